@@ -1,0 +1,1 @@
+"""Storage: SQLModel tables, engine, migrations and queries. The only layer that knows SQL."""

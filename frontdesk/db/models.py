@@ -1,0 +1,150 @@
+"""Every table, in one place. Times are aware UTC (SQLModel's UTCDateTime)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class Location(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=80, unique=True)
+    address: str = Field(max_length=200)
+    phone: str = Field(max_length=20)  # E.164
+    timezone: str = Field(default="America/Chicago", max_length=64)
+
+
+class Provider(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=80, unique=True)
+    kind: str = Field(max_length=16)  # domain.model.ProviderKind
+    active: bool = True
+
+
+class VisitType(SQLModel, table=True):
+    __tablename__ = "visit_type"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=32, unique=True)
+    name: str = Field(max_length=80)
+    duration_min: int
+    buffer_before_min: int = 0
+    buffer_after_min: int = 0
+    room_kind: str = Field(max_length=16)  # domain.model.RoomKind
+    is_procedure: bool = False
+    colour: str = Field(default="blue", max_length=16)
+    prep: str = Field(default="", max_length=2000)
+
+
+class ProviderVisitType(SQLModel, table=True):
+    """Which visit types a provider performs."""
+
+    __tablename__ = "provider_visit_type"
+
+    provider_id: int = Field(foreign_key="provider.id", primary_key=True)
+    visit_type_id: int = Field(foreign_key="visit_type.id", primary_key=True)
+
+
+class Room(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("location_id", "name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    location_id: int = Field(foreign_key="location.id", index=True)
+    name: str = Field(max_length=40)
+    kind: str = Field(max_length=16)  # domain.model.RoomKind
+    fluoroscopy: bool = False
+
+
+class Template(SQLModel, table=True):
+    """A provider's weekly hours at one location, as an RFC 5545 RRULE in the location's zone."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    provider_id: int = Field(foreign_key="provider.id", index=True)
+    location_id: int = Field(foreign_key="location.id", index=True)
+    rrule: str = Field(max_length=200)
+    timezone: str = Field(max_length=64)
+    start_time: time
+    end_time: time
+    valid_from: date
+    valid_until: date | None = None
+
+
+class Closure(SQLModel, table=True):
+    """A practice holiday, a location closure or a provider's time off."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=16)  # holiday | location | time_off
+    reason: str = Field(max_length=120)
+    starts_at: datetime = Field(index=True)
+    ends_at: datetime
+    provider_id: int | None = Field(default=None, foreign_key="provider.id")
+    location_id: int | None = Field(default=None, foreign_key="location.id")
+
+
+class Patient(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    first_name: str = Field(max_length=60)
+    last_name: str = Field(max_length=60, index=True)
+    dob: date
+    phone: str = Field(max_length=20, index=True)  # E.164
+    preferred_location_id: int | None = Field(default=None, foreign_key="location.id")
+    payer: str = Field(default="", max_length=60)
+    created_at: datetime
+
+
+class Staff(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=80)
+    username: str = Field(max_length=40, unique=True)
+    role: str = Field(max_length=16)  # domain.model.Role
+    active: bool = True
+
+
+class Appointment(SQLModel, table=True):
+    """A booked (or held) visit. block_start/block_end add the visit type's buffers; the
+    database refuses two blocking rows whose blocks overlap on one provider or one room."""
+
+    __table_args__ = (
+        Index("ix_appointment_block", "block_start"),
+        Index("ix_appointment_provider_block", "provider_id", "block_start"),
+        Index("ix_appointment_room_block", "room_id", "block_start"),
+        Index("ix_appointment_location_start", "location_id", "starts_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    patient_id: int = Field(foreign_key="patient.id", index=True)
+    visit_type_id: int = Field(foreign_key="visit_type.id")
+    provider_id: int = Field(foreign_key="provider.id")
+    location_id: int = Field(foreign_key="location.id")
+    room_id: int = Field(foreign_key="room.id")
+    starts_at: datetime
+    ends_at: datetime
+    block_start: datetime
+    block_end: datetime
+    status: str = Field(max_length=16)  # domain.model.Status
+    hold_expires_at: datetime | None = None
+    region: str | None = Field(default=None, max_length=16)
+    levels: str | None = Field(default=None, max_length=40)
+    side: str | None = Field(default=None, max_length=16)
+    booked_by_id: int = Field(foreign_key="staff.id")
+    booked_at: datetime
+    cancel_reason: str | None = Field(default=None, max_length=500)
+    late_cancel: bool = False
+    version: int = 1
+    updated_at: datetime
+
+
+class AuditEvent(SQLModel, table=True):
+    __tablename__ = "audit_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(index=True)
+    staff_id: int | None = Field(default=None, foreign_key="staff.id")
+    action: str = Field(max_length=40)
+    entity: str = Field(max_length=40)
+    entity_id: int | None = None
+    before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))

@@ -1,0 +1,1 @@
+"""Pure rules: values, availability, pathway, summaries. stdlib + dateutil only."""

@@ -1,0 +1,79 @@
+"""Dates typed the way people say them: "tomorrow", "next tue", "12/3", "in 2 weeks"."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+
+from dateutil import parser as date_parser
+from dateutil.relativedelta import relativedelta
+
+_WEEKDAYS = {
+    name: index
+    for index, names in enumerate(
+        [
+            ("mon", "monday"),
+            ("tue", "tues", "tuesday"),
+            ("wed", "weds", "wednesday"),
+            ("thu", "thur", "thurs", "thursday"),
+            ("fri", "friday"),
+            ("sat", "saturday"),
+            ("sun", "sunday"),
+        ]
+    )
+    for name in names
+}
+_UNITS = {"day": "days", "week": "weeks", "month": "months", "year": "years"}
+_RELATIVE = re.compile(r"^(in\s+)?([+-]?\d+)\s*(day|week|month|year)s?(\s+(from now|ago))?$")
+
+
+class DateWordsError(ValueError):
+    """The text is not a date we understand; the message says what would be."""
+
+
+def parse_date_words(text: str, *, today: date) -> date:
+    words = " ".join(text.strip().lower().split())
+    if not words:
+        raise DateWordsError("enter a date, e.g. 2027-03-15, 3/15, tomorrow or next tue")
+    if words in ("today", "now"):
+        return today
+    if words in ("tomorrow", "tmrw", "tmr"):
+        return today + timedelta(days=1)
+    if words == "yesterday":
+        return today - timedelta(days=1)
+    match = _RELATIVE.match(words)
+    if match:
+        amount = int(match.group(2))
+        if match.group(5) == "ago":
+            amount = -amount
+        return today + relativedelta(**{_UNITS[match.group(3)]: amount})
+    parts = words.split()
+    if len(parts) in (1, 2) and parts[-1] in _WEEKDAYS:
+        prefix = parts[0] if len(parts) == 2 else ""
+        if prefix not in ("", "next", "this", "last"):
+            raise DateWordsError(f"did not understand {text.strip()!r}")
+        target = _WEEKDAYS[parts[-1]]
+        if prefix == "last":
+            back = (today.weekday() - target) % 7 or 7
+            return today - timedelta(days=back)
+        ahead = (target - today.weekday()) % 7
+        if prefix == "next" and ahead == 0:
+            ahead = 7
+        return today + timedelta(days=ahead)
+    if not re.fullmatch(r"[\w/.,\- ]+", words) or not re.search(r"\d", words):
+        raise DateWordsError(
+            f"did not understand {text.strip()!r}; try 2027-03-15, 3/15, tomorrow or next tue"
+        )
+    try:
+        if re.fullmatch(r"\d{1,2}/\d{1,2}", words):
+            month, day = (int(p) for p in words.split("/"))
+            return date(today.year, month, day)
+        return date_parser.parse(words, default=_midnight(today)).date()
+    except (ValueError, OverflowError) as exc:
+        raise DateWordsError(
+            f"did not understand {text.strip()!r}; try 2027-03-15, 3/15, tomorrow or next tue"
+        ) from exc
+
+
+def _midnight(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day)  # noqa: DTZ001 - a parsing default only

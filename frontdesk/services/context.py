@@ -1,0 +1,48 @@
+"""What every service needs: the engine, the settings and a clock — passed in, never global."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine
+
+from frontdesk.db import migrate
+from frontdesk.db.engine import make_engine
+from frontdesk.domain.settings import Settings
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Context:
+    engine: Engine
+    settings: Settings = field(default_factory=Settings)
+    clock: Callable[[], datetime] = system_clock
+
+    def now(self) -> datetime:
+        moment = self.clock()
+        if moment.tzinfo is None:
+            raise ValueError("clock must return an aware datetime")
+        return moment.astimezone(UTC)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+
+def open_context(
+    db: str,
+    *,
+    settings: Settings | None = None,
+    clock: Callable[[], datetime] = system_clock,
+    upgrade: bool = True,
+) -> Context:
+    """Connect to ``db`` (a path or SQLAlchemy URL) and bring its schema up to date."""
+    engine = make_engine(db)
+    if upgrade:
+        migrate.upgrade(engine)
+    return Context(engine=engine, settings=settings or Settings(), clock=clock)

@@ -1,0 +1,250 @@
+"""Who and where: locations, providers, rooms, visit types, staff and patients."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import phonenumbers
+from sqlalchemy import func, or_
+from sqlmodel import Session, col, select
+
+from frontdesk.db import queries as q
+from frontdesk.db.engine import read_session, run_write
+from frontdesk.db.models import (
+    Location,
+    Patient,
+    Provider,
+    ProviderVisitType,
+    Room,
+    Staff,
+    VisitType,
+)
+from frontdesk.domain.model import ProviderKind, RoomKind
+from frontdesk.services.context import Context
+from frontdesk.services.errors import InvalidInput
+from frontdesk.services.mapping import location_view, patient_view, staff_view
+from frontdesk.services.views import (
+    LocationView,
+    PatientView,
+    ProviderView,
+    RoomView,
+    StaffView,
+    VisitTypeView,
+)
+
+_NAME_OK = re.compile(r"^[^\W\d_]+(?:[ '\-.][^\W\d_]+)*\.?$")
+MAX_NAME = 60
+MAX_PAYER = 60
+
+
+def locations(ctx: Context) -> list[LocationView]:
+    with read_session(ctx.engine) as session:
+        rows = session.exec(select(Location).order_by(col(Location.id)))
+        return [location_view(r) for r in rows]
+
+
+def providers(ctx: Context) -> list[ProviderView]:
+    with read_session(ctx.engine) as session:
+        codes: dict[int, list[str]] = {}
+        for pid, code in session.exec(
+            select(ProviderVisitType.provider_id, VisitType.code)
+            .join(VisitType, col(VisitType.id) == ProviderVisitType.visit_type_id)
+            .order_by(col(VisitType.id))
+        ).all():
+            codes.setdefault(pid, []).append(code)
+        rows = session.exec(
+            select(Provider).where(col(Provider.active)).order_by(col(Provider.id))
+        )
+        return [
+            ProviderView(r.id or 0, r.name, ProviderKind(r.kind), tuple(codes.get(r.id or 0, ())))
+            for r in rows
+        ]
+
+
+def rooms(ctx: Context) -> list[RoomView]:
+    with read_session(ctx.engine) as session:
+        rows = session.exec(select(Room).order_by(col(Room.location_id), col(Room.id)))
+        return [RoomView(r.id or 0, r.location_id, r.name, RoomKind(r.kind), r.fluoroscopy)
+                for r in rows]
+
+
+def visit_types(ctx: Context) -> list[VisitTypeView]:
+    with read_session(ctx.engine) as session:
+        performers: dict[int, list[int]] = {}
+        for pid, vid in session.exec(
+            select(ProviderVisitType.provider_id, ProviderVisitType.visit_type_id)
+        ).all():
+            performers.setdefault(vid, []).append(pid)
+        rows = session.exec(select(VisitType).order_by(col(VisitType.id)))
+        return [
+            VisitTypeView(
+                id=r.id or 0, code=r.code, name=r.name, duration_min=r.duration_min,
+                buffer_before_min=r.buffer_before_min, buffer_after_min=r.buffer_after_min,
+                room_kind=RoomKind(r.room_kind), is_procedure=r.is_procedure, colour=r.colour,
+                prep=r.prep, provider_ids=tuple(sorted(performers.get(r.id or 0, ()))),
+            )
+            for r in rows
+        ]
+
+
+def staff(ctx: Context) -> list[StaffView]:
+    with read_session(ctx.engine) as session:
+        rows = session.exec(
+            select(Staff).where(col(Staff.active)).order_by(col(Staff.id))
+        )
+        return [staff_view(r) for r in rows]
+
+
+def find_location(ctx: Context, name: str) -> LocationView:
+    """A location by name or unique prefix; InvalidInput('location') naming the choices."""
+    with read_session(ctx.engine) as session:
+        found = q.location_by_name(session, name)
+        if found is None:
+            names = ", ".join(n for n in session.exec(select(Location.name)))
+            raise InvalidInput("location", f"no location {name[:40]!r}; choose one of {names}")
+        return location_view(found)
+
+
+def find_provider(ctx: Context, name: str) -> ProviderView:
+    """A provider by id, name or unique part of the name."""
+    text = name.strip()
+    everyone = providers(ctx)
+    if text.isdigit():
+        match = [p for p in everyone if p.id == int(text)]
+    else:
+        exact = [p for p in everyone if p.name.lower() == text.lower()]
+        match = exact or [p for p in everyone if text.lower() in p.name.lower()]
+    if len(match) != 1:
+        raise InvalidInput("provider", f"no single provider matches {text[:40]!r}; "
+                           "`frontdesk providers` lists them")
+    return match[0]
+
+
+# --------------------------------------------------------------------------- patients
+
+
+def normalise_phone(text: str) -> str:
+    """E.164 for a US (or explicitly international) number; InvalidInput('phone') otherwise."""
+    raw = text.strip()
+    if not raw or len(raw) > 30:
+        raise InvalidInput("phone", "enter a phone number, e.g. 918-555-0142")
+    try:
+        number = phonenumbers.parse(raw, "US")
+    except phonenumbers.NumberParseException:
+        raise InvalidInput("phone", f"{raw!r} is not a phone number") from None
+    if not phonenumbers.is_valid_number(number):
+        raise InvalidInput("phone", f"{raw!r} is not a valid phone number")
+    return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+
+
+def display_phone(e164: str) -> str:
+    try:
+        number = phonenumbers.parse(e164, "US")
+    except phonenumbers.NumberParseException:
+        return e164
+    return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL))
+
+
+def split_name(text: str) -> tuple[str, str]:
+    """"First Last" or "Last, First" → (first, last), validated."""
+    cleaned = " ".join(text.split())
+    if not cleaned:
+        raise InvalidInput("name", "enter the patient's first and last name")
+    if "," in cleaned:
+        last, _, first = (part.strip() for part in cleaned.partition(","))
+    else:
+        first, _, last = cleaned.rpartition(" ")
+    if not first or not last:
+        raise InvalidInput("name", "enter both a first and a last name")
+    for part in (first, last):
+        if len(part) > MAX_NAME:
+            raise InvalidInput("name", f"names are at most {MAX_NAME} characters")
+        if not _NAME_OK.match(part):
+            raise InvalidInput("name", "use letters, spaces, hyphens and apostrophes only")
+    return first, last
+
+
+def check_dob(dob: date, *, today: date) -> date:
+    if dob > today:
+        raise InvalidInput("dob", "date of birth is in the future")
+    if dob < date(today.year - 120, today.month, 1):
+        raise InvalidInput("dob", "date of birth is more than 120 years ago")
+    return dob
+
+
+def add_patient(
+    ctx: Context, *, staff: str, name: str, dob: date, phone: str,
+    location: str | None = None, payer: str | None = None,
+) -> PatientView:
+    first, last = split_name(name)
+    today = ctx.now().date()
+    check_dob(dob, today=today)
+    e164 = normalise_phone(phone)
+    payer_text = (payer or "").strip()
+    if len(payer_text) > MAX_PAYER:
+        raise InvalidInput("payer", f"at most {MAX_PAYER} characters")
+    location_id = find_location(ctx, location).id if location else None
+
+    def work(session: Session) -> PatientView:
+        staff_row = q.staff_by_username(session, staff)
+        if staff_row is None or not staff_row.active:
+            raise InvalidInput("as", f"no active staff member with username {staff[:40]!r}")
+        now = ctx.now()
+        patient = Patient(first_name=first, last_name=last, dob=dob, phone=e164,
+                          preferred_location_id=location_id, payer=payer_text, created_at=now)
+        session.add(patient)
+        session.flush()
+        q.add_audit(session, at=now, staff_id=staff_row.id, action="patient.create",
+                    entity="patient", entity_id=patient.id,
+                    after={"preferred_location_id": location_id, "payer": payer_text})
+        return patient_view(patient)
+
+    return run_write(ctx.engine, work)
+
+
+def get_patient(ctx: Context, patient_id: int) -> PatientView:
+    with read_session(ctx.engine) as session:
+        patient = session.get(Patient, patient_id)
+        if patient is None:
+            raise InvalidInput("patient", f"no patient with id {patient_id}")
+        return patient_view(patient)
+
+
+def find_patients(ctx: Context, text: str, *, limit: int = 20) -> list[PatientView]:
+    """By phone (any format), date of birth (ISO or M/D/YYYY) or name parts."""
+    wanted = text.strip()
+    if not wanted:
+        raise InvalidInput("text", "type a name, phone number or date of birth")
+    if len(wanted) > 100:
+        raise InvalidInput("text", "search text is at most 100 characters")
+    digits = re.sub(r"\D", "", wanted)
+    with read_session(ctx.engine) as session:
+        query = select(Patient)
+        dob = _as_dob(wanted)
+        if dob is not None:
+            query = query.where(Patient.dob == dob)
+        elif len(digits) >= 7 and not re.search(r"[^\d\s()+\-.]", wanted):
+            query = query.where(col(Patient.phone).endswith(digits[-10:]))
+        else:
+            for token in wanted.lower().replace(",", " ").split():
+                pattern = f"{token}%"
+                query = query.where(or_(
+                    func.lower(Patient.first_name).like(pattern),
+                    func.lower(Patient.last_name).like(pattern),
+                ))
+        query = query.order_by(col(Patient.last_name), col(Patient.first_name)).limit(limit)
+        return [patient_view(p) for p in session.exec(query)]
+
+
+def _as_dob(text: str) -> date | None:
+    iso = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text)
+    us = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", text)
+    try:
+        if iso:
+            return date(int(iso[1]), int(iso[2]), int(iso[3]))
+        if us:
+            return date(int(us[3]), int(us[1]), int(us[2]))
+    except ValueError:
+        return None
+    return None

@@ -1,0 +1,45 @@
+"""Errors a person can act on. Messages name the field and never carry patient details."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from frontdesk.services.views import AppointmentView, SlotView
+
+
+class FrontDeskError(Exception):
+    """Base for every error the UI and CLI show as a plain message."""
+
+
+class InvalidInput(FrontDeskError):
+    """Bad input; nothing was written. ``field`` names what to fix."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+class SlotTaken(FrontDeskError):
+    """Someone else took the time (or it was taken in the same second). Alternatives attached."""
+
+    def __init__(self, alternatives: Sequence[SlotView]) -> None:
+        super().__init__("slot just taken")
+        self.alternatives = tuple(alternatives)
+
+
+class StaleAppointment(FrontDeskError):
+    """The appointment changed since it was read; ``current`` is the fresh state."""
+
+    def __init__(self, current: AppointmentView) -> None:
+        super().__init__(
+            f"appointment {current.id} was changed by someone else meanwhile "
+            f"(now {current.status.label}); look again before acting"
+        )
+        self.current = current
+
+
+class Busy(FrontDeskError):
+    """The database stayed busy after retries."""
