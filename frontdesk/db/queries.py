@@ -10,7 +10,8 @@ from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, and_, func, or_, update
+from sqlalchemy import ColumnElement, Row, and_, func, or_, update
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from frontdesk.db.models import (
@@ -98,14 +99,14 @@ def room_specs(session: Session, *, kind: RoomKind | None = None) -> list[RoomSp
     query = select(Room.id, Room.location_id, Room.kind)
     if kind is not None:
         query = query.where(Room.kind == kind.value)
-    return [RoomSpec(r[0], r[1], RoomKind(r[2])) for r in session.exec(query).all()]
+    return [RoomSpec(r[0] or 0, r[1], RoomKind(r[2])) for r in session.exec(query).all()]
 
 
-def _live(now: datetime) -> Any:
+def _live(now: datetime) -> ColumnElement[bool]:
     """Blocking rows, holds only while unexpired."""
     return and_(
         col(Appointment.status).in_(_BLOCKING),
-        or_(Appointment.status != Status.HELD.value, col(Appointment.hold_expires_at) > now),
+        or_(col(Appointment.status) != Status.HELD.value, col(Appointment.hold_expires_at) > now),
     )
 
 
@@ -120,9 +121,9 @@ def busy_between(
     exclude_id: int | None = None,
 ) -> list[BusySpan]:
     overlap = and_(
-        Appointment.block_start < end,
-        Appointment.block_start > start - MAX_BLOCK,
-        Appointment.block_end > start,
+        col(Appointment.block_start) < end,
+        col(Appointment.block_start) > start - MAX_BLOCK,
+        col(Appointment.block_end) > start,
         _live(now),
     )
     query = select(
@@ -143,7 +144,8 @@ def busy_between(
 def expire_holds(session: Session, *, now: datetime) -> int:
     result = session.exec(
         update(Appointment)
-        .where(Appointment.status == Status.HELD.value, col(Appointment.hold_expires_at) <= now)
+        .where(col(Appointment.status) == Status.HELD.value,
+               col(Appointment.hold_expires_at) <= now)
         .values(status=Status.EXPIRED.value, updated_at=now)
     )
     return int(result.rowcount or 0)
@@ -159,20 +161,13 @@ def appointment_rows(
     patient_id: int | None = None,
 ) -> Sequence[Row[Any]]:
     """Appointments joined with the names a screen shows, ordered by start."""
+    columns: list[Any] = [
+        Appointment, Patient.first_name, Patient.last_name, VisitType.code, VisitType.name,
+        VisitType.colour, Provider.name, Location.name, Location.timezone, Room.name,
+        Staff.username,
+    ]
     query = (
-        select(
-            Appointment,
-            Patient.first_name,
-            Patient.last_name,
-            VisitType.code,
-            VisitType.name,
-            VisitType.colour,
-            Provider.name,
-            Location.name,
-            Location.timezone,
-            Room.name,
-            Staff.username,
-        )
+        sa_select(*columns)
         .join(Patient, col(Patient.id) == Appointment.patient_id)
         .join(VisitType, col(VisitType.id) == Appointment.visit_type_id)
         .join(Provider, col(Provider.id) == Appointment.provider_id)
@@ -181,17 +176,18 @@ def appointment_rows(
         .join(Staff, col(Staff.id) == Appointment.booked_by_id)
     )
     if start is not None:
-        query = query.where(Appointment.starts_at >= start)
+        query = query.where(col(Appointment.starts_at) >= start)
     if end is not None:
-        query = query.where(Appointment.starts_at < end)
+        query = query.where(col(Appointment.starts_at) < end)
     if location_ids is not None:
         query = query.where(col(Appointment.location_id).in_(list(location_ids)))
     if ids is not None:
         query = query.where(col(Appointment.id).in_(list(ids)))
     if patient_id is not None:
-        query = query.where(Appointment.patient_id == patient_id)
+        query = query.where(col(Appointment.patient_id) == patient_id)
     query = query.order_by(col(Appointment.starts_at), col(Appointment.provider_id))
-    return session.exec(query).all()
+    rows: Sequence[Row[Any]] = session.exec(query).all()  # type: ignore[call-overload]
+    return rows
 
 
 def add_audit(

@@ -193,9 +193,9 @@ def free_slots(
             and (c.location_id is None or c.location_id == lid)
         ]
         p_busy = provider_busy.get(pid, nothing)
-        for span in subtract(expand_template(template, window), holes):
-            start = ceil_to_step(max(span.start, window.start), step)
-            while start < window.end and start + duration <= span.end:
+        for work in subtract(expand_template(template, window), holes):
+            start = ceil_to_step(max(work.start, window.start), step)
+            while start < window.end and start + duration <= work.end:
                 block_start, block_end = start - before, start + duration + after
                 if p_busy.is_free(block_start, block_end):
                     for rid in rooms_at[lid]:

@@ -46,7 +46,14 @@ def parse_date_words(text: str, *, today: date) -> date:
         amount = int(match.group(2))
         if match.group(5) == "ago":
             amount = -amount
-        return today + relativedelta(**{_UNITS[match.group(3)]: amount})
+        unit = _UNITS[match.group(3)]
+        delta = relativedelta(
+            days=amount if unit == "days" else 0,
+            weeks=amount if unit == "weeks" else 0,
+            months=amount if unit == "months" else 0,
+            years=amount if unit == "years" else 0,
+        )
+        return today + delta
     parts = words.split()
     if len(parts) in (1, 2) and parts[-1] in _WEEKDAYS:
         prefix = parts[0] if len(parts) == 2 else ""

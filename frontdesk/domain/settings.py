@@ -71,7 +71,10 @@ def parse_settings(data: Mapping[str, Any]) -> tuple[Settings, list[SettingProbl
             if key in raw_practice:
                 value = raw_practice[key]
                 if isinstance(value, str) and value.strip():
-                    settings = replace(settings, **{f"practice_{key}": value.strip()})
+                    if key == "name":
+                        settings = replace(settings, practice_name=value.strip())
+                    else:
+                        settings = replace(settings, practice_phone=value.strip())
                 else:
                     problems.append(SettingProblem(f"practice.{key}", "must be non-empty text"))
     else:

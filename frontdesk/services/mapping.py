@@ -13,7 +13,7 @@ from frontdesk.services.views import AppointmentView, LocationView, PatientView,
 
 def appointment_view(row: Row[Any]) -> AppointmentView:
     appt: Appointment = row[0]
-    first, last, vt_code, vt_name, colour, provider, location, tz, room, booked_by = row[1:]
+    first, last, vt_code, vt_name, colour, provider, location, tz, room, booked_by = tuple(row)[1:]
     assert appt.id is not None
     return AppointmentView(
         id=appt.id,

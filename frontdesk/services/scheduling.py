@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-
+from sqlalchemy import Row
 from sqlmodel import Session, select
 
 from frontdesk.db import queries as q
@@ -42,12 +43,10 @@ class _Names:
     @classmethod
     def load(cls, session: Session) -> _Names:
         return cls(
-            providers=dict(session.exec(select(Provider.id, Provider.name)).all()),
-            locations={
-                r[0]: (r[1], r[2])
-                for r in session.exec(select(Location.id, Location.name, Location.timezone))
-            },
-            rooms=dict(session.exec(select(Room.id, Room.name)).all()),
+            providers={p.id or 0: p.name for p in session.exec(select(Provider))},
+            locations={loc.id or 0: (loc.name, loc.timezone) for loc in session.exec(
+                select(Location))},
+            rooms={r.id or 0: r.name for r in session.exec(select(Room))},
         )
 
     def view(self, slot: Slot) -> SlotView:
@@ -163,12 +162,11 @@ def appointments_on(
 ) -> list[AppointmentView]:
     """One local day's appointments (each location's own zone), ordered by start."""
     with read_session(ctx.engine) as session:
-        locs = session.exec(select(Location.id, Location.timezone)).all()
         by_zone: dict[str, list[int]] = {}
-        for lid, tz in locs:
-            if location_ids is None or lid in location_ids:
-                by_zone.setdefault(tz, []).append(lid)
-        rows = []
+        for loc in session.exec(select(Location)):
+            if loc.id is not None and (location_ids is None or loc.id in location_ids):
+                by_zone.setdefault(loc.timezone, []).append(loc.id)
+        rows: list[Row[Any]] = []
         for tz, ids in by_zone.items():
             zone = ZoneInfo(tz)
             start = datetime.combine(day, time(), zone)

@@ -8,11 +8,10 @@ Create Date: 2026-11-24 07:11:11.317100
 from __future__ import annotations
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 from frontdesk.db.schema import create_overlap_guards, drop_overlap_guards
-
 
 revision = '0001'
 down_revision = None

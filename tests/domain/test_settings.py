@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from frontdesk.domain.settings import BookingRules, parse_settings
+
+
+def test_empty_file_gives_defaults() -> None:
+    settings, problems = parse_settings({})
+    assert settings.booking == BookingRules()
+    assert problems == []
+
+
+def test_valid_values_override_defaults() -> None:
+    settings, problems = parse_settings({"booking": {"hold_min": 3, "late_cancel_hours": 48}})
+    assert settings.booking.hold_min == 3
+    assert settings.booking.late_cancel_hours == 48
+    assert problems == []
+
+
+def test_bad_values_are_reported_and_the_default_kept() -> None:
+    settings, problems = parse_settings(
+        {"booking": {"hold_min": 0, "slot_step_min": "15", "colour": 1}, "practice": {"name": ""}}
+    )
+    assert settings.booking.hold_min == BookingRules().hold_min
+    assert settings.booking.slot_step_min == 15
+    keys = {p.key: p.reason for p in problems}
+    assert "between" in keys["booking.hold_min"]
+    assert "whole number" in keys["booking.slot_step_min"]
+    assert keys["booking.colour"] == "unknown setting"
+    assert "practice.name" in keys
