@@ -228,10 +228,11 @@ def find_patients(ctx: Context, text: str, *, limit: int = 20) -> list[PatientVi
             query = query.where(col(Patient.phone).endswith(digits[-10:]))
         else:
             for token in wanted.lower().replace(",", " ").split():
-                pattern = f"{token}%"
+                escaped = token.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+                pattern = f"{escaped}%"
                 query = query.where(or_(
-                    func.lower(Patient.first_name).like(pattern),
-                    func.lower(Patient.last_name).like(pattern),
+                    func.lower(Patient.first_name).like(pattern, escape="\\"),
+                    func.lower(Patient.last_name).like(pattern, escape="\\"),
                 ))
         query = query.order_by(col(Patient.last_name), col(Patient.first_name)).limit(limit)
         return [patient_view(p) for p in session.exec(query)]
