@@ -112,6 +112,7 @@ class Appointment(SQLModel, table=True):
         Index("ix_appointment_provider_block", "provider_id", "block_start"),
         Index("ix_appointment_room_block", "room_id", "block_start"),
         Index("ix_appointment_location_start", "location_id", "starts_at"),
+        Index("ix_appointment_status_hold", "status", "hold_expires_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
