@@ -1,0 +1,1 @@
+"""The Textual front end. Importing it stays cheap: services load in workers after first paint."""

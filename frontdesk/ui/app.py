@@ -1,0 +1,166 @@
+"""The application shell: wiring, global keys and the command palette.
+
+Start-up is kept cheap on purpose: this module loads no database code. The first screen paints,
+then a thread worker opens the database (Alembic migrations, demo seeding) through
+``frontdesk.ui.backend`` and the board takes over.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
+
+from textual import on, work
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.screen import Screen
+from textual.worker import Worker, WorkerState
+
+import frontdesk
+from frontdesk.ui.start import StartScreen
+from frontdesk.ui.today import TodayScreen
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from frontdesk.domain.settings import Settings
+    from frontdesk.services.config import LoadedSettings
+    from frontdesk.services.context import Context
+    from frontdesk.ui.backend import Backend, Opened
+
+POLL_SECONDS = 2.0
+HIDDEN_SYSTEM_COMMANDS = frozenset({"Screenshot"})  # would write patient details to a file
+
+Report = Callable[[str], object]
+Connect = Callable[[Report], "Opened"]
+
+
+def styles_path() -> Path:
+    """The packaged ``styles.tcss`` when installed, else the one at the repo root."""
+    package = Path(frontdesk.__file__).parent
+    shipped = package / "styles.tcss"
+    return shipped if shipped.exists() else package.parent / "styles.tcss"
+
+
+@runtime_checkable
+class HasPaletteCommands(Protocol):
+    def palette_commands(self) -> list[SystemCommand]: ...
+
+
+class Progress(Message):
+    """Posted from the opening worker: what it is doing now, in plain words."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+
+class FrontDeskApp(App[None]):
+    """Pass a ready ``context`` (tests) or a ``connect`` callable (``make_app``), not both."""
+
+    TITLE = "frontdesk"
+    CSS_PATH = styles_path()
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit", id="app.quit", tooltip="Quit frontdesk"),
+    ]
+
+    def __init__(
+        self,
+        *,
+        context: Context | None = None,
+        connect: Connect | None = None,
+        poll_seconds: float = POLL_SECONDS,
+    ) -> None:
+        if context is not None and connect is None:
+            connect = _use_context(context)
+        elif connect is None or context is not None:
+            raise TypeError("pass exactly one of context= or connect=")
+        super().__init__()
+        self._connect = connect
+        self.poll_seconds = poll_seconds
+        self.backend: Backend | None = None
+
+    def get_default_screen(self) -> Screen[Any]:
+        return StartScreen(id="start")
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(self._open)  # paint first, then open the database
+
+    def on_unmount(self) -> None:
+        if self.backend is not None:
+            self.backend.close()
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        for command in super().get_system_commands(screen):
+            if command.title not in HIDDEN_SYSTEM_COMMANDS:
+                yield command
+        if isinstance(screen, HasPaletteCommands):
+            yield from screen.palette_commands()
+
+    @work(thread=True, exclusive=True, group="open", exit_on_error=False)
+    def _open(self) -> Opened:
+        return self._connect(lambda text: self.post_message(Progress(text)))
+
+    @on(Progress)
+    def _progress(self, event: Progress) -> None:
+        self._start_screen().say(event.text)
+
+    @on(Worker.StateChanged)
+    def _opened(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "open":
+            return
+        if event.state == WorkerState.ERROR:
+            error = event.worker.error
+            self._start_screen().fail(f"Cannot open the database ({type(error).__name__}).")
+        elif event.state == WorkerState.SUCCESS:
+            opened: Opened | None = event.worker.result
+            if opened is not None:
+                self._start(opened)
+
+    def _start(self, opened: Opened) -> None:
+        if opened.problems:  # file, key and reason only: nothing about patients
+            self.notify("\n".join(opened.problems), title="Settings: defaults used for",
+                        severity="warning", timeout=20, markup=False)
+        if opened.backend is None:
+            self._start_screen().fail(opened.error)
+            return
+        self.backend = opened.backend
+        self.push_screen(TodayScreen(opened.backend, poll_seconds=self.poll_seconds))
+
+    def _start_screen(self) -> StartScreen:
+        screen = self.screen_stack[0]
+        assert isinstance(screen, StartScreen)
+        return screen
+
+
+def _use_context(ctx: Context) -> Connect:
+    def connect(_report: Report) -> Opened:
+        from frontdesk.ui.backend import Backend, Opened  # services load in the worker
+
+        return Opened(Backend.create(ctx))
+
+    return connect
+
+
+def make_app(
+    db: str,
+    *,
+    demo: bool = False,
+    clock: Callable[[], datetime] | None = None,
+    settings: Settings | LoadedSettings | None = None,
+    poll_seconds: float = POLL_SECONDS,
+) -> FrontDeskApp:
+    """The app on database ``db`` (a path or SQLAlchemy URL). Cheap: nothing opens until mount.
+
+    ``demo``: seed the demo practice when the database is empty. ``settings``: loaded from the
+    config directory when not given; their problems show as a warning.
+    """
+
+    def connect(report: Report) -> Opened:
+        from frontdesk.ui.backend import open_backend  # services load in the worker
+
+        return open_backend(db, demo=demo, clock=clock, settings=settings, report=report)
+
+    return FrontDeskApp(connect=connect, poll_seconds=poll_seconds)

@@ -1,0 +1,219 @@
+"""The live 'today' board: one day's appointments at one location or all of them."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+from textual.worker import Worker, WorkerState
+
+from frontdesk.ui.board import (
+    DayBoard,
+    cycle_location,
+    empty_message,
+    format_day,
+    location_label,
+    plan_columns,
+    summary,
+)
+from frontdesk.ui.location_picker import LocationPicker, Picked
+from frontdesk.ui.widgets.day_table import DayTable
+
+if TYPE_CHECKING:
+    from textual.events import Resize
+
+    from frontdesk.ui.backend import Backend
+
+DAY = Binding.Group("Day", compact=True)
+PLACE = Binding.Group("Location", compact=True)
+
+
+class TodayScreen(Screen[None]):
+    """Polls its day every few seconds and repaints only when something changed."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("left", "shift_day(-1)", "Previous day", id="board.previous_day", key_display="←",
+                tooltip="Show the previous day", priority=True, group=DAY),
+        Binding("right", "shift_day(1)", "Next day", id="board.next_day", key_display="→",
+                tooltip="Show the next day", priority=True, group=DAY),
+        Binding("t", "today", "Today", id="board.today", tooltip="Back to today"),
+        Binding("l", "cycle_location(1)", "Next location", id="board.next_location",
+                tooltip="Next location (All locations, then each one)", group=PLACE),
+        Binding("L", "cycle_location(-1)", "Previous location", id="board.previous_location",
+                tooltip="Previous location", group=PLACE),
+        Binding("p", "pick_location", "Pick", id="board.pick_location",
+                tooltip="Choose a location from a list"),
+        Binding("c", "toggle_cancelled", "Cancelled", id="board.toggle_cancelled",
+                tooltip="Show or hide cancelled visits and lapsed holds"),
+        Binding("r", "refresh_board", "Refresh", id="board.refresh", show=False,
+                tooltip="Read the day again now (it also refreshes by itself)"),
+    ]
+
+    def __init__(self, backend: Backend, *, poll_seconds: float = 2.0) -> None:
+        super().__init__()
+        self.backend = backend
+        self.poll_seconds = poll_seconds
+        self.day: date = backend.today()
+        self.today: date = self.day
+        self.location_id: int | None = None
+        self.show_cancelled = True
+        self.board: DayBoard | None = None
+        self._loading: Worker[DayBoard] | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="board-title", markup=False)
+        yield Static("Loading…", id="board-summary", markup=False)
+        yield DayTable(id="board-table", cursor_type="row", zebra_stripes=True)
+        yield Static(id="board-empty", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#board-empty").display = False
+        self._show_title()
+        self.reload()
+        self.set_interval(self.poll_seconds, self._poll, name="board-poll")
+
+    # ------------------------------------------------------------------ actions
+
+    def action_shift_day(self, days: int) -> None:
+        self._go(self.day + timedelta(days=days), self.location_id)
+
+    def action_today(self) -> None:
+        self.today = self.backend.today()
+        self._go(self.today, self.location_id)
+
+    def action_cycle_location(self, step: int) -> None:
+        places = self.board.locations if self.board else ()
+        self._go(self.day, cycle_location(places, self.location_id, step))
+
+    def action_pick_location(self) -> None:
+        places = self.board.locations if self.board else ()
+
+        def picked(choice: Picked | None) -> None:
+            if choice is not None:
+                self._go(self.day, choice.location_id)
+
+        self.app.push_screen(LocationPicker(places, self.location_id), picked)
+
+    def action_toggle_cancelled(self) -> None:
+        self.show_cancelled = not self.show_cancelled
+        self._paint()
+
+    def action_refresh_board(self) -> None:
+        self.reload()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Location keys show greyed out until the practice has a location."""
+        if action in ("cycle_location", "pick_location"):
+            return True if self.board is not None and self.board.locations else None
+        return True
+
+    def palette_commands(self) -> list[SystemCommand]:
+        """Board commands for the command palette (the app adds them while this screen shows)."""
+        return [
+            SystemCommand("Go to today", "Show today's appointments", self.action_today),
+            SystemCommand("Next day", "Show the next day", lambda: self.action_shift_day(1)),
+            SystemCommand("Previous day", "Show the previous day",
+                          lambda: self.action_shift_day(-1)),
+            SystemCommand("Next location", "Cycle to the next location",
+                          lambda: self.action_cycle_location(1)),
+            SystemCommand("Choose location", "Pick a location from a list",
+                          self.action_pick_location),
+            SystemCommand("Show or hide cancelled", "Toggle cancelled visits on the board",
+                          self.action_toggle_cancelled),
+            SystemCommand("Refresh board", "Read the day again now", self.reload),
+        ]
+
+    @property
+    def up_to_date(self) -> bool:
+        """The table shows the day and location the title names (tests wait for this)."""
+        board = self.board
+        return (board is not None and (board.day, board.location_id) == (self.day, self.location_id)
+                and not self.query_one(DayTable).has_class("-stale"))
+
+    # ------------------------------------------------------------------ loading
+
+    def reload(self) -> None:
+        self._loading = self._load(self.day, self.location_id)
+
+    @work(thread=True, exclusive=True, group="board", exit_on_error=False)
+    def _load(self, day: date, location_id: int | None) -> DayBoard:
+        return self.backend.load_day(day, location_id)
+
+    def _poll(self) -> None:
+        """Follow midnight when showing today, then reread the day unless a read is running."""
+        today = self.backend.today()
+        if today != self.today:
+            was_today, self.today = self.day == self.today, today
+            if was_today:
+                self._go(today, self.location_id)
+                return
+        if self._loading is None or self._loading.is_finished:
+            self.reload()
+
+    def _go(self, day: date, location_id: int | None) -> None:
+        if (day, location_id) == (self.day, self.location_id):
+            return
+        self.day, self.location_id = day, location_id
+        self._show_title()
+        self.query_one(DayTable).add_class("-stale")
+        self.query_one("#board-summary", Static).update("Loading…")
+        self.reload()
+
+    @on(Worker.StateChanged)
+    def _loaded(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if worker.group != "board" or worker is not self._loading:
+            return
+        if event.state == WorkerState.ERROR:
+            note = self.query_one("#board-summary", Static)
+            note.add_class("-error")
+            reason = str(worker.error).splitlines()[0][:120] if worker.error else "unknown error"
+            note.update(f"Could not read the appointments ({reason}); trying again.")
+        elif event.state == WorkerState.SUCCESS:
+            board = worker.result
+            if board is None or (board.day, board.location_id) != (self.day, self.location_id):
+                return
+            stale = board != self.board or self.query_one(DayTable).has_class("-stale")
+            if self.board is None or board.locations != self.board.locations:
+                self.refresh_bindings()
+            self.board = board
+            if stale or self.query_one("#board-summary").has_class("-error"):
+                self._paint()
+
+    # ------------------------------------------------------------------ painting
+
+    def on_resize(self, _event: Resize) -> None:
+        self._paint()
+
+    def _show_title(self) -> None:
+        places = self.board.locations if self.board else ()
+        when = format_day(self.day)
+        if self.day == self.today:
+            when += " (today)"
+        title = f"{when} · {location_label(places, self.location_id)}"
+        self.query_one("#board-title", Static).update(title)
+
+    def _paint(self) -> None:
+        board = self.board
+        if board is None:
+            return
+        self._show_title()
+        rows = board.rows(show_cancelled=self.show_cancelled)
+        table = self.query_one(DayTable)
+        columns = plan_columns(self.size.width, rows, all_locations=board.location_id is None,
+                               location_count=len(board.locations))
+        table.show(rows, columns)
+        table.remove_class("-stale")
+        table.display = bool(rows)
+        empty = self.query_one("#board-empty", Static)
+        empty.display = not rows
+        empty.update(empty_message(board, show_cancelled=self.show_cancelled))
+        note = self.query_one("#board-summary", Static)
+        note.remove_class("-error")
+        note.update(summary(board))

@@ -1,0 +1,209 @@
+"""The today board driven by keys, on a migrated SQLite database with the tiny practice."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from frontdesk.domain.settings import Settings
+from frontdesk.services import scheduling
+from frontdesk.services.context import Context
+from frontdesk.services.views import AppointmentView
+from frontdesk.ui.app import FrontDeskApp, make_app
+from frontdesk.ui.backend import Backend, Opened
+from frontdesk.ui.board import CELL_PADDING, DayBoard
+from frontdesk.ui.location_picker import LocationPicker
+from frontdesk.ui.today import TodayScreen
+from frontdesk.ui.widgets.day_table import DayTable
+from tests.conftest import FrozenClock
+from tests.practice import Practice
+from tests.ui.conftest import THU_TEN, add_location, book, settled, shown, text_of
+
+
+def patients(rows: list[dict[str, str]]) -> list[str]:
+    return [r["patient"] for r in rows]
+
+
+async def test_the_board_opens_on_today_with_short_names_and_statuses(
+    sqlite_ctx: Context, booked: list[AppointmentView]
+) -> None:
+    async with FrontDeskApp(context=sqlite_ctx).run_test(size=(80, 24)) as pilot:
+        screen = await settled(pilot)
+        assert text_of(screen, "#board-title") == "Wed 10 Mar 2027 (today) · All locations"
+        assert text_of(screen, "#board-summary") == "2 visits"
+        rows = shown(screen)
+        assert patients(rows) == ["Testcase, C.", "Sample, J."]
+        assert [r["status"] for r in rows] == ["B booked", "B booked"]
+        assert [r["time"] for r in rows] == ["10:00", "10:00"]
+        everything = " ".join(" ".join(r.values()) for r in rows)
+        assert "Casey" not in everything  # first names, birth dates, phones stay off the board
+        table = screen.query_one(DayTable)
+        assert sum(c.width + CELL_PADDING for c in table.columns.values()) <= 80
+
+
+async def test_arrows_change_the_day_and_t_comes_back_to_today(
+    sqlite_ctx: Context, practice: Practice, booked: list[AppointmentView]
+) -> None:
+    book(sqlite_ctx, practice, patient=practice.other_patient_id, visit="follow-up",
+         provider=practice.able, start=THU_TEN)
+    async with FrontDeskApp(context=sqlite_ctx).run_test(size=(80, 24)) as pilot:
+        await settled(pilot)
+        await pilot.press("right")
+        screen = await settled(pilot)
+        assert text_of(screen, "#board-title") == "Thu 11 Mar 2027 · All locations"
+        assert patients(shown(screen)) == ["Sample, J."]
+        await pilot.press("left", "left")
+        screen = await settled(pilot)
+        assert text_of(screen, "#board-title").startswith("Tue 9 Mar 2027")
+        assert not screen.query_one(DayTable).display
+        assert text_of(screen, "#board-empty") == (
+            "No appointments on Tue 9 Mar 2027 at any location.")
+        await pilot.press("t")
+        screen = await settled(pilot)
+        assert text_of(screen, "#board-title").startswith("Wed 10 Mar 2027 (today)")
+        assert patients(shown(screen)) == ["Testcase, C.", "Sample, J."]
+
+
+async def test_l_and_shift_l_cycle_through_all_locations_and_each_one(
+    sqlite_ctx: Context, practice: Practice, booked: list[AppointmentView]
+) -> None:
+    owasso = add_location(sqlite_ctx, practice, "Owasso")
+    book(sqlite_ctx, practice, patient=practice.patient_id, visit="follow-up",
+         provider=practice.baker, start=datetime(2027, 3, 10, 23, tzinfo=UTC), location=owasso)
+    async with FrontDeskApp(context=sqlite_ctx).run_test(size=(80, 24)) as pilot:
+        screen = await settled(pilot)
+        assert [r["location"] for r in shown(screen)] == ["Test Clinic", "Test Clinic", "Owasso"]
+        assert text_of(screen, "#board-summary") == "3 visits · Test Clinic 2 · Owasso 1"
+        titles = []
+        for key in ("l", "l", "l", "L"):
+            await pilot.press(key)
+            screen = await settled(pilot)
+            titles.append(text_of(screen, "#board-title").split(" · ")[1])
+            if screen.location_id == owasso:
+                assert patients(shown(screen)) == ["Testcase, C."]
+                assert "location" not in shown(screen)[0]
+        assert titles == ["Test Clinic", "Owasso", "All locations", "Owasso"]
+
+
+async def test_the_location_picker_chooses_or_backs_out(
+    sqlite_ctx: Context, practice: Practice, booked: list[AppointmentView]
+) -> None:
+    owasso = add_location(sqlite_ctx, practice, "Owasso")
+    async with FrontDeskApp(context=sqlite_ctx).run_test(size=(80, 24)) as pilot:
+        await settled(pilot)
+        await pilot.press("p")
+        assert isinstance(pilot.app.screen, LocationPicker)
+        await pilot.press("escape")
+        screen = await settled(pilot)
+        assert screen.location_id is None
+        await pilot.press("p", "down", "down", "enter")
+        screen = await settled(pilot)
+        assert screen.location_id == owasso
+        assert text_of(screen, "#board-empty") == (
+            "No appointments on Wed 10 Mar 2027 at Owasso.")
+
+
+async def test_cancelled_visits_are_marked_and_can_be_hidden(
+    sqlite_ctx: Context, practice: Practice, booked: list[AppointmentView]
+) -> None:
+    scheduling.cancel(sqlite_ctx, staff="desk", appointment_id=booked[0].id,
+                      reason="patient called")
+    async with FrontDeskApp(context=sqlite_ctx).run_test(size=(80, 24)) as pilot:
+        screen = await settled(pilot)
+        rows = shown(screen)
+        assert [r["status"] for r in rows] == ["X cancelled", "B booked"]
+        time_cell = screen.query_one(DayTable).get_row_at(0)[0]
+        assert any("dim" in str(span.style) for span in time_cell.spans)
+        assert text_of(screen, "#board-summary") == "1 visit · 1 cancelled"
+        await pilot.press("c")
+        assert patients(shown(screen)) == ["Sample, J."]
+        await pilot.press("c")
+        assert patients(shown(screen)) == ["Testcase, C.", "Sample, J."]
+
+
+async def test_a_booking_made_elsewhere_shows_up_without_a_key_press(
+    sqlite_ctx: Context, practice: Practice, booked: list[AppointmentView]
+) -> None:
+    async with FrontDeskApp(context=sqlite_ctx).run_test(size=(80, 24)) as pilot:
+        screen = await settled(pilot)
+        assert len(shown(screen)) == 2
+        # Another receptionist (another process, as far as the board knows) books now.
+        book(sqlite_ctx, practice, patient=practice.other_patient_id, visit="follow-up",
+             provider=practice.able, start=datetime(2027, 3, 10, 19, tzinfo=UTC))
+        began = time.monotonic()
+        while len(shown(screen)) < 3 and time.monotonic() - began < 5:
+            await pilot.pause(0.05)
+        assert patients(shown(screen)) == ["Testcase, C.", "Sample, J.", "Sample, J."]
+        assert time.monotonic() - began < 3.5
+
+
+async def test_the_cursor_stays_on_its_appointment_across_refreshes(
+    sqlite_ctx: Context, practice: Practice, booked: list[AppointmentView]
+) -> None:
+    async with FrontDeskApp(context=sqlite_ctx, poll_seconds=0.1).run_test() as pilot:
+        screen = await settled(pilot)
+        table = screen.query_one(DayTable)
+        await pilot.press("down")
+        assert table.selected_id == booked[1].id
+        book(sqlite_ctx, practice, patient=practice.patient_id, visit="follow-up",
+             provider=practice.baker, start=datetime(2027, 3, 10, 14, tzinfo=UTC))
+        began = time.monotonic()
+        while table.row_count < 3 and time.monotonic() - began < 5:
+            await pilot.pause(0.05)
+        assert patients(shown(screen))[0] == "Testcase, C."  # 08:00 booking went first
+        assert table.selected_id == booked[1].id
+
+
+async def test_the_board_follows_midnight_when_it_shows_today(
+    sqlite_ctx: Context, clock: FrozenClock, booked: list[AppointmentView]
+) -> None:
+    async with FrontDeskApp(context=sqlite_ctx, poll_seconds=0.05).run_test() as pilot:
+        screen = await settled(pilot)
+        clock.advance(days=1)
+        began = time.monotonic()
+        while screen.day != THU_TEN.date() and time.monotonic() - began < 5:
+            await pilot.pause(0.05)
+        screen = await settled(pilot)
+        assert text_of(screen, "#board-title") == "Thu 11 Mar 2027 (today) · All locations"
+
+
+async def test_location_keys_are_greyed_out_without_locations(tmp_path: Path,
+                                                              clock: FrozenClock) -> None:
+    app = make_app(str(tmp_path / "empty.db"), clock=clock, settings=Settings())
+    async with app.run_test() as pilot:
+        screen = await settled(pilot)
+        assert screen.check_action("cycle_location", (1,)) is None
+        assert screen.check_action("shift_day", (1,)) is True
+        await pilot.press("l")
+        assert screen.location_id is None
+
+
+@dataclass(frozen=True)
+class FlakyBackend(Backend):
+    """Fails to read while ``failing`` is set, like a database that went away for a moment."""
+
+    failing: list[bool] = field(default_factory=lambda: [True])
+
+    def load_day(self, day: date, location_id: int | None) -> DayBoard:
+        if self.failing[0]:
+            raise OSError("disk I/O error")
+        return super().load_day(day, location_id)
+
+
+async def test_a_failed_read_says_so_and_recovers_by_itself(
+    sqlite_ctx: Context, booked: list[AppointmentView]
+) -> None:
+    backend = FlakyBackend(sqlite_ctx)
+    app = FrontDeskApp(connect=lambda _report: Opened(backend), poll_seconds=0.05)
+    async with app.run_test() as pilot:
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        failing = pilot.app.screen
+        assert isinstance(failing, TodayScreen)
+        assert text_of(failing, "#board-summary") == (
+            "Could not read the appointments (disk I/O error); trying again.")
+        backend.failing[0] = False
+        screen = await settled(pilot)
+        assert text_of(screen, "#board-summary") == "2 visits"
