@@ -53,12 +53,15 @@ def parse_date_words(text: str, *, today: date) -> date:
             months=amount if unit == "months" else 0,
             years=amount if unit == "years" else 0,
         )
-        return today + delta
+        try:
+            return today + delta
+        except (ValueError, OverflowError):
+            raise DateWordsError(f"{text.strip()[:40]!r} is too far from today") from None
     parts = words.split()
     if len(parts) in (1, 2) and parts[-1] in _WEEKDAYS:
         prefix = parts[0] if len(parts) == 2 else ""
         if prefix not in ("", "next", "this", "last"):
-            raise DateWordsError(f"did not understand {text.strip()!r}")
+            raise DateWordsError(f"did not understand {text.strip()[:40]!r}")
         target = _WEEKDAYS[parts[-1]]
         if prefix == "last":
             back = (today.weekday() - target) % 7 or 7
@@ -69,7 +72,7 @@ def parse_date_words(text: str, *, today: date) -> date:
         return today + timedelta(days=ahead)
     if not re.fullmatch(r"[\w/.,\- ]+", words) or not re.search(r"\d", words):
         raise DateWordsError(
-            f"did not understand {text.strip()!r}; try 2027-03-15, 3/15, tomorrow or next tue"
+            f"did not understand {text.strip()[:40]!r}; try 2027-03-15, 3/15, tomorrow or next tue"
         )
     try:
         if re.fullmatch(r"\d{1,2}/\d{1,2}", words):
@@ -78,7 +81,7 @@ def parse_date_words(text: str, *, today: date) -> date:
         return date_parser.parse(words, default=_midnight(today)).date()
     except (ValueError, OverflowError) as exc:
         raise DateWordsError(
-            f"did not understand {text.strip()!r}; try 2027-03-15, 3/15, tomorrow or next tue"
+            f"did not understand {text.strip()[:40]!r}; try 2027-03-15, 3/15, tomorrow or next tue"
         ) from exc
 
 

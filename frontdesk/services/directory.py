@@ -10,7 +10,7 @@ from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from frontdesk.db import queries as q
-from frontdesk.db.engine import read_session, run_write
+from frontdesk.db.engine import DatabaseBusyError, read_session, run_write
 from frontdesk.db.models import (
     Location,
     Patient,
@@ -22,7 +22,7 @@ from frontdesk.db.models import (
 )
 from frontdesk.domain.model import ProviderKind, RoomKind
 from frontdesk.services.context import Context
-from frontdesk.services.errors import InvalidInput
+from frontdesk.services.errors import Busy, InvalidInput
 from frontdesk.services.mapping import location_view, patient_view, staff_view
 from frontdesk.services.views import (
     LocationView,
@@ -200,7 +200,10 @@ def add_patient(
                     after={"preferred_location_id": location_id, "payer": payer_text})
         return patient_view(patient)
 
-    return run_write(ctx.engine, work)
+    try:
+        return run_write(ctx.engine, work)
+    except DatabaseBusyError as exc:
+        raise Busy(str(exc)) from exc
 
 
 def get_patient(ctx: Context, patient_id: int) -> PatientView:

@@ -397,10 +397,11 @@ def set_status(
         current = Status(appt.status)
         if not can_transition(current, status):
             raise InvalidInput("status", f"a {current.label} visit cannot become {status.label}")
-        if status in (Status.CHECKED_IN, Status.COMPLETED, Status.NO_SHOW) and (
-            appt.starts_at.date() > now.date() + timedelta(days=1)
-        ):
-            raise InvalidInput("status", f"cannot mark a future visit {status.label}")
+        if status in (Status.CHECKED_IN, Status.COMPLETED, Status.NO_SHOW):
+            location = session.get(Location, appt.location_id)
+            zone = ZoneInfo(location.timezone if location else "UTC")
+            if appt.starts_at.astimezone(zone).date() > now.astimezone(zone).date():
+                raise InvalidInput("status", f"cannot mark a future visit {status.label}")
         before = appointment_snapshot(appt)
         appt.status = status.value
         _touch(appt, now)

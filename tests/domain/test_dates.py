@@ -42,3 +42,9 @@ def test_understood(text: str, expected: date) -> None:
 def test_not_understood_says_what_would_be(text: str) -> None:
     with pytest.raises(DateWordsError, match="date|understand"):
         parse_date_words(text, today=TODAY)
+
+
+@pytest.mark.parametrize("text", ["in 9999 years", "in 99999999999999999999 days"])
+def test_absurd_distances_are_refused_plainly(text: str) -> None:
+    with pytest.raises(DateWordsError, match="too far"):
+        parse_date_words(text, today=TODAY)

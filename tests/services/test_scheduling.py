@@ -290,3 +290,12 @@ def test_appointments_on_a_local_day(ctx: Context, practice: Practice) -> None:
     assert [a.start for a in day] == [TEN]
     assert day[0].patient_short == "Testcase, C."
     assert s.appointments_on(ctx, day=date(2027, 3, 10), location_ids=[9999]) == []
+
+
+def test_tomorrow_cannot_be_completed_late_in_the_local_evening(
+    ctx: Context, practice: Practice, clock: FrozenClock
+) -> None:
+    appt = book(ctx, practice, start=TOMORROW_NINE)
+    clock.now = datetime(2027, 3, 11, 1, 30, tzinfo=UTC)  # 19:30 on the 10th in Tulsa
+    with pytest.raises(InvalidInput, match="future"):
+        s.set_status(ctx, staff="desk", appointment_id=appt.id, status=Status.NO_SHOW)

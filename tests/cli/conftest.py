@@ -1,0 +1,106 @@
+"""Fixtures for the command line: a prepared practice database and a runner with a frozen clock.
+
+The clock is handed to the CLI as click's ``obj`` (``Runtime(clock=…)``), the same object the
+group builds for itself in production; there is no hidden option or environment seam for it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+from sqlalchemy import text
+
+from frontdesk.cli import Runtime, main
+from frontdesk.db.engine import make_engine
+from frontdesk.services import scheduling
+from frontdesk.services.context import Context
+from frontdesk.services.views import AppointmentView
+from tests.conftest import FrozenClock
+from tests.practice import Practice, build_practice
+
+TABLES = ("appointment", "patient", "audit_event")
+
+
+@dataclass
+class Desk:
+    """A practice database and a way to run ``frontdesk --db <it> …`` against it."""
+
+    db: str
+    practice: Practice
+    clock: FrozenClock
+
+    def run(self, *args: str, db: str | None = None, **kwargs: Any) -> Result:
+        return invoke("--db", db or self.db, *args, clock=self.clock, **kwargs)
+
+    def state(self) -> dict[str, Any]:
+        """Row counts plus every appointment's status and version: any write changes it."""
+        engine = make_engine(self.db)
+        try:
+            with engine.connect() as conn:
+                found: dict[str, Any] = {
+                    t: conn.execute(text(f"SELECT count(*) FROM {t}")).scalar_one()
+                    for t in TABLES
+                }
+                found["appointments"] = [tuple(r) for r in conn.execute(text(
+                    "SELECT id, status, version, starts_at FROM appointment ORDER BY id"))]
+        finally:
+            engine.dispose()
+        return found
+
+    def book(self, start: datetime, *, patient: int | None = None) -> AppointmentView:
+        """Book through the service (not the CLI) to set up a test."""
+        engine = make_engine(self.db)
+        try:
+            ctx = Context(engine=engine, clock=self.clock)
+            return scheduling.book(
+                ctx, staff="desk", patient_id=patient or self.practice.patient_id,
+                visit_type="facet-diagnostic", provider_id=self.practice.able,
+                location_id=self.practice.location_id, start=start,
+            )
+        finally:
+            engine.dispose()
+
+
+def invoke(*args: str, clock: FrozenClock | None = None, **kwargs: Any) -> Result:
+    return CliRunner().invoke(main, list(args), obj=Runtime(clock=clock), **kwargs)
+
+
+def assert_clean(result: Result) -> None:
+    """The person never sees a traceback, and no exception escaped the command."""
+    assert "Traceback" not in result.stdout + result.stderr
+    assert result.exception is None or isinstance(result.exception, SystemExit), (
+        repr(result.exception))
+
+
+def _prepare(url: str, clock: FrozenClock) -> Desk:
+    engine = make_engine(url)
+    try:
+        practice = build_practice(Context(engine=engine, clock=clock))
+    finally:
+        engine.dispose()
+    return Desk(url, practice, clock)
+
+
+@pytest.fixture(autouse=True)
+def _isolated(tmp_path_factory: pytest.TempPathFactory,
+              monkeypatch: pytest.MonkeyPatch) -> None:
+    """Never touch the real data or config directory, whatever the environment says."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("FRONTDESK_DATA_DIR", str(home / "data"))
+    monkeypatch.setenv("FRONTDESK_CONFIG_DIR", str(home / "config"))
+    monkeypatch.delenv("FRONTDESK_DB", raising=False)
+    monkeypatch.delenv("FRONTDESK_DEBUG", raising=False)
+
+
+@pytest.fixture
+def desk(sqlite_url: str, clock: FrozenClock) -> Desk:
+    return _prepare(sqlite_url, clock)
+
+
+@pytest.fixture
+def pg_desk(pg_url: str, clock: FrozenClock) -> Desk:
+    return _prepare(pg_url, clock)

@@ -1,0 +1,232 @@
+"""Slots, book, hold, show, status, reschedule, cancel and a day's appointments from the shell.
+
+The frozen clock is Wed 2027-03-10 09:00 in Tulsa (15:00 UTC); minimum notice is 60 minutes;
+Dr. Able (id 1) works Mon-Fri 08-12 and 13-17 at Test Clinic (id 1), one procedure suite (id 3).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+from tests.cli.conftest import Desk, assert_clean
+
+BOOK = ("book", "--patient", "1", "--visit-type", "facet-diagnostic", "--provider", "1",
+        "--location", "1", "--as", "desk")
+
+
+def test_slots_table_starts_after_minimum_notice_in_local_time(desk: Desk) -> None:
+    result = desk.run("slots", "--visit-type", "facet-diagnostic", "--limit", "3")
+    assert_clean(result)
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["DAY", "START", "(local)", "PROVIDER", "LOCATION", "ROOM"]
+    assert [line.split()[:2] for line in lines[1:4]] == [
+        ["Wed", "2027-03-10T10:00"], ["Wed", "2027-03-10T10:15"], ["Wed", "2027-03-10T10:30"]]
+    assert "1 Dr. Avery Able  1 Test Clinic  3 Procedure Suite" in lines[1]
+    assert lines[-1].strip() == (
+        "frontdesk book --visit-type facet-diagnostic --provider 1 --location 1 "
+        "--start 2027-03-10T10:00 --patient ID --as USERNAME")
+
+
+def test_slots_json_has_aware_utc_times(desk: Desk) -> None:
+    result = desk.run("slots", "--visit-type", "facet-diagnostic", "--limit", "2", "--json")
+    slots = json.loads(result.stdout)
+    assert [s["start"] for s in slots] == ["2027-03-10T16:00:00+00:00",
+                                          "2027-03-10T16:15:00+00:00"]
+    assert slots[0]["room_id"] == desk.practice.procedure_room
+    assert slots[0]["timezone"] == "America/Chicago"
+
+
+def test_slots_from_everyday_words_cross_the_dst_change(desk: Desk) -> None:
+    # "next tue" from Wed 10 March is 16 March, after clocks went forward on the 14th.
+    result = desk.run("slots", "--visit-type", "follow-up", "--from", "next tue",
+                      "--provider", "Baker", "--location", "test", "--limit", "1", "--json")
+    assert result.exit_code == 0, result.stderr
+    [slot] = json.loads(result.stdout)
+    assert slot["start"] == "2027-03-16T13:00:00+00:00"  # 08:00 CDT
+    assert slot["provider_id"] == desk.practice.baker
+    text = desk.run("slots", "--visit-type", "follow-up", "--from", "3/16", "--provider", "2",
+                    "--limit", "1").stdout
+    assert text.splitlines()[1].split()[:2] == ["Tue", "2027-03-16T08:00"]
+
+
+def test_slots_when_nothing_is_free(desk: Desk) -> None:
+    result = desk.run("slots", "--visit-type", "massage", "--days", "5")  # Cole has no hours
+    assert result.exit_code == 0
+    assert result.stdout == "No free massage slot in the 5 days searched.\n"
+    assert json.loads(desk.run("slots", "--visit-type", "massage", "--json").stdout) == []
+
+
+def test_book_writes_the_visit_and_reads_it_back(desk: Desk) -> None:
+    result = desk.run(*BOOK, "--start", "2027-03-11T09:00", "--region", "Lumbar",
+                      "--levels", "l4-l5", "--side", "left")
+    assert_clean(result)
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
+    assert out.startswith("Booked appointment 1\n")
+    assert "  when       Thu Mar 11 2027, 9:00 AM–9:30 AM CST\n" in out
+    assert "  room       Procedure Suite (id 3)\n" in out
+    assert "  procedure  lumbar, L4-L5, left\n" in out
+    assert "Read back: Arrive 30 minutes early." in out
+    state = desk.state()
+    assert (state["appointment"], state["audit_event"]) == (1, 1)
+    assert state["appointments"][0][:3] == (1, "booked", 1)
+
+
+def test_book_json_and_an_explicit_offset_mean_the_same_instant(desk: Desk) -> None:
+    result = desk.run(*BOOK, "--start", "2027-03-11T10:00-06:00", "--json")
+    assert result.exit_code == 0, result.stderr
+    appt = json.loads(result.stdout)
+    assert appt["start"] == "2027-03-11T16:00:00+00:00"
+    assert appt["end"] == "2027-03-11T16:30:00+00:00"
+    assert (appt["status"], appt["booked_by"], appt["version"]) == ("booked", "desk", 1)
+    assert appt["region"] is None
+
+
+def test_booking_a_taken_slot_exits_3_with_alternatives(desk: Desk) -> None:
+    assert desk.run(*BOOK, "--start", "2027-03-11T09:00").exit_code == 0
+    before = desk.state()
+    again = desk.run("book", "--patient", "2", "--visit-type", "facet-diagnostic",
+                     "--provider", "1", "--location", "1", "--as", "desk",
+                     "--start", "2027-03-11T09:00-06:00")
+    assert_clean(again)
+    assert again.exit_code == 3
+    assert again.stdout == ""
+    lines = again.stderr.splitlines()
+    assert lines[0] == "error: slot just taken; the next free slots are:"
+    assert lines[1].split()[:3] == ["DAY", "START", "(local)"]
+    starts = [line.split()[1] for line in lines[2:]]
+    assert len(starts) == 5
+    assert "2027-03-11T09:00" not in starts
+    assert starts[0] == "2027-03-11T08:00"  # searched from two hours before the asked time
+    assert desk.state() == before
+
+
+def test_taken_slot_with_json_prints_alternatives_on_stdout(desk: Desk) -> None:
+    desk.book(datetime(2027, 3, 11, 15, 0, tzinfo=UTC))
+    result = desk.run(*BOOK, "--start", "2027-03-11T09:00", "--json")
+    assert result.exit_code == 3
+    doc = json.loads(result.stdout)
+    assert doc["error"] == "slot just taken"
+    assert len(doc["alternatives"]) == 5
+    assert "2027-03-11T15:00:00+00:00" not in [a["start"] for a in doc["alternatives"]]
+    assert "slot just taken" in result.stderr
+
+
+def test_hold_then_show(desk: Desk) -> None:
+    held = desk.run(*BOOK, "--start", "2027-03-11T09:00", "--hold", "--json")
+    assert held.exit_code == 0, held.stderr
+    appt = json.loads(held.stdout)
+    assert appt["status"] == "held"
+    assert appt["hold_expires_at"] == "2027-03-10T15:05:00+00:00"
+    shown = desk.run("show", str(appt["id"]))
+    assert shown.exit_code == 0
+    assert "  held until 9:05 AM\n" in shown.stdout
+    assert "  status     held\n" in shown.stdout
+
+
+def test_show_json_round_trips_the_view(desk: Desk) -> None:
+    booked = desk.book(datetime(2027, 3, 11, 15, 0, tzinfo=UTC))
+    result = desk.run("show", str(booked.id), "--json")
+    data = json.loads(result.stdout)
+    assert data["id"] == booked.id
+    assert data["patient_short"] == "Testcase, C."
+    assert data["visit_type_code"] == "facet-diagnostic"
+    assert data["version"] == 1
+    text = desk.run("show", str(booked.id)).stdout
+    assert text.splitlines()[0] == f"Appointment {booked.id}"
+    assert "  version    1" in text
+
+
+def test_status_confirm_then_check_in(desk: Desk) -> None:
+    booked = desk.book(datetime(2027, 3, 11, 15, 0, tzinfo=UTC))
+    confirmed = desk.run("status", str(booked.id), "confirmed", "--as", "desk")
+    assert confirmed.exit_code == 0, confirmed.stderr
+    assert confirmed.stdout.startswith(f"Appointment {booked.id} is now confirmed\n")
+    checked = desk.run("status", str(booked.id), "checked-in", "--as", "desk", "--json",
+                       "--if-version", "2")
+    assert json.loads(checked.stdout)["status"] == "checked_in"
+    state = desk.state()
+    assert state["appointments"][0][1:3] == ("checked_in", 3)
+    assert state["audit_event"] == 3
+
+
+def test_reschedule_moves_the_visit(desk: Desk) -> None:
+    booked = desk.book(datetime(2027, 3, 11, 15, 0, tzinfo=UTC))
+    moved = desk.run("reschedule", str(booked.id), "--start", "2027-03-16T10:00",
+                     "--as", "desk", "--json")
+    assert moved.exit_code == 0, moved.stderr
+    data = json.loads(moved.stdout)
+    assert data["start"] == "2027-03-16T15:00:00+00:00"  # 10:00 CDT
+    assert data["version"] == 2
+    text = desk.run("show", str(booked.id)).stdout
+    assert "Tue Mar 16 2027, 10:00 AM–10:30 AM CDT" in text
+
+
+def test_cancel_records_the_reason_and_late_flag(desk: Desk) -> None:
+    soon = desk.book(datetime(2027, 3, 10, 16, 0, tzinfo=UTC))  # 10:00 today: a late cancel
+    result = desk.run("cancel", str(soon.id), "--reason", "caller is ill", "--as", "desk")
+    assert_clean(result)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith(f"Cancelled appointment {soon.id}\n")
+    assert "  status     cancelled (late cancel)\n" in result.stdout
+    assert "  reason     caller is ill\n" in result.stdout
+    later = desk.book(datetime(2027, 3, 12, 15, 0, tzinfo=UTC))
+    data = json.loads(desk.run("cancel", str(later.id), "--reason", "moved away", "--as",
+                               "desk", "--json").stdout)
+    assert (data["status"], data["late_cancel"], data["cancel_reason"]) == (
+        "cancelled", False, "moved away")
+
+
+def test_stale_version_exits_4_and_writes_nothing(desk: Desk) -> None:
+    booked = desk.book(datetime(2027, 3, 11, 15, 0, tzinfo=UTC))
+    assert desk.run("status", str(booked.id), "confirmed", "--as", "desk").exit_code == 0
+    before = desk.state()
+    result = desk.run("cancel", str(booked.id), "--reason", "x", "--as", "desk",
+                      "--if-version", "1", "--json")
+    assert_clean(result)
+    assert result.exit_code == 4
+    assert result.stderr == (f"error: appointment {booked.id} was changed by someone else "
+                             "meanwhile (now confirmed); look again before acting\n")
+    assert json.loads(result.stdout)["current"]["version"] == 2
+    assert desk.state() == before
+
+
+def test_appointments_on_a_day_in_words(desk: Desk) -> None:
+    desk.book(datetime(2027, 3, 11, 15, 0, tzinfo=UTC))
+    desk.book(datetime(2027, 3, 11, 19, 0, tzinfo=UTC), patient=desk.practice.other_patient_id)
+    result = desk.run("appointments", "--date", "tomorrow")
+    assert_clean(result)
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Thu Mar 11 2027: 2 appointment(s)"
+    assert lines[1].split()[:5] == ["ID", "TIME", "STATUS", "PATIENT", "VISIT"]
+    assert lines[2].split()[:6] == ["1", "9:00", "AM–9:30", "AM", "booked", "Testcase,"]
+    assert lines[3].split()[:6] == ["2", "1:00", "PM–1:30", "PM", "booked", "Sample,"]
+    data = json.loads(desk.run("appointments", "--date", "2027-03-11", "--location", "Test",
+                               "--json").stdout)
+    assert [a["id"] for a in data] == [1, 2]
+
+
+def test_appointments_on_an_empty_day(desk: Desk) -> None:
+    result = desk.run("appointments", "--date", "3/12")
+    assert result.exit_code == 0
+    assert result.stdout == "No appointments on Fri Mar 12 2027.\n"
+    assert json.loads(desk.run("appointments", "--json").stdout) == []
+
+
+def test_booking_round_trip_on_postgresql(pg_desk: Desk) -> None:
+    first = pg_desk.run(*BOOK, "--start", "2027-03-11T09:00", "--json")
+    assert first.exit_code == 0, first.stderr
+    assert json.loads(first.stdout)["start"] == "2027-03-11T15:00:00+00:00"
+    before = pg_desk.state()
+    again = pg_desk.run(*BOOK, "--start", "2027-03-11T09:00")
+    assert again.exit_code == 3
+    assert "slot just taken" in again.stderr
+    assert pg_desk.state() == before
+    listed = pg_desk.run("appointments", "--date", "tomorrow", "--json")
+    assert [a["status"] for a in json.loads(listed.stdout)] == ["booked"]
+    cancelled = pg_desk.run("cancel", "1", "--reason", "test", "--as", "desk")
+    assert cancelled.exit_code == 0, cancelled.stderr
+    assert pg_desk.state()["appointments"][0][1] == "cancelled"
