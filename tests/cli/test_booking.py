@@ -140,7 +140,7 @@ def test_show_json_round_trips_the_view(desk: Desk) -> None:
 
 
 def test_status_confirm_then_check_in(desk: Desk) -> None:
-    booked = desk.book(datetime(2027, 3, 11, 15, 0, tzinfo=UTC))
+    booked = desk.book(datetime(2027, 3, 10, 16, 0, tzinfo=UTC))  # today, 10:00 in Tulsa
     confirmed = desk.run("status", str(booked.id), "confirmed", "--as", "desk")
     assert confirmed.exit_code == 0, confirmed.stderr
     assert confirmed.stdout.startswith(f"Appointment {booked.id} is now confirmed\n")
