@@ -1,0 +1,223 @@
+"""Scheduling from the command line: find slots, book, move, cancel, set status, show, list."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import click
+
+from frontdesk.cli.options import ID, as_option, if_version_option, json_option
+from frontdesk.cli.output import clock_time, emit, emit_appointment, long_day, slot_table, table
+from frontdesk.cli.parsing import (
+    PRACTICE_ZONE,
+    parse_day,
+    parse_start,
+    practice_today,
+    resolve_location,
+)
+from frontdesk.cli.runtime import Runtime
+
+STATUSES = ("booked", "confirmed", "checked_in", "completed", "no_show")
+
+
+def _status_value(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
+    normal = value.strip().lower().replace("-", "_").replace(" ", "_")
+    if normal not in STATUSES:
+        raise click.BadParameter(f"{value[:40]!r} is not one of {', '.join(STATUSES)}")
+    return normal
+
+
+@click.command("slots", short_help="Find the best free slots for a visit type.")
+@click.option("--visit-type", "visit_type", required=True, metavar="CODE",
+              help="What to book (`frontdesk visit-types` lists the codes).")
+@click.option("--location", metavar="NAME|ID", help="Only this location.")
+@click.option("--provider", metavar="NAME|ID", help="Only this provider.")
+@click.option("--from", "from_", metavar="DATE", help="First day to search (default: today).")
+@click.option("--days", type=click.IntRange(1, 730), default=60, show_default=True,
+              help="How many days to search.")
+@click.option("--limit", type=click.IntRange(1, 200), default=10, show_default=True,
+              help="How many slots to show.")
+@json_option
+@click.pass_obj
+def slots_cmd(runtime: Runtime, visit_type: str, location: str | None, provider: str | None,
+              from_: str | None, days: int, limit: int) -> None:
+    """The best free slots for a visit type across providers and locations, earliest first."""
+    from frontdesk.services import directory, scheduling
+    from frontdesk.services.errors import InvalidInput
+
+    ctx = runtime.context()
+    place = resolve_location(ctx, location) if location is not None else None
+    who = directory.find_provider(ctx, provider) if provider is not None else None
+    zone = place.timezone if place else PRACTICE_ZONE
+    today = practice_today(ctx, zone)
+    start = None
+    if from_ is not None:
+        first = parse_day(from_, field_name="from", today=today)
+        horizon = ctx.settings.booking.horizon_days
+        if first < today:
+            raise InvalidInput("from", f"{first} is in the past")
+        if first > today + timedelta(days=horizon):
+            raise InvalidInput("from", f"{first} is beyond the booking horizon of {horizon} days")
+        if first > today:
+            start = datetime.combine(first, datetime.min.time(), ZoneInfo(zone))
+    found = scheduling.find_slots(
+        ctx, visit_type=visit_type, start=start, days=days, limit=limit,
+        location_ids={place.id} if place else None, provider_ids={who.id} if who else None,
+    )
+    if not found:
+        text = f"No free {visit_type} slot in the {days} days searched."
+    else:
+        first_slot = found[0]
+        hint = (f"\nTimes are local to each location. Book one with:\n  frontdesk book "
+                f"--visit-type {visit_type} --provider {first_slot.provider_id} --location "
+                f"{first_slot.location_id} --start {first_slot.local_start:%Y-%m-%dT%H:%M} "
+                "--patient ID --as USERNAME")
+        text = slot_table(found) + hint
+    emit(runtime, found, text)
+
+
+@click.command("book", short_help="Book or hold a visit.")
+@click.option("--patient", type=ID, required=True, metavar="ID", help="Patient id.")
+@click.option("--visit-type", "visit_type", required=True, metavar="CODE", help="Visit type code.")
+@click.option("--provider", required=True, metavar="ID|NAME", help="Provider id (or name).")
+@click.option("--location", required=True, metavar="ID|NAME", help="Location id (or name).")
+@click.option("--start", required=True, metavar="ISO8601",
+              help="Start, e.g. 2027-03-15T09:00-05:00; without an offset, the location's "
+                   "local time.")
+@as_option
+@click.option("--room", type=ID, metavar="ID", help="A particular room (default: any free one).")
+@click.option("--region", type=click.Choice(["cervical", "thoracic", "lumbar"],
+                                            case_sensitive=False),
+              help="Spinal region (procedures).")
+@click.option("--levels", metavar="L", help="Levels, e.g. 'L4-L5, L5-S1' (procedures).")
+@click.option("--side", type=click.Choice(["left", "right", "bilateral"], case_sensitive=False),
+              help="Side (procedures).")
+@click.option("--hold", is_flag=True, help="Hold the slot for the caller for a few minutes.")
+@json_option
+@click.pass_obj
+def book_cmd(runtime: Runtime, patient: int, visit_type: str, provider: str, location: str,
+             start: str, staff: str, room: int | None, region: str | None, levels: str | None,
+             side: str | None, hold: bool) -> None:
+    """Book (or --hold) a visit. Exit 3 with alternatives when the slot was just taken."""
+    from frontdesk.services import directory, scheduling
+
+    ctx = runtime.context()
+    place = resolve_location(ctx, location)
+    who = directory.find_provider(ctx, provider)
+    when = parse_start(start, zone=place.timezone, now=ctx.now())
+    appt = scheduling.book(
+        ctx, staff=staff, patient_id=patient, visit_type=visit_type, provider_id=who.id,
+        location_id=place.id, start=when, room_id=room, region=region, levels=levels,
+        side=side, hold=hold,
+    )
+    prep = next((v.prep for v in directory.visit_types(ctx) if v.code == appt.visit_type_code),
+                "")
+    emit_appointment(runtime, f"{'Held' if hold else 'Booked'} appointment {appt.id}", appt,
+                     f"\nRead back: {prep}" if prep else "")
+
+
+@click.command("reschedule", short_help="Move a visit to another time.")
+@click.argument("appointment_id", type=ID)
+@click.option("--start", required=True, metavar="ISO8601",
+              help="New start; without an offset, the location's local time.")
+@as_option
+@click.option("--provider", metavar="ID|NAME", help="Move to this provider.")
+@click.option("--location", metavar="ID|NAME", help="Move to this location.")
+@click.option("--room", type=ID, metavar="ID", help="Move to this room.")
+@if_version_option
+@json_option
+@click.pass_obj
+def reschedule_cmd(runtime: Runtime, appointment_id: int, start: str, staff: str,
+                   provider: str | None, location: str | None, room: int | None,
+                   expected_version: int | None) -> None:
+    """Move a visit to another time (and optionally provider, location or room)."""
+    from frontdesk.services import directory, scheduling
+
+    ctx = runtime.context()
+    current = scheduling.get_appointment(ctx, appointment_id)
+    place = resolve_location(ctx, location) if location is not None else None
+    who = directory.find_provider(ctx, provider) if provider is not None else None
+    when = parse_start(start, zone=place.timezone if place else current.timezone, now=ctx.now())
+    appt = scheduling.reschedule(
+        ctx, staff=staff, appointment_id=appointment_id, start=when,
+        provider_id=who.id if who else None, location_id=place.id if place else None,
+        room_id=room, expected_version=expected_version,
+    )
+    emit_appointment(runtime, f"Moved appointment {appt.id}", appt)
+
+
+@click.command("cancel", short_help="Cancel a visit, with a reason.")
+@click.argument("appointment_id", type=ID)
+@click.option("--reason", required=True, metavar="TEXT", help="Why (recorded).")
+@as_option
+@if_version_option
+@json_option
+@click.pass_obj
+def cancel_cmd(runtime: Runtime, appointment_id: int, reason: str, staff: str,
+               expected_version: int | None) -> None:
+    """Cancel a visit; flagged late inside the late-cancel window."""
+    from frontdesk.services import scheduling
+
+    appt = scheduling.cancel(runtime.context(), staff=staff, appointment_id=appointment_id,
+                             reason=reason, expected_version=expected_version)
+    emit_appointment(runtime, f"Cancelled appointment {appt.id}", appt)
+
+
+@click.command("status", short_help="Confirm, check in, complete or mark no-show.")
+@click.argument("appointment_id", type=ID)
+@click.argument("status", metavar="STATUS", callback=_status_value)
+@as_option
+@if_version_option
+@json_option
+@click.pass_obj
+def status_cmd(runtime: Runtime, appointment_id: int, status: str, staff: str,
+               expected_version: int | None) -> None:
+    """Set STATUS: confirmed, checked_in, completed, no_show or booked."""
+    from frontdesk.domain.model import Status
+    from frontdesk.services import scheduling
+
+    appt = scheduling.set_status(runtime.context(), staff=staff, appointment_id=appointment_id,
+                                 status=Status(status), expected_version=expected_version)
+    emit_appointment(runtime, f"Appointment {appt.id} is now {appt.status.label}", appt)
+
+
+@click.command("show", short_help="Show one appointment in full.")
+@click.argument("appointment_id", type=ID)
+@json_option
+@click.pass_obj
+def show_cmd(runtime: Runtime, appointment_id: int) -> None:
+    """One appointment in full (including its version, for --if-version)."""
+    from frontdesk.services import scheduling
+
+    appt = scheduling.get_appointment(runtime.context(), appointment_id)
+    emit_appointment(runtime, f"Appointment {appt.id}", appt)
+
+
+@click.command("appointments")
+@click.option("--date", "day", default="today", show_default=True, metavar="DATE",
+              help="The day, e.g. 2027-03-15, tomorrow, next tue, 3/15.")
+@click.option("--location", metavar="NAME|ID", help="Only this location.")
+@json_option
+@click.pass_obj
+def appointments_cmd(runtime: Runtime, day: str, location: str | None) -> None:
+    """One day's appointments, in each location's local time."""
+    from frontdesk.services import scheduling
+    from frontdesk.services.errors import InvalidInput
+
+    ctx = runtime.context()
+    place = resolve_location(ctx, location) if location is not None else None
+    today = practice_today(ctx, place.timezone if place else PRACTICE_ZONE)
+    wanted = parse_day(day, field_name="date", today=today)
+    if abs((wanted - today).days) > 3650:
+        raise InvalidInput("date", "pick a day within 10 years of today")
+    found = scheduling.appointments_on(ctx, day=wanted,
+                                       location_ids={place.id} if place else None)
+    if not found:
+        emit(runtime, found, f"No appointments on {long_day(wanted)}.")
+        return
+    rows = [(a.id, f"{clock_time(a.local_start)}–{clock_time(a.local_end)}", a.status.label,
+             a.patient_short, a.visit_type_code, a.provider_name, a.room_name, a.location_name)
+            for a in found]
+    emit(runtime, found, f"{long_day(wanted)}: {len(found)} appointment(s)\n" + table(
+        ["ID", "TIME", "STATUS", "PATIENT", "VISIT", "PROVIDER", "ROOM", "LOCATION"], rows))

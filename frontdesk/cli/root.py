@@ -1,0 +1,93 @@
+"""The root ``frontdesk`` group: --db/--demo, the TUI when no command is given, and the one
+place where whatever a command raises becomes a message and an exit code."""
+
+from __future__ import annotations
+
+import errno
+import os
+from typing import Any
+
+import click
+
+from frontdesk import __version__
+from frontdesk.cli.appointments import (
+    appointments_cmd,
+    book_cmd,
+    cancel_cmd,
+    reschedule_cmd,
+    show_cmd,
+    slots_cmd,
+    status_cmd,
+)
+from frontdesk.cli.db import db_group
+from frontdesk.cli.directory import (
+    locations_cmd,
+    providers_cmd,
+    rooms_cmd,
+    staff_group,
+    visit_types_cmd,
+)
+from frontdesk.cli.errors import Interrupted, translate
+from frontdesk.cli.patients import patients_group
+from frontdesk.cli.runtime import Runtime
+
+
+class FrontDeskGroup(click.Group):
+    """The root group: turns every exception from a command into a message and an exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except KeyboardInterrupt:
+            raise Interrupted("interrupted") from None
+        except Exception as exc:
+            if isinstance(exc, OSError) and exc.errno == errno.EPIPE:
+                raise  # click quietly handles a closed pipe (`frontdesk … | head`)
+            if os.environ.get("FRONTDESK_DEBUG"):
+                raise
+            runtime = ctx.find_object(Runtime)
+            raise translate(exc, as_json=runtime is not None and runtime.as_json) from None
+        finally:
+            runtime = ctx.find_object(Runtime)
+            if runtime is not None:
+                runtime.close()
+
+
+@click.group(
+    cls=FrontDeskGroup, invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    epilog="Exit codes: 0 done; 1 database unreachable or unexpected error; 2 bad input "
+           "(nothing written); 3 slot just taken; 4 appointment changed meanwhile; "
+           "5 database busy; 130 interrupted.",
+)
+@click.option("--db", metavar="PATH|URL",
+              help="Database: a SQLite file or a SQLAlchemy URL. Default: $FRONTDESK_DB, else "
+                   "frontdesk.db in the user data directory.")
+@click.option("--demo", is_flag=True,
+              help="Use the separate demo database (seeded with a synthetic practice the "
+                   "first time the app opens it); $FRONTDESK_DB is ignored.")
+@click.version_option(__version__, "--version", prog_name="frontdesk")
+@click.pass_context
+def main(ctx: click.Context, db: str | None, demo: bool) -> None:
+    """Front desk for the practice. With no command, open the full-screen app."""
+    runtime = ctx.ensure_object(Runtime)
+    runtime.db, runtime.demo = db, demo
+    if ctx.invoked_subcommand is None:
+        from frontdesk.ui.app import make_app
+
+        app = make_app(runtime.target(), demo=demo, clock=runtime.clock)
+        app.run()
+        code = app.return_code or 0
+        if code:
+            ctx.exit(code)
+
+
+for command in (
+    db_group,
+    locations_cmd, providers_cmd, rooms_cmd, visit_types_cmd, staff_group,
+    slots_cmd, book_cmd, reschedule_cmd, cancel_cmd, status_cmd, show_cmd, appointments_cmd,
+    patients_group,
+):
+    main.add_command(command)
