@@ -7,10 +7,11 @@ from pathlib import Path
 
 import click
 
-from frontdesk.cli.errors import CommandFailed, InputRejected, first_line, open_failed, redact
+from frontdesk.cli.errors import CommandFailed, InputRejected, open_failed
 from frontdesk.cli.options import json_option
 from frontdesk.cli.output import emit
 from frontdesk.cli.runtime import Runtime
+from frontdesk.services.errors import first_line, redact
 
 
 @click.group("db")

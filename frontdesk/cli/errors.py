@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from frontdesk.cli.output import dumps, indent, slot_table
+from frontdesk.services.errors import first_line, redact
 
 if TYPE_CHECKING:
     from frontdesk.services.errors import SlotTaken
@@ -100,24 +101,6 @@ def open_failed(where: str, exc: Exception) -> CommandFailed:
     if isinstance(exc, ValueError | ArgumentError):
         return InputRejected(f"db: {first_line(exc)}")
     return CommandFailed(f"cannot open the database {redact(where)}: {first_line(exc)}")
-
-
-def first_line(exc: BaseException) -> str:
-    """The driver's own first line (SQLAlchemy's text may quote SQL parameters; this does not)."""
-    wrapped = getattr(exc, "orig", None)
-    lines = [line.strip() for line in str(wrapped or exc).splitlines() if line.strip()]
-    first = lines[0] if lines else type(exc).__name__
-    return first if len(first) <= 200 else first[:199] + "…"
-
-
-def redact(db: str) -> str:
-    """The database path or URL, shortened, with any password hidden."""
-    scheme, sep, rest = db.partition("://")
-    if sep and "@" in rest:
-        credentials, _, host = rest.rpartition("@")
-        user = credentials.split(":", 1)[0]
-        db = f"{scheme}://{user}:***@{host}" if ":" in credentials else db
-    return db if len(db) <= 120 else db[:119] + "…"
 
 
 def _slot_taken(exc: SlotTaken, *, as_json: bool) -> CommandFailed:

@@ -43,3 +43,21 @@ class StaleAppointment(FrontDeskError):
 
 class Busy(FrontDeskError):
     """The database stayed busy after retries."""
+
+
+def redact(db: str) -> str:
+    """The database path or URL, shortened, with any password hidden (safe for messages)."""
+    scheme, sep, rest = db.partition("://")
+    if sep and "@" in rest:
+        credentials, _, host = rest.rpartition("@")
+        user = credentials.split(":", 1)[0]
+        db = f"{scheme}://{user}:***@{host}" if ":" in credentials else db
+    return db if len(db) <= 120 else db[:119] + "…"
+
+
+def first_line(exc: BaseException) -> str:
+    """The driver's own first line (SQLAlchemy's text may quote SQL parameters; this does not)."""
+    wrapped = getattr(exc, "orig", None)
+    lines = [line.strip() for line in str(wrapped or exc).splitlines() if line.strip()]
+    first = lines[0] if lines else type(exc).__name__
+    return first if len(first) <= 200 else first[:199] + "…"

@@ -13,7 +13,7 @@ from frontdesk.domain.settings import Settings
 from frontdesk.services import directory, scheduling
 from frontdesk.services.config import LoadedSettings, load_settings
 from frontdesk.services.context import Context, open_context, system_clock
-from frontdesk.services.errors import FrontDeskError
+from frontdesk.services.errors import first_line, redact
 from frontdesk.ui.board import DayBoard
 
 PRACTICE_ZONE = "America/Chicago"  # every location is on Central time (DESIGN §1)
@@ -95,23 +95,4 @@ def _seed_demo_once(ctx: Context, report: Callable[[str], object]) -> None:
 
 def describe_failure(exc: BaseException, db: str) -> str:
     """A plain sentence for an error opening ``db``: no traceback, no password."""
-    if isinstance(exc, FrontDeskError):
-        detail = str(exc)
-    else:
-        wrapped = getattr(exc, "orig", None)  # SQLAlchemy wraps the driver's own error
-        detail = str(wrapped if wrapped is not None else exc)
-    lines = [line.strip() for line in detail.splitlines() if line.strip()]
-    first = lines[0] if lines else type(exc).__name__
-    if len(first) > 200:
-        first = first[:199] + "…"
-    return f"Cannot open the database {redact(db)}.\n{first}"
-
-
-def redact(db: str) -> str:
-    """The database path or URL with any password hidden."""
-    scheme, sep, rest = db.partition("://")
-    if not sep or "@" not in rest:
-        return db
-    credentials, _, host = rest.rpartition("@")
-    user = credentials.split(":", 1)[0]
-    return f"{scheme}://{user}:***@{host}" if ":" in credentials else db
+    return f"Cannot open the database {redact(db)}.\n{first_line(exc)}"
