@@ -4,7 +4,7 @@ Import cost matters because ``frontdesk`` alone opens the TUI: only click and th
 library load here; services, SQLAlchemy and Textual load inside the commands that need them.
 
 Every failure ends as one plain line on stderr and a documented exit code (see
-``frontdesk.cli.errors`` and docs/cli.md); no traceback reaches the person at the desk.
+``frontdesk.cli.errors`` and the README's "Exit codes"); no traceback reaches the desk.
 
 ``root`` holds the group and the error mapping; each feature's commands live in their own
 module (``db``, ``directory``, ``appointments``, ``patients``) on top of the shared

@@ -1,7 +1,7 @@
 """Exit codes, the exceptions that carry them, and the translation of everything else.
 
-Every failure ends as one plain line on stderr and a documented exit code (docs/cli.md); no
-traceback reaches the person at the desk.
+Every failure ends as one plain line on stderr and a documented exit code (README, "Exit
+codes"); no traceback reaches the person at the desk.
 """
 
 from __future__ import annotations
