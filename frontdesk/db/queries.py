@@ -7,10 +7,10 @@ keypress in the calendar and on 200,000-row databases.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, and_, func, or_, update
+from sqlalchemy import ColumnElement, Row, and_, bindparam, func, or_, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -27,6 +27,7 @@ from frontdesk.db.models import (
     Template,
     VisitType,
 )
+from frontdesk.db.schema import BLOCKING
 from frontdesk.domain.model import (
     BLOCKING_STATUSES,
     BusySpan,
@@ -43,13 +44,33 @@ MAX_BLOCK = timedelta(days=1)
 _BLOCKING = [s.value for s in BLOCKING_STATUSES]
 
 
+# Hot-path statements are built once with bind parameters: building a statement costs
+# ~0.15 ms of Python per call, five times what executing the cached one costs.
+_PERFORMERS = (
+    sa_select(col(ProviderVisitType.provider_id))
+    .join(Provider, col(Provider.id) == ProviderVisitType.provider_id)
+    .where(col(ProviderVisitType.visit_type_id) == bindparam("visit_type_id"),
+           col(Provider.active))
+)
+_VISIT_TYPE_BY_CODE = select(VisitType).where(
+    func.lower(VisitType.code) == bindparam("code"))
+_TEMPLATES = sa_select(
+    *(col(c) for c in (Template.id, Template.provider_id, Template.location_id, Template.rrule,
+                       Template.timezone, Template.start_time, Template.end_time,
+                       Template.valid_from, Template.valid_until))
+).where(col(Template.provider_id).in_(bindparam("ids", expanding=True)))
+_CLOSURES = sa_select(
+    col(Closure.starts_at), col(Closure.ends_at), col(Closure.provider_id),
+    col(Closure.location_id),
+).where(col(Closure.starts_at) < bindparam("end"), col(Closure.ends_at) > bindparam("start"))
+_ROOMS = sa_select(col(Room.id), col(Room.location_id), col(Room.kind))
+_ROOMS_OF_KIND = _ROOMS.where(col(Room.kind) == bindparam("kind"))
+
+
 def visit_spec(session: Session, visit_type: VisitType) -> VisitSpec:
     assert visit_type.id is not None
-    provider_ids = session.exec(
-        select(ProviderVisitType.provider_id)
-        .join(Provider, col(Provider.id) == ProviderVisitType.provider_id)
-        .where(ProviderVisitType.visit_type_id == visit_type.id, col(Provider.active))
-    ).all()
+    provider_ids = session.connection().execute(
+        _PERFORMERS, {"visit_type_id": visit_type.id}).scalars().all()
     return VisitSpec(
         id=visit_type.id,
         code=visit_type.code,
@@ -62,44 +83,25 @@ def visit_spec(session: Session, visit_type: VisitType) -> VisitSpec:
 
 
 def visit_type_by_code(session: Session, code: str) -> VisitType | None:
-    return session.exec(
-        select(VisitType).where(func.lower(VisitType.code) == code.strip().lower())
-    ).one_or_none()
+    return session.exec(_VISIT_TYPE_BY_CODE, params={"code": code.strip().lower()}).one_or_none()
 
 
 def templates_for(session: Session, provider_ids: Collection[int]) -> list[TemplateSpec]:
-    rows = session.exec(
-        select(Template).where(col(Template.provider_id).in_(list(provider_ids)))
-    )
-    return [
-        TemplateSpec(
-            id=t.id or 0,
-            provider_id=t.provider_id,
-            location_id=t.location_id,
-            rrule=t.rrule,
-            zone=t.timezone,
-            start_time=t.start_time,
-            end_time=t.end_time,
-            valid_from=t.valid_from,
-            valid_until=t.valid_until,
-        )
-        for t in rows
-    ]
+    """Columns, not ORM rows: building 80 Template objects cost ~1 ms per slot search."""
+    rows = session.connection().execute(_TEMPLATES, {"ids": list(provider_ids)}).all()
+    return [TemplateSpec(*tuple(row)) for row in rows]
 
 
 def closures_between(session: Session, start: datetime, end: datetime) -> list[ClosureSpec]:
-    rows = session.exec(
-        select(Closure.starts_at, Closure.ends_at, Closure.provider_id, Closure.location_id)
-        .where(Closure.starts_at < end, Closure.ends_at > start)
-    ).all()
+    rows = session.connection().execute(_CLOSURES, {"start": start, "end": end}).all()
     return [ClosureSpec(r[0], r[1], r[2], r[3]) for r in rows]
 
 
 def room_specs(session: Session, *, kind: RoomKind | None = None) -> list[RoomSpec]:
-    query = select(Room.id, Room.location_id, Room.kind)
-    if kind is not None:
-        query = query.where(Room.kind == kind.value)
-    return [RoomSpec(r[0] or 0, r[1], RoomKind(r[2])) for r in session.exec(query).all()]
+    conn = session.connection()
+    rows = (conn.execute(_ROOMS) if kind is None
+            else conn.execute(_ROOMS_OF_KIND, {"kind": kind.value})).all()
+    return [RoomSpec(r[0] or 0, r[1], RoomKind(r[2])) for r in rows]
 
 
 def _live(now: datetime) -> ColumnElement[bool]:
@@ -120,6 +122,11 @@ def busy_between(
     room_ids: Collection[int],
     exclude_id: int | None = None,
 ) -> list[BusySpan]:
+    """Blocked spans touching [start, end) on these providers or rooms: the availability hot
+    path. On SQLite it reads raw rows (types decoded here), about twice as fast per row."""
+    if session.get_bind().dialect.name == "sqlite":
+        return _busy_sqlite(session, start=start, end=end, now=now, provider_ids=provider_ids,
+                            room_ids=room_ids, exclude_id=exclude_id)
     overlap = and_(
         col(Appointment.block_start) < end,
         col(Appointment.block_start) > start - MAX_BLOCK,
@@ -141,14 +148,83 @@ def busy_between(
     return [BusySpan(r[0], r[1], r[2], r[3]) for r in session.exec(query).all()]
 
 
-def expire_holds(session: Session, *, now: datetime) -> int:
-    result = session.exec(
-        update(Appointment)
-        .where(col(Appointment.status) == Status.HELD.value,
-               col(Appointment.hold_expires_at) <= now)
-        .values(status=Status.EXPIRED.value, updated_at=now)
+#: How SQLAlchemy's SQLite dialect stores DateTime (UTC, no offset); fixed width, so text order
+#: is time order.
+_SQLITE_TIME = "%Y-%m-%d %H:%M:%S.%f"
+
+
+def _sqlite_time(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime(_SQLITE_TIME)
+
+
+def _busy_sqlite(
+    session: Session, *, start: datetime, end: datetime, now: datetime,
+    provider_ids: Collection[int], room_ids: Collection[int], exclude_id: int | None,
+) -> list[BusySpan]:
+    providers = ",".join(str(int(p)) for p in provider_ids) or "NULL"  # ints only: safe inline
+    rooms = ",".join(str(int(r)) for r in room_ids) or "NULL"
+    sql = (
+        "SELECT provider_id, room_id, block_start, block_end FROM appointment "
+        "WHERE block_start < ? AND block_start > ? AND block_end > ? "
+        f"AND status IN ({BLOCKING}) AND (status <> 'held' OR hold_expires_at > ?) "
+        f"AND (provider_id IN ({providers}) OR room_id IN ({rooms})) AND id <> ?"
     )
+    params = (_sqlite_time(end), _sqlite_time(start - MAX_BLOCK), _sqlite_time(start),
+              _sqlite_time(now), -1 if exclude_id is None else exclude_id)
+    rows = session.connection().exec_driver_sql(sql, params).all()
+    parse = datetime.fromisoformat  # appending the offset is ~6x faster than .replace(tzinfo)
+    return [BusySpan(p, r, parse(a + "+00:00"), parse(b + "+00:00")) for p, r, a, b in rows]
+
+
+_EXPIRE_HOLDS = (
+    update(Appointment)
+    .where(col(Appointment.status) == Status.HELD.value,
+           col(Appointment.hold_expires_at) <= bindparam("now"))
+    .values(status=Status.EXPIRED.value, updated_at=bindparam("now"))
+)
+
+
+def expire_holds(session: Session, *, now: datetime) -> int:
+    result = session.connection().execute(_EXPIRE_HOLDS, {"now": now})
     return int(result.rowcount or 0)
+
+
+_PROVIDER_NAMES = sa_select(col(Provider.id), col(Provider.name))
+_LOCATION_NAMES = sa_select(col(Location.id), col(Location.name), col(Location.timezone))
+_ROOM_NAMES = sa_select(col(Room.id), col(Room.name))
+
+
+def names(session: Session) -> tuple[dict[int, str], dict[int, tuple[str, str]], dict[int, str]]:
+    """Provider names, location (name, zone) and room names by id, for labelling slots."""
+    conn = session.connection()
+    return (
+        {r[0] or 0: r[1] for r in conn.execute(_PROVIDER_NAMES)},
+        {r[0] or 0: (r[1], r[2]) for r in conn.execute(_LOCATION_NAMES)},
+        {r[0] or 0: r[1] for r in conn.execute(_ROOM_NAMES)},
+    )
+
+
+_APPOINTMENTS = (
+    sa_select(
+        Appointment, col(Patient.first_name), col(Patient.last_name), col(VisitType.code),
+        col(VisitType.name), col(VisitType.colour), col(Provider.name), col(Location.name),
+        col(Location.timezone), col(Room.name), col(Staff.username),
+    )
+    .join(Patient, col(Patient.id) == Appointment.patient_id)
+    .join(VisitType, col(VisitType.id) == Appointment.visit_type_id)
+    .join(Provider, col(Provider.id) == Appointment.provider_id)
+    .join(Location, col(Location.id) == Appointment.location_id)
+    .join(Room, col(Room.id) == Appointment.room_id)
+    .join(Staff, col(Staff.id) == Appointment.booked_by_id)
+)
+_APPOINTMENT_BY_ID = _APPOINTMENTS.where(col(Appointment.id) == bindparam("id"))
+
+
+def appointment_row(session: Session, appointment_id: int) -> Row[Any] | None:
+    """One appointment with the names a screen shows (the read-back after every write)."""
+    row: Row[Any] | None = session.exec(  # type: ignore[call-overload]
+        _APPOINTMENT_BY_ID, params={"id": appointment_id}).first()
+    return row
 
 
 def appointment_rows(
@@ -161,20 +237,7 @@ def appointment_rows(
     patient_id: int | None = None,
 ) -> Sequence[Row[Any]]:
     """Appointments joined with the names a screen shows, ordered by start."""
-    columns: list[Any] = [
-        Appointment, Patient.first_name, Patient.last_name, VisitType.code, VisitType.name,
-        VisitType.colour, Provider.name, Location.name, Location.timezone, Room.name,
-        Staff.username,
-    ]
-    query = (
-        sa_select(*columns)
-        .join(Patient, col(Patient.id) == Appointment.patient_id)
-        .join(VisitType, col(VisitType.id) == Appointment.visit_type_id)
-        .join(Provider, col(Provider.id) == Appointment.provider_id)
-        .join(Location, col(Location.id) == Appointment.location_id)
-        .join(Room, col(Room.id) == Appointment.room_id)
-        .join(Staff, col(Staff.id) == Appointment.booked_by_id)
-    )
+    query = _APPOINTMENTS
     if start is not None:
         query = query.where(col(Appointment.starts_at) >= start)
     if end is not None:
@@ -209,9 +272,12 @@ def add_audit(
     return event
 
 
+_STAFF_BY_USERNAME = select(Staff).where(func.lower(Staff.username) == bindparam("username"))
+
+
 def staff_by_username(session: Session, username: str) -> Staff | None:
     return session.exec(
-        select(Staff).where(func.lower(Staff.username) == username.strip().lower())
+        _STAFF_BY_USERNAME, params={"username": username.strip().lower()}
     ).one_or_none()
 
 

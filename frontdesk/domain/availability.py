@@ -6,7 +6,7 @@ the location's zone and converted to UTC, so a DST day is simply a 23- or 25-hou
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -48,6 +48,24 @@ def local_instant(day: date, at: time, tz: ZoneInfo) -> datetime:
     return instant
 
 
+#: Occurrence days are cached in blocks of this many days counted from the rule's start.
+_BLOCK_DAYS = 366
+
+
+@lru_cache(maxsize=4096)
+def _days(text: str, valid_from: date, block: int) -> tuple[date, ...]:
+    """The rule's dates in one block. dateutil's ``between`` walks every occurrence from the
+    rule's start, so a template that began two years ago cost ~1 ms per call; this walks once."""
+    first = valid_from + timedelta(days=block * _BLOCK_DAYS)
+    last = first + timedelta(days=_BLOCK_DAYS - 1)
+    rule = _rule(text, datetime.combine(valid_from, time()))
+    return tuple(
+        o.date()
+        for o in rule.between(datetime.combine(first, time()),
+                              datetime.combine(last, time(23, 59)), inc=True)
+    )
+
+
 def expand_template(template: TemplateSpec, window: Interval) -> list[Interval]:
     """Whole working intervals (UTC) of one template that touch the window (not clipped)."""
     tz = zone(template.zone)
@@ -57,18 +75,23 @@ def expand_template(template: TemplateSpec, window: Interval) -> list[Interval]:
         last_day = min(last_day, template.valid_until)
     if first_day > last_day:
         return []
-    rule = _rule(template.rrule, datetime.combine(template.valid_from, time()))
     out: list[Interval] = []
-    for occurrence in rule.between(
-        datetime.combine(first_day, time()), datetime.combine(last_day, time(23, 59)), inc=True
-    ):
-        day = occurrence.date()
-        span = Interval(
-            local_instant(day, template.start_time, tz), local_instant(day, template.end_time, tz)
-        )
-        if span.start < span.end and span.overlaps(window):
-            out.append(span)
+    first_block = (first_day - template.valid_from).days // _BLOCK_DAYS
+    last_block = (last_day - template.valid_from).days // _BLOCK_DAYS
+    for block in range(first_block, last_block + 1):
+        days = _days(template.rrule, template.valid_from, block)
+        for day in days[bisect_left(days, first_day):bisect_right(days, last_day)]:
+            span = _day_span(day, template.start_time, template.end_time, tz)
+            if span is not None and span.overlaps(window):
+                out.append(span)
     return out
+
+
+@lru_cache(maxsize=65536)
+def _day_span(day: date, start: time, end: time, tz: ZoneInfo) -> Interval | None:
+    """One day's working interval in UTC (cached: the slot search asks for it again and again)."""
+    span = Interval(local_instant(day, start, tz), local_instant(day, end, tz))
+    return span if span.start < span.end else None
 
 
 def subtract(spans: Iterable[Interval], holes: Sequence[Interval]) -> list[Interval]:

@@ -19,15 +19,33 @@ from sqlmodel import Session, select
 from frontdesk.db import queries as q
 from frontdesk.db.engine import DatabaseBusyError, OverlapError, read_session, run_write
 from frontdesk.db.models import Appointment, Location, Patient, Provider, Room, Staff, VisitType
-from frontdesk.domain.availability import SlotQuery, bookable_window, free_slots, slot_rank
-from frontdesk.domain.model import Interval, Region, Side, Slot, Status, VisitSpec, can_transition
+from frontdesk.domain.availability import (
+    SlotQuery,
+    bookable_window,
+    expand_template,
+    free_slots,
+    rank,
+    slot_rank,
+)
+from frontdesk.domain.model import (
+    ClosureSpec,
+    Interval,
+    Region,
+    RoomSpec,
+    Side,
+    Slot,
+    Status,
+    TemplateSpec,
+    VisitSpec,
+    can_transition,
+)
 from frontdesk.services.context import Context
 from frontdesk.services.errors import Busy, InvalidInput, SlotTaken, StaleAppointment
 from frontdesk.services.mapping import appointment_snapshot, appointment_view
 from frontdesk.services.views import AppointmentView, SlotView
 
 MAX_TEXT = 500
-_Work = Callable[[Session], int]
+_Work = Callable[[Session], AppointmentView]
 
 
 class _Taken(Exception):
@@ -42,12 +60,7 @@ class _Names:
 
     @classmethod
     def load(cls, session: Session) -> _Names:
-        return cls(
-            providers={p.id or 0: p.name for p in session.exec(select(Provider))},
-            locations={loc.id or 0: (loc.name, loc.timezone) for loc in session.exec(
-                select(Location))},
-            rooms={r.id or 0: r.name for r in session.exec(select(Room))},
-        )
+        return cls(*q.names(session))
 
     def view(self, slot: Slot) -> SlotView:
         name, tz = self.locations[slot.location_id]
@@ -104,6 +117,13 @@ def find_slots(
 
 
 def _scan(session: Session, query: SlotQuery, *, limit: int) -> list[Slot]:
+    """The best ``limit`` slots, searched tier by tier.
+
+    Ranking puts the preferred location with the previous provider first, then the preferred
+    location, then the previous provider, then anyone. Each tier is searched on its own
+    (narrow tiers read few rows) and the search stops once the tiers so far fill ``limit``;
+    searching everything for the top tier alone read up to 60 days of bookings.
+    """
     window = bookable_window(query)
     if window is None:
         return []
@@ -111,49 +131,83 @@ def _scan(session: Session, query: SlotQuery, *, limit: int) -> list[Slot]:
     providers = spec.provider_ids
     if query.provider_ids is not None:
         providers = providers & query.provider_ids
-    templates = [
-        t for t in q.templates_for(session, providers)
-        if query.location_ids is None or t.location_id in query.location_ids
-    ]
     rooms = [
         r for r in q.room_specs(session, kind=spec.room_kind)
         if query.location_ids is None or r.location_id in query.location_ids
     ]
+    sites = {r.location_id for r in rooms}
+    templates = [t for t in q.templates_for(session, providers) if t.location_id in sites]
+    if not templates:
+        return []
+    reach_back = timedelta(minutes=spec.buffer_before_min)
+    reach_ahead = timedelta(minutes=spec.duration_min + spec.buffer_after_min)
+    closures = q.closures_between(session, window.start - reach_back, window.end + reach_ahead)
+    found: dict[tuple[datetime, int, int], Slot] = {}
+    for tier, sites_wanted, people_wanted in _tiers(query):
+        tier_templates = [
+            t for t in templates
+            if (sites_wanted is None or t.location_id in sites_wanted)
+            and (people_wanted is None or t.provider_id in people_wanted)
+        ]
+        tier_rooms = [r for r in rooms if sites_wanted is None or r.location_id in sites_wanted]
+        for slot in _earliest(session, query, window, tier_templates, tier_rooms, closures,
+                              reach_back, reach_ahead, limit=limit):
+            found.setdefault((slot.start, slot.provider_id, slot.room_id), slot)
+        best = rank(found.values(), query, limit=limit)
+        if len(best) >= limit and _tier(best[-1]) <= tier:
+            break  # no lower tier can outrank what we have
+    return rank(found.values(), query, limit=limit)
+
+
+_Filter = frozenset[int] | None
+
+
+def _tiers(query: SlotQuery) -> list[tuple[int, _Filter, _Filter]]:
+    """(tier, locations, providers) to search, best first; None means any."""
+    place, person = query.preferred_location_id, query.previous_provider_id
+    tiers: list[tuple[int, _Filter, _Filter]] = []
+    if place is not None and person is not None:
+        tiers.append((0, frozenset({place}), frozenset({person})))
+    if place is not None:
+        tiers.append((1, frozenset({place}), None))
+    if person is not None:
+        tiers.append((2, None, frozenset({person})))
+    tiers.append((3, None, None))
+    return tiers
+
+
+def _tier(slot: Slot) -> int:
+    """The tier a ranked slot belongs to, as numbered in ``_tiers``."""
+    if slot.at_preferred_location:
+        return 0 if slot.with_previous_provider else 1
+    return 2 if slot.with_previous_provider else 3
+
+
+def _earliest(
+    session: Session, query: SlotQuery, window: Interval, templates: list[TemplateSpec],
+    rooms: list[RoomSpec], closures: list[ClosureSpec], reach_back: timedelta,
+    reach_ahead: timedelta, *, limit: int,
+) -> list[Slot]:
+    """The earliest ``limit`` free slots on these templates and rooms, read in growing chunks."""
     if not templates or not rooms:
         return []
     room_ids = [r.id for r in rooms]
-    reach_back = timedelta(minutes=spec.buffer_before_min)
-    reach_ahead = timedelta(minutes=spec.duration_min + spec.buffer_after_min)
     found: list[Slot] = []
     chunk_start, chunk = window.start, timedelta(days=1)
-    while chunk_start < window.end:
+    while chunk_start < window.end and len(found) < limit:
         chunk_end = min(chunk_start + chunk, window.end)
-        busy = q.busy_between(
-            session, start=chunk_start - reach_back, end=chunk_end + reach_ahead,
-            now=query.now, provider_ids=providers, room_ids=room_ids,
-        )
-        closures = q.closures_between(session, chunk_start - reach_back, chunk_end + reach_ahead)
-        part = SlotQuery(
-            visit=spec, window=Interval(chunk_start, chunk_end), now=query.now,
-            rules=query.rules, location_ids=query.location_ids, provider_ids=query.provider_ids,
-            preferred_location_id=query.preferred_location_id,
-            previous_provider_id=query.previous_provider_id,
-        )
-        found.extend(free_slots(part, templates=templates, closures=closures, rooms=rooms,
-                                busy=busy))
-        found.sort(key=slot_rank)
-        best = [s for s in found if _top_tier(s, query)]
-        if len(best) >= limit:
-            break
+        reach = Interval(chunk_start - reach_back, chunk_end + reach_ahead)
+        working = {t.provider_id for t in templates if expand_template(t, reach)}
+        if working:  # else a weekend or a holiday: nothing to read
+            busy = q.busy_between(session, start=reach.start, end=reach.end, now=query.now,
+                                  provider_ids=working, room_ids=room_ids)
+            part = SlotQuery(visit=query.visit, window=Interval(chunk_start, chunk_end),
+                             now=query.now, rules=query.rules)
+            found.extend(free_slots(part, templates=templates, closures=closures, rooms=rooms,
+                                    busy=busy, limit=limit))
         chunk_start, chunk = chunk_end, chunk * 2
+    found.sort(key=slot_rank)
     return found[:limit]
-
-
-def _top_tier(slot: Slot, query: SlotQuery) -> bool:
-    """True when no later slot can outrank this one."""
-    return (query.preferred_location_id is None or slot.at_preferred_location) and (
-        query.previous_provider_id is None or slot.with_previous_provider
-    )
 
 
 def appointments_on(
@@ -185,10 +239,10 @@ def get_appointment(ctx: Context, appointment_id: int) -> AppointmentView:
 
 
 def _view(session: Session, appointment_id: int) -> AppointmentView:
-    rows = q.appointment_rows(session, ids=[appointment_id])
-    if not rows:
+    row = q.appointment_row(session, appointment_id)
+    if row is None:
         raise InvalidInput("appointment", f"no appointment with id {appointment_id}")
-    return appointment_view(rows[0])
+    return appointment_view(row)
 
 
 # --------------------------------------------------------------------------- writing
@@ -214,7 +268,7 @@ def book(
         raise InvalidInput("start", "needs a time zone (e.g. 2027-03-15T09:00-05:00)")
     region, levels, side = _procedure_details(region, levels, side)
 
-    def work(session: Session) -> int:
+    def work(session: Session) -> AppointmentView:
         now = ctx.now()
         q.expire_holds(session, now=now)
         staff_row = _staff(session, staff)
@@ -242,17 +296,16 @@ def book(
         q.add_audit(session, at=now, staff_id=staff_row.id,
                     action="appointment.hold" if hold else "appointment.book",
                     entity="appointment", entity_id=appt.id, after=appointment_snapshot(appt))
-        return _id(appt)
+        return _view(session, _id(appt))  # read back in the same transaction
 
-    new_id = _write_slot(ctx, work, visit_type=visit_type, start=start,
+    return _write_slot(ctx, work, visit_type=visit_type, start=start,
                          location_id=location_id, provider_id=provider_id)
-    return get_appointment(ctx, new_id)
 
 
 def confirm_hold(ctx: Context, *, staff: str, appointment_id: int) -> AppointmentView:
     """Turn the caller's hold into a booking (the time never left their hands)."""
 
-    def work(session: Session) -> int:
+    def work(session: Session) -> AppointmentView:
         now = ctx.now()
         staff_row = _staff(session, staff)
         appt = _appointment(session, appointment_id)
@@ -268,13 +321,13 @@ def confirm_hold(ctx: Context, *, staff: str, appointment_id: int) -> Appointmen
         q.add_audit(session, at=now, staff_id=staff_row.id, action="appointment.book",
                     entity="appointment", entity_id=appt.id, before=before,
                     after=appointment_snapshot(appt))
-        return _id(appt)
+        return _view(session, _id(appt))  # read back in the same transaction
 
-    return get_appointment(ctx, _write(ctx, work))
+    return _write(ctx, work)
 
 
 def release_hold(ctx: Context, *, staff: str, appointment_id: int) -> AppointmentView:
-    def work(session: Session) -> int:
+    def work(session: Session) -> AppointmentView:
         now = ctx.now()
         staff_row = _staff(session, staff)
         appt = _appointment(session, appointment_id)
@@ -286,9 +339,9 @@ def release_hold(ctx: Context, *, staff: str, appointment_id: int) -> Appointmen
         q.add_audit(session, at=now, staff_id=staff_row.id, action="appointment.release_hold",
                     entity="appointment", entity_id=appt.id, before=before,
                     after=appointment_snapshot(appt))
-        return _id(appt)
+        return _view(session, _id(appt))  # read back in the same transaction
 
-    return get_appointment(ctx, _write(ctx, work))
+    return _write(ctx, work)
 
 
 def reschedule(
@@ -307,7 +360,7 @@ def reschedule(
         raise InvalidInput("start", "needs a time zone (e.g. 2027-03-15T09:00-05:00)")
     moving: dict[str, int] = {}
 
-    def work(session: Session) -> int:
+    def work(session: Session) -> AppointmentView:
         now = ctx.now()
         q.expire_holds(session, now=now)
         staff_row = _staff(session, staff)
@@ -336,10 +389,10 @@ def reschedule(
         q.add_audit(session, at=now, staff_id=staff_row.id, action="appointment.reschedule",
                     entity="appointment", entity_id=appt.id, before=before,
                     after=appointment_snapshot(appt))
-        return _id(appt)
+        return _view(session, _id(appt))  # read back in the same transaction
 
     try:
-        return get_appointment(ctx, _write(ctx, work))
+        return _write(ctx, work)
     except (_Taken, OverlapError):
         with read_session(ctx.engine) as session:
             code = session.get(VisitType, moving["visit"])
@@ -360,7 +413,7 @@ def cancel(
     if len(reason) > MAX_TEXT:
         raise InvalidInput("reason", f"keep it under {MAX_TEXT} characters")
 
-    def work(session: Session) -> int:
+    def work(session: Session) -> AppointmentView:
         now = ctx.now()
         staff_row = _staff(session, staff)
         appt = _appointment(session, appointment_id)
@@ -376,9 +429,9 @@ def cancel(
         q.add_audit(session, at=now, staff_id=staff_row.id, action="appointment.cancel",
                     entity="appointment", entity_id=appt.id, before=before,
                     after=appointment_snapshot(appt))
-        return _id(appt)
+        return _view(session, _id(appt))  # read back in the same transaction
 
-    return get_appointment(ctx, _write(ctx, work))
+    return _write(ctx, work)
 
 
 def set_status(
@@ -389,7 +442,7 @@ def set_status(
     if status in (Status.CANCELLED, Status.HELD, Status.EXPIRED):
         raise InvalidInput("status", f"use the {status.label} action instead")
 
-    def work(session: Session) -> int:
+    def work(session: Session) -> AppointmentView:
         now = ctx.now()
         staff_row = _staff(session, staff)
         appt = _appointment(session, appointment_id)
@@ -409,15 +462,15 @@ def set_status(
         q.add_audit(session, at=now, staff_id=staff_row.id, action="appointment.status",
                     entity="appointment", entity_id=appt.id, before=before,
                     after=appointment_snapshot(appt))
-        return _id(appt)
+        return _view(session, _id(appt))  # read back in the same transaction
 
-    return get_appointment(ctx, _write(ctx, work))
+    return _write(ctx, work)
 
 
 # --------------------------------------------------------------------------- helpers
 
 
-def _write(ctx: Context, work: _Work) -> int:
+def _write(ctx: Context, work: _Work) -> AppointmentView:
     try:
         return run_write(ctx.engine, work)
     except DatabaseBusyError as exc:
@@ -425,7 +478,7 @@ def _write(ctx: Context, work: _Work) -> int:
 
 
 def _write_slot(ctx: Context, work: _Work, *, visit_type: str, start: datetime,
-                location_id: int, provider_id: int) -> int:
+                location_id: int, provider_id: int) -> AppointmentView:
     try:
         return _write(ctx, work)
     except (_Taken, OverlapError):
@@ -443,25 +496,21 @@ def _check_slot(
     session: Session, ctx: Context, *, now: datetime, spec: VisitSpec, provider_id: int,
     location_id: int, start: datetime, room_id: int | None, exclude_id: int | None = None,
 ) -> Slot:
-    """The slot at ``start`` if it is offered and free; InvalidInput why not, or _Taken."""
-    provider = session.get(Provider, provider_id)
-    if provider is None:
-        raise InvalidInput("provider", f"no provider with id {provider_id}")
-    location = session.get(Location, location_id)
-    if location is None:
-        raise InvalidInput("location", f"no location with id {location_id}")
+    """The slot at ``start`` if it is offered and free; InvalidInput why not, or _Taken.
+
+    The common case reads only what availability needs; names are looked up when there is
+    something to explain.
+    """
     if provider_id not in spec.provider_ids:
+        provider = session.get(Provider, provider_id)
+        if provider is None:
+            raise InvalidInput("provider", f"no provider with id {provider_id}")
         raise InvalidInput("provider", f"{provider.name} does not perform {spec.code}")
     rooms = [r for r in q.room_specs(session, kind=spec.room_kind) if r.location_id == location_id]
     if room_id is not None:
-        room = session.get(Room, room_id)
-        if room is None or room.location_id != location_id:
-            raise InvalidInput("room", f"no room {room_id} at {location.name}")
         rooms = [r for r in rooms if r.id == room_id]
-        if not rooms:
-            raise InvalidInput("room", f"{room.name} is not a {spec.room_kind.value} room")
     if not rooms:
-        raise InvalidInput("location", f"{location.name} has no {spec.room_kind.value} room")
+        _explain_rooms(session, spec, location_id, room_id)
     rules = ctx.settings.booking
     step = timedelta(minutes=rules.slot_step_min)
     query = SlotQuery(visit=spec, window=Interval(start, start + step), now=now, rules=rules,
@@ -474,6 +523,10 @@ def _check_slot(
     offered = [s for s in free_slots(query, templates=templates, closures=closures, rooms=rooms,
                                      busy=[]) if s.start == start]
     if not offered:
+        provider, location = session.get(Provider, provider_id), session.get(Location, location_id)
+        if location is None:
+            raise InvalidInput("location", f"no location with id {location_id}")
+        assert provider is not None  # it performs the visit, so it exists
         raise InvalidInput("start", _why_not(start, now, ctx, provider.name, location.name))
     busy = q.busy_between(session, start=start - margin_b, end=start + margin_a, now=now,
                           provider_ids=[provider_id], room_ids=[r.id for r in rooms],
@@ -483,6 +536,20 @@ def _check_slot(
     if not free:
         raise _Taken()
     return free[0]
+
+
+def _explain_rooms(session: Session, spec: VisitSpec, location_id: int,
+                   room_id: int | None) -> None:
+    """Raise the InvalidInput that says why no room at the location fits the visit."""
+    location = session.get(Location, location_id)
+    if location is None:
+        raise InvalidInput("location", f"no location with id {location_id}")
+    if room_id is not None:
+        room = session.get(Room, room_id)
+        if room is None or room.location_id != location_id:
+            raise InvalidInput("room", f"no room {room_id} at {location.name}")
+        raise InvalidInput("room", f"{room.name} is not a {spec.room_kind.value} room")
+    raise InvalidInput("location", f"{location.name} has no {spec.room_kind.value} room")
 
 
 def _why_not(start: datetime, now: datetime, ctx: Context, provider: str, location: str) -> str:
