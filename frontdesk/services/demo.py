@@ -47,78 +47,30 @@ from frontdesk.domain.model import (
 )
 from frontdesk.services.catalog import DEFAULT_VISIT_TYPES, install_visit_types
 from frontdesk.services.context import Context
+from frontdesk.services.demo_content import (
+    AWAY_DAYS,
+    BLOCKS,
+    BYDAY,
+    CANCEL_REASONS,
+    DEMO_STAFF,
+    FIRST,
+    GIVEN,
+    HOME_DAYS,
+    LAST,
+    LEVELS,
+    MAX_PHONES,
+    MIX,
+    PAYERS,
+    PLACES,
+    PROVIDER_SURNAMES,
+    TIME_OFF,
+)
 from frontdesk.services.errors import InvalidInput
 from frontdesk.services.holidays import install_practice_holidays, local_day_bounds
 
 ZONE = "America/Chicago"
 Progress = Callable[[str], None]
 
-# --------------------------------------------------------------------------- synthetic data
-
-#: (name, address). The first five are the demo practice; the rest let the benchmark grow.
-PLACES: tuple[tuple[str, str], ...] = (
-    ("Tulsa Midtown", "2250 E 21st St, Suite 300, Tulsa, OK 74114"),
-    ("Tulsa South", "9120 S Yale Ave, Suite 110, Tulsa, OK 74137"),
-    ("Broken Arrow", "1440 W Kenosha St, Suite 200, Broken Arrow, OK 74012"),
-    ("Owasso", "12600 E 96th St N, Suite 105, Owasso, OK 74055"),
-    ("Bartlesville", "3820 SE Adams Rd, Suite B, Bartlesville, OK 74006"),
-    ("Sand Springs", "310 N Main St, Suite 2, Sand Springs, OK 74063"),
-    ("Jenks", "505 W Main St, Suite 120, Jenks, OK 74037"),
-    ("Bixby", "12100 S Memorial Dr, Suite 300, Bixby, OK 74008"),
-    ("Claremore", "1800 N Lynn Riggs Blvd, Suite 4, Claremore, OK 74017"),
-    ("Sapulpa", "1025 E Dewey Ave, Suite 110, Sapulpa, OK 74066"),
-    ("Muskogee", "2400 W Shawnee St, Suite 210, Muskogee, OK 74401"),
-    ("Glenpool", "14200 S Casper St, Suite 5, Glenpool, OK 74033"),
-)
-
-#: (name, username, role): the demo's staff, one per role.
-DEMO_STAFF: tuple[tuple[str, str, Role], ...] = (
-    ("Rita Fairbanks", "rita", Role.RECEPTIONIST),
-    ("Sam Holloway", "sam", Role.SCHEDULER),
-    ("Maria Castellano", "maria", Role.MANAGER),
-    ("Adam Pruett", "adam", Role.ADMIN),
-)
-
-_GIVEN = ("Avery", "Blair", "Casey", "Dana", "Emery", "Finley", "Harper", "Jordan", "Kendall",
-          "Logan", "Morgan", "Parker", "Quinn", "Reese", "Rowan", "Sage", "Skyler", "Taylor")
-_PROVIDER_SURNAMES = ("Redbud", "Bluestem", "Cottonwood", "Sandhill", "Prairie", "Tallgrass",
-                      "Blackjack", "Mesquite", "Flintridge", "Cimarron", "Pecanwood", "Sumac",
-                      "Bluebonnet", "Caddo", "Ironweed", "Kiamichi", "Windmill", "Saltfork",
-                      "Buffalograss", "Hackberry")
-_FIRST = ("Alma", "Bert", "Carla", "Dale", "Edna", "Floyd", "Gail", "Hank", "Irene", "Jack",
-          "Kay", "Lloyd", "Mabel", "Ned", "Opal", "Pete", "Rhonda", "Stan", "Trudy", "Vern",
-          "Wanda", "Alan", "Bonnie", "Curtis", "Delia", "Earl", "Faye", "Glen", "Hazel", "Ivan",
-          "Joy", "Kurt", "Lorna", "Milo", "Nora", "Otis", "Pearl", "Roy", "Sue", "Ty")
-_LAST = ("Ashgrove", "Birchfield", "Cedarholt", "Dunwiddie", "Elmcrest", "Fernwick", "Gladstow",
-         "Hollowmere", "Inkberry", "Juneway", "Kettleby", "Larchmont", "Mossgrove", "Nettlefold",
-         "Oakenshaw", "Pebbleton", "Quillfeather", "Rushwater", "Sorrelby", "Thistlewood",
-         "Umberfield", "Vetchley", "Wrenfield", "Yarrowby", "Zinnerman", "Applecross",
-         "Brambleton", "Corrigan-Vale", "Dovecote", "Emberlin")
-_PAYERS = (("Medicare", 34), ("Medicare Advantage", 20), ("SoonerCare", 12),
-           ("BlueCross BlueShield of Oklahoma", 18), ("Aetna", 10), ("Self-pay", 6))
-_TIME_OFF = ("Vacation", "Conference", "Personal day", "CME course", "Family leave")
-_CANCEL_REASONS = ("Patient feeling better", "Patient ill", "No transportation",
-                   "Work conflict", "Weather", "Insurance authorization pending",
-                   "Provider unavailable; clinic will reschedule", "Family emergency")
-
-#: Relative frequency of each visit type by who performs it: a pain practice's week.
-_MIX: dict[ProviderKind, dict[str, int]] = {
-    ProviderKind.PHYSICIAN: {"new-patient": 10, "follow-up": 20, "facet-diagnostic": 16,
-                             "facet-therapeutic": 10, "rfa-consult": 6, "rfa": 8,
-                             "trigger-point": 10, "med-management": 20},
-    ProviderKind.APP: {"new-patient": 15, "follow-up": 35, "trigger-point": 15,
-                       "med-management": 35},
-    ProviderKind.THERAPIST: {"massage": 1},
-}
-_LEVELS = {
-    "lumbar": ("L3-L4", "L4-L5", "L5-S1", "L3-L4, L4-L5", "L4-L5, L5-S1"),
-    "cervical": ("C3-C4", "C4-C5", "C5-C6", "C6-C7", "C4-C5, C5-C6", "C5-C6, C6-C7"),
-    "thoracic": ("T10-T11", "T11-T12", "T10-T11, T11-T12"),
-}
-_HOME_DAYS, _AWAY_DAYS = (0, 2, 4), (1, 3)  # Mon/Wed/Fri at home, Tue/Thu away
-_BYDAY = ("MO", "TU", "WE", "TH", "FR")
-_BLOCKS = ((time(8), time(12)), (time(13), time(17)))  # a lunch break between
-_MAX_PHONES = 2 * 9800
 
 
 @dataclass(frozen=True)
@@ -200,8 +152,8 @@ def _check_sizes(locations: int, providers: int, patients: int, back: int, ahead
         raise InvalidInput("locations", f"must be between 1 and {len(PLACES)}")
     if providers < 3:
         raise InvalidInput("providers", "must be at least 3 (one of each kind)")
-    if not 1 <= patients <= _MAX_PHONES:
-        raise InvalidInput("patients", f"must be between 1 and {_MAX_PHONES}")
+    if not 1 <= patients <= MAX_PHONES:
+        raise InvalidInput("patients", f"must be between 1 and {MAX_PHONES}")
     if back < 0 or ahead < 0:
         raise InvalidInput("days", "days back and ahead cannot be negative")
     if not 0 < fill < 1:
@@ -253,7 +205,7 @@ def _weekly(kinds: Sequence[ProviderKind], locations: int) -> list[dict[int, int
         else:
             home = (n + locations // 2) % locations
             away = (home + 2) % locations
-        out.append({d: home for d in _HOME_DAYS} | {d: away for d in _AWAY_DAYS})
+        out.append({d: home for d in HOME_DAYS} | {d: away for d in AWAY_DAYS})
     return out
 
 
@@ -295,8 +247,8 @@ def _rooms(kinds: Sequence[ProviderKind], weekly: Sequence[dict[int, int]],
 
 
 def _provider_name(index: int, kind: ProviderKind) -> str:
-    given = _GIVEN[index % len(_GIVEN)]
-    surname = _PROVIDER_SURNAMES[(index * 7 + index // len(_GIVEN)) % len(_PROVIDER_SURNAMES)]
+    given = GIVEN[index % len(GIVEN)]
+    surname = PROVIDER_SURNAMES[(index * 7 + index // len(GIVEN)) % len(PROVIDER_SURNAMES)]
     if kind is ProviderKind.PHYSICIAN:
         return f"Dr. {given} {surname}, {'DO' if index % 4 == 3 else 'MD'}"
     if kind is ProviderKind.APP:
@@ -399,11 +351,11 @@ class _Builder:
             for d, site in sorted(days.items()):
                 by_site[site].append(d)
             for site, weekdays in by_site.items():
-                for block, (start, end) in enumerate(_BLOCKS):
+                for block, (start, end) in enumerate(BLOCKS):
                     worked = [d for d in weekdays if not (block == 1 and d == 4 and index % 3 == 2)]
                     if not worked:
                         continue
-                    rule = "FREQ=WEEKLY;BYDAY=" + ",".join(_BYDAY[d] for d in worked)
+                    rule = "FREQ=WEEKLY;BYDAY=" + ",".join(BYDAY[d] for d in worked)
                     out.append(Template(provider_id=who.id, location_id=self.location_ids[site],
                                         rrule=rule, timezone=ZONE, start_time=start,
                                         end_time=end, valid_from=valid_from))
@@ -419,7 +371,7 @@ class _Builder:
             first = self.first_day + timedelta(days=self.rng.randrange(span))
             first += timedelta(days=(7 - first.weekday()) % 7 if first.weekday() >= 5 else 0)
             last = first + timedelta(days=self.rng.choice((0, 0, 1, 2, 4)))
-            out.append(Closure(kind="time_off", reason=self.rng.choice(_TIME_OFF),
+            out.append(Closure(kind="time_off", reason=self.rng.choice(TIME_OFF),
                                starts_at=local_day_bounds(first, self.zone)[0],
                                ends_at=local_day_bounds(last, self.zone)[1], provider_id=who.id))
         return out
@@ -434,9 +386,9 @@ class _Builder:
             created = (self.window.start - timedelta(days=rng.uniform(60, 1500))).replace(
                 microsecond=0)
             dob = start_dob + timedelta(days=int(dob_days * rng.betavariate(1.8, 1.8)))
-            payers = _PAYERS if dob.year <= 1961 else _PAYERS[2:]  # Medicare from 65
+            payers = PAYERS if dob.year <= 1961 else PAYERS[2:]  # Medicare from 65
             rows.append(Patient(
-                first_name=rng.choice(_FIRST), last_name=rng.choice(_LAST), dob=dob,
+                first_name=rng.choice(FIRST), last_name=rng.choice(LAST), dob=dob,
                 phone=phone, payer=_weighted(rng, payers), created_at=created,
                 preferred_location_id=rng.choices(self.location_ids, weights=weights)[0],
             ))
@@ -513,7 +465,7 @@ class _Planner:
 
     def _mix(self, who: _Who, location_id: int) -> tuple[list[_Kind], list[int]]:
         kinds, weights = [], []
-        for code, weight in _MIX[who.kind].items():
+        for code, weight in MIX[who.kind].items():
             kind = self.b.kinds[code]
             if code in who.codes and self.b.rooms.get((location_id, kind.room_kind)):
                 kinds.append(kind)
@@ -616,7 +568,7 @@ class _Planner:
         if kind.is_procedure:
             region = _weighted(rng, (("lumbar", 70), ("cervical", 22), ("thoracic", 8)))
             if kind.code != "trigger-point":
-                levels = rng.choice(_LEVELS[region])
+                levels = rng.choice(LEVELS[region])
             side = _weighted(rng, (("bilateral", 50), ("left", 25), ("right", 25)))
         return {
             "patient_id": self._patient(lid, seen), "visit_type_id": kind.id,
@@ -641,7 +593,7 @@ class _Planner:
             else:
                 at = booked_at + (latest - booked_at) * rng.random()
             at = min(max(at, booked_at + timedelta(minutes=1)), latest)
-            return Status.CANCELLED, at, rng.choice(_CANCEL_REASONS)
+            return Status.CANCELLED, at, rng.choice(CANCEL_REASONS)
         if end <= now:
             if roll < cancel_rate + 0.05:
                 return Status.NO_SHOW, min(end + timedelta(minutes=30), now), None
