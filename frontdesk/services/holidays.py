@@ -14,7 +14,12 @@ from zoneinfo import ZoneInfo
 import holidays as holiday_calendars
 from sqlmodel import Session, col, select
 
+from frontdesk.db import queries as q
+from frontdesk.db.engine import DatabaseBusyError, read_session, run_write
 from frontdesk.db.models import Closure
+from frontdesk.services.context import Context
+from frontdesk.services.errors import Busy, InvalidInput
+from frontdesk.services.views import ClosureView
 
 HOLIDAY = "holiday"
 DAY_AFTER_THANKSGIVING = "Day after Thanksgiving"
@@ -84,3 +89,41 @@ def install_practice_holidays(
 
 def _utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def add_practice_holidays(ctx: Context, *, staff: str, years: Iterable[int]) -> int:
+    """Install the default holidays of ``years`` into a practice's database, audited.
+
+    Returns how many closures were added (0 when they were all there already).
+    """
+    wanted = sorted(set(years))
+    if not wanted or any(not 2000 <= y <= 2100 for y in wanted):
+        raise InvalidInput("year", "give years between 2000 and 2100")
+
+    def work(session: Session) -> int:
+        staff_row = q.staff_by_username(session, staff)
+        if staff_row is None or not staff_row.active:
+            raise InvalidInput("as", f"no active staff member with username {staff[:40]!r}")
+        added = install_practice_holidays(session, years=wanted)
+        q.add_audit(session, at=ctx.now(), staff_id=staff_row.id, action="closure.holidays",
+                    entity="closure", entity_id=None, after={"years": wanted, "added": added})
+        return added
+
+    try:
+        return run_write(ctx.engine, work)
+    except DatabaseBusyError as exc:
+        raise Busy(str(exc)) from exc
+
+
+def closures(ctx: Context, *, start: datetime, end: datetime) -> list[ClosureView]:
+    """Closures touching [start, end): holidays, location closures and time off, by start."""
+    with read_session(ctx.engine) as session:
+        rows = session.exec(
+            select(Closure).where(col(Closure.starts_at) < end, col(Closure.ends_at) > start)
+            .order_by(col(Closure.starts_at), col(Closure.id))
+        ).all()
+        return [
+            ClosureView(id=c.id or 0, kind=c.kind, reason=c.reason, start=c.starts_at,
+                        end=c.ends_at, provider_id=c.provider_id, location_id=c.location_id)
+            for c in rows
+        ]

@@ -145,6 +145,19 @@ class AppointmentView:
 
 
 @dataclass(frozen=True, slots=True)
+class ClosureView:
+    """A holiday (provider and location None), a location closure or a provider's time off."""
+
+    id: int
+    kind: str
+    reason: str
+    start: datetime
+    end: datetime
+    provider_id: int | None
+    location_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
 class TemplateView:
     id: int
     provider_id: int
