@@ -304,3 +304,16 @@ def provider_by_name(session: Session, name: str) -> Provider | None:
         return exact[0]
     partial = [p for p in providers if wanted in p.name.lower()]
     return partial[0] if len(partial) == 1 else None
+
+
+def audit_trail(session: Session, *, entity: str, entity_id: int
+                ) -> Sequence[tuple[AuditEvent, str | None]]:
+    """One entity's audit events, oldest first, with the acting staff member's username."""
+    query = (
+        sa_select(AuditEvent, col(Staff.username))
+        .outerjoin(Staff, col(Staff.id) == AuditEvent.staff_id)
+        .where(col(AuditEvent.entity) == entity, col(AuditEvent.entity_id) == entity_id)
+        .order_by(col(AuditEvent.at), col(AuditEvent.id))
+    )
+    rows = session.exec(query).all()  # type: ignore[call-overload]
+    return [(row[0], row[1]) for row in rows]

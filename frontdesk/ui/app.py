@@ -58,7 +58,11 @@ class Progress(Message):
 
 
 class FrontDeskApp(App[None]):
-    """Pass a ready ``context`` (tests) or a ``connect`` callable (``make_app``), not both."""
+    """Pass a ready ``context`` (tests) or a ``connect`` callable (``make_app``), not both.
+
+    ``staff``: the username changes are attributed to (with ``context``); None picks the first
+    active receptionist or scheduler until sign-in replaces this (a later issue).
+    """
 
     TITLE = "frontdesk"
     CSS_PATH = styles_path()
@@ -72,9 +76,10 @@ class FrontDeskApp(App[None]):
         context: Context | None = None,
         connect: Connect | None = None,
         poll_seconds: float = POLL_SECONDS,
+        staff: str | None = None,
     ) -> None:
         if context is not None and connect is None:
-            connect = _use_context(context)
+            connect = _use_context(context, staff)
         elif connect is None or context is not None:
             raise TypeError("pass exactly one of context= or connect=")
         super().__init__()
@@ -135,11 +140,11 @@ class FrontDeskApp(App[None]):
         return screen
 
 
-def _use_context(ctx: Context) -> Connect:
+def _use_context(ctx: Context, staff: str | None) -> Connect:
     def connect(_report: Report) -> Opened:
         from frontdesk.ui.backend import Backend, Opened  # services load in the worker
 
-        return Opened(Backend.create(ctx))
+        return Opened(Backend.create(ctx, staff=staff))
 
     return connect
 
@@ -151,16 +156,20 @@ def make_app(
     clock: Callable[[], datetime] | None = None,
     settings: Settings | LoadedSettings | None = None,
     poll_seconds: float = POLL_SECONDS,
+    staff: str | None = None,
 ) -> FrontDeskApp:
     """The app on database ``db`` (a path or SQLAlchemy URL). Cheap: nothing opens until mount.
 
     ``demo``: seed the demo practice when the database is empty. ``settings``: loaded from the
-    config directory when not given; their problems show as a warning.
+    config directory when not given; their problems show as a warning. ``staff``: the username
+    changes are attributed to; None (what the CLI passes) picks the first active receptionist or
+    scheduler — there is no sign-in yet, a later issue replaces this default.
     """
 
     def connect(report: Report) -> Opened:
         from frontdesk.ui.backend import open_backend  # services load in the worker
 
-        return open_backend(db, demo=demo, clock=clock, settings=settings, report=report)
+        return open_backend(db, demo=demo, clock=clock, settings=settings, report=report,
+                            staff=staff)
 
     return FrontDeskApp(connect=connect, poll_seconds=poll_seconds)

@@ -6,31 +6,46 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from frontdesk.domain.model import Role
 from frontdesk.domain.settings import Settings
-from frontdesk.services import directory, scheduling
+from frontdesk.services import directory, history, scheduling
 from frontdesk.services.config import LoadedSettings, load_settings
 from frontdesk.services.context import Context, open_context, system_clock
-from frontdesk.services.errors import first_line, redact
+from frontdesk.services.errors import Busy, InvalidInput, StaleAppointment, first_line, redact
+from frontdesk.services.views import AppointmentView, VisitTypeView
+from frontdesk.ui.actions import DONE, Outcome, Request, when_text
 from frontdesk.ui.board import DayBoard
 
 PRACTICE_ZONE = "America/Chicago"  # every location is on Central time (DESIGN §1)
+ACTING_ROLES = (Role.RECEPTIONIST, Role.SCHEDULER)
 
 
 @dataclass(frozen=True)
 class Backend:
-    """The services bound to one open database. ``owned``: close the engine on exit."""
+    """The services bound to one open database. ``owned``: close the engine on exit.
+
+    ``staff`` is the username every change is attributed to (None: nobody can act).
+    """
 
     ctx: Context
     zone: str = PRACTICE_ZONE
     owned: bool = False
+    staff: str | None = None
 
     @classmethod
-    def create(cls, ctx: Context, *, owned: bool = False) -> Backend:
+    def create(cls, ctx: Context, *, owned: bool = False, staff: str | None = None) -> Backend:
+        """``staff`` None: the first active receptionist or scheduler acts.
+
+        There is no sign-in yet; a later issue replaces this default with the signed-in person.
+        """
         found = directory.locations(ctx)
-        return cls(ctx, found[0].timezone if found else PRACTICE_ZONE, owned)
+        if staff is None:
+            staff = next((s.username for s in directory.staff(ctx) if s.role in ACTING_ROLES),
+                         None)
+        return cls(ctx, found[0].timezone if found else PRACTICE_ZONE, owned, staff)
 
     def today(self) -> date:
         return self.ctx.now().astimezone(ZoneInfo(self.zone)).date()
@@ -40,6 +55,49 @@ class Backend:
         wanted = None if location_id is None else [location_id]
         appts = scheduling.appointments_on(self.ctx, day=day, location_ids=wanted)
         return DayBoard(day, location_id, places, tuple(appts))
+
+    def visit_types(self) -> tuple[VisitTypeView, ...]:
+        return tuple(directory.visit_types(self.ctx))
+
+    def details(self, appointment_id: int) -> tuple[AppointmentView, list[history.HistoryEntry]]:
+        """The appointment as it is now and its history of changes."""
+        return (scheduling.get_appointment(self.ctx, appointment_id),
+                history.history(self.ctx, appointment_id))
+
+    def is_late_cancel(self, appt: AppointmentView) -> bool:
+        """Cancelling now would count as late (the same rule the cancel service applies)."""
+        window = timedelta(hours=self.ctx.settings.booking.late_cancel_hours)
+        return appt.start - self.ctx.now() < window
+
+    def late_cancel_hours(self) -> int:
+        return self.ctx.settings.booking.late_cancel_hours
+
+    def apply(self, request: Request) -> Outcome:
+        """Carry out ``request`` against the version the row showed; say how it went."""
+        who = request.label
+        if self.staff is None:
+            return Outcome("Nobody to act as: add an active receptionist or scheduler first.",
+                           "error")
+        try:
+            if request.status is None:
+                done = scheduling.cancel(
+                    self.ctx, staff=self.staff, appointment_id=request.appointment_id,
+                    reason=request.reason, expected_version=request.expected_version)
+            else:
+                done = scheduling.set_status(
+                    self.ctx, staff=self.staff, appointment_id=request.appointment_id,
+                    status=request.status, expected_version=request.expected_version)
+        except StaleAppointment as exc:
+            return Outcome(f"{who} was changed by someone else meanwhile (now "
+                           f"{exc.current.status.label}); nothing was changed. "
+                           "The board shows the fresh state; look again before acting.",
+                           "warning")
+        except InvalidInput as exc:
+            return Outcome(f"Could not change {who}: {exc.message}.", "error")
+        except Busy:
+            return Outcome("The database is busy; nothing was changed. Try again.", "error")
+        late = " (late cancel)" if done.late_cancel and request.status is None else ""
+        return Outcome(f"{DONE[request.target]}: {who}, {when_text(done)}{late}.", changed=True)
 
     def close(self) -> None:
         if self.owned:
@@ -62,6 +120,7 @@ def open_backend(
     clock: Callable[[], datetime] | None = None,
     settings: Settings | LoadedSettings | None = None,
     report: Callable[[str], object] = lambda _message: None,
+    staff: str | None = None,
 ) -> Opened:
     """Open (and migrate) ``db``; on a demo database, seed the demo practice the first time.
 
@@ -78,7 +137,7 @@ def open_backend(
     try:
         if demo:
             _seed_demo_once(ctx, report)
-        return Opened(Backend.create(ctx, owned=True), loaded.problems)
+        return Opened(Backend.create(ctx, owned=True, staff=staff), loaded.problems)
     except Exception as exc:
         ctx.engine.dispose()
         return Opened(None, loaded.problems, describe_failure(exc, db))

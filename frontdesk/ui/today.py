@@ -8,20 +8,22 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
 
+from frontdesk.ui.actions import filtered_empty_message, only_visit
+from frontdesk.ui.appointment_keys import AppointmentKeys
 from frontdesk.ui.board import (
     DayBoard,
     cycle_location,
-    empty_message,
     format_day,
     location_label,
     plan_columns,
     summary,
 )
+from frontdesk.ui.goto_dialog import GoToDialog
 from frontdesk.ui.location_picker import LocationPicker, Picked
+from frontdesk.ui.visit_filter import VisitChoice, VisitFilter
 from frontdesk.ui.widgets.day_table import DayTable
 
 if TYPE_CHECKING:
@@ -33,14 +35,25 @@ DAY = Binding.Group("Day", compact=True)
 PLACE = Binding.Group("Location", compact=True)
 
 
-class TodayScreen(Screen[None]):
-    """Polls its day every few seconds and repaints only when something changed."""
+class TodayScreen(AppointmentKeys):
+    """Polls its day every few seconds and repaints only when something changed.
+
+    The keys for the selected appointment come from ``AppointmentKeys``.
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("left", "shift_day(-1)", "Previous day", id="board.previous_day", key_display="←",
                 tooltip="Show the previous day", priority=True, group=DAY),
         Binding("right", "shift_day(1)", "Next day", id="board.next_day", key_display="→",
                 tooltip="Show the next day", priority=True, group=DAY),
+        Binding("d", "day_view", "Day view", id="board.day_view",
+                tooltip="This day at one location as a time grid, a column per provider"),
+        Binding("g", "go_to", "Go to", id="board.go_to",
+                tooltip="Go to a date typed in words: next tue, 3/15, in 2 weeks"),
+        Binding("pageup", "shift_day(-7)", "Week back", id="board.previous_week",
+                key_display="PgUp", show=False, priority=True, tooltip="Same day a week back"),
+        Binding("pagedown", "shift_day(7)", "Week on", id="board.next_week",
+                key_display="PgDn", show=False, priority=True, tooltip="Same day a week on"),
         Binding("t", "today", "Today", id="board.today", tooltip="Back to today"),
         Binding("l", "cycle_location(1)", "Next location", id="board.next_location",
                 tooltip="Next location (All locations, then each one)", group=PLACE),
@@ -52,6 +65,8 @@ class TodayScreen(Screen[None]):
                 tooltip="Show or hide cancelled visits and lapsed holds"),
         Binding("r", "refresh_board", "Refresh", id="board.refresh", show=False,
                 tooltip="Read the day again now (it also refreshes by itself)"),
+        Binding("v", "filter_visits", "Visit type", id="board.visit_filter",
+                tooltip="Show one visit type only, or all of them"),
     ]
 
     def __init__(self, backend: Backend, *, poll_seconds: float = 2.0) -> None:
@@ -64,6 +79,8 @@ class TodayScreen(Screen[None]):
         self.show_cancelled = True
         self.board: DayBoard | None = None
         self._loading: Worker[DayBoard] | None = None
+        self.visit: VisitChoice = VisitChoice(None)  # the visit-type filter
+        self.acting = False  # a change is being written; its worker rereads the day
 
     def compose(self) -> ComposeResult:
         yield Static(id="board-title", markup=False)
@@ -107,11 +124,33 @@ class TodayScreen(Screen[None]):
     def action_refresh_board(self) -> None:
         self.reload()
 
+    def action_day_view(self) -> None:
+        from frontdesk.ui.day_view import DayViewScreen
+
+        self.app.push_screen(DayViewScreen(self.backend, day=self.day,
+                                           location_id=self.location_id,
+                                           poll_seconds=self.poll_seconds))
+
+    def action_go_to(self) -> None:
+        def chosen(day: date | None) -> None:
+            if day is not None:
+                self._go(day, self.location_id)
+
+        self.app.push_screen(GoToDialog(today=self.today), chosen)
+
+    def action_filter_visits(self) -> None:
+        def chosen(choice: VisitChoice | None) -> None:
+            if choice is not None and choice != self.visit:
+                self.visit = choice
+                self._paint()
+
+        self.app.push_screen(VisitFilter(self.backend.visit_types, self.visit.code), chosen)
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Location keys show greyed out until the practice has a location."""
         if action in ("cycle_location", "pick_location"):
             return True if self.board is not None and self.board.locations else None
-        return True
+        return super().check_action(action, parameters)
 
     def palette_commands(self) -> list[SystemCommand]:
         """Board commands for the command palette (the app adds them while this screen shows)."""
@@ -153,7 +192,7 @@ class TodayScreen(Screen[None]):
             if was_today:
                 self._go(today, self.location_id)
                 return
-        if self._loading is None or self._loading.is_finished:
+        if not self.acting and (self._loading is None or self._loading.is_finished):
             self.reload()
 
     def _go(self, day: date, location_id: int | None) -> None:
@@ -197,12 +236,14 @@ class TodayScreen(Screen[None]):
         if self.day == self.today:
             when += " (today)"
         title = f"{when} · {location_label(places, self.location_id)}"
+        if self.visit.code is not None:
+            title += f" · {self.visit.label}"
         self.query_one("#board-title", Static).update(title)
 
     def _paint(self) -> None:
-        board = self.board
-        if board is None:
+        if self.board is None:
             return
+        board = only_visit(self.board, self.visit.code)
         self._show_title()
         rows = board.rows(show_cancelled=self.show_cancelled)
         table = self.query_one(DayTable)
@@ -213,7 +254,9 @@ class TodayScreen(Screen[None]):
         table.display = bool(rows)
         empty = self.query_one("#board-empty", Static)
         empty.display = not rows
-        empty.update(empty_message(board, show_cancelled=self.show_cancelled))
+        empty.update(filtered_empty_message(board, show_cancelled=self.show_cancelled,
+                                            label=self.visit.label if self.visit.code else None))
         note = self.query_one("#board-summary", Static)
         note.remove_class("-error")
         note.update(summary(board))
+        self.refresh_bindings()
