@@ -48,8 +48,12 @@ class TodayScreen(AppointmentKeys):
                 tooltip="Show the next day", priority=True, group=DAY),
         Binding("d", "day_view", "Day view", id="board.day_view",
                 tooltip="This day at one location as a time grid, a column per provider"),
+        Binding("a", "all_locations", "All locations", id="board.all_locations",
+                tooltip="Every location this day side by side, with the next open slots"),
         Binding("g", "go_to", "Go to", id="board.go_to",
                 tooltip="Go to a date typed in words: next tue, 3/15, in 2 weeks"),
+        Binding("w", "week_view", "Week", id="board.week_view",
+                tooltip="This week at one location, or of one provider, a column per day"),
         Binding("pageup", "shift_day(-7)", "Week back", id="board.previous_week",
                 key_display="PgUp", show=False, priority=True, tooltip="Same day a week back"),
         Binding("pagedown", "shift_day(7)", "Week on", id="board.next_week",
@@ -130,6 +134,24 @@ class TodayScreen(AppointmentKeys):
         self.app.push_screen(DayViewScreen(self.backend, day=self.day,
                                            location_id=self.location_id,
                                            poll_seconds=self.poll_seconds))
+
+    def action_all_locations(self) -> None:
+        """Enter on a location there comes back here showing it on the chosen day."""
+        from frontdesk.ui.all_locations import AllLocationsScreen, Chosen
+
+        def chosen(choice: Chosen | None) -> None:
+            if choice is not None:
+                self._go(*choice)
+
+        self.app.push_screen(AllLocationsScreen(self.backend, day=self.day,
+                                                poll_seconds=self.poll_seconds), chosen)
+
+    def action_week_view(self) -> None:
+        from frontdesk.ui.week_view import WeekViewScreen
+
+        self.app.push_screen(WeekViewScreen(self.backend, day=self.day,
+                                            location_id=self.location_id,
+                                            poll_seconds=self.poll_seconds))
 
     def action_go_to(self) -> None:
         def chosen(day: date | None) -> None:
