@@ -28,7 +28,7 @@ DEFAULT_HOURS = (8, 17)
 
 
 @dataclass(frozen=True, slots=True)
-class ClosureView:
+class ShadedClosure:
     """A closure touching the day. ``label`` is the holiday's name, or just 'Time off'."""
 
     start: datetime
@@ -58,7 +58,7 @@ class DayGrid:
     day: date
     location: LocationView
     providers: tuple[ProviderDay, ...]
-    closures: tuple[ClosureView, ...]
+    closures: tuple[ShadedClosure, ...]
     appointments: tuple[AppointmentView, ...]
     first_hour: int  # local wall-clock hour of the first row
     last_hour: int  # local hour the last row ends at (exclusive, up to 24)
@@ -83,7 +83,7 @@ def day_grid(ctx: Context, *, day: date, location_id: int) -> DayGrid:
         templates = [t for t in q.templates_for(session, list(names))
                      if t.location_id == location_id]
         closures = tuple(
-            ClosureView(c.starts_at, c.ends_at, c.kind,
+            ShadedClosure(c.starts_at, c.ends_at, c.kind,
                         "Time off" if c.kind == "time_off" else c.reason,
                         c.provider_id, c.location_id)
             for c in session.exec(

@@ -17,7 +17,7 @@ from frontdesk.db.engine import read_session
 from frontdesk.db.models import Closure, Location, Provider
 from frontdesk.domain.availability import expand_template, subtract
 from frontdesk.domain.model import Interval
-from frontdesk.services.calendar import DEFAULT_HOURS, ClosureView
+from frontdesk.services.calendar import DEFAULT_HOURS, ShadedClosure
 from frontdesk.services.context import Context
 from frontdesk.services.errors import InvalidInput
 from frontdesk.services.mapping import appointment_view
@@ -33,7 +33,7 @@ class WeekDay:
     day: date
     hours: tuple[Interval, ...]
     working: tuple[Interval, ...]
-    closures: tuple[ClosureView, ...]
+    closures: tuple[ShadedClosure, ...]
     appointments: tuple[AppointmentView, ...]
     location_id: int | None
 
@@ -79,7 +79,7 @@ def week_grid(ctx: Context, *, monday: date, location_id: int | None = None,
         templates = [t for t in q.templates_for(session, wanted)
                      if location_id is None or t.location_id == location_id]
         closures = [
-            ClosureView(c.starts_at, c.ends_at, c.kind,
+            ShadedClosure(c.starts_at, c.ends_at, c.kind,
                         "Time off" if c.kind == "time_off" else c.reason,
                         c.provider_id, c.location_id)
             for c in session.exec(

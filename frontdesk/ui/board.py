@@ -80,6 +80,15 @@ def location_label(locations: Sequence[LocationView], location_id: int | None) -
     return next((loc.name for loc in locations if loc.id == location_id), "Unknown location")
 
 
+def cycle(ids: Sequence[int], current: int | None, step: int) -> int | None:
+    """The next (or previous) id, wrapping; the first (or last) when ``current`` is gone."""
+    if not ids:
+        return None
+    if current not in ids:
+        return ids[0] if step > 0 else ids[-1]
+    return ids[(ids.index(current) + step) % len(ids)]
+
+
 def cycle_location(locations: Sequence[LocationView], current: int | None, step: int) -> int | None:
     """The next (or previous) choice in 'All locations', then each location in order."""
     choices: list[int | None] = [None, *(loc.id for loc in locations)]

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from frontdesk.ui.board import INACTIVE, SWATCH, fit, person_text, status_text, visit_text
+from frontdesk.ui.board import INACTIVE, SWATCH, cycle, fit, person_text, status_text, visit_text
 
 if TYPE_CHECKING:  # the calendar service loads SQLModel; the UI loads it only in workers
     from frontdesk.services.calendar import DayGrid
@@ -60,12 +60,7 @@ class Column:
 
 def next_location(locations: Sequence[LocationView], current: int | None, step: int) -> int | None:
     """The board's cycling without 'All locations': the day view shows one place at a time."""
-    ids = [loc.id for loc in locations]
-    if not ids:
-        return None
-    if current not in ids:
-        return ids[0] if step > 0 else ids[-1]
-    return ids[(ids.index(current) + step) % len(ids)]
+    return cycle([loc.id for loc in locations], current, step)
 
 
 def row_starts(grid: DayGrid) -> tuple[datetime, ...]:

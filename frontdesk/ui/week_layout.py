@@ -62,15 +62,6 @@ def monday_of(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def cycle(ids: Sequence[int], current: int | None, step: int) -> int | None:
-    """The next (or previous) id, wrapping; the first (or last) when ``current`` is gone."""
-    if not ids:
-        return None
-    if current not in ids:
-        return ids[0] if step > 0 else ids[-1]
-    return ids[(ids.index(current) + step) % len(ids)]
-
-
 def pick_step(grid: WeekGrid, height: int) -> int:
     """The finest row length in minutes whose rows fit ``height`` lines (else hourly)."""
     hours = grid.last_hour - grid.first_hour

@@ -12,8 +12,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
 
-from frontdesk.ui.board import format_day
-from frontdesk.ui.week_layout import Mode, WeekBoard, cycle, monday_of, summary
+from frontdesk.ui.board import cycle, format_day
+from frontdesk.ui.week_layout import Mode, WeekBoard, monday_of, summary
 from frontdesk.ui.widgets.week_grid import WeekGridView
 
 if TYPE_CHECKING:

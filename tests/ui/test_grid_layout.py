@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from frontdesk.domain.model import Interval, Status
-from frontdesk.services.calendar import ClosureView, DayGrid, ProviderDay
+from frontdesk.services.calendar import DayGrid, ProviderDay, ShadedClosure
 from frontdesk.services.views import AppointmentView
 from frontdesk.ui.grid_layout import (
     GUTTER,
@@ -85,7 +85,7 @@ def test_a_one_row_visit_squeezes_its_type_onto_the_line() -> None:
 
 
 def test_lunch_is_shaded_as_outside_the_template_and_closures_say_why() -> None:
-    off = ClosureView(at(14), at(15), "time_off", "Time off", 1, None)
+    off = ShadedClosure(at(14), at(15), "time_off", "Time off", 1, None)
     g = grid(closures=(off,))
     table = cells(g, row_starts(g), columns(g))
     assert table[row_of(g, 12, 15)][0].kind is Kind.OFF
@@ -159,7 +159,7 @@ def test_the_cursor_cell_reads_in_words() -> None:
 
 
 def test_the_summary_names_a_practice_wide_closure_and_an_empty_day() -> None:
-    holiday = ClosureView(at(0), at(0, day=date(2027, 3, 11)), "holiday", "Retreat", None, None)
+    holiday = ShadedClosure(at(0), at(0, day=date(2027, 3, 11)), "holiday", "Retreat", None, None)
     board = GridBoard(WED, 1, (MIDTOWN,), grid(providers=(), closures=(holiday,)))
     assert summary(board) == "0 visits · nobody works here this day · closed: Retreat"
     assert summary(GridBoard(WED, None, (), None)).startswith("This database has no locations")

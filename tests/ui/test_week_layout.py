@@ -9,15 +9,15 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from frontdesk.domain.model import Interval, Status
-from frontdesk.services.calendar import ClosureView
+from frontdesk.services.calendar import ShadedClosure
 from frontdesk.services.views import AppointmentView
 from frontdesk.services.week import WeekDay, WeekGrid
+from frontdesk.ui.board import cycle
 from frontdesk.ui.week_layout import (
     Kind,
     WeekCell,
     cell_text,
     cells,
-    cycle,
     day_label,
     monday_of,
     pick_step,
@@ -86,7 +86,7 @@ def test_cells_mark_visits_starting_running_free_and_off() -> None:
 def test_a_closure_shades_the_day_and_names_itself_once() -> None:
     g = week()
     thu = MON + timedelta(days=3)
-    shut = ClosureView(at(thu, 0), at(thu + timedelta(days=1), 0), "holiday", "Retreat", None,
+    shut = ShadedClosure(at(thu, 0), at(thu + timedelta(days=1), 0), "holiday", "Retreat", None,
                        None)
     g = replace(g, days=tuple(replace(d, closures=(shut,)) if d.day == thu else d
                               for d in g.days))
