@@ -69,16 +69,26 @@ class FrontDeskGroup(click.Group):
 @click.option("--demo", is_flag=True,
               help="Use the separate demo database (seeded with a synthetic practice the "
                    "first time the app opens it); $FRONTDESK_DB is ignored.")
+@click.option("--theme", metavar="NAME", envvar="FRONTDESK_THEME",
+              help="Colour theme of the app, e.g. ansi-dark for a 16-colour terminal (uses the "
+                   "terminal's own colours) or textual-light. Default: $FRONTDESK_THEME, else "
+                   "textual-dark.")
 @click.version_option(__version__, "--version", prog_name="frontdesk")
 @click.pass_context
-def main(ctx: click.Context, db: str | None, demo: bool) -> None:
+def main(ctx: click.Context, db: str | None, demo: bool, theme: str | None) -> None:
     """Front desk for the practice. With no command, open the full-screen app."""
     runtime = ctx.ensure_object(Runtime)
     runtime.db, runtime.demo = db, demo
     if ctx.invoked_subcommand is None:
+        from textual.theme import BUILTIN_THEMES
+
         from frontdesk.ui.app import make_app
 
-        app = make_app(runtime.target(), demo=demo, clock=runtime.clock)
+        if theme is not None and theme not in BUILTIN_THEMES:
+            raise click.BadParameter(
+                f"no theme {theme!r}; choose one of: {', '.join(sorted(BUILTIN_THEMES))}",
+                param_hint="--theme")
+        app = make_app(runtime.target(), demo=demo, clock=runtime.clock, theme=theme)
         app.run()
         code = app.return_code or 0
         if code:

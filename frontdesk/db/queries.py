@@ -235,6 +235,7 @@ def appointment_rows(
     location_ids: Collection[int] | None = None,
     ids: Collection[int] | None = None,
     patient_id: int | None = None,
+    provider_ids: Collection[int] | None = None,
 ) -> Sequence[Row[Any]]:
     """Appointments joined with the names a screen shows, ordered by start."""
     query = _APPOINTMENTS
@@ -248,6 +249,8 @@ def appointment_rows(
         query = query.where(col(Appointment.id).in_(list(ids)))
     if patient_id is not None:
         query = query.where(col(Appointment.patient_id) == patient_id)
+    if provider_ids is not None:
+        query = query.where(col(Appointment.provider_id).in_(list(provider_ids)))
     query = query.order_by(col(Appointment.starts_at), col(Appointment.provider_id))
     rows: Sequence[Row[Any]] = session.exec(query).all()  # type: ignore[call-overload]
     return rows

@@ -14,7 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Row
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from frontdesk.db import queries as q
 from frontdesk.db.engine import DatabaseBusyError, OverlapError, read_session, run_write
@@ -208,6 +208,54 @@ def _earliest(
         chunk_start, chunk = chunk_end, chunk * 2
     found.sort(key=slot_rank)
     return found[:limit]
+
+
+@dataclass(frozen=True)
+class SlotFit:
+    """The visit types one provider could be booked for at one start and location, right now,
+    in catalogue order; ``reason`` says why none fits (empty when some do)."""
+
+    visit_codes: tuple[str, ...]
+    reason: str = ""
+
+
+def fitting_visit_types(ctx: Context, *, provider_id: int, location_id: int,
+                        start: datetime) -> SlotFit:
+    """Run the very checks ``book`` runs (hours, closures, notice, horizon, the provider's and
+    the rooms' bookings with buffers) for each visit type the provider performs."""
+    if start.tzinfo is None:
+        raise InvalidInput("start", "needs a time zone (e.g. 2027-03-15T09:00-05:00)")
+    now = ctx.now()
+    fits: list[str] = []
+    refusals: list[InvalidInput] = []
+    taken = False
+    with read_session(ctx.engine) as session:
+        provider = session.get(Provider, provider_id)
+        if provider is None:
+            raise InvalidInput("provider", f"no provider with id {provider_id}")
+        for vt in session.exec(select(VisitType).order_by(col(VisitType.id))):
+            spec = q.visit_spec(session, vt)
+            if provider_id not in spec.provider_ids:
+                continue
+            try:
+                _check_slot(session, ctx, now=now, spec=spec, provider_id=provider_id,
+                            location_id=location_id, start=start, room_id=None)
+            except _Taken:
+                taken = True
+            except InvalidInput as exc:
+                refusals.append(exc)
+            else:
+                fits.append(vt.code)
+    if fits:
+        return SlotFit(tuple(fits))
+    timing = next((r for r in refusals if r.field == "start"), None)
+    if timing is not None:
+        return SlotFit((), f"that time {timing.message}")
+    if taken:
+        return SlotFit((), f"{provider.name} or every suitable room is busy then")
+    if refusals:
+        return SlotFit((), refusals[0].message)
+    return SlotFit((), f"{provider.name} performs no visit types")
 
 
 def appointments_on(

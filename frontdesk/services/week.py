@@ -87,10 +87,11 @@ def week_grid(ctx: Context, *, monday: date, location_id: int | None = None,
                 .where(col(Closure.starts_at) < end, col(Closure.ends_at) > start)
                 .order_by(col(Closure.starts_at), col(Closure.id)))
         ]
-        rows = q.appointment_rows(session, start=start, end=end,
-                                  location_ids=None if location_id is None else [location_id])
-    appointments = [v for v in map(appointment_view, rows)
-                    if provider_id is None or v.provider_id == provider_id]
+        rows = q.appointment_rows(
+            session, start=start, end=end,
+            location_ids=None if location_id is None else [location_id],
+            provider_ids=None if provider_id is None else [provider_id])
+    appointments = [appointment_view(r) for r in rows]
     days, first, last = [], 24, 0
     for offset in range(7):
         day = monday + timedelta(days=offset)

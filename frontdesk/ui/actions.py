@@ -7,11 +7,11 @@ version the row showed, and a worker hands it to the backend, which answers with
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 from typing import Literal
 
 from frontdesk.domain.model import Status, can_transition
-from frontdesk.services.views import AppointmentView
+from frontdesk.services.views import AppointmentView, SlotView
 from frontdesk.ui.board import DayBoard, empty_message
 
 #: Board action name → the status it sets.
@@ -51,6 +51,33 @@ class Request:
 
 
 @dataclass(frozen=True)
+class Move:
+    """Reschedule one appointment to ``start`` with ``provider_id`` at ``location_id``."""
+
+    appointment_id: int
+    expected_version: int
+    label: str
+    start: datetime
+    provider_id: int
+    location_id: int
+
+
+@dataclass(frozen=True)
+class NewBooking:
+    """Book ``patient_id`` for ``visit_type`` at ``start`` with a provider at a location."""
+
+    patient_id: int
+    label: str  # the patient's short name, for the message
+    visit_type: str
+    provider_id: int
+    location_id: int
+    start: datetime
+
+
+Change = Request | Move | NewBooking
+
+
+@dataclass(frozen=True)
 class Outcome:
     """How a request went, in plain words; ``changed`` when something was written."""
 
@@ -70,6 +97,13 @@ def when_text(appt: AppointmentView) -> str:
     """'Wed 10 Mar 10:00–10:45' in the location's zone."""
     start = appt.local_start
     return f"{start:%a} {start.day} {start:%b %H:%M}–{appt.local_end:%H:%M}"
+
+
+def slot_text(slot: SlotView) -> str:
+    """'Thu 11 Mar 09:00–09:45 · Dr. Avery Able · Test Clinic' in the location's zone."""
+    start, end = slot.local_start, slot.end.astimezone(slot.local_start.tzinfo)
+    return (f"{start:%a} {start.day} {start:%b %H:%M}–{end:%H:%M} · {slot.provider_name} · "
+            f"{slot.location_name}")
 
 
 def only_visit(board: DayBoard, code: str | None) -> DayBoard:

@@ -33,13 +33,6 @@ Chosen = tuple[date, int]
 class AllLocationsScreen(Screen[Chosen | None]):
     """Polls every few seconds and repaints a panel only when its summary changed."""
 
-    DEFAULT_CSS = """
-    AllLocationsScreen #all-title { text-style: bold; padding: 0 1; }
-    AllLocationsScreen #all-summary { color: $text-muted; padding: 0 1; }
-    AllLocationsScreen #all-summary.-error { color: $text-error; }
-    AllLocationsScreen #all-panels { height: 1fr; }
-    """
-
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,backspace", "back", "Board", id="all.back", key_display="esc",
                 tooltip="Back to the today board"),

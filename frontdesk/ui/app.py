@@ -7,6 +7,7 @@ then a thread worker opens the database (Alembic migrations, demo seeding) throu
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
@@ -44,6 +45,12 @@ def styles_path() -> Path:
     return shipped if shipped.exists() else package.parent / "styles.tcss"
 
 
+def freeze_startup_objects() -> None:
+    """What start-up built (Textual, SQLAlchemy, the mappers) lives as long as the app: keep the
+    garbage collector from walking it again on every later collection (the repaint tails)."""
+    gc.freeze()
+
+
 @runtime_checkable
 class HasPaletteCommands(Protocol):
     def palette_commands(self) -> list[SystemCommand]: ...
@@ -77,12 +84,15 @@ class FrontDeskApp(App[None]):
         connect: Connect | None = None,
         poll_seconds: float = POLL_SECONDS,
         staff: str | None = None,
+        theme: str | None = None,
     ) -> None:
         if context is not None and connect is None:
             connect = _use_context(context, staff)
         elif connect is None or context is not None:
             raise TypeError("pass exactly one of context= or connect=")
         super().__init__()
+        if theme is not None:
+            self.theme = theme  # e.g. ansi-dark: the terminal's own 16 colours
         self._connect = connect
         self.poll_seconds = poll_seconds
         self.backend: Backend | None = None
@@ -132,6 +142,7 @@ class FrontDeskApp(App[None]):
             self._start_screen().fail(opened.error)
             return
         self.backend = opened.backend
+        freeze_startup_objects()
         self.push_screen(TodayScreen(opened.backend, poll_seconds=self.poll_seconds))
 
     def _start_screen(self) -> StartScreen:
@@ -157,13 +168,15 @@ def make_app(
     settings: Settings | LoadedSettings | None = None,
     poll_seconds: float = POLL_SECONDS,
     staff: str | None = None,
+    theme: str | None = None,
 ) -> FrontDeskApp:
     """The app on database ``db`` (a path or SQLAlchemy URL). Cheap: nothing opens until mount.
 
     ``demo``: seed the demo practice when the database is empty. ``settings``: loaded from the
     config directory when not given; their problems show as a warning. ``staff``: the username
     changes are attributed to; None (what the CLI passes) picks the first active receptionist or
-    scheduler — there is no sign-in yet, a later issue replaces this default.
+    scheduler — there is no sign-in yet, a later issue replaces this default. ``theme``: a
+    Textual theme name (None: the default, textual-dark).
     """
 
     def connect(report: Report) -> Opened:
@@ -172,4 +185,4 @@ def make_app(
         return open_backend(db, demo=demo, clock=clock, settings=settings, report=report,
                             staff=staff)
 
-    return FrontDeskApp(connect=connect, poll_seconds=poll_seconds)
+    return FrontDeskApp(connect=connect, poll_seconds=poll_seconds, theme=theme)

@@ -1,5 +1,5 @@
-"""The board's keys for the selected appointment: details, cancel, check in, done, no-show,
-confirm. A base for ``TodayScreen``, so the screen itself stays about days and locations.
+"""The keys for the selected appointment: details, cancel, check in, done, no-show, confirm.
+A base for the today board and the day view, so those screens stay about days and locations.
 
 Every change carries the version the row showed: a change made elsewhere meanwhile comes back
 as a plain warning and the board shows the fresh state, never a silent overwrite.
@@ -9,20 +9,17 @@ from __future__ import annotations
 
 from datetime import date
 from functools import partial
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import DataTable
 from textual.worker import Worker, WorkerState
 
 from frontdesk.domain.model import Status
-from frontdesk.ui.actions import Outcome, Request, allowed
-from frontdesk.ui.board import DayBoard
+from frontdesk.ui.actions import Change, Outcome, Request, allowed
 from frontdesk.ui.cancel_dialog import CancelDialog
 from frontdesk.ui.details import DetailsScreen
-from frontdesk.ui.widgets.day_table import DayTable
 
 if TYPE_CHECKING:
     from frontdesk.services.views import AppointmentView
@@ -32,8 +29,8 @@ STATUS = Binding.Group("Status", compact=True)
 
 
 class AppointmentKeys(Screen[None]):
-    """Needs ``backend``, ``board``, ``day``, ``location_id``, ``today``, ``reload`` and
-    ``_paint`` from the screen that uses it."""
+    """Needs ``backend``, ``board``, ``day``, ``location_id``, ``today``, ``reload``, ``_paint``,
+    ``selected`` and ``read_board`` from the screen that uses it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "details", "Details", id="board.details", priority=True,
@@ -51,12 +48,27 @@ class AppointmentKeys(Screen[None]):
     ]
 
     backend: Backend
-    board: DayBoard | None
+    board: Any  # the screen's own board: DayBoard, GridBoard
     day: date
     today: date
     location_id: int | None
-    _loading: Worker[DayBoard] | None
+    _loading: Worker[Any] | None
     acting: bool = False  # a change is being written; its worker rereads the day
+    _binding_state: object = None
+
+    def binding_state(self) -> object:
+        """Everything ``check_action`` answers depend on (the footer redraws when it changes)."""
+        appt = self.selected
+        visit = None if appt is None else (appt.id, appt.status, appt.local_start.date())
+        return visit, self.acting, self.today, self.backend.staff
+
+    def sync_bindings(self) -> None:
+        """Refresh the footer only when its answers may have changed: rebuilding it is the
+        costliest part of a repaint."""
+        state = self.binding_state()
+        if state != self._binding_state:
+            self._binding_state = state
+            self.refresh_bindings()
 
     def reload(self) -> None:
         raise NotImplementedError
@@ -66,12 +78,12 @@ class AppointmentKeys(Screen[None]):
 
     @property
     def selected(self) -> AppointmentView | None:
-        """The appointment under the cursor, as the board last showed it."""
-        table = self.query_one(DayTable)
-        if self.board is None or not table.display or table.has_class("-stale"):
-            return None
-        wanted = table.selected_id
-        return next((a for a in self.board.appointments if a.id == wanted), None)
+        """The appointment under the cursor, as the screen last showed it."""
+        raise NotImplementedError
+
+    def read_board(self, day: date, location_id: int | None) -> Any:
+        """Read the screen's board (runs in a worker thread)."""
+        raise NotImplementedError
 
     def action_details(self) -> None:
         if (appt := self.selected) is not None:
@@ -104,20 +116,15 @@ class AppointmentKeys(Screen[None]):
             return True if usable and allowed(self.selected, target, today=self.today) else None
         return True
 
-    @on(DataTable.RowHighlighted)
-    def _moved(self) -> None:
-        self.refresh_bindings()
-
-    def _submit(self, request: Request) -> None:
+    def _submit(self, change: Change) -> None:
         """Write one change in a worker; a read begun before it must not repaint over it."""
         self.acting, self._loading = True, None
-        self.refresh_bindings()
-        self._act(request, self.day, self.location_id)
+        self.sync_bindings()
+        self._act(change, self.day, self.location_id)
 
     @work(thread=True, group="act", exit_on_error=False)
-    def _act(self, request: Request, day: date, location_id: int | None
-             ) -> tuple[Outcome, DayBoard]:
-        return self.backend.apply(request), self.backend.load_day(day, location_id)
+    def _act(self, change: Change, day: date, location_id: int | None) -> tuple[Outcome, Any]:
+        return self.backend.apply(change), self.read_board(day, location_id)
 
     @on(Worker.StateChanged)
     def _acted(self, event: Worker.StateChanged) -> None:
@@ -125,7 +132,7 @@ class AppointmentKeys(Screen[None]):
         if event.worker.group != "act" or event.state not in finished:
             return  # the event's state: the worker's own may have moved on since
         self.acting = False
-        result: tuple[Outcome, DayBoard] | None = event.worker.result
+        result: tuple[Outcome, Any] | None = event.worker.result
         if event.state != WorkerState.SUCCESS or result is None:
             self.notify("Could not reach the database; the change may not have been saved. "
                         "The board reads the day again.", severity="error", markup=False)
@@ -139,4 +146,4 @@ class AppointmentKeys(Screen[None]):
             self._paint()
         else:
             self.reload()
-        self.refresh_bindings()
+        self.sync_bindings()

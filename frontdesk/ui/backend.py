@@ -14,9 +14,24 @@ from frontdesk.domain.settings import Settings
 from frontdesk.services import directory, history, scheduling
 from frontdesk.services.config import LoadedSettings, load_settings
 from frontdesk.services.context import Context, open_context, system_clock
-from frontdesk.services.errors import Busy, InvalidInput, StaleAppointment, first_line, redact
-from frontdesk.services.views import AppointmentView, VisitTypeView
-from frontdesk.ui.actions import DONE, Outcome, Request, when_text
+from frontdesk.services.errors import (
+    Busy,
+    InvalidInput,
+    SlotTaken,
+    StaleAppointment,
+    first_line,
+    redact,
+)
+from frontdesk.services.views import AppointmentView, PatientView, SlotView, VisitTypeView
+from frontdesk.ui.actions import (
+    DONE,
+    Change,
+    Move,
+    NewBooking,
+    Outcome,
+    slot_text,
+    when_text,
+)
 from frontdesk.ui.board import DayBoard
 
 PRACTICE_ZONE = "America/Chicago"  # every location is on Central time (DESIGN §1)
@@ -72,32 +87,80 @@ class Backend:
     def late_cancel_hours(self) -> int:
         return self.ctx.settings.booking.late_cancel_hours
 
-    def apply(self, request: Request) -> Outcome:
-        """Carry out ``request`` against the version the row showed; say how it went."""
-        who = request.label
+    def offers(self, appt: AppointmentView, *, limit: int = 12) -> list[SlotView]:
+        """Free slots to move ``appt`` to: its own location and provider first, then earliest."""
+        return scheduling.find_slots(
+            self.ctx, visit_type=appt.visit_type_code, days=90, limit=limit,
+            preferred_location_id=appt.location_id, previous_provider_id=appt.provider_id)
+
+    def fitting(self, provider_id: int, location_id: int, start: datetime
+                ) -> tuple[list[VisitTypeView], str]:
+        """The visit types that could be booked there now, or why none can."""
+        fit = scheduling.fitting_visit_types(self.ctx, provider_id=provider_id,
+                                             location_id=location_id, start=start)
+        codes = set(fit.visit_codes)
+        return [v for v in directory.visit_types(self.ctx) if v.code in codes], fit.reason
+
+    def location_names(self) -> dict[int, str]:
+        return {loc.id: loc.name for loc in directory.locations(self.ctx)}
+
+    def find_patients(self, text: str) -> list[PatientView]:
+        """Patients matching a phone number, a name or a date of birth ([] for too little)."""
+        if len(text.strip()) < 2:
+            return []
+        try:
+            return directory.find_patients(self.ctx, text, limit=12)
+        except InvalidInput:
+            return []
+
+    def apply(self, change: Change) -> Outcome:
+        """Carry out ``change`` (against the version the row showed); say how it went."""
+        who = change.label
         if self.staff is None:
             return Outcome("Nobody to act as: add an active receptionist or scheduler first.",
                            "error")
         try:
-            if request.status is None:
-                done = scheduling.cancel(
-                    self.ctx, staff=self.staff, appointment_id=request.appointment_id,
-                    reason=request.reason, expected_version=request.expected_version)
-            else:
-                done = scheduling.set_status(
-                    self.ctx, staff=self.staff, appointment_id=request.appointment_id,
-                    status=request.status, expected_version=request.expected_version)
+            return self._apply(change, self.staff)
         except StaleAppointment as exc:
             return Outcome(f"{who} was changed by someone else meanwhile (now "
-                           f"{exc.current.status.label}); nothing was changed. "
-                           "The board shows the fresh state; look again before acting.",
-                           "warning")
+                           f"{exc.current.status.label}, {when_text(exc.current)}); nothing "
+                           "was changed. The calendar shows the fresh state; look again before "
+                           "acting.", "warning")
+        except SlotTaken as exc:
+            others = "; ".join(slot_text(s) for s in exc.alternatives[:3])
+            return Outcome("That time was just taken; nothing was changed."
+                           + (f" Next free: {others}." if others else ""), "warning")
         except InvalidInput as exc:
             return Outcome(f"Could not change {who}: {exc.message}.", "error")
         except Busy:
             return Outcome("The database is busy; nothing was changed. Try again.", "error")
-        late = " (late cancel)" if done.late_cancel and request.status is None else ""
-        return Outcome(f"{DONE[request.target]}: {who}, {when_text(done)}{late}.", changed=True)
+
+    def _apply(self, change: Change, staff: str) -> Outcome:
+        who = change.label
+        if isinstance(change, Move):
+            done = scheduling.reschedule(
+                self.ctx, staff=staff, appointment_id=change.appointment_id, start=change.start,
+                provider_id=change.provider_id, location_id=change.location_id,
+                expected_version=change.expected_version)
+            return Outcome(f"Moved {who} to {when_text(done)} with {done.provider_name} at "
+                           f"{done.location_name}.", changed=True)
+        if isinstance(change, NewBooking):
+            done = scheduling.book(
+                self.ctx, staff=staff, patient_id=change.patient_id,
+                visit_type=change.visit_type, provider_id=change.provider_id,
+                location_id=change.location_id, start=change.start)
+            return Outcome(f"Booked {who}: {done.visit_type_name}, {when_text(done)} with "
+                           f"{done.provider_name}, {done.room_name}.", changed=True)
+        if change.status is None:
+            done = scheduling.cancel(
+                self.ctx, staff=staff, appointment_id=change.appointment_id,
+                reason=change.reason, expected_version=change.expected_version)
+        else:
+            done = scheduling.set_status(
+                self.ctx, staff=staff, appointment_id=change.appointment_id,
+                status=change.status, expected_version=change.expected_version)
+        late = " (late cancel)" if done.late_cancel and change.status is None else ""
+        return Outcome(f"{DONE[change.target]}: {who}, {when_text(done)}{late}.", changed=True)
 
     def close(self) -> None:
         if self.owned:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.widgets import Footer, Static
+from textual.widgets import DataTable, Footer, Static
 from textual.worker import Worker, WorkerState
 
 from frontdesk.ui.actions import filtered_empty_message, only_visit
@@ -29,6 +29,7 @@ from frontdesk.ui.widgets.day_table import DayTable
 if TYPE_CHECKING:
     from textual.events import Resize
 
+    from frontdesk.services.views import AppointmentView
     from frontdesk.ui.backend import Backend
 
 DAY = Binding.Group("Day", compact=True)
@@ -117,7 +118,7 @@ class TodayScreen(AppointmentKeys):
 
         def picked(choice: Picked | None) -> None:
             if choice is not None:
-                self._go(self.day, choice.location_id)
+                self._go(self.day, choice.id)
 
         self.app.push_screen(LocationPicker(places, self.location_id), picked)
 
@@ -189,6 +190,22 @@ class TodayScreen(AppointmentKeys):
                           self.action_toggle_cancelled),
             SystemCommand("Refresh board", "Read the day again now", self.reload),
         ]
+
+    @property
+    def selected(self) -> AppointmentView | None:
+        """The appointment under the cursor, as the board last showed it."""
+        table = self.query_one(DayTable)
+        if self.board is None or not table.display or table.has_class("-stale"):
+            return None
+        wanted = table.selected_id
+        return next((a for a in self.board.appointments if a.id == wanted), None)
+
+    def read_board(self, day: date, location_id: int | None) -> DayBoard:
+        return self.backend.load_day(day, location_id)
+
+    @on(DataTable.RowHighlighted)
+    def _moved(self) -> None:
+        self.sync_bindings()
 
     @property
     def up_to_date(self) -> bool:
@@ -281,4 +298,4 @@ class TodayScreen(AppointmentKeys):
         note = self.query_one("#board-summary", Static)
         note.remove_class("-error")
         note.update(summary(board))
-        self.refresh_bindings()
+        self.sync_bindings()

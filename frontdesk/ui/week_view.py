@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, ClassVar
 
@@ -9,14 +10,19 @@ from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from frontdesk.ui.board import cycle, format_day
+from frontdesk.ui.goto_dialog import GoToDialog
+from frontdesk.ui.location_picker import LocationPicker, Picked, ProviderPicker
+from frontdesk.ui.visit_filter import VisitChoice, VisitFilter
 from frontdesk.ui.week_layout import Mode, WeekBoard, monday_of, summary
+from frontdesk.ui.widgets.footer import KeyFooter
 from frontdesk.ui.widgets.week_grid import WeekGridView
 
 if TYPE_CHECKING:
+    from frontdesk.services.week import WeekGrid
     from frontdesk.ui.backend import Backend
 
 WEEK = Binding.Group("Week", compact=True)
@@ -26,15 +32,6 @@ WHO = Binding.Group("Next", compact=True)
 class WeekViewScreen(Screen[None]):
     """Polls its week every few seconds like the day view and redraws only on change."""
 
-    DEFAULT_CSS = """
-    WeekViewScreen #week-title { height: 1; padding: 0 1; background: $panel; color: $text;
-                                 text-style: bold; }
-    WeekViewScreen #week-summary { height: 1; padding: 0 1; color: $text-muted; }
-    WeekViewScreen #week-summary.-error { color: $text-error; }
-    WeekViewScreen WeekGridView.-stale { text-opacity: 50%; }
-    WeekViewScreen #week-detail { height: auto; max-height: 2; padding: 0 1;
-                                  background: $panel; color: $text; }
-    """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,backspace", "back", "Board", id="week.back", key_display="esc",
                 tooltip="Back to the today board"),
@@ -45,8 +42,16 @@ class WeekViewScreen(Screen[None]):
         Binding("t", "this_week", "This week", id="week.this_week", tooltip="Back to this week"),
         Binding("enter", "open_day", "Open", id="week.open_day",
                 tooltip="The selected day as a time grid, a column per provider"),
-        Binding("p", "toggle_mode", "Mode", id="week.toggle_mode",
+        Binding("m", "toggle_mode", "Mode", id="week.toggle_mode",
                 tooltip="Switch between one location's week and one provider's week"),
+        Binding("p", "pick_location", "Place", id="week.pick_location", show=False,
+                tooltip="Pick a location from a list and show its week"),
+        Binding("P", "pick_provider", "Provider", id="week.pick_provider", show=False,
+                tooltip="Pick a provider from a list and show their week"),
+        Binding("g", "go_to", "Go to", id="week.go_to", show=False,
+                tooltip="Go to the week of a date typed in everyday words"),
+        Binding("v", "filter_visits", "Visit type", id="week.visit_filter", show=False,
+                tooltip="Show only one visit type"),
         Binding("l,right_square_bracket", "cycle(1)", "Next", id="week.next_subject",
                 key_display="l", group=WHO, tooltip="Next location or provider (also ])"),
         Binding("L,left_square_bracket", "cycle(-1)", "Previous", id="week.previous_subject",
@@ -56,14 +61,18 @@ class WeekViewScreen(Screen[None]):
     ]
 
     def __init__(self, backend: Backend, *, day: date | None = None,
-                 location_id: int | None = None, poll_seconds: float = 2.0) -> None:
+                 location_id: int | None = None, poll_seconds: float = 2.0,
+                 mode: Mode = Mode.LOCATION, subject: int | None = None) -> None:
+        """``location_id``: the location's week; or ``mode`` and ``subject`` (provider id)."""
         super().__init__()
         self.backend = backend
         self.poll_seconds = poll_seconds
         self.today: date = backend.today()
         self.monday: date = monday_of(day or self.today)
-        self.mode = Mode.LOCATION
-        self.subject = location_id  # None: the first location or provider, chosen by a read
+        self.mode = mode
+        # None: the first location or provider, chosen by a read
+        self.subject = location_id if mode is Mode.LOCATION and subject is None else subject
+        self.visit: VisitChoice = VisitChoice(None)  # the visit-type filter
         self.board: WeekBoard | None = None
         self._loading: Worker[WeekBoard] | None = None
 
@@ -72,7 +81,7 @@ class WeekViewScreen(Screen[None]):
         yield Static("Loading…", id="week-summary", markup=False)
         yield WeekGridView(id="week-grid")
         yield Static(id="week-detail", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self._show_title()
@@ -108,6 +117,39 @@ class WeekViewScreen(Screen[None]):
                                   else board.locations)]
             self._go(self.monday, self.mode, cycle(ids, self.subject, step))
 
+    def action_go_to(self) -> None:
+        def chosen(day: date | None) -> None:
+            if day is not None:
+                self._go(monday_of(day), self.mode, self.subject)
+
+        self.app.push_screen(GoToDialog(today=self.today), chosen)
+
+    def action_pick_location(self) -> None:
+        def picked(choice: Picked | None) -> None:
+            if choice is not None and choice.id is not None:
+                self._go(self.monday, Mode.LOCATION, choice.id)
+
+        places = self.board.locations if self.board else ()
+        current = self.subject if self.mode is Mode.LOCATION else None
+        self.app.push_screen(LocationPicker(places, current, everything=None), picked)
+
+    def action_pick_provider(self) -> None:
+        def picked(choice: Picked | None) -> None:
+            if choice is not None and choice.id is not None:
+                self._go(self.monday, Mode.PROVIDER, choice.id)
+
+        people = self.board.providers if self.board else ()
+        current = self.subject if self.mode is Mode.PROVIDER else None
+        self.app.push_screen(ProviderPicker(people, current), picked)
+
+    def action_filter_visits(self) -> None:
+        def chosen(choice: VisitChoice | None) -> None:
+            if choice is not None and choice != self.visit:
+                self.visit = choice
+                self._paint()
+
+        self.app.push_screen(VisitFilter(self.backend.visit_types, self.visit.code), chosen)
+
     def action_open_day(self) -> None:
         from frontdesk.ui.day_view import DayViewScreen
 
@@ -122,6 +164,9 @@ class WeekViewScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Cycling shows greyed out until there is more than one location or provider."""
+        if action in ("pick_location", "pick_provider"):
+            board = self.board
+            return True if board is not None and (board.locations or board.providers) else None
         if action == "cycle":
             board = self.board
             many = board is not None and len(board.providers if self.mode is Mode.PROVIDER
@@ -134,6 +179,14 @@ class WeekViewScreen(Screen[None]):
             SystemCommand("Week view: this week", "Show this week", self.action_this_week),
             SystemCommand("Week view: location or provider", "Switch what the week shows",
                           self.action_toggle_mode),
+            SystemCommand("Week view: choose location", "Pick a location's week",
+                          self.action_pick_location),
+            SystemCommand("Week view: choose provider", "Pick a provider's week",
+                          self.action_pick_provider),
+            SystemCommand("Week view: go to a date", "The week of a date typed in words",
+                          self.action_go_to),
+            SystemCommand("Week view: visit type", "Show only one visit type",
+                          self.action_filter_visits),
             SystemCommand("Back to the board", "Leave the week view", self.action_back),
         ]
 
@@ -183,7 +236,7 @@ class WeekViewScreen(Screen[None]):
         self.monday, self.mode, self.subject = monday, mode, subject
         self._show_title()
         self.query_one(WeekGridView).add_class("-stale")
-        self.query_one("#week-summary", Static).update("Loading…")
+        self.query_one("#week-summary", Static).update("Loading…", layout=False)
         self.refresh_bindings()
         self.reload()
 
@@ -223,7 +276,9 @@ class WeekViewScreen(Screen[None]):
         same = grid is not None and self.board is not None and (
             self.board.mode, self.board.subject) == (self.mode, self.subject)
         who = grid.name if same and grid is not None else "…"
-        self.query_one("#week-title", Static).update(f"{when} · {self.mode.value}: {who}")
+        only = f" · {self.visit.label}" if self.visit.code is not None else ""
+        self.query_one("#week-title", Static).update(f"{when} · {self.mode.value}: {who}{only}",
+                                                     layout=False)  # one fixed line
 
     def _paint(self) -> None:
         board = self.board
@@ -234,12 +289,21 @@ class WeekViewScreen(Screen[None]):
         now = None
         if board.grid is not None:
             now = self.backend.ctx.now().astimezone(board.grid.zone).time()
-        grid.show(board.grid, self.today, now)
+        grid.show(self._filtered(board), self.today, now)
         grid.remove_class("-stale")
         note = self.query_one("#week-summary", Static)
         note.remove_class("-error")
-        note.update(summary(board))
+        note.update(summary(board), layout=False)  # one fixed line
+
+    def _filtered(self, board: WeekBoard) -> WeekGrid | None:
+        """The week with only the chosen visit type's visits (all of them with no filter)."""
+        code, grid = self.visit.code, board.grid
+        if code is None or grid is None:
+            return grid
+        return replace(grid, days=tuple(
+            replace(d, appointments=tuple(a for a in d.appointments if a.visit_type_code == code))
+            for d in grid.days))
 
     @on(WeekGridView.Highlighted)
     def _highlighted(self, event: WeekGridView.Highlighted) -> None:
-        self.query_one("#week-detail", Static).update(event.description)
+        self.query_one("#week-detail", Static).update(event.description, layout=False)

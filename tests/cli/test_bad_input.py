@@ -181,6 +181,7 @@ CASES: list[tuple[str, list[str], str]] = [
     # lists -----------------------------------------------------------------------------
     ("rooms-unknown-location", ["rooms", "--location", "999"], "error: location:"),
     ("unknown-command", ["teleport"], "No such command 'teleport'"),
+    ("unknown-theme", ["--theme", "neon"], "no theme 'neon'; choose one of: ansi-dark"),
 ]
 
 

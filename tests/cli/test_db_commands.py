@@ -214,22 +214,30 @@ def test_no_command_opens_the_app_on_the_default_database(tui: AppRecorder,
                                                          clock: FrozenClock) -> None:
     result = invoke(clock=clock)
     assert result.exit_code == 0
-    assert tui.calls == [(paths.default_db(), {"demo": False, "clock": clock})]
+    assert tui.calls == [(paths.default_db(), {"demo": False, "clock": clock, "theme": None})]
     assert tui.app.ran
+
+
+def test_theme_is_passed_to_the_app(tui: AppRecorder, clock: FrozenClock,
+                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    assert invoke("--theme", "ansi-dark", clock=clock).exit_code == 0
+    monkeypatch.setenv("FRONTDESK_THEME", "textual-light")
+    assert invoke(clock=clock).exit_code == 0
+    assert [kwargs["theme"] for _, kwargs in tui.calls] == ["ansi-dark", "textual-light"]
 
 
 def test_demo_opens_the_separate_demo_database(tui: AppRecorder,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FRONTDESK_DB", "postgresql+psycopg://desk@clinic/practice")
     assert invoke("--demo").exit_code == 0
-    assert tui.calls == [(paths.demo_db(), {"demo": True, "clock": None})]
+    assert tui.calls == [(paths.demo_db(), {"demo": True, "clock": None, "theme": None})]
     assert paths.demo_db() != paths.default_db()
 
 
 def test_demo_with_an_explicit_db_uses_it(tui: AppRecorder, tmp_path: Path) -> None:
     chosen = str(tmp_path / "trial.db")
     assert invoke("--db", chosen, "--demo").exit_code == 0
-    assert tui.calls == [(chosen, {"demo": True, "clock": None})]
+    assert tui.calls == [(chosen, {"demo": True, "clock": None, "theme": None})]
 
 
 @pytest.mark.parametrize("use_env", [False, True])
@@ -242,7 +250,7 @@ def test_db_option_or_environment_chooses_the_database(
         assert invoke().exit_code == 0
     else:
         assert invoke("--db", chosen).exit_code == 0
-    assert tui.calls == [(chosen, {"demo": False, "clock": None})]
+    assert tui.calls == [(chosen, {"demo": False, "clock": None, "theme": None})]
 
 
 def test_the_apps_exit_code_is_passed_on(tui: AppRecorder) -> None:

@@ -215,7 +215,8 @@ async def test_a_change_made_elsewhere_meanwhile_is_not_overwritten(
     [note] = notes(seen)
     assert note.severity == "warning"
     assert note.message.startswith(
-        "Testcase, C. was changed by someone else meanwhile (now cancelled); nothing was changed.")
+        "Testcase, C. was changed by someone else meanwhile (now cancelled, Wed 10 Mar "
+        "10:00–10:30); nothing was changed.")
 
 
 async def test_a_refused_change_is_said_in_plain_words(

@@ -40,7 +40,7 @@ async def opened(pilot: Pilot[None]) -> DayViewScreen:
 
 
 def drawn(screen: DayViewScreen) -> str:
-    return screen.query_one(CalendarGrid).render().plain
+    return screen.query_one(CalendarGrid).plain()
 
 
 async def test_d_opens_todays_grid_with_a_block_per_visit(

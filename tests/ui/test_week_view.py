@@ -6,12 +6,15 @@ from datetime import date
 from typing import Any
 
 from textual.pilot import Pilot
+from textual.widgets import Input, OptionList
 
 from frontdesk.services.context import Context
 from frontdesk.services.views import AppointmentView
 from frontdesk.ui.app import FrontDeskApp
 from frontdesk.ui.day_view import DayViewScreen
+from frontdesk.ui.location_picker import LocationPicker, ProviderPicker
 from frontdesk.ui.today import TodayScreen
+from frontdesk.ui.visit_filter import VisitFilter
 from frontdesk.ui.week_layout import Mode
 from frontdesk.ui.week_view import WeekViewScreen
 from frontdesk.ui.widgets.week_grid import WeekGridView
@@ -37,7 +40,7 @@ async def opened(pilot: Pilot[None]) -> WeekViewScreen:
 
 
 def drawn(screen: WeekViewScreen) -> list[str]:
-    return screen.query_one(WeekGridView).render().plain.splitlines()
+    return screen.query_one(WeekGridView).plain().splitlines()
 
 
 def column_of(lines: list[str], text: str) -> int:
@@ -88,12 +91,12 @@ async def test_arrows_move_a_week_and_t_comes_back(
         assert any("B 10:00 T… +1" in line for line in drawn(screen))
 
 
-async def test_p_shows_one_providers_week_and_l_cycles_providers(
+async def test_m_shows_one_providers_week_and_l_cycles_providers(
     sqlite_ctx: Context, practice: Practice, booked: list[AppointmentView]
 ) -> None:
     async with FrontDeskApp(context=sqlite_ctx).run_test(size=(80, 24)) as pilot:
         screen = await opened(pilot)
-        await pilot.press("p")
+        await pilot.press("m")
         screen = await week_view(pilot)
         assert (screen.mode, screen.subject) == (Mode.PROVIDER, practice.able)
         assert text_of(screen, "#week-title").endswith("· provider: Dr. Avery Able")
@@ -110,7 +113,7 @@ async def test_p_shows_one_providers_week_and_l_cycles_providers(
         await pilot.press("left_square_bracket", "L")
         screen = await week_view(pilot)
         assert screen.subject == practice.able
-        await pilot.press("p")
+        await pilot.press("m")
         screen = await week_view(pilot)
         assert (screen.mode, screen.subject) == (Mode.LOCATION, practice.location_id)
 
@@ -171,3 +174,50 @@ class TestWeekViewSnapshots:
              provider=practice.able, start=THU_TEN)
         assert snap_compare(FrontDeskApp(context=sqlite_ctx), terminal_size=(160, 50),
                             run_before=opened)
+
+
+async def test_pickers_choose_a_provider_or_a_location_and_g_goes_to_a_week(
+    sqlite_ctx: Context, practice: Practice, booked: list[AppointmentView]
+) -> None:
+    async with FrontDeskApp(context=sqlite_ctx).run_test(size=(80, 24)) as pilot:
+        screen = await opened(pilot)
+        await pilot.press("P")
+        await pilot.pause()
+        picker = pilot.app.screen
+        assert isinstance(picker, ProviderPicker)
+        names = [name for _, name in picker.choices]
+        picker.query_one(OptionList).highlighted = names.index("Pat Baker, PA-C")
+        await pilot.press("enter")
+        screen = await week_view(pilot)
+        assert (screen.mode, screen.subject) == (Mode.PROVIDER, practice.baker)
+        await pilot.press("p")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, LocationPicker)
+        await pilot.press("enter")  # the only location
+        screen = await week_view(pilot)
+        assert (screen.mode, screen.subject) == (Mode.LOCATION, practice.location_id)
+        await pilot.press("g")
+        await pilot.pause()
+        pilot.app.screen.query_one(Input).value = "in 3 weeks"
+        await pilot.press("enter")
+        screen = await week_view(pilot)
+        assert screen.monday == date(2027, 3, 29)
+
+
+async def test_v_shows_only_one_visit_type(
+    sqlite_ctx: Context, booked: list[AppointmentView]
+) -> None:
+    async with FrontDeskApp(context=sqlite_ctx).run_test(size=(80, 24)) as pilot:
+        screen = await opened(pilot)
+        await pilot.press("v")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        picker = pilot.app.screen
+        assert isinstance(picker, VisitFilter)
+        codes = [None, *(v.code for v in picker.visit_types)]
+        picker.query_one(OptionList).highlighted = codes.index("follow-up")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert text_of(screen, "#week-title").endswith("· Follow-up")
+        assert any("B 10:00 Samp" in line for line in drawn(screen))
+        assert not any("Test" in line for line in drawn(screen))

@@ -9,10 +9,11 @@ from __future__ import annotations
 from datetime import date, time
 from typing import TYPE_CHECKING, ClassVar
 
-from rich.text import Text
+from rich.segment import Segment
+from rich.style import Style
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.widget import Widget
+from textual.strip import Strip
 
 from frontdesk.ui.grid_layout import scroll_to
 from frontdesk.ui.week_layout import (
@@ -29,6 +30,7 @@ from frontdesk.ui.week_layout import (
     shown_days,
 )
 from frontdesk.ui.widgets.day_table import STATUS_STYLES
+from frontdesk.ui.widgets.line_widget import LineWidget
 
 if TYPE_CHECKING:
     from frontdesk.services.week import WeekDay, WeekGrid
@@ -38,7 +40,7 @@ STYLES = {Kind.OFF: "week-grid--off", Kind.CLOSED: "week-grid--closed",
           Kind.VISIT: "week-grid--visit", Kind.RUNNING: "week-grid--visit"}
 
 
-class WeekGridView(Widget, can_focus=True):
+class WeekGridView(LineWidget, can_focus=True):
     DEFAULT_CSS = """
     WeekGridView { height: 1fr; }
     WeekGridView > .week-grid--header { background: $panel; color: $text; text-style: bold; }
@@ -155,28 +157,34 @@ class WeekGridView(Widget, can_focus=True):
                 self.row = self.row * old // self.step
             self._settle()
 
-    def render(self) -> Text:
+    def render_line(self, y: int) -> Strip:
         if self.grid is None or not self.times:
-            return Text()
-        style = self.get_component_rich_style
+            return self.blank()
         width = column_width(self.size.width, len(self.days))
-        header = Text(" " * GUTTER, style("week-grid--header"))
-        for day in self.days:
-            kind = "week-grid--today" if day.day == self.today else "week-grid--header"
-            header.append("│", style("week-grid--header"))
-            header.append(day_label(day.day, self.today or day.day, width).ljust(width),
-                          style(kind))
-        lines = [header]
-        for i in range(self._top, min(len(self.times), self._top + self._body_height())):
-            line = Text(f"{self.times[i]:%H:%M} ", style("week-grid--time"))
-            for c, cell in enumerate(self.table[i]):
-                line.append("│", style("week-grid--rule"))
-                text = Text(cell_text(cell, width),
-                            style(STYLES[cell.kind]) if cell.kind in STYLES else "")
-                if cell.kind is Kind.VISIT and STATUS_STYLES[cell.items[0].status]:
-                    text.stylize(STATUS_STYLES[cell.items[0].status], 0, 1)
-                if (i, c) == (self.row, self.col):
-                    text.stylize(style("week-grid--cursor"))
-                line.append_text(text)
-            lines.append(line)
-        return Text("\n", no_wrap=True, overflow="crop").join(lines)
+        if y == 0:
+            header = self.style("week-grid--header")
+            segments = [Segment(" " * GUTTER, header)]
+            for day in self.days:
+                kind = "week-grid--today" if day.day == self.today else "week-grid--header"
+                segments += [Segment("│", header), Segment(
+                    day_label(day.day, self.today or day.day, width).ljust(width),
+                    self.style(kind))]
+            return self.strip(segments)
+        i = self._top + y - 1
+        if i >= len(self.times) or y > self._body_height():
+            return self.blank()
+        segments = [Segment(f"{self.times[i]:%H:%M} ", self.style("week-grid--time"))]
+        rule = self.style("week-grid--rule")
+        for c, cell in enumerate(self.table[i]):
+            segments.append(Segment("│", rule))
+            base = self.style(STYLES[cell.kind]) if cell.kind in STYLES else self.style()
+            if (i, c) == (self.row, self.col):
+                base += self.style("week-grid--cursor")
+            text = cell_text(cell, width)
+            status = STATUS_STYLES[cell.items[0].status] if cell.kind is Kind.VISIT else ""
+            if status:
+                segments += [Segment(text[0], base + Style.parse(status)),
+                             Segment(text[1:], base)]
+            else:
+                segments.append(Segment(text, base))
+        return self.strip(segments)
