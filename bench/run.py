@@ -1,10 +1,12 @@
-"""Benchmarks on a big synthetic practice: slot search, booking commit, start-up.
+"""Benchmarks on a big synthetic practice: slot search, booking commit, start-up, calendar.
 
     .venv/bin/python -m bench.run [--appointments 200000] [--db PATH] [--rebuild]
 
 Targets: (a) ``find_slots`` for facet-diagnostic, 60 days, limit 10, all locations:
 p95 <= 10 ms; (b) one booking commit through ``scheduling.book`` on SQLite: p95 <= 5 ms;
-(c) start to first paint <= 2x a minimal Textual app. Prints a table and writes the figures to
+(c) start to first paint <= 2x a minimal Textual app; (d) day view of the busiest location,
+→ to the next day and repainted: p95 <= 50 ms of CPU; (e) opening the week view: p95 <= 150 ms
+(see ``bench/ui.py``). Prints a table and writes the figures to
 docs/benchmarks.md between markers, leaving the rest of that page (the analysis) alone.
 Not part of the test run: it takes a few minutes and its figures depend on the machine.
 """
@@ -21,7 +23,6 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from datetime import time as clock_time
 from functools import partial
@@ -29,6 +30,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bench import bigdb
+from bench.figures import Figure
 from bench.startup import MISSING
 from frontdesk.domain.model import ProviderKind
 from frontdesk.services import directory, scheduling
@@ -42,31 +44,6 @@ START, END = "<!-- bench:results:start -->", "<!-- bench:results:end -->"
 ZONE = ZoneInfo("America/Chicago")
 BOOKED_TYPES = ("follow-up", "facet-diagnostic", "new-patient", "med-management", "massage",
                 "trigger-point", "rfa", "facet-therapeutic")
-
-
-@dataclass(frozen=True)
-class Figure:
-    name: str
-    samples: tuple[float, ...]  # milliseconds
-    target: str = ""
-    limit_ms: float | None = None
-    unit: str = "ms"
-
-    @property
-    def n(self) -> int:
-        return len(self.samples)
-
-    def pct(self, p: float) -> float:
-        """Nearest-rank percentile: the value a p-share of samples do not exceed."""
-        ordered = sorted(self.samples)
-        rank = max(1, -(-len(ordered) * p // 100))
-        return ordered[int(rank) - 1]
-
-    @property
-    def verdict(self) -> str:
-        if self.limit_ms is None:
-            return ""
-        return "ok" if self.pct(95) <= self.limit_ms else "MISSED"
 
 
 def timed(fn: Callable[[], object]) -> float:
@@ -277,6 +254,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--searches", type=int, default=400, help="find_slots calls to time")
     parser.add_argument("--bookings", type=int, default=200, help="book() calls to time")
     parser.add_argument("--starts", type=int, default=10, help="start-up runs per app")
+    parser.add_argument("--days", type=int, default=60,
+                        help="day-view next-day presses to time (d)")
+    parser.add_argument("--opens", type=int, default=20,
+                        help="week-view opens to time, per mode (e)")
     parser.add_argument("--no-doc", action="store_true", help="do not touch docs/benchmarks.md")
     args = parser.parse_args(argv)
 
@@ -307,6 +288,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                      "each run is a fresh interpreter spawned by the benchmark.")
     notes.append("(b) runs on a throw-away copy of the database; timings include the "
                  "read-back of the booked visit that book() returns.")
+    from bench import ui  # loads Textual and the screens only when we get here
+
+    print(f"(d) day view -> next day x {args.days}, (e) week view x {args.opens} per mode ...",
+          flush=True)
+    calendar = ui.measure(big, days=args.days, opens=args.opens)
+    figures.extend(ui.figures(calendar))
+    notes.extend(ui.notes(calendar, args.days))
     print()
     print(table(figures))
     for note in notes:

@@ -144,6 +144,13 @@ class EditorForm(ModalScreen[str | None], Generic[D]):
     def _entered(self) -> None:
         self.action_submit()
 
+    @on(Input.Changed)
+    def _edited(self, event: Input.Changed) -> None:
+        """A field's error goes away as soon as the field is changed."""
+        if event.input.id:
+            for note in self.query(f"#{event.input.id}-error"):
+                note.display = False
+
     def action_submit(self) -> None:
         if self.saving:
             return

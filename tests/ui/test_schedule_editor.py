@@ -226,6 +226,8 @@ async def test_bad_input_shows_next_to_its_field_and_saves_nothing(
         await pilot.press("a")
         await pilot.press(*"Funday", "enter")
         assert error_of(pilot, "weekdays").startswith("Did not understand 'funday'")
+        await pilot.press("backspace")  # changing the field takes its error away
+        assert error_of(pilot, "weekdays") == ""
         await fill(pilot, weekdays="Sat", start_time="10:00", end_time="9:00")
         await pilot.press("enter")
         assert error_of(pilot, "weekdays") == ""
