@@ -4,7 +4,7 @@
 process (``time.process_time``: the event loop *and* the worker thread that reads the day),
 from the key press until the grid has been repainted with the new day. Repeated over
 consecutive days. The pieces are timed apart so a regression can be located: the read
-(``load_grid``), the layout (``CalendarGrid.show``: rows, columns, cells) and drawing every
+(``Backend.load_grid``), the layout (``CalendarGrid.show``: rows, columns, cells) and drawing every
 line (``CalendarGrid.render_line``).
 
 (e) The week view: from pushing ``WeekViewScreen`` until its first paint of real data, for the
@@ -50,7 +50,6 @@ from frontdesk.services import directory
 from frontdesk.ui.app import freeze_startup_objects, styles_path
 from frontdesk.ui.backend import Backend, open_backend
 from frontdesk.ui.day_view import DayViewScreen
-from frontdesk.ui.grid_backend import load_grid
 from frontdesk.ui.week_layout import Mode
 from frontdesk.ui.week_view import WeekViewScreen
 from frontdesk.ui.widgets.calendar_grid import CalendarGrid
@@ -203,7 +202,7 @@ async def _pieces(pilot: Pilot[None], backend: Backend, where: int, first: date,
     for offset in range(-WARM, days):
         day = first + timedelta(days=offset)
         cpu = time.process_time()
-        board = load_grid(backend, day, where)
+        board = backend.load_grid(day, where)
         loaded = time.process_time()
         grid.show(board.grid, now)
         shown = time.process_time()

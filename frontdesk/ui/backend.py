@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from frontdesk.domain.model import Role
 from frontdesk.domain.settings import Settings
 from frontdesk.services import directory, history, scheduling
+from frontdesk.services.calendar import day_grid
 from frontdesk.services.config import LoadedSettings, load_settings
 from frontdesk.services.context import Context, open_context, system_clock
 from frontdesk.services.errors import (
@@ -33,6 +34,7 @@ from frontdesk.ui.actions import (
     when_text,
 )
 from frontdesk.ui.board import DayBoard
+from frontdesk.ui.grid_layout import GridBoard
 
 PRACTICE_ZONE = "America/Chicago"  # every location is on Central time (DESIGN §1)
 ACTING_ROLES = (Role.RECEPTIONIST, Role.SCHEDULER)
@@ -70,6 +72,15 @@ class Backend:
         wanted = None if location_id is None else [location_id]
         appts = scheduling.appointments_on(self.ctx, day=day, location_ids=wanted)
         return DayBoard(day, location_id, places, tuple(appts))
+
+    def load_grid(self, day: date, location_id: int | None) -> GridBoard:
+        """The day view's grid at ``location_id``, or at the first location when it is None
+        or gone."""
+        places = tuple(directory.locations(self.ctx))
+        ids = [p.id for p in places]
+        chosen = location_id if location_id in ids else (ids[0] if ids else None)
+        grid = None if chosen is None else day_grid(self.ctx, day=day, location_id=chosen)
+        return GridBoard(day, chosen, places, grid)
 
     def visit_types(self) -> tuple[VisitTypeView, ...]:
         return tuple(directory.visit_types(self.ctx))

@@ -328,9 +328,7 @@ class DayViewScreen(AppointmentKeys):
         return cell[0].appt
 
     def read_board(self, day: date, location_id: int | None) -> GridBoard:
-        from frontdesk.ui.grid_backend import load_grid  # services load in the worker
-
-        return load_grid(self.backend, day, location_id)
+        return self.backend.load_grid(day, location_id)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Keys show greyed out until they apply to what the cursor is on (the services still

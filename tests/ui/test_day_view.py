@@ -175,6 +175,12 @@ class TestDayViewSnapshots:
         assert snap_compare(FrontDeskApp(context=sqlite_ctx), terminal_size=(160, 50),
                             run_before=opened)
 
+    def test_ansi_dark_at_80x24(self, snap_compare: Any, sqlite_ctx: Context,
+                                booked: list[AppointmentView]) -> None:
+        """The 16-colour theme: the terminal's own colours, statuses still in letters."""
+        assert snap_compare(FrontDeskApp(context=sqlite_ctx, theme="ansi-dark"),
+                            terminal_size=(80, 24), run_before=opened)
+
 
 async def test_tab_scrolls_sideways_to_providers_that_do_not_fit(
     sqlite_ctx: Context, practice: Practice, booked: list[AppointmentView]

@@ -6,6 +6,9 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
+
+from textual.pilot import Pilot
 
 from frontdesk.domain.settings import Settings
 from frontdesk.services import scheduling
@@ -207,3 +210,23 @@ async def test_a_failed_read_says_so_and_recovers_by_itself(
         backend.failing[0] = False
         screen = await settled(pilot)
         assert text_of(screen, "#board-summary") == "2 visits"
+
+
+class TestTodaySnapshots:
+    """Reviewed pictures: the board on Wednesday at 09:00, two visits at 10:00 and a cancel."""
+
+    @staticmethod
+    async def board(pilot: Pilot[None]) -> None:
+        await settled(pilot)
+
+    def test_at_80x24(self, snap_compare: Any, sqlite_ctx: Context,
+                      booked: list[AppointmentView], practice: Practice) -> None:
+        scheduling.cancel(sqlite_ctx, staff="desk", appointment_id=booked[1].id,
+                          reason="called")
+        assert snap_compare(FrontDeskApp(context=sqlite_ctx), terminal_size=(80, 24),
+                            run_before=self.board)
+
+    def test_at_160x50(self, snap_compare: Any, sqlite_ctx: Context,
+                       booked: list[AppointmentView]) -> None:
+        assert snap_compare(FrontDeskApp(context=sqlite_ctx), terminal_size=(160, 50),
+                            run_before=self.board)
