@@ -130,11 +130,18 @@ class TodayScreen(AppointmentKeys):
         self.reload()
 
     def action_day_view(self) -> None:
+        """Back from the day view, the board shows the day it ended on (and its location,
+        unless the board was showing all of them)."""
         from frontdesk.ui.day_view import DayViewScreen
 
-        self.app.push_screen(DayViewScreen(self.backend, day=self.day,
-                                           location_id=self.location_id,
-                                           poll_seconds=self.poll_seconds))
+        view = DayViewScreen(self.backend, day=self.day, location_id=self.location_id,
+                             poll_seconds=self.poll_seconds)
+
+        def back(_: None) -> None:
+            where = self.location_id if self.location_id is None else view.location_id
+            self._go(view.day, where)
+
+        self.app.push_screen(view, back)
 
     def action_all_locations(self) -> None:
         """Enter on a location there comes back here showing it on the chosen day."""

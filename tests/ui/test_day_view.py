@@ -15,7 +15,6 @@ from frontdesk.services.views import AppointmentView
 from frontdesk.ui.app import FrontDeskApp
 from frontdesk.ui.day_view import DayViewScreen
 from frontdesk.ui.grid_layout import GUTTER
-from frontdesk.ui.today import TodayScreen
 from frontdesk.ui.widgets.calendar_grid import CalendarGrid
 from tests.conftest import FrozenClock
 from tests.practice import CHICAGO, Practice
@@ -123,9 +122,14 @@ async def test_l_cycles_through_each_location_and_escape_returns_to_the_board(
         await pilot.press("L")
         screen = await day_view(pilot)
         assert screen.location_id == owasso
-        await pilot.press("escape")
-        await pilot.pause()
-        assert isinstance(pilot.app.screen, TodayScreen)
+        await pilot.press("right", "escape")
+        board = await settled(pilot)
+        assert (board.day, board.location_id) == (date(2027, 3, 11), None)  # still all places
+        await pilot.press("l", "d")  # the board on Test Clinic, then its day view
+        await day_view(pilot)
+        await pilot.press("l", "escape")  # Owasso
+        board = await settled(pilot)
+        assert (board.day, board.location_id) == (date(2027, 3, 11), owasso)
 
 
 async def test_a_new_booking_shows_up_by_itself(
