@@ -149,3 +149,67 @@ class AuditEvent(SQLModel, table=True):
     entity_id: int | None = None
     before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+
+
+class Call(SQLModel, table=True):
+    """A phone call at the front desk. ``status`` 'open' is a draft saved on every change (so
+    a killed terminal loses nothing); 'closed' is logged with its outcome."""
+
+    __table_args__ = (Index("ix_call_status_staff", "status", "staff_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    staff_id: int = Field(foreign_key="staff.id")
+    patient_id: int | None = Field(default=None, foreign_key="patient.id", index=True)
+    started_at: datetime
+    updated_at: datetime
+    ended_at: datetime | None = None
+    status: str = Field(default="open", max_length=16)  # open | closed
+    reason: str | None = Field(default=None, max_length=32)  # domain: call reason
+    answers: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    outcome: str | None = Field(default=None, max_length=32)
+    note: str = Field(default="", max_length=2000)
+    appointment_id: int | None = Field(default=None, foreign_key="appointment.id")
+    version: int = 1
+
+
+class ReliefReport(SQLModel, table=True):
+    """What a patient reported after an injection: it feeds the pathway and payer rules."""
+
+    __tablename__ = "relief_report"
+
+    id: int | None = Field(default=None, primary_key=True)
+    patient_id: int = Field(foreign_key="patient.id", index=True)
+    appointment_id: int | None = Field(default=None, foreign_key="appointment.id")
+    procedure: str = Field(max_length=32)  # the visit type code of the procedure reported on
+    region: str | None = Field(default=None, max_length=16)
+    levels: str | None = Field(default=None, max_length=40)
+    side: str | None = Field(default=None, max_length=16)
+    percent_relief: int
+    hours_lasted: float
+    scale_before: int | None = None
+    scale_after: int | None = None
+    same_scale: bool = True
+    wearing_off: bool = False
+    reported_at: datetime
+    taken_by_id: int = Field(foreign_key="staff.id")
+    call_id: int | None = Field(default=None, foreign_key="call.id")
+
+
+class CallbackTask(SQLModel, table=True):
+    """Somebody at the desk has to call the patient back: e.g. to collect the relief report
+    after a diagnostic injection. ``status``: open | done | cancelled."""
+
+    __tablename__ = "callback_task"
+    __table_args__ = (Index("ix_callback_status_due", "status", "due_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    patient_id: int = Field(foreign_key="patient.id", index=True)
+    appointment_id: int | None = Field(default=None, foreign_key="appointment.id")
+    kind: str = Field(max_length=32)  # relief-report
+    due_at: datetime
+    created_at: datetime
+    status: str = Field(default="open", max_length=16)
+    done_at: datetime | None = None
+    done_by_id: int | None = Field(default=None, foreign_key="staff.id")
+    call_id: int | None = Field(default=None, foreign_key="call.id")
+    note: str = Field(default="", max_length=500)
