@@ -1,0 +1,251 @@
+"""Phone calls at the front desk: a draft saved on every change, offered for resume after a
+crash, and logged with its outcome when it ends.
+
+A call is one ``call`` row. While it is open it is the draft: who is calling, why, and the
+answers given so far (``answers``, a small JSON document the intake screen owns). Every save is
+one transaction with its audit event, which names the fields that changed — never their values,
+so the audit log holds no call content. A save carries the version the screen last saw; a call
+changed elsewhere meanwhile (the same person in another terminal) is refused, not overwritten.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from frontdesk.db import queries as q
+from frontdesk.db.engine import DatabaseBusyError, read_session, run_write
+from frontdesk.db.models import Appointment, Call, Patient, Staff
+from frontdesk.domain.calls import CallOutcome, CallReason
+from frontdesk.services.context import Context
+from frontdesk.services.errors import Busy, FrontDeskError, InvalidInput
+
+MAX_ANSWERS_BYTES = 20_000  # the intake screen's answers: a few dozen short fields
+MAX_NOTE = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class CallView:
+    id: int
+    staff: str  # username of the person taking the call
+    patient_id: int | None
+    patient_short: str  # "Last, F." or "" while the caller is not identified
+    started_at: datetime
+    updated_at: datetime
+    ended_at: datetime | None
+    open: bool
+    reason: CallReason | None
+    answers: dict[str, Any]
+    outcome: CallOutcome | None
+    note: str
+    appointment_id: int | None
+    version: int
+
+
+class StaleCall(FrontDeskError):
+    """The call was saved elsewhere since it was read; ``current`` is how it is now."""
+
+    def __init__(self, current: CallView) -> None:
+        super().__init__("this call was changed elsewhere meanwhile; look again before saving")
+        self.current = current
+
+
+class _Unset:
+    pass
+
+
+UNSET: Any = _Unset()  # "leave as it is" (None means "clear")
+
+
+def start_call(ctx: Context, *, staff: str) -> CallView:
+    """Open a new call (its draft) for ``staff``."""
+
+    def work(session: Session) -> CallView:
+        person = _staff(session, staff)
+        now = ctx.now()
+        call = Call(staff_id=person.id or 0, started_at=now, updated_at=now, answers={})
+        session.add(call)
+        session.flush()
+        q.add_audit(session, at=now, staff_id=person.id, action="call.start", entity="call",
+                    entity_id=call.id)
+        return _view(session, call)
+
+    return _write(ctx, work)
+
+
+def save_draft(
+    ctx: Context,
+    *,
+    staff: str,
+    call_id: int,
+    expected_version: int,
+    patient_id: int | None = UNSET,
+    reason: CallReason | None = UNSET,
+    answers: dict[str, Any] | None = None,
+    note: str | None = None,
+) -> CallView:
+    """Save what changed on an open call. Returns the call as stored (with its new version)."""
+    if answers is not None:
+        _check_answers(answers)
+    if note is not None:
+        _check_note(note)
+
+    def work(session: Session) -> CallView:
+        person = _staff(session, staff)
+        call = _open_call(session, call_id, expected_version)
+        changed: list[str] = []
+        if patient_id is not UNSET and patient_id != call.patient_id:
+            if patient_id is not None and session.get(Patient, patient_id) is None:
+                raise InvalidInput("patient", f"no patient with id {patient_id}")
+            call.patient_id = patient_id
+            changed.append("patient")
+        if reason is not UNSET and (reason.value if reason else None) != call.reason:
+            call.reason = CallReason(reason).value if reason is not None else None
+            changed.append("reason")
+        if answers is not None and answers != call.answers:
+            call.answers = dict(answers)
+            changed.append("answers")
+        if note is not None and note != call.note:
+            call.note = note
+            changed.append("note")
+        if not changed:
+            return _view(session, call)
+        now = ctx.now()
+        call.updated_at, call.version = now, call.version + 1
+        session.add(call)
+        session.flush()
+        q.add_audit(session, at=now, staff_id=person.id, action="call.update", entity="call",
+                    entity_id=call.id,
+                    after={"changed": changed, "patient_id": call.patient_id,
+                           "reason": call.reason, "version": call.version})
+        return _view(session, call)
+
+    return _write(ctx, work)
+
+
+def finish_call(
+    ctx: Context,
+    *,
+    staff: str,
+    call_id: int,
+    expected_version: int,
+    outcome: CallOutcome,
+    note: str = "",
+    appointment_id: int | None = None,
+) -> CallView:
+    """Close the call and log how it ended. ``booked`` needs the appointment it booked."""
+    _check_note(note)
+    try:
+        outcome = CallOutcome(outcome)
+    except ValueError:
+        raise InvalidInput("outcome", f"unknown outcome; one of: "
+                                      f"{', '.join(o.value for o in CallOutcome)}") from None
+    if outcome is CallOutcome.BOOKED and appointment_id is None:
+        raise InvalidInput("appointment", "a booked call names the appointment it booked")
+
+    def work(session: Session) -> CallView:
+        person = _staff(session, staff)
+        call = _open_call(session, call_id, expected_version)
+        if appointment_id is not None:
+            appt = session.get(Appointment, appointment_id)
+            if appt is None:
+                raise InvalidInput("appointment", f"no appointment with id {appointment_id}")
+            if call.patient_id is not None and appt.patient_id != call.patient_id:
+                raise InvalidInput("appointment", "belongs to another patient")
+        now = ctx.now()
+        call.status, call.ended_at, call.updated_at = "closed", now, now
+        call.outcome, call.note, call.appointment_id = outcome.value, note, appointment_id
+        call.version += 1
+        session.add(call)
+        session.flush()
+        q.add_audit(session, at=now, staff_id=person.id, action="call.finish", entity="call",
+                    entity_id=call.id,
+                    after={"outcome": outcome.value, "patient_id": call.patient_id,
+                           "appointment_id": appointment_id, "version": call.version})
+        return _view(session, call)
+
+    return _write(ctx, work)
+
+
+def open_calls(ctx: Context, *, staff: str) -> list[CallView]:
+    """``staff``'s unfinished calls, newest first: what to offer for resume at start-up."""
+    with read_session(ctx.engine) as session:
+        person = _staff(session, staff)
+        rows = session.exec(
+            select(Call).where(col(Call.status) == "open", col(Call.staff_id) == person.id)
+            .order_by(col(Call.updated_at).desc(), col(Call.id).desc())).all()
+        return [_view(session, c) for c in rows]
+
+
+def get_call(ctx: Context, call_id: int) -> CallView:
+    with read_session(ctx.engine) as session:
+        call = session.get(Call, call_id)
+        if call is None:
+            raise InvalidInput("call", f"no call with id {call_id}")
+        return _view(session, call)
+
+
+# ---------------------------------------------------------------------------- helpers
+
+
+def _write(ctx: Context, work: Any) -> CallView:
+    try:
+        result: CallView = run_write(ctx.engine, work)
+    except DatabaseBusyError as exc:
+        raise Busy(str(exc)) from exc
+    return result
+
+
+def _staff(session: Session, username: str) -> Staff:
+    row = q.staff_by_username(session, username)
+    if row is None or not row.active:
+        raise InvalidInput("as", f"no active staff member with username {username[:40]!r}")
+    return row
+
+
+def _open_call(session: Session, call_id: int, expected_version: int) -> Call:
+    call = session.get(Call, call_id)
+    if call is None:
+        raise InvalidInput("call", f"no call with id {call_id}")
+    if call.version != expected_version or call.status != "open":
+        raise StaleCall(_view(session, call))
+    return call
+
+
+def _check_answers(answers: dict[str, Any]) -> None:
+    try:
+        size = len(json.dumps(answers, ensure_ascii=False).encode())
+    except (TypeError, ValueError):
+        raise InvalidInput("answers", "must be plain text, numbers, lists and maps") from None
+    if size > MAX_ANSWERS_BYTES:
+        raise InvalidInput("answers", f"at most {MAX_ANSWERS_BYTES:,} bytes")
+
+
+def _check_note(note: str) -> None:
+    if len(note) > MAX_NOTE:
+        raise InvalidInput("note", f"at most {MAX_NOTE} characters")
+
+
+def _view(session: Session, call: Call) -> CallView:
+    who = session.get(Staff, call.staff_id)
+    patient = session.get(Patient, call.patient_id) if call.patient_id is not None else None
+    return CallView(
+        id=call.id or 0,
+        staff=who.username if who else "",
+        patient_id=call.patient_id,
+        patient_short=f"{patient.last_name}, {patient.first_name[:1]}." if patient else "",
+        started_at=call.started_at,
+        updated_at=call.updated_at,
+        ended_at=call.ended_at,
+        open=call.status == "open",
+        reason=CallReason(call.reason) if call.reason else None,
+        answers=dict(call.answers or {}),
+        outcome=CallOutcome(call.outcome) if call.outcome else None,
+        note=call.note,
+        appointment_id=call.appointment_id,
+        version=call.version,
+    )

@@ -1,0 +1,160 @@
+"""Calls: a draft saved on every change, offered for resume, logged when it ends — on SQLite
+and PostgreSQL, each save one transaction with its audit event (no call content in it)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlmodel import Session, col, select
+
+from frontdesk.db import queries as q
+from frontdesk.db.models import AuditEvent, Call
+from frontdesk.domain.calls import CallOutcome, CallReason
+from frontdesk.services import calls, scheduling
+from frontdesk.services.context import Context
+from frontdesk.services.errors import InvalidInput
+from tests.conftest import FrozenClock
+from tests.practice import Practice
+
+THU_TEN = datetime(2027, 3, 11, 16, 0, tzinfo=UTC)
+
+
+def audit(ctx: Context) -> list[tuple[str, dict[str, Any] | None]]:
+    with Session(ctx.engine) as session:
+        rows = session.exec(select(AuditEvent).where(col(AuditEvent.entity) == "call")
+                            .order_by(col(AuditEvent.id))).all()
+        return [(e.action, e.after) for e in rows]
+
+
+def stored(ctx: Context, call_id: int) -> Call:
+    with Session(ctx.engine) as session:
+        row = session.get(Call, call_id)
+        assert row is not None
+        return row
+
+
+def test_a_call_starts_open_and_saves_each_change_as_a_new_version(
+    ctx: Context, practice: Practice, clock: FrozenClock
+) -> None:
+    call = calls.start_call(ctx, staff="desk")
+    assert (call.open, call.version, call.patient_id, call.answers) == (True, 1, None, {})
+    clock.advance(seconds=20)
+    call = calls.save_draft(ctx, staff="desk", call_id=call.id, expected_version=1,
+                            patient_id=practice.patient_id, reason=CallReason.INJECTION_REPORT)
+    assert (call.version, call.patient_short, call.reason) == (
+        2, "Testcase, C.", CallReason.INJECTION_REPORT)
+    assert call.updated_at == call.started_at + timedelta(seconds=20)
+    answers = {"procedure": "facet-diagnostic", "percent_relief": 80, "hours": 3.5}
+    call = calls.save_draft(ctx, staff="desk", call_id=call.id, expected_version=2,
+                            answers=answers)
+    assert call.version == 3
+    assert stored(ctx, call.id).answers == answers
+    assert [a for a, _ in audit(ctx)] == ["call.start", "call.update", "call.update"]
+    _, last = audit(ctx)[-1]
+    assert last == {"changed": ["answers"], "patient_id": practice.patient_id,
+                    "reason": "injection-report", "version": 3}  # names, never the values
+
+
+def test_saving_nothing_new_writes_nothing(ctx: Context, practice: Practice) -> None:
+    call = calls.start_call(ctx, staff="desk")
+    again = calls.save_draft(ctx, staff="desk", call_id=call.id, expected_version=1,
+                             patient_id=None, answers={})
+    assert again.version == 1
+    assert [a for a, _ in audit(ctx)] == ["call.start"]
+
+
+def test_a_save_against_an_old_version_is_refused_with_the_fresh_call(
+    ctx: Context, practice: Practice
+) -> None:
+    call = calls.start_call(ctx, staff="desk")
+    calls.save_draft(ctx, staff="desk", call_id=call.id, expected_version=1,
+                     answers={"pain": "muscle"})
+    with pytest.raises(calls.StaleCall) as err:
+        calls.save_draft(ctx, staff="desk", call_id=call.id, expected_version=1,
+                         answers={"pain": "spine"})
+    assert err.value.current.answers == {"pain": "muscle"}
+    assert stored(ctx, call.id).version == 2
+
+
+def test_unfinished_calls_are_offered_for_resume_newest_first(
+    ctx: Context, practice: Practice, clock: FrozenClock
+) -> None:
+    first = calls.start_call(ctx, staff="desk")
+    clock.advance(minutes=1)
+    second = calls.start_call(ctx, staff="desk")
+    clock.advance(minutes=1)
+    calls.save_draft(ctx, staff="desk", call_id=first.id, expected_version=1,
+                     note="caller asked to hold")
+    assert [c.id for c in calls.open_calls(ctx, staff="desk")] == [first.id, second.id]
+    calls.finish_call(ctx, staff="desk", call_id=second.id, expected_version=1,
+                      outcome=CallOutcome.INFORMATION)
+    assert [c.id for c in calls.open_calls(ctx, staff="desk")] == [first.id]
+
+
+def test_finishing_logs_the_outcome_and_closes_the_draft(ctx: Context, practice: Practice) -> None:
+    call = calls.start_call(ctx, staff="desk")
+    call = calls.save_draft(ctx, staff="desk", call_id=call.id, expected_version=1,
+                            patient_id=practice.patient_id, reason=CallReason.NEW_PROBLEM)
+    appt = scheduling.book(ctx, staff="desk", patient_id=practice.patient_id,
+                           visit_type="new-patient", provider_id=practice.able,
+                           location_id=practice.location_id, start=THU_TEN)
+    done = calls.finish_call(ctx, staff="desk", call_id=call.id, expected_version=2,
+                             outcome=CallOutcome.BOOKED, note="read back", appointment_id=appt.id)
+    assert (done.open, done.outcome, done.appointment_id, done.note) == (
+        False, CallOutcome.BOOKED, appt.id, "read back")
+    assert done.ended_at is not None
+    assert audit(ctx)[-1] == ("call.finish", {"outcome": "booked",
+                                              "patient_id": practice.patient_id,
+                                              "appointment_id": appt.id, "version": 3})
+    with pytest.raises(calls.StaleCall):  # a closed call takes no more saves
+        calls.save_draft(ctx, staff="desk", call_id=call.id, expected_version=3, note="x")
+
+
+@pytest.mark.parametrize(("changes", "field"), [
+    pytest.param({"patient_id": 999}, "patient", id="unknown-patient"),
+    pytest.param({"answers": {"x": "y" * 30_000}}, "answers", id="answers-too-big"),
+    pytest.param({"answers": {"when": THU_TEN}}, "answers", id="answers-not-json"),
+    pytest.param({"note": "n" * 2001}, "note", id="note-too-long"),
+])
+def test_bad_drafts_are_refused_and_nothing_is_written(
+    ctx: Context, practice: Practice, changes: dict[str, Any], field: str
+) -> None:
+    call = calls.start_call(ctx, staff="desk")
+    with pytest.raises(InvalidInput) as err:
+        calls.save_draft(ctx, staff="desk", call_id=call.id, expected_version=1, **changes)
+    assert err.value.field == field
+    assert stored(ctx, call.id).version == 1
+    assert len(audit(ctx)) == 1
+
+
+def test_finish_needs_a_known_outcome_and_a_booked_call_its_appointment(
+    ctx: Context, practice: Practice
+) -> None:
+    call = calls.start_call(ctx, staff="desk")
+    with pytest.raises(InvalidInput, match="outcome"):
+        calls.finish_call(ctx, staff="desk", call_id=call.id, expected_version=1,
+                          outcome="hung-up")  # type: ignore[arg-type]
+    with pytest.raises(InvalidInput, match="appointment"):
+        calls.finish_call(ctx, staff="desk", call_id=call.id, expected_version=1,
+                          outcome=CallOutcome.BOOKED)
+    with pytest.raises(InvalidInput, match="as"):
+        calls.start_call(ctx, staff="ghost")
+    assert calls.get_call(ctx, call.id).open
+
+
+def test_a_failed_audit_leaves_no_half_written_call(
+    ctx: Context, practice: Practice, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    call = calls.start_call(ctx, staff="desk")
+
+    def broken(*_args: Any, **_kwargs: Any) -> None:
+        raise RuntimeError("audit write failed")
+
+    monkeypatch.setattr(q, "add_audit", broken)
+    with pytest.raises(RuntimeError):
+        calls.save_draft(ctx, staff="desk", call_id=call.id, expected_version=1,
+                         answers={"pain": "muscle"})
+    assert stored(ctx, call.id).answers == {}
+    assert stored(ctx, call.id).version == 1
