@@ -6,6 +6,7 @@ import re
 from datetime import date
 
 import phonenumbers
+from rapidfuzz import fuzz, process
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
@@ -238,7 +239,37 @@ def find_patients(ctx: Context, text: str, *, limit: int = 20) -> list[PatientVi
                     func.lower(Patient.last_name).like(pattern, escape="\\"),
                 ))
         query = query.order_by(col(Patient.last_name), col(Patient.first_name)).limit(limit)
-        return [patient_view(p) for p in session.exec(query)]
+        found = [patient_view(p) for p in session.exec(query)]
+        if dob is None and len(found) < FUZZY_BELOW and sum(c.isalpha() for c in wanted) >= 3:
+            found += _near_names(session, wanted, limit - len(found), {p.id for p in found})
+        return found
+
+
+FUZZY_BELOW = 3  # fewer exact name matches than this: add names spelled nearly the same
+FUZZY_CUTOFF = 80  # rapidfuzz WRatio, 0-100
+
+
+def _near_names(session: Session, text: str, limit: int, seen: set[int]) -> list[PatientView]:
+    """Patients whose name is spelled nearly like ``text`` ('Testcsae', 'jordan sampel'),
+    best first: typo tolerance for a name heard over the phone."""
+    if limit <= 0:
+        return []
+    names: dict[int, str] = {}
+    for pid, first, last in session.exec(
+            select(Patient.id, Patient.first_name, Patient.last_name)):
+        if pid is not None and pid not in seen:
+            names[pid] = f"{first} {last}"
+    wanted = " ".join(text.lower().replace(",", " ").split())
+    best = process.extract(wanted, names, scorer=_name_score, processor=str.lower,
+                           limit=limit, score_cutoff=FUZZY_CUTOFF)
+    ids = [int(key) for _, _, key in best]
+    rows = {p.id: p for p in session.exec(select(Patient).where(col(Patient.id).in_(ids)))}
+    return [patient_view(rows[i]) for i in ids if i in rows]
+
+
+def _name_score(wanted: str, name: str, **_: object) -> float:
+    """The better of the whole name and its last name alone, order of words ignored."""
+    return max(fuzz.token_sort_ratio(wanted, name), fuzz.ratio(wanted, name.rsplit(" ", 1)[-1]))
 
 
 def _as_dob(text: str) -> date | None:

@@ -91,6 +91,29 @@ def test_find_by_name_phone_or_birth_date(ctx: Context, practice: Practice, text
     assert [p.last_name for p in d.find_patients(ctx, text)] == found
 
 
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        pytest.param("Testcsae", ["Testcase"], id="letters-swapped"),
+        pytest.param("tescase", ["Testcase"], id="letter-missing"),
+        pytest.param("jordan sampel", ["Sample"], id="first-and-misspelt-last"),
+        pytest.param("Sampel, Jordan", ["Sample"], id="last-comma-first"),
+        pytest.param("Smith", [], id="a-different-name-is-not-a-typo"),
+        pytest.param("xq", [], id="too-short-to-guess"),
+    ],
+)
+def test_names_heard_over_the_phone_are_found_despite_typos(
+    ctx: Context, practice: Practice, text: str, found: list[str]
+) -> None:
+    assert [p.last_name for p in d.find_patients(ctx, text)] == found
+
+
+def test_exact_matches_come_before_near_ones(ctx: Context, practice: Practice) -> None:
+    d.add_patient(ctx, staff="desk", name="Casey Testcaso", dob=date(1971, 1, 2),
+                  phone="918-555-0133")
+    assert [p.last_name for p in d.find_patients(ctx, "testcase")] == ["Testcase", "Testcaso"]
+
+
 def test_find_needs_text(ctx: Context, practice: Practice) -> None:
     with pytest.raises(InvalidInput, match="type a name"):
         d.find_patients(ctx, "  ")
