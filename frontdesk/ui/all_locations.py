@@ -40,7 +40,15 @@ class AllLocationsScreen(Screen[Chosen | None]):
                 tooltip="Show the previous day", priority=True, group=DAY),
         Binding("right", "shift_day(1)", "Next day", id="all.next_day", key_display="→",
                 tooltip="Show the next day", priority=True, group=DAY),
+        Binding("pageup", "shift_day(-7)", "Week back", id="all.previous_week", show=False,
+                tooltip="The same weekday a week earlier", priority=True),
+        Binding("pagedown", "shift_day(7)", "Week on", id="all.next_week", show=False,
+                tooltip="The same weekday a week later", priority=True),
         Binding("t", "today", "Today", id="all.today", tooltip="Back to today"),
+        Binding("g", "go_to", "Go to", id="all.go_to", show=False,
+                tooltip="Go to a date typed in everyday words"),
+        Binding("d", "day_view", "Day view", id="all.day_view",
+                tooltip="The focused location's day as a time grid"),
         Binding("tab,l", "focus_panel(1)", "Next location", id="all.next_location",
                 key_display="tab", tooltip="Move to the next location's panel", priority=True),
         Binding("shift+tab,L", "focus_panel(-1)", "Previous location", show=False,
@@ -85,6 +93,24 @@ class AllLocationsScreen(Screen[Chosen | None]):
         self.today = self.backend.today()
         self._go(self.today)
 
+    def action_go_to(self) -> None:
+        from frontdesk.ui.goto_dialog import GoToDialog
+
+        def chosen(day: date | None) -> None:
+            if day is not None:
+                self._go(day)
+
+        self.app.push_screen(GoToDialog(today=self.today), chosen)
+
+    def action_day_view(self) -> None:
+        from frontdesk.ui.day_view import DayViewScreen
+
+        panel = self.focused_panel
+        if panel is not None:
+            self.app.push_screen(DayViewScreen(self.backend, day=self.day,
+                                               location_id=panel.location_id,
+                                               poll_seconds=self.poll_seconds))
+
     def action_focus_panel(self, step: int) -> None:
         panels = list(self.query(LocationPanel))
         current = self.focused_panel
@@ -102,7 +128,7 @@ class AllLocationsScreen(Screen[Chosen | None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Panel keys show greyed out until there is a panel."""
-        if action in ("focus_panel", "open_location"):
+        if action in ("focus_panel", "open_location", "day_view"):
             return True if self.query(LocationPanel) else None
         return True
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from frontdesk.domain.model import Status
 from frontdesk.services import scheduling
@@ -115,6 +116,31 @@ async def test_tab_and_l_move_the_focus_and_enter_opens_that_location(
         await pilot.pause()
         assert isinstance(pilot.app.screen, DayViewScreen)
         assert pilot.app.screen.location_id == owasso
+
+
+async def test_pagedown_g_and_d_from_the_all_locations_board(
+    sqlite_ctx: Context, owasso: int
+) -> None:
+    async with FrontDeskApp(context=sqlite_ctx).run_test(size=(80, 24)) as pilot:
+        await opened(pilot)
+        await pilot.press("pagedown")
+        screen = await board(pilot)
+        assert screen.day == date(2027, 3, 17)
+        await pilot.press("g")
+        await pilot.pause()
+        pilot.app.screen.query_one(Input).value = "tomorrow"
+        await pilot.press("enter")
+        screen = await board(pilot)
+        assert screen.day == date(2027, 3, 11)
+        await pilot.press("tab", "d")  # Owasso's day as a time grid
+        for _ in range(100):
+            await pilot.app.workers.wait_for_complete()
+            await pilot.pause()
+            if isinstance(pilot.app.screen, DayViewScreen) and pilot.app.screen.up_to_date:
+                break
+        day = pilot.app.screen
+        assert isinstance(day, DayViewScreen)
+        assert (day.day, day.location_id) == (date(2027, 3, 11), owasso)
 
 
 async def test_escape_returns_to_the_board_unchanged(sqlite_ctx: Context, owasso: int) -> None:
