@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import Session
 from textual.pilot import Pilot
 from textual.screen import Screen
-from textual.widgets import Static
+from textual.widgets import OptionList, Static
 
 from frontdesk.db.engine import run_write
 from frontdesk.db.models import Location, Room, Template
@@ -92,3 +92,19 @@ def shown(screen: TodayScreen) -> list[dict[str, str]]:
 
 def text_of(screen: Screen[None], selector: str) -> str:
     return str(screen.query_one(selector, Static).render())
+
+
+async def choose_visit_type(pilot: Pilot[None], code: str | None) -> None:
+    """Press v and pick ``code`` (None: all visit types) in the visit-type filter."""
+    from frontdesk.ui.visit_filter import VisitFilter
+
+    await pilot.press("v")
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    picker = pilot.app.screen
+    assert isinstance(picker, VisitFilter)
+    codes = [None, *(v.code for v in picker.visit_types)]
+    assert len(codes) == 10  # every visit type is offered
+    picker.query_one(OptionList).highlighted = codes.index(code)
+    await pilot.press("enter")
+    await pilot.pause()

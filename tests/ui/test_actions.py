@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 from textual.message import Message
 from textual.notifications import Notification, Notify
 from textual.pilot import Pilot
-from textual.widgets import Input, OptionList, Static
+from textual.widgets import Input, Static
 
 from frontdesk.db.models import Appointment, AuditEvent, Staff
 from frontdesk.domain.model import Status
@@ -21,11 +21,10 @@ from frontdesk.ui.app import FrontDeskApp, make_app
 from frontdesk.ui.cancel_dialog import CancelDialog
 from frontdesk.ui.details import DetailsScreen
 from frontdesk.ui.today import TodayScreen
-from frontdesk.ui.visit_filter import VisitFilter
 from frontdesk.ui.widgets.day_table import DayTable
 from tests.conftest import FrozenClock
 from tests.practice import Practice
-from tests.ui.conftest import THU_TEN, book, settled, shown, text_of
+from tests.ui.conftest import THU_TEN, book, choose_visit_type, settled, shown, text_of
 
 SLOW = 60.0  # no polling during a test unless it says so: what changes, the action changed
 
@@ -267,15 +266,7 @@ async def test_v_filters_the_board_by_visit_type(
     async with FrontDeskApp(context=sqlite_ctx, poll_seconds=SLOW).run_test(
             size=(80, 24)) as pilot:
         await settled(pilot)
-        await pilot.press("v")
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-        picker = pilot.app.screen
-        assert isinstance(picker, VisitFilter)
-        codes = [None, *(v.code for v in picker.visit_types)]
-        assert len(codes) == 10
-        picker.query_one(OptionList).highlighted = codes.index("follow-up")
-        await pilot.press("enter")
+        await choose_visit_type(pilot, "follow-up")
         screen = await settled(pilot)
         assert [r["patient"] for r in shown(screen)] == ["Sample, J."]
         assert text_of(screen, "#board-title").endswith(" · Follow-up")

@@ -23,12 +23,11 @@ from frontdesk.ui.details import DetailsScreen
 from frontdesk.ui.location_picker import ProviderPicker
 from frontdesk.ui.schedule_editor import ScheduleEditorScreen
 from frontdesk.ui.slot_offers import SlotOffers
-from frontdesk.ui.visit_filter import VisitFilter
 from frontdesk.ui.week_layout import Mode
 from frontdesk.ui.week_view import WeekViewScreen
 from frontdesk.ui.widgets.calendar_grid import CalendarGrid
 from tests.practice import Practice
-from tests.ui.conftest import book, settled, text_of
+from tests.ui.conftest import book, choose_visit_type, settled, text_of
 from tests.ui.test_actions import SLOW, audit, stored
 from tests.ui.test_day_view import day_view, drawn
 
@@ -282,15 +281,7 @@ async def test_v_shows_one_visit_type_plainly_and_the_others_faint(
         await settled(pilot)
         await pilot.press("d")
         screen = await day_view(pilot)
-        await pilot.press("v")
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-        picker = pilot.app.screen
-        assert isinstance(picker, VisitFilter)
-        codes = [None, *(v.code for v in picker.visit_types)]
-        picker.query_one(OptionList).highlighted = codes.index("follow-up")
-        await pilot.press("enter")
-        await pilot.pause()
+        await choose_visit_type(pilot, "follow-up")
         assert text_of(screen, "#day-title").endswith("· Follow-up")
         lines = drawn(screen).splitlines()
         ten = next(line for line in lines if line.startswith("10:00"))

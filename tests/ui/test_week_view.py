@@ -14,12 +14,11 @@ from frontdesk.ui.app import FrontDeskApp
 from frontdesk.ui.day_view import DayViewScreen
 from frontdesk.ui.location_picker import LocationPicker, ProviderPicker
 from frontdesk.ui.today import TodayScreen
-from frontdesk.ui.visit_filter import VisitFilter
 from frontdesk.ui.week_layout import Mode
 from frontdesk.ui.week_view import WeekViewScreen
 from frontdesk.ui.widgets.week_grid import WeekGridView
 from tests.practice import Practice
-from tests.ui.conftest import THU_TEN, book, settled, text_of
+from tests.ui.conftest import THU_TEN, book, choose_visit_type, settled, text_of
 
 
 async def week_view(pilot: Pilot[None]) -> WeekViewScreen:
@@ -209,15 +208,7 @@ async def test_v_shows_only_one_visit_type(
 ) -> None:
     async with FrontDeskApp(context=sqlite_ctx).run_test(size=(80, 24)) as pilot:
         screen = await opened(pilot)
-        await pilot.press("v")
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-        picker = pilot.app.screen
-        assert isinstance(picker, VisitFilter)
-        codes = [None, *(v.code for v in picker.visit_types)]
-        picker.query_one(OptionList).highlighted = codes.index("follow-up")
-        await pilot.press("enter")
-        await pilot.pause()
+        await choose_visit_type(pilot, "follow-up")
         assert text_of(screen, "#week-title").endswith("· Follow-up")
         assert any("B 10:00 Samp" in line for line in drawn(screen))
         assert not any("Test" in line for line in drawn(screen))
