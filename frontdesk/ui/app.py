@@ -27,8 +27,10 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from frontdesk.domain.settings import Settings
+    from frontdesk.services.calls import CallView
     from frontdesk.services.config import LoadedSettings
     from frontdesk.services.context import Context
+    from frontdesk.services.views import LocationView
     from frontdesk.ui.backend import Backend, Opened
 
 POLL_SECONDS = 2.0
@@ -74,6 +76,8 @@ class FrontDeskApp(App[None]):
     TITLE = "frontdesk"
     CSS_PATH = styles_path()
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f2", "start_call", "Call", id="app.call", priority=True,
+                tooltip="Start a call (or resume an unfinished one)"),
         Binding("q", "quit", "Quit", id="app.quit", tooltip="Quit frontdesk"),
     ]
 
@@ -96,6 +100,7 @@ class FrontDeskApp(App[None]):
         self._connect = connect
         self.poll_seconds = poll_seconds
         self.backend: Backend | None = None
+        self._calling = False  # a call is being opened (F2 pressed twice stays one call)
 
     def get_default_screen(self) -> Screen[Any]:
         return StartScreen(id="start")
@@ -106,6 +111,47 @@ class FrontDeskApp(App[None]):
     def on_unmount(self) -> None:
         if self.backend is not None:
             self.backend.close()
+
+    def action_start_call(self) -> None:
+        """F2 from anywhere: the unfinished calls to resume, or a new call at once."""
+        from frontdesk.ui.call_intake import CallScreen
+
+        if self.backend is None or isinstance(self.screen, CallScreen) or self._calling:
+            return
+        self._calling = True
+        self._open_call(self.backend)
+
+    @work(thread=True, exclusive=True, group="call-open", exit_on_error=False)
+    def _open_call(self, backend: Backend) -> None:
+        drafts = backend.open_calls()
+        places = backend.locations()
+        call = None if drafts else backend.start_call()
+        self.call_from_thread(self._show_call, backend, call, drafts, places)
+
+    def _show_call(self, backend: Backend, call: CallView | None, drafts: list[CallView],
+                   places: tuple[LocationView, ...]) -> None:
+        from zoneinfo import ZoneInfo
+
+        from frontdesk.ui.call_intake import CallScreen, ResumeDialog
+
+        self._calling = False
+        if call is not None:
+            self.push_screen(CallScreen(backend, call, locations=places))
+            return
+
+        def chosen(choice: CallView | str | None) -> None:
+            if choice == "new":
+                self._calling = True
+                self._new_call(backend, places)
+            elif choice is not None and not isinstance(choice, str):
+                self.push_screen(CallScreen(backend, choice, locations=places))
+
+        self.push_screen(ResumeDialog(drafts, ZoneInfo(backend.zone)), chosen)
+
+    @work(thread=True, exclusive=True, group="call-open", exit_on_error=False)
+    def _new_call(self, backend: Backend, places: tuple[LocationView, ...]) -> None:
+        call = backend.start_call()
+        self.call_from_thread(self._show_call, backend, call, [], places)
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         for command in super().get_system_commands(screen):
@@ -124,6 +170,11 @@ class FrontDeskApp(App[None]):
 
     @on(Worker.StateChanged)
     def _opened(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "call-open" and event.state == WorkerState.ERROR:
+            self._calling = False
+            self.notify("Could not start the call: the database did not answer. Try F2 again.",
+                        severity="error", markup=False)
+            return
         if event.worker.group != "open":
             return
         if event.state == WorkerState.ERROR:

@@ -7,12 +7,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from frontdesk.domain.calls import CallOutcome
 from frontdesk.domain.model import Role
 from frontdesk.domain.settings import Settings
-from frontdesk.services import directory, history, scheduling
+from frontdesk.services import calls, directory, history, scheduling
 from frontdesk.services.calendar import day_grid
+from frontdesk.services.calls import CallView
 from frontdesk.services.config import LoadedSettings, load_settings
 from frontdesk.services.context import Context, open_context, system_clock
 from frontdesk.services.errors import (
@@ -23,7 +26,13 @@ from frontdesk.services.errors import (
     first_line,
     redact,
 )
-from frontdesk.services.views import AppointmentView, PatientView, SlotView, VisitTypeView
+from frontdesk.services.views import (
+    AppointmentView,
+    LocationView,
+    PatientView,
+    SlotView,
+    VisitTypeView,
+)
 from frontdesk.ui.actions import (
     DONE,
     Change,
@@ -111,6 +120,41 @@ class Backend:
                                              location_id=location_id, start=start)
         codes = set(fit.visit_codes)
         return [v for v in directory.visit_types(self.ctx) if v.code in codes], fit.reason
+
+    # ------------------------------------------------------------------ calls
+
+    def open_calls(self) -> list[CallView]:
+        return [] if self.staff is None else calls.open_calls(self.ctx, staff=self.staff)
+
+    def start_call(self) -> CallView:
+        return calls.start_call(self.ctx, staff=self._acting())
+
+    def save_call(self, call: CallView, **changes: Any) -> CallView:
+        """Save what changed on ``call`` (the version it holds); StaleCall if changed since."""
+        return calls.save_draft(self.ctx, staff=self._acting(), call_id=call.id,
+                                expected_version=call.version, **changes)
+
+    def finish_call(self, call: CallView, outcome: CallOutcome, note: str,
+                    appointment_id: int | None = None) -> CallView:
+        return calls.finish_call(self.ctx, staff=self._acting(), call_id=call.id,
+                                 expected_version=call.version, outcome=outcome, note=note,
+                                 appointment_id=appointment_id)
+
+    def patient(self, patient_id: int) -> PatientView:
+        return directory.get_patient(self.ctx, patient_id)
+
+    def add_patient(self, *, name: str, dob: date, phone: str, location: str | None,
+                    payer: str | None) -> PatientView:
+        return directory.add_patient(self.ctx, staff=self._acting(), name=name, dob=dob,
+                                     phone=phone, location=location, payer=payer)
+
+    def _acting(self) -> str:
+        if self.staff is None:
+            raise InvalidInput("as", "nobody to act as: add an active receptionist first")
+        return self.staff
+
+    def locations(self) -> tuple[LocationView, ...]:
+        return tuple(directory.locations(self.ctx))
 
     def location_names(self) -> dict[int, str]:
         return {loc.id: loc.name for loc in directory.locations(self.ctx)}

@@ -36,13 +36,14 @@ class BookChoice:
 
 
 def patient_line(p: PatientView, places: Mapping[int, str]) -> str:
-    """'Testcase, Casey · born 17 May 1970 · (918) 555-0111 · prefers Test Clinic'."""
+    """'Testcase, Casey · born 17 May 1970 · (918) 555-0111 · Test Clinic' (the preferred
+    location)."""
     phone = p.phone
     if phone.startswith("+1") and len(phone) == 12:
         phone = f"({phone[2:5]}) {phone[5:8]}-{phone[8:]}"
     where = places.get(p.preferred_location_id or 0)
     line = f"{p.last_name}, {p.first_name} · born {p.dob.day} {p.dob:%b %Y} · {phone}"
-    return line + (f" · prefers {where}" if where else "")
+    return line + (f" · {where}" if where else "")
 
 
 class BookDialog(ModalScreen[BookChoice | None]):

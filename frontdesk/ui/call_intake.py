@@ -1,0 +1,377 @@
+"""The call a receptionist has open while the caller waits: who is calling, why, a note, and
+how the call ended — saved as a draft on every change, so a killed terminal loses nothing.
+
+F2 starts a call from any screen (or offers the unfinished ones for resume). Saves run one at a
+time in a thread: a change made while one is on its way is sent right after it, against the
+version the first save returned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar
+from zoneinfo import ZoneInfo
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import ModalScreen, Screen
+from textual.timer import Timer
+from textual.widgets import Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+from textual.worker import Worker, WorkerState
+
+from frontdesk.domain.calls import CallOutcome, CallReason
+from frontdesk.ui.book_here import patient_line
+from frontdesk.ui.widgets.footer import KeyFooter
+
+if TYPE_CHECKING:
+    from frontdesk.services.calls import CallView
+    from frontdesk.services.views import LocationView, PatientView
+    from frontdesk.ui.backend import Backend
+
+SEARCH_DELAY = 0.15
+NOTE_DELAY = 0.5  # seconds after the last key before the note is saved
+
+
+def elapsed(since: datetime, now: datetime) -> str:
+    """'02:07' (or '1:02:07' past an hour)."""
+    seconds = max(0, int((now - since).total_seconds()))
+    hours, rest = divmod(seconds, 3600)
+    return (f"{hours}:" if hours else "") + f"{rest // 60:02d}:{rest % 60:02d}"
+
+
+def call_line(call: CallView, zone: Any) -> str:
+    """'Tue 10:02 · Testcase, C. · New pain problem' for the resume list."""
+    start = call.started_at.astimezone(zone)
+    who = call.patient_short or "caller not identified"
+    why = call.reason.label if call.reason else "no reason yet"
+    return f"Call from {start:%a %H:%M} · {who} · {why}"
+
+
+class ResumeDialog(ModalScreen["CallView | str | None"]):
+    """Unfinished calls: dismisses with the one to resume, 'new', or None (Esc)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "dismiss(None)", "Back", id="resume.back",
+                tooltip="Close without starting a call"),
+    ]
+
+    def __init__(self, drafts: list[CallView], zone: Any) -> None:
+        super().__init__()
+        self.drafts = drafts
+        self.zone = zone
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="resume"):
+            yield Static("Unfinished calls — resume one, or start a new call",
+                         id="resume-title", markup=False)
+            yield OptionList(*(Option(Content(call_line(c, self.zone)), id=str(c.id))
+                               for c in self.drafts),
+                             Option(Content("Start a new call"), id="new"), id="resume-options")
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        if event.option_id == "new":
+            self.dismiss("new")
+            return
+        self.dismiss(next(c for c in self.drafts if str(c.id) == event.option_id))
+
+
+class OutcomeDialog(ModalScreen["CallOutcome | None"]):
+    """How the call ended (a booked call is logged by the booking itself)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "dismiss(None)", "Back", id="outcome.back",
+                tooltip="Back to the call without ending it"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="outcome"):
+            yield Static("How did the call end?", id="outcome-title", markup=False)
+            yield OptionList(*(Option(Content(o.label), id=o.value) for o in CallOutcome
+                               if o is not CallOutcome.BOOKED), id="outcome-options")
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(CallOutcome(str(event.option_id)))
+
+
+class CallScreen(Screen[None]):
+    """One call. Esc leaves it as a draft (F2 resumes); Ctrl+F ends and logs it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "leave", "Leave", id="call.leave",
+                tooltip="Leave the call open as a draft (F2 resumes it)"),
+        Binding("ctrl+n", "new_patient", "New patient", id="call.new_patient",
+                tooltip="Add the caller as a new patient"),
+        Binding("ctrl+f", "finish", "End call", id="call.finish",
+                tooltip="End the call and log how it ended"),
+    ]
+
+    def __init__(self, backend: Backend, call: CallView, *,
+                 locations: tuple[LocationView, ...]) -> None:
+        super().__init__()
+        self.backend = backend
+        self.call = call
+        self.locations = locations
+        self.places: Mapping[int, str] = {loc.id: loc.name for loc in locations}
+        self.patient: PatientView | None = None
+        self.found: tuple[PatientView, ...] = ()
+        self._pending: dict[str, Any] = {}
+        self._saving = False
+        self._search_timer: Timer | None = None
+        self._note_timer: Timer | None = None
+
+    # ------------------------------------------------------------------ layout
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="call-title", markup=False)
+        with Vertical(id="call-body"):
+            with Horizontal(classes="call-row"):
+                yield Label("Caller", classes="call-label")
+                yield Input(self.call.answers.get("search", ""),
+                            placeholder="Phone, name or date of birth", id="call-search",
+                            compact=True)
+            yield Static("", id="call-hint", markup=False)
+            yield Static("", id="call-caller", markup=False)
+            yield OptionList(id="call-candidates")
+            with Horizontal(classes="call-row"):
+                yield Label("Reason", classes="call-label")
+                yield OptionList(*(Option(Content(r.label), id=r.value) for r in CallReason),
+                                 id="call-reason")
+            with Horizontal(classes="call-row"):
+                yield Label("Note", classes="call-label")
+                yield Input(self.call.note, placeholder="What the caller asked or said",
+                            id="call-note", max_length=2000, compact=True)
+        yield Static("", id="call-status", markup=False)
+        yield KeyFooter()
+
+    def on_mount(self) -> None:
+        self.query_one("#call-candidates").display = False
+        self._hint("")
+        self._show_caller()
+        reasons = self.query_one("#call-reason", OptionList)
+        if self.call.reason is not None:
+            reasons.highlighted = list(CallReason).index(self.call.reason)
+        self._tick()
+        self.set_interval(1.0, self._tick, name="call-timer")
+        if self.call.patient_id is not None:
+            self._load_patient(self.call.patient_id)
+        self.query_one("#call-search", Input).focus()
+
+    def _tick(self) -> None:
+        clock = elapsed(self.call.started_at, self.backend.ctx.now())
+        p = self.patient
+        who = (f"{p.last_name}, {p.first_name} · born {p.dob.day} {p.dob:%b %Y}" if p
+               else "caller not identified")
+        self.query_one("#call-title", Static).update(f"Call · {clock} · {who}", layout=False)
+
+    # ------------------------------------------------------------------ the caller
+
+    @on(Input.Changed, "#call-search")
+    def _typed(self, event: Input.Changed) -> None:
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        text = event.value
+        self._search_timer = self.set_timer(SEARCH_DELAY, lambda: self._look(text))
+
+    def _look(self, text: str) -> None:
+        self._save(answers={**self.call.answers, **self._pending.get("answers", {}),
+                            "search": text})
+        candidates = self.query_one("#call-candidates", OptionList)
+        if len(text.strip()) < 2:
+            self.found = ()
+            candidates.display = False
+            self._hint("")
+            return
+        self._find(text)
+
+    @work(thread=True, exclusive=True, group="call-search", exit_on_error=False)
+    def _find(self, text: str) -> tuple[str, tuple[PatientView, ...]]:
+        return text, tuple(self.backend.find_patients(text))
+
+    @on(Input.Submitted, "#call-search")
+    def _to_candidates(self) -> None:
+        candidates = self.query_one("#call-candidates", OptionList)
+        if candidates.display and candidates.option_count:
+            candidates.highlighted = 0
+            candidates.focus()
+
+    @on(OptionList.OptionSelected, "#call-candidates")
+    def _identified(self, event: OptionList.OptionSelected) -> None:
+        chosen = next((p for p in self.found if str(p.id) == event.option_id), None)
+        if chosen is not None:
+            self._confirm(chosen)
+
+    def _confirm(self, patient: PatientView) -> None:
+        self.patient = patient
+        self.query_one("#call-candidates").display = False
+        self._hint("")
+        self._show_caller()
+        self._save(patient_id=patient.id)
+        self.query_one("#call-reason", OptionList).focus()
+
+    def _hint(self, text: str) -> None:
+        hint = self.query_one("#call-hint", Static)
+        hint.update(text)
+        hint.display = bool(text)
+
+    def _show_caller(self) -> None:
+        line = self.query_one("#call-caller", Static)
+        line.display = self.patient is not None
+        if self.patient is None:
+            return
+        line.update(f"✓ {patient_line(self.patient, self.places)}"
+                    + (f" · {self.patient.payer}" if self.patient.payer else ""))
+        self._tick()
+
+    @work(thread=True, exclusive=True, group="call-patient", exit_on_error=False)
+    def _load_patient(self, patient_id: int) -> PatientView:
+        return self.backend.patient(patient_id)
+
+    def action_new_patient(self) -> None:
+        from frontdesk.ui.new_patient import NewPatientDialog
+
+        typed = self.query_one("#call-search", Input).value.strip()
+        name = typed if typed and not any(ch.isdigit() for ch in typed) else ""
+
+        def added(patient: PatientView | None) -> None:
+            if patient is not None:
+                self.notify(f"Added {patient.short_name}.", markup=False)
+                self._confirm(patient)
+
+        self.app.push_screen(NewPatientDialog(save=self.backend.add_patient,
+                                              locations=self.locations,
+                                              today=self.backend.today(), given_name=name),
+                             added)
+
+    # ------------------------------------------------------------------ reason and note
+
+    @on(OptionList.OptionSelected, "#call-reason")
+    def _reason(self, event: OptionList.OptionSelected) -> None:
+        self._save(reason=CallReason(str(event.option_id)))
+        self.query_one("#call-note", Input).focus()
+
+    @on(Input.Changed, "#call-note")
+    def _noted(self, event: Input.Changed) -> None:
+        if self._note_timer is not None:
+            self._note_timer.stop()
+        text = event.value
+        self._note_timer = self.set_timer(NOTE_DELAY, lambda: self._save(note=text))
+
+    # ------------------------------------------------------------------ leaving and ending
+
+    def action_leave(self) -> None:
+        self._flush_note()
+        self.notify("The call stays open as a draft: F2 resumes it.", markup=False)
+        self.dismiss()
+
+    def action_finish(self) -> None:
+        self._flush_note()
+
+        def ended(outcome: CallOutcome | None) -> None:
+            if outcome is not None:
+                self._end(outcome)
+
+        self.app.push_screen(OutcomeDialog(), ended)
+
+    def _flush_note(self) -> None:
+        if self._note_timer is not None:
+            self._note_timer.stop()
+            self._note_timer = None
+            note = self.query_one("#call-note", Input).value
+            if note != self.call.note:
+                self._save(note=note)
+
+    def _end(self, outcome: CallOutcome) -> None:
+        if self._saving or self._pending:
+            self.set_timer(0.1, lambda: self._end(outcome))  # after the draft's last save
+            return
+        self._finish(outcome, self.query_one("#call-note", Input).value)
+
+    @work(thread=True, exclusive=True, group="call-finish", exit_on_error=False)
+    def _finish(self, outcome: CallOutcome, note: str) -> CallView:
+        return self.backend.finish_call(self.call, outcome, note)
+
+    # ------------------------------------------------------------------ saving the draft
+
+    def _save(self, **changes: Any) -> None:
+        """Queue ``changes``; one save at a time, each against the version the last returned."""
+        self._pending.update(changes)
+        if not self._saving:
+            self._send()
+
+    def _send(self) -> None:
+        changes, self._pending = self._pending, {}
+        self._saving = True
+        self.query_one("#call-status", Static).update("Saving…", layout=False)
+        self._write(self.call, changes)
+
+    @work(thread=True, group="call-save", exit_on_error=False)
+    def _write(self, call: CallView, changes: dict[str, Any]) -> CallView:
+        return self.backend.save_call(call, **changes)
+
+    @on(Worker.StateChanged)
+    def _worked(self, event: Worker.StateChanged) -> None:
+        group, state, worker = event.worker.group, event.state, event.worker
+        if state not in (WorkerState.SUCCESS, WorkerState.ERROR):
+            return
+        if group == "call-save":
+            self._saved(worker)
+        elif group == "call-search" and state == WorkerState.SUCCESS and worker.result:
+            self._show_found(*worker.result)
+        elif group == "call-patient" and state == WorkerState.SUCCESS and worker.result:
+            self.patient = worker.result
+            self._show_caller()
+        elif group == "call-finish":
+            self._finished(worker)
+
+    def _saved(self, worker: Worker[Any]) -> None:
+        from frontdesk.services.calls import StaleCall
+
+        self._saving = False
+        status = self.query_one("#call-status", Static)
+        if worker.state == WorkerState.SUCCESS and worker.result is not None:
+            self.call = worker.result
+            saved = self.call.updated_at.astimezone(ZoneInfo(self.backend.zone))
+            status.update(f"Draft saved at {saved:%H:%M:%S}.", layout=False)
+        elif isinstance(worker.error, StaleCall):
+            self.call, self._pending = worker.error.current, {}
+            self.notify("This call was changed in another terminal; showing that version.",
+                        severity="warning", markup=False)
+            status.update("Reloaded the version saved elsewhere.", layout=False)
+            return
+        else:
+            status.update("Could not save the draft; it will be saved with the next change.",
+                          layout=False)
+        if self._pending:
+            self._send()
+
+    def _show_found(self, text: str, found: tuple[PatientView, ...]) -> None:
+        if text != self.query_one("#call-search", Input).value:
+            return  # typed on meanwhile
+        self.found = found
+        candidates = self.query_one("#call-candidates", OptionList)
+        candidates.clear_options()
+        candidates.add_options([Option(Content(patient_line(p, self.places)), id=str(p.id))
+                                for p in found])
+        candidates.display = bool(found)
+        self._hint(f"{len(found)} found: confirm the date of birth, then ↓ and Enter."
+                   if found else "Nobody found: check the spelling, or Ctrl+N adds the caller "
+                                 "as a new patient.")
+
+    def _finished(self, worker: Worker[Any]) -> None:
+        if worker.state == WorkerState.SUCCESS and worker.result is not None:
+            call: CallView = worker.result
+            length = elapsed(call.started_at, call.ended_at or call.updated_at)
+            outcome = call.outcome.label if call.outcome else ""
+            self.notify(f"Call logged: {outcome} ({length}).", markup=False)
+            self.dismiss()
+            return
+        message = getattr(worker.error, "message", "") or str(worker.error or "")
+        self.query_one("#call-status", Static).update(
+            f"The call was not logged: {message[:120]}", layout=False)
