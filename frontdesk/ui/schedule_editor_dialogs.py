@@ -92,8 +92,11 @@ def stranding_dialog(outcome: Stranding) -> ConfirmDialog:
     count = len(outcome.visits)
     note = ("Saving keeps " + ("it booked: move or cancel it" if count == 1
                                else "them booked: move or cancel them") + " afterwards.")
-    return ConfirmDialog(stranding_title(count), [visit_line(v) for v in outcome.visits],
-                         yes="saves anyway", warning=True, note=note)
+    providers = {v.provider_name for v in outcome.visits}
+    one = providers.pop() if len(providers) == 1 else None
+    lines = [visit_line(v, with_provider=one is None) for v in outcome.visits]
+    return ConfirmDialog(stranding_title(count, one), lines, yes="saves anyway", warning=True,
+                         note=note)
 
 
 class EditorForm(ModalScreen[str | None], Generic[D]):

@@ -214,18 +214,21 @@ def form_field(service_field: str) -> str:
 # --------------------------------------------------------------------------- wording
 
 
-def stranding_title(count: int) -> str:
+def stranding_title(count: int, provider: str | None = None) -> str:
+    """The list's heading; ``provider`` when every visit is theirs (then the lines omit it)."""
+    whose = f" of {provider}'s" if provider else ""
     if count == 1:
-        return "This booked visit would fall outside working hours:"
-    return f"These {count} booked visits would fall outside working hours:"
+        return f"This booked visit{whose} would fall outside working hours:"
+    return f"These {count} booked visits{whose} would fall outside working hours:"
 
 
-def visit_line(appt: AppointmentView) -> str:
+def visit_line(appt: AppointmentView, *, with_provider: bool = True) -> str:
     """'Thu 11 Mar 10:00–10:20 · Testcase, C. · Follow-up · Dr. Avery Able' (local time)."""
     start = appt.local_start
     visit = appt.visit_type_name.split(" (")[0]
-    return (f"{start:%a} {start.day} {start:%b %H:%M}–{appt.local_end:%H:%M} · "
-            f"{appt.patient_short} · {visit} · {appt.provider_name}")
+    line = (f"{start:%a} {start.day} {start:%b %H:%M}–{appt.local_end:%H:%M} · "
+            f"{appt.patient_short} · {visit}")
+    return line + (f" · {appt.provider_name}" if with_provider else "")
 
 
 def stranded_note(visits: Sequence[AppointmentView]) -> str:

@@ -257,8 +257,10 @@ async def test_hours_that_strand_a_visit_list_it_and_save_only_when_confirmed(
         dialog = pilot.app.screen
         assert isinstance(dialog, ConfirmDialog)
         text = " ".join(str(s.render()) for s in dialog.query(Static))
-        assert "This booked visit would fall outside working hours:" in text
-        assert "Thu 11 Mar 10:00–10:20 · Testcase, C. · Follow-up · Dr. Avery Able" in text
+        assert ("This booked visit of Dr. Avery Able's would fall outside working hours:"
+                in text)
+        assert "Thu 11 Mar 10:00–10:20 · Testcase, C. · Follow-up" in text
+        assert "Follow-up · Dr. Avery Able" not in text  # named once, in the heading
         assert able_hours(sqlite_ctx, practice)[0] == (time(8), time(12))  # not yet
         await pilot.press("y")
         screen = await editor(pilot)
