@@ -41,6 +41,8 @@ def appointment_view(row: Row[Any]) -> AppointmentView:
         cancel_reason=appt.cancel_reason,
         late_cancel=appt.late_cancel,
         version=appt.version,
+        block_start=appt.block_start,
+        block_end=appt.block_end,
     )
 
 

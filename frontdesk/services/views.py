@@ -134,6 +134,8 @@ class AppointmentView:
     cancel_reason: str | None
     late_cancel: bool
     version: int
+    block_start: datetime  # start minus the visit type's buffer before: nobody else then
+    block_end: datetime  # end plus the buffer after
 
     @property
     def local_start(self) -> datetime:

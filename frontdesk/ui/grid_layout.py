@@ -2,7 +2,8 @@
 
 Rows are 15 minutes of the location's wall clock; columns are the providers working there that
 day. Every cell says what it is in characters, not only in colour: a visit's block starts with
-its status letter, time and patient; time outside the template is '░', a closure '▒'.
+its status letter, time and patient; time outside the template is '░', a closure '▒', a
+procedure's buffer before or after it '┄' (taken, though nobody is seen then).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ STEP = timedelta(minutes=15)
 GUTTER = 6  # "10:15 "
 SEPARATOR = 1  # '│' between provider columns
 MIN_COLUMN = 20
-OFF_FILL, CLOSED_FILL, NOW_FILL = "░", "▒", "─"
+OFF_FILL, CLOSED_FILL, NOW_FILL, BUFFER_FILL = "░", "▒", "─", "┄"
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ class Kind(StrEnum):
     OFF = "off"  # outside the provider's template: before, after, lunch
     CLOSED = "closed"
     VISIT = "visit"
+    BUFFER = "buffer"  # a procedure's buffer before or after: taken, though nobody is seen
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,8 @@ def cells(grid: DayGrid, starts: Sequence[datetime],
             end = start + STEP
             appt = next((a for a in visits if a.start < end and start < a.end), None)
             closure = next((c for c in closures if c.start < end and start < c.end), None)
+            buffer = appt is None and any(a.block_start < end and start < a.block_end
+                                          for a in visits)
             if appt is not None:
                 line = i - first_row.setdefault(appt, i)
                 count = sum(appt.start < s + STEP and s < appt.end for s in starts)
@@ -104,6 +108,8 @@ def cells(grid: DayGrid, starts: Sequence[datetime],
             elif closure is not None:
                 line = i - first_row.setdefault(closure, i)
                 table[i].append(Cell(Kind.CLOSED, line=line, label=closure.label))
+            elif buffer:
+                table[i].append(Cell(Kind.BUFFER))
             elif any(w.start < end and start < w.end for w in working):
                 table[i].append(Cell(Kind.FREE))
             else:
@@ -139,6 +145,8 @@ def cell_text(cell: Cell, width: int) -> str:
         return " " * width
     if cell.kind is Kind.OFF:
         return OFF_FILL * width
+    if cell.kind is Kind.BUFFER:
+        return fit(f"{BUFFER_FILL} buffer ", width).ljust(width, BUFFER_FILL)
     if cell.kind is Kind.CLOSED:
         text = f"{CLOSED_FILL} Closed: {cell.label} " if cell.line == 0 else ""
         return fit(text, width).ljust(width, CLOSED_FILL)
@@ -175,6 +183,8 @@ def describe(cell: Cell, column: Column, start: datetime, grid: DayGrid) -> str:
         return f"{when} · {who} · closed: {cell.label}"
     if cell.kind is Kind.OFF:
         return f"{when} · {who} · not working (outside template hours)"
+    if cell.kind is Kind.BUFFER:
+        return f"{when} · {who} · buffer before or after a procedure (cannot be booked)"
     return f"{when} · {who} · free"
 
 

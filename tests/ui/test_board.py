@@ -41,7 +41,8 @@ def appt(id_: int, *, location: LocationView = MIDTOWN, status: Status = Status.
         status=status, hold_expires_at=None, region=region, levels="L4-L5" if region else None,
         side="left" if region else None, booked_by="desk",
         booked_at=datetime(2027, 3, 1, tzinfo=UTC), cancel_reason=None, late_cancel=False,
-        version=1,
+        version=1, block_start=datetime(2027, 3, 10, hour - 1, 45, tzinfo=UTC),
+        block_end=datetime(2027, 3, 10, hour, 45, tzinfo=UTC),
     )
 
 

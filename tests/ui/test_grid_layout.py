@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -50,9 +50,13 @@ def grid(**changes: Any) -> DayGrid:
     return replace(base, **changes)
 
 
-def visit(hour: int, minute: int = 0, *, minutes: int = 30, **changes: Any) -> AppointmentView:
+def visit(hour: int, minute: int = 0, *, minutes: int = 30, buffer: int = 0,
+          **changes: Any) -> AppointmentView:
     start = at(hour, minute)
-    base = replace(appt(7), start=start, end=start + (at(0, minutes) - at(0)))
+    end = start + timedelta(minutes=minutes)
+    margin = timedelta(minutes=buffer)
+    base = replace(appt(7), start=start, end=end, block_start=start - margin,
+                   block_end=end + margin)
     return replace(base, **changes)
 
 
@@ -77,6 +81,18 @@ def test_a_visit_fills_the_rows_it_overlaps_with_its_lines_in_order() -> None:
     assert texts[1] == "▌Facet diagnostic".ljust(30)  # the full name needs 36 cells
     assert texts[2] == "▌Procedure Suite · booked".ljust(30)
     assert {len(t) for t in texts} == {30}
+
+
+def test_a_procedures_buffers_are_taken_time_not_free_time() -> None:
+    g = grid(appointments=(visit(10, 0, minutes=30, buffer=15),))
+    table = cells(g, row_starts(g), columns(g))
+    kinds = [table[row_of(g, 9, 30)][0].kind, table[row_of(g, 9, 45)][0].kind,
+             table[row_of(g, 10)][0].kind, table[row_of(g, 10, 30)][0].kind,
+             table[row_of(g, 10, 45)][0].kind]
+    assert kinds == [Kind.FREE, Kind.BUFFER, Kind.VISIT, Kind.BUFFER, Kind.FREE]
+    assert cell_text(table[row_of(g, 9, 45)][0], 20) == "┄ buffer ┄┄┄┄┄┄┄┄┄┄┄"
+    assert describe(table[row_of(g, 9, 45)][0], columns(g)[0], at(9, 45), g) == (
+        "09:45 · Dr. Avery Able · buffer before or after a procedure (cannot be booked)")
 
 
 def test_a_one_row_visit_squeezes_its_type_onto_the_line() -> None:

@@ -292,7 +292,8 @@ class CalendarGrid(LineWidget, can_focus=True):
         elif is_now:
             parts = [(NOW_FILL * width, self.style("calendar-grid--now"))]
         else:
-            kind = {Kind.OFF: "calendar-grid--off", Kind.CLOSED: "calendar-grid--closed"}
+            kind = {Kind.OFF: "calendar-grid--off", Kind.CLOSED: "calendar-grid--closed",
+                    Kind.BUFFER: "calendar-grid--off"}
             plain = self.style(kind[cell.kind]) if cell.kind in kind else self.style()
             parts = [(cell_text(cell, width), plain)]
         return [Segment(text, style + cursor if cursor else style) for text, style in parts]
