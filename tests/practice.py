@@ -75,7 +75,7 @@ def build_practice(ctx: Context, *, weekday_rule: str = "FREQ=WEEKLY;BYDAY=MO,TU
         session.add(Staff(name="Dana Desk", username="desk", role="receptionist"))
         created = datetime(2026, 1, 1, tzinfo=UTC)
         p1 = Patient(first_name="Casey", last_name="Testcase", dob=date(1970, 5, 17),
-                     phone="+19185550111", preferred_location_id=loc.id, payer="Medicare",
+                     phone="+19185550111", preferred_location_id=loc.id, payer="BlueCross",
                      created_at=created)
         p2 = Patient(first_name="Jordan", last_name="Sample", dob=date(1982, 11, 2),
                      phone="+19185550122", payer="Commercial", created_at=created)

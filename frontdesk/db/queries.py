@@ -256,6 +256,26 @@ def appointment_rows(
     return rows
 
 
+_LOCATION_LOCK, _PROVIDER_LOCK = 1, 2
+
+
+def lock_for_booking(session: Session, *, location_id: int, provider_id: int) -> None:
+    """PostgreSQL: queue competing bookings at one location and for one provider behind each
+    other for the rest of the transaction, so each checks a settled calendar.
+
+    Without it, racers that insert overlapping rows at once wait on each other inside the
+    exclusion constraint and deadlock (40P01) in cascades. The constraint stays the last word;
+    this only makes losers see the winner's row and get "slot just taken" straight away.
+    Locks are always taken location first, then provider, so they cannot deadlock. SQLite needs
+    nothing: ``BEGIN IMMEDIATE`` already runs one writer at a time.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    session.execute(
+        sa_select(func.pg_advisory_xact_lock(_LOCATION_LOCK, location_id),
+                  func.pg_advisory_xact_lock(_PROVIDER_LOCK, provider_id)))
+
+
 def add_audit(
     session: Session,
     *,

@@ -9,6 +9,7 @@ from enum import StrEnum
 class CallReason(StrEnum):
     NEW_PROBLEM = "new-problem"
     INJECTION_REPORT = "injection-report"
+    ORDERED_VISIT = "ordered-visit"
     CHANGE_VISIT = "change-visit"
     TREATMENT_QUESTION = "treatment-question"
     OTHER = "other"
@@ -21,6 +22,7 @@ class CallReason(StrEnum):
 REASON_LABELS = {
     CallReason.NEW_PROBLEM: "New pain problem",
     CallReason.INJECTION_REPORT: "Report after an injection",
+    CallReason.ORDERED_VISIT: "Book a visit the physician ordered",
     CallReason.CHANGE_VISIT: "Reschedule or cancel a visit",
     CallReason.TREATMENT_QUESTION: "Question about a treatment",
     CallReason.OTHER: "Something else",

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
-from typing import Any
+from typing import Any, TypeVar
+
+from frontdesk.domain.pathway import PathwayRules, PayerRules, Rules
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,21 +24,54 @@ class BookingRules:
 
 
 @dataclass(frozen=True, slots=True)
+class CallbackRules:
+    relief_report_hours: int = 24  # a relief-report callback falls due this long after the block
+    override_roles: tuple[str, ...] = ("scheduler", "manager", "admin")  # payer-rule overrides
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     booking: BookingRules = BookingRules()
     practice_name: str = "Tulsa Pain Management"
     practice_phone: str = "+19187427030"
+    pathway: PathwayRules = PathwayRules()
+    payers: tuple[PayerRules, ...] = (PayerRules(),)
+    callbacks: CallbackRules = CallbackRules()
+
+    @property
+    def rules(self) -> Rules:
+        return Rules(practice=self.pathway, payers=self.payers)
 
 
 #: (section, key) -> (lowest, highest) allowed.
-_BOUNDS: dict[str, tuple[int, int]] = {
+_BOUNDS: dict[str, tuple[float, float]] = {
     "slot_step_min": (5, 60),
     "min_notice_min": (0, 7 * 24 * 60),
     "horizon_days": (1, 730),
     "hold_min": (1, 60),
     "late_cancel_hours": (0, 14 * 24),
+    # pathway
+    "relief_percent": (1, 100),
+    "relief_hours": (0, 24 * 30),
+    "no_relief_percent": (0, 50),
+    "waning_injections": (1, 20),
+    # payers
+    "diagnostic_blocks": (1, 5),
+    "diagnostic_relief_percent": (1, 100),
+    "therapeutic_relief_percent": (1, 100),
+    "therapeutic_relief_months": (0, 36),
+    "repeat_rfa_relief_percent": (1, 100),
+    "repeat_rfa_relief_months": (0, 36),
+    "max_diagnostic": (0, 52),
+    "max_therapeutic": (0, 52),
+    "max_rfa": (0, 52),
+    "window_months": (1, 36),
+    "max_levels": (1, 10),
+    # callbacks
+    "relief_report_hours": (1, 24 * 14),
 }
-
+T = TypeVar("T")
+_ROLES = ("receptionist", "scheduler", "manager", "admin")
 
 @dataclass(frozen=True, slots=True)
 class SettingProblem:
@@ -46,25 +81,11 @@ class SettingProblem:
 
 def parse_settings(data: Mapping[str, Any]) -> tuple[Settings, list[SettingProblem]]:
     problems: list[SettingProblem] = []
-    booking = BookingRules()
-    raw_booking = data.get("booking", {})
-    if not isinstance(raw_booking, Mapping):
-        problems.append(SettingProblem("booking", "must be a table"))
-        raw_booking = {}
-    known = {f.name for f in fields(BookingRules)}
-    for key, value in raw_booking.items():
-        full = f"booking.{key}"
-        if key not in known:
-            problems.append(SettingProblem(full, "unknown setting"))
-            continue
-        low, high = _BOUNDS[key]
-        if not isinstance(value, int) or isinstance(value, bool):
-            problems.append(SettingProblem(full, f"must be a whole number, got {value!r}"))
-        elif not low <= value <= high:
-            problems.append(SettingProblem(full, f"must be between {low} and {high}"))
-        else:
-            booking = replace(booking, **{key: value})
-    settings = Settings(booking=booking)
+    booking = _section(data, "booking", BookingRules(), problems)
+    pathway = _section(data, "pathway", PathwayRules(), problems)
+    callbacks = _section(data, "callbacks", CallbackRules(), problems)
+    payers = _payers(data, problems)
+    settings = Settings(booking=booking, pathway=pathway, callbacks=callbacks, payers=payers)
     raw_practice = data.get("practice", {})
     if isinstance(raw_practice, Mapping):
         for key in ("name", "phone"):
@@ -80,3 +101,74 @@ def parse_settings(data: Mapping[str, Any]) -> tuple[Settings, list[SettingProbl
     else:
         problems.append(SettingProblem("practice", "must be a table"))
     return settings, problems
+
+
+def _section(data: Mapping[str, Any], name: str, default: T,
+                problems: list[SettingProblem], prefix: str = "") -> T:
+    """``default`` with each valid key of the ``name`` table applied; bad keys reported."""
+    raw = data.get(name, {})
+    label = f"{prefix}{name}"
+    if not isinstance(raw, Mapping):
+        problems.append(SettingProblem(label, "must be a table"))
+        return default
+    known = {f.name: f for f in fields(default)}  # type: ignore[arg-type]
+    result = default
+    for key, value in raw.items():
+        full = f"{label}.{key}"
+        if key not in known:
+            problems.append(SettingProblem(full, "unknown setting"))
+            continue
+        current = getattr(default, key)
+        checked = _check(full, key, value, current, problems)
+        if checked is not None:
+            result = replace(result, **{key: checked})  # type: ignore[type-var]
+    return result
+
+
+def _check(full: str, key: str, value: Any, current: Any,
+           problems: list[SettingProblem]) -> Any:
+    if isinstance(current, tuple):
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip()
+                                                  for v in value):
+            problems.append(SettingProblem(full, "must be a list of names"))
+            return None
+        names = tuple(v.strip().casefold() for v in value)
+        if key == "override_roles" and not set(names) <= set(_ROLES):
+            problems.append(SettingProblem(full, f"roles are {', '.join(_ROLES)}"))
+            return None
+        return names
+    if isinstance(current, str):
+        if not isinstance(value, str) or not value.strip():
+            problems.append(SettingProblem(full, "must be non-empty text"))
+            return None
+        return value.strip()
+    low, high = _BOUNDS[key]
+    whole = isinstance(current, int)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or (
+            whole and not isinstance(value, int)):
+        kind = "a whole number" if whole else "a number"
+        problems.append(SettingProblem(full, f"must be {kind}, got {value!r}"))
+        return None
+    if not low <= value <= high:
+        problems.append(SettingProblem(full, f"must be between {low:g} and {high:g}"))
+        return None
+    return float(value) if not whole else value
+
+
+def _payers(data: Mapping[str, Any], problems: list[SettingProblem]) -> tuple[PayerRules, ...]:
+    """``[payers.KEY]`` tables over the packaged Medicare rules; a new key starts from them too
+    (set its ``label`` and ``names``)."""
+    raw = data.get("payers")
+    defaults = {p.key: p for p in Settings().payers}
+    if raw is None:
+        return tuple(defaults.values())
+    if not isinstance(raw, Mapping):
+        problems.append(SettingProblem("payers", "must be a table of payers"))
+        return tuple(defaults.values())
+    result = dict(defaults)
+    for key in raw:
+        base = defaults.get(key, replace(PayerRules(), key=key, label=key.title(), names=()))
+        result[key] = _section(raw, key, base, problems, prefix="payers.")
+        if result[key].key != key:
+            result[key] = replace(result[key], key=key)
+    return tuple(result.values())

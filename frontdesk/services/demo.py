@@ -21,11 +21,12 @@ from zoneinfo import ZoneInfo
 
 import phonenumbers
 from sqlalchemy import insert
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import Session, SQLModel, col, select
 
 from frontdesk.db import queries as q
 from frontdesk.db.engine import read_session, run_write
 from frontdesk.db.models import (
+    Appointment,
     Closure,
     Location,
     Patient,
@@ -34,6 +35,7 @@ from frontdesk.db.models import (
     Room,
     Staff,
     Template,
+    VisitType,
 )
 from frontdesk.domain.availability import expand_template, subtract
 from frontdesk.domain.model import (
@@ -141,6 +143,7 @@ def build_practice(
             say(f"{len(rows):,} planned is short of {min_appointments:,}; fill {share:.2f}")
             rows = builder.plan(share)
         builder.insert(rows)
+        builder.relief_follow_up()
         return builder.finish(len(rows))
 
     return run_write(ctx.engine, work)
@@ -430,6 +433,55 @@ class _Builder:
         for n in range(0, len(rows), batch):
             connection.execute(insert(table), list(rows[n:n + batch]))
             self.say(f"Inserted {min(n + batch, len(rows)):,} of {len(rows):,} appointments")
+
+    def relief_follow_up(self) -> None:
+        """Diagnostic blocks as the desk would have left them: a relief-report callback for
+        each, done with the patient's report for blocks more than two days ago, still open for
+        the recent and upcoming ones."""
+        rng = random.Random(self.seed + 7)
+        due_after = timedelta(hours=self.ctx.settings.callbacks.relief_report_hours)
+        recent = self.now - timedelta(days=2)
+        blocks = self.session.exec(
+            select(Appointment)
+            .join(VisitType, col(VisitType.id) == Appointment.visit_type_id)
+            .where(VisitType.code == "facet-diagnostic")
+            .where(col(Appointment.status).in_(
+                [s.value for s in (Status.BOOKED, Status.CONFIRMED, Status.CHECKED_IN,
+                                   Status.COMPLETED)]))
+        ).all()
+        desk = self.staff_ids[Role.RECEPTIONIST]
+        tasks: list[dict[str, Any]] = []
+        reports: list[dict[str, Any]] = []
+        for block in blocks:
+            aid, pid, start, status = block.id, block.patient_id, block.starts_at, block.status
+            region, levels, side = block.region, block.levels, block.side
+            due = start + due_after
+            done = status == Status.COMPLETED.value and start < recent
+            taken = min(due + timedelta(minutes=rng.uniform(0, 240)), self.now)
+            tasks.append({
+                "patient_id": pid, "appointment_id": aid, "kind": "relief-report",
+                "due_at": due, "created_at": min(start, self.now) - timedelta(days=1),
+                "status": "done" if done else "open", "done_at": taken if done else None,
+                "done_by_id": desk if done else None, "call_id": None, "note": "",
+            })
+            if done:
+                percent = rng.choice((0, 20, 40, 60, 75, 80, 85, 90, 95))
+                hours = 0.0 if percent == 0 else rng.choice((1.0, 2.0, 3.0, 4.0, 6.0))
+                before = rng.randint(6, 9)
+                reports.append({
+                    "patient_id": pid, "appointment_id": aid, "procedure": "facet-diagnostic",
+                    "region": region, "levels": levels, "side": side,
+                    "percent_relief": percent, "hours_lasted": hours, "scale_before": before,
+                    "scale_after": round(before * (100 - percent) / 100), "same_scale": True,
+                    "wearing_off": False, "reported_at": taken, "taken_by_id": desk,
+                    "call_id": None,
+                })
+        connection = self.session.connection()
+        if tasks:
+            connection.execute(insert(SQLModel.metadata.tables["callback_task"]), tasks)
+        if reports:
+            connection.execute(insert(SQLModel.metadata.tables["relief_report"]), reports)
+        self.say(f"Relief reports {len(reports):,}, callbacks {len(tasks):,}")
 
     def finish(self, appointments: int) -> DemoSummary:
         c = self.counts

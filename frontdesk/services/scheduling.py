@@ -39,9 +39,11 @@ from frontdesk.domain.model import (
     VisitSpec,
     can_transition,
 )
+from frontdesk.services.callbacks import sync_callback
 from frontdesk.services.context import Context
 from frontdesk.services.errors import Busy, InvalidInput, SlotTaken, StaleAppointment
 from frontdesk.services.mapping import appointment_snapshot, appointment_view
+from frontdesk.services.pathway import enforce_payer_rules
 from frontdesk.services.views import AppointmentView, SlotView
 
 MAX_TEXT = 500
@@ -310,13 +312,22 @@ def book(
     levels: str | None = None,
     side: str | None = None,
     hold: bool = False,
+    override_reason: str | None = None,
+    override_by: str | None = None,
 ) -> AppointmentView:
-    """Book (or, with ``hold=True``, hold for the caller) one visit at ``start``."""
+    """Book (or, with ``hold=True``, hold for the caller) one visit at ``start``.
+
+    A procedure that breaks the patient's payer rules raises PayerRulesBroken unless
+    ``override_reason`` is given by a role allowed to override (the booking person, or
+    ``override_by`` standing next to them); the override is audited with the booking.
+    Booking a diagnostic block creates its relief-report callback.
+    """
     if start.tzinfo is None:
         raise InvalidInput("start", "needs a time zone (e.g. 2027-03-15T09:00-05:00)")
     region, levels, side = _procedure_details(region, levels, side)
 
     def work(session: Session) -> AppointmentView:
+        q.lock_for_booking(session, location_id=location_id, provider_id=provider_id)
         now = ctx.now()
         q.expire_holds(session, now=now)
         staff_row = _staff(session, staff)
@@ -341,9 +352,13 @@ def book(
         )
         session.add(appt)
         session.flush()
+        enforce_payer_rules(session, ctx, staff=_staff(session, override_by) if override_by
+                            else staff_row, appointment=appt, visit_type=vt.code,
+                            override_reason=override_reason)
         q.add_audit(session, at=now, staff_id=staff_row.id,
                     action="appointment.hold" if hold else "appointment.book",
                     entity="appointment", entity_id=appt.id, after=appointment_snapshot(appt))
+        sync_callback(session, ctx, appt, code=vt.code, now=now)
         return _view(session, _id(appt))  # read back in the same transaction
 
     return _write_slot(ctx, work, visit_type=visit_type, start=start,
@@ -369,6 +384,7 @@ def confirm_hold(ctx: Context, *, staff: str, appointment_id: int) -> Appointmen
         q.add_audit(session, at=now, staff_id=staff_row.id, action="appointment.book",
                     entity="appointment", entity_id=appt.id, before=before,
                     after=appointment_snapshot(appt))
+        _sync(session, ctx, appt, now)
         return _view(session, _id(appt))  # read back in the same transaction
 
     return _write(ctx, work)
@@ -387,6 +403,7 @@ def release_hold(ctx: Context, *, staff: str, appointment_id: int) -> Appointmen
         q.add_audit(session, at=now, staff_id=staff_row.id, action="appointment.release_hold",
                     entity="appointment", entity_id=appt.id, before=before,
                     after=appointment_snapshot(appt))
+        _sync(session, ctx, appt, now)
         return _view(session, _id(appt))  # read back in the same transaction
 
     return _write(ctx, work)
@@ -402,8 +419,12 @@ def reschedule(
     location_id: int | None = None,
     room_id: int | None = None,
     expected_version: int | None = None,
+    override_reason: str | None = None,
+    override_by: str | None = None,
 ) -> AppointmentView:
-    """Move a booked visit to another start (and optionally provider, location or room)."""
+    """Move a booked visit to another start (and optionally provider, location or room).
+
+    The payer rules are checked again for the new day, as :func:`book` checks them."""
     if start.tzinfo is None:
         raise InvalidInput("start", "needs a time zone (e.g. 2027-03-15T09:00-05:00)")
     moving: dict[str, int] = {}
@@ -413,6 +434,8 @@ def reschedule(
         q.expire_holds(session, now=now)
         staff_row = _staff(session, staff)
         appt = _appointment(session, appointment_id)
+        q.lock_for_booking(session, location_id=location_id or appt.location_id,
+                           provider_id=provider_id or appt.provider_id)
         _check_version(session, appt, expected_version)
         if appt.status not in (Status.BOOKED.value, Status.CONFIRMED.value, Status.HELD.value):
             raise InvalidInput("appointment", f"a {Status(appt.status).label} visit cannot move")
@@ -434,9 +457,13 @@ def reschedule(
         appt.block_end = slot.end + timedelta(minutes=spec.buffer_after_min)
         _touch(appt, now)
         session.flush()
+        enforce_payer_rules(session, ctx, staff=_staff(session, override_by) if override_by
+                            else staff_row, appointment=appt, visit_type=vt.code,
+                            override_reason=override_reason)
         q.add_audit(session, at=now, staff_id=staff_row.id, action="appointment.reschedule",
                     entity="appointment", entity_id=appt.id, before=before,
                     after=appointment_snapshot(appt))
+        _sync(session, ctx, appt, now)
         return _view(session, _id(appt))  # read back in the same transaction
 
     try:
@@ -477,6 +504,7 @@ def cancel(
         q.add_audit(session, at=now, staff_id=staff_row.id, action="appointment.cancel",
                     entity="appointment", entity_id=appt.id, before=before,
                     after=appointment_snapshot(appt))
+        _sync(session, ctx, appt, now)
         return _view(session, _id(appt))  # read back in the same transaction
 
     return _write(ctx, work)
@@ -510,6 +538,7 @@ def set_status(
         q.add_audit(session, at=now, staff_id=staff_row.id, action="appointment.status",
                     entity="appointment", entity_id=appt.id, before=before,
                     after=appointment_snapshot(appt))
+        _sync(session, ctx, appt, now)
         return _view(session, _id(appt))  # read back in the same transaction
 
     return _write(ctx, work)
@@ -630,6 +659,12 @@ def _procedure_details(
                 ch.isalnum() or ch in "-, " for ch in levels)):
             raise InvalidInput("levels", "write levels like L4-L5, L5-S1")
     return region, levels, side
+
+
+def _sync(session: Session, ctx: Context, appt: Appointment, now: datetime) -> None:
+    vt = session.get(VisitType, appt.visit_type_id)
+    if vt is not None:
+        sync_callback(session, ctx, appt, code=vt.code, now=now)
 
 
 def _staff(session: Session, username: str) -> Staff:

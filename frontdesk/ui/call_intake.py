@@ -13,10 +13,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 from zoneinfo import ZoneInfo
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
@@ -26,11 +26,13 @@ from textual.worker import Worker, WorkerState
 
 from frontdesk.domain.calls import CallOutcome, CallReason
 from frontdesk.ui.book_here import patient_line
+from frontdesk.ui.call_pathway import PATHWAY_REASONS, ChoiceList, PathwayPanel
 from frontdesk.ui.widgets.footer import KeyFooter
 
 if TYPE_CHECKING:
+    from frontdesk.services.callbacks import CallbackView
     from frontdesk.services.calls import CallView
-    from frontdesk.services.views import LocationView, PatientView
+    from frontdesk.services.views import AppointmentView, LocationView, PatientView
     from frontdesk.ui.backend import Backend
 
 SEARCH_DELAY = 0.15
@@ -50,6 +52,19 @@ def call_line(call: CallView, zone: Any) -> str:
     who = call.patient_short or "caller not identified"
     why = call.reason.label if call.reason else "no reason yet"
     return f"Call from {start:%a %H:%M} · {who} · {why}"
+
+
+def callback_line(callback: CallbackView, zone: Any, today: Any) -> str:
+    """'overdue 08:45 · Testcase, C. · relief report · block Mon 9 Mar L4-L5'."""
+    due = callback.due_at.astimezone(zone)
+    when = f"{due:%H:%M}" if due.date() == today else f"{due:%a %H:%M}"
+    about = ""
+    if callback.procedure_at is not None:
+        done = callback.procedure_at.astimezone(zone)
+        about = f" · block {done:%a} {done.day} {done:%b}"
+        about += f" {callback.levels or callback.region or ''}".rstrip()
+    return (f"{'overdue' if callback.overdue else 'due'} {when} · {callback.patient_short} · "
+            f"{callback.label.lower()}{about}")
 
 
 class ResumeDialog(ModalScreen["CallView | str | None"]):
@@ -82,18 +97,24 @@ class ResumeDialog(ModalScreen["CallView | str | None"]):
 
 
 class OutcomeDialog(ModalScreen["CallOutcome | None"]):
-    """How the call ended (a booked call is logged by the booking itself)."""
+    """How the call ended. "Booked" is offered once the call has booked a visit."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss(None)", "Back", id="outcome.back",
                 tooltip="Back to the call without ending it"),
     ]
 
+    def __init__(self, *, booked: bool = False) -> None:
+        super().__init__()
+        self.booked = booked
+
     def compose(self) -> ComposeResult:
+        outcomes = [o for o in CallOutcome if self.booked or o is not CallOutcome.BOOKED]
         with Vertical(id="outcome"):
             yield Static("How did the call end?", id="outcome-title", markup=False)
-            yield OptionList(*(Option(Content(o.label), id=o.value) for o in CallOutcome
-                               if o is not CallOutcome.BOOKED), id="outcome-options")
+            yield ChoiceList(*(Option(Content(f"{i}  {o.label}"), id=o.value)
+                               for i, o in enumerate(outcomes, start=1)),
+                             id="outcome-options")
 
     @on(OptionList.OptionSelected)
     def _chosen(self, event: OptionList.OptionSelected) -> None:
@@ -110,6 +131,8 @@ class CallScreen(Screen[None]):
                 tooltip="Add the caller as a new patient"),
         Binding("ctrl+f", "finish", "End call", id="call.finish",
                 tooltip="End the call and log how it ended"),
+        Binding("ctrl+r", "callbacks", "Callbacks", id="call.callbacks",
+                tooltip="The callbacks due: pick one to call the patient back"),
     ]
 
     def __init__(self, backend: Backend, call: CallView, *,
@@ -122,15 +145,19 @@ class CallScreen(Screen[None]):
         self.patient: PatientView | None = None
         self.found: tuple[PatientView, ...] = ()
         self._pending: dict[str, Any] = {}
+        self._inflight: dict[str, Any] = {}  # changes in the save on its way
         self._saving = False
         self._search_timer: Timer | None = None
         self._note_timer: Timer | None = None
+        self.callbacks: tuple[CallbackView, ...] = ()
+        self.booked: AppointmentView | None = None
+        self._reported: dict[str, Any] | None = None  # answers last stored as a relief report
 
     # ------------------------------------------------------------------ layout
 
     def compose(self) -> ComposeResult:
         yield Static(id="call-title", markup=False)
-        with Vertical(id="call-body"):
+        with VerticalScroll(id="call-body"):
             with Horizontal(classes="call-row"):
                 yield Label("Caller", classes="call-label")
                 yield Input(self.call.answers.get("search", ""),
@@ -139,10 +166,14 @@ class CallScreen(Screen[None]):
             yield Static("", id="call-hint", markup=False)
             yield Static("", id="call-caller", markup=False)
             yield OptionList(id="call-candidates")
+            yield Static("", id="call-callbacks-title", markup=False)
+            yield OptionList(id="call-callbacks")
             with Horizontal(classes="call-row"):
                 yield Label("Reason", classes="call-label")
-                yield OptionList(*(Option(Content(r.label), id=r.value) for r in CallReason),
+                yield ChoiceList(*(Option(Content(f"{i}  {r.label}"), id=r.value)
+                                   for i, r in enumerate(CallReason, start=1)),
                                  id="call-reason")
+            yield PathwayPanel(self.backend, id="call-pathway")
             with Horizontal(classes="call-row"):
                 yield Label("Note", classes="call-label")
                 yield Input(self.call.note, placeholder="What the caller asked or said",
@@ -152,6 +183,10 @@ class CallScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#call-candidates").display = False
+        self.query_one("#call-callbacks").display = False
+        self.query_one("#call-callbacks-title").display = False
+        if self.call.patient_id is None:
+            self._due()
         self._hint("")
         self._show_caller()
         reasons = self.query_one("#call-reason", OptionList)
@@ -180,7 +215,7 @@ class CallScreen(Screen[None]):
         self._search_timer = self.set_timer(SEARCH_DELAY, lambda: self._look(text))
 
     def _look(self, text: str) -> None:
-        self._save(answers={**self.call.answers, **self._pending.get("answers", {}),
+        self._save(answers={**self._answers(),
                             "search": text})
         candidates = self.query_one("#call-candidates", OptionList)
         if len(text.strip()) < 2:
@@ -210,9 +245,11 @@ class CallScreen(Screen[None]):
     def _confirm(self, patient: PatientView) -> None:
         self.patient = patient
         self.query_one("#call-candidates").display = False
+        self._show_callbacks(())
         self._hint("")
         self._show_caller()
         self._save(patient_id=patient.id)
+        self._pathway(take_focus=False)
         self.query_one("#call-reason", OptionList).focus()
 
     def _hint(self, text: str) -> None:
@@ -253,8 +290,159 @@ class CallScreen(Screen[None]):
 
     @on(OptionList.OptionSelected, "#call-reason")
     def _reason(self, event: OptionList.OptionSelected) -> None:
-        self._save(reason=CallReason(str(event.option_id)))
-        self.query_one("#call-note", Input).focus()
+        reason = CallReason(str(event.option_id))
+        self._save(reason=reason)
+        if self.patient is not None and reason in PATHWAY_REASONS:
+            self.query_one("#call-reason").add_class("chosen")
+            self._pathway(take_focus=True, reason=reason)
+        else:
+            self._pathway(take_focus=False, reason=reason)
+            self.query_one("#call-note", Input).focus()
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        """The reason list shows only the chosen reason while the pathway is being worked;
+        all of them again when it is focused to change it."""
+        reasons = self.query_one("#call-reason", OptionList)
+        if event.widget is reasons:
+            reasons.remove_class("chosen")
+        elif self.query_one(PathwayPanel).display and reasons.highlighted is not None:
+            reasons.add_class("chosen")
+            reasons.scroll_to_highlight()
+
+    # ------------------------------------------------------------------ the pathway
+
+    def _answers(self) -> dict[str, Any]:
+        """The draft's answers with any change still on its way."""
+        return dict(self._latest("answers"))
+
+    def _latest(self, key: str) -> Any:
+        """A draft field as it will be once the saves queued and on their way are done."""
+        for changes in (self._pending, self._inflight):
+            if key in changes:
+                return changes[key]
+        return getattr(self.call, key)
+
+    def _pathway(self, *, take_focus: bool, reason: CallReason | None = None) -> None:
+        panel = self.query_one(PathwayPanel)
+        panel.load(self.patient, reason or self._latest("reason"),
+                   self._answers(), take_focus=take_focus)
+
+    @on(PathwayPanel.Answered)
+    def _answered(self, event: PathwayPanel.Answered) -> None:
+        kept = {k: v for k, v in self._answers().items() if k in ("search", "callback_id")}
+        self._save(answers={**kept, **event.answers})
+
+    @on(PathwayPanel.Advised)
+    def _advised(self, event: PathwayPanel.Advised) -> None:
+        """A complete injection report is stored as data (once per call; corrected on change)."""
+        reason = self._latest("reason")
+        answers = self._answers()
+        if (reason == CallReason.INJECTION_REPORT and event.advice.recommendation.complete
+                and answers != self._reported):
+            self._reported = answers
+            self._store_report(answers)
+
+    def _store_report(self, answers: dict[str, Any]) -> None:
+        if self._saving or self._pending or self.call.patient_id is None:
+            self.set_timer(0.1, lambda: self._store_report(answers))  # after the draft save
+            return
+        self._record(self.call, answers)
+
+    @work(thread=True, exclusive=True, group="call-relief", exit_on_error=False)
+    def _record(self, call: CallView, answers: dict[str, Any]) -> Any:
+        return self.backend.record_relief(call, answers)
+
+    @on(PathwayPanel.Book)
+    def _book(self, event: PathwayPanel.Book) -> None:
+        from frontdesk.domain.pathway import Procedure
+        from frontdesk.ui.backend import CallBooking
+        from frontdesk.ui.call_booking import CallBookingDialog
+
+        if self.patient is None:
+            return
+        answers = self._answers()
+        procedure = event.visit_type in {p.value for p in Procedure}
+        booking = CallBooking(
+            visit_type=event.visit_type,
+            region=answers.get("region") if procedure else None,
+            levels=answers.get("levels") if procedure else None,
+            side=answers.get("side") if procedure else None)
+        name = self.query_one(PathwayPanel).names.get(event.visit_type, event.visit_type)
+        self.app.push_screen(CallBookingDialog(self.backend, self.patient, booking, name),
+                             self._after_booking)
+
+    def _after_booking(self, appt: AppointmentView | None) -> None:
+        if appt is None:
+            return
+        self.booked = appt
+        self.query_one("#call-status", Static).update(
+            f"Booked: {appt.visit_type_name} · appointment {appt.id}.", layout=False)
+        self._read_back(appt.id)
+
+    @work(thread=True, exclusive=True, group="call-readback", exit_on_error=False)
+    def _read_back(self, appointment_id: int) -> Any:
+        return self.backend.read_back(appointment_id)
+
+    def _show_read_back(self, script: Any) -> None:
+        from frontdesk.ui.call_booking import ReadBackDialog
+
+        def done(log: bool | None) -> None:
+            if log:
+                self._end(CallOutcome.BOOKED)
+
+        self.app.push_screen(ReadBackDialog(script), done)
+
+    # ------------------------------------------------------------------ callbacks due
+
+    @work(thread=True, exclusive=True, group="call-callbacks", exit_on_error=False)
+    def _due(self) -> tuple[CallbackView, ...]:
+        return tuple(self.backend.callbacks_due())
+
+    def _show_callbacks(self, due: tuple[CallbackView, ...]) -> None:
+        self.callbacks = due
+        title = self.query_one("#call-callbacks-title", Static)
+        listing = self.query_one("#call-callbacks", OptionList)
+        show = bool(due) and self.patient is None
+        title.display = listing.display = show
+        if not show:
+            return
+        zone = ZoneInfo(self.backend.zone)
+        title.update(f"Callbacks due ({len(due)}) · Ctrl+R to pick one")
+        listing.clear_options()
+        listing.add_options([Option(Content(callback_line(c, zone, self.backend.today())),
+                                    id=str(c.id))
+                             for c in due])
+
+    def action_callbacks(self) -> None:
+        listing = self.query_one("#call-callbacks", OptionList)
+        if not self.callbacks:
+            self.notify("No callbacks are due.", markup=False)
+            return
+        if self.patient is not None:
+            self.notify("This call already has a caller; start a new call (F2) for a callback.",
+                        markup=False)
+            return
+        listing.highlighted = 0
+        listing.focus()
+
+    @on(OptionList.OptionSelected, "#call-callbacks")
+    def _work_callback(self, event: OptionList.OptionSelected) -> None:
+        chosen = next((c for c in self.callbacks if str(c.id) == event.option_id), None)
+        if chosen is None:
+            return
+        answers: dict[str, Any] = {"callback_id": chosen.id}
+        if chosen.procedure:
+            answers["procedure"] = chosen.procedure
+        for key in ("region", "levels", "side"):
+            value = getattr(chosen, key)
+            if value:
+                answers[key] = value
+        self._save(answers={**self._answers(), **answers},
+                   reason=CallReason.INJECTION_REPORT)
+        reasons = self.query_one("#call-reason", OptionList)
+        reasons.highlighted = list(CallReason).index(CallReason.INJECTION_REPORT)
+        self._hint(f"Calling back: {chosen.phone_display}. Ask how the injection went.")
+        self._load_patient(chosen.patient_id)
 
     @on(Input.Changed, "#call-note")
     def _noted(self, event: Input.Changed) -> None:
@@ -277,7 +465,7 @@ class CallScreen(Screen[None]):
             if outcome is not None:
                 self._end(outcome)
 
-        self.app.push_screen(OutcomeDialog(), ended)
+        self.app.push_screen(OutcomeDialog(booked=self.booked is not None), ended)
 
     def _flush_note(self) -> None:
         if self._note_timer is not None:
@@ -295,7 +483,8 @@ class CallScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="call-finish", exit_on_error=False)
     def _finish(self, outcome: CallOutcome, note: str) -> CallView:
-        return self.backend.finish_call(self.call, outcome, note)
+        appointment = self.booked.id if self.booked is not None else None
+        return self.backend.finish_call(self.call, outcome, note, appointment)
 
     # ------------------------------------------------------------------ saving the draft
 
@@ -307,6 +496,7 @@ class CallScreen(Screen[None]):
 
     def _send(self) -> None:
         changes, self._pending = self._pending, {}
+        self._inflight = changes
         self._saving = True
         self.query_one("#call-status", Static).update("Saving…", layout=False)
         self._write(self.call, changes)
@@ -327,6 +517,28 @@ class CallScreen(Screen[None]):
         elif group == "call-patient" and state == WorkerState.SUCCESS and worker.result:
             self.patient = worker.result
             self._show_caller()
+            self._show_callbacks(())
+            if self.call.patient_id != self.patient.id:
+                self._save(patient_id=self.patient.id)
+            self._pathway(take_focus=True)
+        elif group == "call-callbacks" and state == WorkerState.SUCCESS:
+            self._show_callbacks(worker.result or ())
+        elif group == "call-readback":
+            if state == WorkerState.SUCCESS and worker.result is not None:
+                self._show_read_back(worker.result)
+            else:
+                self.notify("Booked, but the read-back could not be loaded: see the visit's "
+                            "details.", severity="warning", markup=False)
+        elif group == "call-relief":
+            if state == WorkerState.SUCCESS and worker.result is not None:
+                closed = " and the callback closed" if worker.result.callbacks_closed else ""
+                self.query_one("#call-status", Static).update(
+                    f"Relief report saved{closed}.", layout=False)
+            elif state == WorkerState.ERROR:
+                self._reported = None
+                self.query_one("#call-status", Static).update(
+                    "The relief report was not saved; change an answer to try again.",
+                    layout=False)
         elif group == "call-finish":
             self._finished(worker)
 
@@ -334,6 +546,7 @@ class CallScreen(Screen[None]):
         from frontdesk.services.calls import StaleCall
 
         self._saving = False
+        self._inflight = {}
         status = self.query_one("#call-status", Static)
         if worker.state == WorkerState.SUCCESS and worker.result is not None:
             self.call = worker.result

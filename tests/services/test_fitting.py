@@ -79,12 +79,15 @@ def test_a_closure_or_the_past_leaves_nothing_and_says_why(
 
 
 def test_every_visit_offered_can_really_be_booked_there(ctx: Context, practice: Practice) -> None:
-    """The offer and ``book`` run the same checks: each one offered books (then is cancelled)."""
+    """The offer and ``book`` run the same checks: each one offered books (then is cancelled).
+
+    The caller is the commercial patient: Medicare's facet rules are tested in test_payer_rules.
+    """
     start = THU_TEN + timedelta(hours=3)  # 13:00 after lunch
     offered = fit(ctx, practice, start).visit_codes
     assert offered == PHYSICIAN
     for code in offered:
-        appt = s.book(ctx, staff="desk", patient_id=practice.patient_id, visit_type=code,
+        appt = s.book(ctx, staff="desk", patient_id=practice.other_patient_id, visit_type=code,
                       provider_id=practice.able, location_id=practice.location_id, start=start)
         s.cancel(ctx, staff="desk", appointment_id=appt.id, reason="test")
 

@@ -58,7 +58,7 @@ def test_book_writes_the_row_and_its_audit_event(ctx: Context, practice: Practic
     assert appt.region == "lumbar"
     assert appt.levels == "L4-L5, L5-S1"
     assert appt.start.tzinfo is not None
-    assert audit_actions(ctx) == ["appointment.book"]
+    assert audit_actions(ctx) == ["appointment.book", "callback.create"]
     with Session(ctx.engine) as session:
         row = session.get(Appointment, appt.id)
         assert row is not None
@@ -77,7 +77,7 @@ def test_second_booking_of_the_same_time_gets_slot_taken_with_alternatives(
     assert all(a.start >= TEN + timedelta(minutes=60) or a.start <= TEN - timedelta(minutes=60)
                for a in alternatives)
     assert count(ctx, Appointment) == 1
-    assert audit_actions(ctx) == ["appointment.book"]
+    assert audit_actions(ctx) == ["appointment.book", "callback.create"]
 
 
 def test_buffer_overlap_is_refused_too(ctx: Context, practice: Practice) -> None:
@@ -177,7 +177,7 @@ def test_confirm_hold_books_it(ctx: Context, practice: Practice) -> None:
     booked = s.confirm_hold(ctx, staff="desk", appointment_id=held.id)
     assert booked.status is Status.BOOKED
     assert booked.hold_expires_at is None
-    assert audit_actions(ctx) == ["appointment.hold", "appointment.book"]
+    assert audit_actions(ctx) == ["appointment.hold", "appointment.book", "callback.create"]
 
 
 def test_expired_hold_cannot_be_confirmed(ctx: Context, practice: Practice,
@@ -227,7 +227,8 @@ def test_reschedule_moves_and_audits(ctx: Context, practice: Practice) -> None:
     moved = s.reschedule(ctx, staff="desk", appointment_id=appt.id, start=TOMORROW_NINE)
     assert moved.start == TOMORROW_NINE
     assert moved.version == appt.version + 1
-    assert audit_actions(ctx) == ["appointment.book", "appointment.reschedule"]
+    assert audit_actions(ctx) == [
+        "appointment.book", "callback.create", "appointment.reschedule", "callback.update"]
     # The old time is free; a small move within its own buffers works (it excludes itself).
     assert s.reschedule(ctx, staff="desk", appointment_id=appt.id,
                         start=TOMORROW_NINE + timedelta(minutes=15)).status is Status.BOOKED
@@ -259,7 +260,8 @@ def test_status_flow_check_in_complete(ctx: Context, practice: Practice) -> None
     for status in (Status.CONFIRMED, Status.CHECKED_IN, Status.COMPLETED):
         assert s.set_status(ctx, staff="desk", appointment_id=appt.id,
                             status=status).status is status
-    assert audit_actions(ctx) == ["appointment.book"] + ["appointment.status"] * 3
+    assert audit_actions(ctx) == (
+        ["appointment.book", "callback.create"] + ["appointment.status"] * 3)
 
 
 def test_impossible_status_change_is_refused(ctx: Context, practice: Practice) -> None:

@@ -79,12 +79,12 @@ async def test_a_whole_call_is_saved_as_it_goes_and_logged_at_the_end(
             "✓ Testcase, Casey · born 17 May 1970 · (918) 555-0111 · Test Clinic")
         assert stored_calls(sqlite_ctx)[0].patient_id == practice.patient_id
 
-        await pilot.press("down", "enter")  # a report after an injection
-        await pilot.press(*"relief wore off")
+        await pilot.press("5")  # a question about a treatment: no pathway, on to the note
+        await pilot.press(*"asks about rfa")
         await quiet(pilot)
         saved = stored_calls(sqlite_ctx)[0]
         assert (saved.reason, saved.note, saved.answers["search"]) == (
-            "injection-report", "relief wore off", "tescase")
+            "treatment-question", "asks about rfa", "tescase")
         clock.advance(seconds=95)
         screen._tick()
         assert text(screen, "#call-title").startswith("Call · 01:35 · Testcase, Casey")
@@ -97,7 +97,7 @@ async def test_a_whole_call_is_saved_as_it_goes_and_logged_at_the_end(
         assert not isinstance(pilot.app.screen, CallScreen)
     [logged] = stored_calls(sqlite_ctx)
     assert (logged.status, logged.outcome, logged.note, logged.patient_id) == (
-        "closed", "transferred", "relief wore off", practice.patient_id)
+        "closed", "transferred", "asks about rfa", practice.patient_id)
     assert logged.ended_at is not None
 
 

@@ -1,0 +1,221 @@
+"""The booking pathway against the database: a patient's procedure and relief history, the
+recommendation for a call, and the payer rules a booking must pass (or override).
+
+The rules themselves are in ``domain/pathway.py``; this module gathers their inputs and, for a
+booking, writes the override and its audit event inside the booking's own transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, col, select
+
+from frontdesk.db import queries as q
+from frontdesk.db.engine import read_session
+from frontdesk.db.models import Appointment, Location, Patient, ReliefReport, Staff, VisitType
+from frontdesk.domain.calls import CallReason
+from frontdesk.domain.model import Region, Status
+from frontdesk.domain.pathway import (
+    AnswerError,
+    Answers,
+    History,
+    PastRelief,
+    PastSession,
+    PayerCheck,
+    Procedure,
+    Recommendation,
+    count_levels,
+    payer_check,
+    recommend,
+    session_counts,
+)
+from frontdesk.services.context import Context
+from frontdesk.services.errors import FrontDeskError, InvalidInput
+
+#: Statuses of a procedure that counts towards payer limits (a hold is not a session yet).
+COUNTED = (Status.BOOKED.value, Status.CONFIRMED.value, Status.CHECKED_IN.value,
+           Status.COMPLETED.value)
+_PROCEDURES = {p.value for p in Procedure}
+
+
+class PayerRulesBroken(FrontDeskError):
+    """Booking would break a payer rule; ``checks`` say which and when it would be allowed."""
+
+    def __init__(self, checks: Iterable[PayerCheck]) -> None:
+        self.checks = tuple(checks)
+        texts = [f"{c.payer}: {p.text}" for c in self.checks for p in c.problems]
+        super().__init__("; ".join(texts) + " — booking anyway needs an override with a reason")
+
+
+class NotAllowed(FrontDeskError):
+    """The person's role may not do this."""
+
+
+@dataclass(frozen=True, slots=True)
+class RegionCounts:
+    """Sessions per kind in one region in the payer's window, for the intake screen."""
+
+    payer: str
+    region: Region
+    counts: dict[Procedure, int]
+    limits: dict[Procedure, int]
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def patient_history(ctx: Context, patient_id: int) -> History:
+    with read_session(ctx.engine) as session:
+        return load_history(session, patient_id, now=ctx.now())
+
+
+def load_history(session: Session, patient_id: int, *, now: datetime,
+                 exclude_id: int | None = None) -> History:
+    """The patient's counted procedures and relief reports, dated in each location's zone."""
+    rows = session.exec(
+        select(Appointment, VisitType.code, Location.timezone)
+        .join(VisitType, col(VisitType.id) == Appointment.visit_type_id)
+        .join(Location, col(Location.id) == Appointment.location_id)
+        .where(Appointment.patient_id == patient_id)
+        .where(col(Appointment.status).in_(COUNTED))
+    ).all()
+    seen = False
+    sessions: list[PastSession] = []
+    days: dict[int, date] = {}
+    for appt, code, zone in rows:
+        day = appt.starts_at.astimezone(ZoneInfo(zone)).date()
+        days[appt.id or 0] = day
+        if appt.starts_at < now or appt.status in (Status.CHECKED_IN.value,
+                                                    Status.COMPLETED.value):
+            seen = True
+        if code in _PROCEDURES and appt.id != exclude_id:
+            sessions.append(PastSession(
+                procedure=Procedure(code), region=_region(appt.region), day=day,
+                levels=_levels(appt.levels), provider_id=appt.provider_id))
+    reports = session.exec(
+        select(ReliefReport).where(ReliefReport.patient_id == patient_id)
+    ).all()
+    reliefs = [
+        PastRelief(
+            procedure=Procedure(r.procedure), region=_region(r.region),
+            day=days.get(r.appointment_id or -1, r.reported_at.date()),
+            percent=r.percent_relief, hours=r.hours_lasted, same_scale=r.same_scale,
+            wearing_off=r.wearing_off)
+        for r in reports if r.procedure in _PROCEDURES
+    ]
+    return History(seen_before=seen, sessions=tuple(sessions), reliefs=tuple(reliefs))
+
+
+def _region(value: str | None) -> Region | None:
+    try:
+        return Region(value) if value else None
+    except ValueError:
+        return None
+
+
+def _levels(text: str | None) -> int:
+    if not text:
+        return 1
+    try:
+        return count_levels(text)
+    except AnswerError:
+        return 1
+
+
+def recommend_for(ctx: Context, *, patient_id: int, reason: CallReason | None,
+                  answers: Answers) -> Recommendation:
+    """The pathway's recommendation for this caller, today in the practice's zone."""
+    with read_session(ctx.engine) as session:
+        patient = session.get(Patient, patient_id)
+        if patient is None:
+            raise InvalidInput("patient", f"no patient with id {patient_id}")
+        history = load_history(session, patient_id, now=ctx.now())
+    today = ctx.now().astimezone(ZoneInfo("America/Chicago")).date()
+    return recommend(answers if answers.reason == reason else _with_reason(answers, reason),
+                     history, ctx.settings.rules, payer=patient.payer, today=today)
+
+
+def _with_reason(answers: Answers, reason: CallReason | None) -> Answers:
+    return replace(answers, reason=reason)
+
+
+def region_counts(ctx: Context, *, patient_id: int, region: Region) -> list[RegionCounts]:
+    """Sessions in ``region`` in each applicable payer's rolling window up to today, plus the
+    ones already booked, with the limits."""
+    with read_session(ctx.engine) as session:
+        patient = session.get(Patient, patient_id)
+        if patient is None:
+            raise InvalidInput("patient", f"no patient with id {patient_id}")
+        history = load_history(session, patient_id, now=ctx.now())
+    today = ctx.now().astimezone(ZoneInfo("America/Chicago")).date()
+    return [
+        RegionCounts(p.label, region, session_counts(history, region, today, p,
+                                                     booked_after=True),
+                     {proc: p.max_sessions(proc) for proc in Procedure})
+        for p in ctx.settings.payers if p.applies_to(patient.payer)
+    ]
+
+
+def payer_checks(ctx: Context, *, patient_id: int, visit_type: str, region: str | None,
+                 levels: str | None, start: datetime) -> list[PayerCheck]:
+    """What each applicable payer says about booking this visit at ``start``."""
+    with read_session(ctx.engine) as session:
+        return _checks(session, ctx, patient_id=patient_id, visit_type=visit_type,
+                       region=region, levels=levels, start=start, exclude_id=None)
+
+
+def _checks(session: Session, ctx: Context, *, patient_id: int, visit_type: str,
+            region: str | None, levels: str | None, start: datetime,
+            exclude_id: int | None) -> list[PayerCheck]:
+    if visit_type not in _PROCEDURES:
+        return []
+    patient = session.get(Patient, patient_id)
+    if patient is None:
+        return []
+    payers = [p for p in ctx.settings.payers if p.applies_to(patient.payer)]
+    if not payers:
+        return []
+    history = load_history(session, patient_id, now=ctx.now(), exclude_id=exclude_id)
+    day = start.astimezone(ZoneInfo("America/Chicago")).date()
+    count = _levels(levels)
+    return [payer_check(Procedure(visit_type), _region(region), count, day, history, p)
+            for p in payers]
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def enforce_payer_rules(
+    session: Session, ctx: Context, *, staff: Staff, appointment: Appointment, visit_type: str,
+    override_reason: str | None,
+) -> None:
+    """Inside a booking's transaction: refuse a booking that breaks a payer rule unless an
+    allowed role overrides it with a reason; the override is audited with the booking."""
+    checks = _checks(session, ctx, patient_id=appointment.patient_id, visit_type=visit_type,
+                     region=appointment.region, levels=appointment.levels,
+                     start=appointment.starts_at, exclude_id=appointment.id)
+    broken = [c for c in checks if not c.allowed]
+    if not broken:
+        return
+    reason = (override_reason or "").strip()
+    if not reason:
+        raise PayerRulesBroken(broken)
+    allowed = ctx.settings.callbacks.override_roles
+    if staff.role not in allowed:
+        raise NotAllowed("overriding a payer rule needs a " + " or ".join(allowed)
+                         + "; ask one to book it")
+    if len(reason) > 500:
+        raise InvalidInput("reason", "keep the override reason under 500 characters")
+    after: dict[str, Any] = {
+        "visit_type": visit_type,
+        "rules": sorted({p.rule for c in broken for p in c.problems}),
+        "payers": [c.payer for c in broken],
+        "reason": reason,
+    }
+    q.add_audit(session, at=ctx.now(), staff_id=staff.id, action="payer.override",
+                entity="appointment", entity_id=appointment.id, after=after)

@@ -1,0 +1,467 @@
+"""Whole calls on the demo practice, from F2 to the logged call: the pathway's questions, its
+recommendation, offering and holding a time, booking, the read-back — asserted on the
+database."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import sys
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import text as sql
+from sqlmodel import Session, col, select
+from textual.pilot import Pilot
+from textual.widgets import Input, Static
+
+from frontdesk.db.engine import make_engine, run_write
+from frontdesk.db.models import (
+    Appointment,
+    AuditEvent,
+    Call,
+    CallbackTask,
+    Patient,
+    ReliefReport,
+    VisitType,
+)
+from frontdesk.services.context import Context
+from frontdesk.services.demo import seed_demo
+from frontdesk.ui.app import FrontDeskApp
+from frontdesk.ui.call_booking import CallBookingDialog, OverrideDialog, ReadBackDialog
+from frontdesk.ui.call_intake import CallScreen, ResumeDialog
+from frontdesk.ui.call_pathway import PathwayPanel
+from tests.conftest import FrozenClock
+from tests.ui.conftest import settled
+
+SLOW = 60.0
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo practice, seeded once around Wed 10 Mar 2027, 09:00 in Tulsa."""
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    engine = make_engine(path)
+    from frontdesk.db import migrate
+
+    migrate.upgrade(engine)
+    seed_demo(Context(engine=engine, clock=FrozenClock()), today=date(2027, 3, 10))
+    with engine.begin() as connection:
+        connection.execute(sql("PRAGMA wal_checkpoint(TRUNCATE)"))
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def demo_url(demo_template: Path, tmp_path: Path) -> str:
+    path = tmp_path / "demo.db"
+    shutil.copy(demo_template, path)
+    return str(path)
+
+
+@pytest.fixture
+def demo(demo_url: str, clock: FrozenClock) -> Iterator[Context]:
+    engine = make_engine(demo_url)
+    yield Context(engine=engine, clock=clock)
+    engine.dispose()
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def app_for(ctx: Context) -> FrontDeskApp:
+    return FrontDeskApp(context=ctx, poll_seconds=SLOW)
+
+
+async def quiet(pilot: Pilot[None]) -> None:
+    """Let debounce timers fire and every worker (searches, saves, advice) finish."""
+    for _ in range(3):
+        await pilot.pause(0.4)
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+def shown(screen: Any, selector: str) -> str:
+    return str(screen.query_one(selector, Static).render())
+
+
+def one(ctx: Context, query: Any) -> Any:
+    with Session(ctx.engine) as session:
+        return session.exec(query).first()
+
+
+def every(ctx: Context, query: Any) -> list[Any]:
+    with Session(ctx.engine) as session:
+        return list(session.exec(query).all())
+
+
+def set_payer(ctx: Context, patient_id: int, payer: str) -> None:
+    def work(session: Session) -> None:
+        patient = session.get(Patient, patient_id)
+        assert patient is not None
+        patient.payer = payer
+
+    run_write(ctx.engine, work)
+
+
+def never_injected(ctx: Context, payer: str) -> Patient:
+    """A demo patient with no facet injection or RFA on record (the payer set to ``payer``)."""
+    procedures = select(Appointment.patient_id).join(
+        VisitType, col(VisitType.id) == Appointment.visit_type_id).where(
+        col(VisitType.code).in_(["facet-diagnostic", "facet-therapeutic", "rfa"]))
+    patient = one(ctx, select(Patient).where(col(Patient.id).not_in(procedures))
+                  .order_by(col(Patient.id)))
+    assert patient is not None
+    set_payer(ctx, patient.id, payer)
+    return patient
+
+
+async def call_from(pilot: Pilot[None], phone: str) -> CallScreen:
+    """F2, the caller's phone number, Enter to the candidates, Enter: identified."""
+    await settled(pilot)
+    await pilot.press("f2")
+    await quiet(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, CallScreen)
+    await pilot.press(*phone[-10:])
+    await quiet(pilot)
+    await pilot.press("enter", "enter")
+    await quiet(pilot)
+    assert screen.patient is not None
+    return screen
+
+
+async def answer(pilot: Pilot[None], *answers: str) -> None:
+    """Each answer: a choice's number, or text then Enter."""
+    for given in answers:
+        if len(given) == 1 and given.isdigit() and not isinstance(pilot.app.focused, Input):
+            await pilot.press(given)
+        else:
+            await pilot.press(*given, "enter")
+        await quiet(pilot)
+
+
+async def book_first_offer(pilot: Pilot[None]) -> None:
+    """Enter on the recommendation, Enter holds the first time, Enter books, Enter logs."""
+    await pilot.press("enter")
+    await quiet(pilot)
+    assert isinstance(pilot.app.screen, CallBookingDialog)
+    await pilot.press("enter")  # hold
+    await quiet(pilot)
+    await pilot.press("enter")  # book
+    await quiet(pilot)
+    assert isinstance(pilot.app.screen, ReadBackDialog)
+    await pilot.press("enter")  # read back, log the call
+    await quiet(pilot)
+
+
+def logged_call(ctx: Context) -> tuple[Call, Appointment | None, str | None]:
+    call = one(ctx, select(Call).order_by(col(Call.id).desc()))
+    assert call is not None
+    appt = None
+    code = None
+    if call.appointment_id is not None:
+        with Session(ctx.engine) as session:
+            appt = session.get(Appointment, call.appointment_id)
+            assert appt is not None
+            vt = session.get(VisitType, appt.visit_type_id)
+            code = vt.code if vt else None
+    return call, appt, code
+
+
+def panel(screen: CallScreen) -> PathwayPanel:
+    return screen.query_one(PathwayPanel)
+
+
+# --------------------------------------------------------------------------- whole calls
+
+
+async def test_a_new_caller_with_muscle_pain_is_booked_for_a_new_patient_evaluation(
+    demo: Context,
+) -> None:
+    async with app_for(demo).run_test(size=(80, 24)) as pilot:
+        await settled(pilot)
+        await pilot.press("f2")
+        await quiet(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, CallScreen)
+        await pilot.press(*"Quincy Fernhollow")
+        await quiet(pilot)
+        await pilot.press("ctrl+n")
+        await quiet(pilot)
+        dialog = pilot.app.screen
+        dialog.query_one("#dob", Input).value = "6/14/1979"
+        dialog.query_one("#phone", Input).value = "918-555-0188"
+        await pilot.press("enter")
+        await quiet(pilot)
+        assert pilot.app.screen is screen
+        assert screen.patient is not None
+        assert screen.patient.last_name == "Fernhollow"
+
+        await answer(pilot, "1")  # a new pain problem
+        assert panel(screen).question is not None
+        assert panel(screen).question.key == "pain_area"
+        await answer(pilot, "1", "1")  # low back; muscle pain
+        advice = shown(screen, "#path-advice")
+        assert advice.startswith("Book: New-patient evaluation")
+        assert "every new caller starts with a new-patient evaluation" in advice
+        assert "massage therapy and trigger point injections" in advice
+        await book_first_offer(pilot)
+        assert not isinstance(pilot.app.screen, CallScreen)
+    call, appt, code = logged_call(demo)
+    assert (call.status, call.outcome, code) == ("closed", "booked", "new-patient")
+    assert appt is not None
+    assert appt.status == "booked"
+    assert call.answers["pain_kind"] == "muscle"
+
+
+async def test_a_diagnostic_block_reported_on_a_callback_stores_the_report_and_books_on(
+    demo: Context,
+) -> None:
+    """The callback list, the report saved as data closing the callback, then the next step
+    (a commercial payer: the practice protocol alone decides)."""
+    async with app_for(demo).run_test(size=(80, 24)) as pilot:
+        await settled(pilot)
+        await pilot.press("f2")
+        await quiet(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, CallScreen)
+        assert screen.callbacks, "the demo has relief-report callbacks due"
+        callback = screen.callbacks[0]
+        set_payer(demo, callback.patient_id, "BlueCross")
+        assert shown(screen, "#call-callbacks-title").startswith("Callbacks due (")
+        await pilot.press("ctrl+r", "enter")
+        await quiet(pilot)
+        assert screen.patient is not None
+        assert screen.patient.id == callback.patient_id
+        question = panel(screen).question
+        assert question is not None
+        assert question.key == "percent_relief"  # injection, region, levels, side known
+        await answer(pilot, "85", "3 hours", "1")  # 85 %, 3 hours, the first one
+        advice = shown(screen, "#path-advice")
+        assert advice.startswith("Book: Therapeutic facet joint injection"), advice
+        assert "✓ Practice: Positive block: 85 % relief lasting 3 hours" in advice
+        assert "Relief report saved and the callback closed." in shown(screen, "#call-status")
+        await book_first_offer(pilot)
+    call, appt, code = logged_call(demo)
+    assert (call.outcome, code) == ("booked", "facet-therapeutic")
+    assert appt is not None
+    assert (appt.region, appt.levels) == (callback.region, callback.levels)
+    report = one(demo, select(ReliefReport).where(ReliefReport.call_id == call.id))
+    assert (report.percent_relief, report.hours_lasted) == (85, 3.0)
+    assert report.appointment_id == callback.appointment_id
+    task = one(demo, select(CallbackTask).where(CallbackTask.id == callback.id))
+    assert (task.status, task.call_id) == ("done", call.id)
+
+
+async def test_no_relief_books_a_physician_follow_up_without_asking_how_long(
+    demo: Context,
+) -> None:
+    async with app_for(demo).run_test(size=(80, 24)) as pilot:
+        await settled(pilot)
+        await pilot.press("f2")
+        await quiet(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, CallScreen)
+        await pilot.press("ctrl+r", "enter")
+        await quiet(pilot)
+        asked: list[str] = []
+        question = panel(screen).question
+        assert question is not None
+        asked.append(question.key)
+        await answer(pilot, "0")
+        assert panel(screen).question is None  # no hours, no injections count
+        assert asked == ["percent_relief"]
+        advice = shown(screen, "#path-advice")
+        assert advice.startswith("Book: Follow-up")
+        assert "No relief at all" in advice
+        await book_first_offer(pilot)
+    call, _appt, code = logged_call(demo)
+    assert (call.outcome, code) == ("booked", "follow-up")
+    report = one(demo, select(ReliefReport).where(ReliefReport.call_id == call.id))
+    assert report.percent_relief == 0
+
+
+async def test_relief_wearing_off_after_several_injections_books_an_rfa_consult(
+    demo: Context,
+) -> None:
+    patient = never_injected(demo, "BlueCross")
+    async with app_for(demo).run_test(size=(80, 24)) as pilot:
+        screen = await call_from(pilot, patient.phone)
+        await answer(pilot, "2")  # report after an injection
+        await answer(pilot, "2", "1", "L4-L5, L5-S1", "1")  # therapeutic, lumbar, both sides
+        await answer(pilot, "60", "3 weeks", "3")  # 60 % for 3 weeks; the third one
+        question = panel(screen).question
+        assert question is not None
+        assert question.key == "wearing_off"
+        await answer(pilot, "1")  # yes, sooner each time
+        advice = shown(screen, "#path-advice")
+        assert advice.startswith("Book: Radiofrequency ablation consult"), advice
+        assert "wearing off after 3 injections" in advice
+        await book_first_offer(pilot)
+    call, appt, code = logged_call(demo)
+    assert (call.outcome, code) == ("booked", "rfa-consult")
+    assert appt is not None
+    assert appt.region is None  # a consult is not a procedure
+
+
+async def test_a_time_taken_by_another_process_offers_the_next_ones_at_once(
+    demo: Context, demo_url: str,
+) -> None:
+    patient = never_injected(demo, "BlueCross")
+    other = one(demo, select(Patient).where(Patient.id != patient.id).order_by(col(Patient.id)))
+    async with app_for(demo).run_test(size=(80, 24)) as pilot:
+        await call_from(pilot, patient.phone)
+        await answer(pilot, "3")  # a visit the physician ordered
+        await answer(pilot, "2")  # a follow-up (the second visit type)
+        await pilot.press("enter")
+        await quiet(pilot)
+        dialog = pilot.app.screen
+        assert isinstance(dialog, CallBookingDialog)
+        first = dialog.slots[0]
+        start = first.local_start.isoformat(timespec="minutes")
+        cli = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "frontdesk", "--db", demo_url, "book",
+            "--patient", str(other.id), "--visit-type", "follow-up",
+            "--provider", first.provider_name, "--location", first.location_name,
+            "--start", start, "--as", "sam",
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        out, err = await cli.communicate()
+        assert cli.returncode == 0, err.decode()
+        await pilot.press("enter")  # hold the time the other process just took
+        await quiet(pilot)
+        assert "just taken by someone else" in shown(dialog, "#callbook-note")
+        assert first not in dialog.slots
+        assert dialog.slots
+        await pilot.press("enter")  # hold the next one
+        await quiet(pilot)
+        await pilot.press("enter")  # book
+        await quiet(pilot)
+        assert isinstance(pilot.app.screen, ReadBackDialog)
+        await pilot.press("enter")
+        await quiet(pilot)
+    call, appt, code = logged_call(demo)
+    assert (call.outcome, code) == ("booked", "follow-up")
+    assert appt is not None
+    assert appt.starts_at != first.start or appt.provider_id != first.provider_id
+
+
+async def test_a_payer_rule_needs_an_override_with_who_and_why(demo: Context) -> None:
+    """Medicare: at most two levels per session. The receptionist cannot override; a
+    scheduler can, and the audit log keeps who and why."""
+    patient = never_injected(demo, "Medicare")
+    async with app_for(demo).run_test(size=(80, 24)) as pilot:
+        screen = await call_from(pilot, patient.phone)
+        await answer(pilot, "3")  # ordered
+        types = [v.code for v in panel(screen).visit_types]
+        await answer(pilot, str(types.index("facet-diagnostic") + 1))
+        await answer(pilot, "1", "L3-L4, L4-L5, L5-S1", "1")
+        advice = shown(screen, "#path-advice")
+        assert "✗ Medicare (Novitas): Not allowed: at most 2 levels per session (3 asked)" \
+            in advice
+        await pilot.press("enter")
+        await quiet(pilot)
+        dialog = pilot.app.screen
+        assert isinstance(dialog, CallBookingDialog)
+        await pilot.press("enter")  # try to hold
+        await quiet(pilot)
+        assert "at most 2 levels per session" in shown(dialog, "#callbook-note")
+        await pilot.press("ctrl+o")
+        await quiet(pilot)
+        assert isinstance(pilot.app.screen, OverrideDialog)
+        await pilot.press(*"physician asked for three levels", "enter")  # as rita
+        await quiet(pilot)
+        assert "scheduler" in shown(dialog, "#callbook-note")  # a receptionist may not
+        await pilot.press("ctrl+o")
+        await quiet(pilot)
+        override = pilot.app.screen
+        assert isinstance(override, OverrideDialog)
+        override.query_one("#override-by", Input).value = "sam"
+        await pilot.press(*"physician asked for three levels", "enter")
+        await quiet(pilot)
+        assert "Held for the caller" in shown(dialog, "#callbook-note")
+        await pilot.press("enter")
+        await quiet(pilot)
+        assert isinstance(pilot.app.screen, ReadBackDialog)
+        await pilot.press("enter")
+        await quiet(pilot)
+    call, appt, code = logged_call(demo)
+    assert (call.outcome, code) == ("booked", "facet-diagnostic")
+    assert appt is not None
+    event = one(demo, select(AuditEvent).where(AuditEvent.action == "payer.override"))
+    assert event.entity_id == appt.id
+    assert event.after["reason"] == "physician asked for three levels"
+    assert event.after["rules"] == ["levels"]
+
+
+async def test_a_call_cut_off_mid_pathway_resumes_with_every_answer(demo: Context) -> None:
+    patient = never_injected(demo, "BlueCross")
+    async with app_for(demo).run_test(size=(80, 24)) as pilot:
+        screen = await call_from(pilot, patient.phone)
+        await answer(pilot, "2", "1", "1", "L4-L5", "3", "80")
+    # The app is gone without ending the call, as after a killed terminal.
+    async with app_for(demo).run_test(size=(80, 24)) as pilot:
+        await settled(pilot)
+        await pilot.press("f2")
+        await quiet(pilot)
+        assert isinstance(pilot.app.screen, ResumeDialog)
+        await pilot.press("enter")
+        await quiet(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, CallScreen)
+        assert screen.patient is not None
+        assert screen.patient.id == patient.id
+        question = panel(screen).question
+        assert question is not None
+        assert question.key == "hours_lasted"
+        assert shown(screen, "#path-answered") == (
+            "diagnostic injection · lumbar L4-L5 right · 80 % relief")
+        assert pilot.app.focused is screen.query_one("#path-input", Input)
+
+
+async def test_booking_a_diagnostic_block_takes_at_most_15_keypresses(demo: Context) -> None:
+    """The README's count: an existing patient, a diagnostic facet injection the physician
+    ordered, from F2 to the read-back. Typed search text and typed answers are not counted;
+    every other key is."""
+    patient = never_injected(demo, "BlueCross")
+    keys: list[str] = []
+
+    async with app_for(demo).run_test(size=(80, 24)) as pilot:
+        await settled(pilot)
+
+        async def key(*pressed: str) -> None:
+            keys.extend(pressed)
+            await pilot.press(*pressed)
+            await quiet(pilot)
+
+        async def typed(text: str) -> None:
+            await pilot.press(*text)
+            await quiet(pilot)
+
+        await key("f2")
+        await typed(patient.phone[-10:])
+        await key("enter", "enter")  # to the candidates; this is the caller
+        await key("3")  # a visit the physician ordered
+        screen = pilot.app.screen
+        assert isinstance(screen, CallScreen)
+        types = [v.code for v in panel(screen).visit_types]
+        await key(str(types.index("facet-diagnostic") + 1))
+        await key("1")  # low back
+        await typed("L4-L5")
+        await key("enter")
+        await key("1")  # both sides
+        await key("enter")  # offer times
+        await key("enter")  # hold the best one
+        await key("enter")  # book it
+        assert isinstance(pilot.app.screen, ReadBackDialog)
+        assert "Where:" in pilot.app.screen.script.text
+    assert len(keys) <= 15, keys
+    assert len(keys) == 11  # the figure in the README
+    booked = every(demo, select(Appointment.status).join(
+        VisitType, col(VisitType.id) == Appointment.visit_type_id)
+        .where(Appointment.patient_id == patient.id)
+        .where(VisitType.code == "facet-diagnostic"))
+    assert booked == ["booked"]
