@@ -94,11 +94,17 @@ def slots_cmd(runtime: Runtime, visit_type: str, location: str | None, provider:
 @click.option("--side", type=click.Choice(["left", "right", "bilateral"], case_sensitive=False),
               help="Side (procedures).")
 @click.option("--hold", is_flag=True, help="Hold the slot for the caller for a few minutes.")
+@click.option("--override-reason", metavar="TEXT",
+              help="Book against a payer rule; needs a scheduler, manager or admin (--as or "
+                   "--override-by). Written to the audit log.")
+@click.option("--override-by", metavar="USERNAME",
+              help="Who authorises the override, when not the person booking.")
 @json_option
 @click.pass_obj
 def book_cmd(runtime: Runtime, patient: int, visit_type: str, provider: str, location: str,
              start: str, staff: str, room: int | None, region: str | None, levels: str | None,
-             side: str | None, hold: bool) -> None:
+             side: str | None, hold: bool, override_reason: str | None,
+             override_by: str | None) -> None:
     """Book (or --hold) a visit. Exit 3 with alternatives when the slot was just taken."""
     from frontdesk.services import directory, scheduling
 
@@ -109,7 +115,7 @@ def book_cmd(runtime: Runtime, patient: int, visit_type: str, provider: str, loc
     appt = scheduling.book(
         ctx, staff=staff, patient_id=patient, visit_type=visit_type, provider_id=who.id,
         location_id=place.id, start=when, room_id=room, region=region, levels=levels,
-        side=side, hold=hold,
+        side=side, hold=hold, override_reason=override_reason, override_by=override_by,
     )
     prep = next((v.prep for v in directory.visit_types(ctx) if v.code == appt.visit_type_code),
                 "")
@@ -125,11 +131,15 @@ def book_cmd(runtime: Runtime, patient: int, visit_type: str, provider: str, loc
 @click.option("--provider", metavar="ID|NAME", help="Move to this provider.")
 @click.option("--location", metavar="ID|NAME", help="Move to this location.")
 @click.option("--room", type=ID, metavar="ID", help="Move to this room.")
+@click.option("--override-reason", metavar="TEXT",
+              help="Move against a payer rule (scheduler, manager or admin); audited.")
+@click.option("--override-by", metavar="USERNAME", help="Who authorises the override.")
 @if_version_option
 @json_option
 @click.pass_obj
 def reschedule_cmd(runtime: Runtime, appointment_id: int, start: str, staff: str,
                    provider: str | None, location: str | None, room: int | None,
+                   override_reason: str | None, override_by: str | None,
                    expected_version: int | None) -> None:
     """Move a visit to another time (and optionally provider, location or room)."""
     from frontdesk.services import directory, scheduling
@@ -142,7 +152,8 @@ def reschedule_cmd(runtime: Runtime, appointment_id: int, start: str, staff: str
     appt = scheduling.reschedule(
         ctx, staff=staff, appointment_id=appointment_id, start=when,
         provider_id=who.id if who else None, location_id=place.id if place else None,
-        room_id=room, expected_version=expected_version,
+        room_id=room, expected_version=expected_version, override_reason=override_reason,
+        override_by=override_by,
     )
     emit_appointment(runtime, f"Moved appointment {appt.id}", appt)
 

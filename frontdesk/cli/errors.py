@@ -22,6 +22,7 @@ EXIT_INPUT = 2  # bad input (also click's own usage errors); nothing was written
 EXIT_TAKEN = 3  # the slot was just taken; alternatives listed
 EXIT_STALE = 4  # the appointment changed since it was read (--if-version)
 EXIT_BUSY = 5  # the database stayed busy after retries
+EXIT_PAYER = 6  # a payer rule refuses the booking (or the person may not override it)
 EXIT_INTERRUPTED = 130  # Ctrl+C
 
 BUSY_MESSAGE = "the database is busy; please try again"
@@ -58,6 +59,10 @@ class DatabaseBusy(CommandFailed):
     exit_code = EXIT_BUSY
 
 
+class PayerRefused(CommandFailed):
+    exit_code = EXIT_PAYER
+
+
 class Interrupted(CommandFailed):
     exit_code = EXIT_INTERRUPTED
 
@@ -75,6 +80,11 @@ def translate(exc: Exception, *, as_json: bool) -> CommandFailed:
         return ChangedMeanwhile(str(exc), stdout=current)
     if isinstance(exc, errors.Busy):
         return DatabaseBusy(BUSY_MESSAGE)
+
+    from frontdesk.services.pathway import NotAllowed, PayerRulesBroken
+
+    if isinstance(exc, (PayerRulesBroken, NotAllowed)):
+        return PayerRefused(str(exc))
     if isinstance(exc, errors.FrontDeskError):
         return CommandFailed(str(exc))
 

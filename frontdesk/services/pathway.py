@@ -207,8 +207,8 @@ def enforce_payer_rules(
         raise PayerRulesBroken(broken)
     allowed = ctx.settings.callbacks.override_roles
     if staff.role not in allowed:
-        raise NotAllowed("overriding a payer rule needs a " + " or ".join(allowed)
-                         + "; ask one to book it")
+        roles = ", ".join(allowed[:-1]) + (" or " if len(allowed) > 1 else "") + allowed[-1]
+        raise NotAllowed(f"overriding a payer rule needs a {roles}; ask one to book it")
     if len(reason) > 500:
         raise InvalidInput("reason", "keep the override reason under 500 characters")
     after: dict[str, Any] = {

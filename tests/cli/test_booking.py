@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
+from sqlmodel import Session
+
 from tests.cli.conftest import Desk, assert_clean
 
 BOOK = ("book", "--patient", "1", "--visit-type", "facet-diagnostic", "--provider", "1",
@@ -230,3 +232,42 @@ def test_booking_round_trip_on_postgresql(pg_desk: Desk) -> None:
     cancelled = pg_desk.run("cancel", "1", "--reason", "test", "--as", "desk")
     assert cancelled.exit_code == 0, cancelled.stderr
     assert pg_desk.state()["appointments"][0][1] == "cancelled"
+
+
+def _medicare_and_a_scheduler(desk: Desk) -> None:
+    from frontdesk.db.engine import make_engine, run_write
+    from frontdesk.db.models import Patient, Staff
+
+    engine = make_engine(desk.db)
+
+    def work(session: Session) -> None:
+        patient = session.get(Patient, desk.practice.patient_id)
+        assert patient is not None
+        patient.payer = "Medicare"
+        session.add(Staff(name="Sky Scheduler", username="sched", role="scheduler"))
+
+    try:
+        run_write(engine, work)
+    finally:
+        engine.dispose()
+
+
+def test_a_payer_rule_refuses_until_a_scheduler_overrides_with_a_reason(desk: Desk) -> None:
+    _medicare_and_a_scheduler(desk)
+    three = (*BOOK, "--start", "2027-03-11T09:00", "--region", "lumbar",
+             "--levels", "L3-L4, L4-L5, L5-S1", "--side", "bilateral")
+    before = desk.state()
+    refused = desk.run(*three)
+    assert refused.exit_code == 6
+    assert refused.stderr == (
+        "error: Medicare (Novitas): at most 2 levels per session (3 asked) — booking anyway "
+        "needs an override with a reason\n")
+    not_allowed = desk.run(*three, "--override-reason", "physician's order")  # as desk
+    assert not_allowed.exit_code == 6
+    assert "needs a scheduler, manager or admin; ask one to book it" in not_allowed.stderr
+    assert desk.state() == before  # nothing written
+    done = desk.run(*three, "--override-reason", "physician's order", "--override-by", "sched")
+    assert done.exit_code == 0, done.stderr
+    engine_state = desk.state()
+    assert engine_state["appointment"] == 1
+    assert engine_state["audit_event"] == 3  # the override, the booking, its callback
