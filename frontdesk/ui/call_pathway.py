@@ -247,7 +247,10 @@ class PathwayPanel(Vertical):
                     field.focus()
             return
         prompt.display = choices.display = field.display = False
-        self.query_one("#path-advice", Static).update(advice_text(advice, self.names))
+        words = advice_text(advice, self.names)
+        first = words.split("\n", 1)[0]
+        self.query_one("#path-advice", Static).update(
+            Content(words).stylize("bold", 0, len(first)))
         actions.clear_options()
         actions.add_options([
             Option(Content(f"{i}  Offer times: {self.names.get(code, code)}"), id=code)

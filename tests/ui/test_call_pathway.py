@@ -465,3 +465,66 @@ async def test_booking_a_diagnostic_block_takes_at_most_15_keypresses(demo: Cont
         .where(Appointment.patient_id == patient.id)
         .where(VisitType.code == "facet-diagnostic"))
     assert booked == ["booked"]
+
+
+# --------------------------------------------------------------------------- snapshots
+
+
+class TestPathwaySnapshots:
+    """The tiny practice; Testcase Casey made a Medicare patient for the payer's verdict."""
+
+    @staticmethod
+    async def _reported(pilot: Pilot[None], *answers: str) -> None:
+        await settled(pilot)
+        await pilot.press("f2")
+        await quiet(pilot)
+        await pilot.press(*"9185550111")
+        await quiet(pilot)
+        await pilot.press("enter", "enter")
+        await quiet(pilot)
+        assert isinstance(pilot.app.screen, CallScreen)
+        assert pilot.app.screen.patient is not None
+        await answer(pilot, "2", "1", "1", "L4-L5", "1", *answers)
+
+    def test_a_question_at_80x24(self, snap_compare: Any, sqlite_ctx: Context,
+                                 practice: Any) -> None:
+        set_payer(sqlite_ctx, practice.patient_id, "Medicare")
+
+        async def asking(pilot: Pilot[None]) -> None:
+            await self._reported(pilot, "77")
+
+        assert snap_compare(app_for(sqlite_ctx), terminal_size=(80, 24), run_before=asking)
+
+    def test_practice_and_payer_disagree_at_160x50(self, snap_compare: Any,
+                                                    sqlite_ctx: Context,
+                                                    practice: Any) -> None:
+        set_payer(sqlite_ctx, practice.patient_id, "Medicare")
+
+        async def advised(pilot: Pilot[None]) -> None:
+            await self._reported(pilot, "77", "3 hours", "8", "2", "1", "1")
+
+        assert snap_compare(app_for(sqlite_ctx), terminal_size=(160, 50), run_before=advised)
+
+    def test_a_held_time_at_80x24(self, snap_compare: Any, sqlite_ctx: Context,
+                                  practice: Any) -> None:
+        async def held(pilot: Pilot[None]) -> None:
+            await self._reported(pilot, "90", "4 hours", "1")
+            await pilot.press("enter")
+            await quiet(pilot)
+            await pilot.press("enter")
+            await quiet(pilot)
+
+        assert snap_compare(app_for(sqlite_ctx), terminal_size=(80, 24), run_before=held)
+
+    def test_the_read_back_at_80x24(self, snap_compare: Any, sqlite_ctx: Context,
+                                    practice: Any) -> None:
+        async def read(pilot: Pilot[None]) -> None:
+            await self._reported(pilot, "90", "4 hours", "1")
+            await pilot.press("enter")
+            await quiet(pilot)
+            await pilot.press("enter")
+            await quiet(pilot)
+            await pilot.press("enter")
+            await quiet(pilot)
+
+        assert snap_compare(app_for(sqlite_ctx), terminal_size=(80, 24), run_before=read)
