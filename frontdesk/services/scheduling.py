@@ -283,6 +283,15 @@ def appointments_on(
     return views
 
 
+def upcoming_for(ctx: Context, patient_id: int, *, limit: int = 20) -> list[AppointmentView]:
+    """The patient's visits from now on that can still be moved or cancelled."""
+    live = (Status.HELD, Status.BOOKED, Status.CONFIRMED)
+    with read_session(ctx.engine) as session:
+        rows = q.appointment_rows(session, start=ctx.now(), patient_id=patient_id)
+    views = [appointment_view(r) for r in rows]
+    return [v for v in views if v.status in live][:limit]
+
+
 def get_appointment(ctx: Context, appointment_id: int) -> AppointmentView:
     with read_session(ctx.engine) as session:
         return _view(session, appointment_id)

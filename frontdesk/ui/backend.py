@@ -30,6 +30,7 @@ from frontdesk.services.config import LoadedSettings, load_settings
 from frontdesk.services.context import Context, open_context, system_clock
 from frontdesk.services.errors import (
     Busy,
+    FrontDeskError,
     InvalidInput,
     SlotTaken,
     StaleAppointment,
@@ -219,6 +220,9 @@ class Backend:
     def release_hold(self, appt: AppointmentView) -> AppointmentView:
         return scheduling.release_hold(self.ctx, staff=self._acting(), appointment_id=appt.id)
 
+    def upcoming(self, patient_id: int) -> list[AppointmentView]:
+        return scheduling.upcoming_for(self.ctx, patient_id)
+
     def read_back(self, appointment_id: int) -> ReadBack:
         return readback.read_back(self.ctx, appointment_id)
 
@@ -287,6 +291,8 @@ class Backend:
             return Outcome(f"Could not change {who}: {exc.message}.", "error")
         except Busy:
             return Outcome("The database is busy; nothing was changed. Try again.", "error")
+        except FrontDeskError as exc:  # a payer rule, a role that may not do it
+            return Outcome(f"Could not change {who}: {exc}.", "error")
 
     def _apply(self, change: Change, staff: str) -> Outcome:
         who = change.label

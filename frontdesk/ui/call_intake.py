@@ -18,6 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
+from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 from textual.widgets import Input, Label, OptionList, Static
@@ -27,6 +28,7 @@ from textual.worker import Worker, WorkerState
 from frontdesk.domain.calls import CallOutcome, CallReason
 from frontdesk.ui.book_here import patient_line
 from frontdesk.ui.call_pathway import PATHWAY_REASONS, ChoiceList, PathwayPanel
+from frontdesk.ui.call_visits import VisitsPanel
 from frontdesk.ui.widgets.footer import KeyFooter
 
 if TYPE_CHECKING:
@@ -65,6 +67,26 @@ def callback_line(callback: CallbackView, zone: Any, today: Any) -> str:
         about += f" {callback.levels or callback.region or ''}".rstrip()
     return (f"{'overdue' if callback.overdue else 'due'} {when} · {callback.patient_short} · "
             f"{callback.label.lower()}{about}")
+
+
+class CallbackList(OptionList):
+    """The callbacks due. Enter works the highlighted one; ``n``: no answer, try later."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("n", "no_answer", "No answer", id="callbacks.no_answer",
+                tooltip="Nobody answered: keep the callback, due again in 2 hours"),
+    ]
+
+    class NoAnswer(Message):
+        def __init__(self, callback_id: str) -> None:
+            super().__init__()
+            self.callback_id = callback_id
+
+    def action_no_answer(self) -> None:
+        if self.highlighted is not None:
+            option = self.get_option_at_index(self.highlighted)
+            if option.id is not None:
+                self.post_message(self.NoAnswer(option.id))
 
 
 class ResumeDialog(ModalScreen["CallView | str | None"]):
@@ -167,13 +189,14 @@ class CallScreen(Screen[None]):
             yield Static("", id="call-caller", markup=False)
             yield OptionList(id="call-candidates")
             yield Static("", id="call-callbacks-title", markup=False)
-            yield OptionList(id="call-callbacks")
+            yield CallbackList(id="call-callbacks")
             with Horizontal(classes="call-row"):
                 yield Label("Reason", classes="call-label")
                 yield ChoiceList(*(Option(Content(f"{i}  {r.label}"), id=r.value)
                                    for i, r in enumerate(CallReason, start=1)),
                                  id="call-reason")
             yield PathwayPanel(self.backend, id="call-pathway")
+            yield VisitsPanel(self.backend, id="call-visits")
             with Horizontal(classes="call-row"):
                 yield Label("Note", classes="call-label")
                 yield Input(self.call.note, placeholder="What the caller asked or said",
@@ -292,8 +315,11 @@ class CallScreen(Screen[None]):
     def _reason(self, event: OptionList.OptionSelected) -> None:
         reason = CallReason(str(event.option_id))
         self._save(reason=reason)
-        if self.patient is not None and reason in PATHWAY_REASONS:
-            self.query_one("#call-reason").add_class("chosen")
+        if self.patient is not None and (reason in PATHWAY_REASONS
+                                         or reason == CallReason.CHANGE_VISIT):
+            reasons = self.query_one("#call-reason", OptionList)
+            reasons.add_class("chosen")
+            self.call_after_refresh(reasons.scroll_to_highlight)
             self._pathway(take_focus=True, reason=reason)
         else:
             self._pathway(take_focus=False, reason=reason)
@@ -305,9 +331,10 @@ class CallScreen(Screen[None]):
         reasons = self.query_one("#call-reason", OptionList)
         if event.widget is reasons:
             reasons.remove_class("chosen")
-        elif self.query_one(PathwayPanel).display and reasons.highlighted is not None:
+        elif ((self.query_one(PathwayPanel).display or self.query_one(VisitsPanel).display)
+              and reasons.highlighted is not None):
             reasons.add_class("chosen")
-            reasons.scroll_to_highlight()
+            self.call_after_refresh(reasons.scroll_to_highlight)
 
     # ------------------------------------------------------------------ the pathway
 
@@ -324,8 +351,22 @@ class CallScreen(Screen[None]):
 
     def _pathway(self, *, take_focus: bool, reason: CallReason | None = None) -> None:
         panel = self.query_one(PathwayPanel)
-        panel.load(self.patient, reason or self._latest("reason"),
-                   self._answers(), take_focus=take_focus)
+        why = reason or self._latest("reason")
+        panel.load(self.patient, why, self._answers(), take_focus=take_focus)
+        self.query_one(VisitsPanel).load(self.patient, show=why == CallReason.CHANGE_VISIT,
+                                         take_focus=take_focus)
+
+    @on(VisitsPanel.Changed)
+    def _visit_changed(self, event: VisitsPanel.Changed) -> None:
+        outcome = event.outcome
+        self.notify(outcome.message, severity=outcome.severity, markup=False)
+        self.query_one("#call-status", Static).update(outcome.message[:200], layout=False)
+        if outcome.changed and event.moved:
+            self._moved(event.appointment_id)
+
+    @work(thread=True, exclusive=True, group="call-moved", exit_on_error=False)
+    def _moved(self, appointment_id: int) -> AppointmentView:
+        return self.backend.details(appointment_id)[0]
 
     @on(PathwayPanel.Answered)
     def _answered(self, event: PathwayPanel.Answered) -> None:
@@ -407,7 +448,8 @@ class CallScreen(Screen[None]):
         if not show:
             return
         zone = ZoneInfo(self.backend.zone)
-        title.update(f"Callbacks due ({len(due)}) · Ctrl+R to pick one")
+        title.update(f"Callbacks due ({len(due)}) · Ctrl+R, then Enter to call back, "
+                     "n no answer")
         listing.clear_options()
         listing.add_options([Option(Content(callback_line(c, zone, self.backend.today())),
                                     id=str(c.id))
@@ -424,6 +466,16 @@ class CallScreen(Screen[None]):
             return
         listing.highlighted = 0
         listing.focus()
+
+    @on(CallbackList.NoAnswer)
+    def _no_answer(self, event: CallbackList.NoAnswer) -> None:
+        chosen = next((c for c in self.callbacks if str(c.id) == event.callback_id), None)
+        if chosen is not None:
+            self._retry(chosen)
+
+    @work(thread=True, group="call-callback-retry", exit_on_error=False)
+    def _retry(self, callback: CallbackView) -> CallbackView:
+        return self.backend.retry_callback(callback)
 
     @on(OptionList.OptionSelected, "#call-callbacks")
     def _work_callback(self, event: OptionList.OptionSelected) -> None:
@@ -521,6 +573,17 @@ class CallScreen(Screen[None]):
             if self.call.patient_id != self.patient.id:
                 self._save(patient_id=self.patient.id)
             self._pathway(take_focus=True)
+        elif group == "call-moved" and state == WorkerState.SUCCESS and worker.result:
+            self.booked = worker.result  # the call's outcome may be "booked" with this visit
+        elif group == "call-callback-retry":
+            if state == WorkerState.SUCCESS and worker.result is not None:
+                due = worker.result.due_at.astimezone(ZoneInfo(self.backend.zone))
+                self.notify(f"No answer: the callback is due again at {due:%H:%M}.",
+                            markup=False)
+                self._due()
+            else:
+                self.notify("The callback could not be updated; try again.",
+                            severity="warning", markup=False)
         elif group == "call-callbacks" and state == WorkerState.SUCCESS:
             self._show_callbacks(worker.result or ())
         elif group == "call-readback":

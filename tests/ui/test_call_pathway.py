@@ -8,7 +8,7 @@ import asyncio
 import shutil
 import sys
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import text as sql
 from sqlmodel import Session, col, select
 from textual.pilot import Pilot
-from textual.widgets import Input, Static
+from textual.widgets import Input, OptionList, Static
 
 from frontdesk.db.engine import make_engine, run_write
 from frontdesk.db.models import (
@@ -34,6 +34,8 @@ from frontdesk.ui.app import FrontDeskApp
 from frontdesk.ui.call_booking import CallBookingDialog, OverrideDialog, ReadBackDialog
 from frontdesk.ui.call_intake import CallScreen, ResumeDialog
 from frontdesk.ui.call_pathway import PathwayPanel
+from frontdesk.ui.call_visits import VisitsPanel
+from frontdesk.ui.slot_offers import SlotOffers
 from tests.conftest import FrozenClock
 from tests.ui.conftest import settled
 
@@ -77,9 +79,10 @@ def app_for(ctx: Context) -> FrontDeskApp:
 
 
 async def quiet(pilot: Pilot[None]) -> None:
-    """Let debounce timers fire and every worker (searches, saves, advice) finish."""
-    for _ in range(3):
-        await pilot.pause(0.4)
+    """Let the search's debounce fire and every worker (searches, saves, advice) finish,
+    including the ones a finished worker starts."""
+    for _ in range(2):
+        await pilot.pause(0.2)
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
 
@@ -257,6 +260,26 @@ async def test_a_diagnostic_block_reported_on_a_callback_stores_the_report_and_b
     assert (task.status, task.call_id) == ("done", call.id)
 
 
+async def test_a_callback_nobody_answers_stays_open_and_falls_due_later(
+    demo: Context, clock: FrozenClock,
+) -> None:
+    async with app_for(demo).run_test(size=(80, 24)) as pilot:
+        await settled(pilot)
+        await pilot.press("f2")
+        await quiet(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, CallScreen)
+        first = screen.callbacks[0]
+        await pilot.press("ctrl+r", "n")
+        await quiet(pilot)
+        assert screen.patient is None  # nobody to talk to: the call is not about them
+        assert first.id in [c.id for c in screen.callbacks]
+    task = one(demo, select(CallbackTask).where(CallbackTask.id == first.id))
+    assert task.status == "open"
+    assert task.due_at == clock() + timedelta(hours=2)
+    assert task.note == "no answer"
+
+
 async def test_no_relief_books_a_physician_follow_up_without_asking_how_long(
     demo: Context,
 ) -> None:
@@ -395,6 +418,52 @@ async def test_a_payer_rule_needs_an_override_with_who_and_why(demo: Context) ->
     assert event.entity_id == appt.id
     assert event.after["reason"] == "physician asked for three levels"
     assert event.after["rules"] == ["levels"]
+
+
+async def test_a_caller_moves_one_visit_and_cancels_another_without_leaving_the_call(
+    demo: Context, clock: FrozenClock,
+) -> None:
+    patient = never_injected(demo, "BlueCross")
+    upcoming = every(demo, select(Appointment).where(Appointment.patient_id == patient.id)
+                     .where(Appointment.starts_at > clock())
+                     .where(col(Appointment.status).in_(["booked", "confirmed"]))
+                     .order_by(col(Appointment.starts_at)))
+    assert len(upcoming) >= 2, "the demo patient has visits ahead"
+    first, second = upcoming[0], upcoming[1]
+    async with app_for(demo).run_test(size=(80, 24)) as pilot:
+        screen = await call_from(pilot, patient.phone)
+        await pilot.press("4")  # reschedule or cancel
+        await quiet(pilot)
+        visits = screen.query_one(VisitsPanel)
+        assert [v.id for v in visits.visits][:2] == [first.id, second.id]
+        await pilot.press("s")
+        await quiet(pilot)
+        offers = pilot.app.screen
+        assert isinstance(offers, SlotOffers)
+        target = offers.slots[0]
+        await pilot.press("enter")
+        await quiet(pilot)
+        assert "Moved" in shown(screen, "#call-status")
+        listing = visits.query_one(OptionList)
+        listing.highlighted = [v.id for v in visits.visits].index(second.id)
+        await pilot.press("x")
+        await quiet(pilot)
+        await pilot.press(*"feeling better", "enter")
+        await quiet(pilot)
+        assert second.id not in [v.id for v in visits.visits]
+        await pilot.press("ctrl+f")
+        await quiet(pilot)
+        await pilot.press("1")  # booked: the moved visit
+        await quiet(pilot)
+    with Session(demo.engine) as session:
+        moved = session.get(Appointment, first.id)
+        cancelled = session.get(Appointment, second.id)
+        assert moved is not None
+        assert cancelled is not None
+        assert (moved.starts_at, moved.provider_id) == (target.start, target.provider_id)
+        assert (cancelled.status, cancelled.cancel_reason) == ("cancelled", "feeling better")
+    call, appt, _code = logged_call(demo)
+    assert (call.outcome, call.appointment_id) == ("booked", first.id)
 
 
 async def test_a_call_cut_off_mid_pathway_resumes_with_every_answer(demo: Context) -> None:
