@@ -723,3 +723,13 @@ def test_answers_from_leaves_bad_values_unasked() -> None:
                            CallReason.INJECTION_REPORT)
     assert answers == Answers(reason=CallReason.INJECTION_REPORT, procedure=DIAG,
                               hours_lasted=3.0, same_scale=False)
+
+
+def test_an_allowed_order_names_the_payers_own_window() -> None:
+    payer = PayerRules(window_months=6)
+    rec = recommend(
+        Answers(reason=CallReason.ORDERED_VISIT, ordered="facet-diagnostic",
+                region=Region.LUMBAR, levels="L4-L5", side=Side.LEFT),
+        History(), Rules(payers=(payer,)), payer="Medicare", today=TODAY)
+    [verdict] = rec.payers
+    assert verdict.summary == "Allowed: 0 of 4 diagnostic sessions in this region in 6 months"

@@ -331,3 +331,34 @@ def test_a_completed_visit_makes_the_patient_seen_before(
     rec = recommend_for(ctx, patient_id=medicare, reason=CallReason.NEW_PROBLEM,
                         answers=Answers(pain_area=Region.LUMBAR, pain_kind=PainKind.MUSCLE))
     assert rec.visit_types == ("follow-up",)
+
+
+def test_a_move_is_checked_against_the_payer_rules_too(
+    ctx: Context, practice: Practice, medicare: int
+) -> None:
+    """A block booked outside the window cannot be moved into it without an override."""
+    strict = dataclasses.replace(ctx, settings=Settings(
+        payers=(PayerRules(max_diagnostic=1, window_months=1),)))
+    block(strict, practice, medicare, FIRST)
+    relief(strict, medicare, 90)
+    later = block(strict, practice, medicare, local(2027, 4, 15, 10))
+    with pytest.raises(PayerRulesBroken) as broken:
+        s.reschedule(strict, staff="desk", appointment_id=later.id, start=SECOND)
+    assert rules_of(broken.value) == {"limit"}
+    assert s.get_appointment(strict, later.id).start == later.start  # nothing moved
+    with pytest.raises(NotAllowed):
+        s.reschedule(strict, staff="desk", appointment_id=later.id, start=SECOND,
+                     override_reason="physician wants it sooner")
+    moved = s.reschedule(strict, staff="desk", appointment_id=later.id, start=SECOND,
+                         override_reason="physician wants it sooner", override_by="sched")
+    assert moved.start == SECOND
+    [event] = events(ctx, "payer.override")
+    assert (event.entity_id, event.after["reason"]) == (later.id, "physician wants it sooner")
+
+
+def test_region_counts_include_blocks_booked_ahead(
+    ctx: Context, practice: Practice, medicare: int
+) -> None:
+    block(ctx, practice, medicare, SECOND)
+    [counts] = region_counts(ctx, patient_id=medicare, region=Region.LUMBAR)
+    assert counts.counts[Procedure.FACET_DIAGNOSTIC] == 1

@@ -1,0 +1,48 @@
+"""The confirmation read to the caller, and the caller's upcoming visits."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from frontdesk.services import scheduling as s
+from frontdesk.services.context import Context
+from frontdesk.services.readback import read_back
+from tests.practice import Practice
+
+THU_NINE = datetime(2027, 3, 11, 15, 0, tzinfo=UTC)  # Thu 11 Mar, 09:00 in Tulsa
+
+
+def test_the_read_back_names_when_where_who_what_to_do_and_the_phone(
+    ctx: Context, practice: Practice
+) -> None:
+    appt = s.book(ctx, staff="desk", patient_id=practice.patient_id,
+                  visit_type="facet-diagnostic", provider_id=practice.able,
+                  location_id=practice.location_id, start=THU_NINE, region="lumbar",
+                  levels="L4-L5", side="left")
+    script = read_back(ctx, appt.id)
+    assert script.lines[:4] == (
+        "You are booked for a diagnostic facet joint injection (medial branch block) "
+        "(lumbar L4-L5 left).",
+        "When: Thursday, March 11, at 9:00 AM (about 30 minutes).",
+        "Where: Test Clinic, 1 Test Way, Tulsa, OK 74101.",
+        "With: Dr. Avery Able.",
+    )
+    assert script.lines[4].startswith("Please: Arrive 30 minutes early. Bring a driver")
+    assert script.lines[-1] == "To change or cancel, call Tulsa Pain Management at (918) 742-7030."
+    assert script.text == "\n".join(script.lines)
+
+
+def test_upcoming_visits_leave_out_past_and_cancelled_ones(
+    ctx: Context, practice: Practice
+) -> None:
+    kept = s.book(ctx, staff="desk", patient_id=practice.patient_id, visit_type="follow-up",
+                  provider_id=practice.able, location_id=practice.location_id, start=THU_NINE)
+    gone = s.book(ctx, staff="desk", patient_id=practice.patient_id, visit_type="follow-up",
+                  provider_id=practice.baker, location_id=practice.location_id,
+                  start=THU_NINE)
+    s.cancel(ctx, staff="desk", appointment_id=gone.id, reason="test")
+    other = s.book(ctx, staff="desk", patient_id=practice.other_patient_id,
+                   visit_type="follow-up", provider_id=practice.baker,
+                   location_id=practice.location_id, start=THU_NINE)
+    assert [a.id for a in s.upcoming_for(ctx, practice.patient_id)] == [kept.id]
+    assert [a.id for a in s.upcoming_for(ctx, practice.other_patient_id)] == [other.id]
