@@ -110,7 +110,8 @@ def bench_book(big: bigdb.BigDb, *, n: int, rng: random.Random) -> Figure:
                 except FrontDeskError:
                     failures += 1
             if failures:
-                print(f"  note: {failures} bookings were refused (slot taken?)")
+                print(f"  note: {failures} bookings were refused (slot taken, or a payer rule "
+                      "for the random patient)")
         finally:
             ctx.engine.dispose()
     return Figure("book() commit on SQLite (one visit, audit event, read-back)",

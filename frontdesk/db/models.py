@@ -192,7 +192,7 @@ class ReliefReport(SQLModel, table=True):
     wearing_off: bool = False
     reported_at: datetime
     taken_by_id: int = Field(foreign_key="staff.id")
-    call_id: int | None = Field(default=None, foreign_key="call.id")
+    call_id: int | None = Field(default=None, foreign_key="call.id", index=True)
 
 
 class CallbackTask(SQLModel, table=True):
@@ -204,7 +204,7 @@ class CallbackTask(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     patient_id: int = Field(foreign_key="patient.id", index=True)
-    appointment_id: int | None = Field(default=None, foreign_key="appointment.id")
+    appointment_id: int | None = Field(default=None, foreign_key="appointment.id", index=True)
     kind: str = Field(max_length=32)  # relief-report
     due_at: datetime
     created_at: datetime

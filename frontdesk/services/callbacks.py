@@ -79,12 +79,13 @@ class ReliefView:
 
 
 def sync_callback(session: Session, ctx: Context, appt: Appointment, *, code: str,
-                  now: datetime) -> None:
+                  now: datetime, new: bool = False) -> None:
     """Keep the relief-report callback in step with a diagnostic block: open while the visit
-    is booked (due a set time after it), cancelled when the visit is not happening."""
+    is booked (due a set time after it), cancelled when the visit is not happening.
+    ``new``: the appointment was inserted in this transaction, so it has no callback yet."""
     if code != Procedure.FACET_DIAGNOSTIC.value or appt.id is None:
         return
-    tasks = session.exec(
+    tasks = [] if new else session.exec(
         select(CallbackTask).where(CallbackTask.appointment_id == appt.id)
         .where(CallbackTask.kind == RELIEF_REPORT)
     ).all()

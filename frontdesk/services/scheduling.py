@@ -367,7 +367,7 @@ def book(
         q.add_audit(session, at=now, staff_id=staff_row.id,
                     action="appointment.hold" if hold else "appointment.book",
                     entity="appointment", entity_id=appt.id, after=appointment_snapshot(appt))
-        sync_callback(session, ctx, appt, code=vt.code, now=now)
+        sync_callback(session, ctx, appt, code=vt.code, now=now, new=True)
         return _view(session, _id(appt))  # read back in the same transaction
 
     return _write_slot(ctx, work, visit_type=visit_type, start=start,
