@@ -130,34 +130,30 @@ def _levels(text: str | None) -> int:
 def recommend_for(ctx: Context, *, patient_id: int, reason: CallReason | None,
                   answers: Answers) -> Recommendation:
     """The pathway's recommendation for this caller, today in the practice's zone."""
+    payer, history, today = _caller(ctx, patient_id)
+    return recommend(replace(answers, reason=reason), history, ctx.settings.rules,
+                     payer=payer, today=today)
+
+
+def _caller(ctx: Context, patient_id: int) -> tuple[str, History, date]:
+    """The patient's payer and history, and today in the practice's zone."""
     with read_session(ctx.engine) as session:
         patient = session.get(Patient, patient_id)
         if patient is None:
             raise InvalidInput("patient", f"no patient with id {patient_id}")
         history = load_history(session, patient_id, now=ctx.now())
-    today = ctx.now().astimezone(ZoneInfo("America/Chicago")).date()
-    return recommend(answers if answers.reason == reason else _with_reason(answers, reason),
-                     history, ctx.settings.rules, payer=patient.payer, today=today)
-
-
-def _with_reason(answers: Answers, reason: CallReason | None) -> Answers:
-    return replace(answers, reason=reason)
+    return patient.payer, history, ctx.now().astimezone(ZoneInfo("America/Chicago")).date()
 
 
 def region_counts(ctx: Context, *, patient_id: int, region: Region) -> list[RegionCounts]:
     """Sessions in ``region`` in each applicable payer's rolling window up to today, plus the
     ones already booked, with the limits."""
-    with read_session(ctx.engine) as session:
-        patient = session.get(Patient, patient_id)
-        if patient is None:
-            raise InvalidInput("patient", f"no patient with id {patient_id}")
-        history = load_history(session, patient_id, now=ctx.now())
-    today = ctx.now().astimezone(ZoneInfo("America/Chicago")).date()
+    payer, history, today = _caller(ctx, patient_id)
     return [
         RegionCounts(p.label, region, session_counts(history, region, today, p,
                                                      booked_after=True),
                      {proc: p.max_sessions(proc) for proc in Procedure})
-        for p in ctx.settings.payers if p.applies_to(patient.payer)
+        for p in ctx.settings.payers if p.applies_to(payer)
     ]
 
 
