@@ -101,17 +101,21 @@ class CallBookingDialog(ModalScreen["AppointmentView | None"]):
         self.refused: str = ""  # the payer problems, when a hold was refused for them
 
     def compose(self) -> ComposeResult:
-        b = self.booking
-        where = " ".join(p for p in (b.region, b.levels, b.side) if p)
         with Vertical(id="callbook"):
-            yield Static(f"{self.visit_name}{' · ' + where if where else ''}\n"
-                         f"for {self.patient.short_name}", id="callbook-title", markup=False)
+            yield Static("", id="callbook-title", markup=False)
             yield Static("Looking for the best free times…", id="callbook-note", markup=False)
             yield ChoiceList(id="callbook-options")
 
     def on_mount(self) -> None:
         self.query_one(OptionList).display = False
+        self._title()
         self._offers()
+
+    def _title(self) -> None:
+        b = self.booking
+        where = " ".join(p for p in (b.region, b.levels, b.side) if p)
+        self.query_one("#callbook-title", Static).update(
+            f"{self.visit_name}{' · ' + where if where else ''}\nfor {self.patient.short_name}")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "override":
@@ -121,8 +125,10 @@ class CallBookingDialog(ModalScreen["AppointmentView | None"]):
     # ------------------------------------------------------------------ offers
 
     @work(thread=True, exclusive=True, group="callbook-offers", exit_on_error=False)
-    def _offers(self) -> tuple[SlotView, ...]:
-        return tuple(self.backend.call_offers(self.patient, self.booking.visit_type))
+    def _offers(self) -> tuple[tuple[SlotView, ...], str]:
+        code = self.booking.visit_type
+        name = next((v.name for v in self.backend.visit_types() if v.code == code), code)
+        return tuple(self.backend.call_offers(self.patient, code)), name
 
     def _show_slots(self, slots: tuple[SlotView, ...], note: str) -> None:
         self.slots = slots
@@ -130,9 +136,12 @@ class CallBookingDialog(ModalScreen["AppointmentView | None"]):
                                       "Esc goes back to the call.")
         options = self.query_one(OptionList)
         options.clear_options()
-        options.add_options([Option(Content(f"{i}  {slot_text(s)}" if i < 10
-                                            else f"   {slot_text(s)}"), id=str(i - 1))
-                             for i, s in enumerate(slots, start=1)])
+        first = slots[0].start if slots else None
+        options.add_options([
+            Option(Content((f"{i}  " if i < 10 else "   ") + slot_text(s)
+                           + (" · sooner, elsewhere" if first and s.start < first else "")),
+                   id=str(i - 1))
+            for i, s in enumerate(slots, start=1)])
         options.display = bool(slots)
         if slots:
             options.highlighted = 0
@@ -174,8 +183,10 @@ class CallBookingDialog(ModalScreen["AppointmentView | None"]):
         group = worker.group
         if group == "callbook-offers":
             if state == WorkerState.SUCCESS and worker.result is not None:
-                self._show_slots(worker.result, "Best free times (preferred location first). "
-                                                "1-9 or Enter holds one for the caller.")
+                slots, self.visit_name = worker.result
+                self._title()
+                self._show_slots(slots, "Best free times (preferred location first). "
+                                        "1-9 or Enter holds one for the caller.")
             else:
                 self._note("Could not look for free times; Esc and try again.")
         elif group == "callbook-hold":

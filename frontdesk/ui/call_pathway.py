@@ -216,8 +216,9 @@ class PathwayPanel(Vertical):
 
     def _show_advice(self, advice: Advice) -> None:
         rec: Recommendation = advice.recommendation
-        self.query_one("#path-answered", Static).update(
-            answered_line(self.answers, self.names))
+        said = self.query_one("#path-answered", Static)
+        said.update(answered_line(self.answers, self.names))
+        said.display = bool(self.answers.keys() - {"callback_id"})
         choices = self.query_one("#path-choices", ChoiceList)
         field = self.query_one("#path-input", Input)
         actions = self.query_one("#path-actions", ChoiceList)
