@@ -78,6 +78,8 @@ class FrontDeskApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f2", "start_call", "Call", id="app.call", priority=True,
                 tooltip="Start a call (or resume an unfinished one)"),
+        Binding("f3", "treatments", "Treatments", id="app.treatments",
+                tooltip="Approved answers about treatments (inside a call: beside it)"),
         Binding("q", "quit", "Quit", id="app.quit", tooltip="Quit frontdesk"),
     ]
 
@@ -111,6 +113,17 @@ class FrontDeskApp(App[None]):
     def on_unmount(self) -> None:
         if self.backend is not None:
             self.backend.close()
+
+    def action_treatments(self) -> None:
+        """F3: the treatment lookup (a call screen shows it beside the call instead)."""
+        from frontdesk.ui.treatments import TreatmentScreen
+
+        if self.backend is None:
+            return
+        if isinstance(self.screen, TreatmentScreen):
+            self.pop_screen()
+        else:
+            self.push_screen(TreatmentScreen(self.backend))
 
     def action_start_call(self) -> None:
         """F2 from anywhere: the unfinished calls to resume, or a new call at once."""

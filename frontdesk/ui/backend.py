@@ -39,6 +39,7 @@ from frontdesk.services.errors import (
 )
 from frontdesk.services.pathway import RegionCounts
 from frontdesk.services.readback import ReadBack
+from frontdesk.services.treatments import Library, load_library
 from frontdesk.services.views import (
     AppointmentView,
     LocationView,
@@ -219,6 +220,13 @@ class Backend:
 
     def release_hold(self, appt: AppointmentView) -> AppointmentView:
         return scheduling.release_hold(self.ctx, staff=self._acting(), appointment_id=appt.id)
+
+    def treatments(self) -> Library:
+        """The approved treatment answers, with the practice's overrides read afresh."""
+        return load_library()
+
+    def practice_phone(self) -> str:
+        return directory.display_phone(self.ctx.settings.practice_phone)
 
     def upcoming(self, patient_id: int) -> list[AppointmentView]:
         return scheduling.upcoming_for(self.ctx, patient_id)

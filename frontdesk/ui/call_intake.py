@@ -29,6 +29,7 @@ from frontdesk.domain.calls import CallOutcome, CallReason
 from frontdesk.ui.book_here import patient_line
 from frontdesk.ui.call_pathway import PATHWAY_REASONS, ChoiceList, PathwayPanel
 from frontdesk.ui.call_visits import VisitsPanel
+from frontdesk.ui.treatments import TreatmentPanel
 from frontdesk.ui.widgets.footer import KeyFooter
 
 if TYPE_CHECKING:
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
     from frontdesk.ui.backend import Backend
 
 SEARCH_DELAY = 0.15
+WIDE = 120  # columns from which the treatment answers sit beside the call, not over it
 NOTE_DELAY = 0.5  # seconds after the last key before the note is saved
 
 
@@ -153,6 +155,8 @@ class CallScreen(Screen[None]):
                 tooltip="Add the caller as a new patient"),
         Binding("ctrl+f", "finish", "End call", id="call.finish",
                 tooltip="End the call and log how it ended"),
+        Binding("f3", "lookup", "Treatments", id="call.lookup",
+                tooltip="Show or hide the treatment answers beside the call"),
         Binding("ctrl+r", "callbacks", "Callbacks", id="call.callbacks",
                 tooltip="The callbacks due: pick one to call the patient back"),
     ]
@@ -179,6 +183,13 @@ class CallScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(id="call-title", markup=False)
+        with Horizontal(id="call-main"):
+            yield from self._body()
+            yield TreatmentPanel(self.backend, can_book=True, id="call-lookup")
+        yield Static("", id="call-status", markup=False)
+        yield KeyFooter()
+
+    def _body(self) -> ComposeResult:
         with VerticalScroll(id="call-body"):
             with Horizontal(classes="call-row"):
                 yield Label("Caller", classes="call-label")
@@ -201,11 +212,10 @@ class CallScreen(Screen[None]):
                 yield Label("Note", classes="call-label")
                 yield Input(self.call.note, placeholder="What the caller asked or said",
                             id="call-note", max_length=2000, compact=True)
-        yield Static("", id="call-status", markup=False)
-        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#call-candidates").display = False
+        self.query_one("#call-lookup").display = False
         self.query_one("#call-callbacks").display = False
         self.query_one("#call-callbacks-title").display = False
         if self.call.patient_id is None:
@@ -395,22 +405,50 @@ class CallScreen(Screen[None]):
 
     @on(PathwayPanel.Book)
     def _book(self, event: PathwayPanel.Book) -> None:
+        self._offer(event.visit_type)
+
+    def _offer(self, visit_type: str) -> None:
         from frontdesk.domain.pathway import Procedure
         from frontdesk.ui.backend import CallBooking
         from frontdesk.ui.call_booking import CallBookingDialog
 
         if self.patient is None:
+            self.notify("Identify the caller first: their phone, name or date of birth.",
+                        severity="warning", markup=False)
+            self.query_one("#call-search", Input).focus()
             return
         answers = self._answers()
-        procedure = event.visit_type in {p.value for p in Procedure}
+        procedure = visit_type in {p.value for p in Procedure}
         booking = CallBooking(
-            visit_type=event.visit_type,
+            visit_type=visit_type,
             region=answers.get("region") if procedure else None,
             levels=answers.get("levels") if procedure else None,
             side=answers.get("side") if procedure else None)
-        name = self.query_one(PathwayPanel).names.get(event.visit_type, event.visit_type)
+        name = self.query_one(PathwayPanel).names.get(visit_type, visit_type)
         self.app.push_screen(CallBookingDialog(self.backend, self.patient, booking, name),
                              self._after_booking)
+
+    # ------------------------------------------------------------------ treatment lookup
+
+    def action_lookup(self) -> None:
+        """F3: the treatment answers beside the call (over it on a narrow terminal); the call,
+        its timer and its draft carry on untouched."""
+        lookup = self.query_one(TreatmentPanel)
+        body = self.query_one("#call-body")
+        if lookup.display:
+            lookup.display = False
+            body.display = True
+            self.query_one("#call-search", Input).focus()
+            return
+        lookup.display = True
+        body.display = self.size.width >= WIDE
+        lookup.focus_search()
+
+    @on(TreatmentPanel.BookVisit)
+    def _book_from_lookup(self, event: TreatmentPanel.BookVisit) -> None:
+        self.query_one(TreatmentPanel).display = False
+        self.query_one("#call-body").display = True
+        self._offer(event.visit_type)
 
     def _after_booking(self, appt: AppointmentView | None) -> None:
         if appt is None:
