@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import text as sql
 from sqlmodel import Session, col, select
 from textual.pilot import Pilot
-from textual.widgets import Input, OptionList, Static
+from textual.widgets import Input, OptionList
 
 from frontdesk.db.engine import make_engine, run_write
 from frontdesk.db.models import (
@@ -30,16 +30,14 @@ from frontdesk.db.models import (
 )
 from frontdesk.services.context import Context
 from frontdesk.services.demo import seed_demo
-from frontdesk.ui.app import FrontDeskApp
 from frontdesk.ui.call_booking import CallBookingDialog, OverrideDialog, ReadBackDialog
 from frontdesk.ui.call_intake import CallScreen, ResumeDialog
 from frontdesk.ui.call_pathway import PathwayPanel
 from frontdesk.ui.call_visits import VisitsPanel
 from frontdesk.ui.slot_offers import SlotOffers
 from tests.conftest import FrozenClock
+from tests.ui.call_helpers import app_for, quiet, shown
 from tests.ui.conftest import settled
-
-SLOW = 60.0
 
 
 @pytest.fixture(scope="session")
@@ -72,23 +70,6 @@ def demo(demo_url: str, clock: FrozenClock) -> Iterator[Context]:
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def app_for(ctx: Context) -> FrontDeskApp:
-    return FrontDeskApp(context=ctx, poll_seconds=SLOW)
-
-
-async def quiet(pilot: Pilot[None]) -> None:
-    """Let the search's debounce fire and every worker (searches, saves, advice) finish,
-    including the ones a finished worker starts."""
-    for _ in range(2):
-        await pilot.pause(0.2)
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-
-
-def shown(screen: Any, selector: str) -> str:
-    return str(screen.query_one(selector, Static).render())
 
 
 def one(ctx: Context, query: Any) -> Any:

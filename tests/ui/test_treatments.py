@@ -7,34 +7,17 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 from textual.pilot import Pilot
-from textual.widgets import Input, Static
+from textual.widgets import Input
 
 from frontdesk.db.models import Call
 from frontdesk.services.context import Context
-from frontdesk.ui.app import FrontDeskApp
 from frontdesk.ui.call_booking import CallBookingDialog, ReadBackDialog
 from frontdesk.ui.call_intake import CallScreen
 from frontdesk.ui.treatments import TreatmentPanel, TreatmentScreen
 from tests.conftest import FrozenClock
 from tests.practice import Practice
+from tests.ui.call_helpers import app_for, quiet, shown
 from tests.ui.conftest import settled
-
-SLOW = 60.0
-
-
-def app_for(ctx: Context) -> FrontDeskApp:
-    return FrontDeskApp(context=ctx, poll_seconds=SLOW)
-
-
-async def quiet(pilot: Pilot[None]) -> None:
-    for _ in range(2):
-        await pilot.pause(0.2)
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-
-
-def shown(screen: Any, selector: str) -> str:
-    return str(screen.query_one(selector, Static).render())
 
 
 def calls(ctx: Context) -> list[Call]:

@@ -1,0 +1,31 @@
+"""Helpers the call tests share: an app on a test database, waiting for its workers, reading
+a Static's text."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.pilot import Pilot
+from textual.widgets import Static
+
+from frontdesk.services.context import Context
+from frontdesk.ui.app import FrontDeskApp
+
+SLOW = 60.0  # the board's poll, out of the way
+
+
+def app_for(ctx: Context) -> FrontDeskApp:
+    return FrontDeskApp(context=ctx, poll_seconds=SLOW)
+
+
+async def quiet(pilot: Pilot[None]) -> None:
+    """Let the search's debounce fire and every worker (searches, saves, advice) finish,
+    including the ones a finished worker starts."""
+    for _ in range(2):
+        await pilot.pause(0.2)
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+def shown(screen: Any, selector: str) -> str:
+    return str(screen.query_one(selector, Static).render())
