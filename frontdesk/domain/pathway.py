@@ -496,10 +496,11 @@ def needed(answers: Answers, history: History, rules: Rules, payer: str) -> list
     return keys
 
 
-def recommend(answers: Answers, history: History, rules: Rules, *, payer: str,
-              today: date) -> Recommendation:
-    """The visit to book after this call, why, and what is still to be asked."""
-    keys = needed(answers, history, rules, payer)
+def still_to_ask(answers: Answers, rules: Rules, *, payer: str,
+                 history: History | None = None) -> tuple[Question, ...]:
+    """The questions this call still needs, in order: what the screen asks next. Needs no
+    history, so the screen can ask at once while the recommendation is worked out."""
+    keys = needed(answers, history or History(), rules, payer)
     missing = tuple(QUESTIONS[k] for k in keys if getattr(answers, k) is None)
     # Levels must belong to the region; a mismatch is asked again, not guessed.
     if answers.levels is not None and answers.region is not None and "levels" in keys:
@@ -507,6 +508,13 @@ def recommend(answers: Answers, history: History, rules: Rules, *, payer: str,
             count_levels(answers.levels, answers.region)
         except AnswerError:
             missing = (QUESTIONS["levels"], *missing)
+    return missing
+
+
+def recommend(answers: Answers, history: History, rules: Rules, *, payer: str,
+              today: date) -> Recommendation:
+    """The visit to book after this call, why, and what is still to be asked."""
+    missing = still_to_ask(answers, rules, payer=payer, history=history)
     base = Recommendation(questions=missing, region=answers.region, levels=answers.levels,
                           side=answers.side)
     if answers.reason is None or missing:

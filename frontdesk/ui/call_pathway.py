@@ -31,9 +31,11 @@ from frontdesk.domain.pathway import (
     Procedure,
     Question,
     Recommendation,
+    answers_from,
     count_levels,
     describe_hours,
     parse_answer,
+    still_to_ask,
 )
 
 if TYPE_CHECKING:
@@ -189,7 +191,20 @@ class PathwayPanel(Vertical):
         if not self.display or patient is None:
             return
         self._take_focus = take_focus
-        self._advise(patient.id, reason, dict(self.answers))
+        self._next()
+
+    def _next(self) -> None:
+        """Ask the next question at once (it needs no database), so an answer typed straight
+        after the last one lands on the right question; the recommendation, which reads the
+        patient's history, is worked out in a thread once nothing is left to ask."""
+        assert self.patient is not None
+        answers = answers_from(self.answers, self.reason)
+        questions = still_to_ask(answers, self.backend.ctx.settings.rules,
+                                 payer=self.patient.payer)
+        if questions and self.visit_types:
+            self._show_question(questions[0])
+            return
+        self._advise(self.patient.id, self.reason, dict(self.answers))
 
     @work(thread=True, exclusive=True, group="pathway", exit_on_error=False)
     def _advise(self, patient_id: int, reason: CallReason | None,
@@ -222,36 +237,14 @@ class PathwayPanel(Vertical):
         choices = self.query_one("#path-choices", ChoiceList)
         field = self.query_one("#path-input", Input)
         actions = self.query_one("#path-actions", ChoiceList)
-        self.question = rec.questions[0] if rec.questions else None
+        if rec.questions:
+            self._show_question(rec.questions[0])
+            return
+        self.question = None
         self._error("")
         prompt = self.query_one("#path-question", Static)
-        if self.question is not None:
-            q = self.question
-            options = self._choices_for(q)
-            prompt.update(q.prompt + (f"  ({q.hint})" if q.hint and options else ""))
-            prompt.display = True
-            choices.display = bool(options)
-            field.display = not options
-            actions.display = False
-            self.query_one("#path-advice", Static).update("")
-            if options:
-                choices.clear_options()
-                choices.add_options([Option(Content(f"{i}  {label}"), id=value)
-                                     for i, (value, label) in enumerate(options, start=1)])
-                choices.highlighted = 0
-                if self._take_focus:
-                    choices.focus()
-            else:
-                field.value = ""
-                field.placeholder = q.hint or "type the answer, then Enter"
-                if self._take_focus:
-                    field.focus()
-            return
         prompt.display = choices.display = field.display = False
-        words = advice_text(advice, self.names)
-        first = words.split("\n", 1)[0]
-        self.query_one("#path-advice", Static).update(
-            Content(words).stylize("bold", 0, len(first)))
+        self.query_one("#path-advice", Static).update(self._advice_content(advice))
         actions.clear_options()
         actions.add_options([
             Option(Content(f"{i}  Offer times: {self.names.get(code, code)}"), id=code)
@@ -261,6 +254,43 @@ class PathwayPanel(Vertical):
             actions.highlighted = 0
             if self._take_focus:
                 actions.focus()
+
+    def _advice_content(self, advice: Advice) -> Content:
+        words = advice_text(advice, self.names)
+        first = words.split("\n", 1)[0]
+        return Content(words).stylize("bold", 0, len(first))
+
+    def _show_question(self, q: Question) -> None:
+        said = self.query_one("#path-answered", Static)
+        said.update(answered_line(self.answers, self.names))
+        said.display = bool(self.answers.keys() - {"callback_id"})
+        choices = self.query_one("#path-choices", ChoiceList)
+        field = self.query_one("#path-input", Input)
+        same = self.question is not None and self.question.key == q.key
+        self.question = q
+        if not same:
+            self._error("")
+        options = self._choices_for(q)
+        prompt = self.query_one("#path-question", Static)
+        prompt.update(q.prompt + (f"  ({q.hint})" if q.hint and options else ""))
+        prompt.display = True
+        choices.display = bool(options)
+        field.display = not options
+        self.query_one("#path-actions", ChoiceList).display = False
+        self.query_one("#path-advice", Static).update("")
+        if options:
+            choices.clear_options()
+            choices.add_options([Option(Content(f"{i}  {label}"), id=value)
+                                 for i, (value, label) in enumerate(options, start=1)])
+            choices.highlighted = 0
+            if self._take_focus:
+                choices.focus()
+        else:
+            if not same:
+                field.value = ""  # asked again (a wrong answer): leave it there to correct
+            field.placeholder = q.hint or "type the answer, then Enter"
+            if self._take_focus:
+                field.focus()
 
     def _choices_for(self, question: Question) -> tuple[tuple[str, str], ...]:
         if question.key == "ordered":
@@ -299,7 +329,7 @@ class PathwayPanel(Vertical):
         self.answers[key] = stored(value)
         self.post_message(self.Answered(dict(self.answers)))
         self._take_focus = True
-        self._advise(self.patient.id, self.reason, dict(self.answers))
+        self._next()
 
     def action_back(self) -> None:
         """Forget the last answer given (in the pathway's order) and ask it again."""
@@ -311,7 +341,7 @@ class PathwayPanel(Vertical):
         self.answers.pop(given[-1])
         self.post_message(self.Answered(dict(self.answers)))
         self._take_focus = True
-        self._advise(self.patient.id, self.reason, dict(self.answers))
+        self._next()
 
     @on(OptionList.OptionSelected, "#path-actions")
     def _book(self, event: OptionList.OptionSelected) -> None:

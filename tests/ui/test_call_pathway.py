@@ -447,6 +447,27 @@ async def test_a_caller_moves_one_visit_and_cancels_another_without_leaving_the_
     assert (call.outcome, call.appointment_id) == ("booked", first.id)
 
 
+async def test_answers_typed_straight_after_each_other_land_on_the_right_questions(
+    demo: Context,
+) -> None:
+    """A fast receptionist does not wait for the screen: each question is asked at once."""
+    patient = never_injected(demo, "BlueCross")
+    async with app_for(demo).run_test(size=(80, 24)) as pilot:
+        screen = await call_from(pilot, patient.phone)
+        await pilot.press("2")
+        await quiet(pilot)  # the first question loads the visit types once
+        await pilot.press("1", "1", *"C5-C6", "enter")  # wrong levels: asked again, kept
+        assert screen.query_one("#path-input", Input).value == "C5-C6"
+        await pilot.press("ctrl+u", *"L4-L5", "enter", "3", *"90", "enter", *"3 hours",
+                          "enter", *"1", "enter")
+        await quiet(pilot)
+        assert panel(screen).answers == {
+            "procedure": "facet-diagnostic", "region": "lumbar", "levels": "L4-L5",
+            "side": "right", "percent_relief": 90, "hours_lasted": 3.0,
+            "injections_so_far": 1}
+        assert shown(screen, "#path-advice").startswith("Book: Therapeutic facet joint")
+
+
 async def test_a_call_cut_off_mid_pathway_resumes_with_every_answer(demo: Context) -> None:
     patient = never_injected(demo, "BlueCross")
     async with app_for(demo).run_test(size=(80, 24)) as pilot:
