@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
@@ -304,8 +303,3 @@ def set_callback(ctx: Context, *, staff: str, callback_id: int, status: str,
     except DatabaseBusyError as exc:
         raise Busy(str(exc)) from exc
 
-
-def local_day(moment: datetime, zone: str) -> str:
-    """'Tue 9 Mar' in the location's zone (for callback lists)."""
-    local = moment.astimezone(ZoneInfo(zone))
-    return f"{local:%a} {local.day} {local:%b}"

@@ -231,9 +231,7 @@ class PathwayPanel(Vertical):
 
     def _show_advice(self, advice: Advice) -> None:
         rec: Recommendation = advice.recommendation
-        said = self.query_one("#path-answered", Static)
-        said.update(answered_line(self.answers, self.names))
-        said.display = bool(self.answers.keys() - {"callback_id"})
+        self._show_answered()
         choices = self.query_one("#path-choices", ChoiceList)
         field = self.query_one("#path-input", Input)
         actions = self.query_one("#path-actions", ChoiceList)
@@ -255,15 +253,18 @@ class PathwayPanel(Vertical):
             if self._take_focus:
                 actions.focus()
 
+    def _show_answered(self) -> None:
+        said = self.query_one("#path-answered", Static)
+        said.update(answered_line(self.answers, self.names))
+        said.display = bool(self.answers.keys() - {"callback_id"})
+
     def _advice_content(self, advice: Advice) -> Content:
         words = advice_text(advice, self.names)
         first = words.split("\n", 1)[0]
         return Content(words).stylize("bold", 0, len(first))
 
     def _show_question(self, q: Question) -> None:
-        said = self.query_one("#path-answered", Static)
-        said.update(answered_line(self.answers, self.names))
-        said.display = bool(self.answers.keys() - {"callback_id"})
+        self._show_answered()
         choices = self.query_one("#path-choices", ChoiceList)
         field = self.query_one("#path-input", Input)
         same = self.question is not None and self.question.key == q.key
