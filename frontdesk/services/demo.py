@@ -52,6 +52,7 @@ from frontdesk.services.context import Context
 from frontdesk.services.demo_content import (
     AWAY_DAYS,
     BLOCKS,
+    BOOKING_REASONS,
     BYDAY,
     CANCEL_REASONS,
     DEMO_STAFF,
@@ -62,18 +63,22 @@ from frontdesk.services.demo_content import (
     LEVELS,
     MAX_PHONES,
     MIX,
+    OTHER_BOOKING_REASONS,
+    OVERRIDE_REASONS,
+    OVERRIDE_RULES,
     PAYERS,
     PLACES,
     PROVIDER_SURNAMES,
     TIME_OFF,
+    UNBOOKED_OUTCOMES,
+    UNBOOKED_REASONS,
 )
 from frontdesk.services.errors import InvalidInput
 from frontdesk.services.holidays import install_practice_holidays, local_day_bounds
 
 ZONE = "America/Chicago"
+ACTIVITY_DAYS = 21  # calls and payer-rule overrides: only the last three weeks
 Progress = Callable[[str], None]
-
-
 
 @dataclass(frozen=True)
 class DemoSummary:
@@ -144,6 +149,7 @@ def build_practice(
             rows = builder.plan(share)
         builder.insert(rows)
         builder.relief_follow_up()
+        builder.desk_activity()
         return builder.finish(len(rows))
 
     return run_write(ctx.engine, work)
@@ -483,6 +489,85 @@ class _Builder:
             connection.execute(insert(SQLModel.metadata.tables["relief_report"]), reports)
         self.say(f"Relief reports {len(reports):,}, callbacks {len(tasks):,}")
 
+    def desk_activity(self) -> None:
+        """The desk's last three weeks: a logged call behind most visits the desk booked in them,
+        the weekday calls that booked nothing, and a few payer-rule overrides."""
+        rng = random.Random(self.seed + 11)
+        since = self.now - timedelta(days=ACTIVITY_DAYS)
+        desk = [self.staff_ids[Role.RECEPTIONIST], self.staff_ids[Role.SCHEDULER]]
+        booked = self.session.exec(
+            select(Appointment, VisitType.code)
+            .join(VisitType, col(VisitType.id) == Appointment.visit_type_id)
+            .where(col(Appointment.booked_at) >= since, col(Appointment.booked_at) < self.now)
+            .where(col(Appointment.booked_by_id).in_(desk))
+            .where(col(Appointment.status).not_in([Status.HELD.value, Status.EXPIRED.value]))
+            .order_by(col(Appointment.id))
+        ).all()
+        calls: list[dict[str, Any]] = []
+        for appt, code in booked:
+            if rng.random() < 0.7:
+                start, end = _around(rng, appt.booked_at, self.now)
+                reason = _weighted(rng, BOOKING_REASONS.get(code, OTHER_BOOKING_REASONS))
+                if start >= since:
+                    calls.append(_call(appt.booked_by_id, appt.patient_id, start, end, reason,
+                                       "booked", appt.id))
+        calls += self._unbooked_calls(rng, calls, since)
+        calls.sort(key=lambda c: c["started_at"])
+        overrides = self._overrides(rng, [(a.id or 0, a.patient_id, a.booked_at, code)
+                                          for a, code in booked])
+        connection = self.session.connection()
+        if calls:
+            connection.execute(insert(SQLModel.metadata.tables["call"]), calls)
+        if overrides:
+            connection.execute(insert(SQLModel.metadata.tables["audit_event"]), overrides)
+        self.say(f"Calls {len(calls):,}, payer-rule overrides {len(overrides):,}")
+
+    def _unbooked_calls(self, rng: random.Random, booking: Sequence[dict[str, Any]],
+                        since: datetime) -> list[dict[str, Any]]:
+        """About a third as many again on each weekday: questions, callbacks, declines."""
+        per_day: dict[date, int] = defaultdict(int)
+        for row in booking:
+            per_day[row["started_at"].astimezone(self.zone).date()] += 1
+        desk = [self.staff_ids[Role.RECEPTIONIST]] * 4 + [self.staff_ids[Role.SCHEDULER]]
+        first = since.astimezone(self.zone).date()
+        days = (first + timedelta(days=n) for n in range(ACTIVITY_DAYS + 1))
+        out: list[dict[str, Any]] = []
+        for day in (d for d in days if d.weekday() < 5):
+            opens = datetime.combine(day, time(8), self.zone).astimezone(UTC)
+            for _ in range(int(per_day[day] * 0.35 + rng.random())):
+                start = opens + timedelta(seconds=rng.randrange(9 * 3600))
+                end = start + timedelta(seconds=rng.randrange(60, 8 * 60 + 1))
+                call = _call(rng.choice(desk), rng.choice(self.patient_ids), start, end,
+                             _weighted(rng, UNBOOKED_REASONS), _weighted(rng, UNBOOKED_OUTCOMES),
+                             None)
+                if since <= start and end <= self.now:
+                    out.append(call)
+        return out
+
+    def _overrides(self, rng: random.Random,
+                   booked: Sequence[tuple[int, int, datetime, str]]) -> list[dict[str, Any]]:
+        """About 4 % of the procedures booked: a scheduler (now and then the manager) overrode
+        a payer rule, audited as the booking service does."""
+        procedures = [b for b in booked if b[3] in OVERRIDE_RULES]
+        payers = dict(self.session.exec(select(Patient.id, Patient.payer)).all())
+        covered = [(b, labels) for b in procedures
+                   if (labels := [p.label for p in self.ctx.settings.payers
+                                  if p.applies_to(payers[b[1]])])]
+        share = 0.04 * len(procedures) / max(len(covered), 1)
+        out: list[dict[str, Any]] = []
+        for (aid, _, at, code), labels in covered:
+            if rng.random() >= share:
+                continue
+            rule = rng.choice(OVERRIDE_RULES[code])
+            role = Role.MANAGER if rng.random() < 0.2 else Role.SCHEDULER
+            out.append({
+                "at": at, "staff_id": self.staff_ids[role], "action": "payer.override",
+                "entity": "appointment", "entity_id": aid,
+                "after": {"visit_type": code, "rules": [rule], "payers": labels,
+                          "reason": rng.choice(OVERRIDE_REASONS[rule])},
+            })
+        return sorted(out, key=lambda row: row["at"])
+
     def finish(self, appointments: int) -> DemoSummary:
         c = self.counts
         summary = DemoSummary(
@@ -499,9 +584,31 @@ class _Builder:
         return summary
 
 
+def _around(rng: random.Random, booked_at: datetime,
+            now: datetime) -> tuple[datetime, datetime]:
+    """The call a booking was made on: a few minutes before it, a minute or few after."""
+    start = booked_at - timedelta(minutes=rng.uniform(2, 9))
+    end = min(booked_at + timedelta(minutes=rng.uniform(1, 4)), now)
+    return start.replace(microsecond=0), end.replace(microsecond=0)
+
+
+def _call(staff_id: int, patient_id: int, start: datetime, end: datetime, reason: str,
+          outcome: str, appointment_id: int | None) -> dict[str, Any]:
+    """A closed call row, logged as the intake screen logs one."""
+    return {
+        "staff_id": staff_id, "patient_id": patient_id, "started_at": start,
+        "updated_at": end, "ended_at": end, "status": "closed", "reason": str(reason),
+        "answers": {}, "outcome": str(outcome), "note": "", "appointment_id": appointment_id,
+        "version": 1,
+    }
+
+
 def _applies(closure: ClosureSpec, template: TemplateSpec) -> bool:
     return (closure.provider_id in (None, template.provider_id)
             and closure.location_id in (None, template.location_id))
+
+
+OFFICE_CLOSES = time(17, 30)  # the desk books between 08:00 and 17:30
 
 
 class _Planner:
@@ -610,9 +717,10 @@ class _Planner:
         rng, now = self.rng, self.b.now
         end = start + kind.duration
         booked_at = start - timedelta(days=rng.uniform(1, 45))
-        if booked_at >= now:
-            booked_at = now - timedelta(minutes=rng.uniform(10, 3 * 24 * 60))
-        booked_at = booked_at.replace(microsecond=0)
+        if booked_at >= now:  # spread over the weeks before now, not piled up just before it
+            earliest = max(start, now) - timedelta(days=45)
+            booked_at = now - (now - earliest) * rng.uniform(0.002, 1)
+        booked_at = self._office_hours(booked_at.replace(microsecond=0), min(start, now))
         status, updated, reason = self._status(start, end, booked_at)
         updated = updated.replace(microsecond=0)
         late = reason is not None and start - updated < self.late
@@ -631,6 +739,23 @@ class _Planner:
             "booked_by_id": rng.choice(self.booker), "booked_at": booked_at,
             "cancel_reason": reason, "late_cancel": late, "version": 1, "updated_at": updated,
         }
+
+    def _office_hours(self, moment: datetime, before: datetime) -> datetime:
+        """The moment squeezed into its day's desk hours (08:00-17:30 local; a Saturday's into
+        Friday's, a Sunday's into Monday's), keeping its order within the day, without another
+        draw, and always before ``before`` (a day not open yet by then gives the weekday
+        before it)."""
+        zone = self.b.zone
+        local = moment.astimezone(zone)
+        day = local.date() + timedelta(days={5: -1, 6: 1}.get(local.weekday(), 0))
+        for _ in range(4):
+            opens = datetime.combine(day, time(8), zone).astimezone(UTC)
+            closes = min(datetime.combine(day, OFFICE_CLOSES, zone).astimezone(UTC), before)
+            if opens < closes:
+                share = (local.hour * 3600 + local.minute * 60 + local.second) / 86400
+                return (opens + (closes - opens) * share).replace(microsecond=0)
+            day -= timedelta(days=3 if day.weekday() == 0 else 1)
+        return min(moment, before - timedelta(minutes=10))
 
     def _status(self, start: datetime, end: datetime,
                 booked_at: datetime) -> tuple[Status, datetime, str | None]:

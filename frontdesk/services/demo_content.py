@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import time
 
+from frontdesk.domain.calls import CallOutcome, CallReason
 from frontdesk.domain.model import ProviderKind, Role
 
 #: (name, address). The first five are the demo practice; the rest let the benchmark grow.
@@ -73,3 +74,35 @@ HOME_DAYS, AWAY_DAYS = (0, 2, 4), (1, 3)  # Mon/Wed/Fri at home, Tue/Thu away
 BYDAY = ("MO", "TU", "WE", "TH", "FR")
 BLOCKS = ((time(8), time(12)), (time(13), time(17)))  # a lunch break between
 MAX_PHONES = 2 * 9800
+
+#: Why a caller rang, by the visit type the call booked: (call reason, weight).
+BOOKING_REASONS: dict[str, tuple[tuple[str, int], ...]] = {
+    "new-patient": ((CallReason.NEW_PROBLEM, 1),),
+    "facet-therapeutic": ((CallReason.INJECTION_REPORT, 3), (CallReason.ORDERED_VISIT, 1)),
+    "rfa-consult": ((CallReason.INJECTION_REPORT, 3), (CallReason.ORDERED_VISIT, 1)),
+    "facet-diagnostic": ((CallReason.ORDERED_VISIT, 1),),
+    "rfa": ((CallReason.ORDERED_VISIT, 1),),
+}
+OTHER_BOOKING_REASONS = ((CallReason.ORDERED_VISIT, 7), (CallReason.OTHER, 3))
+#: The calls that booked nothing: why they rang and how they ended.
+UNBOOKED_REASONS = ((CallReason.TREATMENT_QUESTION, 4), (CallReason.CHANGE_VISIT, 3),
+                    (CallReason.OTHER, 3))
+UNBOOKED_OUTCOMES = ((CallOutcome.INFORMATION, 45), (CallOutcome.CALLBACK, 25),
+                     (CallOutcome.DECLINED, 18), (CallOutcome.TRANSFERRED, 12))
+#: The payer rules (``Problem.rule``) a booking of each procedure could break.
+OVERRIDE_RULES: dict[str, tuple[str, ...]] = {
+    "facet-diagnostic": ("blocks", "limit"),
+    "facet-therapeutic": ("blocks", "repeat", "limit"),
+    "rfa": ("blocks", "repeat", "limit"),
+}
+#: Why a scheduler or manager overrode a payer rule: synthetic wording, no patient details.
+OVERRIDE_REASONS: dict[str, tuple[str, ...]] = {
+    "blocks": ("Earlier block done at another clinic; records received and scanned",
+               "Physician order on file; payer pre-approved the procedure",
+               "Payer approved an exception by phone (reference noted in chart)"),
+    "repeat": ("Physician documented longer relief than the report shows; payer pre-approved",
+               "Payer approved an exception by phone (reference noted in chart)"),
+    "limit": ("Physician documented a new injury; prior authorization on file",
+              "Payer approved an exception by phone (reference noted in chart)",
+              "Earlier session was stopped before the injection; payer confirmed by phone"),
+}

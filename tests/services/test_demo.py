@@ -25,6 +25,7 @@ from frontdesk.db.engine import make_engine
 from frontdesk.db.models import (
     Appointment,
     AuditEvent,
+    Call,
     Closure,
     Location,
     Patient,
@@ -36,6 +37,7 @@ from frontdesk.db.models import (
     VisitType,
 )
 from frontdesk.domain.availability import expand_template, subtract
+from frontdesk.domain.calls import CallOutcome, CallReason
 from frontdesk.domain.model import BLOCKING_STATUSES, Interval, Status
 from frontdesk.services import demo, scheduling
 from frontdesk.services.catalog import DEFAULT_VISIT_TYPES
@@ -297,18 +299,115 @@ def test_closures_include_holidays_and_some_time_off(
 
 
 def test_seeding_writes_one_audit_event(ctx: Context, seeded: demo.DemoSummary) -> None:
-    events = rows(ctx, AuditEvent)
+    events = [e for e in rows(ctx, AuditEvent) if e.action != "payer.override"]
     assert [(e.action, e.entity) for e in events] == [("demo.seed", "practice")]
     assert events[0].after is not None
     assert events[0].after["appointments"] == seeded.appointments
 
 
+# --------------------------------------------------------------------------- desk activity
+
+
+def since() -> datetime:
+    return FrozenClock().now - timedelta(days=21)
+
+
+def test_most_visits_booked_lately_have_the_call_that_booked_them(
+    ctx: Context, seeded: demo.DemoSummary
+) -> None:
+    appts = {a.id: a for a in rows(ctx, Appointment)}
+    codes = {vt.id: vt.code for vt in rows(ctx, VisitType)}
+    booking = [c for c in rows(ctx, Call) if c.outcome == CallOutcome.BOOKED]
+    assert booking
+    reasons: dict[str, Counter[str]] = defaultdict(Counter)
+    for c in booking:
+        a = appts[c.appointment_id]
+        assert c.started_at < a.booked_at <= c.ended_at
+        assert (c.staff_id, c.patient_id) == (a.booked_by_id, a.patient_id)
+        assert (c.status, c.answers, c.note, c.version) == ("closed", {}, "", 1)
+        assert c.updated_at == c.ended_at
+        assert c.started_at.microsecond == c.ended_at.microsecond == 0
+        reasons[codes[a.visit_type_id]][c.reason or ""] += 1
+    assert set(reasons["new-patient"]) == {CallReason.NEW_PROBLEM}
+    assert set(reasons["facet-diagnostic"]) == set(reasons["rfa"]) == {CallReason.ORDERED_VISIT}
+    therapeutic = reasons["facet-therapeutic"]
+    assert therapeutic.most_common(1)[0][0] == CallReason.INJECTION_REPORT
+    assert len({c.appointment_id for c in booking}) == len(booking)
+    lately = [a for a in appts.values() if since() + timedelta(minutes=9) <= a.booked_at]
+    assert 0.6 < len(booking) / len(lately) < 0.8
+
+
+def test_the_desk_also_takes_calls_that_book_nothing_on_weekdays(
+    ctx: Context, seeded: demo.DemoSummary
+) -> None:
+    calls = rows(ctx, Call)
+    others = [c for c in calls if c.outcome != CallOutcome.BOOKED]
+    outcomes = Counter(c.outcome for c in others)
+    assert len(outcomes) >= 3
+    assert outcomes.most_common(1)[0][0] == CallOutcome.INFORMATION
+    assert set(outcomes) <= {o.value for o in CallOutcome} - {"booked"}
+    assert 0.15 < len(others) / len(calls) < 0.35
+    staff = {s.id: s.username for s in rows(ctx, Staff)}
+    assert Counter(staff[c.staff_id] for c in others).most_common(1)[0][0] == "rita"
+    for c in others:
+        assert c.appointment_id is None
+        assert c.reason in (CallReason.TREATMENT_QUESTION, CallReason.OTHER,
+                            CallReason.CHANGE_VISIT)
+        assert c.ended_at is not None
+        start, end = c.started_at.astimezone(CHICAGO), c.ended_at.astimezone(CHICAGO)
+        assert start.weekday() < 5
+        assert 8 <= start.hour < 17
+        assert timedelta(minutes=1) <= end - start <= timedelta(minutes=8)
+
+
+def test_calls_are_all_closed_and_in_the_last_three_weeks(
+    ctx: Context, seeded: demo.DemoSummary
+) -> None:
+    calls = sorted(rows(ctx, Call), key=lambda c: c.id)
+    now = FrozenClock().now
+    assert all(c.status == "closed" and c.ended_at is not None for c in calls)
+    assert all(since() <= c.started_at < c.ended_at <= now for c in calls)
+    assert [c.started_at for c in calls] == sorted(c.started_at for c in calls)
+
+
+def test_a_few_procedures_booked_lately_overrode_a_payer_rule(
+    ctx: Context, seeded: demo.DemoSummary
+) -> None:
+    appts = {a.id: a for a in rows(ctx, Appointment)}
+    codes = {vt.id: vt.code for vt in rows(ctx, VisitType)}
+    payers = {p.id: p.payer for p in rows(ctx, Patient)}
+    staff = {s.id: s.username for s in rows(ctx, Staff)}
+    procedures = ("facet-diagnostic", "facet-therapeutic", "rfa")
+    overrides = [e for e in rows(ctx, AuditEvent) if e.action == "payer.override"]
+    assert overrides
+    for e in overrides:
+        a = appts[e.entity_id]
+        assert e.entity == "appointment"
+        assert e.before is None
+        assert e.after is not None
+        assert set(e.after) == {"visit_type", "rules", "payers", "reason"}
+        assert e.after["visit_type"] == codes[a.visit_type_id] in procedures
+        assert len(e.after["rules"]) == 1
+        assert set(e.after["rules"]) <= {"limit", "levels", "blocks", "repeat"}
+        assert e.after["payers"] == ["Medicare (Novitas)"]
+        assert payers[a.patient_id] in ("Medicare", "Medicare Advantage")
+        assert e.after["reason"]
+        assert e.at == a.booked_at
+        assert since() <= e.at < FrozenClock().now
+        assert staff[e.staff_id] in ("sam", "maria")
+    lately = [a for a in appts.values()
+              if codes[a.visit_type_id] in procedures and since() <= a.booked_at]
+    assert len(overrides) <= 0.1 * len(lately)
+
+
 def test_seeding_twice_is_refused(ctx: Context, seeded: demo.DemoSummary) -> None:
+    events = count(ctx, AuditEvent)
     with pytest.raises(InvalidInput, match="already has a practice") as raised:
         demo.seed_demo(ctx)
     assert raised.value.field == "db"
     assert count(ctx, Appointment) == seeded.appointments
-    assert count(ctx, AuditEvent) == 1
+    assert count(ctx, AuditEvent) == events
+    assert count(ctx, Call) > 0
 
 
 def test_seeding_a_database_with_a_location_is_refused(ctx: Context) -> None:
@@ -331,10 +430,15 @@ def fingerprint(ctx: Context) -> list[tuple[Any, ...]]:
     with Session(ctx.engine) as session:
         appts = session.exec(select(Appointment).order_by(col(Appointment.id))).all()
         people = session.exec(select(Patient).order_by(col(Patient.id))).all()
+        calls = session.exec(select(Call).order_by(col(Call.id))).all()
+        events = session.exec(select(AuditEvent).order_by(col(AuditEvent.id))).all()
         return [
             *((a.id, a.patient_id, a.visit_type_id, a.provider_id, a.room_id, a.starts_at,
                a.status, a.levels, a.booked_at, a.updated_at, a.cancel_reason) for a in appts),
             *((p.id, p.first_name, p.last_name, p.dob, p.phone, p.payer) for p in people),
+            *((c.id, c.staff_id, c.patient_id, c.started_at, c.ended_at, c.reason, c.outcome,
+               c.appointment_id) for c in calls),
+            *((e.id, e.at, e.staff_id, e.action, e.entity_id, e.after) for e in events),
         ]
 
 

@@ -5,20 +5,15 @@ database."""
 from __future__ import annotations
 
 import asyncio
-import shutil
 import sys
-from collections.abc import Iterator
-from datetime import date, timedelta
-from pathlib import Path
+from datetime import timedelta
 from typing import Any
 
-import pytest
-from sqlalchemy import text as sql
 from sqlmodel import Session, col, select
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList
 
-from frontdesk.db.engine import make_engine, run_write
+from frontdesk.db.engine import run_write
 from frontdesk.db.models import (
     Appointment,
     AuditEvent,
@@ -29,7 +24,6 @@ from frontdesk.db.models import (
     VisitType,
 )
 from frontdesk.services.context import Context
-from frontdesk.services.demo import seed_demo
 from frontdesk.ui.call_booking import CallBookingDialog, OverrideDialog, ReadBackDialog
 from frontdesk.ui.call_intake import CallScreen, ResumeDialog
 from frontdesk.ui.call_pathway import PathwayPanel
@@ -38,36 +32,6 @@ from frontdesk.ui.slot_offers import SlotOffers
 from tests.conftest import FrozenClock
 from tests.ui.call_helpers import app_for, quiet, shown
 from tests.ui.conftest import settled
-
-
-@pytest.fixture(scope="session")
-def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo practice, seeded once around Wed 10 Mar 2027, 09:00 in Tulsa."""
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
-    engine = make_engine(path)
-    from frontdesk.db import migrate
-
-    migrate.upgrade(engine)
-    seed_demo(Context(engine=engine, clock=FrozenClock()), today=date(2027, 3, 10))
-    with engine.begin() as connection:
-        connection.execute(sql("PRAGMA wal_checkpoint(TRUNCATE)"))
-    engine.dispose()
-    return path
-
-
-@pytest.fixture
-def demo_url(demo_template: Path, tmp_path: Path) -> str:
-    path = tmp_path / "demo.db"
-    shutil.copy(demo_template, path)
-    return str(path)
-
-
-@pytest.fixture
-def demo(demo_url: str, clock: FrozenClock) -> Iterator[Context]:
-    engine = make_engine(demo_url)
-    yield Context(engine=engine, clock=clock)
-    engine.dispose()
-
 
 # --------------------------------------------------------------------------- helpers
 
@@ -395,7 +359,8 @@ async def test_a_payer_rule_needs_an_override_with_who_and_why(demo: Context) ->
     call, appt, code = logged_call(demo)
     assert (call.outcome, code) == ("booked", "facet-diagnostic")
     assert appt is not None
-    event = one(demo, select(AuditEvent).where(AuditEvent.action == "payer.override"))
+    event = one(demo, select(AuditEvent).where(AuditEvent.action == "payer.override")
+                .order_by(col(AuditEvent.id).desc()))
     assert event.entity_id == appt.id
     assert event.after["reason"] == "physician asked for three levels"
     assert event.after["rules"] == ["levels"]
