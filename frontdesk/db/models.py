@@ -131,7 +131,7 @@ class Appointment(SQLModel, table=True):
     levels: str | None = Field(default=None, max_length=40)
     side: str | None = Field(default=None, max_length=16)
     booked_by_id: int = Field(foreign_key="staff.id")
-    booked_at: datetime
+    booked_at: datetime = Field(index=True)
     cancel_reason: str | None = Field(default=None, max_length=500)
     late_cancel: bool = False
     version: int = 1
@@ -160,9 +160,9 @@ class Call(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     staff_id: int = Field(foreign_key="staff.id")
     patient_id: int | None = Field(default=None, foreign_key="patient.id", index=True)
-    started_at: datetime
+    started_at: datetime = Field(index=True)
     updated_at: datetime
-    ended_at: datetime | None = None
+    ended_at: datetime | None = Field(default=None, index=True)
     status: str = Field(default="open", max_length=16)  # open | closed
     reason: str | None = Field(default=None, max_length=32)  # domain: call reason
     answers: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
@@ -190,7 +190,7 @@ class ReliefReport(SQLModel, table=True):
     scale_after: int | None = None
     same_scale: bool = True
     wearing_off: bool = False
-    reported_at: datetime
+    reported_at: datetime = Field(index=True)
     taken_by_id: int = Field(foreign_key="staff.id")
     call_id: int | None = Field(default=None, foreign_key="call.id", index=True)
 
@@ -209,7 +209,7 @@ class CallbackTask(SQLModel, table=True):
     due_at: datetime
     created_at: datetime
     status: str = Field(default="open", max_length=16)
-    done_at: datetime | None = None
+    done_at: datetime | None = Field(default=None, index=True)
     done_by_id: int | None = Field(default=None, foreign_key="staff.id")
     call_id: int | None = Field(default=None, foreign_key="call.id")
     note: str = Field(default="", max_length=500)

@@ -106,7 +106,7 @@ def sync_callback(session: Session, ctx: Context, appt: Appointment, *, code: st
             q.add_audit(session, at=now, staff_id=None, action="callback.update",
                         entity="callback_task", entity_id=task.id)
     elif task is not None and task.status == "open":
-        task.status = "cancelled"
+        task.status, task.done_at = "cancelled", now
         q.add_audit(session, at=now, staff_id=None, action="callback.cancel",
                     entity="callback_task", entity_id=task.id)
 
