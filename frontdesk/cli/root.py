@@ -30,6 +30,7 @@ from frontdesk.cli.directory import (
 )
 from frontdesk.cli.errors import Interrupted, translate
 from frontdesk.cli.patients import patients_group
+from frontdesk.cli.report import report_group
 from frontdesk.cli.runtime import Runtime
 
 
@@ -99,6 +100,6 @@ for command in (
     db_group,
     locations_cmd, providers_cmd, rooms_cmd, visit_types_cmd, staff_group,
     slots_cmd, book_cmd, reschedule_cmd, cancel_cmd, status_cmd, show_cmd, appointments_cmd,
-    patients_group, closures_cmd, holidays_group,
+    patients_group, closures_cmd, holidays_group, report_group,
 ):
     main.add_command(command)
