@@ -6,7 +6,8 @@ Targets: (a) ``find_slots`` for facet-diagnostic, 60 days, limit 10, all locatio
 p95 <= 10 ms; (b) one booking commit through ``scheduling.book`` on SQLite: p95 <= 5 ms;
 (c) start to first paint <= 2x a minimal Textual app; (d) day view of the busiest location,
 → to the next day and repainted: p95 <= 50 ms of CPU; (e) opening the week view: p95 <= 150 ms
-(see ``bench/ui.py``). Prints a table and writes the figures to
+(see ``bench/ui.py``); (f) the manager's daily report for one day, all locations or one:
+p95 <= 50 ms. Prints a table and writes the figures to
 docs/benchmarks.md between markers, leaving the rest of that page (the analysis) alone.
 Not part of the test run: it takes a few minutes and its figures depend on the machine.
 """
@@ -33,7 +34,7 @@ from bench import bigdb
 from bench.figures import Figure
 from bench.startup import MISSING
 from frontdesk.domain.model import ProviderKind
-from frontdesk.services import directory, scheduling
+from frontdesk.services import directory, report, scheduling
 from frontdesk.services.context import Context
 from frontdesk.services.errors import FrontDeskError
 from frontdesk.services.views import SlotView
@@ -238,6 +239,25 @@ def write_doc(figures: Sequence[Figure], notes: Sequence[str], big: bigdb.BigDb)
     DOC.write_text(text)
 
 
+# --------------------------------------------------------------------------- (f) daily report
+
+
+def bench_report(ctx: Context, *, n: int, rng: random.Random) -> Figure:
+    """The daily report of a random day in the last 120 or the next 30 (its 14-day trend
+    included), a quarter of them for one location, as the report screen and CLI read it."""
+    places = [loc.name for loc in directory.locations(ctx)]
+    today = ctx.now().astimezone(ZONE).date()
+    for _ in range(5):  # warm the compiled statements, as a running app has
+        report.daily_report(ctx, day=today)
+    samples = []
+    for _ in range(n):
+        day = today + timedelta(days=rng.randrange(-120, 30))
+        place = rng.choice(places) if rng.random() < 0.25 else None
+        samples.append(timed(partial(report.daily_report, ctx, day=day, location=place)))
+    return Figure("daily report, one day (+14-day trend), all or one location",
+                  tuple(samples), "p95 <= 50 ms", 50.0)
+
+
 _DOC_HEAD = """# Benchmarks
 
 Run on demand with `.venv/bin/python -m bench.run` (or `make bench`); not part of the tests.
@@ -259,6 +279,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="day-view next-day presses to time (d)")
     parser.add_argument("--opens", type=int, default=20,
                         help="week-view opens to time, per mode (e)")
+    parser.add_argument("--reports", type=int, default=200, help="daily reports to time (f)")
+    parser.add_argument("--only", choices=("report",), default=None,
+                        help="run one benchmark only (implies --no-doc)")
     parser.add_argument("--no-doc", action="store_true", help="do not touch docs/benchmarks.md")
     args = parser.parse_args(argv)
 
@@ -268,6 +291,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     figures: list[Figure] = []
     notes: list[str] = []
 
+    if args.only == "report":
+        ctx = big.context()
+        try:
+            print(f"(f) daily report x {args.reports} ...", flush=True)
+            only = bench_report(ctx, n=args.reports, rng=rng)
+        finally:
+            ctx.engine.dispose()
+        print(table([only]))
+        return 1 if only.verdict == "MISSED" else 0
     ctx = big.context()
     try:
         print(f"(a) find_slots x {args.searches} ...", flush=True)
@@ -296,6 +328,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     calendar = ui.measure(big, days=args.days, opens=args.opens)
     figures.extend(ui.figures(calendar))
     notes.extend(ui.notes(calendar, args.days))
+    print(f"(f) daily report x {args.reports} ...", flush=True)
+    ctx = big.context()
+    try:
+        figures.append(bench_report(ctx, n=args.reports, rng=rng))
+    finally:
+        ctx.engine.dispose()
     print()
     print(table(figures))
     for note in notes:

@@ -80,6 +80,8 @@ class FrontDeskApp(App[None]):
                 tooltip="Start a call (or resume an unfinished one)"),
         Binding("f3", "treatments", "Treatments", id="app.treatments",
                 tooltip="Approved answers about treatments (inside a call: beside it)"),
+        Binding("f4", "daily_report", "Report", id="app.report",
+                tooltip="The manager's daily report: bookings, calls, funnel, utilisation"),
         Binding("q", "quit", "Quit", id="app.quit", tooltip="Quit frontdesk"),
     ]
 
@@ -124,6 +126,29 @@ class FrontDeskApp(App[None]):
             self.pop_screen()
         else:
             self.push_screen(TreatmentScreen(self.backend))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """F4 is not offered before the database is open, nor over a call or a drill-down."""
+        if action != "daily_report":
+            return True
+        if self.backend is None:
+            return False
+        from frontdesk.ui.call_intake import CallScreen
+        from frontdesk.ui.report import DrillScreen
+
+        return not isinstance(self.screen, (CallScreen, DrillScreen))
+
+    def action_daily_report(self) -> None:
+        """F4: the daily report (not over a call: the caller comes first)."""
+        from frontdesk.ui.call_intake import CallScreen
+        from frontdesk.ui.report import DrillScreen, ReportScreen
+
+        if self.backend is None or isinstance(self.screen, (CallScreen, DrillScreen)):
+            return
+        if isinstance(self.screen, ReportScreen):
+            self.pop_screen()
+        else:
+            self.push_screen(ReportScreen(self.backend))
 
     def action_start_call(self) -> None:
         """F2 from anywhere: the unfinished calls to resume, or a new call at once."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,8 +20,10 @@ from frontdesk.services import (
     calls,
     directory,
     history,
+    paths,
     pathway,
     readback,
+    report,
     scheduling,
 )
 from frontdesk.services.calendar import day_grid
@@ -39,6 +42,7 @@ from frontdesk.services.errors import (
 )
 from frontdesk.services.pathway import RegionCounts
 from frontdesk.services.readback import ReadBack
+from frontdesk.services.report import DailyReport, DrillTable, Figure
 from frontdesk.services.treatments import Library, load_library
 from frontdesk.services.views import (
     AppointmentView,
@@ -61,6 +65,7 @@ from frontdesk.ui.grid_layout import GridBoard
 
 PRACTICE_ZONE = "America/Chicago"  # every location is on Central time (DESIGN §1)
 ACTING_ROLES = (Role.RECEPTIONIST, Role.SCHEDULER)
+EXTENSIONS = {"csv": "csv", "html": "html", "json": "json", "text": "txt"}
 
 
 @dataclass(frozen=True)
@@ -224,6 +229,27 @@ class Backend:
     def treatments(self) -> Library:
         """The approved treatment answers, with the practice's overrides read afresh."""
         return load_library()
+
+    def daily_report(self, day: date, location: str | None) -> DailyReport:
+        return report.daily_report(self.ctx, day=day, location=location)
+
+    def drill(self, figure: Figure) -> DrillTable:
+        return report.drill(self.ctx, figure)
+
+    def export_report(self, summary: DailyReport, kind: str) -> Path:
+        """Write ``summary`` as ``kind`` (csv, html, json, text) under the data directory's
+        ``reports`` folder, readable by its owner only; returns the file."""
+        from frontdesk.services import report_export
+
+        render = {"csv": report_export.to_csv, "html": report_export.to_html,
+                  "json": report_export.to_json, "text": report_export.to_text}[kind]
+        folder = paths.data_dir() / "reports"
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        place = "" if summary.location is None else "-" + "-".join(
+            summary.location.lower().split())
+        target = folder / f"daily-{summary.day.isoformat()}{place}.{EXTENSIONS[kind]}"
+        report_export.write_owner_only(target, render(summary))
+        return target
 
     def practice_phone(self) -> str:
         return directory.display_phone(self.ctx.settings.practice_phone)

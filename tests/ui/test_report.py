@@ -1,0 +1,321 @@
+"""The manager's daily report screen on the demo practice: F4 opens it, every number drills
+down to the rows behind it, the screen agrees with ``frontdesk report daily``, and exports are
+readable by their owner only."""
+
+from __future__ import annotations
+
+import json
+import stat
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlmodel import Session, select
+from textual.coordinate import Coordinate
+from textual.pilot import Pilot
+from textual.widgets import DataTable, OptionList, Static
+
+from frontdesk.db.models import Patient
+from frontdesk.services import report as report_service
+from frontdesk.services.context import Context
+from frontdesk.ui.app import FrontDeskApp
+from frontdesk.ui.report import DrillScreen, FigureTable, ReportScreen
+from frontdesk.ui.report_layout import INDENT, sections, short_visit
+from frontdesk.ui.today import TodayScreen
+from tests.cli.conftest import invoke
+from tests.conftest import FrozenClock
+from tests.ui.call_helpers import app_for, quiet, shown
+
+TUESDAY = date(2027, 3, 9)
+
+
+async def open_report(pilot: Pilot[None]) -> ReportScreen:
+    app = pilot.app
+    assert isinstance(app, FrontDeskApp)
+    for _ in range(100):
+        await pilot.pause(0.05)
+        if isinstance(app.screen, TodayScreen):
+            break
+    await pilot.press("f4")
+    await quiet(pilot)
+    screen = app.screen
+    assert isinstance(screen, ReportScreen)
+    assert screen.report is not None
+    return screen
+
+
+def table(screen: Any, key: str) -> FigureTable:
+    return screen.query_one(f"#report-{key}", FigureTable)
+
+
+def cells(grid: DataTable[Any]) -> list[list[str]]:
+    return [[str(c) for c in grid.get_row_at(n)] for n in range(grid.row_count)]
+
+
+def screen_text(screen: ReportScreen) -> str:
+    parts = [str(s.render()) for s in screen.query(Static)]
+    for grid in screen.query(FigureTable):
+        parts += [" ".join(row) for row in cells(grid)]
+    return "\n".join(parts)
+
+
+def patient_names(ctx: Context) -> list[str]:
+    with Session(ctx.engine) as session:
+        return [f"{p.first_name} {p.last_name}" for p in session.exec(select(Patient))]
+
+
+async def back_a_day(pilot: Pilot[None], screen: ReportScreen) -> None:
+    await pilot.press("left_square_bracket")
+    await quiet(pilot)
+    assert screen.report is not None
+    assert screen.report.day == TUESDAY
+
+
+class TestScreen:
+    async def test_f4_opens_today_and_esc_goes_back(self, demo: Context) -> None:
+        app = app_for(demo)
+        async with app.run_test(size=(80, 24)) as pilot:
+            screen = await open_report(pilot)
+            assert shown(screen, "#report-title").startswith(
+                "Daily report · Wed 10 Mar 2027 (today) · All locations · as of 09:00")
+            titles = [str(s.render()) for s in screen.query(".report-heading")]
+            assert [t.split(":")[0] for t in titles] == [
+                "Appointments on the day", "Bookings made that day", "Calls",
+                "Pathway", "Utilisation", "Payer-rule overrides", "14 days"]
+            await pilot.press("escape")
+            await pilot.pause()
+            assert isinstance(app.screen, TodayScreen)
+
+    async def test_two_columns_on_a_wide_terminal_one_on_a_narrow(self, demo: Context) -> None:
+        async with app_for(demo).run_test(size=(160, 50)) as pilot:
+            screen = await open_report(pilot)
+            right = screen.query_one("#report-right")
+            assert [b.id for b in right.query(".report-section")] == [
+                "report-box-bookings", "report-box-funnel", "report-box-overrides",
+                "report-box-trend"]
+            await pilot.resize_terminal(100, 30)
+            await quiet(pilot)
+            assert not screen.query("#report-columns")
+            assert len(screen.query(".report-section")) == 7
+            assert isinstance(pilot.app.focused, FigureTable)
+
+    async def test_no_patient_name_on_the_summary(self, demo: Context) -> None:
+        async with app_for(demo).run_test(size=(160, 50)) as pilot:
+            screen = await open_report(pilot)
+            await back_a_day(pilot, screen)
+            text = screen_text(screen)
+            assert "Bookings made that day" in text
+            assert not [n for n in patient_names(demo) if n in text]
+
+    async def test_a_number_drills_down_to_its_appointments(self, demo: Context) -> None:
+        async with app_for(demo).run_test(size=(80, 24)) as pilot:
+            screen = await open_report(pilot)
+            await back_a_day(pilot, screen)
+            assert screen.report is not None
+            grid = table(screen, "appointments")
+            done = screen.report.status_total("completed")
+            assert done.n > 0
+            last = grid.row_count - 1
+            assert cells(grid)[last][0] == "All locations"
+            grid.focus()
+            grid.cursor_coordinate = Coordinate(last, 4)  # Done
+            await pilot.press("enter")
+            await quiet(pilot)
+            drill = pilot.app.screen
+            assert isinstance(drill, DrillScreen)
+            rows = drill.query_one("#drill-rows", DataTable)
+            assert rows.row_count == done.n == int(cells(grid)[last][4])
+            listed = cells(rows)
+            assert {r[5] for r in listed} == {"completed"}
+            names = set(patient_names(demo))
+            assert all(r[1] in names for r in listed)  # the drill-down shows who
+            assert set(drill.table.appointment_ids) == set(done.ids)
+            await pilot.press("escape")
+            await pilot.pause()
+            assert pilot.app.screen is screen
+            assert pilot.app.focused is grid
+
+    async def test_a_zero_says_so_and_opens_nothing(self, demo: Context) -> None:
+        async with app_for(demo).run_test(size=(80, 24)) as pilot:
+            screen = await open_report(pilot)
+            grid = table(screen, "calls")
+            grid.focus()
+            zero = next(n for n, row in enumerate(cells(grid)) if row[1] == "0")
+            grid.cursor_coordinate = Coordinate(zero, 1)
+            await pilot.press("enter")
+            await quiet(pilot)
+            assert pilot.app.screen is screen
+            assert any("zero" in str(n.message) for n in pilot.app._notifications)
+
+    async def test_calls_and_callbacks_drill_down(self, demo: Context) -> None:
+        async with app_for(demo).run_test(size=(120, 40)) as pilot:
+            screen = await open_report(pilot)
+            await back_a_day(pilot, screen)
+            report = screen.report
+            assert report is not None
+            for key, row, expected in (
+                    ("calls", 0, report.calls.booked),
+                    ("funnel", 3, report.funnel.callbacks_outstanding)):
+                grid = table(screen, key)
+                grid.focus()
+                grid.cursor_coordinate = Coordinate(row, 1)
+                await pilot.press("enter")
+                await quiet(pilot)
+                drill = pilot.app.screen
+                assert isinstance(drill, DrillScreen), key
+                assert drill.query_one("#drill-rows", DataTable).row_count == expected.n
+                assert drill.table.title == expected.title
+                await pilot.press("escape")
+                await pilot.pause()
+
+    async def test_days_and_locations(self, demo: Context) -> None:
+        async with app_for(demo).run_test(size=(80, 24)) as pilot:
+            screen = await open_report(pilot)
+            await back_a_day(pilot, screen)
+            title = shown(screen, "#report-title")
+            assert "Tue 9 Mar 2027" in title
+            assert "All locations" in title
+            await pilot.press("l")
+            await pilot.pause()
+            options = pilot.app.screen.query_one(OptionList)
+            owasso = next(n for n in range(options.option_count)
+                          if str(options.get_option_at_index(n).prompt) == "Owasso")
+            options.highlighted = owasso
+            await pilot.press("enter")
+            await quiet(pilot)
+            assert screen.report is not None
+            assert screen.report.location == "Owasso"
+            assert "· Owasso" in shown(screen, "#report-title")
+            assert {line.location for line in screen.report.visits} == {"Owasso"}
+            notes = " ".join(str(s.render()) for s in screen.query(".report-note"))
+            assert "Calls are practice-wide" in notes
+            await pilot.press("t")
+            await quiet(pilot)
+            assert screen.report.day == date(2027, 3, 10)
+            assert screen.report.location == "Owasso"
+
+    async def test_export_writes_a_file_only_its_owner_reads(
+            self, demo: Context, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setenv("FRONTDESK_DATA_DIR", str(tmp_path))
+        async with app_for(demo).run_test(size=(80, 24)) as pilot:
+            await open_report(pilot)
+            await pilot.press("e")
+            await pilot.pause()
+            await pilot.press("enter")  # CSV, the first choice
+            await quiet(pilot)
+        written = tmp_path / "reports" / "daily-2027-03-10.csv"
+        assert written.read_text().startswith(
+            "date,section,location,provider,staff,visit_type,category,measure,value,detail")
+        assert stat.S_IMODE(written.stat().st_mode) == 0o600
+        assert stat.S_IMODE(written.parent.stat().st_mode) == 0o700
+
+
+class TestScreenAndCliAgree:
+    """What the screen shows is what ``frontdesk report daily --format json`` prints."""
+
+    @pytest.mark.parametrize("location", [None, "Tulsa Midtown"])
+    async def test_on_the_demo(self, demo: Context, demo_url: str, clock: FrozenClock,
+                               location: str | None) -> None:
+        args = ["--db", demo_url, "report", "daily", "--date", TUESDAY.isoformat(),
+                "--format", "json"]
+        if location:
+            args += ["--location", location]
+        result = invoke(*args, clock=clock)
+        assert result.exit_code == 0, result.output
+        cli = json.loads(result.stdout)
+        async with app_for(demo).run_test(size=(160, 50)) as pilot:
+            screen = await open_report(pilot)
+            if location:
+                screen.location = location
+            await back_a_day(pilot, screen)
+            shown_tables = {key: cells(table(screen, key)) for key in
+                            ("appointments", "bookings", "calls", "funnel", "utilisation",
+                             "trend")}
+            overrides = (cells(table(screen, "overrides"))
+                         if screen.query("#report-overrides") else [])
+            why = " ".join(str(s.render()) for s in screen.query(".report-note"))
+        assert cli["date"] == TUESDAY.isoformat()
+        assert cli["location"] == location
+
+        # appointments: one row per location (its totals) then its visit types
+        keys = [k for k, _ in report_service.STATUS_COLUMNS] + ["total"]
+        expected_rows = []
+        for place in dict.fromkeys(a["location"] for a in cli["appointments"]):
+            lines = [a for a in cli["appointments"] if a["location"] == place]
+            expected_rows.append([place, *(str(sum(a[k] for a in lines)) for k in keys)])
+            expected_rows += [[_short(a), *(str(a[k]) for k in keys)] for a in lines]
+        if len({a["location"] for a in cli["appointments"]}) > 1:
+            expected_rows.append(["All locations",
+                                  *(str(cli["appointment_totals"][k]) for k in keys)])
+        assert shown_tables["appointments"] == expected_rows
+
+        # bookings: one row per staff member (their total) then location and visit type
+        expected_rows = []
+        for name in dict.fromkeys(b["staff_name"] for b in cli["bookings"]):
+            lines = [b for b in cli["bookings"] if b["staff_name"] == name]
+            expected_rows.append([name, "", "", str(sum(b["count"] for b in lines))])
+            expected_rows += [["", b["location"], short_visit(b["visit_type"], b["visit_name"]),
+                               str(b["count"])] for b in lines]
+        assert shown_tables["bookings"] == expected_rows
+        assert sum(b["count"] for b in cli["bookings"]) == cli["bookings_total"]
+
+        calls = {r[0]: int(r[1]) for r in shown_tables["calls"]}
+        assert calls["All calls logged"] == cli["calls"]["logged"]
+        assert calls["Still open (not logged yet)"] == cli["calls"]["still_open"]
+        assert calls["Booked"] == cli["calls"]["by_outcome"]["booked"]
+        assert sum(calls.values()) - calls["All calls logged"] - calls[
+            "Still open (not logged yet)"] == cli["calls"]["logged"]
+
+        assert [int(r[1]) for r in shown_tables["funnel"]] == [
+            cli["funnel"][k] for k in ("diagnostic_done", "relief_reports",
+                                       "rfa_consults_booked", "callbacks_outstanding",
+                                       "callbacks_overdue")]
+
+        assert [[r[1], r[2]] for r in shown_tables["utilisation"]] == [
+            [_hours(u["booked_minutes"]), _hours(u["template_minutes"])]
+            for u in cli["utilisation"]]
+        assert [r[0] for r in shown_tables["utilisation"] if not r[0].startswith("\xa0")] == [
+            u["location"] for u in cli["utilisation"] if u["provider"] is None]
+
+        assert overrides  # the demo has overrides that Tuesday, at Tulsa Midtown too
+        assert len(overrides) == len(cli["overrides"])
+        assert [r[1] for r in overrides] == [o["authorised_by_name"] for o in cli["overrides"]]
+        assert all(o["reason"] in why for o in cli["overrides"])
+
+        assert [[int(x) for x in r[1:]] for r in reversed(shown_tables["trend"])] == [
+            [t["bookings"], t["cancellations"], t["no_shows"]] for t in cli["trend"]]
+
+
+def _short(line: dict[str, Any]) -> str:
+    return INDENT + short_visit(line["visit_type"], line["visit_name"])
+
+
+def _hours(minutes: int) -> str:
+    return f"{minutes // 60}:{minutes % 60:02d}"
+
+
+class TestSnapshots:
+    async def _report(self, pilot: Pilot[None]) -> None:
+        await open_report(pilot)
+        await pilot.press("left_square_bracket")
+        await quiet(pilot)
+
+    def test_report_at_80x24(self, snap_compare: Any, demo: Context) -> None:
+        assert snap_compare(app_for(demo), terminal_size=(80, 24), run_before=self._report)
+
+    def test_report_at_160x50(self, snap_compare: Any, demo: Context) -> None:
+        assert snap_compare(app_for(demo), terminal_size=(160, 50), run_before=self._report)
+
+
+def test_sections_keep_every_number_of_the_report(demo: Context) -> None:
+    """The layout drops nothing: each status, outcome and funnel step has its cell."""
+    report = report_service.daily_report(demo, day=TUESDAY)
+    drawn = {s.key: s for s in sections(report)}
+    figures = {id(c.figure) for s in drawn.values() for row in s.rows for c in row if c.figure}
+    for line in report.visits:
+        assert all(id(f) in figures for f in line.cells)
+    assert all(id(line.calls) in figures for line in report.calls.lines)
+    assert all(id(getattr(report.funnel, k)) in figures
+               for k in ("diagnostic_done", "relief_reports", "rfa_consults_booked",
+                         "callbacks_outstanding", "callbacks_overdue"))
