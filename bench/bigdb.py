@@ -27,7 +27,7 @@ from frontdesk.services import demo
 from frontdesk.services.context import Context
 
 ZONE = ZoneInfo("America/Chicago")
-GENERATOR_VERSION = 2  # bump when frontdesk.services.demo changes what it generates
+GENERATOR_VERSION = 3  # bump when frontdesk.services.demo changes what it generates
 
 
 @dataclass(frozen=True)

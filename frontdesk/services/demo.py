@@ -718,8 +718,7 @@ class _Planner:
         end = start + kind.duration
         booked_at = start - timedelta(days=rng.uniform(1, 45))
         if booked_at >= now:  # spread over the weeks before now, not piled up just before it
-            earliest = max(start, now) - timedelta(days=45)
-            booked_at = now - (now - earliest) * rng.uniform(0.002, 1)
+            booked_at = now - timedelta(days=45) * rng.uniform(0.002, 1)
         booked_at = self._office_hours(booked_at.replace(microsecond=0), min(start, now))
         status, updated, reason = self._status(start, end, booked_at)
         updated = updated.replace(microsecond=0)

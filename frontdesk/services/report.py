@@ -25,13 +25,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, or_
+from sqlalchemy import and_, case, func, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -76,6 +76,7 @@ _COLUMN = {key: n for n, (key, _) in enumerate(STATUS_COLUMNS)}
 _KEPT_TIME = frozenset({Status.BOOKED, Status.CONFIRMED, Status.CHECKED_IN, Status.COMPLETED,
                         Status.NO_SHOW})
 _NOT_BOOKINGS = [Status.HELD.value, Status.EXPIRED.value]
+_LOST = (Status.CANCELLED.value, Status.NO_SHOW.value)
 
 
 def _booking() -> Any:
@@ -101,16 +102,31 @@ class DrillKind(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class Lookup:
+    """Where to find the rows of a figure the database counted (the trend's fortnight can be
+    tens of thousands of rows): appointments ``what`` ("made", "cancelled" or "no_show") in
+    [start, end), at one location or all."""
+
+    what: str
+    start: datetime
+    end: datetime
+    location_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
 class Figure:
-    """A count and the rows behind it: ``ids`` of ``kind``; ``title`` names the list."""
+    """A count and the rows behind it: ``ids`` of ``kind``, or, when the database counted
+    them (``count``), the ``lookup`` that finds them on drill-down; ``title`` names the list."""
 
     kind: DrillKind
     ids: tuple[int, ...]
     title: str
+    count: int | None = None
+    lookup: Lookup | None = None
 
     @property
     def n(self) -> int:
-        return len(self.ids)
+        return len(self.ids) if self.count is None else self.count
 
 
 @dataclass(frozen=True, slots=True)
@@ -323,7 +339,7 @@ def _location_id(names: _Names, location: str | None) -> int | None:
 
 # Row shapes (plain tuples: the trend reads a fortnight of rows).
 # visit: (id, location_id, provider_id, visit_type_id, status, late_cancel, starts_at, ends_at)
-# made:  (id, location_id, visit_type_id, booked_by_id, status, booked_at)
+# made:  (id, location_id, visit_type_id, booked_by_id)
 _VISIT_COLUMNS = (Appointment.id, Appointment.location_id, Appointment.provider_id,
                   Appointment.visit_type_id, Appointment.status, Appointment.late_cancel,
                   Appointment.starts_at, Appointment.ends_at)
@@ -343,14 +359,13 @@ def _visits(session: Session, start: datetime, end: datetime,
 def _made(session: Session, start: datetime, end: datetime,
           location_id: int | None) -> list[tuple[Any, ...]]:
     query = (sa_select(col(Appointment.id), col(Appointment.location_id),
-                       col(Appointment.visit_type_id), col(Appointment.booked_by_id),
-                       col(Appointment.status), col(Appointment.booked_at))
+                       col(Appointment.visit_type_id), col(Appointment.booked_by_id))
              .where(col(Appointment.booked_at) >= start, col(Appointment.booked_at) < end)
              .where(_booking()))
     if location_id is not None:
         query = query.where(col(Appointment.location_id) == location_id)
-    rows = _fetch(session, query.order_by(col(Appointment.booked_at), col(Appointment.id)))
-    return [(*r[:5], _utc(r[5])) for r in rows]
+    return [tuple(r) for r in _fetch(session, query.order_by(col(Appointment.booked_at),
+                                                            col(Appointment.id)))]
 
 
 def _utc(moment: datetime) -> datetime:
@@ -383,7 +398,7 @@ def _visit_lines(rows: Sequence[tuple[Any, ...]], names: _Names) -> tuple[VisitL
 
 def _booking_lines(rows: Sequence[tuple[Any, ...]], names: _Names) -> tuple[BookingLine, ...]:
     groups: dict[tuple[str, str, str], list[int]] = defaultdict(list)
-    for aid, lid, vid, staff_id, _status, _at in rows:
+    for aid, lid, vid, staff_id in rows:
         groups[names.staff[staff_id][0], names.locations[lid], names.visits[vid][0]].append(aid)
     by_username = dict(names.staff.values())
     names_by_code = dict(names.visits.values())
@@ -520,39 +535,45 @@ def _overrides(session: Session, start: datetime, end: datetime, location_id: in
 
 def _trend(session: Session, first: date, zone: ZoneInfo,
            location_id: int | None) -> tuple[TrendDay, ...]:
-    """Bookings made, cancelled visits and no-shows per day of the fortnight. The database
-    puts each row in its day (a CASE over the day boundaries), so no times are parsed here."""
+    """Bookings made, cancelled visits and no-shows per day of the fortnight, counted by the
+    database (a CASE over the day boundaries, grouped); the rows are looked up on drill-down."""
     days = [first + timedelta(days=n) for n in range(TREND_DAYS)]
     bounds = [local_day_bounds(d, zone)[0] for d in days]
-    end = local_day_bounds(days[-1], zone)[1]
+    bounds.append(local_day_bounds(days[-1], zone)[1])
 
     def bucket(column: Any) -> Any:
-        return case(*((column < b, n) for n, b in enumerate(bounds[1:])), else_=len(days) - 1)
+        return case(*((column < b, n) for n, b in enumerate(bounds[1:-1])),
+                    else_=len(days) - 1).label("bucket")
 
-    made = (sa_select(col(Appointment.id), bucket(col(Appointment.booked_at)))
-            .where(col(Appointment.booked_at) >= bounds[0], col(Appointment.booked_at) < end)
-            .where(_booking()))
-    lost = (sa_select(col(Appointment.id), bucket(col(Appointment.starts_at)),
-                      col(Appointment.status))
-            .where(col(Appointment.starts_at) >= bounds[0], col(Appointment.starts_at) < end)
-            .where(col(Appointment.status).in_([Status.CANCELLED.value, Status.NO_SHOW.value]))
-            .where(col(Appointment.hold_expires_at).is_(None)))
+    made_day = bucket(col(Appointment.booked_at))
+    made = (sa_select(made_day, func.count())
+            .where(col(Appointment.booked_at) >= bounds[0],
+                   col(Appointment.booked_at) < bounds[-1])
+            .where(_booking()).group_by(made_day))
+    lost_day = bucket(col(Appointment.starts_at))
+    lost = (sa_select(lost_day, col(Appointment.status), func.count())
+            .where(col(Appointment.status).in_(list(_LOST)))
+            .where(col(Appointment.starts_at) >= bounds[0],
+                   col(Appointment.starts_at) < bounds[-1])
+            .where(col(Appointment.hold_expires_at).is_(None))
+            .group_by(lost_day, col(Appointment.status)))
     if location_id is not None:
         made = made.where(col(Appointment.location_id) == location_id)
         lost = lost.where(col(Appointment.location_id) == location_id)
-    made_on: list[list[int]] = [[] for _ in days]
-    for aid, n in _fetch(session, made.order_by(col(Appointment.booked_at), col(Appointment.id))):
-        made_on[n].append(aid)
-    cancelled: list[list[int]] = [[] for _ in days]
-    missed: list[list[int]] = [[] for _ in days]
-    for aid, n, status in _fetch(session, lost.order_by(col(Appointment.starts_at),
-                                                        col(Appointment.id))):
-        (cancelled if status == Status.CANCELLED.value else missed)[n].append(aid)
+    counts: dict[tuple[int, str], int] = {}
+    for n, number in _fetch(session, made):
+        counts[n, "made"] = number
+    for n, status, number in _fetch(session, lost):
+        counts[n, status] = number
+
+    def figure(n: int, what: str, title: str) -> Figure:
+        return Figure(DrillKind.APPOINTMENTS, (), title, counts.get((n, what), 0),
+                      Lookup(what, bounds[n], bounds[n + 1], location_id))
+
     return tuple(
-        TrendDay(d,
-                 Figure(DrillKind.APPOINTMENTS, tuple(made_on[n]), f"Bookings made on {d}"),
-                 Figure(DrillKind.APPOINTMENTS, tuple(cancelled[n]), f"Cancelled visits on {d}"),
-                 Figure(DrillKind.APPOINTMENTS, tuple(missed[n]), f"No-shows on {d}"))
+        TrendDay(d, figure(n, "made", f"Bookings made on {d}"),
+                 figure(n, Status.CANCELLED.value, f"Cancelled visits on {d}"),
+                 figure(n, Status.NO_SHOW.value, f"No-shows on {d}"))
         for n, d in enumerate(days))
 
 
@@ -570,11 +591,32 @@ class DrillTable:
     appointment_ids: tuple[int | None, ...]
 
 
+def ids_of(ctx: Context, figure: Figure) -> tuple[int, ...]:
+    """The ids behind ``figure``, looked up when the database only counted them."""
+    with read_session(ctx.engine) as session:
+        return _ids(session, figure)
+
+
+def _ids(session: Session, figure: Figure) -> tuple[int, ...]:
+    found = figure.lookup
+    if found is None:
+        return figure.ids
+    column = col(Appointment.booked_at) if found.what == "made" else col(Appointment.starts_at)
+    query = (sa_select(col(Appointment.id)).where(column >= found.start, column < found.end)
+             .where(_booking() if found.what == "made"
+                    else and_(col(Appointment.status) == found.what,
+                              col(Appointment.hold_expires_at).is_(None))))
+    if found.location_id is not None:
+        query = query.where(col(Appointment.location_id) == found.location_id)
+    return tuple(r[0] for r in _fetch(session, query.order_by(column, col(Appointment.id))))
+
+
 def drill(ctx: Context, figure: Figure) -> DrillTable:
     """The list behind ``figure``, with patient names: only for the person who asked."""
     with read_session(ctx.engine) as session:
         zone = ZoneInfo(_zone(session))
         names = _names(session)
+        figure = replace(figure, ids=_ids(session, figure), count=None, lookup=None)
         if figure.kind is DrillKind.APPOINTMENTS:
             return _drill_appointments(session, figure, zone)
         if figure.kind is DrillKind.CALLS:

@@ -10,7 +10,7 @@ import shutil
 from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -440,6 +440,25 @@ def fingerprint(ctx: Context) -> list[tuple[Any, ...]]:
                c.appointment_id) for c in calls),
             *((e.id, e.at, e.staff_id, e.action, e.entity_id, e.after) for e in events),
         ]
+
+
+def test_bookings_are_made_in_desk_hours_before_the_visit_and_never_pile_up(
+    ctx: Context,
+) -> None:
+    """Even visits booked months ahead (further than the 45 days a booking is usually made
+    before the visit) were booked on weekdays between 08:00 and 17:30, before now, and no day
+    made several times the usual number of bookings (a pile-up once distorted the trend)."""
+    demo.build_practice(ctx, providers=3, patients=60, days_back=14, days_ahead=120)
+    now = ctx.now()
+    made: Counter[date] = Counter()
+    for appt in rows(ctx, Appointment):
+        booked = appt.booked_at.astimezone(CHICAGO)
+        assert booked.weekday() < 5, appt.id
+        assert time(8) <= booked.time() <= time(17, 30), appt.id
+        assert appt.booked_at < min(appt.starts_at, now), appt.id
+        made[booked.date()] += 1
+    busy = sorted(made.values())
+    assert busy[-1] <= 4 * busy[len(busy) // 2], made.most_common(3)
 
 
 def test_seed_is_deterministic(ctx: Context, other_sqlite: Context) -> None:

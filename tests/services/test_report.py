@@ -93,6 +93,7 @@ from frontdesk.services.report import (
     UseLine,
     daily_report,
     drill,
+    ids_of,
 )
 from frontdesk.services.schedule_admin import add_closure
 from tests.conftest import FrozenClock
@@ -384,10 +385,16 @@ def use(report: DailyReport) -> list[tuple[str, str | None, int, int, tuple[int,
             for u in report.utilisation]
 
 
-def trend(report: DailyReport) -> dict[date, tuple[tuple[int, ...], ...]]:
-    """The trend's days with anything on them: day -> (bookings, cancellations, no-shows)."""
-    return {t.day: (t.bookings.ids, t.cancellations.ids, t.no_shows.ids)
-            for t in report.trend if t.bookings.ids or t.cancellations.ids or t.no_shows.ids}
+def trend(ctx: Context, report: DailyReport) -> dict[date, tuple[tuple[int, ...], ...]]:
+    """The trend's days with anything on them: day -> (bookings, cancellations, no-shows),
+    each as the ids its drill-down finds; the counts must agree with them."""
+    found = {}
+    for t in report.trend:
+        ids = tuple(ids_of(ctx, f) for f in (t.bookings, t.cancellations, t.no_shows))
+        assert tuple(len(i) for i in ids) == (t.bookings.n, t.cancellations.n, t.no_shows.n)
+        if any(ids):
+            found[t.day] = ids
+    return found
 
 
 # --------------------------------------------------------------------------- the fixture itself
@@ -532,14 +539,16 @@ def test_payer_override_on_the_day(report: DailyReport, fx: Fixture) -> None:
     assert line.appointment.kind is DrillKind.APPOINTMENTS
 
 
-def test_trend_is_fourteen_days_ending_on_the_day(report: DailyReport, fx: Fixture) -> None:
+def test_trend_is_fourteen_days_ending_on_the_day(
+    ctx: Context, report: DailyReport, fx: Fixture
+) -> None:
     assert TREND_DAYS == 14
     assert [t.day for t in report.trend] == [date(2027, 2, 25) + timedelta(days=n)
                                             for n in range(14)]
     assert report.trend[-1].day == DAY
     # bookings by the day they were made (B0 was made 02-23, before the fortnight; the holds
     # are left out); cancellations and no-shows by the day of the visit
-    assert trend(report) == {
+    assert trend(ctx, report) == {
         date(2027, 2, 25): ((fx.b1,), (), ()),
         date(2027, 2, 26): ((), (), (fx.b1,)),
         date(2027, 3, 1): ((fx.b2, fx.b3, fx.b4, fx.o3), (), ()),
@@ -603,7 +612,7 @@ def test_one_location_and_calls_stay_practice_wide(
     assert tc.funnel == report.funnel  # everything in the funnel is at Test Clinic
     assert use(tc) == use(report)[2:]
     assert tc.overrides == report.overrides
-    assert trend(tc) == {
+    assert trend(ctx, tc) == {
         date(2027, 2, 25): ((fx.b1,), (), ()),
         date(2027, 2, 26): ((), (), (fx.b1,)),
         date(2027, 3, 1): ((fx.b2, fx.b3, fx.b4), (), ()),
@@ -632,7 +641,7 @@ def test_a_location_by_a_unique_part_of_its_name(
     assert use(ow) == [("Owasso Clinic", None, 80, 240, (fx.o1, fx.o2)),
                        ("Owasso Clinic", "Dr. Quinn Dale", 80, 240, (fx.o1, fx.o2))]
     assert ow.overrides == ()
-    assert trend(ow) == {
+    assert trend(ctx, ow) == {
         date(2027, 3, 1): ((fx.o3,), (), ()),
         date(2027, 3, 3): ((fx.o1,), (), ()),
         date(2027, 3, 8): ((), (), (fx.o3,)),
@@ -777,7 +786,7 @@ def test_a_day_with_nothing_on_it(ctx: Context, practice: Practice) -> None:
     assert (f.diagnostic_done.n, f.relief_reports.n, f.rfa_consults_booked.n,
             f.callbacks_outstanding.n, f.callbacks_overdue.n) == (0, 0, 0, 0, 0)
     assert len(saturday.trend) == 14
-    assert trend(saturday) == {}
+    assert trend(ctx, saturday) == {}
     assert saturday.visits_total.n == saturday.bookings_total.n == 0
     assert saturday.status_total("no_show").ids == ()
     # a working day with nothing booked: full templates, no booked minutes
@@ -787,7 +796,7 @@ def test_a_day_with_nothing_on_it(ctx: Context, practice: Practice) -> None:
                           ("Test Clinic", "Pat Baker, PA-C", 0, 480, ())]
     assert [u.ratio for u in empty.utilisation] == [0.0, 0.0, 0.0]
     assert empty.visits == ()
-    assert trend(empty) == {}
+    assert trend(ctx, empty) == {}
 
 
 def test_dst_day_keeps_visits_on_their_own_days(
@@ -830,7 +839,7 @@ def test_dst_day_keeps_visits_on_their_own_days(
     assert use(sunday) == [("Test Clinic", None, 40, 1379, (sun_early, sun_late)),
                            ("Test Clinic", "Dr. Avery Able", 40, 1379, (sun_early, sun_late))]
     monday = daily_report(ctx, day=date(2027, 3, 15))
-    trend_days = {t.day: t.no_shows.ids for t in monday.trend if t.no_shows.ids}
+    trend_days = {t.day: ids_of(ctx, t.no_shows) for t in monday.trend if t.no_shows.n}
     assert trend_days == {date(2027, 3, 13): (sat_late,),
                           date(2027, 3, 14): (sun_early, sun_late),
                           date(2027, 3, 15): (mon_early,)}
@@ -858,5 +867,5 @@ def test_a_cancelled_hold_is_still_a_hold(
     day = daily_report(ctx, day=DAY)
     assert day.bookings == ()
     assert day.visits == ()
-    assert trend(day) == {}
+    assert trend(ctx, day) == {}
     assert [u.booked_min for u in day.utilisation] == [0, 0, 0]
