@@ -101,6 +101,9 @@ class Staff(SQLModel, table=True):
     username: str = Field(max_length=40, unique=True)
     role: str = Field(max_length=16)  # domain.model.Role
     active: bool = True
+    password_hash: str | None = Field(default=None, max_length=200)  # argon2; None: not set
+    failed_signins: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    locked_until: datetime | None = None  # too many failed sign-ins: locked until then
 
 
 class Appointment(SQLModel, table=True):

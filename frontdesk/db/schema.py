@@ -81,3 +81,39 @@ def drop_overlap_guards(connection: Connection) -> None:
         connection.exec_driver_sql(
             f"ALTER TABLE appointment DROP CONSTRAINT IF EXISTS appointment_{name}"
         )
+
+
+# --------------------------------------------------------------------------- the audit trail
+
+AUDIT_MESSAGE = "frontdesk: the audit trail is append-only"
+
+
+def create_audit_guards(connection: Connection) -> None:
+    """The database refuses to change or delete an audit event, whoever asks."""
+    if connection.dialect.name == "sqlite":
+        for event in ("UPDATE", "DELETE"):
+            connection.exec_driver_sql(
+                f"CREATE TRIGGER audit_event_no_{event.lower()} BEFORE {event} ON audit_event "
+                f"BEGIN SELECT RAISE(ABORT, '{AUDIT_MESSAGE}'); END")
+        return
+    connection.exec_driver_sql(
+        "CREATE OR REPLACE FUNCTION audit_event_append_only() RETURNS trigger "
+        "LANGUAGE plpgsql AS $$ BEGIN "
+        f"RAISE EXCEPTION '{AUDIT_MESSAGE}' USING ERRCODE = 'insufficient_privilege'; "
+        "END $$")
+    connection.exec_driver_sql(
+        "CREATE TRIGGER audit_event_append_only BEFORE UPDATE OR DELETE ON audit_event "
+        "FOR EACH ROW EXECUTE FUNCTION audit_event_append_only()")
+    connection.exec_driver_sql(
+        "CREATE TRIGGER audit_event_no_truncate BEFORE TRUNCATE ON audit_event "
+        "FOR EACH STATEMENT EXECUTE FUNCTION audit_event_append_only()")
+
+
+def drop_audit_guards(connection: Connection) -> None:
+    if connection.dialect.name == "sqlite":
+        for event in ("update", "delete"):
+            connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS audit_event_no_{event}")
+        return
+    connection.exec_driver_sql("DROP TRIGGER IF EXISTS audit_event_no_truncate ON audit_event")
+    connection.exec_driver_sql("DROP TRIGGER IF EXISTS audit_event_append_only ON audit_event")
+    connection.exec_driver_sql("DROP FUNCTION IF EXISTS audit_event_append_only()")
