@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 import click
 
-from frontdesk.cli.options import json_option
+from frontdesk.cli.errors import InputRejected
+from frontdesk.cli.options import as_option, json_option
 from frontdesk.cli.output import emit, table
 from frontdesk.cli.parsing import resolve_location
 from frontdesk.cli.runtime import Runtime
+from frontdesk.domain.model import Role
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 @click.command("locations", short_help="Locations and their ids.")
@@ -77,9 +85,86 @@ def staff_group() -> None:
 @json_option
 @click.pass_obj
 def staff_list(runtime: Runtime) -> None:
-    """Active staff members and their roles."""
-    from frontdesk.services import directory
+    """Active staff members, their roles, and whose account is locked or has no password."""
+    from frontdesk.services import accounts
 
-    found = directory.staff(runtime.context())
-    emit(runtime, found, table(["USERNAME", "NAME", "ROLE", "ID"],
-                              [(s.username, s.name, s.role.value, s.id) for s in found]))
+    found = accounts.staff_status(runtime.context())
+    emit(runtime, [s.view for s in found], table(
+        ["USERNAME", "NAME", "ROLE", "ID", "STATUS"],
+        [(s.view.username, s.view.name, s.view.role.value, s.view.id,
+          "LOCKED" if s.locked_until else "" if s.password_set else "NO PASSWORD")
+         for s in found]))
+
+
+def _password_option(f: F) -> F:
+    return click.option(
+        "--password-stdin", is_flag=True,
+        help="Read the password from the first line of standard input (for scripts) instead "
+             "of asking twice. A password is never an option: it would show in `ps` and the "
+             "shell history.")(f)
+
+
+def _password(from_stdin: bool, *, prompt: str = "Password") -> str:
+    if from_stdin:
+        line: str = sys.stdin.readline()
+        password = line.rstrip("\r\n")
+        if not password:
+            raise InputRejected("password: nothing on standard input")
+        return password
+    return str(click.prompt(prompt, hide_input=True, confirmation_prompt=True, err=True))
+
+
+@staff_group.command("add")
+@click.argument("username")
+@click.option("--name", required=True, help="The person's name as the app shows it.")
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]),
+              help="What the account may do.")
+@_password_option
+@click.option("--as", "staff", metavar="USERNAME",
+              help="Your staff username, an admin (recorded in the audit log). Not needed for "
+                   "a practice's first admin account.")
+@json_option
+@click.pass_obj
+def staff_add(runtime: Runtime, username: str, name: str, role: str, password_stdin: bool,
+              staff: str | None) -> None:
+    """Add a staff account (you need to be an admin). The password is asked for twice.
+
+    While the practice has no active admin, the first admin account is added without --as.
+    """
+    from frontdesk.services import accounts
+
+    ctx = runtime.context()
+    password = _password(password_stdin)
+    person = accounts.add_staff(ctx, by=staff or "", username=username, name=name,
+                                role=Role(role), password=password)
+    emit(runtime, person, f"Added {person.username} ({person.name}, {person.role.value}).")
+
+
+@staff_group.command("disable")
+@click.argument("username")
+@as_option
+@json_option
+@click.pass_obj
+def staff_disable(runtime: Runtime, username: str, staff: str) -> None:
+    """Disable an account: it can no longer sign in (you need to be an admin)."""
+    from frontdesk.services import accounts
+
+    person = accounts.disable_staff(runtime.context(), by=staff, username=username)
+    emit(runtime, person, f"Disabled {person.username} ({person.name}).")
+
+
+@staff_group.command("reset-password")
+@click.argument("username")
+@_password_option
+@as_option
+@json_option
+@click.pass_obj
+def staff_reset_password(runtime: Runtime, username: str, password_stdin: bool,
+                         staff: str) -> None:
+    """Set a new password; also lifts a lock from failed sign-ins (you need to be an admin)."""
+    from frontdesk.services import accounts
+
+    ctx = runtime.context()
+    password = _password(password_stdin, prompt="New password")
+    person = accounts.reset_password(ctx, by=staff, username=username, password=password)
+    emit(runtime, person, f"New password set for {person.username}; any lock is lifted.")

@@ -81,9 +81,9 @@ def translate(exc: Exception, *, as_json: bool) -> CommandFailed:
     if isinstance(exc, errors.Busy):
         return DatabaseBusy(BUSY_MESSAGE)
 
-    from frontdesk.services.pathway import NotAllowed, PayerRulesBroken
+    from frontdesk.services.pathway import PayerRulesBroken
 
-    if isinstance(exc, (PayerRulesBroken, NotAllowed)):
+    if isinstance(exc, (PayerRulesBroken, errors.NotAllowed)):
         return PayerRefused(str(exc))
     if isinstance(exc, errors.FrontDeskError):
         return CommandFailed(str(exc))

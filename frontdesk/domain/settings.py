@@ -7,8 +7,9 @@ the default stays in force.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Any, TypeVar
 
 from frontdesk.domain.pathway import PathwayRules, PayerRules, Rules
@@ -30,6 +31,15 @@ class CallbackRules:
 
 
 @dataclass(frozen=True, slots=True)
+class SignInSettings:
+    max_failures: int = 5  # failed sign-ins in a row that lock the account
+    lockout_minutes: int = 15  # how long such a lock lasts
+    idle_minutes: int = 5  # the screen locks after this long without input; 0: never
+    #: OS user name -> staff username: over SSH, that OS user is signed in without a password
+    os_users: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     booking: BookingRules = BookingRules()
     practice_name: str = "Tulsa Pain Management"
@@ -37,6 +47,7 @@ class Settings:
     pathway: PathwayRules = PathwayRules()
     payers: tuple[PayerRules, ...] = (PayerRules(),)
     callbacks: CallbackRules = CallbackRules()
+    signin: SignInSettings = SignInSettings()
 
     @property
     def rules(self) -> Rules:
@@ -69,9 +80,16 @@ _BOUNDS: dict[str, tuple[float, float]] = {
     "max_levels": (1, 10),
     # callbacks
     "relief_report_hours": (1, 24 * 14),
+    # signin
+    "max_failures": (1, 100),
+    "lockout_minutes": (1, 24 * 60),
+    "idle_minutes": (0, 24 * 60),
 }
 T = TypeVar("T")
 _ROLES = ("receptionist", "scheduler", "manager", "admin")
+_USERNAME = re.compile(r"^[a-z0-9._-]{2,40}$")  # as services.accounts requires
+_OS_USER = re.compile(r"^[A-Za-z0-9._][A-Za-z0-9._@-]{0,63}$")
+
 
 @dataclass(frozen=True, slots=True)
 class SettingProblem:
@@ -84,8 +102,10 @@ def parse_settings(data: Mapping[str, Any]) -> tuple[Settings, list[SettingProbl
     booking = _section(data, "booking", BookingRules(), problems)
     pathway = _section(data, "pathway", PathwayRules(), problems)
     callbacks = _section(data, "callbacks", CallbackRules(), problems)
+    signin = _section(data, "signin", SignInSettings(), problems)
     payers = _payers(data, problems)
-    settings = Settings(booking=booking, pathway=pathway, callbacks=callbacks, payers=payers)
+    settings = Settings(booking=booking, pathway=pathway, callbacks=callbacks, payers=payers,
+                        signin=signin)
     raw_practice = data.get("practice", {})
     if isinstance(raw_practice, Mapping):
         for key in ("name", "phone"):
@@ -127,6 +147,8 @@ def _section(data: Mapping[str, Any], name: str, default: T,
 
 def _check(full: str, key: str, value: Any, current: Any,
            problems: list[SettingProblem]) -> Any:
+    if isinstance(current, dict):
+        return _os_users(full, value, problems)
     if isinstance(current, tuple):
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip()
                                                   for v in value):
@@ -153,6 +175,25 @@ def _check(full: str, key: str, value: Any, current: Any,
         problems.append(SettingProblem(full, f"must be between {low:g} and {high:g}"))
         return None
     return float(value) if not whole else value
+
+
+def _os_users(full: str, value: Any, problems: list[SettingProblem]) -> dict[str, str] | None:
+    """``os_users = { jdoe = "sam" }``: OS user names to staff usernames (lower-cased)."""
+    if not isinstance(value, Mapping):
+        problems.append(SettingProblem(full, 'must be a table, e.g. { jdoe = "sam" }'))
+        return None
+    result: dict[str, str] = {}
+    for os_user, username in value.items():
+        if not isinstance(os_user, str) or not _OS_USER.match(os_user):
+            problems.append(SettingProblem(f"{full}.{str(os_user)[:40]}",
+                                           "not an OS user name"))
+            return None
+        if not isinstance(username, str) or not _USERNAME.match(username.strip().lower()):
+            problems.append(SettingProblem(f"{full}.{os_user}",
+                                           "must be a staff username (text)"))
+            return None
+        result[os_user] = username.strip().lower()
+    return result
 
 
 def _payers(data: Mapping[str, Any], problems: list[SettingProblem]) -> tuple[PayerRules, ...]:

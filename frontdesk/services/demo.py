@@ -47,6 +47,7 @@ from frontdesk.domain.model import (
     Status,
     TemplateSpec,
 )
+from frontdesk.services import accounts
 from frontdesk.services.catalog import DEFAULT_VISIT_TYPES, install_visit_types
 from frontdesk.services.context import Context
 from frontdesk.services.demo_content import (
@@ -72,6 +73,7 @@ from frontdesk.services.demo_content import (
     TIME_OFF,
     UNBOOKED_OUTCOMES,
     UNBOOKED_REASONS,
+    demo_password,
 )
 from frontdesk.services.errors import InvalidInput
 from frontdesk.services.holidays import install_practice_holidays, local_day_bounds
@@ -167,6 +169,20 @@ def _check_sizes(locations: int, providers: int, patients: int, back: int, ahead
         raise InvalidInput("days", "days back and ahead cannot be negative")
     if not 0 < fill < 1:
         raise InvalidInput("fill", "must be between 0 and 1")
+
+
+_DEMO_HASHES: dict[tuple[str, str], str] = {}
+
+
+def _demo_hash(username: str) -> str:
+    """The argon2 hash of a demo password, made once per process: the passwords are published
+    anyway, and the tests seed the demo dozens of times (each hash costs about 0.1 s)."""
+    hasher = accounts.PASSWORD_HASHER
+    key = (username, repr((hasher.time_cost, hasher.memory_cost, hasher.parallelism,
+                           hasher.hash_len, hasher.salt_len, hasher.type)))
+    if key not in _DEMO_HASHES:
+        _DEMO_HASHES[key] = hasher.hash(demo_password(username))
+    return _DEMO_HASHES[key]
 
 
 # --------------------------------------------------------------------------- the practice
@@ -312,7 +328,8 @@ class _Builder:
         sites = [Location(name=name, address=address, phone=f"+191855501{i + 1:02d}",
                           timezone=ZONE) for i, (name, address) in enumerate(PLACES[:locations])]
         s.add_all(sites)
-        staff = [Staff(name=n, username=u, role=r.value) for n, u, r in DEMO_STAFF]
+        staff = [Staff(name=n, username=u, role=r.value, password_hash=_demo_hash(u))
+                 for n, u, r in DEMO_STAFF]
         s.add_all(staff)
         kinds = _kinds(providers)
         people = [Provider(name=_provider_name(i, k), kind=k.value) for i, k in enumerate(kinds)]

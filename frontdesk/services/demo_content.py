@@ -34,6 +34,11 @@ DEMO_STAFF: tuple[tuple[str, str, Role], ...] = (
     ("Adam Pruett", "adam", Role.ADMIN),
 )
 
+
+def demo_password(username: str) -> str:
+    """Each demo account's documented password (README, "Demo accounts"): rita-demo-2027."""
+    return f"{username}-demo-2027"
+
 GIVEN = ("Avery", "Blair", "Casey", "Dana", "Emery", "Finley", "Harper", "Jordan", "Kendall",
           "Logan", "Morgan", "Parker", "Quinn", "Reese", "Rowan", "Sage", "Skyler", "Taylor")
 PROVIDER_SURNAMES = ("Redbud", "Bluestem", "Cottonwood", "Sandhill", "Prairie", "Tallgrass",

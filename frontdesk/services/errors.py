@@ -41,6 +41,10 @@ class StaleAppointment(FrontDeskError):
         self.current = current
 
 
+class NotAllowed(FrontDeskError):
+    """The person's role may not do this (or the account cannot act); nothing was written."""
+
+
 class Busy(FrontDeskError):
     """The database stayed busy after retries."""
 

@@ -35,7 +35,7 @@ from frontdesk.domain.pathway import (
     session_counts,
 )
 from frontdesk.services.context import Context
-from frontdesk.services.errors import FrontDeskError, InvalidInput
+from frontdesk.services.errors import FrontDeskError, InvalidInput, NotAllowed
 
 #: Statuses of a procedure that counts towards payer limits (a hold is not a session yet).
 COUNTED = (Status.BOOKED.value, Status.CONFIRMED.value, Status.CHECKED_IN.value,
@@ -50,10 +50,6 @@ class PayerRulesBroken(FrontDeskError):
         self.checks = tuple(checks)
         texts = [f"{c.payer}: {p.text}" for c in self.checks for p in c.problems]
         super().__init__("; ".join(texts) + " — booking anyway needs an override with a reason")
-
-
-class NotAllowed(FrontDeskError):
-    """The person's role may not do this."""
 
 
 @dataclass(frozen=True, slots=True)

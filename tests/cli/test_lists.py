@@ -74,7 +74,8 @@ def test_rooms_by_location(desk: Desk) -> None:
 
 def test_staff_list_shows_usernames(desk: Desk) -> None:
     result = desk.run("staff", "list")
-    assert result.stdout.splitlines()[1].split() == ["desk", "Dana", "Desk", "receptionist", "1"]
+    assert result.stdout.splitlines()[1].split() == ["desk", "Dana", "Desk", "receptionist", "1",
+                                                     "NO", "PASSWORD"]
     data = json.loads(desk.run("staff", "list", "--json").stdout)
     assert data == [{"id": 1, "name": "Dana Desk", "username": "desk", "role": "receptionist"}]
 
