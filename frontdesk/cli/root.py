@@ -19,6 +19,7 @@ from frontdesk.cli.appointments import (
     slots_cmd,
     status_cmd,
 )
+from frontdesk.cli.audit import audit_cmd
 from frontdesk.cli.closures import closures_cmd, holidays_group
 from frontdesk.cli.db import db_group
 from frontdesk.cli.directory import (
@@ -100,6 +101,6 @@ for command in (
     db_group,
     locations_cmd, providers_cmd, rooms_cmd, visit_types_cmd, staff_group,
     slots_cmd, book_cmd, reschedule_cmd, cancel_cmd, status_cmd, show_cmd, appointments_cmd,
-    patients_group, closures_cmd, holidays_group, report_group,
+    patients_group, closures_cmd, holidays_group, report_group, audit_cmd,
 ):
     main.add_command(command)

@@ -1,0 +1,415 @@
+"""The audit trail, read back and told in plain words: who did what, and when.
+
+The database keeps the trail append-only (``db.schema.create_audit_guards``); this module only
+reads it. Each event becomes an :class:`AuditLine` whose ``summary`` names providers, rooms,
+locations, visit types and record ids, never a patient's name or other patient details (no
+procedure levels, no relief scores, no cancellation reasons): the trail is for managers, and a
+line pasted into a ticket must not leak anything about a patient.
+
+Queries go newest first over the indexed ``at`` column, with every filter in SQL, so a large
+trail is never read whole. Who may read the trail is not checked yet; a ``viewer`` keyword
+(the person asking) can be added in front of the filters when roles arrive.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, and_, or_
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
+
+from frontdesk.db import queries as q
+from frontdesk.db.engine import read_session
+from frontdesk.db.models import (
+    Appointment,
+    AuditEvent,
+    Call,
+    CallbackTask,
+    Patient,
+    ReliefReport,
+    Staff,
+    VisitType,
+)
+from frontdesk.domain.model import Status
+from frontdesk.services.context import Context
+from frontdesk.services.errors import InvalidInput
+
+PRACTICE_ZONE = "America/Chicago"
+MAX_LIMIT = 5000
+_ACTION = re.compile(r"[a-z][a-z0-9_-]*(\.[a-z0-9_-]+)*\.?")
+
+#: The tables whose rows belong to one patient, and how to find that patient's rows.
+_PATIENT_OWNED: tuple[tuple[str, Any], ...] = (
+    ("appointment", Appointment),
+    ("call", Call),
+    ("relief_report", ReliefReport),
+    ("callback_task", CallbackTask),
+)
+
+RULES = {
+    "blocks": "blocks first",
+    "limit": "yearly limit",
+    "levels": "too many levels",
+    "repeat": "repeat without enough relief",
+}
+DAYS = {"MO": "Mon", "TU": "Tue", "WE": "Wed", "TH": "Thu", "FR": "Fri", "SA": "Sat",
+        "SU": "Sun"}
+
+
+@dataclass(frozen=True, slots=True)
+class AuditLine:
+    """One audit event: when (aware UTC), who (username and name; None for the system), the
+    recorded action and entity, and a short description without patient details."""
+
+    id: int
+    at: datetime
+    staff: str | None
+    staff_name: str | None
+    action: str
+    entity: str
+    entity_id: int | None
+    summary: str
+
+
+def audit_events(
+    ctx: Context,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    staff: str | None = None,
+    patient_id: int | None = None,
+    action: str | None = None,
+    limit: int = 500,
+) -> list[AuditLine]:
+    """Audit events, newest first, at most ``limit``.
+
+    ``since`` (inclusive) and ``until`` (exclusive) are aware datetimes. ``staff`` is the
+    username of who acted. ``patient_id`` keeps events on that patient's record and on their
+    appointments, calls, relief reports and callbacks. ``action`` is an exact action
+    (``appointment.cancel``) or a prefix ending in a dot (``appointment.``).
+    """
+    for name, moment in (("since", since), ("until", until)):
+        if moment is not None and moment.tzinfo is None:
+            raise InvalidInput(name, "needs a time zone")
+    if since is not None and until is not None and until <= since:
+        raise InvalidInput("until", "must be after since")
+    if not 1 <= limit <= MAX_LIMIT:
+        raise InvalidInput("limit", f"between 1 and {MAX_LIMIT}")
+    wanted_action = _check_action(action) if action is not None else None
+
+    with read_session(ctx.engine) as session:
+        query = (
+            sa_select(AuditEvent, col(Staff.username), col(Staff.name))
+            .outerjoin(Staff, col(Staff.id) == AuditEvent.staff_id)
+            .order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc())
+            .limit(limit)
+        )
+        if since is not None:
+            query = query.where(col(AuditEvent.at) >= since)
+        if until is not None:
+            query = query.where(col(AuditEvent.at) < until)
+        if staff is not None:
+            query = query.where(col(AuditEvent.staff_id) == _staff_id(session, staff))
+        if patient_id is not None:
+            if session.get(Patient, patient_id) is None:
+                raise InvalidInput("patient", f"no patient with id {patient_id}")
+            query = query.where(_about_patient(patient_id))
+        if wanted_action is not None:
+            column = col(AuditEvent.action)
+            query = query.where(column.startswith(wanted_action, autoescape=True)
+                                if wanted_action.endswith(".") else column == wanted_action)
+        rows = session.execute(query).all()
+        names = _Names.load(session) if rows else None
+    if names is None:
+        return []
+    return [
+        AuditLine(id=event.id or 0, at=event.at, staff=username, staff_name=full_name,
+                  action=event.action, entity=event.entity, entity_id=event.entity_id,
+                  summary=summarise(event, names))
+        for event, username, full_name in rows
+    ]
+
+
+def _check_action(action: str) -> str:
+    wanted = action.strip().lower()
+    if not wanted or len(wanted) > 40 or not _ACTION.fullmatch(wanted):
+        raise InvalidInput("action", "an action such as appointment.cancel, or a prefix "
+                                     "ending in a dot such as appointment.")
+    return wanted
+
+
+def _staff_id(session: Session, username: str) -> int:
+    person = q.staff_by_username(session, username)
+    if person is None or person.id is None:
+        raise InvalidInput("staff", f"no staff member with username {username.strip()[:40]!r}; "
+                                    "`frontdesk staff list` lists them")
+    return person.id
+
+
+def _about_patient(patient_id: int) -> ColumnElement[bool]:
+    entity, entity_id = col(AuditEvent.entity), col(AuditEvent.entity_id)
+    clauses = [and_(entity == "patient", entity_id == patient_id)]
+    for name, model in _PATIENT_OWNED:
+        owned = select(col(model.id)).where(col(model.patient_id) == patient_id)
+        clauses.append(and_(entity == name, entity_id.in_(owned)))
+    return or_(*clauses)
+
+
+# --------------------------------------------------------------------------- summaries
+
+
+@dataclass(frozen=True, slots=True)
+class _Names:
+    """What a summary may name: providers, locations (with their zones), rooms, visit types."""
+
+    providers: dict[int, str]
+    locations: dict[int, tuple[str, str]]
+    rooms: dict[int, str]
+    visit_types: dict[int, str]
+
+    @classmethod
+    def load(cls, session: Session) -> _Names:
+        providers, locations, rooms = q.names(session)
+        codes = {row[0]: row[1] for row in session.execute(
+            sa_select(col(VisitType.id), col(VisitType.code))).all()}
+        return cls(providers, locations, rooms, codes)
+
+    def provider(self, key: object) -> str:
+        return self.providers.get(_int(key), "an unknown provider")
+
+    def location(self, key: object) -> str:
+        return self.locations.get(_int(key), ("an unknown location", ""))[0]
+
+    def room(self, key: object) -> str:
+        return self.rooms.get(_int(key), "an unknown room")
+
+    def visit_type(self, key: object) -> str:
+        return self.visit_types.get(_int(key), "a visit")
+
+    def zone(self, key: object) -> ZoneInfo:
+        return ZoneInfo(self.locations.get(_int(key), ("", PRACTICE_ZONE))[1] or PRACTICE_ZONE)
+
+
+def summarise(event: AuditEvent, names: _Names) -> str:
+    """One event in a few plain words, without patient details."""
+    family, _, verb = event.action.partition(".")
+    describe = _FAMILIES.get(family)
+    text = describe(event, verb, names) if describe is not None else None
+    return text or _generic(event)
+
+
+def _appointment(event: AuditEvent, verb: str, names: _Names) -> str | None:
+    before: dict[str, Any] = event.before or {}
+    after: dict[str, Any] = event.after or {}
+    ref = f"appointment {event.entity_id}"
+    zone = names.zone(after.get("location_id") or before.get("location_id"))
+    if verb in ("book", "hold") and not before:
+        what = (f"{names.visit_type(after.get('visit_type_id'))} at "
+                f"{names.location(after.get('location_id'))} for "
+                f"{_when(after.get('starts_at'), zone)} with "
+                f"{names.provider(after.get('provider_id'))} ({ref})")
+        return f"booked {what}" if verb == "book" else f"held {what} for a caller"
+    if verb == "book":
+        return f"confirmed the hold on {ref}"
+    if verb == "release_hold":
+        return f"released the hold on {ref}"
+    if verb == "cancel":
+        late = ": late cancel" if after.get("late_cancel") else ""
+        return f"cancelled {ref}{late}"
+    if verb == "status":
+        return f"{ref}: {_status(before.get('status'))} → {_status(after.get('status'))}"
+    if verb == "reschedule":
+        return f"moved {ref}: " + _moves(before, after, names, zone)
+    return None
+
+
+def _moves(before: dict[str, Any], after: dict[str, Any], names: _Names, zone: ZoneInfo) -> str:
+    parts = []
+    if before.get("starts_at") != after.get("starts_at"):
+        parts.append(f"{_when(before.get('starts_at'), zone)} → "
+                     f"{_when(after.get('starts_at'), zone)}")
+    lookups: tuple[tuple[str, str, Callable[[object], str]], ...] = (
+        ("provider_id", "provider", names.provider),
+        ("location_id", "location", names.location),
+        ("room_id", "room", names.room),
+    )
+    for key, label, name in lookups:
+        if before.get(key) != after.get(key):
+            parts.append(f"{label} {name(before.get(key))} → {name(after.get(key))}")
+    return "; ".join(parts) or "no visible change"
+
+
+def _payer(event: AuditEvent, verb: str, _names: _Names) -> str | None:
+    if verb != "override":
+        return None
+    after: dict[str, Any] = event.after or {}
+    rules = ", ".join(RULES.get(str(r), str(r)) for r in after.get("rules") or ()) or "a rule"
+    reason = _short(str(after.get("reason") or ""))
+    target = f" on appointment {event.entity_id}" if event.entity_id else ""
+    return f"payer override{target}: {rules}" + (f" — {reason}" if reason else "")
+
+
+def _call(event: AuditEvent, verb: str, _names: _Names) -> str | None:
+    after: dict[str, Any] = event.after or {}
+    ref = f"call {event.entity_id}"
+    if verb == "start":
+        return f"took {ref}"
+    if verb == "update":
+        changed = ", ".join(str(c) for c in after.get("changed") or ())
+        return f"saved {ref}" + (f" ({changed})" if changed else "")
+    if verb == "finish":
+        booked = after.get("appointment_id")
+        return (f"finished {ref}: {after.get('outcome') or 'no outcome'}"
+                + (f" (appointment {booked})" if booked else ""))
+    return None
+
+
+def _callback(event: AuditEvent, verb: str, _names: _Names) -> str | None:
+    ref = f"callback {event.entity_id}"
+    words = {"create": "created", "update": "due again", "cancel": "cancelled",
+             "cancelled": "cancelled", "done": "done", "open": "left open, due again"}
+    return f"{ref} {words[verb]}" if verb in words else None
+
+
+def _relief(event: AuditEvent, verb: str, _names: _Names) -> str | None:
+    words = {"record": "recorded", "update": "updated"}
+    return f"{words[verb]} relief report {event.entity_id}" if verb in words else None
+
+
+def _patient(event: AuditEvent, verb: str, _names: _Names) -> str | None:
+    ref = f"patient {event.entity_id}"
+    if verb == "create":
+        return f"added {ref}"
+    if verb in ("open", "view", "read"):
+        return f"opened the record of {ref}"
+    if verb in ("update", "edit"):
+        return f"changed the record of {ref}"
+    return None
+
+
+def _template(event: AuditEvent, verb: str, names: _Names) -> str | None:
+    snap: dict[str, Any] = (event.before if verb == "remove" else event.after) or {}
+    words = {"add": "added", "edit": "changed", "remove": "removed"}
+    if verb not in words or "provider_id" not in snap:
+        return None
+    hours = (f"{_days(str(snap.get('rrule') or ''))} {str(snap.get('start_time'))[:5]}–"
+             f"{str(snap.get('end_time'))[:5]}")
+    stranded = (event.after or {}).get("stranded_appointment_ids") if verb == "remove" else (
+        snap.get("stranded_appointment_ids"))
+    tail = f"; {len(stranded)} visit(s) left outside hours" if stranded else ""
+    return (f"{words[verb]} hours of {names.provider(snap.get('provider_id'))} at "
+            f"{names.location(snap.get('location_id'))}: {hours} (template {event.entity_id})"
+            + tail)
+
+
+def _closure(event: AuditEvent, verb: str, names: _Names) -> str | None:
+    if verb == "holidays":
+        after: dict[str, Any] = event.after or {}
+        years = ", ".join(str(y) for y in after.get("years") or ())
+        return f"added {after.get('added', 0)} practice holiday(s) for {years or 'some years'}"
+    snap: dict[str, Any] = (event.before if verb == "remove" else event.after) or {}
+    words = {"add": "added", "remove": "removed"}
+    if verb not in words or "starts_at" not in snap:
+        return None
+    zone = names.zone(snap.get("location_id"))
+    whom = (f" for {names.provider(snap['provider_id'])}" if snap.get("provider_id")
+            else f" at {names.location(snap['location_id'])}" if snap.get("location_id")
+            else "")
+    stranded = snap.get("stranded_appointment_ids")
+    tail = f"; {len(stranded)} visit(s) inside it" if stranded else ""
+    return (f"{words[verb]} closure {event.entity_id}{whom}: {_short(str(snap.get('reason')))}, "
+            f"{_when(snap.get('starts_at'), zone)} → {_when(snap.get('ends_at'), zone)}" + tail)
+
+
+def _demo(event: AuditEvent, verb: str, _names: _Names) -> str | None:
+    return "seeded the demo practice" if verb == "seed" else None
+
+
+def _staff(event: AuditEvent, verb: str, names: _Names) -> str | None:
+    """Sign-in and account events (services/accounts.py). A typed username of a failed
+    sign-in is never shown: it may be a patient's name or a password typed in the wrong box."""
+    after = event.after or {}
+    account = f" of staff {event.entity_id}" if event.entity_id is not None else ""
+    if verb == "sign_in":
+        return "sign-in over SSH" if after.get("via") == "ssh" else "sign-in"
+    if verb == "sign_in_failed":
+        return "failed sign-in" + ("" if event.staff_id is not None else " (unknown username)")
+    if verb == "sign_in_refused_locked":
+        return "sign-in refused: the account is locked"
+    if verb == "locked":
+        return f"account locked after {after.get('failures', 'repeated')} failed sign-ins"
+    if verb == "unlock":
+        return ("unlocked by a password reset" if after.get("via") == "reset_password"
+                else "unlocked the idle lock")
+    if verb == "add":
+        return f"added staff account {after.get('username', '')} ({after.get('role', '')})"
+    if verb == "disable":
+        return f"disabled staff account{account}"
+    if verb == "reset_password":
+        return f"reset the password{account}"
+    return None
+
+
+_FAMILIES: dict[str, Callable[[AuditEvent, str, _Names], str | None]] = {
+    "appointment": _appointment,
+    "payer": _payer,
+    "call": _call,
+    "callback": _callback,
+    "relief": _relief,
+    "patient": _patient,
+    "template": _template,
+    "closure": _closure,
+    "demo": _demo,
+    "staff": _staff,
+}
+
+
+def _generic(event: AuditEvent) -> str:
+    """An action nobody taught this module yet: its own words and the record it touched."""
+    words = event.action.replace(".", " ").replace("_", " ")
+    ref = event.entity.replace("_", " ")
+    return f"{words}: {ref} {event.entity_id}" if event.entity_id is not None else words
+
+
+def _status(value: object) -> str:
+    try:
+        return Status(str(value)).label
+    except ValueError:
+        return "unknown"
+
+
+def _when(value: object, zone: ZoneInfo) -> str:
+    """'Wed 10 Mar 10:00' in the location's zone, from a snapshot's ISO time."""
+    try:
+        moment = datetime.fromisoformat(str(value)).astimezone(zone)
+    except ValueError:
+        return "an unknown time"
+    return f"{moment:%a} {moment.day} {moment:%b %H:%M}"
+
+
+def _days(rrule: str) -> str:
+    match = re.search(r"BYDAY=([A-Z,]+)", rrule)
+    if not match:
+        return "every day"
+    days = [DAYS.get(d, d) for d in match.group(1).split(",")]
+    if days == ["Mon", "Tue", "Wed", "Thu", "Fri"]:
+        return "Mon–Fri"
+    return ", ".join(days)
+
+
+def _short(text: str, width: int = 80) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+def _int(value: object) -> int:
+    try:
+        return int(str(value))
+    except ValueError:
+        return 0
