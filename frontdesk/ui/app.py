@@ -10,9 +10,10 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from time import monotonic
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.message import Message
@@ -34,6 +35,9 @@ if TYPE_CHECKING:
     from frontdesk.ui.backend import Backend, Opened
 
 POLL_SECONDS = 2.0
+IDLE_CHECK_SECONDS = 5.0
+INPUT_EVENTS = (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp,
+                events.Paste)
 HIDDEN_SYSTEM_COMMANDS = frozenset({"Screenshot"})  # would write patient details to a file
 
 Report = Callable[[str], object]
@@ -83,6 +87,8 @@ class FrontDeskApp(App[None]):
         Binding("f4", "daily_report", "Report", id="app.report",
                 tooltip="The manager's daily report: bookings, calls, funnel, utilisation"),
         Binding("q", "quit", "Quit", id="app.quit", tooltip="Quit frontdesk"),
+        Binding("ctrl+l", "lock", "Lock", id="app.lock", show=False,
+                tooltip="Lock the screen now (your password unlocks it)"),
     ]
 
     def __init__(
@@ -93,12 +99,15 @@ class FrontDeskApp(App[None]):
         poll_seconds: float = POLL_SECONDS,
         staff: str | None = None,
         theme: str | None = None,
+        sign_in: bool = False,
     ) -> None:
         if context is not None and connect is None:
-            connect = _use_context(context, staff)
+            connect = _use_context(context, staff, sign_in)
         elif connect is None or context is not None:
             raise TypeError("pass exactly one of context= or connect=")
         super().__init__()
+        self.sign_in = sign_in
+        self._last_input = monotonic()
         if theme is not None:
             self.theme = theme  # e.g. ansi-dark: the terminal's own 16 colours
         self._connect = connect
@@ -111,6 +120,47 @@ class FrontDeskApp(App[None]):
 
     def on_mount(self) -> None:
         self.call_after_refresh(self._open)  # paint first, then open the database
+        self.set_interval(IDLE_CHECK_SECONDS, self._check_idle)
+
+    # -- who is at the keyboard
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, INPUT_EVENTS):
+            self._last_input = monotonic()
+        await super().on_event(event)
+
+    def _check_idle(self) -> None:
+        backend = self.backend
+        if backend is None or backend.staff is None or not backend.idle_minutes:
+            return
+        if monotonic() - self._last_input >= backend.idle_minutes * 60:
+            self.action_lock()
+
+    def action_lock(self) -> None:
+        """Cover everything until the same person types their password (or someone else
+        signs in, which ends this session)."""
+        from frontdesk.ui.sign_in import LockScreen, SignInScreen
+
+        backend = self.backend
+        if (backend is None or backend.staff is None
+                or isinstance(self.screen, (LockScreen, SignInScreen))):
+            return
+        self.push_screen(LockScreen(backend, name=backend.staff_name or backend.staff),
+                         self._unlocked)
+
+    def _unlocked(self, other: Backend | None) -> None:
+        self._last_input = monotonic()
+        if other is not None:
+            self._begin(other)
+
+    def _begin(self, backend: Backend) -> None:
+        """``backend``'s person starts afresh on the board: every screen of whoever was signed
+        in before closes (their unfinished call stays saved as a draft for them)."""
+        self.backend = backend
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        self._last_input = monotonic()
+        self.push_screen(TodayScreen(backend, poll_seconds=self.poll_seconds))
 
     def on_unmount(self) -> None:
         if self.backend is not None:
@@ -232,7 +282,16 @@ class FrontDeskApp(App[None]):
             return
         self.backend = opened.backend
         freeze_startup_objects()
-        self.push_screen(TodayScreen(opened.backend, poll_seconds=self.poll_seconds))
+        if opened.backend.staff is not None or not self.sign_in:
+            self._begin(opened.backend)
+            return
+        from frontdesk.ui.sign_in import SignInScreen
+
+        def signed_in(backend: Backend | None) -> None:
+            if backend is not None:
+                self._begin(backend)
+
+        self.push_screen(SignInScreen(opened.backend), signed_in)
 
     def _start_screen(self) -> StartScreen:
         screen = self.screen_stack[0]
@@ -240,11 +299,11 @@ class FrontDeskApp(App[None]):
         return screen
 
 
-def _use_context(ctx: Context, staff: str | None) -> Connect:
+def _use_context(ctx: Context, staff: str | None, sign_in: bool) -> Connect:
     def connect(_report: Report) -> Opened:
         from frontdesk.ui.backend import Backend, Opened  # services load in the worker
 
-        return Opened(Backend.create(ctx, staff=staff))
+        return Opened(Backend.create(ctx, staff=staff, sign_in=sign_in))
 
     return connect
 
@@ -272,6 +331,7 @@ def make_app(
         from frontdesk.ui.backend import open_backend  # services load in the worker
 
         return open_backend(db, demo=demo, clock=clock, settings=settings, report=report,
-                            staff=staff)
+                            staff=staff, sign_in=staff is None)
 
-    return FrontDeskApp(connect=connect, poll_seconds=poll_seconds, theme=theme)
+    return FrontDeskApp(connect=connect, poll_seconds=poll_seconds, theme=theme,
+                        sign_in=staff is None)

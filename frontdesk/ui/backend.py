@@ -4,8 +4,10 @@ first paint never waits for SQLAlchemy or Alembic to load.
 
 from __future__ import annotations
 
+import getpass
+import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -16,6 +18,7 @@ from frontdesk.domain.model import Role
 from frontdesk.domain.pathway import Recommendation, answers_from
 from frontdesk.domain.settings import Settings
 from frontdesk.services import (
+    accounts,
     callbacks,
     calls,
     directory,
@@ -97,18 +100,51 @@ class Backend:
     zone: str = PRACTICE_ZONE
     owned: bool = False
     staff: str | None = None
+    staff_name: str = ""
 
     @classmethod
-    def create(cls, ctx: Context, *, owned: bool = False, staff: str | None = None) -> Backend:
-        """``staff`` None: the first active receptionist or scheduler acts.
-
-        There is no sign-in yet; a later issue replaces this default with the signed-in person.
-        """
+    def create(cls, ctx: Context, *, owned: bool = False, staff: str | None = None,
+               sign_in: bool = False) -> Backend:
+        """``staff``: who acts. None with ``sign_in``: nobody until someone signs in (or the
+        SSH login maps to a staff member); None without it (tests, embedding): the first
+        active receptionist or scheduler."""
         found = directory.locations(ctx)
-        if staff is None:
-            staff = next((s.username for s in directory.staff(ctx) if s.role in ACTING_ROLES),
-                         None)
-        return cls(ctx, found[0].timezone if found else PRACTICE_ZONE, owned, staff)
+        people = directory.staff(ctx)
+        if staff is None and not sign_in:
+            staff = next((s.username for s in people if s.role in ACTING_ROLES), None)
+        name = next((s.name for s in people if s.username == staff), "")
+        backend = cls(ctx, found[0].timezone if found else PRACTICE_ZONE, owned, staff, name)
+        if staff is None and sign_in:
+            return backend.via_ssh() or backend
+        return backend
+
+    # -- who is acting
+
+    def sign_in(self, username: str, password: str) -> Backend:
+        """The backend acting as ``username`` once the password checks out (SignInRefused or
+        AccountLocked otherwise; both audited)."""
+        person = accounts.sign_in(self.ctx, username=username, password=password)
+        return replace(self, staff=person.username, staff_name=person.name)
+
+    def anyone_can_sign_in(self) -> bool:
+        return accounts.anyone_can_sign_in(self.ctx)
+
+    def unlock(self, password: str) -> None:
+        """The idle lock: the person who was signed in types their password again."""
+        if self.staff is None:
+            raise InvalidInput("staff", "nobody is signed in")
+        accounts.check_password(self.ctx, username=self.staff, password=password)
+
+    def via_ssh(self) -> Backend | None:
+        """Signed in by the SSH login when settings map this OS user to a staff member."""
+        person = accounts.os_user_staff(self.ctx, os_user=getpass.getuser(),
+                                        environ=os.environ)
+        return None if person is None else replace(self, staff=person.username,
+                                                   staff_name=person.name)
+
+    @property
+    def idle_minutes(self) -> int:
+        return self.ctx.settings.signin.idle_minutes
 
     def today(self) -> date:
         return self.ctx.now().astimezone(ZoneInfo(self.zone)).date()
@@ -377,8 +413,10 @@ def open_backend(
     settings: Settings | LoadedSettings | None = None,
     report: Callable[[str], object] = lambda _message: None,
     staff: str | None = None,
+    sign_in: bool = False,
 ) -> Opened:
     """Open (and migrate) ``db``; on a demo database, seed the demo practice the first time.
+    ``sign_in``: nobody acts until someone signs in (see :meth:`Backend.create`).
 
     Never raises for a database that cannot be opened: the reason comes back in plain words.
     """
@@ -393,7 +431,8 @@ def open_backend(
     try:
         if demo:
             _seed_demo_once(ctx, report)
-        return Opened(Backend.create(ctx, owned=True, staff=staff), loaded.problems)
+        return Opened(Backend.create(ctx, owned=True, staff=staff, sign_in=sign_in),
+                      loaded.problems)
     except Exception as exc:
         ctx.engine.dispose()
         return Opened(None, loaded.problems, describe_failure(exc, db))

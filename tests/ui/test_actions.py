@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 from sqlmodel import Session, col, select
 from textual.message import Message
@@ -306,9 +305,10 @@ async def test_make_app_passes_the_acting_staff_member_through(
 
 
 async def test_without_a_receptionist_or_scheduler_the_keys_are_greyed_out(
-    tmp_path: Path, clock: FrozenClock
+    sqlite_ctx: Context,
 ) -> None:
-    app = make_app(str(tmp_path / "empty.db"), clock=clock, settings=Settings())
+    """An app handed a database with nobody to act as (no sign-in: tests, embedding)."""
+    app = FrontDeskApp(context=sqlite_ctx)
     async with app.run_test() as pilot:
         screen = await settled(pilot)
         assert screen.backend.staff is None

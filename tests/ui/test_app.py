@@ -18,6 +18,7 @@ from frontdesk.services.config import LoadedSettings
 from frontdesk.services.context import Context
 from frontdesk.services.views import AppointmentView
 from frontdesk.ui.app import FrontDeskApp, Progress, make_app
+from frontdesk.ui.sign_in import SignInScreen
 from frontdesk.ui.start import StartScreen
 from frontdesk.ui.today import TodayScreen
 from tests.conftest import FrozenClock
@@ -48,9 +49,22 @@ async def test_make_app_migrates_a_new_file_and_shows_an_empty_board(
     path = tmp_path / "new.db"
     app = make_app(str(path), clock=clock, settings=Settings())
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = await settled(pilot)
-        assert text_of(screen, "#board-title") == "Wed 10 Mar 2027 (today) · All locations"
-        assert text_of(screen, "#board-empty") == (
+        for _ in range(100):
+            await pilot.app.workers.wait_for_complete()
+            await pilot.pause()
+            if isinstance(pilot.app.screen, SignInScreen):
+                break
+        screen = pilot.app.screen
+        assert isinstance(screen, SignInScreen)
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        assert text_of(screen, "#signin-note").startswith(
+            "Nobody can sign in yet: no staff account has a password.")
+    async with make_app(str(path), clock=clock, settings=Settings(),
+                        staff="admin").run_test(size=(80, 24)) as pilot:
+        board = await settled(pilot)
+        assert text_of(board, "#board-title") == "Wed 10 Mar 2027 (today) · All locations"
+        assert text_of(board, "#board-empty") == (
             "This database has no locations yet, so there is nothing to show.")
     engine = make_engine(path)
     assert migrate.current_revision(engine) == migrate.head_revision()
@@ -60,7 +74,8 @@ async def test_make_app_migrates_a_new_file_and_shows_an_empty_board(
 async def test_make_app_reads_an_existing_practice(
     sqlite_url: str, sqlite_ctx: Context, booked: list[AppointmentView], clock: FrozenClock
 ) -> None:
-    async with make_app(sqlite_url, clock=clock, settings=Settings()).run_test() as pilot:
+    app = make_app(sqlite_url, clock=clock, settings=Settings(), staff="desk")
+    async with app.run_test() as pilot:
         screen = await settled(pilot)
         assert [r["patient"] for r in shown(screen)] == ["Testcase, C.", "Sample, J."]
 
@@ -96,7 +111,7 @@ async def test_settings_problems_show_as_a_warning(tmp_path: Path, clock: Frozen
     seen: list[Message] = []
     problem = "settings.toml: booking.hold_min: must be between 1 and 60"
     loaded = LoadedSettings(Settings(), (problem,))
-    app = make_app(str(tmp_path / "x.db"), clock=clock, settings=loaded)
+    app = make_app(str(tmp_path / "x.db"), clock=clock, settings=loaded, staff="desk")
     async with app.run_test(message_hook=seen.append) as pilot:
         await settled(pilot)
     warnings = [m.notification for m in seen if isinstance(m, Notify)]
@@ -140,7 +155,7 @@ def test_the_app_needs_exactly_one_way_to_reach_the_database(sqlite_ctx: Context
 async def test_demo_mode_seeds_an_empty_database_once(tmp_path: Path, clock: FrozenClock) -> None:
     seen: list[Message] = []
     path = str(tmp_path / "demo.db")
-    app = make_app(path, demo=True, clock=clock, settings=Settings())
+    app = make_app(path, demo=True, clock=clock, settings=Settings(), staff="rita")
     async with app.run_test(size=(80, 24), message_hook=seen.append) as pilot:
         screen = await settled(pilot)
         rows = shown(screen)
@@ -150,7 +165,7 @@ async def test_demo_mode_seeds_an_empty_database_once(tmp_path: Path, clock: Fro
     progress = [m.text for m in seen if isinstance(m, Progress)]
     assert progress == ["Setting up the demo practice…"]
     seen.clear()
-    again = make_app(path, demo=True, clock=clock, settings=Settings())
+    again = make_app(path, demo=True, clock=clock, settings=Settings(), staff="rita")
     async with again.run_test(size=(80, 24), message_hook=seen.append) as pilot:
         screen = await settled(pilot)
         assert len(shown(screen)) == first_count

@@ -174,7 +174,7 @@ async def test_the_board_follows_midnight_when_it_shows_today(
 
 async def test_location_keys_are_greyed_out_without_locations(tmp_path: Path,
                                                               clock: FrozenClock) -> None:
-    app = make_app(str(tmp_path / "empty.db"), clock=clock, settings=Settings())
+    app = make_app(str(tmp_path / "empty.db"), clock=clock, settings=Settings(), staff="admin")
     async with app.run_test() as pilot:
         screen = await settled(pilot)
         assert screen.check_action("cycle_location", (1,)) is None

@@ -1,0 +1,136 @@
+"""Signing in on start, wrong passwords, the lockout, and the idle lock over a call in progress:
+on the demo practice, whose accounts have documented demo passwords."""
+
+from __future__ import annotations
+
+from time import monotonic
+from typing import Any
+
+from sqlmodel import Session, col, select
+from textual.pilot import Pilot
+from textual.widgets import Input, Static
+
+from frontdesk.db.models import AuditEvent, Call, Staff
+from frontdesk.domain.settings import Settings
+from frontdesk.services.context import Context
+from frontdesk.ui.app import FrontDeskApp, make_app
+from frontdesk.ui.call_intake import CallScreen
+from frontdesk.ui.sign_in import LockScreen, SignInScreen
+from frontdesk.ui.today import TodayScreen
+from tests.conftest import FrozenClock
+from tests.ui.call_helpers import SLOW, quiet, shown
+
+RITA = "rita-demo-2027"
+
+
+async def wait_for(pilot: Pilot[None], kind: type[Any]) -> Any:
+    for _ in range(200):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        if isinstance(pilot.app.screen, kind):
+            return pilot.app.screen
+    raise AssertionError(f"never reached {kind.__name__}; at {type(pilot.app.screen).__name__}")
+
+
+async def type_into(pilot: Pilot[None], selector: str, text: str) -> None:
+    pilot.app.screen.query_one(selector, Input).focus()
+    await pilot.press(*text, "enter")
+    await quiet(pilot)
+
+
+def audit_actions(ctx: Context) -> list[str]:
+    with Session(ctx.engine) as session:
+        return [e.action for e in session.exec(
+            select(AuditEvent).where(col(AuditEvent.action).startswith("staff."))
+            .order_by(col(AuditEvent.id)))]
+
+
+def visible_text(screen: Any) -> str:
+    return "\n".join(str(s.render()) for s in screen.query(Static))
+
+
+class TestSignIn:
+    async def test_start_asks_who_is_there_and_a_wrong_password_says_so(
+            self, demo_url: str, clock: FrozenClock, demo: Context) -> None:
+        app = make_app(demo_url, clock=clock, settings=Settings(), poll_seconds=SLOW)
+        async with app.run_test(size=(80, 24)) as pilot:
+            screen = await wait_for(pilot, SignInScreen)
+            await type_into(pilot, "#signin-user", "rita")
+            await type_into(pilot, "#signin-password", "not-her-password")
+            assert isinstance(pilot.app.screen, SignInScreen)
+            assert shown(screen, "#signin-error") == "Wrong username or password."
+            assert screen.query_one("#signin-error").display  # and on screen, not hidden
+            assert screen.query_one("#signin-password", Input).value == ""
+            await type_into(pilot, "#signin-password", RITA)
+            board = await wait_for(pilot, TodayScreen)
+            assert board.backend.staff == "rita"
+        assert audit_actions(demo) == ["staff.sign_in_failed", "staff.sign_in"]
+
+    async def test_repeated_failures_lock_the_account(
+            self, demo_url: str, clock: FrozenClock, demo: Context) -> None:
+        app = make_app(demo_url, clock=clock, settings=Settings(), poll_seconds=SLOW)
+        async with app.run_test(size=(80, 24)) as pilot:
+            screen = await wait_for(pilot, SignInScreen)
+            await type_into(pilot, "#signin-user", "sam")
+            for _ in range(Settings().signin.max_failures):
+                await type_into(pilot, "#signin-password", "guess-guess-guess")
+            assert "locked until" in shown(screen, "#signin-error")
+            assert screen.query_one("#signin-error").display
+            await type_into(pilot, "#signin-password", "sam-demo-2027")
+            assert isinstance(pilot.app.screen, SignInScreen)  # even the right one, for now
+            assert "locked until" in shown(screen, "#signin-error")
+        with Session(demo.engine) as session:
+            sam = session.exec(select(Staff).where(Staff.username == "sam")).one()
+            assert sam.locked_until is not None
+        assert "staff.locked" in audit_actions(demo)
+
+
+class TestIdleLock:
+    async def _call_in_progress(self, pilot: Pilot[None]) -> CallScreen:
+        await wait_for(pilot, TodayScreen)
+        await pilot.press("f2")
+        screen = await wait_for(pilot, CallScreen)
+        screen.query_one("#call-note", Input).value = "asks about parking"
+        await pilot.pause(0.8)  # the note is saved half a second after the last key
+        await quiet(pilot)
+        return screen  # type: ignore[no-any-return]
+
+    async def test_the_lock_hides_everything_and_the_same_person_finds_the_call_as_it_was(
+            self, demo: Context) -> None:
+        app = FrontDeskApp(context=demo, poll_seconds=SLOW)
+        async with app.run_test(size=(80, 24)) as pilot:
+            call = await self._call_in_progress(pilot)
+            app._last_input = monotonic() - 6 * 60  # five minutes idle, and then some
+            app._check_idle()
+            lock = await wait_for(pilot, LockScreen)
+            assert not lock.query("#call-note")  # nothing of the call underneath shows
+            assert "parking" not in visible_text(lock)
+            await type_into(pilot, "#lock-password", "wrong-password-1")
+            assert isinstance(pilot.app.screen, LockScreen)
+            assert shown(lock, "#lock-error") == "Wrong username or password."
+            assert lock.query_one("#lock-error").display
+            await type_into(pilot, "#lock-password", RITA)
+            assert pilot.app.screen is call
+            assert call.query_one("#call-note", Input).value == "asks about parking"
+        assert audit_actions(demo)[-2:] == ["staff.sign_in_failed", "staff.unlock"]
+
+    async def test_someone_else_signing_in_ends_the_first_session_and_keeps_the_draft(
+            self, demo: Context) -> None:
+        app = FrontDeskApp(context=demo, poll_seconds=SLOW)
+        async with app.run_test(size=(80, 24)) as pilot:
+            call = await self._call_in_progress(pilot)
+            await pilot.press("ctrl+l")
+            await wait_for(pilot, LockScreen)
+            await pilot.press("ctrl+o")
+            await type_into(pilot, "#lock-user", "sam")
+            await type_into(pilot, "#lock-password", "sam-demo-2027")
+            board = await wait_for(pilot, TodayScreen)
+            assert board.backend.staff == "sam"
+            assert app.backend is not None
+            assert app.backend.staff == "sam"
+            assert not any(isinstance(s, CallScreen) for s in app.screen_stack)
+        with Session(demo.engine) as session:
+            draft = session.get(Call, call.call.id)
+            assert draft is not None
+            assert draft.status == "open"  # kept for rita to resume
+            assert draft.note == "asks about parking"
