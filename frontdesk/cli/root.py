@@ -63,7 +63,8 @@ class FrontDeskGroup(click.Group):
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
     epilog="Exit codes: 0 done; 1 database unreachable or unexpected error; 2 bad input "
            "(nothing written); 3 slot just taken; 4 appointment changed meanwhile; "
-           "5 database busy; 130 interrupted.",
+           "5 database busy; 6 refused: a payer rule, or not allowed for this person; "
+           "130 interrupted.",
 )
 @click.option("--db", metavar="PATH|URL",
               help="Database: a SQLite file or a SQLAlchemy URL. Default: $FRONTDESK_DB, else "
