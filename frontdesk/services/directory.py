@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 from frontdesk.db import queries as q
 from frontdesk.db.engine import DatabaseBusyError, read_session, run_write
 from frontdesk.db.models import (
+    Appointment,
     Location,
     Patient,
     Provider,
@@ -213,6 +214,27 @@ def get_patient(ctx: Context, patient_id: int) -> PatientView:
         if patient is None:
             raise InvalidInput("patient", f"no patient with id {patient_id}")
         return patient_view(patient)
+
+
+def record_opened(ctx: Context, *, staff: str, appointment_id: int) -> None:
+    """Audit that ``staff`` opened the record of the patient of ``appointment_id`` (the
+    details screen shows their name, phone and history): ``patient.open``, one transaction."""
+
+    def work(session: Session) -> None:
+        person = q.staff_by_username(session, staff)
+        appt = session.get(Appointment, appointment_id)
+        if person is None or not person.active:
+            raise InvalidInput("as", f"no active staff member with username {staff[:40]!r}")
+        if appt is None:
+            raise InvalidInput("appointment", f"no appointment with id {appointment_id}")
+        q.add_audit(session, at=ctx.now(), staff_id=person.id, action="patient.open",
+                    entity="patient", entity_id=appt.patient_id,
+                    after={"appointment_id": appointment_id})
+
+    try:
+        run_write(ctx.engine, work)
+    except DatabaseBusyError as exc:
+        raise Busy(str(exc)) from exc
 
 
 def find_patients(ctx: Context, text: str, *, limit: int = 20) -> list[PatientView]:

@@ -91,7 +91,7 @@ class AppointmentKeys(Screen[None]):
 
     def action_details(self) -> None:
         if (appt := self.selected) is not None:
-            self.app.push_screen(DetailsScreen(appt, partial(self.backend.details, appt.id)))
+            self.app.push_screen(DetailsScreen(appt, partial(self.backend.open_record, appt.id)))
 
     def action_cancel_visit(self) -> None:
         if (appt := self.selected) is None:

@@ -172,6 +172,14 @@ class Backend:
         return (scheduling.get_appointment(self.ctx, appointment_id),
                 history.history(self.ctx, appointment_id))
 
+    def open_record(self, appointment_id: int
+                    ) -> tuple[AppointmentView, list[history.HistoryEntry]]:
+        """:meth:`details` for the details screen, which shows the patient: the opening is
+        audited (``patient.open``) under the person signed in."""
+        if self.staff is not None:
+            directory.record_opened(self.ctx, staff=self.staff, appointment_id=appointment_id)
+        return self.details(appointment_id)
+
     def is_late_cancel(self, appt: AppointmentView) -> bool:
         """Cancelling now would count as late (the same rule the cancel service applies)."""
         window = timedelta(hours=self.ctx.settings.booking.late_cancel_hours)

@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 
 from frontdesk.db.models import AuditEvent, Patient
 from frontdesk.services import directory as d
+from frontdesk.services import scheduling
 from frontdesk.services.context import Context
 from frontdesk.services.errors import InvalidInput
 from tests.practice import Practice
@@ -137,3 +138,21 @@ def test_lists(ctx: Context, practice: Practice) -> None:
     assert massage.provider_ids == (practice.cole,)
     assert [s.username for s in d.staff(ctx)] == ["desk"]
     assert len(d.rooms(ctx)) == 4
+
+
+def test_opening_a_record_is_audited_and_needs_a_real_person(
+    ctx: Context, practice: Practice
+) -> None:
+    start = scheduling.find_slots(ctx, visit_type="follow-up", limit=1)[0]
+    appt = scheduling.book(ctx, staff=practice.staff, patient_id=practice.patient_id,
+                           visit_type="follow-up", provider_id=start.provider_id,
+                           location_id=start.location_id, start=start.start)
+    d.record_opened(ctx, staff=practice.staff, appointment_id=appt.id)
+    with pytest.raises(InvalidInput, match="no active staff member"):
+        d.record_opened(ctx, staff="nobody", appointment_id=appt.id)
+    with pytest.raises(InvalidInput, match="no appointment"):
+        d.record_opened(ctx, staff=practice.staff, appointment_id=appt.id + 1000)
+    with Session(ctx.engine) as session:
+        opened = session.exec(select(AuditEvent).where(AuditEvent.action == "patient.open")).all()
+    assert [(e.entity, e.entity_id, e.after) for e in opened] == [
+        ("patient", practice.patient_id, {"appointment_id": appt.id})]

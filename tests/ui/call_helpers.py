@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from textual.pilot import Pilot
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
 from frontdesk.services.context import Context
 from frontdesk.ui.app import FrontDeskApp
@@ -29,3 +29,11 @@ async def quiet(pilot: Pilot[None]) -> None:
 
 def shown(screen: Any, selector: str) -> str:
     return str(screen.query_one(selector, Static).render())
+
+
+async def steady_cursor(pilot: Pilot[None]) -> None:
+    """Stop the text cursors blinking before a snapshot: a blink half a second after the last
+    key would otherwise decide whether the cursor is drawn."""
+    for field in pilot.app.screen.query(Input):
+        field.cursor_blink = False
+    await pilot.pause()

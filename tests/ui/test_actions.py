@@ -257,6 +257,11 @@ async def test_enter_shows_the_details_and_the_history(
         ]
         await pilot.press("escape")
         assert isinstance(pilot.app.screen, TodayScreen)
+    with Session(sqlite_ctx.engine) as session:
+        opened = session.exec(select(AuditEvent).where(AuditEvent.action == "patient.open")).all()
+        desk = session.exec(select(Staff).where(Staff.username == "desk")).one()
+    assert [(e.staff_id, e.entity, e.entity_id, e.after) for e in opened] == [
+        (desk.id, "patient", booked[0].patient_id, {"appointment_id": booked[0].id})]
 
 
 async def test_v_filters_the_board_by_visit_type(

@@ -16,7 +16,7 @@ from frontdesk.ui.call_intake import CallScreen
 from frontdesk.ui.treatments import TreatmentPanel, TreatmentScreen
 from tests.conftest import FrozenClock
 from tests.practice import Practice
-from tests.ui.call_helpers import app_for, quiet, shown
+from tests.ui.call_helpers import app_for, quiet, shown, steady_cursor
 from tests.ui.conftest import settled
 
 
@@ -135,6 +135,7 @@ class TestLookupSnapshots:
         await quiet(pilot)
         await pilot.press(*"numbing shot")
         await quiet(pilot)
+        await steady_cursor(pilot)
 
     def test_in_a_call_at_80x24(self, snap_compare: Any, sqlite_ctx: Context,
                                 practice: Practice) -> None:
