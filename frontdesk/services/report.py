@@ -28,7 +28,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, case, func, or_
@@ -57,6 +57,7 @@ from frontdesk.services.context import Context
 from frontdesk.services.errors import InvalidInput
 from frontdesk.services.holidays import PRACTICE_ZONE, local_day_bounds
 
+M = TypeVar("M", Call, CallbackTask, ReliefReport)
 TREND_DAYS = 14
 MAX_YEARS_AWAY = 100  # further off is a typing slip (and would overflow the date range)
 RFA_CONSULT = "rfa-consult"
@@ -665,10 +666,16 @@ def _patient_names(session: Session, ids: Iterable[int | None]) -> dict[int, str
     return found
 
 
+def _by_ids(session: Session, model: type[M], ids: Sequence[int], when: str) -> list[M]:
+    """The ``model`` rows with these ids (read in chunks), in order of their ``when`` column."""
+    rows = [row for part in _chunks(ids)
+            for row in session.exec(select(model).where(col(model.id).in_(part)))]
+    rows.sort(key=lambda row: (getattr(row, when), row.id or 0))
+    return rows
+
+
 def _drill_calls(session: Session, figure: Figure, zone: ZoneInfo, names: _Names) -> DrillTable:
-    calls = [c for part in _chunks(figure.ids)
-             for c in session.exec(select(Call).where(col(Call.id).in_(part)))]
-    calls.sort(key=lambda c: (c.started_at, c.id or 0))
+    calls = _by_ids(session, Call, figure.ids, "started_at")
     people = _patient_names(session, (c.patient_id for c in calls))
     lines = []
     for c in calls:
@@ -685,9 +692,7 @@ def _drill_calls(session: Session, figure: Figure, zone: ZoneInfo, names: _Names
 
 def _drill_callbacks(session: Session, figure: Figure, zone: ZoneInfo,
                      names: _Names) -> DrillTable:
-    tasks = [t for part in _chunks(figure.ids)
-             for t in session.exec(select(CallbackTask).where(col(CallbackTask.id).in_(part)))]
-    tasks.sort(key=lambda t: (t.due_at, t.id or 0))
+    tasks = _by_ids(session, CallbackTask, figure.ids, "due_at")
     people = _patient_names(session, (t.patient_id for t in tasks))
     lines = []
     for t in tasks:
@@ -703,9 +708,7 @@ def _drill_callbacks(session: Session, figure: Figure, zone: ZoneInfo,
 
 def _drill_reliefs(session: Session, figure: Figure, zone: ZoneInfo,
                    names: _Names) -> DrillTable:
-    reports = [r for part in _chunks(figure.ids)
-               for r in session.exec(select(ReliefReport).where(col(ReliefReport.id).in_(part)))]
-    reports.sort(key=lambda r: (r.reported_at, r.id or 0))
+    reports = _by_ids(session, ReliefReport, figure.ids, "reported_at")
     people = _patient_names(session, (r.patient_id for r in reports))
     lines = []
     for r in reports:

@@ -7,7 +7,8 @@ on purpose), so the screen never freezes.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from collections.abc import Callable
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -24,33 +25,104 @@ NOBODY = ("Nobody can sign in yet: no staff account has a password. An admin acc
           "created on the command line: frontdesk staff add USERNAME --name NAME --role admin "
           "(see the README).")
 
+T = TypeVar("T")
 
-class SignInScreen(Screen["Backend"]):
+
+class PasswordScreen(Screen[T]):
+    """A username (sometimes hidden) and a password checked in a worker; a refusal shows
+    under the fields and empties the password box. Widget ids start with ``PREFIX``."""
+
+    PREFIX: ClassVar[str]
+
+    def __init__(self, backend: Backend,
+                 verify: Callable[[str | None, str], T]) -> None:
+        """``verify(username, password)`` runs in a worker thread: what the screen dismisses
+        with, or a FrontDeskError saying why not."""
+        super().__init__()
+        self.backend = backend
+        self._verify = verify
+
+    def _field(self, name: str) -> Input:
+        return self.query_one(f"#{self.PREFIX}-{name}", Input)
+
+    def _fields(self) -> ComposeResult:
+        yield Input(placeholder="Username", id=f"{self.PREFIX}-user", compact=True)
+        yield Input(placeholder="Password", password=True, id=f"{self.PREFIX}-password",
+                    compact=True)
+        yield Static("", id=f"{self.PREFIX}-error", markup=False)
+
+    def on_mount(self) -> None:
+        self.query_one(f"#{self.PREFIX}-error").display = False
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if event.input.id == f"{self.PREFIX}-user":
+            if event.value.strip():
+                self._field("password").focus()
+            return
+        username = self._username()
+        if username == "":
+            self._say("Type your username first.")
+            self._field("user").focus()
+        elif not event.value:
+            self._say("Type your password.")
+        else:
+            event.input.disabled = True
+            self._check(username, event.value)
+
+    def _username(self) -> str | None:
+        """The typed username; None when the screen asks for a password only."""
+        return self._field("user").value.strip()
+
+    @work(thread=True, exclusive=True, group="password-check", exit_on_error=False)
+    def _check(self, username: str | None, password: str) -> T:
+        return self._verify(username, password)
+
+    @on(Worker.StateChanged)
+    def _checked(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "password-check" or event.state not in (
+                WorkerState.SUCCESS, WorkerState.ERROR):
+            return
+        password = self._field("password")
+        password.disabled = False
+        if event.state == WorkerState.SUCCESS:
+            self.dismiss(event.worker.result)
+            return
+        password.value = ""
+        password.focus()
+        self._say(_refusal(event.worker.error))
+
+    def _say(self, text: str) -> None:
+        note = self.query_one(f"#{self.PREFIX}-error", Static)
+        note.update(text)
+        note.display = True
+
+    @on(Input.Changed)
+    def _typing(self, event: Input.Changed) -> None:
+        if event.value:  # typing again, not the password box being emptied after a refusal
+            self.query_one(f"#{self.PREFIX}-error").display = False
+
+
+class SignInScreen(PasswordScreen["Backend"]):
     """Username and password; dismisses with a backend acting as that person."""
 
+    PREFIX = "signin"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "app.quit", "Quit", id="signin.quit", tooltip="Quit frontdesk"),
     ]
 
-    def __init__(self, backend: Backend, *, note: str = "") -> None:
-        super().__init__()
-        self.backend = backend
-        self.note = note
-
     def compose(self) -> ComposeResult:
         with Middle(), Center(), Vertical(id="signin"):
             yield Static("frontdesk · sign in", id="signin-title", markup=False)
-            yield Static(self.note, id="signin-note", markup=False)
-            yield Input(placeholder="Username", id="signin-user", compact=True)
-            yield Input(placeholder="Password", password=True, id="signin-password",
-                        compact=True)
-            yield Static("", id="signin-error", markup=False)
+            yield Static("", id="signin-note", markup=False)
+            yield from self._fields()
             yield Static("Enter signs in · ctrl+q quits", id="signin-help", markup=False)
 
     def on_mount(self) -> None:
-        self.query_one("#signin-note").display = bool(self.note)
-        self.query_one("#signin-error").display = False
-        self.query_one("#signin-user", Input).focus()
+        super().on_mount()
+        self.query_one("#signin-note").display = False
+        self._field("user").focus()
         self._anyone()
 
     @work(thread=True, exclusive=True, group="signin-anyone", exit_on_error=False)
@@ -66,60 +138,16 @@ class SignInScreen(Screen["Backend"]):
             note.update(NOBODY)
             note.display = True
 
-    @on(Input.Submitted, "#signin-user")
-    def _to_password(self, event: Input.Submitted) -> None:
-        event.stop()
-        if event.value.strip():
-            self.query_one("#signin-password", Input).focus()
-
-    @on(Input.Submitted, "#signin-password")
-    def _submit(self, event: Input.Submitted) -> None:
-        event.stop()
-        username = self.query_one("#signin-user", Input).value.strip()
-        if not username:
-            self._say("Type your username first.")
-            self.query_one("#signin-user", Input).focus()
-            return
-        if not event.value:
-            self._say("Type your password.")
-            return
-        self.query_one("#signin-password", Input).disabled = True
-        self._check(username, event.value)
-
-    @work(thread=True, exclusive=True, group="signin", exit_on_error=False)
-    def _check(self, username: str, password: str) -> Backend:
-        return self.backend.sign_in(username, password)
-
-    @on(Worker.StateChanged)
-    def _checked(self, event: Worker.StateChanged) -> None:
-        if event.worker.group != "signin" or event.state not in (WorkerState.SUCCESS,
-                                                                  WorkerState.ERROR):
-            return
-        password = self.query_one("#signin-password", Input)
-        password.disabled = False
-        if event.state == WorkerState.SUCCESS and event.worker.result is not None:
-            self.dismiss(event.worker.result)
-            return
-        password.value = ""
-        password.focus()
-        self._say(_refusal(event.worker.error))
-
-    def _say(self, text: str) -> None:
-        note = self.query_one("#signin-error", Static)
-        note.update(text)
-        note.display = True
-
-    @on(Input.Changed)
-    def _typing(self, event: Input.Changed) -> None:
-        if event.value:  # typing again, not the password box being emptied after a refusal
-            self.query_one("#signin-error").display = False
+    def __init__(self, backend: Backend) -> None:
+        super().__init__(backend, lambda user, password: backend.sign_in(user or "", password))
 
 
-class LockScreen(Screen["Backend | None"]):
+class LockScreen(PasswordScreen["Backend | None"]):
     """Covers everything after the idle time. The same person unlocks with their password and
     finds everything as it was (dismisses with None); someone else may sign in instead
     (dismisses with their backend: the first person's session ends, their drafts are kept)."""
 
+    PREFIX = "lock"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+o", "someone_else", "Someone else", id="lock.other",
                 tooltip="Sign in as another person (ends the session of whoever locked)"),
@@ -127,8 +155,7 @@ class LockScreen(Screen["Backend | None"]):
     ]
 
     def __init__(self, backend: Backend, *, name: str) -> None:
-        super().__init__()
-        self.backend = backend
+        super().__init__(backend, self._unlock)
         self.person = name
         self.other = False
 
@@ -137,77 +164,33 @@ class LockScreen(Screen["Backend | None"]):
             yield Static("frontdesk · locked", id="lock-title", markup=False)
             yield Static(f"Locked: nothing shows until {self.person} types their password "
                          "and goes on where they left off.", id="lock-note", markup=False)
-            yield Input(placeholder="Username", id="lock-user", compact=True)
-            yield Input(placeholder="Password", password=True, id="lock-password",
-                        compact=True)
-            yield Static("", id="lock-error", markup=False)
+            yield from self._fields()
             yield Static("Enter unlocks · ctrl+o someone else signs in · ctrl+q quits",
                          id="lock-help", markup=False)
 
     def on_mount(self) -> None:
-        self.query_one("#lock-user").display = False
-        self.query_one("#lock-error").display = False
-        self.query_one("#lock-password", Input).focus()
+        super().on_mount()
+        self._field("user").display = False
+        self._field("password").focus()
 
     def action_someone_else(self) -> None:
         self.other = True
         self.query_one("#lock-note", Static).update(
             f"Sign in as yourself. {self.person}'s session ends; an unfinished call stays "
             "saved for them.")
-        user = self.query_one("#lock-user", Input)
+        user = self._field("user")
         user.display = True
         user.focus()
 
-    @on(Input.Submitted, "#lock-user")
-    def _to_password(self, event: Input.Submitted) -> None:
-        event.stop()
-        if event.value.strip():
-            self.query_one("#lock-password", Input).focus()
+    def _username(self) -> str | None:
+        return super()._username() if self.other else None
 
-    @on(Input.Submitted, "#lock-password")
-    def _submit(self, event: Input.Submitted) -> None:
-        event.stop()
-        if not event.value:
-            self._say("Type the password.")
-            return
-        username = self.query_one("#lock-user", Input).value.strip() if self.other else None
-        if self.other and not username:
-            self._say("Type your username first.")
-            self.query_one("#lock-user", Input).focus()
-            return
-        self.query_one("#lock-password", Input).disabled = True
-        self._check(username, event.value)
-
-    @work(thread=True, exclusive=True, group="unlock", exit_on_error=False)
-    def _check(self, username: str | None, password: str) -> Backend | None:
+    def _unlock(self, username: str | None, password: str) -> Backend | None:
+        """The same person: None (the lock lifts); someone else: their backend."""
         if username is None or username == self.backend.staff:
             self.backend.unlock(password)
             return None
         return self.backend.sign_in(username, password)
-
-    @on(Worker.StateChanged)
-    def _checked(self, event: Worker.StateChanged) -> None:
-        if event.worker.group != "unlock" or event.state not in (WorkerState.SUCCESS,
-                                                                  WorkerState.ERROR):
-            return
-        password = self.query_one("#lock-password", Input)
-        password.disabled = False
-        if event.state == WorkerState.SUCCESS:
-            self.dismiss(event.worker.result)
-            return
-        password.value = ""
-        password.focus()
-        self._say(_refusal(event.worker.error))
-
-    def _say(self, text: str) -> None:
-        note = self.query_one("#lock-error", Static)
-        note.update(text)
-        note.display = True
-
-    @on(Input.Changed)
-    def _typing(self, event: Input.Changed) -> None:
-        if event.value:  # typing again, not the password box being emptied after a refusal
-            self.query_one("#lock-error").display = False
 
 
 def _refusal(error: BaseException | None) -> str:
