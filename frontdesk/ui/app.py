@@ -183,17 +183,17 @@ class FrontDeskApp(App[None]):
             return True
         if self.backend is None:
             return False
+        from frontdesk.ui.audit_log import AuditScreen
         from frontdesk.ui.call_intake import CallScreen
         from frontdesk.ui.report import DrillScreen
 
-        return not isinstance(self.screen, (CallScreen, DrillScreen))
+        return not isinstance(self.screen, (CallScreen, DrillScreen, AuditScreen))
 
     def action_daily_report(self) -> None:
         """F4: the daily report (not over a call: the caller comes first)."""
-        from frontdesk.ui.call_intake import CallScreen
-        from frontdesk.ui.report import DrillScreen, ReportScreen
+        from frontdesk.ui.report import ReportScreen
 
-        if self.backend is None or isinstance(self.screen, (CallScreen, DrillScreen)):
+        if self.backend is None or not self.check_action("daily_report", ()):
             return
         if isinstance(self.screen, ReportScreen):
             self.pop_screen()

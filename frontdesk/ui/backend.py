@@ -8,7 +8,7 @@ import getpass
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -19,6 +19,7 @@ from frontdesk.domain.pathway import Recommendation, answers_from
 from frontdesk.domain.settings import Settings
 from frontdesk.services import (
     accounts,
+    audit,
     callbacks,
     calls,
     directory,
@@ -29,6 +30,7 @@ from frontdesk.services import (
     report,
     scheduling,
 )
+from frontdesk.services.audit import AuditLine
 from frontdesk.services.calendar import day_grid
 from frontdesk.services.callbacks import CallbackView, ReliefView
 from frontdesk.services.calls import CallView
@@ -273,6 +275,15 @@ class Backend:
     def treatments(self) -> Library:
         """The approved treatment answers, with the practice's overrides read afresh."""
         return load_library()
+
+    AUDIT_LIMIT = 500
+
+    def audit(self, since: date, *, staff: str | None, patient_id: int | None,
+              action: str | None) -> list[AuditLine]:
+        """The audit log from the start of ``since`` (practice time), newest first."""
+        start = datetime.combine(since, time(), ZoneInfo(self.zone))
+        return audit.audit_events(self.ctx, since=start, staff=staff, patient_id=patient_id,
+                                  action=action, limit=self.AUDIT_LIMIT)
 
     def daily_report(self, day: date, location: str | None) -> DailyReport:
         return report.daily_report(self.ctx, day=day, location=location)

@@ -104,6 +104,8 @@ class ReportScreen(Screen[None]):
                 tooltip="Write the report to a file only you can read"),
         Binding("r", "refresh", "Refresh", id="report.refresh", show=False,
                 tooltip="Read the day again"),
+        Binding("a", "audit_log", "Audit log", id="report.audit",
+                tooltip="Who did what and when, filtered by date, person, patient and action"),
     ]
 
     def __init__(self, backend: Backend, *, day: date | None = None,
@@ -238,6 +240,11 @@ class ReportScreen(Screen[None]):
 
     def action_back(self) -> None:
         self.dismiss(None)
+
+    def action_audit_log(self) -> None:
+        from frontdesk.ui.audit_log import AuditScreen
+
+        self.app.push_screen(AuditScreen(self.backend))
 
     def action_shift_day(self, days: int) -> None:
         self._go(self.day + timedelta(days=days))

@@ -15,12 +15,13 @@ import pytest
 from sqlmodel import Session, col, select
 from textual.coordinate import Coordinate
 from textual.pilot import Pilot
-from textual.widgets import DataTable, OptionList, Static
+from textual.widgets import DataTable, Input, OptionList, Static
 
-from frontdesk.db.models import Appointment, AuditEvent, Location, Patient
+from frontdesk.db.models import Appointment, AuditEvent, Location, Patient, Staff
 from frontdesk.services import report as report_service
 from frontdesk.services.context import Context
 from frontdesk.ui.app import FrontDeskApp
+from frontdesk.ui.audit_log import AuditScreen
 from frontdesk.ui.report import DrillScreen, FigureTable, ReportScreen
 from frontdesk.ui.report_layout import INDENT, sections, short_visit
 from frontdesk.ui.today import TodayScreen
@@ -340,3 +341,75 @@ def test_sections_keep_every_number_of_the_report(demo: Context) -> None:
     assert all(id(getattr(report.funnel, k)) in figures
                for k in ("diagnostic_done", "relief_reports", "rfa_consults_booked",
                          "callbacks_outstanding", "callbacks_overdue"))
+
+
+class TestAuditLog:
+    """``a`` on the report: the audit log, filtered by date, person, patient and action."""
+
+    async def _open(self, pilot: Pilot[None]) -> AuditScreen:
+        await open_report(pilot)
+        await pilot.press("a")
+        await quiet(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, AuditScreen)
+        return screen
+
+    async def _filter(self, pilot: Pilot[None], selector: str, text: str) -> None:
+        field = pilot.app.screen.query_one(selector, Input)
+        field.value = text
+        field.focus()
+        await pilot.press("enter")
+        await quiet(pilot)
+
+    async def test_filters_by_person_action_and_patient(self, demo: Context) -> None:
+        async with app_for(demo).run_test(size=(120, 40)) as pilot:
+            screen = await self._open(pilot)
+            assert screen.lines  # the demo's last week: overrides, the seeding
+            assert [line.at for line in screen.lines] == sorted(
+                (line.at for line in screen.lines), reverse=True)
+            event, appt = override_and_patient(demo)
+            with Session(demo.engine) as session:
+                who = session.get(Staff, event.staff_id)
+            assert who is not None
+            await self._filter(pilot, "#audit-since", "2027-02-17")  # the demo's three weeks
+            await self._filter(pilot, "#audit-staff", who.username)
+            assert screen.lines
+            assert {line.staff for line in screen.lines} == {who.username}
+            await self._filter(pilot, "#audit-action", "payer.")
+            assert screen.lines
+            assert {line.action for line in screen.lines} == {"payer.override"}
+            rows = screen.query_one("#audit-rows", DataTable)
+            assert rows.row_count == len(screen.lines)
+            text = " ".join(str(c) for n in range(rows.row_count) for c in rows.get_row_at(n))
+            assert not [n for n in patient_names(demo) if n in text]
+            await self._filter(pilot, "#audit-staff", "")
+            await self._filter(pilot, "#audit-patient", str(appt.patient_id))
+            assert screen.lines
+            assert all(line.action == "payer.override" for line in screen.lines)
+
+    async def test_a_bad_filter_is_named_and_nothing_is_read(self, demo: Context) -> None:
+        async with app_for(demo).run_test(size=(120, 40)) as pilot:
+            screen = await self._open(pilot)
+            before = screen.lines
+            await self._filter(pilot, "#audit-staff", "nobody")
+            assert "nobody" in shown(screen, "#audit-error")
+            assert screen.query_one("#audit-error").display
+            assert screen.lines == before
+            await self._filter(pilot, "#audit-staff", "")
+            await self._filter(pilot, "#audit-since", "next blursday")
+            assert shown(screen, "#audit-error").startswith("Since:")
+            await pilot.press("escape")
+            await pilot.pause()
+            assert isinstance(pilot.app.screen, ReportScreen)
+
+
+def override_and_patient(ctx: Context) -> tuple[AuditEvent, Appointment]:
+    with Session(ctx.engine) as session:
+        event, appt = session.exec(
+            select(AuditEvent, Appointment)
+            .join(Appointment, col(Appointment.id) == AuditEvent.entity_id)
+            .where(AuditEvent.action == "payer.override")
+            .order_by(col(AuditEvent.at).desc())).first() or (None, None)
+    assert event is not None
+    assert appt is not None
+    return event, appt
