@@ -304,17 +304,25 @@ def staff_by_username(session: Session, username: str) -> Staff | None:
     ).one_or_none()
 
 
-def location_by_name(session: Session, name: str) -> Location | None:
-    """Exact name, case-insensitive; else a unique prefix ("tulsa s" → Tulsa South)."""
-    wanted = name.strip().lower()
+def locations_named(session: Session, name: str) -> list[Location]:
+    """The locations ``name`` could mean: the exact name (case-insensitive); else those it
+    begins ("tulsa s" → Tulsa South); else those containing it ("midtown"). More than one:
+    ambiguous."""
+    wanted = " ".join(name.lower().split())
     if not wanted:
-        return None
-    locations = session.exec(select(Location)).all()
-    exact = [loc for loc in locations if loc.name.lower() == wanted]
-    if exact:
-        return exact[0]
-    starts = [loc for loc in locations if loc.name.lower().startswith(wanted)]
-    return starts[0] if len(starts) == 1 else None
+        return []
+    locations = session.exec(select(Location).order_by(col(Location.name))).all()
+    for test in (str.__eq__, str.startswith, str.__contains__):
+        found = [loc for loc in locations if test(loc.name.lower(), wanted)]
+        if found:
+            return found
+    return []
+
+
+def location_by_name(session: Session, name: str) -> Location | None:
+    """The one location ``name`` means (see :func:`locations_named`), or None."""
+    found = locations_named(session, name)
+    return found[0] if len(found) == 1 else None
 
 
 def provider_by_name(session: Session, name: str) -> Provider | None:

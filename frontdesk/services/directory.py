@@ -99,13 +99,17 @@ def staff(ctx: Context) -> list[StaffView]:
 
 
 def find_location(ctx: Context, name: str) -> LocationView:
-    """A location by name or unique prefix; InvalidInput('location') naming the choices."""
+    """A location by its name, or a unique beginning or part of it; InvalidInput('location')
+    naming the candidates when it could be several, or the choices when it is none."""
     with read_session(ctx.engine) as session:
-        found = q.location_by_name(session, name)
-        if found is None:
-            names = ", ".join(n for n in session.exec(select(Location.name)))
-            raise InvalidInput("location", f"no location {name[:40]!r}; choose one of {names}")
-        return location_view(found)
+        found = q.locations_named(session, name)
+        if len(found) == 1:
+            return location_view(found[0])
+        if found:
+            both = " or ".join(loc.name for loc in found)
+            raise InvalidInput("location", f"{name[:40]!r} could be {both}; give the full name")
+        names = ", ".join(session.exec(select(Location.name).order_by(col(Location.name))))
+        raise InvalidInput("location", f"no location {name[:40]!r}; choose one of {names}")
 
 
 def find_provider(ctx: Context, name: str) -> ProviderView:

@@ -53,6 +53,7 @@ from frontdesk.domain.availability import expand_template, subtract
 from frontdesk.domain.calls import CallOutcome, CallReason
 from frontdesk.domain.model import Interval, Status
 from frontdesk.domain.pathway import Procedure
+from frontdesk.services import directory
 from frontdesk.services.context import Context
 from frontdesk.services.errors import InvalidInput
 from frontdesk.services.holidays import PRACTICE_ZONE, local_day_bounds
@@ -271,10 +272,10 @@ def daily_report(ctx: Context, *, day: date, location: str | None = None) -> Dai
     now = ctx.now()
     if abs((day - now.date()).days) > MAX_YEARS_AWAY * 366:
         raise InvalidInput("date", f"{day} is too far from today")
+    location_id = None if location is None else directory.find_location(ctx, location).id
     with read_session(ctx.engine) as session:
         names = _names(session)
         zone = ZoneInfo(_zone(session))
-        location_id = _location_id(names, location)
         start, end = local_day_bounds(day, zone)
         as_of = min(end, max(now, start))
         first = day - timedelta(days=TREND_DAYS - 1)
@@ -319,23 +320,6 @@ def _zone(session: Session) -> str:
     """The practice's zone: the first location's (every location is on Central time)."""
     found = session.exec(select(Location.timezone).order_by(col(Location.id)).limit(1)).first()
     return found or PRACTICE_ZONE
-
-
-def _location_id(names: _Names, location: str | None) -> int | None:
-    if location is None:
-        return None
-    wanted = location.strip().casefold()
-    for lid, name in names.locations.items():
-        if name.casefold() == wanted:
-            return lid
-    matches = [lid for lid, name in names.locations.items() if wanted in name.casefold()]
-    if len(matches) == 1 and wanted:
-        return matches[0]
-    if len(matches) > 1 and wanted:
-        both = " or ".join(sorted(names.locations[m] for m in matches))
-        raise InvalidInput("location", f"{location!r} could be {both}; give the full name")
-    known = ", ".join(sorted(names.locations.values()))
-    raise InvalidInput("location", f"no location called {location!r}; choose one of: {known}")
 
 
 # Row shapes (plain tuples: the trend reads a fortnight of rows).

@@ -174,8 +174,7 @@ def test_an_unknown_location_exits_2_with_the_choices(desk: Desk) -> None:
     assert_clean(result)
     assert result.exit_code == 2
     assert result.stdout == ""
-    assert result.stderr == ("error: location: no location called 'Nowhere'; choose one of: "
-                             "Test Clinic\n")
+    assert result.stderr == "error: location: no location 'Nowhere'; choose one of Test Clinic\n"
 
 
 def test_a_bad_format_is_a_usage_error(desk: Desk) -> None:

@@ -123,6 +123,7 @@ def test_find_needs_text(ctx: Context, practice: Practice) -> None:
 def test_location_by_prefix_and_provider_by_part(ctx: Context, practice: Practice) -> None:
     assert d.find_location(ctx, "TEST clinic").id == practice.location_id
     assert d.find_location(ctx, "tes").id == practice.location_id
+    assert d.find_location(ctx, "clin").id == practice.location_id  # a unique part will do
     assert d.find_provider(ctx, "able").id == practice.able
     assert d.find_provider(ctx, str(practice.baker)).id == practice.baker
     with pytest.raises(InvalidInput) as bad:

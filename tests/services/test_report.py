@@ -654,7 +654,7 @@ def test_an_unknown_location_names_the_known_ones(ctx: Context, fx: Fixture) -> 
         daily_report(ctx, day=DAY, location="Broken Arrow")
     assert err.value.field == "location"
     assert err.value.message == (
-        "no location called 'Broken Arrow'; choose one of: Owasso Clinic, Test Clinic")
+        "no location 'Broken Arrow'; choose one of Owasso Clinic, Test Clinic")
 
 
 def test_an_ambiguous_location_asks_for_the_full_name(ctx: Context, fx: Fixture) -> None:
@@ -665,7 +665,7 @@ def test_an_ambiguous_location_asks_for_the_full_name(ctx: Context, fx: Fixture)
 
 
 def test_a_blank_location_is_unknown_not_everything(ctx: Context, fx: Fixture) -> None:
-    with pytest.raises(InvalidInput, match="no location called"):
+    with pytest.raises(InvalidInput, match="no location"):
         daily_report(ctx, day=DAY, location="  ")
 
 
