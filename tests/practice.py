@@ -2,7 +2,8 @@
 
 One location ("Test Clinic", America/Chicago) with two exam rooms and one procedure suite; Dr.
 Able (physician) and Pat Baker (APP) work Mon-Fri 08:00-12:00 and 13:00-17:00; Tess Cole
-(therapist) has no template. Staff: ``desk`` (receptionist).
+(therapist) has no template. Staff, one per role: ``desk`` (receptionist), ``sched``
+(scheduler), ``mgr`` (manager) and ``boss`` (admin).
 """
 
 from __future__ import annotations
@@ -39,7 +40,10 @@ class Practice:
     cole: int
     patient_id: int
     other_patient_id: int
-    staff: str = "desk"
+    staff: str = "desk"  # the receptionist
+    scheduler: str = "sched"
+    manager: str = "mgr"
+    admin: str = "boss"
 
 
 def build_practice(ctx: Context, *, weekday_rule: str = "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR",
@@ -72,7 +76,12 @@ def build_practice(ctx: Context, *, weekday_rule: str = "FREQ=WEEKLY;BYDAY=MO,TU
                 session.add(Template(provider_id=provider.id, location_id=loc.id,
                                      rrule=weekday_rule, timezone=CHICAGO, start_time=start,
                                      end_time=end, valid_from=valid_from))
-        session.add(Staff(name="Dana Desk", username="desk", role="receptionist"))
+        session.add_all([
+            Staff(name="Dana Desk", username="desk", role="receptionist"),
+            Staff(name="Sam Sched", username="sched", role="scheduler"),
+            Staff(name="Mona Manager", username="mgr", role="manager"),
+            Staff(name="Bo Boss", username="boss", role="admin"),
+        ])
         created = datetime(2026, 1, 1, tzinfo=UTC)
         p1 = Patient(first_name="Casey", last_name="Testcase", dob=date(1970, 5, 17),
                      phone="+19185550111", preferred_location_id=loc.id, payer="BlueCross",

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from frontdesk.cli.options import ID, json_option
+from frontdesk.cli.options import ID, json_option, reader_option
 from frontdesk.cli.output import emit, table
 from frontdesk.cli.parsing import PRACTICE_ZONE
 from frontdesk.cli.runtime import Runtime
@@ -67,17 +67,18 @@ def _range(ctx: Context, since: str | None, until: str | None) -> tuple[datetime
                    "(appointment.).")
 @click.option("--limit", type=click.IntRange(1, 5000), default=200, show_default=True,
               help="At most this many events (the newest).")
+@reader_option
 @json_option
 @click.pass_obj
 def audit_cmd(runtime: Runtime, since: str | None, until: str | None, staff: str | None,
-              patient: int | None, action: str | None, limit: int) -> None:
+              patient: int | None, action: str | None, limit: int, by: str) -> None:
     """The audit trail, newest first. It is append-only: the database refuses to change or
     delete an event. Summaries name no patient; use the ids with `frontdesk show`."""
     from frontdesk.services import audit
 
     ctx = runtime.context()
     start, end = _range(ctx, since, until)
-    found = audit.audit_events(ctx, since=start, until=end, staff=staff, patient_id=patient,
+    found = audit.audit_events(ctx, by=by, since=start, until=end, staff=staff, patient_id=patient,
                                action=action, limit=limit)
     zone = ZoneInfo(PRACTICE_ZONE)
     span = (f"from {start.astimezone(zone):%Y-%m-%d %H:%M}"

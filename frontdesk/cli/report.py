@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from frontdesk.cli.options import reader_option
 from frontdesk.cli.runtime import Runtime
 
 FORMATS = ("text", "csv", "json", "html")
@@ -27,16 +28,17 @@ def report_group() -> None:
 @click.option("--output", metavar="PATH", type=click.Path(path_type=Path),
               help="Write the report to this file (readable by you only, mode 0600) instead "
                    "of printing it.")
+@reader_option
 @click.pass_obj
 def daily_cmd(runtime: Runtime, day: str, location: str | None, fmt: str,
-              output: Path | None) -> None:
+              output: Path | None, by: str) -> None:
     """The day's appointments, bookings, calls, pathway, utilisation, overrides and trend."""
     from frontdesk.services import report, report_export
 
     ctx = runtime.context()
     today = report.today_in_practice(ctx)
     when = report.check_day(day, today=today)
-    found = report.daily_report(ctx, day=when, location=location)
+    found = report.daily_report(ctx, by=by, day=when, location=location)
     text = report_export.render(found, fmt.lower())
     if output is None:
         click.echo(text, nl=False)

@@ -32,6 +32,8 @@ from frontdesk.db import queries as q
 from frontdesk.db.engine import DatabaseBusyError, read_session, run_write
 from frontdesk.db.models import Staff
 from frontdesk.domain.model import Role
+from frontdesk.domain.permissions import Permission, refusal
+from frontdesk.services.access import acting
 from frontdesk.services.context import Context
 from frontdesk.services.errors import Busy, FrontDeskError, InvalidInput, NotAllowed
 from frontdesk.services.mapping import staff_view
@@ -351,10 +353,10 @@ def _any_admin(session: Session) -> bool:
 
 
 def _admin(session: Session, username: str) -> Staff:
-    row = q.staff_by_username(session, username)
-    if row is None or not row.active or row.role != Role.ADMIN.value:
-        raise NotAllowed("managing staff accounts needs an admin")
-    return row
+    try:
+        return acting(session, username, Permission.STAFF)
+    except InvalidInput:  # an unknown name gets the same answer as a lack of rights
+        raise NotAllowed(refusal(Permission.STAFF)) from None
 
 
 def _target(session: Session, username: str) -> Staff:

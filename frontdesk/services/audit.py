@@ -37,6 +37,8 @@ from frontdesk.db.models import (
     VisitType,
 )
 from frontdesk.domain.model import Status
+from frontdesk.domain.permissions import Permission
+from frontdesk.services.access import require
 from frontdesk.services.context import Context
 from frontdesk.services.errors import InvalidInput
 
@@ -80,6 +82,7 @@ class AuditLine:
 def audit_events(
     ctx: Context,
     *,
+    by: str,
     since: datetime | None = None,
     until: datetime | None = None,
     staff: str | None = None,
@@ -92,8 +95,10 @@ def audit_events(
     ``since`` (inclusive) and ``until`` (exclusive) are aware datetimes. ``staff`` is the
     username of who acted. ``patient_id`` keeps events on that patient's record and on their
     appointments, calls, relief reports and callbacks. ``action`` is an exact action
-    (``appointment.cancel``) or a prefix ending in a dot (``appointment.``).
+    (``appointment.cancel``) or a prefix ending in a dot (``appointment.``). ``by`` is who
+    asks: a manager or admin.
     """
+    require(ctx, by, Permission.AUDIT)
     for name, moment in (("since", since), ("until", until)):
         if moment is not None and moment.tzinfo is None:
             raise InvalidInput(name, "needs a time zone")

@@ -23,11 +23,12 @@ from frontdesk.db.models import (
     Location,
     Patient,
     ReliefReport,
-    Staff,
     VisitType,
 )
 from frontdesk.domain.model import Status
 from frontdesk.domain.pathway import Answers, Procedure
+from frontdesk.domain.permissions import Permission
+from frontdesk.services.access import acting
 from frontdesk.services.context import Context
 from frontdesk.services.directory import display_phone
 from frontdesk.services.errors import Busy, InvalidInput
@@ -171,9 +172,7 @@ def record_relief(ctx: Context, *, staff: str, patient_id: int, answers: Answers
 
     def work(session: Session) -> ReliefView:
         now = ctx.now()
-        person = q.staff_by_username(session, staff)
-        if person is None or not person.active:
-            raise InvalidInput("as", f"no active staff member with username {staff[:40]!r}")
+        person = acting(session, staff, Permission.CALLS)
         if session.get(Patient, patient_id) is None:
             raise InvalidInput("patient", f"no patient with id {patient_id}")
         if call_id is not None and session.get(Call, call_id) is None:
@@ -277,9 +276,7 @@ def set_callback(ctx: Context, *, staff: str, callback_id: int, status: str,
 
     def work(session: Session) -> CallbackView:
         now = ctx.now()
-        person: Staff | None = q.staff_by_username(session, staff)
-        if person is None or not person.active:
-            raise InvalidInput("as", f"no active staff member with username {staff[:40]!r}")
+        person = acting(session, staff, Permission.CALLS)
         task = session.get(CallbackTask, callback_id)
         if task is None:
             raise InvalidInput("callback", f"no callback with id {callback_id}")

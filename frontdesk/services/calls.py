@@ -21,6 +21,8 @@ from frontdesk.db import queries as q
 from frontdesk.db.engine import DatabaseBusyError, read_session, run_write
 from frontdesk.db.models import Appointment, Call, Patient, Staff
 from frontdesk.domain.calls import CallOutcome, CallReason
+from frontdesk.domain.permissions import Permission
+from frontdesk.services.access import acting
 from frontdesk.services.context import Context
 from frontdesk.services.errors import Busy, FrontDeskError, InvalidInput
 
@@ -65,7 +67,7 @@ def start_call(ctx: Context, *, staff: str) -> CallView:
     """Open a new call (its draft) for ``staff``."""
 
     def work(session: Session) -> CallView:
-        person = _staff(session, staff)
+        person = acting(session, staff, Permission.CALLS)
         now = ctx.now()
         call = Call(staff_id=person.id or 0, started_at=now, updated_at=now, answers={})
         session.add(call)
@@ -95,7 +97,7 @@ def save_draft(
         _check_note(note)
 
     def work(session: Session) -> CallView:
-        person = _staff(session, staff)
+        person = acting(session, staff, Permission.CALLS)
         call = _open_call(session, call_id, expected_version)
         changed: list[str] = []
         if patient_id is not UNSET and patient_id != call.patient_id:
@@ -148,7 +150,7 @@ def finish_call(
         raise InvalidInput("appointment", "a booked call names the appointment it booked")
 
     def work(session: Session) -> CallView:
-        person = _staff(session, staff)
+        person = acting(session, staff, Permission.CALLS)
         call = _open_call(session, call_id, expected_version)
         if appointment_id is not None:
             appt = session.get(Appointment, appointment_id)
@@ -174,7 +176,7 @@ def finish_call(
 def open_calls(ctx: Context, *, staff: str) -> list[CallView]:
     """``staff``'s unfinished calls, newest first: what to offer for resume at start-up."""
     with read_session(ctx.engine) as session:
-        person = _staff(session, staff)
+        person = acting(session, staff, Permission.CALLS)
         rows = session.exec(
             select(Call).where(col(Call.status) == "open", col(Call.staff_id) == person.id)
             .order_by(col(Call.updated_at).desc(), col(Call.id).desc())).all()
@@ -198,13 +200,6 @@ def _write(ctx: Context, work: Any) -> CallView:
     except DatabaseBusyError as exc:
         raise Busy(str(exc)) from exc
     return result
-
-
-def _staff(session: Session, username: str) -> Staff:
-    row = q.staff_by_username(session, username)
-    if row is None or not row.active:
-        raise InvalidInput("as", f"no active staff member with username {username[:40]!r}")
-    return row
 
 
 def _open_call(session: Session, call_id: int, expected_version: int) -> Call:

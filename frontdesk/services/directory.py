@@ -23,6 +23,8 @@ from frontdesk.db.models import (
     VisitType,
 )
 from frontdesk.domain.model import ProviderKind, RoomKind
+from frontdesk.domain.permissions import Permission
+from frontdesk.services.access import acting
 from frontdesk.services.context import Context
 from frontdesk.services.errors import Busy, InvalidInput
 from frontdesk.services.mapping import location_view, patient_view, staff_view
@@ -193,9 +195,7 @@ def add_patient(
     location_id = find_location(ctx, location).id if location else None
 
     def work(session: Session) -> PatientView:
-        staff_row = q.staff_by_username(session, staff)
-        if staff_row is None or not staff_row.active:
-            raise InvalidInput("as", f"no active staff member with username {staff[:40]!r}")
+        staff_row = acting(session, staff, Permission.PATIENTS)
         now = ctx.now()
         patient = Patient(first_name=first, last_name=last, dob=dob, phone=e164,
                           preferred_location_id=location_id, payer=payer_text, created_at=now)
@@ -225,10 +225,8 @@ def record_opened(ctx: Context, *, staff: str, appointment_id: int) -> None:
     details screen shows their name, phone and history): ``patient.open``, one transaction."""
 
     def work(session: Session) -> None:
-        person = q.staff_by_username(session, staff)
+        person = acting(session, staff)
         appt = session.get(Appointment, appointment_id)
-        if person is None or not person.active:
-            raise InvalidInput("as", f"no active staff member with username {staff[:40]!r}")
         if appt is None:
             raise InvalidInput("appointment", f"no appointment with id {appointment_id}")
         q.add_audit(session, at=ctx.now(), staff_id=person.id, action="patient.open",

@@ -17,6 +17,8 @@ from sqlmodel import Session, col, select
 from frontdesk.db import queries as q
 from frontdesk.db.engine import DatabaseBusyError, read_session, run_write
 from frontdesk.db.models import Closure
+from frontdesk.domain.permissions import Permission
+from frontdesk.services.access import acting
 from frontdesk.services.context import Context
 from frontdesk.services.errors import Busy, InvalidInput
 from frontdesk.services.views import ClosureView
@@ -101,9 +103,7 @@ def add_practice_holidays(ctx: Context, *, staff: str, years: Iterable[int]) -> 
         raise InvalidInput("year", "give years between 2000 and 2100")
 
     def work(session: Session) -> int:
-        staff_row = q.staff_by_username(session, staff)
-        if staff_row is None or not staff_row.active:
-            raise InvalidInput("as", f"no active staff member with username {staff[:40]!r}")
+        staff_row = acting(session, staff, Permission.SCHEDULE)
         added = install_practice_holidays(session, years=wanted)
         q.add_audit(session, at=ctx.now(), staff_id=staff_row.id, action="closure.holidays",
                     entity="closure", entity_id=None, after={"years": wanted, "added": added})

@@ -34,6 +34,7 @@ from frontdesk.domain.pathway import (
     recommend,
     session_counts,
 )
+from frontdesk.domain.permissions import Permission, refusal
 from frontdesk.services.context import Context
 from frontdesk.services.errors import FrontDeskError, InvalidInput, NotAllowed
 
@@ -199,8 +200,7 @@ def enforce_payer_rules(
         raise PayerRulesBroken(broken)
     allowed = ctx.settings.callbacks.override_roles
     if staff.role not in allowed:
-        roles = ", ".join(allowed[:-1]) + (" or " if len(allowed) > 1 else "") + allowed[-1]
-        raise NotAllowed(f"overriding a payer rule needs a {roles}; ask one to book it")
+        raise NotAllowed(refusal(Permission.OVERRIDE, allowed) + "; ask one to book it")
     if len(reason) > 500:
         raise InvalidInput("reason", "keep the override reason under 500 characters")
     after: dict[str, Any] = {

@@ -53,7 +53,9 @@ from frontdesk.domain.availability import expand_template, subtract
 from frontdesk.domain.calls import CallOutcome, CallReason
 from frontdesk.domain.model import Interval, Status
 from frontdesk.domain.pathway import Procedure
+from frontdesk.domain.permissions import Permission
 from frontdesk.services import directory
+from frontdesk.services.access import require
 from frontdesk.services.context import Context
 from frontdesk.services.errors import InvalidInput
 from frontdesk.services.holidays import PRACTICE_ZONE, local_day_bounds
@@ -267,8 +269,11 @@ class _Names:
     visits: dict[int, tuple[str, str]]  # id -> (code, name)
 
 
-def daily_report(ctx: Context, *, day: date, location: str | None = None) -> DailyReport:
-    """The summary of ``day`` (practice-local) at ``location`` (a name; None: all)."""
+def daily_report(ctx: Context, *, by: str, day: date, location: str | None = None
+                 ) -> DailyReport:
+    """The summary of ``day`` (practice-local) at ``location`` (a name; None: all), for ``by``
+    (a manager or admin)."""
+    require(ctx, by, Permission.REPORTS)
     now = ctx.now()
     if abs((day - now.date()).days) > MAX_YEARS_AWAY * 366:
         raise InvalidInput("date", f"{day} is too far from today")
@@ -576,8 +581,9 @@ class DrillTable:
     appointment_ids: tuple[int | None, ...]
 
 
-def ids_of(ctx: Context, figure: Figure) -> tuple[int, ...]:
+def ids_of(ctx: Context, figure: Figure, *, by: str) -> tuple[int, ...]:
     """The ids behind ``figure``, looked up when the database only counted them."""
+    require(ctx, by, Permission.REPORTS)
     with read_session(ctx.engine) as session:
         return _ids(session, figure)
 
@@ -596,8 +602,10 @@ def _ids(session: Session, figure: Figure) -> tuple[int, ...]:
     return tuple(r[0] for r in _fetch(session, query.order_by(column, col(Appointment.id))))
 
 
-def drill(ctx: Context, figure: Figure) -> DrillTable:
-    """The list behind ``figure``, with patient names: only for the person who asked."""
+def drill(ctx: Context, figure: Figure, *, by: str) -> DrillTable:
+    """The list behind ``figure``, with patient names: only for the person who asked (``by``,
+    a manager or admin)."""
+    require(ctx, by, Permission.REPORTS)
     with read_session(ctx.engine) as session:
         zone = ZoneInfo(_zone(session))
         names = _names(session)

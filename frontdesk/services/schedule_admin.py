@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 
 from frontdesk.db import queries as q
 from frontdesk.db.engine import DatabaseBusyError, read_session, run_write
-from frontdesk.db.models import Appointment, Closure, Location, Provider, Staff, Template
+from frontdesk.db.models import Appointment, Closure, Location, Provider, Template
 from frontdesk.domain.availability import expand_template, subtract
 from frontdesk.domain.model import (
     BLOCKING_STATUSES,
@@ -27,6 +27,8 @@ from frontdesk.domain.model import (
     Status,
     TemplateSpec,
 )
+from frontdesk.domain.permissions import Permission
+from frontdesk.services.access import acting
 from frontdesk.services.context import Context
 from frontdesk.services.errors import Busy, FrontDeskError, InvalidInput
 from frontdesk.services.mapping import appointment_view
@@ -211,7 +213,7 @@ def save_template(
 
     def work(session: Session) -> Saved[TemplateRow]:
         now = ctx.now()
-        staff_row = _staff(session, staff)
+        staff_row = acting(session, staff, Permission.SCHEDULE)
         provider = session.get(Provider, provider_id)
         if provider is None:
             raise InvalidInput("provider", f"no provider with id {provider_id}")
@@ -259,7 +261,7 @@ def remove_template(ctx: Context, *, staff: str, template_id: int,
 
     def work(session: Session) -> Saved[TemplateRow]:
         now = ctx.now()
-        staff_row = _staff(session, staff)
+        staff_row = acting(session, staff, Permission.SCHEDULE)
         existing = session.get(Template, template_id)
         if existing is None:
             raise InvalidInput("template", f"no template with id {template_id}")
@@ -337,7 +339,7 @@ def add_closure(
 
     def work(session: Session) -> Saved[ClosureRow]:
         now = ctx.now()
-        staff_row = _staff(session, staff)
+        staff_row = acting(session, staff, Permission.SCHEDULE)
         if provider_id is not None and session.get(Provider, provider_id) is None:
             raise InvalidInput("provider", f"no provider with id {provider_id}")
         if location_id is not None and session.get(Location, location_id) is None:
@@ -363,7 +365,7 @@ def remove_closure(ctx: Context, *, staff: str, closure_id: int) -> ClosureRow:
     """Delete a closure (only ever gives time back, so nothing can be stranded)."""
 
     def work(session: Session) -> ClosureRow:
-        staff_row = _staff(session, staff)
+        staff_row = acting(session, staff, Permission.SCHEDULE)
         row = session.get(Closure, closure_id)
         if row is None:
             raise InvalidInput("closure", f"no closure with id {closure_id}")
@@ -470,13 +472,6 @@ def _write(ctx: Context, work: Callable[[Session], R]) -> R:
         return run_write(ctx.engine, work)
     except DatabaseBusyError as exc:
         raise Busy(str(exc)) from exc
-
-
-def _staff(session: Session, username: str) -> Staff:
-    row = q.staff_by_username(session, username)
-    if row is None or not row.active:
-        raise InvalidInput("as", f"no active staff member with username {username[:40]!r}")
-    return row
 
 
 def _location_names(session: Session) -> dict[int, str]:

@@ -39,6 +39,8 @@ from frontdesk.domain.model import (
     VisitSpec,
     can_transition,
 )
+from frontdesk.domain.permissions import Permission
+from frontdesk.services.access import acting
 from frontdesk.services.callbacks import sync_callback
 from frontdesk.services.context import Context
 from frontdesk.services.errors import Busy, InvalidInput, SlotTaken, StaleAppointment
@@ -339,7 +341,7 @@ def book(
         q.lock_for_booking(session, location_id=location_id, provider_id=provider_id)
         now = ctx.now()
         q.expire_holds(session, now=now)
-        staff_row = _staff(session, staff)
+        staff_row = acting(session, staff, Permission.BOOK)
         if session.get(Patient, patient_id) is None:
             raise InvalidInput("patient", f"no patient with id {patient_id}")
         vt = _visit_type(session, visit_type)
@@ -361,7 +363,7 @@ def book(
         )
         session.add(appt)
         session.flush()
-        enforce_payer_rules(session, ctx, staff=_staff(session, override_by) if override_by
+        enforce_payer_rules(session, ctx, staff=acting(session, override_by) if override_by
                             else staff_row, appointment=appt, visit_type=vt.code,
                             override_reason=override_reason)
         q.add_audit(session, at=now, staff_id=staff_row.id,
@@ -379,7 +381,7 @@ def confirm_hold(ctx: Context, *, staff: str, appointment_id: int) -> Appointmen
 
     def work(session: Session) -> AppointmentView:
         now = ctx.now()
-        staff_row = _staff(session, staff)
+        staff_row = acting(session, staff, Permission.BOOK)
         appt = _appointment(session, appointment_id)
         if appt.status != Status.HELD.value:
             raise InvalidInput("appointment", "is not a hold")
@@ -402,7 +404,7 @@ def confirm_hold(ctx: Context, *, staff: str, appointment_id: int) -> Appointmen
 def release_hold(ctx: Context, *, staff: str, appointment_id: int) -> AppointmentView:
     def work(session: Session) -> AppointmentView:
         now = ctx.now()
-        staff_row = _staff(session, staff)
+        staff_row = acting(session, staff, Permission.BOOK)
         appt = _appointment(session, appointment_id)
         if appt.status != Status.HELD.value:
             raise InvalidInput("appointment", "is not a hold")
@@ -441,7 +443,7 @@ def reschedule(
     def work(session: Session) -> AppointmentView:
         now = ctx.now()
         q.expire_holds(session, now=now)
-        staff_row = _staff(session, staff)
+        staff_row = acting(session, staff, Permission.BOOK)
         appt = _appointment(session, appointment_id)
         q.lock_for_booking(session, location_id=location_id or appt.location_id,
                            provider_id=provider_id or appt.provider_id)
@@ -466,7 +468,7 @@ def reschedule(
         appt.block_end = slot.end + timedelta(minutes=spec.buffer_after_min)
         _touch(appt, now)
         session.flush()
-        enforce_payer_rules(session, ctx, staff=_staff(session, override_by) if override_by
+        enforce_payer_rules(session, ctx, staff=acting(session, override_by) if override_by
                             else staff_row, appointment=appt, visit_type=vt.code,
                             override_reason=override_reason)
         q.add_audit(session, at=now, staff_id=staff_row.id, action="appointment.reschedule",
@@ -499,7 +501,7 @@ def cancel(
 
     def work(session: Session) -> AppointmentView:
         now = ctx.now()
-        staff_row = _staff(session, staff)
+        staff_row = acting(session, staff, Permission.CANCEL)
         appt = _appointment(session, appointment_id)
         _check_version(session, appt, expected_version)
         if not can_transition(Status(appt.status), Status.CANCELLED):
@@ -529,7 +531,7 @@ def set_status(
 
     def work(session: Session) -> AppointmentView:
         now = ctx.now()
-        staff_row = _staff(session, staff)
+        staff_row = acting(session, staff, Permission.STATUS)
         appt = _appointment(session, appointment_id)
         _check_version(session, appt, expected_version)
         current = Status(appt.status)
@@ -674,13 +676,6 @@ def _sync(session: Session, ctx: Context, appt: Appointment, now: datetime) -> N
     vt = session.get(VisitType, appt.visit_type_id)
     if vt is not None:
         sync_callback(session, ctx, appt, code=vt.code, now=now)
-
-
-def _staff(session: Session, username: str) -> Staff:
-    row = q.staff_by_username(session, username)
-    if row is None or not row.active:
-        raise InvalidInput("as", f"no active staff member with username {username[:40]!r}")
-    return row
 
 
 def _visit_type(session: Session, code: str) -> VisitType:

@@ -21,6 +21,7 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 import frontdesk
+from frontdesk.domain.permissions import Permission
 from frontdesk.ui.start import StartScreen
 from frontdesk.ui.today import TodayScreen
 
@@ -73,8 +74,9 @@ class Progress(Message):
 class FrontDeskApp(App[None]):
     """Pass a ready ``context`` (tests) or a ``connect`` callable (``make_app``), not both.
 
-    ``staff``: the username changes are attributed to (with ``context``); None picks the first
-    active receptionist or scheduler until sign-in replaces this (a later issue).
+    ``staff``: who is signed in (with ``context``, for tests and embedding); None picks the
+    first active receptionist or scheduler. ``sign_in``: nobody is, until the sign-in screen
+    (or the SSH login) says who; ``make_app`` always asks.
     """
 
     TITLE = "frontdesk"
@@ -178,7 +180,8 @@ class FrontDeskApp(App[None]):
             self.push_screen(TreatmentScreen(self.backend))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """F4 is not offered before the database is open, nor over a call or a drill-down."""
+        """F4 is not offered before the database is open, nor over a call or a drill-down;
+        it shows greyed out to a person whose role does not see the report."""
         if action != "daily_report":
             return True
         if self.backend is None:
@@ -187,7 +190,9 @@ class FrontDeskApp(App[None]):
         from frontdesk.ui.call_intake import CallScreen
         from frontdesk.ui.report import DrillScreen
 
-        return not isinstance(self.screen, (CallScreen, DrillScreen, AuditScreen))
+        if isinstance(self.screen, (CallScreen, DrillScreen, AuditScreen)):
+            return False
+        return True if self.backend.may(Permission.REPORTS) else None
 
     def action_daily_report(self) -> None:
         """F4: the daily report (not over a call: the caller comes first)."""

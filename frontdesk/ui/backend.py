@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from frontdesk.domain.calls import CallOutcome, CallReason
 from frontdesk.domain.model import Role
 from frontdesk.domain.pathway import Recommendation, answers_from
+from frontdesk.domain.permissions import Permission, allowed
 from frontdesk.domain.settings import Settings
 from frontdesk.services import (
     accounts,
@@ -54,6 +55,7 @@ from frontdesk.services.views import (
     LocationView,
     PatientView,
     SlotView,
+    StaffView,
     VisitTypeView,
 )
 from frontdesk.ui.actions import (
@@ -103,6 +105,7 @@ class Backend:
     owned: bool = False
     staff: str | None = None
     staff_name: str = ""
+    staff_role: Role | None = None
 
     @classmethod
     def create(cls, ctx: Context, *, owned: bool = False, staff: str | None = None,
@@ -114,8 +117,10 @@ class Backend:
         people = directory.staff(ctx)
         if staff is None and not sign_in:
             staff = next((s.username for s in people if s.role in ACTING_ROLES), None)
-        name = next((s.name for s in people if s.username == staff), "")
-        backend = cls(ctx, found[0].timezone if found else PRACTICE_ZONE, owned, staff, name)
+        person = next((s for s in people if s.username == staff), None)
+        backend = cls(ctx, found[0].timezone if found else PRACTICE_ZONE, owned,
+                      person.username if person else None, person.name if person else "",
+                      person.role if person else None)
         if staff is None and sign_in:
             return backend.via_ssh() or backend
         return backend
@@ -125,8 +130,16 @@ class Backend:
     def sign_in(self, username: str, password: str) -> Backend:
         """The backend acting as ``username`` once the password checks out (SignInRefused or
         AccountLocked otherwise; both audited)."""
-        person = accounts.sign_in(self.ctx, username=username, password=password)
-        return replace(self, staff=person.username, staff_name=person.name)
+        return self._as(accounts.sign_in(self.ctx, username=username, password=password))
+
+    def _as(self, person: StaffView) -> Backend:
+        return replace(self, staff=person.username, staff_name=person.name,
+                       staff_role=person.role)
+
+    def may(self, permission: Permission) -> bool:
+        """Whether the person signed in holds ``permission`` (the services decide for real;
+        the screens ask this to grey out what would only be refused)."""
+        return self.staff_role is not None and allowed(self.staff_role, permission)
 
     def anyone_can_sign_in(self) -> bool:
         return accounts.anyone_can_sign_in(self.ctx)
@@ -141,8 +154,7 @@ class Backend:
         """Signed in by the SSH login when settings map this OS user to a staff member."""
         person = accounts.os_user_staff(self.ctx, os_user=getpass.getuser(),
                                         environ=os.environ)
-        return None if person is None else replace(self, staff=person.username,
-                                                   staff_name=person.name)
+        return None if person is None else self._as(person)
 
     @property
     def idle_minutes(self) -> int:
@@ -282,14 +294,14 @@ class Backend:
               action: str | None) -> list[AuditLine]:
         """The audit log from the start of ``since`` (practice time), newest first."""
         start = datetime.combine(since, time(), ZoneInfo(self.zone))
-        return audit.audit_events(self.ctx, since=start, staff=staff, patient_id=patient_id,
-                                  action=action, limit=self.AUDIT_LIMIT)
+        return audit.audit_events(self.ctx, by=self._acting(), since=start, staff=staff,
+                                  patient_id=patient_id, action=action, limit=self.AUDIT_LIMIT)
 
     def daily_report(self, day: date, location: str | None) -> DailyReport:
-        return report.daily_report(self.ctx, day=day, location=location)
+        return report.daily_report(self.ctx, by=self._acting(), day=day, location=location)
 
     def drill(self, figure: Figure) -> DrillTable:
-        return report.drill(self.ctx, figure)
+        return report.drill(self.ctx, figure, by=self._acting())
 
     def export_report(self, summary: DailyReport, kind: str) -> Path:
         """Write ``summary`` as ``kind`` (csv, html, json, text) under the data directory's

@@ -17,6 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
+from frontdesk.domain.permissions import Permission
 from frontdesk.ui.actions import Move, NewBooking
 from frontdesk.ui.appointment_keys import AppointmentKeys
 from frontdesk.ui.board import format_day, location_label
@@ -346,6 +347,8 @@ class DayViewScreen(AppointmentKeys):
         if action == "book_here":
             usable = self.free_cell is not None and self.backend.staff and not self.acting
             return True if usable else None
+        if action == "edit_schedule":
+            return True if self.backend.may(Permission.SCHEDULE) else None
         return super().check_action(action, parameters)
 
     def palette_commands(self) -> list[SystemCommand]:
@@ -360,9 +363,10 @@ class DayViewScreen(AppointmentKeys):
             SystemCommand("Day view: visit type", "Show one visit type plainly",
                           self.action_filter_visits),
             SystemCommand("Day view: week", "This location's week", self.action_week_view),
-            SystemCommand("Day view: weekly hours and closures",
-                          "Edit the cursor's provider's templates and closures",
-                          self.action_edit_schedule),
+            *([SystemCommand("Day view: weekly hours and closures",
+                             "Edit the cursor's provider's templates and closures",
+                             self.action_edit_schedule)]
+              if self.backend.may(Permission.SCHEDULE) else []),
             SystemCommand("Back to the board", "Leave the day view", self.action_back),
         ]
 

@@ -22,6 +22,7 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Static
 from textual.worker import Worker, WorkerState
 
+from frontdesk.domain.permissions import Permission
 from frontdesk.ui.board import format_day
 from frontdesk.ui.widgets.footer import KeyFooter
 
@@ -240,6 +241,12 @@ class ReportScreen(Screen[None]):
 
     def action_back(self) -> None:
         self.dismiss(None)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The audit log key shows greyed out to a role that may not read the log."""
+        if action == "audit_log":
+            return True if self.backend.may(Permission.AUDIT) else None
+        return True
 
     def action_audit_log(self) -> None:
         from frontdesk.ui.audit_log import AuditScreen

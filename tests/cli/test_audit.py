@@ -27,7 +27,7 @@ def booked(desk: Desk) -> tuple[int, int]:
 
 def test_table_newest_first_without_patient_names(desk: Desk, booked: tuple[int, int]) -> None:
     first, second = booked
-    result = desk.run("audit")
+    result = desk.run("audit", "--as", "mgr")
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert lines[0] == "6 audit event(s) from 2027-03-03 09:15 (America/Chicago), newest first"
@@ -43,7 +43,7 @@ def test_table_newest_first_without_patient_names(desk: Desk, booked: tuple[int,
 
 
 def test_json_shape(desk: Desk, booked: tuple[int, int]) -> None:
-    result = desk.run("audit", "--json", "--action", "appointment.")
+    result = desk.run("audit", "--as", "mgr", "--json", "--action", "appointment.")
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
     assert isinstance(doc, list)
@@ -61,7 +61,7 @@ def test_filters(desk: Desk, booked: tuple[int, int]) -> None:
     first, second = booked
 
     def ids(*args: str) -> list[tuple[str, int]]:
-        result = desk.run("audit", "--json", *args)
+        result = desk.run("audit", "--as", "mgr", "--json", *args)
         assert result.exit_code == 0, result.output
         return [(e["action"], e["entity_id"]) for e in json.loads(result.stdout)]
 
@@ -83,14 +83,15 @@ def test_filters(desk: Desk, booked: tuple[int, int]) -> None:
 
 def test_default_is_the_last_seven_days(desk: Desk, booked: tuple[int, int]) -> None:
     desk.clock.advance(days=8)
-    result = desk.run("audit")
+    result = desk.run("audit", "--as", "mgr")
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("No audit events from 2027-03-11 09:15")
-    assert len(json.loads(desk.run("audit", "--json", "--since", "2027-03-01").stdout)) == 6
+    since = desk.run("audit", "--as", "mgr", "--json", "--since", "2027-03-01")
+    assert len(json.loads(since.stdout)) == 6
 
 
 def test_limit_says_there_may_be_more(desk: Desk, booked: tuple[int, int]) -> None:
-    result = desk.run("audit", "--limit", "2")
+    result = desk.run("audit", "--as", "mgr", "--limit", "2")
     assert result.exit_code == 0, result.output
     assert "Showing the newest 2; narrow the filters or raise --limit for more." in result.stdout
 
@@ -106,7 +107,7 @@ def test_limit_says_there_may_be_more(desk: Desk, booked: tuple[int, int]) -> No
 def test_bad_input_exits_2_with_a_plain_message(desk: Desk, args: tuple[str, ...],
                                                 message: str) -> None:
     before = desk.state()
-    result = desk.run("audit", *args)
+    result = desk.run("audit", "--as", "mgr", *args)
     assert result.exit_code == 2, result.output
     assert_clean(result)
     assert result.stderr.strip() == f"error: {message}" or message in result.stderr
@@ -116,7 +117,7 @@ def test_bad_input_exits_2_with_a_plain_message(desk: Desk, args: tuple[str, ...
 
 @pytest.mark.parametrize("args", [("--limit", "0"), ("--patient", "0"), ("--limit", "x")])
 def test_bad_numbers_are_usage_errors(desk: Desk, args: tuple[str, ...]) -> None:
-    result = desk.run("audit", *args)
+    result = desk.run("audit", "--as", "mgr", *args)
     assert result.exit_code == 2
     assert_clean(result)
 
@@ -124,7 +125,8 @@ def test_bad_numbers_are_usage_errors(desk: Desk, args: tuple[str, ...]) -> None
 @pytest.mark.postgres
 def test_on_postgresql(pg_desk: Desk) -> None:
     appt = pg_desk.book(THU_TEN)
-    result = pg_desk.run("audit", "--json", "--patient", str(pg_desk.practice.patient_id))
+    result = pg_desk.run("audit", "--as", "mgr", "--json", "--patient",
+                         str(pg_desk.practice.patient_id))
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
     assert [(e["action"], e["entity"]) for e in doc] == [

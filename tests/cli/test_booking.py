@@ -236,7 +236,7 @@ def test_booking_round_trip_on_postgresql(pg_desk: Desk) -> None:
 
 def _medicare_and_a_scheduler(desk: Desk) -> None:
     from frontdesk.db.engine import make_engine, run_write
-    from frontdesk.db.models import Patient, Staff
+    from frontdesk.db.models import Patient
 
     engine = make_engine(desk.db)
 
@@ -244,7 +244,6 @@ def _medicare_and_a_scheduler(desk: Desk) -> None:
         patient = session.get(Patient, desk.practice.patient_id)
         assert patient is not None
         patient.payer = "Medicare"
-        session.add(Staff(name="Sky Scheduler", username="sched", role="scheduler"))
 
     try:
         run_write(engine, work)

@@ -22,11 +22,11 @@ def holiday_rows(desk: Desk) -> int:
 
 
 def test_install_adds_the_years_holidays_once_and_audits(desk: Desk) -> None:
-    first = desk.run("holidays", "install", "--year", "2027", "--as", "desk", "--json")
+    first = desk.run("holidays", "install", "--year", "2027", "--as", "sched", "--json")
     assert first.exit_code == 0, first.stderr
     added = json.loads(first.stdout)["added"]
     assert added >= 12  # 11 federal holidays (some with observed days) + day after Thanksgiving
-    again = desk.run("holidays", "install", "--year", "2027", "--as", "desk")
+    again = desk.run("holidays", "install", "--year", "2027", "--as", "sched")
     assert again.exit_code == 0
     assert again.stdout.startswith("added 0 holiday closure(s) for 2027")
     assert holiday_rows(desk) == added
@@ -34,7 +34,7 @@ def test_install_adds_the_years_holidays_once_and_audits(desk: Desk) -> None:
 
 
 def test_closures_lists_holidays_in_local_days(desk: Desk) -> None:
-    desk.run("holidays", "install", "--year", "2027", "--as", "desk")
+    desk.run("holidays", "install", "--year", "2027", "--as", "sched")
     listed = desk.run("closures", "--from", "2027-11-20", "--days", "10")
     assert listed.exit_code == 0, listed.stderr
     lines = listed.stdout.splitlines()
@@ -52,8 +52,8 @@ def test_closures_lists_holidays_in_local_days(desk: Desk) -> None:
 @pytest.mark.parametrize(
     ("args", "words"),
     [
-        (["holidays", "install", "--year", "1999", "--as", "desk"], "--year"),
-        (["holidays", "install", "--as", "desk"], "--year"),
+        (["holidays", "install", "--year", "1999", "--as", "sched"], "--year"),
+        (["holidays", "install", "--as", "sched"], "--year"),
         (["holidays", "install", "--year", "2027", "--as", "ghost"], "as:"),
         (["closures", "--from", "someday"], "from"),
         (["closures", "--days", "0"], "--days"),

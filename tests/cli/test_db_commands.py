@@ -105,7 +105,7 @@ def test_backup_is_one_consistent_snapshot_while_others_write(desk: Desk, tmp_pa
     pending = sqlite3.connect(desk.db, isolation_level=None)
     try:
         committed.execute("INSERT INTO staff (name, username, role, active) "
-                          "VALUES ('Sam Sched', 'sched', 'scheduler', 1)")  # still in the WAL
+                          "VALUES ('Sky Other', 'other', 'scheduler', 1)")  # still in the WAL
         pending.execute("BEGIN IMMEDIATE")
         pending.execute("DELETE FROM patient WHERE id = 2")  # never committed
         result = desk.run("db", "backup", str(tmp_path / "live.db"), "--json")
@@ -115,7 +115,7 @@ def test_backup_is_one_consistent_snapshot_while_others_write(desk: Desk, tmp_pa
         pending.execute("ROLLBACK")
         pending.close()
         committed.close()
-    assert _count(tmp_path / "live.db", "staff") == 2
+    assert _count(tmp_path / "live.db", "staff") == 5
     assert _count(tmp_path / "live.db", "patient") == 2
 
 

@@ -77,7 +77,9 @@ def test_staff_list_shows_usernames(desk: Desk) -> None:
     assert result.stdout.splitlines()[1].split() == ["desk", "Dana", "Desk", "receptionist", "1",
                                                      "NO", "PASSWORD"]
     data = json.loads(desk.run("staff", "list", "--json").stdout)
-    assert data == [{"id": 1, "name": "Dana Desk", "username": "desk", "role": "receptionist"}]
+    assert data[0] == {"id": 1, "name": "Dana Desk", "username": "desk", "role": "receptionist"}
+    assert [(s["username"], s["role"]) for s in data[1:]] == [
+        ("sched", "scheduler"), ("mgr", "manager"), ("boss", "admin")]
 
 
 def test_db_comes_from_the_environment_when_no_option(desk: Desk,

@@ -10,9 +10,11 @@ import os
 import stat
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from click.testing import Result
 from sqlalchemy import text
 
 from frontdesk.db.engine import make_engine
@@ -24,6 +26,16 @@ from tests.conftest import FrozenClock
 
 FORMATS = ("text", "csv", "json", "html")
 CHICAGO = ZoneInfo("America/Chicago")
+
+
+def daily(desk: Desk, *args: str, **kwargs: Any) -> Result:
+    """``frontdesk report daily`` as the practice's manager."""
+    return desk.run("report", "daily", "--as", desk.practice.manager, *args, **kwargs)
+
+
+def demo_daily(db: str, *args: str, **kwargs: Any) -> Result:
+    """``frontdesk report daily`` on the demo practice as its manager, Maria."""
+    return invoke("--db", db, "report", "daily", "--as", "maria", *args, **kwargs)
 
 
 @pytest.fixture
@@ -46,7 +58,7 @@ def busy_desk(desk: Desk) -> Desk:
 
 
 def test_text_is_the_default(busy_desk: Desk) -> None:
-    result = busy_desk.run("report", "daily")
+    result = daily(busy_desk)
     assert_clean(result)
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
@@ -61,7 +73,7 @@ def test_text_is_the_default(busy_desk: Desk) -> None:
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_every_format_succeeds(busy_desk: Desk, fmt: str) -> None:
-    result = busy_desk.run("report", "daily", "--format", fmt)
+    result = daily(busy_desk, "--format", fmt)
     assert_clean(result)
     assert result.exit_code == 0, result.stderr
     out = result.stdout
@@ -79,7 +91,7 @@ def test_every_format_succeeds(busy_desk: Desk, fmt: str) -> None:
 
 
 def test_json_counts_what_happened(busy_desk: Desk) -> None:
-    result = busy_desk.run("report", "daily", "--format", "json", "--date", "2027-03-10",
+    result = daily(busy_desk, "--format", "json", "--date", "2027-03-10",
                            "--location", "test")
     assert result.exit_code == 0, result.stderr
     doc = json.loads(result.stdout)
@@ -103,7 +115,7 @@ def test_json_counts_what_happened(busy_desk: Desk) -> None:
 
 
 def test_yesterday_is_the_day_before(busy_desk: Desk) -> None:
-    doc = json.loads(busy_desk.run("report", "daily", "--date", "yesterday",
+    doc = json.loads(daily(busy_desk, "--date", "yesterday",
                                    "--format", "json").stdout)
     assert doc["date"] == "2027-03-09"
     assert doc["appointment_totals"]["total"] == 0
@@ -116,7 +128,7 @@ def mode(path: Path) -> int:
 
 def test_output_writes_an_owner_only_file(busy_desk: Desk, tmp_path: Path) -> None:
     target = tmp_path / "daily.csv"
-    result = busy_desk.run("report", "daily", "--format", "csv", "--output", str(target))
+    result = daily(busy_desk, "--format", "csv", "--output", str(target))
     assert_clean(result)
     assert result.exit_code == 0, result.stderr
     assert result.stdout == ""
@@ -130,7 +142,7 @@ def test_output_replaces_a_readable_file_with_an_owner_only_one(busy_desk: Desk,
     target = tmp_path / "daily.html"
     target.write_text("old")
     os.chmod(target, 0o644)
-    result = busy_desk.run("report", "daily", "--format", "html", "--output", str(target))
+    result = daily(busy_desk, "--format", "html", "--output", str(target))
     assert result.exit_code == 0, result.stderr
     assert mode(target) == 0o600
     assert target.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
@@ -143,7 +155,7 @@ def test_output_replaces_a_readable_file_with_an_owner_only_one(busy_desk: Desk,
 ])
 def test_output_to_a_bad_place_exits_2(desk: Desk, tmp_path: Path, where: str,
                                        message: str) -> None:
-    result = desk.run("report", "daily", "--output", str(tmp_path / where))
+    result = daily(desk, "--output", str(tmp_path / where))
     assert_clean(result)
     assert result.exit_code == 2
     assert result.stdout == ""
@@ -155,7 +167,7 @@ def test_output_to_a_bad_place_exits_2(desk: Desk, tmp_path: Path, where: str,
 @pytest.mark.parametrize("day", ["2027-13-01", "tomorrow", "9999-12-31", "0001-01-01"])
 def test_a_bad_date_exits_2_and_writes_nothing(desk: Desk, tmp_path: Path, day: str) -> None:
     target = tmp_path / "r.txt"
-    result = desk.run("report", "daily", "--date", day, "--output", str(target))
+    result = daily(desk, "--date", day, "--output", str(target))
     assert_clean(result)
     assert result.exit_code == 2
     assert result.stdout == ""
@@ -164,13 +176,13 @@ def test_a_bad_date_exits_2_and_writes_nothing(desk: Desk, tmp_path: Path, day: 
 
 
 def test_a_bad_date_message_says_what_to_write(desk: Desk) -> None:
-    result = desk.run("report", "daily", "--date", "10/3")
+    result = daily(desk, "--date", "10/3")
     assert result.stderr == ("error: date: '10/3' is not a date; write it like 2027-03-10, "
                              "'today' or 'yesterday'\n")
 
 
 def test_an_unknown_location_exits_2_with_the_choices(desk: Desk) -> None:
-    result = desk.run("report", "daily", "--location", "Nowhere")
+    result = daily(desk, "--location", "Nowhere")
     assert_clean(result)
     assert result.exit_code == 2
     assert result.stdout == ""
@@ -178,7 +190,7 @@ def test_an_unknown_location_exits_2_with_the_choices(desk: Desk) -> None:
 
 
 def test_a_bad_format_is_a_usage_error(desk: Desk) -> None:
-    result = desk.run("report", "daily", "--format", "pdf")
+    result = daily(desk, "--format", "pdf")
     assert result.exit_code == 2
     assert "--format" in result.stderr
 
@@ -227,7 +239,7 @@ def test_no_patient_name_in_any_format(demo_db: str, clock: FrozenClock) -> None
     days = ["today", "yesterday", *_override_days(demo_db)]
     for day in days:
         for fmt in FORMATS:
-            result = invoke("--db", demo_db, "report", "daily", "--date", day, "--format", fmt,
+            result = demo_daily(demo_db, "--date", day, "--format", fmt,
                             clock=clock)
             assert result.exit_code == 0, result.stderr
             out = result.stdout
@@ -238,16 +250,16 @@ def test_no_patient_name_in_any_format(demo_db: str, clock: FrozenClock) -> None
 
 
 def test_demo_location_by_part_and_ambiguity(demo_db: str, clock: FrozenClock) -> None:
-    result = invoke("--db", demo_db, "report", "daily", "--location", "midtown",
+    result = demo_daily(demo_db, "--location", "midtown",
                     "--format", "json", clock=clock)
     assert result.exit_code == 0, result.stderr
     doc = json.loads(result.stdout)
     assert doc["location"] == "Tulsa Midtown"
     assert {a["location"] for a in doc["appointments"]} <= {"Tulsa Midtown"}
-    everywhere = json.loads(invoke("--db", demo_db, "report", "daily", "--format", "json",
+    everywhere = json.loads(demo_daily(demo_db, "--format", "json",
                                    clock=clock).stdout)
     assert doc["calls"] == everywhere["calls"]  # calls stay practice-wide
-    result = invoke("--db", demo_db, "report", "daily", "--location", "tulsa", clock=clock)
+    result = demo_daily(demo_db, "--location", "tulsa", clock=clock)
     assert result.exit_code == 2
     assert result.stderr == ("error: location: 'tulsa' could be Tulsa Midtown or Tulsa South; "
                              "give the full name\n")

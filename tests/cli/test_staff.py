@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 from argon2 import PasswordHasher
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from frontdesk.db.engine import make_engine, run_write
 from frontdesk.db.models import Staff
@@ -26,18 +26,24 @@ def fast_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def boss(desk: Desk) -> str:
-    """An admin next to the practice's receptionist ``desk``."""
+    """The practice's admin, with a password."""
+    set_password(desk, desk.practice.admin, "correct horse battery")
+    return desk.practice.admin
+
+
+def set_password(desk: Desk, username: str, password: str | None, *,
+                 active: bool = True) -> None:
     engine = make_engine(desk.db)
 
     def work(session: Session) -> None:
-        session.add(Staff(name="Ada Root", username="root", role="admin",
-                          password_hash=accounts.hash_password("correct horse battery")))
+        row = session.exec(select(Staff).where(Staff.username == username)).one()
+        row.password_hash = None if password is None else accounts.hash_password(password)
+        row.active = active
 
     try:
         run_write(engine, work)
     finally:
         engine.dispose()
-    return "root"
 
 
 @pytest.fixture
@@ -82,14 +88,14 @@ def test_reset_password_sets_a_new_one_and_lifts_a_lock(desk: Desk, boss: str,
         accounts.sign_in(service, username="sam", password="wrong guess")
     listed = desk.run("staff", "list").stdout.splitlines()
     assert listed[0].split()[-1] == "STATUS"
-    assert [line.split()[-1] for line in listed[1:]] == ["PASSWORD", "2", "LOCKED"]
+    assert [line.split()[-1] for line in listed[1:]] == ["PASSWORD"] * 3 + ["4", "LOCKED"]
 
     result = desk.run("staff", "reset-password", "sam", "--password-stdin", "--as", boss,
                       input="fresh-start-77\n")
     assert result.exit_code == 0, result.stderr
     assert "New password set for sam" in result.stdout
     assert accounts.sign_in(service, username="sam", password="fresh-start-77")
-    assert desk.run("staff", "list").stdout.splitlines()[3].split()[-1] == "3"
+    assert desk.run("staff", "list").stdout.splitlines()[5].split()[-1] == "5"
 
 
 def test_disable_removes_the_account_from_the_list(desk: Desk, boss: str,
@@ -98,15 +104,15 @@ def test_disable_removes_the_account_from_the_list(desk: Desk, boss: str,
     assert result.exit_code == 0, result.stderr
     assert result.stdout.strip() == "Disabled desk (Dana Desk)."
     names = [s["username"] for s in json.loads(desk.run("staff", "list", "--json").stdout)]
-    assert names == ["root"]
+    assert names == ["sched", "mgr", "boss"]
 
 
 def test_a_non_admin_gets_exit_6_and_nothing_is_written(desk: Desk, boss: str) -> None:
     before = desk.state()
     for args in (("add", "sam", "--name", "Sam Holloway", "--role", "scheduler",
                   "--password-stdin"),
-                 ("disable", "root"),
-                 ("reset-password", "root", "--password-stdin")):
+                 ("disable", "boss"),
+                 ("reset-password", "boss", "--password-stdin")):
         result = desk.run("staff", *args, "--as", "desk", input="blue-stapler-42\n")
         assert_clean(result)
         assert result.exit_code == 6, (args, result.stderr)
@@ -122,7 +128,7 @@ def test_bad_input_gets_exit_2(desk: Desk, boss: str) -> None:
         (("add", "desk", "--name", "Dana Again", "--role", "receptionist"), "taken"),
         (("add", "sam", "--name", "Sam Smith", "--role", "boss"), "boss"),
         (("reset-password", "ghost"), "no staff member"),
-        (("disable", "root"), "last active admin"),
+        (("disable", "boss"), "last active admin"),
     ]
     for args, message in cases:
         stdin = "short\n" if message == "password:" else "long enough pw\n"
@@ -146,6 +152,7 @@ def test_an_empty_stdin_is_refused_and_a_password_option_does_not_exist(
 
 
 def test_a_practices_first_admin_is_added_without_as(desk: Desk, service: Context) -> None:
+    set_password(desk, desk.practice.admin, None, active=False)  # a practice with no admin
     first = desk.run("staff", "add", "root", "--name", "Ada Root", "--role", "admin",
                      "--password-stdin", input="correct horse battery\n")
     assert first.exit_code == 0, first.stderr

@@ -304,16 +304,21 @@ def test_an_admin_adds_an_account_that_can_sign_in(ctx: Context, admin: str) -> 
 
 
 def test_the_first_admin_is_added_without_an_admin(ctx: Context, practice: Practice) -> None:
+    def retire_the_admin(session: Session) -> None:  # the test practice's own admin
+        row = session.exec(select(Staff).where(Staff.username == practice.admin)).one()
+        row.active = False
+
+    run_write(ctx.engine, retire_the_admin)
     assert not accounts.anyone_can_sign_in(ctx)
     with pytest.raises(NotAllowed):  # the first account added must be an admin
         accounts.add_staff(ctx, by="", username="newbie", name="New Person",
                            role=Role.RECEPTIONIST, password="long enough pw")
-    first = accounts.add_staff(ctx, by="", username="boss", name="Bo Boss", role=Role.ADMIN,
+    first = accounts.add_staff(ctx, by="", username="chief", name="Bo Boss", role=Role.ADMIN,
                                password="long enough pw")
     assert accounts.anyone_can_sign_in(ctx)
     [event] = audit(ctx, "staff.add")
     assert (event.staff_id, event.entity_id) == (None, first.id)
-    assert event.after == {"username": "boss", "name": "Bo Boss", "role": "admin",
+    assert event.after == {"username": "chief", "name": "Bo Boss", "role": "admin",
                            "first_admin": True}
     with pytest.raises(NotAllowed):  # from now on, only an admin adds accounts
         accounts.add_staff(ctx, by="", username="second", name="Sec Ond", role=Role.ADMIN,
@@ -422,7 +427,9 @@ def test_disable_keeps_the_row_but_ends_sign_in(ctx: Context, admin: str, sam: s
     assert "sam" not in [s.view.username for s in accounts.staff_status(ctx)]
 
 
-def test_the_last_admin_cannot_disable_themself(ctx: Context, admin: str) -> None:
+def test_the_last_admin_cannot_disable_themself(ctx: Context, practice: Practice,
+                                                admin: str) -> None:
+    accounts.disable_staff(ctx, by=admin, username=practice.admin)  # the practice's own
     with pytest.raises(InvalidInput, match="last active admin"):
         accounts.disable_staff(ctx, by=admin, username=admin)
     accounts.add_staff(ctx, by=admin, username="ann", name="Ann Other", role=Role.ADMIN,

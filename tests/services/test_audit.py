@@ -38,6 +38,11 @@ def add(ctx: Context, **fields: Any) -> None:
     run_write(ctx.engine, work)
 
 
+def events(ctx: Context, **filters: Any) -> list[AuditLine]:
+    """The trail as the practice's manager reads it."""
+    return audit_events(ctx, by="mgr", **filters)
+
+
 def add_manager(ctx: Context) -> int:
     def work(session: Session) -> int:
         person = Staff(name="Mona Manager", username="mona", role="manager")
@@ -78,7 +83,7 @@ def trail(ctx: Context, practice: Practice, clock: FrozenClock) -> dict[str, int
 
 
 def test_newest_first_with_who_and_plain_words(ctx: Context, trail: dict[str, int]) -> None:
-    found = audit_events(ctx)
+    found = events(ctx)
     assert [e.action for e in found] == [
         "patient.create", "call.update", "call.start", "appointment.cancel",
         "appointment.status", "callback.update", "appointment.reschedule",
@@ -109,7 +114,7 @@ def test_newest_first_with_who_and_plain_words(ctx: Context, trail: dict[str, in
 
 
 def test_summaries_name_no_patient(ctx: Context, trail: dict[str, int]) -> None:
-    found = audit_events(ctx)
+    found = events(ctx)
     assert len(found) >= 9
     for line in found:
         for detail in PATIENT_DETAILS:
@@ -117,21 +122,21 @@ def test_summaries_name_no_patient(ctx: Context, trail: dict[str, int]) -> None:
 
 
 def test_lines_are_frozen(ctx: Context, trail: dict[str, int]) -> None:
-    line = audit_events(ctx, limit=1)[0]
+    line = events(ctx, limit=1)[0]
     assert isinstance(line, AuditLine)
     with pytest.raises(FrozenInstanceError):
         line.summary = "changed"  # type: ignore[misc]
 
 
 def test_filter_by_staff(ctx: Context, trail: dict[str, int]) -> None:
-    assert {e.action for e in audit_events(ctx, staff="mona")} == {
+    assert {e.action for e in events(ctx, staff="mona")} == {
         "appointment.book", "appointment.status", "patient.create"}
-    assert {e.staff for e in audit_events(ctx, staff=" DESK ")} == {"desk"}
+    assert {e.staff for e in events(ctx, staff=" DESK ")} == {"desk"}
 
 
 def test_unknown_staff_is_bad_input(ctx: Context, trail: dict[str, int]) -> None:
     with pytest.raises(InvalidInput) as bad:
-        audit_events(ctx, staff="nobody")
+        events(ctx, staff="nobody")
     assert bad.value.field == "staff"
     assert "'nobody'" in bad.value.message
     assert "staff list" in bad.value.message
@@ -140,54 +145,54 @@ def test_unknown_staff_is_bad_input(ctx: Context, trail: dict[str, int]) -> None
 def test_filter_by_patient_follows_their_records(
     ctx: Context, practice: Practice, trail: dict[str, int]
 ) -> None:
-    mine = audit_events(ctx, patient_id=practice.patient_id)
+    mine = events(ctx, patient_id=practice.patient_id)
     assert [(e.entity, e.entity_id) for e in mine] == [
         ("call", trail["call"]), ("call", trail["call"]),
         ("callback_task", mine[2].entity_id), ("appointment", trail["first"]),
         ("callback_task", mine[2].entity_id), ("appointment", trail["first"])]
-    theirs = audit_events(ctx, patient_id=practice.other_patient_id)
+    theirs = events(ctx, patient_id=practice.other_patient_id)
     assert {(e.entity, e.entity_id) for e in theirs} == {("appointment", trail["other"])}
-    assert [e.action for e in audit_events(ctx, patient_id=trail["new"])] == ["patient.create"]
+    assert [e.action for e in events(ctx, patient_id=trail["new"])] == ["patient.create"]
     with pytest.raises(InvalidInput, match="no patient with id 999"):
-        audit_events(ctx, patient_id=999)
+        events(ctx, patient_id=999)
 
 
 def test_filter_by_action_exact_and_prefix(ctx: Context, trail: dict[str, int]) -> None:
-    assert [e.entity_id for e in audit_events(ctx, action="appointment.book")] == [
+    assert [e.entity_id for e in events(ctx, action="appointment.book")] == [
         trail["other"], trail["first"]]
-    family = {e.action for e in audit_events(ctx, action="appointment.")}
+    family = {e.action for e in events(ctx, action="appointment.")}
     assert family == {"appointment.book", "appointment.reschedule", "appointment.status",
                       "appointment.cancel"}
-    assert {e.action for e in audit_events(ctx, action="Call.")} == {"call.start",
+    assert {e.action for e in events(ctx, action="Call.")} == {"call.start",
                                                                      "call.update"}
-    assert audit_events(ctx, action="appointment") == []  # exact: no such action
-    assert audit_events(ctx, action="appointment_") == []  # "_" is not a wildcard
+    assert events(ctx, action="appointment") == []  # exact: no such action
+    assert events(ctx, action="appointment_") == []  # "_" is not a wildcard
 
 
 @pytest.mark.parametrize("action", ["", "appointment.*", "%", "a" * 41, "drop table;"])
 def test_bad_action_is_bad_input(ctx: Context, trail: dict[str, int], action: str) -> None:
     with pytest.raises(InvalidInput) as bad:
-        audit_events(ctx, action=action)
+        events(ctx, action=action)
     assert bad.value.field == "action"
 
 
 def test_since_is_inclusive_and_until_exclusive(ctx: Context, trail: dict[str, int]) -> None:
     at_three = START + timedelta(minutes=3)  # the status change
-    found = audit_events(ctx, since=START + timedelta(minutes=2), until=at_three)
+    found = events(ctx, since=START + timedelta(minutes=2), until=at_three)
     assert [e.action for e in found] == ["callback.update", "appointment.reschedule"]
-    assert [e.action for e in audit_events(ctx, since=at_three, until=at_three
+    assert [e.action for e in events(ctx, since=at_three, until=at_three
                                            + timedelta(minutes=1))] == ["appointment.status"]
-    assert audit_events(ctx, since=START + timedelta(hours=1)) == []
-    assert len(audit_events(ctx, until=START + timedelta(minutes=1))) == 2  # first booking
+    assert events(ctx, since=START + timedelta(hours=1)) == []
+    assert len(events(ctx, until=START + timedelta(minutes=1))) == 2  # first booking
 
 
 def test_filters_combine_and_limit_keeps_the_newest(
     ctx: Context, practice: Practice, trail: dict[str, int]
 ) -> None:
-    found = audit_events(ctx, staff="desk", patient_id=practice.other_patient_id,
+    found = events(ctx, staff="desk", patient_id=practice.other_patient_id,
                          action="appointment.")
     assert [e.action for e in found] == ["appointment.cancel"]
-    assert [e.action for e in audit_events(ctx, limit=2)] == ["patient.create", "call.update"]
+    assert [e.action for e in events(ctx, limit=2)] == ["patient.create", "call.update"]
 
 
 @pytest.mark.parametrize("kwargs", [
@@ -200,7 +205,7 @@ def test_filters_combine_and_limit_keeps_the_newest(
 def test_bad_ranges_are_bad_input(ctx: Context, practice: Practice,
                                   kwargs: dict[str, Any]) -> None:
     with pytest.raises(InvalidInput):
-        audit_events(ctx, **kwargs)
+        events(ctx, **kwargs)
 
 
 def test_other_events_read_plainly(ctx: Context, practice: Practice) -> None:
@@ -215,7 +220,7 @@ def test_other_events_read_plainly(ctx: Context, practice: Practice) -> None:
     add(ctx, action="staff.unlock", entity="staff", entity_id=1, after={"via": "password"})
     add(ctx, action="patient.open", entity="patient", entity_id=practice.patient_id)
     add(ctx, action="something.new", entity="widget", entity_id=3)
-    summaries = [e.summary for e in reversed(audit_events(ctx))]
+    summaries = [e.summary for e in reversed(events(ctx))]
     assert summaries == [
         "payer override on appointment 12: blocks first — Dr. Able approved after review",
         "sign-in", "failed sign-in (unknown username)",
@@ -226,4 +231,4 @@ def test_other_events_read_plainly(ctx: Context, practice: Practice) -> None:
 
 
 def test_empty_trail(ctx: Context, practice: Practice) -> None:
-    assert audit_events(ctx) == []
+    assert events(ctx) == []

@@ -137,7 +137,7 @@ def test_lists(ctx: Context, practice: Practice) -> None:
     assert "facet-diagnostic" in able.visit_type_codes
     massage = next(v for v in d.visit_types(ctx) if v.code == "massage")
     assert massage.provider_ids == (practice.cole,)
-    assert [s.username for s in d.staff(ctx)] == ["desk"]
+    assert [s.username for s in d.staff(ctx)] == ["desk", "sched", "mgr", "boss"]
     assert len(d.rooms(ctx)) == 4
 
 

@@ -54,13 +54,12 @@ TODAY_TWO = local(2027, 3, 10, 14)  # later today
 
 @pytest.fixture
 def medicare(ctx: Context, practice: Practice, clock: FrozenClock) -> int:
-    """A Medicare patient (and a scheduler, ``sched``, who may override payer rules)."""
+    """A Medicare patient (the practice's scheduler ``sched`` may override payer rules)."""
 
     def work(session: Session) -> int:
         patient = Patient(first_name="Riley", last_name="Specimen", dob=date(1948, 4, 9),
                           phone="+19185550144", payer="Medicare", created_at=clock())
         session.add(patient)
-        session.add(Staff(name="Sam Sched", username="sched", role="scheduler"))
         session.flush()
         assert patient.id is not None
         return patient.id

@@ -71,7 +71,6 @@ from frontdesk.db.models import (
     Provider,
     ProviderVisitType,
     Room,
-    Staff,
     Template,
     VisitType,
 )
@@ -174,8 +173,6 @@ def _extend_practice(ctx: Context, clock: FrozenClock) -> tuple[int, int, int, i
         session.add(Template(provider_id=dale.id, location_id=place.id, rrule=WEEKDAYS,
                              timezone="America/Chicago", start_time=time(9),
                              end_time=time(13), valid_from=date(2026, 1, 1)))
-        session.add(Staff(name="Sam Sched", username="sched", role="scheduler"))
-        session.add(Staff(name="Mona Manager", username="mgr", role="manager"))
         riley = Patient(first_name="Riley", last_name="Specimen", dob=date(1948, 4, 9),
                         phone="+19185550144", payer="Medicare", created_at=clock())
         morgan = Patient(first_name="Morgan", last_name="Example", dob=date(1990, 1, 2),
@@ -370,7 +367,7 @@ def fx(ctx: Context, practice: Practice, clock: FrozenClock) -> Fixture:
 
 @pytest.fixture
 def report(ctx: Context, fx: Fixture) -> DailyReport:
-    return daily_report(ctx, day=DAY)
+    return daily_report(ctx, by="mgr", day=DAY)
 
 
 def cells(report: DailyReport) -> dict[tuple[str, str], dict[str, tuple[int, ...]]]:
@@ -390,7 +387,7 @@ def trend(ctx: Context, report: DailyReport) -> dict[date, tuple[tuple[int, ...]
     each as the ids its drill-down finds; the counts must agree with them."""
     found = {}
     for t in report.trend:
-        ids = tuple(ids_of(ctx, f) for f in (t.bookings, t.cancellations, t.no_shows))
+        ids = tuple(ids_of(ctx, f, by="mgr") for f in (t.bookings, t.cancellations, t.no_shows))
         assert tuple(len(i) for i in ids) == (t.bookings.n, t.cancellations.n, t.no_shows.n)
         if any(ids):
             found[t.day] = ids
@@ -569,7 +566,7 @@ def test_trend_is_fourteen_days_ending_on_the_day(
 
 
 def test_an_earlier_day_is_read_as_of_its_end(ctx: Context, fx: Fixture) -> None:
-    before = daily_report(ctx, day=date(2027, 3, 9))
+    before = daily_report(ctx, by="mgr", day=date(2027, 3, 9))
     assert before.as_of == datetime(2027, 3, 10, 6, 0, tzinfo=UTC)  # midnight CST
     # at the end of 03-09 only B2's callback (due 03-09 10:00) was due, and not from earlier
     assert before.funnel.callbacks_outstanding.ids == (fx.cb_b2,)
@@ -586,7 +583,7 @@ def test_an_earlier_day_is_read_as_of_its_end(ctx: Context, fx: Fixture) -> None
 
 
 def test_a_future_day_is_read_as_of_its_start(ctx: Context, fx: Fixture) -> None:
-    ahead = daily_report(ctx, day=date(2027, 3, 17))
+    ahead = daily_report(ctx, by="mgr", day=date(2027, 3, 17))
     assert ahead.as_of == datetime(2027, 3, 17, 5, 0, tzinfo=UTC)  # midnight CDT
     assert cells(ahead) == {("Test Clinic", "rfa-consult"): {"booked": (fx.n1,)}}
     # at 03-17's midnight B2's and B6's callbacks are still open and were due before it;
@@ -603,7 +600,7 @@ def test_a_future_day_is_read_as_of_its_start(ctx: Context, fx: Fixture) -> None
 def test_one_location_and_calls_stay_practice_wide(
     ctx: Context, fx: Fixture, report: DailyReport
 ) -> None:
-    tc = daily_report(ctx, day=DAY, location="Test Clinic")
+    tc = daily_report(ctx, by="mgr", day=DAY, location="Test Clinic")
     assert tc.location == "Test Clinic"
     assert {loc for loc, _ in cells(tc)} == {"Test Clinic"}
     assert tc.visits_total.n == 7  # 9 less Owasso's O1 and O2
@@ -628,7 +625,7 @@ def test_one_location_and_calls_stay_practice_wide(
 def test_a_location_by_a_unique_part_of_its_name(
     ctx: Context, fx: Fixture, report: DailyReport
 ) -> None:
-    ow = daily_report(ctx, day=DAY, location="  owASSo ")
+    ow = daily_report(ctx, by="mgr", day=DAY, location="  owASSo ")
     assert ow.location == "Owasso Clinic"
     assert cells(ow) == {("Owasso Clinic", "follow-up"): {"booked": (fx.o2,)},
                          ("Owasso Clinic", "new-patient"): {"completed": (fx.o1,)}}
@@ -651,7 +648,7 @@ def test_a_location_by_a_unique_part_of_its_name(
 
 def test_an_unknown_location_names_the_known_ones(ctx: Context, fx: Fixture) -> None:
     with pytest.raises(InvalidInput) as err:
-        daily_report(ctx, day=DAY, location="Broken Arrow")
+        daily_report(ctx, by="mgr", day=DAY, location="Broken Arrow")
     assert err.value.field == "location"
     assert err.value.message == (
         "no location 'Broken Arrow'; choose one of Owasso Clinic, Test Clinic")
@@ -659,14 +656,14 @@ def test_an_unknown_location_names_the_known_ones(ctx: Context, fx: Fixture) -> 
 
 def test_an_ambiguous_location_asks_for_the_full_name(ctx: Context, fx: Fixture) -> None:
     with pytest.raises(InvalidInput) as err:
-        daily_report(ctx, day=DAY, location="clinic")
+        daily_report(ctx, by="mgr", day=DAY, location="clinic")
     assert err.value.field == "location"
     assert err.value.message == "'clinic' could be Owasso Clinic or Test Clinic; give the full name"
 
 
 def test_a_blank_location_is_unknown_not_everything(ctx: Context, fx: Fixture) -> None:
     with pytest.raises(InvalidInput, match="no location"):
-        daily_report(ctx, day=DAY, location="  ")
+        daily_report(ctx, by="mgr", day=DAY, location="  ")
 
 
 # --------------------------------------------------------------------------- drill-down
@@ -681,7 +678,7 @@ def test_the_report_names_no_patient(report: DailyReport) -> None:
 def test_drill_appointments(ctx: Context, report: DailyReport, fx: Fixture) -> None:
     [follow_ups] = [v for v in report.visits
                     if (v.location, v.visit_code) == ("Test Clinic", "follow-up")]
-    table = drill(ctx, follow_ups.total)
+    table = drill(ctx, follow_ups.total, by="mgr")
     assert table.title == "Follow-up at Test Clinic"
     assert table.headers == ("When", "Patient", "Visit", "Provider", "Location", "Status",
                              "Booked by", "Booked at")
@@ -696,17 +693,17 @@ def test_drill_appointments(ctx: Context, report: DailyReport, fx: Fixture) -> N
          "no-show", "desk", "Fri 03/05 09:05"),
     )
     assert table.appointment_ids == (fx.b0, fx.b8, fx.b10, fx.b11)
-    made = drill(ctx, report.bookings_total)
+    made = drill(ctx, report.bookings_total, by="mgr")
     assert made.appointment_ids == (fx.o2, fx.n1, fx.ov)  # by visit time: 03-10, 03-17, 03-18
     assert [r[1] for r in made.rows] == ["Casey Testcase", "Jordan Sample", "Riley Specimen"]
     assert [r[6] for r in made.rows] == ["desk", "sched", "desk"]
-    cancelled = drill(ctx, report.status_total("cancelled"))
+    cancelled = drill(ctx, report.status_total("cancelled"), by="mgr")
     assert [(r[0], r[1], r[5]) for r in cancelled.rows] == [
         ("Wed 03/10 09:00", "Morgan Example", "cancelled")]
 
 
 def test_drill_calls(ctx: Context, report: DailyReport, fx: Fixture) -> None:
-    table = drill(ctx, report.calls.logged)
+    table = drill(ctx, report.calls.logged, by="mgr")
     assert table.title == "Calls logged"
     assert table.headers == ("Started", "Caller", "Reason", "Outcome", "Length", "Taken by")
     # by start time: C1 09:00, C2 09:30, C4 10:00, C3 11:00, C5 16:00
@@ -723,7 +720,7 @@ def test_drill_calls(ctx: Context, report: DailyReport, fx: Fixture) -> None:
          "5 min", "Dana Desk"),
     )
     assert table.appointment_ids == (fx.o2, fx.n1, None, fx.ov, None)
-    still_open = drill(ctx, report.calls.still_open)
+    still_open = drill(ctx, report.calls.still_open, by="mgr")
     assert still_open.rows == (
         ("Wed 03/10 16:50", "Jordan Sample", "Something else", "still open", "2 min",
          "Dana Desk"),)
@@ -731,7 +728,7 @@ def test_drill_calls(ctx: Context, report: DailyReport, fx: Fixture) -> None:
 
 
 def test_drill_callbacks(ctx: Context, report: DailyReport, fx: Fixture) -> None:
-    table = drill(ctx, report.funnel.callbacks_outstanding)
+    table = drill(ctx, report.funnel.callbacks_outstanding, by="mgr")
     assert table.title == "Callbacks outstanding"
     assert table.headers == ("Due", "Patient", "For", "Now", "Closed at", "Closed by")
     assert table.rows == (
@@ -739,7 +736,7 @@ def test_drill_callbacks(ctx: Context, report: DailyReport, fx: Fixture) -> None
         ("Wed 03/10 14:00", "Morgan Example", "relief report", "open", "", ""),
     )
     assert table.appointment_ids == (fx.b2, fx.b6)
-    closed = drill(ctx, Figure(DrillKind.CALLBACKS, (fx.cb_b7, fx.cb_b3), "closed"))
+    closed = drill(ctx, Figure(DrillKind.CALLBACKS, (fx.cb_b7, fx.cb_b3), "closed"), by="mgr")
     assert closed.rows == (  # by due time, whatever order the ids came in
         ("Sat 03/06 10:00", "Casey Testcase", "relief report", "done", "Sat 03/06 10:00",
          "Dana Desk"),
@@ -749,13 +746,13 @@ def test_drill_callbacks(ctx: Context, report: DailyReport, fx: Fixture) -> None
 
 
 def test_drill_relief_reports(ctx: Context, report: DailyReport, fx: Fixture) -> None:
-    table = drill(ctx, report.funnel.relief_reports)
+    table = drill(ctx, report.funnel.relief_reports, by="mgr")
     assert table.title == "Relief reports collected"
     assert table.headers == ("Taken", "Patient", "Where", "Relief", "Lasted", "Taken by")
     assert table.rows == (
         ("Wed 03/10 16:02", "Casey Testcase", "lumbar L4-L5 left", "80%", "4 h", "Dana Desk"),)
     assert table.appointment_ids == (fx.b7,)
-    both = drill(ctx, Figure(DrillKind.RELIEF_REPORTS, (fx.r3, fx.r1), "all"))
+    both = drill(ctx, Figure(DrillKind.RELIEF_REPORTS, (fx.r3, fx.r1), "all"), by="mgr")
     assert [(r[0], r[1], r[3], r[4]) for r in both.rows] == [
         ("Sat 03/06 10:00", "Casey Testcase", "85%", "3 h"),
         ("Wed 03/10 16:10", "Jordan Sample", "50%", "48 h")]
@@ -765,7 +762,7 @@ def test_drill_relief_reports(ctx: Context, report: DailyReport, fx: Fixture) ->
 def test_drill_an_empty_figure(ctx: Context, report: DailyReport) -> None:
     for figure in (report.calls.lines[3].calls, report.funnel.callbacks_overdue,
                    report.status_total("checked_in")):
-        table = drill(ctx, Figure(figure.kind, (), figure.title))
+        table = drill(ctx, Figure(figure.kind, (), figure.title), by="mgr")
         assert (table.rows, table.appointment_ids) == ((), ())
         assert table.title == figure.title
 
@@ -774,7 +771,7 @@ def test_drill_an_empty_figure(ctx: Context, report: DailyReport) -> None:
 
 
 def test_a_day_with_nothing_on_it(ctx: Context, practice: Practice) -> None:
-    saturday = daily_report(ctx, day=date(2027, 3, 6))
+    saturday = daily_report(ctx, by="mgr", day=date(2027, 3, 6))
     assert saturday.visits == ()
     assert saturday.bookings == ()
     assert saturday.overrides == ()
@@ -790,7 +787,7 @@ def test_a_day_with_nothing_on_it(ctx: Context, practice: Practice) -> None:
     assert saturday.visits_total.n == saturday.bookings_total.n == 0
     assert saturday.status_total("no_show").ids == ()
     # a working day with nothing booked: full templates, no booked minutes
-    empty = daily_report(ctx, day=DAY)
+    empty = daily_report(ctx, by="mgr", day=DAY)
     assert use(empty) == [("Test Clinic", None, 0, 960, ()),  # 480 + 480
                           ("Test Clinic", "Dr. Avery Able", 0, 480, ()),
                           ("Test Clinic", "Pat Baker, PA-C", 0, 480, ())]
@@ -828,18 +825,18 @@ def test_dst_day_keeps_visits_on_their_own_days(
         _status(ctx, appt, Status.NO_SHOW)
 
     def on(day: date) -> tuple[int, ...]:
-        return daily_report(ctx, day=day).visits_total.ids
+        return daily_report(ctx, by="mgr", day=day).visits_total.ids
 
     assert on(date(2027, 3, 13)) == (sat_late,)
     assert on(date(2027, 3, 14)) == (sun_early, sun_late)
     assert on(date(2027, 3, 15)) == (mon_early,)
-    sunday = daily_report(ctx, day=date(2027, 3, 14))
+    sunday = daily_report(ctx, by="mgr", day=date(2027, 3, 14))
     # template 00:00 CST to 23:59 CDT: 23 h 59 min of wall clock less the lost hour = 1379 min;
     # booked: two 20-minute no-shows = 40
     assert use(sunday) == [("Test Clinic", None, 40, 1379, (sun_early, sun_late)),
                            ("Test Clinic", "Dr. Avery Able", 40, 1379, (sun_early, sun_late))]
-    monday = daily_report(ctx, day=date(2027, 3, 15))
-    trend_days = {t.day: ids_of(ctx, t.no_shows) for t in monday.trend if t.no_shows.n}
+    monday = daily_report(ctx, by="mgr", day=date(2027, 3, 15))
+    trend_days = {t.day: ids_of(ctx, t.no_shows, by="mgr") for t in monday.trend if t.no_shows.n}
     assert trend_days == {date(2027, 3, 13): (sat_late,),
                           date(2027, 3, 14): (sun_early, sun_late),
                           date(2027, 3, 15): (mon_early,)}
@@ -864,7 +861,7 @@ def test_a_cancelled_hold_is_still_a_hold(
     clock.advance(minutes=2)
     gone = s.cancel(ctx, staff="desk", appointment_id=held, reason="Caller changed their mind")
     assert gone.status is Status.CANCELLED
-    day = daily_report(ctx, day=DAY)
+    day = daily_report(ctx, by="mgr", day=DAY)
     assert day.bookings == ()
     assert day.visits == ()
     assert trend(ctx, day) == {}

@@ -51,7 +51,7 @@ def morning_row(ctx: Context, provider_id: int) -> admin.TemplateRow:
 
 def book_thursday(ctx: Context, p: Practice, *, provider: int | None = None,
                   hold: bool = False) -> AppointmentView:
-    return scheduling.book(ctx, staff=p.staff, patient_id=p.patient_id, visit_type="follow-up",
+    return scheduling.book(ctx, staff=p.scheduler, patient_id=p.patient_id, visit_type="follow-up",
                            provider_id=provider or p.able, location_id=p.location_id,
                            start=THU_TEN, hold=hold)
 
@@ -59,7 +59,7 @@ def book_thursday(ctx: Context, p: Practice, *, provider: int | None = None,
 def edit_morning(ctx: Context, p: Practice, *, end: time, confirm: bool = False
                  ) -> admin.Saved[admin.TemplateRow]:
     row = morning_row(ctx, p.able)
-    return admin.save_template(ctx, staff=p.staff, provider_id=p.able, template_id=row.id,
+    return admin.save_template(ctx, staff=p.scheduler, provider_id=p.able, template_id=row.id,
                                weekdays=WEEKDAYS, start_time=time(8), end_time=end,
                                location_id=p.location_id, valid_from=row.valid_from,
                                confirm_stranded=confirm)
@@ -113,7 +113,7 @@ def test_new_rules_are_written_the_way_the_practice_writes_them() -> None:
 def test_adding_a_template_writes_the_row_and_its_audit_event(
     ctx: Context, practice: Practice
 ) -> None:
-    saved = admin.save_template(ctx, staff="desk", provider_id=practice.cole, template_id=None,
+    saved = admin.save_template(ctx, staff="sched", provider_id=practice.cole, template_id=None,
                                 weekdays=[2, 4], start_time=time(9), end_time=time(15),
                                 location_id=practice.location_id, valid_from=date(2027, 3, 10))
     assert saved.stranded == ()
@@ -162,7 +162,7 @@ def test_editing_hours_without_bookings_in_the_way_saves_at_once(
 def test_bad_template_input_names_the_field_and_writes_nothing(
     ctx: Context, practice: Practice, changes: dict[str, Any], field: str
 ) -> None:
-    args: dict[str, Any] = dict(staff="desk", provider_id=practice.cole, template_id=None,
+    args: dict[str, Any] = dict(staff="sched", provider_id=practice.cole, template_id=None,
                                 weekdays=[0], start_time=time(9), end_time=time(12),
                                 location_id=practice.location_id, valid_from=date(2027, 1, 1))
     args.update(changes)
@@ -181,7 +181,7 @@ def test_an_inactive_provider_gets_no_new_hours(ctx: Context, practice: Practice
 
     run_write(ctx.engine, retire)
     with pytest.raises(InvalidInput, match="not active") as err:
-        admin.save_template(ctx, staff="desk", provider_id=practice.cole, template_id=None,
+        admin.save_template(ctx, staff="sched", provider_id=practice.cole, template_id=None,
                             weekdays=[0], start_time=time(9), end_time=time(12),
                             location_id=practice.location_id, valid_from=date(2027, 1, 1))
     assert err.value.field == "provider"
@@ -191,11 +191,11 @@ def test_a_provider_cannot_have_two_rows_on_the_same_weekday_and_hours(
     ctx: Context, practice: Practice
 ) -> None:
     with pytest.raises(InvalidInput, match="overlaps the Wed 08:00–12:00 hours at Test Clinic"):
-        admin.save_template(ctx, staff="desk", provider_id=practice.able, template_id=None,
+        admin.save_template(ctx, staff="sched", provider_id=practice.able, template_id=None,
                             weekdays=[2, 5], start_time=time(11), end_time=time(12, 30),
                             location_id=practice.location_id, valid_from=date(2027, 1, 1))
     # Saturday mornings do not clash; nor do hours after a row's last day
-    admin.save_template(ctx, staff="desk", provider_id=practice.able, template_id=None,
+    admin.save_template(ctx, staff="sched", provider_id=practice.able, template_id=None,
                         weekdays=[5], start_time=time(8), end_time=time(12),
                         location_id=practice.location_id, valid_from=date(2027, 1, 1))
     assert count(ctx, Template) == 5
@@ -234,7 +234,7 @@ def test_other_providers_visits_cancelled_visits_and_lapsed_holds_are_not_strand
 ) -> None:
     other = book_thursday(ctx, practice, provider=practice.baker)
     cancelled = book_thursday(ctx, practice)
-    scheduling.cancel(ctx, staff="desk", appointment_id=cancelled.id, reason="feeling better")
+    scheduling.cancel(ctx, staff="sched", appointment_id=cancelled.id, reason="feeling better")
     book_thursday(ctx, practice, hold=True)
     clock.advance(minutes=10)  # the hold lapses
     saved = edit_morning(ctx, practice, end=time(10))
@@ -263,9 +263,9 @@ def test_removing_a_template_that_strands_needs_confirming(
     appt = book_thursday(ctx, practice)
     row = morning_row(ctx, practice.able)
     with pytest.raises(admin.WouldStrand):
-        admin.remove_template(ctx, staff="desk", template_id=row.id)
+        admin.remove_template(ctx, staff="sched", template_id=row.id)
     assert count(ctx, Template) == 4
-    saved = admin.remove_template(ctx, staff="desk", template_id=row.id, confirm_stranded=True)
+    saved = admin.remove_template(ctx, staff="sched", template_id=row.id, confirm_stranded=True)
     assert [a.id for a in saved.stranded] == [appt.id]
     assert count(ctx, Template) == 3
     event = audit(ctx)[-1]
@@ -282,11 +282,11 @@ def test_the_audit_event_shares_the_templates_transaction(
 
     monkeypatch.setattr(queries, "add_audit", broken)
     with pytest.raises(RuntimeError):
-        admin.save_template(ctx, staff="desk", provider_id=practice.cole, template_id=None,
+        admin.save_template(ctx, staff="sched", provider_id=practice.cole, template_id=None,
                             weekdays=[0], start_time=time(9), end_time=time(12),
                             location_id=practice.location_id, valid_from=date(2027, 1, 1))
     with pytest.raises(RuntimeError):
-        admin.add_closure(ctx, staff="desk", kind="holiday", start=THU[0], end=THU[1],
+        admin.add_closure(ctx, staff="sched", kind="holiday", start=THU[0], end=THU[1],
                           reason="Staff day")
     assert count(ctx, Template) == 4
     assert count(ctx, Closure) == 0
@@ -300,11 +300,11 @@ def test_time_off_over_a_booked_visit_is_refused_until_confirmed(
 ) -> None:
     appt = book_thursday(ctx, practice)
     with pytest.raises(admin.WouldStrand) as err:
-        admin.add_closure(ctx, staff="desk", kind="time_off", start=THU[0], end=THU[1],
+        admin.add_closure(ctx, staff="sched", kind="time_off", start=THU[0], end=THU[1],
                           reason="Conference", provider_id=practice.able)
     assert [a.id for a in err.value.appointments] == [appt.id]
     assert count(ctx, Closure) == 0
-    saved = admin.add_closure(ctx, staff="desk", kind="time_off", start=THU[0], end=THU[1],
+    saved = admin.add_closure(ctx, staff="sched", kind="time_off", start=THU[0], end=THU[1],
                               reason="Conference", provider_id=practice.able,
                               confirm_stranded=True)
     assert [a.id for a in saved.stranded] == [appt.id]
@@ -320,7 +320,7 @@ def test_time_off_over_a_booked_visit_is_refused_until_confirmed(
 
 def test_time_off_strands_only_that_providers_visits(ctx: Context, practice: Practice) -> None:
     book_thursday(ctx, practice)
-    saved = admin.add_closure(ctx, staff="desk", kind="time_off", start=THU[0], end=THU[1],
+    saved = admin.add_closure(ctx, staff="sched", kind="time_off", start=THU[0], end=THU[1],
                               reason="Vacation", provider_id=practice.baker)
     assert saved.stranded == ()
     assert count(ctx, Closure) == 1
@@ -330,7 +330,7 @@ def test_a_practice_holiday_strands_everyones_visits(ctx: Context, practice: Pra
     ids = {book_thursday(ctx, practice).id,
            book_thursday(ctx, practice, provider=practice.baker).id}
     with pytest.raises(admin.WouldStrand) as err:
-        admin.add_closure(ctx, staff="desk", kind="holiday", start=THU[0], end=THU[1],
+        admin.add_closure(ctx, staff="sched", kind="holiday", start=THU[0], end=THU[1],
                           reason="Ice storm")
     assert {a.id for a in err.value.appointments} == ids
     assert str(err.value) == ("2 booked visits would fall outside working hours; "
@@ -341,7 +341,7 @@ def test_a_location_closure_in_the_afternoon_leaves_morning_visits_alone(
     ctx: Context, practice: Practice
 ) -> None:
     book_thursday(ctx, practice)
-    saved = admin.add_closure(ctx, staff="desk", kind="location",
+    saved = admin.add_closure(ctx, staff="sched", kind="location",
                               start=THU_TEN + timedelta(hours=3), end=THU[1],
                               reason="Floor cleaning", location_id=practice.location_id)
     assert saved.stranded == ()
@@ -368,7 +368,7 @@ def test_a_location_closure_in_the_afternoon_leaves_morning_visits_alone(
 def test_bad_closure_input_names_the_field_and_writes_nothing(
     ctx: Context, practice: Practice, changes: dict[str, Any], field: str
 ) -> None:
-    args: dict[str, Any] = dict(staff="desk", kind="time_off", start=THU[0], end=THU[1],
+    args: dict[str, Any] = dict(staff="sched", kind="time_off", start=THU[0], end=THU[1],
                                 reason="Vacation", provider_id=practice.able)
     args.update(changes)
     with pytest.raises(InvalidInput) as err:
@@ -381,9 +381,9 @@ def test_bad_closure_input_names_the_field_and_writes_nothing(
 def test_removing_a_closure_deletes_it_with_an_audit_event(
     ctx: Context, practice: Practice
 ) -> None:
-    saved = admin.add_closure(ctx, staff="desk", kind="holiday", start=THU[0], end=THU[1],
+    saved = admin.add_closure(ctx, staff="sched", kind="holiday", start=THU[0], end=THU[1],
                               reason="Staff day")
-    gone = admin.remove_closure(ctx, staff="desk", closure_id=saved.row.id)
+    gone = admin.remove_closure(ctx, staff="sched", closure_id=saved.row.id)
     assert gone == saved.row
     assert count(ctx, Closure) == 0
     event = audit(ctx)[-1]
@@ -391,7 +391,7 @@ def test_removing_a_closure_deletes_it_with_an_audit_event(
     assert event.before is not None
     assert event.before["reason"] == "Staff day"
     with pytest.raises(InvalidInput) as err:
-        admin.remove_closure(ctx, staff="desk", closure_id=saved.row.id)
+        admin.remove_closure(ctx, staff="sched", closure_id=saved.row.id)
     assert err.value.field == "closure"
 
 
@@ -400,7 +400,7 @@ def test_the_editor_lists_a_providers_closures_and_the_practices(
 ) -> None:
     for kind, who, reason in (("holiday", None, "Staff day"), ("time_off", practice.able, "CME"),
                               ("time_off", practice.baker, "Vacation")):
-        admin.add_closure(ctx, staff="desk", kind=kind, start=THU[0], end=THU[1],
+        admin.add_closure(ctx, staff="sched", kind=kind, start=THU[0], end=THU[1],
                           reason=reason, provider_id=who)
     window = {"start": THU[0] - timedelta(days=1), "end": THU[1] + timedelta(days=1)}
     mine = admin.closures_between(ctx, provider_id=practice.able, **window)
@@ -413,9 +413,9 @@ def test_the_editor_lists_a_providers_closures_and_the_practices(
 def test_removing_time_off_cannot_strand_and_leaves_visits_booked(
     ctx: Context, practice: Practice
 ) -> None:
-    saved = admin.add_closure(ctx, staff="desk", kind="time_off", start=THU[0], end=THU[1],
+    saved = admin.add_closure(ctx, staff="sched", kind="time_off", start=THU[0], end=THU[1],
                               reason="CME", provider_id=practice.able)
-    admin.remove_closure(ctx, staff="desk", closure_id=saved.row.id)
+    admin.remove_closure(ctx, staff="sched", closure_id=saved.row.id)
     appt = book_thursday(ctx, practice)  # bookable again
     with Session(ctx.engine) as session:
         row = session.get(Appointment, appt.id)
@@ -426,7 +426,7 @@ def test_removing_time_off_cannot_strand_and_leaves_visits_booked(
 def test_stranding_reads_hours_in_local_time_across_the_spring_change(
     ctx: Context, practice: Practice
 ) -> None:
-    monday = scheduling.book(ctx, staff="desk", patient_id=practice.patient_id,
+    monday = scheduling.book(ctx, staff="sched", patient_id=practice.patient_id,
                              visit_type="follow-up", provider_id=practice.able,
                              location_id=practice.location_id,
                              start=datetime(2027, 3, 15, 15, 0, tzinfo=UTC))  # 10:00 CDT

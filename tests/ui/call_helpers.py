@@ -14,8 +14,9 @@ from frontdesk.ui.app import FrontDeskApp
 SLOW = 60.0  # the board's poll, out of the way
 
 
-def app_for(ctx: Context) -> FrontDeskApp:
-    return FrontDeskApp(context=ctx, poll_seconds=SLOW)
+def app_for(ctx: Context, *, staff: str | None = None) -> FrontDeskApp:
+    """The app signed in as ``staff`` (None: the first receptionist)."""
+    return FrontDeskApp(context=ctx, poll_seconds=SLOW, staff=staff)
 
 
 async def quiet(pilot: Pilot[None]) -> None:

@@ -10,6 +10,7 @@ from textual.notifications import Notification, Notify
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
+from frontdesk.db.engine import run_write
 from frontdesk.db.models import Appointment, AuditEvent, Staff
 from frontdesk.domain.model import Status
 from frontdesk.domain.settings import Settings
@@ -221,14 +222,20 @@ async def test_a_refused_change_is_said_in_plain_words(
     sqlite_ctx: Context, booked: list[AppointmentView]
 ) -> None:
     seen: list[Message] = []
-    app = FrontDeskApp(context=sqlite_ctx, poll_seconds=SLOW, staff="nobody")
+    app = FrontDeskApp(context=sqlite_ctx, poll_seconds=SLOW, staff="desk")
     async with app.run_test(message_hook=seen.append) as pilot:
+        await settled(pilot)
+
+        def disable(session: Session) -> None:  # an admin disables the account meanwhile
+            session.exec(select(Staff).where(Staff.username == "desk")).one().active = False
+
+        run_write(sqlite_ctx.engine, disable)
         await press_on(pilot, 0, "f")
     assert stored(sqlite_ctx, booked[0].id).status == Status.BOOKED.value
     [note] = notes(seen)
     assert note.severity == "error"
     assert note.message == ("Could not change Testcase, C.: "
-                            "no active staff member with username 'nobody'.")
+                            "no active staff member with username 'desk'.")
 
 
 async def test_enter_shows_the_details_and_the_history(

@@ -60,8 +60,8 @@ async def acted(pilot: Pilot[None]) -> DayViewScreen:
     raise AssertionError("the action never finished")
 
 
-def app_for(ctx: Context) -> FrontDeskApp:
-    return FrontDeskApp(context=ctx, poll_seconds=SLOW)
+def app_for(ctx: Context, *, staff: str | None = None) -> FrontDeskApp:
+    return FrontDeskApp(context=ctx, poll_seconds=SLOW, staff=staff)
 
 
 async def test_status_keys_act_on_the_visit_under_the_cursor(
@@ -324,7 +324,7 @@ async def test_shift_p_jumps_to_a_providers_column_or_opens_their_week(
 async def test_e_opens_the_cursors_providers_weekly_hours(
     sqlite_ctx: Context, practice: Practice, booked: list[AppointmentView]
 ) -> None:
-    async with app_for(sqlite_ctx).run_test(size=(80, 24)) as pilot:
+    async with app_for(sqlite_ctx, staff=practice.scheduler).run_test(size=(80, 24)) as pilot:
         await settled(pilot)
         await pilot.press("d")
         await day_view(pilot)
@@ -336,6 +336,23 @@ async def test_e_opens_the_cursors_providers_weekly_hours(
         assert editor.provider_id == practice.baker
         await pilot.press("escape")
         assert isinstance(pilot.app.screen, DayViewScreen)
+
+
+async def test_a_receptionist_finds_the_hours_key_greyed_out(
+    sqlite_ctx: Context, practice: Practice, booked: list[AppointmentView]
+) -> None:
+    async with app_for(sqlite_ctx, staff=practice.staff).run_test(size=(80, 24)) as pilot:
+        await settled(pilot)
+        await pilot.press("d")
+        screen = await day_view(pilot)
+        assert screen.check_action("edit_schedule", ()) is None  # shown greyed, does nothing
+        titles = [c.title for c in pilot.app.get_system_commands(screen)]
+        assert "Day view: week" in titles
+        assert "Day view: weekly hours and closures" not in titles
+        await pilot.press("tab", "e")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        assert pilot.app.screen is screen
 
 
 async def open_booking(pilot: Pilot[None], *keys: str) -> BookDialog:

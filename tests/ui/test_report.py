@@ -30,6 +30,7 @@ from tests.conftest import FrozenClock
 from tests.ui.call_helpers import app_for, quiet, shown
 
 TUESDAY = date(2027, 3, 9)
+MANAGER = "maria"  # the demo practice's manager: the report and the audit log are hers
 
 
 async def open_report(pilot: Pilot[None]) -> ReportScreen:
@@ -89,7 +90,7 @@ async def back_a_day(pilot: Pilot[None], screen: ReportScreen) -> None:
 
 class TestScreen:
     async def test_f4_opens_today_and_esc_goes_back(self, demo: Context) -> None:
-        app = app_for(demo)
+        app = app_for(demo, staff=MANAGER)
         async with app.run_test(size=(80, 24)) as pilot:
             screen = await open_report(pilot)
             assert shown(screen, "#report-title").startswith(
@@ -102,8 +103,20 @@ class TestScreen:
             await pilot.pause()
             assert isinstance(app.screen, TodayScreen)
 
+    async def test_a_receptionist_finds_f4_greyed_out(self, demo: Context) -> None:
+        app = app_for(demo, staff="rita")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause(0.3)
+            await pilot.app.workers.wait_for_complete()
+            board = app.screen
+            assert isinstance(board, TodayScreen)
+            assert app.check_action("daily_report", ()) is None  # shown greyed, does nothing
+            await pilot.press("f4")
+            await pilot.pause()
+            assert app.screen is board
+
     async def test_two_columns_on_a_wide_terminal_one_on_a_narrow(self, demo: Context) -> None:
-        async with app_for(demo).run_test(size=(160, 50)) as pilot:
+        async with app_for(demo, staff=MANAGER).run_test(size=(160, 50)) as pilot:
             screen = await open_report(pilot)
             right = screen.query_one("#report-right")
             assert [b.id for b in right.query(".report-section")] == [
@@ -116,7 +129,7 @@ class TestScreen:
             assert isinstance(pilot.app.focused, FigureTable)
 
     async def test_no_patient_name_on_the_summary(self, demo: Context) -> None:
-        async with app_for(demo).run_test(size=(160, 50)) as pilot:
+        async with app_for(demo, staff=MANAGER).run_test(size=(160, 50)) as pilot:
             screen = await open_report(pilot)
             await back_a_day(pilot, screen)
             text = screen_text(screen)
@@ -124,7 +137,7 @@ class TestScreen:
             assert not [n for n in patient_names(demo) if n in text]
 
     async def test_a_number_drills_down_to_its_appointments(self, demo: Context) -> None:
-        async with app_for(demo).run_test(size=(80, 24)) as pilot:
+        async with app_for(demo, staff=MANAGER).run_test(size=(80, 24)) as pilot:
             screen = await open_report(pilot)
             await back_a_day(pilot, screen)
             assert screen.report is not None
@@ -152,7 +165,7 @@ class TestScreen:
             assert pilot.app.focused is grid
 
     async def test_a_zero_says_so_and_opens_nothing(self, demo: Context) -> None:
-        async with app_for(demo).run_test(size=(80, 24)) as pilot:
+        async with app_for(demo, staff=MANAGER).run_test(size=(80, 24)) as pilot:
             screen = await open_report(pilot)
             grid = table(screen, "calls")
             grid.focus()
@@ -164,7 +177,7 @@ class TestScreen:
             assert any("zero" in str(n.message) for n in pilot.app._notifications)
 
     async def test_calls_and_callbacks_drill_down(self, demo: Context) -> None:
-        async with app_for(demo).run_test(size=(120, 40)) as pilot:
+        async with app_for(demo, staff=MANAGER).run_test(size=(120, 40)) as pilot:
             screen = await open_report(pilot)
             await back_a_day(pilot, screen)
             report = screen.report
@@ -187,7 +200,7 @@ class TestScreen:
                 await pilot.pause()
 
     async def test_days_and_locations(self, demo: Context) -> None:
-        async with app_for(demo).run_test(size=(80, 24)) as pilot:
+        async with app_for(demo, staff=MANAGER).run_test(size=(80, 24)) as pilot:
             screen = await open_report(pilot)
             await back_a_day(pilot, screen)
             title = shown(screen, "#report-title")
@@ -215,7 +228,7 @@ class TestScreen:
     async def test_export_writes_a_file_only_its_owner_reads(
             self, demo: Context, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setenv("FRONTDESK_DATA_DIR", str(tmp_path))
-        async with app_for(demo).run_test(size=(80, 24)) as pilot:
+        async with app_for(demo, staff=MANAGER).run_test(size=(80, 24)) as pilot:
             await open_report(pilot)
             await pilot.press("e")
             await pilot.pause()
@@ -236,14 +249,14 @@ class TestScreenAndCliAgree:
                                one_location: bool) -> None:
         day, place = last_override(demo)  # a day with a payer override, so none is empty
         location = place if one_location else None
-        args = ["--db", demo_url, "report", "daily", "--date", day.isoformat(),
-                "--format", "json"]
+        args = ["--db", demo_url, "report", "daily", "--as", MANAGER, "--date",
+                day.isoformat(), "--format", "json"]
         if location:
             args += ["--location", location]
         result = invoke(*args, clock=clock)
         assert result.exit_code == 0, result.output
         cli = json.loads(result.stdout)
-        async with app_for(demo).run_test(size=(160, 50)) as pilot:
+        async with app_for(demo, staff=MANAGER).run_test(size=(160, 50)) as pilot:
             screen = await open_report(pilot)
             screen.location = location
             await pilot.press("g")
@@ -324,15 +337,17 @@ class TestSnapshots:
         await quiet(pilot)
 
     def test_report_at_80x24(self, snap_compare: Any, demo: Context) -> None:
-        assert snap_compare(app_for(demo), terminal_size=(80, 24), run_before=self._report)
+        assert snap_compare(app_for(demo, staff=MANAGER), terminal_size=(80, 24),
+                            run_before=self._report)
 
     def test_report_at_160x50(self, snap_compare: Any, demo: Context) -> None:
-        assert snap_compare(app_for(demo), terminal_size=(160, 50), run_before=self._report)
+        assert snap_compare(app_for(demo, staff=MANAGER), terminal_size=(160, 50),
+                            run_before=self._report)
 
 
 def test_sections_keep_every_number_of_the_report(demo: Context) -> None:
     """The layout drops nothing: each status, outcome and funnel step has its cell."""
-    report = report_service.daily_report(demo, day=TUESDAY)
+    report = report_service.daily_report(demo, by=MANAGER, day=TUESDAY)
     drawn = {s.key: s for s in sections(report)}
     figures = {id(c.figure) for s in drawn.values() for row in s.rows for c in row if c.figure}
     for line in report.visits:
@@ -362,7 +377,7 @@ class TestAuditLog:
         await quiet(pilot)
 
     async def test_filters_by_person_action_and_patient(self, demo: Context) -> None:
-        async with app_for(demo).run_test(size=(120, 40)) as pilot:
+        async with app_for(demo, staff=MANAGER).run_test(size=(120, 40)) as pilot:
             screen = await self._open(pilot)
             assert screen.lines  # the demo's last week: overrides, the seeding
             assert [line.at for line in screen.lines] == sorted(
@@ -388,7 +403,7 @@ class TestAuditLog:
             assert all(line.action == "payer.override" for line in screen.lines)
 
     async def test_a_bad_filter_is_named_and_nothing_is_read(self, demo: Context) -> None:
-        async with app_for(demo).run_test(size=(120, 40)) as pilot:
+        async with app_for(demo, staff=MANAGER).run_test(size=(120, 40)) as pilot:
             screen = await self._open(pilot)
             before = screen.lines
             await self._filter(pilot, "#audit-staff", "nobody")

@@ -160,9 +160,9 @@ def test_opening_the_editor_module_loads_no_database_code() -> None:
 async def test_the_editor_shows_a_providers_week_and_the_closures_ahead(
     sqlite_ctx: Context, practice: Practice
 ) -> None:
-    schedule_admin.add_closure(sqlite_ctx, staff="desk", kind="holiday", start=THU[0],
+    schedule_admin.add_closure(sqlite_ctx, staff="sched", kind="holiday", start=THU[0],
                                end=THU[1], reason="Staff training")
-    async with FrontDeskApp(context=sqlite_ctx).run_test(size=(80, 24)) as pilot:
+    async with FrontDeskApp(context=sqlite_ctx, staff="sched").run_test(size=(80, 24)) as pilot:
         screen = await opened(pilot, practice.able)
         title = str(screen.query_one("#sched-title", Static).render())
         assert title == "Schedule · Dr. Avery Able · provider 1 of 3"
@@ -185,7 +185,7 @@ async def test_the_editor_shows_a_providers_week_and_the_closures_ahead(
 async def test_shift_p_picks_a_provider_from_a_list(
     sqlite_ctx: Context, practice: Practice
 ) -> None:
-    async with FrontDeskApp(context=sqlite_ctx).run_test(size=(80, 24)) as pilot:
+    async with FrontDeskApp(context=sqlite_ctx, staff="sched").run_test(size=(80, 24)) as pilot:
         await opened(pilot)
         await pilot.press("P")
         assert isinstance(pilot.app.screen, ProviderPicker)
@@ -200,7 +200,7 @@ async def test_shift_p_picks_a_provider_from_a_list(
 
 
 async def test_a_adds_a_weekly_hours_row(sqlite_ctx: Context, practice: Practice) -> None:
-    async with FrontDeskApp(context=sqlite_ctx).run_test(size=(80, 24)) as pilot:
+    async with FrontDeskApp(context=sqlite_ctx, staff="sched").run_test(size=(80, 24)) as pilot:
         screen = await opened(pilot, practice.cole)
         await pilot.press("a")
         assert isinstance(pilot.app.screen, TemplateForm)
@@ -221,7 +221,7 @@ async def test_a_adds_a_weekly_hours_row(sqlite_ctx: Context, practice: Practice
 async def test_bad_input_shows_next_to_its_field_and_saves_nothing(
     sqlite_ctx: Context, practice: Practice
 ) -> None:
-    async with FrontDeskApp(context=sqlite_ctx).run_test(size=(80, 24)) as pilot:
+    async with FrontDeskApp(context=sqlite_ctx, staff="sched").run_test(size=(80, 24)) as pilot:
         await opened(pilot, practice.able)
         await pilot.press("a")
         await pilot.press(*"Funday", "enter")
@@ -247,7 +247,7 @@ async def test_bad_input_shows_next_to_its_field_and_saves_nothing(
 async def test_hours_that_strand_a_visit_list_it_and_save_only_when_confirmed(
     sqlite_ctx: Context, practice: Practice, thursday: AppointmentView
 ) -> None:
-    async with FrontDeskApp(context=sqlite_ctx).run_test(size=(80, 24)) as pilot:
+    async with FrontDeskApp(context=sqlite_ctx, staff="sched").run_test(size=(80, 24)) as pilot:
         await opened(pilot, practice.able)
         await pilot.press("e")  # the 08:00–12:00 row
         assert isinstance(pilot.app.screen, TemplateForm)
@@ -279,7 +279,7 @@ async def test_escape_on_the_stranded_list_writes_nothing(
     sqlite_ctx: Context, practice: Practice, thursday: AppointmentView
 ) -> None:
     before = rows(sqlite_ctx, AuditEvent)
-    async with FrontDeskApp(context=sqlite_ctx).run_test(size=(80, 24)) as pilot:
+    async with FrontDeskApp(context=sqlite_ctx, staff="sched").run_test(size=(80, 24)) as pilot:
         await opened(pilot, practice.able)
         await pilot.press("e")
         await fill(pilot, end_time="10:00")
@@ -298,7 +298,7 @@ async def test_escape_on_the_stranded_list_writes_nothing(
 
 
 async def test_c_adds_time_off_for_the_provider(sqlite_ctx: Context, practice: Practice) -> None:
-    async with FrontDeskApp(context=sqlite_ctx).run_test(size=(80, 24)) as pilot:
+    async with FrontDeskApp(context=sqlite_ctx, staff="sched").run_test(size=(80, 24)) as pilot:
         await opened(pilot, practice.baker)
         await pilot.press("c")
         assert isinstance(pilot.app.screen, ClosureForm)
@@ -317,7 +317,7 @@ async def test_c_adds_time_off_for_the_provider(sqlite_ctx: Context, practice: P
 async def test_an_afternoon_off_takes_times_and_a_missing_reason_is_refused(
     sqlite_ctx: Context, practice: Practice
 ) -> None:
-    async with FrontDeskApp(context=sqlite_ctx).run_test(size=(80, 24)) as pilot:
+    async with FrontDeskApp(context=sqlite_ctx, staff="sched").run_test(size=(80, 24)) as pilot:
         await opened(pilot, practice.able)
         await pilot.press("c")
         await fill(pilot, from_day="3/11", from_time="1pm", to_time="17:00")
@@ -335,9 +335,9 @@ async def test_an_afternoon_off_takes_times_and_a_missing_reason_is_refused(
 async def test_d_removes_the_highlighted_closure_after_asking(
     sqlite_ctx: Context, practice: Practice
 ) -> None:
-    schedule_admin.add_closure(sqlite_ctx, staff="desk", kind="time_off", start=THU[0],
+    schedule_admin.add_closure(sqlite_ctx, staff="sched", kind="time_off", start=THU[0],
                                end=THU[1], reason="Vacation", provider_id=practice.able)
-    async with FrontDeskApp(context=sqlite_ctx).run_test(size=(80, 24)) as pilot:
+    async with FrontDeskApp(context=sqlite_ctx, staff="sched").run_test(size=(80, 24)) as pilot:
         await opened(pilot, practice.able)
         await pilot.press("tab", "d")  # the closures table
         assert isinstance(pilot.app.screen, ConfirmDialog)
@@ -353,7 +353,7 @@ async def test_d_removes_the_highlighted_closure_after_asking(
 async def test_removing_hours_that_strand_a_visit_asks_twice(
     sqlite_ctx: Context, practice: Practice, thursday: AppointmentView
 ) -> None:
-    async with FrontDeskApp(context=sqlite_ctx).run_test(size=(80, 24)) as pilot:
+    async with FrontDeskApp(context=sqlite_ctx, staff="sched").run_test(size=(80, 24)) as pilot:
         await opened(pilot, practice.able)
         await pilot.press("d", "y")  # remove the 08:00–12:00 row?
         await quiet(pilot)
@@ -376,17 +376,17 @@ class TestScheduleEditorSnapshots:
 
     def test_at_80x24(self, snap_compare: Any, sqlite_ctx: Context, practice: Practice,
                       thursday: AppointmentView) -> None:
-        schedule_admin.add_closure(sqlite_ctx, staff="desk", kind="holiday", start=THU[0],
+        schedule_admin.add_closure(sqlite_ctx, staff="sched", kind="holiday", start=THU[0],
                                    end=THU[1], reason="Staff training", confirm_stranded=True)
         schedule_admin.add_closure(
-            sqlite_ctx, staff="desk", kind="time_off",
+            sqlite_ctx, staff="sched", kind="time_off",
             start=datetime(2027, 3, 22, 5, tzinfo=UTC), end=datetime(2027, 3, 27, 5, tzinfo=UTC),
             reason="Vacation", provider_id=practice.able)
 
         async def run_before(pilot: Pilot[None]) -> None:
             await opened(pilot, practice.able)
 
-        assert snap_compare(FrontDeskApp(context=sqlite_ctx), terminal_size=(80, 24),
+        assert snap_compare(FrontDeskApp(context=sqlite_ctx, staff="sched"), terminal_size=(80, 24),
                             run_before=run_before)
 
     def test_strand_list_at_80x24(self, snap_compare: Any, sqlite_ctx: Context,
@@ -398,5 +398,5 @@ class TestScheduleEditorSnapshots:
             await pilot.press("enter")
             await quiet(pilot)
 
-        assert snap_compare(FrontDeskApp(context=sqlite_ctx), terminal_size=(80, 24),
+        assert snap_compare(FrontDeskApp(context=sqlite_ctx, staff="sched"), terminal_size=(80, 24),
                             run_before=run_before)
