@@ -41,7 +41,6 @@ class Request:
 
     appointment_id: int
     expected_version: int
-    label: str  # the patient's short name, for the message
     status: Status | None = None
     reason: str = ""
 
@@ -56,7 +55,6 @@ class Move:
 
     appointment_id: int
     expected_version: int
-    label: str
     start: datetime
     provider_id: int
     location_id: int
@@ -67,7 +65,6 @@ class NewBooking:
     """Book ``patient_id`` for ``visit_type`` at ``start`` with a provider at a location."""
 
     patient_id: int
-    label: str  # the patient's short name, for the message
     visit_type: str
     provider_id: int
     location_id: int

@@ -147,12 +147,14 @@ class FrontDeskApp(App[None]):
         if (backend is None or backend.staff is None
                 or isinstance(self.screen, (LockScreen, SignInScreen))):
             return
+        self.clear_notifications()  # what was just said stays with the person who left
         self.push_screen(LockScreen(backend, name=backend.staff_name or backend.staff),
                          self._unlocked)
 
     def _unlocked(self, other: Backend | None) -> None:
         self._last_input = monotonic()
         if other is not None:
+            self.clear_notifications()  # said to the first person while the screen was locked
             self._begin(other)
 
     def _begin(self, backend: Backend) -> None:

@@ -99,7 +99,7 @@ class AppointmentKeys(Screen[None]):
 
         def reason_given(reason: str | None) -> None:
             if reason is not None:
-                self._submit(Request(appt.id, appt.version, appt.patient_short, reason=reason))
+                self._submit(Request(appt.id, appt.version, reason=reason))
 
         dialog = CancelDialog(appt, late=self.backend.is_late_cancel(appt),
                               late_hours=self.backend.late_cancel_hours())
@@ -107,7 +107,7 @@ class AppointmentKeys(Screen[None]):
 
     def action_set_status(self, status: str) -> None:
         if (appt := self.selected) is not None:
-            self._submit(Request(appt.id, appt.version, appt.patient_short, Status(status)))
+            self._submit(Request(appt.id, appt.version, Status(status)))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Appointment keys show greyed out until a row is selected whose status allows them

@@ -372,15 +372,15 @@ class Backend:
             return []
 
     def apply(self, change: Change) -> Outcome:
-        """Carry out ``change`` (against the version the row showed); say how it went."""
-        who = change.label
+        """Carry out ``change`` (against the version the row showed); say how it went — by
+        the visit's time, never the patient's name (a notification is no place for it)."""
         if self.staff is None:
             return Outcome("Nobody to act as: add an active receptionist or scheduler first.",
                            "error")
         try:
             return self._apply(change, self.staff)
         except StaleAppointment as exc:
-            return Outcome(f"{who} was changed by someone else meanwhile (now "
+            return Outcome("The visit was changed by someone else meanwhile (now "
                            f"{exc.current.status.label}, {when_text(exc.current)}); nothing "
                            "was changed. The calendar shows the fresh state; look again before "
                            "acting.", "warning")
@@ -389,27 +389,26 @@ class Backend:
             return Outcome("That time was just taken; nothing was changed."
                            + (f" Next free: {others}." if others else ""), "warning")
         except InvalidInput as exc:
-            return Outcome(f"Could not change {who}: {exc.message}.", "error")
+            return Outcome(f"Could not change the visit: {exc.message}.", "error")
         except Busy:
             return Outcome("The database is busy; nothing was changed. Try again.", "error")
         except FrontDeskError as exc:  # a payer rule, a role that may not do it
-            return Outcome(f"Could not change {who}: {exc}.", "error")
+            return Outcome(f"Could not change the visit: {exc}.", "error")
 
     def _apply(self, change: Change, staff: str) -> Outcome:
-        who = change.label
         if isinstance(change, Move):
             done = scheduling.reschedule(
                 self.ctx, staff=staff, appointment_id=change.appointment_id, start=change.start,
                 provider_id=change.provider_id, location_id=change.location_id,
                 expected_version=change.expected_version)
-            return Outcome(f"Moved {who} to {when_text(done)} with {done.provider_name} at "
+            return Outcome(f"Moved the visit to {when_text(done)} with {done.provider_name} at "
                            f"{done.location_name}.", changed=True)
         if isinstance(change, NewBooking):
             done = scheduling.book(
                 self.ctx, staff=staff, patient_id=change.patient_id,
                 visit_type=change.visit_type, provider_id=change.provider_id,
                 location_id=change.location_id, start=change.start)
-            return Outcome(f"Booked {who}: {done.visit_type_name}, {when_text(done)} with "
+            return Outcome(f"Booked: {done.visit_type_name}, {when_text(done)} with "
                            f"{done.provider_name}, {done.room_name}.", changed=True)
         if change.status is None:
             done = scheduling.cancel(
@@ -420,7 +419,7 @@ class Backend:
                 self.ctx, staff=staff, appointment_id=change.appointment_id,
                 status=change.status, expected_version=change.expected_version)
         late = " (late cancel)" if done.late_cancel and change.status is None else ""
-        return Outcome(f"{DONE[change.target]}: {who}, {when_text(done)}{late}.", changed=True)
+        return Outcome(f"{DONE[change.target]}: {when_text(done)}{late}.", changed=True)
 
     def close(self) -> None:
         if self.owned:

@@ -31,7 +31,6 @@ SEARCH_DELAY = 0.15  # seconds after the last key before searching
 @dataclass(frozen=True)
 class BookChoice:
     patient_id: int
-    patient_label: str  # "Last, F.": for the message after booking
     visit_type_code: str
 
 
@@ -162,4 +161,4 @@ class BookDialog(ModalScreen[BookChoice | None]):
     @on(OptionList.OptionSelected, "#book-visits")
     def _visit_chosen(self, event: OptionList.OptionSelected) -> None:
         if self.patient is not None and event.option_id:
-            self.dismiss(BookChoice(self.patient.id, self.patient.short_name, event.option_id))
+            self.dismiss(BookChoice(self.patient.id, event.option_id))

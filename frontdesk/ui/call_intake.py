@@ -311,7 +311,7 @@ class CallScreen(Screen[None]):
 
         def added(patient: PatientView | None) -> None:
             if patient is not None:
-                self.notify(f"Added {patient.short_name}.", markup=False)
+                self.notify("New patient added.", markup=False)
                 self._confirm(patient)
 
         self.app.push_screen(NewPatientDialog(save=self.backend.add_patient,

@@ -121,7 +121,7 @@ class VisitsPanel(Vertical):
 
         def chosen(slot: SlotView | None) -> None:
             if slot is not None:
-                self._change(Move(appt.id, appt.version, appt.patient_short, slot.start,
+                self._change(Move(appt.id, appt.version, slot.start,
                                   slot.provider_id, slot.location_id), appt.id)
 
         self.app.push_screen(SlotOffers(appt, lambda: self.backend.offers(appt)), chosen)
@@ -133,7 +133,7 @@ class VisitsPanel(Vertical):
 
         def reason_given(reason: str | None) -> None:
             if reason is not None:
-                self._change(Request(appt.id, appt.version, appt.patient_short, reason=reason),
+                self._change(Request(appt.id, appt.version, reason=reason),
                              appt.id)
 
         self.app.push_screen(CancelDialog(appt, late=self.backend.is_late_cancel(appt),

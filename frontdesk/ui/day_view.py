@@ -251,7 +251,7 @@ class DayViewScreen(AppointmentKeys):
             return
         _, column, start = cell
         self._stop_moving()
-        self._submit(Move(appt.id, appt.version, appt.patient_short, start,
+        self._submit(Move(appt.id, appt.version, start,
                           column.provider_id, self.location_id))
 
     def action_offer_slots(self) -> None:
@@ -263,7 +263,7 @@ class DayViewScreen(AppointmentKeys):
 
         def chosen(slot: SlotView | None) -> None:
             if slot is not None:
-                self._submit(Move(appt.id, appt.version, appt.patient_short, slot.start,
+                self._submit(Move(appt.id, appt.version, slot.start,
                                   slot.provider_id, slot.location_id))
 
         self.app.push_screen(SlotOffers(appt, lambda: self.backend.offers(appt)), chosen)
@@ -297,7 +297,7 @@ class DayViewScreen(AppointmentKeys):
 
         def chosen(choice: BookChoice | None) -> None:
             if choice is not None:
-                self._submit(NewBooking(choice.patient_id, choice.patient_label,
+                self._submit(NewBooking(choice.patient_id,
                                         choice.visit_type_code, provider_id, location_id,
                                         start))
 

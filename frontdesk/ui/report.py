@@ -23,6 +23,7 @@ from textual.widgets import DataTable, Static
 from textual.worker import Worker, WorkerState
 
 from frontdesk.domain.permissions import Permission
+from frontdesk.services.errors import FrontDeskError
 from frontdesk.ui.board import format_day
 from frontdesk.ui.widgets.footer import KeyFooter
 
@@ -84,6 +85,13 @@ class FigureTable(DataTable[Text]):
             self.notify("Nothing behind this number: it is zero.", timeout=3)
         else:
             self.post_message(self.Drill(figure))
+
+
+def plain(error: BaseException | None) -> str:
+    """What to tell the person: our own errors say what to do (a role that may not read the
+    report, an unknown location); anything else is only "the database did not answer", never
+    a driver's text."""
+    return str(error) if isinstance(error, FrontDeskError) else "the database did not answer"
 
 
 class ReportScreen(Screen[None]):
@@ -159,8 +167,8 @@ class ReportScreen(Screen[None]):
         if event.worker.group != "report-load":
             return
         if event.state == WorkerState.ERROR:
-            self._say(f"The report could not be read: {event.worker.error}. Press r to try "
-                      "again.")
+            self._say(f"The report could not be read: {plain(event.worker.error)}. Press r "
+                      "to try again.")
             return
         if event.state != WorkerState.SUCCESS or event.worker.result is None:
             return
@@ -233,7 +241,8 @@ class ReportScreen(Screen[None]):
 
     def _drilled(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR:
-            self.notify("That list could not be read; try again.", severity="error")
+            self.notify(f"That list could not be read: {plain(event.worker.error)}.",
+                        severity="error", markup=False)
         elif event.state == WorkerState.SUCCESS and event.worker.result is not None:
             self.app.push_screen(DrillScreen(event.worker.result))
 

@@ -87,8 +87,8 @@ async def test_i_checks_in_the_selected_visit_as_the_default_staff_member(
     assert stored(sqlite_ctx, booked[0].id).status == Status.BOOKED.value
     assert audit(sqlite_ctx, booked[1].id)[-1] == ("appointment.status", "desk", "checked_in")
     [note] = notes(seen)
-    assert note.message == "Checked in: Sample, J., Wed 10 Mar 10:00–10:20."
-    assert "Jordan" not in note.message
+    assert note.message == "Checked in: Wed 10 Mar 10:00–10:20."
+    assert "Sample" not in note.message  # a notification never names the patient
 
 
 async def test_o_marks_a_checked_in_visit_done_and_is_greyed_out_before(
@@ -152,7 +152,7 @@ async def test_x_cancels_with_the_reason_and_flags_a_late_cancel(
         "cancelled", "car trouble", True)
     assert audit(sqlite_ctx, booked[0].id)[-1] == ("appointment.cancel", "desk", "cancelled")
     assert notes(seen)[-1].message == (
-        "Cancelled: Testcase, C., Wed 10 Mar 10:00–10:30 (late cancel).")
+        "Cancelled: Wed 10 Mar 10:00–10:30 (late cancel).")
 
 
 async def test_a_cancel_outside_the_window_is_not_late(
@@ -214,7 +214,7 @@ async def test_a_change_made_elsewhere_meanwhile_is_not_overwritten(
     [note] = notes(seen)
     assert note.severity == "warning"
     assert note.message.startswith(
-        "Testcase, C. was changed by someone else meanwhile (now cancelled, Wed 10 Mar "
+        "The visit was changed by someone else meanwhile (now cancelled, Wed 10 Mar "
         "10:00–10:30); nothing was changed.")
 
 
@@ -234,7 +234,7 @@ async def test_a_refused_change_is_said_in_plain_words(
     assert stored(sqlite_ctx, booked[0].id).status == Status.BOOKED.value
     [note] = notes(seen)
     assert note.severity == "error"
-    assert note.message == ("Could not change Testcase, C.: "
+    assert note.message == ("Could not change the visit: "
                             "no active staff member with username 'desk'.")
 
 

@@ -80,8 +80,8 @@ async def test_status_keys_act_on_the_visit_under_the_cursor(
     assert [a[2] for a in audit(sqlite_ctx, booked[0].id)] == ["booked", "checked_in",
                                                                "completed"]
     assert [n.message for n in notes(seen)] == [
-        "Checked in: Testcase, C., Wed 10 Mar 10:00–10:30.",
-        "Marked done: Testcase, C., Wed 10 Mar 10:00–10:30."]
+        "Checked in: Wed 10 Mar 10:00–10:30.",
+        "Marked done: Wed 10 Mar 10:00–10:30."]
 
 
 async def test_visit_keys_are_greyed_out_on_a_free_cell_and_book_is_not(
@@ -150,7 +150,7 @@ async def test_m_then_enter_moves_the_visit_to_the_cursors_time(
     assert row.version == 2
     assert audit(sqlite_ctx, booked[0].id)[-1] == ("appointment.reschedule", "desk", "booked")
     assert notes(seen)[-1].message == (
-        "Moved Testcase, C. to Wed 10 Mar 11:00–11:30 with Dr. Avery Able at Test Clinic.")
+        "Moved the visit to Wed 10 Mar 11:00–11:30 with Dr. Avery Able at Test Clinic.")
 
 
 async def test_a_visit_moves_to_another_day_and_provider(
@@ -248,7 +248,7 @@ async def test_a_visit_changed_elsewhere_is_not_overwritten(
     assert stored(sqlite_ctx, booked[0].id).status == Status.BOOKED.value
     [note] = notes(seen)
     assert note.severity == "warning"
-    assert note.message.startswith("Testcase, C. was changed by someone else meanwhile (now "
+    assert note.message.startswith("The visit was changed by someone else meanwhile (now "
                                    "booked, Wed 10 Mar 11:00–11:30); nothing was changed.")
 
 
@@ -403,7 +403,7 @@ async def test_b_books_a_patient_on_free_time_with_a_visit_that_fits(
     assert (new.patient_id, new.visit_type_code, new.provider_id) == (
         practice.other_patient_id, "facet-diagnostic", practice.able)
     assert audit(sqlite_ctx, new.id) == [("appointment.book", "desk", "booked")]
-    assert notes(seen)[-1].message.startswith("Booked Sample, J.: Diagnostic facet joint")
+    assert notes(seen)[-1].message.startswith("Booked: Diagnostic facet joint")
 
 
 async def test_booking_dialog_says_when_nobody_matches_and_escape_books_nothing(

@@ -17,6 +17,7 @@ from textual.coordinate import Coordinate
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, OptionList, Static
 
+from frontdesk.db.engine import run_write
 from frontdesk.db.models import Appointment, AuditEvent, Location, Patient, Staff
 from frontdesk.services import report as report_service
 from frontdesk.services.context import Context
@@ -114,6 +115,33 @@ class TestScreen:
             await pilot.press("f4")
             await pilot.pause()
             assert app.screen is board
+
+    async def test_a_manager_moved_to_the_desk_meanwhile_is_told_plainly(
+            self, demo: Context) -> None:
+        app = app_for(demo, staff=MANAGER)
+        async with app.run_test(size=(80, 24), notifications=True) as pilot:
+            screen = await open_report(pilot)
+            await back_a_day(pilot, screen)  # a day with visits done
+
+            def demote(session: Session) -> None:  # an admin changes her role meanwhile
+                maria = session.exec(select(Staff).where(Staff.username == MANAGER)).one()
+                maria.role = "receptionist"
+
+            run_write(demo.engine, demote)
+            grid = table(screen, "appointments")
+            grid.focus()
+            grid.cursor_coordinate = Coordinate(grid.row_count - 1, 4)  # all locations, Done
+            await pilot.press("enter")  # the services check again: no list for her now
+            await quiet(pilot)
+            assert not isinstance(app.screen, DrillScreen)
+            assert [n.message for n in app._notifications][-1] == (
+                "That list could not be read: seeing the daily report needs a manager or "
+                "admin.")
+            await pilot.press("r")
+            await quiet(pilot)
+            assert shown(screen, "#report-loading") == (
+                "The report could not be read: seeing the daily report needs a manager or "
+                "admin. Press r to try again.")
 
     async def test_two_columns_on_a_wide_terminal_one_on_a_narrow(self, demo: Context) -> None:
         async with app_for(demo, staff=MANAGER).run_test(size=(160, 50)) as pilot:

@@ -9,6 +9,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
+from textual.widgets._toast import Toast
 
 from frontdesk.db.models import AuditEvent, Call, Staff
 from frontdesk.domain.settings import Settings
@@ -113,6 +114,28 @@ class TestIdleLock:
             assert pilot.app.screen is call
             assert call.query_one("#call-note", Input).value == "asks about parking"
         assert audit_actions(demo)[-2:] == ["staff.sign_in_failed", "staff.unlock"]
+
+    async def test_no_notification_shows_over_the_lock_or_reaches_the_next_person(
+            self, demo: Context) -> None:
+        app = FrontDeskApp(context=demo, poll_seconds=SLOW)
+        async with app.run_test(size=(80, 24), notifications=True) as pilot:
+            await wait_for(pilot, TodayScreen)
+            app.notify("Said before the lock", timeout=60)
+            await pilot.pause()
+            await pilot.press("ctrl+l")
+            lock = await wait_for(pilot, LockScreen)
+            assert list(app._notifications) == []  # gone, not just out of sight
+            app.notify("Said-during-the-lock", timeout=60)
+            await pilot.pause()
+            assert lock.query(Toast)  # it waits for whoever unlocks ...
+            assert "Said-during-the-lock" not in app.export_screenshot()  # ... unseen
+            await pilot.press("ctrl+o")
+            await type_into(pilot, "#lock-user", "sam")
+            await type_into(pilot, "#lock-password", "sam-demo-2027")
+            board = await wait_for(pilot, TodayScreen)
+            await pilot.pause()
+            assert [n.message for n in app._notifications] == []
+            assert not board.query(Toast)
 
     async def test_someone_else_signing_in_ends_the_first_session_and_keeps_the_draft(
             self, demo: Context) -> None:
