@@ -93,6 +93,20 @@ def check_password(ctx: Context, *, username: str, password: str) -> bool:
     return True
 
 
+def screen_locked(ctx: Context, *, username: str, idle_minutes: int | None) -> None:
+    """Audit that ``username``'s screen locked (``staff.screen_lock``): after ``idle_minutes``
+    without input, or at once when they locked it themselves (None)."""
+    after: dict[str, object] = ({"via": "key"} if idle_minutes is None
+                                else {"via": "idle", "idle_minutes": idle_minutes})
+
+    def work(session: Session) -> None:
+        row = acting(session, username)
+        q.add_audit(session, at=ctx.now(), staff_id=row.id, action="staff.screen_lock",
+                    entity="staff", entity_id=row.id, after=after)
+
+    _write(ctx, work)
+
+
 def anyone_can_sign_in(ctx: Context) -> bool:
     """Whether any active account has a password (if not, the sign-in screen says how to add
     the first admin)."""

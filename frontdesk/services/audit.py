@@ -349,6 +349,9 @@ def _staff(event: AuditEvent, verb: str, names: _Names) -> str | None:
         return "sign-in refused: the account is locked"
     if verb == "locked":
         return f"account locked after {after.get('failures', 'repeated')} failed sign-ins"
+    if verb == "screen_lock":
+        return (f"screen locked after {after.get('idle_minutes')} idle minutes"
+                if after.get("via") == "idle" else "locked the screen")
     if verb == "unlock":
         return ("unlocked by a password reset" if after.get("via") == "reset_password"
                 else "unlocked the idle lock")

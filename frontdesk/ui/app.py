@@ -136,11 +136,11 @@ class FrontDeskApp(App[None]):
         if backend is None or backend.staff is None or not backend.idle_minutes:
             return
         if monotonic() - self._last_input >= backend.idle_minutes * 60:
-            self.action_lock()
+            self.action_lock(idle=True)
 
-    def action_lock(self) -> None:
+    def action_lock(self, idle: bool = False) -> None:
         """Cover everything until the same person types their password (or someone else
-        signs in, which ends this session)."""
+        signs in, which ends this session). Audited, after the idle time or at once."""
         from frontdesk.ui.sign_in import LockScreen, SignInScreen
 
         backend = self.backend
@@ -150,6 +150,12 @@ class FrontDeskApp(App[None]):
         self.clear_notifications()  # what was just said stays with the person who left
         self.push_screen(LockScreen(backend, name=backend.staff_name or backend.staff),
                          self._unlocked)
+        self._record_lock(backend, idle)
+
+    @work(thread=True, group="lock", exit_on_error=False)
+    def _record_lock(self, backend: Backend, idle: bool) -> None:
+        """The audit event; the lock itself never waits for the database (nor fails with it)."""
+        backend.screen_locked(idle=idle)
 
     def _unlocked(self, other: Backend | None) -> None:
         self._last_input = monotonic()

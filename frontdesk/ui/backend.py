@@ -144,6 +144,12 @@ class Backend:
     def anyone_can_sign_in(self) -> bool:
         return accounts.anyone_can_sign_in(self.ctx)
 
+    def screen_locked(self, *, idle: bool) -> None:
+        """Audit the lock: after the idle time, or the person's own ctrl+l."""
+        if self.staff is not None:
+            accounts.screen_locked(self.ctx, username=self.staff,
+                                   idle_minutes=self.idle_minutes if idle else None)
+
     def unlock(self, password: str) -> None:
         """The idle lock: the person who was signed in types their password again."""
         if self.staff is None:

@@ -208,6 +208,16 @@ def test_check_password_unlocks_the_idle_lock_and_counts_failures(ctx: Context,
     assert len(audit(ctx, "staff.locked")) == 1
 
 
+def test_a_screen_lock_is_audited_with_how_it_came(ctx: Context, sam: str) -> None:
+    accounts.screen_locked(ctx, username="sam", idle_minutes=5)
+    accounts.screen_locked(ctx, username="sam", idle_minutes=None)
+    events = audit(ctx, "staff.screen_lock")
+    assert [(e.staff_id, e.entity_id) for e in events] == [(staff_id(ctx, "sam"),) * 2] * 2
+    assert [e.after for e in events] == [{"via": "idle", "idle_minutes": 5}, {"via": "key"}]
+    with pytest.raises(InvalidInput):  # a disabled or unknown account locks nothing
+        accounts.screen_locked(ctx, username="nobody", idle_minutes=None)
+
+
 def test_an_old_hash_is_upgraded_on_sign_in(ctx: Context, sam: str) -> None:
     weaker = PasswordHasher(time_cost=1, memory_cost=512, parallelism=1)
 

@@ -217,6 +217,9 @@ def test_other_events_read_plainly(ctx: Context, practice: Practice) -> None:
         after={"username": "Casey Testcase"})  # someone typed a patient's name: not shown
     add(ctx, action="staff.locked", entity="staff", entity_id=1,
         after={"failures": 5, "until": "2027-03-10T15:15:00+00:00"})
+    add(ctx, action="staff.screen_lock", entity="staff", entity_id=1,
+        after={"via": "idle", "idle_minutes": 5})
+    add(ctx, action="staff.screen_lock", entity="staff", entity_id=1, after={"via": "key"})
     add(ctx, action="staff.unlock", entity="staff", entity_id=1, after={"via": "password"})
     add(ctx, action="patient.open", entity="patient", entity_id=practice.patient_id)
     add(ctx, action="something.new", entity="widget", entity_id=3)
@@ -224,7 +227,8 @@ def test_other_events_read_plainly(ctx: Context, practice: Practice) -> None:
     assert summaries == [
         "payer override on appointment 12: blocks first — Dr. Able approved after review",
         "sign-in", "failed sign-in (unknown username)",
-        "account locked after 5 failed sign-ins", "unlocked the idle lock",
+        "account locked after 5 failed sign-ins", "screen locked after 5 idle minutes",
+        "locked the screen", "unlocked the idle lock",
         f"opened the record of patient {practice.patient_id}",
         "something new: widget 3",
     ]

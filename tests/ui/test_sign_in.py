@@ -113,7 +113,8 @@ class TestIdleLock:
             await type_into(pilot, "#lock-password", RITA)
             assert pilot.app.screen is call
             assert call.query_one("#call-note", Input).value == "asks about parking"
-        assert audit_actions(demo)[-2:] == ["staff.sign_in_failed", "staff.unlock"]
+        assert audit_actions(demo)[-3:] == ["staff.screen_lock", "staff.sign_in_failed",
+                                            "staff.unlock"]
 
     async def test_no_notification_shows_over_the_lock_or_reaches_the_next_person(
             self, demo: Context) -> None:
@@ -157,3 +158,4 @@ class TestIdleLock:
             assert draft is not None
             assert draft.status == "open"  # kept for rita to resume
             assert draft.note == "asks about parking"
+        assert audit_actions(demo)[-2:] == ["staff.screen_lock", "staff.sign_in"]
