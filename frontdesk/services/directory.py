@@ -133,16 +133,18 @@ def find_provider(ctx: Context, name: str) -> ProviderView:
 
 
 def normalise_phone(text: str) -> str:
-    """E.164 for a US (or explicitly international) number; InvalidInput('phone') otherwise."""
+    """E.164 for a US (or explicitly international) number; InvalidInput('phone') otherwise.
+    The message never repeats the number: it is a patient's detail."""
     raw = text.strip()
     if not raw or len(raw) > 30:
         raise InvalidInput("phone", "enter a phone number, e.g. 918-555-0142")
     try:
         number = phonenumbers.parse(raw, "US")
     except phonenumbers.NumberParseException:
-        raise InvalidInput("phone", f"{raw!r} is not a phone number") from None
+        raise InvalidInput("phone", "that is not a phone number; e.g. 918-555-0142") from None
     if not phonenumbers.is_valid_number(number):
-        raise InvalidInput("phone", f"{raw!r} is not a valid phone number")
+        raise InvalidInput("phone", "not a valid phone number: check the area code and the "
+                                    "number of digits, e.g. 918-555-0142")
     return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
 
 
