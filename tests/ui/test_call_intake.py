@@ -171,7 +171,7 @@ async def test_a_new_caller_is_added_with_each_problem_next_to_its_field(
         dialog.query_one("#dob", Input).value = "4/2/1961"
         await pilot.press("enter")
         await quiet(pilot)
-        assert text(dialog, "#phone-error") == ("not a valid phone number: check the area "
+        assert text(dialog, "#phone-error") == ("Not a valid phone number: check the area "
                                                 "code and the number of digits, e.g. "
                                                 "918-555-0142")
         assert patients(sqlite_ctx) == before  # nothing saved half-way
