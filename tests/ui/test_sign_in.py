@@ -19,14 +19,14 @@ from frontdesk.ui.call_intake import CallScreen
 from frontdesk.ui.sign_in import LockScreen, SignInScreen
 from frontdesk.ui.today import TodayScreen
 from tests.conftest import FrozenClock
-from tests.ui.call_helpers import SLOW, quiet, shown
+from tests.ui.call_helpers import SLOW, quiet, shown, workers_done
 
 RITA = "rita-demo-2027"
 
 
 async def wait_for(pilot: Pilot[None], kind: type[Any]) -> Any:
     for _ in range(200):
-        await pilot.app.workers.wait_for_complete()
+        await workers_done(pilot)
         await pilot.pause()
         if isinstance(pilot.app.screen, kind):
             return pilot.app.screen
