@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import os
+import signal
 from typing import Any
 
 import click
@@ -33,6 +34,7 @@ from frontdesk.cli.errors import Interrupted, translate
 from frontdesk.cli.patients import patients_group
 from frontdesk.cli.report import report_group
 from frontdesk.cli.runtime import Runtime
+from frontdesk.cli.serve import serve_cmd
 
 
 class FrontDeskGroup(click.Group):
@@ -92,6 +94,10 @@ def main(ctx: click.Context, db: str | None, demo: bool, theme: str | None) -> N
                 f"no theme {theme!r}; choose one of: {', '.join(sorted(BUILTIN_THEMES))}",
                 param_hint="--theme")
         app = make_app(runtime.target(), demo=demo, clock=runtime.clock, theme=theme)
+        # A hung-up terminal (the SSH connection is gone) must end the app. Textual relies on
+        # SIGHUP's default action; started with SIGHUP ignored (nohup, a wrapper) it would
+        # keep running, reading end-of-input, with nobody there.
+        signal.signal(signal.SIGHUP, signal.SIG_DFL)
         app.run()
         code = app.return_code or 0
         if code:
@@ -103,5 +109,6 @@ for command in (
     locations_cmd, providers_cmd, rooms_cmd, visit_types_cmd, staff_group,
     slots_cmd, book_cmd, reschedule_cmd, cancel_cmd, status_cmd, show_cmd, appointments_cmd,
     patients_group, closures_cmd, holidays_group, report_group, audit_cmd,
+    serve_cmd,
 ):
     main.add_command(command)
