@@ -20,7 +20,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
 USER, PASSWORD = "maria", "maria-demo-2027"
@@ -50,6 +50,12 @@ def wait_for(what: str, check: Callable[[], object], timeout: float, every: floa
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
         nap(every)
+
+
+def launch(pw: Playwright) -> Browser:
+    """Debian's chromium, headless (as root it needs --no-sandbox)."""
+    return pw.chromium.launch(executable_path=CHROMIUM, headless=True,
+                              args=["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"])
 
 
 def free_port() -> int:
@@ -171,9 +177,7 @@ def test_a_manager_signs_in_from_a_browser_and_nothing_outlives_it(
     started = time.monotonic()
     requests: list[str] = []
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
-            args=["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"])
+        browser = launch(pw)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 800})
             page.on("request", lambda r: requests.append(r.url))
@@ -243,8 +247,7 @@ def test_stopping_the_server_ends_every_session(
         served: tuple[subprocess.Popen[bytes], int, Path, Path]) -> None:
     server, port, db, _ = served
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                     args=["--no-sandbox", "--disable-dev-shm-usage"])
+        browser = launch(pw)
         try:
             pages = [browser.new_page() for _ in range(2)]
             for page in pages:
@@ -263,8 +266,7 @@ def test_a_killed_server_leaves_no_app_behind(
     """The server dies without a word (SIGKILL): each app sees its input end and exits."""
     server, port, db, _ = served
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                     args=["--no-sandbox", "--disable-dev-shm-usage"])
+        browser = launch(pw)
         try:
             page = browser.new_page()
             screen = Screen(page)
