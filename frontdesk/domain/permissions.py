@@ -41,7 +41,7 @@ LOWEST: dict[Permission, Role] = {
     Permission.PATIENTS: Role.RECEPTIONIST,
     Permission.CALLS: Role.RECEPTIONIST,
     Permission.SCHEDULE: Role.SCHEDULER,
-    Permission.OVERRIDE: Role.SCHEDULER,
+    Permission.OVERRIDE: Role.SCHEDULER,  # the default: [callbacks] override_roles decides
     Permission.REPORTS: Role.MANAGER,
     Permission.AUDIT: Role.MANAGER,
     Permission.STAFF: Role.ADMIN,

@@ -144,12 +144,11 @@ class FrontDeskApp(App[None]):
         from frontdesk.ui.sign_in import LockScreen, SignInScreen
 
         backend = self.backend
-        if (backend is None or backend.staff is None
+        if (backend is None or backend.person is None
                 or isinstance(self.screen, (LockScreen, SignInScreen))):
             return
         self.clear_notifications()  # what was just said stays with the person who left
-        self.push_screen(LockScreen(backend, name=backend.staff_name or backend.staff),
-                         self._unlocked)
+        self.push_screen(LockScreen(backend, name=backend.person.name), self._unlocked)
         self._record_lock(backend, idle)
 
     @work(thread=True, group="lock", exit_on_error=False)

@@ -97,15 +97,18 @@ class CallBooking:
 class Backend:
     """The services bound to one open database. ``owned``: close the engine on exit.
 
-    ``staff`` is the username every change is attributed to (None: nobody can act).
+    ``person`` is who is signed in: every change is attributed to them (None: nobody can act).
     """
 
     ctx: Context
     zone: str = PRACTICE_ZONE
     owned: bool = False
-    staff: str | None = None
-    staff_name: str = ""
-    staff_role: Role | None = None
+    person: StaffView | None = None
+
+    @property
+    def staff(self) -> str | None:
+        """The signed-in person's username, as the services take it."""
+        return None if self.person is None else self.person.username
 
     @classmethod
     def create(cls, ctx: Context, *, owned: bool = False, staff: str | None = None,
@@ -118,9 +121,7 @@ class Backend:
         if staff is None and not sign_in:
             staff = next((s.username for s in people if s.role in ACTING_ROLES), None)
         person = next((s for s in people if s.username == staff), None)
-        backend = cls(ctx, found[0].timezone if found else PRACTICE_ZONE, owned,
-                      person.username if person else None, person.name if person else "",
-                      person.role if person else None)
+        backend = cls(ctx, found[0].timezone if found else PRACTICE_ZONE, owned, person)
         if staff is None and sign_in:
             return backend.via_ssh() or backend
         return backend
@@ -130,16 +131,13 @@ class Backend:
     def sign_in(self, username: str, password: str) -> Backend:
         """The backend acting as ``username`` once the password checks out (SignInRefused or
         AccountLocked otherwise; both audited)."""
-        return self._as(accounts.sign_in(self.ctx, username=username, password=password))
-
-    def _as(self, person: StaffView) -> Backend:
-        return replace(self, staff=person.username, staff_name=person.name,
-                       staff_role=person.role)
+        return replace(self, person=accounts.sign_in(self.ctx, username=username,
+                                                     password=password))
 
     def may(self, permission: Permission) -> bool:
         """Whether the person signed in holds ``permission`` (the services decide for real;
         the screens ask this to grey out what would only be refused)."""
-        return self.staff_role is not None and allowed(self.staff_role, permission)
+        return self.person is not None and allowed(self.person.role, permission)
 
     def anyone_can_sign_in(self) -> bool:
         return accounts.anyone_can_sign_in(self.ctx)
@@ -160,7 +158,7 @@ class Backend:
         """Signed in by the SSH login when settings map this OS user to a staff member."""
         person = accounts.os_user_staff(self.ctx, os_user=getpass.getuser(),
                                         environ=os.environ)
-        return None if person is None else self._as(person)
+        return None if person is None else replace(self, person=person)
 
     @property
     def idle_minutes(self) -> int:
