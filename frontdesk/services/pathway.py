@@ -1,7 +1,7 @@
 """The booking pathway against the database: a patient's procedure and relief history, the
 recommendation for a call, and the payer rules a booking must pass (or override).
 
-The rules themselves are in ``domain/pathway.py``; this module gathers their inputs and, for a
+The rules themselves are in ``domain/pathway/``; this module gathers their inputs and, for a
 booking, writes the override and its audit event inside the booking's own transaction.
 """
 

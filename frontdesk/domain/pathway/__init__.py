@@ -1,0 +1,86 @@
+"""The booking pathway: from what the caller reports to the visit the protocol says to book.
+
+Pure: it takes the answers given on the phone, the patient's procedure and relief history and
+the configured practice and payer rules, and returns the recommended visit type(s), the reasons
+in plain words, the practice verdict beside each payer's, whether they disagree, and what
+override booking would need. It never gives medical advice: where the rules cannot decide, it
+routes to the physician.
+
+Two questions are answered here:
+
+- :func:`recommend` — which visit to book after this call, and what is still to be asked
+  (:attr:`Recommendation.questions`, in the order the screen should ask them);
+- :func:`payer_check` — whether one concrete procedure on one day passes a payer's rules
+  (sessions per region in a rolling window, levels per session, the blocks it needs first), and
+  if not, the earliest day it would.
+
+Every threshold lives in :class:`PathwayRules` and :class:`PayerRules`, which come from the
+practice's settings.
+
+The modules, each importing only those above it: ``values`` (procedures, thresholds, history,
+answers), ``questions`` (the questions and the parsing of answers), ``payers`` (the payer
+rules), ``recommendation`` (what the screen is handed), ``relief`` (what an injection report
+says to book) and ``protocol`` (the questions a call needs, and :func:`recommend`).
+"""
+
+from __future__ import annotations
+
+from frontdesk.domain.pathway.payers import PayerCheck, payer_check, session_counts
+from frontdesk.domain.pathway.protocol import needed, recommend, still_to_ask
+from frontdesk.domain.pathway.questions import (
+    ANSWER_KEYS,
+    QUESTIONS,
+    AnswerError,
+    Question,
+    answers_from,
+    count_levels,
+    describe_hours,
+    parse_answer,
+    parse_duration,
+)
+from frontdesk.domain.pathway.recommendation import Recommendation
+from frontdesk.domain.pathway.values import (
+    FOLLOW_UP,
+    NEW_PATIENT,
+    RFA_CONSULT,
+    Answers,
+    History,
+    PainKind,
+    PastRelief,
+    PastSession,
+    PathwayRules,
+    PayerRules,
+    Procedure,
+    Rules,
+)
+
+__all__ = [
+    "ANSWER_KEYS",
+    "FOLLOW_UP",
+    "NEW_PATIENT",
+    "QUESTIONS",
+    "RFA_CONSULT",
+    "AnswerError",
+    "Answers",
+    "History",
+    "PainKind",
+    "PastRelief",
+    "PastSession",
+    "PathwayRules",
+    "PayerCheck",
+    "PayerRules",
+    "Procedure",
+    "Question",
+    "Recommendation",
+    "Rules",
+    "answers_from",
+    "count_levels",
+    "describe_hours",
+    "needed",
+    "parse_answer",
+    "parse_duration",
+    "payer_check",
+    "recommend",
+    "session_counts",
+    "still_to_ask",
+]
