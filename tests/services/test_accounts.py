@@ -20,7 +20,7 @@ from frontdesk.domain.settings import SignInSettings
 from frontdesk.services import accounts, demo
 from frontdesk.services.accounts import AccountLocked, SignInRefused
 from frontdesk.services.context import Context
-from frontdesk.services.demo_content import DEMO_STAFF, demo_password
+from frontdesk.services.demo.content import DEMO_STAFF, demo_password
 from frontdesk.services.errors import InvalidInput, NotAllowed
 from tests.conftest import FrozenClock
 from tests.practice import Practice

@@ -1,6 +1,7 @@
 """The demo practice's synthetic content: places, people, payers and the week's visit mix.
 
-Every name is made up. Kept apart from the generator (demo.py) so either can change alone.
+Every name is made up. Kept apart from the generator (the rest of this package) so either can
+change alone.
 """
 
 from __future__ import annotations

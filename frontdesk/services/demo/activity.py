@@ -1,0 +1,177 @@
+"""The desk's recent activity: relief-report callbacks, logged calls and payer-rule overrides."""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import insert
+from sqlmodel import SQLModel, col, select
+
+from frontdesk.db.models import Appointment, Patient, VisitType
+from frontdesk.domain.model import Role, Status
+from frontdesk.services.demo.content import (
+    BOOKING_REASONS,
+    OTHER_BOOKING_REASONS,
+    OVERRIDE_REASONS,
+    OVERRIDE_RULES,
+    UNBOOKED_OUTCOMES,
+    UNBOOKED_REASONS,
+)
+from frontdesk.services.demo.practice import _PracticeBuilder, _weighted
+
+ACTIVITY_DAYS = 21  # calls and payer-rule overrides: only the last three weeks
+
+
+class _ActivityBuilder(_PracticeBuilder):
+    """What the desk left around the appointments: callbacks, reports, calls, overrides."""
+
+    def relief_follow_up(self) -> None:
+        """Diagnostic blocks as the desk would have left them: a relief-report callback for
+        each, done with the patient's report for blocks more than two days ago, still open for
+        the recent and upcoming ones."""
+        rng = random.Random(self.seed + 7)
+        due_after = timedelta(hours=self.ctx.settings.callbacks.relief_report_hours)
+        recent = self.now - timedelta(days=2)
+        blocks = self.session.exec(
+            select(Appointment)
+            .join(VisitType, col(VisitType.id) == Appointment.visit_type_id)
+            .where(VisitType.code == "facet-diagnostic")
+            .where(col(Appointment.status).in_(
+                [s.value for s in (Status.BOOKED, Status.CONFIRMED, Status.CHECKED_IN,
+                                   Status.COMPLETED)]))
+        ).all()
+        desk = self.staff_ids[Role.RECEPTIONIST]
+        tasks: list[dict[str, Any]] = []
+        reports: list[dict[str, Any]] = []
+        for block in blocks:
+            aid, pid, start, status = block.id, block.patient_id, block.starts_at, block.status
+            region, levels, side = block.region, block.levels, block.side
+            due = start + due_after
+            done = status == Status.COMPLETED.value and start < recent
+            taken = min(due + timedelta(minutes=rng.uniform(0, 240)), self.now)
+            tasks.append({
+                "patient_id": pid, "appointment_id": aid, "kind": "relief-report",
+                "due_at": due, "created_at": min(start, self.now) - timedelta(days=1),
+                "status": "done" if done else "open", "done_at": taken if done else None,
+                "done_by_id": desk if done else None, "call_id": None, "note": "",
+            })
+            if done:
+                percent = rng.choice((0, 20, 40, 60, 75, 80, 85, 90, 95))
+                hours = 0.0 if percent == 0 else rng.choice((1.0, 2.0, 3.0, 4.0, 6.0))
+                before = rng.randint(6, 9)
+                reports.append({
+                    "patient_id": pid, "appointment_id": aid, "procedure": "facet-diagnostic",
+                    "region": region, "levels": levels, "side": side,
+                    "percent_relief": percent, "hours_lasted": hours, "scale_before": before,
+                    "scale_after": round(before * (100 - percent) / 100), "same_scale": True,
+                    "wearing_off": False, "reported_at": taken, "taken_by_id": desk,
+                    "call_id": None,
+                })
+        connection = self.session.connection()
+        if tasks:
+            connection.execute(insert(SQLModel.metadata.tables["callback_task"]), tasks)
+        if reports:
+            connection.execute(insert(SQLModel.metadata.tables["relief_report"]), reports)
+        self.say(f"Relief reports {len(reports):,}, callbacks {len(tasks):,}")
+
+    def desk_activity(self) -> None:
+        """The desk's last three weeks: a logged call behind most visits the desk booked in them,
+        the weekday calls that booked nothing, and a few payer-rule overrides."""
+        rng = random.Random(self.seed + 11)
+        since = self.now - timedelta(days=ACTIVITY_DAYS)
+        desk = [self.staff_ids[Role.RECEPTIONIST], self.staff_ids[Role.SCHEDULER]]
+        booked = self.session.exec(
+            select(Appointment, VisitType.code)
+            .join(VisitType, col(VisitType.id) == Appointment.visit_type_id)
+            .where(col(Appointment.booked_at) >= since, col(Appointment.booked_at) < self.now)
+            .where(col(Appointment.booked_by_id).in_(desk))
+            .where(col(Appointment.status).not_in([Status.HELD.value, Status.EXPIRED.value]))
+            .order_by(col(Appointment.id))
+        ).all()
+        calls: list[dict[str, Any]] = []
+        for appt, code in booked:
+            if rng.random() < 0.7:
+                start, end = _around(rng, appt.booked_at, self.now)
+                reason = _weighted(rng, BOOKING_REASONS.get(code, OTHER_BOOKING_REASONS))
+                if start >= since:
+                    calls.append(_call(appt.booked_by_id, appt.patient_id, start, end, reason,
+                                       "booked", appt.id))
+        calls += self._unbooked_calls(rng, calls, since)
+        calls.sort(key=lambda c: c["started_at"])
+        overrides = self._overrides(rng, [(a.id or 0, a.patient_id, a.booked_at, code)
+                                          for a, code in booked])
+        connection = self.session.connection()
+        if calls:
+            connection.execute(insert(SQLModel.metadata.tables["call"]), calls)
+        if overrides:
+            connection.execute(insert(SQLModel.metadata.tables["audit_event"]), overrides)
+        self.say(f"Calls {len(calls):,}, payer-rule overrides {len(overrides):,}")
+
+    def _unbooked_calls(self, rng: random.Random, booking: Sequence[dict[str, Any]],
+                        since: datetime) -> list[dict[str, Any]]:
+        """About a third as many again on each weekday: questions, callbacks, declines."""
+        per_day: dict[date, int] = defaultdict(int)
+        for row in booking:
+            per_day[row["started_at"].astimezone(self.zone).date()] += 1
+        desk = [self.staff_ids[Role.RECEPTIONIST]] * 4 + [self.staff_ids[Role.SCHEDULER]]
+        first = since.astimezone(self.zone).date()
+        days = (first + timedelta(days=n) for n in range(ACTIVITY_DAYS + 1))
+        out: list[dict[str, Any]] = []
+        for day in (d for d in days if d.weekday() < 5):
+            opens = datetime.combine(day, time(8), self.zone).astimezone(UTC)
+            for _ in range(int(per_day[day] * 0.35 + rng.random())):
+                start = opens + timedelta(seconds=rng.randrange(9 * 3600))
+                end = start + timedelta(seconds=rng.randrange(60, 8 * 60 + 1))
+                call = _call(rng.choice(desk), rng.choice(self.patient_ids), start, end,
+                             _weighted(rng, UNBOOKED_REASONS), _weighted(rng, UNBOOKED_OUTCOMES),
+                             None)
+                if since <= start and end <= self.now:
+                    out.append(call)
+        return out
+
+    def _overrides(self, rng: random.Random,
+                   booked: Sequence[tuple[int, int, datetime, str]]) -> list[dict[str, Any]]:
+        """About 4 % of the procedures booked: a scheduler (now and then the manager) overrode
+        a payer rule, audited as the booking service does."""
+        procedures = [b for b in booked if b[3] in OVERRIDE_RULES]
+        payers = dict(self.session.exec(select(Patient.id, Patient.payer)).all())
+        covered = [(b, labels) for b in procedures
+                   if (labels := [p.label for p in self.ctx.settings.payers
+                                  if p.applies_to(payers[b[1]])])]
+        share = 0.04 * len(procedures) / max(len(covered), 1)
+        out: list[dict[str, Any]] = []
+        for (aid, _, at, code), labels in covered:
+            if rng.random() >= share:
+                continue
+            rule = rng.choice(OVERRIDE_RULES[code])
+            role = Role.MANAGER if rng.random() < 0.2 else Role.SCHEDULER
+            out.append({
+                "at": at, "staff_id": self.staff_ids[role], "action": "payer.override",
+                "entity": "appointment", "entity_id": aid,
+                "after": {"visit_type": code, "rules": [rule], "payers": labels,
+                          "reason": rng.choice(OVERRIDE_REASONS[rule])},
+            })
+        return sorted(out, key=lambda row: row["at"])
+
+
+def _around(rng: random.Random, booked_at: datetime,
+            now: datetime) -> tuple[datetime, datetime]:
+    """The call a booking was made on: a few minutes before it, a minute or few after."""
+    start = booked_at - timedelta(minutes=rng.uniform(2, 9))
+    end = min(booked_at + timedelta(minutes=rng.uniform(1, 4)), now)
+    return start.replace(microsecond=0), end.replace(microsecond=0)
+
+
+def _call(staff_id: int, patient_id: int, start: datetime, end: datetime, reason: str,
+          outcome: str, appointment_id: int | None) -> dict[str, Any]:
+    """A closed call row, logged as the intake screen logs one."""
+    return {
+        "staff_id": staff_id, "patient_id": patient_id, "started_at": start,
+        "updated_at": end, "ended_at": end, "status": "closed", "reason": str(reason),
+        "answers": {}, "outcome": str(outcome), "note": "", "appointment_id": appointment_id,
+        "version": 1,
+    }
