@@ -33,7 +33,8 @@ def report_group() -> None:
 def daily_cmd(runtime: Runtime, day: str, location: str | None, fmt: str,
               output: Path | None, by: str) -> None:
     """The day's appointments, bookings, calls, pathway, utilisation, overrides and trend."""
-    from frontdesk.services import report, report_export
+    from frontdesk.services import report
+    from frontdesk.services.report import export as report_export
 
     ctx = runtime.context()
     today = report.today_in_practice(ctx)

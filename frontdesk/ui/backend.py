@@ -310,7 +310,7 @@ class Backend:
     def export_report(self, summary: DailyReport, kind: str) -> Path:
         """Write ``summary`` as ``kind`` (csv, html, json, text) under the data directory's
         ``reports`` folder, readable by its owner only; returns the file."""
-        from frontdesk.services import report_export
+        from frontdesk.services.report import export as report_export
 
         render = {"csv": report_export.to_csv, "html": report_export.to_html,
                   "json": report_export.to_json, "text": report_export.to_text}[kind]

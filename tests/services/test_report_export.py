@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 
 from frontdesk.domain.calls import CallOutcome
-from frontdesk.services import report_export as export
 from frontdesk.services.errors import InvalidInput
 from frontdesk.services.report import (
     STATUS_COLUMNS,
@@ -29,6 +28,7 @@ from frontdesk.services.report import (
     TrendDay,
     UseLine,
     VisitLine,
+    export,
 )
 
 DAY = date(2027, 3, 10)

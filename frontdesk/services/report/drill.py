@@ -1,0 +1,163 @@
+"""The drill-down: the rows behind a report figure, with patient names, for who asked.
+
+The report itself names no patient; :func:`drill` is the one place names appear, for the list a
+manager or admin asked to see. :func:`ids_of` looks up the ids of a figure the database only
+counted (the trend's).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from datetime import datetime
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
+
+from frontdesk.db import queries as q
+from frontdesk.db.engine import read_session
+from frontdesk.db.models import Appointment, Call, CallbackTask, Patient, ReliefReport
+from frontdesk.domain.calls import CallOutcome, CallReason
+from frontdesk.domain.model import Status
+from frontdesk.domain.permissions import Permission
+from frontdesk.services.access import require
+from frontdesk.services.context import Context
+from frontdesk.services.report.reads import _booking, _fetch, _Names, _names, _utc, _zone
+from frontdesk.services.report.values import DrillKind, DrillTable, Figure
+
+M = TypeVar("M", Call, CallbackTask, ReliefReport)
+
+
+def ids_of(ctx: Context, figure: Figure, *, by: str) -> tuple[int, ...]:
+    """The ids behind ``figure``, looked up when the database only counted them."""
+    require(ctx, by, Permission.REPORTS)
+    with read_session(ctx.engine) as session:
+        return _ids(session, figure)
+
+
+def _ids(session: Session, figure: Figure) -> tuple[int, ...]:
+    found = figure.lookup
+    if found is None:
+        return figure.ids
+    column = col(Appointment.booked_at) if found.what == "made" else col(Appointment.starts_at)
+    query = (sa_select(col(Appointment.id)).where(column >= found.start, column < found.end)
+             .where(_booking() if found.what == "made"
+                    else and_(col(Appointment.status) == found.what,
+                              col(Appointment.hold_expires_at).is_(None))))
+    if found.location_id is not None:
+        query = query.where(col(Appointment.location_id) == found.location_id)
+    return tuple(r[0] for r in _fetch(session, query.order_by(column, col(Appointment.id))))
+
+
+def drill(ctx: Context, figure: Figure, *, by: str) -> DrillTable:
+    """The list behind ``figure``, with patient names: only for the person who asked (``by``,
+    a manager or admin)."""
+    require(ctx, by, Permission.REPORTS)
+    with read_session(ctx.engine) as session:
+        zone = ZoneInfo(_zone(session))
+        names = _names(session)
+        figure = replace(figure, ids=_ids(session, figure), count=None, lookup=None)
+        if figure.kind is DrillKind.APPOINTMENTS:
+            return _drill_appointments(session, figure, zone)
+        if figure.kind is DrillKind.CALLS:
+            return _drill_calls(session, figure, zone, names)
+        if figure.kind is DrillKind.CALLBACKS:
+            return _drill_callbacks(session, figure, zone, names)
+        return _drill_reliefs(session, figure, zone, names)
+
+
+def _when(moment: datetime | None, zone: ZoneInfo) -> str:
+    if moment is None:
+        return ""
+    return _utc(moment).astimezone(zone).strftime("%a %m/%d %H:%M")
+
+
+def _chunks(ids: Sequence[int], size: int = 500) -> Iterable[list[int]]:
+    for n in range(0, len(ids), size):
+        yield list(ids[n:n + size])
+
+
+def _drill_appointments(session: Session, figure: Figure, zone: ZoneInfo) -> DrillTable:
+    rows: list[Any] = [r for part in _chunks(figure.ids)
+                       for r in q.appointment_rows(session, ids=part)]
+    rows.sort(key=lambda r: (r[0].starts_at, r[0].id))
+    lines = []
+    for r in rows:
+        appt = r[0]
+        status = Status(appt.status).label
+        if appt.status == Status.CANCELLED.value and appt.late_cancel:
+            status = "late cancel"
+        lines.append((_when(appt.starts_at, zone), f"{r[1]} {r[2]}", r[4], r[6], r[7], status,
+                      r[10], _when(appt.booked_at, zone)))
+    return DrillTable(figure.title, ("When", "Patient", "Visit", "Provider", "Location",
+                                     "Status", "Booked by", "Booked at"),
+                      tuple(lines), tuple(r[0].id for r in rows))
+
+
+def _patient_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
+    wanted = sorted({i for i in ids if i is not None})
+    found: dict[int, str] = {}
+    for part in _chunks(wanted):
+        for pid, first, last in _fetch(
+                session, sa_select(col(Patient.id), col(Patient.first_name),
+                                   col(Patient.last_name)).where(col(Patient.id).in_(part))):
+            found[pid] = f"{first} {last}"
+    return found
+
+
+def _by_ids(session: Session, model: type[M], ids: Sequence[int], when: str) -> list[M]:
+    """The ``model`` rows with these ids (read in chunks), in order of their ``when`` column."""
+    rows = [row for part in _chunks(ids)
+            for row in session.exec(select(model).where(col(model.id).in_(part)))]
+    rows.sort(key=lambda row: (getattr(row, when), row.id or 0))
+    return rows
+
+
+def _drill_calls(session: Session, figure: Figure, zone: ZoneInfo, names: _Names) -> DrillTable:
+    calls = _by_ids(session, Call, figure.ids, "started_at")
+    people = _patient_names(session, (c.patient_id for c in calls))
+    lines = []
+    for c in calls:
+        reason = CallReason(c.reason).label if c.reason in set(CallReason) else ""
+        outcome = (CallOutcome(c.outcome).label if c.outcome in set(CallOutcome)
+                   else "still open")
+        length = int(((c.ended_at or c.updated_at) - c.started_at).total_seconds() // 60)
+        lines.append((_when(c.started_at, zone), people.get(c.patient_id or 0, "(no caller)"),
+                      reason, outcome, f"{length} min", names.staff[c.staff_id][1]))
+    return DrillTable(figure.title, ("Started", "Caller", "Reason", "Outcome", "Length",
+                                     "Taken by"),
+                      tuple(lines), tuple(c.appointment_id for c in calls))
+
+
+def _drill_callbacks(session: Session, figure: Figure, zone: ZoneInfo,
+                     names: _Names) -> DrillTable:
+    tasks = _by_ids(session, CallbackTask, figure.ids, "due_at")
+    people = _patient_names(session, (t.patient_id for t in tasks))
+    lines = []
+    for t in tasks:
+        done = ("" if t.done_by_id is None
+                else names.staff.get(t.done_by_id, ("?", "unknown"))[1])
+        lines.append((_when(t.due_at, zone), people.get(t.patient_id, ""),
+                      "relief report" if t.kind == "relief-report" else t.kind, t.status,
+                      _when(t.done_at, zone), done))
+    return DrillTable(figure.title, ("Due", "Patient", "For", "Now", "Closed at",
+                                     "Closed by"),
+                      tuple(lines), tuple(t.appointment_id for t in tasks))
+
+
+def _drill_reliefs(session: Session, figure: Figure, zone: ZoneInfo,
+                   names: _Names) -> DrillTable:
+    reports = _by_ids(session, ReliefReport, figure.ids, "reported_at")
+    people = _patient_names(session, (r.patient_id for r in reports))
+    lines = []
+    for r in reports:
+        where = " ".join(x for x in (r.region or "", r.levels or "", r.side or "") if x)
+        lines.append((_when(r.reported_at, zone), people.get(r.patient_id, ""), where,
+                      f"{r.percent_relief}%", f"{r.hours_lasted:g} h",
+                      names.staff.get(r.taken_by_id, ("?", "unknown"))[1]))
+    return DrillTable(figure.title, ("Taken", "Patient", "Where", "Relief", "Lasted",
+                                     "Taken by"),
+                      tuple(lines), tuple(r.appointment_id for r in reports))
