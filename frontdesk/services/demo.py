@@ -47,7 +47,7 @@ from frontdesk.domain.model import (
     Status,
     TemplateSpec,
 )
-from frontdesk.services import accounts
+from frontdesk.services.accounts import passwords
 from frontdesk.services.catalog import DEFAULT_VISIT_TYPES, install_visit_types
 from frontdesk.services.context import Context
 from frontdesk.services.demo_content import (
@@ -177,7 +177,7 @@ _DEMO_HASHES: dict[tuple[str, str], str] = {}
 def _demo_hash(username: str) -> str:
     """The argon2 hash of a demo password, made once per process: the passwords are published
     anyway, and the tests seed the demo dozens of times (each hash costs about 0.1 s)."""
-    hasher = accounts.PASSWORD_HASHER
+    hasher = passwords.PASSWORD_HASHER
     key = (username, repr((hasher.time_cost, hasher.memory_cost, hasher.parallelism,
                            hasher.hash_len, hasher.salt_len, hasher.type)))
     if key not in _DEMO_HASHES:
