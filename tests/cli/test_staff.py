@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 from frontdesk.db.engine import make_engine, run_write
 from frontdesk.db.models import Staff
 from frontdesk.services import accounts
-from frontdesk.services.accounts import AccountLocked, SignInRefused
+from frontdesk.services.accounts import AccountLocked, SignInRefused, passwords
 from frontdesk.services.context import Context
 from tests.cli.conftest import Desk, assert_clean
 
@@ -20,8 +20,8 @@ from tests.cli.conftest import Desk, assert_clean
 @pytest.fixture(autouse=True)
 def fast_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     """The test seam: a cheap argon2 cost so the suite stays quick (production: the defaults)."""
-    monkeypatch.setattr(accounts, "PASSWORD_HASHER",
-                        PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    monkeypatch.setattr(passwords, "PASSWORD_HASHER",
+                         PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
 @pytest.fixture

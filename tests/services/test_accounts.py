@@ -18,7 +18,7 @@ from frontdesk.db.models import AuditEvent, Staff
 from frontdesk.domain.model import Role
 from frontdesk.domain.settings import SignInSettings
 from frontdesk.services import accounts, demo
-from frontdesk.services.accounts import AccountLocked, SignInRefused
+from frontdesk.services.accounts import AccountLocked, SignInRefused, passwords, signin
 from frontdesk.services.context import Context
 from frontdesk.services.demo.content import DEMO_STAFF, demo_password
 from frontdesk.services.errors import InvalidInput, NotAllowed
@@ -33,8 +33,8 @@ SSH = {"SSH_CONNECTION": "10.0.0.5 51234 10.0.0.1 22"}
 @pytest.fixture(autouse=True)
 def fast_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     """The test seam: a cheap argon2 cost so the suite stays quick (production: the defaults)."""
-    monkeypatch.setattr(accounts, "PASSWORD_HASHER",
-                        PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    monkeypatch.setattr(passwords, "PASSWORD_HASHER",
+                         PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
 @pytest.fixture
@@ -229,13 +229,13 @@ def test_an_old_hash_is_upgraded_on_sign_in(ctx: Context, sam: str) -> None:
     run_write(ctx.engine, work)
     old = account(ctx, "sam").password_hash
     assert old is not None
-    assert accounts.PASSWORD_HASHER.check_needs_rehash(old)
+    assert passwords.PASSWORD_HASHER.check_needs_rehash(old)
     accounts.sign_in(ctx, username="sam", password=SAM_PW)
     new = account(ctx, "sam").password_hash
     assert new is not None
     assert new != old
-    assert not accounts.PASSWORD_HASHER.check_needs_rehash(new)
-    assert accounts.PASSWORD_HASHER.verify(new, SAM_PW)
+    assert not passwords.PASSWORD_HASHER.check_needs_rehash(new)
+    assert passwords.PASSWORD_HASHER.verify(new, SAM_PW)
     assert audit(ctx, "staff.sign_in")[0].after == {"via": "password", "rehashed": True}
     accounts.sign_in(ctx, username="sam", password=SAM_PW)
     assert account(ctx, "sam").password_hash == new
@@ -244,7 +244,7 @@ def test_an_old_hash_is_upgraded_on_sign_in(ctx: Context, sam: str) -> None:
 def test_a_password_changed_between_check_and_write_is_checked_again(
         ctx: Context, admin: str, sam: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """The argon2 check runs outside the transaction; a reset in between is not missed."""
-    real = accounts._verify
+    real = signin._verify
     calls: list[str | None] = []
 
     def verify_then_reset(stored: str | None, password: str) -> bool:
@@ -255,7 +255,7 @@ def test_a_password_changed_between_check_and_write_is_checked_again(
             return ok
         return real(stored, password)
 
-    monkeypatch.setattr(accounts, "_verify", verify_then_reset)
+    monkeypatch.setattr(signin, "_verify", verify_then_reset)
     with pytest.raises(SignInRefused):
         accounts.sign_in(ctx, username="sam", password=SAM_PW)
     assert len(calls) == 2

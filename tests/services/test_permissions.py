@@ -34,6 +34,7 @@ from frontdesk.services import (
     schedule_admin,
     scheduling,
 )
+from frontdesk.services.accounts import passwords
 from frontdesk.services.context import Context
 from frontdesk.services.errors import NotAllowed
 from frontdesk.services.report import DrillKind, Figure
@@ -312,8 +313,8 @@ TABLES = ("appointment", "audit_event", "patient", "call", "relief_report", "cal
 
 @pytest.fixture(autouse=True)
 def fast_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(accounts, "PASSWORD_HASHER",
-                        PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    monkeypatch.setattr(passwords, "PASSWORD_HASHER",
+                         PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
 def snapshot(ctx: Context) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from frontdesk.db.models import (
     Template,
 )
 from frontdesk.domain.model import Interval, ProviderKind, Role, RoomKind, TemplateSpec
-from frontdesk.services import accounts
+from frontdesk.services.accounts import passwords
 from frontdesk.services.catalog import DEFAULT_VISIT_TYPES, install_visit_types
 from frontdesk.services.context import Context
 from frontdesk.services.demo.content import (
@@ -52,7 +52,7 @@ _DEMO_HASHES: dict[tuple[str, str], str] = {}
 def _demo_hash(username: str) -> str:
     """The argon2 hash of a demo password, made once per process: the passwords are published
     anyway, and the tests seed the demo dozens of times (each hash costs about 0.1 s)."""
-    hasher = accounts.PASSWORD_HASHER
+    hasher = passwords.PASSWORD_HASHER
     key = (username, repr((hasher.time_cost, hasher.memory_cost, hasher.parallelism,
                            hasher.hash_len, hasher.salt_len, hasher.type)))
     if key not in _DEMO_HASHES:

@@ -1,5 +1,5 @@
-"""Staff accounts: passwords (argon2), signing in, lockout after repeated failures, and the
-admin's commands that add, disable and reset accounts.
+"""Signing in: with a password (locked out after repeated failures), over SSH as a mapped OS
+user, and the idle lock (audited when it locks, a sign-in to unlock).
 
 Signing in never tells an unknown username from a wrong password: both, and a disabled account
 or one without a password, are refused with the same message after the same argon2 work (a
@@ -15,43 +15,28 @@ again, locked for update, and re-checks if the hash changed meanwhile.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal, TypeVar
 from zoneinfo import ZoneInfo
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from frontdesk.db import queries as q
 from frontdesk.db.engine import DatabaseBusyError, read_session, run_write
 from frontdesk.db.models import Staff
-from frontdesk.domain.model import Role
-from frontdesk.domain.permissions import Permission, refusal
 from frontdesk.services.access import acting
+from frontdesk.services.accounts.passwords import _rehash, _verify
 from frontdesk.services.context import Context
-from frontdesk.services.errors import Busy, FrontDeskError, InvalidInput, NotAllowed
+from frontdesk.services.errors import Busy, FrontDeskError
 from frontdesk.services.mapping import staff_view
 from frontdesk.services.views import StaffView
 
 PRACTICE_ZONE = "America/Chicago"
-MIN_PASSWORD = 10
-MAX_PASSWORD = 200  # argon2 takes any length; this keeps a pasted novel out
-MAX_NAME = 80
-USERNAME_RULE = re.compile(r"^[a-z0-9._-]{2,40}$")
 REFUSED = "wrong username or password"
 T = TypeVar("T")
-
-#: The hasher every password goes through. Tests may swap in a cheaper one (monkeypatch this
-#: name); production always uses argon2-cffi's defaults (argon2id, RFC 9106 low-memory).
-PASSWORD_HASHER = PasswordHasher()
-
-_dummy: tuple[PasswordHasher, str] | None = None
 
 
 class SignInRefused(FrontDeskError):
@@ -68,14 +53,6 @@ class AccountLocked(FrontDeskError):
         local = until.astimezone(ZoneInfo(PRACTICE_ZONE))
         super().__init__(f"too many failed sign-ins: locked until {local:%H:%M}")
         self.until = until
-
-
-def hash_password(password: str) -> str:
-    """The argon2 hash to store (for seeding; the services below hash for themselves)."""
-    return PASSWORD_HASHER.hash(password)
-
-
-# --------------------------------------------------------------------------- signing in
 
 
 def sign_in(ctx: Context, *, username: str, password: str) -> StaffView:
@@ -209,178 +186,8 @@ def _authenticate(ctx: Context, username: str, password: str, *, success: str) -
     return outcome.view
 
 
-def _verify(stored: str | None, password: str) -> bool:
-    """argon2 verification; a missing hash still costs one verification (against a dummy)."""
-    try:
-        return PASSWORD_HASHER.verify(stored or _dummy_hash(), password) and stored is not None
-    except (VerificationError, InvalidHashError):
-        return False
-
-
-def _rehash(stored: str | None, password: str) -> str | None:
-    """A new hash when ``stored`` was made with older argon2 parameters than today's."""
-    if stored is None or not PASSWORD_HASHER.check_needs_rehash(stored):
-        return None
-    return PASSWORD_HASHER.hash(password)
-
-
-def _dummy_hash() -> str:
-    global _dummy
-    if _dummy is None or _dummy[0] is not PASSWORD_HASHER:
-        _dummy = (PASSWORD_HASHER, PASSWORD_HASHER.hash("not anybody's password"))
-    return _dummy[1]
-
-
 def _locked(row: Staff, now: datetime) -> bool:
     return row.locked_until is not None and row.locked_until > now
-
-
-# --------------------------------------------------------------------------- admin commands
-
-
-def add_staff(ctx: Context, *, by: str, username: str, name: str, role: Role | str,
-              password: str) -> StaffView:
-    """A new active account with its password. ``by`` must be an active admin — except for the
-    practice's first admin: while no active admin exists, an admin account may be added by
-    anyone who can run the command (``by`` is then not checked; the audit event has no staff)."""
-    wanted = _check_username(username)
-    display = " ".join(name.split())
-    if not display:
-        raise InvalidInput("name", "enter the person's name")
-    if len(display) > MAX_NAME:
-        raise InvalidInput("name", f"at most {MAX_NAME} characters")
-    try:
-        kind = Role(role)
-    except ValueError:
-        raise InvalidInput("role", f"one of {', '.join(r.value for r in Role)}") from None
-    _check_password(password, wanted)
-    hashed = PASSWORD_HASHER.hash(password)
-
-    def work(session: Session) -> StaffView:
-        first = kind is Role.ADMIN and not _any_admin(session)
-        admin = None if first else _admin(session, by)
-        if q.staff_by_username(session, wanted) is not None:
-            raise InvalidInput("username", f"{wanted!r} is taken")
-        row = Staff(name=display, username=wanted, role=kind.value, password_hash=hashed)
-        session.add(row)
-        session.flush()
-        q.add_audit(session, at=ctx.now(), staff_id=admin.id if admin else None,
-                    action="staff.add", entity="staff", entity_id=row.id,
-                    after={"username": wanted, "name": display, "role": kind.value,
-                           **({"first_admin": True} if first else {})})
-        return staff_view(row)
-
-    try:
-        return _write(ctx, work)
-    except IntegrityError:  # the same username added at the same moment elsewhere
-        raise InvalidInput("username", f"{wanted!r} is taken") from None
-
-
-def disable_staff(ctx: Context, *, by: str, username: str) -> StaffView:
-    """The account can no longer sign in (it stays, for the audit log). ``by``: an admin."""
-
-    def work(session: Session) -> StaffView:
-        admin = _admin(session, by)
-        row = _target(session, username)
-        if row.role == Role.ADMIN.value and row.id == admin.id:
-            admins = session.exec(select(func.count()).select_from(Staff).where(
-                col(Staff.active), col(Staff.role) == Role.ADMIN.value)).one()
-            if admins <= 1:
-                raise InvalidInput("username", "you are the last active admin; add another "
-                                               "admin before disabling your own account")
-        row.active = False
-        session.add(row)
-        q.add_audit(session, at=ctx.now(), staff_id=admin.id, action="staff.disable",
-                    entity="staff", entity_id=row.id, before={"active": True},
-                    after={"active": False})
-        return staff_view(row)
-
-    return _write(ctx, work)
-
-
-def reset_password(ctx: Context, *, by: str, username: str, password: str) -> StaffView:
-    """A new password; also clears failed sign-ins and any lock. ``by``: an admin."""
-    wanted = _check_username(username)
-    _check_password(password, wanted)
-    hashed = PASSWORD_HASHER.hash(password)
-
-    def work(session: Session) -> StaffView:
-        admin = _admin(session, by)
-        row = _target(session, wanted)
-        now = ctx.now()
-        was_locked = _locked(row, now)
-        until = row.locked_until.isoformat() if row.locked_until else None
-        row.password_hash, row.failed_signins, row.locked_until = hashed, 0, None
-        session.add(row)
-        q.add_audit(session, at=now, staff_id=admin.id, action="staff.reset_password",
-                    entity="staff", entity_id=row.id)
-        if was_locked:
-            q.add_audit(session, at=now, staff_id=admin.id, action="staff.unlock",
-                        entity="staff", entity_id=row.id, before={"locked_until": until},
-                        after={"via": "reset_password"})
-        return staff_view(row)
-
-    return _write(ctx, work)
-
-
-@dataclass(frozen=True)
-class StaffStatus:
-    """An account as the staff list shows it (no hash)."""
-
-    view: StaffView
-    password_set: bool
-    locked_until: datetime | None  # only while the lock lasts
-
-
-def staff_status(ctx: Context) -> list[StaffStatus]:
-    """Active staff with whether each has a password and is locked out now."""
-    now = ctx.now()
-    with read_session(ctx.engine) as session:
-        rows = session.exec(select(Staff).where(col(Staff.active)).order_by(col(Staff.id)))
-        return [StaffStatus(staff_view(r), r.password_hash is not None,
-                            r.locked_until if _locked(r, now) else None) for r in rows]
-
-
-# --------------------------------------------------------------------------- helpers
-
-
-def _check_username(username: str) -> str:
-    wanted = username.strip()
-    if not USERNAME_RULE.match(wanted):
-        raise InvalidInput("username", "2-40 characters: lowercase letters, digits, '.', '-' "
-                                       "and '_'")
-    return wanted
-
-
-def _check_password(password: str, username: str) -> None:
-    if len(password) < MIN_PASSWORD:
-        raise InvalidInput("password", f"at least {MIN_PASSWORD} characters")
-    if len(password) > MAX_PASSWORD:
-        raise InvalidInput("password", f"at most {MAX_PASSWORD} characters")
-    if username.lower() in password.lower():
-        raise InvalidInput("password", "must not contain the username")
-
-
-def _any_admin(session: Session) -> bool:
-    return session.exec(select(Staff.id).where(
-        col(Staff.active), col(Staff.role) == Role.ADMIN.value).limit(1)).first() is not None
-
-
-def _admin(session: Session, username: str) -> Staff:
-    try:
-        return acting(session, username, Permission.STAFF)
-    except InvalidInput:  # an unknown name gets the same answer as a lack of rights
-        raise NotAllowed(refusal(Permission.STAFF)) from None
-
-
-def _target(session: Session, username: str) -> Staff:
-    row = _for_update(session, username.strip().lower())
-    if row is None:
-        raise InvalidInput("username", f"no staff member {username[:40]!r}; "
-                                       "`frontdesk staff list` lists them")
-    if not row.active:
-        raise InvalidInput("username", f"{row.username!r} is disabled")
-    return row
 
 
 def _for_update(session: Session, username: str) -> Staff | None:

@@ -1,0 +1,161 @@
+"""Booking and holding a visit: book (or hold for the caller) at a start, confirm or release a
+hold."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlmodel import Session
+
+from frontdesk.db import queries as q
+from frontdesk.db.models import Appointment, Patient
+from frontdesk.domain.model import Region, Side, Status
+from frontdesk.domain.permissions import Permission
+from frontdesk.services.access import acting
+from frontdesk.services.callbacks import sync_callback
+from frontdesk.services.context import Context
+from frontdesk.services.errors import InvalidInput
+from frontdesk.services.mapping import appointment_snapshot
+from frontdesk.services.pathway import enforce_payer_rules
+from frontdesk.services.scheduling.fitting import _check_slot
+from frontdesk.services.scheduling.reading import _view
+from frontdesk.services.scheduling.slots import _visit_type
+from frontdesk.services.scheduling.transaction import (
+    _appointment,
+    _id,
+    _sync,
+    _touch,
+    _write,
+    _write_slot,
+)
+from frontdesk.services.views import AppointmentView
+
+
+def book(
+    ctx: Context,
+    *,
+    staff: str,
+    patient_id: int,
+    visit_type: str,
+    provider_id: int,
+    location_id: int,
+    start: datetime,
+    room_id: int | None = None,
+    region: str | None = None,
+    levels: str | None = None,
+    side: str | None = None,
+    hold: bool = False,
+    override_reason: str | None = None,
+    override_by: str | None = None,
+) -> AppointmentView:
+    """Book (or, with ``hold=True``, hold for the caller) one visit at ``start``.
+
+    A procedure that breaks the patient's payer rules raises PayerRulesBroken unless
+    ``override_reason`` is given by a role allowed to override (the booking person, or
+    ``override_by`` standing next to them); the override is audited with the booking.
+    Booking a diagnostic block creates its relief-report callback.
+    """
+    if start.tzinfo is None:
+        raise InvalidInput("start", "needs a time zone (e.g. 2027-03-15T09:00-05:00)")
+    region, levels, side = _procedure_details(region, levels, side)
+
+    def work(session: Session) -> AppointmentView:
+        q.lock_for_booking(session, location_id=location_id, provider_id=provider_id)
+        now = ctx.now()
+        q.expire_holds(session, now=now)
+        staff_row = acting(session, staff, Permission.BOOK)
+        if session.get(Patient, patient_id) is None:
+            raise InvalidInput("patient", f"no patient with id {patient_id}")
+        vt = _visit_type(session, visit_type)
+        spec = q.visit_spec(session, vt)
+        slot = _check_slot(session, ctx, now=now, spec=spec, provider_id=provider_id,
+                           location_id=location_id, start=start, room_id=room_id)
+        appt = Appointment(
+            patient_id=patient_id, visit_type_id=spec.id, provider_id=slot.provider_id,
+            location_id=slot.location_id, room_id=slot.room_id, starts_at=slot.start,
+            ends_at=slot.end, block_start=slot.start - timedelta(minutes=spec.buffer_before_min),
+            block_end=slot.end + timedelta(minutes=spec.buffer_after_min),
+            status=(Status.HELD if hold else Status.BOOKED).value,
+            hold_expires_at=now + timedelta(minutes=ctx.settings.booking.hold_min) if hold
+            else None,
+            region=region if vt.is_procedure else None,
+            levels=levels if vt.is_procedure else None,
+            side=side if vt.is_procedure else None,
+            booked_by_id=_id(staff_row), booked_at=now, updated_at=now,
+        )
+        session.add(appt)
+        session.flush()
+        enforce_payer_rules(session, ctx, staff=acting(session, override_by) if override_by
+                            else staff_row, appointment=appt, visit_type=vt.code,
+                            override_reason=override_reason)
+        q.add_audit(session, at=now, staff_id=staff_row.id,
+                    action="appointment.hold" if hold else "appointment.book",
+                    entity="appointment", entity_id=appt.id, after=appointment_snapshot(appt))
+        sync_callback(session, ctx, appt, code=vt.code, now=now, new=True)
+        return _view(session, _id(appt))  # read back in the same transaction
+
+    return _write_slot(ctx, work, visit_type=visit_type, start=start,
+                         location_id=location_id, provider_id=provider_id)
+
+
+def confirm_hold(ctx: Context, *, staff: str, appointment_id: int) -> AppointmentView:
+    """Turn the caller's hold into a booking (the time never left their hands)."""
+
+    def work(session: Session) -> AppointmentView:
+        now = ctx.now()
+        staff_row = acting(session, staff, Permission.BOOK)
+        appt = _appointment(session, appointment_id)
+        if appt.status != Status.HELD.value:
+            raise InvalidInput("appointment", "is not a hold")
+        if appt.hold_expires_at is not None and appt.hold_expires_at <= now:
+            q.expire_holds(session, now=now)
+            raise InvalidInput("appointment", "the hold has expired; offer the slot again")
+        before = appointment_snapshot(appt)
+        appt.status, appt.hold_expires_at = Status.BOOKED.value, None
+        appt.booked_at, appt.booked_by_id = now, _id(staff_row)
+        _touch(appt, now)
+        q.add_audit(session, at=now, staff_id=staff_row.id, action="appointment.book",
+                    entity="appointment", entity_id=appt.id, before=before,
+                    after=appointment_snapshot(appt))
+        _sync(session, ctx, appt, now)
+        return _view(session, _id(appt))  # read back in the same transaction
+
+    return _write(ctx, work)
+
+
+def release_hold(ctx: Context, *, staff: str, appointment_id: int) -> AppointmentView:
+    def work(session: Session) -> AppointmentView:
+        now = ctx.now()
+        staff_row = acting(session, staff, Permission.BOOK)
+        appt = _appointment(session, appointment_id)
+        if appt.status != Status.HELD.value:
+            raise InvalidInput("appointment", "is not a hold")
+        before = appointment_snapshot(appt)
+        appt.status = Status.EXPIRED.value
+        _touch(appt, now)
+        q.add_audit(session, at=now, staff_id=staff_row.id, action="appointment.release_hold",
+                    entity="appointment", entity_id=appt.id, before=before,
+                    after=appointment_snapshot(appt))
+        _sync(session, ctx, appt, now)
+        return _view(session, _id(appt))  # read back in the same transaction
+
+    return _write(ctx, work)
+
+
+def _procedure_details(
+    region: str | None, levels: str | None, side: str | None
+) -> tuple[str | None, str | None, str | None]:
+    if region is not None:
+        region = region.strip().lower() or None
+        if region is not None and region not in {r.value for r in Region}:
+            raise InvalidInput("region", "must be cervical, thoracic or lumbar")
+    if side is not None:
+        side = side.strip().lower() or None
+        if side is not None and side not in {s.value for s in Side}:
+            raise InvalidInput("side", "must be left, right or bilateral")
+    if levels is not None:
+        levels = levels.strip().upper() or None
+        if levels is not None and (len(levels) > 40 or not all(
+                ch.isalnum() or ch in "-, " for ch in levels)):
+            raise InvalidInput("levels", "write levels like L4-L5, L5-S1")
+    return region, levels, side

@@ -1,0 +1,96 @@
+"""Cancelling a visit and its other status changes: confirm, check in, complete, no-show."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from frontdesk.db import queries as q
+from frontdesk.db.models import Location
+from frontdesk.domain.model import Status, can_transition
+from frontdesk.domain.permissions import Permission
+from frontdesk.services.access import acting
+from frontdesk.services.context import Context
+from frontdesk.services.errors import InvalidInput
+from frontdesk.services.mapping import appointment_snapshot
+from frontdesk.services.scheduling.reading import _view
+from frontdesk.services.scheduling.transaction import (
+    _appointment,
+    _check_version,
+    _id,
+    _sync,
+    _touch,
+    _write,
+)
+from frontdesk.services.views import AppointmentView
+
+MAX_TEXT = 500
+
+
+def cancel(
+    ctx: Context, *, staff: str, appointment_id: int, reason: str,
+    expected_version: int | None = None,
+) -> AppointmentView:
+    """Cancel with a reason; flagged late when inside the late-cancel window."""
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput("reason", "say why the visit is cancelled")
+    if len(reason) > MAX_TEXT:
+        raise InvalidInput("reason", f"keep it under {MAX_TEXT} characters")
+
+    def work(session: Session) -> AppointmentView:
+        now = ctx.now()
+        staff_row = acting(session, staff, Permission.CANCEL)
+        appt = _appointment(session, appointment_id)
+        _check_version(session, appt, expected_version)
+        if not can_transition(Status(appt.status), Status.CANCELLED):
+            raise InvalidInput(
+                "appointment", f"a {Status(appt.status).label} visit cannot be cancelled")
+        before = appointment_snapshot(appt)
+        window = timedelta(hours=ctx.settings.booking.late_cancel_hours)
+        appt.status, appt.cancel_reason = Status.CANCELLED.value, reason
+        appt.late_cancel = appt.starts_at - now < window
+        _touch(appt, now)
+        q.add_audit(session, at=now, staff_id=staff_row.id, action="appointment.cancel",
+                    entity="appointment", entity_id=appt.id, before=before,
+                    after=appointment_snapshot(appt))
+        _sync(session, ctx, appt, now)
+        return _view(session, _id(appt))  # read back in the same transaction
+
+    return _write(ctx, work)
+
+
+def set_status(
+    ctx: Context, *, staff: str, appointment_id: int, status: Status,
+    expected_version: int | None = None,
+) -> AppointmentView:
+    """Confirm, check in, complete or mark a no-show (cancel has its own service)."""
+    if status in (Status.CANCELLED, Status.HELD, Status.EXPIRED):
+        raise InvalidInput("status", f"use the {status.label} action instead")
+
+    def work(session: Session) -> AppointmentView:
+        now = ctx.now()
+        staff_row = acting(session, staff, Permission.STATUS)
+        appt = _appointment(session, appointment_id)
+        _check_version(session, appt, expected_version)
+        current = Status(appt.status)
+        if not can_transition(current, status):
+            raise InvalidInput("status", f"a {current.label} visit cannot become {status.label}")
+        if status in (Status.CHECKED_IN, Status.COMPLETED, Status.NO_SHOW):
+            location = session.get(Location, appt.location_id)
+            zone = ZoneInfo(location.timezone if location else "UTC")
+            if appt.starts_at.astimezone(zone).date() > now.astimezone(zone).date():
+                raise InvalidInput("status", f"cannot mark a future visit {status.label}")
+        before = appointment_snapshot(appt)
+        appt.status = status.value
+        _touch(appt, now)
+        session.flush()
+        q.add_audit(session, at=now, staff_id=staff_row.id, action="appointment.status",
+                    entity="appointment", entity_id=appt.id, before=before,
+                    after=appointment_snapshot(appt))
+        _sync(session, ctx, appt, now)
+        return _view(session, _id(appt))  # read back in the same transaction
+
+    return _write(ctx, work)
