@@ -2,7 +2,7 @@
 
 Start-up is kept cheap on purpose: this module loads no database code. The first screen paints,
 then a thread worker opens the database (Alembic migrations, demo seeding) through
-``frontdesk.ui.backend`` and the board takes over.
+``frontdesk.ui.backend.door`` and the board takes over.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from textual.worker import Worker, WorkerState
 
 import frontdesk
 from frontdesk.domain.permissions import Permission
+from frontdesk.ui.calendar.board.screen import TodayScreen
 from frontdesk.ui.start import StartScreen
-from frontdesk.ui.today import TodayScreen
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from frontdesk.services.config import LoadedSettings
     from frontdesk.services.context import Context
     from frontdesk.services.views import LocationView
-    from frontdesk.ui.backend import Backend, Opened
+    from frontdesk.ui.backend.door import Backend, Opened
 
 POLL_SECONDS = 2.0
 IDLE_CHECK_SECONDS = 5.0
@@ -141,7 +141,7 @@ class FrontDeskApp(App[None]):
     def action_lock(self, idle: bool = False) -> None:
         """Cover everything until the same person types their password (or someone else
         signs in, which ends this session). Audited, after the idle time or at once."""
-        from frontdesk.ui.sign_in import LockScreen, SignInScreen
+        from frontdesk.ui.account.sign_in import LockScreen, SignInScreen
 
         backend = self.backend
         if (backend is None or backend.person is None
@@ -177,7 +177,7 @@ class FrontDeskApp(App[None]):
 
     def action_treatments(self) -> None:
         """F3: the treatment lookup (a call screen shows it beside the call instead)."""
-        from frontdesk.ui.treatments import TreatmentScreen
+        from frontdesk.ui.treatments.screen import TreatmentScreen
 
         if self.backend is None:
             return
@@ -193,9 +193,9 @@ class FrontDeskApp(App[None]):
             return True
         if self.backend is None:
             return False
-        from frontdesk.ui.audit_log import AuditScreen
-        from frontdesk.ui.call_intake import CallScreen
-        from frontdesk.ui.report import DrillScreen
+        from frontdesk.ui.call.screen import CallScreen
+        from frontdesk.ui.report.audit import AuditScreen
+        from frontdesk.ui.report.screen import DrillScreen
 
         if isinstance(self.screen, (CallScreen, DrillScreen, AuditScreen)):
             return False
@@ -203,7 +203,7 @@ class FrontDeskApp(App[None]):
 
     def action_daily_report(self) -> None:
         """F4: the daily report (not over a call: the caller comes first)."""
-        from frontdesk.ui.report import ReportScreen
+        from frontdesk.ui.report.screen import ReportScreen
 
         if self.backend is None or not self.check_action("daily_report", ()):
             return
@@ -214,7 +214,7 @@ class FrontDeskApp(App[None]):
 
     def action_start_call(self) -> None:
         """F2 from anywhere: the unfinished calls to resume, or a new call at once."""
-        from frontdesk.ui.call_intake import CallScreen
+        from frontdesk.ui.call.screen import CallScreen
 
         if self.backend is None or isinstance(self.screen, CallScreen) or self._calling:
             return
@@ -232,7 +232,7 @@ class FrontDeskApp(App[None]):
                    places: tuple[LocationView, ...]) -> None:
         from zoneinfo import ZoneInfo
 
-        from frontdesk.ui.call_intake import CallScreen, ResumeDialog
+        from frontdesk.ui.call.screen import CallScreen, ResumeDialog
 
         self._calling = False
         if call is not None:
@@ -297,7 +297,7 @@ class FrontDeskApp(App[None]):
         if opened.backend.staff is not None or not self.sign_in:
             self._begin(opened.backend)
             return
-        from frontdesk.ui.sign_in import SignInScreen
+        from frontdesk.ui.account.sign_in import SignInScreen
 
         def signed_in(backend: Backend | None) -> None:
             if backend is not None:
@@ -313,7 +313,7 @@ class FrontDeskApp(App[None]):
 
 def _use_context(ctx: Context, staff: str | None, sign_in: bool) -> Connect:
     def connect(_report: Report) -> Opened:
-        from frontdesk.ui.backend import Backend, Opened  # services load in the worker
+        from frontdesk.ui.backend.door import Backend, Opened  # services load in the worker
 
         return Opened(Backend.create(ctx, staff=staff, sign_in=sign_in))
 
@@ -340,7 +340,7 @@ def make_app(
     """
 
     def connect(report: Report) -> Opened:
-        from frontdesk.ui.backend import open_backend  # services load in the worker
+        from frontdesk.ui.backend.door import open_backend  # services load in the worker
 
         return open_backend(db, demo=demo, clock=clock, settings=settings, report=report,
                             staff=staff, sign_in=staff is None)

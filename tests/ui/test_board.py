@@ -9,7 +9,7 @@ import pytest
 
 from frontdesk.domain.model import Status
 from frontdesk.services.views import AppointmentView, LocationView
-from frontdesk.ui.board import (
+from frontdesk.ui.calendar.board.layout import (
     CELL_PADDING,
     SCROLLBAR,
     DayBoard,

@@ -12,7 +12,7 @@ import pytest
 from frontdesk.domain.model import Interval, Status
 from frontdesk.services.calendar import DayGrid, ProviderDay, ShadedClosure
 from frontdesk.services.views import AppointmentView
-from frontdesk.ui.grid_layout import (
+from frontdesk.ui.calendar.day.layout import (
     GUTTER,
     MIN_COLUMN,
     SEPARATOR,

@@ -1,0 +1,118 @@
+"""What the board's appointment keys do, as plain values — no Textual, no database.
+
+The screen asks ``allowed`` before showing a key as usable, builds a ``Request`` carrying the
+version the row showed, and a worker hands it to the backend, which answers with an ``Outcome``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from typing import Literal
+
+from frontdesk.domain.model import Status, can_transition
+from frontdesk.services.views import AppointmentView, SlotView
+from frontdesk.ui.calendar.board.layout import DayBoard, empty_message
+
+#: Board action name → the status it sets.
+STATUS_ACTIONS: dict[str, Status] = {
+    "check_in": Status.CHECKED_IN,
+    "complete": Status.COMPLETED,
+    "no_show": Status.NO_SHOW,
+    "confirm": Status.CONFIRMED,
+}
+#: Past tense for the notification after each kind of change.
+DONE = {
+    Status.CHECKED_IN: "Checked in",
+    Status.COMPLETED: "Marked done",
+    Status.NO_SHOW: "Marked no-show",
+    Status.CONFIRMED: "Confirmed",
+    Status.CANCELLED: "Cancelled",
+}
+#: Statuses that only make sense on the visit's day or after it (the service refuses earlier).
+ON_THE_DAY = frozenset({Status.CHECKED_IN, Status.COMPLETED, Status.NO_SHOW})
+
+Severity = Literal["information", "warning", "error"]
+
+
+@dataclass(frozen=True)
+class Request:
+    """Change one appointment: set ``status``, or cancel with ``reason`` (status None)."""
+
+    appointment_id: int
+    expected_version: int
+    status: Status | None = None
+    reason: str = ""
+
+    @property
+    def target(self) -> Status:
+        return self.status or Status.CANCELLED
+
+
+@dataclass(frozen=True)
+class Move:
+    """Reschedule one appointment to ``start`` with ``provider_id`` at ``location_id``."""
+
+    appointment_id: int
+    expected_version: int
+    start: datetime
+    provider_id: int
+    location_id: int
+
+
+@dataclass(frozen=True)
+class NewBooking:
+    """Book ``patient_id`` for ``visit_type`` at ``start`` with a provider at a location."""
+
+    patient_id: int
+    visit_type: str
+    provider_id: int
+    location_id: int
+    start: datetime
+
+
+Change = Request | Move | NewBooking
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How a request went, in plain words; ``changed`` when something was written."""
+
+    message: str
+    severity: Severity = "information"
+    changed: bool = False
+
+
+def allowed(appt: AppointmentView | None, target: Status, *, today: date) -> bool:
+    """Whether the key for ``target`` applies to ``appt`` now (the service has the last word)."""
+    if appt is None or not can_transition(appt.status, target):
+        return False
+    return not (target in ON_THE_DAY and appt.local_start.date() > today)
+
+
+def when_text(appt: AppointmentView) -> str:
+    """'Wed 10 Mar 10:00–10:45' in the location's zone."""
+    start = appt.local_start
+    return f"{start:%a} {start.day} {start:%b %H:%M}–{appt.local_end:%H:%M}"
+
+
+def slot_text(slot: SlotView) -> str:
+    """'Thu 11 Mar 09:00–09:45 · Dr. Avery Able · Test Clinic' in the location's zone."""
+    start, end = slot.local_start, slot.end.astimezone(slot.local_start.tzinfo)
+    return (f"{start:%a} {start.day} {start:%b %H:%M}–{end:%H:%M} · {slot.provider_name} · "
+            f"{slot.location_name}")
+
+
+def only_visit(board: DayBoard, code: str | None) -> DayBoard:
+    """The board with one visit type's appointments (all of them when ``code`` is None)."""
+    if code is None:
+        return board
+    return replace(board, appointments=tuple(
+        a for a in board.appointments if a.visit_type_code == code))
+
+
+def filtered_empty_message(board: DayBoard, *, show_cancelled: bool, label: str | None) -> str:
+    """What an empty board says; with a visit-type filter, how to lift it."""
+    if label is None or not board.locations:
+        return empty_message(board, show_cancelled=show_cancelled)
+    return f"No {label} visits here on this day. Press v to show every visit type."
