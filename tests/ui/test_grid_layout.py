@@ -12,13 +12,13 @@ import pytest
 from frontdesk.domain.model import Interval, Status
 from frontdesk.services.calendar import DayGrid, ProviderDay, ShadedClosure
 from frontdesk.services.views import AppointmentView
+from frontdesk.ui.backend.boards import GridBoard
 from frontdesk.ui.calendar.day.layout import (
     GUTTER,
     MIN_COLUMN,
     SEPARATOR,
     Cell,
     Column,
-    GridBoard,
     Kind,
     cell_text,
     cells,

@@ -15,8 +15,9 @@ from frontdesk.services import scheduling
 from frontdesk.services.context import Context
 from frontdesk.services.views import AppointmentView
 from frontdesk.ui.app import FrontDeskApp, make_app
+from frontdesk.ui.backend.boards import DayBoard
 from frontdesk.ui.backend.door import Backend, Opened
-from frontdesk.ui.calendar.board.layout import CELL_PADDING, DayBoard
+from frontdesk.ui.calendar.board.layout import CELL_PADDING
 from frontdesk.ui.calendar.board.screen import TodayScreen
 from frontdesk.ui.calendar.board.table import DayTable
 from frontdesk.ui.widgets.pickers import LocationPicker

@@ -17,8 +17,8 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from frontdesk.domain.model import Status
+from frontdesk.ui.backend.changes import Change, Outcome, Request, allowed
 from frontdesk.ui.visit.cancel import CancelDialog
-from frontdesk.ui.visit.changes import Change, Outcome, Request, allowed
 from frontdesk.ui.visit.details import DetailsScreen
 
 if TYPE_CHECKING:

@@ -25,7 +25,7 @@ from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
 from frontdesk.ui.call.pathway import ChoiceList
-from frontdesk.ui.visit.changes import slot_text
+from frontdesk.ui.text import slot_text
 
 if TYPE_CHECKING:
     from frontdesk.services.readback import ReadBack

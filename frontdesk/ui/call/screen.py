@@ -26,9 +26,9 @@ from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
 from frontdesk.domain.calls import CallOutcome, CallReason
-from frontdesk.ui.calendar.day.book import patient_line
 from frontdesk.ui.call.pathway import PATHWAY_REASONS, ChoiceList, PathwayPanel
 from frontdesk.ui.call.visits import VisitsPanel
+from frontdesk.ui.text import patient_line
 from frontdesk.ui.treatments.screen import TreatmentPanel
 from frontdesk.ui.widgets.footer import KeyFooter
 

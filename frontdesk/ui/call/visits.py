@@ -15,8 +15,8 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
+from frontdesk.ui.backend.changes import Move, Outcome, Request
 from frontdesk.ui.visit.cancel import CancelDialog
-from frontdesk.ui.visit.changes import Move, Outcome, Request
 from frontdesk.ui.visit.offers import SlotOffers
 
 if TYPE_CHECKING:

@@ -19,7 +19,7 @@ from textual.widgets import DataTable, Input, Static
 from textual.worker import Worker, WorkerState
 
 from frontdesk.domain.dates import DateWordsError, parse_date_words
-from frontdesk.ui.calendar.board.layout import format_day
+from frontdesk.ui.text import format_day
 from frontdesk.ui.widgets.footer import KeyFooter
 
 if TYPE_CHECKING:

@@ -24,7 +24,7 @@ from textual.worker import Worker, WorkerState
 
 from frontdesk.domain.permissions import Permission
 from frontdesk.services.errors import FrontDeskError
-from frontdesk.ui.calendar.board.layout import format_day
+from frontdesk.ui.text import format_day
 from frontdesk.ui.widgets.footer import KeyFooter
 
 if TYPE_CHECKING:

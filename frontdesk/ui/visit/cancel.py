@@ -12,7 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from frontdesk.services.views import AppointmentView
-from frontdesk.ui.visit.changes import when_text
+from frontdesk.ui.text import when_text
 
 MAX_REASON = 500  # the service's limit, checked here so the message sits next to the field
 

@@ -19,8 +19,7 @@ from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from frontdesk.services.views import AppointmentView
-from frontdesk.ui.calendar.board.layout import details_text, format_day, status_text
-from frontdesk.ui.visit.changes import when_text
+from frontdesk.ui.text import details_text, format_day, status_text, when_text
 
 if TYPE_CHECKING:
     from frontdesk.services.history import HistoryEntry

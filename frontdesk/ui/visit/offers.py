@@ -21,7 +21,7 @@ from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
 from frontdesk.services.views import AppointmentView, SlotView
-from frontdesk.ui.visit.changes import slot_text, when_text
+from frontdesk.ui.text import slot_text, when_text
 
 
 class SlotOffers(ModalScreen[SlotView | None]):

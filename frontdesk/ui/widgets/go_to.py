@@ -13,7 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from frontdesk.domain.dates import DateWordsError, parse_date_words
-from frontdesk.ui.calendar.board.layout import format_day
+from frontdesk.ui.text import format_day
 
 
 class GoToDialog(ModalScreen[date | None]):

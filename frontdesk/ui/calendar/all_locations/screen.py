@@ -19,7 +19,7 @@ from textual.worker import Worker, WorkerState
 
 from frontdesk.ui.calendar.all_locations.layout import AllLocations, step_focus, visits_total
 from frontdesk.ui.calendar.all_locations.panel import LocationPanel
-from frontdesk.ui.calendar.board.layout import format_day
+from frontdesk.ui.text import format_day
 
 if TYPE_CHECKING:
     from frontdesk.ui.backend.door import Backend

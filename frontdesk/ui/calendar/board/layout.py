@@ -7,47 +7,23 @@ names, wide ones get end times and full visit-type names.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, replace
 
-from frontdesk.domain.model import Status
-from frontdesk.services.views import AppointmentView, LocationView
+from frontdesk.services.views import AppointmentView
+from frontdesk.ui.backend.boards import DayBoard
+from frontdesk.ui.calendar.cells import (
+    SWATCH,
+    location_label,
+    person_text,
+    place_text,
+    roomy_visit,
+    time_text,
+    visit_text,
+)
+from frontdesk.ui.text import INACTIVE, details_text, fit, format_day, status_text
 
-INACTIVE = frozenset({Status.CANCELLED, Status.EXPIRED})
 CELL_PADDING = 2  # DataTable pads each cell by one on both sides
 SCROLLBAR = 2
-SWATCH = "■ "
-
-#: Shorter forms of the default visit types for narrow columns, longest first (the last one
-#: at most 10 cells); other codes show as they are.
-SHORT_VISIT: dict[str, tuple[str, ...]] = {
-    "new-patient": ("New patient", "New pt"),
-    "follow-up": ("Follow-up",),
-    "facet-diagnostic": ("Facet diagnostic", "Facet dx"),
-    "facet-therapeutic": ("Facet therapeutic", "Facet tx"),
-    "rfa-consult": ("RFA consult", "RFA cons"),
-    "rfa": ("RFA",),
-    "trigger-point": ("Trigger point", "Trigger pt"),
-    "med-management": ("Medication mgmt", "Med mgmt"),
-    "massage": ("Massage",),
-}
-
-
-@dataclass(frozen=True)
-class DayBoard:
-    """One day's appointments at one location (``location_id``) or all (``None``)."""
-
-    day: date
-    location_id: int | None
-    locations: tuple[LocationView, ...]
-    appointments: tuple[AppointmentView, ...]
-
-    def rows(self, *, show_cancelled: bool) -> list[AppointmentView]:
-        """Appointments in board order: grouped by location when showing all, then by time."""
-        order = {loc.id: i for i, loc in enumerate(self.locations)}
-        shown = [a for a in self.appointments if show_cancelled or a.status not in INACTIVE]
-        return sorted(shown, key=lambda a: (order.get(a.location_id, len(order)), a.start,
-                                            a.provider_name, a.id))
 
 
 @dataclass(frozen=True)
@@ -67,33 +43,6 @@ class _Spec:
     drop_rank: int = 0  # dropped first when even ``comfy`` widths do not fit (0: never)
     grow_rank: int = 0  # lower grows first
     snap: bool = False  # all the way to ``most`` or not at all (the end time)
-
-
-def format_day(day: date) -> str:
-    """'Wed 10 Mar 2027'."""
-    return f"{day:%a} {day.day} {day:%b %Y}"
-
-
-def location_label(locations: Sequence[LocationView], location_id: int | None) -> str:
-    if location_id is None:
-        return "All locations"
-    return next((loc.name for loc in locations if loc.id == location_id), "Unknown location")
-
-
-def cycle(ids: Sequence[int], current: int | None, step: int) -> int | None:
-    """The next (or previous) id, wrapping; the first (or last) when ``current`` is gone."""
-    if not ids:
-        return None
-    if current not in ids:
-        return ids[0] if step > 0 else ids[-1]
-    return ids[(ids.index(current) + step) % len(ids)]
-
-
-def cycle_location(locations: Sequence[LocationView], current: int | None, step: int) -> int | None:
-    """The next (or previous) choice in 'All locations', then each location in order."""
-    choices: list[int | None] = [None, *(loc.id for loc in locations)]
-    index = choices.index(current) if current in choices else 0
-    return choices[(index + step) % len(choices)]
 
 
 def summary(board: DayBoard) -> str:
@@ -125,13 +74,6 @@ def empty_message(board: DayBoard, *, show_cancelled: bool) -> str:
     return text
 
 
-def fit(text: str, width: int) -> str:
-    """``text`` cut to ``width`` cells with an ellipsis."""
-    if width <= 0:
-        return ""
-    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
-
-
 def plan_columns(width: int, rows: Sequence[AppointmentView], *, all_locations: bool,
                  location_count: int = 1) -> tuple[Column, ...]:
     """Columns that fit ``width`` cells, widest where the data needs it.
@@ -152,7 +94,7 @@ def plan_columns(width: int, rows: Sequence[AppointmentView], *, all_locations: 
         _Spec("time", "Time", 5, 5, 11, grow_rank=8, snap=True),
         spec("location", "Location", 8, 10, [a.location_name for a in rows], 22, grow=6),
         spec("patient", "Patient", 10, 16, [a.patient_short for a in rows], 26, grow=1),
-        spec("visit", "Visit", 10, 12, [SWATCH + _roomy_visit(a) for a in rows], 42, grow=4),
+        spec("visit", "Visit", 10, 12, [SWATCH + roomy_visit(a) for a in rows], 42, grow=4),
         spec("provider", "Provider", 8, 10, [a.provider_name for a in rows], 26, grow=3),
         spec("room", "Room", 6, 8, [a.room_name for a in rows], 18, drop=2, grow=5),
         spec("status", "Status", 12, 12, [status_text(a.status) for a in rows], 14, grow=2),
@@ -188,60 +130,6 @@ def plan_columns(width: int, rows: Sequence[AppointmentView], *, all_locations: 
     return tuple(Column(s.key, s.label, widths[s.key]) for s in specs)
 
 
-def status_text(status: Status) -> str:
-    """Letter and label, so colour never carries the meaning alone: 'I checked in'."""
-    return f"{status.letter} {status.label}"
-
-
-def time_text(appt: AppointmentView, width: int) -> str:
-    start = f"{appt.local_start:%H:%M}"
-    return f"{start}–{appt.local_end:%H:%M}" if width >= 11 else start
-
-
-def _roomy_visit(appt: AppointmentView) -> str:
-    """The visit text a roomy column shows: the name, without a long parenthesis."""
-    return visit_text(appt, len(SWATCH) + 40)
-
-
-def visit_text(appt: AppointmentView, width: int) -> str:
-    """The full name when it fits, else a shorter form (the swatch takes two cells)."""
-    room = width - len(SWATCH)
-    name = appt.visit_type_name
-    plain = name.split(" (")[0]  # "… injection (medial branch block)" → "… injection"
-    shorter = SHORT_VISIT.get(appt.visit_type_code, (appt.visit_type_code,))
-    return next((t for t in (name, plain, *shorter) if len(t) <= room), fit(shorter[-1], room))
-
-
-def person_text(name: str, width: int) -> str:
-    """'Dr. Avery Able' → 'Dr. A. Able' → 'Dr. Able' → 'Able', whichever fits first."""
-    base, comma, credential = name.partition(",")
-    words = base.split()
-    title = [w for w in words[:1] if w.endswith(".")]
-    given, last = words[len(title):-1], words[-1:] if words else []
-    suffix = comma + credential
-    candidates = [
-        name,
-        " ".join(title + [g[0] + "." for g in given] + last) + suffix,
-        " ".join(title + last) + suffix,
-        " ".join(title + [g[0] + "." for g in given] + last),
-        " ".join(title + last),
-        " ".join(last),
-    ]
-    return next((c for c in candidates if c and len(c) <= width), fit(" ".join(last), width))
-
-
-def place_text(name: str, width: int) -> str:
-    """'Tulsa Midtown' → 'T. Midtown' when the full name does not fit."""
-    words = name.split()
-    initials = " ".join([w[0] + "." for w in words[:-1]] + words[-1:])
-    return next((t for t in (name, initials) if len(t) <= width), fit(name, width))
-
-
-def details_text(appt: AppointmentView) -> str:
-    """Procedure region, levels and side: 'lumbar L4-L5 bilateral'."""
-    return " ".join(p for p in (appt.region, appt.levels, appt.side) if p)
-
-
 def cell_text(appt: AppointmentView, column: Column) -> str:
     """The plain text of one cell (the widget adds colour)."""
     match column.key:
@@ -262,3 +150,18 @@ def cell_text(appt: AppointmentView, column: Column) -> str:
         case "details":
             return fit(details_text(appt), column.width)
     raise ValueError(f"unknown column {column.key!r}")
+
+
+def only_visit(board: DayBoard, code: str | None) -> DayBoard:
+    """The board with one visit type's appointments (all of them when ``code`` is None)."""
+    if code is None:
+        return board
+    return replace(board, appointments=tuple(
+        a for a in board.appointments if a.visit_type_code == code))
+
+
+def filtered_empty_message(board: DayBoard, *, show_cancelled: bool, label: str | None) -> str:
+    """What an empty board says; with a visit-type filter, how to lift it."""
+    if label is None or not board.locations:
+        return empty_message(board, show_cancelled=show_cancelled)
+    return f"No {label} visits here on this day. Press v to show every visit type."

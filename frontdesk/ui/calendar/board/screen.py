@@ -11,18 +11,18 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Footer, Static
 from textual.worker import Worker, WorkerState
 
+from frontdesk.ui.backend.boards import DayBoard
 from frontdesk.ui.calendar.board.layout import (
-    DayBoard,
-    cycle_location,
-    format_day,
-    location_label,
+    filtered_empty_message,
+    only_visit,
     plan_columns,
     summary,
 )
 from frontdesk.ui.calendar.board.table import DayTable
+from frontdesk.ui.calendar.cells import cycle_location, location_label
 from frontdesk.ui.calendar.keys import AppointmentKeys
 from frontdesk.ui.calendar.visit_filter import VisitChoice, VisitFilter
-from frontdesk.ui.visit.changes import filtered_empty_message, only_visit
+from frontdesk.ui.text import format_day
 from frontdesk.ui.widgets.go_to import GoToDialog
 from frontdesk.ui.widgets.pickers import LocationPicker, Picked
 

@@ -7,34 +7,10 @@ from collections.abc import Sequence
 from rich.text import Text
 from textual.widgets import DataTable
 
-from frontdesk.domain.model import Status
 from frontdesk.services.views import AppointmentView
-from frontdesk.ui.calendar.board.layout import INACTIVE, SWATCH, Column, cell_text
-
-#: Visit-type colour names (catalog defaults) as ANSI colours, so they follow the terminal's
-#: palette and stay legible with 16 colours. Only the swatch is coloured; the text stays plain.
-VISIT_COLOURS = {
-    "green": "green",
-    "cyan": "cyan",
-    "magenta": "magenta",
-    "purple": "bright_magenta",
-    "yellow": "yellow",
-    "red": "red",
-    "orange": "bright_red",
-    "blue": "blue",
-    "teal": "bright_cyan",
-}
-
-STATUS_STYLES = {
-    Status.HELD: "yellow",
-    Status.BOOKED: "",
-    Status.CONFIRMED: "cyan",
-    Status.CHECKED_IN: "bold green",
-    Status.COMPLETED: "dim",
-    Status.NO_SHOW: "bold red",
-    Status.CANCELLED: "dim",
-    Status.EXPIRED: "dim",
-}
+from frontdesk.ui.calendar.board.layout import Column, cell_text
+from frontdesk.ui.calendar.cells import STATUS_STYLES, SWATCH, VISIT_COLOURS
+from frontdesk.ui.text import INACTIVE
 
 
 class DayTable(DataTable[Text]):

@@ -24,6 +24,7 @@ from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
 from frontdesk.services.views import PatientView, VisitTypeView
+from frontdesk.ui.text import patient_line
 
 SEARCH_DELAY = 0.15  # seconds after the last key before searching
 
@@ -32,17 +33,6 @@ SEARCH_DELAY = 0.15  # seconds after the last key before searching
 class BookChoice:
     patient_id: int
     visit_type_code: str
-
-
-def patient_line(p: PatientView, places: Mapping[int, str]) -> str:
-    """'Testcase, Casey · born 17 May 1970 · (918) 555-0111 · Test Clinic' (the preferred
-    location)."""
-    phone = p.phone
-    if phone.startswith("+1") and len(phone) == 12:
-        phone = f"({phone[2:5]}) {phone[5:8]}-{phone[8:]}"
-    where = places.get(p.preferred_location_id or 0)
-    line = f"{p.last_name}, {p.first_name} · born {p.dob.day} {p.dob:%b %Y} · {phone}"
-    return line + (f" · {where}" if where else "")
 
 
 class BookDialog(ModalScreen[BookChoice | None]):

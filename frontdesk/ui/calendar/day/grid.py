@@ -15,8 +15,7 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.strip import Strip
 
-from frontdesk.ui.calendar.board.layout import person_text
-from frontdesk.ui.calendar.board.table import STATUS_STYLES, VISIT_COLOURS
+from frontdesk.ui.calendar.cells import STATUS_STYLES, VISIT_COLOURS, person_text
 from frontdesk.ui.calendar.day.layout import (
     GUTTER,
     NOW_FILL,

@@ -10,19 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from frontdesk.ui.calendar.board.layout import (
-    INACTIVE,
-    SWATCH,
-    cycle,
-    fit,
-    person_text,
-    status_text,
-    visit_text,
-)
+from frontdesk.ui.backend.boards import GridBoard
+from frontdesk.ui.calendar.cells import SWATCH, cycle, person_text, visit_text
+from frontdesk.ui.text import INACTIVE, fit, status_text
 
 if TYPE_CHECKING:  # the calendar service loads SQLModel; the UI loads it only in workers
     from frontdesk.services.calendar import DayGrid
@@ -33,16 +27,6 @@ GUTTER = 6  # "10:15 "
 SEPARATOR = 1  # '│' between provider columns
 MIN_COLUMN = 20
 OFF_FILL, CLOSED_FILL, NOW_FILL, BUFFER_FILL = "░", "▒", "─", "┄"
-
-
-@dataclass(frozen=True)
-class GridBoard:
-    """What the day view shows: the grid of ``location_id`` (None: the practice has none)."""
-
-    day: date
-    location_id: int | None
-    locations: tuple[LocationView, ...]
-    grid: DayGrid | None
 
 
 class Kind(StrEnum):

@@ -18,13 +18,15 @@ from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from frontdesk.domain.permissions import Permission
-from frontdesk.ui.calendar.board.layout import format_day, location_label
+from frontdesk.ui.backend.boards import GridBoard
+from frontdesk.ui.backend.changes import Move, NewBooking
+from frontdesk.ui.calendar.cells import location_label
 from frontdesk.ui.calendar.day.book import BookChoice, BookDialog
 from frontdesk.ui.calendar.day.grid import CalendarGrid
-from frontdesk.ui.calendar.day.layout import GridBoard, Kind, next_location, summary
+from frontdesk.ui.calendar.day.layout import Kind, next_location, summary
 from frontdesk.ui.calendar.keys import AppointmentKeys
 from frontdesk.ui.calendar.visit_filter import VisitChoice, VisitFilter
-from frontdesk.ui.visit.changes import Move, NewBooking
+from frontdesk.ui.text import format_day
 from frontdesk.ui.widgets.footer import KeyFooter
 from frontdesk.ui.widgets.go_to import GoToDialog
 from frontdesk.ui.widgets.pickers import LocationPicker, Picked, ProviderPicker

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from frontdesk.ui.calendar.board.layout import INACTIVE, fit
+from frontdesk.ui.text import INACTIVE, fit
 
 if TYPE_CHECKING:  # the week service loads SQLModel; the UI loads it only in workers
     from frontdesk.services.views import AppointmentView, LocationView, ProviderView

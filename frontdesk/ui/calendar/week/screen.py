@@ -13,10 +13,11 @@ from textual.screen import Screen
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
-from frontdesk.ui.calendar.board.layout import cycle, format_day
+from frontdesk.ui.calendar.cells import cycle
 from frontdesk.ui.calendar.visit_filter import VisitChoice, VisitFilter
 from frontdesk.ui.calendar.week.grid import WeekGridView
 from frontdesk.ui.calendar.week.layout import Mode, WeekBoard, monday_of, summary
+from frontdesk.ui.text import format_day
 from frontdesk.ui.widgets.footer import KeyFooter
 from frontdesk.ui.widgets.go_to import GoToDialog
 from frontdesk.ui.widgets.pickers import LocationPicker, Picked, ProviderPicker

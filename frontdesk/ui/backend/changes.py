@@ -1,4 +1,5 @@
-"""What the board's appointment keys do, as plain values — no Textual, no database.
+"""The changes a screen asks of one visit (a status, a cancel, a move, a new booking) and how
+they went, as plain values — no Textual, no database.
 
 The screen asks ``allowed`` before showing a key as usable, builds a ``Request`` carrying the
 version the row showed, and a worker hands it to the backend, which answers with an ``Outcome``.
@@ -6,13 +7,12 @@ version the row showed, and a worker hands it to the backend, which answers with
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
 
 from frontdesk.domain.model import Status, can_transition
-from frontdesk.services.views import AppointmentView, SlotView
-from frontdesk.ui.calendar.board.layout import DayBoard, empty_message
+from frontdesk.services.views import AppointmentView
 
 #: Board action name → the status it sets.
 STATUS_ACTIONS: dict[str, Status] = {
@@ -90,29 +90,3 @@ def allowed(appt: AppointmentView | None, target: Status, *, today: date) -> boo
     return not (target in ON_THE_DAY and appt.local_start.date() > today)
 
 
-def when_text(appt: AppointmentView) -> str:
-    """'Wed 10 Mar 10:00–10:45' in the location's zone."""
-    start = appt.local_start
-    return f"{start:%a} {start.day} {start:%b %H:%M}–{appt.local_end:%H:%M}"
-
-
-def slot_text(slot: SlotView) -> str:
-    """'Thu 11 Mar 09:00–09:45 · Dr. Avery Able · Test Clinic' in the location's zone."""
-    start, end = slot.local_start, slot.end.astimezone(slot.local_start.tzinfo)
-    return (f"{start:%a} {start.day} {start:%b %H:%M}–{end:%H:%M} · {slot.provider_name} · "
-            f"{slot.location_name}")
-
-
-def only_visit(board: DayBoard, code: str | None) -> DayBoard:
-    """The board with one visit type's appointments (all of them when ``code`` is None)."""
-    if code is None:
-        return board
-    return replace(board, appointments=tuple(
-        a for a in board.appointments if a.visit_type_code == code))
-
-
-def filtered_empty_message(board: DayBoard, *, show_cancelled: bool, label: str | None) -> str:
-    """What an empty board says; with a visit-type filter, how to lift it."""
-    if label is None or not board.locations:
-        return empty_message(board, show_cancelled=show_cancelled)
-    return f"No {label} visits here on this day. Press v to show every visit type."
