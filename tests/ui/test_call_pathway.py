@@ -25,8 +25,9 @@ from frontdesk.db.models import (
 )
 from frontdesk.services.context import Context
 from frontdesk.ui.call.booking import CallBookingDialog, OverrideDialog, ReadBackDialog
+from frontdesk.ui.call.dialogs import ResumeDialog
 from frontdesk.ui.call.pathway import PathwayPanel
-from frontdesk.ui.call.screen import CallScreen, ResumeDialog
+from frontdesk.ui.call.screen import CallScreen
 from frontdesk.ui.call.visits import VisitsPanel
 from frontdesk.ui.visit.offers import SlotOffers
 from tests.conftest import FrozenClock

@@ -28,9 +28,9 @@ from frontdesk.ui.calendar.day.layout import (
     next_location,
     now_row,
     row_starts,
-    scroll_to,
     summary,
 )
+from frontdesk.ui.calendar.line_widget import scroll_to
 from tests.ui.test_board import MIDTOWN, OWASSO, appt
 
 WED = date(2027, 3, 10)

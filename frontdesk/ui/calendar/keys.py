@@ -7,30 +7,30 @@ as a plain warning and the board shows the fresh state, never a silent overwrite
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from datetime import date
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from frontdesk.domain.model import Status
 from frontdesk.ui.backend.changes import Change, Outcome, Request, allowed
+from frontdesk.ui.live import BoardT, LiveScreen
 from frontdesk.ui.visit.cancel import CancelDialog
 from frontdesk.ui.visit.details import DetailsScreen
 
 if TYPE_CHECKING:
     from frontdesk.services.views import AppointmentView
-    from frontdesk.ui.backend.door import Backend
 
 STATUS = Binding.Group("Status", compact=True)
 
 
-class AppointmentKeys(Screen[None]):
-    """Needs ``backend``, ``board``, ``day``, ``location_id``, ``today``, ``reload``, ``_paint``,
-    ``selected`` and ``read_board`` from the screen that uses it."""
+class AppointmentKeys(LiveScreen[BoardT, None]):
+    """A live screen of visits with keys that act on the one under the cursor. Needs ``day``,
+    ``location_id`` and ``selected`` from the screen that uses it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         # Listed here too so the footer shows it first, where 80 columns still reach; the
@@ -51,13 +51,8 @@ class AppointmentKeys(Screen[None]):
                 tooltip="Mark the selected visit confirmed"),
     ]
 
-    backend: Backend
-    board: Any  # the screen's own board: DayBoard, GridBoard
     day: date
-    today: date
     location_id: int | None
-    _loading: Worker[Any] | None
-    acting: bool = False  # a change is being written; its worker rereads the day
     _binding_state: object = None
 
     def binding_state(self) -> object:
@@ -74,19 +69,9 @@ class AppointmentKeys(Screen[None]):
             self._binding_state = state
             self.refresh_bindings()
 
-    def reload(self) -> None:
-        raise NotImplementedError
-
-    def _paint(self) -> None:
-        raise NotImplementedError
-
     @property
     def selected(self) -> AppointmentView | None:
         """The appointment under the cursor, as the screen last showed it."""
-        raise NotImplementedError
-
-    def read_board(self, day: date, location_id: int | None) -> Any:
-        """Read the screen's board (runs in a worker thread)."""
         raise NotImplementedError
 
     def action_details(self) -> None:
@@ -124,11 +109,11 @@ class AppointmentKeys(Screen[None]):
         """Write one change in a worker; a read begun before it must not repaint over it."""
         self.acting, self._loading = True, None
         self.sync_bindings()
-        self._act(change, self.day, self.location_id)
+        self._act(change, self.shown)
 
     @work(thread=True, group="act", exit_on_error=False)
-    def _act(self, change: Change, day: date, location_id: int | None) -> tuple[Outcome, Any]:
-        return self.backend.apply(change), self.read_board(day, location_id)
+    def _act(self, change: Change, shown: Hashable) -> tuple[Outcome, Any]:
+        return self.backend.apply(change), self.read(shown)
 
     @on(Worker.StateChanged)
     def _acted(self, event: Worker.StateChanged) -> None:
@@ -136,7 +121,7 @@ class AppointmentKeys(Screen[None]):
         if event.worker.group != "act" or event.state not in finished:
             return  # the event's state: the worker's own may have moved on since
         self.acting = False
-        result: tuple[Outcome, Any] | None = event.worker.result
+        result: tuple[Outcome, BoardT] | None = event.worker.result
         if event.state != WorkerState.SUCCESS or result is None:
             self.notify("Could not reach the database; the change may not have been saved. "
                         "The board reads the day again.", severity="error", markup=False)
@@ -145,7 +130,7 @@ class AppointmentKeys(Screen[None]):
         outcome, board = result
         self.notify(outcome.message, severity=outcome.severity, markup=False,
                     timeout=8 if outcome.severity == "information" else 12)
-        if (board.day, board.location_id) == (self.day, self.location_id):
+        if self.shows(board) == self.shown:
             self.board = board
             self._paint()
         else:

@@ -1,4 +1,5 @@
-"""A base for the calendar grids: drawn line by line with Textual's Line API.
+"""A base for the calendar grids: drawn line by line with Textual's Line API, and how far
+they scroll to keep the cursor in view.
 
 Building a Rich ``Text`` for the whole grid and letting Textual convert it was most of the cost
 of a repaint on a large terminal; segments with cached styles cost a fraction of it.
@@ -46,3 +47,12 @@ class LineWidget(Widget):
         """What the widget shows, as plain text with line ends trimmed (tests, benchmarks)."""
         return "\n".join(self.render_line(y).text.rstrip() for y in range(self.size.height)
                          ).rstrip("\n")
+
+
+def scroll_to(first: int, cursor: int, shown: int, total: int) -> int:
+    """The first visible index after moving the cursor: unchanged unless it left the view."""
+    if cursor < first:
+        first = cursor
+    elif cursor >= first + shown:
+        first = cursor - shown + 1
+    return max(0, min(first, total - shown))

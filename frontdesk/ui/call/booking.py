@@ -24,7 +24,9 @@ from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
-from frontdesk.ui.call.pathway import ChoiceList
+from frontdesk.domain.calls import CallOutcome
+from frontdesk.ui.call.callbacks import CallbacksDue
+from frontdesk.ui.call.pathway import ChoiceList, PathwayPanel
 from frontdesk.ui.text import slot_text
 
 if TYPE_CHECKING:
@@ -284,3 +286,57 @@ class ReadBackDialog(ModalScreen[bool]):
             yield Static(self.script.text, id="readback-text", markup=False)
             yield Static("Enter: done, log the call as booked · Esc: back to the call",
                          id="readback-help", markup=False)
+
+
+class BookForCaller(CallbacksDue):
+    """The call screen's booking: the offer dialog for a visit type (from the pathway or the
+    treatment lookup), then the read-back once it is booked."""
+
+    @on(Worker.StateChanged)
+    def _booking_worked(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "call-readback":
+            return
+        if event.state == WorkerState.SUCCESS and event.worker.result is not None:
+            self._show_read_back(event.worker.result)
+        elif event.state in (WorkerState.SUCCESS, WorkerState.ERROR):
+            self.notify("Booked, but the read-back could not be loaded: see the visit's "
+                        "details.", severity="warning", markup=False)
+
+    def _offer(self, visit_type: str) -> None:
+        from frontdesk.domain.pathway import Procedure
+        from frontdesk.ui.backend.door import CallBooking
+
+        if self.patient is None:
+            self.notify("Identify the caller first: their phone, name or date of birth.",
+                        severity="warning", markup=False)
+            self.query_one("#call-search", Input).focus()
+            return
+        answers = self._answers()
+        procedure = visit_type in {p.value for p in Procedure}
+        booking = CallBooking(
+            visit_type=visit_type,
+            region=answers.get("region") if procedure else None,
+            levels=answers.get("levels") if procedure else None,
+            side=answers.get("side") if procedure else None)
+        name = self.query_one(PathwayPanel).names.get(visit_type, visit_type)
+        self.app.push_screen(CallBookingDialog(self.backend, self.patient, booking, name),
+                             self._after_booking)
+
+    def _after_booking(self, appt: AppointmentView | None) -> None:
+        if appt is None:
+            return
+        self.booked = appt
+        self.query_one("#call-status", Static).update(
+            f"Booked: {appt.visit_type_name} · appointment {appt.id}.", layout=False)
+        self._read_back(appt.id)
+
+    @work(thread=True, exclusive=True, group="call-readback", exit_on_error=False)
+    def _read_back(self, appointment_id: int) -> Any:
+        return self.backend.read_back(appointment_id)
+
+    def _show_read_back(self, script: Any) -> None:
+        def done(log: bool | None) -> None:
+            if log:
+                self._end(CallOutcome.BOOKED)
+
+        self.app.push_screen(ReadBackDialog(script), done)

@@ -9,28 +9,28 @@ version the first save returned.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
-from zoneinfo import ZoneInfo
 
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
-from textual.message import Message
-from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
 from frontdesk.domain.calls import CallOutcome, CallReason
+from frontdesk.ui.call.booking import BookForCaller
+from frontdesk.ui.call.callbacks import CallbackList
+from frontdesk.ui.call.dialogs import OutcomeDialog
+from frontdesk.ui.call.draft import elapsed
 from frontdesk.ui.call.pathway import PATHWAY_REASONS, ChoiceList, PathwayPanel
 from frontdesk.ui.call.visits import VisitsPanel
 from frontdesk.ui.text import patient_line
-from frontdesk.ui.treatments.screen import TreatmentPanel
 from frontdesk.ui.widgets.footer import KeyFooter
+from frontdesk.ui.widgets.treatment_lookup import TreatmentPanel
 
 if TYPE_CHECKING:
     from frontdesk.services.callbacks import CallbackView
@@ -40,112 +40,10 @@ if TYPE_CHECKING:
 
 SEARCH_DELAY = 0.15
 WIDE = 120  # columns from which the treatment answers sit beside the call, not over it
-NOTE_DELAY = 0.5  # seconds after the last key before the note is saved
 
 
-def elapsed(since: datetime, now: datetime) -> str:
-    """'02:07' (or '1:02:07' past an hour)."""
-    seconds = max(0, int((now - since).total_seconds()))
-    hours, rest = divmod(seconds, 3600)
-    return (f"{hours}:" if hours else "") + f"{rest // 60:02d}:{rest % 60:02d}"
 
-
-def call_line(call: CallView, zone: Any) -> str:
-    """'Tue 10:02 · Testcase, C. · New pain problem' for the resume list."""
-    start = call.started_at.astimezone(zone)
-    who = call.patient_short or "caller not identified"
-    why = call.reason.label if call.reason else "no reason yet"
-    return f"Call from {start:%a %H:%M} · {who} · {why}"
-
-
-def callback_line(callback: CallbackView, zone: Any, today: Any) -> str:
-    """'overdue 08:45 · Testcase, C. · relief report · block Mon 9 Mar L4-L5'."""
-    due = callback.due_at.astimezone(zone)
-    when = f"{due:%H:%M}" if due.date() == today else f"{due:%a %H:%M}"
-    about = ""
-    if callback.procedure_at is not None:
-        done = callback.procedure_at.astimezone(zone)
-        about = f" · block {done:%a} {done.day} {done:%b}"
-        about += f" {callback.levels or callback.region or ''}".rstrip()
-    return (f"{'overdue' if callback.overdue else 'due'} {when} · {callback.patient_short} · "
-            f"{callback.label.lower()}{about}")
-
-
-class CallbackList(OptionList):
-    """The callbacks due. Enter works the highlighted one; ``n``: no answer, try later."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("n", "no_answer", "No answer", id="callbacks.no_answer",
-                tooltip="Nobody answered: keep the callback, due again in 2 hours"),
-    ]
-
-    class NoAnswer(Message):
-        def __init__(self, callback_id: str) -> None:
-            super().__init__()
-            self.callback_id = callback_id
-
-    def action_no_answer(self) -> None:
-        if self.highlighted is not None:
-            option = self.get_option_at_index(self.highlighted)
-            if option.id is not None:
-                self.post_message(self.NoAnswer(option.id))
-
-
-class ResumeDialog(ModalScreen["CallView | str | None"]):
-    """Unfinished calls: dismisses with the one to resume, 'new', or None (Esc)."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "dismiss(None)", "Back", id="resume.back",
-                tooltip="Close without starting a call"),
-    ]
-
-    def __init__(self, drafts: list[CallView], zone: Any) -> None:
-        super().__init__()
-        self.drafts = drafts
-        self.zone = zone
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="resume"):
-            yield Static("Unfinished calls — resume one, or start a new call",
-                         id="resume-title", markup=False)
-            yield OptionList(*(Option(Content(call_line(c, self.zone)), id=str(c.id))
-                               for c in self.drafts),
-                             Option(Content("Start a new call"), id="new"), id="resume-options")
-
-    @on(OptionList.OptionSelected)
-    def _chosen(self, event: OptionList.OptionSelected) -> None:
-        if event.option_id == "new":
-            self.dismiss("new")
-            return
-        self.dismiss(next(c for c in self.drafts if str(c.id) == event.option_id))
-
-
-class OutcomeDialog(ModalScreen["CallOutcome | None"]):
-    """How the call ended. "Booked" is offered once the call has booked a visit."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "dismiss(None)", "Back", id="outcome.back",
-                tooltip="Back to the call without ending it"),
-    ]
-
-    def __init__(self, *, booked: bool = False) -> None:
-        super().__init__()
-        self.booked = booked
-
-    def compose(self) -> ComposeResult:
-        outcomes = [o for o in CallOutcome if self.booked or o is not CallOutcome.BOOKED]
-        with Vertical(id="outcome"):
-            yield Static("How did the call end?", id="outcome-title", markup=False)
-            yield ChoiceList(*(Option(Content(f"{i}  {o.label}"), id=o.value)
-                               for i, o in enumerate(outcomes, start=1)),
-                             id="outcome-options")
-
-    @on(OptionList.OptionSelected)
-    def _chosen(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(CallOutcome(str(event.option_id)))
-
-
-class CallScreen(Screen[None]):
+class CallScreen(BookForCaller):
     """One call. Esc leaves it as a draft (F2 resumes); Ctrl+F ends and logs it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -163,20 +61,12 @@ class CallScreen(Screen[None]):
 
     def __init__(self, backend: Backend, call: CallView, *,
                  locations: tuple[LocationView, ...]) -> None:
-        super().__init__()
-        self.backend = backend
-        self.call = call
+        super().__init__(backend, call)
         self.locations = locations
         self.places: Mapping[int, str] = {loc.id: loc.name for loc in locations}
-        self.patient: PatientView | None = None
         self.found: tuple[PatientView, ...] = ()
-        self._pending: dict[str, Any] = {}
-        self._inflight: dict[str, Any] = {}  # changes in the save on its way
-        self._saving = False
         self._search_timer: Timer | None = None
-        self._note_timer: Timer | None = None
         self.callbacks: tuple[CallbackView, ...] = ()
-        self.booked: AppointmentView | None = None
         self._reported: dict[str, Any] | None = None  # answers last stored as a relief report
 
     # ------------------------------------------------------------------ layout
@@ -348,17 +238,6 @@ class CallScreen(Screen[None]):
 
     # ------------------------------------------------------------------ the pathway
 
-    def _answers(self) -> dict[str, Any]:
-        """The draft's answers with any change still on its way."""
-        return dict(self._latest("answers"))
-
-    def _latest(self, key: str) -> Any:
-        """A draft field as it will be once the saves queued and on their way are done."""
-        for changes in (self._pending, self._inflight):
-            if key in changes:
-                return changes[key]
-        return getattr(self.call, key)
-
     def _pathway(self, *, take_focus: bool, reason: CallReason | None = None) -> None:
         panel = self.query_one(PathwayPanel)
         why = reason or self._latest("reason")
@@ -407,27 +286,6 @@ class CallScreen(Screen[None]):
     def _book(self, event: PathwayPanel.Book) -> None:
         self._offer(event.visit_type)
 
-    def _offer(self, visit_type: str) -> None:
-        from frontdesk.domain.pathway import Procedure
-        from frontdesk.ui.backend.door import CallBooking
-        from frontdesk.ui.call.booking import CallBookingDialog
-
-        if self.patient is None:
-            self.notify("Identify the caller first: their phone, name or date of birth.",
-                        severity="warning", markup=False)
-            self.query_one("#call-search", Input).focus()
-            return
-        answers = self._answers()
-        procedure = visit_type in {p.value for p in Procedure}
-        booking = CallBooking(
-            visit_type=visit_type,
-            region=answers.get("region") if procedure else None,
-            levels=answers.get("levels") if procedure else None,
-            side=answers.get("side") if procedure else None)
-        name = self.query_one(PathwayPanel).names.get(visit_type, visit_type)
-        self.app.push_screen(CallBookingDialog(self.backend, self.patient, booking, name),
-                             self._after_booking)
-
     # ------------------------------------------------------------------ treatment lookup
 
     def action_lookup(self) -> None:
@@ -450,70 +308,7 @@ class CallScreen(Screen[None]):
         self.query_one("#call-body").display = True
         self._offer(event.visit_type)
 
-    def _after_booking(self, appt: AppointmentView | None) -> None:
-        if appt is None:
-            return
-        self.booked = appt
-        self.query_one("#call-status", Static).update(
-            f"Booked: {appt.visit_type_name} · appointment {appt.id}.", layout=False)
-        self._read_back(appt.id)
-
-    @work(thread=True, exclusive=True, group="call-readback", exit_on_error=False)
-    def _read_back(self, appointment_id: int) -> Any:
-        return self.backend.read_back(appointment_id)
-
-    def _show_read_back(self, script: Any) -> None:
-        from frontdesk.ui.call.booking import ReadBackDialog
-
-        def done(log: bool | None) -> None:
-            if log:
-                self._end(CallOutcome.BOOKED)
-
-        self.app.push_screen(ReadBackDialog(script), done)
-
     # ------------------------------------------------------------------ callbacks due
-
-    @work(thread=True, exclusive=True, group="call-callbacks", exit_on_error=False)
-    def _due(self) -> tuple[CallbackView, ...]:
-        return tuple(self.backend.callbacks_due())
-
-    def _show_callbacks(self, due: tuple[CallbackView, ...]) -> None:
-        self.callbacks = due
-        title = self.query_one("#call-callbacks-title", Static)
-        listing = self.query_one("#call-callbacks", OptionList)
-        show = bool(due) and self.patient is None
-        title.display = listing.display = show
-        if not show:
-            return
-        zone = ZoneInfo(self.backend.zone)
-        title.update(f"Callbacks due ({len(due)}) · Ctrl+R, then Enter to call back, "
-                     "n no answer")
-        listing.clear_options()
-        listing.add_options([Option(Content(callback_line(c, zone, self.backend.today())),
-                                    id=str(c.id))
-                             for c in due])
-
-    def action_callbacks(self) -> None:
-        listing = self.query_one("#call-callbacks", OptionList)
-        if not self.callbacks:
-            self.notify("No callbacks are due.", markup=False)
-            return
-        if self.patient is not None:
-            self.notify("This call already has a caller; start a new call (F2) for a callback.",
-                        markup=False)
-            return
-        listing.highlighted = 0
-        listing.focus()
-
-    @on(CallbackList.NoAnswer)
-    def _no_answer(self, event: CallbackList.NoAnswer) -> None:
-        chosen = next((c for c in self.callbacks if str(c.id) == event.callback_id), None)
-        if chosen is not None:
-            self._retry(chosen)
-
-    @work(thread=True, group="call-callback-retry", exit_on_error=False)
-    def _retry(self, callback: CallbackView) -> CallbackView:
-        return self.backend.retry_callback(callback)
 
     @on(OptionList.OptionSelected, "#call-callbacks")
     def _work_callback(self, event: OptionList.OptionSelected) -> None:
@@ -534,13 +329,6 @@ class CallScreen(Screen[None]):
         self._hint(f"Calling back: {chosen.phone_display}. Ask how the injection went.")
         self._load_patient(chosen.patient_id)
 
-    @on(Input.Changed, "#call-note")
-    def _noted(self, event: Input.Changed) -> None:
-        if self._note_timer is not None:
-            self._note_timer.stop()
-        text = event.value
-        self._note_timer = self.set_timer(NOTE_DELAY, lambda: self._save(note=text))
-
     # ------------------------------------------------------------------ leaving and ending
 
     def action_leave(self) -> None:
@@ -557,52 +345,14 @@ class CallScreen(Screen[None]):
 
         self.app.push_screen(OutcomeDialog(booked=self.booked is not None), ended)
 
-    def _flush_note(self) -> None:
-        if self._note_timer is not None:
-            self._note_timer.stop()
-            self._note_timer = None
-            note = self.query_one("#call-note", Input).value
-            if note != self.call.note:
-                self._save(note=note)
-
-    def _end(self, outcome: CallOutcome) -> None:
-        if self._saving or self._pending:
-            self.set_timer(0.1, lambda: self._end(outcome))  # after the draft's last save
-            return
-        self._finish(outcome, self.query_one("#call-note", Input).value)
-
-    @work(thread=True, exclusive=True, group="call-finish", exit_on_error=False)
-    def _finish(self, outcome: CallOutcome, note: str) -> CallView:
-        appointment = self.booked.id if self.booked is not None else None
-        return self.backend.finish_call(self.call, outcome, note, appointment)
-
     # ------------------------------------------------------------------ saving the draft
-
-    def _save(self, **changes: Any) -> None:
-        """Queue ``changes``; one save at a time, each against the version the last returned."""
-        self._pending.update(changes)
-        if not self._saving:
-            self._send()
-
-    def _send(self) -> None:
-        changes, self._pending = self._pending, {}
-        self._inflight = changes
-        self._saving = True
-        self.query_one("#call-status", Static).update("Saving…", layout=False)
-        self._write(self.call, changes)
-
-    @work(thread=True, group="call-save", exit_on_error=False)
-    def _write(self, call: CallView, changes: dict[str, Any]) -> CallView:
-        return self.backend.save_call(call, **changes)
 
     @on(Worker.StateChanged)
     def _worked(self, event: Worker.StateChanged) -> None:
         group, state, worker = event.worker.group, event.state, event.worker
         if state not in (WorkerState.SUCCESS, WorkerState.ERROR):
             return
-        if group == "call-save":
-            self._saved(worker)
-        elif group == "call-search" and state == WorkerState.SUCCESS and worker.result:
+        if group == "call-search" and state == WorkerState.SUCCESS and worker.result:
             self._show_found(*worker.result)
         elif group == "call-patient" and state == WorkerState.SUCCESS and worker.result:
             self.patient = worker.result
@@ -613,23 +363,6 @@ class CallScreen(Screen[None]):
             self._pathway(take_focus=True)
         elif group == "call-moved" and state == WorkerState.SUCCESS and worker.result:
             self.booked = worker.result  # the call's outcome may be "booked" with this visit
-        elif group == "call-callback-retry":
-            if state == WorkerState.SUCCESS and worker.result is not None:
-                due = worker.result.due_at.astimezone(ZoneInfo(self.backend.zone))
-                self.notify(f"No answer: the callback is due again at {due:%H:%M}.",
-                            markup=False)
-                self._due()
-            else:
-                self.notify("The callback could not be updated; try again.",
-                            severity="warning", markup=False)
-        elif group == "call-callbacks" and state == WorkerState.SUCCESS:
-            self._show_callbacks(worker.result or ())
-        elif group == "call-readback":
-            if state == WorkerState.SUCCESS and worker.result is not None:
-                self._show_read_back(worker.result)
-            else:
-                self.notify("Booked, but the read-back could not be loaded: see the visit's "
-                            "details.", severity="warning", markup=False)
         elif group == "call-relief":
             if state == WorkerState.SUCCESS and worker.result is not None:
                 closed = " and the callback closed" if worker.result.callbacks_closed else ""
@@ -640,30 +373,6 @@ class CallScreen(Screen[None]):
                 self.query_one("#call-status", Static).update(
                     "The relief report was not saved; change an answer to try again.",
                     layout=False)
-        elif group == "call-finish":
-            self._finished(worker)
-
-    def _saved(self, worker: Worker[Any]) -> None:
-        from frontdesk.services.calls import StaleCall
-
-        self._saving = False
-        self._inflight = {}
-        status = self.query_one("#call-status", Static)
-        if worker.state == WorkerState.SUCCESS and worker.result is not None:
-            self.call = worker.result
-            saved = self.call.updated_at.astimezone(ZoneInfo(self.backend.zone))
-            status.update(f"Draft saved at {saved:%H:%M:%S}.", layout=False)
-        elif isinstance(worker.error, StaleCall):
-            self.call, self._pending = worker.error.current, {}
-            self.notify("This call was changed in another terminal; showing that version.",
-                        severity="warning", markup=False)
-            status.update("Reloaded the version saved elsewhere.", layout=False)
-            return
-        else:
-            status.update("Could not save the draft; it will be saved with the next change.",
-                          layout=False)
-        if self._pending:
-            self._send()
 
     def _show_found(self, text: str, found: tuple[PatientView, ...]) -> None:
         if text != self.query_one("#call-search", Input).value:
@@ -678,14 +387,3 @@ class CallScreen(Screen[None]):
                    if found else "Nobody found: check the spelling, or Ctrl+N adds the caller "
                                  "as a new patient.")
 
-    def _finished(self, worker: Worker[Any]) -> None:
-        if worker.state == WorkerState.SUCCESS and worker.result is not None:
-            call: CallView = worker.result
-            length = elapsed(call.started_at, call.ended_at or call.updated_at)
-            outcome = call.outcome.label if call.outcome else ""
-            self.notify(f"Call logged: {outcome} ({length}).", markup=False)
-            self.dismiss()
-            return
-        message = getattr(worker.error, "message", "") or str(worker.error or "")
-        self.query_one("#call-status", Static).update(
-            f"The call was not logged: {message[:120]}", layout=False)

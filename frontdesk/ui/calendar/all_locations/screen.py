@@ -9,16 +9,15 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import HorizontalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Static
-from textual.worker import Worker, WorkerState
 
 from frontdesk.ui.calendar.all_locations.layout import AllLocations, step_focus, visits_total
 from frontdesk.ui.calendar.all_locations.panel import LocationPanel
+from frontdesk.ui.live import LiveScreen
+from frontdesk.ui.navigation import ShowDay
 from frontdesk.ui.text import format_day
 
 if TYPE_CHECKING:
@@ -30,8 +29,13 @@ DAY = Binding.Group("Day", compact=True)
 Chosen = tuple[date, int]
 
 
-class AllLocationsScreen(Screen[Chosen | None]):
-    """Polls every few seconds and repaints a panel only when its summary changed."""
+class AllLocationsScreen(LiveScreen[AllLocations, Chosen | None]):
+    """Reads every few seconds and repaints a panel only when its summary changed."""
+
+    LIVE_GROUP = "all-locations"
+    SUMMARY = "#all-summary"
+    PICTURE = "#all-panels"
+    READ_WHAT = "the locations"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,backspace", "back", "Board", id="all.back", key_display="esc",
@@ -62,24 +66,14 @@ class AllLocationsScreen(Screen[Chosen | None]):
 
     def __init__(self, backend: Backend, *, day: date | None = None,
                  poll_seconds: float = 2.0) -> None:
-        super().__init__()
-        self.backend = backend
-        self.poll_seconds = poll_seconds
-        self.today: date = backend.today()
+        super().__init__(backend, poll_seconds=poll_seconds)
         self.day: date = day or self.today
-        self.data: AllLocations | None = None
-        self._loading: Worker[AllLocations] | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="all-title", markup=False)
         yield Static("Loading…", id="all-summary", markup=False)
         yield HorizontalScroll(id="all-panels", can_focus=False)
         yield Footer()
-
-    def on_mount(self) -> None:
-        self._show_title()
-        self.reload()
-        self.set_interval(self.poll_seconds, self._poll, name="all-poll")
 
     # ------------------------------------------------------------------ actions
 
@@ -103,13 +97,10 @@ class AllLocationsScreen(Screen[Chosen | None]):
         self.app.push_screen(GoToDialog(today=self.today), chosen)
 
     def action_day_view(self) -> None:
-        from frontdesk.ui.calendar.day.screen import DayViewScreen
-
         panel = self.focused_panel
         if panel is not None:
-            self.app.push_screen(DayViewScreen(self.backend, day=self.day,
-                                               location_id=panel.location_id,
-                                               poll_seconds=self.poll_seconds))
+            self.post_message(ShowDay(self.day, panel.location_id,
+                                      poll_seconds=self.poll_seconds))
 
     def action_focus_panel(self, step: int) -> None:
         panels = list(self.query(LocationPanel))
@@ -143,62 +134,36 @@ class AllLocationsScreen(Screen[Chosen | None]):
     def focused_panel(self) -> LocationPanel | None:
         return self.focused if isinstance(self.focused, LocationPanel) else None
 
+    # ------------------------------------------------------------------ reading
+
     @property
-    def up_to_date(self) -> bool:
-        """The panels show the day the title names (tests wait for this)."""
-        return (self.data is not None and self.data.day == self.day
-                and not self.query_one("#all-panels").has_class("-stale"))
+    def shown(self) -> date:
+        return self.day
 
-    # ------------------------------------------------------------------ loading
+    def shows(self, board: AllLocations) -> date:
+        return board.day
 
-    def reload(self) -> None:
-        self._loading = self._load(self.day)
-
-    @work(thread=True, exclusive=True, group="all-locations", exit_on_error=False)
-    def _load(self, day: date) -> AllLocations:
+    def read(self, shown: date) -> AllLocations:
         from frontdesk.services.board import HORIZON_DAYS, all_locations  # loads SQLModel
 
-        summaries = all_locations(self.backend.ctx, day=day, horizon_days=HORIZON_DAYS)
-        return AllLocations(day, tuple(summaries), HORIZON_DAYS)
+        summaries = all_locations(self.backend.ctx, day=shown, horizon_days=HORIZON_DAYS)
+        return AllLocations(shown, tuple(summaries), HORIZON_DAYS)
 
-    def _poll(self) -> None:
-        """Follow midnight when showing today, then reread unless a read is running."""
-        today = self.backend.today()
-        if today != self.today:
-            was_today, self.today = self.day == self.today, today
-            if was_today:
-                self._go(today)
-                return
-        if self._loading is None or self._loading.is_finished:
-            self.reload()
+    def _places_changed(self) -> None:
+        """Nothing to do: the keys follow the panels, refreshed when they are mounted."""
+
+    def _new_day(self, before: date) -> bool:
+        """Showing today at midnight: go on to the new today."""
+        if self.day != before:
+            return False
+        self._go(self.today)
+        return True
 
     def _go(self, day: date) -> None:
         if day == self.day:
             return
         self.day = day
-        self._show_title()
-        self.query_one("#all-panels").add_class("-stale")
-        self.query_one("#all-summary", Static).update("Loading…")
-        self.reload()
-
-    @on(Worker.StateChanged)
-    async def _loaded(self, event: Worker.StateChanged) -> None:
-        worker = event.worker
-        if worker.group != "all-locations" or worker is not self._loading:
-            return
-        note = self.query_one("#all-summary", Static)
-        if event.state == WorkerState.ERROR:
-            note.add_class("-error")
-            reason = str(worker.error).splitlines()[0][:120] if worker.error else "unknown error"
-            note.update(f"Could not read the locations ({reason}); trying again.")
-        elif event.state == WorkerState.SUCCESS:
-            data: AllLocations | None = worker.result
-            if data is None or data.day != self.day:
-                return
-            stale = self.query_one("#all-panels").has_class("-stale")
-            if data != self.data or stale or note.has_class("-error"):
-                self.data = data
-                await self._paint(data)
+        self._switch()
 
     # ------------------------------------------------------------------ painting
 
@@ -206,7 +171,10 @@ class AllLocationsScreen(Screen[Chosen | None]):
         when = format_day(self.day) + (" (today)" if self.day == self.today else "")
         self.query_one("#all-title", Static).update(f"All locations · {when}")
 
-    async def _paint(self, data: AllLocations) -> None:
+    async def _paint(self) -> None:
+        data = self.board
+        if data is None:
+            return
         self._show_title()
         row = self.query_one("#all-panels", HorizontalScroll)
         ids = [s.location.id for s in data.summaries]

@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Footer, Static
-from textual.worker import Worker, WorkerState
 
 from frontdesk.ui.backend.boards import DayBoard
 from frontdesk.ui.calendar.board.layout import (
@@ -22,6 +21,7 @@ from frontdesk.ui.calendar.board.table import DayTable
 from frontdesk.ui.calendar.cells import cycle_location, location_label
 from frontdesk.ui.calendar.keys import AppointmentKeys
 from frontdesk.ui.calendar.visit_filter import VisitChoice, VisitFilter
+from frontdesk.ui.navigation import ShowWeek
 from frontdesk.ui.text import format_day
 from frontdesk.ui.widgets.go_to import GoToDialog
 from frontdesk.ui.widgets.pickers import LocationPicker, Picked
@@ -36,11 +36,16 @@ DAY = Binding.Group("Day", compact=True)
 PLACE = Binding.Group("Location", compact=True)
 
 
-class TodayScreen(AppointmentKeys):
-    """Polls its day every few seconds and repaints only when something changed.
+class TodayScreen(AppointmentKeys[DayBoard]):
+    """Reads its day every few seconds and repaints only when something changed (``LiveScreen``).
 
     The keys for the selected appointment come from ``AppointmentKeys``.
     """
+
+    LIVE_GROUP = "board"
+    SUMMARY = "#board-summary"
+    PICTURE = "#board-table"
+    READ_WHAT = "the appointments"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("left", "shift_day(-1)", "Previous day", id="board.previous_day", key_display="←",
@@ -75,15 +80,10 @@ class TodayScreen(AppointmentKeys):
     ]
 
     def __init__(self, backend: Backend, *, poll_seconds: float = 2.0) -> None:
-        super().__init__()
-        self.backend = backend
-        self.poll_seconds = poll_seconds
-        self.day: date = backend.today()
-        self.today: date = self.day
+        super().__init__(backend, poll_seconds=poll_seconds)
+        self.day: date = self.today
         self.location_id: int | None = None
         self.show_cancelled = True
-        self.board: DayBoard | None = None
-        self._loading: Worker[DayBoard] | None = None
         self.visit: VisitChoice = VisitChoice(None)  # the visit-type filter
         self.acting = False  # a change is being written; its worker rereads the day
 
@@ -96,9 +96,6 @@ class TodayScreen(AppointmentKeys):
 
     def on_mount(self) -> None:
         self.query_one("#board-empty").display = False
-        self._show_title()
-        self.reload()
-        self.set_interval(self.poll_seconds, self._poll, name="board-poll")
 
     # ------------------------------------------------------------------ actions
 
@@ -155,11 +152,8 @@ class TodayScreen(AppointmentKeys):
                                                 poll_seconds=self.poll_seconds), chosen)
 
     def action_week_view(self) -> None:
-        from frontdesk.ui.calendar.week.screen import WeekViewScreen
-
-        self.app.push_screen(WeekViewScreen(self.backend, day=self.day,
-                                            location_id=self.location_id,
-                                            poll_seconds=self.poll_seconds))
+        self.post_message(ShowWeek(self.day, location_id=self.location_id,
+                                   poll_seconds=self.poll_seconds))
 
     def action_go_to(self) -> None:
         def chosen(day: date | None) -> None:
@@ -207,69 +201,37 @@ class TodayScreen(AppointmentKeys):
         wanted = table.selected_id
         return next((a for a in self.board.appointments if a.id == wanted), None)
 
-    def read_board(self, day: date, location_id: int | None) -> DayBoard:
-        return self.backend.load_day(day, location_id)
-
     @on(DataTable.RowHighlighted)
     def _moved(self) -> None:
         self.sync_bindings()
 
+    # ------------------------------------------------------------------ reading
+
     @property
-    def up_to_date(self) -> bool:
-        """The table shows the day and location the title names (tests wait for this)."""
-        board = self.board
-        return (board is not None and (board.day, board.location_id) == (self.day, self.location_id)
-                and not self.query_one(DayTable).has_class("-stale"))
+    def shown(self) -> tuple[date, int | None]:
+        return self.day, self.location_id
 
-    # ------------------------------------------------------------------ loading
+    def shows(self, board: DayBoard) -> tuple[date, int | None]:
+        return board.day, board.location_id
 
-    def reload(self) -> None:
-        self._loading = self._load(self.day, self.location_id)
+    def read(self, shown: tuple[date, int | None]) -> DayBoard:
+        return self.backend.load_day(*shown)
 
-    @work(thread=True, exclusive=True, group="board", exit_on_error=False)
-    def _load(self, day: date, location_id: int | None) -> DayBoard:
-        return self.backend.load_day(day, location_id)
+    def _places(self, board: DayBoard) -> object:
+        return board.locations
 
-    def _poll(self) -> None:
-        """Follow midnight when showing today, then reread the day unless a read is running."""
-        today = self.backend.today()
-        if today != self.today:
-            was_today, self.today = self.day == self.today, today
-            if was_today:
-                self._go(today, self.location_id)
-                return
-        if not self.acting and (self._loading is None or self._loading.is_finished):
-            self.reload()
+    def _new_day(self, before: date) -> bool:
+        """Showing today at midnight: go on to the new today."""
+        if self.day != before:
+            return False
+        self._go(self.today, self.location_id)
+        return True
 
     def _go(self, day: date, location_id: int | None) -> None:
         if (day, location_id) == (self.day, self.location_id):
             return
         self.day, self.location_id = day, location_id
-        self._show_title()
-        self.query_one(DayTable).add_class("-stale")
-        self.query_one("#board-summary", Static).update("Loading…")
-        self.reload()
-
-    @on(Worker.StateChanged)
-    def _loaded(self, event: Worker.StateChanged) -> None:
-        worker = event.worker
-        if worker.group != "board" or worker is not self._loading:
-            return
-        if event.state == WorkerState.ERROR:
-            note = self.query_one("#board-summary", Static)
-            note.add_class("-error")
-            reason = str(worker.error).splitlines()[0][:120] if worker.error else "unknown error"
-            note.update(f"Could not read the appointments ({reason}); trying again.")
-        elif event.state == WorkerState.SUCCESS:
-            board = worker.result
-            if board is None or (board.day, board.location_id) != (self.day, self.location_id):
-                return
-            stale = board != self.board or self.query_one(DayTable).has_class("-stale")
-            if self.board is None or board.locations != self.board.locations:
-                self.refresh_bindings()
-            self.board = board
-            if stale or self.query_one("#board-summary").has_class("-error"):
-                self._paint()
+        self._switch()
 
     # ------------------------------------------------------------------ painting
 

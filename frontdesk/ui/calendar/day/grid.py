@@ -29,9 +29,8 @@ from frontdesk.ui.calendar.day.layout import (
     fit_columns,
     now_row,
     row_starts,
-    scroll_to,
 )
-from frontdesk.ui.calendar.line_widget import LineWidget
+from frontdesk.ui.calendar.line_widget import LineWidget, scroll_to
 
 if TYPE_CHECKING:
     from datetime import datetime

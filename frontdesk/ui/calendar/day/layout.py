@@ -122,15 +122,6 @@ def fit_columns(width: int, count: int) -> tuple[int, int]:
     return shown, max(1, room // shown - SEPARATOR)
 
 
-def scroll_to(first: int, cursor: int, shown: int, total: int) -> int:
-    """The first visible index after moving the cursor: unchanged unless it left the view."""
-    if cursor < first:
-        first = cursor
-    elif cursor >= first + shown:
-        first = cursor - shown + 1
-    return max(0, min(first, total - shown))
-
-
 def cell_text(cell: Cell, width: int) -> str:
     """A cell's characters, exactly ``width`` of them (a visit's first is its colour bar)."""
     if cell.kind is Kind.FREE:

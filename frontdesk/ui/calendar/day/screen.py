@@ -8,24 +8,22 @@ and Enter puts it down on the cursor's time and provider; ``s`` offers free slot
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.widgets import Static
-from textual.worker import Worker, WorkerState
 
 from frontdesk.domain.permissions import Permission
 from frontdesk.ui.backend.boards import GridBoard
-from frontdesk.ui.backend.changes import Move, NewBooking
 from frontdesk.ui.calendar.cells import location_label
-from frontdesk.ui.calendar.day.book import BookChoice, BookDialog
 from frontdesk.ui.calendar.day.grid import CalendarGrid
 from frontdesk.ui.calendar.day.layout import Kind, next_location, summary
-from frontdesk.ui.calendar.keys import AppointmentKeys
+from frontdesk.ui.calendar.day.moving import MoveAndBook
 from frontdesk.ui.calendar.visit_filter import VisitChoice, VisitFilter
+from frontdesk.ui.navigation import EditHours, ShowWeek
 from frontdesk.ui.text import format_day
 from frontdesk.ui.widgets.footer import KeyFooter
 from frontdesk.ui.widgets.go_to import GoToDialog
@@ -34,7 +32,7 @@ from frontdesk.ui.widgets.pickers import LocationPicker, Picked, ProviderPicker
 if TYPE_CHECKING:
     from textual.timer import Timer
 
-    from frontdesk.services.views import AppointmentView, SlotView, VisitTypeView
+    from frontdesk.services.views import AppointmentView
     from frontdesk.ui.backend.door import Backend
 
 DAY = Binding.Group("Day", compact=True)
@@ -50,8 +48,14 @@ FOOTER_ACTIONS: tuple[tuple[str, tuple[object, ...]], ...] = (
 DIM_AFTER = 0.15  # seconds a new day may take to read before the old one is dimmed
 
 
-class DayViewScreen(AppointmentKeys):
-    """Polls its day every few seconds like the today board and redraws only on change."""
+class DayViewScreen(MoveAndBook):
+    """Reads its day every few seconds like the today board and redraws only on change."""
+
+    LIVE_GROUP = "day-grid"
+    SUMMARY = "#day-summary"
+    PICTURE = "#day-grid"
+    READ_WHAT = "the day"
+    FIXED_SUMMARY = True
 
     BINDINGS: ClassVar[list[BindingType]] = [  # after the appointment keys, in footer order
         Binding("m", "move_visit", "Move", id="day.move", group=MOVE,
@@ -93,14 +97,9 @@ class DayViewScreen(AppointmentKeys):
 
     def __init__(self, backend: Backend, *, day: date | None = None,
                  location_id: int | None = None, poll_seconds: float = 2.0) -> None:
-        super().__init__()
-        self.backend = backend
-        self.poll_seconds = poll_seconds
-        self.today: date = backend.today()
+        super().__init__(backend, poll_seconds=poll_seconds)
         self.day: date = day or self.today
         self.location_id = location_id  # None: the first location, chosen by the first read
-        self.board: GridBoard | None = None
-        self._loading: Worker[GridBoard] | None = None
         self.visit: VisitChoice = VisitChoice(None)  # the visit-type filter
         self.moving: AppointmentView | None = None  # picked up with m, put down with Enter
         self.acting = False
@@ -112,11 +111,6 @@ class DayViewScreen(AppointmentKeys):
         yield CalendarGrid(id="day-grid")
         yield Static(id="day-detail", markup=False)
         yield KeyFooter()
-
-    def on_mount(self) -> None:
-        self._show_title()
-        self.reload()
-        self.set_interval(self.poll_seconds, self._poll, name="day-poll")
 
     # ------------------------------------------------------------------ actions
 
@@ -174,13 +168,9 @@ class DayViewScreen(AppointmentKeys):
             if choice is None or choice.id is None:
                 return
             if not grid.to_provider(choice.id):
-                from frontdesk.ui.calendar.week.layout import Mode
-                from frontdesk.ui.calendar.week.screen import WeekViewScreen
-
                 self.notify("Not working here this day: showing their week.", markup=False)
-                week = WeekViewScreen(self.backend, day=self.day, poll_seconds=self.poll_seconds,
-                                      mode=Mode.PROVIDER, subject=choice.id)
-                self.app.push_screen(week)
+                self.post_message(ShowWeek(self.day, provider_id=choice.id,
+                                           poll_seconds=self.poll_seconds))
 
         self.app.push_screen(ProviderPicker(found, here), picked)
 
@@ -194,126 +184,15 @@ class DayViewScreen(AppointmentKeys):
         self.app.push_screen(VisitFilter(self.backend.visit_types, self.visit.code), chosen)
 
     def action_week_view(self) -> None:
-        from frontdesk.ui.calendar.week.screen import WeekViewScreen
-
-        self.app.push_screen(WeekViewScreen(self.backend, day=self.day,
-                                            location_id=self.location_id,
-                                            poll_seconds=self.poll_seconds))
+        self.post_message(ShowWeek(self.day, location_id=self.location_id,
+                                   poll_seconds=self.poll_seconds))
 
     def action_edit_schedule(self) -> None:
-        from frontdesk.ui.schedule.screen import ScheduleEditorScreen
-
         cell = self.query_one(CalendarGrid).cursor_cell
-        self.app.push_screen(ScheduleEditorScreen(
-            self.backend, provider_id=cell[1].provider_id if cell else None))
+        self.post_message(EditHours(cell[1].provider_id if cell else None))
 
     def action_refresh_grid(self) -> None:
         self.reload()
-
-    # ------------------------------------------------------------------ moving and booking
-
-    def action_details(self) -> None:
-        """Enter: put a picked-up visit down here, else the selected visit's details."""
-        if self.moving is not None:
-            self._put_down()
-        else:
-            super().action_details()
-
-    def action_move_visit(self) -> None:
-        appt = self.selected
-        if appt is None or self.location_id is None:
-            return
-        self.moving = appt
-        self._show_moving()
-        self.sync_bindings()
-
-    def _show_moving(self) -> None:
-        appt = self.moving
-        if appt is None:
-            return
-        self.query_one("#day-summary", Static).update(
-            f"Moving {appt.patient_short} · {appt.visit_type_name.split(' (')[0]} from "
-            f"{appt.local_start:%a} {appt.local_start.day} {appt.local_start:%b %H:%M}: "
-            "cursor to the new time (any day or place), Enter puts it there, Esc stops.")
-        self.query_one("#day-summary", Static).add_class("-moving")
-
-    def _stop_moving(self, message: str | None = None) -> None:
-        self.moving = None
-        note = self.query_one("#day-summary", Static)
-        note.remove_class("-moving")
-        if self.board is not None:
-            note.update(summary(self.board), layout=False)
-        if message:
-            self.notify(message, markup=False)
-        self.sync_bindings()
-
-    def _put_down(self) -> None:
-        appt, cell = self.moving, self.query_one(CalendarGrid).cursor_cell
-        if appt is None or cell is None or self.location_id is None or not self.up_to_date:
-            return
-        _, column, start = cell
-        self._stop_moving()
-        self._submit(Move(appt.id, appt.version, start,
-                          column.provider_id, self.location_id))
-
-    def action_offer_slots(self) -> None:
-        from frontdesk.ui.visit.offers import SlotOffers
-
-        appt = self.selected
-        if appt is None:
-            return
-
-        def chosen(slot: SlotView | None) -> None:
-            if slot is not None:
-                self._submit(Move(appt.id, appt.version, slot.start,
-                                  slot.provider_id, slot.location_id))
-
-        self.app.push_screen(SlotOffers(appt, lambda: self.backend.offers(appt)), chosen)
-
-    @property
-    def free_cell(self) -> tuple[int, datetime] | None:
-        """(provider id, start) of the free time under the cursor, as the grid last showed it."""
-        cell = self.query_one(CalendarGrid).cursor_cell
-        if cell is None or cell[0].kind is not Kind.FREE or not self.up_to_date:
-            return None
-        return cell[1].provider_id, cell[2]
-
-    def action_book_here(self) -> None:
-        found, location_id = self.free_cell, self.location_id
-        if found is not None and location_id is not None:
-            self._fitting(found[0], location_id, found[1])
-
-    @work(thread=True, exclusive=True, group="fitting", exit_on_error=False)
-    def _fitting(self, provider_id: int, location_id: int, start: datetime) -> None:
-        types, reason = self.backend.fitting(provider_id, location_id, start)
-        places = self.backend.location_names() if types else {}
-        self.app.call_from_thread(self._offer_booking, types, reason, places, provider_id,
-                                  location_id, start)
-
-    def _offer_booking(self, types: list[VisitTypeView], reason: str, places: dict[int, str],
-                       provider_id: int, location_id: int, start: datetime) -> None:
-        if not types:
-            self.notify(f"Nothing can be booked there: {reason}.", severity="warning",
-                        markup=False)
-            return
-
-        def chosen(choice: BookChoice | None) -> None:
-            if choice is not None:
-                self._submit(NewBooking(choice.patient_id,
-                                        choice.visit_type_code, provider_id, location_id,
-                                        start))
-
-        self.app.push_screen(BookDialog(self._slot_words(provider_id, start),
-                                        search=self.backend.find_patients, visit_types=types,
-                                        places=places), chosen)
-
-    def _slot_words(self, provider_id: int, start: datetime) -> str:
-        grid = self.board.grid if self.board else None
-        if grid is None:
-            return ""
-        name = next((p.name for p in grid.providers if p.provider_id == provider_id), "")
-        local = start.astimezone(grid.zone)
-        return f"{local:%a} {local.day} {local:%b %H:%M} · {name} · {grid.location.name}"
 
     # ------------------------------------------------------------------ appointment keys
 
@@ -329,9 +208,6 @@ class DayViewScreen(AppointmentKeys):
         if cell is None or cell[0].kind is not Kind.VISIT or not self.up_to_date:
             return None
         return cell[0].appt
-
-    def read_board(self, day: date, location_id: int | None) -> GridBoard:
-        return self.backend.load_grid(day, location_id)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Keys show greyed out until they apply to what the cursor is on (the services still
@@ -372,43 +248,52 @@ class DayViewScreen(AppointmentKeys):
             SystemCommand("Back to the board", "Leave the day view", self.action_back),
         ]
 
+    # ------------------------------------------------------------------ reading
+
     @property
-    def up_to_date(self) -> bool:
-        """The grid shows the day and location the title names (tests wait for this)."""
-        board = self.board
-        return (board is not None and (board.day, board.location_id) == (self.day, self.location_id)
-                and not self.query_one(CalendarGrid).has_class("-stale"))
+    def shown(self) -> tuple[date, int | None]:
+        return self.day, self.location_id
 
-    # ------------------------------------------------------------------ loading
+    def shows(self, board: GridBoard) -> tuple[date, int | None]:
+        return board.day, board.location_id
 
-    def reload(self) -> None:
-        self._loading = self._load(self.day, self.location_id)
+    def read(self, shown: tuple[date, int | None]) -> GridBoard:
+        return self.backend.load_grid(*shown)
 
-    @work(thread=True, exclusive=True, group="day-grid", exit_on_error=False)
-    def _load(self, day: date, location_id: int | None) -> GridBoard:
-        return self.read_board(day, location_id)
+    def _accept(self, board: GridBoard) -> bool:
+        """The first read chooses the location when none was given."""
+        if board.day != self.day:
+            return False
+        if self.location_id is None:
+            self.location_id = board.location_id
+        return board.location_id == self.location_id
 
-    def _poll(self) -> None:
-        """Follow midnight when showing today; move the now line; reread unless reading."""
-        today = self.backend.today()
-        if today != self.today:
-            was_today, self.today = self.day == self.today, today
-            if was_today:
-                self._go(today, self.location_id)
-                return
-        if self.board is not None:  # the now line moves even when nothing else changed
+    def _places(self, board: GridBoard) -> object:
+        return board.locations
+
+    def _places_changed(self) -> None:
+        self.sync_bindings()
+
+    def _new_day(self, before: date) -> bool:
+        """Showing today at midnight: go on to the new today."""
+        if self.day != before:
+            return False
+        self._go(self.today, self.location_id)
+        return True
+
+    def _tick(self) -> None:
+        """The now line moves even when nothing else changed."""
+        if self.board is not None:
             self.query_one(CalendarGrid).show(self.board.grid, self.backend.ctx.now())
-        if not self.acting and (self._loading is None or self._loading.is_finished):
-            self.reload()
 
     def _go(self, day: date, location_id: int | None) -> None:
         if (day, location_id) == (self.day, self.location_id):
             return
         self.day, self.location_id = day, location_id
-        self._show_title()
+        self._switch()
+
+    def _mark_stale(self) -> None:
         self._dim_soon()
-        self.query_one("#day-summary", Static).update("Loading…", layout=False)
-        self.reload()
 
     def _dim_soon(self) -> None:
         """Dim the grid if the new day takes a moment to read (not for a quick read: the dim
@@ -421,31 +306,6 @@ class DayViewScreen(AppointmentKeys):
         board = self.board
         if board is None or (board.day, board.location_id) != (self.day, self.location_id):
             self.query_one(CalendarGrid).add_class("-stale")
-
-    @on(Worker.StateChanged)
-    def _loaded(self, event: Worker.StateChanged) -> None:
-        worker = event.worker
-        if worker.group != "day-grid" or worker is not self._loading:
-            return
-        note = self.query_one("#day-summary", Static)
-        if event.state == WorkerState.ERROR:
-            note.add_class("-error")
-            reason = str(worker.error).splitlines()[0][:120] if worker.error else "unknown error"
-            note.update(f"Could not read the day ({reason}); trying again.")
-        elif event.state == WorkerState.SUCCESS:
-            board: GridBoard | None = worker.result
-            if board is None or board.day != self.day:
-                return
-            if self.location_id is None:
-                self.location_id = board.location_id
-            if board.location_id != self.location_id:
-                return
-            if self.board is None or board.locations != self.board.locations:
-                self.sync_bindings()
-            changed = board != self.board or note.has_class("-error")
-            self.board = board
-            if changed or self.query_one(CalendarGrid).has_class("-stale"):
-                self._paint()
 
     # ------------------------------------------------------------------ painting
 

@@ -16,8 +16,7 @@ from textual.message import Message
 from textual.strip import Strip
 
 from frontdesk.ui.calendar.cells import STATUS_STYLES
-from frontdesk.ui.calendar.day.layout import scroll_to
-from frontdesk.ui.calendar.line_widget import LineWidget
+from frontdesk.ui.calendar.line_widget import LineWidget, scroll_to
 from frontdesk.ui.calendar.week.layout import (
     GUTTER,
     Kind,

@@ -6,17 +6,17 @@ from dataclasses import replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
 from textual.widgets import Static
-from textual.worker import Worker, WorkerState
 
 from frontdesk.ui.calendar.cells import cycle
 from frontdesk.ui.calendar.visit_filter import VisitChoice, VisitFilter
 from frontdesk.ui.calendar.week.grid import WeekGridView
 from frontdesk.ui.calendar.week.layout import Mode, WeekBoard, monday_of, summary
+from frontdesk.ui.live import LiveScreen
+from frontdesk.ui.navigation import ShowDay
 from frontdesk.ui.text import format_day
 from frontdesk.ui.widgets.footer import KeyFooter
 from frontdesk.ui.widgets.go_to import GoToDialog
@@ -30,8 +30,14 @@ WEEK = Binding.Group("Week", compact=True)
 WHO = Binding.Group("Next", compact=True)
 
 
-class WeekViewScreen(Screen[None]):
-    """Polls its week every few seconds like the day view and redraws only on change."""
+class WeekViewScreen(LiveScreen[WeekBoard, None]):
+    """Reads its week every few seconds like the day view and redraws only on change."""
+
+    LIVE_GROUP = "week-grid"
+    SUMMARY = "#week-summary"
+    PICTURE = "#week-grid"
+    READ_WHAT = "the week"
+    FIXED_SUMMARY = True
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,backspace", "back", "Board", id="week.back", key_display="esc",
@@ -65,17 +71,12 @@ class WeekViewScreen(Screen[None]):
                  location_id: int | None = None, poll_seconds: float = 2.0,
                  mode: Mode = Mode.LOCATION, subject: int | None = None) -> None:
         """``location_id``: the location's week; or ``mode`` and ``subject`` (provider id)."""
-        super().__init__()
-        self.backend = backend
-        self.poll_seconds = poll_seconds
-        self.today: date = backend.today()
+        super().__init__(backend, poll_seconds=poll_seconds)
         self.monday: date = monday_of(day or self.today)
         self.mode = mode
         # None: the first location or provider, chosen by a read
         self.subject = location_id if mode is Mode.LOCATION and subject is None else subject
         self.visit: VisitChoice = VisitChoice(None)  # the visit-type filter
-        self.board: WeekBoard | None = None
-        self._loading: Worker[WeekBoard] | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="week-title", markup=False)
@@ -83,11 +84,6 @@ class WeekViewScreen(Screen[None]):
         yield WeekGridView(id="week-grid")
         yield Static(id="week-detail", markup=False)
         yield KeyFooter()
-
-    def on_mount(self) -> None:
-        self._show_title()
-        self.reload()
-        self.set_interval(self.poll_seconds, self._poll, name="week-poll")
 
     # ------------------------------------------------------------------ actions
 
@@ -152,13 +148,10 @@ class WeekViewScreen(Screen[None]):
         self.app.push_screen(VisitFilter(self.backend.visit_types, self.visit.code), chosen)
 
     def action_open_day(self) -> None:
-        from frontdesk.ui.calendar.day.screen import DayViewScreen
-
         chosen = self.query_one(WeekGridView).selected_day
         if chosen is not None:
-            self.app.push_screen(DayViewScreen(self.backend, day=chosen.day,
-                                               location_id=chosen.location_id,
-                                               poll_seconds=self.poll_seconds))
+            self.post_message(ShowDay(chosen.day, chosen.location_id,
+                                      poll_seconds=self.poll_seconds))
 
     def action_refresh_week(self) -> None:
         self.reload()
@@ -191,25 +184,20 @@ class WeekViewScreen(Screen[None]):
             SystemCommand("Back to the board", "Leave the week view", self.action_back),
         ]
 
+    # ------------------------------------------------------------------ reading
+
     @property
-    def up_to_date(self) -> bool:
-        """The grid shows the week and subject the title names (tests wait for this)."""
-        board = self.board
-        return (board is not None
-                and (board.monday, board.mode, board.subject)
-                == (self.monday, self.mode, self.subject)
-                and not self.query_one(WeekGridView).has_class("-stale"))
+    def shown(self) -> tuple[date, Mode, int | None]:
+        return self.monday, self.mode, self.subject
 
-    # ------------------------------------------------------------------ loading
+    def shows(self, board: WeekBoard) -> tuple[date, Mode, int | None]:
+        return board.monday, board.mode, board.subject
 
-    def reload(self) -> None:
-        self._loading = self._load(self.monday, self.mode, self.subject)
-
-    @work(thread=True, exclusive=True, group="week-grid", exit_on_error=False)
-    def _load(self, monday: date, mode: Mode, subject: int | None) -> WeekBoard:
+    def read(self, shown: tuple[date, Mode, int | None]) -> WeekBoard:
         from frontdesk.services import directory  # services load in the worker
         from frontdesk.services.week import week_grid
 
+        monday, mode, subject = shown
         ctx = self.backend.ctx
         places, people = tuple(directory.locations(ctx)), tuple(directory.providers(ctx))
         ids = [p.id for p in (people if mode is Mode.PROVIDER else places)]
@@ -222,50 +210,28 @@ class WeekViewScreen(Screen[None]):
             grid = week_grid(ctx, monday=monday, location_id=chosen)
         return WeekBoard(monday, mode, chosen, places, people, grid)
 
-    def _poll(self) -> None:
-        """Mark a new today at midnight; reread unless reading."""
-        today = self.backend.today()
-        if today != self.today:
-            self.today = today
-            self._paint()
-        if self._loading is None or self._loading.is_finished:
-            self.reload()
+    def _accept(self, board: WeekBoard) -> bool:
+        """The first read chooses the location or provider when none was given."""
+        if (board.monday, board.mode) != (self.monday, self.mode):
+            return False
+        if self.subject is None:
+            self.subject = board.subject
+        return board.subject == self.subject
+
+    def _places(self, board: WeekBoard) -> object:
+        return board.locations, board.providers
+
+    def _new_day(self, before: date) -> bool:
+        """At midnight the new today is marked; the week stays."""
+        self._paint()
+        return False
 
     def _go(self, monday: date, mode: Mode, subject: int | None) -> None:
         if (monday, mode, subject) == (self.monday, self.mode, self.subject):
             return
         self.monday, self.mode, self.subject = monday, mode, subject
-        self._show_title()
-        self.query_one(WeekGridView).add_class("-stale")
-        self.query_one("#week-summary", Static).update("Loading…", layout=False)
         self.refresh_bindings()
-        self.reload()
-
-    @on(Worker.StateChanged)
-    def _loaded(self, event: Worker.StateChanged) -> None:
-        worker = event.worker
-        if worker.group != "week-grid" or worker is not self._loading:
-            return
-        note = self.query_one("#week-summary", Static)
-        if event.state == WorkerState.ERROR:
-            note.add_class("-error")
-            reason = str(worker.error).splitlines()[0][:120] if worker.error else "unknown error"
-            note.update(f"Could not read the week ({reason}); trying again.")
-        elif event.state == WorkerState.SUCCESS:
-            board: WeekBoard | None = worker.result
-            if board is None or (board.monday, board.mode) != (self.monday, self.mode):
-                return
-            if self.subject is None:
-                self.subject = board.subject
-            if board.subject != self.subject:
-                return
-            changed = board != self.board or note.has_class("-error")
-            if self.board is None or (board.locations, board.providers) != (
-                    self.board.locations, self.board.providers):
-                self.refresh_bindings()
-            self.board = board
-            if changed or self.query_one(WeekGridView).has_class("-stale"):
-                self._paint()
+        self._switch()
 
     # ------------------------------------------------------------------ painting
 
