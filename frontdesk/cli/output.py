@@ -5,14 +5,20 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 from zoneinfo import ZoneInfo
 
 import click
 
 if TYPE_CHECKING:
-    from frontdesk.cli.runtime import Runtime
     from frontdesk.services.views import AppointmentView, SlotView
+
+
+class Asked(Protocol):
+    """What printing needs of the command's runtime: whether --json was asked."""
+
+    @property
+    def as_json(self) -> bool: ...
 
 
 def dumps(value: Any) -> str:
@@ -21,7 +27,7 @@ def dumps(value: Any) -> str:
     return json.dumps(to_json(value), indent=2)
 
 
-def emit(runtime: Runtime, value: Any, text: str) -> None:
+def emit(runtime: Asked, value: Any, text: str) -> None:
     """``value`` as JSON under --json, else the readable ``text``."""
     click.echo(dumps(value) if runtime.as_json else text)
 
@@ -91,7 +97,7 @@ def describe_appointment(appt: AppointmentView) -> str:
     return "\n".join(f"  {k:<11}{clean(v)}" for k, v in rows)
 
 
-def emit_appointment(runtime: Runtime, heading: str, appt: AppointmentView,
+def emit_appointment(runtime: Asked, heading: str, appt: AppointmentView,
                      extra: str = "") -> None:
     """What every appointment command prints: a heading, the read-back, maybe a note."""
     emit(runtime, appt, f"{heading}\n{describe_appointment(appt)}{extra}")

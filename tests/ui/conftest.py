@@ -21,8 +21,8 @@ from frontdesk.services import scheduling
 from frontdesk.services.context import Context
 from frontdesk.services.demo import seed_demo
 from frontdesk.services.views import AppointmentView
-from frontdesk.ui.today import TodayScreen
-from frontdesk.ui.widgets.day_table import DayTable
+from frontdesk.ui.calendar.board.screen import TodayScreen
+from frontdesk.ui.calendar.board.table import DayTable
 from tests.conftest import FrozenClock
 from tests.practice import CHICAGO, Practice, build_practice
 
@@ -131,7 +131,7 @@ def text_of(screen: Screen[None], selector: str) -> str:
 
 async def choose_visit_type(pilot: Pilot[None], code: str | None) -> None:
     """Press v and pick ``code`` (None: all visit types) in the visit-type filter."""
-    from frontdesk.ui.visit_filter import VisitFilter
+    from frontdesk.ui.calendar.visit_filter import VisitFilter
 
     await pilot.press("v")
     await pilot.app.workers.wait_for_complete()

@@ -18,10 +18,10 @@ from frontdesk.services import scheduling
 from frontdesk.services.context import Context
 from frontdesk.services.views import AppointmentView
 from frontdesk.ui.app import FrontDeskApp, make_app
-from frontdesk.ui.cancel_dialog import CancelDialog
-from frontdesk.ui.details import DetailsScreen
-from frontdesk.ui.today import TodayScreen
-from frontdesk.ui.widgets.day_table import DayTable
+from frontdesk.ui.calendar.board.screen import TodayScreen
+from frontdesk.ui.calendar.board.table import DayTable
+from frontdesk.ui.visit.cancel import CancelDialog
+from frontdesk.ui.visit.details import DetailsScreen
 from tests.conftest import FrozenClock
 from tests.practice import Practice
 from tests.ui.conftest import THU_TEN, book, choose_visit_type, settled, shown, text_of

@@ -13,11 +13,11 @@ from frontdesk.domain.model import Status
 from frontdesk.services import scheduling
 from frontdesk.services.context import Context
 from frontdesk.services.views import AppointmentView
-from frontdesk.ui.all_locations import AllLocationsScreen
 from frontdesk.ui.app import FrontDeskApp
-from frontdesk.ui.day_view import DayViewScreen
-from frontdesk.ui.today import TodayScreen
-from frontdesk.ui.widgets.location_panel import LocationPanel
+from frontdesk.ui.calendar.all_locations.panel import LocationPanel
+from frontdesk.ui.calendar.all_locations.screen import AllLocationsScreen
+from frontdesk.ui.calendar.board.screen import TodayScreen
+from frontdesk.ui.calendar.day.screen import DayViewScreen
 from tests.practice import Practice
 from tests.ui.conftest import add_location, book, settled, text_of
 

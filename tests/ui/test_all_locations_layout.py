@@ -9,7 +9,7 @@ import pytest
 from frontdesk.domain.model import Status
 from frontdesk.services.board import LocationSummary, NextSlot
 from frontdesk.services.views import LocationView, SlotView
-from frontdesk.ui.all_locations_layout import (
+from frontdesk.ui.calendar.all_locations.layout import (
     TEXT_WIDTH,
     counts_lines,
     panel_lines,

@@ -17,10 +17,10 @@ from frontdesk.domain.settings import Settings
 from frontdesk.services.config import LoadedSettings
 from frontdesk.services.context import Context
 from frontdesk.services.views import AppointmentView
-from frontdesk.ui.app import FrontDeskApp, Progress, make_app
-from frontdesk.ui.sign_in import SignInScreen
-from frontdesk.ui.start import StartScreen
-from frontdesk.ui.today import TodayScreen
+from frontdesk.ui.account.sign_in import SignInScreen
+from frontdesk.ui.app import FrontDeskApp, make_app
+from frontdesk.ui.calendar.board.screen import TodayScreen
+from frontdesk.ui.start import Progress, StartScreen
 from tests.conftest import FrozenClock
 from tests.ui.conftest import settled, shown, text_of
 

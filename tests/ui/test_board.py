@@ -9,20 +9,17 @@ import pytest
 
 from frontdesk.domain.model import Status
 from frontdesk.services.views import AppointmentView, LocationView
-from frontdesk.ui.board import (
+from frontdesk.ui.backend.boards import DayBoard
+from frontdesk.ui.calendar.board.layout import (
     CELL_PADDING,
     SCROLLBAR,
-    DayBoard,
     cell_text,
-    cycle_location,
     empty_message,
-    format_day,
-    person_text,
-    place_text,
     plan_columns,
     summary,
-    visit_text,
 )
+from frontdesk.ui.calendar.cells import cycle_location, person_text, place_text, visit_text
+from frontdesk.ui.text import format_day
 
 MIDTOWN = LocationView(1, "Tulsa Midtown", "", "", "America/Chicago")
 OWASSO = LocationView(2, "Owasso", "", "", "America/Chicago")

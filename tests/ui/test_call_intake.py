@@ -16,8 +16,10 @@ from frontdesk.domain.calls import CallReason
 from frontdesk.services import calls
 from frontdesk.services.context import Context
 from frontdesk.ui.app import FrontDeskApp
-from frontdesk.ui.call_intake import CallScreen, OutcomeDialog, ResumeDialog, elapsed
-from frontdesk.ui.new_patient import NewPatientDialog
+from frontdesk.ui.call.dialogs import OutcomeDialog, ResumeDialog
+from frontdesk.ui.call.draft import elapsed
+from frontdesk.ui.call.new_patient import NewPatientDialog
+from frontdesk.ui.call.screen import CallScreen
 from tests.conftest import FrozenClock
 from tests.practice import Practice
 from tests.ui.conftest import settled

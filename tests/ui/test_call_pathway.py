@@ -24,11 +24,12 @@ from frontdesk.db.models import (
     VisitType,
 )
 from frontdesk.services.context import Context
-from frontdesk.ui.call_booking import CallBookingDialog, OverrideDialog, ReadBackDialog
-from frontdesk.ui.call_intake import CallScreen, ResumeDialog
-from frontdesk.ui.call_pathway import PathwayPanel
-from frontdesk.ui.call_visits import VisitsPanel
-from frontdesk.ui.slot_offers import SlotOffers
+from frontdesk.ui.call.booking import CallBookingDialog, OverrideDialog, ReadBackDialog
+from frontdesk.ui.call.dialogs import ResumeDialog
+from frontdesk.ui.call.pathway import PathwayPanel
+from frontdesk.ui.call.screen import CallScreen
+from frontdesk.ui.call.visits import VisitsPanel
+from frontdesk.ui.visit.offers import SlotOffers
 from tests.conftest import FrozenClock
 from tests.ui.call_helpers import app_for, quiet, shown
 from tests.ui.conftest import settled

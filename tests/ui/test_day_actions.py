@@ -16,16 +16,16 @@ from frontdesk.services import scheduling
 from frontdesk.services.context import Context
 from frontdesk.services.views import AppointmentView
 from frontdesk.ui.app import FrontDeskApp
-from frontdesk.ui.book_here import BookDialog
-from frontdesk.ui.cancel_dialog import CancelDialog
-from frontdesk.ui.day_view import DayViewScreen
-from frontdesk.ui.details import DetailsScreen
-from frontdesk.ui.location_picker import ProviderPicker
-from frontdesk.ui.schedule_editor import ScheduleEditorScreen
-from frontdesk.ui.slot_offers import SlotOffers
-from frontdesk.ui.week_layout import Mode
-from frontdesk.ui.week_view import WeekViewScreen
-from frontdesk.ui.widgets.calendar_grid import CalendarGrid
+from frontdesk.ui.calendar.day.book import BookDialog
+from frontdesk.ui.calendar.day.grid import CalendarGrid
+from frontdesk.ui.calendar.day.screen import DayViewScreen
+from frontdesk.ui.calendar.week.layout import Mode
+from frontdesk.ui.calendar.week.screen import WeekViewScreen
+from frontdesk.ui.schedule.screen import ScheduleEditorScreen
+from frontdesk.ui.visit.cancel import CancelDialog
+from frontdesk.ui.visit.details import DetailsScreen
+from frontdesk.ui.visit.offers import SlotOffers
+from frontdesk.ui.widgets.pickers import ProviderPicker
 from tests.practice import Practice
 from tests.ui.conftest import book, choose_visit_type, settled, text_of
 from tests.ui.test_actions import SLOW, audit, stored

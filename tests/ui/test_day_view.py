@@ -13,9 +13,9 @@ from frontdesk.db.models import Template
 from frontdesk.services.context import Context
 from frontdesk.services.views import AppointmentView
 from frontdesk.ui.app import FrontDeskApp
-from frontdesk.ui.day_view import DayViewScreen
-from frontdesk.ui.grid_layout import GUTTER
-from frontdesk.ui.widgets.calendar_grid import CalendarGrid
+from frontdesk.ui.calendar.day.grid import CalendarGrid
+from frontdesk.ui.calendar.day.layout import GUTTER
+from frontdesk.ui.calendar.day.screen import DayViewScreen
 from tests.conftest import FrozenClock
 from tests.practice import CHICAGO, Practice
 from tests.ui.conftest import THU_TEN, add_location, book, settled, text_of

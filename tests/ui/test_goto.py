@@ -11,8 +11,8 @@ from textual.widgets import Input, Static
 from frontdesk.services.context import Context
 from frontdesk.services.views import AppointmentView
 from frontdesk.ui.app import FrontDeskApp
-from frontdesk.ui.goto_dialog import GoToDialog
-from frontdesk.ui.today import TodayScreen
+from frontdesk.ui.calendar.board.screen import TodayScreen
+from frontdesk.ui.widgets.go_to import GoToDialog
 from tests.ui.conftest import settled, shown, text_of
 
 # The frozen clock's today is Wed 10 Mar 2027.

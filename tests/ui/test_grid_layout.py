@@ -12,13 +12,13 @@ import pytest
 from frontdesk.domain.model import Interval, Status
 from frontdesk.services.calendar import DayGrid, ProviderDay, ShadedClosure
 from frontdesk.services.views import AppointmentView
-from frontdesk.ui.grid_layout import (
+from frontdesk.ui.backend.boards import GridBoard
+from frontdesk.ui.calendar.day.layout import (
     GUTTER,
     MIN_COLUMN,
     SEPARATOR,
     Cell,
     Column,
-    GridBoard,
     Kind,
     cell_text,
     cells,
@@ -28,9 +28,9 @@ from frontdesk.ui.grid_layout import (
     next_location,
     now_row,
     row_starts,
-    scroll_to,
     summary,
 )
+from frontdesk.ui.calendar.line_widget import scroll_to
 from tests.ui.test_board import MIDTOWN, OWASSO, appt
 
 WED = date(2027, 3, 10)

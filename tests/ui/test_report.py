@@ -22,10 +22,10 @@ from frontdesk.db.models import Appointment, AuditEvent, Location, Patient, Staf
 from frontdesk.services import report as report_service
 from frontdesk.services.context import Context
 from frontdesk.ui.app import FrontDeskApp
-from frontdesk.ui.audit_log import AuditScreen
-from frontdesk.ui.report import DrillScreen, FigureTable, ReportScreen
-from frontdesk.ui.report_layout import INDENT, sections, short_visit
-from frontdesk.ui.today import TodayScreen
+from frontdesk.ui.calendar.board.screen import TodayScreen
+from frontdesk.ui.report.audit import AuditScreen
+from frontdesk.ui.report.layout import INDENT, sections, short_visit
+from frontdesk.ui.report.screen import DrillScreen, FigureTable, ReportScreen
 from tests.cli.conftest import invoke
 from tests.conftest import FrozenClock
 from tests.ui.call_helpers import app_for, quiet, shown

@@ -19,17 +19,17 @@ from frontdesk.services import schedule_admin
 from frontdesk.services.context import Context
 from frontdesk.services.views import AppointmentView
 from frontdesk.ui.app import FrontDeskApp
-from frontdesk.ui.location_picker import ProviderPicker
-from frontdesk.ui.schedule_editor import ScheduleEditorScreen
-from frontdesk.ui.schedule_editor_dialogs import ConfirmDialog
-from frontdesk.ui.schedule_editor_form import (
+from frontdesk.ui.schedule.dialogs import ConfirmDialog
+from frontdesk.ui.schedule.forms import ClosureForm, TemplateForm
+from frontdesk.ui.schedule.screen import ScheduleEditorScreen
+from frontdesk.ui.schedule.text import (
     FormError,
     closure_when,
     days_short,
     parse_clock,
     parse_weekdays,
 )
-from frontdesk.ui.schedule_editor_forms import ClosureForm, TemplateForm
+from frontdesk.ui.widgets.pickers import ProviderPicker
 from tests.practice import Practice
 from tests.ui.conftest import THU_TEN, book, settled
 
@@ -147,7 +147,7 @@ def test_days_and_closures_read_briefly() -> None:
 
 
 def test_opening_the_editor_module_loads_no_database_code() -> None:
-    code = "import sys, frontdesk.ui.schedule_editor; print(' '.join(sys.modules))"
+    code = "import sys, frontdesk.ui.schedule.screen; print(' '.join(sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
                          text=True).stdout
     loaded = {name.split(".")[0] for name in out.split()}

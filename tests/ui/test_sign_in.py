@@ -14,10 +14,10 @@ from textual.widgets._toast import Toast
 from frontdesk.db.models import AuditEvent, Call, Staff
 from frontdesk.domain.settings import Settings
 from frontdesk.services.context import Context
+from frontdesk.ui.account.sign_in import LockScreen, SignInScreen
 from frontdesk.ui.app import FrontDeskApp, make_app
-from frontdesk.ui.call_intake import CallScreen
-from frontdesk.ui.sign_in import LockScreen, SignInScreen
-from frontdesk.ui.today import TodayScreen
+from frontdesk.ui.calendar.board.screen import TodayScreen
+from frontdesk.ui.call.screen import CallScreen
 from tests.conftest import FrozenClock
 from tests.ui.call_helpers import SLOW, quiet, shown, workers_done
 

@@ -15,11 +15,12 @@ from frontdesk.services import scheduling
 from frontdesk.services.context import Context
 from frontdesk.services.views import AppointmentView
 from frontdesk.ui.app import FrontDeskApp, make_app
-from frontdesk.ui.backend import Backend, Opened
-from frontdesk.ui.board import CELL_PADDING, DayBoard
-from frontdesk.ui.location_picker import LocationPicker
-from frontdesk.ui.today import TodayScreen
-from frontdesk.ui.widgets.day_table import DayTable
+from frontdesk.ui.backend.boards import DayBoard
+from frontdesk.ui.backend.door import Backend, Opened
+from frontdesk.ui.calendar.board.layout import CELL_PADDING
+from frontdesk.ui.calendar.board.screen import TodayScreen
+from frontdesk.ui.calendar.board.table import DayTable
+from frontdesk.ui.widgets.pickers import LocationPicker
 from tests.conftest import FrozenClock
 from tests.practice import Practice
 from tests.ui.conftest import THU_TEN, add_location, book, settled, shown, text_of

@@ -11,9 +11,10 @@ from textual.widgets import Input
 
 from frontdesk.db.models import Call
 from frontdesk.services.context import Context
-from frontdesk.ui.call_booking import CallBookingDialog, ReadBackDialog
-from frontdesk.ui.call_intake import CallScreen
-from frontdesk.ui.treatments import TreatmentPanel, TreatmentScreen
+from frontdesk.ui.call.booking import CallBookingDialog, ReadBackDialog
+from frontdesk.ui.call.screen import CallScreen
+from frontdesk.ui.treatments.screen import TreatmentScreen
+from frontdesk.ui.widgets.treatment_lookup import TreatmentPanel
 from tests.conftest import FrozenClock
 from tests.practice import Practice
 from tests.ui.call_helpers import app_for, quiet, shown, steady_cursor

@@ -12,8 +12,8 @@ from frontdesk.domain.model import Interval, Status
 from frontdesk.services.calendar import ShadedClosure
 from frontdesk.services.views import AppointmentView
 from frontdesk.services.week import WeekDay, WeekGrid
-from frontdesk.ui.board import cycle
-from frontdesk.ui.week_layout import (
+from frontdesk.ui.calendar.cells import cycle
+from frontdesk.ui.calendar.week.layout import (
     Kind,
     WeekCell,
     cell_text,

@@ -11,12 +11,12 @@ from textual.widgets import Input, OptionList
 from frontdesk.services.context import Context
 from frontdesk.services.views import AppointmentView
 from frontdesk.ui.app import FrontDeskApp
-from frontdesk.ui.day_view import DayViewScreen
-from frontdesk.ui.location_picker import LocationPicker, ProviderPicker
-from frontdesk.ui.today import TodayScreen
-from frontdesk.ui.week_layout import Mode
-from frontdesk.ui.week_view import WeekViewScreen
-from frontdesk.ui.widgets.week_grid import WeekGridView
+from frontdesk.ui.calendar.board.screen import TodayScreen
+from frontdesk.ui.calendar.day.screen import DayViewScreen
+from frontdesk.ui.calendar.week.grid import WeekGridView
+from frontdesk.ui.calendar.week.layout import Mode
+from frontdesk.ui.calendar.week.screen import WeekViewScreen
+from frontdesk.ui.widgets.pickers import LocationPicker, ProviderPicker
 from tests.practice import Practice
 from tests.ui.conftest import THU_TEN, book, choose_visit_type, settled, text_of
 

@@ -1,0 +1,1 @@
+"""Who is at the keyboard: signing in, and the lock that covers an unattended screen."""

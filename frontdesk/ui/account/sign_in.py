@@ -1,0 +1,203 @@
+"""Signing in, and the idle lock that covers everything until the same person signs in again.
+
+Both screens are opaque full screens: nothing of the screen underneath (a patient's name, a call
+in progress) shows through. Checking a password runs in a worker thread (argon2 takes a moment
+on purpose), so the screen never freezes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, ClassVar, TypeVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Center, Middle, Vertical
+from textual.screen import Screen
+from textual.widgets import Input, Static
+from textual.worker import Worker, WorkerState
+
+if TYPE_CHECKING:
+    from frontdesk.ui.backend.door import Backend
+
+NOBODY = ("Nobody can sign in yet: no staff account has a password. An admin account is "
+          "created on the command line: frontdesk staff add USERNAME --name NAME --role admin "
+          "(see the README).")
+
+T = TypeVar("T")
+
+
+class PasswordScreen(Screen[T]):
+    """A username (sometimes hidden) and a password checked in a worker; a refusal shows
+    under the fields and empties the password box. Widget ids start with ``PREFIX``."""
+
+    PREFIX: ClassVar[str]
+
+    def __init__(self, backend: Backend,
+                 verify: Callable[[str | None, str], T]) -> None:
+        """``verify(username, password)`` runs in a worker thread: what the screen dismisses
+        with, or a FrontDeskError saying why not."""
+        super().__init__()
+        self.backend = backend
+        self._verify = verify
+
+    def _field(self, name: str) -> Input:
+        return self.query_one(f"#{self.PREFIX}-{name}", Input)
+
+    def _fields(self) -> ComposeResult:
+        yield Input(placeholder="Username", id=f"{self.PREFIX}-user", compact=True)
+        yield Input(placeholder="Password", password=True, id=f"{self.PREFIX}-password",
+                    compact=True)
+        yield Static("", id=f"{self.PREFIX}-error", markup=False)
+
+    def on_mount(self) -> None:
+        self.query_one(f"#{self.PREFIX}-error").display = False
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if event.input.id == f"{self.PREFIX}-user":
+            if event.value.strip():
+                self._field("password").focus()
+            return
+        username = self._username()
+        if username == "":
+            self._say("Type your username first.")
+            self._field("user").focus()
+        elif not event.value:
+            self._say("Type your password.")
+        else:
+            event.input.disabled = True
+            self._check(username, event.value)
+
+    def _username(self) -> str | None:
+        """The typed username; None when the screen asks for a password only."""
+        return self._field("user").value.strip()
+
+    @work(thread=True, exclusive=True, group="password-check", exit_on_error=False)
+    def _check(self, username: str | None, password: str) -> T:
+        return self._verify(username, password)
+
+    @on(Worker.StateChanged)
+    def _checked(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "password-check" or event.state not in (
+                WorkerState.SUCCESS, WorkerState.ERROR):
+            return
+        password = self._field("password")
+        password.disabled = False
+        if event.state == WorkerState.SUCCESS:
+            self.dismiss(event.worker.result)
+            return
+        password.value = ""
+        password.focus()
+        self._say(_refusal(event.worker.error))
+
+    def _say(self, text: str) -> None:
+        note = self.query_one(f"#{self.PREFIX}-error", Static)
+        note.update(text)
+        note.display = True
+
+    @on(Input.Changed)
+    def _typing(self, event: Input.Changed) -> None:
+        if event.value:  # typing again, not the password box being emptied after a refusal
+            self.query_one(f"#{self.PREFIX}-error").display = False
+
+
+class SignInScreen(PasswordScreen["Backend"]):
+    """Username and password; dismisses with a backend acting as that person."""
+
+    PREFIX = "signin"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+q", "app.quit", "Quit", id="signin.quit", tooltip="Quit frontdesk"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Middle(), Center(), Vertical(id="signin"):
+            yield Static("frontdesk · sign in", id="signin-title", markup=False)
+            yield Static("", id="signin-note", markup=False)
+            yield from self._fields()
+            yield Static("Enter signs in · ctrl+q quits", id="signin-help", markup=False)
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#signin-note").display = False
+        self._field("user").focus()
+        self._anyone()
+
+    @work(thread=True, exclusive=True, group="signin-anyone", exit_on_error=False)
+    def _anyone(self) -> bool:
+        return self.backend.anyone_can_sign_in()
+
+    @on(Worker.StateChanged)
+    def _answered(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "signin-anyone" or event.state != WorkerState.SUCCESS:
+            return
+        if not event.worker.result:
+            note = self.query_one("#signin-note", Static)
+            note.update(NOBODY)
+            note.display = True
+
+    def __init__(self, backend: Backend) -> None:
+        super().__init__(backend, lambda user, password: backend.sign_in(user or "", password))
+
+
+class LockScreen(PasswordScreen["Backend | None"]):
+    """Covers everything after the idle time. The same person unlocks with their password and
+    finds everything as it was (dismisses with None); someone else may sign in instead
+    (dismisses with their backend: the first person's session ends, their drafts are kept)."""
+
+    PREFIX = "lock"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+o", "someone_else", "Someone else", id="lock.other",
+                tooltip="Sign in as another person (ends the session of whoever locked)"),
+        Binding("ctrl+q", "app.quit", "Quit", id="lock.quit", tooltip="Quit frontdesk"),
+    ]
+
+    def __init__(self, backend: Backend, *, name: str) -> None:
+        super().__init__(backend, self._unlock)
+        self.person = name
+        self.other = False
+
+    def compose(self) -> ComposeResult:
+        with Middle(), Center(), Vertical(id="lock"):
+            yield Static("frontdesk · locked", id="lock-title", markup=False)
+            yield Static(f"Locked: nothing shows until {self.person} types their password "
+                         "and goes on where they left off.", id="lock-note", markup=False)
+            yield from self._fields()
+            yield Static("Enter unlocks · ctrl+o someone else signs in · ctrl+q quits",
+                         id="lock-help", markup=False)
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self._field("user").display = False
+        self._field("password").focus()
+
+    def action_someone_else(self) -> None:
+        self.other = True
+        self.query_one("#lock-note", Static).update(
+            f"Sign in as yourself. {self.person}'s session ends; an unfinished call stays "
+            "saved for them.")
+        user = self._field("user")
+        user.display = True
+        user.focus()
+
+    def _username(self) -> str | None:
+        return super()._username() if self.other else None
+
+    def _unlock(self, username: str | None, password: str) -> Backend | None:
+        """The same person: None (the lock lifts); someone else: their backend."""
+        if username is None or username == self.backend.staff:
+            self.backend.unlock(password)
+            return None
+        return self.backend.sign_in(username, password)
+
+
+def _refusal(error: BaseException | None) -> str:
+    """The service's own plain words for a refused sign-in; never a traceback."""
+    from frontdesk.services.errors import FrontDeskError
+
+    if isinstance(error, FrontDeskError):
+        text = str(error)
+        return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
+    return "The database did not answer; try again."

@@ -1,0 +1,42 @@
+"""What the backend reads for the calendar's day screens: one day's appointments (the board)
+and one location's day grid (the day view). Plain values with no database code, so the
+screens import them at start."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+from frontdesk.services.views import AppointmentView, LocationView
+from frontdesk.ui.text import INACTIVE
+
+if TYPE_CHECKING:
+    from frontdesk.services.calendar import DayGrid
+
+
+@dataclass(frozen=True)
+class DayBoard:
+    """One day's appointments at one location (``location_id``) or all (``None``)."""
+
+    day: date
+    location_id: int | None
+    locations: tuple[LocationView, ...]
+    appointments: tuple[AppointmentView, ...]
+
+    def rows(self, *, show_cancelled: bool) -> list[AppointmentView]:
+        """Appointments in board order: grouped by location when showing all, then by time."""
+        order = {loc.id: i for i, loc in enumerate(self.locations)}
+        shown = [a for a in self.appointments if show_cancelled or a.status not in INACTIVE]
+        return sorted(shown, key=lambda a: (order.get(a.location_id, len(order)), a.start,
+                                            a.provider_name, a.id))
+
+
+@dataclass(frozen=True)
+class GridBoard:
+    """What the day view shows: the grid of ``location_id`` (None: the practice has none)."""
+
+    day: date
+    location_id: int | None
+    locations: tuple[LocationView, ...]
+    grid: DayGrid | None

@@ -1,0 +1,126 @@
+"""The calendar's reads and writes: a day's board and grid, one visit with its history, free
+times to move it to, what fits a free cell, and applying a change against the version the
+screen showed."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from frontdesk.services import directory, history, scheduling
+from frontdesk.services.calendar import day_grid
+from frontdesk.services.errors import (
+    Busy,
+    FrontDeskError,
+    InvalidInput,
+    SlotTaken,
+    StaleAppointment,
+)
+from frontdesk.services.views import AppointmentView, SlotView, VisitTypeView
+from frontdesk.ui.backend.boards import DayBoard, GridBoard
+from frontdesk.ui.backend.changes import DONE, Change, Move, NewBooking, Outcome
+from frontdesk.ui.backend.core import BackendCore
+from frontdesk.ui.text import slot_text, when_text
+
+
+class CalendarDoor(BackendCore):
+    """What the board, the day view and the visit dialogs ask of the services."""
+
+    def load_day(self, day: date, location_id: int | None) -> DayBoard:
+        places = tuple(directory.locations(self.ctx))
+        wanted = None if location_id is None else [location_id]
+        appts = scheduling.appointments_on(self.ctx, day=day, location_ids=wanted)
+        return DayBoard(day, location_id, places, tuple(appts))
+
+    def load_grid(self, day: date, location_id: int | None) -> GridBoard:
+        """The day view's grid at ``location_id``, or at the first location when it is None
+        or gone."""
+        places = tuple(directory.locations(self.ctx))
+        ids = [p.id for p in places]
+        chosen = location_id if location_id in ids else (ids[0] if ids else None)
+        grid = None if chosen is None else day_grid(self.ctx, day=day, location_id=chosen)
+        return GridBoard(day, chosen, places, grid)
+
+    def details(self, appointment_id: int) -> tuple[AppointmentView, list[history.HistoryEntry]]:
+        """The appointment as it is now and its history of changes."""
+        return (scheduling.get_appointment(self.ctx, appointment_id),
+                history.history(self.ctx, appointment_id))
+
+    def open_record(self, appointment_id: int
+                    ) -> tuple[AppointmentView, list[history.HistoryEntry]]:
+        """:meth:`details` for the details screen, which shows the patient: the opening is
+        audited (``patient.open``) under the person signed in."""
+        if self.staff is not None:
+            directory.record_opened(self.ctx, staff=self.staff, appointment_id=appointment_id)
+        return self.details(appointment_id)
+
+    def is_late_cancel(self, appt: AppointmentView) -> bool:
+        """Cancelling now would count as late (the same rule the cancel service applies)."""
+        window = timedelta(hours=self.ctx.settings.booking.late_cancel_hours)
+        return appt.start - self.ctx.now() < window
+
+    def late_cancel_hours(self) -> int:
+        return self.ctx.settings.booking.late_cancel_hours
+
+    def offers(self, appt: AppointmentView, *, limit: int = 12) -> list[SlotView]:
+        """Free slots to move ``appt`` to: its own location and provider first, then earliest."""
+        return scheduling.find_slots(
+            self.ctx, visit_type=appt.visit_type_code, days=90, limit=limit,
+            preferred_location_id=appt.location_id, previous_provider_id=appt.provider_id)
+
+    def fitting(self, provider_id: int, location_id: int, start: datetime
+                ) -> tuple[list[VisitTypeView], str]:
+        """The visit types that could be booked there now, or why none can."""
+        fit = scheduling.fitting_visit_types(self.ctx, provider_id=provider_id,
+                                             location_id=location_id, start=start)
+        codes = set(fit.visit_codes)
+        return [v for v in directory.visit_types(self.ctx) if v.code in codes], fit.reason
+
+    def apply(self, change: Change) -> Outcome:
+        """Carry out ``change`` (against the version the row showed); say how it went — by
+        the visit's time, never the patient's name (a notification is no place for it)."""
+        if self.staff is None:
+            return Outcome("Nobody to act as: add an active receptionist or scheduler first.",
+                           "error")
+        try:
+            return self._apply(change, self.staff)
+        except StaleAppointment as exc:
+            return Outcome("The visit was changed by someone else meanwhile (now "
+                           f"{exc.current.status.label}, {when_text(exc.current)}); nothing "
+                           "was changed. The calendar shows the fresh state; look again before "
+                           "acting.", "warning")
+        except SlotTaken as exc:
+            others = "; ".join(slot_text(s) for s in exc.alternatives[:3])
+            return Outcome("That time was just taken; nothing was changed."
+                           + (f" Next free: {others}." if others else ""), "warning")
+        except InvalidInput as exc:
+            return Outcome(f"Could not change the visit: {exc.message}.", "error")
+        except Busy:
+            return Outcome("The database is busy; nothing was changed. Try again.", "error")
+        except FrontDeskError as exc:  # a payer rule, a role that may not do it
+            return Outcome(f"Could not change the visit: {exc}.", "error")
+
+    def _apply(self, change: Change, staff: str) -> Outcome:
+        if isinstance(change, Move):
+            done = scheduling.reschedule(
+                self.ctx, staff=staff, appointment_id=change.appointment_id, start=change.start,
+                provider_id=change.provider_id, location_id=change.location_id,
+                expected_version=change.expected_version)
+            return Outcome(f"Moved the visit to {when_text(done)} with {done.provider_name} at "
+                           f"{done.location_name}.", changed=True)
+        if isinstance(change, NewBooking):
+            done = scheduling.book(
+                self.ctx, staff=staff, patient_id=change.patient_id,
+                visit_type=change.visit_type, provider_id=change.provider_id,
+                location_id=change.location_id, start=change.start)
+            return Outcome(f"Booked: {done.visit_type_name}, {when_text(done)} with "
+                           f"{done.provider_name}, {done.room_name}.", changed=True)
+        if change.status is None:
+            done = scheduling.cancel(
+                self.ctx, staff=staff, appointment_id=change.appointment_id,
+                reason=change.reason, expected_version=change.expected_version)
+        else:
+            done = scheduling.set_status(
+                self.ctx, staff=staff, appointment_id=change.appointment_id,
+                status=change.status, expected_version=change.expected_version)
+        late = " (late cancel)" if done.late_cancel and change.status is None else ""
+        return Outcome(f"{DONE[change.target]}: {when_text(done)}{late}.", changed=True)

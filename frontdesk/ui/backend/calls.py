@@ -1,0 +1,131 @@
+"""A call's reads and writes: the draft, the pathway's advice, offered times, holding and
+booking for the caller, the read-back, relief reports and callbacks, a new patient."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from frontdesk.domain.calls import CallOutcome, CallReason
+from frontdesk.domain.pathway import Recommendation, answers_from
+from frontdesk.services import callbacks, calls, directory, pathway, readback, scheduling
+from frontdesk.services.callbacks import CallbackView, ReliefView
+from frontdesk.services.calls import CallView
+from frontdesk.services.pathway import RegionCounts
+from frontdesk.services.readback import ReadBack
+from frontdesk.services.views import AppointmentView, PatientView, SlotView
+from frontdesk.ui.backend.core import BackendCore
+
+
+@dataclass(frozen=True)
+class Advice:
+    recommendation: Recommendation
+    counts: tuple[RegionCounts, ...]
+
+
+@dataclass(frozen=True)
+class CallBooking:
+    """What the call books: the visit type and, for procedures, where on the spine."""
+
+    visit_type: str
+    region: str | None = None
+    levels: str | None = None
+    side: str | None = None
+    override_reason: str | None = None
+    override_by: str | None = None  # username of the scheduler or manager who authorises it
+
+
+class CallDoor(BackendCore):
+    """What the call screen and its panels ask of the services."""
+
+    def open_calls(self) -> list[CallView]:
+        return [] if self.staff is None else calls.open_calls(self.ctx, staff=self.staff)
+
+    def start_call(self) -> CallView:
+        return calls.start_call(self.ctx, staff=self._acting())
+
+    def save_call(self, call: CallView, **changes: Any) -> CallView:
+        """Save what changed on ``call`` (the version it holds); StaleCall if changed since."""
+        return calls.save_draft(self.ctx, staff=self._acting(), call_id=call.id,
+                                expected_version=call.version, **changes)
+
+    def finish_call(self, call: CallView, outcome: CallOutcome, note: str,
+                    appointment_id: int | None = None) -> CallView:
+        return calls.finish_call(self.ctx, staff=self._acting(), call_id=call.id,
+                                 expected_version=call.version, outcome=outcome, note=note,
+                                 appointment_id=appointment_id)
+
+    def recommend(self, patient_id: int, reason: CallReason | None,
+                  answers: dict[str, Any]) -> Advice:
+        """The pathway's recommendation for the caller, with the region's session counts."""
+        parsed = answers_from(answers, reason)
+        advice = pathway.recommend_for(self.ctx, patient_id=patient_id, reason=reason,
+                                       answers=parsed)
+        region = parsed.region or parsed.pain_area
+        counts = (pathway.region_counts(self.ctx, patient_id=patient_id, region=region)
+                  if region is not None and reason in (CallReason.INJECTION_REPORT,
+                                                       CallReason.ORDERED_VISIT) else [])
+        return Advice(advice, tuple(counts))
+
+    def call_offers(self, patient: PatientView, visit_type: str, *,
+                    limit: int = 8) -> list[SlotView]:
+        """Free slots for the caller across every location: their preferred location first,
+        the provider of their last procedure next, then the earliest."""
+        history = pathway.patient_history(self.ctx, patient.id)
+        previous = sorted(history.sessions, key=lambda s: s.day)
+        provider = previous[-1].provider_id if previous else None
+        ranked = scheduling.find_slots(
+            self.ctx, visit_type=visit_type, days=90, limit=limit,
+            preferred_location_id=patient.preferred_location_id, previous_provider_id=provider)
+        # The earliest anywhere too: a caller may drive further to be seen sooner.
+        anywhere = scheduling.find_slots(self.ctx, visit_type=visit_type, days=90, limit=limit)
+        seen = {(s.start, s.provider_id) for s in ranked}
+        sooner = [s for s in anywhere if (s.start, s.provider_id) not in seen
+                  and (not ranked or s.start < ranked[0].start)][: max(2, limit // 3)]
+        return ranked[: limit - len(sooner)] + sooner
+
+    def hold(self, patient: PatientView, slot: SlotView, booking: CallBooking) -> AppointmentView:
+        """Hold ``slot`` for the caller (SlotTaken with alternatives, PayerRulesBroken, …)."""
+        return scheduling.book(
+            self.ctx, staff=self._acting(), patient_id=patient.id, visit_type=booking.visit_type,
+            provider_id=slot.provider_id, location_id=slot.location_id, start=slot.start,
+            room_id=slot.room_id, region=booking.region, levels=booking.levels,
+            side=booking.side, hold=True, override_reason=booking.override_reason,
+            override_by=booking.override_by)
+
+    def confirm_hold(self, appt: AppointmentView) -> AppointmentView:
+        return scheduling.confirm_hold(self.ctx, staff=self._acting(), appointment_id=appt.id)
+
+    def release_hold(self, appt: AppointmentView) -> AppointmentView:
+        return scheduling.release_hold(self.ctx, staff=self._acting(), appointment_id=appt.id)
+
+    def read_back(self, appointment_id: int) -> ReadBack:
+        return readback.read_back(self.ctx, appointment_id)
+
+    def upcoming(self, patient_id: int) -> list[AppointmentView]:
+        return scheduling.upcoming_for(self.ctx, patient_id)
+
+    def record_relief(self, call: CallView, answers: dict[str, Any]) -> ReliefView | None:
+        """Store the caller's relief report (once per call; saving again corrects it)."""
+        if call.patient_id is None:
+            return None
+        parsed = answers_from(answers, call.reason)
+        if parsed.procedure is None or parsed.percent_relief is None:
+            return None
+        raw = answers.get("callback_id")
+        return callbacks.record_relief(
+            self.ctx, staff=self._acting(), patient_id=call.patient_id, answers=parsed,
+            call_id=call.id, callback_id=int(raw) if isinstance(raw, int) else None)
+
+    def callbacks_due(self) -> list[CallbackView]:
+        return callbacks.callbacks_due(self.ctx)
+
+    def retry_callback(self, callback: CallbackView, hours: int = 2) -> CallbackView:
+        return callbacks.set_callback(self.ctx, staff=self._acting(), callback_id=callback.id,
+                                      status="open", note="no answer", retry_hours=hours)
+
+    def add_patient(self, *, name: str, dob: date, phone: str, location: str | None,
+                    payer: str | None) -> PatientView:
+        return directory.add_patient(self.ctx, staff=self._acting(), name=name, dob=dob,
+                                     phone=phone, location=location, payer=payer)

@@ -1,0 +1,92 @@
+"""The changes a screen asks of one visit (a status, a cancel, a move, a new booking) and how
+they went, as plain values — no Textual, no database.
+
+The screen asks ``allowed`` before showing a key as usable, builds a ``Request`` carrying the
+version the row showed, and a worker hands it to the backend, which answers with an ``Outcome``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Literal
+
+from frontdesk.domain.model import Status, can_transition
+from frontdesk.services.views import AppointmentView
+
+#: Board action name → the status it sets.
+STATUS_ACTIONS: dict[str, Status] = {
+    "check_in": Status.CHECKED_IN,
+    "complete": Status.COMPLETED,
+    "no_show": Status.NO_SHOW,
+    "confirm": Status.CONFIRMED,
+}
+#: Past tense for the notification after each kind of change.
+DONE = {
+    Status.CHECKED_IN: "Checked in",
+    Status.COMPLETED: "Marked done",
+    Status.NO_SHOW: "Marked no-show",
+    Status.CONFIRMED: "Confirmed",
+    Status.CANCELLED: "Cancelled",
+}
+#: Statuses that only make sense on the visit's day or after it (the service refuses earlier).
+ON_THE_DAY = frozenset({Status.CHECKED_IN, Status.COMPLETED, Status.NO_SHOW})
+
+Severity = Literal["information", "warning", "error"]
+
+
+@dataclass(frozen=True)
+class Request:
+    """Change one appointment: set ``status``, or cancel with ``reason`` (status None)."""
+
+    appointment_id: int
+    expected_version: int
+    status: Status | None = None
+    reason: str = ""
+
+    @property
+    def target(self) -> Status:
+        return self.status or Status.CANCELLED
+
+
+@dataclass(frozen=True)
+class Move:
+    """Reschedule one appointment to ``start`` with ``provider_id`` at ``location_id``."""
+
+    appointment_id: int
+    expected_version: int
+    start: datetime
+    provider_id: int
+    location_id: int
+
+
+@dataclass(frozen=True)
+class NewBooking:
+    """Book ``patient_id`` for ``visit_type`` at ``start`` with a provider at a location."""
+
+    patient_id: int
+    visit_type: str
+    provider_id: int
+    location_id: int
+    start: datetime
+
+
+Change = Request | Move | NewBooking
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How a request went, in plain words; ``changed`` when something was written."""
+
+    message: str
+    severity: Severity = "information"
+    changed: bool = False
+
+
+def allowed(appt: AppointmentView | None, target: Status, *, today: date) -> bool:
+    """Whether the key for ``target`` applies to ``appt`` now (the service has the last word)."""
+    if appt is None or not can_transition(appt.status, target):
+        return False
+    return not (target in ON_THE_DAY and appt.local_start.date() > today)
+
+

@@ -1,0 +1,83 @@
+"""The Backend every screen holds (each area's door in one object), and opening it on a
+database: migrations, the demo practice's first seeding, a plain reason when it cannot open."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from frontdesk.domain.settings import Settings
+from frontdesk.services.config import LoadedSettings, load_settings
+from frontdesk.services.context import Context, open_context, system_clock
+from frontdesk.services.errors import first_line, redact
+from frontdesk.ui.backend.account import AccountDoor
+from frontdesk.ui.backend.calendar import CalendarDoor
+from frontdesk.ui.backend.calls import Advice, CallBooking, CallDoor
+from frontdesk.ui.backend.core import PRACTICE_ZONE
+from frontdesk.ui.backend.reports import ReportDoor
+
+__all__ = ["Advice", "Backend", "CallBooking", "Opened", "describe_failure", "open_backend"]
+
+
+@dataclass(frozen=True)
+class Backend(AccountDoor, CalendarDoor, CallDoor, ReportDoor):
+    """The services bound to one open database, acting as the person signed in (see
+    :class:`~frontdesk.ui.backend.core.BackendCore`); one door per area of the app."""
+
+
+@dataclass(frozen=True)
+class Opened:
+    """The open backend and any settings problems — or, with no backend, why it failed."""
+
+    backend: Backend | None
+    problems: tuple[str, ...] = ()
+    error: str = ""
+
+
+def open_backend(
+    db: str,
+    *,
+    demo: bool = False,
+    clock: Callable[[], datetime] | None = None,
+    settings: Settings | LoadedSettings | None = None,
+    report: Callable[[str], object] = lambda _message: None,
+    staff: str | None = None,
+    sign_in: bool = False,
+) -> Opened:
+    """Open (and migrate) ``db``; on a demo database, seed the demo practice the first time.
+    ``sign_in``: nobody acts until someone signs in (see :meth:`Backend.create`).
+
+    Never raises for a database that cannot be opened: the reason comes back in plain words.
+    """
+    if isinstance(settings, LoadedSettings):
+        loaded = settings
+    else:
+        loaded = LoadedSettings(settings, ()) if settings is not None else load_settings()
+    try:
+        ctx = open_context(db, settings=loaded.settings, clock=clock or system_clock)
+    except Exception as exc:
+        return Opened(None, loaded.problems, describe_failure(exc, db))
+    try:
+        if demo:
+            _seed_demo_once(ctx, report)
+        return Opened(Backend.create(ctx, owned=True, staff=staff, sign_in=sign_in),
+                      loaded.problems)
+    except Exception as exc:
+        ctx.engine.dispose()
+        return Opened(None, loaded.problems, describe_failure(exc, db))
+
+
+def _seed_demo_once(ctx: Context, report: Callable[[str], object]) -> None:
+    from frontdesk.services import demo as demo_practice  # only demo databases need it
+
+    if not demo_practice.has_data(ctx):
+        report("Setting up the demo practice…")
+        today = ctx.now().astimezone(ZoneInfo(PRACTICE_ZONE)).date()
+        demo_practice.seed_demo(ctx, today=today)
+
+
+def describe_failure(exc: BaseException, db: str) -> str:
+    """A plain sentence for an error opening ``db``: no traceback, no password."""
+    return f"Cannot open the database {redact(db)}.\n{first_line(exc)}"

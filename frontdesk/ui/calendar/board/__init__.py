@@ -1,0 +1,1 @@
+"""The today board: one day's appointments at one location or all of them, as a table."""

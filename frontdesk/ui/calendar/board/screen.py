@@ -1,0 +1,270 @@
+"""The live 'today' board: one day's appointments at one location or all of them."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.widgets import DataTable, Footer, Static
+
+from frontdesk.ui.backend.boards import DayBoard
+from frontdesk.ui.calendar.board.layout import (
+    filtered_empty_message,
+    only_visit,
+    plan_columns,
+    summary,
+)
+from frontdesk.ui.calendar.board.table import DayTable
+from frontdesk.ui.calendar.cells import cycle_location, location_label
+from frontdesk.ui.calendar.keys import AppointmentKeys
+from frontdesk.ui.calendar.visit_filter import VisitChoice, VisitFilter
+from frontdesk.ui.navigation import ShowWeek
+from frontdesk.ui.text import format_day
+from frontdesk.ui.widgets.go_to import GoToDialog
+from frontdesk.ui.widgets.pickers import LocationPicker, Picked
+
+if TYPE_CHECKING:
+    from textual.events import Resize
+
+    from frontdesk.services.views import AppointmentView
+    from frontdesk.ui.backend.door import Backend
+
+DAY = Binding.Group("Day", compact=True)
+PLACE = Binding.Group("Location", compact=True)
+
+
+class TodayScreen(AppointmentKeys[DayBoard]):
+    """Reads its day every few seconds and repaints only when something changed (``LiveScreen``).
+
+    The keys for the selected appointment come from ``AppointmentKeys``.
+    """
+
+    LIVE_GROUP = "board"
+    SUMMARY = "#board-summary"
+    PICTURE = "#board-table"
+    READ_WHAT = "the appointments"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("left", "shift_day(-1)", "Previous day", id="board.previous_day", key_display="←",
+                tooltip="Show the previous day", priority=True, group=DAY),
+        Binding("right", "shift_day(1)", "Next day", id="board.next_day", key_display="→",
+                tooltip="Show the next day", priority=True, group=DAY),
+        Binding("d", "day_view", "Day view", id="board.day_view",
+                tooltip="This day at one location as a time grid, a column per provider"),
+        Binding("a", "all_locations", "All locations", id="board.all_locations",
+                tooltip="Every location this day side by side, with the next open slots"),
+        Binding("g", "go_to", "Go to", id="board.go_to",
+                tooltip="Go to a date typed in words: next tue, 3/15, in 2 weeks"),
+        Binding("w", "week_view", "Week", id="board.week_view",
+                tooltip="This week at one location, or of one provider, a column per day"),
+        Binding("pageup", "shift_day(-7)", "Week back", id="board.previous_week",
+                key_display="PgUp", show=False, priority=True, tooltip="Same day a week back"),
+        Binding("pagedown", "shift_day(7)", "Week on", id="board.next_week",
+                key_display="PgDn", show=False, priority=True, tooltip="Same day a week on"),
+        Binding("t", "today", "Today", id="board.today", tooltip="Back to today"),
+        Binding("l", "cycle_location(1)", "Next location", id="board.next_location",
+                tooltip="Next location (All locations, then each one)", group=PLACE),
+        Binding("L", "cycle_location(-1)", "Previous location", id="board.previous_location",
+                tooltip="Previous location", group=PLACE),
+        Binding("p", "pick_location", "Pick", id="board.pick_location",
+                tooltip="Choose a location from a list"),
+        Binding("c", "toggle_cancelled", "Cancelled", id="board.toggle_cancelled",
+                tooltip="Show or hide cancelled visits and lapsed holds"),
+        Binding("r", "refresh_board", "Refresh", id="board.refresh", show=False,
+                tooltip="Read the day again now (it also refreshes by itself)"),
+        Binding("v", "filter_visits", "Visit type", id="board.visit_filter",
+                tooltip="Show one visit type only, or all of them"),
+    ]
+
+    def __init__(self, backend: Backend, *, poll_seconds: float = 2.0) -> None:
+        super().__init__(backend, poll_seconds=poll_seconds)
+        self.day: date = self.today
+        self.location_id: int | None = None
+        self.show_cancelled = True
+        self.visit: VisitChoice = VisitChoice(None)  # the visit-type filter
+        self.acting = False  # a change is being written; its worker rereads the day
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="board-title", markup=False)
+        yield Static("Loading…", id="board-summary", markup=False)
+        yield DayTable(id="board-table", cursor_type="row", zebra_stripes=True)
+        yield Static(id="board-empty", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#board-empty").display = False
+
+    # ------------------------------------------------------------------ actions
+
+    def action_shift_day(self, days: int) -> None:
+        self._go(self.day + timedelta(days=days), self.location_id)
+
+    def action_today(self) -> None:
+        self.today = self.backend.today()
+        self._go(self.today, self.location_id)
+
+    def action_cycle_location(self, step: int) -> None:
+        places = self.board.locations if self.board else ()
+        self._go(self.day, cycle_location(places, self.location_id, step))
+
+    def action_pick_location(self) -> None:
+        places = self.board.locations if self.board else ()
+
+        def picked(choice: Picked | None) -> None:
+            if choice is not None:
+                self._go(self.day, choice.id)
+
+        self.app.push_screen(LocationPicker(places, self.location_id), picked)
+
+    def action_toggle_cancelled(self) -> None:
+        self.show_cancelled = not self.show_cancelled
+        self._paint()
+
+    def action_refresh_board(self) -> None:
+        self.reload()
+
+    def action_day_view(self) -> None:
+        """Back from the day view, the board shows the day it ended on (and its location,
+        unless the board was showing all of them)."""
+        from frontdesk.ui.calendar.day.screen import DayViewScreen
+
+        view = DayViewScreen(self.backend, day=self.day, location_id=self.location_id,
+                             poll_seconds=self.poll_seconds)
+
+        def back(_: None) -> None:
+            where = self.location_id if self.location_id is None else view.location_id
+            self._go(view.day, where)
+
+        self.app.push_screen(view, back)
+
+    def action_all_locations(self) -> None:
+        """Enter on a location there comes back here showing it on the chosen day."""
+        from frontdesk.ui.calendar.all_locations.screen import AllLocationsScreen, Chosen
+
+        def chosen(choice: Chosen | None) -> None:
+            if choice is not None:
+                self._go(*choice)
+
+        self.app.push_screen(AllLocationsScreen(self.backend, day=self.day,
+                                                poll_seconds=self.poll_seconds), chosen)
+
+    def action_week_view(self) -> None:
+        self.post_message(ShowWeek(self.day, location_id=self.location_id,
+                                   poll_seconds=self.poll_seconds))
+
+    def action_go_to(self) -> None:
+        def chosen(day: date | None) -> None:
+            if day is not None:
+                self._go(day, self.location_id)
+
+        self.app.push_screen(GoToDialog(today=self.today), chosen)
+
+    def action_filter_visits(self) -> None:
+        def chosen(choice: VisitChoice | None) -> None:
+            if choice is not None and choice != self.visit:
+                self.visit = choice
+                self._paint()
+
+        self.app.push_screen(VisitFilter(self.backend.visit_types, self.visit.code), chosen)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Location keys show greyed out until the practice has a location."""
+        if action in ("cycle_location", "pick_location"):
+            return True if self.board is not None and self.board.locations else None
+        return super().check_action(action, parameters)
+
+    def palette_commands(self) -> list[SystemCommand]:
+        """Board commands for the command palette (the app adds them while this screen shows)."""
+        return [
+            SystemCommand("Go to today", "Show today's appointments", self.action_today),
+            SystemCommand("Next day", "Show the next day", lambda: self.action_shift_day(1)),
+            SystemCommand("Previous day", "Show the previous day",
+                          lambda: self.action_shift_day(-1)),
+            SystemCommand("Next location", "Cycle to the next location",
+                          lambda: self.action_cycle_location(1)),
+            SystemCommand("Choose location", "Pick a location from a list",
+                          self.action_pick_location),
+            SystemCommand("Show or hide cancelled", "Toggle cancelled visits on the board",
+                          self.action_toggle_cancelled),
+            SystemCommand("Refresh board", "Read the day again now", self.reload),
+        ]
+
+    @property
+    def selected(self) -> AppointmentView | None:
+        """The appointment under the cursor, as the board last showed it."""
+        table = self.query_one(DayTable)
+        if self.board is None or not table.display or table.has_class("-stale"):
+            return None
+        wanted = table.selected_id
+        return next((a for a in self.board.appointments if a.id == wanted), None)
+
+    @on(DataTable.RowHighlighted)
+    def _moved(self) -> None:
+        self.sync_bindings()
+
+    # ------------------------------------------------------------------ reading
+
+    @property
+    def shown(self) -> tuple[date, int | None]:
+        return self.day, self.location_id
+
+    def shows(self, board: DayBoard) -> tuple[date, int | None]:
+        return board.day, board.location_id
+
+    def read(self, shown: tuple[date, int | None]) -> DayBoard:
+        return self.backend.load_day(*shown)
+
+    def _places(self, board: DayBoard) -> object:
+        return board.locations
+
+    def _new_day(self, before: date) -> bool:
+        """Showing today at midnight: go on to the new today."""
+        if self.day != before:
+            return False
+        self._go(self.today, self.location_id)
+        return True
+
+    def _go(self, day: date, location_id: int | None) -> None:
+        if (day, location_id) == (self.day, self.location_id):
+            return
+        self.day, self.location_id = day, location_id
+        self._switch()
+
+    # ------------------------------------------------------------------ painting
+
+    def on_resize(self, _event: Resize) -> None:
+        self._paint()
+
+    def _show_title(self) -> None:
+        places = self.board.locations if self.board else ()
+        when = format_day(self.day)
+        if self.day == self.today:
+            when += " (today)"
+        title = f"{when} · {location_label(places, self.location_id)}"
+        if self.visit.code is not None:
+            title += f" · {self.visit.label}"
+        self.query_one("#board-title", Static).update(title)
+
+    def _paint(self) -> None:
+        if self.board is None:
+            return
+        board = only_visit(self.board, self.visit.code)
+        self._show_title()
+        rows = board.rows(show_cancelled=self.show_cancelled)
+        table = self.query_one(DayTable)
+        columns = plan_columns(self.size.width, rows, all_locations=board.location_id is None,
+                               location_count=len(board.locations))
+        table.show(rows, columns)
+        table.remove_class("-stale")
+        table.display = bool(rows)
+        empty = self.query_one("#board-empty", Static)
+        empty.display = not rows
+        empty.update(filtered_empty_message(board, show_cancelled=self.show_cancelled,
+                                            label=self.visit.label if self.visit.code else None))
+        note = self.query_one("#board-summary", Static)
+        note.remove_class("-error")
+        note.update(summary(board))
+        self.sync_bindings()

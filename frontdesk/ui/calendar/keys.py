@@ -1,0 +1,138 @@
+"""The keys for the selected appointment: details, cancel, check in, done, no-show, confirm.
+A base for the today board and the day view, so those screens stay about days and locations.
+
+Every change carries the version the row showed: a change made elsewhere meanwhile comes back
+as a plain warning and the board shows the fresh state, never a silent overwrite.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from datetime import date
+from functools import partial
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import on, work
+from textual.binding import Binding, BindingType
+from textual.worker import Worker, WorkerState
+
+from frontdesk.domain.model import Status
+from frontdesk.ui.backend.changes import Change, Outcome, Request, allowed
+from frontdesk.ui.live import BoardT, LiveScreen
+from frontdesk.ui.visit.cancel import CancelDialog
+from frontdesk.ui.visit.details import DetailsScreen
+
+if TYPE_CHECKING:
+    from frontdesk.services.views import AppointmentView
+
+STATUS = Binding.Group("Status", compact=True)
+
+
+class AppointmentKeys(LiveScreen[BoardT, None]):
+    """A live screen of visits with keys that act on the one under the cursor. Needs ``day``,
+    ``location_id`` and ``selected`` from the screen that uses it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        # Listed here too so the footer shows it first, where 80 columns still reach; the
+        # app's own priority binding is what runs.
+        Binding("f2", "app.start_call", "Call", id="board.call",
+                tooltip="Start a call (or resume an unfinished one)"),
+        Binding("enter", "details", "Details", id="board.details", priority=True,
+                tooltip="The selected visit in full, with its history"),
+        Binding("x", "cancel_visit", "Cancel", id="board.cancel",
+                tooltip="Cancel the selected visit (asks for a reason)"),
+        Binding("i", "set_status('checked_in')", "In", id="board.check_in", group=STATUS,
+                tooltip="Check the selected patient in"),
+        Binding("o", "set_status('completed')", "Done", id="board.complete", group=STATUS,
+                tooltip="Mark the selected visit done (completed)"),
+        Binding("n", "set_status('no_show')", "No-show", id="board.no_show", group=STATUS,
+                tooltip="Mark the selected visit a no-show"),
+        Binding("f", "set_status('confirmed')", "Confirm", id="board.confirm", group=STATUS,
+                tooltip="Mark the selected visit confirmed"),
+    ]
+
+    day: date
+    location_id: int | None
+    _binding_state: object = None
+
+    def binding_state(self) -> object:
+        """Everything ``check_action`` answers depend on (the footer redraws when it changes)."""
+        appt = self.selected
+        visit = None if appt is None else (appt.id, appt.status, appt.local_start.date())
+        return visit, self.acting, self.today, self.backend.staff
+
+    def sync_bindings(self) -> None:
+        """Refresh the footer only when its answers may have changed: rebuilding it is the
+        costliest part of a repaint."""
+        state = self.binding_state()
+        if state != self._binding_state:
+            self._binding_state = state
+            self.refresh_bindings()
+
+    @property
+    def selected(self) -> AppointmentView | None:
+        """The appointment under the cursor, as the screen last showed it."""
+        raise NotImplementedError
+
+    def action_details(self) -> None:
+        if (appt := self.selected) is not None:
+            self.app.push_screen(DetailsScreen(appt, partial(self.backend.open_record, appt.id)))
+
+    def action_cancel_visit(self) -> None:
+        if (appt := self.selected) is None:
+            return
+
+        def reason_given(reason: str | None) -> None:
+            if reason is not None:
+                self._submit(Request(appt.id, appt.version, reason=reason))
+
+        dialog = CancelDialog(appt, late=self.backend.is_late_cancel(appt),
+                              late_hours=self.backend.late_cancel_hours())
+        self.app.push_screen(dialog, reason_given)
+
+    def action_set_status(self, status: str) -> None:
+        if (appt := self.selected) is not None:
+            self._submit(Request(appt.id, appt.version, Status(status)))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Appointment keys show greyed out until a row is selected whose status allows them
+        (the service still has the last word)."""
+        if action == "details":
+            return True if self.selected is not None else None
+        if action in ("set_status", "cancel_visit"):
+            target = Status(str(parameters[0])) if parameters else Status.CANCELLED
+            usable = self.backend.staff is not None and not self.acting
+            return True if usable and allowed(self.selected, target, today=self.today) else None
+        return True
+
+    def _submit(self, change: Change) -> None:
+        """Write one change in a worker; a read begun before it must not repaint over it."""
+        self.acting, self._loading = True, None
+        self.sync_bindings()
+        self._act(change, self.shown)
+
+    @work(thread=True, group="act", exit_on_error=False)
+    def _act(self, change: Change, shown: Hashable) -> tuple[Outcome, Any]:
+        return self.backend.apply(change), self.read(shown)
+
+    @on(Worker.StateChanged)
+    def _acted(self, event: Worker.StateChanged) -> None:
+        finished = (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED)
+        if event.worker.group != "act" or event.state not in finished:
+            return  # the event's state: the worker's own may have moved on since
+        self.acting = False
+        result: tuple[Outcome, BoardT] | None = event.worker.result
+        if event.state != WorkerState.SUCCESS or result is None:
+            self.notify("Could not reach the database; the change may not have been saved. "
+                        "The board reads the day again.", severity="error", markup=False)
+            self.reload()
+            return
+        outcome, board = result
+        self.notify(outcome.message, severity=outcome.severity, markup=False,
+                    timeout=8 if outcome.severity == "information" else 12)
+        if self.shows(board) == self.shown:
+            self.board = board
+            self._paint()
+        else:
+            self.reload()
+        self.sync_bindings()

@@ -1,0 +1,342 @@
+"""Offer, hold and book the recommended visit during a call, then read back the confirmation.
+
+The best free times across every location come first (the caller's preferred location, the
+provider of their last procedure, then the earliest). Enter holds the chosen time for the
+caller — nobody else can take it while they decide — and Enter again books it. A time taken
+meanwhile shows the next free ones at once; a payer rule the visit would break is named, with
+the day it would be allowed, and booking anyway needs an override by a scheduler or manager with
+a reason. Esc lets a held time go.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, ClassVar
+from zoneinfo import ZoneInfo
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+from textual.worker import Worker, WorkerState
+
+from frontdesk.domain.calls import CallOutcome
+from frontdesk.ui.call.callbacks import CallbacksDue
+from frontdesk.ui.call.pathway import ChoiceList, PathwayPanel
+from frontdesk.ui.text import slot_text
+
+if TYPE_CHECKING:
+    from frontdesk.services.readback import ReadBack
+    from frontdesk.services.views import AppointmentView, PatientView, SlotView
+    from frontdesk.ui.backend.door import Backend, CallBooking
+
+BOOK = "book"
+
+
+class OverrideDialog(ModalScreen["tuple[str, str] | None"]):
+    """Who authorises booking against a payer rule, and why. Dismisses (username, reason)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "dismiss(None)", "Back", id="override.back"),
+    ]
+
+    def __init__(self, problems: str, acting: str | None) -> None:
+        super().__init__()
+        self.problems = problems
+        self.acting = acting or ""
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="override"):
+            yield Static("Book against a payer rule", id="override-title", markup=False)
+            yield Static(self.problems, id="override-problems", markup=False)
+            yield Label("Authorised by (username of a scheduler or manager)")
+            yield Input(self.acting, id="override-by", compact=True)
+            yield Label("Reason (goes to the audit log)")
+            yield Input(id="override-reason", compact=True, max_length=500)
+            yield Static("", id="override-error", markup=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#override-reason" if self.acting else "#override-by", Input).focus()
+
+    @on(Input.Submitted, "#override-by")
+    def _next(self) -> None:
+        self.query_one("#override-reason", Input).focus()
+
+    @on(Input.Submitted, "#override-reason")
+    def _done(self) -> None:
+        who = self.query_one("#override-by", Input).value.strip()
+        why = self.query_one("#override-reason", Input).value.strip()
+        error = self.query_one("#override-error", Static)
+        if not who:
+            error.update("Say who authorises it.")
+            self.query_one("#override-by", Input).focus()
+        elif not why:
+            error.update("Give the reason: the audit log keeps it.")
+        else:
+            self.dismiss((who, why))
+
+
+class CallBookingDialog(ModalScreen["AppointmentView | None"]):
+    """Dismisses with the booked appointment, or None when nothing was booked."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back", id="callbook.back",
+                tooltip="Back to the call (a held time is let go)"),
+        Binding("ctrl+o", "override", "Override", id="callbook.override",
+                tooltip="Book against a payer rule, with who authorises it and why"),
+    ]
+
+    def __init__(self, backend: Backend, patient: PatientView, booking: CallBooking,
+                 visit_name: str) -> None:
+        super().__init__()
+        self.backend = backend
+        self.patient = patient
+        self.booking = booking
+        self.visit_name = visit_name
+        self.slots: tuple[SlotView, ...] = ()
+        self.chosen: SlotView | None = None
+        self.held: AppointmentView | None = None
+        self.refused: str = ""  # the payer problems, when a hold was refused for them
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="callbook"):
+            yield Static("", id="callbook-title", markup=False)
+            yield Static("Looking for the best free times…", id="callbook-note", markup=False)
+            yield ChoiceList(id="callbook-options")
+
+    def on_mount(self) -> None:
+        self.query_one(OptionList).display = False
+        self._title()
+        self._offers()
+
+    def _title(self) -> None:
+        b = self.booking
+        where = " ".join(p for p in (b.region, b.levels, b.side) if p)
+        self.query_one("#callbook-title", Static).update(
+            f"{self.visit_name}{' · ' + where if where else ''}\nfor {self.patient.short_name}")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "override":
+            return bool(self.refused) or None
+        return True
+
+    # ------------------------------------------------------------------ offers
+
+    @work(thread=True, exclusive=True, group="callbook-offers", exit_on_error=False)
+    def _offers(self) -> tuple[tuple[SlotView, ...], str]:
+        code = self.booking.visit_type
+        name = next((v.name for v in self.backend.visit_types() if v.code == code), code)
+        return tuple(self.backend.call_offers(self.patient, code)), name
+
+    def _show_slots(self, slots: tuple[SlotView, ...], note: str) -> None:
+        self.slots = slots
+        self._note(note if slots else "No free time for this visit in the next 90 days. "
+                                      "Esc goes back to the call.")
+        options = self.query_one(OptionList)
+        options.clear_options()
+        first = slots[0].start if slots else None
+        options.add_options([
+            Option(Content((f"{i}  " if i < 10 else "   ") + slot_text(s)
+                           + (" · sooner, elsewhere" if first and s.start < first else "")),
+                   id=str(i - 1))
+            for i, s in enumerate(slots, start=1)])
+        options.display = bool(slots)
+        if slots:
+            options.highlighted = 0
+            options.focus()
+
+    def _note(self, text: str) -> None:
+        self.query_one("#callbook-note", Static).update(text)
+
+    # ------------------------------------------------------------------ hold, then book
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        if event.option_id == BOOK:
+            if self.held is not None:
+                self._note("Booking…")
+                self._confirm(self.held)
+            return
+        self.chosen = self.slots[int(event.option_id or 0)]
+        self._note("Holding the time for the caller…")
+        self._hold(self.chosen, self.booking)
+
+    @work(thread=True, exclusive=True, group="callbook-hold", exit_on_error=False)
+    def _hold(self, slot: SlotView, booking: CallBooking) -> AppointmentView:
+        return self.backend.hold(self.patient, slot, booking)
+
+    @work(thread=True, exclusive=True, group="callbook-confirm", exit_on_error=False)
+    def _confirm(self, held: AppointmentView) -> AppointmentView:
+        return self.backend.confirm_hold(held)
+
+    @work(thread=True, group="callbook-release", exit_on_error=False)
+    def _release(self, held: AppointmentView) -> None:
+        self.backend.release_hold(held)
+
+    @on(Worker.StateChanged)
+    def _worked(self, event: Worker.StateChanged) -> None:
+        state, worker = event.state, event.worker
+        if state not in (WorkerState.SUCCESS, WorkerState.ERROR):
+            return
+        group = worker.group
+        if group == "callbook-offers":
+            if state == WorkerState.SUCCESS and worker.result is not None:
+                slots, self.visit_name = worker.result
+                self._title()
+                self._show_slots(slots, "Best free times (preferred location first). "
+                                        "1-9 or Enter holds one for the caller.")
+            else:
+                self._note("Could not look for free times; Esc and try again.")
+        elif group == "callbook-hold":
+            self._held(worker)
+        elif group == "callbook-confirm":
+            self._booked(worker)
+
+    def _held(self, worker: Worker[Any]) -> None:
+        from frontdesk.services.errors import FrontDeskError, SlotTaken
+        from frontdesk.services.pathway import PayerRulesBroken
+
+        if worker.state == WorkerState.SUCCESS and worker.result is not None:
+            self.held = worker.result
+            self.refused = ""
+            self.refresh_bindings()
+            until = ""
+            if self.held.hold_expires_at is not None:
+                local = self.held.hold_expires_at.astimezone(ZoneInfo(self.held.timezone))
+                until = f" until {local:%H:%M}"
+            options = self.query_one(OptionList)
+            options.clear_options()
+            assert self.chosen is not None
+            options.add_option(Option(Content(f"Book {slot_text(self.chosen)}"), id=BOOK))
+            options.highlighted = 0
+            options.focus()
+            self._note(f"Held for the caller{until}: nobody else can take it. Enter books it; "
+                       "Esc lets it go.")
+            return
+        error = worker.error
+        if isinstance(error, SlotTaken):
+            self._show_slots(tuple(error.alternatives),
+                             "That time was just taken by someone else. The next free times:")
+        elif isinstance(error, PayerRulesBroken):
+            self.refused = "\n".join(f"{c.payer}: {p.text}" for c in error.checks
+                                     for p in c.problems)
+            self.refresh_bindings()
+            self._note(f"{self.refused}\nChoose another time, or Ctrl+O to book it anyway "
+                       "with an override.")
+        elif isinstance(error, FrontDeskError):
+            self._note(f"Not held: {error}")
+        else:
+            self._note("Could not hold the time; try again.")
+
+    def _booked(self, worker: Worker[Any]) -> None:
+        from frontdesk.services.errors import FrontDeskError
+
+        if worker.state == WorkerState.SUCCESS and worker.result is not None:
+            self.held = None
+            self.dismiss(worker.result)
+            return
+        error = worker.error
+        self._note(f"Not booked: {error}" if isinstance(error, FrontDeskError)
+                   else "Could not book; Enter to try again.")
+
+    # ------------------------------------------------------------------ keys
+
+    def action_override(self) -> None:
+        if not self.refused or self.chosen is None:
+            return
+
+        def authorised(answer: tuple[str, str] | None) -> None:
+            if answer is None or self.chosen is None:
+                return
+            who, why = answer
+            self.booking = replace(self.booking, override_by=who, override_reason=why)
+            self._note("Holding the time for the caller, with the override…")
+            self._hold(self.chosen, self.booking)
+
+        self.app.push_screen(OverrideDialog(self.refused, self.backend.staff), authorised)
+
+    def action_back(self) -> None:
+        if self.held is not None:
+            self._release(self.held)
+            self.notify("The held time was let go.", markup=False)
+        self.dismiss(None)
+
+
+class ReadBackDialog(ModalScreen[bool]):
+    """The confirmation to read to the caller. Enter logs the call as booked; Esc returns to
+    the call (the visit stays booked)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "dismiss(True)", "Done: log the call", id="readback.done",
+                priority=True),
+        Binding("escape", "dismiss(False)", "Back to the call", id="readback.back"),
+    ]
+
+    def __init__(self, script: ReadBack) -> None:
+        super().__init__()
+        self.script = script
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="readback"):
+            yield Static("Read this back to the caller", id="readback-title", markup=False)
+            yield Static(self.script.text, id="readback-text", markup=False)
+            yield Static("Enter: done, log the call as booked · Esc: back to the call",
+                         id="readback-help", markup=False)
+
+
+class BookForCaller(CallbacksDue):
+    """The call screen's booking: the offer dialog for a visit type (from the pathway or the
+    treatment lookup), then the read-back once it is booked."""
+
+    @on(Worker.StateChanged)
+    def _booking_worked(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "call-readback":
+            return
+        if event.state == WorkerState.SUCCESS and event.worker.result is not None:
+            self._show_read_back(event.worker.result)
+        elif event.state in (WorkerState.SUCCESS, WorkerState.ERROR):
+            self.notify("Booked, but the read-back could not be loaded: see the visit's "
+                        "details.", severity="warning", markup=False)
+
+    def _offer(self, visit_type: str) -> None:
+        from frontdesk.domain.pathway import Procedure
+        from frontdesk.ui.backend.door import CallBooking
+
+        if self.patient is None:
+            self.notify("Identify the caller first: their phone, name or date of birth.",
+                        severity="warning", markup=False)
+            self.query_one("#call-search", Input).focus()
+            return
+        answers = self._answers()
+        procedure = visit_type in {p.value for p in Procedure}
+        booking = CallBooking(
+            visit_type=visit_type,
+            region=answers.get("region") if procedure else None,
+            levels=answers.get("levels") if procedure else None,
+            side=answers.get("side") if procedure else None)
+        name = self.query_one(PathwayPanel).names.get(visit_type, visit_type)
+        self.app.push_screen(CallBookingDialog(self.backend, self.patient, booking, name),
+                             self._after_booking)
+
+    def _after_booking(self, appt: AppointmentView | None) -> None:
+        if appt is None:
+            return
+        self.booked = appt
+        self.query_one("#call-status", Static).update(
+            f"Booked: {appt.visit_type_name} · appointment {appt.id}.", layout=False)
+        self._read_back(appt.id)
+
+    @work(thread=True, exclusive=True, group="call-readback", exit_on_error=False)
+    def _read_back(self, appointment_id: int) -> Any:
+        return self.backend.read_back(appointment_id)
+
+    def _show_read_back(self, script: Any) -> None:
+        def done(log: bool | None) -> None:
+            if log:
+                self._end(CallOutcome.BOOKED)
+
+        self.app.push_screen(ReadBackDialog(script), done)

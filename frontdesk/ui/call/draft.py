@@ -1,0 +1,149 @@
+"""The call as a draft: every change is saved at once, so a killed terminal loses nothing, and
+ending the call logs it with its outcome.
+
+Saves run one at a time in a thread: a change made while one is on its way is sent right after
+it, against the version the first save returned. A call changed in another terminal meanwhile
+comes back as that version, with a plain warning.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from textual import on, work
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Input, Static
+from textual.worker import Worker, WorkerState
+
+from frontdesk.domain.calls import CallOutcome
+
+if TYPE_CHECKING:
+    from frontdesk.services.calls import CallView
+    from frontdesk.services.views import AppointmentView, PatientView
+    from frontdesk.ui.backend.door import Backend
+
+NOTE_DELAY = 0.5  # seconds after the last key before the note is saved
+
+
+def elapsed(since: datetime, now: datetime) -> str:
+    """'02:07' (or '1:02:07' past an hour)."""
+    seconds = max(0, int((now - since).total_seconds()))
+    hours, rest = divmod(seconds, 3600)
+    return (f"{hours}:" if hours else "") + f"{rest // 60:02d}:{rest % 60:02d}"
+
+
+class DraftCall(Screen[None]):
+    """The call screen's record: ``call`` as last saved, the ``patient`` once identified, the
+    visit it ``booked``; the screen built on it shows them in ``#call-status`` and
+    ``#call-note``."""
+
+    def __init__(self, backend: Backend, call: CallView) -> None:
+        super().__init__()
+        self.backend = backend
+        self.call = call
+        self.patient: PatientView | None = None
+        self.booked: AppointmentView | None = None
+        self._pending: dict[str, Any] = {}
+        self._inflight: dict[str, Any] = {}  # changes in the save on its way
+        self._saving = False
+        self._note_timer: Timer | None = None
+
+    @on(Worker.StateChanged)
+    def _draft_worked(self, event: Worker.StateChanged) -> None:
+        if event.state not in (WorkerState.SUCCESS, WorkerState.ERROR):
+            return
+        if event.worker.group == "call-save":
+            self._saved(event.worker)
+        elif event.worker.group == "call-finish":
+            self._finished(event.worker)
+
+    def _answers(self) -> dict[str, Any]:
+        """The draft's answers with any change still on its way."""
+        return dict(self._latest("answers"))
+
+    def _latest(self, key: str) -> Any:
+        """A draft field as it will be once the saves queued and on their way are done."""
+        for changes in (self._pending, self._inflight):
+            if key in changes:
+                return changes[key]
+        return getattr(self.call, key)
+
+    def _save(self, **changes: Any) -> None:
+        """Queue ``changes``; one save at a time, each against the version the last returned."""
+        self._pending.update(changes)
+        if not self._saving:
+            self._send()
+
+    def _send(self) -> None:
+        changes, self._pending = self._pending, {}
+        self._inflight = changes
+        self._saving = True
+        self.query_one("#call-status", Static).update("Saving…", layout=False)
+        self._write(self.call, changes)
+
+    @work(thread=True, group="call-save", exit_on_error=False)
+    def _write(self, call: CallView, changes: dict[str, Any]) -> CallView:
+        return self.backend.save_call(call, **changes)
+
+    def _saved(self, worker: Worker[Any]) -> None:
+        from frontdesk.services.calls import StaleCall
+
+        self._saving = False
+        self._inflight = {}
+        status = self.query_one("#call-status", Static)
+        if worker.state == WorkerState.SUCCESS and worker.result is not None:
+            self.call = worker.result
+            saved = self.call.updated_at.astimezone(ZoneInfo(self.backend.zone))
+            status.update(f"Draft saved at {saved:%H:%M:%S}.", layout=False)
+        elif isinstance(worker.error, StaleCall):
+            self.call, self._pending = worker.error.current, {}
+            self.notify("This call was changed in another terminal; showing that version.",
+                        severity="warning", markup=False)
+            status.update("Reloaded the version saved elsewhere.", layout=False)
+            return
+        else:
+            status.update("Could not save the draft; it will be saved with the next change.",
+                          layout=False)
+        if self._pending:
+            self._send()
+
+    @on(Input.Changed, "#call-note")
+    def _noted(self, event: Input.Changed) -> None:
+        if self._note_timer is not None:
+            self._note_timer.stop()
+        text = event.value
+        self._note_timer = self.set_timer(NOTE_DELAY, lambda: self._save(note=text))
+
+    def _flush_note(self) -> None:
+        if self._note_timer is not None:
+            self._note_timer.stop()
+            self._note_timer = None
+            note = self.query_one("#call-note", Input).value
+            if note != self.call.note:
+                self._save(note=note)
+
+    def _end(self, outcome: CallOutcome) -> None:
+        if self._saving or self._pending:
+            self.set_timer(0.1, lambda: self._end(outcome))  # after the draft's last save
+            return
+        self._finish(outcome, self.query_one("#call-note", Input).value)
+
+    @work(thread=True, exclusive=True, group="call-finish", exit_on_error=False)
+    def _finish(self, outcome: CallOutcome, note: str) -> CallView:
+        appointment = self.booked.id if self.booked is not None else None
+        return self.backend.finish_call(self.call, outcome, note, appointment)
+
+    def _finished(self, worker: Worker[Any]) -> None:
+        if worker.state == WorkerState.SUCCESS and worker.result is not None:
+            call: CallView = worker.result
+            length = elapsed(call.started_at, call.ended_at or call.updated_at)
+            outcome = call.outcome.label if call.outcome else ""
+            self.notify(f"Call logged: {outcome} ({length}).", markup=False)
+            self.dismiss()
+            return
+        message = getattr(worker.error, "message", "") or str(worker.error or "")
+        self.query_one("#call-status", Static).update(
+            f"The call was not logged: {message[:120]}", layout=False)

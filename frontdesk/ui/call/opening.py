@@ -1,0 +1,77 @@
+"""F2 from any screen: the unfinished calls to resume, or a new call at once. The drafts are
+read in a worker; pressing F2 again while a call is being opened still opens one call."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from frontdesk.ui.call.dialogs import ResumeDialog
+from frontdesk.ui.call.screen import CallScreen
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+    from frontdesk.services.calls import CallView
+    from frontdesk.services.views import LocationView
+    from frontdesk.ui.backend.door import Backend
+
+FAILED = "Could not start the call: the database did not answer. Try F2 again."
+
+
+class CallOpener:
+    """Opens calls for ``app``; ``busy`` while one is on its way."""
+
+    def __init__(self, app: App[Any]) -> None:
+        self.app = app
+        self.busy = False
+
+    def open(self, backend: Backend) -> None:
+        """Resume or start a call, unless one is already open or being opened."""
+        if self.busy or isinstance(self.app.screen, CallScreen):
+            return
+        self.busy = True
+        self._run(partial(self._read, backend))
+
+    def _run(self, work: Any) -> None:
+        self.app.run_worker(work, name="call-open", group="call-open", exclusive=True,
+                            thread=True, exit_on_error=False)
+
+    def _read(self, backend: Backend) -> None:
+        try:
+            drafts = backend.open_calls()
+            places = backend.locations()
+            call = None if drafts else backend.start_call()
+        except Exception:  # the database went away: say so, and F2 can try again
+            self.app.call_from_thread(self._failed)
+            return
+        self.app.call_from_thread(self._show, backend, call, drafts, places)
+
+    def _start(self, backend: Backend, places: tuple[LocationView, ...]) -> None:
+        try:
+            call = backend.start_call()
+        except Exception:
+            self.app.call_from_thread(self._failed)
+            return
+        self.app.call_from_thread(self._show, backend, call, [], places)
+
+    def _failed(self) -> None:
+        self.busy = False
+        self.app.notify(FAILED, severity="error", markup=False)
+
+    def _show(self, backend: Backend, call: CallView | None, drafts: list[CallView],
+              places: tuple[LocationView, ...]) -> None:
+        self.busy = False
+        if call is not None:
+            self.app.push_screen(CallScreen(backend, call, locations=places))
+            return
+
+        def chosen(choice: CallView | str | None) -> None:
+            if choice == "new":
+                self.busy = True
+                self._run(partial(self._start, backend, places))
+            elif choice is not None and not isinstance(choice, str):
+                self.app.push_screen(CallScreen(backend, choice, locations=places))
+
+        self.app.push_screen(ResumeDialog(drafts, ZoneInfo(backend.zone)), chosen)

@@ -1,0 +1,351 @@
+"""The guided part of a call: only the questions the pathway needs next, one at a time, then
+the visit to book and why — the practice's verdict beside each payer's, the sessions counted
+in the region, and any override booking would need.
+
+The rules are ``domain/pathway.py``; this widget asks, shows and hands the chosen visit type to
+the call screen (:class:`PathwayPanel.Book`). Each answer is posted (:class:`Answered`) so the
+call's draft keeps it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+from textual.worker import Worker, WorkerState
+
+from frontdesk.domain.calls import CallReason
+from frontdesk.domain.model import Region
+from frontdesk.domain.pathway import (
+    ANSWER_KEYS,
+    QUESTIONS,
+    AnswerError,
+    Procedure,
+    Question,
+    Recommendation,
+    answers_from,
+    count_levels,
+    describe_hours,
+    parse_answer,
+    still_to_ask,
+)
+
+if TYPE_CHECKING:
+    from frontdesk.services.views import PatientView, VisitTypeView
+    from frontdesk.ui.backend.door import Advice, Backend
+
+PATHWAY_REASONS = (CallReason.NEW_PROBLEM, CallReason.INJECTION_REPORT, CallReason.ORDERED_VISIT)
+
+
+class ChoiceList(OptionList):
+    """An option list where 1-9 pick an option at once (one key per answer)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(str(n), f"pick({n})", show=False) for n in range(1, 10)
+    ]
+
+    def action_pick(self, number: int) -> None:
+        if number <= self.option_count:
+            self.highlighted = number - 1
+            self.action_select()
+
+
+def stored(value: Any) -> Any:
+    """An answer as the draft's JSON keeps it."""
+    return value.value if hasattr(value, "value") else value
+
+
+def answered_line(answers: dict[str, Any], names: dict[str, str]) -> str:
+    """'Diagnostic · lumbar L4-L5 both sides · 85 % for 3 hours · 1 so far' — what was said."""
+    parts: list[str] = []
+    if "pain_area" in answers:
+        parts.append(f"{answers['pain_area']} pain")
+    if "pain_kind" in answers:
+        parts.append({"muscle": "muscle pain", "spine": "arthritis or facet",
+                      "unsure": "kind not sure"}.get(answers["pain_kind"], ""))
+    if "ordered" in answers:
+        parts.append(f"ordered: {names.get(answers['ordered'], answers['ordered'])}")
+    if "procedure" in answers:
+        with contextlib.suppress(ValueError):
+            parts.append(Procedure(answers["procedure"]).noun + " injection")
+    where = " ".join(str(answers[k]) for k in ("region", "levels") if k in answers)
+    if "side" in answers:
+        where += f" {'both sides' if answers['side'] == 'bilateral' else answers['side']}"
+    if where.strip():
+        parts.append(where.strip())
+    if "percent_relief" in answers:
+        relief = f"{answers['percent_relief']} % relief"
+        if "hours_lasted" in answers:
+            relief += f" for {describe_hours(float(answers['hours_lasted']))}"
+        parts.append(relief)
+    if "scale_before" in answers and "scale_after" in answers:
+        parts.append(f"pain {answers['scale_before']}→{answers['scale_after']}"
+                     + (" (other scales)" if answers.get("same_scale") is False else ""))
+    if "injections_so_far" in answers:
+        parts.append(f"{answers['injections_so_far']} so far")
+    if answers.get("wearing_off") is True:
+        parts.append("wearing off")
+    return " · ".join(p for p in parts if p)
+
+
+def advice_text(advice: Advice, names: dict[str, str]) -> str:
+    """The recommendation in plain words, for the panel."""
+    rec = advice.recommendation
+    if not rec.visit_types:
+        return ""
+    first, *others = rec.visit_types
+    lines = [f"Book: {names.get(first, first)}"]
+    if others:
+        lines.append("  or: " + ", ".join(names.get(v, v) for v in others))
+    lines += [f"  • {reason}" for reason in rec.reasons]
+    verdicts = [v for v in (rec.practice, *rec.payers) if v is not None]
+    for v in verdicts:
+        mark = {True: "✓", False: "✗", None: "·"}[v.qualifies]
+        lines.append(f"{mark} {v.who}: {v.summary}")
+    if rec.disagree:
+        lines.append("⚠ The practice and the payer disagree: the physician reviews it.")
+    for counts in advice.counts:
+        shown = " · ".join(f"{p.noun} {counts.counts[p]}/{counts.limits[p]}" for p in Procedure)
+        lines.append(f"{counts.region.value.title()} spine, last 12 months "
+                     f"({counts.payer}): {shown}")
+    for check in rec.checks:
+        for note in check.notes:
+            lines.append(f"  {check.payer} {note}.")
+    if rec.override:
+        earliest = [c.earliest for c in rec.checks if c.earliest is not None]
+        lines.append("⚠ " + rec.override
+                     + (f". Allowed without override from {min(earliest):%a %d %b %Y}."
+                        if earliest else "."))
+    return "\n".join(lines)
+
+
+class PathwayPanel(Vertical):
+    """Questions, then the recommendation, for the call's reason and caller."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+b", "back", "Back a question", id="call.back_question",
+                tooltip="Undo the last answer and ask it again"),
+    ]
+
+    class Answered(Message):
+        def __init__(self, answers: dict[str, Any]) -> None:
+            super().__init__()
+            self.answers = answers
+
+    class Advised(Message):
+        def __init__(self, advice: Advice) -> None:
+            super().__init__()
+            self.advice = advice
+
+    class Book(Message):
+        def __init__(self, visit_type: str, advice: Advice) -> None:
+            super().__init__()
+            self.visit_type = visit_type
+            self.advice = advice
+
+    def __init__(self, backend: Backend, *, id: str | None = None) -> None:  # noqa: A002
+        super().__init__(id=id)
+        self.backend = backend
+        self.patient: PatientView | None = None
+        self.reason: CallReason | None = None
+        self.answers: dict[str, Any] = {}
+        self.question: Question | None = None
+        self.advice: Advice | None = None
+        self.visit_types: tuple[VisitTypeView, ...] = ()
+        self._take_focus = False
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="path-answered", markup=False)
+        yield Static("", id="path-question", markup=False)
+        yield ChoiceList(id="path-choices")
+        yield Input(id="path-input", compact=True)
+        yield Static("", id="path-error", markup=False)
+        yield Static("", id="path-advice", markup=False)
+        yield ChoiceList(id="path-actions")
+
+    def on_mount(self) -> None:
+        for child in ("#path-choices", "#path-input", "#path-error", "#path-actions"):
+            self.query_one(child).display = False
+        self.display = False
+
+    @property
+    def names(self) -> dict[str, str]:
+        return {v.code: v.name for v in self.visit_types}
+
+    # ------------------------------------------------------------------ inputs
+
+    def load(self, patient: PatientView | None, reason: CallReason | None,
+             answers: dict[str, Any], *, take_focus: bool) -> None:
+        """Show the pathway for this caller and reason (answers from the draft)."""
+        self.patient, self.reason = patient, reason
+        self.answers = {k: v for k, v in answers.items() if k in ANSWER_KEYS or k == "callback_id"}
+        self.display = patient is not None and reason in PATHWAY_REASONS
+        if not self.display or patient is None:
+            return
+        self._take_focus = take_focus
+        self._next()
+
+    def _next(self) -> None:
+        """Ask the next question at once (it needs no database), so an answer typed straight
+        after the last one lands on the right question; the recommendation, which reads the
+        patient's history, is worked out in a thread once nothing is left to ask."""
+        assert self.patient is not None
+        answers = answers_from(self.answers, self.reason)
+        questions = still_to_ask(answers, self.backend.ctx.settings.rules,
+                                 payer=self.patient.payer)
+        if questions and self.visit_types:
+            self._show_question(questions[0])
+            return
+        self._advise(self.patient.id, self.reason, dict(self.answers))
+
+    @work(thread=True, exclusive=True, group="pathway", exit_on_error=False)
+    def _advise(self, patient_id: int, reason: CallReason | None,
+                answers: dict[str, Any]) -> tuple[Advice, tuple[VisitTypeView, ...]]:
+        types = self.visit_types or self.backend.visit_types()
+        return self.backend.recommend(patient_id, reason, answers), types
+
+    @on(Worker.StateChanged)
+    def _advised(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "pathway":
+            return
+        event.stop()
+        if event.state == WorkerState.ERROR:
+            self._error("Could not work out the pathway; try the answer again.")
+            return
+        if event.state != WorkerState.SUCCESS or event.worker.result is None:
+            return
+        advice, self.visit_types = event.worker.result
+        self.advice = advice
+        self._show_advice(advice)
+        self.post_message(self.Advised(advice))
+
+    # ------------------------------------------------------------------ showing
+
+    def _show_advice(self, advice: Advice) -> None:
+        rec: Recommendation = advice.recommendation
+        self._show_answered()
+        choices = self.query_one("#path-choices", ChoiceList)
+        field = self.query_one("#path-input", Input)
+        actions = self.query_one("#path-actions", ChoiceList)
+        if rec.questions:
+            self._show_question(rec.questions[0])
+            return
+        self.question = None
+        self._error("")
+        prompt = self.query_one("#path-question", Static)
+        prompt.display = choices.display = field.display = False
+        self.query_one("#path-advice", Static).update(self._advice_content(advice))
+        actions.clear_options()
+        actions.add_options([
+            Option(Content(f"{i}  Offer times: {self.names.get(code, code)}"), id=code)
+            for i, code in enumerate(rec.visit_types, start=1)])
+        actions.display = bool(rec.visit_types)
+        if rec.visit_types:
+            actions.highlighted = 0
+            if self._take_focus:
+                actions.focus()
+
+    def _show_answered(self) -> None:
+        said = self.query_one("#path-answered", Static)
+        said.update(answered_line(self.answers, self.names))
+        said.display = bool(self.answers.keys() - {"callback_id"})
+
+    def _advice_content(self, advice: Advice) -> Content:
+        words = advice_text(advice, self.names)
+        first = words.split("\n", 1)[0]
+        return Content(words).stylize("bold", 0, len(first))
+
+    def _show_question(self, q: Question) -> None:
+        self._show_answered()
+        choices = self.query_one("#path-choices", ChoiceList)
+        field = self.query_one("#path-input", Input)
+        same = self.question is not None and self.question.key == q.key
+        self.question = q
+        if not same:
+            self._error("")
+        options = self._choices_for(q)
+        prompt = self.query_one("#path-question", Static)
+        prompt.update(q.prompt + (f"  ({q.hint})" if q.hint and options else ""))
+        prompt.display = True
+        choices.display = bool(options)
+        field.display = not options
+        self.query_one("#path-actions", ChoiceList).display = False
+        self.query_one("#path-advice", Static).update("")
+        if options:
+            choices.clear_options()
+            choices.add_options([Option(Content(f"{i}  {label}"), id=value)
+                                 for i, (value, label) in enumerate(options, start=1)])
+            choices.highlighted = 0
+            if self._take_focus:
+                choices.focus()
+        else:
+            if not same:
+                field.value = ""  # asked again (a wrong answer): leave it there to correct
+            field.placeholder = q.hint or "type the answer, then Enter"
+            if self._take_focus:
+                field.focus()
+
+    def _choices_for(self, question: Question) -> tuple[tuple[str, str], ...]:
+        if question.key == "ordered":
+            return tuple((v.code, v.name) for v in self.visit_types)
+        return question.choices
+
+    def _error(self, text: str) -> None:
+        error = self.query_one("#path-error", Static)
+        error.update(text)
+        error.display = bool(text)
+
+    # ------------------------------------------------------------------ answering
+
+    @on(OptionList.OptionSelected, "#path-choices")
+    def _chose(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self._answer(str(event.option_id))
+
+    @on(Input.Submitted, "#path-input")
+    def _typed(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._answer(event.value)
+
+    def _answer(self, raw: str) -> None:
+        if self.question is None or self.patient is None:
+            return
+        key = self.question.key
+        try:
+            value = parse_answer(key, raw)
+            if key == "levels":
+                region = self.answers.get("region")
+                count_levels(value, Region(region) if region else None)
+        except AnswerError as exc:
+            self._error(f"{self.question.prompt.rstrip('?')}: {exc.reason}.")
+            return
+        self.answers[key] = stored(value)
+        self.post_message(self.Answered(dict(self.answers)))
+        self._take_focus = True
+        self._next()
+
+    def action_back(self) -> None:
+        """Forget the last answer given (in the pathway's order) and ask it again."""
+        if self.patient is None:
+            return
+        given = [k for k in QUESTIONS if k in self.answers]
+        if not given:
+            return
+        self.answers.pop(given[-1])
+        self.post_message(self.Answered(dict(self.answers)))
+        self._take_focus = True
+        self._next()
+
+    @on(OptionList.OptionSelected, "#path-actions")
+    def _book(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if self.advice is not None:
+            self.post_message(self.Book(str(event.option_id), self.advice))

@@ -1,0 +1,389 @@
+"""The call a receptionist has open while the caller waits: who is calling, why, a note, and
+how the call ended — saved as a draft on every change, so a killed terminal loses nothing.
+
+F2 starts a call from any screen (or offers the unfinished ones for resume). Saves run one at a
+time in a thread: a change made while one is on its way is sent right after it, against the
+version the first save returned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import events, on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
+from textual.timer import Timer
+from textual.widgets import Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+from textual.worker import Worker, WorkerState
+
+from frontdesk.domain.calls import CallOutcome, CallReason
+from frontdesk.ui.call.booking import BookForCaller
+from frontdesk.ui.call.callbacks import CallbackList
+from frontdesk.ui.call.dialogs import OutcomeDialog
+from frontdesk.ui.call.draft import elapsed
+from frontdesk.ui.call.pathway import PATHWAY_REASONS, ChoiceList, PathwayPanel
+from frontdesk.ui.call.visits import VisitsPanel
+from frontdesk.ui.text import patient_line
+from frontdesk.ui.widgets.footer import KeyFooter
+from frontdesk.ui.widgets.treatment_lookup import TreatmentPanel
+
+if TYPE_CHECKING:
+    from frontdesk.services.callbacks import CallbackView
+    from frontdesk.services.calls import CallView
+    from frontdesk.services.views import AppointmentView, LocationView, PatientView
+    from frontdesk.ui.backend.door import Backend
+
+SEARCH_DELAY = 0.15
+WIDE = 120  # columns from which the treatment answers sit beside the call, not over it
+
+
+
+class CallScreen(BookForCaller):
+    """One call. Esc leaves it as a draft (F2 resumes); Ctrl+F ends and logs it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "leave", "Leave", id="call.leave",
+                tooltip="Leave the call open as a draft (F2 resumes it)"),
+        Binding("ctrl+n", "new_patient", "New patient", id="call.new_patient",
+                tooltip="Add the caller as a new patient"),
+        Binding("ctrl+f", "finish", "End call", id="call.finish",
+                tooltip="End the call and log how it ended"),
+        Binding("f3", "lookup", "Treatments", id="call.lookup",
+                tooltip="Show or hide the treatment answers beside the call"),
+        Binding("ctrl+r", "callbacks", "Callbacks", id="call.callbacks",
+                tooltip="The callbacks due: pick one to call the patient back"),
+    ]
+
+    def __init__(self, backend: Backend, call: CallView, *,
+                 locations: tuple[LocationView, ...]) -> None:
+        super().__init__(backend, call)
+        self.locations = locations
+        self.places: Mapping[int, str] = {loc.id: loc.name for loc in locations}
+        self.found: tuple[PatientView, ...] = ()
+        self._search_timer: Timer | None = None
+        self.callbacks: tuple[CallbackView, ...] = ()
+        self._reported: dict[str, Any] | None = None  # answers last stored as a relief report
+
+    # ------------------------------------------------------------------ layout
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="call-title", markup=False)
+        with Horizontal(id="call-main"):
+            yield from self._body()
+            yield TreatmentPanel(self.backend, can_book=True, id="call-lookup")
+        yield Static("", id="call-status", markup=False)
+        yield KeyFooter()
+
+    def _body(self) -> ComposeResult:
+        with VerticalScroll(id="call-body"):
+            with Horizontal(classes="call-row"):
+                yield Label("Caller", classes="call-label")
+                yield Input(self.call.answers.get("search", ""),
+                            placeholder="Phone, name or date of birth", id="call-search",
+                            compact=True)
+            yield Static("", id="call-hint", markup=False)
+            yield Static("", id="call-caller", markup=False)
+            yield OptionList(id="call-candidates")
+            yield Static("", id="call-callbacks-title", markup=False)
+            yield CallbackList(id="call-callbacks")
+            with Horizontal(classes="call-row"):
+                yield Label("Reason", classes="call-label")
+                yield ChoiceList(*(Option(Content(f"{i}  {r.label}"), id=r.value)
+                                   for i, r in enumerate(CallReason, start=1)),
+                                 id="call-reason")
+            yield PathwayPanel(self.backend, id="call-pathway")
+            yield VisitsPanel(self.backend, id="call-visits")
+            with Horizontal(classes="call-row"):
+                yield Label("Note", classes="call-label")
+                yield Input(self.call.note, placeholder="What the caller asked or said",
+                            id="call-note", max_length=2000, compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#call-candidates").display = False
+        self.query_one("#call-lookup").display = False
+        self.query_one("#call-callbacks").display = False
+        self.query_one("#call-callbacks-title").display = False
+        if self.call.patient_id is None:
+            self._due()
+        self._hint("")
+        self._show_caller()
+        reasons = self.query_one("#call-reason", OptionList)
+        if self.call.reason is not None:
+            reasons.highlighted = list(CallReason).index(self.call.reason)
+        self._tick()
+        self.set_interval(1.0, self._tick, name="call-timer")
+        if self.call.patient_id is not None:
+            self._load_patient(self.call.patient_id)
+        self.query_one("#call-search", Input).focus()
+
+    def _tick(self) -> None:
+        clock = elapsed(self.call.started_at, self.backend.ctx.now())
+        p = self.patient
+        who = (f"{p.last_name}, {p.first_name} · born {p.dob.day} {p.dob:%b %Y}" if p
+               else "caller not identified")
+        self.query_one("#call-title", Static).update(f"Call · {clock} · {who}", layout=False)
+
+    # ------------------------------------------------------------------ the caller
+
+    @on(Input.Changed, "#call-search")
+    def _typed(self, event: Input.Changed) -> None:
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        text = event.value
+        self._search_timer = self.set_timer(SEARCH_DELAY, lambda: self._look(text))
+
+    def _look(self, text: str) -> None:
+        self._save(answers={**self._answers(),
+                            "search": text})
+        candidates = self.query_one("#call-candidates", OptionList)
+        if len(text.strip()) < 2:
+            self.found = ()
+            candidates.display = False
+            self._hint("")
+            return
+        self._find(text)
+
+    @work(thread=True, exclusive=True, group="call-search", exit_on_error=False)
+    def _find(self, text: str) -> tuple[str, tuple[PatientView, ...]]:
+        return text, tuple(self.backend.find_patients(text))
+
+    @on(Input.Submitted, "#call-search")
+    def _to_candidates(self) -> None:
+        candidates = self.query_one("#call-candidates", OptionList)
+        if candidates.display and candidates.option_count:
+            candidates.highlighted = 0
+            candidates.focus()
+
+    @on(OptionList.OptionSelected, "#call-candidates")
+    def _identified(self, event: OptionList.OptionSelected) -> None:
+        chosen = next((p for p in self.found if str(p.id) == event.option_id), None)
+        if chosen is not None:
+            self._confirm(chosen)
+
+    def _confirm(self, patient: PatientView) -> None:
+        self.patient = patient
+        self.query_one("#call-candidates").display = False
+        self._show_callbacks(())
+        self._hint("")
+        self._show_caller()
+        self._save(patient_id=patient.id)
+        self._pathway(take_focus=False)
+        self.query_one("#call-reason", OptionList).focus()
+
+    def _hint(self, text: str) -> None:
+        hint = self.query_one("#call-hint", Static)
+        hint.update(text)
+        hint.display = bool(text)
+
+    def _show_caller(self) -> None:
+        line = self.query_one("#call-caller", Static)
+        line.display = self.patient is not None
+        if self.patient is None:
+            return
+        line.update(f"✓ {patient_line(self.patient, self.places)}"
+                    + (f" · {self.patient.payer}" if self.patient.payer else ""))
+        self._tick()
+
+    @work(thread=True, exclusive=True, group="call-patient", exit_on_error=False)
+    def _load_patient(self, patient_id: int) -> PatientView:
+        return self.backend.patient(patient_id)
+
+    def action_new_patient(self) -> None:
+        from frontdesk.ui.call.new_patient import NewPatientDialog
+
+        typed = self.query_one("#call-search", Input).value.strip()
+        name = typed if typed and not any(ch.isdigit() for ch in typed) else ""
+
+        def added(patient: PatientView | None) -> None:
+            if patient is not None:
+                self.notify("New patient added.", markup=False)
+                self._confirm(patient)
+
+        self.app.push_screen(NewPatientDialog(save=self.backend.add_patient,
+                                              locations=self.locations,
+                                              today=self.backend.today(), given_name=name),
+                             added)
+
+    # ------------------------------------------------------------------ reason and note
+
+    @on(OptionList.OptionSelected, "#call-reason")
+    def _reason(self, event: OptionList.OptionSelected) -> None:
+        reason = CallReason(str(event.option_id))
+        self._save(reason=reason)
+        if self.patient is not None and (reason in PATHWAY_REASONS
+                                         or reason == CallReason.CHANGE_VISIT):
+            reasons = self.query_one("#call-reason", OptionList)
+            reasons.add_class("chosen")
+            self.call_after_refresh(reasons.scroll_to_highlight)
+            self._pathway(take_focus=True, reason=reason)
+        else:
+            self._pathway(take_focus=False, reason=reason)
+            self.query_one("#call-note", Input).focus()
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        """The reason list shows only the chosen reason while the pathway is being worked;
+        all of them again when it is focused to change it."""
+        reasons = self.query_one("#call-reason", OptionList)
+        if event.widget is reasons:
+            reasons.remove_class("chosen")
+        elif ((self.query_one(PathwayPanel).display or self.query_one(VisitsPanel).display)
+              and reasons.highlighted is not None):
+            reasons.add_class("chosen")
+            self.call_after_refresh(reasons.scroll_to_highlight)
+
+    # ------------------------------------------------------------------ the pathway
+
+    def _pathway(self, *, take_focus: bool, reason: CallReason | None = None) -> None:
+        panel = self.query_one(PathwayPanel)
+        why = reason or self._latest("reason")
+        panel.load(self.patient, why, self._answers(), take_focus=take_focus)
+        self.query_one(VisitsPanel).load(self.patient, show=why == CallReason.CHANGE_VISIT,
+                                         take_focus=take_focus)
+
+    @on(VisitsPanel.Changed)
+    def _visit_changed(self, event: VisitsPanel.Changed) -> None:
+        outcome = event.outcome
+        self.notify(outcome.message, severity=outcome.severity, markup=False)
+        self.query_one("#call-status", Static).update(outcome.message[:200], layout=False)
+        if outcome.changed and event.moved:
+            self._moved(event.appointment_id)
+
+    @work(thread=True, exclusive=True, group="call-moved", exit_on_error=False)
+    def _moved(self, appointment_id: int) -> AppointmentView:
+        return self.backend.details(appointment_id)[0]
+
+    @on(PathwayPanel.Answered)
+    def _answered(self, event: PathwayPanel.Answered) -> None:
+        kept = {k: v for k, v in self._answers().items() if k in ("search", "callback_id")}
+        self._save(answers={**kept, **event.answers})
+
+    @on(PathwayPanel.Advised)
+    def _advised(self, event: PathwayPanel.Advised) -> None:
+        """A complete injection report is stored as data (once per call; corrected on change)."""
+        reason = self._latest("reason")
+        answers = self._answers()
+        if (reason == CallReason.INJECTION_REPORT and event.advice.recommendation.complete
+                and answers != self._reported):
+            self._reported = answers
+            self._store_report(answers)
+
+    def _store_report(self, answers: dict[str, Any]) -> None:
+        if self._saving or self._pending or self.call.patient_id is None:
+            self.set_timer(0.1, lambda: self._store_report(answers))  # after the draft save
+            return
+        self._record(self.call, answers)
+
+    @work(thread=True, exclusive=True, group="call-relief", exit_on_error=False)
+    def _record(self, call: CallView, answers: dict[str, Any]) -> Any:
+        return self.backend.record_relief(call, answers)
+
+    @on(PathwayPanel.Book)
+    def _book(self, event: PathwayPanel.Book) -> None:
+        self._offer(event.visit_type)
+
+    # ------------------------------------------------------------------ treatment lookup
+
+    def action_lookup(self) -> None:
+        """F3: the treatment answers beside the call (over it on a narrow terminal); the call,
+        its timer and its draft carry on untouched."""
+        lookup = self.query_one(TreatmentPanel)
+        body = self.query_one("#call-body")
+        if lookup.display:
+            lookup.display = False
+            body.display = True
+            self.query_one("#call-search", Input).focus()
+            return
+        lookup.display = True
+        body.display = self.size.width >= WIDE
+        lookup.focus_search()
+
+    @on(TreatmentPanel.BookVisit)
+    def _book_from_lookup(self, event: TreatmentPanel.BookVisit) -> None:
+        self.query_one(TreatmentPanel).display = False
+        self.query_one("#call-body").display = True
+        self._offer(event.visit_type)
+
+    # ------------------------------------------------------------------ callbacks due
+
+    @on(OptionList.OptionSelected, "#call-callbacks")
+    def _work_callback(self, event: OptionList.OptionSelected) -> None:
+        chosen = next((c for c in self.callbacks if str(c.id) == event.option_id), None)
+        if chosen is None:
+            return
+        answers: dict[str, Any] = {"callback_id": chosen.id}
+        if chosen.procedure:
+            answers["procedure"] = chosen.procedure
+        for key in ("region", "levels", "side"):
+            value = getattr(chosen, key)
+            if value:
+                answers[key] = value
+        self._save(answers={**self._answers(), **answers},
+                   reason=CallReason.INJECTION_REPORT)
+        reasons = self.query_one("#call-reason", OptionList)
+        reasons.highlighted = list(CallReason).index(CallReason.INJECTION_REPORT)
+        self._hint(f"Calling back: {chosen.phone_display}. Ask how the injection went.")
+        self._load_patient(chosen.patient_id)
+
+    # ------------------------------------------------------------------ leaving and ending
+
+    def action_leave(self) -> None:
+        self._flush_note()
+        self.notify("The call stays open as a draft: F2 resumes it.", markup=False)
+        self.dismiss()
+
+    def action_finish(self) -> None:
+        self._flush_note()
+
+        def ended(outcome: CallOutcome | None) -> None:
+            if outcome is not None:
+                self._end(outcome)
+
+        self.app.push_screen(OutcomeDialog(booked=self.booked is not None), ended)
+
+    # ------------------------------------------------------------------ saving the draft
+
+    @on(Worker.StateChanged)
+    def _worked(self, event: Worker.StateChanged) -> None:
+        group, state, worker = event.worker.group, event.state, event.worker
+        if state not in (WorkerState.SUCCESS, WorkerState.ERROR):
+            return
+        if group == "call-search" and state == WorkerState.SUCCESS and worker.result:
+            self._show_found(*worker.result)
+        elif group == "call-patient" and state == WorkerState.SUCCESS and worker.result:
+            self.patient = worker.result
+            self._show_caller()
+            self._show_callbacks(())
+            if self.call.patient_id != self.patient.id:
+                self._save(patient_id=self.patient.id)
+            self._pathway(take_focus=True)
+        elif group == "call-moved" and state == WorkerState.SUCCESS and worker.result:
+            self.booked = worker.result  # the call's outcome may be "booked" with this visit
+        elif group == "call-relief":
+            if state == WorkerState.SUCCESS and worker.result is not None:
+                closed = " and the callback closed" if worker.result.callbacks_closed else ""
+                self.query_one("#call-status", Static).update(
+                    f"Relief report saved{closed}.", layout=False)
+            elif state == WorkerState.ERROR:
+                self._reported = None
+                self.query_one("#call-status", Static).update(
+                    "The relief report was not saved; change an answer to try again.",
+                    layout=False)
+
+    def _show_found(self, text: str, found: tuple[PatientView, ...]) -> None:
+        if text != self.query_one("#call-search", Input).value:
+            return  # typed on meanwhile
+        self.found = found
+        candidates = self.query_one("#call-candidates", OptionList)
+        candidates.clear_options()
+        candidates.add_options([Option(Content(patient_line(p, self.places)), id=str(p.id))
+                                for p in found])
+        candidates.display = bool(found)
+        self._hint(f"{len(found)} found: confirm the date of birth, then ↓ and Enter."
+                   if found else "Nobody found: check the spelling, or Ctrl+N adds the caller "
+                                 "as a new patient.")
+

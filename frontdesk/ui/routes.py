@@ -1,0 +1,98 @@
+"""Where the keys that work everywhere lead (F2 a call, F3 the treatments, F4 the report), and
+which screen answers each navigation message. The app shell is built on it; the features never
+open each other's screens, so this is the one place that knows them all."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from textual import on
+from textual.app import App
+from textual.screen import Screen
+
+from frontdesk.domain.permissions import Permission
+from frontdesk.ui.navigation import EditHours, ShowDay, ShowWeek
+
+if TYPE_CHECKING:
+    from frontdesk.ui.backend.door import Backend
+    from frontdesk.ui.call.opening import CallOpener
+
+
+class Routes(App[None]):
+    """The app's ways to other screens; ``backend`` is set once the database is open."""
+
+    backend: Backend | None = None
+    _calls: CallOpener | None = None  # made on the first F2
+
+    def action_start_call(self) -> None:
+        """F2 from anywhere: the unfinished calls to resume, or a new call at once."""
+        from frontdesk.ui.call.opening import CallOpener
+
+        if self.backend is not None:
+            self._calls = self._calls or CallOpener(self)  # F2 twice while opening: one call
+            self._calls.open(self.backend)
+
+    def action_treatments(self) -> None:
+        """F3: the treatment lookup (a call screen shows it beside the call instead)."""
+        from frontdesk.ui.treatments.screen import TreatmentScreen
+
+        if (backend := self.backend) is not None:
+            self._toggle(TreatmentScreen, lambda: TreatmentScreen(backend))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """F4 is not offered before the database is open, nor over a call or a drill-down;
+        it shows greyed out to a person whose role does not see the report."""
+        if action != "daily_report":
+            return True
+        if self.backend is None:
+            return False
+        from frontdesk.ui.call.screen import CallScreen
+        from frontdesk.ui.report.audit import AuditScreen
+        from frontdesk.ui.report.screen import DrillScreen
+
+        if isinstance(self.screen, (CallScreen, DrillScreen, AuditScreen)):
+            return False
+        return True if self.backend.may(Permission.REPORTS) else None
+
+    def action_daily_report(self) -> None:
+        """F4: the daily report (not over a call: the caller comes first)."""
+        from frontdesk.ui.report.screen import ReportScreen
+
+        if (backend := self.backend) is not None and self.check_action("daily_report", ()):
+            self._toggle(ReportScreen, lambda: ReportScreen(backend))
+
+    def _toggle(self, kind: type[Screen[Any]], make: Callable[[], Screen[Any]]) -> None:
+        """Close ``kind`` when it shows, else open it."""
+        if isinstance(self.screen, kind):
+            self.pop_screen()
+        else:
+            self.push_screen(make())
+
+    @on(ShowDay)
+    def _show_day(self, event: ShowDay) -> None:
+        from frontdesk.ui.calendar.day.screen import DayViewScreen
+
+        if self.backend is not None:
+            self.push_screen(DayViewScreen(self.backend, day=event.day,
+                                           location_id=event.location_id,
+                                           poll_seconds=event.poll_seconds))
+
+    @on(ShowWeek)
+    def _show_week(self, event: ShowWeek) -> None:
+        from frontdesk.ui.calendar.week.layout import Mode
+        from frontdesk.ui.calendar.week.screen import WeekViewScreen
+
+        mode = Mode.LOCATION if event.provider_id is None else Mode.PROVIDER
+        if self.backend is not None:
+            self.push_screen(WeekViewScreen(self.backend, day=event.day,
+                                            location_id=event.location_id, mode=mode,
+                                            subject=event.provider_id,
+                                            poll_seconds=event.poll_seconds))
+
+    @on(EditHours)
+    def _edit_hours(self, event: EditHours) -> None:
+        from frontdesk.ui.schedule.screen import ScheduleEditorScreen
+
+        if self.backend is not None:
+            self.push_screen(ScheduleEditorScreen(self.backend, provider_id=event.provider_id))

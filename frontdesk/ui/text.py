@@ -1,0 +1,59 @@
+"""How days, visits, slots and patients read on screen, in every feature: plain strings from
+plain values — no Textual, no database."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+
+from frontdesk.domain.model import Status
+from frontdesk.services.views import AppointmentView, PatientView, SlotView
+
+#: Shown faint, hidden on request and never counted: cancelled visits and lapsed holds.
+INACTIVE = frozenset({Status.CANCELLED, Status.EXPIRED})
+
+
+def format_day(day: date) -> str:
+    """'Wed 10 Mar 2027'."""
+    return f"{day:%a} {day.day} {day:%b %Y}"
+
+
+def fit(text: str, width: int) -> str:
+    """``text`` cut to ``width`` cells with an ellipsis."""
+    if width <= 0:
+        return ""
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+def status_text(status: Status) -> str:
+    """Letter and label, so colour never carries the meaning alone: 'I checked in'."""
+    return f"{status.letter} {status.label}"
+
+
+def details_text(appt: AppointmentView) -> str:
+    """Procedure region, levels and side: 'lumbar L4-L5 bilateral'."""
+    return " ".join(p for p in (appt.region, appt.levels, appt.side) if p)
+
+
+def when_text(appt: AppointmentView) -> str:
+    """'Wed 10 Mar 10:00–10:45' in the location's zone."""
+    start = appt.local_start
+    return f"{start:%a} {start.day} {start:%b %H:%M}–{appt.local_end:%H:%M}"
+
+
+def slot_text(slot: SlotView) -> str:
+    """'Thu 11 Mar 09:00–09:45 · Dr. Avery Able · Test Clinic' in the location's zone."""
+    start, end = slot.local_start, slot.end.astimezone(slot.local_start.tzinfo)
+    return (f"{start:%a} {start.day} {start:%b %H:%M}–{end:%H:%M} · {slot.provider_name} · "
+            f"{slot.location_name}")
+
+
+def patient_line(p: PatientView, places: Mapping[int, str]) -> str:
+    """'Testcase, Casey · born 17 May 1970 · (918) 555-0111 · Test Clinic' (the preferred
+    location)."""
+    phone = p.phone
+    if phone.startswith("+1") and len(phone) == 12:
+        phone = f"({phone[2:5]}) {phone[5:8]}-{phone[8:]}"
+    where = places.get(p.preferred_location_id or 0)
+    line = f"{p.last_name}, {p.first_name} · born {p.dob.day} {p.dob:%b %Y} · {phone}"
+    return line + (f" · {where}" if where else "")
