@@ -12,7 +12,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, TypeVar
 
-from frontdesk.domain.pathway import PathwayRules, PayerRules, Rules
+from frontdesk.domain.pathway import (
+    PATHWAY_BOUNDS,
+    PAYER_BOUNDS,
+    PathwayRules,
+    PayerRules,
+    Rules,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,23 +67,8 @@ _BOUNDS: dict[str, tuple[float, float]] = {
     "horizon_days": (1, 730),
     "hold_min": (1, 60),
     "late_cancel_hours": (0, 14 * 24),
-    # pathway
-    "relief_percent": (1, 100),
-    "relief_hours": (0, 24 * 30),
-    "no_relief_percent": (0, 50),
-    "waning_injections": (1, 20),
-    # payers
-    "diagnostic_blocks": (1, 5),
-    "diagnostic_relief_percent": (1, 100),
-    "therapeutic_relief_percent": (1, 100),
-    "therapeutic_relief_months": (0, 36),
-    "repeat_rfa_relief_percent": (1, 100),
-    "repeat_rfa_relief_months": (0, 36),
-    "max_diagnostic": (0, 52),
-    "max_therapeutic": (0, 52),
-    "max_rfa": (0, 52),
-    "window_months": (1, 36),
-    "max_levels": (1, 10),
+    **PATHWAY_BOUNDS,  # the protocol's and the payers' thresholds: beside their rules
+    **PAYER_BOUNDS,
     # callbacks
     "relief_report_hours": (1, 24 * 14),
     # signin

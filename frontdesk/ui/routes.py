@@ -49,7 +49,7 @@ class Routes(App[None]):
             return False
         from frontdesk.ui.call.screen import CallScreen
         from frontdesk.ui.report.audit import AuditScreen
-        from frontdesk.ui.report.screen import DrillScreen
+        from frontdesk.ui.report.drill import DrillScreen
 
         if isinstance(self.screen, (CallScreen, DrillScreen, AuditScreen)):
             return False

@@ -24,8 +24,9 @@ from frontdesk.services.context import Context
 from frontdesk.ui.app import FrontDeskApp
 from frontdesk.ui.calendar.board.screen import TodayScreen
 from frontdesk.ui.report.audit import AuditScreen
+from frontdesk.ui.report.drill import DrillScreen, FigureTable
 from frontdesk.ui.report.layout import INDENT, sections, short_visit
-from frontdesk.ui.report.screen import DrillScreen, FigureTable, ReportScreen
+from frontdesk.ui.report.screen import ReportScreen
 from tests.cli.conftest import invoke
 from tests.conftest import FrozenClock
 from tests.ui.call_helpers import app_for, quiet, shown

@@ -42,6 +42,8 @@ from frontdesk.domain.pathway.recommendation import Recommendation
 from frontdesk.domain.pathway.values import (
     FOLLOW_UP,
     NEW_PATIENT,
+    PATHWAY_BOUNDS,
+    PAYER_BOUNDS,
     RFA_CONSULT,
     Answers,
     History,
@@ -58,6 +60,8 @@ __all__ = [
     "ANSWER_KEYS",
     "FOLLOW_UP",
     "NEW_PATIENT",
+    "PATHWAY_BOUNDS",
+    "PAYER_BOUNDS",
     "QUESTIONS",
     "RFA_CONSULT",
     "AnswerError",

@@ -73,6 +73,15 @@ class PathwayRules:
     waning_injections: int = 2  # relief wearing off after at least this many: RFA consult
 
 
+#: The lowest and highest value settings.toml may give each protocol threshold.
+PATHWAY_BOUNDS: dict[str, tuple[float, float]] = {
+    "relief_percent": (1, 100),
+    "relief_hours": (0, 24 * 30),
+    "no_relief_percent": (0, 50),
+    "waning_injections": (1, 20),
+}
+
+
 @dataclass(frozen=True, slots=True)
 class PayerRules:
     """One payer's facet and RFA rules. Defaults: Medicare, Novitas LCD L34892."""
@@ -101,6 +110,22 @@ class PayerRules:
             Procedure.FACET_THERAPEUTIC: self.max_therapeutic,
             Procedure.RFA: self.max_rfa,
         }[procedure]
+
+
+#: The lowest and highest value a ``[payers.KEY]`` table may give each rule.
+PAYER_BOUNDS: dict[str, tuple[float, float]] = {
+    "diagnostic_blocks": (1, 5),
+    "diagnostic_relief_percent": (1, 100),
+    "therapeutic_relief_percent": (1, 100),
+    "therapeutic_relief_months": (0, 36),
+    "repeat_rfa_relief_percent": (1, 100),
+    "repeat_rfa_relief_months": (0, 36),
+    "max_diagnostic": (0, 52),
+    "max_therapeutic": (0, 52),
+    "max_rfa": (0, 52),
+    "window_months": (1, 36),
+    "max_levels": (1, 10),
+}
 
 
 @dataclass(frozen=True, slots=True)

@@ -202,7 +202,7 @@ def _demo(event: AuditEvent, verb: str, _names: _Names) -> str | None:
 
 
 def _staff(event: AuditEvent, verb: str, names: _Names) -> str | None:
-    """Sign-in and account events (services/accounts.py). A typed username of a failed
+    """Sign-in and account events (services/accounts/). A typed username of a failed
     sign-in is never shown: it may be a patient's name or a password typed in the wrong box."""
     after = event.after or {}
     account = f" of staff {event.entity_id}" if event.entity_id is not None else ""

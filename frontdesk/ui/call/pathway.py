@@ -2,7 +2,7 @@
 the visit to book and why — the practice's verdict beside each payer's, the sessions counted
 in the region, and any override booking would need.
 
-The rules are ``domain/pathway.py``; this widget asks, shows and hands the chosen visit type to
+The rules are ``domain/pathway/``; this widget asks, shows and hands the chosen visit type to
 the call screen (:class:`PathwayPanel.Book`). Each answer is posted (:class:`Answered`) so the
 call's draft keeps it.
 """

@@ -1,4 +1,4 @@
-"""The schedule editor's route to the services. Like ``backend.py``, imported only inside
+"""The schedule editor's route to the services. Like ``ui/backend``, imported only inside
 workers, so opening the app never waits for SQLAlchemy. Every failure comes back as a plain
 ``Refused``; no exception leaves these functions.
 """

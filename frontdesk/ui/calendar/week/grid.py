@@ -1,6 +1,6 @@
 """A week drawn as a grid: rows of wall-clock time, a column per day, a cursor cell.
 
-The row length follows the height (see ``week_layout.pick_step``); what the cursor is on goes up
+The row length follows the height (see ``layout.pick_step``); what the cursor is on goes up
 as a ``Highlighted`` message, in words.
 """
 
