@@ -4,6 +4,7 @@ database."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -14,8 +15,10 @@ from textual.widgets import Input, OptionList, Select, Static
 from frontdesk.db.models import Call, Patient
 from frontdesk.domain.calls import CallReason
 from frontdesk.services import calls
+from frontdesk.services.calls import CallView
 from frontdesk.services.context import Context
 from frontdesk.ui.app import FrontDeskApp
+from frontdesk.ui.backend.door import Backend, Opened
 from frontdesk.ui.call.dialogs import OutcomeDialog, ResumeDialog
 from frontdesk.ui.call.draft import elapsed
 from frontdesk.ui.call.new_patient import NewPatientDialog
@@ -227,3 +230,35 @@ class TestCallSnapshots:
             await quiet(pilot)
 
         assert snap_compare(app_for(sqlite_ctx), terminal_size=(80, 24), run_before=adding)
+
+
+@dataclass(frozen=True)
+class DownBackend(Backend):
+    """The database does not answer while ``failing`` is set."""
+
+    failing: list[bool] = field(default_factory=lambda: [True])
+
+    def open_calls(self) -> list[CallView]:
+        if self.failing[0]:
+            raise OSError("disk I/O error")
+        return super().open_calls()
+
+
+async def test_f2_says_when_the_database_does_not_answer_and_works_once_it_does(
+    sqlite_ctx: Context, practice: Practice
+) -> None:
+    backend = DownBackend.create(sqlite_ctx)
+    app = FrontDeskApp(connect=lambda _report: Opened(backend), poll_seconds=SLOW)
+    async with app.run_test(notifications=True) as pilot:
+        await settled(pilot)
+        await pilot.press("f2")
+        await quiet(pilot)
+        assert not isinstance(pilot.app.screen, CallScreen)
+        said = [n.message for n in pilot.app._notifications]
+        assert said == ["Could not start the call: the database did not answer. Try F2 again."]
+        assert stored_calls(sqlite_ctx) == []
+        backend.failing[0] = False
+        screen = await on_call(pilot)
+        assert isinstance(screen, CallScreen)
+        assert len(stored_calls(sqlite_ctx)) == 1
+

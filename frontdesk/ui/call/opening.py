@@ -43,18 +43,16 @@ class CallOpener:
             drafts = backend.open_calls()
             places = backend.locations()
             call = None if drafts else backend.start_call()
-        except Exception:  # the database went away: say so, and F2 can try again
-            self.app.call_from_thread(self._failed)
-            return
-        self.app.call_from_thread(self._show, backend, call, drafts, places)
+            self.app.call_from_thread(self._show, backend, call, drafts, places)
+        except Exception:  # the database went away (or the call could not show): say so,
+            self.app.call_from_thread(self._failed)  # and F2 can try again
 
     def _start(self, backend: Backend, places: tuple[LocationView, ...]) -> None:
         try:
             call = backend.start_call()
+            self.app.call_from_thread(self._show, backend, call, [], places)
         except Exception:
             self.app.call_from_thread(self._failed)
-            return
-        self.app.call_from_thread(self._show, backend, call, [], places)
 
     def _failed(self) -> None:
         self.busy = False
