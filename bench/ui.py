@@ -47,13 +47,14 @@ from frontdesk.db.models import Appointment
 from frontdesk.domain.model import Status
 from frontdesk.domain.settings import Settings
 from frontdesk.services import directory
-from frontdesk.ui.app import freeze_startup_objects, styles_path
+from frontdesk.ui.app import styles_path
 from frontdesk.ui.backend.door import Backend, open_backend
 from frontdesk.ui.calendar.day.grid import CalendarGrid
 from frontdesk.ui.calendar.day.screen import DayViewScreen
 from frontdesk.ui.calendar.week.grid import WeekGridView
 from frontdesk.ui.calendar.week.layout import Mode
 from frontdesk.ui.calendar.week.screen import WeekViewScreen
+from frontdesk.ui.start import freeze_startup_objects
 
 SIZE = (160, 50)
 QUIET = 3600.0  # poll_seconds: no background reread lands inside a sample
