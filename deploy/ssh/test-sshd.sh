@@ -60,9 +60,12 @@ ensure_account() {  # group user
   fi
 }
 
-# The frontdesk the test user runs: this repo's venv when the user can execute its Python;
-# else (its interpreter lives under a private home, e.g. pyenv in /root) a venv made from the
-# system's python of the same minor version that reads this repo's site-packages.
+# The frontdesk the test user runs: this repo's venv when the user can import frontdesk from it;
+# else (the checkout sits in a folder only root can enter — a mktemp -d folder, root's home — or
+# its interpreter does, e.g. pyenv in /root) a venv in STATE_DIR, made from the system's python
+# of the same minor version, holding an installed copy of frontdesk and of what it imports
+# (copy-install.py). A copy, not a pointer: the repo's venv has frontdesk in editable mode, which
+# points back into the checkout.
 launcher() {  # state user
   local state=$1 user=$2
   if runuser -u "$user" -- "$VENV/bin/python" -c 'import frontdesk' 2>/dev/null; then
@@ -78,7 +81,7 @@ launcher() {  # state user
     "$python" -m venv --without-pip "$state/venv" >&2
     local own_site
     own_site=$("$state/venv/bin/python" -c 'import sysconfig; print(sysconfig.get_path("purelib"))')
-    printf 'import site; site.addsitedir(%s)\n' "'$site'" > "$own_site/frontdesk-repo.pth"
+    "$VENV/bin/python" "$REPO/deploy/ssh/copy-install.py" "$site" "$own_site" "$REPO"
     cat > "$state/venv/bin/frontdesk" <<EOF
 #!$state/venv/bin/python
 import sys
@@ -89,6 +92,8 @@ EOF
     chmod 0755 "$state/venv/bin/frontdesk"
     chmod -R a+rX "$state/venv"
   fi
+  runuser -u "$user" -- "$state/venv/bin/python" -c 'import frontdesk.cli' >&2 \
+    || die "$user cannot import frontdesk from $state/venv"
   echo "$state/venv/bin/frontdesk"
 }
 
