@@ -1,12 +1,15 @@
 """The audit trail is append-only in the database itself, on SQLite and PostgreSQL: an event
 can be added, but UPDATE, DELETE (and, on PostgreSQL, TRUNCATE) are refused, whoever asks and
-however — through the ORM or raw SQL — and a refusal rolls back the whole transaction."""
+however — through the ORM or raw SQL — and a refusal rolls back the whole transaction. On
+SQLite, REPLACE INTO, INSERT OR REPLACE and an upsert cannot swap an event either."""
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, date, datetime
 from typing import Any
 
+import psycopg
 import pytest
 from alembic import command
 from sqlalchemy import Engine, delete, text, update
@@ -18,6 +21,7 @@ from frontdesk.db.engine import make_engine, run_write
 from frontdesk.db.models import AuditEvent, Patient
 from frontdesk.db.schema import AUDIT_MESSAGE
 from frontdesk.services.context import Context
+from tests.db.raw import begin, writer_connection
 
 AT = datetime(2027, 3, 10, 15, 0, tzinfo=UTC)
 
@@ -185,3 +189,170 @@ def test_downgrade_removes_the_guards_and_upgrade_restores_them(db_url: str) -> 
         if migrate.current_revision(engine) != migrate.head_revision():
             migrate.upgrade(engine)  # the PostgreSQL database is shared by the whole run
         engine.dispose()
+
+
+# ----------------------------------------------------- plain SQL on the writer's own connection
+
+
+def _forged(engine: Engine, event_id: str, verb: str = "INSERT", clause: str = "") -> str:
+    at = "2027-03-10 15:00:00.000000" if engine.dialect.name == "sqlite" else "2027-03-10 15:00Z"
+    return (f"{verb} INTO audit_event (id, at, staff_id, action, entity, entity_id) "
+            f"VALUES ({event_id}, '{at}', NULL, 'forged', 'appointment', 8) {clause}")
+
+
+def _appended(engine: Engine) -> str:
+    """A new event, its id left to the database."""
+    return _forged(engine, "0").replace("id, ", "", 1).replace("VALUES (0, ", "VALUES (", 1)
+
+
+def _run(connection: Any, sql: str) -> str | None:
+    """Send one statement; the database's refusal, if any, as text."""
+    try:
+        connection.execute(sql)
+    except (sqlite3.DatabaseError, psycopg.Error) as exc:
+        return str(exc)
+    return None
+
+
+def _commit(connection: Any) -> str | None:
+    if isinstance(connection, sqlite3.Connection):
+        return _run(connection, "COMMIT")
+    connection.commit()  # psycopg: a failed transaction's COMMIT rolls it back, silently
+    return None
+
+
+@pytest.mark.parametrize("verb", ["REPLACE", "INSERT OR REPLACE"])
+@pytest.mark.parametrize("id_as", ["{}", "'{}'", "{}.0"])
+@pytest.mark.parametrize("recursive_triggers", ["OFF", "ON"])
+def test_replace_cannot_swap_an_event_on_sqlite(
+    sqlite_ctx: Context, verb: str, id_as: str, recursive_triggers: str
+) -> None:
+    """SQLite's REPLACE deletes the old row without DELETE triggers (unless recursive_triggers
+    is on): the insert itself is refused, however the id is written."""
+    event_id = add_event(sqlite_ctx.engine)
+    kept = events(sqlite_ctx.engine)
+    with writer_connection(sqlite_ctx.engine) as conn:
+        conn.execute(f"PRAGMA recursive_triggers = {recursive_triggers}")
+        refusal = _run(conn, _forged(sqlite_ctx.engine, id_as.format(event_id), verb))
+    assert AUDIT_MESSAGE in str(refusal)
+    assert events(sqlite_ctx.engine) == kept
+
+
+@pytest.mark.parametrize("clause", [
+    "ON CONFLICT (id) DO UPDATE SET action = excluded.action, entity_id = excluded.entity_id",
+    "ON CONFLICT (id) DO NOTHING",
+    "ON CONFLICT DO NOTHING",
+])
+def test_an_upsert_cannot_change_an_event(ctx: Context, clause: str) -> None:
+    """DO UPDATE is refused on both databases. DO NOTHING changes nothing: SQLite refuses any
+    insert that names an id the trail holds, PostgreSQL lets it do nothing."""
+    event_id = add_event(ctx.engine)
+    kept = events(ctx.engine)
+    with writer_connection(ctx.engine) as conn:
+        refusal = _run(conn, _forged(ctx.engine, str(event_id), clause=clause))
+        _commit(conn)
+    if ctx.engine.dialect.name == "sqlite" or "DO UPDATE" in clause:
+        assert AUDIT_MESSAGE in str(refusal)
+    else:
+        assert refusal is None
+    assert events(ctx.engine) == kept
+
+
+@pytest.mark.parametrize("event_id", [0, -1])
+def test_sqlite_refuses_an_event_id_below_one(sqlite_ctx: Context, event_id: int) -> None:
+    """A new event's id is -1 until SQLite assigns one: a row kept at -1 would make every new
+    event look like a replacement and stop the trail."""
+    with writer_connection(sqlite_ctx.engine) as conn:
+        refusal = _run(conn, _forged(sqlite_ctx.engine, str(event_id)))
+    assert AUDIT_MESSAGE in str(refusal)
+    assert events(sqlite_ctx.engine) == []
+    assert add_event(sqlite_ctx.engine) == 1
+
+
+def _refused_in_a_transaction(engine: Engine, tampering: str) -> None:
+    """A raw transaction appends an event, then tampers: the refusal ends the transaction and
+    nothing of it is committed. On SQLite the transaction is already gone, so COMMIT says there
+    is none; on PostgreSQL it is failed: every statement is refused until it ends, and COMMIT
+    rolls it back."""
+    event_id = add_event(engine)
+    kept = events(engine)
+    with writer_connection(engine) as conn:
+        begin(conn)
+        assert _run(conn, _appended(engine)) is None
+        refusal = _run(conn, tampering.format(id=event_id))
+        assert AUDIT_MESSAGE in str(refusal)
+        if engine.dialect.name == "sqlite":
+            assert _commit(conn) == "cannot commit - no transaction is active"
+        else:
+            assert "current transaction is aborted" in str(_run(conn, "SELECT 1"))
+            assert _commit(conn) is None
+    assert events(engine) == kept
+
+
+@pytest.mark.parametrize("tampering", [
+    "UPDATE audit_event SET action = 'edited' WHERE id = {id}",
+    "DELETE FROM audit_event WHERE id = {id}",
+    "INSERT INTO audit_event (id, at, action, entity) SELECT id, at, 'forged', entity "
+    "FROM audit_event WHERE id = {id} ON CONFLICT (id) DO UPDATE SET action = excluded.action",
+])
+def test_a_refusal_leaves_nothing_of_the_raw_transaction(ctx: Context, tampering: str) -> None:
+    _refused_in_a_transaction(ctx.engine, tampering)
+
+
+@pytest.mark.parametrize("verb", ["REPLACE", "INSERT OR REPLACE"])
+def test_a_refused_replace_leaves_nothing_of_the_raw_transaction_on_sqlite(
+    sqlite_ctx: Context, verb: str
+) -> None:
+    _refused_in_a_transaction(sqlite_ctx.engine, _forged(sqlite_ctx.engine, "{id}", verb))
+
+
+@pytest.mark.parametrize("when_matched", ["UPDATE SET action = 'forged'", "DELETE"])
+def test_merge_cannot_change_an_event_on_postgresql(pg_url: str, when_matched: str) -> None:
+    engine = make_engine(pg_url)
+    try:
+        _refused_in_a_transaction(engine, "MERGE INTO audit_event e USING (VALUES ({id})) v(id) "
+                                          f"ON e.id = v.id WHEN MATCHED THEN {when_matched}")
+    finally:
+        engine.dispose()
+
+
+def test_a_savepoint_before_the_refusal(ctx: Context) -> None:
+    """On PostgreSQL, as after any error, ROLLBACK TO SAVEPOINT undoes only the refused
+    statement and the rest commits; on SQLite the refusal has taken the savepoint with the
+    whole transaction. Either way the event is unchanged."""
+    engine = ctx.engine
+    event_id = add_event(engine)
+    kept = events(engine)
+    with writer_connection(engine) as conn:
+        begin(conn)
+        _run(conn, _appended(engine))
+        _run(conn, "SAVEPOINT before_tampering")
+        refusal = _run(conn, f"UPDATE audit_event SET action = 'edited' WHERE id = {event_id}")
+        assert AUDIT_MESSAGE in str(refusal)
+        back = _run(conn, "ROLLBACK TO SAVEPOINT before_tampering")
+        committed = _commit(conn)
+    if engine.dialect.name == "sqlite":
+        assert back == "no such savepoint: before_tampering"
+        assert committed == "cannot commit - no transaction is active"
+        assert events(engine) == kept
+    else:
+        assert (back, committed) == (None, None)
+        assert events(engine)[0] == kept[0]
+        assert [e[2] for e in events(engine)] == ["appointment.book", "forged"]
+
+
+def test_revision_0006_closes_replace_on_sqlite_and_its_downgrade_reopens_it(
+    sqlite_ctx: Context,
+) -> None:
+    engine = sqlite_ctx.engine
+    event_id = add_event(engine)
+    _alembic(engine, "downgrade", "0005")
+    with writer_connection(engine) as conn:  # the hole revision 0006 closes
+        assert _run(conn, _forged(engine, str(event_id), "REPLACE")) is None
+    assert [e[2] for e in events(engine)] == ["forged"]
+
+    _alembic(engine, "upgrade", "head")
+    with writer_connection(engine) as conn:
+        refusal = _run(conn, _forged(engine, str(event_id), "REPLACE"))
+    assert AUDIT_MESSAGE in str(refusal)
+    assert [(e[0], e[2]) for e in events(engine)] == [(event_id, "forged")]
