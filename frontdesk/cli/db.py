@@ -1,4 +1,5 @@
-"""``frontdesk db …``: schema upgrade, demo data, and a consistent SQLite backup."""
+"""``frontdesk db …``: schema upgrade, the PostgreSQL application role's grants, demo data, and
+a consistent SQLite backup."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from frontdesk.services.errors import first_line, redact
 
 @click.group("db")
 def db_group() -> None:
-    """Database upkeep: schema upgrade, demo data, backup."""
+    """Database upkeep: schema upgrade, the app role's grants, demo data, backup."""
 
 
 @db_group.command("upgrade")
@@ -39,6 +40,53 @@ def db_upgrade(runtime: Runtime) -> None:
     text = (f"{shown}: already at revision {after} (newest)" if before == after
             else f"{shown}: upgraded from {before or 'an empty database'} to {after}")
     emit(runtime, doc, text)
+
+
+@db_group.command("grant-app-role")
+@click.argument("role")
+@json_option
+@click.pass_obj
+def db_grant_app_role(runtime: Runtime, role: str) -> None:
+    """PostgreSQL: give ROLE exactly what the app needs, and the audit trail read and append only.
+
+    Run as the role that owns the tables (the one that runs `db upgrade`), after the first
+    upgrade and again after every later one. ROLE gets SELECT, INSERT, UPDATE and DELETE on the
+    working tables, SELECT and INSERT on audit_event, SELECT on alembic_version, and nothing
+    more; tables later upgrades create get the working grants until this runs again. Refused
+    (exit 2, nothing changed) for a role that could switch the audit trail's guard off. See
+    docs/postgresql.md.
+    """
+    from frontdesk.db import migrate, roles
+
+    target = runtime.target()
+    ctx = runtime.context(upgrade=False)
+    try:
+        current, head = migrate.current_revision(ctx.engine), migrate.head_revision()
+    except Exception as exc:
+        raise open_failed(target, exc) from None
+    if ctx.dialect == "postgresql" and current != head:
+        raise InputRejected(f"the schema is at {current or 'no revision'}, not {head}: run "
+                            "`frontdesk db upgrade` as the owner first")
+    try:
+        with ctx.engine.begin() as connection:
+            granted = roles.grant_app_role(connection, role)
+    except roles.RoleRefused as exc:
+        raise InputRejected(str(exc)) from None
+    working = sorted(t for t, p in granted.tables.items() if p == roles.WORKING)
+    special = {t: p for t, p in granted.tables.items() if p != roles.WORKING}
+    doc = {"database": redact(target), "role": granted.role, "owner": granted.owner,
+           "schema": granted.schema,
+           "tables": {t: list(p) for t, p in sorted(granted.tables.items())},
+           "sequences": {s: list(roles.SEQUENCES) for s in granted.sequences},
+           "later_tables": list(roles.WORKING), "later_sequences": list(roles.SEQUENCES)}
+    lines = [f"{redact(target)}: {granted.role} may now, in schema {granted.schema} "
+             f"(owned by {granted.owner}):"]
+    lines += [f"  {', '.join(p)} on {t}" for t, p in sorted(special.items())]
+    lines += [f"  {', '.join(roles.WORKING)} on the other {len(working)} tables",
+              f"  {', '.join(roles.SEQUENCES)} on their {len(granted.sequences)} sequences",
+              f"  {', '.join(roles.WORKING)} on tables {granted.owner} creates later (run this "
+              "again after each upgrade)"]
+    emit(runtime, doc, "\n".join(lines))
 
 
 @db_group.command("seed-demo")

@@ -34,7 +34,8 @@ from frontdesk.cli.errors import Interrupted, translate
 from frontdesk.cli.patients import patients_group
 from frontdesk.cli.report import report_group
 from frontdesk.cli.runtime import Runtime
-from frontdesk.cli.serve import serve_cmd
+from frontdesk.cli.serve import database_from_fd, serve_cmd
+from frontdesk.web import DB_FD_OPTION
 
 
 class FrontDeskGroup(click.Group):
@@ -71,6 +72,9 @@ class FrontDeskGroup(click.Group):
 @click.option("--db", metavar="PATH|URL",
               help="Database: a SQLite file or a SQLAlchemy URL. Default: $FRONTDESK_DB, else "
                    "frontdesk.db in the user data directory.")
+@click.option(DB_FD_OPTION, "db_fd", type=click.IntRange(0), hidden=True,
+              help="Read the database from this inherited file descriptor (how `frontdesk "
+                   "serve` hands it to each app process, off the command line).")
 @click.option("--demo", is_flag=True,
               help="Use the separate demo database (seeded with a synthetic practice the "
                    "first time the app opens it); $FRONTDESK_DB is ignored.")
@@ -80,8 +84,13 @@ class FrontDeskGroup(click.Group):
                    "textual-dark.")
 @click.version_option(__version__, "--version", prog_name="frontdesk")
 @click.pass_context
-def main(ctx: click.Context, db: str | None, demo: bool, theme: str | None) -> None:
+def main(ctx: click.Context, db: str | None, db_fd: int | None, demo: bool,
+         theme: str | None) -> None:
     """Front desk for the practice. With no command, open the full-screen app."""
+    if db_fd is not None:
+        if db is not None:
+            raise click.UsageError(f"give --db or {DB_FD_OPTION}, not both")
+        db = database_from_fd(db_fd)
     runtime = ctx.ensure_object(Runtime)
     runtime.db, runtime.demo = db, demo
     if ctx.invoked_subcommand is None:

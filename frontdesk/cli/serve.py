@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
 
 from frontdesk.cli.errors import CommandFailed, InputRejected
 from frontdesk.cli.runtime import Runtime
+from frontdesk.web import DB_FD_OPTION, MAX_DATABASE_BYTES
 
 REMOTE_WARNING = (
     "warning: serving on {host}, reachable from other machines. The page and its keystrokes "
@@ -34,18 +36,33 @@ def check_host(host: str, *, allow_remote: bool) -> str | None:
 def app_command(runtime: Runtime, theme: str | None) -> list[str]:
     """What each browser session runs: this frontdesk, with the options this command was given.
 
-    --db and --demo are passed on as given (the session's environment is this one, so
-    $FRONTDESK_DB, the data and settings directories resolve the same way: the same database
-    and the same settings).
+    Not the database: the server hands each app the one this command opened through a pipe
+    (``--db-fd``, see :func:`database_from_fd`), so a password in a URL never reaches a command
+    line. The environment is this one, so the settings folder is the same.
     """
     argv = [sys.executable, "-m", "frontdesk"]
-    if runtime.db is not None:
-        argv += ["--db", runtime.db]
     if runtime.demo:
         argv.append("--demo")
     if theme is not None:
         argv += ["--theme", theme]
     return argv
+
+
+def database_from_fd(fd: int) -> str:
+    """The database ``frontdesk serve`` handed this app process: all its pipe holds."""
+    try:
+        with os.fdopen(fd, "rb") as pipe:
+            data = pipe.read(MAX_DATABASE_BYTES + 1)
+    except OSError as exc:
+        raise click.BadParameter(f"cannot read descriptor {fd}: {exc.strerror or exc}",
+                                 param_hint=DB_FD_OPTION) from None
+    try:
+        database = data.decode()
+    except UnicodeDecodeError:
+        database = ""
+    if not database or len(data) > MAX_DATABASE_BYTES:
+        raise click.BadParameter(f"descriptor {fd} holds no database", param_hint=DB_FD_OPTION)
+    return database
 
 
 @click.command("serve")
@@ -64,8 +81,10 @@ def serve_cmd(ctx: click.Context, host: str, port: int, allow_remote: bool,
               public_url: str | None) -> None:
     """Serve the app to web browsers (for managers): each tab signs in and runs its own app.
 
-    Uses the same database and settings as `frontdesk` would (--db, --demo, $FRONTDESK_DB).
-    Ctrl+C stops the server and every session.
+    Uses the same database and settings as `frontdesk` would (--db, --demo, $FRONTDESK_DB);
+    the apps get the database through a pipe, never on their command lines. Give a PostgreSQL
+    password in $FRONTDESK_DB or ~/.pgpass, not in --db (see docs/postgresql.md). Ctrl+C stops
+    the server and every session.
     """
     warning = check_host(host, allow_remote=allow_remote)
     runtime = ctx.ensure_object(Runtime)
@@ -80,15 +99,18 @@ def serve_cmd(ctx: click.Context, host: str, port: int, allow_remote: bool,
     if public_url is not None and not public_url.startswith(("http://", "https://")):
         raise click.BadParameter("give the full address, e.g. https://desk.example.org",
                                  param_hint="--public-url")
+    target = runtime.target()
+    if len(target.encode()) > MAX_DATABASE_BYTES:
+        raise InputRejected(f"db: longer than {MAX_DATABASE_BYTES} bytes")
     if warning is not None:
         click.echo(warning, err=True)
     # Open (and migrate) the database now, so a wrong --db fails here and not in every tab.
-    runtime.context(target=runtime.target())
+    runtime.context(target=target)
     runtime.close()
 
     from frontdesk.web.server import FrontDeskServer
 
-    server = FrontDeskServer(app_command(runtime, theme), host=host, port=port,
+    server = FrontDeskServer(app_command(runtime, theme), database=target, host=host, port=port,
                              public_url=public_url.rstrip("/") if public_url else None)
     try:
         server.serve()

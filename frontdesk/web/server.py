@@ -12,7 +12,9 @@ textual-serve starts one app process per browser tab. Left as it is, it:
 * links Google Fonts from its page.
 
 Here each app runs without a shell, in its own session (its own process group), with the SSH
-variables removed and a driver that exits when its input ends. Ending a session asks the app to
+variables removed and a driver that exits when its input ends. Its database reaches it through
+an inherited pipe (``--db-fd``), never its command line, which every local user can read in
+``ps``: a PostgreSQL URL may carry a password. Ending a session asks the app to
 quit, closes its input, and after a grace period sends SIGTERM and then SIGKILL to the whole
 process group. Stopping the server ends every session it started the same way, and, as a last
 resort once the event loop is gone, kills whatever is left.
@@ -36,6 +38,8 @@ from aiohttp import WSMsgType, web
 from textual_serve.app_service import AppService
 from textual_serve.server import Server, to_int
 
+from frontdesk.web import DB_FD_OPTION, MAX_DATABASE_BYTES
+
 log = logging.getLogger("frontdesk.web")
 
 DRIVER = "frontdesk.web.driver:FrontDeskWebDriver"
@@ -47,8 +51,26 @@ QUIT_GRACE_SECONDS = 2.0
 TERM_GRACE_SECONDS = 2.0
 """How long after SIGTERM before SIGKILL."""
 
-_NOT_INHERITED = ("SSH_CONNECTION", "SSH_CLIENT", "SSH_TTY", "SSH_AUTH_SOCK")
-"""A browser session is never an SSH login: see services.accounts.is_ssh."""
+_NOT_INHERITED = ("SSH_CONNECTION", "SSH_CLIENT", "SSH_TTY", "SSH_AUTH_SOCK", "FRONTDESK_DB")
+"""A browser session is never an SSH login (see services.accounts.is_ssh); its database comes
+through the pipe, so a URL the server was given in its environment stays out of the app's."""
+
+
+def hand_over(database: str) -> int:
+    """The read end of a new pipe holding ``database`` and then end-of-file, for an app process
+    to inherit and read with ``--db-fd``. The caller closes it once the process has started."""
+    data = database.encode()
+    if len(data) > MAX_DATABASE_BYTES:
+        raise ValueError(f"the database is longer than {MAX_DATABASE_BYTES} bytes")
+    read_end, write_end = os.pipe()
+    try:
+        os.write(write_end, data)
+    except BaseException:
+        os.close(read_end)
+        raise
+    finally:
+        os.close(write_end)
+    return read_end
 
 
 def is_loopback(host: str) -> bool:
@@ -64,9 +86,11 @@ def is_loopback(host: str) -> bool:
 class SupervisedAppService(AppService):
     """One browser session's app process, which always ends when the session does."""
 
-    def __init__(self, argv: Sequence[str], **kwargs: Any) -> None:
+    def __init__(self, argv: Sequence[str], *, database: str | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(" ".join(argv), **kwargs)
         self.argv = list(argv)
+        self.database = database
         self._stopped = False
 
     @property
@@ -82,14 +106,23 @@ class SupervisedAppService(AppService):
 
     async def _open_app_process(self, width: int = 80, height: int = 24) -> Any:
         environment = self._build_environment(width=width, height=height)
-        self._process = process = await asyncio.create_subprocess_exec(
-            *self.argv,
-            stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-            env=environment,
-            start_new_session=True,  # its own process group: killed as one
-        )
+        argv, passed = list(self.argv), tuple[int, ...]()
+        if self.database is not None:
+            pipe = hand_over(self.database)
+            argv, passed = [*argv, DB_FD_OPTION, str(pipe)], (pipe,)
+        try:
+            self._process = process = await asyncio.create_subprocess_exec(
+                *argv,
+                stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+                env=environment,
+                start_new_session=True,  # its own process group: killed as one
+                pass_fds=passed,  # the same descriptor number in the app
+            )
+        finally:
+            for fd in passed:
+                os.close(fd)
         assert process.stdin is not None
         self._stdin = process.stdin
         return process
@@ -153,11 +186,12 @@ class FrontDeskServer(Server):
     """textual-serve's server with supervised app processes and a page that loads nothing from
     elsewhere."""
 
-    def __init__(self, argv: Sequence[str], *, host: str, port: int,
+    def __init__(self, argv: Sequence[str], *, database: str | None, host: str, port: int,
                  public_url: str | None = None) -> None:
         super().__init__(" ".join(argv), host=host, port=port, title="frontdesk",
                          public_url=public_url, statics_path=STATICS, templates_path=TEMPLATES)
         self.argv = list(argv)
+        self.database = database
         self.sessions: set[SupervisedAppService] = set()
         self.closing = False
 
@@ -202,6 +236,7 @@ class FrontDeskServer(Server):
             await websocket.prepare(request)
             session = SupervisedAppService(
                 self.argv,
+                database=self.database,
                 write_bytes=websocket.send_bytes,
                 write_str=websocket.send_str,
                 close=websocket.close,

@@ -1,18 +1,23 @@
 """`frontdesk serve`: loopback unless told otherwise, and what each browser session runs.
 
 Nothing here listens on a port: the server's serve() is replaced; tests/deploy/test_browser.py
-serves for real.
+serves for real, and tests/deploy/test_serve_secrets.py on PostgreSQL with a password.
 """
 
 from __future__ import annotations
 
+import asyncio
+import os
 import sys
 from pathlib import Path
 
 import pytest
 
-from frontdesk.web.server import FrontDeskServer, SupervisedAppService, is_loopback
+from frontdesk.services.paths import demo_db
+from frontdesk.web.server import FrontDeskServer, SupervisedAppService, hand_over, is_loopback
 from tests.cli.conftest import assert_clean, invoke
+
+SECRET_URL = "postgresql+psycopg://frontdesk_app:s3cret-Pa55@db.example.org/frontdesk"
 
 
 @pytest.fixture
@@ -66,8 +71,8 @@ def test_each_session_runs_this_frontdesk_on_the_same_database(
     result = invoke("--db", db, "--theme", "textual-light", "serve")
     assert result.exit_code == 0, result.output
     [server] = served
-    assert server.argv == [sys.executable, "-m", "frontdesk", "--db", db,
-                           "--theme", "textual-light"]
+    assert server.argv == [sys.executable, "-m", "frontdesk", "--theme", "textual-light"]
+    assert server.database == db  # handed over through a pipe, not on the command line
     assert (server.host, server.port) == ("127.0.0.1", 8000)
     assert (tmp_path / "f.db").exists()  # opened and migrated before serving
 
@@ -77,6 +82,81 @@ def test_demo_is_passed_on(tmp_path: Path, served: list[FrontDeskServer]) -> Non
     assert result.exit_code == 0, result.output
     [server] = served
     assert server.argv[3:] == ["--demo"]
+    assert server.database == demo_db()
+
+
+def test_the_database_in_the_environment_is_served_and_kept_out_of_the_apps_environment(
+        tmp_path: Path, served: list[FrontDeskServer], monkeypatch: pytest.MonkeyPatch) -> None:
+    db = str(tmp_path / "f.db")
+    monkeypatch.setenv("FRONTDESK_DB", db)
+    result = invoke("serve")
+    assert result.exit_code == 0, result.output
+    [server] = served
+    assert server.database == db
+    assert server.argv == [sys.executable, "-m", "frontdesk"]
+    service = SupervisedAppService(server.argv, database=db, write_bytes=None, write_str=None,
+                                   close=None, download_manager=None)  # type: ignore[arg-type]
+    assert "FRONTDESK_DB" not in service._build_environment()
+
+
+def test_an_app_process_reads_its_database_from_a_pipe_not_its_command_line(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The app process as the server starts it, standing in for frontdesk: it prints what its
+    --db-fd pipe holds, and the command line it was given."""
+    monkeypatch.setenv("FRONTDESK_DB", SECRET_URL)
+    show = ("import os, sys; fd = int(sys.argv[sys.argv.index('--db-fd') + 1]); "
+            "print(os.read(fd, 4096).decode()); print(repr(sys.argv)); "
+            "print('FRONTDESK_DB' in os.environ)")
+    service = SupervisedAppService([sys.executable, "-c", show], database=SECRET_URL,
+                                   write_bytes=None, write_str=None, close=None,
+                                   download_manager=None)  # type: ignore[arg-type]
+
+    async def run() -> bytes:
+        process = await service._open_app_process()
+        out, _ = await process.communicate()
+        return out
+
+    before = set(os.listdir("/proc/self/fd"))
+    database, argv, in_environment = asyncio.run(run()).decode().splitlines()
+    assert database == SECRET_URL
+    assert "s3cret" not in argv
+    assert "--db-fd" in argv
+    assert in_environment == "False"
+    assert set(os.listdir("/proc/self/fd")) <= before  # the server kept no end of the pipe
+
+
+def test_the_root_command_reads_the_database_from_the_descriptor(tmp_path: Path) -> None:
+    db = str(tmp_path / "handed.db")
+    result = invoke("--db-fd", str(hand_over(db)), "db", "upgrade")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(f"{db}: upgraded from an empty database")
+
+
+@pytest.mark.parametrize(("args", "says"), [
+    (["--db", "x.db", "--db-fd", "0"], "not both"),
+    (["--db-fd", "987"], "cannot read descriptor 987"),
+])
+def test_a_bad_descriptor_is_refused_plainly(args: list[str], says: str) -> None:
+    result = invoke(*args, "locations")
+    assert result.exit_code == 2
+    assert_clean(result)
+    assert says in result.stderr
+
+
+def test_an_empty_descriptor_is_refused_plainly() -> None:
+    read_end, write_end = os.pipe()
+    os.close(write_end)
+    result = invoke("--db-fd", str(read_end), "locations")
+    assert result.exit_code == 2
+    assert "holds no database" in result.stderr
+
+
+def test_a_database_too_long_to_hand_over_is_refused(served: list[FrontDeskServer]) -> None:
+    result = invoke("--db", "postgresql+psycopg://u@h/" + "d" * 5000, "serve")
+    assert result.exit_code == 2
+    assert_clean(result)
+    assert "longer than" in result.stderr
+    assert not served
 
 
 @pytest.mark.parametrize(("args", "says"), [

@@ -92,8 +92,19 @@ def descendants(root: int) -> set[int]:
 
 
 def using(db: Path) -> set[int]:
-    """Every live process whose command line names our database."""
-    return {pid for pid, (_, argv) in processes().items() if str(db) in argv}
+    """Every live process serving ``db``: the server and each app. An app gets its database
+    through a pipe, not its command line, so they are known by the data folder they inherit
+    from the server's environment (``data`` beside the database: see ``served``)."""
+    marker = f"FRONTDESK_DATA_DIR={db.parent / 'data'}".encode()
+    found = set()
+    for pid in processes():
+        try:
+            environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if marker in environ:
+            found.add(pid)
+    return found
 
 
 def signed_in(db: Path, username: str) -> bool:
@@ -140,7 +151,7 @@ def settled(page: Page, timeout: float) -> bytes:
 def served(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], int, Path, Path]]:
     ensure_chromium()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("FRONTDESK_", "SSH_"))}
-    env |= {"FRONTDESK_DATA_DIR": str(tmp_path / "data"),
+    env |= {"FRONTDESK_DATA_DIR": str(tmp_path / "data"),  # what using() looks for
             "FRONTDESK_CONFIG_DIR": str(tmp_path / "config")}
     db = tmp_path / "demo.db"
     subprocess.run([sys.executable, "-m", "frontdesk", "--db", str(db), "db", "seed-demo"],
