@@ -3,7 +3,9 @@
 One location ("Test Clinic", America/Chicago) with two exam rooms and one procedure suite; Dr.
 Able (physician) and Pat Baker (APP) work Mon-Fri 08:00-12:00 and 13:00-17:00; Tess Cole
 (therapist) has no template. Staff, one per role: ``desk`` (receptionist), ``sched``
-(scheduler), ``mgr`` (manager) and ``boss`` (admin).
+(scheduler), ``mgr`` (manager) and ``boss`` (admin), each with the password
+``TEST_PASSWORDS[username]`` (hashed at a cheap argon2 cost, ``TEST_HASHER``: the test suite's
+seam for speed; production uses the defaults).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
+from argon2 import PasswordHasher
 from sqlmodel import Session
 
 from frontdesk.db.engine import run_write
@@ -28,6 +31,16 @@ from frontdesk.services.catalog import DEFAULT_VISIT_TYPES, install_visit_types
 from frontdesk.services.context import Context
 
 CHICAGO = "America/Chicago"
+TEST_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+TEST_PASSWORDS = {name: f"{name}-test-password" for name in ("desk", "sched", "mgr", "boss")}
+_HASHES: dict[str, str] = {}
+
+
+def test_hash(username: str) -> str:
+    """The cheap hash of a test account's password, made once per process."""
+    if username not in _HASHES:
+        _HASHES[username] = TEST_HASHER.hash(TEST_PASSWORDS[username])
+    return _HASHES[username]
 
 
 @dataclass(frozen=True)
@@ -77,10 +90,11 @@ def build_practice(ctx: Context, *, weekday_rule: str = "FREQ=WEEKLY;BYDAY=MO,TU
                                      rrule=weekday_rule, timezone=CHICAGO, start_time=start,
                                      end_time=end, valid_from=valid_from))
         session.add_all([
-            Staff(name="Dana Desk", username="desk", role="receptionist"),
-            Staff(name="Sam Sched", username="sched", role="scheduler"),
-            Staff(name="Mona Manager", username="mgr", role="manager"),
-            Staff(name="Bo Boss", username="boss", role="admin"),
+            Staff(name=name, username=username, role=role, password_hash=test_hash(username))
+            for name, username, role in (("Dana Desk", "desk", "receptionist"),
+                                         ("Sam Sched", "sched", "scheduler"),
+                                         ("Mona Manager", "mgr", "manager"),
+                                         ("Bo Boss", "boss", "admin"))
         ])
         created = datetime(2026, 1, 1, tzinfo=UTC)
         p1 = Patient(first_name="Casey", last_name="Testcase", dob=date(1970, 5, 17),

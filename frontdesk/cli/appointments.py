@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from frontdesk.cli.options import ID, as_option, if_version_option, json_option
+from frontdesk.cli.identity import acting_as
+from frontdesk.cli.options import ID, if_version_option, json_option
 from frontdesk.cli.output import clock_time, emit, emit_appointment, long_day, slot_table, table
 from frontdesk.cli.parsing import (
     PRACTICE_ZONE,
@@ -85,7 +86,7 @@ def slots_cmd(runtime: Runtime, visit_type: str, location: str | None, provider:
 @click.option("--start", required=True, metavar="ISO8601",
               help="Start, e.g. 2027-03-15T09:00-05:00; without an offset, the location's "
                    "local time.")
-@as_option
+@acting_as()
 @click.option("--room", type=ID, metavar="ID", help="A particular room (default: any free one).")
 @click.option("--region", type=click.Choice(["cervical", "thoracic", "lumbar"],
                                             case_sensitive=False),
@@ -127,7 +128,7 @@ def book_cmd(runtime: Runtime, patient: int, visit_type: str, provider: str, loc
 @click.argument("appointment_id", type=ID)
 @click.option("--start", required=True, metavar="ISO8601",
               help="New start; without an offset, the location's local time.")
-@as_option
+@acting_as()
 @click.option("--provider", metavar="ID|NAME", help="Move to this provider.")
 @click.option("--location", metavar="ID|NAME", help="Move to this location.")
 @click.option("--room", type=ID, metavar="ID", help="Move to this room.")
@@ -161,7 +162,7 @@ def reschedule_cmd(runtime: Runtime, appointment_id: int, start: str, staff: str
 @click.command("cancel", short_help="Cancel a visit, with a reason.")
 @click.argument("appointment_id", type=ID)
 @click.option("--reason", required=True, metavar="TEXT", help="Why (recorded).")
-@as_option
+@acting_as()
 @if_version_option
 @json_option
 @click.pass_obj
@@ -178,7 +179,7 @@ def cancel_cmd(runtime: Runtime, appointment_id: int, reason: str, staff: str,
 @click.command("status", short_help="Confirm, check in, complete or mark no-show.")
 @click.argument("appointment_id", type=ID)
 @click.argument("status", metavar="STATUS", callback=_status_value)
-@as_option
+@acting_as()
 @if_version_option
 @json_option
 @click.pass_obj
@@ -195,13 +196,17 @@ def status_cmd(runtime: Runtime, appointment_id: int, status: str, staff: str,
 
 @click.command("show", short_help="Show one appointment in full.")
 @click.argument("appointment_id", type=ID)
+@acting_as()
 @json_option
 @click.pass_obj
-def show_cmd(runtime: Runtime, appointment_id: int) -> None:
-    """One appointment in full (including its version, for --if-version)."""
-    from frontdesk.services import scheduling
+def show_cmd(runtime: Runtime, appointment_id: int, staff: str) -> None:
+    """One appointment in full (including its version, for --if-version). The audit log
+    records who looked."""
+    from frontdesk.services import directory, scheduling
 
-    appt = scheduling.get_appointment(runtime.context(), appointment_id)
+    ctx = runtime.context()
+    appt = scheduling.get_appointment(ctx, appointment_id)
+    directory.record_listed(ctx, staff=staff, command="show", rows=1, patient_id=appt.patient_id)
     emit_appointment(runtime, f"Appointment {appt.id}", appt)
 
 
@@ -209,11 +214,13 @@ def show_cmd(runtime: Runtime, appointment_id: int) -> None:
 @click.option("--date", "day", default="today", show_default=True, metavar="DATE",
               help="The day, e.g. 2027-03-15, tomorrow, next tue, 3/15.")
 @click.option("--location", metavar="NAME|ID", help="Only this location.")
+@acting_as()
 @json_option
 @click.pass_obj
-def appointments_cmd(runtime: Runtime, day: str, location: str | None) -> None:
-    """One day's appointments, in each location's local time."""
-    from frontdesk.services import scheduling
+def appointments_cmd(runtime: Runtime, day: str, location: str | None, staff: str) -> None:
+    """One day's appointments, in each location's local time. The audit log records who
+    listed them, and how many."""
+    from frontdesk.services import directory, scheduling
     from frontdesk.services.errors import InvalidInput
 
     ctx = runtime.context()
@@ -224,6 +231,7 @@ def appointments_cmd(runtime: Runtime, day: str, location: str | None) -> None:
         raise InvalidInput("date", "pick a day within 10 years of today")
     found = scheduling.appointments_on(ctx, day=wanted,
                                        location_ids={place.id} if place else None)
+    directory.record_listed(ctx, staff=staff, command="appointments", rows=len(found))
     if not found:
         emit(runtime, found, f"No appointments on {long_day(wanted)}.")
         return

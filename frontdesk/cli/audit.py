@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from frontdesk.cli.options import ID, json_option, reader_option
+from frontdesk.cli.identity import acting_as
+from frontdesk.cli.options import ID, json_option
 from frontdesk.cli.output import emit, table
 from frontdesk.cli.parsing import PRACTICE_ZONE
 from frontdesk.cli.runtime import Runtime
@@ -67,7 +68,7 @@ def _range(ctx: Context, since: str | None, until: str | None) -> tuple[datetime
                    "(appointment.).")
 @click.option("--limit", type=click.IntRange(1, 5000), default=200, show_default=True,
               help="At most this many events (the newest).")
-@reader_option
+@acting_as("by")
 @json_option
 @click.pass_obj
 def audit_cmd(runtime: Runtime, since: str | None, until: str | None, staff: str | None,

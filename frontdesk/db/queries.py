@@ -280,6 +280,7 @@ def add_audit(
     session: Session,
     *,
     at: datetime,
+    origin: tuple[str, str | None],
     staff_id: int | None,
     action: str,
     entity: str,
@@ -287,9 +288,11 @@ def add_audit(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> AuditEvent:
+    """Append one event; ``origin`` is the channel acted through and the real OS user."""
+    channel, os_user = origin
     event = AuditEvent(
         at=at, staff_id=staff_id, action=action, entity=entity, entity_id=entity_id,
-        before=before, after=after,
+        before=before, after=after, channel=channel, os_user=os_user,
     )
     session.add(event)
     return event

@@ -209,5 +209,6 @@ def enforce_payer_rules(
         "payers": [c.payer for c in broken],
         "reason": reason,
     }
-    q.add_audit(session, at=ctx.now(), staff_id=staff.id, action="payer.override",
+    q.add_audit(session, origin=ctx.origin.stamp,
+                at=ctx.now(), staff_id=staff.id, action="payer.override",
                 entity="appointment", entity_id=appointment.id, after=after)

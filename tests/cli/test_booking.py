@@ -122,7 +122,7 @@ def test_hold_then_show(desk: Desk) -> None:
     appt = json.loads(held.stdout)
     assert appt["status"] == "held"
     assert appt["hold_expires_at"] == "2027-03-10T15:05:00+00:00"
-    shown = desk.run("show", str(appt["id"]))
+    shown = desk.run("show", "--as", "desk", str(appt["id"]))
     assert shown.exit_code == 0
     assert "  held until 9:05 AM\n" in shown.stdout
     assert "  status     held\n" in shown.stdout
@@ -130,13 +130,13 @@ def test_hold_then_show(desk: Desk) -> None:
 
 def test_show_json_round_trips_the_view(desk: Desk) -> None:
     booked = desk.book(datetime(2027, 3, 11, 15, 0, tzinfo=UTC))
-    result = desk.run("show", str(booked.id), "--json")
+    result = desk.run("show", "--as", "desk", str(booked.id), "--json")
     data = json.loads(result.stdout)
     assert data["id"] == booked.id
     assert data["patient_short"] == "Testcase, C."
     assert data["visit_type_code"] == "facet-diagnostic"
     assert data["version"] == 1
-    text = desk.run("show", str(booked.id)).stdout
+    text = desk.run("show", "--as", "desk", str(booked.id)).stdout
     assert text.splitlines()[0] == f"Appointment {booked.id}"
     assert "  version    1" in text
 
@@ -162,7 +162,7 @@ def test_reschedule_moves_the_visit(desk: Desk) -> None:
     data = json.loads(moved.stdout)
     assert data["start"] == "2027-03-16T15:00:00+00:00"  # 10:00 CDT
     assert data["version"] == 2
-    text = desk.run("show", str(booked.id)).stdout
+    text = desk.run("show", "--as", "desk", str(booked.id)).stdout
     assert "Tue Mar 16 2027, 10:00 AM–10:30 AM CDT" in text
 
 
@@ -198,7 +198,7 @@ def test_stale_version_exits_4_and_writes_nothing(desk: Desk) -> None:
 def test_appointments_on_a_day_in_words(desk: Desk) -> None:
     desk.book(datetime(2027, 3, 11, 15, 0, tzinfo=UTC))
     desk.book(datetime(2027, 3, 11, 19, 0, tzinfo=UTC), patient=desk.practice.other_patient_id)
-    result = desk.run("appointments", "--date", "tomorrow")
+    result = desk.run("appointments", "--as", "desk", "--date", "tomorrow")
     assert_clean(result)
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
@@ -206,16 +206,16 @@ def test_appointments_on_a_day_in_words(desk: Desk) -> None:
     assert lines[1].split()[:5] == ["ID", "TIME", "STATUS", "PATIENT", "VISIT"]
     assert lines[2].split()[:6] == ["1", "9:00", "AM–9:30", "AM", "booked", "Testcase,"]
     assert lines[3].split()[:6] == ["2", "1:00", "PM–1:30", "PM", "booked", "Sample,"]
-    data = json.loads(desk.run("appointments", "--date", "2027-03-11", "--location", "Test",
-                               "--json").stdout)
+    data = json.loads(desk.run("appointments", "--as", "desk", "--date", "2027-03-11",
+                               "--location", "Test", "--json").stdout)
     assert [a["id"] for a in data] == [1, 2]
 
 
 def test_appointments_on_an_empty_day(desk: Desk) -> None:
-    result = desk.run("appointments", "--date", "3/12")
+    result = desk.run("appointments", "--as", "desk", "--date", "3/12")
     assert result.exit_code == 0
     assert result.stdout == "No appointments on Fri Mar 12 2027.\n"
-    assert json.loads(desk.run("appointments", "--json").stdout) == []
+    assert json.loads(desk.run("appointments", "--as", "desk", "--json").stdout) == []
 
 
 def test_booking_round_trip_on_postgresql(pg_desk: Desk) -> None:
@@ -227,7 +227,7 @@ def test_booking_round_trip_on_postgresql(pg_desk: Desk) -> None:
     assert again.exit_code == 3
     assert "slot just taken" in again.stderr
     assert pg_desk.state() == before
-    listed = pg_desk.run("appointments", "--date", "tomorrow", "--json")
+    listed = pg_desk.run("appointments", "--as", "desk", "--date", "tomorrow", "--json")
     assert [a["status"] for a in json.loads(listed.stdout)] == ["booked"]
     cancelled = pg_desk.run("cancel", "1", "--reason", "test", "--as", "desk")
     assert cancelled.exit_code == 0, cancelled.stderr

@@ -88,7 +88,7 @@ def book(
         enforce_payer_rules(session, ctx, staff=acting(session, override_by) if override_by
                             else staff_row, appointment=appt, visit_type=vt.code,
                             override_reason=override_reason)
-        q.add_audit(session, at=now, staff_id=staff_row.id,
+        q.add_audit(session, origin=ctx.origin.stamp, at=now, staff_id=staff_row.id,
                     action="appointment.hold" if hold else "appointment.book",
                     entity="appointment", entity_id=appt.id, after=appointment_snapshot(appt))
         sync_callback(session, ctx, appt, code=vt.code, now=now, new=True)
@@ -114,7 +114,8 @@ def confirm_hold(ctx: Context, *, staff: str, appointment_id: int) -> Appointmen
         appt.status, appt.hold_expires_at = Status.BOOKED.value, None
         appt.booked_at, appt.booked_by_id = now, _id(staff_row)
         _touch(appt, now)
-        q.add_audit(session, at=now, staff_id=staff_row.id, action="appointment.book",
+        q.add_audit(session, origin=ctx.origin.stamp,
+                    at=now, staff_id=staff_row.id, action="appointment.book",
                     entity="appointment", entity_id=appt.id, before=before,
                     after=appointment_snapshot(appt))
         _sync(session, ctx, appt, now)
@@ -133,7 +134,8 @@ def release_hold(ctx: Context, *, staff: str, appointment_id: int) -> Appointmen
         before = appointment_snapshot(appt)
         appt.status = Status.EXPIRED.value
         _touch(appt, now)
-        q.add_audit(session, at=now, staff_id=staff_row.id, action="appointment.release_hold",
+        q.add_audit(session, origin=ctx.origin.stamp,
+                    at=now, staff_id=staff_row.id, action="appointment.release_hold",
                     entity="appointment", entity_id=appt.id, before=before,
                     after=appointment_snapshot(appt))
         _sync(session, ctx, appt, now)

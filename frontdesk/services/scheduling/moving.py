@@ -81,7 +81,8 @@ def reschedule(
         enforce_payer_rules(session, ctx, staff=acting(session, override_by) if override_by
                             else staff_row, appointment=appt, visit_type=vt.code,
                             override_reason=override_reason)
-        q.add_audit(session, at=now, staff_id=staff_row.id, action="appointment.reschedule",
+        q.add_audit(session, origin=ctx.origin.stamp,
+                    at=now, staff_id=staff_row.id, action="appointment.reschedule",
                     entity="appointment", entity_id=appt.id, before=before,
                     after=appointment_snapshot(appt))
         _sync(session, ctx, appt, now)
