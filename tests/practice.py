@@ -3,9 +3,9 @@
 One location ("Test Clinic", America/Chicago) with two exam rooms and one procedure suite; Dr.
 Able (physician) and Pat Baker (APP) work Mon-Fri 08:00-12:00 and 13:00-17:00; Tess Cole
 (therapist) has no template. Staff, one per role: ``desk`` (receptionist), ``sched``
-(scheduler), ``mgr`` (manager) and ``boss`` (admin), each with the password
-``TEST_PASSWORDS[username]`` (hashed at a cheap argon2 cost, ``TEST_HASHER``: the test suite's
-seam for speed; production uses the defaults).
+(scheduler), ``mgr`` (manager) and ``boss`` (admin), without passwords; :func:`give_passwords`
+gives them ``TEST_PASSWORDS[username]`` (hashed at a cheap argon2 cost, ``TEST_HASHER``: the
+test suite's seam for speed; production uses the defaults).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
 from argon2 import PasswordHasher
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from frontdesk.db.engine import run_write
 from frontdesk.db.models import (
@@ -90,11 +90,10 @@ def build_practice(ctx: Context, *, weekday_rule: str = "FREQ=WEEKLY;BYDAY=MO,TU
                                      rrule=weekday_rule, timezone=CHICAGO, start_time=start,
                                      end_time=end, valid_from=valid_from))
         session.add_all([
-            Staff(name=name, username=username, role=role, password_hash=test_hash(username))
-            for name, username, role in (("Dana Desk", "desk", "receptionist"),
-                                         ("Sam Sched", "sched", "scheduler"),
-                                         ("Mona Manager", "mgr", "manager"),
-                                         ("Bo Boss", "boss", "admin"))
+            Staff(name="Dana Desk", username="desk", role="receptionist"),
+            Staff(name="Sam Sched", username="sched", role="scheduler"),
+            Staff(name="Mona Manager", username="mgr", role="manager"),
+            Staff(name="Bo Boss", username="boss", role="admin"),
         ])
         created = datetime(2026, 1, 1, tzinfo=UTC)
         p1 = Patient(first_name="Casey", last_name="Testcase", dob=date(1970, 5, 17),
@@ -113,3 +112,15 @@ def build_practice(ctx: Context, *, weekday_rule: str = "FREQ=WEEKLY;BYDAY=MO,TU
         )
 
     return run_write(ctx.engine, work)
+
+
+def give_passwords(ctx: Context, *usernames: str) -> None:
+    """Set ``TEST_PASSWORDS`` for these staff accounts (all four when none is named)."""
+    wanted = usernames or tuple(TEST_PASSWORDS)
+
+    def work(session: Session) -> None:
+        for row in session.exec(select(Staff).where(col(Staff.username).in_(wanted))):
+            row.password_hash = test_hash(row.username)
+            session.add(row)
+
+    run_write(ctx.engine, work)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import click
 
-from frontdesk.cli.identity import acting_as
+from frontdesk.cli.identity import acting_as, authoriser_password, override_option
 from frontdesk.cli.options import ID, if_version_option, json_option
 from frontdesk.cli.output import clock_time, emit, emit_appointment, long_day, slot_table, table
 from frontdesk.cli.parsing import (
@@ -98,14 +99,13 @@ def slots_cmd(runtime: Runtime, visit_type: str, location: str | None, provider:
 @click.option("--override-reason", metavar="TEXT",
               help="Book against a payer rule; needs a scheduler, manager or admin (--as or "
                    "--override-by). Written to the audit log.")
-@click.option("--override-by", metavar="USERNAME",
-              help="Who authorises the override, when not the person booking.")
+@override_option
 @json_option
 @click.pass_obj
 def book_cmd(runtime: Runtime, patient: int, visit_type: str, provider: str, location: str,
              start: str, staff: str, room: int | None, region: str | None, levels: str | None,
              side: str | None, hold: bool, override_reason: str | None,
-             override_by: str | None) -> None:
+             override_by: str | None, override_password_file: Path | None) -> None:
     """Book (or --hold) a visit. Exit 3 with alternatives when the slot was just taken."""
     from frontdesk.services import directory, scheduling
 
@@ -113,10 +113,12 @@ def book_cmd(runtime: Runtime, patient: int, visit_type: str, provider: str, loc
     place = resolve_location(ctx, location)
     who = directory.find_provider(ctx, provider)
     when = parse_start(start, zone=place.timezone, now=ctx.now())
+    secret = authoriser_password(staff, override_by, override_reason, override_password_file)
     appt = scheduling.book(
         ctx, staff=staff, patient_id=patient, visit_type=visit_type, provider_id=who.id,
         location_id=place.id, start=when, room_id=room, region=region, levels=levels,
         side=side, hold=hold, override_reason=override_reason, override_by=override_by,
+        override_password=secret,
     )
     prep = next((v.prep for v in directory.visit_types(ctx) if v.code == appt.visit_type_code),
                 "")
@@ -134,14 +136,14 @@ def book_cmd(runtime: Runtime, patient: int, visit_type: str, provider: str, loc
 @click.option("--room", type=ID, metavar="ID", help="Move to this room.")
 @click.option("--override-reason", metavar="TEXT",
               help="Move against a payer rule (scheduler, manager or admin); audited.")
-@click.option("--override-by", metavar="USERNAME", help="Who authorises the override.")
+@override_option
 @if_version_option
 @json_option
 @click.pass_obj
 def reschedule_cmd(runtime: Runtime, appointment_id: int, start: str, staff: str,
                    provider: str | None, location: str | None, room: int | None,
                    override_reason: str | None, override_by: str | None,
-                   expected_version: int | None) -> None:
+                   override_password_file: Path | None, expected_version: int | None) -> None:
     """Move a visit to another time (and optionally provider, location or room)."""
     from frontdesk.services import directory, scheduling
 
@@ -155,6 +157,8 @@ def reschedule_cmd(runtime: Runtime, appointment_id: int, start: str, staff: str
         provider_id=who.id if who else None, location_id=place.id if place else None,
         room_id=room, expected_version=expected_version, override_reason=override_reason,
         override_by=override_by,
+        override_password=authoriser_password(staff, override_by, override_reason,
+                                              override_password_file),
     )
     emit_appointment(runtime, f"Moved appointment {appt.id}", appt)
 

@@ -84,6 +84,39 @@ def prove(runtime: Runtime, claimed: str | None, password_file: Path | None, *,
     return accounts.prove(ctx, username=wanted, password=password).username
 
 
+def override_option(f: F) -> F:
+    """``--override-by`` and ``--override-password-file`` for a command that may book against a
+    payer rule."""
+    with_file = click.option(
+        "--override-password-file", type=click.Path(path_type=Path), metavar="PATH",
+        help="The authoriser's password, for scripts: a file only you can read, or a pipe. "
+             "Without it, their password is asked on the terminal.")(f)
+    return click.option(
+        "--override-by", metavar="USERNAME",
+        help="Who authorises the override, when not you: a scheduler, manager or admin, who "
+             "types their own password.")(with_file)
+
+
+def authoriser_password(staff: str, override_by: str | None, reason: str | None,
+                        password_file: Path | None) -> str | None:
+    """The password of whoever authorises an override for someone else (the services check
+    it); None when there is no override or the person booking authorises it themselves."""
+    wanted = (override_by or "").strip().lower()
+    if not (reason or "").strip() or not wanted or wanted == staff:
+        return None
+    if password_file is not None:
+        return read_password_file(password_file)
+    if not accounts_rule(wanted):
+        raise Unproven("--override-by: not a staff username")
+    return ask_password(wanted)
+
+
+def accounts_rule(username: str) -> bool:
+    from frontdesk.services.accounts import USERNAME_RULE
+
+    return bool(USERNAME_RULE.match(username))
+
+
 def read_password_file(path: Path) -> str:
     """The first line of ``path``: a pipe, or a file nobody else can read."""
     try:

@@ -27,7 +27,13 @@ from frontdesk.services.accounts import passwords
 from frontdesk.services.context import Context
 from frontdesk.services.views import AppointmentView
 from tests.conftest import FrozenClock
-from tests.practice import TEST_HASHER, TEST_PASSWORDS, Practice, build_practice
+from tests.practice import (
+    TEST_HASHER,
+    TEST_PASSWORDS,
+    Practice,
+    build_practice,
+    give_passwords,
+)
 
 TABLES = ("appointment", "patient", "audit_event")
 
@@ -119,7 +125,9 @@ def assert_clean(result: Result) -> None:
 def _prepare(url: str, clock: FrozenClock) -> Desk:
     engine = make_engine(url)
     try:
-        practice = build_practice(Context(engine=engine, clock=clock))
+        ctx = Context(engine=engine, clock=clock)
+        practice = build_practice(ctx)
+        give_passwords(ctx)
     finally:
         engine.dispose()
     return Desk(url, practice, clock)

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 
 from sqlmodel import Session
 
-from tests.cli.conftest import Desk, assert_clean
+from tests.cli.conftest import Desk, assert_clean, password_file
 
 BOOK = ("book", "--patient", "1", "--visit-type", "facet-diagnostic", "--provider", "1",
         "--location", "1", "--as", "desk")
@@ -251,7 +252,8 @@ def _medicare_and_a_scheduler(desk: Desk) -> None:
         engine.dispose()
 
 
-def test_a_payer_rule_refuses_until_a_scheduler_overrides_with_a_reason(desk: Desk) -> None:
+def test_a_payer_rule_refuses_until_a_scheduler_overrides_with_a_reason(
+        desk: Desk, tmp_path: Path) -> None:
     _medicare_and_a_scheduler(desk)
     three = (*BOOK, "--start", "2027-03-11T09:00", "--region", "lumbar",
              "--levels", "L3-L4, L4-L5, L5-S1", "--side", "bilateral")
@@ -265,8 +267,21 @@ def test_a_payer_rule_refuses_until_a_scheduler_overrides_with_a_reason(desk: De
     assert not_allowed.exit_code == 6
     assert "needs a scheduler, manager or admin; ask one to book it" in not_allowed.stderr
     assert desk.state() == before  # nothing written
-    done = desk.run(*three, "--override-reason", "physician's order", "--override-by", "sched")
+    by_name = desk.run(*three, "--override-reason", "physician's order", "--override-by", "sched")
+    assert by_name.exit_code == 6  # a typed name alone authorises nothing
+    assert "no terminal to ask sched's password on" in by_name.stderr
+    guess = password_file(tmp_path, "what the receptionist guessed")
+    guessed = desk.run(*three, "--override-reason", "physician's order", "--override-by", "sched",
+                       "--override-password-file", guess)
+    assert guessed.exit_code == 6
+    assert guessed.stderr == "error: not proven: wrong username or password\n"
+    after_guess = desk.state()
+    assert after_guess.pop("audit_event") == before["audit_event"] + 1  # the failure, counted
+    assert after_guess == {k: v for k, v in before.items() if k != "audit_event"}
+    signed = password_file(tmp_path, desk.passwords["sched"])
+    done = desk.run(*three, "--override-reason", "physician's order", "--override-by", "sched",
+                    "--override-password-file", signed)
     assert done.exit_code == 0, done.stderr
     engine_state = desk.state()
     assert engine_state["appointment"] == 1
-    assert engine_state["audit_event"] == 3  # the override, the booking, its callback
+    assert engine_state["audit_event"] == 4  # the failure, the override, the booking, callback
