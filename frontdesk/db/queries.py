@@ -6,6 +6,7 @@ keypress in the calendar and on 200,000-row databases.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Collection, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -301,9 +302,15 @@ def add_audit(
 _STAFF_BY_USERNAME = select(Staff).where(func.lower(Staff.username) == bindparam("username"))
 
 
+def username_key(typed: str) -> str:
+    """A typed username as accounts are looked up by: trimmed, lower case, Unicode NFC (a
+    decomposed "é" is the same letter as a composed one)."""
+    return unicodedata.normalize("NFC", typed).strip().lower()
+
+
 def staff_by_username(session: Session, username: str) -> Staff | None:
     return session.exec(
-        _STAFF_BY_USERNAME, params={"username": username.strip().lower()}
+        _STAFF_BY_USERNAME, params={"username": username_key(username)}
     ).one_or_none()
 
 

@@ -20,7 +20,7 @@ import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy import text
 
-from frontdesk.cli import Runtime, identity, main
+from frontdesk.cli import Runtime, main
 from frontdesk.db.engine import make_engine
 from frontdesk.services import scheduling
 from frontdesk.services.accounts import passwords
@@ -100,12 +100,6 @@ def password_file(folder: Path, password: str) -> str:
     target.touch(mode=0o600)
     target.write_text(password + "\n")
     return str(target)
-
-
-@pytest.fixture(autouse=True)
-def no_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No test asks on the terminal it runs in: the command line sees none."""
-    monkeypatch.setattr(identity, "TTY", "/nonexistent/tty")
 
 
 @pytest.fixture(autouse=True)

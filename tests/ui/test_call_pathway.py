@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -33,6 +34,7 @@ from frontdesk.ui.call.pathway import PathwayPanel
 from frontdesk.ui.call.screen import CallScreen
 from frontdesk.ui.call.visits import VisitsPanel
 from frontdesk.ui.visit.offers import SlotOffers
+from tests.cli.conftest import password_file
 from tests.conftest import FrozenClock
 from tests.ui.call_helpers import app_for, quiet, shown
 from tests.ui.conftest import settled
@@ -281,7 +283,7 @@ async def test_relief_wearing_off_after_several_injections_books_an_rfa_consult(
 
 
 async def test_a_time_taken_by_another_process_offers_the_next_ones_at_once(
-    demo: Context, demo_url: str,
+    demo: Context, demo_url: str, tmp_path: Path,
 ) -> None:
     patient = never_injected(demo, "BlueCross")
     other = one(demo, select(Patient).where(Patient.id != patient.id).order_by(col(Patient.id)))
@@ -300,6 +302,7 @@ async def test_a_time_taken_by_another_process_offers_the_next_ones_at_once(
             "--patient", str(other.id), "--visit-type", "follow-up",
             "--provider", first.provider_name, "--location", first.location_name,
             "--start", start, "--as", "sam",
+            "--password-file", password_file(tmp_path, demo_password("sam")),
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
         out, err = await cli.communicate()
         assert cli.returncode == 0, err.decode()

@@ -155,7 +155,7 @@ class _Outcome:
 
 def _authenticate(ctx: Context, username: str, password: str, *,
                   success: str | None) -> StaffView:
-    typed = username.strip().lower()
+    typed = q.username_key(username)
     with read_session(ctx.engine) as session:
         row = q.staff_by_username(session, typed) if typed else None
         seen_hash = row.password_hash if row is not None and row.active else None
@@ -166,10 +166,10 @@ def _authenticate(ctx: Context, username: str, password: str, *,
     def work(session: Session) -> _Outcome:
         now = ctx.now()
         account = _for_update(session, typed) if typed else None
-        if account is None:
+        if account is None:  # what was typed is not kept: it may be a password
             q.add_audit(session, origin=ctx.origin.stamp,
                         at=now, staff_id=None, action="staff.sign_in_failed",
-                        entity="staff", entity_id=None, after={"username": username[:40]})
+                        entity="staff", entity_id=None, after={"reason": "unknown username"})
             return _Outcome("refused")
         audit = _Audit(session, ctx, now, account)
         if not account.active or account.password_hash is None:
@@ -220,7 +220,7 @@ def _locked(row: Staff, now: datetime) -> bool:
 def _for_update(session: Session, username: str) -> Staff | None:
     """The account, row-locked on PostgreSQL (SQLite's write transaction already is)."""
     return session.exec(
-        select(Staff).where(func.lower(Staff.username) == username.strip().lower())
+        select(Staff).where(func.lower(Staff.username) == q.username_key(username))
         .with_for_update()
     ).one_or_none()
 
