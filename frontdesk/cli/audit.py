@@ -15,6 +15,7 @@ from frontdesk.cli.parsing import PRACTICE_ZONE
 from frontdesk.cli.runtime import Runtime
 
 if TYPE_CHECKING:
+    from frontdesk.services.audit import AuditLine
     from frontdesk.services.context import Context
 
 DEFAULT_DAYS = 7
@@ -90,7 +91,14 @@ def audit_cmd(runtime: Runtime, since: str | None, until: str | None, staff: str
         return
     more = (f"\nShowing the newest {limit}; narrow the filters or raise --limit for more."
             if len(found) == limit else "")
-    rows = [(f"{e.at.astimezone(zone):%Y-%m-%d %H:%M:%S}", e.staff or "system", e.action,
-             e.summary) for e in found]
+    rows = [(f"{e.at.astimezone(zone):%Y-%m-%d %H:%M:%S}", e.staff or "system", via(e),
+             e.action, e.summary) for e in found]
     emit(runtime, found, f"{len(found)} audit event(s) {span}, newest first\n"
-         + table(["WHEN", "WHO", "ACTION", "WHAT"], rows) + more)
+         + table(["WHEN", "WHO", "VIA", "ACTION", "WHAT"], rows) + more)
+
+
+def via(line: AuditLine) -> str:
+    """'cli:jdoe', 'ssh:fdsched', 'app' — the channel, and the OS user where it says more."""
+    if line.channel is None:
+        return "-"
+    return f"{line.channel}:{line.os_user}" if line.os_user else line.channel

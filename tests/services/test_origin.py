@@ -68,3 +68,9 @@ def test_ssh_variables_do_not_make_an_ssh_login() -> None:
     assert app_origin(faked).channel == expected
     assert app_origin({**faked, "TEXTUAL_DRIVER": WEB_DRIVER}).channel == "browser"
     assert app_origin({}).os_user == real_os_user()
+
+
+def test_the_browser_channel_is_the_driver_frontdesk_serve_starts_its_apps_with() -> None:
+    from frontdesk.web.server import DRIVER
+
+    assert WEB_DRIVER == DRIVER
