@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from frontdesk.cli import identity
 from frontdesk.db import migrate
 from frontdesk.db.engine import make_engine
 from frontdesk.services.context import Context
@@ -33,6 +34,13 @@ class FrozenClock:
 
     def advance(self, **kwargs: float) -> None:
         self.now += timedelta(**kwargs)
+
+
+@pytest.fixture(autouse=True)
+def no_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test asks for a password on the terminal it runs in: the command line sees none (a
+    test that means to ask points ``identity.TTY`` at a file of its own)."""
+    monkeypatch.setattr(identity, "TTY", "/nonexistent/tty")
 
 
 @pytest.fixture

@@ -3,7 +3,9 @@
 One location ("Test Clinic", America/Chicago) with two exam rooms and one procedure suite; Dr.
 Able (physician) and Pat Baker (APP) work Mon-Fri 08:00-12:00 and 13:00-17:00; Tess Cole
 (therapist) has no template. Staff, one per role: ``desk`` (receptionist), ``sched``
-(scheduler), ``mgr`` (manager) and ``boss`` (admin).
+(scheduler), ``mgr`` (manager) and ``boss`` (admin), without passwords; :func:`give_passwords`
+gives them ``TEST_PASSWORDS[username]`` (hashed at a cheap argon2 cost, ``TEST_HASHER``: the
+test suite's seam for speed; production uses the defaults).
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
-from sqlmodel import Session
+from argon2 import PasswordHasher
+from sqlmodel import Session, col, select
 
 from frontdesk.db.engine import run_write
 from frontdesk.db.models import (
@@ -28,6 +31,16 @@ from frontdesk.services.catalog import DEFAULT_VISIT_TYPES, install_visit_types
 from frontdesk.services.context import Context
 
 CHICAGO = "America/Chicago"
+TEST_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+TEST_PASSWORDS = {name: f"{name}-test-password" for name in ("desk", "sched", "mgr", "boss")}
+_HASHES: dict[str, str] = {}
+
+
+def test_hash(username: str) -> str:
+    """The cheap hash of a test account's password, made once per process."""
+    if username not in _HASHES:
+        _HASHES[username] = TEST_HASHER.hash(TEST_PASSWORDS[username])
+    return _HASHES[username]
 
 
 @dataclass(frozen=True)
@@ -99,3 +112,15 @@ def build_practice(ctx: Context, *, weekday_rule: str = "FREQ=WEEKLY;BYDAY=MO,TU
         )
 
     return run_write(ctx.engine, work)
+
+
+def give_passwords(ctx: Context, *usernames: str) -> None:
+    """Set ``TEST_PASSWORDS`` for these staff accounts (all four when none is named)."""
+    wanted = usernames or tuple(TEST_PASSWORDS)
+
+    def work(session: Session) -> None:
+        for row in session.exec(select(Staff).where(col(Staff.username).in_(wanted))):
+            row.password_hash = test_hash(row.username)
+            session.add(row)
+
+    run_write(ctx.engine, work)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import click
 
-from frontdesk.cli.options import ID, as_option, if_version_option, json_option
+from frontdesk.cli.identity import acting_as, authoriser_password, override_option
+from frontdesk.cli.options import ID, if_version_option, json_option
 from frontdesk.cli.output import clock_time, emit, emit_appointment, long_day, slot_table, table
 from frontdesk.cli.parsing import (
     PRACTICE_ZONE,
@@ -85,7 +87,7 @@ def slots_cmd(runtime: Runtime, visit_type: str, location: str | None, provider:
 @click.option("--start", required=True, metavar="ISO8601",
               help="Start, e.g. 2027-03-15T09:00-05:00; without an offset, the location's "
                    "local time.")
-@as_option
+@acting_as()
 @click.option("--room", type=ID, metavar="ID", help="A particular room (default: any free one).")
 @click.option("--region", type=click.Choice(["cervical", "thoracic", "lumbar"],
                                             case_sensitive=False),
@@ -97,14 +99,13 @@ def slots_cmd(runtime: Runtime, visit_type: str, location: str | None, provider:
 @click.option("--override-reason", metavar="TEXT",
               help="Book against a payer rule; needs a scheduler, manager or admin (--as or "
                    "--override-by). Written to the audit log.")
-@click.option("--override-by", metavar="USERNAME",
-              help="Who authorises the override, when not the person booking.")
+@override_option
 @json_option
 @click.pass_obj
 def book_cmd(runtime: Runtime, patient: int, visit_type: str, provider: str, location: str,
              start: str, staff: str, room: int | None, region: str | None, levels: str | None,
              side: str | None, hold: bool, override_reason: str | None,
-             override_by: str | None) -> None:
+             override_by: str | None, override_password_file: Path | None) -> None:
     """Book (or --hold) a visit. Exit 3 with alternatives when the slot was just taken."""
     from frontdesk.services import directory, scheduling
 
@@ -112,10 +113,12 @@ def book_cmd(runtime: Runtime, patient: int, visit_type: str, provider: str, loc
     place = resolve_location(ctx, location)
     who = directory.find_provider(ctx, provider)
     when = parse_start(start, zone=place.timezone, now=ctx.now())
+    secret = authoriser_password(staff, override_by, override_reason, override_password_file)
     appt = scheduling.book(
         ctx, staff=staff, patient_id=patient, visit_type=visit_type, provider_id=who.id,
         location_id=place.id, start=when, room_id=room, region=region, levels=levels,
         side=side, hold=hold, override_reason=override_reason, override_by=override_by,
+        override_password=secret,
     )
     prep = next((v.prep for v in directory.visit_types(ctx) if v.code == appt.visit_type_code),
                 "")
@@ -127,20 +130,20 @@ def book_cmd(runtime: Runtime, patient: int, visit_type: str, provider: str, loc
 @click.argument("appointment_id", type=ID)
 @click.option("--start", required=True, metavar="ISO8601",
               help="New start; without an offset, the location's local time.")
-@as_option
+@acting_as()
 @click.option("--provider", metavar="ID|NAME", help="Move to this provider.")
 @click.option("--location", metavar="ID|NAME", help="Move to this location.")
 @click.option("--room", type=ID, metavar="ID", help="Move to this room.")
 @click.option("--override-reason", metavar="TEXT",
               help="Move against a payer rule (scheduler, manager or admin); audited.")
-@click.option("--override-by", metavar="USERNAME", help="Who authorises the override.")
+@override_option
 @if_version_option
 @json_option
 @click.pass_obj
 def reschedule_cmd(runtime: Runtime, appointment_id: int, start: str, staff: str,
                    provider: str | None, location: str | None, room: int | None,
                    override_reason: str | None, override_by: str | None,
-                   expected_version: int | None) -> None:
+                   override_password_file: Path | None, expected_version: int | None) -> None:
     """Move a visit to another time (and optionally provider, location or room)."""
     from frontdesk.services import directory, scheduling
 
@@ -154,6 +157,8 @@ def reschedule_cmd(runtime: Runtime, appointment_id: int, start: str, staff: str
         provider_id=who.id if who else None, location_id=place.id if place else None,
         room_id=room, expected_version=expected_version, override_reason=override_reason,
         override_by=override_by,
+        override_password=authoriser_password(staff, override_by, override_reason,
+                                              override_password_file),
     )
     emit_appointment(runtime, f"Moved appointment {appt.id}", appt)
 
@@ -161,7 +166,7 @@ def reschedule_cmd(runtime: Runtime, appointment_id: int, start: str, staff: str
 @click.command("cancel", short_help="Cancel a visit, with a reason.")
 @click.argument("appointment_id", type=ID)
 @click.option("--reason", required=True, metavar="TEXT", help="Why (recorded).")
-@as_option
+@acting_as()
 @if_version_option
 @json_option
 @click.pass_obj
@@ -178,7 +183,7 @@ def cancel_cmd(runtime: Runtime, appointment_id: int, reason: str, staff: str,
 @click.command("status", short_help="Confirm, check in, complete or mark no-show.")
 @click.argument("appointment_id", type=ID)
 @click.argument("status", metavar="STATUS", callback=_status_value)
-@as_option
+@acting_as()
 @if_version_option
 @json_option
 @click.pass_obj
@@ -195,13 +200,17 @@ def status_cmd(runtime: Runtime, appointment_id: int, status: str, staff: str,
 
 @click.command("show", short_help="Show one appointment in full.")
 @click.argument("appointment_id", type=ID)
+@acting_as()
 @json_option
 @click.pass_obj
-def show_cmd(runtime: Runtime, appointment_id: int) -> None:
-    """One appointment in full (including its version, for --if-version)."""
-    from frontdesk.services import scheduling
+def show_cmd(runtime: Runtime, appointment_id: int, staff: str) -> None:
+    """One appointment in full (including its version, for --if-version). The audit log
+    records who looked."""
+    from frontdesk.services import directory, scheduling
 
-    appt = scheduling.get_appointment(runtime.context(), appointment_id)
+    ctx = runtime.context()
+    appt = scheduling.get_appointment(ctx, appointment_id)
+    directory.record_listed(ctx, staff=staff, command="show", rows=1, patient_id=appt.patient_id)
     emit_appointment(runtime, f"Appointment {appt.id}", appt)
 
 
@@ -209,11 +218,13 @@ def show_cmd(runtime: Runtime, appointment_id: int) -> None:
 @click.option("--date", "day", default="today", show_default=True, metavar="DATE",
               help="The day, e.g. 2027-03-15, tomorrow, next tue, 3/15.")
 @click.option("--location", metavar="NAME|ID", help="Only this location.")
+@acting_as()
 @json_option
 @click.pass_obj
-def appointments_cmd(runtime: Runtime, day: str, location: str | None) -> None:
-    """One day's appointments, in each location's local time."""
-    from frontdesk.services import scheduling
+def appointments_cmd(runtime: Runtime, day: str, location: str | None, staff: str) -> None:
+    """One day's appointments, in each location's local time. The audit log records who
+    listed them, and how many."""
+    from frontdesk.services import directory, scheduling
     from frontdesk.services.errors import InvalidInput
 
     ctx = runtime.context()
@@ -224,6 +235,7 @@ def appointments_cmd(runtime: Runtime, day: str, location: str | None) -> None:
         raise InvalidInput("date", "pick a day within 10 years of today")
     found = scheduling.appointments_on(ctx, day=wanted,
                                        location_ids={place.id} if place else None)
+    directory.record_listed(ctx, staff=staff, command="appointments", rows=len(found))
     if not found:
         emit(runtime, found, f"No appointments on {long_day(wanted)}.")
         return

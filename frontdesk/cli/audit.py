@@ -8,12 +8,14 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from frontdesk.cli.options import ID, json_option, reader_option
+from frontdesk.cli.identity import acting_as
+from frontdesk.cli.options import ID, json_option
 from frontdesk.cli.output import emit, table
 from frontdesk.cli.parsing import PRACTICE_ZONE
 from frontdesk.cli.runtime import Runtime
 
 if TYPE_CHECKING:
+    from frontdesk.services.audit import AuditLine
     from frontdesk.services.context import Context
 
 DEFAULT_DAYS = 7
@@ -67,7 +69,7 @@ def _range(ctx: Context, since: str | None, until: str | None) -> tuple[datetime
                    "(appointment.).")
 @click.option("--limit", type=click.IntRange(1, 5000), default=200, show_default=True,
               help="At most this many events (the newest).")
-@reader_option
+@acting_as("by")
 @json_option
 @click.pass_obj
 def audit_cmd(runtime: Runtime, since: str | None, until: str | None, staff: str | None,
@@ -89,7 +91,14 @@ def audit_cmd(runtime: Runtime, since: str | None, until: str | None, staff: str
         return
     more = (f"\nShowing the newest {limit}; narrow the filters or raise --limit for more."
             if len(found) == limit else "")
-    rows = [(f"{e.at.astimezone(zone):%Y-%m-%d %H:%M:%S}", e.staff or "system", e.action,
-             e.summary) for e in found]
+    rows = [(f"{e.at.astimezone(zone):%Y-%m-%d %H:%M:%S}", e.staff or "system", via(e),
+             e.action, e.summary) for e in found]
     emit(runtime, found, f"{len(found)} audit event(s) {span}, newest first\n"
-         + table(["WHEN", "WHO", "ACTION", "WHAT"], rows) + more)
+         + table(["WHEN", "WHO", "VIA", "ACTION", "WHAT"], rows) + more)
+
+
+def via(line: AuditLine) -> str:
+    """'cli:jdoe', 'ssh:fdsched', 'app' — the channel, and the OS user where it says more."""
+    if line.channel is None:
+        return "-"
+    return f"{line.channel}:{line.os_user}" if line.os_user else line.channel

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from frontdesk.cli.options import as_option, json_option
+from frontdesk.cli.identity import acting_as
+from frontdesk.cli.options import json_option
 from frontdesk.cli.output import emit, table
 from frontdesk.cli.parsing import PRACTICE_ZONE, parse_day, practice_today
 from frontdesk.cli.runtime import Runtime
@@ -60,7 +61,7 @@ def holidays_group() -> None:
 @holidays_group.command("install")
 @click.option("--year", "years", type=click.IntRange(2000, 2100), multiple=True, required=True,
               help="A year to install; repeat for several.")
-@as_option
+@acting_as()
 @json_option
 @click.pass_obj
 def install_cmd(runtime: Runtime, years: tuple[int, ...], staff: str) -> None:

@@ -9,7 +9,8 @@ from typing import Any, TypeVar
 import click
 
 from frontdesk.cli.errors import InputRejected
-from frontdesk.cli.options import as_option, json_option
+from frontdesk.cli.identity import acting_as
+from frontdesk.cli.options import json_option
 from frontdesk.cli.output import emit, table
 from frontdesk.cli.parsing import resolve_location
 from frontdesk.cli.runtime import Runtime
@@ -120,13 +121,11 @@ def _password(from_stdin: bool, *, prompt: str = "Password") -> str:
 @click.option("--role", required=True, type=click.Choice([r.value for r in Role]),
               help="What the account may do.")
 @_password_option
-@click.option("--as", "staff", metavar="USERNAME",
-              help="Your staff username, an admin (recorded in the audit log). Not needed for "
-                   "a practice's first admin account.")
+@acting_as(first_admin=True)
 @json_option
 @click.pass_obj
 def staff_add(runtime: Runtime, username: str, name: str, role: str, password_stdin: bool,
-              staff: str | None) -> None:
+              staff: str) -> None:
     """Add a staff account (you need to be an admin). The password is asked for twice.
 
     While the practice has no active admin, the first admin account is added without --as.
@@ -135,14 +134,14 @@ def staff_add(runtime: Runtime, username: str, name: str, role: str, password_st
 
     ctx = runtime.context()
     password = _password(password_stdin)
-    person = accounts.add_staff(ctx, by=staff or "", username=username, name=name,
+    person = accounts.add_staff(ctx, by=staff, username=username, name=name,
                                 role=Role(role), password=password)
     emit(runtime, person, f"Added {person.username} ({person.name}, {person.role.value}).")
 
 
 @staff_group.command("disable")
 @click.argument("username")
-@as_option
+@acting_as()
 @json_option
 @click.pass_obj
 def staff_disable(runtime: Runtime, username: str, staff: str) -> None:
@@ -156,7 +155,7 @@ def staff_disable(runtime: Runtime, username: str, staff: str) -> None:
 @staff_group.command("reset-password")
 @click.argument("username")
 @_password_option
-@as_option
+@acting_as()
 @json_option
 @click.pass_obj
 def staff_reset_password(runtime: Runtime, username: str, password_stdin: bool,

@@ -59,6 +59,12 @@ class DatabaseBusy(CommandFailed):
     exit_code = EXIT_BUSY
 
 
+class Unproven(CommandFailed):
+    """Who runs the command is not proven: nothing was done."""
+
+    exit_code = EXIT_PAYER
+
+
 class PayerRefused(CommandFailed):
     exit_code = EXIT_PAYER
 
@@ -81,7 +87,11 @@ def translate(exc: Exception, *, as_json: bool) -> CommandFailed:
     if isinstance(exc, errors.Busy):
         return DatabaseBusy(BUSY_MESSAGE)
 
+    from frontdesk.services.accounts import AccountLocked, SignInRefused
     from frontdesk.services.pathway import PayerRulesBroken
+
+    if isinstance(exc, (SignInRefused, AccountLocked)):
+        return Unproven(f"not proven: {exc}")
 
     if isinstance(exc, (PayerRulesBroken, errors.NotAllowed)):
         return PayerRefused(str(exc))

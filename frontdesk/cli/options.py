@@ -24,17 +24,6 @@ def json_option(f: F) -> F:
                         help="Print JSON on stdout instead of a table.")(f)
 
 
-def as_option(f: F) -> F:
-    return click.option("--as", "staff", required=True, metavar="USERNAME",
-                        help="Your staff username (recorded in the audit log).")(f)
-
-
-def reader_option(f: F) -> F:
-    """``--as`` for what only some roles may read (the report, the audit log)."""
-    return click.option("--as", "by", required=True, metavar="USERNAME",
-                        help="Your staff username: a manager or admin.")(f)
-
-
 def if_version_option(f: F) -> F:
     return click.option(
         "--if-version", "expected_version", type=click.IntRange(1), metavar="N",

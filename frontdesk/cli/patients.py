@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from frontdesk.cli.options import as_option, json_option
+from frontdesk.cli.identity import acting_as
+from frontdesk.cli.options import json_option
 from frontdesk.cli.output import clean, emit, table
 from frontdesk.cli.parsing import parse_day, practice_today, resolve_location
 from frontdesk.cli.runtime import Runtime
@@ -18,13 +19,17 @@ def patients_group() -> None:
 @patients_group.command("find")
 @click.argument("text")
 @click.option("--limit", type=click.IntRange(1, 200), default=20, show_default=True)
+@acting_as()
 @json_option
 @click.pass_obj
-def patients_find(runtime: Runtime, text: str, limit: int) -> None:
-    """Find patients by phone (any format), date of birth or name parts."""
+def patients_find(runtime: Runtime, text: str, limit: int, staff: str) -> None:
+    """Find patients by phone (any format), date of birth or name parts. The audit log records
+    who searched, and how many were found (never what was typed)."""
     from frontdesk.services import directory
 
-    found = directory.find_patients(runtime.context(), text, limit=limit)
+    ctx = runtime.context()
+    found = directory.find_patients(ctx, text, limit=limit)
+    directory.record_listed(ctx, staff=staff, command="patients find", rows=len(found))
     emit(runtime, found, table(
         ["ID", "NAME", "BORN", "PHONE", "PAYER"],
         [(p.id, f"{p.last_name}, {p.first_name}", p.dob.isoformat(),
@@ -38,7 +43,7 @@ def patients_find(runtime: Runtime, text: str, limit: int) -> None:
 @click.option("--phone", required=True, metavar="TEXT", help="Phone, e.g. 918-555-0142.")
 @click.option("--location", metavar="NAME|ID", help="Preferred location.")
 @click.option("--payer", metavar="NAME", help="Payer, e.g. Medicare.")
-@as_option
+@acting_as()
 @json_option
 @click.pass_obj
 def patients_add(runtime: Runtime, name: str, dob: str, phone: str, location: str | None,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from frontdesk.cli.options import reader_option
+from frontdesk.cli.identity import acting_as
 from frontdesk.cli.runtime import Runtime
 
 FORMATS = ("text", "csv", "json", "html")
@@ -28,7 +28,7 @@ def report_group() -> None:
 @click.option("--output", metavar="PATH", type=click.Path(path_type=Path),
               help="Write the report to this file (readable by you only, mode 0600) instead "
                    "of printing it.")
-@reader_option
+@acting_as("by")
 @click.pass_obj
 def daily_cmd(runtime: Runtime, day: str, location: str | None, fmt: str,
               output: Path | None, by: str) -> None:

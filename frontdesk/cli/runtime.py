@@ -37,6 +37,7 @@ class Runtime:
     def context(self, *, target: str | None = None, upgrade: bool = True) -> Context:
         """The open (and, by default, migrated) database; opened once per command."""
         if self._context is None:
+            from frontdesk.services.accounts.origin import cli_origin
             from frontdesk.services.config import load_settings
             from frontdesk.services.context import open_context, system_clock
 
@@ -46,7 +47,8 @@ class Runtime:
                 click.echo(f"warning: {problem}", err=True)
             try:
                 self._context = open_context(where, settings=loaded.settings,
-                                             clock=self.clock or system_clock, upgrade=upgrade)
+                                             clock=self.clock or system_clock, upgrade=upgrade,
+                                             origin=cli_origin())
             except Exception as exc:
                 raise open_failed(where, exc) from None
         return self._context

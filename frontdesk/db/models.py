@@ -157,6 +157,8 @@ class AuditEvent(SQLModel, table=True):
     entity_id: int | None = None
     before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    channel: str | None = Field(default=None, max_length=10)  # app, ssh, browser, cli
+    os_user: str | None = Field(default=None, max_length=64)  # the real OS user acting
 
 
 class Call(SQLModel, table=True):

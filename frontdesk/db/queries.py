@@ -6,6 +6,7 @@ keypress in the calendar and on 200,000-row databases.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Collection, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -280,6 +281,7 @@ def add_audit(
     session: Session,
     *,
     at: datetime,
+    origin: tuple[str, str | None],
     staff_id: int | None,
     action: str,
     entity: str,
@@ -287,9 +289,11 @@ def add_audit(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> AuditEvent:
+    """Append one event; ``origin`` is the channel acted through and the real OS user."""
+    channel, os_user = origin
     event = AuditEvent(
         at=at, staff_id=staff_id, action=action, entity=entity, entity_id=entity_id,
-        before=before, after=after,
+        before=before, after=after, channel=channel, os_user=os_user,
     )
     session.add(event)
     return event
@@ -298,9 +302,15 @@ def add_audit(
 _STAFF_BY_USERNAME = select(Staff).where(func.lower(Staff.username) == bindparam("username"))
 
 
+def username_key(typed: str) -> str:
+    """A typed username as accounts are looked up by: trimmed, lower case, Unicode NFC (a
+    decomposed "é" is the same letter as a composed one)."""
+    return unicodedata.normalize("NFC", typed).strip().lower()
+
+
 def staff_by_username(session: Session, username: str) -> Staff | None:
     return session.exec(
-        _STAFF_BY_USERNAME, params={"username": username.strip().lower()}
+        _STAFF_BY_USERNAME, params={"username": username_key(username)}
     ).one_or_none()
 
 

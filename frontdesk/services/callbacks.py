@@ -99,16 +99,19 @@ def sync_callback(session: Session, ctx: Context, appt: Appointment, *, code: st
                             kind=RELIEF_REPORT, due_at=due, created_at=now)
         session.add(task)
         session.flush()
-        q.add_audit(session, at=now, staff_id=None, action="callback.create",
+        q.add_audit(session, origin=ctx.origin.stamp,
+                    at=now, staff_id=None, action="callback.create",
                     entity="callback_task", entity_id=task.id)
     elif live and task is not None:
         if task.status != "open" or task.due_at != due:
             task.status, task.due_at = "open", due
-            q.add_audit(session, at=now, staff_id=None, action="callback.update",
+            q.add_audit(session, origin=ctx.origin.stamp,
+                        at=now, staff_id=None, action="callback.update",
                         entity="callback_task", entity_id=task.id)
     elif task is not None and task.status == "open":
         task.status, task.done_at = "cancelled", now
-        q.add_audit(session, at=now, staff_id=None, action="callback.cancel",
+        q.add_audit(session, origin=ctx.origin.stamp,
+                    at=now, staff_id=None, action="callback.cancel",
                     entity="callback_task", entity_id=task.id)
 
 
@@ -202,13 +205,15 @@ def record_relief(ctx: Context, *, staff: str, patient_id: int, answers: Answers
         report.wearing_off = bool(answers.wearing_off)
         report.reported_at, report.taken_by_id = now, person.id or 0
         session.flush()
-        q.add_audit(session, at=now, staff_id=person.id, action=action, entity="relief_report",
+        q.add_audit(session, origin=ctx.origin.stamp,
+                    at=now, staff_id=person.id, action=action, entity="relief_report",
                     entity_id=report.id)
         closed = 0
         if task is not None and task.status == "open":
             task.status, task.done_at, task.done_by_id = "done", now, person.id
             task.call_id = call_id
-            q.add_audit(session, at=now, staff_id=person.id, action="callback.done",
+            q.add_audit(session, origin=ctx.origin.stamp,
+                        at=now, staff_id=person.id, action="callback.done",
                         entity="callback_task", entity_id=task.id)
             closed = 1
         return ReliefView(id=report.id or 0, patient_id=patient_id, procedure=procedure.value,
@@ -289,7 +294,8 @@ def set_callback(ctx: Context, *, staff: str, callback_id: int, status: str,
             task.due_at = now + timedelta(hours=retry_hours)
         if status != "open":
             task.done_at, task.done_by_id = now, person.id
-        q.add_audit(session, at=now, staff_id=person.id, action=f"callback.{status}",
+        q.add_audit(session, origin=ctx.origin.stamp,
+                    at=now, staff_id=person.id, action=f"callback.{status}",
                     entity="callback_task", entity_id=task.id)
         patient = session.get(Patient, task.patient_id)
         assert patient is not None

@@ -72,7 +72,8 @@ def start_call(ctx: Context, *, staff: str) -> CallView:
         call = Call(staff_id=person.id or 0, started_at=now, updated_at=now, answers={})
         session.add(call)
         session.flush()
-        q.add_audit(session, at=now, staff_id=person.id, action="call.start", entity="call",
+        q.add_audit(session, origin=ctx.origin.stamp,
+                    at=now, staff_id=person.id, action="call.start", entity="call",
                     entity_id=call.id)
         return _view(session, call)
 
@@ -120,7 +121,8 @@ def save_draft(
         call.updated_at, call.version = now, call.version + 1
         session.add(call)
         session.flush()
-        q.add_audit(session, at=now, staff_id=person.id, action="call.update", entity="call",
+        q.add_audit(session, origin=ctx.origin.stamp,
+                    at=now, staff_id=person.id, action="call.update", entity="call",
                     entity_id=call.id,
                     after={"changed": changed, "patient_id": call.patient_id,
                            "reason": call.reason, "version": call.version})
@@ -164,7 +166,8 @@ def finish_call(
         call.version += 1
         session.add(call)
         session.flush()
-        q.add_audit(session, at=now, staff_id=person.id, action="call.finish", entity="call",
+        q.add_audit(session, origin=ctx.origin.stamp,
+                    at=now, staff_id=person.id, action="call.finish", entity="call",
                     entity_id=call.id,
                     after={"outcome": outcome.value, "patient_id": call.patient_id,
                            "appointment_id": appointment_id, "version": call.version})

@@ -1,4 +1,5 @@
-"""What every service needs: the engine, the settings and a clock — passed in, never global."""
+"""What every service needs: the engine, the settings, a clock and where the person acts from —
+passed in, never global."""
 
 from __future__ import annotations
 
@@ -18,10 +19,24 @@ def system_clock() -> datetime:
 
 
 @dataclass(frozen=True)
+class Origin:
+    """Where the person acts from, recorded on every audit event: the ``channel`` (``app`` in
+    a local terminal, ``ssh``, ``browser``, ``cli``) and the real OS user of the process."""
+
+    channel: str = "app"
+    os_user: str | None = None
+
+    @property
+    def stamp(self) -> tuple[str, str | None]:
+        return self.channel, self.os_user
+
+
+@dataclass(frozen=True)
 class Context:
     engine: Engine
     settings: Settings = field(default_factory=Settings)
     clock: Callable[[], datetime] = system_clock
+    origin: Origin = field(default_factory=Origin)
 
     def now(self) -> datetime:
         moment = self.clock()
@@ -40,9 +55,11 @@ def open_context(
     settings: Settings | None = None,
     clock: Callable[[], datetime] = system_clock,
     upgrade: bool = True,
+    origin: Origin | None = None,
 ) -> Context:
     """Connect to ``db`` (a path or SQLAlchemy URL) and bring its schema up to date."""
     engine = make_engine(db)
     if upgrade:
         migrate.upgrade(engine)
-    return Context(engine=engine, settings=settings or Settings(), clock=clock)
+    return Context(engine=engine, settings=settings or Settings(), clock=clock,
+                   origin=origin or Origin())

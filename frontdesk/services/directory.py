@@ -203,7 +203,8 @@ def add_patient(
                           preferred_location_id=location_id, payer=payer_text, created_at=now)
         session.add(patient)
         session.flush()
-        q.add_audit(session, at=now, staff_id=staff_row.id, action="patient.create",
+        q.add_audit(session, origin=ctx.origin.stamp,
+                    at=now, staff_id=staff_row.id, action="patient.create",
                     entity="patient", entity_id=patient.id,
                     after={"preferred_location_id": location_id, "payer": payer_text})
         return patient_view(patient)
@@ -231,9 +232,28 @@ def record_opened(ctx: Context, *, staff: str, appointment_id: int) -> None:
         appt = session.get(Appointment, appointment_id)
         if appt is None:
             raise InvalidInput("appointment", f"no appointment with id {appointment_id}")
-        q.add_audit(session, at=ctx.now(), staff_id=person.id, action="patient.open",
+        q.add_audit(session, origin=ctx.origin.stamp,
+                    at=ctx.now(), staff_id=person.id, action="patient.open",
                     entity="patient", entity_id=appt.patient_id,
                     after={"appointment_id": appointment_id})
+
+    try:
+        run_write(ctx.engine, work)
+    except DatabaseBusyError as exc:
+        raise Busy(str(exc)) from exc
+
+
+def record_listed(ctx: Context, *, staff: str, command: str, rows: int,
+                  patient_id: int | None = None) -> None:
+    """Audit that ``staff`` was shown ``rows`` rows with patient details by ``command`` (a
+    command-line listing): ``patient.list`` with who, which command and how many — never the
+    details themselves. ``patient_id`` when they are one patient's."""
+
+    def work(session: Session) -> None:
+        person = acting(session, staff)
+        q.add_audit(session, origin=ctx.origin.stamp, at=ctx.now(), staff_id=person.id,
+                    action="patient.list", entity="patient", entity_id=patient_id,
+                    after={"command": command[:60], "rows": rows})
 
     try:
         run_write(ctx.engine, work)

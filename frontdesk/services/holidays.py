@@ -105,7 +105,8 @@ def add_practice_holidays(ctx: Context, *, staff: str, years: Iterable[int]) -> 
     def work(session: Session) -> int:
         staff_row = acting(session, staff, Permission.SCHEDULE)
         added = install_practice_holidays(session, years=wanted)
-        q.add_audit(session, at=ctx.now(), staff_id=staff_row.id, action="closure.holidays",
+        q.add_audit(session, origin=ctx.origin.stamp,
+                    at=ctx.now(), staff_id=staff_row.id, action="closure.holidays",
                     entity="closure", entity_id=None, after={"years": wanted, "added": added})
         return added
 

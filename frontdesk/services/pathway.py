@@ -183,6 +183,23 @@ def _checks(session: Session, ctx: Context, *, patient_id: int, visit_type: str,
 # --------------------------------------------------------------------------- writing
 
 
+def override_authoriser(ctx: Context, *, staff: str, override_by: str | None,
+                        password: str | None, reason: str | None) -> str:
+    """Who authorises booking against a payer rule, proven before anything is written: the
+    person booking (their own session or command proved them), or ``override_by`` once their
+    own ``password`` checks out — a typed name alone never is. A wrong password counts toward
+    that person's lockout (SignInRefused, AccountLocked); no password: NotAllowed. Without a
+    ``reason`` there is no override, and nobody to prove."""
+    from frontdesk.services.accounts import prove
+
+    wanted = (override_by or "").strip().lower()
+    if not (reason or "").strip() or not wanted or wanted == staff.strip().lower():
+        return staff
+    if not password:
+        raise NotAllowed(f"an override by {wanted[:40]} needs {wanted[:40]}'s own password")
+    return prove(ctx, username=wanted, password=password).username
+
+
 def enforce_payer_rules(
     session: Session, ctx: Context, *, staff: Staff, appointment: Appointment, visit_type: str,
     override_reason: str | None,
@@ -209,5 +226,6 @@ def enforce_payer_rules(
         "payers": [c.payer for c in broken],
         "reason": reason,
     }
-    q.add_audit(session, at=ctx.now(), staff_id=staff.id, action="payer.override",
+    q.add_audit(session, origin=ctx.origin.stamp,
+                at=ctx.now(), staff_id=staff.id, action="payer.override",
                 entity="appointment", entity_id=appointment.id, after=after)

@@ -2,12 +2,18 @@
 
 The clock is handed to the CLI as click's ``obj`` (``Runtime(clock=…)``), the same object the
 group builds for itself in production; there is no hidden option or environment seam for it.
+Who runs a command is proven the way a practice's script proves it: ``--as USERNAME`` with that
+person's password in a file only its owner can read (``--password-file``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,10 +23,17 @@ from sqlalchemy import text
 from frontdesk.cli import Runtime, main
 from frontdesk.db.engine import make_engine
 from frontdesk.services import scheduling
+from frontdesk.services.accounts import passwords
 from frontdesk.services.context import Context
 from frontdesk.services.views import AppointmentView
 from tests.conftest import FrozenClock
-from tests.practice import Practice, build_practice
+from tests.practice import (
+    TEST_HASHER,
+    TEST_PASSWORDS,
+    Practice,
+    build_practice,
+    give_passwords,
+)
 
 TABLES = ("appointment", "patient", "audit_event")
 
@@ -32,9 +45,12 @@ class Desk:
     db: str
     practice: Practice
     clock: FrozenClock
+    passwords: dict[str, str] = field(default_factory=lambda: dict(TEST_PASSWORDS))
 
     def run(self, *args: str, db: str | None = None, **kwargs: Any) -> Result:
-        return invoke("--db", db or self.db, *args, clock=self.clock, **kwargs)
+        """``frontdesk --db … ARGS``; an ``--as`` of a known account comes with its password."""
+        return invoke("--db", db or self.db, *args, clock=self.clock, passwords=self.passwords,
+                      **kwargs)
 
     def state(self) -> dict[str, Any]:
         """Row counts plus every appointment's status and version: any write changes it."""
@@ -65,8 +81,32 @@ class Desk:
             engine.dispose()
 
 
-def invoke(*args: str, clock: FrozenClock | None = None, **kwargs: Any) -> Result:
-    return CliRunner().invoke(main, list(args), obj=Runtime(clock=clock), **kwargs)
+def invoke(*args: str, clock: FrozenClock | None = None,
+           passwords: Mapping[str, str] | None = None, **kwargs: Any) -> Result:
+    """Run the command line. ``passwords``: for an ``--as USERNAME`` among them (and no
+    ``--password-file`` given), the password goes in a file only this user can read."""
+    argv = list(args)
+    with tempfile.TemporaryDirectory() as folder:
+        if passwords and "--as" in argv and "--password-file" not in argv:
+            who = argv[argv.index("--as") + 1]
+            if who in passwords:
+                argv += ["--password-file", password_file(Path(folder), passwords[who])]
+        return CliRunner().invoke(main, argv, obj=Runtime(clock=clock), **kwargs)
+
+
+def password_file(folder: Path, password: str) -> str:
+    """A file holding ``password``, readable by its owner only (0600)."""
+    target = folder / f"password-{len(os.listdir(folder))}"
+    target.touch(mode=0o600)
+    target.write_text(password + "\n")
+    return str(target)
+
+
+@pytest.fixture(autouse=True)
+def fast_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The test seam: the cheap argon2 cost the test accounts were hashed with, so a sign-in
+    neither pays the production cost nor rehashes (production: the defaults)."""
+    monkeypatch.setattr(passwords, "PASSWORD_HASHER", TEST_HASHER)
 
 
 def assert_clean(result: Result) -> None:
@@ -79,7 +119,9 @@ def assert_clean(result: Result) -> None:
 def _prepare(url: str, clock: FrozenClock) -> Desk:
     engine = make_engine(url)
     try:
-        practice = build_practice(Context(engine=engine, clock=clock))
+        ctx = Context(engine=engine, clock=clock)
+        practice = build_practice(ctx)
+        give_passwords(ctx)
     finally:
         engine.dispose()
     return Desk(url, practice, clock)

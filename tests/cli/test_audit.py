@@ -7,10 +7,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from frontdesk.services.accounts.origin import real_os_user
 from tests.cli.conftest import Desk, assert_clean
 
 THU_TEN = datetime(2027, 3, 11, 16, 0, tzinfo=UTC)  # the clock: Wed 2027-03-10 09:00 Chicago
-KEYS = {"id", "at", "staff", "staff_name", "action", "entity", "entity_id", "summary"}
+KEYS = {"id", "at", "staff", "staff_name", "action", "entity", "entity_id", "summary",
+        "channel", "os_user"}
+CLI = f"cli:{real_os_user()}"  # the channel and OS user of the cancel below
 
 
 @pytest.fixture
@@ -31,9 +34,10 @@ def test_table_newest_first_without_patient_names(desk: Desk, booked: tuple[int,
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert lines[0] == "6 audit event(s) from 2027-03-03 09:15 (America/Chicago), newest first"
-    assert lines[1].split() == ["WHEN", "WHO", "ACTION", "WHAT"]
-    assert lines[2].startswith("2027-03-10 09:10:00  system  callback.cancel")
-    assert lines[3].startswith("2027-03-10 09:10:00  desk    appointment.cancel")
+    assert lines[1].split() == ["WHEN", "WHO", "VIA", "ACTION", "WHAT"]
+    assert lines[2].split()[:5] == ["2027-03-10", "09:10:00", "system", CLI, "callback.cancel"]
+    assert lines[3].split()[:5] == ["2027-03-10", "09:10:00", "desk", CLI, "appointment.cancel"]
+    assert lines[4].split()[:5] == ["2027-03-10", "09:05:00", "system", "app", "callback.create"]
     assert lines[3].endswith(f"cancelled appointment {second}")  # 28 h ahead: not late
     assert f"booked facet-diagnostic at Test Clinic for Thu 11 Mar 10:00 with Dr. Avery Able " \
            f"(appointment {first})" in result.stdout
@@ -55,6 +59,7 @@ def test_json_shape(desk: Desk, booked: tuple[int, int]) -> None:
     assert top["at"] == "2027-03-10T15:10:00+00:00"
     assert (top["staff"], top["staff_name"], top["entity"], top["entity_id"]) == (
         "desk", "Dana Desk", "appointment", booked[1])
+    assert (top["channel"], top["os_user"]) == ("cli", real_os_user())
 
 
 def test_filters(desk: Desk, booked: tuple[int, int]) -> None:

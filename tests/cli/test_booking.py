@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 
 from sqlmodel import Session
 
-from tests.cli.conftest import Desk, assert_clean
+from tests.cli.conftest import Desk, assert_clean, password_file
 
 BOOK = ("book", "--patient", "1", "--visit-type", "facet-diagnostic", "--provider", "1",
         "--location", "1", "--as", "desk")
@@ -122,7 +123,7 @@ def test_hold_then_show(desk: Desk) -> None:
     appt = json.loads(held.stdout)
     assert appt["status"] == "held"
     assert appt["hold_expires_at"] == "2027-03-10T15:05:00+00:00"
-    shown = desk.run("show", str(appt["id"]))
+    shown = desk.run("show", "--as", "desk", str(appt["id"]))
     assert shown.exit_code == 0
     assert "  held until 9:05 AM\n" in shown.stdout
     assert "  status     held\n" in shown.stdout
@@ -130,13 +131,13 @@ def test_hold_then_show(desk: Desk) -> None:
 
 def test_show_json_round_trips_the_view(desk: Desk) -> None:
     booked = desk.book(datetime(2027, 3, 11, 15, 0, tzinfo=UTC))
-    result = desk.run("show", str(booked.id), "--json")
+    result = desk.run("show", "--as", "desk", str(booked.id), "--json")
     data = json.loads(result.stdout)
     assert data["id"] == booked.id
     assert data["patient_short"] == "Testcase, C."
     assert data["visit_type_code"] == "facet-diagnostic"
     assert data["version"] == 1
-    text = desk.run("show", str(booked.id)).stdout
+    text = desk.run("show", "--as", "desk", str(booked.id)).stdout
     assert text.splitlines()[0] == f"Appointment {booked.id}"
     assert "  version    1" in text
 
@@ -162,7 +163,7 @@ def test_reschedule_moves_the_visit(desk: Desk) -> None:
     data = json.loads(moved.stdout)
     assert data["start"] == "2027-03-16T15:00:00+00:00"  # 10:00 CDT
     assert data["version"] == 2
-    text = desk.run("show", str(booked.id)).stdout
+    text = desk.run("show", "--as", "desk", str(booked.id)).stdout
     assert "Tue Mar 16 2027, 10:00 AM–10:30 AM CDT" in text
 
 
@@ -198,7 +199,7 @@ def test_stale_version_exits_4_and_writes_nothing(desk: Desk) -> None:
 def test_appointments_on_a_day_in_words(desk: Desk) -> None:
     desk.book(datetime(2027, 3, 11, 15, 0, tzinfo=UTC))
     desk.book(datetime(2027, 3, 11, 19, 0, tzinfo=UTC), patient=desk.practice.other_patient_id)
-    result = desk.run("appointments", "--date", "tomorrow")
+    result = desk.run("appointments", "--as", "desk", "--date", "tomorrow")
     assert_clean(result)
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
@@ -206,16 +207,16 @@ def test_appointments_on_a_day_in_words(desk: Desk) -> None:
     assert lines[1].split()[:5] == ["ID", "TIME", "STATUS", "PATIENT", "VISIT"]
     assert lines[2].split()[:6] == ["1", "9:00", "AM–9:30", "AM", "booked", "Testcase,"]
     assert lines[3].split()[:6] == ["2", "1:00", "PM–1:30", "PM", "booked", "Sample,"]
-    data = json.loads(desk.run("appointments", "--date", "2027-03-11", "--location", "Test",
-                               "--json").stdout)
+    data = json.loads(desk.run("appointments", "--as", "desk", "--date", "2027-03-11",
+                               "--location", "Test", "--json").stdout)
     assert [a["id"] for a in data] == [1, 2]
 
 
 def test_appointments_on_an_empty_day(desk: Desk) -> None:
-    result = desk.run("appointments", "--date", "3/12")
+    result = desk.run("appointments", "--as", "desk", "--date", "3/12")
     assert result.exit_code == 0
     assert result.stdout == "No appointments on Fri Mar 12 2027.\n"
-    assert json.loads(desk.run("appointments", "--json").stdout) == []
+    assert json.loads(desk.run("appointments", "--as", "desk", "--json").stdout) == []
 
 
 def test_booking_round_trip_on_postgresql(pg_desk: Desk) -> None:
@@ -227,7 +228,7 @@ def test_booking_round_trip_on_postgresql(pg_desk: Desk) -> None:
     assert again.exit_code == 3
     assert "slot just taken" in again.stderr
     assert pg_desk.state() == before
-    listed = pg_desk.run("appointments", "--date", "tomorrow", "--json")
+    listed = pg_desk.run("appointments", "--as", "desk", "--date", "tomorrow", "--json")
     assert [a["status"] for a in json.loads(listed.stdout)] == ["booked"]
     cancelled = pg_desk.run("cancel", "1", "--reason", "test", "--as", "desk")
     assert cancelled.exit_code == 0, cancelled.stderr
@@ -251,7 +252,8 @@ def _medicare_and_a_scheduler(desk: Desk) -> None:
         engine.dispose()
 
 
-def test_a_payer_rule_refuses_until_a_scheduler_overrides_with_a_reason(desk: Desk) -> None:
+def test_a_payer_rule_refuses_until_a_scheduler_overrides_with_a_reason(
+        desk: Desk, tmp_path: Path) -> None:
     _medicare_and_a_scheduler(desk)
     three = (*BOOK, "--start", "2027-03-11T09:00", "--region", "lumbar",
              "--levels", "L3-L4, L4-L5, L5-S1", "--side", "bilateral")
@@ -265,8 +267,21 @@ def test_a_payer_rule_refuses_until_a_scheduler_overrides_with_a_reason(desk: De
     assert not_allowed.exit_code == 6
     assert "needs a scheduler, manager or admin; ask one to book it" in not_allowed.stderr
     assert desk.state() == before  # nothing written
-    done = desk.run(*three, "--override-reason", "physician's order", "--override-by", "sched")
+    by_name = desk.run(*three, "--override-reason", "physician's order", "--override-by", "sched")
+    assert by_name.exit_code == 6  # a typed name alone authorises nothing
+    assert "no terminal to ask sched's password on" in by_name.stderr
+    guess = password_file(tmp_path, "what the receptionist guessed")
+    guessed = desk.run(*three, "--override-reason", "physician's order", "--override-by", "sched",
+                       "--override-password-file", guess)
+    assert guessed.exit_code == 6
+    assert guessed.stderr == "error: not proven: wrong username or password\n"
+    after_guess = desk.state()
+    assert after_guess.pop("audit_event") == before["audit_event"] + 1  # the failure, counted
+    assert after_guess == {k: v for k, v in before.items() if k != "audit_event"}
+    signed = password_file(tmp_path, desk.passwords["sched"])
+    done = desk.run(*three, "--override-reason", "physician's order", "--override-by", "sched",
+                    "--override-password-file", signed)
     assert done.exit_code == 0, done.stderr
     engine_state = desk.state()
     assert engine_state["appointment"] == 1
-    assert engine_state["audit_event"] == 3  # the override, the booking, its callback
+    assert engine_state["audit_event"] == 4  # the failure, the override, the booking, callback

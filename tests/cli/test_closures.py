@@ -54,7 +54,6 @@ def test_closures_lists_holidays_in_local_days(desk: Desk) -> None:
     [
         (["holidays", "install", "--year", "1999", "--as", "sched"], "--year"),
         (["holidays", "install", "--as", "sched"], "--year"),
-        (["holidays", "install", "--year", "2027", "--as", "ghost"], "as:"),
         (["closures", "--from", "someday"], "from"),
         (["closures", "--days", "0"], "--days"),
     ],

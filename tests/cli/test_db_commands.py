@@ -261,6 +261,6 @@ def test_the_apps_exit_code_is_passed_on(tui: AppRecorder) -> None:
 def test_frozen_clock_reaches_the_services(desk: Desk, clock: FrozenClock) -> None:
     """The same Runtime object carries the clock to every command (here: today's date)."""
     clock.now = datetime.fromisoformat("2027-03-12T15:00:00+00:00")
-    result = desk.run("appointments")
+    result = desk.run("appointments", "--as", "desk")
     assert result.stdout == "No appointments on Fri Mar 12 2027.\n"
     assert os.environ.get("FRONTDESK_NOW") is None

@@ -74,7 +74,7 @@ def test_a_database_error_shows_the_drivers_line_not_the_sql(
     error = OperationalError(f"SELECT * FROM patient WHERE name = '{SECRET}'", {"n": SECRET},
                              Exception("disk I/O error"))
     monkeypatch.setattr(directory, "find_patients", _raiser(error))
-    result = desk.run("patients", "find", "casey")
+    result = desk.run("patients", "find", "--as", "desk", "casey")
     assert_clean(result)
     assert result.exit_code == 1
     assert result.stderr == "error: database error: disk I/O error\n"
@@ -94,7 +94,7 @@ def test_busy_database_exits_5(desk: Desk, monkeypatch: pytest.MonkeyPatch,
 
 def test_ctrl_c_exits_130_and_says_so(desk: Desk, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(scheduling, "appointments_on", _raiser(KeyboardInterrupt()))
-    result = desk.run("appointments")
+    result = desk.run("appointments", "--as", "desk")
     assert_clean(result)
     assert result.exit_code == 130
     assert result.stderr == "error: interrupted\n"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from frontdesk import __version__
-from tests.cli.conftest import Desk, assert_clean, invoke
+from tests.cli.conftest import Desk, assert_clean, invoke, password_file
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -74,8 +74,7 @@ def test_rooms_by_location(desk: Desk) -> None:
 
 def test_staff_list_shows_usernames(desk: Desk) -> None:
     result = desk.run("staff", "list")
-    assert result.stdout.splitlines()[1].split() == ["desk", "Dana", "Desk", "receptionist", "1",
-                                                     "NO", "PASSWORD"]
+    assert result.stdout.splitlines()[1].split() == ["desk", "Dana", "Desk", "receptionist", "1"]
     data = json.loads(desk.run("staff", "list", "--json").stdout)
     assert data[0] == {"id": 1, "name": "Dana Desk", "username": "desk", "role": "receptionist"}
     assert [(s["username"], s["role"]) for s in data[1:]] == [
@@ -128,8 +127,10 @@ def test_python_m_frontdesk_is_the_entry_point(desk: Desk) -> None:
     assert done.stderr == ""
 
 
-def test_entry_point_bad_input_is_one_plain_line_and_exit_2(desk: Desk) -> None:
-    done = _python("-m", "frontdesk", "--db", desk.db, "show", "999")
+def test_entry_point_bad_input_is_one_plain_line_and_exit_2(desk: Desk, tmp_path: Path) -> None:
+    proof = password_file(tmp_path, desk.passwords["desk"])
+    done = _python("-m", "frontdesk", "--db", desk.db, "show", "999", "--as", "desk",
+                   "--password-file", proof)
     assert done.returncode == 2
     assert done.stdout == ""
     assert done.stderr == "error: appointment: no appointment with id 999\n"

@@ -32,26 +32,29 @@ def test_add_patient_json(desk: Desk) -> None:
 
 
 def test_find_by_name_phone_and_birth_date(desk: Desk) -> None:
-    by_name = desk.run("patients", "find", "testc")
+    by_name = desk.run("patients", "find", "--as", "desk", "testc")
     assert_clean(by_name)
     assert by_name.exit_code == 0
     header, row = by_name.stdout.splitlines()
     assert header.split() == ["ID", "NAME", "BORN", "PHONE", "PAYER"]
     assert row.split() == ["1", "Testcase,", "Casey", "1970-05-17", "(918)", "555-0111",
                            "BlueCross"]
-    by_phone = json.loads(desk.run("patients", "find", "918-555-0122", "--json").stdout)
+    by_phone = json.loads(desk.run("patients", "find", "--as", "desk", "918-555-0122",
+                                   "--json").stdout)
     assert [p["id"] for p in by_phone] == [desk.practice.other_patient_id]
-    by_dob = json.loads(desk.run("patients", "find", "5/17/1970", "--json").stdout)
+    by_dob = json.loads(desk.run("patients", "find", "--as", "desk", "5/17/1970", "--json").stdout)
     assert [p["last_name"] for p in by_dob] == ["Testcase"]
 
 
 def test_find_with_sql_looking_text_matches_nothing_and_harms_nothing(desk: Desk) -> None:
     before = desk.state()
-    result = desk.run("patients", "find", SQL)
+    result = desk.run("patients", "find", "--as", "desk", SQL)
     assert result.exit_code == 0
     assert result.stdout == "No patients match.\n"
-    assert desk.run("patients", "find", "%", "--json").stdout.strip() == "[]"
-    assert desk.state() == before
+    assert desk.run("patients", "find", "--as", "desk", "%", "--json").stdout.strip() == "[]"
+    after = desk.state()
+    assert after.pop("audit_event") == before.pop("audit_event") + 2  # who searched, twice
+    assert after == before
 
 
 def test_patients_on_postgresql(pg_desk: Desk) -> None:
@@ -59,7 +62,7 @@ def test_patients_on_postgresql(pg_desk: Desk) -> None:
                         "--phone", "9185550190", "--as", "desk", "--json")
     assert added.exit_code == 0, added.stderr
     new_id = json.loads(added.stdout)["id"]
-    found = json.loads(pg_desk.run("patients", "find", "quill", "--json").stdout)
+    found = json.loads(pg_desk.run("patients", "find", "--as", "desk", "quill", "--json").stdout)
     assert [p["id"] for p in found] == [new_id]
     bad = pg_desk.run("patients", "add", "--name", "Avery Quill", "--dob", "1955-01-31",
                       "--phone", "12", "--as", "desk")

@@ -21,6 +21,7 @@ from frontdesk.db.engine import make_engine
 from frontdesk.domain.calls import CallOutcome
 from frontdesk.services import calls, demo
 from frontdesk.services.context import Context
+from frontdesk.services.demo.content import demo_password
 from tests.cli.conftest import Desk, assert_clean, invoke
 from tests.conftest import FrozenClock
 
@@ -35,7 +36,8 @@ def daily(desk: Desk, *args: str, **kwargs: Any) -> Result:
 
 def demo_daily(db: str, *args: str, **kwargs: Any) -> Result:
     """``frontdesk report daily`` on the demo practice as its manager, Maria."""
-    return invoke("--db", db, "report", "daily", "--as", "maria", *args, **kwargs)
+    return invoke("--db", db, "report", "daily", "--as", "maria", *args,
+                  passwords={"maria": demo_password("maria")}, **kwargs)
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ import psycopg
 import pytest
 from alembic import command
 from sqlalchemy import Engine, delete, text, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, col, select
 
@@ -37,9 +38,11 @@ def add_event(engine: Engine, action: str = "appointment.book") -> int:
 
 
 def events(engine: Engine) -> list[tuple[Any, ...]]:
-    with Session(engine) as session:
-        rows = session.exec(select(AuditEvent).order_by(col(AuditEvent.id))).all()
-        return [(e.id, e.at, e.action, e.entity, e.entity_id, e.after) for e in rows]
+    with Session(engine) as session:  # the columns every revision since 0001 has
+        return [tuple(row) for row in session.execute(
+            sa_select(col(AuditEvent.id), col(AuditEvent.at), col(AuditEvent.action),
+                      col(AuditEvent.entity), col(AuditEvent.entity_id), col(AuditEvent.after))
+            .order_by(col(AuditEvent.id))).all()]
 
 
 def refused(excinfo: pytest.ExceptionInfo[DBAPIError]) -> bool:

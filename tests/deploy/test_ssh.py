@@ -26,6 +26,8 @@ from pathlib import Path
 
 import pytest
 
+from frontdesk.services.demo.content import demo_password
+
 SCRIPT = Path(__file__).resolve().parents[2] / "deploy" / "ssh" / "test-sshd.sh"
 USER = "fdsched"  # the script's default OS user, mapped to the demo scheduler "sam"
 BOARD = "Tulsa Midtown"  # the demo practice's first location, on the all-locations board
@@ -218,9 +220,13 @@ def test_ssh_login_shows_calendar_resizes_and_ends_with_killed_client(
     print(f"frontdesk ended {took:.1f} s after the client was killed")
 
     # The OS user was signed in as sam by [signin] os_users, and it is in the audit log.
+    proof = ssh_server.state / "maria-password"  # the manager reads the trail, proven
+    proof.touch(mode=0o600)
+    proof.write_text(demo_password("maria") + "\n")
     audit = json.loads(_run(ssh_server.launcher, "--db", str(ssh_server.state / "data" /
                                                               "frontdesk.db"),
-                            "audit", "--as", "maria", "--action", "staff.sign_in", "--json"))
+                            "audit", "--as", "maria", "--password-file", str(proof),
+                            "--action", "staff.sign_in", "--json"))
     assert [(e["staff"], e["summary"]) for e in audit] == [("sam", "sign-in over SSH")], audit
 
 

@@ -24,6 +24,7 @@ from frontdesk.domain.model import Region, Side, Status
 from frontdesk.domain.pathway import Answers, PainKind, PayerRules, Procedure
 from frontdesk.domain.settings import Settings
 from frontdesk.services import scheduling as s
+from frontdesk.services.accounts import SignInRefused
 from frontdesk.services.callbacks import record_relief
 from frontdesk.services.context import Context
 from frontdesk.services.errors import SlotTaken
@@ -37,7 +38,7 @@ from frontdesk.services.pathway import (
 )
 from frontdesk.services.views import AppointmentView
 from tests.conftest import FrozenClock
-from tests.practice import Practice
+from tests.practice import TEST_PASSWORDS, Practice, give_passwords
 
 CHICAGO = ZoneInfo("America/Chicago")
 
@@ -338,6 +339,7 @@ def test_a_move_is_checked_against_the_payer_rules_too(
     """A block booked outside the window cannot be moved into it without an override."""
     strict = dataclasses.replace(ctx, settings=Settings(
         payers=(PayerRules(max_diagnostic=1, window_months=1),)))
+    give_passwords(ctx, "sched")
     block(strict, practice, medicare, FIRST)
     relief(strict, medicare, 90)
     later = block(strict, practice, medicare, local(2027, 4, 15, 10))
@@ -348,11 +350,22 @@ def test_a_move_is_checked_against_the_payer_rules_too(
     with pytest.raises(NotAllowed):
         s.reschedule(strict, staff="desk", appointment_id=later.id, start=SECOND,
                      override_reason="physician wants it sooner")
+    with pytest.raises(NotAllowed, match="needs sched's own password"):
+        s.reschedule(strict, staff="desk", appointment_id=later.id, start=SECOND,
+                     override_reason="physician wants it sooner", override_by="sched")
+    with pytest.raises(SignInRefused):
+        s.reschedule(strict, staff="desk", appointment_id=later.id, start=SECOND,
+                     override_reason="physician wants it sooner", override_by="sched",
+                     override_password="a typed guess")
+    assert s.get_appointment(strict, later.id).start == later.start  # still nothing moved
+    assert events(ctx, "payer.override") == []
     moved = s.reschedule(strict, staff="desk", appointment_id=later.id, start=SECOND,
-                         override_reason="physician wants it sooner", override_by="sched")
+                         override_reason="physician wants it sooner", override_by="sched",
+                         override_password=TEST_PASSWORDS["sched"])
     assert moved.start == SECOND
     [event] = events(ctx, "payer.override")
     assert (event.entity_id, event.after["reason"]) == (later.id, "physician wants it sooner")
+    [failed] = events(ctx, "staff.sign_in_failed")  # the guess counts toward sched's lockout
 
 
 def test_region_counts_include_blocks_booked_ahead(

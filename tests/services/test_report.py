@@ -96,7 +96,7 @@ from frontdesk.services.report import (
 )
 from frontdesk.services.schedule_admin import add_closure
 from tests.conftest import FrozenClock
-from tests.practice import Practice
+from tests.practice import TEST_PASSWORDS, Practice, give_passwords
 
 CHICAGO = ZoneInfo("America/Chicago")
 DAY = date(2027, 3, 10)
@@ -233,6 +233,7 @@ def _callback_of(ctx: Context, appointment_id: int) -> int:
 
 def build_day(ctx: Context, p: Practice, clock: FrozenClock) -> Fixture:
     owasso, dale, riley, morgan = _extend_practice(ctx, clock)
+    give_passwords(ctx, "mgr")  # she signs the override below with her own password
     casey, jordan = p.patient_id, p.other_patient_id
     tc = p.location_id
 
@@ -326,6 +327,7 @@ def build_day(ctx: Context, p: Practice, clock: FrozenClock) -> Fixture:
     at(3, 10, 11, 5)
     ov = _book(ctx, "desk", riley, "facet-diagnostic", p.able, tc, local(3, 18, 10),
                levels="L3-L4, L4-L5, L5-S1", override_by="mgr",
+               override_password=TEST_PASSWORDS["mgr"],
                override_reason="Dr. Able asked for three levels")
     at(3, 10, 11, 8)
     c3 = _finish(ctx, "desk", c3_draft, CallOutcome.BOOKED, ov)

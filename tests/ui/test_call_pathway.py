@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -21,15 +22,19 @@ from frontdesk.db.models import (
     CallbackTask,
     Patient,
     ReliefReport,
+    Staff,
     VisitType,
 )
 from frontdesk.services.context import Context
-from frontdesk.ui.call.booking import CallBookingDialog, OverrideDialog, ReadBackDialog
+from frontdesk.services.demo.content import demo_password
+from frontdesk.ui.call.booking import CallBookingDialog, ReadBackDialog
 from frontdesk.ui.call.dialogs import ResumeDialog
+from frontdesk.ui.call.override import OverrideDialog
 from frontdesk.ui.call.pathway import PathwayPanel
 from frontdesk.ui.call.screen import CallScreen
 from frontdesk.ui.call.visits import VisitsPanel
 from frontdesk.ui.visit.offers import SlotOffers
+from tests.cli.conftest import password_file
 from tests.conftest import FrozenClock
 from tests.ui.call_helpers import app_for, quiet, shown
 from tests.ui.conftest import settled
@@ -278,7 +283,7 @@ async def test_relief_wearing_off_after_several_injections_books_an_rfa_consult(
 
 
 async def test_a_time_taken_by_another_process_offers_the_next_ones_at_once(
-    demo: Context, demo_url: str,
+    demo: Context, demo_url: str, tmp_path: Path,
 ) -> None:
     patient = never_injected(demo, "BlueCross")
     other = one(demo, select(Patient).where(Patient.id != patient.id).order_by(col(Patient.id)))
@@ -297,6 +302,7 @@ async def test_a_time_taken_by_another_process_offers_the_next_ones_at_once(
             "--patient", str(other.id), "--visit-type", "follow-up",
             "--provider", first.provider_name, "--location", first.location_name,
             "--start", start, "--as", "sam",
+            "--password-file", password_file(tmp_path, demo_password("sam")),
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
         out, err = await cli.communicate()
         assert cli.returncode == 0, err.decode()
@@ -318,9 +324,11 @@ async def test_a_time_taken_by_another_process_offers_the_next_ones_at_once(
     assert appt.starts_at != first.start or appt.provider_id != first.provider_id
 
 
-async def test_a_payer_rule_needs_an_override_with_who_and_why(demo: Context) -> None:
+async def test_a_payer_rule_needs_an_override_signed_by_who_authorises_it(demo: Context) -> None:
     """Medicare: at most two levels per session. The receptionist cannot override; a
-    scheduler can, and the audit log keeps who and why."""
+    scheduler can, with their own password (a typed name alone authorises nothing, and a wrong
+    password counts toward their lockout); the reason survives each refusal, and the audit log
+    keeps who and why."""
     patient = never_injected(demo, "Medicare")
     async with app_for(demo).run_test(size=(80, 24)) as pilot:
         screen = await call_from(pilot, patient.phone)
@@ -340,16 +348,34 @@ async def test_a_payer_rule_needs_an_override_with_who_and_why(demo: Context) ->
         assert "at most 2 levels per session" in shown(dialog, "#callbook-note")
         await pilot.press("ctrl+o")
         await quiet(pilot)
-        assert isinstance(pilot.app.screen, OverrideDialog)
-        await pilot.press(*"physician asked for three levels", "enter")  # as rita
-        await quiet(pilot)
-        assert "scheduler" in shown(dialog, "#callbook-note")  # a receptionist may not
-        await pilot.press("ctrl+o")
-        await quiet(pilot)
         override = pilot.app.screen
         assert isinstance(override, OverrideDialog)
-        override.query_one("#override-by", Input).value = "sam"
+        assert override.query_one("#override-by", Input).value == ""  # rita may not: nobody
+        assert "Esc: back" in shown(override, "#override-keys")
+        await pilot.press(*"rita", "enter")  # herself: no password asked
+        assert override.focused is override.query_one("#override-reason", Input)
         await pilot.press(*"physician asked for three levels", "enter")
+        await quiet(pilot)
+        assert "scheduler" in shown(dialog, "#callbook-note")  # a receptionist may not
+        again = pilot.app.screen
+        assert isinstance(again, OverrideDialog)  # asked again, the reason kept
+        assert again.query_one("#override-reason", Input).value == (
+            "physician asked for three levels")
+        again.query_one("#override-by", Input).value = "sam"
+        await pilot.press("enter")  # reason submitted: sam must type his password first
+        assert "types their own password" in shown(again, "#override-error")
+        assert again.focused is again.query_one("#override-password", Input)
+        await pilot.press(*"not-sams-password", "enter", "enter")
+        await quiet(pilot)
+        assert "password was not accepted" in shown(dialog, "#callbook-note")
+        third = pilot.app.screen
+        assert isinstance(third, OverrideDialog)
+        assert third.query_one("#override-by", Input).value == "sam"
+        assert third.query_one("#override-password", Input).value == ""
+        assert third.query_one("#override-reason", Input).value == (
+            "physician asked for three levels")
+        assert third.focused is third.query_one("#override-password", Input)
+        await pilot.press(*demo_password("sam"), "enter", "enter")
         await quiet(pilot)
         assert "Held for the caller" in shown(dialog, "#callbook-note")
         await pilot.press("enter")
@@ -365,6 +391,11 @@ async def test_a_payer_rule_needs_an_override_with_who_and_why(demo: Context) ->
     assert event.entity_id == appt.id
     assert event.after["reason"] == "physician asked for three levels"
     assert event.after["rules"] == ["levels"]
+    sam = one(demo, select(Staff).where(Staff.username == "sam"))
+    assert event.staff_id == sam.id
+    failed = one(demo, select(AuditEvent).where(AuditEvent.action == "staff.sign_in_failed")
+                 .order_by(col(AuditEvent.id).desc()))
+    assert failed.staff_id == sam.id
 
 
 async def test_a_caller_moves_one_visit_and_cancels_another_without_leaving_the_call(

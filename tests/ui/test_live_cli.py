@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import sys
 import time
+from pathlib import Path
 
 from frontdesk.services.context import Context
 from frontdesk.services.views import AppointmentView
 from frontdesk.ui.app import FrontDeskApp
-from tests.practice import Practice
+from tests.cli.conftest import password_file
+from tests.practice import TEST_PASSWORDS, Practice, give_passwords
 from tests.ui.conftest import settled, shown
 from tests.ui.test_day_view import day_view, drawn
 from tests.ui.test_week_view import drawn as week_drawn
@@ -20,9 +22,17 @@ def patients(rows: list[dict[str, str]]) -> list[str]:
     return [row["patient"] for row in rows]
 
 
+def desk_proof(ctx: Context, folder: Path) -> list[str]:
+    """``--as desk`` with her password in a file only she can read, as a script proves it."""
+    give_passwords(ctx, "desk")
+    return ["--as", "desk", "--password-file", password_file(folder, TEST_PASSWORDS["desk"])]
+
+
 async def test_a_cli_booking_in_another_process_appears_within_two_seconds(
-    sqlite_url: str, sqlite_ctx: Context, practice: Practice, booked: list[AppointmentView]
+    sqlite_url: str, sqlite_ctx: Context, practice: Practice, booked: list[AppointmentView],
+    tmp_path: Path,
 ) -> None:
+    proof = desk_proof(sqlite_ctx, tmp_path)
     async with FrontDeskApp(context=sqlite_ctx).run_test(size=(80, 24)) as pilot:
         screen = await settled(pilot)
         assert patients(shown(screen)) == ["Testcase, C.", "Sample, J."]
@@ -30,7 +40,7 @@ async def test_a_cli_booking_in_another_process_appears_within_two_seconds(
             sys.executable, "-m", "frontdesk", "--db", sqlite_url, "book",
             "--patient", str(practice.other_patient_id), "--visit-type", "follow-up",
             "--provider", str(practice.able), "--location", str(practice.location_id),
-            "--start", "2027-03-10T14:00", "--as", "desk",
+            "--start", "2027-03-10T14:00", *proof,
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
         )
         out, err = await cli.communicate()
@@ -44,8 +54,10 @@ async def test_a_cli_booking_in_another_process_appears_within_two_seconds(
 
 
 async def test_a_cli_move_and_cancel_appear_on_the_open_day_and_week_views(
-    sqlite_url: str, sqlite_ctx: Context, practice: Practice, booked: list[AppointmentView]
+    sqlite_url: str, sqlite_ctx: Context, practice: Practice, booked: list[AppointmentView],
+    tmp_path: Path,
 ) -> None:
+    proof = desk_proof(sqlite_ctx, tmp_path)
     async with FrontDeskApp(context=sqlite_ctx).run_test(size=(120, 40)) as pilot:
         await settled(pilot)
         await pilot.press("d")
@@ -54,7 +66,7 @@ async def test_a_cli_move_and_cancel_appear_on_the_open_day_and_week_views(
 
         async def cli(*args: str) -> None:
             run = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "frontdesk", "--db", sqlite_url, *args, "--as", "desk",
+                sys.executable, "-m", "frontdesk", "--db", sqlite_url, *args, *proof,
                 stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
             _, err = await run.communicate()
             assert run.returncode == 0, err.decode()

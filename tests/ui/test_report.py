@@ -21,6 +21,7 @@ from frontdesk.db.engine import run_write
 from frontdesk.db.models import Appointment, AuditEvent, Location, Patient, Staff
 from frontdesk.services import report as report_service
 from frontdesk.services.context import Context
+from frontdesk.services.demo.content import demo_password
 from frontdesk.ui.app import FrontDeskApp
 from frontdesk.ui.calendar.board.screen import TodayScreen
 from frontdesk.ui.report.audit import AuditScreen
@@ -282,7 +283,7 @@ class TestScreenAndCliAgree:
                 day.isoformat(), "--format", "json"]
         if location:
             args += ["--location", location]
-        result = invoke(*args, clock=clock)
+        result = invoke(*args, clock=clock, passwords={MANAGER: demo_password(MANAGER)})
         assert result.exit_code == 0, result.output
         cli = json.loads(result.stdout)
         async with app_for(demo, staff=MANAGER).run_test(size=(160, 50)) as pilot:

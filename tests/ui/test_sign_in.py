@@ -7,6 +7,7 @@ from time import monotonic
 from typing import Any
 
 from sqlmodel import Session, col, select
+from textual.events import Key
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 from textual.widgets._toast import Toast
@@ -51,6 +52,21 @@ def visible_text(screen: Any) -> str:
 
 
 class TestSignIn:
+    async def test_keys_typed_right_after_enter_go_to_the_password_never_the_username(
+            self, demo_url: str, clock: FrozenClock, demo: Context) -> None:
+        """A fast typist or a password manager sends the whole line at once: every key after
+        Enter is the password's, and none of it shows in the username box."""
+        app = make_app(demo_url, clock=clock, settings=Settings(), poll_seconds=SLOW)
+        async with app.run_test(size=(80, 24)) as pilot:
+            screen = await wait_for(pilot, SignInScreen)
+            for key in (*"rita", "enter", *"not-her-password"):
+                app.post_message(Key(key, key if len(key) == 1 else None))  # no pause between
+            await pilot.pause()
+            await quiet(pilot)
+            assert screen.query_one("#signin-user", Input).value == "rita"
+            assert screen.query_one("#signin-password", Input).value == "not-her-password"
+            assert "not-her" not in visible_text(screen)
+
     async def test_start_asks_who_is_there_and_a_wrong_password_says_so(
             self, demo_url: str, clock: FrozenClock, demo: Context) -> None:
         app = make_app(demo_url, clock=clock, settings=Settings(), poll_seconds=SLOW)

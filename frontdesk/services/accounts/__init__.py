@@ -7,9 +7,11 @@ the staff administration. The hasher is not re-exported here: it is read where i
 """
 
 from frontdesk.services.accounts.admin import (
+    USERNAME_RULE,
     StaffStatus,
     add_staff,
     disable_staff,
+    has_admin,
     reset_password,
     staff_status,
 )
@@ -19,14 +21,16 @@ from frontdesk.services.accounts.signin import (
     SignInRefused,
     anyone_can_sign_in,
     check_password,
-    is_ssh,
+    os_user_account,
     os_user_staff,
     password_set,
+    prove,
     screen_locked,
     sign_in,
 )
 
 __all__ = [
+    "USERNAME_RULE",
     "AccountLocked",
     "SignInRefused",
     "StaffStatus",
@@ -34,10 +38,12 @@ __all__ = [
     "anyone_can_sign_in",
     "check_password",
     "disable_staff",
+    "has_admin",
     "hash_password",
-    "is_ssh",
+    "os_user_account",
     "os_user_staff",
     "password_set",
+    "prove",
     "reset_password",
     "screen_locked",
     "sign_in",

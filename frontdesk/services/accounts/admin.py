@@ -54,7 +54,8 @@ def add_staff(ctx: Context, *, by: str, username: str, name: str, role: Role | s
         row = Staff(name=display, username=wanted, role=kind.value, password_hash=hashed)
         session.add(row)
         session.flush()
-        q.add_audit(session, at=ctx.now(), staff_id=admin.id if admin else None,
+        q.add_audit(session, origin=ctx.origin.stamp,
+                    at=ctx.now(), staff_id=admin.id if admin else None,
                     action="staff.add", entity="staff", entity_id=row.id,
                     after={"username": wanted, "name": display, "role": kind.value,
                            **({"first_admin": True} if first else {})})
@@ -80,7 +81,8 @@ def disable_staff(ctx: Context, *, by: str, username: str) -> StaffView:
                                                "admin before disabling your own account")
         row.active = False
         session.add(row)
-        q.add_audit(session, at=ctx.now(), staff_id=admin.id, action="staff.disable",
+        q.add_audit(session, origin=ctx.origin.stamp,
+                    at=ctx.now(), staff_id=admin.id, action="staff.disable",
                     entity="staff", entity_id=row.id, before={"active": True},
                     after={"active": False})
         return staff_view(row)
@@ -102,10 +104,12 @@ def reset_password(ctx: Context, *, by: str, username: str, password: str) -> St
         until = row.locked_until.isoformat() if row.locked_until else None
         row.password_hash, row.failed_signins, row.locked_until = hashed, 0, None
         session.add(row)
-        q.add_audit(session, at=now, staff_id=admin.id, action="staff.reset_password",
+        q.add_audit(session, origin=ctx.origin.stamp,
+                    at=now, staff_id=admin.id, action="staff.reset_password",
                     entity="staff", entity_id=row.id)
         if was_locked:
-            q.add_audit(session, at=now, staff_id=admin.id, action="staff.unlock",
+            q.add_audit(session, origin=ctx.origin.stamp,
+                        at=now, staff_id=admin.id, action="staff.unlock",
                         entity="staff", entity_id=row.id, before={"locked_until": until},
                         after={"via": "reset_password"})
         return staff_view(row)
@@ -137,6 +141,13 @@ def _check_username(username: str) -> str:
         raise InvalidInput("username", "2-40 characters: lowercase letters, digits, '.', '-' "
                                        "and '_'")
     return wanted
+
+
+def has_admin(ctx: Context) -> bool:
+    """Whether the practice has an active admin (until it does, anyone who can run the command
+    adds the first one)."""
+    with read_session(ctx.engine) as session:
+        return _any_admin(session)
 
 
 def _any_admin(session: Session) -> bool:

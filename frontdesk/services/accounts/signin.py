@@ -15,7 +15,7 @@ again, locked for update, and re-checks if the hash changed meanwhile.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal, TypeVar
@@ -63,6 +63,14 @@ def sign_in(ctx: Context, *, username: str, password: str) -> StaffView:
     return _authenticate(ctx, username, password, success="staff.sign_in")
 
 
+def prove(ctx: Context, *, username: str, password: str) -> StaffView:
+    """Who runs a command, proven by their password: a sign-in in all but the event — the
+    command's own events carry who acted, through which channel and as which OS user, and a
+    command refused for bad input writes nothing. A wrong password is audited and counts toward
+    the lockout like any failed sign-in. SignInRefused or AccountLocked otherwise."""
+    return _authenticate(ctx, username, password, success=None)
+
+
 def check_password(ctx: Context, *, username: str, password: str) -> bool:
     """Unlock the idle lock: a sign-in like any other (failures count toward the lockout),
     audited ``staff.unlock`` on success. True, or SignInRefused / AccountLocked."""
@@ -78,7 +86,8 @@ def screen_locked(ctx: Context, *, username: str, idle_minutes: int | None) -> N
 
     def work(session: Session) -> None:
         row = acting(session, username)
-        q.add_audit(session, at=ctx.now(), staff_id=row.id, action="staff.screen_lock",
+        q.add_audit(session, origin=ctx.origin.stamp,
+                    at=ctx.now(), staff_id=row.id, action="staff.screen_lock",
                     entity="staff", entity_id=row.id, after=after)
 
     _write(ctx, work)
@@ -99,16 +108,14 @@ def password_set(ctx: Context, username: str) -> bool:
         return row is not None and row.active and row.password_hash is not None
 
 
-def is_ssh(environ: Mapping[str, str]) -> bool:
-    return bool(environ.get("SSH_CONNECTION") or environ.get("SSH_TTY"))
-
-
-def os_user_staff(ctx: Context, *, os_user: str, environ: Mapping[str, str]) -> StaffView | None:
-    """The staff member ``[signin] os_users`` maps ``os_user`` to, signed in without a password
-    — only over SSH (the OS already checked who they are), and only for an active account that
-    is not locked. None otherwise: ask for the password."""
+def os_user_staff(ctx: Context) -> StaffView | None:
+    """The staff member ``[signin] os_users`` maps the acting OS user to, signed in without a
+    password — only in an SSH login (the OS already checked who they are: see
+    :mod:`~frontdesk.services.accounts.origin`), and only for an active account that is not
+    locked. None otherwise: ask for the password."""
+    os_user = ctx.origin.os_user or ""
     username = ctx.settings.signin.os_users.get(os_user)
-    if username is None or not is_ssh(environ):
+    if username is None or ctx.origin.channel != "ssh":
         return None
 
     def work(session: Session) -> StaffView | None:
@@ -116,11 +123,27 @@ def os_user_staff(ctx: Context, *, os_user: str, environ: Mapping[str, str]) -> 
         now = ctx.now()
         if row is None or not row.active or _locked(row, now):
             return None
-        q.add_audit(session, at=now, staff_id=row.id, action="staff.sign_in", entity="staff",
+        q.add_audit(session, origin=ctx.origin.stamp,
+                    at=now, staff_id=row.id, action="staff.sign_in", entity="staff",
                     entity_id=row.id, after={"via": "ssh", "os_user": os_user[:64]})
         return staff_view(row)
 
     return _write(ctx, work)
+
+
+def os_user_account(ctx: Context) -> StaffView | None:
+    """The active, unlocked account ``[signin] os_users`` maps the acting OS user to (the real
+    uid's user: see :mod:`~frontdesk.services.accounts.origin`), on any channel — how a command
+    run by a mapped OS user knows who runs it. Read only: the events the command writes carry
+    the OS user."""
+    username = ctx.settings.signin.os_users.get(ctx.origin.os_user or "")
+    if username is None:
+        return None
+    with read_session(ctx.engine) as session:
+        row = q.staff_by_username(session, username)
+        if row is None or not row.active or _locked(row, ctx.now()):
+            return None
+        return staff_view(row)
 
 
 @dataclass(frozen=True)
@@ -130,8 +153,9 @@ class _Outcome:
     until: datetime | None = None
 
 
-def _authenticate(ctx: Context, username: str, password: str, *, success: str) -> StaffView:
-    typed = username.strip().lower()
+def _authenticate(ctx: Context, username: str, password: str, *,
+                  success: str | None) -> StaffView:
+    typed = q.username_key(username)
     with read_session(ctx.engine) as session:
         row = q.staff_by_username(session, typed) if typed else None
         seen_hash = row.password_hash if row is not None and row.active else None
@@ -142,11 +166,12 @@ def _authenticate(ctx: Context, username: str, password: str, *, success: str) -
     def work(session: Session) -> _Outcome:
         now = ctx.now()
         account = _for_update(session, typed) if typed else None
-        if account is None:
-            q.add_audit(session, at=now, staff_id=None, action="staff.sign_in_failed",
-                        entity="staff", entity_id=None, after={"username": username[:40]})
+        if account is None:  # what was typed is not kept: it may be a password
+            q.add_audit(session, origin=ctx.origin.stamp,
+                        at=now, staff_id=None, action="staff.sign_in_failed",
+                        entity="staff", entity_id=None, after={"reason": "unknown username"})
             return _Outcome("refused")
-        audit = _Audit(session, now, account)
+        audit = _Audit(session, ctx, now, account)
         if not account.active or account.password_hash is None:
             audit("staff.sign_in_failed",
                   {"reason": "disabled" if not account.active else "no password"})
@@ -173,9 +198,11 @@ def _authenticate(ctx: Context, username: str, password: str, *, success: str) -
         rehashed = upgraded is not None
         if upgraded is not None:
             account.password_hash = upgraded
-        account.failed_signins = 0
-        session.add(account)
-        audit(success, {"via": "password", **({"rehashed": True} if rehashed else {})})
+        if account.failed_signins or rehashed:
+            account.failed_signins = 0
+            session.add(account)
+        if success is not None:
+            audit(success, {"via": "password", **({"rehashed": True} if rehashed else {})})
         return _Outcome("ok", view=staff_view(account))
 
     outcome = _write(ctx, work)
@@ -193,17 +220,18 @@ def _locked(row: Staff, now: datetime) -> bool:
 def _for_update(session: Session, username: str) -> Staff | None:
     """The account, row-locked on PostgreSQL (SQLite's write transaction already is)."""
     return session.exec(
-        select(Staff).where(func.lower(Staff.username) == username.strip().lower())
+        select(Staff).where(func.lower(Staff.username) == q.username_key(username))
         .with_for_update()
     ).one_or_none()
 
 
 class _Audit:
-    def __init__(self, session: Session, now: datetime, row: Staff) -> None:
-        self.session, self.now, self.row = session, now, row
+    def __init__(self, session: Session, ctx: Context, now: datetime, row: Staff) -> None:
+        self.session, self.ctx, self.now, self.row = session, ctx, now, row
 
     def __call__(self, action: str, after: dict[str, object]) -> None:
-        q.add_audit(self.session, at=self.now, staff_id=self.row.id, action=action,
+        q.add_audit(self.session, origin=self.ctx.origin.stamp, at=self.now,
+                    staff_id=self.row.id, action=action,
                     entity="staff", entity_id=self.row.id,
                     after={k: v.isoformat() if isinstance(v, datetime) else v
                            for k, v in after.items()})

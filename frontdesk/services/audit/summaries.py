@@ -156,6 +156,11 @@ def _patient(event: AuditEvent, verb: str, _names: _Names) -> str | None:
     ref = f"patient {event.entity_id}"
     if verb == "create":
         return f"added {ref}"
+    if verb == "list":
+        after: dict[str, Any] = event.after or {}
+        rows = after.get("rows", 0)
+        return (f"listed {rows} row{'' if rows == 1 else 's'} with patient details "
+                f"({_short(str(after.get('command', '')))})")
     if verb in ("open", "view", "read"):
         return f"opened the record of {ref}"
     if verb in ("update", "edit"):
@@ -208,6 +213,8 @@ def _staff(event: AuditEvent, verb: str, names: _Names) -> str | None:
     account = f" of staff {event.entity_id}" if event.entity_id is not None else ""
     if verb == "sign_in":
         return "sign-in over SSH" if after.get("via") == "ssh" else "sign-in"
+    if verb == "override_signed":
+        return "signed a payer-rule override with their password"
     if verb == "sign_in_failed":
         return "failed sign-in" + ("" if event.staff_id is not None else " (unknown username)")
     if verb == "sign_in_refused_locked":

@@ -58,6 +58,8 @@ class AuditLine:
     entity: str
     entity_id: int | None
     summary: str
+    channel: str | None = None  # app, ssh, browser, cli (None: written before revision 0007)
+    os_user: str | None = None  # the real OS user of the process that acted
 
 
 def audit_events(
@@ -117,7 +119,8 @@ def audit_events(
     return [
         AuditLine(id=event.id or 0, at=event.at, staff=username, staff_name=full_name,
                   action=event.action, entity=event.entity, entity_id=event.entity_id,
-                  summary=summarise(event, names))
+                  summary=summarise(event, names), channel=event.channel,
+                  os_user=event.os_user)
         for event, username, full_name in rows
     ]
 

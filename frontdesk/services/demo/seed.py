@@ -122,7 +122,8 @@ class _Builder(_AppointmentBuilder, _ActivityBuilder):
         )
         after = {k: (v.isoformat() if isinstance(v, date) else v)
                  for k, v in asdict(summary).items()}
-        q.add_audit(self.session, at=self.ctx.now(), staff_id=self.staff_ids[Role.ADMIN],
+        q.add_audit(self.session, origin=self.ctx.origin.stamp,
+                    at=self.ctx.now(), staff_id=self.staff_ids[Role.ADMIN],
                     action="demo.seed", entity="practice", entity_id=None,
                     after=after | {"seed": self.seed})
         return summary

@@ -78,7 +78,8 @@ def add_closure(
                       provider_id=provider_id, location_id=location_id)
         session.add(row)
         session.flush()
-        q.add_audit(session, at=now, staff_id=staff_row.id, action="closure.add",
+        q.add_audit(session, origin=ctx.origin.stamp,
+                    at=now, staff_id=staff_row.id, action="closure.add",
                     entity="closure", entity_id=row.id,
                     after=_closure_snapshot(row) | _stranded_ids(stranded))
         people = {p.id or 0: p.name for p in session.exec(select(Provider))}
@@ -97,7 +98,8 @@ def remove_closure(ctx: Context, *, staff: str, closure_id: int) -> ClosureRow:
             raise InvalidInput("closure", f"no closure with id {closure_id}")
         people = {p.id or 0: p.name for p in session.exec(select(Provider))}
         gone = _closure_row(row, people, _location_names(session))
-        q.add_audit(session, at=ctx.now(), staff_id=staff_row.id, action="closure.remove",
+        q.add_audit(session, origin=ctx.origin.stamp,
+                    at=ctx.now(), staff_id=staff_row.id, action="closure.remove",
                     entity="closure", entity_id=closure_id, before=_closure_snapshot(row))
         session.delete(row)
         return gone

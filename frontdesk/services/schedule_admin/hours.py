@@ -87,7 +87,7 @@ def save_template(
         session.flush()
         assert row.id is not None
         after = _template_snapshot(row) | _stranded_ids(stranded)
-        q.add_audit(session, at=now, staff_id=staff_row.id,
+        q.add_audit(session, origin=ctx.origin.stamp, at=now, staff_id=staff_row.id,
                     action="template.add" if template_id is None else "template.edit",
                     entity="template", entity_id=row.id, before=before, after=after)
         return Saved(_template_row(row, {location_id: location.name}), stranded)
@@ -111,7 +111,8 @@ def remove_template(ctx: Context, *, staff: str, template_id: int,
             session, now, confirm_stranded, provider_id=existing.provider_id,
             before=(current, None), after=(remaining, None))
         gone = _template_row(existing, _location_names(session))
-        q.add_audit(session, at=now, staff_id=staff_row.id, action="template.remove",
+        q.add_audit(session, origin=ctx.origin.stamp,
+                    at=now, staff_id=staff_row.id, action="template.remove",
                     entity="template", entity_id=template_id,
                     before=_template_snapshot(existing), after=_stranded_ids(stranded) or None)
         session.delete(existing)

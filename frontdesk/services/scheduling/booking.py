@@ -16,7 +16,7 @@ from frontdesk.services.callbacks import sync_callback
 from frontdesk.services.context import Context
 from frontdesk.services.errors import InvalidInput
 from frontdesk.services.mapping import appointment_snapshot
-from frontdesk.services.pathway import enforce_payer_rules
+from frontdesk.services.pathway import enforce_payer_rules, override_authoriser
 from frontdesk.services.scheduling.fitting import _check_slot
 from frontdesk.services.scheduling.reading import _view
 from frontdesk.services.scheduling.slots import _visit_type
@@ -47,17 +47,21 @@ def book(
     hold: bool = False,
     override_reason: str | None = None,
     override_by: str | None = None,
+    override_password: str | None = None,
 ) -> AppointmentView:
     """Book (or, with ``hold=True``, hold for the caller) one visit at ``start``.
 
     A procedure that breaks the patient's payer rules raises PayerRulesBroken unless
-    ``override_reason`` is given by a role allowed to override (the booking person, or
-    ``override_by`` standing next to them); the override is audited with the booking.
-    Booking a diagnostic block creates its relief-report callback.
+    ``override_reason`` is given by a role allowed to override: the booking person, or
+    ``override_by`` standing next to them, who proves it with ``override_password`` (their own;
+    see :func:`~frontdesk.services.pathway.override_authoriser`). The override is audited with
+    the booking. Booking a diagnostic block creates its relief-report callback.
     """
     if start.tzinfo is None:
         raise InvalidInput("start", "needs a time zone (e.g. 2027-03-15T09:00-05:00)")
     region, levels, side = _procedure_details(region, levels, side)
+    authoriser = override_authoriser(ctx, staff=staff, override_by=override_by,
+                                     password=override_password, reason=override_reason)
 
     def work(session: Session) -> AppointmentView:
         q.lock_for_booking(session, location_id=location_id, provider_id=provider_id)
@@ -85,10 +89,10 @@ def book(
         )
         session.add(appt)
         session.flush()
-        enforce_payer_rules(session, ctx, staff=acting(session, override_by) if override_by
-                            else staff_row, appointment=appt, visit_type=vt.code,
-                            override_reason=override_reason)
-        q.add_audit(session, at=now, staff_id=staff_row.id,
+        enforce_payer_rules(session, ctx, staff=staff_row if authoriser == staff
+                            else acting(session, authoriser), appointment=appt,
+                            visit_type=vt.code, override_reason=override_reason)
+        q.add_audit(session, origin=ctx.origin.stamp, at=now, staff_id=staff_row.id,
                     action="appointment.hold" if hold else "appointment.book",
                     entity="appointment", entity_id=appt.id, after=appointment_snapshot(appt))
         sync_callback(session, ctx, appt, code=vt.code, now=now, new=True)
@@ -114,7 +118,8 @@ def confirm_hold(ctx: Context, *, staff: str, appointment_id: int) -> Appointmen
         appt.status, appt.hold_expires_at = Status.BOOKED.value, None
         appt.booked_at, appt.booked_by_id = now, _id(staff_row)
         _touch(appt, now)
-        q.add_audit(session, at=now, staff_id=staff_row.id, action="appointment.book",
+        q.add_audit(session, origin=ctx.origin.stamp,
+                    at=now, staff_id=staff_row.id, action="appointment.book",
                     entity="appointment", entity_id=appt.id, before=before,
                     after=appointment_snapshot(appt))
         _sync(session, ctx, appt, now)
@@ -133,7 +138,8 @@ def release_hold(ctx: Context, *, staff: str, appointment_id: int) -> Appointmen
         before = appointment_snapshot(appt)
         appt.status = Status.EXPIRED.value
         _touch(appt, now)
-        q.add_audit(session, at=now, staff_id=staff_row.id, action="appointment.release_hold",
+        q.add_audit(session, origin=ctx.origin.stamp,
+                    at=now, staff_id=staff_row.id, action="appointment.release_hold",
                     entity="appointment", entity_id=appt.id, before=before,
                     after=appointment_snapshot(appt))
         _sync(session, ctx, appt, now)

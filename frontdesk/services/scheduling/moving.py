@@ -15,7 +15,7 @@ from frontdesk.services.access import acting
 from frontdesk.services.context import Context
 from frontdesk.services.errors import InvalidInput, SlotTaken
 from frontdesk.services.mapping import appointment_snapshot
-from frontdesk.services.pathway import enforce_payer_rules
+from frontdesk.services.pathway import enforce_payer_rules, override_authoriser
 from frontdesk.services.scheduling.fitting import _check_slot, _Taken
 from frontdesk.services.scheduling.reading import _view
 from frontdesk.services.scheduling.transaction import (
@@ -42,12 +42,16 @@ def reschedule(
     expected_version: int | None = None,
     override_reason: str | None = None,
     override_by: str | None = None,
+    override_password: str | None = None,
 ) -> AppointmentView:
     """Move a booked visit to another start (and optionally provider, location or room).
 
-    The payer rules are checked again for the new day, as :func:`book` checks them."""
+    The payer rules are checked again for the new day, as :func:`book` checks them (an
+    override by someone else needs their ``override_password``)."""
     if start.tzinfo is None:
         raise InvalidInput("start", "needs a time zone (e.g. 2027-03-15T09:00-05:00)")
+    authoriser = override_authoriser(ctx, staff=staff, override_by=override_by,
+                                     password=override_password, reason=override_reason)
     moving: dict[str, int] = {}
 
     def work(session: Session) -> AppointmentView:
@@ -78,10 +82,11 @@ def reschedule(
         appt.block_end = slot.end + timedelta(minutes=spec.buffer_after_min)
         _touch(appt, now)
         session.flush()
-        enforce_payer_rules(session, ctx, staff=acting(session, override_by) if override_by
-                            else staff_row, appointment=appt, visit_type=vt.code,
-                            override_reason=override_reason)
-        q.add_audit(session, at=now, staff_id=staff_row.id, action="appointment.reschedule",
+        enforce_payer_rules(session, ctx, staff=staff_row if authoriser == staff
+                            else acting(session, authoriser), appointment=appt,
+                            visit_type=vt.code, override_reason=override_reason)
+        q.add_audit(session, origin=ctx.origin.stamp,
+                    at=now, staff_id=staff_row.id, action="appointment.reschedule",
                     entity="appointment", entity_id=appt.id, before=before,
                     after=appointment_snapshot(appt))
         _sync(session, ctx, appt, now)

@@ -53,7 +53,8 @@ def cancel(
         appt.status, appt.cancel_reason = Status.CANCELLED.value, reason
         appt.late_cancel = appt.starts_at - now < window
         _touch(appt, now)
-        q.add_audit(session, at=now, staff_id=staff_row.id, action="appointment.cancel",
+        q.add_audit(session, origin=ctx.origin.stamp,
+                    at=now, staff_id=staff_row.id, action="appointment.cancel",
                     entity="appointment", entity_id=appt.id, before=before,
                     after=appointment_snapshot(appt))
         _sync(session, ctx, appt, now)
@@ -87,7 +88,8 @@ def set_status(
         appt.status = status.value
         _touch(appt, now)
         session.flush()
-        q.add_audit(session, at=now, staff_id=staff_row.id, action="appointment.status",
+        q.add_audit(session, origin=ctx.origin.stamp,
+                    at=now, staff_id=staff_row.id, action="appointment.status",
                     entity="appointment", entity_id=appt.id, before=before,
                     after=appointment_snapshot(appt))
         _sync(session, ctx, appt, now)

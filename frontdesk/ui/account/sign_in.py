@@ -8,9 +8,9 @@ on purpose), so the screen never freezes.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Center, Middle, Vertical
@@ -26,6 +26,37 @@ NOBODY = ("Nobody can sign in yet: no staff account has a password. An admin acc
           "(see the README).")
 
 T = TypeVar("T")
+
+
+class UsernameInput(Input):
+    """The username box. Enter hands over to the password box at once, and keys already on
+    their way here (a fast typist, a password manager typing the whole line) follow it there:
+    what comes after Enter never lands in this box, in clear."""
+
+    def __init__(self, *, then: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.then = then  # the password box's selector
+        self.handed_over = False
+
+    async def _on_key(self, event: events.Key) -> None:
+        password = self.screen.query_one(self.then, Input)
+        if self.handed_over and self.screen.focused is not self:
+            event.stop()
+            event.prevent_default()
+            password.post_message(events.Key(event.key, event.character))
+            return
+        if event.key == "enter" and self.value.strip():
+            event.stop()
+            event.prevent_default()
+            self.handed_over = True
+            self.screen.set_focus(password)
+            self.post_message(self.Submitted(self, self.value))
+            return
+        await super()._on_key(event)
+
+    def _on_focus(self, event: events.Focus) -> None:
+        self.handed_over = False  # back to change the username
+        super()._on_focus(event)
 
 
 class PasswordScreen(Screen[T]):
@@ -46,7 +77,8 @@ class PasswordScreen(Screen[T]):
         return self.query_one(f"#{self.PREFIX}-{name}", Input)
 
     def _fields(self) -> ComposeResult:
-        yield Input(placeholder="Username", id=f"{self.PREFIX}-user", compact=True)
+        yield UsernameInput(then=f"#{self.PREFIX}-password", placeholder="Username",
+                            id=f"{self.PREFIX}-user", compact=True)
         yield Input(placeholder="Password", password=True, id=f"{self.PREFIX}-password",
                     compact=True)
         yield Static("", id=f"{self.PREFIX}-error", markup=False)

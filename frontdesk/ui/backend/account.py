@@ -3,8 +3,6 @@ mapping, the idle lock's password and its audit event."""
 
 from __future__ import annotations
 
-import getpass
-import os
 from dataclasses import replace
 from typing import Self
 
@@ -56,6 +54,5 @@ class AccountDoor(BackendCore):
 
     def via_ssh(self) -> Self | None:
         """Signed in by the SSH login when settings map this OS user to a staff member."""
-        person = accounts.os_user_staff(self.ctx, os_user=getpass.getuser(),
-                                        environ=os.environ)
+        person = accounts.os_user_staff(self.ctx)
         return None if person is None else replace(self, person=person)

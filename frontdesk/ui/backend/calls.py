@@ -3,7 +3,7 @@ booking for the caller, the read-back, relief reports and callbacks, a new patie
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -34,6 +34,7 @@ class CallBooking:
     side: str | None = None
     override_reason: str | None = None
     override_by: str | None = None  # username of the scheduler or manager who authorises it
+    override_password: str | None = field(default=None, repr=False)  # theirs, when not yours
 
 
 class CallDoor(BackendCore):
@@ -92,7 +93,7 @@ class CallDoor(BackendCore):
             provider_id=slot.provider_id, location_id=slot.location_id, start=slot.start,
             room_id=slot.room_id, region=booking.region, levels=booking.levels,
             side=booking.side, hold=True, override_reason=booking.override_reason,
-            override_by=booking.override_by)
+            override_by=booking.override_by, override_password=booking.override_password)
 
     def confirm_hold(self, appt: AppointmentView) -> AppointmentView:
         return scheduling.confirm_hold(self.ctx, staff=self._acting(), appointment_id=appt.id)

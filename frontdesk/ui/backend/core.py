@@ -41,6 +41,12 @@ class BackendCore:
         the screens ask this to grey out what would only be refused)."""
         return self.person is not None and allowed(self.person.role, permission)
 
+    def may_override(self) -> bool:
+        """Whether the person signed in may authorise a payer-rule override themselves (a
+        setting: ``[callbacks] override_roles``)."""
+        return (self.person is not None
+                and self.person.role.value in self.ctx.settings.callbacks.override_roles)
+
     @property
     def idle_minutes(self) -> int:
         return self.ctx.settings.signin.idle_minutes

@@ -3,12 +3,14 @@ database: migrations, the demo practice's first seeding, a plain reason when it 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from frontdesk.domain.settings import Settings
+from frontdesk.services.accounts.origin import app_origin
 from frontdesk.services.config import LoadedSettings, load_settings
 from frontdesk.services.context import Context, open_context, system_clock
 from frontdesk.services.errors import first_line, redact
@@ -56,7 +58,8 @@ def open_backend(
     else:
         loaded = LoadedSettings(settings, ()) if settings is not None else load_settings()
     try:
-        ctx = open_context(db, settings=loaded.settings, clock=clock or system_clock)
+        ctx = open_context(db, settings=loaded.settings, clock=clock or system_clock,
+                           origin=app_origin(os.environ))
     except Exception as exc:
         return Opened(None, loaded.problems, describe_failure(exc, db))
     try:

@@ -20,12 +20,13 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
 from frontdesk.domain.calls import CallOutcome
 from frontdesk.ui.call.callbacks import CallbacksDue
+from frontdesk.ui.call.override import Authorised, OverrideDialog
 from frontdesk.ui.call.pathway import ChoiceList, PathwayPanel
 from frontdesk.ui.text import slot_text
 
@@ -35,49 +36,6 @@ if TYPE_CHECKING:
     from frontdesk.ui.backend.door import Backend, CallBooking
 
 BOOK = "book"
-
-
-class OverrideDialog(ModalScreen["tuple[str, str] | None"]):
-    """Who authorises booking against a payer rule, and why. Dismisses (username, reason)."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "dismiss(None)", "Back", id="override.back"),
-    ]
-
-    def __init__(self, problems: str, acting: str | None) -> None:
-        super().__init__()
-        self.problems = problems
-        self.acting = acting or ""
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="override"):
-            yield Static("Book against a payer rule", id="override-title", markup=False)
-            yield Static(self.problems, id="override-problems", markup=False)
-            yield Label("Authorised by (username of a scheduler or manager)")
-            yield Input(self.acting, id="override-by", compact=True)
-            yield Label("Reason (goes to the audit log)")
-            yield Input(id="override-reason", compact=True, max_length=500)
-            yield Static("", id="override-error", markup=False)
-
-    def on_mount(self) -> None:
-        self.query_one("#override-reason" if self.acting else "#override-by", Input).focus()
-
-    @on(Input.Submitted, "#override-by")
-    def _next(self) -> None:
-        self.query_one("#override-reason", Input).focus()
-
-    @on(Input.Submitted, "#override-reason")
-    def _done(self) -> None:
-        who = self.query_one("#override-by", Input).value.strip()
-        why = self.query_one("#override-reason", Input).value.strip()
-        error = self.query_one("#override-error", Static)
-        if not who:
-            error.update("Say who authorises it.")
-            self.query_one("#override-by", Input).focus()
-        elif not why:
-            error.update("Give the reason: the audit log keeps it.")
-        else:
-            self.dismiss((who, why))
 
 
 class CallBookingDialog(ModalScreen["AppointmentView | None"]):
@@ -197,9 +155,12 @@ class CallBookingDialog(ModalScreen["AppointmentView | None"]):
             self._booked(worker)
 
     def _held(self, worker: Worker[Any]) -> None:
-        from frontdesk.services.errors import FrontDeskError, SlotTaken
+        from frontdesk.services.accounts import AccountLocked, SignInRefused
+        from frontdesk.services.errors import FrontDeskError, NotAllowed, SlotTaken
         from frontdesk.services.pathway import PayerRulesBroken
 
+        signed = self.booking.override_password is not None
+        self.booking = replace(self.booking, override_password=None)  # asked again each time
         if worker.state == WorkerState.SUCCESS and worker.result is not None:
             self.held = worker.result
             self.refused = ""
@@ -227,6 +188,15 @@ class CallBookingDialog(ModalScreen["AppointmentView | None"]):
             self.refresh_bindings()
             self._note(f"{self.refused}\nChoose another time, or Ctrl+O to book it anyway "
                        "with an override.")
+        elif isinstance(error, (SignInRefused, AccountLocked)) and signed:
+            who = self.booking.override_by or "the authoriser"
+            reason = ("wrong username or password" if isinstance(error, SignInRefused)
+                      else str(error))
+            self._note(f"Not held: {who}'s password was not accepted ({reason}).")
+            self.action_override(error=f"Not authorised: {reason}. Try again, or Esc.")
+        elif isinstance(error, NotAllowed) and self.booking.override_reason:
+            self._note(f"Not held: {error}.")
+            self.action_override(error=f"{str(error)[:1].upper()}{str(error)[1:]}.")
         elif isinstance(error, FrontDeskError):
             self._note(f"Not held: {error}")
         else:
@@ -245,19 +215,23 @@ class CallBookingDialog(ModalScreen["AppointmentView | None"]):
 
     # ------------------------------------------------------------------ keys
 
-    def action_override(self) -> None:
+    def action_override(self, error: str = "") -> None:
         if not self.refused or self.chosen is None:
             return
 
-        def authorised(answer: tuple[str, str] | None) -> None:
+        def authorised(answer: Authorised | None) -> None:
             if answer is None or self.chosen is None:
                 return
-            who, why = answer
-            self.booking = replace(self.booking, override_by=who, override_reason=why)
+            self.booking = replace(self.booking, override_by=answer.who,
+                                   override_reason=answer.why,
+                                   override_password=answer.password or None)
             self._note("Holding the time for the caller, with the override…")
             self._hold(self.chosen, self.booking)
 
-        self.app.push_screen(OverrideDialog(self.refused, self.backend.staff), authorised)
+        b = self.booking
+        self.app.push_screen(OverrideDialog(
+            self.refused, self.backend.staff, may_override=self.backend.may_override(),
+            who=b.override_by or "", why=b.override_reason or "", error=error), authorised)
 
     def action_back(self) -> None:
         if self.held is not None:

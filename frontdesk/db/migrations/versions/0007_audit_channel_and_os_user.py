@@ -1,0 +1,34 @@
+"""every audit event says where it came from: the channel and the OS user
+
+The channel is how the person acted (app, ssh, browser, cli); the OS user is the real user the
+acting process ran as, read from its uid. Events written before this revision have neither.
+
+Revision ID: 0007
+Revises: 0006
+Create Date: 2026-12-06 03:30:00
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+import sqlmodel.sql.sqltypes
+from alembic import op
+
+revision = '0007'
+down_revision = '0005'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    # Adding nullable columns is not an UPDATE: the append-only guards let it through.
+    op.add_column('audit_event', sa.Column(
+        'channel', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=True))
+    op.add_column('audit_event', sa.Column(
+        'os_user', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('audit_event') as batch:
+        batch.drop_column('os_user')
+        batch.drop_column('channel')

@@ -1,0 +1,201 @@
+"""Who runs a command is proven, never typed: the OS user mapped to a staff account, or --as with
+that person's password (a file only they can read, a pipe, or the terminal). Unproven: exit 6,
+one plain line, nothing written. Listings with patient details leave who, which command and
+how many rows in the audit trail; every event says the channel and the OS user."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlmodel import Session, col, select
+
+from frontdesk.cli import identity
+from frontdesk.db.engine import make_engine
+from frontdesk.db.models import AuditEvent, Staff
+from frontdesk.services.accounts.origin import real_os_user
+from tests.cli.conftest import Desk, assert_clean, password_file
+
+BOOK = ("book", "--patient", "1", "--visit-type", "follow-up", "--provider", "1",
+        "--location", "1", "--start", "2027-03-11T09:00")
+
+
+def events(desk: Desk, action: str | None = None) -> list[AuditEvent]:
+    engine = make_engine(desk.db)
+    try:
+        with Session(engine) as session:
+            query = select(AuditEvent).order_by(col(AuditEvent.id))
+            if action is not None:
+                query = query.where(AuditEvent.action == action)
+            return list(session.exec(query).all())
+    finally:
+        engine.dispose()
+
+
+def account(desk: Desk, username: str) -> Staff:
+    engine = make_engine(desk.db)
+    try:
+        with Session(engine) as session:
+            return session.exec(select(Staff).where(Staff.username == username)).one()
+    finally:
+        engine.dispose()
+
+
+def map_os_user(to: str) -> None:
+    """settings.toml maps the OS user running the tests to the staff account ``to``."""
+    folder = Path(os.environ["FRONTDESK_CONFIG_DIR"])
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "settings.toml").write_text(
+        f'[signin]\nos_users = {{ "{real_os_user()}" = "{to}" }}\n')
+
+
+def refused(desk: Desk, *args: str, **kwargs: Any) -> str:
+    """Run a command that must be refused as unproven; what it said."""
+    before = desk.state()
+    result = desk.run(*args, **kwargs)
+    assert_clean(result)
+    assert result.exit_code == 6, result.stdout + result.stderr
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1
+    assert desk.state()["appointments"] == before["appointments"]
+    assert desk.state()["patient"] == before["patient"]
+    return str(result.stderr)
+
+
+@pytest.mark.parametrize("fixture", ["desk", pytest.param("pg_desk", marks=pytest.mark.postgres)])
+def test_a_proven_person_books_and_the_event_says_cli_and_the_os_user(
+        fixture: str, request: pytest.FixtureRequest) -> None:
+    desk: Desk = request.getfixturevalue(fixture)
+    result = desk.run(*BOOK, "--as", "desk", "--json")
+    assert result.exit_code == 0, result.stderr
+    [booked] = events(desk, "appointment.book")
+    assert (booked.channel, booked.os_user) == ("cli", real_os_user())
+    assert account(desk, "desk").id == booked.staff_id
+
+
+@pytest.mark.parametrize("fixture", ["desk", pytest.param("pg_desk", marks=pytest.mark.postgres)])
+def test_an_unproven_name_writes_nothing(fixture: str, request: pytest.FixtureRequest) -> None:
+    desk: Desk = request.getfixturevalue(fixture)
+    before = len(events(desk))
+    said = refused(desk, *BOOK, "--as", "boss", "--password-file", "/nonexistent/secret")
+    assert "cannot read the password file /nonexistent/secret" in said
+    said = refused(desk, *BOOK)
+    assert f"Your OS user {real_os_user()} is not mapped to a staff account" in said
+    assert len(events(desk)) == before
+
+
+def test_the_admin_takeover_from_the_issue_is_refused(desk: Desk, tmp_path: Path) -> None:
+    """`printf 'new\\n' | frontdesk staff reset-password boss --as boss --password-stdin`."""
+    old_hash = account(desk, "boss").password_hash
+    desk.passwords.pop("boss")  # the attacker does not know it
+    said = refused(desk, "staff", "reset-password", "boss", "--as", "boss",
+                   "--password-stdin", input="new-password-123\n")
+    assert "no terminal to ask boss's password on" in said
+    guess = password_file(tmp_path, "a guess")
+    said = refused(desk, "staff", "reset-password", "boss", "--as", "boss", "--password-stdin",
+                   "--password-file", guess, input="new-password-123\n")
+    assert said == "error: not proven: wrong username or password\n"
+    assert account(desk, "boss").password_hash == old_hash
+    [failed] = events(desk, "staff.sign_in_failed")
+    assert (failed.staff_id, failed.channel) == (account(desk, "boss").id, "cli")
+
+
+def test_wrong_passwords_count_toward_the_lockout(desk: Desk, tmp_path: Path) -> None:
+    guess = password_file(tmp_path, "not it")
+    for _ in range(4):
+        refused(desk, *BOOK, "--as", "desk", "--password-file", guess)
+    said = refused(desk, *BOOK, "--as", "desk", "--password-file", guess)
+    assert "too many failed sign-ins: locked until" in said
+    said = refused(desk, *BOOK, "--as", "desk")  # the right password, while locked
+    assert "locked until" in said
+    assert account(desk, "desk").failed_signins == 5
+
+
+def test_a_password_file_others_can_read_is_refused(desk: Desk, tmp_path: Path) -> None:
+    shared = Path(password_file(tmp_path, desk.passwords["desk"]))
+    shared.chmod(0o644)
+    said = refused(desk, *BOOK, "--as", "desk", "--password-file", str(shared))
+    assert f"{shared} can be read by other users: chmod 600 it first" in said
+    empty = tmp_path / "empty"
+    empty.touch(mode=0o600)
+    assert "is empty" in refused(desk, *BOOK, "--as", "desk", "--password-file", str(empty))
+    assert "only with --as" in refused(desk, *BOOK, "--password-file", str(shared))
+
+
+def test_a_pipe_carries_the_password(desk: Desk) -> None:
+    """What `--password-file <(pass show frontdesk)` hands the command: /dev/fd/N, a pipe."""
+    read_end, write_end = os.pipe()
+    os.write(write_end, (desk.passwords["desk"] + "\n").encode())
+    os.close(write_end)
+    try:
+        result = desk.run(*BOOK, "--as", "desk", "--password-file", f"/dev/fd/{read_end}")
+    finally:
+        os.close(read_end)
+    assert result.exit_code == 0, result.stderr
+
+
+def test_the_password_is_asked_on_the_terminal_even_when_stdin_is_a_pipe(
+        desk: Desk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    terminal = tmp_path / "tty"
+    terminal.touch()
+    asked: list[str] = []
+    known = desk.passwords["boss"]
+
+    def answer(prompt: str) -> str:
+        asked.append(prompt)
+        return known
+
+    monkeypatch.setattr(identity, "TTY", str(terminal))
+    monkeypatch.setattr(identity.getpass, "getpass", answer)
+    desk.passwords.pop("boss")  # no --password-file: the terminal is asked
+    result = desk.run("staff", "reset-password", "desk", "--as", "boss", "--password-stdin",
+                      input="a-new-password-42\n")
+    assert result.exit_code == 0, result.stderr
+    assert asked == ["Password for boss: "]
+    assert "a-new-password-42" not in result.stdout + result.stderr
+
+
+def test_a_mapped_os_user_needs_no_password_but_another_name_does(desk: Desk) -> None:
+    map_os_user("sched")
+    desk.passwords.clear()
+    result = desk.run(*BOOK)
+    assert result.exit_code == 0, result.stderr
+    assert desk.run("cancel", "1", "--reason", "test", "--as", "sched").exit_code == 0
+    [booked] = events(desk, "appointment.book")
+    assert booked.staff_id == account(desk, "sched").id
+    assert "no terminal to ask desk's password on" in refused(desk, *BOOK, "--as", "desk")
+
+
+def test_a_disabled_or_locked_mapped_account_is_not_proven(desk: Desk) -> None:
+    map_os_user("desk")
+    engine = make_engine(desk.db)
+    try:
+        with Session(engine) as session:
+            row = session.exec(select(Staff).where(Staff.username == "desk")).one()
+            row.active = False
+            session.add(row)
+            session.commit()
+    finally:
+        engine.dispose()
+    assert "is not mapped to a staff account" in refused(desk, *BOOK)
+
+
+def test_listings_with_patient_details_say_who_looked_and_how_many(desk: Desk) -> None:
+    desk.run(*BOOK, "--as", "desk")
+    assert desk.run("appointments", "--date", "2027-03-11", "--as", "desk").exit_code == 0
+    assert desk.run("show", "1", "--as", "desk").exit_code == 0
+    found = json.loads(desk.run("patients", "find", "Testcase", "--as", "desk",
+                                "--json").stdout)
+    listed = events(desk, "patient.list")
+    assert [(e.after, e.entity_id) for e in listed] == [
+        ({"command": "appointments", "rows": 1}, None),
+        ({"command": "show", "rows": 1}, desk.practice.patient_id),
+        ({"command": "patients find", "rows": len(found)}, None),
+    ]
+    assert all((e.channel, e.os_user) == ("cli", real_os_user()) for e in listed)
+    assert "Testcase" not in json.dumps([e.after for e in events(desk)])
+    trail = desk.run("audit", "--as", "mgr", "--action", "patient.list")
+    assert "listed 1 row with patient details (show)" in trail.stdout
