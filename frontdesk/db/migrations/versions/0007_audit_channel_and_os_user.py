@@ -15,7 +15,7 @@ import sqlmodel.sql.sqltypes
 from alembic import op
 
 revision = '0007'
-down_revision = '0005'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
@@ -29,6 +29,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('audit_event') as batch:
-        batch.drop_column('os_user')
-        batch.drop_column('channel')
+    # ALTER TABLE … DROP COLUMN (SQLite 3.35+), not a batch copy: copying the table would drop
+    # its append-only triggers with it.
+    op.drop_column('audit_event', 'os_user')
+    op.drop_column('audit_event', 'channel')
