@@ -39,6 +39,7 @@ class Runtime:
         if self._context is None:
             from frontdesk.services.config import load_settings
             from frontdesk.services.context import open_context, system_clock
+            from frontdesk.services.files import database_warnings
 
             where = target or self.target()
             loaded = load_settings()
@@ -49,6 +50,8 @@ class Runtime:
                                              clock=self.clock or system_clock, upgrade=upgrade)
             except Exception as exc:
                 raise open_failed(where, exc) from None
+            for warning in database_warnings(where, loaded.settings):
+                click.echo(f"warning: {warning}", err=True)
         return self._context
 
     def close(self) -> None:
