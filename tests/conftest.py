@@ -123,3 +123,22 @@ def sqlite_ctx(sqlite_url: str, clock: FrozenClock) -> Iterator[Context]:
 @pytest.fixture
 def practice(ctx: Context) -> Practice:
     return build_practice(ctx)
+
+
+@pytest.fixture
+def umask_022() -> Iterator[None]:
+    """The common umask (group and others may read what is made), for the file-mode tests:
+    frontdesk's files must come out private anyway."""
+    before = os.umask(0o022)
+    try:
+        yield
+    finally:
+        os.umask(before)
+
+
+@pytest.fixture
+def own_group() -> str:
+    """A group this process is in (its own), for the shared-group setting."""
+    import grp
+
+    return grp.getgrgid(os.getegid()).gr_name

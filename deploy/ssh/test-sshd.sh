@@ -134,24 +134,24 @@ start() {
     || ssh-keygen -q -t ed25519 -N '' -C frontdesk-test-client -f "$state/client_key"
   install -m 0644 "$state/client_key.pub" "$state/authorized_keys"
 
-  # frontdesk's files as docs/ssh.md lays them out: settings readable by all, a data folder
-  # shared by the group (setgid, 2770) and a database the group can write (0660).
-  mkdir -p "$state/config" "$state/data"
+  # frontdesk's files as docs/ssh.md lays them out: settings the group can read, and the
+  # [storage] shared_group setting, so frontdesk itself makes the data folder the group's
+  # (setgid, 2770) and the database group-writable (0660).
+  install -d -o root -g "$group" -m 0750 "$state/config"
   cat > "$state/config/settings.toml" <<EOF
 [signin]
 os_users = { "$user" = "$staff" }
+
+[storage]
+shared_group = "$group"
 EOF
-  chmod 0755 "$state/config"
-  chmod 0644 "$state/config/settings.toml"
-  chown "root:$group" "$state/data"
-  chmod 2770 "$state/data"
+  chown "root:$group" "$state/config/settings.toml"
+  chmod 0640 "$state/config/settings.toml"
   local db=$state/data/frontdesk.db
   if [[ ! -f $db ]]; then
-    "$fd" --db "$db" db seed-demo >/dev/null
+    FRONTDESK_CONFIG_DIR=$state/config "$fd" --db "$db" db seed-demo >/dev/null
     say "seeded the demo practice into $db"
   fi
-  chown "root:$group" "$db"
-  chmod 0660 "$db"
 
   cat > "$state/sshd_config" <<EOF
 # Throwaway sshd for testing frontdesk over SSH (deploy/ssh/test-sshd.sh); loopback only.

@@ -45,5 +45,5 @@ def daily_cmd(runtime: Runtime, day: str, location: str | None, fmt: str,
         click.echo(text, nl=False)
         return
     target = output.expanduser()
-    report_export.write_owner_only(target, text)
+    report_export.write_private(target, text)
     click.echo(f"wrote the daily report for {when} to {target}", err=True)

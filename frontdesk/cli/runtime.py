@@ -40,6 +40,7 @@ class Runtime:
             from frontdesk.services.accounts.origin import cli_origin
             from frontdesk.services.config import load_settings
             from frontdesk.services.context import open_context, system_clock
+            from frontdesk.services.files import database_warnings
 
             where = target or self.target()
             loaded = load_settings()
@@ -51,6 +52,8 @@ class Runtime:
                                              origin=cli_origin())
             except Exception as exc:
                 raise open_failed(where, exc) from None
+            for warning in database_warnings(where, loaded.settings):
+                click.echo(f"warning: {warning}", err=True)
         return self._context
 
     def close(self) -> None:

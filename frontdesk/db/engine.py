@@ -1,8 +1,10 @@
 """Engines and transactions for SQLite (default) and PostgreSQL.
 
 SQLite: WAL, synchronous=FULL, foreign keys on; every write transaction starts with
-``BEGIN IMMEDIATE`` so two writers never both pass a check-then-insert. PostgreSQL: exclusion
-constraints do the refusing; deadlocks and serialization failures are retried.
+``BEGIN IMMEDIATE`` so two writers never both pass a check-then-insert; a new database file (and
+so its ``-wal`` and ``-shm``) and its folder are made private whatever the umask (see
+:mod:`frontdesk.db.files`). PostgreSQL: exclusion constraints do the refusing; deadlocks and
+serialization failures are retried.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session
+
+from frontdesk.db.files import PRIVATE, FileModes, create_file, make_folders
 
 T = TypeVar("T")
 
@@ -50,23 +54,33 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-def make_engine(target: str | Path, *, echo: bool = False) -> Engine:
+def make_engine(target: str | Path, *, echo: bool = False, modes: FileModes = PRIVATE) -> Engine:
+    """``modes``: how a new SQLite file and its folder are made (owner-only unless shared)."""
     url = make_url(normalise_url(target))
     if url.get_backend_name() == "sqlite":
-        return _sqlite_engine(url.render_as_string(hide_password=False), echo=echo)
+        return _sqlite_engine(url.render_as_string(hide_password=False), echo=echo, modes=modes)
     if url.get_backend_name() == "postgresql":
         return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=5)
     raise ValueError(f"unsupported database {url.get_backend_name()!r}; use SQLite or PostgreSQL")
 
 
-def _sqlite_engine(url: str, *, echo: bool) -> Engine:
+def _sqlite_engine(url: str, *, echo: bool, modes: FileModes) -> Engine:
     memory = url in ("sqlite://", "sqlite:///:memory:")
+    parsed = make_url(url)
+    database = Path(parsed.database or "")
     if not memory:
-        Path(make_url(url).database or "").parent.mkdir(parents=True, exist_ok=True)
+        make_folders(database.parent, modes)
     kwargs: dict[str, Any] = {"poolclass": StaticPool} if memory else {}
     engine = create_engine(
         url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs
     )
+
+    if not memory and "uri" not in parsed.query:  # a file: URI is SQLite's to open as it says
+        @event.listens_for(engine, "do_connect")
+        def _before_connect(*_args: Any) -> None:
+            # made by us before SQLite would make it with the umask's mode; SQLite gives its
+            # -wal, -shm and -journal the database file's mode
+            create_file(database, modes)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:

@@ -46,6 +46,13 @@ class SignInSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class StorageSettings:
+    #: an OS group that shares the database, its folder and the app's reports (group-readable
+    #: and writable on purpose, as on an SSH server); empty: for their owner alone
+    shared_group: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     booking: BookingRules = BookingRules()
     practice_name: str = "Tulsa Pain Management"
@@ -54,6 +61,7 @@ class Settings:
     payers: tuple[PayerRules, ...] = (PayerRules(),)
     callbacks: CallbackRules = CallbackRules()
     signin: SignInSettings = SignInSettings()
+    storage: StorageSettings = StorageSettings()
 
     @property
     def rules(self) -> Rules:
@@ -80,6 +88,7 @@ T = TypeVar("T")
 _ROLES = ("receptionist", "scheduler", "manager", "admin")
 _USERNAME = re.compile(r"^[a-z0-9._-]{2,40}$")  # as services.accounts requires
 _OS_USER = re.compile(r"^[A-Za-z0-9._][A-Za-z0-9._@-]{0,63}$")
+_GROUP = re.compile(r"^[A-Za-z_][A-Za-z0-9._-]{0,31}$")  # a POSIX group name
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,9 +103,10 @@ def parse_settings(data: Mapping[str, Any]) -> tuple[Settings, list[SettingProbl
     pathway = _section(data, "pathway", PathwayRules(), problems)
     callbacks = _section(data, "callbacks", CallbackRules(), problems)
     signin = _section(data, "signin", SignInSettings(), problems)
+    storage = _section(data, "storage", StorageSettings(), problems)
     payers = _payers(data, problems)
     settings = Settings(booking=booking, pathway=pathway, callbacks=callbacks, payers=payers,
-                        signin=signin)
+                        signin=signin, storage=storage)
     raw_practice = data.get("practice", {})
     if isinstance(raw_practice, Mapping):
         for key in ("name", "phone"):
@@ -153,6 +163,9 @@ def _check(full: str, key: str, value: Any, current: Any,
     if isinstance(current, str):
         if not isinstance(value, str) or not value.strip():
             problems.append(SettingProblem(full, "must be non-empty text"))
+            return None
+        if key == "shared_group" and not _GROUP.match(value.strip()):
+            problems.append(SettingProblem(full, "must be the name of an OS group"))
             return None
         return value.strip()
     low, high = _BOUNDS[key]

@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from frontdesk.db import migrate
 from frontdesk.db.engine import make_engine
 from frontdesk.domain.settings import Settings
+from frontdesk.services.files import file_modes
 
 
 def system_clock() -> datetime:
@@ -57,9 +58,10 @@ def open_context(
     upgrade: bool = True,
     origin: Origin | None = None,
 ) -> Context:
-    """Connect to ``db`` (a path or SQLAlchemy URL) and bring its schema up to date."""
-    engine = make_engine(db)
+    """Connect to ``db`` (a path or SQLAlchemy URL) and bring its schema up to date. A new
+    SQLite file and its folder are made owner-only, or for the settings' shared group."""
+    settings = settings or Settings()
+    engine = make_engine(db, modes=file_modes(settings))
     if upgrade:
         migrate.upgrade(engine)
-    return Context(engine=engine, settings=settings or Settings(), clock=clock,
-                   origin=origin or Origin())
+    return Context(engine=engine, settings=settings, clock=clock, origin=origin or Origin())

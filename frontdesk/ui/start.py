@@ -84,6 +84,9 @@ class StartScreen(Screen[None]):
             if opened.problems:  # file, key and reason only: nothing about patients
                 self.notify("\n".join(opened.problems), title="Settings: defaults used for",
                             severity="warning", timeout=20, markup=False)
+            if opened.warnings:  # file names and modes only
+                self.notify("\n".join(opened.warnings), title="Patient data not private",
+                            severity="warning", timeout=30, markup=False)
             if opened.backend is None:
                 self.fail(opened.error)
             else:

@@ -305,26 +305,26 @@ def mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
 
-def test_write_owner_only_creates_a_0600_file(tmp_path: Path) -> None:
+def test_write_private_creates_a_0600_file(tmp_path: Path) -> None:
     target = tmp_path / "report.txt"
-    export.write_owner_only(target, "numbers ▁█\n")
+    export.write_private(target, "numbers ▁█\n")
     assert target.read_text(encoding="utf-8") == "numbers ▁█\n"
     assert mode(target) == 0o600
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.txt"]  # no temp file left
 
 
-def test_write_owner_only_narrows_an_existing_0644_file(tmp_path: Path) -> None:
+def test_write_private_narrows_an_existing_0644_file(tmp_path: Path) -> None:
     target = tmp_path / "report.csv"
     target.write_text("old and longer than the new text\n")
     os.chmod(target, 0o644)
-    export.write_owner_only(target, "new\n")
+    export.write_private(target, "new\n")
     assert target.read_text() == "new\n"
     assert mode(target) == 0o600
 
 
-def test_write_owner_only_refuses_a_missing_folder_or_a_folder(tmp_path: Path) -> None:
+def test_write_private_refuses_a_missing_folder_or_a_folder(tmp_path: Path) -> None:
     with pytest.raises(InvalidInput, match="does not exist"):
-        export.write_owner_only(tmp_path / "nope" / "r.txt", "x")
+        export.write_private(tmp_path / "nope" / "r.txt", "x")
     with pytest.raises(InvalidInput, match="is a folder"):
-        export.write_owner_only(tmp_path, "x")
+        export.write_private(tmp_path, "x")
     assert list(tmp_path.iterdir()) == []

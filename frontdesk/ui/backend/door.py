@@ -14,6 +14,7 @@ from frontdesk.services.accounts.origin import app_origin
 from frontdesk.services.config import LoadedSettings, load_settings
 from frontdesk.services.context import Context, open_context, system_clock
 from frontdesk.services.errors import first_line, redact
+from frontdesk.services.files import database_warnings
 from frontdesk.ui.backend.account import AccountDoor
 from frontdesk.ui.backend.calendar import CalendarDoor
 from frontdesk.ui.backend.calls import Advice, CallBooking, CallDoor
@@ -31,11 +32,13 @@ class Backend(AccountDoor, CalendarDoor, CallDoor, ReportDoor):
 
 @dataclass(frozen=True)
 class Opened:
-    """The open backend and any settings problems — or, with no backend, why it failed."""
+    """The open backend, any settings problems and warnings about the database's files — or,
+    with no backend, why it failed."""
 
     backend: Backend | None
     problems: tuple[str, ...] = ()
     error: str = ""
+    warnings: tuple[str, ...] = ()  # e.g. a database file other users can read
 
 
 def open_backend(
@@ -66,7 +69,7 @@ def open_backend(
         if demo:
             _seed_demo_once(ctx, report)
         return Opened(Backend.create(ctx, owned=True, staff=staff, sign_in=sign_in),
-                      loaded.problems)
+                      loaded.problems, warnings=database_warnings(db, loaded.settings))
     except Exception as exc:
         ctx.engine.dispose()
         return Opened(None, loaded.problems, describe_failure(exc, db))

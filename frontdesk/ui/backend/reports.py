@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import ClassVar
 from zoneinfo import ZoneInfo
 
-from frontdesk.services import audit, paths, report
+from frontdesk.services import audit, files, paths, report
 from frontdesk.services.audit import AuditLine
 from frontdesk.services.report import DailyReport, DrillTable, Figure
 from frontdesk.ui.backend.core import BackendCore
@@ -36,15 +36,17 @@ class ReportDoor(BackendCore):
 
     def export_report(self, summary: DailyReport, kind: str) -> Path:
         """Write ``summary`` as ``kind`` (csv, html, json, text) under the data directory's
-        ``reports`` folder, readable by its owner only; returns the file."""
+        ``reports`` folder, readable by its owner only (or by the shared group the settings
+        name); returns the file."""
         from frontdesk.services.report import export as report_export
 
         render = {"csv": report_export.to_csv, "html": report_export.to_html,
                   "json": report_export.to_json, "text": report_export.to_text}[kind]
+        modes = files.file_modes(self.ctx.settings)
         folder = paths.data_dir() / "reports"
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        files.make_folders(folder, modes)
         place = "" if summary.location is None else "-" + "-".join(
             summary.location.lower().split())
         target = folder / f"daily-{summary.day.isoformat()}{place}.{EXTENSIONS[kind]}"
-        report_export.write_owner_only(target, render(summary))
+        report_export.write_private(target, render(summary), modes)
         return target

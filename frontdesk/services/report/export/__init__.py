@@ -16,6 +16,7 @@ import os
 import tempfile
 from pathlib import Path
 
+from frontdesk.db.files import PRIVATE, FileModes, set_mode
 from frontdesk.services.errors import InvalidInput
 from frontdesk.services.report.export.data import CSV_COLUMNS, as_dict, csv_rows, to_csv, to_json
 from frontdesk.services.report.export.data import _cell as _cell  # tests check the guard here
@@ -35,7 +36,7 @@ __all__ = [
     "to_html",
     "to_json",
     "to_text",
-    "write_owner_only",
+    "write_private",
 ]
 
 FORMATS = ("text", "csv", "json", "html")
@@ -49,8 +50,9 @@ def render(report: DailyReport, fmt: str) -> str:
     return writers[fmt](report)
 
 
-def write_owner_only(path: Path, text: str) -> None:
-    """Write ``text`` (UTF-8) to ``path``, readable by its owner only (mode 0600).
+def write_private(path: Path, text: str, modes: FileModes = PRIVATE) -> None:
+    """Write ``text`` (UTF-8) to ``path``, readable by its owner only (mode 0600), or with
+    ``modes`` from the shared-group setting, by that group too (0660).
 
     The text goes into a private temporary file beside ``path`` (created 0600), which then
     replaces ``path``: a file that was there with wider permissions is replaced, not reused,
@@ -69,7 +71,7 @@ def write_owner_only(path: Path, text: str) -> None:
     part = Path(name)
     try:
         with os.fdopen(handle, "wb") as out:
-            os.fchmod(out.fileno(), 0o600)
+            set_mode(out.fileno(), modes.file, modes.gid)
             out.write(text.encode("utf-8"))
             out.flush()
             os.fsync(out.fileno())

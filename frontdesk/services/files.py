@@ -1,0 +1,97 @@
+"""Private files: the modes the settings give frontdesk's files, and the warning about a
+database that others can read.
+
+Owner-only unless ``[storage] shared_group`` names a group this user belongs to (then that
+group may read and write too, on purpose: several OS users sharing one database over SSH). A
+database file (or its ``-wal``, ``-shm``, ``-journal``) that is wider than that is never
+changed behind the person's back: :func:`database_warnings` names it and says how to fix it.
+PostgreSQL keeps no files of ours: nothing to say.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from frontdesk.db.engine import normalise_url
+from frontdesk.db.files import PRIVATE, SQLITE_SIDE_FILES, Exposure, FileModes, exposure
+from frontdesk.db.files import make_folders as make_folders  # for the exports' folder
+from frontdesk.domain.settings import Settings, StorageSettings
+
+
+def check_shared_group(storage: StorageSettings) -> tuple[FileModes, str]:
+    """The modes ``storage`` asks for, and why not when it cannot have them ("": it can).
+
+    A group that does not exist, or that this user is not in (root may use any), leaves the
+    files owner-only.
+    """
+    name = storage.shared_group
+    if not name:
+        return PRIVATE, ""
+    import grp
+
+    try:
+        gid = grp.getgrnam(name).gr_gid
+    except KeyError:
+        return PRIVATE, f"there is no group {name!r} on this computer; files stay private"
+    if os.geteuid() != 0 and gid != os.getegid() and gid not in os.getgroups():
+        return PRIVATE, f"you are not in the group {name!r}; files stay private"
+    return FileModes(gid=gid, group=name), ""
+
+
+def file_modes(settings: Settings) -> FileModes:
+    """How frontdesk makes its files and folders under ``settings``."""
+    return check_shared_group(settings.storage)[0]
+
+
+def sqlite_file(db: str) -> Path | None:
+    """The SQLite database file ``db`` names; None for PostgreSQL or an in-memory database."""
+    try:
+        url = make_url(normalise_url(db))
+    except (ArgumentError, ValueError):
+        return None
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    return Path(url.database or "")
+
+
+def database_warnings(db: str, settings: Settings) -> tuple[str, ...]:
+    """One plain line when the database's files can be read or changed by others beyond the
+    settings, naming the files and the commands that fix them; nothing otherwise."""
+    database = sqlite_file(db)
+    if database is None:
+        return ()
+    modes = file_modes(settings)
+    candidates = [database, *(Path(f"{database}{side}") for side in SQLITE_SIDE_FILES)]
+    found = [e for e in (exposure(path, modes) for path in candidates) if e is not None]
+    if not found:
+        return ()
+    reads, writes = (any(e.extra & bits for e in found) for bits in (0o044, 0o022))
+    can = "read and change" if reads and writes else "read" if reads else "change"
+    files = _quoted(database) + "*"  # SQLite's -wal, -shm and -journal too
+    if modes.gid is None:
+        return (f"other users on this computer can {can} the database {database} "
+                f"({_modes(found, database, group=False)}); to keep its patient data private: "
+                f"chmod 600 {files}",)
+    return (f"users outside the group {modes.group} can {can} the database {database} "
+            f"({_modes(found, database, group=True)}); to share it with that group only: "
+            f"chgrp {modes.group} {files} && chmod 660 {files}",)
+
+
+def _modes(found: list[Exposure], database: Path, *, group: bool) -> str:
+    """The database file's mode when SQLite's files beside it share it, else each file's."""
+    def one(e: Exposure) -> str:
+        return f"mode {e.mode:04o}" + (f" group {e.group}" if group else "")
+
+    if found[0].path == database and len({one(e) for e in found}) == 1:
+        return one(found[0])
+    return ", ".join(f"{e.path.name} {one(e)}" for e in found)
+
+
+def _quoted(path: Path) -> str:
+    import shlex
+
+    return shlex.quote(str(path))
