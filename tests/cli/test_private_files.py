@@ -41,7 +41,7 @@ def test_the_first_run_makes_the_folders_and_the_demo_database_private(
 
 def test_a_database_others_can_read_is_named_on_stderr(desk: Desk) -> None:
     os.chmod(desk.db, 0o644)
-    result = desk.run("appointments", "--date", "2027-03-10")
+    result = desk.run("appointments", "--date", "2027-03-10", "--as", "desk")
     assert_clean(result)
     assert result.exit_code == 0
     assert result.stderr == (
@@ -52,7 +52,7 @@ def test_a_database_others_can_read_is_named_on_stderr(desk: Desk) -> None:
 
 def test_a_private_database_gives_no_warning(desk: Desk) -> None:
     assert mode(desk.db) == 0o600
-    result = desk.run("appointments", "--date", "2027-03-10")
+    result = desk.run("appointments", "--date", "2027-03-10", "--as", "desk")
     assert result.exit_code == 0
     assert result.stderr == ""
 
@@ -60,10 +60,10 @@ def test_a_private_database_gives_no_warning(desk: Desk) -> None:
 def test_the_shared_group_may_read_and_write_but_nobody_else(desk: Desk, own_group: str) -> None:
     share_with(own_group)
     os.chmod(desk.db, 0o660)
-    quiet = desk.run("appointments", "--date", "2027-03-10")
+    quiet = desk.run("appointments", "--date", "2027-03-10", "--as", "desk")
     assert (quiet.exit_code, quiet.stderr) == (0, "")
     os.chmod(desk.db, 0o664)
-    loud = desk.run("appointments", "--date", "2027-03-10")
+    loud = desk.run("appointments", "--date", "2027-03-10", "--as", "desk")
     assert loud.exit_code == 0
     assert loud.stderr.startswith(
         f"warning: users outside the group {own_group} can read the database {desk.db} "
@@ -80,5 +80,5 @@ def test_with_the_shared_group_a_new_database_is_made_for_the_group(
 
 
 def test_a_postgresql_database_has_no_files_to_warn_about(pg_desk: Desk) -> None:
-    result = pg_desk.run("appointments", "--date", "2027-03-10")
+    result = pg_desk.run("appointments", "--date", "2027-03-10", "--as", "desk")
     assert (result.exit_code, result.stderr) == (0, "")
