@@ -4,11 +4,13 @@ a consistent SQLite backup."""
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import click
 
 from frontdesk.cli.errors import CommandFailed, InputRejected, open_failed
+from frontdesk.cli.identity import acting_as
 from frontdesk.cli.options import json_option
 from frontdesk.cli.output import emit
 from frontdesk.cli.runtime import Runtime
@@ -115,10 +117,12 @@ def db_seed_demo(runtime: Runtime) -> None:
 @db_group.command("backup")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="Replace PATH if it exists.")
+@acting_as("by", deferred=True)
 @json_option
 @click.pass_obj
-def db_backup(runtime: Runtime, path: Path, force: bool) -> None:
-    """Copy a SQLite database consistently to PATH (mode 0600), even while it is in use.
+def db_backup(runtime: Runtime, path: Path, force: bool, by: Callable[[], str]) -> None:
+    """Copy a SQLite database consistently to PATH (mode 0600), even while it is in use. It
+    holds every patient: an admin's job, and the audit log records who made it.
 
     For PostgreSQL use pg_dump.
     """
@@ -128,6 +132,7 @@ def db_backup(runtime: Runtime, path: Path, force: bool) -> None:
     from sqlalchemy.exc import ArgumentError
 
     from frontdesk.db.engine import normalise_url
+    from frontdesk.services import directory
     from frontdesk.services.errors import InvalidInput
 
     target = runtime.target()
@@ -144,10 +149,16 @@ def db_backup(runtime: Runtime, path: Path, force: bool) -> None:
     if url.database in (None, "", ":memory:"):
         raise InvalidInput("db", "an in-memory database has nothing to back up")
     source = Path(url.database or "")
+    if not source.is_file():  # before anything opens it: opening would create it
+        raise InvalidInput("db", f"no SQLite database file at {source}")
+    admin = by()
+    ctx = runtime.context()
+    directory.may_back_up(ctx, by=admin)
     try:
         size = backup_sqlite(source, path.expanduser(), force=force)
     except sqlite3.Error as exc:
         raise CommandFailed(f"cannot back up {source}: {exc}") from None
+    directory.record_backup(ctx, by=admin, size=size)
     doc = {"database": str(source), "backup": str(path), "bytes": size}
     emit(runtime, doc, f"backed up {source} to {path} ({size:,} bytes)")
 

@@ -32,17 +32,24 @@ FILE_HELP = ("Read your password from the first line of this file, for scripts: 
              "Default: $FRONTDESK_PASSWORD_FILE.")
 
 
-def acting_as(param: str = "staff", *, first_admin: bool = False) -> Callable[[F], F]:
+def acting_as(param: str = "staff", *, first_admin: bool = False,
+              deferred: bool = False) -> Callable[[F], F]:
     """Options ``--as`` and ``--password-file`` for a command; the command receives the proven
     username as ``param``. ``first_admin``: while the practice has no admin, nobody needs to
-    prove anything (the first admin account is being added)."""
+    prove anything (the first admin account is being added). ``deferred``: the command receives
+    a function that proves it when called (a command that must look at its input before the
+    database is opened)."""
 
     def decorate(command: F) -> F:
         @functools.wraps(command)
         def proven(*args: Any, **kwargs: Any) -> Any:
             claimed, password_file = kwargs.pop("as_user"), kwargs.pop("password_file")
             runtime = click.get_current_context().ensure_object(Runtime)
-            kwargs[param] = prove(runtime, claimed, password_file, first_admin=first_admin)
+
+            def who() -> str:
+                return prove(runtime, claimed, password_file, first_admin=first_admin)
+
+            kwargs[param] = who if deferred else who()
             return command(*args, **kwargs)
 
         with_file = click.option("--password-file", type=click.Path(path_type=Path),

@@ -31,6 +31,7 @@ class Permission(StrEnum):
     REPORTS = "reports"  # the daily report, its drill-downs and exports
     AUDIT = "audit"  # the audit log
     STAFF = "staff"  # add, disable, reset staff accounts
+    BACKUP = "backup"  # copy the whole database (every patient) to a file
 
 
 #: The lowest role holding each permission.
@@ -45,6 +46,7 @@ LOWEST: dict[Permission, Role] = {
     Permission.REPORTS: Role.MANAGER,
     Permission.AUDIT: Role.MANAGER,
     Permission.STAFF: Role.ADMIN,
+    Permission.BACKUP: Role.ADMIN,
 }
 
 #: What each permission lets a person do, for the refusal message.
@@ -59,6 +61,7 @@ DOING: dict[Permission, str] = {
     Permission.REPORTS: "seeing the daily report",
     Permission.AUDIT: "seeing the audit log",
     Permission.STAFF: "managing staff accounts",
+    Permission.BACKUP: "backing up the database",
 }
 
 

@@ -24,7 +24,7 @@ from frontdesk.db.models import (
 )
 from frontdesk.domain.model import ProviderKind, RoomKind
 from frontdesk.domain.permissions import Permission
-from frontdesk.services.access import acting
+from frontdesk.services.access import acting, require
 from frontdesk.services.context import Context
 from frontdesk.services.errors import Busy, InvalidInput
 from frontdesk.services.mapping import location_view, patient_view, staff_view
@@ -254,6 +254,27 @@ def record_listed(ctx: Context, *, staff: str, command: str, rows: int,
         q.add_audit(session, origin=ctx.origin.stamp, at=ctx.now(), staff_id=person.id,
                     action="patient.list", entity="patient", entity_id=patient_id,
                     after={"command": command[:60], "rows": rows})
+
+    try:
+        run_write(ctx.engine, work)
+    except DatabaseBusyError as exc:
+        raise Busy(str(exc)) from exc
+
+
+def may_back_up(ctx: Context, *, by: str) -> None:
+    """NotAllowed unless ``by`` may copy the whole database (an admin)."""
+    require(ctx, by, Permission.BACKUP)
+
+
+def record_backup(ctx: Context, *, by: str, size: int) -> None:
+    """Audit that ``by`` copied the whole database to a file (``database.backup``: who and how
+    many bytes; where it went stays on their side)."""
+
+    def work(session: Session) -> None:
+        person = acting(session, by, Permission.BACKUP)
+        q.add_audit(session, origin=ctx.origin.stamp, at=ctx.now(), staff_id=person.id,
+                    action="database.backup", entity="database", entity_id=None,
+                    after={"bytes": size})
 
     try:
         run_write(ctx.engine, work)

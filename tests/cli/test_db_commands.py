@@ -6,6 +6,8 @@ import json
 import os
 import sqlite3
 import stat
+import threading
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -88,7 +90,7 @@ def test_seed_demo_refuses_a_database_with_a_practice(desk: Desk) -> None:
 def test_backup_copies_the_database_privately(desk: Desk, tmp_path: Path) -> None:
     (tmp_path / "backups").mkdir()
     target = tmp_path / "backups" / "copy.db"
-    result = desk.run("db", "backup", str(target))
+    result = desk.run("db", "backup", str(target), "--as", "boss")
     assert_clean(result)
     assert result.exit_code == 0, result.stderr
     size = target.stat().st_size
@@ -102,33 +104,65 @@ def test_backup_copies_the_database_privately(desk: Desk, tmp_path: Path) -> Non
 
 def test_backup_is_one_consistent_snapshot_while_others_write(desk: Desk, tmp_path: Path) -> None:
     committed = sqlite3.connect(desk.db, isolation_level=None)
-    pending = sqlite3.connect(desk.db, isolation_level=None)
+    pending = sqlite3.connect(desk.db, isolation_level=None, check_same_thread=False)
+    copy = tmp_path / "live.db"
+
+    def roll_back_once_copied() -> None:
+        """The writer gives up only after the copy is in place: the backup's own audit event
+        waits for it, as it would for any writer."""
+        for _ in range(600):
+            if copy.exists():
+                break
+            time.sleep(0.05)
+        pending.execute("ROLLBACK")
+
     try:
         committed.execute("INSERT INTO staff (name, username, role, active) "
                           "VALUES ('Sky Other', 'other', 'scheduler', 1)")  # still in the WAL
         pending.execute("BEGIN IMMEDIATE")
         pending.execute("DELETE FROM patient WHERE id = 2")  # never committed
-        result = desk.run("db", "backup", str(tmp_path / "live.db"), "--json")
+        writer = threading.Thread(target=roll_back_once_copied)
+        writer.start()
+        result = desk.run("db", "backup", str(copy), "--json", "--as", "boss")
+        writer.join()
         assert result.exit_code == 0, result.stderr
-        assert json.loads(result.stdout)["bytes"] == (tmp_path / "live.db").stat().st_size
+        assert json.loads(result.stdout)["bytes"] == copy.stat().st_size
     finally:
-        pending.execute("ROLLBACK")
         pending.close()
         committed.close()
     assert _count(tmp_path / "live.db", "staff") == 5
     assert _count(tmp_path / "live.db", "patient") == 2
 
 
+def test_a_backup_holds_every_patient_so_only_a_proven_admin_makes_one(
+        desk: Desk, tmp_path: Path) -> None:
+    target = tmp_path / "copy.db"
+    before = desk.state()
+    refused = desk.run("db", "backup", str(target), "--as", "mgr")
+    assert refused.exit_code == 6
+    assert refused.stderr == "error: backing up the database needs an admin\n"
+    unproven = desk.run("db", "backup", str(target))
+    assert unproven.exit_code == 6
+    assert not target.exists()
+    assert desk.state() == before
+    made = desk.run("db", "backup", str(target), "--as", "boss")
+    assert made.exit_code == 0, made.stderr
+    trail = json.loads(desk.run("audit", "--as", "boss", "--action", "database.",
+                                "--json").stdout)
+    assert [(e["staff"], e["summary"]) for e in trail] == [
+        ("boss", f"backed up the whole database ({target.stat().st_size:,} bytes)")]
+
+
 def test_backup_refuses_to_overwrite_without_force(desk: Desk, tmp_path: Path) -> None:
     target = tmp_path / "old.db"
     target.write_bytes(b"yesterday's backup")
     target.chmod(0o644)
-    refused = desk.run("db", "backup", str(target))
+    refused = desk.run("db", "backup", str(target), "--as", "boss")
     assert_clean(refused)
     assert refused.exit_code == 2
     assert refused.stderr == f"error: path: {target} already exists; add --force to replace it\n"
     assert target.read_bytes() == b"yesterday's backup"
-    forced = desk.run("db", "backup", str(target), "--force")
+    forced = desk.run("db", "backup", str(target), "--force", "--as", "boss")
     assert forced.exit_code == 0, forced.stderr
     assert _count(target, "patient") == 2
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
@@ -146,7 +180,7 @@ def test_backup_to_a_bad_path_exits_2_even_with_force(desk: Desk, tmp_path: Path
                                                       expected: str) -> None:
     assert Path(desk.db) == tmp_path / "frontdesk.db"
     before = desk.state()
-    result = desk.run("db", "backup", str(tmp_path / where), "--force")
+    result = desk.run("db", "backup", str(tmp_path / where), "--force", "--as", "boss")
     assert_clean(result)
     assert result.exit_code == 2
     assert expected in result.stderr
@@ -168,7 +202,7 @@ def test_backup_of_a_file_that_is_not_a_database_exits_1(tmp_path: Path) -> None
     result = invoke("--db", str(source), "db", "backup", str(tmp_path / "copy.db"))
     assert_clean(result)
     assert result.exit_code == 1
-    assert result.stderr == f"error: cannot back up {source}: file is not a database\n"
+    assert result.stderr.endswith(f"{source}: file is not a database\n")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.db"]
 
 

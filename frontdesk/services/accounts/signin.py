@@ -159,8 +159,12 @@ def _authenticate(ctx: Context, username: str, password: str, *,
     with read_session(ctx.engine) as session:
         row = q.staff_by_username(session, typed) if typed else None
         seen_hash = row.password_hash if row is not None and row.active else None
+        clean = row is not None and not row.failed_signins and not _locked(row, ctx.now())
+        seen = staff_view(row) if row is not None else None
     verified = _verify(seen_hash, password)
     fresh = _rehash(seen_hash, password) if verified else None
+    if success is None and verified and clean and fresh is None and seen is not None:
+        return seen  # a proof that changes nothing writes nothing (a command may only read)
     rules = ctx.settings.signin
 
     def work(session: Session) -> _Outcome:

@@ -202,6 +202,12 @@ def _closure(event: AuditEvent, verb: str, names: _Names) -> str | None:
             f"{_when(snap.get('starts_at'), zone)} → {_when(snap.get('ends_at'), zone)}" + tail)
 
 
+def _database(event: AuditEvent, verb: str, _names: _Names) -> str | None:
+    if verb != "backup":
+        return None
+    return f"backed up the whole database ({(event.after or {}).get('bytes', 0):,} bytes)"
+
+
 def _demo(event: AuditEvent, verb: str, _names: _Names) -> str | None:
     return "seeded the demo practice" if verb == "seed" else None
 
@@ -245,6 +251,7 @@ _FAMILIES: dict[str, Callable[[AuditEvent, str, _Names], str | None]] = {
     "patient": _patient,
     "template": _template,
     "closure": _closure,
+    "database": _database,
     "demo": _demo,
     "staff": _staff,
 }
