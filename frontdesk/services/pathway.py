@@ -72,8 +72,12 @@ def patient_history(ctx: Context, patient_id: int) -> History:
 
 
 def load_history(session: Session, patient_id: int, *, now: datetime,
-                 exclude_id: int | None = None) -> History:
-    """The patient's counted procedures and relief reports, dated in each location's zone."""
+                 exclude_id: int | None = None, exclude_call: int | None = None) -> History:
+    """The patient's counted procedures and relief reports, dated in each location's zone.
+
+    ``exclude_call``: leave out the report that call has stored — the call's own answers stand
+    for it (they may have changed since), so it is counted once, whatever order the screen
+    saves and advises in."""
     rows = session.exec(
         select(Appointment, VisitType.code, Location.timezone)
         .join(VisitType, col(VisitType.id) == Appointment.visit_type_id)
@@ -94,9 +98,9 @@ def load_history(session: Session, patient_id: int, *, now: datetime,
             sessions.append(PastSession(
                 procedure=Procedure(code), region=_region(appt.region), day=day,
                 levels=_levels(appt.levels), provider_id=appt.provider_id))
-    reports = session.exec(
+    reports = [r for r in session.exec(
         select(ReliefReport).where(ReliefReport.patient_id == patient_id)
-    ).all()
+    ).all() if exclude_call is None or r.call_id != exclude_call]
     reliefs = [
         PastRelief(
             procedure=Procedure(r.procedure), region=_region(r.region),
@@ -125,27 +129,30 @@ def _levels(text: str | None) -> int:
 
 
 def recommend_for(ctx: Context, *, patient_id: int, reason: CallReason | None,
-                  answers: Answers) -> Recommendation:
-    """The pathway's recommendation for this caller, today in the practice's zone."""
-    payer, history, today = _caller(ctx, patient_id)
+                  answers: Answers, call_id: int | None = None) -> Recommendation:
+    """The pathway's recommendation for this caller, today in the practice's zone.
+    ``call_id``: the call the answers come from (its stored report is the answers)."""
+    payer, history, today = _caller(ctx, patient_id, call_id)
     return recommend(replace(answers, reason=reason), history, ctx.settings.rules,
                      payer=payer, today=today)
 
 
-def _caller(ctx: Context, patient_id: int) -> tuple[str, History, date]:
+def _caller(ctx: Context, patient_id: int,
+            call_id: int | None = None) -> tuple[str, History, date]:
     """The patient's payer and history, and today in the practice's zone."""
     with read_session(ctx.engine) as session:
         patient = session.get(Patient, patient_id)
         if patient is None:
             raise InvalidInput("patient", f"no patient with id {patient_id}")
-        history = load_history(session, patient_id, now=ctx.now())
+        history = load_history(session, patient_id, now=ctx.now(), exclude_call=call_id)
     return patient.payer, history, ctx.now().astimezone(ZoneInfo("America/Chicago")).date()
 
 
-def region_counts(ctx: Context, *, patient_id: int, region: Region) -> list[RegionCounts]:
+def region_counts(ctx: Context, *, patient_id: int, region: Region,
+                  call_id: int | None = None) -> list[RegionCounts]:
     """Sessions in ``region`` in each applicable payer's rolling window up to today, plus the
     ones already booked, with the limits."""
-    payer, history, today = _caller(ctx, patient_id)
+    payer, history, today = _caller(ctx, patient_id, call_id)
     return [
         RegionCounts(p.label, region, session_counts(history, region, today, p,
                                                      booked_after=True),

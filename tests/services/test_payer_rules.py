@@ -23,6 +23,7 @@ from frontdesk.domain.calls import CallReason
 from frontdesk.domain.model import Region, Side, Status
 from frontdesk.domain.pathway import Answers, PainKind, PayerRules, Procedure
 from frontdesk.domain.settings import Settings
+from frontdesk.services import calls
 from frontdesk.services import scheduling as s
 from frontdesk.services.accounts import SignInRefused
 from frontdesk.services.callbacks import record_relief
@@ -373,4 +374,32 @@ def test_region_counts_include_blocks_booked_ahead(
 ) -> None:
     block(ctx, practice, medicare, SECOND)
     [counts] = region_counts(ctx, patient_id=medicare, region=Region.LUMBAR)
+    assert counts.counts[Procedure.FACET_DIAGNOSTIC] == 1
+
+
+# --------------------------------------------------------------------------- counted once
+
+
+def test_a_report_stored_by_the_call_is_counted_once_when_the_call_advises_again(
+    ctx: Context, practice: Practice, medicare: int, clock: FrozenClock
+) -> None:
+    """One 90 % block on record for a Medicare patient: the next visit is the confirmatory
+    block, before and after the call saves the report (Back, a changed reason, resuming)."""
+    block(ctx, practice, medicare, FIRST)
+    clock.now = local(2027, 3, 12, 9)  # the day after the block
+    answers = Answers(reason=CallReason.INJECTION_REPORT, procedure=Procedure.FACET_DIAGNOSTIC,
+                      region=Region.LUMBAR, levels="L4-L5", side=Side.LEFT, percent_relief=90,
+                      hours_lasted=3, same_scale=True, wearing_off=False, scale_before=8,
+                      scale_after=1, injections_so_far=1)
+    call = calls.start_call(ctx, staff="desk")
+    before = recommend_for(ctx, patient_id=medicare, reason=CallReason.INJECTION_REPORT,
+                           answers=answers, call_id=call.id)
+    record_relief(ctx, staff="desk", patient_id=medicare, answers=answers, call_id=call.id)
+    after = recommend_for(ctx, patient_id=medicare, reason=CallReason.INJECTION_REPORT,
+                          answers=answers, call_id=call.id)
+    assert (after.visit_types, after.payers, after.checks) == (
+        before.visit_types, before.payers, before.checks)
+    assert before.complete, [q.key for q in before.questions]
+    assert before.visit_types[0] != "facet-therapeutic"  # Medicare wants a second 80 % block
+    [counts] = region_counts(ctx, patient_id=medicare, region=Region.LUMBAR, call_id=call.id)
     assert counts.counts[Procedure.FACET_DIAGNOSTIC] == 1

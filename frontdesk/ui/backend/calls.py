@@ -58,13 +58,15 @@ class CallDoor(BackendCore):
                                  appointment_id=appointment_id)
 
     def recommend(self, patient_id: int, reason: CallReason | None,
-                  answers: dict[str, Any]) -> Advice:
-        """The pathway's recommendation for the caller, with the region's session counts."""
+                  answers: dict[str, Any], call_id: int | None = None) -> Advice:
+        """The pathway's recommendation for the caller, with the region's session counts.
+        ``call_id``: the call asking, whose stored report its answers stand for."""
         parsed = answers_from(answers, reason)
         advice = pathway.recommend_for(self.ctx, patient_id=patient_id, reason=reason,
-                                       answers=parsed)
+                                       answers=parsed, call_id=call_id)
         region = parsed.region or parsed.pain_area
-        counts = (pathway.region_counts(self.ctx, patient_id=patient_id, region=region)
+        counts = (pathway.region_counts(self.ctx, patient_id=patient_id, region=region,
+                                        call_id=call_id)
                   if region is not None and reason in (CallReason.INJECTION_REPORT,
                                                        CallReason.ORDERED_VISIT) else [])
         return Advice(advice, tuple(counts))

@@ -156,6 +156,7 @@ class PathwayPanel(Vertical):
         self.backend = backend
         self.patient: PatientView | None = None
         self.reason: CallReason | None = None
+        self.call_id: int | None = None  # the call whose stored report the answers stand for
         self.answers: dict[str, Any] = {}
         self.question: Question | None = None
         self.advice: Advice | None = None
@@ -183,9 +184,10 @@ class PathwayPanel(Vertical):
     # ------------------------------------------------------------------ inputs
 
     def load(self, patient: PatientView | None, reason: CallReason | None,
-             answers: dict[str, Any], *, take_focus: bool) -> None:
-        """Show the pathway for this caller and reason (answers from the draft)."""
-        self.patient, self.reason = patient, reason
+             answers: dict[str, Any], *, take_focus: bool, call_id: int | None = None) -> None:
+        """Show the pathway for this caller and reason (answers from the draft of the call
+        ``call_id``: a report that call stored is counted once, as these answers)."""
+        self.patient, self.reason, self.call_id = patient, reason, call_id
         self.answers = {k: v for k, v in answers.items() if k in ANSWER_KEYS or k == "callback_id"}
         self.display = patient is not None and reason in PATHWAY_REASONS
         if not self.display or patient is None:
@@ -210,7 +212,7 @@ class PathwayPanel(Vertical):
     def _advise(self, patient_id: int, reason: CallReason | None,
                 answers: dict[str, Any]) -> tuple[Advice, tuple[VisitTypeView, ...]]:
         types = self.visit_types or self.backend.visit_types()
-        return self.backend.recommend(patient_id, reason, answers), types
+        return self.backend.recommend(patient_id, reason, answers, self.call_id), types
 
     @on(Worker.StateChanged)
     def _advised(self, event: Worker.StateChanged) -> None:
