@@ -11,7 +11,6 @@ import functools
 import getpass
 import os
 import stat
-import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -66,11 +65,12 @@ def prove(runtime: Runtime, claimed: str | None, password_file: Path | None, *,
     """The username of who runs the command, once proven (Unproven otherwise).
 
     A wrong password counts toward the account's lockout like a sign-in in the app."""
+    from frontdesk.db.queries import username_key
     from frontdesk.services import accounts
 
     ctx = runtime.context()
     mapped = accounts.os_user_account(ctx)
-    wanted = None if claimed is None else unicodedata.normalize("NFC", claimed).strip().lower()
+    wanted = None if claimed is None else username_key(claimed)
     if wanted is None and password_file is None:
         if mapped is not None:
             return mapped.username
@@ -81,9 +81,7 @@ def prove(runtime: Runtime, claimed: str | None, password_file: Path | None, *,
                        "read from --password-file)")
     if wanted is None:
         raise Unproven("--password-file proves who you are only with --as USERNAME")
-    if not accounts.USERNAME_RULE.match(wanted):
-        raise Unproven("--as: not a staff username (2-40 characters: lowercase letters, "
-                       "digits, '.', '-' and '_')")
+    checked_username(wanted, "--as")
     if mapped is not None and mapped.username == wanted and password_file is None:
         return mapped.username
     password = (read_password_file(password_file) if password_file is not None
@@ -108,20 +106,25 @@ def authoriser_password(staff: str, override_by: str | None, reason: str | None,
                         password_file: Path | None) -> str | None:
     """The password of whoever authorises an override for someone else (the services check
     it); None when there is no override or the person booking authorises it themselves."""
-    wanted = (override_by or "").strip().lower()
-    if not (reason or "").strip() or not wanted or wanted == staff:
+    from frontdesk.db.queries import username_key
+
+    wanted = username_key(override_by or "")
+    if not (reason or "").strip() or not wanted or wanted == username_key(staff):
         return None
     if password_file is not None:
         return read_password_file(password_file)
-    if not accounts_rule(wanted):
-        raise Unproven("--override-by: not a staff username")
-    return ask_password(wanted)
+    return ask_password(checked_username(wanted, "--override-by"))
 
 
-def accounts_rule(username: str) -> bool:
+def checked_username(username: str, option: str) -> str:
+    """``username`` when it could be a staff username; Unproven (never echoing a 10,000
+    character value back) otherwise."""
     from frontdesk.services.accounts import USERNAME_RULE
 
-    return bool(USERNAME_RULE.match(username))
+    if not USERNAME_RULE.match(username):
+        raise Unproven(f"{option}: not a staff username (2-40 characters: lowercase letters, "
+                       "digits, '.', '-' and '_')")
+    return username
 
 
 def read_password_file(path: Path) -> str:

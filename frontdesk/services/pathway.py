@@ -199,8 +199,8 @@ def override_authoriser(ctx: Context, *, staff: str, override_by: str | None,
     ``reason`` there is no override, and nobody to prove."""
     from frontdesk.services.accounts import prove
 
-    wanted = (override_by or "").strip().lower()
-    if not (reason or "").strip() or not wanted or wanted == staff.strip().lower():
+    wanted = q.username_key(override_by or "")
+    if not (reason or "").strip() or not wanted or wanted == q.username_key(staff):
         return staff
     if not password:
         raise NotAllowed(f"an override by {wanted[:40]} needs {wanted[:40]}'s own password")
