@@ -97,10 +97,10 @@ def build_practice(ctx: Context, *, weekday_rule: str = "FREQ=WEEKLY;BYDAY=MO,TU
         ])
         created = datetime(2026, 1, 1, tzinfo=UTC)
         p1 = Patient(first_name="Casey", last_name="Testcase", dob=date(1970, 5, 17),
-                     phone="+19185550111", preferred_location_id=loc.id, payer="BlueCross",
+                     phone="+19185550111", preferred_location_id=loc.id, payer="Self-pay",
                      created_at=created)
         p2 = Patient(first_name="Jordan", last_name="Sample", dob=date(1982, 11, 2),
-                     phone="+19185550122", payer="Commercial", created_at=created)
+                     phone="+19185550122", payer="Cash", created_at=created)
         session.add_all([p1, p2])
         session.flush()
         ids = [x.id for x in (loc, exam1, exam2, suite, able, baker, cole, p1, p2)]

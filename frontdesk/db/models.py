@@ -91,7 +91,9 @@ class Patient(SQLModel, table=True):
     dob: date
     phone: str = Field(max_length=20, index=True)  # E.164
     preferred_location_id: int | None = Field(default=None, foreign_key="location.id")
-    payer: str = Field(default="", max_length=60)
+    payer: str = Field(default="", max_length=60)  # as typed or imported (before the catalogue)
+    payer_key: str | None = Field(default=None, max_length=40)  # the catalogue plan
+    member_id: str = Field(default="", max_length=40)
     created_at: datetime
 
 

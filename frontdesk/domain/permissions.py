@@ -32,6 +32,7 @@ class Permission(StrEnum):
     AUDIT = "audit"  # the audit log
     STAFF = "staff"  # add, disable, reset staff accounts
     BACKUP = "backup"  # copy the whole database (every patient) to a file
+    PAYER_MAP = "payer-map"  # give many patients the catalogue plan their payer text names
 
 
 #: The lowest role holding each permission.
@@ -47,6 +48,7 @@ LOWEST: dict[Permission, Role] = {
     Permission.AUDIT: Role.MANAGER,
     Permission.STAFF: Role.ADMIN,
     Permission.BACKUP: Role.ADMIN,
+    Permission.PAYER_MAP: Role.MANAGER,
 }
 
 #: What each permission lets a person do, for the refusal message.
@@ -62,6 +64,7 @@ DOING: dict[Permission, str] = {
     Permission.AUDIT: "seeing the audit log",
     Permission.STAFF: "managing staff accounts",
     Permission.BACKUP: "backing up the database",
+    Permission.PAYER_MAP: "mapping patients' payers to the payer list",
 }
 
 

@@ -19,6 +19,14 @@ from frontdesk.domain.pathway import (
     PayerRules,
     Rules,
 )
+from frontdesk.domain.payers import (
+    DEFAULT_PLANS,
+    DEFAULT_RULE_SETS,
+    NO_RULES,
+    Catalogue,
+    PayerPlan,
+    folded,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +66,8 @@ class Settings:
     practice_name: str = "Tulsa Pain Management"
     practice_phone: str = "+19187427030"
     pathway: PathwayRules = PathwayRules()
-    payers: tuple[PayerRules, ...] = (PayerRules(),)
+    payers: tuple[PayerRules, ...] = DEFAULT_RULE_SETS  # rule sets, by key ([payers.KEY])
+    plans: tuple[PayerPlan, ...] = DEFAULT_PLANS  # the payer catalogue ([plans.KEY])
     callbacks: CallbackRules = CallbackRules()
     signin: SignInSettings = SignInSettings()
     storage: StorageSettings = StorageSettings()
@@ -66,6 +75,10 @@ class Settings:
     @property
     def rules(self) -> Rules:
         return Rules(practice=self.pathway, payers=self.payers)
+
+    @property
+    def catalogue(self) -> Catalogue:
+        return Catalogue(self.plans, self.payers)
 
 
 #: (section, key) -> (lowest, highest) allowed.
@@ -105,8 +118,9 @@ def parse_settings(data: Mapping[str, Any]) -> tuple[Settings, list[SettingProbl
     signin = _section(data, "signin", SignInSettings(), problems)
     storage = _section(data, "storage", StorageSettings(), problems)
     payers = _payers(data, problems)
+    plans = _plans(data, payers, problems)
     settings = Settings(booking=booking, pathway=pathway, callbacks=callbacks, payers=payers,
-                        signin=signin, storage=storage)
+                        plans=plans, signin=signin, storage=storage)
     raw_practice = data.get("practice", {})
     if isinstance(raw_practice, Mapping):
         for key in ("name", "phone"):
@@ -201,19 +215,101 @@ def _os_users(full: str, value: Any, problems: list[SettingProblem]) -> dict[str
 
 
 def _payers(data: Mapping[str, Any], problems: list[SettingProblem]) -> tuple[PayerRules, ...]:
-    """``[payers.KEY]`` tables over the packaged Medicare rules; a new key starts from them too
-    (set its ``label`` and ``names``)."""
+    """``[payers.KEY]`` tables: the payer rule sets, over the packaged ones; a new key starts
+    from the Medicare (Novitas L34892) figures (set its ``label`` and what differs)."""
     raw = data.get("payers")
     defaults = {p.key: p for p in Settings().payers}
     if raw is None:
         return tuple(defaults.values())
     if not isinstance(raw, Mapping):
-        problems.append(SettingProblem("payers", "must be a table of payers"))
+        problems.append(SettingProblem("payers", "must be a table of payer rule sets"))
         return tuple(defaults.values())
     result = dict(defaults)
     for key in raw:
-        base = defaults.get(key, replace(PayerRules(), key=key, label=key.title(), names=()))
+        if not _KEY.match(str(key)) or key == NO_RULES:
+            problems.append(SettingProblem(f"payers.{str(key)[:40]}",
+                                           "a rule set key is lower-case letters, digits and "
+                                           "hyphens (and not 'none')"))
+            continue
+        if isinstance(raw[key], Mapping) and "names" in raw[key]:
+            problems.append(SettingProblem(
+                f"payers.{key}.names", "the names people type are a plan's aliases now: "
+                                       f"[plans.KEY] with rules = \"{key}\""))
+            raw = {**raw, key: {k: v for k, v in raw[key].items() if k != "names"}}
+        base = defaults.get(key, replace(PayerRules(), key=key, label=key.title()))
         result[key] = _section(raw, key, base, problems, prefix="payers.")
         if result[key].key != key:
             result[key] = replace(result[key], key=key)
     return tuple(result.values())
+
+
+_KEY = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+
+
+def _plans(data: Mapping[str, Any], rule_sets: tuple[PayerRules, ...],
+           problems: list[SettingProblem]) -> tuple[PayerPlan, ...]:
+    """``[plans.KEY]`` tables: the payer catalogue over the packaged plans. A plan has a
+    ``name``, the ``aliases`` people type, and ``rules``: the key of a ``[payers.KEY]`` rule
+    set, or "none" (self-pay: no payer rules). A new plan must say which ``rules`` apply;
+    two plans may not share a name or alias (typed text must name one plan)."""
+    raw = data.get("plans")
+    result = {p.key: p for p in DEFAULT_PLANS}
+    if raw is not None and not isinstance(raw, Mapping):
+        problems.append(SettingProblem("plans", "must be a table of payer plans"))
+        raw = None
+    known_rules = {r.key for r in rule_sets} | {NO_RULES}
+    for key, table in (raw or {}).items():
+        label = f"plans.{str(key)[:40]}"
+        if not _KEY.match(str(key)):
+            problems.append(SettingProblem(label, "a plan key is lower-case letters, digits "
+                                                  "and hyphens"))
+            continue
+        if not isinstance(table, Mapping):
+            problems.append(SettingProblem(label, "must be a table"))
+            continue
+        plan = result.get(key, PayerPlan(key, key.replace("-", " ").title(), (), ""))
+        ok = True
+        for field_name, value in table.items():
+            full = f"{label}.{field_name}"
+            if field_name == "name" and isinstance(value, str) and 0 < len(value.strip()) <= 60:
+                plan = replace(plan, name=value.strip())
+            elif field_name == "aliases" and isinstance(value, list) and all(
+                    isinstance(v, str) and 0 < len(v.strip()) <= 60 for v in value):
+                plan = replace(plan, aliases=tuple(v.strip() for v in value))
+            elif field_name == "rules" and isinstance(value, str) and value in known_rules:
+                plan = replace(plan, rules=value)
+            elif field_name in ("name", "aliases", "rules"):
+                ok = False
+                problems.append(SettingProblem(full, {
+                    "name": "must be text of at most 60 characters",
+                    "aliases": "must be a list of names of at most 60 characters",
+                    "rules": "must be a [payers.KEY] rule set key or \"none\" (known: "
+                             + ", ".join(sorted(known_rules)) + ")"}[field_name]))
+            else:
+                ok = False
+                problems.append(SettingProblem(full, "unknown setting"))
+        if ok and not plan.rules:
+            ok = False
+            problems.append(SettingProblem(f"{label}.rules", "say which rule set applies "
+                                                             "(a [payers.KEY] key or \"none\")"))
+        if ok:
+            result[key] = plan
+    return _distinct(tuple(result.values()), problems)
+
+
+def _distinct(plans: tuple[PayerPlan, ...],
+              problems: list[SettingProblem]) -> tuple[PayerPlan, ...]:
+    """Drop the later of two plans that share a name or alias (reported): typed text must
+    name one plan."""
+    seen: dict[str, str] = {}
+    kept: list[PayerPlan] = []
+    for plan in plans:
+        names = {folded(n) for n in (plan.key, plan.name, *plan.aliases)} - {""}
+        clash = next((seen[n] for n in names if n in seen), None)
+        if clash is not None:
+            problems.append(SettingProblem(f"plans.{plan.key}",
+                                           f"shares a name or alias with plans.{clash}"))
+            continue
+        seen.update(dict.fromkeys(names, plan.key))
+        kept.append(plan)
+    return tuple(kept)

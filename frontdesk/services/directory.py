@@ -28,6 +28,7 @@ from frontdesk.services.access import acting, require
 from frontdesk.services.context import Context
 from frontdesk.services.errors import Busy, InvalidInput
 from frontdesk.services.mapping import location_view, patient_view, staff_view
+from frontdesk.services.payers import MAX_PAYER, check_member_id, choose_payer
 from frontdesk.services.views import (
     LocationView,
     PatientView,
@@ -39,7 +40,6 @@ from frontdesk.services.views import (
 
 _NAME_OK = re.compile(r"^[^\W\d_]+(?:[ '\-.][^\W\d_]+)*\.?$")
 MAX_NAME = 60
-MAX_PAYER = 60
 
 
 def locations(ctx: Context) -> list[LocationView]:
@@ -185,28 +185,33 @@ def check_dob(dob: date, *, today: date) -> date:
 
 def add_patient(
     ctx: Context, *, staff: str, name: str, dob: date, phone: str,
-    location: str | None = None, payer: str | None = None,
+    location: str | None = None, payer: str | None = None, member_id: str | None = None,
 ) -> PatientView:
+    """Add a patient. ``payer`` names a plan in the practice's payer catalogue (its name or an
+    alias; empty: none on file yet); anything else is refused with the nearest plans."""
     first, last = split_name(name)
     today = ctx.now().date()
     check_dob(dob, today=today)
     e164 = normalise_phone(phone)
-    payer_text = (payer or "").strip()
-    if len(payer_text) > MAX_PAYER:
-        raise InvalidInput("payer", f"at most {MAX_PAYER} characters")
+    plan = choose_payer(ctx, payer)
+    member = check_member_id(member_id)
+    payer_text = plan.name[:MAX_PAYER] if plan else ""
     location_id = find_location(ctx, location).id if location else None
 
     def work(session: Session) -> PatientView:
         staff_row = acting(session, staff, Permission.PATIENTS)
         now = ctx.now()
         patient = Patient(first_name=first, last_name=last, dob=dob, phone=e164,
-                          preferred_location_id=location_id, payer=payer_text, created_at=now)
+                          preferred_location_id=location_id, payer=payer_text,
+                          payer_key=plan.key if plan else None, member_id=member,
+                          created_at=now)
         session.add(patient)
         session.flush()
         q.add_audit(session, origin=ctx.origin.stamp,
                     at=now, staff_id=staff_row.id, action="patient.create",
                     entity="patient", entity_id=patient.id,
-                    after={"preferred_location_id": location_id, "payer": payer_text})
+                    after={"preferred_location_id": location_id,
+                           "payer": plan.key if plan else None})
         return patient_view(patient)
 
     try:

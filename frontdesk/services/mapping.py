@@ -54,7 +54,8 @@ def location_view(loc: Location) -> LocationView:
 def patient_view(p: Patient) -> PatientView:
     assert p.id is not None
     return PatientView(
-        p.id, p.first_name, p.last_name, p.dob, p.phone, p.preferred_location_id, p.payer
+        p.id, p.first_name, p.last_name, p.dob, p.phone, p.preferred_location_id, p.payer,
+        p.payer_key, p.member_id,
     )
 
 

@@ -34,6 +34,9 @@ from frontdesk.domain.pathway import (
     recommend,
     session_counts,
 )
+from frontdesk.domain.pathway.payers import Problem
+from frontdesk.domain.pathway.recommendation import Verdict
+from frontdesk.domain.payers import PayerOf
 from frontdesk.domain.permissions import Permission, refusal
 from frontdesk.services.context import Context
 from frontdesk.services.errors import FrontDeskError, InvalidInput, NotAllowed
@@ -42,6 +45,8 @@ from frontdesk.services.errors import FrontDeskError, InvalidInput, NotAllowed
 COUNTED = (Status.BOOKED.value, Status.CONFIRMED.value, Status.CHECKED_IN.value,
            Status.COMPLETED.value)
 _PROCEDURES = {p.value for p in Procedure}
+#: The "payer" of the check a procedure gets when the patient's payer is not recognised.
+UNRECOGNISED = "Payer not recognised"
 
 
 class PayerRulesBroken(FrontDeskError):
@@ -133,19 +138,43 @@ def recommend_for(ctx: Context, *, patient_id: int, reason: CallReason | None,
     """The pathway's recommendation for this caller, today in the practice's zone.
     ``call_id``: the call the answers come from (its stored report is the answers)."""
     payer, history, today = _caller(ctx, patient_id, call_id)
-    return recommend(replace(answers, reason=reason), history, ctx.settings.rules,
-                     payer=payer, today=today)
+    rec = recommend(replace(answers, reason=reason), history, ctx.settings.rules,
+                    payer=payer.rules_key, today=today)
+    first = rec.visit_types[0] if rec.visit_types else None
+    if payer.recognised or first not in _PROCEDURES:
+        return rec
+    check = unrecognised(payer, Procedure(first), rec.region, today)
+    return replace(rec, checks=(*rec.checks, check), payers=(
+        *rec.payers, Verdict(UNRECOGNISED, False, check.problems[0].text)))
+
+
+def payer_of(ctx: Context, patient: Patient) -> PayerOf:
+    """The patient's plan in the practice's payer catalogue (or that it is not recognised)."""
+    return ctx.settings.catalogue.resolve(patient.payer_key, patient.payer)
+
+
+def unrecognised(payer: PayerOf, procedure: Procedure, region: Region | None,
+                 day: date) -> PayerCheck:
+    """The check a procedure gets when the patient's payer is not recognised: nothing can say
+    it is allowed, so booking it is a choice somebody signs for (an override with a reason)."""
+    what = (f"payer not recognised ({payer.text[:40]!r})" if payer.text
+            else "no payer on file")
+    return PayerCheck(payer=UNRECOGNISED, procedure=procedure, region=region, day=day,
+                      count=0, limit=0, problems=(Problem(
+                          "payer", f"{what} — payer rules not checked; set the patient's "
+                                   "payer from the practice's list"),))
 
 
 def _caller(ctx: Context, patient_id: int,
-            call_id: int | None = None) -> tuple[str, History, date]:
+            call_id: int | None = None) -> tuple[PayerOf, History, date]:
     """The patient's payer and history, and today in the practice's zone."""
     with read_session(ctx.engine) as session:
         patient = session.get(Patient, patient_id)
         if patient is None:
             raise InvalidInput("patient", f"no patient with id {patient_id}")
         history = load_history(session, patient_id, now=ctx.now(), exclude_call=call_id)
-    return patient.payer, history, ctx.now().astimezone(ZoneInfo("America/Chicago")).date()
+    return (payer_of(ctx, patient), history,
+            ctx.now().astimezone(ZoneInfo("America/Chicago")).date())
 
 
 def region_counts(ctx: Context, *, patient_id: int, region: Region,
@@ -157,7 +186,7 @@ def region_counts(ctx: Context, *, patient_id: int, region: Region,
         RegionCounts(p.label, region, session_counts(history, region, today, p,
                                                      booked_after=True),
                      {proc: p.max_sessions(proc) for proc in Procedure})
-        for p in ctx.settings.payers if p.applies_to(payer)
+        for p in ctx.settings.payers if p.applies_to(payer.rules_key)
     ]
 
 
@@ -177,14 +206,15 @@ def _checks(session: Session, ctx: Context, *, patient_id: int, visit_type: str,
     patient = session.get(Patient, patient_id)
     if patient is None:
         return []
-    payers = [p for p in ctx.settings.payers if p.applies_to(patient.payer)]
-    if not payers:
-        return []
-    history = load_history(session, patient_id, now=ctx.now(), exclude_id=exclude_id)
+    payer = payer_of(ctx, patient)
     day = start.astimezone(ZoneInfo("America/Chicago")).date()
-    count = _levels(levels)
-    return [payer_check(Procedure(visit_type), _region(region), count, day, history, p)
-            for p in payers]
+    if not payer.recognised:
+        return [unrecognised(payer, Procedure(visit_type), _region(region), day)]
+    if payer.rules is None:
+        return []  # a plan with no payer rules (self-pay)
+    history = load_history(session, patient_id, now=ctx.now(), exclude_id=exclude_id)
+    return [payer_check(Procedure(visit_type), _region(region), _levels(levels), day, history,
+                        payer.rules)]
 
 
 # --------------------------------------------------------------------------- writing

@@ -71,7 +71,9 @@ class PatientView:
     dob: date
     phone: str
     preferred_location_id: int | None
-    payer: str
+    payer: str  # the text on file (a plan's name once chosen from the catalogue)
+    payer_key: str | None = None  # the catalogue plan; None: not chosen yet
+    member_id: str = ""
 
     @property
     def full_name(self) -> str:

@@ -38,7 +38,7 @@ def test_find_by_name_phone_and_birth_date(desk: Desk) -> None:
     header, row = by_name.stdout.splitlines()
     assert header.split() == ["ID", "NAME", "BORN", "PHONE", "PAYER"]
     assert row.split() == ["1", "Testcase,", "Casey", "1970-05-17", "(918)", "555-0111",
-                           "BlueCross"]
+                           "Self-pay"]
     by_phone = json.loads(desk.run("patients", "find", "--as", "desk", "918-555-0122",
                                    "--json").stdout)
     assert [p["id"] for p in by_phone] == [desk.practice.other_patient_id]

@@ -19,6 +19,7 @@ from frontdesk.domain.pathway import (
     payer_check,
     recommend,
 )
+from frontdesk.domain.payers import DEFAULT_PLANS, DEFAULT_RULE_SETS
 from frontdesk.domain.settings import CallbackRules, parse_settings
 
 TODAY = date(2027, 3, 10)
@@ -35,10 +36,12 @@ def test_defaults_without_sections() -> None:
     settings, problems = parse_settings({})
     assert problems == []
     assert settings.pathway == PathwayRules()
-    assert settings.payers == (PayerRules(),)
+    assert settings.payers == DEFAULT_RULE_SETS
+    assert settings.payers[0] == PayerRules()  # Medicare, Novitas L34892
+    assert settings.plans == DEFAULT_PLANS
     assert settings.callbacks == CallbackRules()
     assert settings.rules.practice == PathwayRules()
-    assert settings.rules.payers == (PayerRules(),)
+    assert settings.rules.payers == DEFAULT_RULE_SETS
 
 
 @pytest.mark.parametrize(
@@ -135,8 +138,9 @@ def test_pathway_must_be_a_table() -> None:
 def test_medicare_override_changes_only_that_key() -> None:
     settings, problems = parse_settings({"payers": {"medicare": {"max_levels": 3}}})
     assert problems == []
-    (medicare,) = settings.payers
+    medicare, *others = settings.payers
     assert medicare == PayerRules(max_levels=3)
+    assert tuple(others) == DEFAULT_RULE_SETS[1:]
     check = payer_check(Procedure.FACET_DIAGNOSTIC, Region.LUMBAR, 3, TODAY, History(),
                         medicare)
     assert check.allowed
@@ -145,41 +149,28 @@ def test_medicare_override_changes_only_that_key() -> None:
     assert [p.rule for p in default_check.problems] == ["levels"]
 
 
-def test_new_payer_table_gets_the_default_rules() -> None:
-    settings, problems = parse_settings(
-        {"payers": {"bcbs": {"names": ["BlueCross", " Blue Cross Blue Shield "],
-                             "max_rfa": 1}}})
+def test_new_rule_set_gets_the_default_rules() -> None:
+    settings, problems = parse_settings({"payers": {"bcbs": {"max_rfa": 1}}})
     assert problems == []
-    medicare, bcbs = settings.payers
-    assert medicare == PayerRules()
+    assert settings.payers[:-1] == DEFAULT_RULE_SETS
+    bcbs = settings.payers[-1]
     assert bcbs.key == "bcbs"
     assert bcbs.label == "Bcbs"
-    assert bcbs.names == ("bluecross", "blue cross blue shield")
-    assert bcbs.applies_to("BlueCross")
-    assert bcbs.applies_to("blue cross blue shield")
-    assert not bcbs.applies_to("Medicare")
+    assert bcbs.applies_to("bcbs")
+    assert not bcbs.applies_to("medicare")
     assert bcbs.max_rfa == 1
     assert bcbs.diagnostic_relief_percent == PayerRules().diagnostic_relief_percent
     assert bcbs.max_levels == PayerRules().max_levels
     assert bcbs.window_months == PayerRules().window_months
 
 
-def test_new_payer_rules_apply_in_recommend() -> None:
-    settings, _ = parse_settings(
-        {"payers": {"bcbs": {"names": ["BlueCross"], "label": "Blue Cross"}}})
-    rec = recommend(diagnostic_report(77), History(), settings.rules, payer="BlueCross",
+def test_new_rule_set_applies_in_recommend_by_its_key() -> None:
+    settings, _ = parse_settings({"payers": {"bcbs": {"label": "Blue Cross"}}})
+    rec = recommend(diagnostic_report(77), History(), settings.rules, payer="bcbs",
                     today=TODAY)
     assert [(v.who, v.qualifies) for v in rec.payers] == [("Blue Cross", False)]
     assert rec.disagree is True
     assert rec.visit_types == (FOLLOW_UP,)
-
-
-def test_new_payer_without_names_applies_to_nobody() -> None:
-    settings, problems = parse_settings({"payers": {"aetna": {"label": "Aetna"}}})
-    assert problems == []
-    aetna = settings.payers[1]
-    assert aetna.names == ()
-    assert not aetna.applies_to("Aetna")
 
 
 @pytest.mark.parametrize(
@@ -189,10 +180,12 @@ def test_new_payer_without_names_applies_to_nobody() -> None:
                      id="levels-zero"),
         pytest.param({"medicare": {"window_months": "12"}}, "payers.medicare.window_months",
                      "whole number", id="window-text"),
-        pytest.param({"medicare": {"names": "medicare"}}, "payers.medicare.names",
-                     "list of names", id="names-not-list"),
-        pytest.param({"medicare": {"names": ["medicare", ""]}}, "payers.medicare.names",
-                     "list of names", id="names-empty-name"),
+        pytest.param({"medicare": {"names": ["medicare"]}}, "payers.medicare.names",
+                     "a plan's aliases now", id="names-moved-to-plans"),
+        pytest.param({"Medicare": {"max_levels": 3}}, "payers.Medicare",
+                     "lower-case", id="key-not-lower-case"),
+        pytest.param({"none": {"max_levels": 3}}, "payers.none",
+                     "not 'none'", id="key-none"),
         pytest.param({"medicare": {"colour": "red"}}, "payers.medicare.colour",
                      "unknown setting", id="unknown-key"),
         pytest.param({"medicare": 2}, "payers.medicare", "must be a table", id="not-a-table"),
@@ -202,14 +195,14 @@ def test_bad_payer_values_are_reported_and_the_default_kept(
     payers: dict[str, Any], key: str, reason: str,
 ) -> None:
     settings, problems = parse_settings({"payers": payers})
-    assert settings.payers == (PayerRules(),)
+    assert settings.payers == DEFAULT_RULE_SETS
     assert [p.key for p in problems] == [key]
     assert reason in problems[0].reason
 
 
 def test_payers_must_be_a_table() -> None:
     settings, problems = parse_settings({"payers": ["medicare"]})
-    assert settings.payers == (PayerRules(),)
+    assert settings.payers == DEFAULT_RULE_SETS
     assert [p.key for p in problems] == ["payers"]
 
 

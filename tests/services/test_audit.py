@@ -27,7 +27,7 @@ THU_NINE = datetime(2027, 3, 11, 15, 0, tzinfo=UTC)  # 09:00 local
 THU_TEN = datetime(2027, 3, 11, 16, 0, tzinfo=UTC)
 FRI_TEN = datetime(2027, 3, 12, 16, 0, tzinfo=UTC)
 PATIENT_DETAILS = ("Casey", "Testcase", "Jordan", "Sample", "Avery Quinn", "Quinn",
-                   "1970", "1982", "5550111", "5550122", "BlueCross", "Commercial",
+                   "1970", "1982", "5550111", "5550122", "Self-pay", "Cash",
                    "L4-L5", "lumbar", "bilateral", "feeling unwell")
 
 

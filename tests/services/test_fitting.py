@@ -81,7 +81,7 @@ def test_a_closure_or_the_past_leaves_nothing_and_says_why(
 def test_every_visit_offered_can_really_be_booked_there(ctx: Context, practice: Practice) -> None:
     """The offer and ``book`` run the same checks: each one offered books (then is cancelled).
 
-    The caller is the commercial patient: Medicare's facet rules are tested in test_payer_rules.
+    The caller pays for themself: Medicare's facet rules are tested in test_payer_rules.
     """
     start = THU_TEN + timedelta(hours=3)  # 13:00 after lunch
     offered = fit(ctx, practice, start).visit_codes

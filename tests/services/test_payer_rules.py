@@ -137,7 +137,7 @@ def test_relief_below_the_payer_threshold_does_not_unlock_the_second_block(
     assert rules_of(broken.value) == {"blocks"}
 
 
-def test_commercial_patient_has_no_payer_rules(ctx: Context, practice: Practice) -> None:
+def test_self_pay_patient_has_no_payer_rules(ctx: Context, practice: Practice) -> None:
     block(ctx, practice, practice.patient_id, FIRST)
     second = block(ctx, practice, practice.patient_id, SECOND)
     assert second.status is Status.BOOKED
@@ -146,7 +146,7 @@ def test_commercial_patient_has_no_payer_rules(ctx: Context, practice: Practice)
 # --------------------------------------------------------------------------- levels
 
 
-def test_three_levels_are_refused_for_medicare_but_not_for_commercial(
+def test_three_levels_are_refused_for_medicare_but_not_for_self_pay(
     ctx: Context, practice: Practice, medicare: int
 ) -> None:
     with pytest.raises(PayerRulesBroken) as broken:

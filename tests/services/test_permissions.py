@@ -30,6 +30,7 @@ from frontdesk.services import (
     calls,
     directory,
     holidays,
+    payers,
     report,
     schedule_admin,
     scheduling,
@@ -51,6 +52,7 @@ move a visit              yes           yes        yes      yes
 cancel a visit            yes           yes        yes      yes
 confirm a visit           yes           yes        yes      yes
 add a patient             yes           yes        yes      yes
+set a patient's payer     yes           yes        yes      yes
 open a patient's record   yes           yes        yes      yes
 start a call              yes           yes        yes      yes
 save a call               yes           yes        yes      yes
@@ -66,6 +68,7 @@ install holidays          no            yes        yes      yes
 read the daily report     no            no         yes      yes
 drill into the report     no            no         yes      yes
 read the audit log        no            no         yes      yes
+map payer texts to plans  no            no         yes      yes
 add a staff account       no            no         no       yes
 disable a staff account   no            no         no       yes
 reset a password          no            no         no       yes
@@ -163,6 +166,15 @@ def _confirm(c: Cell) -> Act:
 def _add_patient(c: Cell) -> Act:
     return lambda: directory.add_patient(c.ctx, staff=c.who, name="Quinn Placeholder",
                                          dob=date(1975, 6, 1), phone=f"918-555-01{20 + c.n}")
+
+
+def _set_payer(c: Cell) -> Act:
+    return lambda: payers.set_payer(c.ctx, staff=c.who, patient_id=c.p.patient_id,
+                                    payer="Aetna", member_id="W123")
+
+
+def _map_payers(c: Cell) -> Act:
+    return lambda: payers.map_payers(c.ctx, staff=c.who)
 
 
 def _open_record(c: Cell) -> Act:
@@ -287,6 +299,7 @@ ACTIONS: dict[str, Callable[[Cell], Act]] = {
     "cancel a visit": _cancel,
     "confirm a visit": _confirm,
     "add a patient": _add_patient,
+    "set a patient's payer": _set_payer,
     "open a patient's record": _open_record,
     "start a call": _start_call,
     "save a call": _save_call,
@@ -302,6 +315,7 @@ ACTIONS: dict[str, Callable[[Cell], Act]] = {
     "read the daily report": _daily_report,
     "drill into the report": _drill,
     "read the audit log": _audit_log,
+    "map payer texts to plans": _map_payers,
     "add a staff account": _add_staff,
     "disable a staff account": _disable_staff,
     "reset a password": _reset_password,

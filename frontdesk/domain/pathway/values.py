@@ -84,11 +84,12 @@ PATHWAY_BOUNDS: dict[str, tuple[float, float]] = {
 
 @dataclass(frozen=True, slots=True)
 class PayerRules:
-    """One payer's facet and RFA rules. Defaults: Medicare, Novitas LCD L34892."""
+    """One payer rule set: the facet and RFA rules the plans that use it are checked against
+    (the payer catalogue, ``domain/payers.py``, says which plan uses which). Defaults:
+    Medicare, Novitas LCD L34892."""
 
     key: str = "medicare"
     label: str = "Medicare (Novitas)"
-    names: tuple[str, ...] = ("medicare", "medicare advantage", "novitas")
     diagnostic_blocks: int = 2  # blocks needed before therapeutic injections or RFA
     diagnostic_relief_percent: int = 80  # relief a block needs to count
     therapeutic_relief_percent: int = 50  # a repeat therapeutic needs the last one to have
@@ -102,7 +103,8 @@ class PayerRules:
     max_levels: int = 2  # per session
 
     def applies_to(self, payer: str) -> bool:
-        return payer.strip().casefold() in self.names
+        """True for the rule set key ``payer`` (what a patient's plan resolves to)."""
+        return payer.strip().casefold() == self.key
 
     def max_sessions(self, procedure: Procedure) -> int:
         return {

@@ -138,10 +138,11 @@ class _ActivityBuilder(_PracticeBuilder):
         """About 4 % of the procedures booked: a scheduler (now and then the manager) overrode
         a payer rule, audited as the booking service does."""
         procedures = [b for b in booked if b[3] in OVERRIDE_RULES]
-        payers = dict(self.session.exec(select(Patient.id, Patient.payer)).all())
-        covered = [(b, labels) for b in procedures
-                   if (labels := [p.label for p in self.ctx.settings.payers
-                                  if p.applies_to(payers[b[1]])])]
+        catalogue = self.ctx.settings.catalogue
+        payers = {pid: catalogue.resolve(key, text) for pid, key, text in self.session.exec(
+            select(Patient.id, Patient.payer_key, Patient.payer)).all()}
+        covered = [(b, [rules.label]) for b in procedures
+                   if (rules := payers[b[1]].rules) is not None]
         share = 0.04 * len(procedures) / max(len(covered), 1)
         out: list[dict[str, Any]] = []
         for (aid, _, at, code), labels in covered:

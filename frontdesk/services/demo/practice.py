@@ -202,15 +202,19 @@ class _PracticeBuilder:
         weights = [3 if i < _large(len(self.location_ids)) else 2
                    for i in range(len(self.location_ids))]
         start_dob, dob_days = date(1940, 1, 1), (date(2005, 12, 31) - date(1940, 1, 1)).days
+        catalogue = self.ctx.settings.catalogue
         rows = []
         for phone in _phones(rng, count):
             created = (self.window.start - timedelta(days=rng.uniform(60, 1500))).replace(
                 microsecond=0)
             dob = start_dob + timedelta(days=int(dob_days * rng.betavariate(1.8, 1.8)))
             payers = PAYERS if dob.year <= 1961 else PAYERS[2:]  # Medicare from 65
+            payer = _weighted(rng, payers)
+            plan = catalogue.match(payer)
             rows.append(Patient(
                 first_name=rng.choice(FIRST), last_name=rng.choice(LAST), dob=dob,
-                phone=phone, payer=_weighted(rng, payers), created_at=created,
+                phone=phone, payer=payer, payer_key=plan.key if plan else None,
+                created_at=created,
                 preferred_location_id=rng.choices(self.location_ids, weights=weights)[0],
             ))
         self.session.add_all(rows)

@@ -1,0 +1,164 @@
+"""Patients' payers against the practice's payer catalogue: choosing a plan, setting it on a
+patient, and finding (and fixing) the patients whose payer on file is not recognised.
+
+The catalogue itself (plans, aliases, rule sets) is the practice's setting:
+``domain/payers.py`` and ``[plans.KEY]`` / ``[payers.KEY]`` in settings.toml.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from sqlmodel import Session, col, select
+
+from frontdesk.db import queries as q
+from frontdesk.db.engine import DatabaseBusyError, read_session, run_write
+from frontdesk.db.models import Patient
+from frontdesk.domain.payers import PayerPlan
+from frontdesk.domain.permissions import Permission
+from frontdesk.services.access import acting
+from frontdesk.services.context import Context
+from frontdesk.services.errors import Busy, InvalidInput
+from frontdesk.services.mapping import patient_view
+from frontdesk.services.views import PatientView
+
+MAX_PAYER = 60  # the text on file
+MAX_MEMBER_ID = 40
+T = TypeVar("T")
+
+
+def choose_payer(ctx: Context, text: str | None) -> PayerPlan | None:
+    """The catalogue plan ``text`` names (None for empty text); InvalidInput("payer") with the
+    nearest plans otherwise."""
+    if not (text or "").strip():
+        return None
+    if len(text or "") > MAX_PAYER:
+        raise InvalidInput("payer", f"at most {MAX_PAYER} characters")
+    try:
+        return ctx.settings.catalogue.choose(text or "")
+    except ValueError as exc:
+        raise InvalidInput("payer", str(exc)) from None
+
+
+def check_member_id(text: str | None) -> str:
+    member = " ".join((text or "").split())
+    if len(member) > MAX_MEMBER_ID or not all(ch.isalnum() or ch in " -" for ch in member):
+        raise InvalidInput("member_id", f"letters, digits, spaces and hyphens, at most "
+                                        f"{MAX_MEMBER_ID}")
+    return member
+
+
+def payer_label(ctx: Context, patient: PatientView) -> str:
+    """The patient's payer as a screen shows it: the plan's name, or the text marked as not
+    recognised."""
+    return ctx.settings.catalogue.resolve(patient.payer_key, patient.payer).label
+
+
+def search(ctx: Context, text: str, *, limit: int = 8) -> list[PayerPlan]:
+    """Plans for a search box (exact, then starts with, then holds, then near spellings)."""
+    return ctx.settings.catalogue.search(text, limit=limit)
+
+
+def set_payer(ctx: Context, *, staff: str, patient_id: int, payer: str,
+              member_id: str | None = None) -> PatientView:
+    """Give the patient a plan from the catalogue (and, when given, a member id): one
+    transaction with its ``patient.payer`` audit event (plan keys only; no member ids)."""
+    plan = choose_payer(ctx, payer)
+    if plan is None:
+        raise InvalidInput("payer", "name a plan from the practice's payer list "
+                                    "(frontdesk payers lists them)")
+    member = check_member_id(member_id) if member_id is not None else None
+
+    def work(session: Session) -> PatientView:
+        person = acting(session, staff, Permission.PATIENTS)
+        patient = session.get(Patient, patient_id)
+        if patient is None:
+            raise InvalidInput("patient", f"no patient with id {patient_id}")
+        before = {"payer": patient.payer_key, "member_id_changed": False}
+        changed = member is not None and member != patient.member_id
+        patient.payer_key, patient.payer = plan.key, plan.name[:MAX_PAYER]
+        if member is not None:
+            patient.member_id = member
+        session.add(patient)
+        q.add_audit(session, origin=ctx.origin.stamp, at=ctx.now(), staff_id=person.id,
+                    action="patient.payer", entity="patient", entity_id=patient_id,
+                    before=before, after={"payer": plan.key, "member_id_changed": changed})
+        return patient_view(patient)
+
+    return _write(ctx, work)
+
+
+@dataclass(frozen=True, slots=True)
+class PayerText:
+    """One payer text on file (for patients with no plan chosen) and what it resolves to."""
+
+    text: str
+    patients: int
+    plan: PayerPlan | None  # None: not recognised
+
+
+@dataclass(frozen=True, slots=True)
+class Census:
+    """Patients without a chosen plan, by the text on file; the unrecognised ones listed."""
+
+    chosen: int  # patients with a plan from the catalogue
+    texts: tuple[PayerText, ...]
+    unrecognised: tuple[PatientView, ...]
+
+    @property
+    def matched(self) -> int:
+        return sum(t.patients for t in self.texts if t.plan is not None)
+
+
+def census(ctx: Context, *, limit: int = 200) -> Census:
+    """Where the patients' payers stand against the catalogue: how many have a plan chosen,
+    the texts on file of the rest (recognised or not) and up to ``limit`` unrecognised
+    patients (oldest first) for staff to fix."""
+    catalogue = ctx.settings.catalogue
+    with read_session(ctx.engine) as session:
+        keys = session.exec(select(Patient.payer_key).where(
+            col(Patient.payer_key).is_not(None))).all()
+        chosen = sum(1 for key in keys if catalogue.plan(key) is not None)
+        lost = {key for key in keys if catalogue.plan(key) is None}
+        rows = session.exec(select(Patient).where(
+            col(Patient.payer_key).is_(None) | col(Patient.payer_key).in_(lost or {""})
+        ).order_by(col(Patient.id))).all()
+    counts = Counter(p.payer.strip() for p in rows if p.payer_key is None)
+    texts = tuple(PayerText(text, n, catalogue.match(text)) for text, n in counts.most_common())
+    unrecognised = tuple(patient_view(p) for p in rows
+                         if p.payer_key is not None or catalogue.match(p.payer) is None)
+    return Census(chosen, texts, unrecognised[:limit])
+
+
+def map_payers(ctx: Context, *, staff: str) -> int:
+    """Store the plan of every patient whose payer text names one exactly (and who has no plan
+    yet): one transaction, one ``patient.payer_map`` audit event with the count. Manager or
+    admin (a change to many records at once)."""
+
+    def work(session: Session) -> int:
+        person = acting(session, staff, Permission.PAYER_MAP)
+        catalogue = ctx.settings.catalogue
+        mapped: Counter[str] = Counter()
+        for patient in session.exec(select(Patient).where(col(Patient.payer_key).is_(None))):
+            plan = catalogue.match(patient.payer)
+            if plan is None:
+                continue
+            patient.payer_key, patient.payer = plan.key, plan.name[:MAX_PAYER]
+            session.add(patient)
+            mapped[plan.key] += 1
+        q.add_audit(session, origin=ctx.origin.stamp, at=ctx.now(), staff_id=person.id,
+                    action="patient.payer_map", entity="patient", entity_id=None,
+                    after={"mapped": dict(sorted(mapped.items()))})
+        return sum(mapped.values())
+
+    return _write(ctx, work)
+
+
+def _write(ctx: Context, work: Callable[[Session], T]) -> T:
+    try:
+        return run_write(ctx.engine, work)
+    except DatabaseBusyError as exc:
+        raise Busy(str(exc)) from exc
