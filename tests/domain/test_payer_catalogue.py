@@ -126,7 +126,9 @@ def test_a_plan_table_adds_a_plan_with_its_rule_set() -> None:
     assert plan == PayerPlan("fep", "Federal Employee Program", ("FEP", "BCBS FEP"),
                              "bcbs-federal")
     rules = settings.catalogue.rules_of(plan)
-    assert rules is not None and rules.max_rfa == 1 and rules.label == "BCBS Federal"
+    assert rules is not None
+    assert rules.max_rfa == 1
+    assert rules.label == "BCBS Federal"
 
 
 def test_a_plan_table_changes_a_packaged_plan() -> None:
@@ -142,7 +144,8 @@ def test_a_plan_can_be_moved_to_no_payer_rules_only_by_saying_none() -> None:
     settings, problems = parse_settings({"plans": {"aetna": {"rules": "none"}}})
     assert problems == []
     payer = settings.catalogue.resolve("aetna", "")
-    assert payer.recognised and payer.rules is None
+    assert payer.recognised
+    assert payer.rules is None
 
 
 @pytest.mark.parametrize(

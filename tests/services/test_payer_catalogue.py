@@ -150,7 +150,8 @@ def test_the_call_says_payer_not_recognised_beside_an_ordered_procedure(
     rec = recommend_for(ctx, patient_id=pid, reason=CallReason.ORDERED_VISIT, answers=Answers(
         ordered="facet-diagnostic", region=Region.LUMBAR, levels="L4-L5", side=Side.LEFT))
     assert [(v.who, v.qualifies) for v in rec.payers] == [(UNRECOGNISED, False)]
-    assert rec.override is not None and "payer rules not checked" in rec.override
+    assert rec.override is not None
+    assert "payer rules not checked" in rec.override
     follow_up = recommend_for(ctx, patient_id=pid, reason=CallReason.NEW_PROBLEM,
                               answers=Answers(pain_area=Region.LUMBAR, pain_kind=None))
     assert all(v.who != UNRECOGNISED for v in follow_up.payers)
@@ -166,7 +167,8 @@ def test_a_new_patient_gets_a_plan_from_the_catalogue(ctx: Context, practice: Pr
     assert (added.payer_key, added.payer, added.member_id) == (
         "medicare", "Medicare Part B (Novitas)", "1EG4-TE5-MK72")
     (created,) = events(ctx, "patient.create")
-    assert created.after is not None and created.after["payer"] == "medicare"
+    assert created.after is not None
+    assert created.after["payer"] == "medicare"
     assert "1EG4" not in str(created.after)  # no member id in the trail
     none = directory.add_patient(ctx, staff="desk", name="Avery Quince", dob=date(1950, 2, 3),
                                  phone="918-555-0178")
