@@ -77,6 +77,27 @@ def visit_types_cmd(runtime: Runtime) -> None:
           v.room_kind.value, ",".join(str(i) for i in v.provider_ids)) for v in found]))
 
 
+@click.command("payers", short_help="The practice's payer list: plans and their rules.")
+@click.argument("search", required=False)
+@json_option
+@click.pass_obj
+def payers_cmd(runtime: Runtime, search: str | None) -> None:
+    """The practice's payer catalogue: each plan's key and name, the rule set its facet and
+    RFA bookings are checked against, and the names people type for it (what --payer takes).
+    With SEARCH: the plans it names or nearly names, best first."""
+    from frontdesk.services import payers
+
+    ctx = runtime.context()
+    plans = payers.search(ctx, search or "", limit=100) if search else list(ctx.settings.plans)
+    catalogue = ctx.settings.catalogue
+    rows = [{"key": p.key, "name": p.name, "aliases": list(p.aliases),
+             "rules": p.rules, "rules_label": (r.label if (r := catalogue.rules_of(p))
+                                               else "no payer rules")} for p in plans]
+    emit(runtime, rows, table(["KEY", "NAME", "RULES", "ALSO TYPED AS"],
+                              [(r["key"], r["name"], r["rules_label"], ", ".join(r["aliases"]))
+                               for r in rows]) if rows else f"No plan matches {search!r}.")
+
+
 @click.group("staff")
 def staff_group() -> None:
     """Staff members (the usernames --as takes)."""

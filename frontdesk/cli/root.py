@@ -25,6 +25,7 @@ from frontdesk.cli.closures import closures_cmd, holidays_group
 from frontdesk.cli.db import db_group
 from frontdesk.cli.directory import (
     locations_cmd,
+    payers_cmd,
     providers_cmd,
     rooms_cmd,
     staff_group,
@@ -115,7 +116,7 @@ def main(ctx: click.Context, db: str | None, db_fd: int | None, demo: bool,
 
 for command in (
     db_group,
-    locations_cmd, providers_cmd, rooms_cmd, visit_types_cmd, staff_group,
+    locations_cmd, providers_cmd, rooms_cmd, visit_types_cmd, payers_cmd, staff_group,
     slots_cmd, book_cmd, reschedule_cmd, cancel_cmd, status_cmd, show_cmd, appointments_cmd,
     patients_group, closures_cmd, holidays_group, report_group, audit_cmd,
     serve_cmd,

@@ -91,21 +91,23 @@ class Catalogue:
         wanted = folded(text)
         if not wanted:
             return list(self.plans[:limit])
-        scored: list[tuple[int, int, PayerPlan]] = []
+        scored: list[tuple[int, float, int, PayerPlan]] = []
         for order, plan in enumerate(self.plans):
             names = [folded(n) for n in (plan.name, *plan.aliases, plan.key)]
+            likeness = 0.0
             if wanted in names:
                 rank = 0
             elif any(n.startswith(wanted) for n in names):
                 rank = 1
             elif any(wanted in n for n in names):
                 rank = 2
-            elif difflib.get_close_matches(wanted, names, n=1, cutoff=0.75):
-                rank = 3
             else:
-                continue
-            scored.append((rank, order, plan))
-        return [plan for _, _, plan in sorted(scored, key=lambda s: (s[0], s[1]))][:limit]
+                likeness = max(difflib.SequenceMatcher(None, wanted, n).ratio() for n in names)
+                if likeness < 0.8:
+                    continue
+                rank = 3  # a near spelling: the nearest first
+            scored.append((rank, -likeness, order, plan))
+        return [s[-1] for s in sorted(scored, key=lambda s: s[:3])][:limit]
 
     def rules_of(self, plan: PayerPlan | None) -> PayerRules | None:
         if plan is None or not plan.checked:

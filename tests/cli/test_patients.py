@@ -28,6 +28,7 @@ def test_add_patient_json(desk: Desk) -> None:
     assert json.loads(result.stdout) == {
         "id": 3, "first_name": "Morgan", "last_name": "Reyes", "dob": "1961-04-02",
         "phone": "+19185550177", "preferred_location_id": None, "payer": "",
+        "payer_key": None, "member_id": "",
     }
 
 
@@ -70,3 +71,71 @@ def test_patients_on_postgresql(pg_desk: Desk) -> None:
     assert bad.stderr.startswith("error: phone: not a valid phone number")
     assert "12" not in bad.stderr  # the typed number is a patient's detail: not repeated
     assert pg_desk.state()["patient"] == 3
+
+
+# --------------------------------------------------------------------------- payers
+
+
+def test_payers_lists_the_catalogue_and_searches_it(desk: Desk) -> None:
+    listed = desk.run("payers")
+    assert listed.exit_code == 0, listed.stderr
+    header, medicare, *rest = listed.stdout.splitlines()
+    assert header.split()[:3] == ["KEY", "NAME", "RULES"]
+    assert medicare.startswith("medicare ")
+    assert "Medicare Part B (Novitas)" in medicare
+    assert "Medicare (Novitas)" in medicare
+    assert any(line.startswith("self-pay ") and "no payer rules" in line for line in rest)
+    typo = json.loads(desk.run("payers", "Medcare", "--json").stdout)
+    assert typo[0]["key"] == "medicare"
+    nothing = desk.run("payers", "zzzz")
+    assert (nothing.exit_code, nothing.stdout) == (0, "No plan matches 'zzzz'.\n")
+
+
+def test_adding_a_patient_with_a_payer_not_in_the_list_is_refused(desk: Desk) -> None:
+    before = desk.state()
+    result = desk.run("patients", "add", "--name", "Morgan Reyes", "--dob", "1961-04-02",
+                      "--phone", "918-555-0177", "--payer", "Medcare", "--as", "desk")
+    assert result.exit_code == 2
+    assert result.stderr == ("error: payer: 'Medcare' is not in the practice's payer list; "
+                             "did you mean Medicare Part B (Novitas)?\n")
+    assert desk.state() == before
+    added = json.loads(desk.run("patients", "add", "--name", "Morgan Reyes", "--dob",
+                                "1961-04-02", "--phone", "918-555-0177", "--payer",
+                                "medicare part b", "--member-id", "1EG4-TE5-MK72", "--as",
+                                "desk", "--json").stdout)
+    assert (added["payer_key"], added["payer"], added["member_id"]) == (
+        "medicare", "Medicare Part B (Novitas)", "1EG4-TE5-MK72")
+
+
+def test_unrecognised_payers_are_listed_fixed_and_mapped(desk: Desk) -> None:
+    from sqlalchemy import text
+
+    from frontdesk.db.engine import make_engine
+
+    engine = make_engine(desk.db)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE patient SET payer = 'Medcare' WHERE id = :id"),
+                     {"id": desk.practice.other_patient_id})
+    engine.dispose()
+    census = desk.run("patients", "payers", "--as", "desk")
+    assert census.exit_code == 0, census.stderr
+    out = census.stdout
+    assert "0 patient(s) have a plan from the list." in out
+    assert "Medcare   NOT RECOGNISED" in out
+    assert "Self-pay  Self-pay" in out
+    assert f"{desk.practice.other_patient_id}   Sample, Jordan  1982-11-02  Medcare" in out
+    refused = desk.run("patients", "payers", "--map", "--as", "desk")
+    assert refused.exit_code == 6
+    mapped = desk.run("patients", "payers", "--map", "--as", "mgr", "--json")
+    assert mapped.exit_code == 0, mapped.stderr
+    result = json.loads(mapped.stdout)
+    assert (result["mapped"], result["chosen"]) == (1, 1)
+    assert [p["id"] for p in result["unrecognised"]] == [desk.practice.other_patient_id]
+    fixed = desk.run("patients", "edit", str(desk.practice.other_patient_id), "--payer",
+                     "Aetna", "--member-id", "W123456", "--as", "desk")
+    assert (fixed.exit_code, fixed.stdout) == (
+        0, f"Patient {desk.practice.other_patient_id}: payer Aetna, member id updated\n")
+    after = json.loads(desk.run("patients", "payers", "--as", "desk", "--json").stdout)
+    assert (after["chosen"], after["unrecognised"]) == (2, [])
+    wrong = desk.run("patients", "edit", "999", "--payer", "Aetna", "--as", "desk")
+    assert (wrong.exit_code, wrong.stderr) == (2, "error: patient: no patient with id 999\n")
