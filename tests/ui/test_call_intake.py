@@ -196,6 +196,46 @@ async def test_a_new_caller_is_added_with_each_problem_next_to_its_field(
                                                                   date(1961, 4, 2))
 
 
+async def test_the_new_callers_payer_is_found_in_the_payer_list_as_it_is_typed(
+    sqlite_ctx: Context, practice: Practice
+) -> None:
+    async with app_for(sqlite_ctx).run_test(size=(80, 30)) as pilot:
+        screen = await on_call(pilot)
+        await pilot.press(*"Morgan Reyes")
+        await quiet(pilot)
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        dialog = pilot.app.screen
+        assert isinstance(dialog, NewPatientDialog)
+        dialog.query_one("#dob", Input).value = "4/2/1961"
+        dialog.query_one("#phone", Input).value = "918-555-0177"
+        dialog.query_one("#payer", Input).focus()
+        await pilot.press(*"Medcare")
+        await quiet(pilot)
+        assert text(dialog, "#payer-matches") == "In the list: Medicare Part B (Novitas)"
+        await pilot.press("enter")
+        await quiet(pilot)
+        assert text(dialog, "#payer-error") == (
+            "'Medcare' is not in the practice's payer list; did you mean Medicare Part B "
+            "(Novitas)?")
+        assert pilot.app.screen is dialog  # nothing saved
+        dialog.query_one("#payer", Input).value = ""
+        await pilot.press(*"humana")
+        await quiet(pilot)
+        await pilot.press("right")  # takes the completion offered
+        assert dialog.query_one("#payer", Input).value == "humana Medicare Advantage"
+        dialog.query_one("#member_id", Input).value = "H1234 5678"
+        await pilot.press("enter")
+        await quiet(pilot)
+        assert pilot.app.screen is screen
+        assert text(screen, "#call-caller").endswith(" · Humana Medicare Advantage")
+    [call] = stored_calls(sqlite_ctx)
+    with Session(sqlite_ctx.engine) as session:
+        added = session.get(Patient, call.patient_id)
+        assert added is not None
+        assert (added.payer_key, added.member_id) == ("humana-ma", "H1234 5678")
+
+
 def test_the_call_timer_reads_minutes_and_seconds() -> None:
     from datetime import UTC, datetime, timedelta
 

@@ -9,7 +9,16 @@ from typing import Any
 
 from frontdesk.domain.calls import CallOutcome, CallReason
 from frontdesk.domain.pathway import Recommendation, answers_from
-from frontdesk.services import callbacks, calls, directory, pathway, readback, scheduling
+from frontdesk.domain.payers import PayerPlan
+from frontdesk.services import (
+    callbacks,
+    calls,
+    directory,
+    pathway,
+    payers,
+    readback,
+    scheduling,
+)
 from frontdesk.services.callbacks import CallbackView, ReliefView
 from frontdesk.services.calls import CallView
 from frontdesk.services.pathway import RegionCounts
@@ -129,6 +138,15 @@ class CallDoor(BackendCore):
                                       status="open", note="no answer", retry_hours=hours)
 
     def add_patient(self, *, name: str, dob: date, phone: str, location: str | None,
-                    payer: str | None) -> PatientView:
+                    payer: str | None, member_id: str | None = None) -> PatientView:
         return directory.add_patient(self.ctx, staff=self._acting(), name=name, dob=dob,
-                                     phone=phone, location=location, payer=payer)
+                                     phone=phone, location=location, payer=payer,
+                                     member_id=member_id)
+
+    def payer_label(self, patient: PatientView) -> str:
+        """The patient's plan, or their payer text marked "not recognised" (no database)."""
+        return payers.payer_label(self.ctx, patient)
+
+    def payer_plans(self, text: str) -> list[PayerPlan]:
+        """The payer list's plans ``text`` names or nearly names, best first (no database)."""
+        return payers.search(self.ctx, text, limit=4)

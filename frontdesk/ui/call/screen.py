@@ -186,7 +186,7 @@ class CallScreen(BookForCaller):
         if self.patient is None:
             return
         line.update(f"✓ {patient_line(self.patient, self.places)}"
-                    + (f" · {self.patient.payer}" if self.patient.payer else ""))
+                    f" · {self.backend.payer_label(self.patient)}")
         self._tick()
 
     @work(thread=True, exclusive=True, group="call-patient", exit_on_error=False)
@@ -206,7 +206,9 @@ class CallScreen(BookForCaller):
 
         self.app.push_screen(NewPatientDialog(save=self.backend.add_patient,
                                               locations=self.locations,
-                                              today=self.backend.today(), given_name=name),
+                                              today=self.backend.today(),
+                                              plans=self.backend.payer_plans,
+                                              given_name=name),
                              added)
 
     # ------------------------------------------------------------------ reason and note
