@@ -157,12 +157,12 @@ def unrecognised(payer: PayerOf, procedure: Procedure, region: Region | None,
                  day: date) -> PayerCheck:
     """The check a procedure gets when the patient's payer is not recognised: nothing can say
     it is allowed, so booking it is a choice somebody signs for (an override with a reason)."""
-    what = (f"payer not recognised ({payer.text[:40]!r})" if payer.text
+    what = (f"{payer.text[:40]!r} is not in the practice's payer list" if payer.text
             else "no payer on file")
     return PayerCheck(payer=UNRECOGNISED, procedure=procedure, region=region, day=day,
                       count=0, limit=0, problems=(Problem(
                           "payer", f"{what} — payer rules not checked; set the patient's "
-                                   "payer from the practice's list"),))
+                                   "payer from the list"),))
 
 
 def _caller(ctx: Context, patient_id: int,

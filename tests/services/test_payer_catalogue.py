@@ -92,7 +92,8 @@ def test_a_medicare_advantage_plan_gets_its_own_rule_set(
     assert [c.payer for c in broken.value.checks] == ["Medicare Advantage"]
 
 
-@pytest.mark.parametrize(("typed", "shown"), [("Medcare", "payer not recognised ('Medcare')"),
+@pytest.mark.parametrize(("typed", "shown"), [("Medcare",
+                                               "'Medcare' is not in the practice's payer list"),
                                               ("", "no payer on file")])
 def test_an_unrecognised_payer_refuses_a_procedure_until_someone_signs_for_it(
     ctx: Context, practice: Practice, clock: FrozenClock, typed: str, shown: str,
@@ -104,8 +105,8 @@ def test_an_unrecognised_payer_refuses_a_procedure_until_someone_signs_for_it(
                provider_id=practice.able, location_id=practice.location_id, start=THURSDAY,
                region="lumbar", levels="L4-L5", side="left")
     assert str(broken.value) == (
-        f"{UNRECOGNISED}: {shown} — payer rules not checked; set the patient's payer from "
-        "the practice's list — booking anyway needs an override with a reason")
+        f"Payer not recognised: {shown} — payer rules not checked; set the patient's payer "
+        "from the list — booking anyway needs an override with a reason")
     assert (count(ctx, Appointment), count(ctx, AuditEvent)) == before
     with pytest.raises(NotAllowed):  # a receptionist may not sign for it
         three_level_block(ctx, practice, pid, override_reason="Patient says Medicare")

@@ -53,10 +53,13 @@ def every(ctx: Context, query: Any) -> list[Any]:
 
 
 def set_payer(ctx: Context, patient_id: int, payer: str) -> None:
+    """The patient's payer as typed, with the plan it names (if any) chosen."""
+    plan = ctx.settings.catalogue.match(payer)
+
     def work(session: Session) -> None:
         patient = session.get(Patient, patient_id)
         assert patient is not None
-        patient.payer = payer
+        patient.payer, patient.payer_key = payer, plan.key if plan else None
 
     run_write(ctx.engine, work)
 
@@ -176,7 +179,7 @@ async def test_a_diagnostic_block_reported_on_a_callback_stores_the_report_and_b
     demo: Context,
 ) -> None:
     """The callback list, the report saved as data closing the callback, then the next step
-    (a commercial payer: the practice protocol alone decides)."""
+    (a self-pay patient: the practice protocol alone decides)."""
     async with app_for(demo).run_test(size=(80, 24)) as pilot:
         await settled(pilot)
         await pilot.press("f2")
@@ -185,7 +188,7 @@ async def test_a_diagnostic_block_reported_on_a_callback_stores_the_report_and_b
         assert isinstance(screen, CallScreen)
         assert screen.callbacks, "the demo has relief-report callbacks due"
         callback = screen.callbacks[0]
-        set_payer(demo, callback.patient_id, "BlueCross")
+        set_payer(demo, callback.patient_id, "Self-pay")
         assert shown(screen, "#call-callbacks-title").startswith("Callbacks due (")
         await pilot.press("ctrl+r", "enter")
         await quiet(pilot)
@@ -262,7 +265,7 @@ async def test_no_relief_books_a_physician_follow_up_without_asking_how_long(
 async def test_relief_wearing_off_after_several_injections_books_an_rfa_consult(
     demo: Context,
 ) -> None:
-    patient = never_injected(demo, "BlueCross")
+    patient = never_injected(demo, "Self-pay")
     async with app_for(demo).run_test(size=(80, 24)) as pilot:
         screen = await call_from(pilot, patient.phone)
         await answer(pilot, "2")  # report after an injection
@@ -285,7 +288,7 @@ async def test_relief_wearing_off_after_several_injections_books_an_rfa_consult(
 async def test_a_time_taken_by_another_process_offers_the_next_ones_at_once(
     demo: Context, demo_url: str, tmp_path: Path,
 ) -> None:
-    patient = never_injected(demo, "BlueCross")
+    patient = never_injected(demo, "Self-pay")
     other = one(demo, select(Patient).where(Patient.id != patient.id).order_by(col(Patient.id)))
     async with app_for(demo).run_test(size=(80, 24)) as pilot:
         await call_from(pilot, patient.phone)
@@ -322,6 +325,32 @@ async def test_a_time_taken_by_another_process_offers_the_next_ones_at_once(
     assert (call.outcome, code) == ("booked", "follow-up")
     assert appt is not None
     assert appt.starts_at != first.start or appt.provider_id != first.provider_id
+
+
+async def test_a_payer_not_in_the_list_is_said_and_needs_an_override(demo: Context) -> None:
+    """The review's case: "Medcare" used to get no payer rules, silently. Now the call says
+    the payer rules were not checked, and the hold is refused until somebody signs for it."""
+    patient = never_injected(demo, "Medcare")
+    async with app_for(demo).run_test(size=(80, 24)) as pilot:
+        screen = await call_from(pilot, patient.phone)
+        assert shown(screen, "#call-caller").endswith("· Medcare (not recognised)")
+        await answer(pilot, "3")  # ordered
+        types = [v.code for v in panel(screen).visit_types]
+        await answer(pilot, str(types.index("facet-diagnostic") + 1))
+        await answer(pilot, "1", "L4-L5", "1")
+        advice = shown(screen, "#path-advice")
+        assert ("✗ Payer not recognised: 'Medcare' is not in the practice's payer list — "
+                "payer rules not checked") in advice
+        await pilot.press("enter")
+        await quiet(pilot)
+        dialog = pilot.app.screen
+        assert isinstance(dialog, CallBookingDialog)
+        await pilot.press("enter")  # try to hold
+        await quiet(pilot)
+        assert "payer rules not checked" in shown(dialog, "#callbook-note")
+        await pilot.press("ctrl+o")
+        await quiet(pilot)
+        assert isinstance(pilot.app.screen, OverrideDialog)
 
 
 async def test_a_payer_rule_needs_an_override_signed_by_who_authorises_it(demo: Context) -> None:
@@ -401,7 +430,7 @@ async def test_a_payer_rule_needs_an_override_signed_by_who_authorises_it(demo: 
 async def test_a_caller_moves_one_visit_and_cancels_another_without_leaving_the_call(
     demo: Context, clock: FrozenClock,
 ) -> None:
-    patient = never_injected(demo, "BlueCross")
+    patient = never_injected(demo, "Self-pay")
     upcoming = every(demo, select(Appointment).where(Appointment.patient_id == patient.id)
                      .where(Appointment.starts_at > clock())
                      .where(col(Appointment.status).in_(["booked", "confirmed"]))
@@ -448,7 +477,7 @@ async def test_answers_typed_straight_after_each_other_land_on_the_right_questio
     demo: Context,
 ) -> None:
     """A fast receptionist does not wait for the screen: each question is asked at once."""
-    patient = never_injected(demo, "BlueCross")
+    patient = never_injected(demo, "Self-pay")
     async with app_for(demo).run_test(size=(80, 24)) as pilot:
         screen = await call_from(pilot, patient.phone)
         await pilot.press("2")
@@ -466,7 +495,7 @@ async def test_answers_typed_straight_after_each_other_land_on_the_right_questio
 
 
 async def test_a_call_cut_off_mid_pathway_resumes_with_every_answer(demo: Context) -> None:
-    patient = never_injected(demo, "BlueCross")
+    patient = never_injected(demo, "Self-pay")
     async with app_for(demo).run_test(size=(80, 24)) as pilot:
         screen = await call_from(pilot, patient.phone)
         await answer(pilot, "2", "1", "1", "L4-L5", "3", "80")
@@ -494,7 +523,7 @@ async def test_booking_a_diagnostic_block_takes_at_most_15_keypresses(demo: Cont
     """The README's count: an existing patient, a diagnostic facet injection the physician
     ordered, from F2 to the read-back. Typed search text and typed answers are not counted;
     every other key is."""
-    patient = never_injected(demo, "BlueCross")
+    patient = never_injected(demo, "Self-pay")
     keys: list[str] = []
 
     async with app_for(demo).run_test(size=(80, 24)) as pilot:
