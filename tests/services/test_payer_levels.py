@@ -16,7 +16,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from frontdesk.db.engine import run_write
-from frontdesk.db.models import Appointment, AuditEvent, Patient
+from frontdesk.db.models import Appointment, AuditEvent, CallbackTask, Patient, ReliefReport
 from frontdesk.domain.calls import CallReason
 from frontdesk.domain.model import Region, Side, Status
 from frontdesk.domain.pathway import Answers, PayerRules, Procedure
@@ -107,6 +107,24 @@ def test_a_report_without_levels_takes_its_blocks(
         frozenset({"L4-L5", "L5-S1"}), Side.RIGHT, 2)
     assert (report.level_set, report.side, report.day) == (
         frozenset({"L4-L5", "L5-S1"}), Side.RIGHT, date(2027, 3, 11))
+
+
+def test_a_report_answers_the_block_at_its_levels(
+    ctx: Context, practice: Practice, medicare: int
+) -> None:
+    """Blocks at L4-L5 and then L2-L3: a report on L2-L3 closes that block's callback and takes
+    its date; the L4-L5 block's callback stays open."""
+    first = book(ctx, practice, medicare, FIRST, "L4-L5")
+    second = book(ctx, practice, medicare, SECOND, "L2-L3")
+    relief(ctx, medicare, 90, "L2-L3")
+    with Session(ctx.engine) as session:
+        tasks = {t.appointment_id: t.status for t in session.exec(select(CallbackTask)).all()}
+        [report] = session.exec(select(ReliefReport)).all()
+        history = load_history(session, medicare, now=ctx.now())
+    assert tasks == {first.id: "open", second.id: "done"}
+    assert report.appointment_id == second.id
+    [past] = history.reliefs
+    assert (past.level_set, past.day) == (frozenset({"L2-L3"}), date(2027, 3, 18))
 
 
 @pytest.mark.parametrize(
