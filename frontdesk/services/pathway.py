@@ -62,6 +62,8 @@ class RegionCounts:
     region: Region
     counts: dict[Procedure, int]
     limits: dict[Procedure, int]
+    #: the regions counted (``region`` and those the payer's region_groups count with it)
+    counted: tuple[Region, ...] = ()
 
 
 # --------------------------------------------------------------------------- reading
@@ -194,7 +196,9 @@ def region_counts(ctx: Context, *, patient_id: int, region: Region,
     return [
         RegionCounts(p.label, region, session_counts(history, region, today, p,
                                                      booked_after=True),
-                     {proc: p.max_sessions(proc) for proc in Procedure})
+                     {proc: p.max_sessions(proc) for proc in Procedure},
+                     tuple(sorted((r for r in p.counted_with(region) if r is not None),
+                                  key=list(Region).index)))
         for p in ctx.settings.payers if p.applies_to(payer)
     ]
 

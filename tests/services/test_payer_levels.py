@@ -176,8 +176,10 @@ def test_region_groups_count_sessions_together(
     book(grouped, practice, medicare, FIRST, "C5-C6", region="cervical")
     [counts] = region_counts(grouped, patient_id=medicare, region=Region.THORACIC)
     assert counts.counts[Procedure.FACET_DIAGNOSTIC] == 1
+    assert counts.counted == (Region.CERVICAL, Region.THORACIC)
     [alone] = region_counts(ctx, patient_id=medicare, region=Region.THORACIC)
     assert alone.counts[Procedure.FACET_DIAGNOSTIC] == 0
+    assert alone.counted == (Region.THORACIC,)
     with pytest.raises(PayerRulesBroken) as broken:
         book(grouped, practice, medicare, SECOND, "T7-T8", region="thoracic")
     assert {p.rule for c in broken.value.checks for p in c.problems} == {"limit"}

@@ -38,7 +38,8 @@ class PayerCheck:
     procedure: Procedure
     region: Region | None
     day: date
-    count: int  # sessions of this kind in this region in the window ending on ``day``
+    count: int  # sessions of this kind in this region (and those the payer counts with it)
+    #            in the window ending on ``day``
     limit: int
     problems: tuple[Problem, ...] = ()
     window_months: int = 12
