@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, TypeVar
 
+from frontdesk.domain.model import Region
 from frontdesk.domain.pathway import (
     PATHWAY_BOUNDS,
     PAYER_BOUNDS,
@@ -162,6 +163,8 @@ def _section(data: Mapping[str, Any], name: str, default: T,
 
 def _check(full: str, key: str, value: Any, current: Any,
            problems: list[SettingProblem]) -> Any:
+    if key == "region_groups":
+        return _region_groups(full, value, problems)
     if isinstance(current, dict):
         return _os_users(full, value, problems)
     if isinstance(current, tuple):
@@ -193,6 +196,38 @@ def _check(full: str, key: str, value: Any, current: Any,
         problems.append(SettingProblem(full, f"must be between {low:g} and {high:g}"))
         return None
     return float(value) if not whole else value
+
+
+def _region_groups(full: str, value: Any,
+                   problems: list[SettingProblem]) -> tuple[tuple[Region, ...], ...] | None:
+    """``region_groups = [["cervical", "thoracic"]]``: regions whose sessions count together
+    against a payer's caps; a region in no group counts alone, and in at most one."""
+    example = 'must be a list of lists of regions, e.g. [["cervical", "thoracic"]]'
+    if not isinstance(value, list) or not all(isinstance(g, list) and g for g in value):
+        problems.append(SettingProblem(full, example))
+        return None
+    names = ", ".join(r.value for r in Region)
+    seen: set[Region] = set()
+    groups: list[tuple[Region, ...]] = []
+    for group in value:
+        regions: list[Region] = []
+        for name in group:
+            try:
+                region = Region(name.strip().lower()) if isinstance(name, str) else None
+            except ValueError:
+                region = None
+            if region is None:
+                problems.append(SettingProblem(full, f"{str(name)[:40]!r} is not a region: "
+                                                     f"regions are {names}"))
+                return None
+            if region in seen:
+                problems.append(SettingProblem(full, f"{region.value} is in more than one "
+                                                     "group (or twice in one)"))
+                return None
+            seen.add(region)
+            regions.append(region)
+        groups.append(tuple(regions))
+    return tuple(groups)
 
 
 def _os_users(full: str, value: Any, problems: list[SettingProblem]) -> dict[str, str] | None:

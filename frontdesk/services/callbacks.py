@@ -26,7 +26,7 @@ from frontdesk.db.models import (
     VisitType,
 )
 from frontdesk.domain.model import Status
-from frontdesk.domain.pathway import Answers, Procedure
+from frontdesk.domain.pathway import AnswerError, Answers, Procedure, level_set
 from frontdesk.domain.permissions import Permission
 from frontdesk.services.access import acting
 from frontdesk.services.context import Context
@@ -244,17 +244,15 @@ def _task_for(session: Session, patient_id: int, procedure: Procedure, answers: 
         .where(CallbackTask.status == "open").where(CallbackTask.kind == RELIEF_REPORT)
         .order_by(col(CallbackTask.due_at))
     ).all()
-    region = answers.region.value if answers.region else None
     for task, appt in rows:
-        if region is None or appt.region in (None, region):
+        if _same_place(appt, answers):
             return task
     return None
 
 
 def _last_session(session: Session, patient_id: int, procedure: Procedure, answers: Answers,
                   now: datetime) -> int | None:
-    """The patient's latest procedure of this kind (and region) that has started."""
-    region = answers.region.value if answers.region else None
+    """The patient's latest procedure of this kind (region and levels) that has started."""
     query = (
         select(Appointment)
         .join(VisitType, col(VisitType.id) == Appointment.visit_type_id)
@@ -265,9 +263,24 @@ def _last_session(session: Session, patient_id: int, procedure: Procedure, answe
         .order_by(col(Appointment.starts_at).desc())
     )
     for appt in session.exec(query).all():
-        if region is None or appt.region in (None, region):
+        if _same_place(appt, answers):
             return appt.id
     return None
+
+
+def _same_place(appt: Appointment, answers: Answers) -> bool:
+    """Whether the report in ``answers`` may be about ``appt``: the same region, and the same
+    levels when both are on record (a report on L2-L3 does not answer the L4-L5 block's
+    callback, nor take its date)."""
+    region = answers.region.value if answers.region else None
+    if region is not None and appt.region not in (None, region):
+        return False
+    if not answers.levels or not appt.levels:
+        return True
+    try:
+        return level_set(answers.levels) == level_set(appt.levels)
+    except AnswerError:
+        return True
 
 
 def set_callback(ctx: Context, *, staff: str, callback_id: int, status: str,

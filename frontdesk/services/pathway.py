@@ -19,7 +19,7 @@ from frontdesk.db import queries as q
 from frontdesk.db.engine import read_session
 from frontdesk.db.models import Appointment, Location, Patient, ReliefReport, Staff, VisitType
 from frontdesk.domain.calls import CallReason
-from frontdesk.domain.model import Region, Status
+from frontdesk.domain.model import Region, Side, Status
 from frontdesk.domain.pathway import (
     AnswerError,
     Answers,
@@ -30,6 +30,7 @@ from frontdesk.domain.pathway import (
     Procedure,
     Recommendation,
     count_levels,
+    level_set,
     payer_check,
     recommend,
     session_counts,
@@ -66,6 +67,8 @@ class RegionCounts:
     region: Region
     counts: dict[Procedure, int]
     limits: dict[Procedure, int]
+    #: the regions counted (``region`` and those the payer's region_groups count with it)
+    counted: tuple[Region, ...] = ()
 
 
 # --------------------------------------------------------------------------- reading
@@ -78,7 +81,8 @@ def patient_history(ctx: Context, patient_id: int) -> History:
 
 def load_history(session: Session, patient_id: int, *, now: datetime,
                  exclude_id: int | None = None, exclude_call: int | None = None) -> History:
-    """The patient's counted procedures and relief reports, dated in each location's zone.
+    """The patient's counted procedures and relief reports, dated in each location's zone,
+    with the levels and side each treated (a report without its own takes its procedure's).
 
     ``exclude_call``: leave out the report that call has stored — the call's own answers stand
     for it (they may have changed since), so it is counted once, whatever order the screen
@@ -93,27 +97,32 @@ def load_history(session: Session, patient_id: int, *, now: datetime,
     seen = False
     sessions: list[PastSession] = []
     days: dict[int, date] = {}
+    treated: dict[int, tuple[frozenset[str], Side | None]] = {}
     for appt, code, zone in rows:
         day = appt.starts_at.astimezone(ZoneInfo(zone)).date()
         days[appt.id or 0] = day
+        treated[appt.id or 0] = (_level_set(appt.levels, appt.region), _side(appt.side))
         if appt.starts_at < now or appt.status in (Status.CHECKED_IN.value,
                                                     Status.COMPLETED.value):
             seen = True
         if code in _PROCEDURES and appt.id != exclude_id:
             sessions.append(PastSession(
                 procedure=Procedure(code), region=_region(appt.region), day=day,
-                levels=_levels(appt.levels), provider_id=appt.provider_id))
+                levels=_levels(appt.levels), provider_id=appt.provider_id,
+                level_set=treated[appt.id or 0][0], side=treated[appt.id or 0][1]))
     reports = [r for r in session.exec(
         select(ReliefReport).where(ReliefReport.patient_id == patient_id)
     ).all() if exclude_call is None or r.call_id != exclude_call]
-    reliefs = [
-        PastRelief(
+    reliefs: list[PastRelief] = []
+    for r in reports:
+        if r.procedure not in _PROCEDURES:
+            continue
+        levels, side = _report_treated(r, treated.get(r.appointment_id or -1))
+        reliefs.append(PastRelief(
             procedure=Procedure(r.procedure), region=_region(r.region),
             day=days.get(r.appointment_id or -1, r.reported_at.date()),
             percent=r.percent_relief, hours=r.hours_lasted, same_scale=r.same_scale,
-            wearing_off=r.wearing_off)
-        for r in reports if r.procedure in _PROCEDURES
-    ]
+            wearing_off=r.wearing_off, level_set=levels, side=side))
     return History(seen_before=seen, sessions=tuple(sessions), reliefs=tuple(reliefs))
 
 
@@ -122,6 +131,37 @@ def _region(value: str | None) -> Region | None:
         return Region(value) if value else None
     except ValueError:
         return None
+
+
+def _side(value: str | None) -> Side | None:
+    try:
+        return Side(value) if value else None
+    except ValueError:
+        return None
+
+
+def _level_set(text: str | None, region: str | None) -> frozenset[str]:
+    """The levels on record, or none when there are none or they do not read as levels of
+    the region (then nothing is assumed about them)."""
+    if not text:
+        return frozenset()
+    try:
+        return level_set(text, _region(region))
+    except AnswerError:
+        return frozenset()
+
+
+def _report_treated(report: ReliefReport, appointment: tuple[frozenset[str], Side | None] | None
+                    ) -> tuple[frozenset[str], Side | None]:
+    """A report's own levels and side; where it has no levels, those of the procedure it is
+    about; where it has no side, that procedure's side when the levels agree."""
+    levels, side = _level_set(report.levels, report.region), _side(report.side)
+    if appointment is not None:
+        if not levels:
+            levels = appointment[0]
+        if side is None and levels == appointment[0]:
+            side = appointment[1]
+    return levels, side
 
 
 def _levels(text: str | None) -> int:
@@ -185,22 +225,26 @@ def region_counts(ctx: Context, *, patient_id: int, region: Region,
     return [
         RegionCounts(p.label, region, session_counts(history, region, today, p,
                                                      booked_after=True),
-                     {proc: p.max_sessions(proc) for proc in Procedure})
+                     {proc: p.max_sessions(proc) for proc in Procedure},
+                     tuple(sorted((r for r in p.counted_with(region) if r is not None),
+                                  key=list(Region).index)))
         for p in ctx.settings.payers if p.applies_to(payer.rules_key)
     ]
 
 
 def payer_checks(ctx: Context, *, patient_id: int, visit_type: str, region: str | None,
-                 levels: str | None, start: datetime) -> list[PayerCheck]:
-    """What each applicable payer says about booking this visit at ``start``."""
+                 levels: str | None, start: datetime,
+                 side: str | None = None) -> list[PayerCheck]:
+    """What each applicable payer says about booking this visit at ``start`` (at ``levels``
+    on ``side``: the blocks it needs are counted there)."""
     with read_session(ctx.engine) as session:
         return _checks(session, ctx, patient_id=patient_id, visit_type=visit_type,
-                       region=region, levels=levels, start=start, exclude_id=None)
+                       region=region, levels=levels, start=start, exclude_id=None, side=side)
 
 
 def _checks(session: Session, ctx: Context, *, patient_id: int, visit_type: str,
             region: str | None, levels: str | None, start: datetime,
-            exclude_id: int | None) -> list[PayerCheck]:
+            exclude_id: int | None, side: str | None = None) -> list[PayerCheck]:
     if visit_type not in _PROCEDURES:
         return []
     patient = session.get(Patient, patient_id)
@@ -214,7 +258,7 @@ def _checks(session: Session, ctx: Context, *, patient_id: int, visit_type: str,
         return []  # a plan with no payer rules (self-pay)
     history = load_history(session, patient_id, now=ctx.now(), exclude_id=exclude_id)
     return [payer_check(Procedure(visit_type), _region(region), _levels(levels), day, history,
-                        payer.rules)]
+                        payer.rules, level_set=_level_set(levels, region), side=_side(side))]
 
 
 # --------------------------------------------------------------------------- writing
@@ -245,7 +289,8 @@ def enforce_payer_rules(
     allowed role overrides it with a reason; the override is audited with the booking."""
     checks = _checks(session, ctx, patient_id=appointment.patient_id, visit_type=visit_type,
                      region=appointment.region, levels=appointment.levels,
-                     start=appointment.starts_at, exclude_id=appointment.id)
+                     start=appointment.starts_at, exclude_id=appointment.id,
+                     side=appointment.side)
     broken = [c for c in checks if not c.allowed]
     if not broken:
         return

@@ -50,6 +50,9 @@ THERAPEUTIC = THER.value
 DIAGNOSTIC = DIAG.value
 MONTH_HOURS = 30 * 24.0
 NO_HISTORY = History()
+L45 = frozenset({"L4-L5"})
+#: where the sessions and reports below were done: report() reports on L4-L5, left
+AT: dict[str, Any] = {"level_set": L45, "side": Side.LEFT}
 
 
 def report(percent: int, hours: float | None = 3.0, *, procedure: Procedure = DIAG,
@@ -62,15 +65,17 @@ def report(percent: int, hours: float | None = 3.0, *, procedure: Procedure = DI
                    injections_so_far=injections, wearing_off=wearing_off)
 
 
-def block(day: date, percent: int, *, same_scale: bool = True) -> PastRelief:
-    return PastRelief(DIAG, LUMBAR, day, percent, 4.0, same_scale=same_scale)
+def block(day: date, percent: int, *, same_scale: bool = True,
+          levels: frozenset[str] = L45, side: Side | None = Side.LEFT) -> PastRelief:
+    return PastRelief(DIAG, LUMBAR, day, percent, 4.0, same_scale=same_scale,
+                      level_set=levels, side=side)
 
 
 # A first diagnostic block done and reported positive (for Medicare too).
 FIRST_POSITIVE = History(
     seen_before=True,
-    sessions=(PastSession(DIAG, LUMBAR, date(2027, 2, 1)),
-              PastSession(DIAG, LUMBAR, date(2027, 3, 3))),
+    sessions=(PastSession(DIAG, LUMBAR, date(2027, 2, 1), **AT),
+              PastSession(DIAG, LUMBAR, date(2027, 3, 3), **AT)),
     reliefs=(block(date(2027, 2, 1), 85),),
 )
 # The first block on record did not use the same scale before and after: it does not count.
@@ -87,8 +92,8 @@ FIRST_BELOW_PAYER = History(
 )
 TWO_BLOCKS = History(
     seen_before=True,
-    sessions=(PastSession(DIAG, LUMBAR, date(2026, 9, 1)),
-              PastSession(DIAG, LUMBAR, date(2026, 10, 1))),
+    sessions=(PastSession(DIAG, LUMBAR, date(2026, 9, 1), **AT),
+              PastSession(DIAG, LUMBAR, date(2026, 10, 1), **AT)),
     reliefs=(block(date(2026, 9, 1), 85), block(date(2026, 10, 1), 90)),
 )
 
@@ -243,8 +248,11 @@ def test_positive_result_checks_the_next_visit_against_the_payer(
 @pytest.mark.parametrize(
     ("answers", "history", "visit", "rule"),
     [
-        pytest.param(report(85, levels="L3-L4, L4-L5, L5-S1"), FIRST_POSITIVE, THERAPEUTIC,
-                     "levels", id="three-levels"),
+        pytest.param(report(85, levels="L3-L4, L4-L5, L5-S1"),
+                     History(seen_before=True, sessions=FIRST_POSITIVE.sessions,
+                             reliefs=(block(date(2027, 2, 1), 85, levels=frozenset(
+                                 {"L3-L4", "L4-L5", "L5-S1"})),)),
+                     THERAPEUTIC, "levels", id="three-levels"),
         pytest.param(report(80, 3 * MONTH_HOURS, procedure=THER), NO_HISTORY, THERAPEUTIC,
                      "blocks", id="repeat-therapeutic-without-blocks"),
     ],
@@ -325,7 +333,7 @@ def test_ordered_visit_is_booked_as_ordered(
     ordered: str, payer: str, history: History, payers: tuple[bool, ...], override: bool,
 ) -> None:
     answers = Answers(reason=CallReason.ORDERED_VISIT, ordered=ordered, region=LUMBAR,
-                      levels="L4-L5", side=Side.RIGHT)
+                      levels="L4-L5", side=Side.LEFT)
     rec = recommend(answers, history, RULES, payer=payer, today=TODAY)
     assert rec.complete
     assert rec.visit_types == (ordered,)
@@ -444,7 +452,7 @@ def test_recommend_lists_the_questions_still_to_ask(
 
 def diag_sessions(*days: date) -> History:
     """Diagnostic sessions in the lumbar spine, the first one reported positive."""
-    return History(sessions=tuple(PastSession(DIAG, LUMBAR, d) for d in days),
+    return History(sessions=tuple(PastSession(DIAG, LUMBAR, d, **AT) for d in days),
                    reliefs=(block(days[0], 85),))
 
 
@@ -477,7 +485,7 @@ FOUR_IN_YEAR = (date(2026, 4, 1), date(2026, 6, 1), date(2026, 8, 1), date(2026,
 def test_payer_check_diagnostic_limits(
     history: History, levels: int, count: int, rules: list[str], earliest: date | None,
 ) -> None:
-    check = payer_check(DIAG, LUMBAR, levels, TODAY, history, MEDICARE_RULES)
+    check = payer_check(DIAG, LUMBAR, levels, TODAY, history, MEDICARE_RULES, **AT)
     assert check.count == count
     assert check.limit == 4
     assert [p.rule for p in check.problems] == rules
@@ -490,15 +498,15 @@ def test_payer_check_diagnostic_limits(
 
 
 def test_payer_check_other_region_does_not_count() -> None:
-    history = History(sessions=tuple(PastSession(DIAG, Region.CERVICAL, d)
+    history = History(sessions=tuple(PastSession(DIAG, Region.CERVICAL, d, **AT)
                                      for d in FOUR_IN_YEAR),
-                      reliefs=(PastRelief(DIAG, Region.CERVICAL, FOUR_IN_YEAR[0], 90, 4.0),))
-    assert payer_check(DIAG, LUMBAR, 1, TODAY, history, MEDICARE_RULES).allowed
-    assert not payer_check(DIAG, Region.CERVICAL, 1, TODAY, history, MEDICARE_RULES).allowed
+                      reliefs=(PastRelief(DIAG, Region.CERVICAL, FOUR_IN_YEAR[0], 90, 4.0, **AT),))
+    assert payer_check(DIAG, LUMBAR, 1, TODAY, history, MEDICARE_RULES, **AT).allowed
+    assert not payer_check(DIAG, Region.CERVICAL, 1, TODAY, history, MEDICARE_RULES, **AT).allowed
 
 
 def rfa_history(*days: date, reliefs: tuple[PastRelief, ...] = ()) -> History:
-    return History(sessions=tuple(PastSession(RFA, LUMBAR, d) for d in days),
+    return History(sessions=tuple(PastSession(RFA, LUMBAR, d, **AT) for d in days),
                    reliefs=(*TWO_BLOCKS.reliefs, *reliefs))
 
 
@@ -519,39 +527,39 @@ def rfa_history(*days: date, reliefs: tuple[PastRelief, ...] = ()) -> History:
         pytest.param(RFA, NO_HISTORY, ["blocks"], None, id="rfa-no-blocks"),
         pytest.param(RFA, TWO_BLOCKS, [], None, id="rfa-two-blocks"),
         # a second diagnostic block needs a first one with >= 80 %
-        pytest.param(DIAG, History(sessions=(PastSession(DIAG, LUMBAR, date(2027, 2, 1)),),
+        pytest.param(DIAG, History(sessions=(PastSession(DIAG, LUMBAR, date(2027, 2, 1), **AT),),
                                    reliefs=(block(date(2027, 2, 1), 78),)),
                      ["blocks"], None, id="second-diagnostic-after-78pct"),
         pytest.param(DIAG, NO_HISTORY, [], None, id="first-diagnostic"),
         # repeat: the last one must have helped long enough
         pytest.param(THER, History(reliefs=(*TWO_BLOCKS.reliefs,
                                             PastRelief(THER, LUMBAR, date(2026, 11, 1), 60,
-                                                       3 * MONTH_HOURS))),
+                                                       3 * MONTH_HOURS, **AT))),
                      [], None, id="repeat-therapeutic-3mo"),
         pytest.param(THER, History(reliefs=(*TWO_BLOCKS.reliefs,
                                             PastRelief(THER, LUMBAR, date(2026, 11, 1), 60,
-                                                       2 * MONTH_HOURS))),
+                                                       2 * MONTH_HOURS, **AT))),
                      ["repeat"], None, id="repeat-therapeutic-2mo"),
         pytest.param(THER, History(reliefs=(*TWO_BLOCKS.reliefs,
                                             PastRelief(THER, LUMBAR, date(2026, 11, 1), 49,
-                                                       4 * MONTH_HOURS))),
+                                                       4 * MONTH_HOURS, **AT))),
                      ["repeat"], None, id="repeat-therapeutic-49pct"),
         pytest.param(RFA, rfa_history(date(2026, 6, 1), reliefs=(
-            PastRelief(RFA, LUMBAR, date(2026, 6, 1), 50, 6 * MONTH_HOURS),)),
+            PastRelief(RFA, LUMBAR, date(2026, 6, 1), 50, 6 * MONTH_HOURS, **AT),)),
                      [], None, id="repeat-rfa-6mo"),
         pytest.param(RFA, rfa_history(date(2026, 6, 1), reliefs=(
-            PastRelief(RFA, LUMBAR, date(2026, 6, 1), 90, 5 * MONTH_HOURS),)),
+            PastRelief(RFA, LUMBAR, date(2026, 6, 1), 90, 5 * MONTH_HOURS, **AT),)),
                      ["repeat"], None, id="repeat-rfa-5mo"),
         # RFA: at most 2 sessions per region in 12 months
         pytest.param(RFA, rfa_history(date(2026, 6, 1), date(2026, 12, 15), reliefs=(
-            PastRelief(RFA, LUMBAR, date(2026, 12, 15), 90, 7 * MONTH_HOURS),)),
+            PastRelief(RFA, LUMBAR, date(2026, 12, 15), 90, 7 * MONTH_HOURS, **AT),)),
                      ["limit"], date(2027, 6, 1), id="third-rfa-in-year"),
     ],
 )
 def test_payer_check_blocks_repeat_and_rfa(
     procedure: Procedure, history: History, rules: list[str], earliest: date | None,
 ) -> None:
-    check = payer_check(procedure, LUMBAR, 1, TODAY, history, MEDICARE_RULES)
+    check = payer_check(procedure, LUMBAR, 1, TODAY, history, MEDICARE_RULES, **AT)
     assert [p.rule for p in check.problems] == rules
     assert check.allowed is (not rules)
     assert check.earliest == earliest
@@ -561,8 +569,8 @@ def test_payer_check_blocks_repeat_and_rfa(
 
 def test_repeat_problem_says_what_the_last_one_gave() -> None:
     history = History(reliefs=(*TWO_BLOCKS.reliefs,
-                               PastRelief(THER, LUMBAR, date(2026, 11, 1), 60, 48.0)))
-    (problem,) = payer_check(THER, LUMBAR, 1, TODAY, history, MEDICARE_RULES).problems
+                               PastRelief(THER, LUMBAR, date(2026, 11, 1), 60, 48.0, **AT)))
+    (problem,) = payer_check(THER, LUMBAR, 1, TODAY, history, MEDICARE_RULES, **AT).problems
     assert problem.rule == "repeat"
     assert problem.text == ("a repeat needs the last one to have given at least 50 % relief "
                             "for 3 months (it gave 60 % for 2 days)")
@@ -580,10 +588,10 @@ def test_repeat_problem_says_what_the_last_one_gave() -> None:
 )
 def test_session_counts(day: date, expected: dict[Procedure, int]) -> None:
     history = History(sessions=(
-        PastSession(DIAG, LUMBAR, date(2026, 6, 1)),
-        PastSession(DIAG, LUMBAR, date(2026, 7, 1)),
-        PastSession(THER, LUMBAR, date(2027, 3, 1)),
-        PastSession(RFA, Region.CERVICAL, date(2027, 1, 5)),
+        PastSession(DIAG, LUMBAR, date(2026, 6, 1), **AT),
+        PastSession(DIAG, LUMBAR, date(2026, 7, 1), **AT),
+        PastSession(THER, LUMBAR, date(2027, 3, 1), **AT),
+        PastSession(RFA, Region.CERVICAL, date(2027, 1, 5), **AT),
     ))
     assert session_counts(history, LUMBAR, day, MEDICARE_RULES) == expected
 

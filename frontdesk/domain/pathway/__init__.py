@@ -18,13 +18,15 @@ Every threshold lives in :class:`PathwayRules` and :class:`PayerRules`, which co
 practice's settings.
 
 The modules, each importing only those above it: ``values`` (procedures, thresholds, history,
-answers), ``questions`` (the questions and the parsing of answers), ``payers`` (the payer
-rules), ``recommendation`` (what the screen is handed), ``relief`` (what an injection report
-says to book) and ``protocol`` (the questions a call needs, and :func:`recommend`).
+answers), ``questions`` (the questions and the parsing of answers), ``levels`` (which
+diagnostic blocks count at the levels and side of a procedure), ``payers`` (the payer rules),
+``recommendation`` (what the screen is handed), ``relief`` (what an injection report says to
+book) and ``protocol`` (the questions a call needs, and :func:`recommend`).
 """
 
 from __future__ import annotations
 
+from frontdesk.domain.pathway.levels import Where
 from frontdesk.domain.pathway.payers import PayerCheck, payer_check, session_counts
 from frontdesk.domain.pathway.protocol import needed, recommend, still_to_ask
 from frontdesk.domain.pathway.questions import (
@@ -35,6 +37,7 @@ from frontdesk.domain.pathway.questions import (
     answers_from,
     count_levels,
     describe_hours,
+    level_set,
     parse_answer,
     parse_duration,
 )
@@ -77,9 +80,11 @@ __all__ = [
     "Question",
     "Recommendation",
     "Rules",
+    "Where",
     "answers_from",
     "count_levels",
     "describe_hours",
+    "level_set",
     "needed",
     "parse_answer",
     "parse_duration",

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 
-from frontdesk.domain.model import Region
+from frontdesk.domain.model import Region, Side
+from frontdesk.domain.pathway.levels import (
+    Where,
+    at_words,
+    blocks_at,
+    elsewhere_note,
+    may_be_at,
+    repeats_unconfirmed,
+)
 from frontdesk.domain.pathway.questions import describe_hours
 from frontdesk.domain.pathway.values import History, PayerRules, Procedure
 
@@ -30,7 +38,8 @@ class PayerCheck:
     procedure: Procedure
     region: Region | None
     day: date
-    count: int  # sessions of this kind in this region in the window ending on ``day``
+    count: int  # sessions of this kind in this region (and those the payer counts with it)
+    #            in the window ending on ``day``
     limit: int
     problems: tuple[Problem, ...] = ()
     window_months: int = 12
@@ -52,11 +61,17 @@ class PayerCheck:
 
 
 def payer_check(procedure: Procedure, region: Region | None, levels: int, day: date,
-                history: History, payer: PayerRules) -> PayerCheck:
-    """Whether ``payer`` allows ``procedure`` in ``region`` on ``day``, and when it would."""
+                history: History, payer: PayerRules, *,
+                level_set: frozenset[str] = frozenset(), side: Side | None = None) -> PayerCheck:
+    """Whether ``payer`` allows ``procedure`` in ``region`` on ``day``, and when it would.
+
+    ``levels`` is how many levels the session treats; ``level_set`` and ``side`` which: the
+    diagnostic blocks a procedure needs are counted at them (``levels.py`` says how), while
+    the session caps count the region with those the payer counts together."""
     window = relativedelta(months=payer.window_months)
     limit = payer.max_sessions(procedure)
-    days = [s.day for s in history.in_region(procedure, region)]
+    where_booked = Where(region, level_set, side)
+    days = [s.day for s in history.in_regions(procedure, payer.counted_with(region))]
     count = sum(1 for d in days if d > day - window and d <= day)
     problems: list[Problem] = []
     notes: list[str] = []
@@ -65,19 +80,18 @@ def payer_check(procedure: Procedure, region: Region | None, levels: int, day: d
                                           f"({levels} asked)"))
     if not _fits(days, day, limit, window):
         earliest = _earliest_fit(days, day, limit, window)
-        where = region.value if region else "this region"
+        where = " and ".join(sorted(r.value if r else "this region"
+                                    for r in payer.counted_with(region)))
         problems.append(Problem(
             "limit",
             f"{limit} {procedure.noun} sessions in the {where} spine in "
             f"{payer.window_months} months already"
             + (f"; allowed again from {earliest:%a %d %b %Y}" if earliest else ""),
             earliest))
-    reports = history.reports(Procedure.FACET_DIAGNOSTIC, region)
-    blocks = sum(1 for r in reports if r.percent >= payer.diagnostic_relief_percent
-                 and r.same_scale)
-    if procedure == Procedure.FACET_DIAGNOSTIC and days:
-        previous = [d for d in days if d <= day]
-        if previous and blocks == 0:
+    blocks = blocks_at(history.reliefs, where_booked, payer)
+    if procedure == Procedure.FACET_DIAGNOSTIC:
+        unconfirmed = repeats_unconfirmed(history, where_booked, day, payer)
+        if unconfirmed:
             problems.append(Problem(
                 "blocks", f"a second diagnostic block needs a first one with at least "
                           f"{payer.diagnostic_relief_percent} % relief on record"))
@@ -90,7 +104,8 @@ def payer_check(procedure: Procedure, region: Region | None, levels: int, day: d
     if procedure == Procedure.FACET_THERAPEUTIC:
         notes.append("needs the physician's note on why the patient is not an RFA candidate")
     if procedure in (Procedure.FACET_THERAPEUTIC, Procedure.RFA):
-        earlier = [r for r in history.reports(procedure, region) if r.day <= day]
+        earlier = [r for r in history.reports(procedure, region)
+                   if r.day <= day and may_be_at(r, where_booked)]
         if earlier:
             last = earlier[-1]
             if procedure == Procedure.RFA:
@@ -102,6 +117,13 @@ def payer_check(procedure: Procedure, region: Region | None, levels: int, day: d
                     "repeat", f"a repeat needs the last one to have given at least {pct} % "
                               f"relief for {months} months (it gave {last.percent} % for "
                               f"{describe_hours(last.hours)})"))
+    if any(p.rule == "blocks" for p in problems):
+        # Blocks count per level and side: say where, and what on record did not count.
+        problems = [replace(p, text=p.text + at_words(where_booked)) if p.rule == "blocks"
+                    else p for p in problems]
+        note = elsewhere_note(history, where_booked, payer, blocks)
+        if note:
+            notes.append(note)
     return PayerCheck(payer=payer.label, procedure=procedure, region=region, day=day,
                       count=count, limit=limit, problems=tuple(problems), notes=tuple(notes),
                       window_months=payer.window_months)
@@ -140,6 +162,7 @@ def session_counts(history: History, region: Region | None, day: date,
     """Sessions of each kind in ``region`` in the payer's window ending on ``day`` (and, with
     ``booked_after``, those already booked after it)."""
     window = relativedelta(months=payer.window_months)
-    return {proc: sum(1 for s in history.in_region(proc, region)
+    together = payer.counted_with(region)
+    return {proc: sum(1 for s in history.in_regions(proc, together)
                       if day - window < s.day and (booked_after or s.day <= day))
             for proc in Procedure}

@@ -6,7 +6,13 @@ from datetime import date
 
 from frontdesk.domain.calls import CallReason
 from frontdesk.domain.pathway.payers import PayerCheck, payer_check
-from frontdesk.domain.pathway.questions import QUESTIONS, AnswerError, Question, count_levels
+from frontdesk.domain.pathway.questions import (
+    QUESTIONS,
+    AnswerError,
+    Question,
+    count_levels,
+    level_set,
+)
 from frontdesk.domain.pathway.recommendation import Recommendation, Verdict, _replace
 from frontdesk.domain.pathway.relief import _report
 from frontdesk.domain.pathway.values import (
@@ -107,7 +113,9 @@ def _ordered(answers: Answers, history: History, rules: Rules, payer: str, today
     if visit in {p.value for p in Procedure}:
         procedure = Procedure(visit)
         levels = count_levels(answers.levels or "", answers.region)
-        checks = tuple(payer_check(procedure, answers.region, levels, today, history, p)
+        at = level_set(answers.levels or "", answers.region)
+        checks = tuple(payer_check(procedure, answers.region, levels, today, history, p,
+                                   level_set=at, side=answers.side)
                        for p in rules.payers if p.applies_to(payer))
     payers = tuple(Verdict(c.payer, c.allowed, _check_summary(c)) for c in checks)
     return _replace(base, visit_types=(visit,), reasons=tuple(reasons),

@@ -158,6 +158,13 @@ def count_levels(text: str, region: Region | None = None) -> int:
     return len(parts)
 
 
+def level_set(text: str, region: Region | None = None) -> frozenset[str]:
+    """The spinal levels 'l4-l5, L5-S1' names, normalised ({'L4-L5', 'L5-S1'}); AnswerError as
+    :func:`count_levels` says."""
+    count_levels(text, region)
+    return frozenset(p for p in normalise_levels(text).split(", ") if p)
+
+
 # --------------------------------------------------------------------------- questions
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from frontdesk.domain.pathway.levels import Where, blocks_at
 from frontdesk.domain.pathway.payers import PayerCheck, payer_check
-from frontdesk.domain.pathway.questions import count_levels, describe_hours
+from frontdesk.domain.pathway.questions import AnswerError, count_levels, describe_hours, level_set
 from frontdesk.domain.pathway.recommendation import Recommendation, Verdict, _replace
 from frontdesk.domain.pathway.values import (
     FOLLOW_UP,
@@ -79,10 +80,10 @@ def _waning(answers: Answers, history: History, rules: Rules, payers: list[Payer
 
 def _qualifying_blocks(history: History, answers: Answers, payer: PayerRules,
                        include_this: bool | None = None) -> int:
-    """Diagnostic blocks in the region with the payer's relief on the same scale; the block
-    reported now counts when it is a diagnostic one and ``include_this`` is not False."""
-    count = sum(1 for r in history.reports(Procedure.FACET_DIAGNOSTIC, answers.region)
-                if r.percent >= payer.diagnostic_relief_percent and r.same_scale)
+    """Diagnostic blocks with the payer's relief on the same scale at the levels and side
+    reported on (what is recommended next is at the same levels); the block reported now
+    counts when it is a diagnostic one and ``include_this`` is not False."""
+    count = blocks_at(history.reliefs, _where(answers), payer)
     this = (answers.procedure == Procedure.FACET_DIAGNOSTIC
             and (answers.percent_relief or 0) >= payer.diagnostic_relief_percent
             and answers.same_scale is not False)
@@ -212,19 +213,37 @@ def _checks(visit: Procedure, answers: Answers, history: History, payers: list[P
             today: date) -> tuple[PayerCheck, ...]:
     levels = count_levels(answers.levels or "", answers.region) if answers.levels else 1
     pending = _with_report(history, answers)
-    return tuple(payer_check(visit, answers.region, levels, today, pending, p) for p in payers)
+    where = _where(answers)
+    return tuple(payer_check(visit, answers.region, levels, today, pending, p,
+                             level_set=where.levels, side=where.side) for p in payers)
+
+
+def _where(answers: Answers) -> Where:
+    """The region, levels and side the answers report on (levels that do not parse: none)."""
+    try:
+        levels = level_set(answers.levels, answers.region) if answers.levels else frozenset()
+    except AnswerError:
+        levels = frozenset()
+    return Where(answers.region, levels, answers.side)
 
 
 def _with_report(history: History, answers: Answers) -> History:
     """History with the report being taken now, so rules that need it see it."""
     if answers.procedure is None or answers.percent_relief is None:
         return history
-    last = history.in_region(answers.procedure, answers.region)
+    where = _where(answers)
+    sessions = history.in_region(answers.procedure, answers.region)
+    # The session reported on: the last at these levels and side, else one without levels on
+    # record, else the last in the region.
+    last = ([s for s in sessions
+             if s.level_set == where.levels and s.side in (where.side, None)]
+            or [s for s in sessions if not s.level_set] or sessions)
     day = last[-1].day if last else date.min
     report = PastRelief(answers.procedure, answers.region, day, answers.percent_relief,
                         answers.hours_lasted or 0.0, answers.same_scale is not False,
-                        bool(answers.wearing_off))
+                        bool(answers.wearing_off), level_set=where.levels, side=where.side)
     reliefs = tuple(r for r in history.reliefs
                     if not (r.procedure == report.procedure and r.region == report.region
-                            and r.day == report.day))
+                            and r.day == report.day
+                            and r.level_set in (report.level_set, frozenset())))
     return History(history.seen_before, history.sessions, (*reliefs, report))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -101,6 +102,9 @@ class PayerRules:
     max_rfa: int = 2
     window_months: int = 12
     max_levels: int = 2  # per session
+    #: spinal regions whose sessions count together against the caps (each region alone when
+    #: it is in no group), e.g. ((Region.CERVICAL, Region.THORACIC),)
+    region_groups: tuple[tuple[Region, ...], ...] = ()
 
     def applies_to(self, payer: str) -> bool:
         """True for the rule set key ``payer`` (what a patient's plan resolves to)."""
@@ -112,6 +116,13 @@ class PayerRules:
             Procedure.FACET_THERAPEUTIC: self.max_therapeutic,
             Procedure.RFA: self.max_rfa,
         }[procedure]
+
+    def counted_with(self, region: Region | None) -> frozenset[Region | None]:
+        """The regions whose sessions count with ``region``'s against the session caps."""
+        for group in self.region_groups:
+            if region in group:
+                return frozenset(group)
+        return frozenset({region})
 
 
 #: The lowest and highest value a ``[payers.KEY]`` table may give each rule.
@@ -148,6 +159,8 @@ class PastSession:
     day: date
     levels: int = 1
     provider_id: int | None = None
+    level_set: frozenset[str] = frozenset()  # {"L4-L5", "L5-S1"}; empty: not on record
+    side: Side | None = None  # None: not on record
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +174,8 @@ class PastRelief:
     hours: float
     same_scale: bool = True
     wearing_off: bool = False
+    level_set: frozenset[str] = frozenset()  # the levels the procedure treated; empty: unknown
+    side: Side | None = None  # None: not on record
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,8 +185,13 @@ class History:
     reliefs: tuple[PastRelief, ...] = ()
 
     def in_region(self, procedure: Procedure, region: Region | None) -> list[PastSession]:
+        return self.in_regions(procedure, {region})
+
+    def in_regions(self, procedure: Procedure,
+                   regions: Collection[Region | None]) -> list[PastSession]:
+        """Sessions of ``procedure`` in any of ``regions`` (a payer's regions counted together)."""
         return sorted((s for s in self.sessions
-                       if s.procedure == procedure and s.region == region),
+                       if s.procedure == procedure and s.region in regions),
                       key=lambda s: s.day)
 
     def reports(self, procedure: Procedure, region: Region | None) -> list[PastRelief]:
