@@ -9,7 +9,7 @@ from typing import Any
 
 from frontdesk.domain.calls import CallOutcome, CallReason
 from frontdesk.domain.pathway import Recommendation, answers_from
-from frontdesk.domain.payers import PayerPlan
+from frontdesk.domain.payers import PayerOf, PayerPlan
 from frontdesk.services import (
     callbacks,
     calls,
@@ -146,6 +146,14 @@ class CallDoor(BackendCore):
     def payer_label(self, patient: PatientView) -> str:
         """The patient's plan, or their payer text marked "not recognised" (no database)."""
         return payers.payer_label(self.ctx, patient)
+
+    def payer_of(self, patient: PatientView) -> PayerOf:
+        """The patient's plan and its rule set, or not recognised (no database)."""
+        return self.ctx.settings.catalogue.resolve(patient.payer_key, patient.payer)
+
+    def set_payer(self, *, patient_id: int, payer: str, member_id: str | None) -> PatientView:
+        return payers.set_payer(self.ctx, staff=self._acting(), patient_id=patient_id,
+                                payer=payer, member_id=member_id)
 
     def payer_plans(self, text: str) -> list[PayerPlan]:
         """The payer list's plans ``text`` names or nearly names, best first (no database)."""

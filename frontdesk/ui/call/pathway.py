@@ -202,7 +202,7 @@ class PathwayPanel(Vertical):
         assert self.patient is not None
         answers = answers_from(self.answers, self.reason)
         questions = still_to_ask(answers, self.backend.ctx.settings.rules,
-                                 payer=self.patient.payer)
+                                 payer=self.backend.payer_of(self.patient).rules_key)
         if questions and self.visit_types:
             self._show_question(questions[0])
             return
