@@ -77,7 +77,7 @@ def _waning(answers: Answers, history: History, rules: Rules, payers: list[Payer
                            f"{p.diagnostic_relief_percent} % relief and has {blocks}. The "
                            "physician reviews this at the consult.")
     return _replace(base, visit_types=(RFA_CONSULT,), reasons=tuple(reasons), say=script.WANING,
-                    practice=Verdict("Practice", True, "Waning relief: RFA candidate"),
+                    practice=Verdict("Practice", True, "Waning relief: may be an RFA candidate"),
                     payers=tuple(verdicts), disagree=disagree, physician_review=disagree)
 
 
