@@ -15,6 +15,7 @@ from frontdesk.domain.calls import CallReason
 from frontdesk.domain.model import Region, Side
 from frontdesk.domain.pathway import (
     FOLLOW_UP,
+    MONTH_HOURS,
     NEW_PATIENT,
     RFA_CONSULT,
     AnswerError,
@@ -48,7 +49,6 @@ THER = Procedure.FACET_THERAPEUTIC
 RFA = Procedure.RFA
 THERAPEUTIC = THER.value
 DIAGNOSTIC = DIAG.value
-MONTH_HOURS = 30 * 24.0
 NO_HISTORY = History()
 L45 = frozenset({"L4-L5"})
 #: where the sessions and reports below were done: report() reports on L4-L5, left
@@ -609,7 +609,8 @@ def test_session_counts(day: date, expected: dict[Procedure, int]) -> None:
         pytest.param("1.5", 1.5, id="bare-number-is-hours"),
         pytest.param("3 days", 72.0, id="days"),
         pytest.param("2 weeks", 336.0, id="weeks"),
-        pytest.param("4 months", 4 * MONTH_HOURS, id="months-of-30-days"),
+        pytest.param("4 months", 4 * MONTH_HOURS, id="months"),
+        pytest.param("2.5 months", 2.5 * MONTH_HOURS, id="months-one-decimal"),
         pytest.param("6 mo", 6 * MONTH_HOURS, id="mo"),
         pytest.param(" 2 HRS ", 2.0, id="upper-case-padded"),
     ],
@@ -618,8 +619,10 @@ def test_parse_duration(text: str, hours: float) -> None:
     assert parse_duration(text) == pytest.approx(hours)
 
 
-@pytest.mark.parametrize("text", ["abc", "", "2 years", "-3 hours", "two hours", "3 h 20"],
-                         ids=["word", "empty", "years", "negative", "spelled", "compound"])
+@pytest.mark.parametrize("text", ["abc", "", "2 years", "-3 hours", "two hours", "3 h 20",
+                                  "2.25 months"],
+                         ids=["word", "empty", "years", "negative", "spelled", "compound",
+                              "months-two-decimals"])
 def test_parse_duration_refuses(text: str) -> None:
     with pytest.raises(AnswerError) as caught:
         parse_duration(text)
@@ -633,12 +636,16 @@ def test_parse_duration_refuses(text: str) -> None:
         pytest.param(1.0, "1 hour", id="one-hour"),
         pytest.param(1.5, "90 minutes", id="ninety-minutes"),
         pytest.param(1.99, "119 minutes", id="just-under-two-hours"),
-        pytest.param(2159.0, "2.9 months", id="just-under-three-months"),
+        pytest.param(3 * MONTH_HOURS - 1, "91.2 days", id="just-under-three-months"),
+        pytest.param(90 * 24.0, "90 days", id="ninety-days-is-not-three-months"),
+        pytest.param(15 * 24.0, "15 days", id="fifteen-days"),
         pytest.param(2.0, "2 hours", id="two-hours"),
         pytest.param(24.0, "24 hours", id="one-day-in-hours"),
         pytest.param(72.0, "3 days", id="three-days"),
         pytest.param(336.0, "2 weeks", id="two-weeks"),
         pytest.param(4 * MONTH_HOURS, "4 months", id="four-months"),
+        pytest.param(MONTH_HOURS, "1 month", id="one-month"),
+        pytest.param(2.5 * MONTH_HOURS, "2.5 months", id="months-one-decimal"),
     ],
 )
 def test_describe_hours(hours: float, words: str) -> None:

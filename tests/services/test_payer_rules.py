@@ -21,7 +21,17 @@ from frontdesk.db.engine import run_write
 from frontdesk.db.models import Appointment, AuditEvent, Patient, Staff
 from frontdesk.domain.calls import CallReason
 from frontdesk.domain.model import Region, Side, Status
-from frontdesk.domain.pathway import Answers, PainKind, PayerRules, Procedure
+from frontdesk.domain.pathway import (
+    MONTH_HOURS,
+    Answers,
+    PainKind,
+    PayerRules,
+    Procedure,
+    answers_from,
+    describe_hours,
+    lasted_months,
+    months_in,
+)
 from frontdesk.domain.settings import Settings
 from frontdesk.services import calls
 from frontdesk.services import scheduling as s
@@ -403,3 +413,30 @@ def test_a_report_stored_by_the_call_is_counted_once_when_the_call_advises_again
     assert before.visit_types[0] != "facet-therapeutic"  # Medicare wants a second 80 % block
     [counts] = region_counts(ctx, patient_id=medicare, region=Region.LUMBAR, call_id=call.id)
     assert counts.counts[Procedure.FACET_DIAGNOSTIC] == 1
+
+
+# --------------------------------------------------------------------------- calendar months
+
+
+def test_relief_given_in_months_is_stored_and_read_back_as_calendar_months(
+    ctx: Context, practice: Practice, medicare: int, clock: FrozenClock
+) -> None:
+    """"3 months" typed at the desk is stored as hours (the float column stays) and read back
+    from the database as 3 calendar months from the block's day, so it meets a 3-month rule;
+    92 days would too, 91 days would not (the block is on 11 March: 3 months is 92 days)."""
+    appt = block(ctx, practice, medicare, FIRST)
+    clock.now = local(2027, 7, 1, 9)
+    answers = answers_from({"procedure": "facet-diagnostic", "region": "lumbar",
+                            "levels": "L4-L5", "side": "left", "percent_relief": "85",
+                            "hours_lasted": "3 months", "same_scale": "yes"},
+                           CallReason.INJECTION_REPORT)
+    view = record_relief(ctx, staff="desk", patient_id=medicare, answers=answers)
+    assert view.hours_lasted == 3 * MONTH_HOURS
+    with Session(ctx.engine) as session:
+        [stored] = load_history(session, medicare, now=clock()).reliefs
+    assert stored.day == date(2027, 3, 11) == appt.start.astimezone(CHICAGO).date()
+    assert months_in(stored.hours) == 3
+    assert describe_hours(stored.hours) == "3 months"
+    assert lasted_months(stored.day, stored.hours, 3)
+    assert lasted_months(stored.day, 92 * 24.0, 3)
+    assert not lasted_months(stored.day, 91 * 24.0, 3)

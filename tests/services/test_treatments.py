@@ -107,3 +107,28 @@ def test_treatment_words_include_name_key_aliases_and_symptoms() -> None:
     entry = Treatment(key="x-y", name="Thing", aliases=("a",), symptoms=("b",), what="w",
                       who="w", expect="e", say="s", escalate=("c",), visit_type="follow-up")
     assert entry.words() == ("thing", "x y", "a", "b")
+
+
+def test_no_treatment_text_interprets_or_promises(no_overrides: Path) -> None:
+    """Staff read these to callers (issue 17, item 6): no result interpreted, no outcome
+    promised; the read-back's visit instructions neither."""
+    from tests.domain.test_pathway_words import INTERPRETING, offending
+
+    texts = [(f"{t.key}.{part}", getattr(t, part))
+             for t in load_library(no_overrides).entries
+             for part in ("what", "who", "expect", "say")]
+    texts += [(f"{v.code}.prep", v.prep) for v in DEFAULT_VISIT_TYPES]
+    for where, text in texts:
+        assert not offending(text, INTERPRETING), (where, text)
+
+
+def test_the_therapeutic_injection_says_what_the_workflow_does(no_overrides: Path) -> None:
+    """It is booked from the desk after a report that fits the protocol, not after a review."""
+    entries = {t.key: t for t in load_library(no_overrides).entries}
+    therapeutic = entries["facet-therapeutic"]
+    for text in (therapeutic.what, therapeutic.who, therapeutic.say):
+        assert "reviewed how your test injection went" not in text
+        assert "makes that call from the relief report" not in text
+    assert "the practice's plan" in therapeutic.say
+    assert "stop sending pain signals" not in entries["rfa"].what
+    assert "differs from person to person" in entries["rfa"].what

@@ -30,13 +30,13 @@ from frontdesk.services.demo.content import demo_password
 from frontdesk.ui.call.booking import CallBookingDialog, ReadBackDialog
 from frontdesk.ui.call.dialogs import ResumeDialog
 from frontdesk.ui.call.override import OverrideDialog
-from frontdesk.ui.call.pathway import PathwayPanel
+from frontdesk.ui.call.pathway import SAY_HEADING, STAFF_HEADING, PathwayPanel
 from frontdesk.ui.call.screen import CallScreen
 from frontdesk.ui.call.visits import VisitsPanel
 from frontdesk.ui.visit.offers import SlotOffers
 from tests.cli.conftest import password_file
 from tests.conftest import FrozenClock
-from tests.ui.call_helpers import app_for, quiet, shown
+from tests.ui.call_helpers import app_for, quiet, shown, steady_cursor
 from tests.ui.conftest import settled
 
 # --------------------------------------------------------------------------- helpers
@@ -200,7 +200,12 @@ async def test_a_diagnostic_block_reported_on_a_callback_stores_the_report_and_b
         await answer(pilot, "85", "3 hours", "1")  # 85 %, 3 hours, the first one
         advice = shown(screen, "#path-advice")
         assert advice.startswith("Book: Therapeutic facet joint injection"), advice
-        assert "✓ Practice: Positive block: 85 % relief lasting 3 hours" in advice
+        assert "✓ Practice: Positive block by protocol: 85 % relief lasting 3 hours" in advice
+        say, _staff = advice.split(STAFF_HEADING)
+        assert SAY_HEADING in say
+        assert "therapeutic facet joint injection at the same levels" in say
+        assert "Positive" not in say  # verdicts are for staff only
+        assert "%" not in say
         assert "Relief report saved and the callback closed." in shown(screen, "#call-status")
         await book_first_offer(pilot)
     call, appt, code = logged_call(demo)
@@ -255,6 +260,10 @@ async def test_no_relief_books_a_physician_follow_up_without_asking_how_long(
         advice = shown(screen, "#path-advice")
         assert advice.startswith("Book: Follow-up")
         assert "No relief at all" in advice
+        say, staff = advice.split(STAFF_HEADING)
+        assert "so the physician can go over it with you" in say
+        assert "No relief" not in say
+        assert "may not have found the source" in staff
         await book_first_offer(pilot)
     call, _appt, code = logged_call(demo)
     assert (call.outcome, code) == ("booked", "follow-up")
@@ -582,6 +591,7 @@ class TestPathwaySnapshots:
         assert isinstance(pilot.app.screen, CallScreen)
         assert pilot.app.screen.patient is not None
         await answer(pilot, "2", "1", "1", "L4-L5", "1", *answers)
+        await steady_cursor(pilot)
 
     def test_a_question_at_80x24(self, snap_compare: Any, sqlite_ctx: Context,
                                  practice: Any) -> None:

@@ -17,27 +17,40 @@ Two questions are answered here:
 Every threshold lives in :class:`PathwayRules` and :class:`PayerRules`, which come from the
 practice's settings.
 
+Two kinds of words: :attr:`Recommendation.reasons` and the verdicts are for staff (they may be
+technical); :attr:`Recommendation.say` is what staff may read aloud to the caller, taken from
+``script``, which never interprets a result, promises an outcome or decides for the caller.
+
+Months are calendar months: an answer in months is stored as that many average months of hours
+(:data:`MONTH_HOURS`), read back as months, and the rules count them from the procedure day
+(:func:`lasted_months`).
+
 The modules, each importing only those above it: ``values`` (procedures, thresholds, history,
-answers), ``questions`` (the questions and the parsing of answers), ``levels`` (which
-diagnostic blocks count at the levels and side of a procedure), ``payers`` (the payer rules),
+answers), ``script`` (the sentences staff may read aloud), ``questions`` (the questions, the
+parsing of answers, durations in calendar months), ``levels`` (which diagnostic blocks count
+at the levels and side of a procedure), ``payers`` (the payer rules),
 ``recommendation`` (what the screen is handed), ``relief`` (what an injection report says to
 book) and ``protocol`` (the questions a call needs, and :func:`recommend`).
 """
 
 from __future__ import annotations
 
+from frontdesk.domain.pathway import script
 from frontdesk.domain.pathway.levels import Where
 from frontdesk.domain.pathway.payers import PayerCheck, payer_check, session_counts
 from frontdesk.domain.pathway.protocol import needed, recommend, still_to_ask
 from frontdesk.domain.pathway.questions import (
     ANSWER_KEYS,
+    MONTH_HOURS,
     QUESTIONS,
     AnswerError,
     Question,
     answers_from,
     count_levels,
     describe_hours,
+    lasted_months,
     level_set,
+    months_in,
     parse_answer,
     parse_duration,
 )
@@ -62,6 +75,7 @@ from frontdesk.domain.pathway.values import (
 __all__ = [
     "ANSWER_KEYS",
     "FOLLOW_UP",
+    "MONTH_HOURS",
     "NEW_PATIENT",
     "PATHWAY_BOUNDS",
     "PAYER_BOUNDS",
@@ -85,11 +99,14 @@ __all__ = [
     "count_levels",
     "describe_hours",
     "level_set",
+    "lasted_months",
+    "months_in",
     "needed",
     "parse_answer",
     "parse_duration",
     "payer_check",
     "recommend",
+    "script",
     "session_counts",
     "still_to_ask",
 ]

@@ -17,7 +17,7 @@ from frontdesk.domain.pathway.levels import (
     may_be_at,
     repeats_unconfirmed,
 )
-from frontdesk.domain.pathway.questions import describe_hours
+from frontdesk.domain.pathway.questions import describe_hours, lasted_months
 from frontdesk.domain.pathway.values import History, PayerRules, Procedure
 
 
@@ -112,7 +112,7 @@ def payer_check(procedure: Procedure, region: Region | None, levels: int, day: d
                 pct, months = payer.repeat_rfa_relief_percent, payer.repeat_rfa_relief_months
             else:
                 pct, months = payer.therapeutic_relief_percent, payer.therapeutic_relief_months
-            if last.percent < pct or last.hours < months * 30 * 24:
+            if last.percent < pct or not lasted_months(last.day, last.hours, months):
                 problems.append(Problem(
                     "repeat", f"a repeat needs the last one to have given at least {pct} % "
                               f"relief for {months} months (it gave {last.percent} % for "

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from frontdesk.domain.calls import CallReason
+from frontdesk.domain.pathway import script
 from frontdesk.domain.pathway.payers import PayerCheck, payer_check
 from frontdesk.domain.pathway.questions import (
     QUESTIONS,
@@ -77,12 +78,16 @@ def recommend(answers: Answers, history: History, rules: Rules, *, payer: str,
     if answers.reason is None or missing:
         return base
     if answers.reason == CallReason.NEW_PROBLEM:
-        return _new_problem(answers, history, base)
-    if answers.reason == CallReason.ORDERED_VISIT:
-        return _ordered(answers, history, rules, payer, today, base)
-    if answers.reason == CallReason.INJECTION_REPORT:
-        return _report(answers, history, rules, payer, today, base)
-    return base
+        rec = _new_problem(answers, history, base)
+    elif answers.reason == CallReason.ORDERED_VISIT:
+        rec = _ordered(answers, history, rules, payer, today, base)
+    elif answers.reason == CallReason.INJECTION_REPORT:
+        rec = _report(answers, history, rules, payer, today, base)
+    else:
+        return base
+    if rec.override is not None:
+        rec = _replace(rec, say=(*rec.say, script.CHECK_FIRST))
+    return rec
 
 
 def _new_problem(answers: Answers, history: History, base: Recommendation) -> Recommendation:
@@ -95,13 +100,15 @@ def _new_problem(answers: Answers, history: History, base: Recommendation) -> Re
                    f"At the evaluation the clinician goes through the options: {options}.")
         visit = NEW_PATIENT
         summary = "New-patient evaluation first"
+        say = script.NEW_PATIENT
     else:
         reasons = ("Known patient with a new problem: a physician follow-up comes before any "
                    "treatment is booked.",
                    f"The physician decides between the options: {options}.")
         visit = FOLLOW_UP
         summary = "Physician follow-up for the new problem"
-    return _replace(base, visit_types=(visit,), reasons=reasons,
+        say = script.NEW_PROBLEM
+    return _replace(base, visit_types=(visit,), reasons=reasons, say=say,
                     practice=Verdict("Practice", None, summary))
 
 
@@ -118,7 +125,7 @@ def _ordered(answers: Answers, history: History, rules: Rules, payer: str, today
                                    level_set=at, side=answers.side)
                        for p in rules.payers if p.applies_to(payer))
     payers = tuple(Verdict(c.payer, c.allowed, _check_summary(c)) for c in checks)
-    return _replace(base, visit_types=(visit,), reasons=tuple(reasons),
+    return _replace(base, visit_types=(visit,), reasons=tuple(reasons), say=script.ORDERED,
                     practice=Verdict("Practice", True, "Ordered by the physician"),
                     payers=payers, checks=checks)
 

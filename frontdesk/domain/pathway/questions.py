@@ -6,8 +6,11 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
+
+from dateutil.relativedelta import relativedelta
 
 from frontdesk.domain.calls import CallReason
 from frontdesk.domain.model import Region, Side
@@ -72,7 +75,7 @@ def parse_answer(key: str, raw: Any) -> Any:
             hours = float(raw)
         else:
             hours = parse_duration(text)
-        if not 0 <= hours <= 24 * 365 * 3:
+        if not 0 <= hours <= MAX_HOURS:
             raise AnswerError(key, "a duration like 90 min, 3 hours, 2 days or 4 months")
         return hours
     # yes/no questions
@@ -99,34 +102,84 @@ def _whole(key: str, text: str, low: int, high: int, what: str) -> int:
 _DURATION = re.compile(
     r"^\s*(\d+(?:\.\d+)?)\s*(m|min|mins|minutes?|h|hr|hrs|hours?|d|days?|w|wk|wks|weeks?"
     r"|mo|mos|months?)?\s*$", re.IGNORECASE)
-_HOURS_PER = {"m": 1 / 60, "h": 1.0, "d": 24.0, "w": 24.0 * 7, "mo": 24.0 * 30}
+_HOURS_PER = {"m": 1 / 60, "h": 1.0, "d": 24.0, "w": 24.0 * 7}
+
+#: How a relief answer given in months is stored: N months are N x MONTH_HOURS hours, the
+#: average calendar month (365.25 days / 12 = 30 days 10.5 hours). The value carries the
+#: months exactly: :func:`months_in` reads it back as N calendar months (to one decimal), and
+#: the rules count them as calendar months from the procedure day (:func:`lasted_until`), so
+#: "3 months" meets a 3-month rule whatever the procedure day, and a 90-day relief does not
+#: when the three months after the procedure have 92 days. Durations given in minutes, hours,
+#: days or weeks stay plain hours; rows stored before (N months as N x 30 days) keep meaning
+#: that many days.
+MONTH_HOURS = 365.25 * 24 / 12
+MAX_HOURS = 36 * MONTH_HOURS  # the longest relief an answer may give: three years
 
 
 def parse_duration(text: str) -> float:
     """Hours from '90 min', '2h', '3 hours', '2 days', '3 weeks', '4 months' or a bare number
-    of hours."""
+    of hours; months (to one decimal) as :data:`MONTH_HOURS` each, read back as calendar
+    months."""
     match = _DURATION.match(text)
     if match is None:
         raise AnswerError("hours_lasted", "a duration like 90 min, 3 hours, 2 days or 4 months")
     number, unit = float(match.group(1)), (match.group(2) or "h").lower()
     if unit.startswith("mo"):
-        key = "mo"
-    elif unit.startswith("m"):
-        key = "m"
-    else:
-        key = unit[0]
+        if round(number, 1) != number:
+            raise AnswerError("hours_lasted", "months to one decimal, like 3 or 2.5 months")
+        return number * MONTH_HOURS
+    key = "m" if unit.startswith("m") else unit[0]
     return number * _HOURS_PER[key]
 
 
+def months_in(hours: float) -> float | None:
+    """The months an answer given in months said (one decimal), or None for any other
+    duration (minutes, hours, days, weeks, and months stored as 30 days before)."""
+    if hours <= 0:
+        return None
+    months = round(hours / MONTH_HOURS, 1)
+    return months if math.isclose(months * MONTH_HOURS, hours, abs_tol=1e-6) else None
+
+
+def lasted_until(day: date, hours: float) -> datetime:
+    """When relief that began on the procedure ``day`` and lasted ``hours`` ended (naive, on
+    the calendar): N months as N calendar months (a fraction of a month as that share of an
+    average month), anything else as that many hours from the start of the day."""
+    start = datetime.combine(day, time())
+    months = months_in(hours)
+    if months is None:
+        return start + timedelta(hours=hours)
+    whole = math.floor(months)
+    return (start + relativedelta(months=whole)
+            + timedelta(hours=(months - whole) * MONTH_HOURS))
+
+
+def lasted_months(day: date, hours: float, months: int) -> bool:
+    """Whether relief from the procedure ``day`` lasted at least ``months`` calendar months:
+    until on or after the same date ``months`` later (31 Jan + 1 month is 28/29 Feb)."""
+    return lasted_until(day, hours) >= datetime.combine(day + relativedelta(months=months),
+                                                         time())
+
+
 def describe_hours(hours: float) -> str:
-    """'90 minutes', '2 hours', '3 days', '4 months': how long relief lasted, in words.
+    """'90 minutes', '2 hours', '3 days', '2 weeks', '4 months': how long relief lasted, in
+    words. Months only for an answer given in months (:func:`months_in`); other long times in
+    days (whole weeks up to 8 as weeks), so 90 days never reads as "3 months" (which may be
+    92 days).
 
     Rounded down, so a time just short of a threshold never reads as the threshold itself.
     """
+    months = months_in(hours)
+    if months is not None:
+        shown = f"{months:.1f}".rstrip("0").rstrip(".")
+        return f"{shown} month{'' if shown == '1' else 's'}"
     if hours < 2 and hours * 60 % 60:
         minutes = math.floor(hours * 60 + 1e-9)
         return f"{minutes} minute{'' if minutes == 1 else 's'}"
-    for size, unit in ((24 * 30, "month"), (24 * 7, "week"), (24, "day"), (1, "hour")):
+    if 24 * 14 <= hours <= 24 * 7 * 8 and math.isclose(hours % (24 * 7), 0, abs_tol=1e-9):
+        weeks = round(hours / (24 * 7))
+        return f"{weeks} weeks"
+    for size, unit in ((24, "day"), (1, "hour")):
         if hours >= size * (2 if unit != "hour" else 1):
             amount = math.floor(hours / size * 10 + 1e-9) / 10
             shown = f"{amount:.1f}".rstrip("0").rstrip(".")

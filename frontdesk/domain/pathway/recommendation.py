@@ -22,7 +22,8 @@ class Verdict:
 @dataclass(frozen=True, slots=True)
 class Recommendation:
     visit_types: tuple[str, ...] = ()  # the first is the one to book; others are alternatives
-    reasons: tuple[str, ...] = ()
+    reasons: tuple[str, ...] = ()  # for staff: why, in the protocol's and payers' terms
+    say: tuple[str, ...] = ()  # what staff may read aloud to the caller (``script``)
     practice: Verdict | None = None
     payers: tuple[Verdict, ...] = ()
     disagree: bool = False

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from datetime import date
 
+from frontdesk.domain.pathway import script
 from frontdesk.domain.pathway.levels import Where, blocks_at
 from frontdesk.domain.pathway.payers import PayerCheck, payer_check
-from frontdesk.domain.pathway.questions import AnswerError, count_levels, describe_hours, level_set
+from frontdesk.domain.pathway.questions import (
+    AnswerError,
+    count_levels,
+    describe_hours,
+    lasted_months,
+    level_set,
+)
 from frontdesk.domain.pathway.recommendation import Recommendation, Verdict, _replace
 from frontdesk.domain.pathway.values import (
     FOLLOW_UP,
@@ -35,13 +42,16 @@ def _report(answers: Answers, history: History, rules: Rules, payer: str, today:
     payers = [p for p in rules.payers if p.applies_to(payer)]
 
     if percent <= practice_rules.no_relief_percent:
-        practice = Verdict("Practice", False, "No relief: the pain source is not identified")
+        practice = Verdict("Practice", False,
+                           "No relief: the pain source may not be identified yet")
         verdicts = tuple(Verdict(p.label, False, "No relief: does not count") for p in payers)
         return _replace(
             base, visit_types=(FOLLOW_UP,), practice=practice, payers=verdicts,
-            reasons=("No relief at all: the injection did not find the source of the pain.",
-                     "The physician does other tests, so book a physician follow-up, not "
-                     "another injection."))
+            say=script.REVIEW,
+            reasons=("No relief at all: the injection may not have found the source of the "
+                     "pain.",
+                     "The physician decides what comes next (it may be other tests): book a "
+                     "physician follow-up; don't book another injection from the desk."))
 
     if waning:
         return _waning(answers, history, rules, payers, today, base, relief_words)
@@ -73,8 +83,8 @@ def _waning(answers: Answers, history: History, rules: Rules, payers: list[Payer
                            f"{p.diagnostic_blocks} diagnostic blocks with at least "
                            f"{p.diagnostic_relief_percent} % relief and has {blocks}. The "
                            "physician reviews this at the consult.")
-    return _replace(base, visit_types=(RFA_CONSULT,), reasons=tuple(reasons),
-                    practice=Verdict("Practice", True, "Waning relief: RFA candidate"),
+    return _replace(base, visit_types=(RFA_CONSULT,), reasons=tuple(reasons), say=script.WANING,
+                    practice=Verdict("Practice", True, "Waning relief: may be an RFA candidate"),
                     payers=tuple(verdicts), disagree=disagree, physician_review=disagree)
 
 
@@ -102,7 +112,7 @@ def _diagnostic(answers: Answers, history: History, rules: Rules, payers: list[P
                  f"{describe_hours(practice_rules.relief_hours)}")
     practice = Verdict(
         "Practice", positive,
-        f"Positive block: {relief_words}" if positive
+        f"Positive block by protocol: {relief_words}" if positive
         else f"Below the protocol's {threshold}: {relief_words}")
     verdicts: list[Verdict] = []
     reasons: list[str] = []
@@ -132,32 +142,35 @@ def _diagnostic(answers: Answers, history: History, rules: Rules, payers: list[P
         reasons.append("When they disagree the physician decides: book a physician follow-up "
                        "to review the result.")
         return _replace(base, visit_types=(FOLLOW_UP,), reasons=tuple(reasons),
-                        practice=practice, payers=tuple(verdicts), disagree=True,
-                        physician_review=True)
+                        say=script.REVIEW, practice=practice, payers=tuple(verdicts),
+                        disagree=True, physician_review=True)
     if not positive:
         reasons = [f"Some relief ({relief_words}), but below the protocol's {threshold}.",
                    "Relief between none and the threshold goes to the physician: book a "
                    "physician follow-up; don't guess the next injection."]
         return _replace(base, visit_types=(FOLLOW_UP,), reasons=tuple(reasons),
-                        practice=practice, payers=tuple(verdicts), physician_review=True)
+                        say=script.REVIEW, practice=practice, payers=tuple(verdicts),
+                        physician_review=True)
     if needs_confirmation:
         labels = ", ".join(p.label for p in needs_confirmation)
-        reasons = [f"A positive diagnostic block: {relief_words}.",
+        reasons = [f"Positive block by protocol: {relief_words}.",
                    f"{labels} pays for therapeutic injections or RFA only after a second, "
                    "confirmatory diagnostic block with the same result: book the second "
                    "diagnostic block at the same levels."]
         visit = Procedure.FACET_DIAGNOSTIC
+        say: tuple[str, ...] = script.SECOND_BLOCK
     else:
-        reasons = [f"A positive diagnostic block: {relief_words}.",
-                   "Facet injections may now be used for treatment: book a therapeutic facet "
-                   "joint injection at the same levels."]
+        reasons = [f"Positive block by protocol: {relief_words}.",
+                   "The protocol's next step is a therapeutic facet joint injection: book it "
+                   "at the same levels; the physician sees the patient at that visit."]
         visit = Procedure.FACET_THERAPEUTIC
+        say = script.THERAPEUTIC
         for p in payers:
             reasons.append(f"{p.label} also needs the physician's note on why the patient is "
                            "not a candidate for RFA; the clinical team adds it.")
     checks = _checks(visit, answers, history, payers, today)
     reasons += [f"{c.payer}: {p.text}" for c in checks for p in c.problems]
-    return _replace(base, visit_types=(visit.value,), reasons=tuple(reasons),
+    return _replace(base, visit_types=(visit.value,), reasons=tuple(reasons), say=say,
                     practice=practice, payers=tuple(verdicts), checks=checks)
 
 
@@ -169,6 +182,7 @@ def _after_treatment(answers: Answers, history: History, rules: Rules,
     assert procedure is not None
     percent = answers.percent_relief or 0
     hours = answers.hours_lasted or 0.0
+    day = _procedure_day(history, answers, today)
     practice_rules = rules.practice
     good = percent >= practice_rules.relief_percent
     practice = Verdict(
@@ -183,7 +197,7 @@ def _after_treatment(answers: Answers, history: History, rules: Rules,
             need_pct, need_months = p.repeat_rfa_relief_percent, p.repeat_rfa_relief_months
         else:
             need_pct, need_months = p.therapeutic_relief_percent, p.therapeutic_relief_months
-        ok = percent >= need_pct and hours >= need_months * 30 * 24
+        ok = percent >= need_pct and lasted_months(day, hours, need_months)
         summary = (f"{'Repeat allowed' if ok else 'Repeat not covered'}: needs at least "
                    f"{need_pct} % relief for {need_months} months")
         verdicts.append(Verdict(p.label, ok, summary))
@@ -193,20 +207,28 @@ def _after_treatment(answers: Answers, history: History, rules: Rules,
     if disagree or not good:
         reasons.append("The physician decides: book a physician follow-up to review it.")
         return _replace(base, visit_types=(FOLLOW_UP,), reasons=tuple(reasons),
-                        practice=practice, payers=tuple(verdicts), disagree=disagree,
-                        physician_review=True)
+                        say=script.REVIEW, practice=practice, payers=tuple(verdicts),
+                        disagree=disagree, physician_review=True)
     if procedure == Procedure.RFA:
         reasons.append("The ablation helped: book an RFA consult for when the pain returns; "
                        "the physician decides on a repeat.")
         return _replace(base, visit_types=(RFA_CONSULT,), reasons=tuple(reasons),
-                        practice=practice, payers=tuple(verdicts))
+                        say=script.AFTER_RFA, practice=practice, payers=tuple(verdicts))
     reasons.append("The injection helped: a repeat therapeutic injection at the same levels "
                    "can be booked when the pain returns.")
     checks = _checks(Procedure.FACET_THERAPEUTIC, answers, history, payers, today)
     reasons += [f"{c.payer}: {p.text}" for c in checks for p in c.problems]
     return _replace(base, visit_types=(Procedure.FACET_THERAPEUTIC.value,),
-                    reasons=tuple(reasons), practice=practice, payers=tuple(verdicts),
-                    checks=checks)
+                    reasons=tuple(reasons), say=script.REPEAT_THERAPEUTIC, practice=practice,
+                    payers=tuple(verdicts), checks=checks)
+
+
+def _procedure_day(history: History, answers: Answers, today: date) -> date:
+    """The day of the procedure reported on: the last one of its kind in the region up to
+    today (today when none is on record). Relief months count from it."""
+    assert answers.procedure is not None
+    done = [s.day for s in history.in_region(answers.procedure, answers.region) if s.day <= today]
+    return done[-1] if done else today
 
 
 def _checks(visit: Procedure, answers: Answers, history: History, payers: list[PayerRules],

@@ -43,6 +43,8 @@ if TYPE_CHECKING:
     from frontdesk.ui.backend.door import Advice, Backend
 
 PATHWAY_REASONS = (CallReason.NEW_PROBLEM, CallReason.INJECTION_REPORT, CallReason.ORDERED_VISIT)
+SAY_HEADING = "Say to the caller:"
+STAFF_HEADING = "For staff only, not to read aloud:"
 
 
 class ChoiceList(OptionList):
@@ -97,7 +99,9 @@ def answered_line(answers: dict[str, Any], names: dict[str, str]) -> str:
 
 
 def advice_text(advice: Advice, names: dict[str, str]) -> str:
-    """The recommendation in plain words, for the panel."""
+    """The recommendation in plain words, for the panel: the visit to book, then what staff
+    may read aloud to the caller, then — under its own heading — what is for staff only (the
+    reasons, each side's verdict, counts and any override)."""
     rec = advice.recommendation
     if not rec.visit_types:
         return ""
@@ -105,6 +109,10 @@ def advice_text(advice: Advice, names: dict[str, str]) -> str:
     lines = [f"Book: {names.get(first, first)}"]
     if others:
         lines.append("  or: " + ", ".join(names.get(v, v) for v in others))
+    if rec.say:
+        lines.append(SAY_HEADING)
+        lines += [f"  \u201c{sentence}\u201d" for sentence in rec.say]
+    lines.append(STAFF_HEADING)
     lines += [f"  • {reason}" for reason in rec.reasons]
     verdicts = [v for v in (rec.practice, *rec.payers) if v is not None]
     for v in verdicts:
@@ -261,9 +269,15 @@ class PathwayPanel(Vertical):
         said.display = bool(self.answers.keys() - {"callback_id"})
 
     def _advice_content(self, advice: Advice) -> Content:
+        """The advice, its first line (the visit to book) and the two headings in bold."""
         words = advice_text(advice, self.names)
-        first = words.split("\n", 1)[0]
-        return Content(words).stylize("bold", 0, len(first))
+        content = Content(words)
+        at = 0
+        for number, line in enumerate(words.split("\n")):
+            if number == 0 or line in (SAY_HEADING, STAFF_HEADING):
+                content = content.stylize("bold", at, at + len(line))
+            at += len(line) + 1
+        return content
 
     def _show_question(self, q: Question) -> None:
         self._show_answered()
