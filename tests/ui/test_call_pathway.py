@@ -31,6 +31,7 @@ from frontdesk.ui.call.booking import CallBookingDialog, ReadBackDialog
 from frontdesk.ui.call.dialogs import ResumeDialog
 from frontdesk.ui.call.override import OverrideDialog
 from frontdesk.ui.call.pathway import SAY_HEADING, STAFF_HEADING, PathwayPanel
+from frontdesk.ui.call.payer import PayerDialog
 from frontdesk.ui.call.screen import CallScreen
 from frontdesk.ui.call.visits import VisitsPanel
 from frontdesk.ui.visit.offers import SlotOffers
@@ -342,7 +343,7 @@ async def test_a_payer_not_in_the_list_is_said_and_needs_an_override(demo: Conte
     patient = never_injected(demo, "Medcare")
     async with app_for(demo).run_test(size=(80, 24)) as pilot:
         screen = await call_from(pilot, patient.phone)
-        assert shown(screen, "#call-caller").endswith("· Medcare (not recognised)")
+        assert "· Medcare (not recognised) — Ctrl+Y" in shown(screen, "#call-caller")
         await answer(pilot, "3")  # ordered
         types = [v.code for v in panel(screen).visit_types]
         await answer(pilot, str(types.index("facet-diagnostic") + 1))
@@ -360,6 +361,39 @@ async def test_a_payer_not_in_the_list_is_said_and_needs_an_override(demo: Conte
         await pilot.press("ctrl+o")
         await quiet(pilot)
         assert isinstance(pilot.app.screen, OverrideDialog)
+
+
+async def test_the_callers_payer_is_set_from_the_list_during_the_call(demo: Context) -> None:
+    """Ctrl+Y, as the caller line says: the plan found as it is typed, saved with an audit
+    event, and the pathway advises again under the plan's rules."""
+    patient = never_injected(demo, "Medcare")
+    async with app_for(demo).run_test(size=(80, 24)) as pilot:
+        screen = await call_from(pilot, patient.phone)
+        assert shown(screen, "#call-caller").endswith(
+            "· Medcare (not recognised) — Ctrl+Y sets it from the payer list")
+        await answer(pilot, "3")  # ordered
+        types = [v.code for v in panel(screen).visit_types]
+        await answer(pilot, str(types.index("facet-diagnostic") + 1))
+        await answer(pilot, "1", "L3-L4, L4-L5, L5-S1", "1")
+        assert "✗ Payer not recognised" in shown(screen, "#path-advice")
+        await pilot.press("ctrl+y")
+        await quiet(pilot)
+        dialog = pilot.app.screen
+        assert isinstance(dialog, PayerDialog)
+        await pilot.press(*"medcare", "enter")  # a near spelling is not a plan
+        await quiet(pilot)
+        assert "did you mean Medicare Part B (Novitas)" in shown(dialog, "#payer-error")
+        dialog.query_one("#payer", Input).value = ""
+        await pilot.press(*"medicare", "enter")
+        await quiet(pilot)
+        assert pilot.app.screen is screen
+        assert shown(screen, "#call-caller").endswith("· Medicare Part B (Novitas)")
+        advice = shown(screen, "#path-advice")
+        assert "Payer not recognised" not in advice
+        assert "✗ Medicare (Novitas): Not allowed: at most 2 levels per session" in advice
+    event = one(demo, select(AuditEvent).where(AuditEvent.action == "patient.payer")
+                .order_by(col(AuditEvent.id).desc()))
+    assert (event.entity_id, event.after["payer"]) == (patient.id, "medicare")
 
 
 async def test_a_payer_rule_needs_an_override_signed_by_who_authorises_it(demo: Context) -> None:

@@ -57,6 +57,8 @@ class CallScreen(BookForCaller):
                 tooltip="Show or hide the treatment answers beside the call"),
         Binding("ctrl+r", "callbacks", "Callbacks", id="call.callbacks",
                 tooltip="The callbacks due: pick one to call the patient back"),
+        Binding("ctrl+y", "payer", "Payer", id="call.payer", show=False,
+                tooltip="Set the caller's payer from the practice's list, and the member id"),
     ]
 
     def __init__(self, backend: Backend, call: CallView, *,
@@ -185,9 +187,33 @@ class CallScreen(BookForCaller):
         line.display = self.patient is not None
         if self.patient is None:
             return
-        line.update(f"✓ {patient_line(self.patient, self.places)}"
-                    f" · {self.backend.payer_label(self.patient)}")
+        payer = self.backend.payer_of(self.patient)
+        line.update(f"✓ {patient_line(self.patient, self.places)} · {payer.label}"
+                    + ("" if payer.recognised else " — Ctrl+Y sets it from the payer list"))
         self._tick()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "payer":
+            return self.patient is not None
+        return super().check_action(action, parameters)
+
+    def action_payer(self) -> None:
+        from frontdesk.ui.call.payer import PayerDialog
+
+        if self.patient is None:
+            return
+
+        def saved(patient: PatientView | None) -> None:
+            if patient is not None:
+                self.notify(f"Payer set: {self.backend.payer_label(patient)}.", markup=False)
+                self.patient = patient
+                self._show_caller()
+                self._pathway(take_focus=False)
+
+        self.app.push_screen(PayerDialog(patient=self.patient,
+                                         current=self.backend.payer_label(self.patient),
+                                         plans=self.backend.payer_plans,
+                                         save=self.backend.set_payer), saved)
 
     @work(thread=True, exclusive=True, group="call-patient", exit_on_error=False)
     def _load_patient(self, patient_id: int) -> PatientView:

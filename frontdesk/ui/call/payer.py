@@ -1,0 +1,120 @@
+"""The caller's payer, set during the call: a plan from the practice's payer list (found as it
+is typed) and the member id — the fix for a payer that is not recognised."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Static
+from textual.worker import Worker, WorkerState
+
+from frontdesk.domain.payers import PayerPlan
+from frontdesk.services.views import PatientView
+from frontdesk.ui.call.new_patient import PlanSuggester
+
+
+class PayerDialog(ModalScreen[PatientView | None]):
+    """Dismisses with the patient as saved, or ``None`` when the person backs out. ``save``
+    runs in a thread (``payer``, ``member_id``); an ``InvalidInput`` shows under its field."""
+
+    DEFAULT_CSS = """
+    PayerDialog { align: center middle; }
+    #payer-dialog { width: 72; max-width: 100%; height: auto; padding: 1 2;
+                    border: round $primary; background: $surface; }
+    #payer-dialog .form-row { height: 1; }
+    #payer-dialog .form-label { width: 11; }
+    #payer-dialog .form-error { color: $text-error; padding: 0 0 0 11; }
+    #payer-dialog .form-hint { color: $text-muted; padding: 0 0 0 11; }
+    #payer-title { text-style: bold; padding: 0 0 1 0; }
+    #payer-help { color: $text-muted; padding: 1 0 0 0; }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "dismiss(None)", "Back", id="payer.back",
+                tooltip="Close without changing the payer"),
+    ]
+
+    def __init__(self, *, patient: PatientView, current: str,
+                 plans: Callable[[str], Sequence[PayerPlan]],
+                 save: Callable[..., PatientView]) -> None:
+        super().__init__()
+        self.patient = patient
+        self.current = current
+        self.plans = plans
+        self._save_payer = save
+        self.saving = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="payer-dialog"):
+            yield Static(f"Payer of {self.patient.full_name} · on file: {self.current}",
+                         id="payer-title", markup=False)
+            with Horizontal(classes="form-row"):
+                yield Label("Payer", classes="form-label")
+                yield Input(placeholder="type to search the payer list", id="payer",
+                            max_length=61, compact=True, suggester=PlanSuggester(self.plans))
+            yield Static("", id="payer-matches", classes="form-hint", markup=False)
+            yield Static("", id="payer-error", classes="form-error", markup=False)
+            with Horizontal(classes="form-row"):
+                yield Label("Member id", classes="form-label")
+                yield Input(self.patient.member_id, placeholder="from the card (optional)",
+                            id="member_id", max_length=41, compact=True)
+            yield Static("", id="member_id-error", classes="form-error", markup=False)
+            yield Static("Enter saves · → takes the plan offered · Esc closes", id="payer-help",
+                         markup=False)
+
+    def on_mount(self) -> None:
+        for note in self.query(".form-error, .form-hint"):
+            note.display = False
+        self.query_one("#payer", Input).focus()
+
+    @on(Input.Changed)
+    def _edited(self, event: Input.Changed) -> None:
+        if event.input.id:
+            self.query_one(f"#{event.input.id}-error", Static).display = False
+        if event.input.id == "payer":
+            hint = self.query_one("#payer-matches", Static)
+            hint.display = bool(event.value.strip())
+            found = list(self.plans(event.value)) if event.value.strip() else []
+            hint.update("In the list: " + " · ".join(p.name for p in found[:3]) if found
+                        else "Not in the practice's payer list")
+
+    @on(Input.Submitted)
+    def _entered(self) -> None:
+        if self.saving:
+            return
+        payer = self.query_one("#payer", Input).value.strip()
+        if not payer:
+            self._error("payer", "Type the payer (e.g. Medicare) and pick it from the list.")
+            self.query_one("#payer", Input).focus()
+            return
+        self.saving = True
+        self._save(payer, self.query_one("#member_id", Input).value.strip())
+
+    def _error(self, field: str, message: str) -> None:
+        note = self.query_one(f"#{field if field == 'member_id' else 'payer'}-error", Static)
+        note.update(message[:1].upper() + message[1:])
+        note.display = True
+
+    @work(thread=True, exclusive=True, group="payer-save", exit_on_error=False)
+    def _save(self, payer: str, member_id: str) -> PatientView:
+        return self._save_payer(patient_id=self.patient.id, payer=payer, member_id=member_id)
+
+    @on(Worker.StateChanged)
+    def _saved(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "payer-save":
+            return
+        if event.state == WorkerState.SUCCESS and event.worker.result is not None:
+            self.dismiss(event.worker.result)
+        elif event.state == WorkerState.ERROR:
+            self.saving = False
+            error = event.worker.error
+            field = getattr(error, "field", "payer")
+            self._error(field, getattr(error, "message", "") or
+                        "Could not save; nothing was written.")
+            self.query_one("#member_id" if field == "member_id" else "#payer", Input).focus()
