@@ -165,6 +165,13 @@ def _patient(event: AuditEvent, verb: str, _names: _Names) -> str | None:
         return f"opened the record of {ref}"
     if verb in ("update", "edit"):
         return f"changed the record of {ref}"
+    if verb == "payer":  # which plan is the patient's business: not shown
+        member = " and member id" if (event.after or {}).get("member_id_changed") else ""
+        return f"set the payer{member} of {ref}"
+    if verb == "payer_map":
+        mapped = (event.after or {}).get("mapped", {})
+        total = sum(_int(n) for n in mapped.values()) if isinstance(mapped, dict) else 0
+        return f"mapped the payer text of {total} patient{'' if total == 1 else 's'} to plans"
     return None
 
 
