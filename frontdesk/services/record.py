@@ -28,7 +28,7 @@ from frontdesk.services.callbacks import CallbackView, open_callbacks
 from frontdesk.services.context import Context
 from frontdesk.services.errors import Busy, InvalidInput
 from frontdesk.services.mapping import appointment_view
-from frontdesk.services.pathway import COUNTED, RegionCounts, load_history
+from frontdesk.services.pathway import COUNTED, load_history
 from frontdesk.services.views import AppointmentView
 
 PRACTICE_ZONE = "America/Chicago"  # "today" for the payers' windows, as services/pathway.py
@@ -67,6 +67,17 @@ class ProcedureOnFile:
 
 
 @dataclass(frozen=True, slots=True)
+class PayerCaps:
+    """One payer's sessions per kind in a region in its rolling window (past and booked),
+    against its caps."""
+
+    payer: str  # the rule set's label, "Medicare (Novitas)"
+    window_months: int
+    counts: dict[Procedure, int]
+    limits: dict[Procedure, int]
+
+
+@dataclass(frozen=True, slots=True)
 class RegionSessions:
     """The sessions on record in one region: every counted one, past and booked (``counts``),
     and against each applicable payer's caps in its window (``caps``: empty when no payer rules
@@ -74,13 +85,13 @@ class RegionSessions:
 
     region: Region | None
     counts: dict[Procedure, int]
-    caps: tuple[RegionCounts, ...]
+    caps: tuple[PayerCaps, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class OnFile:
     """An answer the record already holds: ``value`` as the question takes it, ``words`` to
-    show the receptionist ("2 lumbar diagnostic injections on record")."""
+    show the receptionist ("2 lumbar diagnostic": two lumbar diagnostic blocks on record)."""
 
     value: str
     words: str
@@ -126,16 +137,14 @@ class CallerRecord:
             if region is None:
                 return None
             last = [p for p in self.done if p.procedure == procedure][-1]
-            return OnFile(region.value, f"{region.value} (last {procedure.noun} injection "
-                                        f"{last.day.day} {last.day:%b %Y})")
+            return OnFile(region.value, f"{region.value}, last {procedure.noun} "
+                                        f"{last.day.day} {last.day:%b %Y}")
         if key == "injections_so_far":
             region = _REGIONS.get(str(answers.get("region")))
             count = self.so_far(procedure, region) if region is not None else 0
-            if not 1 <= count <= 50:
+            if region is None or not 1 <= count <= 50:  # 1-50: what the question takes
                 return None
-            plural = "" if count == 1 else "s"
-            return OnFile(str(count), f"{count} {region.value if region else ''} "
-                                      f"{procedure.noun} injection{plural} on record")
+            return OnFile(str(count), f"{count} {region.value} {procedure.noun}")
         return None
 
 
@@ -219,8 +228,8 @@ def _sessions(session: Session, ctx: Context, patient: Patient,
             region=region,
             counts={proc: len(history.in_region(proc, region)) for proc in Procedure},
             caps=tuple(
-                RegionCounts(p.label, region, session_counts(history, region, today, p,
-                                                             booked_after=True),
-                             {proc: p.max_sessions(proc) for proc in Procedure})
-                for p in payers if region is not None))
+                PayerCaps(p.label, p.window_months,
+                          session_counts(history, region, today, p, booked_after=True),
+                          {proc: p.max_sessions(proc) for proc in Procedure})
+                for p in payers))
         for region in ordered)

@@ -166,7 +166,7 @@ def test_sessions_stand_against_the_payers_caps_in_its_window(
     record = caller_record(ctx, by="desk", patient_id=practice.patient_id)
     lumbar = {r.region: r for r in record.sessions}[Region.LUMBAR]
     [caps] = lumbar.caps
-    assert (caps.payer, caps.region) == ("Medicare (Novitas)", Region.LUMBAR)
+    assert (caps.payer, caps.window_months) == ("Medicare (Novitas)", 12)
     assert caps.counts == {DIAG: 1, THER: 1, RFA: 0}  # Tuesday's booked one counts
     assert caps.limits == {DIAG: 4, THER: 4, RFA: 2}
     clock.now = local(3, 12, 10) + timedelta(days=366)  # past the 12-month window
@@ -198,11 +198,11 @@ def test_the_record_answers_the_region_and_the_injections_so_far(
     region = record.on_file("region", {"procedure": "facet-diagnostic"})
     assert region is not None
     assert (region.value, region.words) == (
-        "cervical", "cervical (last diagnostic injection 12 Mar 2027)")
+        "cervical", "cervical, last diagnostic 12 Mar 2027")
     so_far = record.on_file("injections_so_far", {"procedure": "facet-diagnostic",
                                                   "region": "lumbar"})
     assert so_far is not None
-    assert (so_far.value, so_far.words) == ("1", "1 lumbar diagnostic injection on record")
+    assert (so_far.value, so_far.words) == ("1", "1 lumbar diagnostic")
     # Tuesday's therapeutic injection is still ahead: none so far, so the question is asked.
     assert record.on_file("injections_so_far", {"procedure": "facet-therapeutic",
                                                 "region": "lumbar"}) is None
