@@ -222,6 +222,8 @@ def test_other_events_read_plainly(ctx: Context, practice: Practice) -> None:
     add(ctx, action="staff.screen_lock", entity="staff", entity_id=1, after={"via": "key"})
     add(ctx, action="staff.unlock", entity="staff", entity_id=1, after={"via": "password"})
     add(ctx, action="patient.open", entity="patient", entity_id=practice.patient_id)
+    add(ctx, action="patient.open", entity="patient", entity_id=practice.patient_id,
+        after={"view": "caller record", "call_id": 7})
     add(ctx, action="something.new", entity="widget", entity_id=3)
     summaries = [e.summary for e in reversed(events(ctx))]
     assert summaries == [
@@ -230,6 +232,7 @@ def test_other_events_read_plainly(ctx: Context, practice: Practice) -> None:
         "account locked after 5 failed sign-ins", "screen locked after 5 idle minutes",
         "locked the screen", "unlocked the idle lock",
         f"opened the record of patient {practice.patient_id}",
+        f"opened the record of patient {practice.patient_id} in call 7",
         "something new: widget 3",
     ]
 

@@ -158,4 +158,40 @@ async def test_the_record_fits_80x24_and_a_large_terminal(
             due = [line for line in lines if line.startswith("Open")]
             assert due == (["Open   2 callbacks, the first due Thu 11 Mar 11:00; 2 overdue"]
                            if visits == 1 else due[:2])
+            counts = [line for line in lines if line.startswith("Count")]
+            assert counts[0] == (
+                "Count  cervical, 12 mo: diagnostic 2/4 · therapeutic 0/4 · RFA 0/2"
+                if visits == 1 else "Count  cervical, 12 months: diagnostic 2/4 · "
+                "therapeutic 0/4 · RFA 0/2 · Medicare (Novitas)")
             pilot.app.save_screenshot(str(tmp_path / f"record-{size[0]}.svg"))
+
+
+class TestRecordSnapshots:
+    """The tiny practice with the history above, Testcase Casey on Medicare."""
+
+    def test_the_record_and_a_question_on_file_at_80x24(
+        self, snap_compare: Any, sqlite_ctx: Context, practice: Practice, clock: FrozenClock,
+    ) -> None:
+        with_history(sqlite_ctx, practice, clock)
+        set_payer(sqlite_ctx, practice.patient_id, "Medicare")
+
+        async def asking(pilot: Pilot[None]) -> None:
+            await identify(pilot)
+            await pilot.press("2", "1")  # a report on the diagnostic injection
+            await quiet(pilot)
+            await steady_cursor(pilot)
+
+        assert snap_compare(app_for(sqlite_ctx), terminal_size=(80, 24), run_before=asking)
+
+    def test_the_record_at_160x50(
+        self, snap_compare: Any, sqlite_ctx: Context, practice: Practice, clock: FrozenClock,
+    ) -> None:
+        with_history(sqlite_ctx, practice, clock)
+        set_payer(sqlite_ctx, practice.patient_id, "Medicare")
+
+        async def identified(pilot: Pilot[None]) -> None:
+            await identify(pilot)
+            await steady_cursor(pilot)
+
+        assert snap_compare(app_for(sqlite_ctx), terminal_size=(160, 50),
+                            run_before=identified)

@@ -54,17 +54,20 @@ def procedure_text(p: ProcedureOnFile, year: int) -> str:
     return f"{region} {p.procedure.noun} {day}{' ' + where if where else ''}: {relief}"
 
 
-def sessions_lines(sessions: tuple[RegionSessions, ...]) -> list[str]:
+def sessions_lines(sessions: tuple[RegionSessions, ...], width: int) -> list[str]:
     """Per region against each payer's caps ('lumbar, 12 months: diagnostic 1/4 · therapeutic
     1/4 · RFA 0/2 · Medicare (Novitas)'); with no payer rules, the sessions on record in
-    one line ('lumbar: diagnostic 1, therapeutic 1 · cervical: diagnostic 1')."""
+    one line ('lumbar: diagnostic 1, therapeutic 1 · cervical: diagnostic 1'). Where a line
+    is wider than ``width``, the payer (named on the caller's line) is left out."""
     lines = []
     plain = []
     for r in sessions:
         region = r.region.value if r.region else "no region"
         for caps in r.caps:
             shown = " · ".join(f"{p.noun} {caps.counts[p]}/{caps.limits[p]}" for p in Procedure)
-            lines.append(f"{region}, {caps.window_months} months: {shown} · {caps.payer}")
+            whole = f"{region}, {caps.window_months} months: {shown} · {caps.payer}"
+            lines.append(whole if len(whole) <= width  # else the payer is on the caller line
+                         else f"{region}, {caps.window_months} mo: {shown}")
         if not r.caps:
             kinds = ", ".join(f"{p.noun} {r.counts[p]}" for p in Procedure if r.counts[p])
             plain.append(f"{region}: {kinds}")
@@ -102,7 +105,7 @@ def record_lines(record: CallerRecord, *, width: int, year: int,
     if not record.upcoming:
         lines.append(("Next", "no visit booked"))
     lines += [("Last", procedure_text(p, year)) for p in record.last_procedures]
-    lines += [("Count", line) for line in sessions_lines(record.sessions)]
+    lines += [("Count", line) for line in sessions_lines(record.sessions, width)]
     if compact and len(record.callbacks) > 1:
         first = record.callbacks[0]
         due = first.due_at.astimezone(ZoneInfo(first.timezone))
