@@ -36,7 +36,7 @@ from frontdesk.ui.call.visits import VisitsPanel
 from frontdesk.ui.visit.offers import SlotOffers
 from tests.cli.conftest import password_file
 from tests.conftest import FrozenClock
-from tests.ui.call_helpers import app_for, quiet, shown
+from tests.ui.call_helpers import app_for, quiet, shown, steady_cursor
 from tests.ui.conftest import settled
 
 # --------------------------------------------------------------------------- helpers
@@ -553,6 +553,7 @@ class TestPathwaySnapshots:
         assert isinstance(pilot.app.screen, CallScreen)
         assert pilot.app.screen.patient is not None
         await answer(pilot, "2", "1", "1", "L4-L5", "1", *answers)
+        await steady_cursor(pilot)  # the caller's record is read meanwhile: timing varies
 
     def test_a_question_at_80x24(self, snap_compare: Any, sqlite_ctx: Context,
                                  practice: Any) -> None:

@@ -92,7 +92,7 @@ async def test_a_caller_with_nothing_on_file_and_no_payer_rules(
 
 
 async def test_the_injections_so_far_are_filled_in_and_one_enter_confirms_them(
-    sqlite_ctx: Context, practice: Practice, clock: FrozenClock, tmp_path: Any,
+    sqlite_ctx: Context, practice: Practice, clock: FrozenClock,
 ) -> None:
     with_history(sqlite_ctx, practice, clock)  # BlueCross: no payer rules, no scale questions
     async with app_for(sqlite_ctx).run_test(size=(80, 24)) as pilot:
@@ -122,8 +122,6 @@ async def test_the_injections_so_far_are_filled_in_and_one_enter_confirms_them(
         field = screen.query_one("#path-input", Input)
         assert field.value == "2"
         assert pilot.app.focused is field
-        await steady_cursor(pilot)
-        pilot.app.save_screenshot(str(tmp_path / "so-far.svg"))
         await pilot.press("enter")  # confirmed as it stands
         await quiet(pilot)
         assert panel.answers["region"] == "cervical"
@@ -139,7 +137,7 @@ async def test_the_injections_so_far_are_filled_in_and_one_enter_confirms_them(
 
 
 async def test_the_record_fits_80x24_and_a_large_terminal(
-    sqlite_ctx: Context, practice: Practice, clock: FrozenClock, tmp_path: Any,
+    sqlite_ctx: Context, practice: Practice, clock: FrozenClock,
 ) -> None:
     """Every line of the record is one row, cut with an ellipsis where it must be, and a large
     terminal lists every visit ahead."""
@@ -163,7 +161,6 @@ async def test_the_record_fits_80x24_and_a_large_terminal(
                 "Count  cervical, 12 mo: diagnostic 2/4 · therapeutic 0/4 · RFA 0/2"
                 if visits == 1 else "Count  cervical, 12 months: diagnostic 2/4 · "
                 "therapeutic 0/4 · RFA 0/2 · Medicare (Novitas)")
-            pilot.app.save_screenshot(str(tmp_path / f"record-{size[0]}.svg"))
 
 
 class TestRecordSnapshots:
