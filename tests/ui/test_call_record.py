@@ -5,21 +5,27 @@ services (see tests/services/test_record.py)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
+import pytest
 from sqlmodel import Session, col, select
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList
 
 from frontdesk.db.models import AuditEvent
 from frontdesk.services.context import Context
+from frontdesk.services.errors import Busy
+from frontdesk.services.record import CallerRecord
+from frontdesk.ui.app import FrontDeskApp
+from frontdesk.ui.backend.door import Backend, Opened
 from frontdesk.ui.call.pathway import PathwayPanel
 from frontdesk.ui.call.record import RecordPanel
 from frontdesk.ui.call.screen import CallScreen
 from tests.conftest import FrozenClock
 from tests.practice import Practice
 from tests.services.test_record import book, history, local, set_payer
-from tests.ui.call_helpers import app_for, quiet, shown, steady_cursor
+from tests.ui.call_helpers import SLOW, app_for, quiet, shown, steady_cursor
 from tests.ui.conftest import settled
 
 
@@ -91,6 +97,32 @@ async def test_a_caller_with_nothing_on_file_and_no_payer_rules(
             "Record nothing on file: no visits ahead, no procedures, no callbacks")
 
 
+@dataclass(frozen=True)
+class NoRecordBackend(Backend):
+    """The record cannot be read (the database is busy); everything else works."""
+
+    def caller_record(self, patient_id: int, call_id: int | None = None) -> CallerRecord:
+        raise Busy("database is locked")
+
+
+async def test_a_record_that_cannot_be_read_says_so_and_the_call_goes_on(
+    sqlite_ctx: Context, practice: Practice, clock: FrozenClock,
+) -> None:
+    with_history(sqlite_ctx, practice, clock)
+    backend = NoRecordBackend.create(sqlite_ctx)
+    app = FrontDeskApp(connect=lambda _report: Opened(backend), poll_seconds=SLOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await identify(pilot)
+        assert shown(screen, "#call-record") == (
+            "Could not read the caller's record: ask the caller as usual.")
+        await pilot.press("2", "1")
+        await quiet(pilot)
+        question = screen.query_one(PathwayPanel).question
+        assert question is not None
+        assert question.key == "region"
+        assert shown(screen, "#path-question") == "Which part of the spine was injected?"
+
+
 async def test_the_injections_so_far_are_filled_in_and_one_enter_confirms_them(
     sqlite_ctx: Context, practice: Practice, clock: FrozenClock,
 ) -> None:
@@ -136,31 +168,35 @@ async def test_the_injections_so_far_are_filled_in_and_one_enter_confirms_them(
         assert panel.answers["injections_so_far"] == 3
 
 
+@pytest.mark.parametrize(("size", "compact"), [((80, 24), True), ((200, 60), False)])
 async def test_the_record_fits_80x24_and_a_large_terminal(
-    sqlite_ctx: Context, practice: Practice, clock: FrozenClock,
+    sqlite_ctx: Context, practice: Practice, clock: FrozenClock, size: tuple[int, int],
+    compact: bool,
 ) -> None:
-    """Every line of the record is one row, cut with an ellipsis where it must be, and a large
-    terminal lists every visit ahead."""
+    """Every line of the record is one row, cut where it must be; a small terminal shows the
+    next visit and the callbacks in one line, a large one every visit and callback and the
+    payer's name."""
     with_history(sqlite_ctx, practice, clock)
     set_payer(sqlite_ctx, practice.patient_id, "Medicare")
-    for size, visits in (((80, 24), 1), ((200, 60), 2)):
-        async with app_for(sqlite_ctx).run_test(size=size) as pilot:
-            screen = await identify(pilot)
-            await steady_cursor(pilot)
-            panel = screen.query_one(RecordPanel)
-            lines = shown(screen, "#call-record").splitlines()
-            assert panel.size.height == len(lines)  # one row each
-            assert all(len(line) <= panel.size.width for line in lines)
-            listed = [line for line in lines if " · " in line and line[7:10] in ("Tue", "Wed")]
-            assert len(listed) == visits
-            due = [line for line in lines if line.startswith("Open")]
-            assert due == (["Open   2 callbacks, the first due Thu 11 Mar 11:00; 2 overdue"]
-                           if visits == 1 else due[:2])
-            counts = [line for line in lines if line.startswith("Count")]
-            assert counts[0] == (
-                "Count  cervical, 12 mo: diagnostic 2/4 · therapeutic 0/4 · RFA 0/2"
-                if visits == 1 else "Count  cervical, 12 months: diagnostic 2/4 · "
-                "therapeutic 0/4 · RFA 0/2 · Medicare (Novitas)")
+    async with app_for(sqlite_ctx).run_test(size=size) as pilot:
+        screen = await identify(pilot)
+        panel = screen.query_one(RecordPanel)
+        lines = shown(screen, "#call-record").splitlines()
+        assert panel.size.height == len(lines)  # one row each
+        assert all(len(line) <= panel.size.width for line in lines)
+    visits = [line for line in lines if line[7:10] in ("Tue", "Wed")]
+    due = [line for line in lines if line.startswith("Open")]
+    counts = [line for line in lines if line.startswith("Count")]
+    if compact:
+        assert len(visits) == 1
+        assert "       +1 more visit (reason 4 lists them)" in lines
+        assert due == ["Open   2 callbacks, the first due Thu 11 Mar 11:00; 2 overdue"]
+        assert counts[0] == "Count  cervical, 12 mo: diagnostic 2/4 · therapeutic 0/4 · RFA 0/2"
+    else:
+        assert len(visits) == 2
+        assert len(due) == 2
+        assert counts[0] == ("Count  cervical, 12 months: diagnostic 2/4 · therapeutic 0/4 · "
+                             "RFA 0/2 · Medicare (Novitas)")
 
 
 class TestRecordSnapshots:
