@@ -133,6 +133,16 @@ def callbacks_due(ctx: Context, *, within_hours: int = 12, limit: int = 50) -> l
         return [_view(session, task, patient, now) for task, patient in rows]
 
 
+def open_callbacks(session: Session, patient: Patient, now: datetime) -> list[CallbackView]:
+    """The patient's open callbacks, whenever due, soonest first (inside another read)."""
+    tasks = session.exec(
+        select(CallbackTask).where(CallbackTask.patient_id == patient.id)
+        .where(CallbackTask.status == "open")
+        .order_by(col(CallbackTask.due_at), col(CallbackTask.id))
+    ).all()
+    return [_view(session, task, patient, now) for task in tasks]
+
+
 def get_callback(ctx: Context, callback_id: int) -> CallbackView:
     with read_session(ctx.engine) as session:
         task = session.get(CallbackTask, callback_id)

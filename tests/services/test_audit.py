@@ -222,6 +222,8 @@ def test_other_events_read_plainly(ctx: Context, practice: Practice) -> None:
     add(ctx, action="staff.screen_lock", entity="staff", entity_id=1, after={"via": "key"})
     add(ctx, action="staff.unlock", entity="staff", entity_id=1, after={"via": "password"})
     add(ctx, action="patient.open", entity="patient", entity_id=practice.patient_id)
+    add(ctx, action="patient.open", entity="patient", entity_id=practice.patient_id,
+        after={"view": "caller record", "call_id": 7})
     add(ctx, action="patient.payer", entity="patient", entity_id=practice.patient_id,
         before={"payer": None, "member_id_changed": False},
         after={"payer": "self-pay", "member_id_changed": True})
@@ -235,6 +237,7 @@ def test_other_events_read_plainly(ctx: Context, practice: Practice) -> None:
         "account locked after 5 failed sign-ins", "screen locked after 5 idle minutes",
         "locked the screen", "unlocked the idle lock",
         f"opened the record of patient {practice.patient_id}",
+        f"opened the record of patient {practice.patient_id} in call 7",
         f"set the payer and member id of patient {practice.patient_id}",
         "mapped the payer text of 3 patients to plans",
         "something new: widget 3",

@@ -625,7 +625,7 @@ class TestPathwaySnapshots:
         assert isinstance(pilot.app.screen, CallScreen)
         assert pilot.app.screen.patient is not None
         await answer(pilot, "2", "1", "1", "L4-L5", "1", *answers)
-        await steady_cursor(pilot)
+        await steady_cursor(pilot)  # the caller's record is read meanwhile: timing varies
 
     def test_a_question_at_80x24(self, snap_compare: Any, sqlite_ctx: Context,
                                  practice: Any) -> None:

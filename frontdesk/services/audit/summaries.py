@@ -162,7 +162,8 @@ def _patient(event: AuditEvent, verb: str, _names: _Names) -> str | None:
         return (f"listed {rows} row{'' if rows == 1 else 's'} with patient details "
                 f"({_short(str(after.get('command', '')))})")
     if verb in ("open", "view", "read"):
-        return f"opened the record of {ref}"
+        call = (event.after or {}).get("call_id")
+        return f"opened the record of {ref}" + (f" in call {call}" if call else "")
     if verb in ("update", "edit"):
         return f"changed the record of {ref}"
     if verb == "payer":  # which plan is the patient's business: not shown

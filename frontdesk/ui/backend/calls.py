@@ -17,12 +17,14 @@ from frontdesk.services import (
     pathway,
     payers,
     readback,
+    record,
     scheduling,
 )
 from frontdesk.services.callbacks import CallbackView, ReliefView
 from frontdesk.services.calls import CallView
 from frontdesk.services.pathway import RegionCounts
 from frontdesk.services.readback import ReadBack
+from frontdesk.services.record import CallerRecord
 from frontdesk.services.views import AppointmentView, PatientView, SlotView
 from frontdesk.ui.backend.core import BackendCore
 
@@ -114,6 +116,12 @@ class CallDoor(BackendCore):
 
     def read_back(self, appointment_id: int) -> ReadBack:
         return readback.read_back(self.ctx, appointment_id)
+
+    def caller_record(self, patient_id: int, call_id: int | None = None) -> CallerRecord:
+        """What the practice knows about the caller, at a glance; the reading is audited
+        (``patient.open``) under the person signed in, naming the call."""
+        return record.caller_record(self.ctx, by=self._acting(), patient_id=patient_id,
+                                    call_id=call_id)
 
     def upcoming(self, patient_id: int) -> list[AppointmentView]:
         return scheduling.upcoming_for(self.ctx, patient_id)

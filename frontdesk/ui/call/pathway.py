@@ -39,6 +39,7 @@ from frontdesk.domain.pathway import (
 )
 
 if TYPE_CHECKING:
+    from frontdesk.services.record import CallerRecord
     from frontdesk.services.views import PatientView, VisitTypeView
     from frontdesk.ui.backend.door import Advice, Backend
 
@@ -169,6 +170,7 @@ class PathwayPanel(Vertical):
         self.question: Question | None = None
         self.advice: Advice | None = None
         self.visit_types: tuple[VisitTypeView, ...] = ()
+        self.record: CallerRecord | None = None  # what the practice has on file for the caller
         self._take_focus = False
 
     def compose(self) -> ComposeResult:
@@ -308,6 +310,34 @@ class PathwayPanel(Vertical):
             field.placeholder = q.hint or "type the answer, then Enter"
             if self._take_focus:
                 field.focus()
+        self._prefill(q)
+
+    def know(self, record: CallerRecord | None) -> None:
+        """The caller's record: a question it answers is shown filled in from it."""
+        self.record = record
+        if record is not None and self.question is not None and self.display:
+            self._prefill(self.question)
+
+    def _prefill(self, q: Question) -> None:
+        """The answer on file, chosen or typed in for the receptionist to confirm with one
+        Enter (or change: typing replaces it) — never taken without that Enter."""
+        known = self.record.on_file(q.key, self.answers) if self.record is not None else None
+        if known is None:
+            return
+        choices = self.query_one("#path-choices", ChoiceList)
+        field = self.query_one("#path-input", Input)
+        if choices.display:
+            values = [value for value, _label in self._choices_for(q)]
+            if known.value not in values or choices.highlighted not in (None, 0):
+                return
+            choices.highlighted = values.index(known.value)
+        elif field.value and field.value != known.value:
+            return  # the receptionist typed something else
+        else:
+            field.value = known.value
+            field.select_all()
+        self.query_one("#path-question", Static).update(Content.assemble(
+            q.prompt, "\n", (f"On file: {known.words} — Enter to confirm", "$text-success")))
 
     def _choices_for(self, question: Question) -> tuple[tuple[str, str], ...]:
         if question.key == "ordered":

@@ -27,6 +27,7 @@ from frontdesk.ui.call.callbacks import CallbackList
 from frontdesk.ui.call.dialogs import OutcomeDialog
 from frontdesk.ui.call.draft import elapsed
 from frontdesk.ui.call.pathway import PATHWAY_REASONS, ChoiceList, PathwayPanel
+from frontdesk.ui.call.record import RecordPanel
 from frontdesk.ui.call.visits import VisitsPanel
 from frontdesk.ui.text import patient_line
 from frontdesk.ui.widgets.footer import KeyFooter
@@ -90,6 +91,7 @@ class CallScreen(BookForCaller):
                             compact=True)
             yield Static("", id="call-hint", markup=False)
             yield Static("", id="call-caller", markup=False)
+            yield RecordPanel(self.backend, id="call-record")
             yield OptionList(id="call-candidates")
             yield Static("", id="call-callbacks-title", markup=False)
             yield CallbackList(id="call-callbacks")
@@ -174,6 +176,7 @@ class CallScreen(BookForCaller):
         self._hint("")
         self._show_caller()
         self._save(patient_id=patient.id)
+        self._read_record()
         self._pathway(take_focus=False)
         self.query_one("#call-reason", OptionList).focus()
 
@@ -208,12 +211,29 @@ class CallScreen(BookForCaller):
                 self.notify(f"Payer set: {self.backend.payer_label(patient)}.", markup=False)
                 self.patient = patient
                 self._show_caller()
+                self._read_record()  # the caps are the plan's
                 self._pathway(take_focus=False)
 
         self.app.push_screen(PayerDialog(patient=self.patient,
                                          current=self.backend.payer_label(self.patient),
                                          plans=self.backend.payer_plans,
                                          save=self.backend.set_payer), saved)
+
+    def _read_record(self) -> None:
+        """What the practice knows about the caller, read afresh (after identifying them, and
+        after a visit of theirs is booked or changed in this call)."""
+        self.query_one(PathwayPanel).know(None)
+        if self.patient is not None:
+            self.query_one(RecordPanel).load(self.patient.id, self.call.id)
+
+    @on(RecordPanel.Loaded)
+    def _record_read(self, event: RecordPanel.Loaded) -> None:
+        self.query_one(PathwayPanel).know(event.record)
+
+    def _after_booking(self, appt: AppointmentView | None) -> None:
+        super()._after_booking(appt)
+        if appt is not None:
+            self._read_record()
 
     @work(thread=True, exclusive=True, group="call-patient", exit_on_error=False)
     def _load_patient(self, patient_id: int) -> PatientView:
@@ -281,6 +301,8 @@ class CallScreen(BookForCaller):
         self.query_one("#call-status", Static).update(outcome.message[:200], layout=False)
         if outcome.changed and event.moved:
             self._moved(event.appointment_id)
+        if outcome.changed:
+            self._read_record()
 
     @work(thread=True, exclusive=True, group="call-moved", exit_on_error=False)
     def _moved(self, appointment_id: int) -> AppointmentView:
@@ -389,6 +411,7 @@ class CallScreen(BookForCaller):
             self._show_callbacks(())
             if self.call.patient_id != self.patient.id:
                 self._save(patient_id=self.patient.id)
+            self._read_record()
             self._pathway(take_focus=True)
         elif group == "call-moved" and state == WorkerState.SUCCESS and worker.result:
             self.booked = worker.result  # the call's outcome may be "booked" with this visit
