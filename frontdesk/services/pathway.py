@@ -33,6 +33,7 @@ from frontdesk.domain.pathway import (
     level_set,
     payer_check,
     recommend,
+    script,
     session_counts,
 )
 from frontdesk.domain.pathway.payers import Problem
@@ -184,7 +185,8 @@ def recommend_for(ctx: Context, *, patient_id: int, reason: CallReason | None,
     if payer.recognised or first not in _PROCEDURES:
         return rec
     check = unrecognised(payer, Procedure(first), rec.region, today)
-    return replace(rec, checks=(*rec.checks, check), payers=(
+    say = rec.say if script.CHECK_FIRST in rec.say else (*rec.say, script.CHECK_FIRST)
+    return replace(rec, checks=(*rec.checks, check), say=say, payers=(
         *rec.payers, Verdict(UNRECOGNISED, False, check.problems[0].text)))
 
 

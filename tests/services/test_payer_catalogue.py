@@ -19,7 +19,7 @@ from frontdesk.db.engine import run_write
 from frontdesk.db.models import Appointment, AuditEvent, Patient
 from frontdesk.domain.calls import CallReason
 from frontdesk.domain.model import Region, Side
-from frontdesk.domain.pathway import Answers
+from frontdesk.domain.pathway import Answers, script
 from frontdesk.services import directory, payers
 from frontdesk.services import scheduling as s
 from frontdesk.services.context import Context
@@ -153,6 +153,7 @@ def test_the_call_says_payer_not_recognised_beside_an_ordered_procedure(
     assert [(v.who, v.qualifies) for v in rec.payers] == [(UNRECOGNISED, False)]
     assert rec.override is not None
     assert "payer rules not checked" in rec.override
+    assert rec.say[-1] == script.CHECK_FIRST  # "one more check on our side", said once
     follow_up = recommend_for(ctx, patient_id=pid, reason=CallReason.NEW_PROBLEM,
                               answers=Answers(pain_area=Region.LUMBAR, pain_kind=None))
     assert all(v.who != UNRECOGNISED for v in follow_up.payers)
