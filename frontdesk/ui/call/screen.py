@@ -8,7 +8,6 @@ version the first save returned.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events, on, work
@@ -16,35 +15,31 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
-from textual.timer import Timer
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
 from frontdesk.domain.calls import CallOutcome, CallReason
-from frontdesk.ui.call.booking import BookForCaller
 from frontdesk.ui.call.callbacks import CallbackList
+from frontdesk.ui.call.caller import CallerOnLine
 from frontdesk.ui.call.dialogs import OutcomeDialog
-from frontdesk.ui.call.draft import elapsed
 from frontdesk.ui.call.pathway import PATHWAY_REASONS, ChoiceList, PathwayPanel
 from frontdesk.ui.call.record import RecordPanel
 from frontdesk.ui.call.visits import VisitsPanel
-from frontdesk.ui.text import patient_line
 from frontdesk.ui.widgets.footer import KeyFooter
 from frontdesk.ui.widgets.treatment_lookup import TreatmentPanel
 
 if TYPE_CHECKING:
     from frontdesk.services.callbacks import CallbackView
     from frontdesk.services.calls import CallView
-    from frontdesk.services.views import AppointmentView, LocationView, PatientView
+    from frontdesk.services.views import AppointmentView, LocationView
     from frontdesk.ui.backend.door import Backend
 
-SEARCH_DELAY = 0.15
 WIDE = 120  # columns from which the treatment answers sit beside the call, not over it
 
 
 
-class CallScreen(BookForCaller):
+class CallScreen(CallerOnLine):
     """One call. Esc leaves it as a draft (F2 resumes); Ctrl+F ends and logs it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -58,17 +53,11 @@ class CallScreen(BookForCaller):
                 tooltip="Show or hide the treatment answers beside the call"),
         Binding("ctrl+r", "callbacks", "Callbacks", id="call.callbacks",
                 tooltip="The callbacks due: pick one to call the patient back"),
-        Binding("ctrl+y", "payer", "Payer", id="call.payer", show=False,
-                tooltip="Set the caller's payer from the practice's list, and the member id"),
     ]
 
     def __init__(self, backend: Backend, call: CallView, *,
                  locations: tuple[LocationView, ...]) -> None:
-        super().__init__(backend, call)
-        self.locations = locations
-        self.places: Mapping[int, str] = {loc.id: loc.name for loc in locations}
-        self.found: tuple[PatientView, ...] = ()
-        self._search_timer: Timer | None = None
+        super().__init__(backend, call, locations=locations)
         self.callbacks: tuple[CallbackView, ...] = ()
         self._reported: dict[str, Any] | None = None  # answers last stored as a relief report
 
@@ -124,138 +113,6 @@ class CallScreen(BookForCaller):
         if self.call.patient_id is not None:
             self._load_patient(self.call.patient_id)
         self.query_one("#call-search", Input).focus()
-
-    def _tick(self) -> None:
-        clock = elapsed(self.call.started_at, self.backend.ctx.now())
-        p = self.patient
-        who = (f"{p.last_name}, {p.first_name} · born {p.dob.day} {p.dob:%b %Y}" if p
-               else "caller not identified")
-        self.query_one("#call-title", Static).update(f"Call · {clock} · {who}", layout=False)
-
-    # ------------------------------------------------------------------ the caller
-
-    @on(Input.Changed, "#call-search")
-    def _typed(self, event: Input.Changed) -> None:
-        if self._search_timer is not None:
-            self._search_timer.stop()
-        text = event.value
-        self._search_timer = self.set_timer(SEARCH_DELAY, lambda: self._look(text))
-
-    def _look(self, text: str) -> None:
-        self._save(answers={**self._answers(),
-                            "search": text})
-        candidates = self.query_one("#call-candidates", OptionList)
-        if len(text.strip()) < 2:
-            self.found = ()
-            candidates.display = False
-            self._hint("")
-            return
-        self._find(text)
-
-    @work(thread=True, exclusive=True, group="call-search", exit_on_error=False)
-    def _find(self, text: str) -> tuple[str, tuple[PatientView, ...]]:
-        return text, tuple(self.backend.find_patients(text))
-
-    @on(Input.Submitted, "#call-search")
-    def _to_candidates(self) -> None:
-        candidates = self.query_one("#call-candidates", OptionList)
-        if candidates.display and candidates.option_count:
-            candidates.highlighted = 0
-            candidates.focus()
-
-    @on(OptionList.OptionSelected, "#call-candidates")
-    def _identified(self, event: OptionList.OptionSelected) -> None:
-        chosen = next((p for p in self.found if str(p.id) == event.option_id), None)
-        if chosen is not None:
-            self._confirm(chosen)
-
-    def _confirm(self, patient: PatientView) -> None:
-        self.patient = patient
-        self.query_one("#call-candidates").display = False
-        self._show_callbacks(())
-        self._hint("")
-        self._show_caller()
-        self._save(patient_id=patient.id)
-        self._read_record()
-        self._pathway(take_focus=False)
-        self.query_one("#call-reason", OptionList).focus()
-
-    def _hint(self, text: str) -> None:
-        hint = self.query_one("#call-hint", Static)
-        hint.update(text)
-        hint.display = bool(text)
-
-    def _show_caller(self) -> None:
-        line = self.query_one("#call-caller", Static)
-        line.display = self.patient is not None
-        if self.patient is None:
-            return
-        payer = self.backend.payer_of(self.patient)
-        line.update(f"✓ {patient_line(self.patient, self.places)} · {payer.label}"
-                    + ("" if payer.recognised else " — Ctrl+Y sets it from the payer list"))
-        self._tick()
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "payer":
-            return self.patient is not None
-        return super().check_action(action, parameters)
-
-    def action_payer(self) -> None:
-        from frontdesk.ui.call.payer import PayerDialog
-
-        if self.patient is None:
-            return
-
-        def saved(patient: PatientView | None) -> None:
-            if patient is not None:
-                self.notify(f"Payer set: {self.backend.payer_label(patient)}.", markup=False)
-                self.patient = patient
-                self._show_caller()
-                self._read_record()  # the caps are the plan's
-                self._pathway(take_focus=False)
-
-        self.app.push_screen(PayerDialog(patient=self.patient,
-                                         current=self.backend.payer_label(self.patient),
-                                         plans=self.backend.payer_plans,
-                                         save=self.backend.set_payer), saved)
-
-    def _read_record(self) -> None:
-        """What the practice knows about the caller, read afresh (after identifying them, and
-        after a visit of theirs is booked or changed in this call)."""
-        self.query_one(PathwayPanel).know(None)
-        if self.patient is not None:
-            self.query_one(RecordPanel).load(self.patient.id, self.call.id)
-
-    @on(RecordPanel.Loaded)
-    def _record_read(self, event: RecordPanel.Loaded) -> None:
-        self.query_one(PathwayPanel).know(event.record)
-
-    def _after_booking(self, appt: AppointmentView | None) -> None:
-        super()._after_booking(appt)
-        if appt is not None:
-            self._read_record()
-
-    @work(thread=True, exclusive=True, group="call-patient", exit_on_error=False)
-    def _load_patient(self, patient_id: int) -> PatientView:
-        return self.backend.patient(patient_id)
-
-    def action_new_patient(self) -> None:
-        from frontdesk.ui.call.new_patient import NewPatientDialog
-
-        typed = self.query_one("#call-search", Input).value.strip()
-        name = typed if typed and not any(ch.isdigit() for ch in typed) else ""
-
-        def added(patient: PatientView | None) -> None:
-            if patient is not None:
-                self.notify("New patient added.", markup=False)
-                self._confirm(patient)
-
-        self.app.push_screen(NewPatientDialog(save=self.backend.add_patient,
-                                              locations=self.locations,
-                                              today=self.backend.today(),
-                                              plans=self.backend.payer_plans,
-                                              given_name=name),
-                             added)
 
     # ------------------------------------------------------------------ reason and note
 
@@ -425,17 +282,3 @@ class CallScreen(BookForCaller):
                 self.query_one("#call-status", Static).update(
                     "The relief report was not saved; change an answer to try again.",
                     layout=False)
-
-    def _show_found(self, text: str, found: tuple[PatientView, ...]) -> None:
-        if text != self.query_one("#call-search", Input).value:
-            return  # typed on meanwhile
-        self.found = found
-        candidates = self.query_one("#call-candidates", OptionList)
-        candidates.clear_options()
-        candidates.add_options([Option(Content(patient_line(p, self.places)), id=str(p.id))
-                                for p in found])
-        candidates.display = bool(found)
-        self._hint(f"{len(found)} found: confirm the date of birth, then ↓ and Enter."
-                   if found else "Nobody found: check the spelling, or Ctrl+N adds the caller "
-                                 "as a new patient.")
-
