@@ -4,10 +4,10 @@ One location ("Test Clinic", America/Chicago) with two exam rooms and one proced
 Able (physician) and Pat Baker (APP) work Mon-Fri 08:00-12:00 and 13:00-17:00; Tess Cole
 (therapist) has no template. Both patients were seen once a year before the tests' clock (a
 completed new-patient evaluation on Mon 2 March 2026), so a test may book them any visit; a
-test about a first visit makes a patient of its own. Staff, one per role: ``desk`` (receptionist), ``sched``
-(scheduler), ``mgr`` (manager) and ``boss`` (admin), without passwords; :func:`give_passwords`
-gives them ``TEST_PASSWORDS[username]`` (hashed at a cheap argon2 cost, ``TEST_HASHER``: the
-test suite's seam for speed; production uses the defaults).
+test about a first visit makes a patient of its own. Staff, one per role: ``desk``
+(receptionist), ``sched`` (scheduler), ``mgr`` (manager) and ``boss`` (admin), without
+passwords; :func:`give_passwords` gives them ``TEST_PASSWORDS[username]`` (hashed at a cheap
+argon2 cost, ``TEST_HASHER``: the test suite's seam for speed; production uses the defaults).
 """
 
 from __future__ import annotations

@@ -33,7 +33,8 @@ def test_physician_review_by_physicians_only_is_a_yes_or_no() -> None:
     assert parse_settings({})[0].booking.physician_review_by_physicians_only is True
     settings, problems = parse_settings(
         {"booking": {"physician_review_by_physicians_only": False}})
-    assert problems == [] and settings.booking.physician_review_by_physicians_only is False
+    assert problems == []
+    assert settings.booking.physician_review_by_physicians_only is False
     settings, problems = parse_settings({"booking": {"physician_review_by_physicians_only": 0}})
     assert settings.booking.physician_review_by_physicians_only is True
     assert [p.key for p in problems] == ["booking.physician_review_by_physicians_only"]

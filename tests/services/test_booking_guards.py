@@ -77,7 +77,8 @@ def last_checks(ctx: Context, appointment_id: int) -> dict[str, object]:
         event = session.exec(select(AuditEvent).where(AuditEvent.entity_id == appointment_id)
                              .where(AuditEvent.entity == "appointment")
                              .order_by(col(AuditEvent.id).desc())).first()
-    assert event is not None and event.after is not None
+    assert event is not None
+    assert event.after is not None
     return dict(event.after.get("checks") or {})
 
 
