@@ -29,11 +29,11 @@ from frontdesk.services.context import Context
 from frontdesk.services.demo.content import demo_password
 from frontdesk.ui.call.booking import CallBookingDialog, ReadBackDialog
 from frontdesk.ui.call.dialogs import ResumeDialog
-from frontdesk.ui.call.override import OverrideDialog
 from frontdesk.ui.call.pathway import PathwayPanel
 from frontdesk.ui.call.screen import CallScreen
 from frontdesk.ui.call.visits import VisitsPanel
 from frontdesk.ui.visit.offers import SlotOffers
+from frontdesk.ui.widgets.override import OverrideDialog
 from tests.cli.conftest import password_file
 from tests.conftest import FrozenClock
 from tests.ui.call_helpers import app_for, quiet, shown

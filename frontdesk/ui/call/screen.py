@@ -253,6 +253,7 @@ class CallScreen(BookForCaller):
         self.query_one("#call-status", Static).update(outcome.message[:200], layout=False)
         if outcome.changed and event.moved:
             self._moved(event.appointment_id)
+            self._read_back(event.appointment_id)  # the new time, read back to the caller
 
     @work(thread=True, exclusive=True, group="call-moved", exit_on_error=False)
     def _moved(self, appointment_id: int) -> AppointmentView:
@@ -285,7 +286,9 @@ class CallScreen(BookForCaller):
 
     @on(PathwayPanel.Book)
     def _book(self, event: PathwayPanel.Book) -> None:
-        self._offer(event.visit_type)
+        rec = event.advice.recommendation
+        self._offer(event.visit_type, physician_review=rec.physician_review
+                    and rec.visit_types[:1] == (event.visit_type,))
 
     # ------------------------------------------------------------------ treatment lookup
 
