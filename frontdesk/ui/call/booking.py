@@ -323,7 +323,8 @@ class BookForCaller(CallbacksDue):
             answers.get("region") or answers.get("pain_area") if procedure else None,
             answers.get("levels") if procedure else None,
             answers.get("side") if procedure else None)
-        name = self.query_one(PathwayPanel).names.get(visit_type, visit_type)
+        name = self.query_one(PathwayPanel).names.get(
+            visit_type, kind.name if kind is not None else visit_type)
 
         def offer(details: ProcedureDetails | None) -> None:
             if details is None:

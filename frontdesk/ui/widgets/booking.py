@@ -37,6 +37,8 @@ if TYPE_CHECKING:
 Booking = Move | NewBooking
 
 SPINE_PROCEDURES = frozenset({"facet-diagnostic", "facet-therapeutic", "rfa"})
+PROMPTS = {"region": "Which part of the spine?", "levels": "Which levels?",
+           "side": "Which side?"}
 
 
 @dataclass(frozen=True)
@@ -104,7 +106,7 @@ class ProcedureDialog(ModalScreen["ProcedureDetails | None"]):
     def compose(self) -> ComposeResult:
         with Vertical(id="procedure"):
             yield Static(self.title_text, id="procedure-title", markup=False)
-            yield Static(QUESTIONS["region"].prompt, id="procedure-ask", markup=False)
+            yield Static(PROMPTS["region"], id="procedure-ask", markup=False)
             yield OptionList(*(Option(Content(label), id=value)
                                for value, label in QUESTIONS["region"].choices),
                              id="procedure-region")
@@ -127,7 +129,7 @@ class ProcedureDialog(ModalScreen["ProcedureDetails | None"]):
         regions.focus()
 
     def _ask(self, key: str) -> None:
-        self.query_one("#procedure-ask", Static).update(QUESTIONS[key].prompt)
+        self.query_one("#procedure-ask", Static).update(PROMPTS[key])
 
     @on(OptionList.OptionSelected, "#procedure-region")
     def _region(self, event: OptionList.OptionSelected) -> None:
