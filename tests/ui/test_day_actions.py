@@ -26,6 +26,7 @@ from frontdesk.ui.visit.cancel import CancelDialog
 from frontdesk.ui.visit.details import DetailsScreen
 from frontdesk.ui.visit.offers import SlotOffers
 from frontdesk.ui.widgets.booking import ConfirmDialog, ProcedureDialog
+from frontdesk.ui.widgets.override import OverrideDialog
 from frontdesk.ui.widgets.pickers import ProviderPicker
 from frontdesk.ui.widgets.readback import VisitReadBack
 from tests.practice import Practice
@@ -496,3 +497,69 @@ class TestBookingSnapshots:
             await pilot.press("m", "down", "down")
 
         assert snap_compare(app_for(sqlite_ctx), terminal_size=(80, 24), run_before=moving)
+
+
+async def test_b_for_a_procedure_shows_the_payer_verdict_and_asks_for_an_override(
+    sqlite_ctx: Context, practice: Practice, booked: list[AppointmentView]
+) -> None:
+    from tests.ui.test_call_pathway import set_payer
+
+    set_payer(sqlite_ctx, practice.other_patient_id, "Medicare")
+    async with app_for(sqlite_ctx, staff="desk").run_test(size=(80, 24)) as pilot:
+        dialog = await open_booking(pilot, *["down"] * 10)  # 11:30, Dr. Able
+        await search(pilot, dialog, "sample")
+        await pilot.press("enter", "enter", "down", "enter")  # Sample, diagnostic block
+        details = pilot.app.screen
+        assert isinstance(details, ProcedureDialog)
+        await pilot.press("enter", *"L3-L4, L4-L5, L5-S1", "enter", "enter")  # lumbar, both
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        verdict = text_of(details, "#procedure-verdict")
+        assert verdict.startswith(  # the words the call shows, from the same payer check
+            "✗ Medicare (Novitas): at most 2 levels per session (3 asked)\n"
+            "⚠ Booking this anyway needs an override by someone allowed to override payer "
+            "rules, with a reason.")
+        await pilot.press("enter")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        override = pilot.app.screen
+        assert isinstance(override, OverrideDialog)
+        assert text_of(override, "#override-problems") == (
+            "Medicare (Novitas): at most 2 levels per session (3 asked)")
+        await pilot.press("escape")
+        await acted(pilot)
+    assert scheduling.appointments_on(sqlite_ctx, day=date(2027, 3, 10)) == booked
+
+
+async def test_b_for_a_first_visit_asks_whether_the_physician_ordered_it(
+    sqlite_ctx: Context, practice: Practice, booked: list[AppointmentView]
+) -> None:
+    from frontdesk.db.engine import run_write
+    from frontdesk.db.models import Patient
+
+    def work(session: Any) -> int:
+        patient = Patient(first_name="Robin", last_name="Newcomb", dob=date(1990, 1, 2),
+                          phone="+19185550177", payer="BlueCross",
+                          created_at=datetime(2027, 3, 1, tzinfo=UTC))
+        session.add(patient)
+        session.flush()
+        return patient.id or 0
+
+    newcomer = run_write(sqlite_ctx.engine, work)
+    async with app_for(sqlite_ctx, staff="desk").run_test(size=(80, 24)) as pilot:
+        dialog = await open_booking(pilot, *["down"] * 10)  # 11:30, Dr. Able
+        await search(pilot, dialog, "newcomb")
+        await pilot.press("enter", "enter", "enter")  # Newcomb, a follow-up
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        asked = pilot.app.screen
+        assert isinstance(asked, ConfirmDialog)
+        assert text_of(asked, "#confirm-text") == (
+            "This would be a first visit for this patient: a first visit is the "
+            "new-patient evaluation, unless a physician ordered this visit (then say so: "
+            "ordered by the physician).")
+        await pilot.press("enter")  # ordered by the physician
+        await acted(pilot)
+    [new] = [a for a in scheduling.appointments_on(sqlite_ctx, day=date(2027, 3, 10))
+             if a.patient_id == newcomer]
+    assert new.visit_type_code == "follow-up"
