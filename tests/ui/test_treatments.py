@@ -12,9 +12,9 @@ from textual.widgets import Input
 from frontdesk.db.models import Call
 from frontdesk.services.context import Context
 from frontdesk.ui.call.booking import CallBookingDialog, ReadBackDialog
-from frontdesk.ui.widgets.booking import ProcedureDialog
 from frontdesk.ui.call.screen import CallScreen
 from frontdesk.ui.treatments.screen import TreatmentScreen
+from frontdesk.ui.widgets.booking import ProcedureDialog
 from frontdesk.ui.widgets.treatment_lookup import TreatmentPanel
 from tests.conftest import FrozenClock
 from tests.practice import Practice
