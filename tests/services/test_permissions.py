@@ -113,7 +113,8 @@ class Cell:
             visit_type="facet-diagnostic", provider_id=self.p.able,
             location_id=self.p.location_id, start=self.at(hour, weeks=weeks),
             region="lumbar", levels="L4-L5", side="left", hold=hold,
-            ordered_by_physician=ordered, accept_warnings=WARNING_CODES)  # one patient's blocks on each role's own day
+            # one patient's blocks, on each role's own day: the warnings are read and accepted
+            ordered_by_physician=ordered, accept_warnings=WARNING_CODES)
 
     def book(self, **kwargs: Any) -> AppointmentView:
         args: dict[str, Any] = dict(
