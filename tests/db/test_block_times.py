@@ -53,8 +53,12 @@ def booked(sqlite_ctx: Context) -> Practice:
     return practice
 
 
-def _insert_copy(engine: Engine, start: object, end: object, of: int = 1) -> None:
-    """Appointment ``of`` again, at the given block times, as a raw writer would send them."""
+def _insert_copy(engine: Engine, start: object, end: object, of: int | None = None) -> None:
+    """Appointment ``of`` (default: the last one, the fixture's booking) again, at the given
+    block times, as a raw writer would send them."""
+    if of is None:
+        with engine.connect() as conn:
+            of = int(conn.execute(text("SELECT max(id) FROM appointment")).scalar_one())
     with engine.begin() as conn:
         conn.execute(text(
             "INSERT INTO appointment (patient_id, visit_type_id, provider_id, location_id, "
@@ -95,7 +99,8 @@ def test_sqlite_refuses_block_times_not_in_the_stored_form(
         with pytest.raises(DBAPIError, match=TIME_FORM_MESSAGE), \
                 sqlite_ctx.engine.begin() as conn:
             conn.execute(text("UPDATE appointment SET status = 'cancelled', block_start = :s, "
-                              "block_end = :e WHERE id = 1"), {"s": start, "e": end})
+                              "block_end = :e WHERE id = (SELECT max(id) FROM appointment)"),
+                         {"s": start, "e": end})
     assert _stored(sqlite_ctx.engine) == kept
     _insert_copy(sqlite_ctx.engine, "2027-03-12 15:00:00.000000", "2027-03-12 15:30:00.000000")
 
