@@ -171,7 +171,8 @@ class CallBookingDialog(ModalScreen["AppointmentView | None"]):
         from frontdesk.services.pathway import PayerRulesBroken
         from frontdesk.services.scheduling import BookingNeedsConfirmation, FirstVisitRefused
 
-        signed = self.booking.override_password is not None
+        password = self.booking.override_password
+        signed = password is not None
         self.booking = replace(self.booking, override_password=None)  # asked again each time
         if worker.state == WorkerState.SUCCESS and worker.result is not None:
             self.held = worker.result
@@ -195,8 +196,10 @@ class CallBookingDialog(ModalScreen["AppointmentView | None"]):
             self._show_slots(tuple(error.alternatives),
                              "That time was just taken by someone else. The next free times:")
         elif isinstance(error, BookingNeedsConfirmation):
-            self._warned(error, then=lambda: self._hold(self.chosen, self.booking)
-                         if self.chosen is not None else None)
+            # the override (if any) passed: tried again with the same signature, once accepted
+            self._warned(error, then=lambda: self._hold(
+                self.chosen, replace(self.booking, override_password=password))
+                if self.chosen is not None else None)
         elif isinstance(error, FirstVisitRefused):
             self._first_visit(error.message)
         elif isinstance(error, PayerRulesBroken):
