@@ -34,7 +34,7 @@ from frontdesk.ui.call.pathway import PathwayPanel
 from frontdesk.ui.call.screen import CallScreen
 from frontdesk.ui.call.visits import VisitsPanel
 from frontdesk.ui.visit.offers import SlotOffers
-from frontdesk.ui.widgets.booking import ConfirmDialog
+from frontdesk.ui.widgets.booking import BookingQuestion
 from frontdesk.ui.widgets.override import OverrideDialog
 from tests.cli.conftest import password_file
 from tests.conftest import FrozenClock
@@ -109,7 +109,7 @@ async def answer(pilot: Pilot[None], *answers: str) -> None:
 async def accept_warnings(pilot: Pilot[None], seen: list[str]) -> None:
     """A demo caller has other visits: the same day, the same visit already booked… When the
     booking warns, the receptionist reads the warnings (kept in ``seen``) and books anyway."""
-    while isinstance(pilot.app.screen, ConfirmDialog):
+    while isinstance(pilot.app.screen, BookingQuestion):
         seen.append(shown(pilot.app.screen, "#confirm-text"))
         await pilot.press("enter")
         await quiet(pilot)

@@ -25,7 +25,7 @@ from frontdesk.ui.schedule.screen import ScheduleEditorScreen
 from frontdesk.ui.visit.cancel import CancelDialog
 from frontdesk.ui.visit.details import DetailsScreen
 from frontdesk.ui.visit.offers import SlotOffers
-from frontdesk.ui.widgets.booking import ConfirmDialog, ProcedureDialog
+from frontdesk.ui.widgets.booking import BookingQuestion, ProcedureDialog
 from frontdesk.ui.widgets.override import OverrideDialog
 from frontdesk.ui.widgets.pickers import ProviderPicker
 from frontdesk.ui.widgets.readback import VisitReadBack
@@ -426,7 +426,7 @@ async def test_b_books_a_patient_on_free_time_with_a_visit_that_fits(
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
         warned = pilot.app.screen  # Sample already has a follow-up this morning
-        assert isinstance(warned, ConfirmDialog)
+        assert isinstance(warned, BookingQuestion)
         assert text_of(warned, "#confirm-text") == (
             "⚠ Same day: the patient already has a follow-up at Wed Mar 10 10:00 at Test "
             "Clinic.")
@@ -553,7 +553,7 @@ async def test_b_for_a_first_visit_asks_whether_the_physician_ordered_it(
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
         asked = pilot.app.screen
-        assert isinstance(asked, ConfirmDialog)
+        assert isinstance(asked, BookingQuestion)
         assert text_of(asked, "#confirm-text") == (
             "This would be a first visit for this patient: a first visit is the "
             "new-patient evaluation, unless a physician ordered this visit (then say so: "

@@ -29,7 +29,7 @@ from frontdesk.ui.call.callbacks import CallbacksDue
 from frontdesk.ui.call.pathway import ChoiceList, PathwayPanel
 from frontdesk.ui.text import slot_text
 from frontdesk.ui.widgets.booking import (
-    ConfirmDialog,
+    BookingQuestion,
     ProcedureDetails,
     ProcedureDialog,
     refused_text,
@@ -248,7 +248,7 @@ class CallBookingDialog(ModalScreen["AppointmentView | None"]):
                 self._note("Trying again, with the warnings accepted…")
                 then()
 
-        self.app.push_screen(ConfirmDialog(
+        self.app.push_screen(BookingQuestion(
             "Before booking: read these to the caller or check them",
             warnings_text([w.text for w in error.warnings]),
             "Book it anyway: I have checked these"), answered)
@@ -262,7 +262,7 @@ class CallBookingDialog(ModalScreen["AppointmentView | None"]):
                 self._note("Holding the time for the caller, as ordered by the physician…")
                 self._hold(self.chosen, self.booking)
 
-        self.app.push_screen(ConfirmDialog(
+        self.app.push_screen(BookingQuestion(
             "A new patient's first visit", f"{message[:1].upper()}{message[1:]}.",
             "Ordered by the physician: book it (the audit log records it)"), answered)
 

@@ -206,7 +206,7 @@ class ProcedureDialog(ModalScreen["ProcedureDetails | None"]):
         self.dismiss(self.details)
 
 
-class ConfirmDialog(ModalScreen[bool]):
+class BookingQuestion(ModalScreen[bool]):
     """A plain question before booking: the services' words, then Enter for ``yes`` or Esc."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -263,7 +263,7 @@ class CheckAnswers:
                     codes = tuple(dict.fromkeys((*said.accept_warnings, *ask.codes)))
                     retry(replace(change, said=replace(said, accept_warnings=codes)))
 
-            self.app.push_screen(ConfirmDialog(
+            self.app.push_screen(BookingQuestion(
                 "Before booking: read these to the caller or check them",
                 warnings_text(ask.text.split("\n")), "Book it anyway: I have checked these"),
                 accepted)
@@ -272,7 +272,7 @@ class CheckAnswers:
                 if yes:
                     retry(replace(change, said=replace(said, ordered_by_physician=True)))
 
-            self.app.push_screen(ConfirmDialog(
+            self.app.push_screen(BookingQuestion(
                 "A new patient's first visit", f"{ask.text[:1].upper()}{ask.text[1:]}.",
                 "Ordered by the physician: book it (the audit log records it)"), ordered)
         elif ask.kind == "payer":
