@@ -5,7 +5,8 @@ provider of their last procedure, then the earliest). Enter holds the chosen tim
 caller — nobody else can take it while they decide — and Enter again books it. A time taken
 meanwhile shows the next free ones at once; a payer rule the visit would break is named, with
 the day it would be allowed, and booking anyway needs an override by a scheduler or manager with
-a reason. Esc lets a held time go.
+a reason. The booking checks' warnings and a new patient's first visit are asked about, a
+procedure's missing details first (ui/widgets/booking.py). Esc lets a held time go.
 """
 
 from __future__ import annotations
@@ -29,11 +30,11 @@ from frontdesk.ui.call.callbacks import CallbacksDue
 from frontdesk.ui.call.pathway import ChoiceList, PathwayPanel
 from frontdesk.ui.text import slot_text
 from frontdesk.ui.widgets.booking import (
-    BookingQuestion,
     ProcedureDetails,
     ProcedureDialog,
+    first_visit_question,
     refused_text,
-    warnings_text,
+    warnings_question,
 )
 from frontdesk.ui.widgets.override import Authorised, OverrideDialog
 from frontdesk.ui.widgets.readback import ReadBackDialog
@@ -192,7 +193,11 @@ class CallBookingDialog(ModalScreen["AppointmentView | None"]):
                        "Esc lets it go.")
             return
         error = worker.error
-        if isinstance(error, SlotTaken):
+        if isinstance(error, SlotTaken) and self.booking.physician_review:
+            self._note("That time was just taken by someone else. Looking for a physician's "
+                       "next free times…")
+            self._offers()  # the alternatives may be with anyone: offer physicians' again
+        elif isinstance(error, SlotTaken):
             self._show_slots(tuple(error.alternatives),
                              "That time was just taken by someone else. The next free times:")
         elif isinstance(error, BookingNeedsConfirmation):
@@ -248,10 +253,7 @@ class CallBookingDialog(ModalScreen["AppointmentView | None"]):
                 self._note("Trying again, with the warnings accepted…")
                 then()
 
-        self.app.push_screen(BookingQuestion(
-            "Before booking: read these to the caller or check them",
-            warnings_text([w.text for w in error.warnings]),
-            "Book it anyway: I have checked these"), answered)
+        self.app.push_screen(warnings_question([w.text for w in error.warnings]), answered)
 
     def _first_visit(self, message: str) -> None:
         self._note(f"Not held: {message}.")
@@ -262,9 +264,7 @@ class CallBookingDialog(ModalScreen["AppointmentView | None"]):
                 self._note("Holding the time for the caller, as ordered by the physician…")
                 self._hold(self.chosen, self.booking)
 
-        self.app.push_screen(BookingQuestion(
-            "A new patient's first visit", f"{message[:1].upper()}{message[1:]}.",
-            "Ordered by the physician: book it (the audit log records it)"), answered)
+        self.app.push_screen(first_visit_question(message), answered)
 
     # ------------------------------------------------------------------ keys
 

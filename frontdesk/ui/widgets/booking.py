@@ -243,6 +243,18 @@ def warnings_text(warnings: Sequence[str]) -> str:
     return "\n".join(f"⚠ {w[:1].upper()}{w[1:]}." for w in warnings)
 
 
+def warnings_question(warnings: Sequence[str]) -> BookingQuestion:
+    """The booking's warnings, to accept (book anyway) or not."""
+    return BookingQuestion("Before booking: read these to the caller or check them",
+                           warnings_text(warnings), "Book it anyway: I have checked these")
+
+
+def first_visit_question(message: str) -> BookingQuestion:
+    """A new patient's first visit that is not the evaluation: did a physician order it?"""
+    return BookingQuestion("A new patient's first visit", f"{message[:1].upper()}{message[1:]}.",
+                           "Ordered by the physician: book it (the audit log records it)")
+
+
 class CheckAnswers:
     """Asks the person what the booking checks need — accept the warnings, a physician's
     order, an override signed by who authorises it, a procedure's details — and hands the
@@ -263,18 +275,13 @@ class CheckAnswers:
                     codes = tuple(dict.fromkeys((*said.accept_warnings, *ask.codes)))
                     retry(replace(change, said=replace(said, accept_warnings=codes)))
 
-            self.app.push_screen(BookingQuestion(
-                "Before booking: read these to the caller or check them",
-                warnings_text(ask.text.split("\n")), "Book it anyway: I have checked these"),
-                accepted)
+            self.app.push_screen(warnings_question(ask.text.split("\n")), accepted)
         elif ask.kind == "first-visit":
             def ordered(yes: bool | None) -> None:
                 if yes:
                     retry(replace(change, said=replace(said, ordered_by_physician=True)))
 
-            self.app.push_screen(BookingQuestion(
-                "A new patient's first visit", f"{ask.text[:1].upper()}{ask.text[1:]}.",
-                "Ordered by the physician: book it (the audit log records it)"), ordered)
+            self.app.push_screen(first_visit_question(ask.text), ordered)
         elif ask.kind == "payer":
             self.problems = ask.text or self.problems
 
