@@ -563,3 +563,31 @@ async def test_b_for_a_first_visit_asks_whether_the_physician_ordered_it(
     [new] = [a for a in scheduling.appointments_on(sqlite_ctx, day=date(2027, 3, 10))
              if a.patient_id == newcomer]
     assert new.visit_type_code == "follow-up"
+
+
+async def test_m_warns_of_the_patients_other_visit_that_day_and_reads_back(
+    sqlite_ctx: Context, practice: Practice, booked: list[AppointmentView]
+) -> None:
+    later = book(sqlite_ctx, practice, patient=practice.other_patient_id, visit="med-management",
+                 provider=practice.baker, start=datetime(2027, 3, 10, 20, 0, tzinfo=UTC))
+    async with app_for(sqlite_ctx, staff="desk").run_test(size=(80, 24)) as pilot:
+        screen = await on_testcase(pilot)
+        await pilot.press("tab", "m")  # Sample's 10:00 follow-up, Pat Baker
+        assert screen.moving is not None
+        assert screen.moving.id == booked[1].id
+        await pilot.press(*["down"] * 4, "enter")  # 11:00
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        warned = pilot.app.screen
+        assert isinstance(warned, BookingQuestion)
+        assert text_of(warned, "#confirm-text") == (
+            "⚠ Same day: the patient already has a medication management at Wed Mar 10 14:00 "
+            "at Test Clinic.")
+        assert stored(sqlite_ctx, booked[1].id).version == 1  # nothing moved yet
+        await pilot.press("enter")  # move it anyway
+        read: list[str] = []
+        await acted(pilot, read)
+    assert stored(sqlite_ctx, booked[1].id).starts_at == ELEVEN
+    assert stored(sqlite_ctx, later.id).version == 1
+    assert len(read) == 1
+    assert "When: Wednesday, March 10, at 11:00 AM (about 20 minutes)." in read[0]
