@@ -2,22 +2,25 @@
 
 One location ("Test Clinic", America/Chicago) with two exam rooms and one procedure suite; Dr.
 Able (physician) and Pat Baker (APP) work Mon-Fri 08:00-12:00 and 13:00-17:00; Tess Cole
-(therapist) has no template. Staff, one per role: ``desk`` (receptionist), ``sched``
-(scheduler), ``mgr`` (manager) and ``boss`` (admin), without passwords; :func:`give_passwords`
-gives them ``TEST_PASSWORDS[username]`` (hashed at a cheap argon2 cost, ``TEST_HASHER``: the
-test suite's seam for speed; production uses the defaults).
+(therapist) has no template. Both patients were seen once a year before the tests' clock (a
+completed new-patient evaluation on Mon 2 March 2026), so a test may book them any visit; a
+test about a first visit makes a patient of its own. Staff, one per role: ``desk``
+(receptionist), ``sched`` (scheduler), ``mgr`` (manager) and ``boss`` (admin), without
+passwords; :func:`give_passwords` gives them ``TEST_PASSWORDS[username]`` (hashed at a cheap
+argon2 cost, ``TEST_HASHER``: the test suite's seam for speed; production uses the defaults).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 from argon2 import PasswordHasher
 from sqlmodel import Session, col, select
 
 from frontdesk.db.engine import run_write
 from frontdesk.db.models import (
+    Appointment,
     Location,
     Patient,
     Provider,
@@ -89,8 +92,9 @@ def build_practice(ctx: Context, *, weekday_rule: str = "FREQ=WEEKLY;BYDAY=MO,TU
                 session.add(Template(provider_id=provider.id, location_id=loc.id,
                                      rrule=weekday_rule, timezone=CHICAGO, start_time=start,
                                      end_time=end, valid_from=valid_from))
+        desk = Staff(name="Dana Desk", username="desk", role="receptionist")
         session.add_all([
-            Staff(name="Dana Desk", username="desk", role="receptionist"),
+            desk,
             Staff(name="Sam Sched", username="sched", role="scheduler"),
             Staff(name="Mona Manager", username="mgr", role="manager"),
             Staff(name="Bo Boss", username="boss", role="admin"),
@@ -102,6 +106,17 @@ def build_practice(ctx: Context, *, weekday_rule: str = "FREQ=WEEKLY;BYDAY=MO,TU
         p2 = Patient(first_name="Jordan", last_name="Sample", dob=date(1982, 11, 2),
                      phone="+19185550122", payer="Cash", created_at=created)
         session.add_all([p1, p2])
+        session.flush()
+        evaluation = vts["new-patient"]
+        for hour, patient in ((15, p1), (16, p2)):  # 09:00 and 10:00 in Tulsa, a year before
+            start = datetime(2026, 3, 2, hour, tzinfo=UTC)
+            end = start + timedelta(minutes=evaluation.duration_min)
+            session.add(Appointment(
+                patient_id=patient.id or 0, visit_type_id=evaluation.id or 0,
+                provider_id=baker.id or 0, location_id=loc.id, room_id=exam1.id or 0,
+                starts_at=start, ends_at=end, block_start=start, block_end=end,
+                status="completed", booked_by_id=desk.id or 0, booked_at=created,
+                updated_at=end))
         session.flush()
         ids = [x.id for x in (loc, exam1, exam2, suite, able, baker, cole, p1, p2)]
         assert all(i is not None for i in ids)
@@ -124,3 +139,10 @@ def give_passwords(ctx: Context, *usernames: str) -> None:
             session.add(row)
 
     run_write(ctx.engine, work)
+
+
+#: The appointments :func:`build_practice` writes (the patients' first evaluations, a year back).
+SEEN_VISITS = 2
+#: Where a test's spine procedure is done, unless the test says otherwise.
+SPINE: dict[str, object] = {"region": "lumbar", "levels": "L4-L5", "side": "bilateral"}
+PROCEDURES = frozenset({"facet-diagnostic", "facet-therapeutic", "rfa", "trigger-point"})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import click
@@ -20,7 +21,16 @@ from frontdesk.cli.parsing import (
 )
 from frontdesk.cli.runtime import Runtime
 
+if TYPE_CHECKING:
+    from frontdesk.services.context import Context
+
 STATUSES = ("booked", "confirmed", "checked_in", "completed", "no_show")
+
+
+accept_option = click.option(
+    "--accept", multiple=True, metavar="CODE",
+    help="Book despite this warning, once you have read it (repeatable): same-day, "
+         "relief-pending, duplicate. Written to the audit log.")
 
 
 def _status_value(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
@@ -96,6 +106,13 @@ def slots_cmd(runtime: Runtime, visit_type: str, location: str | None, provider:
 @click.option("--side", type=click.Choice(["left", "right", "bilateral"], case_sensitive=False),
               help="Side (procedures).")
 @click.option("--hold", is_flag=True, help="Hold the slot for the caller for a few minutes.")
+@click.option("--ordered", is_flag=True,
+              help="A physician ordered this visit: a patient's first visit may then be other "
+                   "than the new-patient evaluation. Written to the audit log.")
+@click.option("--physician-review", is_flag=True,
+              help="The pathway routes this visit to physician review: book it with a "
+                   "physician (unless the practice's settings allow any clinician).")
+@accept_option
 @click.option("--override-reason", metavar="TEXT",
               help="Book against a payer rule; needs a scheduler, manager or admin (--as or "
                    "--override-by). Written to the audit log.")
@@ -104,9 +121,11 @@ def slots_cmd(runtime: Runtime, visit_type: str, location: str | None, provider:
 @click.pass_obj
 def book_cmd(runtime: Runtime, patient: int, visit_type: str, provider: str, location: str,
              start: str, staff: str, room: int | None, region: str | None, levels: str | None,
-             side: str | None, hold: bool, override_reason: str | None,
+             side: str | None, hold: bool, ordered: bool, physician_review: bool,
+             accept: tuple[str, ...], override_reason: str | None,
              override_by: str | None, override_password_file: Path | None) -> None:
-    """Book (or --hold) a visit. Exit 3 with alternatives when the slot was just taken."""
+    """Book (or --hold) a visit, and print the read-back for the caller. Exit 3 with
+    alternatives when the slot was just taken; exit 7 with the warnings to accept (--accept)."""
     from frontdesk.services import directory, scheduling
 
     ctx = runtime.context()
@@ -118,12 +137,19 @@ def book_cmd(runtime: Runtime, patient: int, visit_type: str, provider: str, loc
         ctx, staff=staff, patient_id=patient, visit_type=visit_type, provider_id=who.id,
         location_id=place.id, start=when, room_id=room, region=region, levels=levels,
         side=side, hold=hold, override_reason=override_reason, override_by=override_by,
-        override_password=secret,
+        override_password=secret, ordered_by_physician=ordered,
+        physician_review=physician_review, accept_warnings=accept,
     )
-    prep = next((v.prep for v in directory.visit_types(ctx) if v.code == appt.visit_type_code),
-                "")
     emit_appointment(runtime, f"{'Held' if hold else 'Booked'} appointment {appt.id}", appt,
-                     f"\nRead back: {prep}" if prep else "")
+                     _read_back(ctx, appt.id))
+
+
+def _read_back(ctx: Context, appointment_id: int) -> str:
+    """The confirmation to read to the caller, as the call screen shows it."""
+    from frontdesk.services.readback import read_back
+
+    script = read_back(ctx, appointment_id)
+    return "\n\nRead back to the caller:\n" + "\n".join(f"  {line}" for line in script.lines)
 
 
 @click.command("reschedule", short_help="Move a visit to another time.")
@@ -134,6 +160,15 @@ def book_cmd(runtime: Runtime, patient: int, visit_type: str, provider: str, loc
 @click.option("--provider", metavar="ID|NAME", help="Move to this provider.")
 @click.option("--location", metavar="ID|NAME", help="Move to this location.")
 @click.option("--room", type=ID, metavar="ID", help="Move to this room.")
+@click.option("--region", type=click.Choice(["cervical", "thoracic", "lumbar"],
+                                            case_sensitive=False),
+              help="Spinal region, for a procedure booked without it.")
+@click.option("--levels", metavar="L", help="Levels, for a procedure booked without them.")
+@click.option("--side", type=click.Choice(["left", "right", "bilateral"], case_sensitive=False),
+              help="Side, for a procedure booked without it.")
+@click.option("--ordered", is_flag=True,
+              help="A physician ordered this visit (a move before the first evaluation).")
+@accept_option
 @click.option("--override-reason", metavar="TEXT",
               help="Move against a payer rule (scheduler, manager or admin); audited.")
 @override_option
@@ -142,9 +177,12 @@ def book_cmd(runtime: Runtime, patient: int, visit_type: str, provider: str, loc
 @click.pass_obj
 def reschedule_cmd(runtime: Runtime, appointment_id: int, start: str, staff: str,
                    provider: str | None, location: str | None, room: int | None,
-                   override_reason: str | None, override_by: str | None,
-                   override_password_file: Path | None, expected_version: int | None) -> None:
-    """Move a visit to another time (and optionally provider, location or room)."""
+                   region: str | None, levels: str | None, side: str | None, ordered: bool,
+                   accept: tuple[str, ...], override_reason: str | None,
+                   override_by: str | None, override_password_file: Path | None,
+                   expected_version: int | None) -> None:
+    """Move a visit to another time (and optionally provider, location or room), and print
+    the read-back for the caller. Exit 7 with the warnings to accept (--accept)."""
     from frontdesk.services import directory, scheduling
 
     ctx = runtime.context()
@@ -159,8 +197,10 @@ def reschedule_cmd(runtime: Runtime, appointment_id: int, start: str, staff: str
         override_by=override_by,
         override_password=authoriser_password(staff, override_by, override_reason,
                                               override_password_file),
+        ordered_by_physician=ordered, accept_warnings=accept, region=region, levels=levels,
+        side=side,
     )
-    emit_appointment(runtime, f"Moved appointment {appt.id}", appt)
+    emit_appointment(runtime, f"Moved appointment {appt.id}", appt, _read_back(ctx, appt.id))
 
 
 @click.command("cancel", short_help="Cancel a visit, with a reason.")

@@ -23,6 +23,7 @@ EXIT_TAKEN = 3  # the slot was just taken; alternatives listed
 EXIT_STALE = 4  # the appointment changed since it was read (--if-version)
 EXIT_BUSY = 5  # the database stayed busy after retries
 EXIT_PAYER = 6  # a payer rule refuses the booking (or the person may not override it)
+EXIT_WARNED = 7  # the booking has warnings to accept first (--accept CODE); nothing written
 EXIT_INTERRUPTED = 130  # Ctrl+C
 
 BUSY_MESSAGE = "the database is busy; please try again"
@@ -69,6 +70,10 @@ class PayerRefused(CommandFailed):
     exit_code = EXIT_PAYER
 
 
+class Warned(CommandFailed):
+    exit_code = EXIT_WARNED
+
+
 class Interrupted(CommandFailed):
     exit_code = EXIT_INTERRUPTED
 
@@ -89,6 +94,11 @@ def translate(exc: Exception, *, as_json: bool) -> CommandFailed:
 
     from frontdesk.services.accounts import AccountLocked, SignInRefused
     from frontdesk.services.pathway import PayerRulesBroken
+    from frontdesk.services.scheduling import BookingNeedsConfirmation
+
+    if isinstance(exc, BookingNeedsConfirmation):
+        flags = " ".join(f"--accept {code}" for code in exc.codes)
+        return Warned(f"{exc}\n  (nothing was booked; book it anyway with {flags})")
 
     if isinstance(exc, (SignInRefused, AccountLocked)):
         return Unproven(f"not proven: {exc}")

@@ -37,6 +37,9 @@ class BookingRules:
     horizon_days: int = 180
     hold_min: int = 5
     late_cancel_hours: int = 24
+    #: a visit the pathway routes to physician review is offered and booked with physicians
+    #: only (not an APRN or PA); false lets the practice's APPs take those visits too
+    physician_review_by_physicians_only: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,6 +170,11 @@ def _check(full: str, key: str, value: Any, current: Any,
         return _region_groups(full, value, problems)
     if isinstance(current, dict):
         return _os_users(full, value, problems)
+    if isinstance(current, bool):
+        if not isinstance(value, bool):
+            problems.append(SettingProblem(full, f"must be true or false, got {value!r}"))
+            return None
+        return value
     if isinstance(current, tuple):
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip()
                                                   for v in value):

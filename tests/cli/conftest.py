@@ -75,7 +75,8 @@ class Desk:
             return scheduling.book(
                 ctx, staff="desk", patient_id=patient or self.practice.patient_id,
                 visit_type="facet-diagnostic", provider_id=self.practice.able,
-                location_id=self.practice.location_id, start=start,
+                location_id=self.practice.location_id, start=start, region="lumbar",
+                levels="L4-L5", side="bilateral", accept_warnings=scheduling.WARNING_CODES,
             )
         finally:
             engine.dispose()

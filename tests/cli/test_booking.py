@@ -7,15 +7,16 @@ Dr. Able (id 1) works Mon-Fri 08-12 and 13-17 at Test Clinic (id 1), one procedu
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from tests.cli.conftest import Desk, assert_clean, password_file
 
 BOOK = ("book", "--patient", "1", "--visit-type", "facet-diagnostic", "--provider", "1",
-        "--location", "1", "--as", "desk")
+        "--location", "1", "--region", "lumbar", "--levels", "L4-L5", "--side", "bilateral",
+        "--as", "desk")
 
 
 def test_slots_table_starts_after_minimum_notice_in_local_time(desk: Desk) -> None:
@@ -67,14 +68,15 @@ def test_book_writes_the_visit_and_reads_it_back(desk: Desk) -> None:
     assert_clean(result)
     assert result.exit_code == 0, result.stderr
     out = result.stdout
-    assert out.startswith("Booked appointment 1\n")
+    assert out.startswith("Booked appointment 3\n")  # 1 and 2: the patients' first visits
     assert "  when       Thu Mar 11 2027, 9:00 AM–9:30 AM CST\n" in out
     assert "  room       Procedure Suite (id 3)\n" in out
     assert "  procedure  lumbar, L4-L5, left\n" in out
-    assert "Read back: Arrive 30 minutes early." in out
+    assert "Read back to the caller:\n  You are booked for a diagnostic facet joint " in out
+    assert "\n  Please: Arrive 30 minutes early." in out
     state = desk.state()
-    assert (state["appointment"], state["audit_event"]) == (1, 2)  # the booking, its callback
-    assert state["appointments"][0][:3] == (1, "booked", 1)
+    assert (state["appointment"], state["audit_event"]) == (3, 2)  # the booking, its callback
+    assert state["appointments"][2][:3] == (3, "booked", 1)
 
 
 def test_book_json_and_an_explicit_offset_mean_the_same_instant(desk: Desk) -> None:
@@ -84,14 +86,15 @@ def test_book_json_and_an_explicit_offset_mean_the_same_instant(desk: Desk) -> N
     assert appt["start"] == "2027-03-11T16:00:00+00:00"
     assert appt["end"] == "2027-03-11T16:30:00+00:00"
     assert (appt["status"], appt["booked_by"], appt["version"]) == ("booked", "desk", 1)
-    assert appt["region"] is None
+    assert (appt["region"], appt["levels"], appt["side"]) == ("lumbar", "L4-L5", "bilateral")
 
 
 def test_booking_a_taken_slot_exits_3_with_alternatives(desk: Desk) -> None:
     assert desk.run(*BOOK, "--start", "2027-03-11T09:00").exit_code == 0
     before = desk.state()
     again = desk.run("book", "--patient", "2", "--visit-type", "facet-diagnostic",
-                     "--provider", "1", "--location", "1", "--as", "desk",
+                     "--provider", "1", "--location", "1", "--as", "desk", "--region",
+                     "lumbar", "--levels", "L4-L5", "--side", "left",
                      "--start", "2027-03-11T09:00-06:00")
     assert_clean(again)
     assert again.exit_code == 3
@@ -151,7 +154,7 @@ def test_status_confirm_then_check_in(desk: Desk) -> None:
                        "--if-version", "2")
     assert json.loads(checked.stdout)["status"] == "checked_in"
     state = desk.state()
-    assert state["appointments"][0][1:3] == ("checked_in", 3)
+    assert state["appointments"][2][1:3] == ("checked_in", 3)
     assert state["audit_event"] == 4  # booking, relief-report callback, two status changes
 
 
@@ -205,11 +208,11 @@ def test_appointments_on_a_day_in_words(desk: Desk) -> None:
     lines = result.stdout.splitlines()
     assert lines[0] == "Thu Mar 11 2027: 2 appointment(s)"
     assert lines[1].split()[:5] == ["ID", "TIME", "STATUS", "PATIENT", "VISIT"]
-    assert lines[2].split()[:6] == ["1", "9:00", "AM–9:30", "AM", "booked", "Testcase,"]
-    assert lines[3].split()[:6] == ["2", "1:00", "PM–1:30", "PM", "booked", "Sample,"]
+    assert lines[2].split()[:6] == ["3", "9:00", "AM–9:30", "AM", "booked", "Testcase,"]
+    assert lines[3].split()[:6] == ["4", "1:00", "PM–1:30", "PM", "booked", "Sample,"]
     data = json.loads(desk.run("appointments", "--as", "desk", "--date", "2027-03-11",
                                "--location", "Test", "--json").stdout)
-    assert [a["id"] for a in data] == [1, 2]
+    assert [a["id"] for a in data] == [3, 4]
 
 
 def test_appointments_on_an_empty_day(desk: Desk) -> None:
@@ -230,9 +233,9 @@ def test_booking_round_trip_on_postgresql(pg_desk: Desk) -> None:
     assert pg_desk.state() == before
     listed = pg_desk.run("appointments", "--as", "desk", "--date", "tomorrow", "--json")
     assert [a["status"] for a in json.loads(listed.stdout)] == ["booked"]
-    cancelled = pg_desk.run("cancel", "1", "--reason", "test", "--as", "desk")
+    cancelled = pg_desk.run("cancel", "3", "--reason", "test", "--as", "desk")
     assert cancelled.exit_code == 0, cancelled.stderr
-    assert pg_desk.state()["appointments"][0][1] == "cancelled"
+    assert pg_desk.state()["appointments"][2][1] == "cancelled"
 
 
 def _medicare_and_a_scheduler(desk: Desk) -> None:
@@ -283,5 +286,98 @@ def test_a_payer_rule_refuses_until_a_scheduler_overrides_with_a_reason(
                     "--override-password-file", signed)
     assert done.exit_code == 0, done.stderr
     engine_state = desk.state()
-    assert engine_state["appointment"] == 1
+    assert engine_state["appointment"] == 3  # with the patients' first visits
     assert engine_state["audit_event"] == 4  # the failure, the override, the booking, callback
+
+
+FOLLOW_UP = ("book", "--patient", "1", "--visit-type", "follow-up", "--provider", "1",
+             "--location", "1", "--as", "desk")
+
+
+def _newcomer(desk: Desk) -> int:
+    from frontdesk.db.engine import make_engine, run_write
+    from frontdesk.db.models import Patient
+
+    engine = make_engine(desk.db)
+
+    def work(session: Session) -> int:
+        patient = Patient(first_name="Robin", last_name="Newcomb", dob=date(1990, 1, 2),
+                          phone="+19185550177", payer="BlueCross", created_at=desk.clock())
+        session.add(patient)
+        session.flush()
+        return patient.id or 0
+
+    try:
+        return run_write(engine, work)
+    finally:
+        engine.dispose()
+
+
+def test_a_warning_exits_7_until_accepted_and_the_acceptance_is_audited(desk: Desk) -> None:
+    assert desk.run(*FOLLOW_UP, "--start", "2027-03-11T14:00").exit_code == 0
+    before = desk.state()
+    warned = desk.run(*FOLLOW_UP, "--start", "2027-03-11T09:00")
+    assert_clean(warned)
+    assert warned.exit_code == 7
+    assert warned.stdout == ""
+    assert warned.stderr == (
+        "error: same day: the patient already has a follow-up at Thu Mar 11 14:00 at Test "
+        "Clinic; already booked: the patient has a follow-up on Thu Mar 11 14:00 at Test Clinic"
+        " — to book it anyway, accept: same-day, duplicate\n"
+        "  (nothing was booked; book it anyway with --accept same-day --accept duplicate)\n")
+    assert desk.state() == before
+    half = desk.run(*FOLLOW_UP, "--start", "2027-03-11T09:00", "--accept", "same-day")
+    assert half.exit_code == 7
+    assert "accept: duplicate" in half.stderr
+    unknown = desk.run(*FOLLOW_UP, "--start", "2027-03-11T09:00", "--accept", "sameday")
+    assert unknown.exit_code == 2
+    assert unknown.stderr.startswith("error: accept: 'sameday' is not a warning")
+    assert desk.state() == before
+    done = desk.run(*FOLLOW_UP, "--start", "2027-03-11T09:00", "--accept", "same-day",
+                    "--accept", "duplicate", "--json")
+    assert done.exit_code == 0, done.stderr
+    booked = json.loads(done.stdout)["id"]
+    from frontdesk.db.engine import make_engine
+    from frontdesk.db.models import AuditEvent
+
+    engine = make_engine(desk.db)
+    try:
+        with Session(engine) as session:
+            event = session.exec(select(AuditEvent).where(AuditEvent.entity_id == booked)
+                                 .where(AuditEvent.action == "appointment.book")).one()
+    finally:
+        engine.dispose()
+    assert event.after is not None
+    assert event.after["checks"] == {"accepted_warnings": ["same-day", "duplicate"]}
+
+
+def test_a_first_visit_needs_the_evaluation_or_ordered(desk: Desk) -> None:
+    newcomer = str(_newcomer(desk))
+    args = ("book", "--patient", newcomer, "--visit-type", "trigger-point", "--provider", "1",
+            "--location", "1", "--as", "desk", "--start", "2027-03-11T09:00",
+            "--region", "cervical", "--side", "left")
+    before = desk.state()
+    refused = desk.run(*args)
+    assert refused.exit_code == 2
+    assert refused.stderr == (
+        "error: visit_type: this would be a first visit for this patient: a first visit is "
+        "the new-patient evaluation, unless a physician ordered this visit (then say so: "
+        "ordered by the physician)\n")
+    missing = desk.run(*args[:-4], "--ordered")
+    assert missing.exit_code == 2
+    assert missing.stderr.startswith("error: region: a trigger point injection needs")
+    assert desk.state() == before
+    ordered = desk.run(*args, "--ordered")
+    assert ordered.exit_code == 0, ordered.stderr
+    assert "Read back to the caller:\n  You are booked for a trigger point injection " \
+           "(cervical left)." in ordered.stdout
+
+
+def test_reschedule_prints_the_read_back_and_takes_missing_details(desk: Desk) -> None:
+    booked = desk.book(datetime(2027, 3, 11, 15, 0, tzinfo=UTC))
+    moved = desk.run("reschedule", str(booked.id), "--start", "2027-03-16T10:00",
+                     "--as", "desk", "--side", "left")
+    assert moved.exit_code == 0, moved.stderr
+    assert "Read back to the caller:\n  You are booked for a diagnostic facet joint " \
+           "injection (medial branch block) (lumbar L4-L5 left)." in moved.stdout
+    assert "  When: Tuesday, March 16, at 10:00 AM (about 30 minutes)." in moved.stdout

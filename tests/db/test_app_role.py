@@ -61,7 +61,8 @@ def booked(app: Context) -> scheduling.AppointmentView:
     practice = build_practice(app)
     return scheduling.book(app, staff="desk", patient_id=practice.patient_id,
                            visit_type="facet-diagnostic", provider_id=practice.able,
-                           location_id=practice.location_id, start=TEN)
+                           location_id=practice.location_id, start=TEN, region="lumbar",
+                           levels="L4-L5", side="left")
 
 
 def held(engine: Engine, role: str, table: str) -> tuple[str, ...]:

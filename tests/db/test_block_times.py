@@ -19,7 +19,7 @@ from frontdesk.db.models import Appointment
 from frontdesk.db.schema import TIME_FORM_MESSAGE
 from frontdesk.services.context import Context
 from tests.db.test_no_double_booking import START, _raw_insert
-from tests.practice import Practice, build_practice
+from tests.practice import SEEN_VISITS, Practice, build_practice
 
 # START (15:00 UTC, 09:00 in Tulsa) is booked 15:00-15:30; each pair below is 15:15-15:45, so
 # it overlaps, written in a form whose text sorts apart from the stored one
@@ -53,8 +53,12 @@ def booked(sqlite_ctx: Context) -> Practice:
     return practice
 
 
-def _insert_copy(engine: Engine, start: object, end: object, of: int = 1) -> None:
-    """Appointment ``of`` again, at the given block times, as a raw writer would send them."""
+def _insert_copy(engine: Engine, start: object, end: object, of: int | None = None) -> None:
+    """Appointment ``of`` (default: the last one, the fixture's booking) again, at the given
+    block times, as a raw writer would send them."""
+    if of is None:
+        with engine.connect() as conn:
+            of = int(conn.execute(text("SELECT max(id) FROM appointment")).scalar_one())
     with engine.begin() as conn:
         conn.execute(text(
             "INSERT INTO appointment (patient_id, visit_type_id, provider_id, location_id, "
@@ -95,7 +99,8 @@ def test_sqlite_refuses_block_times_not_in_the_stored_form(
         with pytest.raises(DBAPIError, match=TIME_FORM_MESSAGE), \
                 sqlite_ctx.engine.begin() as conn:
             conn.execute(text("UPDATE appointment SET status = 'cancelled', block_start = :s, "
-                              "block_end = :e WHERE id = 1"), {"s": start, "e": end})
+                              "block_end = :e WHERE id = (SELECT max(id) FROM appointment)"),
+                         {"s": start, "e": end})
     assert _stored(sqlite_ctx.engine) == kept
     _insert_copy(sqlite_ctx.engine, "2027-03-12 15:00:00.000000", "2027-03-12 15:30:00.000000")
 
@@ -131,7 +136,8 @@ def test_upgrade_rewrites_block_times_stored_in_another_form(
     _insert_copy(engine, "2027-03-12 16:00:00Z", "2027-03-12 16:30:00.5")
 
     _alembic(engine, "upgrade", "head")
-    assert _stored(engine) == [("2027-03-11 15:00:00.000000", "2027-03-11 15:30:00.000000")] + [
+    assert _stored(engine)[SEEN_VISITS:] == [
+        ("2027-03-11 15:00:00.000000", "2027-03-11 15:30:00.000000")] + [
         ("2027-03-11 15:15:00.000000", "2027-03-11 15:45:00.000000")] * 2 + [
         ("2027-03-12 16:00:00.000000", "2027-03-12 16:30:00.500000")]
     with Session(engine) as session:
@@ -147,7 +153,9 @@ def test_upgrade_stops_at_a_block_time_that_is_not_a_time(
     engine = sqlite_ctx.engine
     _alembic(engine, "downgrade", "0005")
     _insert_copy(engine, "2027-03-13 15:00:00.000000", "soon")
-    with pytest.raises(ValueError, match="appointment 2 has a block time that is not a date"):
+    copy = SEEN_VISITS + 2  # after the practice's first visits and the fixture's booking
+    with pytest.raises(ValueError,
+                       match=f"appointment {copy} has a block time that is not a date"):
         _alembic(engine, "upgrade", "head")
     assert migrate.current_revision(engine) == "0005"
-    assert _stored(engine)[1] == ("2027-03-13 15:00:00.000000", "soon")
+    assert _stored(engine)[copy - 1] == ("2027-03-13 15:00:00.000000", "soon")

@@ -25,7 +25,8 @@ def race(url: str, patient_id: int, provider_id: int, location_id: int, starts: 
             appt = scheduling.book(
                 ctx, staff="desk", patient_id=patient_id, visit_type="facet-diagnostic",
                 provider_id=provider_id, location_id=location_id,
-                start=datetime.fromisoformat(start),
+                start=datetime.fromisoformat(start), region="lumbar", levels="L4-L5",
+                side="left", accept_warnings=scheduling.WARNING_CODES,  # a block every hour
             )
             results.put((trial, "won", appt.id))
         except SlotTaken as taken:
@@ -45,5 +46,6 @@ def book_forever(url: str, patient_id: int, provider_id: int, location_id: int,
             ctx, staff="desk", patient_id=patient_id, visit_type="follow-up",
             provider_id=provider_id, location_id=location_id,
             start=datetime.fromisoformat(start),
+            accept_warnings=scheduling.WARNING_CODES,  # one patient's many visits, on purpose
         )
         confirmed.send(appt.id)

@@ -27,3 +27,15 @@ def test_bad_values_are_reported_and_the_default_kept() -> None:
     assert "whole number" in keys["booking.slot_step_min"]
     assert keys["booking.colour"] == "unknown setting"
     assert "practice.name" in keys
+
+
+def test_physician_review_by_physicians_only_is_a_yes_or_no() -> None:
+    assert parse_settings({})[0].booking.physician_review_by_physicians_only is True
+    settings, problems = parse_settings(
+        {"booking": {"physician_review_by_physicians_only": False}})
+    assert problems == []
+    assert settings.booking.physician_review_by_physicians_only is False
+    settings, problems = parse_settings({"booking": {"physician_review_by_physicians_only": 0}})
+    assert settings.booking.physician_review_by_physicians_only is True
+    assert [p.key for p in problems] == ["booking.physician_review_by_physicians_only"]
+    assert "true or false" in problems[0].reason

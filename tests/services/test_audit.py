@@ -246,3 +246,22 @@ def test_other_events_read_plainly(ctx: Context, practice: Practice) -> None:
 
 def test_empty_trail(ctx: Context, practice: Practice) -> None:
     assert events(ctx) == []
+
+
+def test_what_the_booker_said_to_the_checks_reads_plainly(
+    ctx: Context, practice: Practice
+) -> None:
+    """A physician's order and accepted warnings are in the booking's own audit line."""
+    newcomer = directory.add_patient(ctx, staff="desk", name="Avery Quinn",
+                                     dob=date(1990, 4, 1), phone="918-555-0177")
+    first = scheduling.book(ctx, staff="desk", patient_id=newcomer.id, visit_type="follow-up",
+                            provider_id=practice.able, location_id=practice.location_id,
+                            start=THU_NINE, ordered_by_physician=True)
+    second = scheduling.book(ctx, staff="desk", patient_id=newcomer.id,
+                             visit_type="med-management", provider_id=practice.baker,
+                             location_id=practice.location_id, start=THU_TEN,
+                             accept_warnings=["same-day"])
+    booked = {e.entity_id: e.summary for e in events(ctx, action="appointment.book")}
+    assert booked[first.id].endswith(f"(appointment {first.id}); ordered by the physician")
+    assert booked[second.id].endswith(
+        f"(appointment {second.id}); warnings accepted: same-day")

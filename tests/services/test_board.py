@@ -22,10 +22,13 @@ def local(day: date, hour: int, minute: int = 0) -> datetime:
 
 
 def book(ctx: Context, p: Practice, *, hour: int, provider: int, visit: str = "follow-up",
-         day: date = WED) -> int:
-    return scheduling.book(ctx, staff=p.staff, patient_id=p.patient_id, visit_type=visit,
-                           provider_id=provider, location_id=p.location_id,
-                           start=local(day, hour)).id
+         day: date = WED, patient: int | None = None) -> int:
+    """A visit for Testcase (or ``patient``); the board's counts are the point here, so the
+    same-day and already-booked warnings are read and accepted."""
+    return scheduling.book(ctx, staff=p.staff, patient_id=patient or p.patient_id,
+                           visit_type=visit, provider_id=provider, location_id=p.location_id,
+                           start=local(day, hour),
+                           accept_warnings=scheduling.WARNING_CODES).id
 
 
 def only(ctx: Context, day: date = WED) -> LocationSummary:
@@ -40,7 +43,8 @@ def next_start(summary: LocationSummary, code: str) -> datetime | None:
 
 def test_counts_each_status_of_the_day(ctx: Context, practice: Practice) -> None:
     book(ctx, practice, hour=10, provider=practice.able)
-    arrived = book(ctx, practice, hour=10, provider=practice.baker)
+    arrived = book(ctx, practice, hour=10, provider=practice.baker,
+                   patient=practice.other_patient_id)
     cancelled = book(ctx, practice, hour=11, provider=practice.able)
     book(ctx, practice, hour=11, provider=practice.able, day=date(2027, 3, 11))  # another day
     scheduling.set_status(ctx, staff=practice.staff, appointment_id=arrived,

@@ -43,6 +43,7 @@ from frontdesk.services import demo, scheduling
 from frontdesk.services.catalog import DEFAULT_VISIT_TYPES
 from frontdesk.services.context import Context
 from frontdesk.services.errors import InvalidInput
+from frontdesk.services.scheduling import WARNING_CODES
 from tests.conftest import FrozenClock
 from tests.practice import build_practice
 
@@ -262,7 +263,8 @@ def test_a_found_slot_can_be_booked_by_the_demo_receptionist(
     patient = rows(ctx, Patient)[0]
     booked = scheduling.book(ctx, staff="rita", patient_id=patient.id or 0,
                              visit_type="facet-diagnostic", provider_id=slot.provider_id,
-                             location_id=slot.location_id, start=slot.start)
+                             location_id=slot.location_id, start=slot.start, region="lumbar",
+                             levels="L4-L5", side="left", accept_warnings=WARNING_CODES)
     assert booked.status is Status.BOOKED
     assert booked.start == slot.start
 

@@ -15,7 +15,7 @@ from frontdesk.db.models import Closure
 from frontdesk.services import scheduling as s
 from frontdesk.services.context import Context
 from frontdesk.services.errors import InvalidInput
-from tests.practice import Practice
+from tests.practice import PROCEDURES, SPINE, Practice
 
 THU_TEN = datetime(2027, 3, 11, 16, 0, tzinfo=UTC)  # Thu 10:00 local
 PHYSICIAN = ("new-patient", "follow-up", "facet-diagnostic", "facet-therapeutic", "rfa-consult",
@@ -87,8 +87,10 @@ def test_every_visit_offered_can_really_be_booked_there(ctx: Context, practice: 
     offered = fit(ctx, practice, start).visit_codes
     assert offered == PHYSICIAN
     for code in offered:
+        details = SPINE if code in PROCEDURES else {}
         appt = s.book(ctx, staff="desk", patient_id=practice.other_patient_id, visit_type=code,
-                      provider_id=practice.able, location_id=practice.location_id, start=start)
+                      provider_id=practice.able, location_id=practice.location_id, start=start,
+                      **details)  # type: ignore[arg-type]
         s.cancel(ctx, staff="desk", appointment_id=appt.id, reason="test")
 
 

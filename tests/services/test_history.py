@@ -58,7 +58,11 @@ def test_a_move_names_the_old_and_new_time(ctx: Context, practice: Practice) -> 
 def test_history_holds_only_that_appointment_and_no_patient_details(
     ctx: Context, practice: Practice
 ) -> None:
-    first, second = book(ctx, practice), book(ctx, practice, THU_TEN)
+    first = book(ctx, practice)
+    second = scheduling.book(ctx, staff=practice.staff, patient_id=practice.patient_id,
+                             visit_type="follow-up", provider_id=practice.able,
+                             location_id=practice.location_id, start=THU_TEN,
+                             accept_warnings=["duplicate"])
     scheduling.cancel(ctx, staff="desk", appointment_id=second.id, reason="moved away")
     entries = history.history(ctx, first.id)
     assert len(entries) == 1

@@ -39,6 +39,7 @@ from frontdesk.services.accounts import passwords
 from frontdesk.services.context import Context
 from frontdesk.services.errors import NotAllowed
 from frontdesk.services.report import DrillKind, Figure
+from frontdesk.services.scheduling import WARNING_CODES
 from frontdesk.services.views import AppointmentView
 from tests.practice import Practice
 
@@ -109,18 +110,20 @@ class Cell:
         return datetime.combine(day, time(hour), CHICAGO).astimezone(UTC)
 
     def booked(self, *, hold: bool = False, patient: int | None = None,
-               hour: int = 10, weeks: int = 0) -> AppointmentView:
+               hour: int = 10, weeks: int = 0, ordered: bool = False) -> AppointmentView:
         return scheduling.book(
             self.ctx, staff=self.admin, patient_id=patient or self.p.patient_id,
             visit_type="facet-diagnostic", provider_id=self.p.able,
             location_id=self.p.location_id, start=self.at(hour, weeks=weeks),
-            region="lumbar", levels="L4-L5", side="left", hold=hold)
+            region="lumbar", levels="L4-L5", side="left", hold=hold,
+            # one patient's blocks, on each role's own day: the warnings are read and accepted
+            ordered_by_physician=ordered, accept_warnings=WARNING_CODES)
 
     def book(self, **kwargs: Any) -> AppointmentView:
         args: dict[str, Any] = dict(
             staff=self.who, patient_id=self.p.patient_id, visit_type="facet-diagnostic",
             provider_id=self.p.able, location_id=self.p.location_id, start=self.at(10),
-            region="lumbar", levels="L4-L5", side="left")
+            region="lumbar", levels="L4-L5", side="left", accept_warnings=WARNING_CODES)
         return scheduling.book(self.ctx, **(args | kwargs))
 
 
@@ -148,7 +151,7 @@ def _release_hold(c: Cell) -> Act:
 def _move(c: Cell) -> Act:
     appt = c.booked()
     return lambda: scheduling.reschedule(c.ctx, staff=c.who, appointment_id=appt.id,
-                                         start=c.at(14))
+                                         start=c.at(14), accept_warnings=WARNING_CODES)
 
 
 def _cancel(c: Cell) -> Act:
@@ -216,9 +219,12 @@ def _override(c: Cell) -> Act:
     riley = directory.add_patient(c.ctx, staff=c.admin, name="Riley Specimen",
                                   dob=date(1948, 4, 9), phone=f"918-555-01{40 + c.n}",
                                   payer="Medicare")
-    c.booked(patient=riley.id, hour=9)  # a second block with no relief on record breaks a rule
+    # a new patient's blocks, ordered by the physician; a second block with no relief on
+    # record breaks a rule
+    c.booked(patient=riley.id, hour=9, ordered=True)
     return lambda: c.book(patient_id=riley.id, start=c.at(9, weeks=1),
-                          override_reason="Dr. Able reviewed the first block")
+                          override_reason="Dr. Able reviewed the first block",
+                          ordered_by_physician=True)
 
 
 def _add_hours(c: Cell) -> Act:

@@ -192,6 +192,9 @@ def _book(ctx: Context, staff: str, patient: int, code: str, provider: int, loca
                                    provider_id=provider, location_id=location, start=start)
     if code == "facet-diagnostic":
         args.update(DIAGNOSTIC)
+    # a day as it happened: the desk read and accepted each warning about the patient's other
+    # visits (the report is the point here; the warnings are tested in test_booking_guards)
+    args["accept_warnings"] = s.WARNING_CODES
     args.update(kw)
     return s.book(ctx, **args).id  # type: ignore[arg-type]
 
@@ -277,7 +280,8 @@ def build_day(ctx: Context, p: Practice, clock: FrozenClock) -> Fixture:
     at(3, 6, 10)
     r1 = _relief(ctx, casey, Procedure.FACET_DIAGNOSTIC, 85, 3)
     at(3, 8, 8)
-    b6 = _book(ctx, "desk", morgan, "facet-diagnostic", p.able, tc, local(3, 9, 14))
+    b6 = _book(ctx, "desk", morgan, "facet-diagnostic", p.able, tc, local(3, 9, 14),
+               ordered_by_physician=True)  # her evaluation was cancelled; Dr. Able ordered it
     at(3, 8, 8, 5)
     b8 = _book(ctx, "desk", casey, "follow-up", p.baker, tc, local(3, 10, 11))
     at(3, 8, 9, 30)
@@ -326,6 +330,7 @@ def build_day(ctx: Context, p: Practice, clock: FrozenClock) -> Fixture:
     c3_draft = _call(ctx, "desk", riley, CallReason.ORDERED_VISIT)
     at(3, 10, 11, 5)
     ov = _book(ctx, "desk", riley, "facet-diagnostic", p.able, tc, local(3, 18, 10),
+               ordered_by_physician=True,  # the visit the physician ordered
                levels="L3-L4, L4-L5, L5-S1", override_by="mgr",
                override_password=TEST_PASSWORDS["mgr"],
                override_reason="Dr. Able asked for three levels")
@@ -336,7 +341,7 @@ def build_day(ctx: Context, p: Practice, clock: FrozenClock) -> Fixture:
     at(3, 10, 13, 55)
     _status(ctx, b9, Status.CHECKED_IN)
     at(3, 10, 14, 30)  # the last booking write of the day: nothing lets this hold lapse
-    h1 = _book(ctx, "desk", jordan, "follow-up", p.baker, tc, local(3, 10, 16), hold=True)
+    h1 = _book(ctx, "desk", morgan, "follow-up", p.baker, tc, local(3, 10, 16), hold=True)
     at(3, 10, 16)
     c5_draft = _call(ctx, "desk", casey, CallReason.INJECTION_REPORT)
     at(3, 10, 16, 2)

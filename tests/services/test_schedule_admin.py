@@ -51,9 +51,12 @@ def morning_row(ctx: Context, provider_id: int) -> admin.TemplateRow:
 
 def book_thursday(ctx: Context, p: Practice, *, provider: int | None = None,
                   hold: bool = False) -> AppointmentView:
-    return scheduling.book(ctx, staff=p.scheduler, patient_id=p.patient_id, visit_type="follow-up",
+    """Thursday 10:00: Testcase with Dr. Able, Sample with anyone else (one patient cannot be
+    in two visits at once); a test booking the same again has read the warnings."""
+    patient = p.patient_id if (provider or p.able) == p.able else p.other_patient_id
+    return scheduling.book(ctx, staff=p.scheduler, patient_id=patient, visit_type="follow-up",
                            provider_id=provider or p.able, location_id=p.location_id,
-                           start=THU_TEN, hold=hold)
+                           start=THU_TEN, hold=hold, accept_warnings=scheduling.WARNING_CODES)
 
 
 def edit_morning(ctx: Context, p: Practice, *, end: time, confirm: bool = False

@@ -14,7 +14,7 @@ from frontdesk.services import scheduling as s
 from frontdesk.services.context import Context
 from frontdesk.services.errors import InvalidInput, SlotTaken, StaleAppointment
 from tests.conftest import FrozenClock
-from tests.practice import Practice
+from tests.practice import PROCEDURES, SEEN_VISITS, SPINE, Practice
 
 # The frozen clock is Wed 2027-03-10 09:00 Chicago (15:00 UTC); minimum notice 60 minutes.
 TEN = datetime(2027, 3, 10, 16, 0, tzinfo=UTC)  # 10:00 local
@@ -36,6 +36,8 @@ def book(ctx: Context, p: Practice, start: datetime = TEN, **kw: object) -> s.Ap
                                    visit_type="facet-diagnostic", provider_id=p.able,
                                    location_id=p.location_id, start=start)
     args.update(kw)
+    if args["visit_type"] in PROCEDURES:
+        args = {**SPINE, **args}
     return s.book(ctx, **args)  # type: ignore[arg-type]
 
 
@@ -76,7 +78,7 @@ def test_second_booking_of_the_same_time_gets_slot_taken_with_alternatives(
     assert alternatives
     assert all(a.start >= TEN + timedelta(minutes=60) or a.start <= TEN - timedelta(minutes=60)
                for a in alternatives)
-    assert count(ctx, Appointment) == 1
+    assert count(ctx, Appointment) == SEEN_VISITS + 1
     assert audit_actions(ctx) == ["appointment.book", "callback.create"]
 
 
@@ -84,7 +86,8 @@ def test_buffer_overlap_is_refused_too(ctx: Context, practice: Practice) -> None
     book(ctx, practice)
     with pytest.raises(SlotTaken):
         book(ctx, practice, start=TEN + timedelta(minutes=45))  # block starts 10:30 < 10:45
-    assert book(ctx, practice, start=TEN + timedelta(minutes=60)).status is Status.BOOKED
+    assert book(ctx, practice, start=TEN + timedelta(minutes=60),
+                patient_id=practice.other_patient_id).status is Status.BOOKED
 
 
 def test_room_conflict_across_providers(ctx: Context, practice: Practice) -> None:
@@ -117,7 +120,7 @@ def test_invalid_start_names_the_reason(ctx: Context, practice: Practice, start:
         book(ctx, practice, start=start)
     assert bad.value.field == field
     assert words in bad.value.message
-    assert count(ctx, Appointment) == 0
+    assert count(ctx, Appointment) == SEEN_VISITS
     assert count(ctx, AuditEvent) == 0
 
 
@@ -141,7 +144,7 @@ def test_bad_references_are_refused_and_nothing_written(
     with pytest.raises(InvalidInput) as bad:
         book(ctx, practice, **kw)
     assert bad.value.field == field
-    assert count(ctx, Appointment) == 0
+    assert count(ctx, Appointment) == SEEN_VISITS
 
 
 def test_provider_who_does_not_perform_the_visit(ctx: Context, practice: Practice) -> None:
@@ -196,7 +199,8 @@ def test_release_hold_frees_the_slot(ctx: Context, practice: Practice) -> None:
 
 def test_cancel_early_and_late(ctx: Context, practice: Practice) -> None:
     soon = book(ctx, practice)  # today 10:00: inside the 24-hour window
-    later = book(ctx, practice, start=TOMORROW_NINE + timedelta(days=1))
+    later = book(ctx, practice, start=TOMORROW_NINE + timedelta(days=1),
+                 patient_id=practice.other_patient_id)
     cancelled = s.cancel(ctx, staff="desk", appointment_id=soon.id, reason="feeling better")
     assert cancelled.status is Status.CANCELLED
     assert cancelled.late_cancel is True
@@ -237,7 +241,7 @@ def test_reschedule_moves_and_audits(ctx: Context, practice: Practice) -> None:
 
 def test_reschedule_onto_a_taken_slot(ctx: Context, practice: Practice) -> None:
     a = book(ctx, practice)
-    b = book(ctx, practice, start=TOMORROW_NINE)
+    b = book(ctx, practice, start=TOMORROW_NINE, patient_id=practice.other_patient_id)
     with pytest.raises(SlotTaken) as taken:
         s.reschedule(ctx, staff="desk", appointment_id=b.id, start=TEN)
     assert taken.value.alternatives
@@ -287,7 +291,7 @@ def test_no_show_frees_nothing_retroactively_but_is_recorded(ctx: Context,
 
 def test_appointments_on_a_local_day(ctx: Context, practice: Practice) -> None:
     book(ctx, practice)
-    book(ctx, practice, start=TOMORROW_NINE)
+    book(ctx, practice, start=TOMORROW_NINE, patient_id=practice.other_patient_id)
     day = s.appointments_on(ctx, day=date(2027, 3, 10))
     assert [a.start for a in day] == [TEN]
     assert day[0].patient_short == "Testcase, C."

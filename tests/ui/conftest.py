@@ -24,7 +24,7 @@ from frontdesk.services.views import AppointmentView
 from frontdesk.ui.calendar.board.screen import TodayScreen
 from frontdesk.ui.calendar.board.table import DayTable
 from tests.conftest import FrozenClock
-from tests.practice import CHICAGO, Practice, build_practice
+from tests.practice import CHICAGO, PROCEDURES, SPINE, Practice, build_practice
 
 TEN = datetime(2027, 3, 10, 16, 0, tzinfo=UTC)  # Wed 10 Mar 2027 10:00 in Tulsa
 THU_TEN = datetime(2027, 3, 11, 16, 0, tzinfo=UTC)
@@ -70,8 +70,11 @@ def book(ctx: Context, p: Practice, *, patient: int, visit: str, provider: int,
     where = location or p.location_id
     slot = scheduling.find_slots(ctx, visit_type=visit, start=start, provider_ids=[provider],
                                  location_ids=[where], limit=1)[0]
+    details = SPINE if visit in PROCEDURES else {}
     return scheduling.book(ctx, staff=p.staff, patient_id=patient, visit_type=visit,
-                           provider_id=provider, location_id=where, start=slot.start)
+                           provider_id=provider, location_id=where, start=slot.start,
+                           accept_warnings=scheduling.WARNING_CODES,  # a test's setting-up
+                           **details)  # type: ignore[arg-type]
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ from frontdesk.db.models import (
     Call,
     CallbackTask,
     Patient,
+    Provider,
     ReliefReport,
     Staff,
     VisitType,
@@ -29,12 +30,13 @@ from frontdesk.services.context import Context
 from frontdesk.services.demo.content import demo_password
 from frontdesk.ui.call.booking import CallBookingDialog, ReadBackDialog
 from frontdesk.ui.call.dialogs import ResumeDialog
-from frontdesk.ui.call.override import OverrideDialog
 from frontdesk.ui.call.pathway import SAY_HEADING, STAFF_HEADING, PathwayPanel
 from frontdesk.ui.call.payer import PayerDialog
 from frontdesk.ui.call.screen import CallScreen
 from frontdesk.ui.call.visits import VisitsPanel
 from frontdesk.ui.visit.offers import SlotOffers
+from frontdesk.ui.widgets.booking import BookingQuestion
+from frontdesk.ui.widgets.override import OverrideDialog
 from tests.cli.conftest import password_file
 from tests.conftest import FrozenClock
 from tests.ui.call_helpers import app_for, quiet, shown, steady_cursor
@@ -65,13 +67,19 @@ def set_payer(ctx: Context, patient_id: int, payer: str) -> None:
     run_write(ctx.engine, work)
 
 
-def never_injected(ctx: Context, payer: str) -> Patient:
-    """A demo patient with no facet injection or RFA on record (the payer set to ``payer``)."""
+def never_injected(ctx: Context, payer: str, *, free_ahead: bool = False) -> Patient:
+    """A demo patient with no facet injection or RFA on record (the payer set to ``payer``);
+    ``free_ahead``: one with nothing booked in the next week either (no warning)."""
     procedures = select(Appointment.patient_id).join(
         VisitType, col(VisitType.id) == Appointment.visit_type_id).where(
         col(VisitType.code).in_(["facet-diagnostic", "facet-therapeutic", "rfa"]))
-    patient = one(ctx, select(Patient).where(col(Patient.id).not_in(procedures))
-                  .order_by(col(Patient.id)))
+    ahead = select(Appointment.patient_id).where(  # this week, when the first times are
+        col(Appointment.starts_at).between(datetime(2027, 3, 10, 6, tzinfo=UTC),
+                                           datetime(2027, 3, 17, 6, tzinfo=UTC)))
+    found = select(Patient).where(col(Patient.id).not_in(procedures))
+    if free_ahead:
+        found = found.where(col(Patient.id).not_in(ahead))
+    patient = one(ctx, found.order_by(col(Patient.id)))
     assert patient is not None
     set_payer(ctx, patient.id, payer)
     return patient
@@ -102,18 +110,32 @@ async def answer(pilot: Pilot[None], *answers: str) -> None:
         await quiet(pilot)
 
 
-async def book_first_offer(pilot: Pilot[None]) -> None:
-    """Enter on the recommendation, Enter holds the first time, Enter books, Enter logs."""
+async def accept_warnings(pilot: Pilot[None], seen: list[str]) -> None:
+    """A demo caller has other visits: the same day, the same visit already booked… When the
+    booking warns, the receptionist reads the warnings (kept in ``seen``) and books anyway."""
+    while isinstance(pilot.app.screen, BookingQuestion):
+        seen.append(shown(pilot.app.screen, "#confirm-text"))
+        await pilot.press("enter")
+        await quiet(pilot)
+
+
+async def book_first_offer(pilot: Pilot[None]) -> list[str]:
+    """Enter on the recommendation, Enter holds the first time (accepting any warnings),
+    Enter books, Enter logs. The warnings the booking showed."""
+    seen: list[str] = []
     await pilot.press("enter")
     await quiet(pilot)
     assert isinstance(pilot.app.screen, CallBookingDialog)
     await pilot.press("enter")  # hold
     await quiet(pilot)
+    await accept_warnings(pilot, seen)
     await pilot.press("enter")  # book
     await quiet(pilot)
+    await accept_warnings(pilot, seen)
     assert isinstance(pilot.app.screen, ReadBackDialog)
     await pilot.press("enter")  # read back, log the call
     await quiet(pilot)
+    return seen
 
 
 def logged_call(ctx: Context) -> tuple[Call, Appointment | None, str | None]:
@@ -266,10 +288,12 @@ async def test_no_relief_books_a_physician_follow_up_without_asking_how_long(
         assert "No relief" not in say
         assert "may not have found the source" in staff
         await book_first_offer(pilot)
-    call, _appt, code = logged_call(demo)
+    call, appt, code = logged_call(demo)
     assert (call.outcome, code) == ("booked", "follow-up")
     report = one(demo, select(ReliefReport).where(ReliefReport.call_id == call.id))
     assert report.percent_relief == 0
+    assert appt is not None  # physician review: with a physician, not an APRN or PA
+    assert one(demo, select(Provider).where(Provider.id == appt.provider_id)).kind == "physician"
 
 
 async def test_relief_wearing_off_after_several_injections_books_an_rfa_consult(
@@ -314,7 +338,7 @@ async def test_a_time_taken_by_another_process_offers_the_next_ones_at_once(
             sys.executable, "-m", "frontdesk", "--db", demo_url, "book",
             "--patient", str(other.id), "--visit-type", "follow-up",
             "--provider", first.provider_name, "--location", first.location_name,
-            "--start", start, "--as", "sam",
+            "--start", start, "--as", "sam", "--accept", "same-day", "--accept", "duplicate",
             "--password-file", password_file(tmp_path, demo_password("sam")),
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
         out, err = await cli.communicate()
@@ -326,6 +350,7 @@ async def test_a_time_taken_by_another_process_offers_the_next_ones_at_once(
         assert dialog.slots
         await pilot.press("enter")  # hold the next one
         await quiet(pilot)
+        await accept_warnings(pilot, [])
         await pilot.press("enter")  # book
         await quiet(pilot)
         assert isinstance(pilot.app.screen, ReadBackDialog)
@@ -449,6 +474,8 @@ async def test_a_payer_rule_needs_an_override_signed_by_who_authorises_it(demo: 
         assert third.focused is third.query_one("#override-password", Input)
         await pilot.press(*demo_password("sam"), "enter", "enter")
         await quiet(pilot)
+        warned: list[str] = []
+        await accept_warnings(pilot, warned)  # e.g. a visit elsewhere that day: still signed
         assert "Held for the caller" in shown(dialog, "#callbook-note")
         await pilot.press("enter")
         await quiet(pilot)
@@ -492,6 +519,12 @@ async def test_a_caller_moves_one_visit_and_cancels_another_without_leaving_the_
         assert isinstance(offers, SlotOffers)
         target = offers.slots[0]
         await pilot.press("enter")
+        await quiet(pilot)
+        await accept_warnings(pilot, [])  # the caller's other visit may be that day
+        read_back = pilot.app.screen  # the new time, read back to the caller
+        assert isinstance(read_back, ReadBackDialog)
+        assert "You are booked for a" in shown(read_back, "#readback-text")
+        await pilot.press("escape")  # back to the call: the other visit is cancelled next
         await quiet(pilot)
         assert "Moved" in shown(screen, "#call-status")
         listing = visits.query_one(OptionList)
@@ -566,7 +599,7 @@ async def test_booking_a_diagnostic_block_takes_at_most_15_keypresses(demo: Cont
     """The README's count: an existing patient, a diagnostic facet injection the physician
     ordered, from F2 to the read-back. Typed search text and typed answers are not counted;
     every other key is."""
-    patient = never_injected(demo, "Self-pay")
+    patient = never_injected(demo, "Self-pay", free_ahead=True)  # nothing to warn about
     keys: list[str] = []
 
     async with app_for(demo).run_test(size=(80, 24)) as pilot:

@@ -25,7 +25,10 @@ from frontdesk.ui.schedule.screen import ScheduleEditorScreen
 from frontdesk.ui.visit.cancel import CancelDialog
 from frontdesk.ui.visit.details import DetailsScreen
 from frontdesk.ui.visit.offers import SlotOffers
+from frontdesk.ui.widgets.booking import BookingQuestion, ProcedureDialog
+from frontdesk.ui.widgets.override import OverrideDialog
 from frontdesk.ui.widgets.pickers import ProviderPicker
+from frontdesk.ui.widgets.readback import VisitReadBack
 from tests.practice import Practice
 from tests.ui.conftest import book, choose_visit_type, settled, text_of
 from tests.ui.test_actions import SLOW, audit, stored
@@ -49,12 +52,18 @@ async def on_testcase(pilot: Pilot[None]) -> DayViewScreen:
     return screen
 
 
-async def acted(pilot: Pilot[None]) -> DayViewScreen:
-    """Wait until the change is written and the grid shows the day read after it."""
+async def acted(pilot: Pilot[None], read_back: list[str] | None = None) -> DayViewScreen:
+    """Wait until the change is written and the grid shows the day read after it. A booking
+    or move shows the read-back: its text goes to ``read_back`` and Enter closes it."""
     for _ in range(200):
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
         screen = pilot.app.screen
+        if isinstance(screen, VisitReadBack):
+            if read_back is not None:
+                read_back.append(screen.script.text)
+            await pilot.press("enter")
+            continue
         if isinstance(screen, DayViewScreen) and not screen.acting and screen.up_to_date:
             return screen
     raise AssertionError("the action never finished")
@@ -141,9 +150,12 @@ async def test_m_then_enter_moves_the_visit_to_the_cursors_time(
         assert text_of(screen, "#day-detail").startswith(
             "Enter: move Testcase, C. to 11:00 with Dr. Avery Able")
         await pilot.press("enter")
-        screen = await acted(pilot)
+        read: list[str] = []
+        screen = await acted(pilot, read)
         assert screen.moving is None
         assert "B 11:00 Testcase, C." in drawn(screen)
+        assert read == [scheduling_read_back(sqlite_ctx, booked[0].id)]
+        assert "When: Wednesday, March 10, at 11:00 AM (about 30 minutes)." in read[0]
         assert "10:00 Testcase" not in drawn(screen)
     row = stored(sqlite_ctx, booked[0].id)
     assert row.starts_at == ELEVEN
@@ -396,14 +408,49 @@ async def test_b_books_a_patient_on_free_time_with_a_visit_that_fits(
         await pilot.press("enter", "enter")  # to the list, choose Sample
         assert dialog.patient is not None
         await pilot.press("down", "enter")  # the diagnostic facet injection
-        screen = await acted(pilot)
+        details = pilot.app.screen
+        assert isinstance(details, ProcedureDialog)  # where: asked before anything is booked
+        assert text_of(details, "#procedure-ask") == "Which part of the spine?"
+        await pilot.press("enter")  # low back (lumbar)
+        assert text_of(details, "#procedure-ask") == "Which levels?"
+        await pilot.press(*"L4-L5, L5-S1", "enter")
+        assert text_of(details, "#procedure-ask") == "Which side?"
+        await pilot.press("down", "enter")  # left
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        assert text_of(details, "#procedure-ask") == "lumbar L4-L5, L5-S1 left"
+        assert text_of(details, "#procedure-verdict") == (
+            "Payer rules: none of the practice's payer rules apply to this patient's payer.\n"
+            "Enter books it · Esc: back")
+        await pilot.press("enter")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        warned = pilot.app.screen  # Sample already has a follow-up this morning
+        assert isinstance(warned, BookingQuestion)
+        assert text_of(warned, "#confirm-text") == (
+            "⚠ Same day: the patient already has a follow-up at Wed Mar 10 10:00 at Test "
+            "Clinic.")
+        assert scheduling.appointments_on(sqlite_ctx, day=date(2027, 3, 10)) == booked
+        await pilot.press("enter")  # book it anyway
+        read: list[str] = []
+        screen = await acted(pilot, read)
         assert "B 11:30 Sample, J." in drawn(screen)
     rows = scheduling.appointments_on(sqlite_ctx, day=date(2027, 3, 10))
     new = next(a for a in rows if a.local_start.hour == 11)
     assert (new.patient_id, new.visit_type_code, new.provider_id) == (
         practice.other_patient_id, "facet-diagnostic", practice.able)
+    assert (new.region, new.levels, new.side) == ("lumbar", "L4-L5, L5-S1", "left")
     assert audit(sqlite_ctx, new.id) == [("appointment.book", "desk", "booked")]
     assert notes(seen)[-1].message.startswith("Booked: Diagnostic facet joint")
+    assert read == [scheduling_read_back(sqlite_ctx, new.id)]
+    assert read[0].startswith("You are booked for a diagnostic facet joint injection (medial "
+                              "branch block) (lumbar L4-L5, L5-S1 left).")
+
+
+def scheduling_read_back(ctx: Context, appointment_id: int) -> str:
+    from frontdesk.services.readback import read_back
+
+    return read_back(ctx, appointment_id).text
 
 
 async def test_booking_dialog_says_when_nobody_matches_and_escape_books_nothing(
@@ -450,3 +497,97 @@ class TestBookingSnapshots:
             await pilot.press("m", "down", "down")
 
         assert snap_compare(app_for(sqlite_ctx), terminal_size=(80, 24), run_before=moving)
+
+
+async def test_b_for_a_procedure_shows_the_payer_verdict_and_asks_for_an_override(
+    sqlite_ctx: Context, practice: Practice, booked: list[AppointmentView]
+) -> None:
+    from tests.ui.test_call_pathway import set_payer
+
+    set_payer(sqlite_ctx, practice.other_patient_id, "Medicare")
+    async with app_for(sqlite_ctx, staff="desk").run_test(size=(80, 24)) as pilot:
+        dialog = await open_booking(pilot, *["down"] * 10)  # 11:30, Dr. Able
+        await search(pilot, dialog, "sample")
+        await pilot.press("enter", "enter", "down", "enter")  # Sample, diagnostic block
+        details = pilot.app.screen
+        assert isinstance(details, ProcedureDialog)
+        await pilot.press("enter", *"L3-L4, L4-L5, L5-S1", "enter", "enter")  # lumbar, both
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        verdict = text_of(details, "#procedure-verdict")
+        assert verdict.startswith(  # the words the call shows, from the same payer check
+            "✗ Medicare (Novitas): at most 2 levels per session (3 asked)\n"
+            "⚠ Booking this anyway needs an override by someone allowed to override payer "
+            "rules, with a reason.")
+        await pilot.press("enter")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        override = pilot.app.screen
+        assert isinstance(override, OverrideDialog)
+        assert text_of(override, "#override-problems") == (
+            "Medicare (Novitas): at most 2 levels per session (3 asked)")
+        await pilot.press("escape")
+        await acted(pilot)
+    assert scheduling.appointments_on(sqlite_ctx, day=date(2027, 3, 10)) == booked
+
+
+async def test_b_for_a_first_visit_asks_whether_the_physician_ordered_it(
+    sqlite_ctx: Context, practice: Practice, booked: list[AppointmentView]
+) -> None:
+    from frontdesk.db.engine import run_write
+    from frontdesk.db.models import Patient
+
+    def work(session: Any) -> int:
+        patient = Patient(first_name="Robin", last_name="Newcomb", dob=date(1990, 1, 2),
+                          phone="+19185550177", payer="BlueCross",
+                          created_at=datetime(2027, 3, 1, tzinfo=UTC))
+        session.add(patient)
+        session.flush()
+        return patient.id or 0
+
+    newcomer = run_write(sqlite_ctx.engine, work)
+    async with app_for(sqlite_ctx, staff="desk").run_test(size=(80, 24)) as pilot:
+        dialog = await open_booking(pilot, *["down"] * 10)  # 11:30, Dr. Able
+        await search(pilot, dialog, "newcomb")
+        await pilot.press("enter", "enter", "enter")  # Newcomb, a follow-up
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        asked = pilot.app.screen
+        assert isinstance(asked, BookingQuestion)
+        assert text_of(asked, "#confirm-text") == (
+            "This would be a first visit for this patient: a first visit is the "
+            "new-patient evaluation, unless a physician ordered this visit (then say so: "
+            "ordered by the physician).")
+        await pilot.press("enter")  # ordered by the physician
+        await acted(pilot)
+    [new] = [a for a in scheduling.appointments_on(sqlite_ctx, day=date(2027, 3, 10))
+             if a.patient_id == newcomer]
+    assert new.visit_type_code == "follow-up"
+
+
+async def test_m_warns_of_the_patients_other_visit_that_day_and_reads_back(
+    sqlite_ctx: Context, practice: Practice, booked: list[AppointmentView]
+) -> None:
+    later = book(sqlite_ctx, practice, patient=practice.other_patient_id, visit="med-management",
+                 provider=practice.baker, start=datetime(2027, 3, 10, 20, 0, tzinfo=UTC))
+    async with app_for(sqlite_ctx, staff="desk").run_test(size=(80, 24)) as pilot:
+        screen = await on_testcase(pilot)
+        await pilot.press("tab", "m")  # Sample's 10:00 follow-up, Pat Baker
+        assert screen.moving is not None
+        assert screen.moving.id == booked[1].id
+        await pilot.press(*["down"] * 4, "enter")  # 11:00
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        warned = pilot.app.screen
+        assert isinstance(warned, BookingQuestion)
+        assert text_of(warned, "#confirm-text") == (
+            "⚠ Same day: the patient already has a medication management at Wed Mar 10 14:00 "
+            "at Test Clinic.")
+        assert stored(sqlite_ctx, booked[1].id).version == 1  # nothing moved yet
+        await pilot.press("enter")  # move it anyway
+        read: list[str] = []
+        await acted(pilot, read)
+    assert stored(sqlite_ctx, booked[1].id).starts_at == ELEVEN
+    assert stored(sqlite_ctx, later.id).version == 1
+    assert len(read) == 1
+    assert "When: Wednesday, March 10, at 11:00 AM (about 20 minutes)." in read[0]

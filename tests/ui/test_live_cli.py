@@ -40,7 +40,8 @@ async def test_a_cli_booking_in_another_process_appears_within_two_seconds(
             sys.executable, "-m", "frontdesk", "--db", sqlite_url, "book",
             "--patient", str(practice.other_patient_id), "--visit-type", "follow-up",
             "--provider", str(practice.able), "--location", str(practice.location_id),
-            "--start", "2027-03-10T14:00", *proof,
+            "--start", "2027-03-10T14:00", "--accept", "same-day", "--accept", "duplicate",
+            *proof,  # Sample's second follow-up today: the warnings read and accepted
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
         )
         out, err = await cli.communicate()

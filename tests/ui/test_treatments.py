@@ -14,6 +14,7 @@ from frontdesk.services.context import Context
 from frontdesk.ui.call.booking import CallBookingDialog, ReadBackDialog
 from frontdesk.ui.call.screen import CallScreen
 from frontdesk.ui.treatments.screen import TreatmentScreen
+from frontdesk.ui.widgets.booking import ProcedureDialog
 from frontdesk.ui.widgets.treatment_lookup import TreatmentPanel
 from tests.conftest import FrozenClock
 from tests.practice import Practice
@@ -88,9 +89,20 @@ async def test_the_panel_in_a_call_books_its_visit_with_the_call_intact(
 
         await pilot.press("ctrl+b")
         await quiet(pilot)
+        details = pilot.app.screen  # the call has no region or side for it: asked first
+        assert isinstance(details, ProcedureDialog)
+        assert shown(details, "#procedure-title") == (
+            "Trigger point injection: where is it done?")
+        assert shown(details, "#procedure-ask") == "Which part of the spine?"
+        await pilot.press("down", "enter")  # neck (cervical); no levels for a trigger point
+        assert shown(details, "#procedure-ask") == "Which side?"
+        await pilot.press("down", "down", "enter", "enter")  # right, then book it
+        await quiet(pilot)
         dialog = pilot.app.screen
         assert isinstance(dialog, CallBookingDialog)
         assert dialog.booking.visit_type == "trigger-point"
+        assert (dialog.booking.region, dialog.booking.levels, dialog.booking.side) == (
+            "cervical", None, "right")
         assert shown(dialog, "#callbook-title").startswith("Trigger point injection")
         await pilot.press("enter")
         await quiet(pilot)

@@ -79,14 +79,15 @@ def _appointment(event: AuditEvent, verb: str, names: _Names) -> str | None:
     after: dict[str, Any] = event.after or {}
     ref = f"appointment {event.entity_id}"
     zone = names.zone(after.get("location_id") or before.get("location_id"))
+    said = _checks(after)
     if verb in ("book", "hold") and not before:
         what = (f"{names.visit_type(after.get('visit_type_id'))} at "
                 f"{names.location(after.get('location_id'))} for "
                 f"{_when(after.get('starts_at'), zone)} with "
                 f"{names.provider(after.get('provider_id'))} ({ref})")
-        return f"booked {what}" if verb == "book" else f"held {what} for a caller"
+        return (f"booked {what}" if verb == "book" else f"held {what} for a caller") + said
     if verb == "book":
-        return f"confirmed the hold on {ref}"
+        return f"confirmed the hold on {ref}" + said
     if verb == "release_hold":
         return f"released the hold on {ref}"
     if verb == "cancel":
@@ -95,8 +96,23 @@ def _appointment(event: AuditEvent, verb: str, names: _Names) -> str | None:
     if verb == "status":
         return f"{ref}: {_status(before.get('status'))} → {_status(after.get('status'))}"
     if verb == "reschedule":
-        return f"moved {ref}: " + _moves(before, after, names, zone)
+        return f"moved {ref}: " + _moves(before, after, names, zone) + said
     return None
+
+
+def _checks(after: dict[str, Any]) -> str:
+    """What the booker said to the booking checks: '; ordered by the physician; warnings
+    accepted: same-day'."""
+    note = after.get("checks") or {}
+    parts = []
+    if note.get("ordered_by_physician"):
+        parts.append("ordered by the physician")
+    if note.get("physician_review"):
+        parts.append("for physician review")
+    if note.get("accepted_warnings"):
+        parts.append("warnings accepted: " + ", ".join(str(w) for w in
+                                                      note["accepted_warnings"]))
+    return "".join(f"; {p}" for p in parts)
 
 
 def _moves(before: dict[str, Any], after: dict[str, Any], names: _Names, zone: ZoneInfo) -> str:

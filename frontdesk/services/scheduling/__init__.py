@@ -11,6 +11,12 @@ Callers use the names below (``scheduling.book(...)``), so a test can replace th
 
 from frontdesk.services.scheduling.booking import book, confirm_hold, release_hold
 from frontdesk.services.scheduling.fitting import SlotFit, fitting_visit_types
+from frontdesk.services.scheduling.guards import (
+    WARNING_CODES,
+    BookingNeedsConfirmation,
+    BookingWarning,
+    FirstVisitRefused,
+)
 from frontdesk.services.scheduling.moving import reschedule
 from frontdesk.services.scheduling.reading import appointments_on, get_appointment, upcoming_for
 from frontdesk.services.scheduling.slots import find_slots
@@ -18,7 +24,11 @@ from frontdesk.services.scheduling.status import cancel, set_status
 from frontdesk.services.views import AppointmentView
 
 __all__ = [
+    "WARNING_CODES",
     "AppointmentView",
+    "BookingNeedsConfirmation",
+    "BookingWarning",
+    "FirstVisitRefused",
     "SlotFit",
     "appointments_on",
     "book",

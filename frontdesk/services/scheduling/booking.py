@@ -3,12 +3,13 @@ hold."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
 from frontdesk.db import queries as q
-from frontdesk.db.models import Appointment, Patient
+from frontdesk.db.models import Appointment, Patient, VisitType
 from frontdesk.domain.model import Region, Side, Status
 from frontdesk.domain.permissions import Permission
 from frontdesk.services.access import acting
@@ -17,6 +18,7 @@ from frontdesk.services.context import Context
 from frontdesk.services.errors import InvalidInput
 from frontdesk.services.mapping import appointment_snapshot
 from frontdesk.services.pathway import enforce_payer_rules, override_authoriser
+from frontdesk.services.scheduling import guards
 from frontdesk.services.scheduling.fitting import _check_slot
 from frontdesk.services.scheduling.reading import _view
 from frontdesk.services.scheduling.slots import _visit_type
@@ -48,8 +50,18 @@ def book(
     override_reason: str | None = None,
     override_by: str | None = None,
     override_password: str | None = None,
+    ordered_by_physician: bool = False,
+    physician_review: bool = False,
+    accept_warnings: Collection[str] = (),
 ) -> AppointmentView:
     """Book (or, with ``hold=True``, hold for the caller) one visit at ``start``.
+
+    Every booking passes the same checks (:mod:`~frontdesk.services.scheduling.guards`):
+    a procedure needs its details; a patient's first visit is the new-patient evaluation
+    unless ``ordered_by_physician``; no overlap with the patient's other visits; with
+    ``physician_review``, a physician (unless the settings allow any clinician). Warnings
+    (the same day, a relief report pending, already booked) raise BookingNeedsConfirmation
+    unless their codes are in ``accept_warnings``; what was said goes in the audit event.
 
     A procedure that breaks the patient's payer rules raises PayerRulesBroken unless
     ``override_reason`` is given by a role allowed to override: the booking person, or
@@ -60,6 +72,8 @@ def book(
     if start.tzinfo is None:
         raise InvalidInput("start", "needs a time zone (e.g. 2027-03-15T09:00-05:00)")
     region, levels, side = _procedure_details(region, levels, side)
+    asked = guards.Asked.of(ordered_by_physician=ordered_by_physician,
+                            physician_review=physician_review, accept_warnings=accept_warnings)
     authoriser = override_authoriser(ctx, staff=staff, override_by=override_by,
                                      password=override_password, reason=override_reason)
 
@@ -89,12 +103,15 @@ def book(
         )
         session.add(appt)
         session.flush()
+        guards.refuse(session, ctx, appt=appt, vt=vt, asked=asked, now=now)
         enforce_payer_rules(session, ctx, staff=staff_row if authoriser == staff
                             else acting(session, authoriser), appointment=appt,
                             visit_type=vt.code, override_reason=override_reason)
+        accepted = guards.warn(session, appt=appt, vt=vt, asked=asked, now=now)
         q.add_audit(session, origin=ctx.origin.stamp, at=now, staff_id=staff_row.id,
                     action="appointment.hold" if hold else "appointment.book",
-                    entity="appointment", entity_id=appt.id, after=appointment_snapshot(appt))
+                    entity="appointment", entity_id=appt.id,
+                    after=appointment_snapshot(appt) | guards.audit_note(asked, accepted))
         sync_callback(session, ctx, appt, code=vt.code, now=now, new=True)
         return _view(session, _id(appt))  # read back in the same transaction
 
@@ -102,8 +119,13 @@ def book(
                          location_id=location_id, provider_id=provider_id)
 
 
-def confirm_hold(ctx: Context, *, staff: str, appointment_id: int) -> AppointmentView:
-    """Turn the caller's hold into a booking (the time never left their hands)."""
+def confirm_hold(ctx: Context, *, staff: str, appointment_id: int,
+                 accept_warnings: Collection[str] = ()) -> AppointmentView:
+    """Turn the caller's hold into a booking (the time never left their hands). The
+    booking checks run again, with what was said when it was held: something booked for the
+    patient meanwhile is refused or warned as :func:`book` would."""
+    extra = guards.Asked.of(ordered_by_physician=False, physician_review=False,
+                            accept_warnings=accept_warnings)
 
     def work(session: Session) -> AppointmentView:
         now = ctx.now()
@@ -114,6 +136,12 @@ def confirm_hold(ctx: Context, *, staff: str, appointment_id: int) -> Appointmen
         if appt.hold_expires_at is not None and appt.hold_expires_at <= now:
             q.expire_holds(session, now=now)
             raise InvalidInput("appointment", "the hold has expired; offer the slot again")
+        q.lock_for_booking(session, location_id=appt.location_id, provider_id=appt.provider_id)
+        vt = session.get(VisitType, appt.visit_type_id)
+        assert vt is not None
+        asked = extra.joined(guards.asked_when_booked(session, _id(appt)))
+        guards.refuse(session, ctx, appt=appt, vt=vt, asked=asked, now=now)
+        accepted = guards.warn(session, appt=appt, vt=vt, asked=asked, now=now)
         before = appointment_snapshot(appt)
         appt.status, appt.hold_expires_at = Status.BOOKED.value, None
         appt.booked_at, appt.booked_by_id = now, _id(staff_row)
@@ -121,7 +149,7 @@ def confirm_hold(ctx: Context, *, staff: str, appointment_id: int) -> Appointmen
         q.add_audit(session, origin=ctx.origin.stamp,
                     at=now, staff_id=staff_row.id, action="appointment.book",
                     entity="appointment", entity_id=appt.id, before=before,
-                    after=appointment_snapshot(appt))
+                    after=appointment_snapshot(appt) | guards.audit_note(asked, accepted))
         _sync(session, ctx, appt, now)
         return _view(session, _id(appt))  # read back in the same transaction
 

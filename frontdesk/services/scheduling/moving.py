@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime, timedelta
 
 from sqlmodel import Session
@@ -16,6 +17,8 @@ from frontdesk.services.context import Context
 from frontdesk.services.errors import InvalidInput, SlotTaken
 from frontdesk.services.mapping import appointment_snapshot
 from frontdesk.services.pathway import enforce_payer_rules, override_authoriser
+from frontdesk.services.scheduling import guards
+from frontdesk.services.scheduling.booking import _procedure_details
 from frontdesk.services.scheduling.fitting import _check_slot, _Taken
 from frontdesk.services.scheduling.reading import _view
 from frontdesk.services.scheduling.transaction import (
@@ -43,13 +46,24 @@ def reschedule(
     override_reason: str | None = None,
     override_by: str | None = None,
     override_password: str | None = None,
+    ordered_by_physician: bool = False,
+    accept_warnings: Collection[str] = (),
+    region: str | None = None,
+    levels: str | None = None,
+    side: str | None = None,
 ) -> AppointmentView:
     """Move a booked visit to another start (and optionally provider, location or room).
 
-    The payer rules are checked again for the new day, as :func:`book` checks them (an
-    override by someone else needs their ``override_password``)."""
+    The payer rules and the booking checks (:mod:`~frontdesk.services.scheduling.guards`) run
+    again for the new time, as :func:`book` runs them (an override by someone else needs their
+    ``override_password``); what was said when it was booked (a physician's order, physician
+    review) still stands. ``region``, ``levels``, ``side``: a procedure's details, to give
+    those a visit booked without them lacks (or to correct them)."""
     if start.tzinfo is None:
         raise InvalidInput("start", "needs a time zone (e.g. 2027-03-15T09:00-05:00)")
+    region, levels, side = _procedure_details(region, levels, side)
+    extra = guards.Asked.of(ordered_by_physician=ordered_by_physician, physician_review=False,
+                            accept_warnings=accept_warnings)
     authoriser = override_authoriser(ctx, staff=staff, override_by=override_by,
                                      password=override_password, reason=override_reason)
     moving: dict[str, int] = {}
@@ -80,15 +94,22 @@ def reschedule(
         appt.starts_at, appt.ends_at = slot.start, slot.end
         appt.block_start = slot.start - timedelta(minutes=spec.buffer_before_min)
         appt.block_end = slot.end + timedelta(minutes=spec.buffer_after_min)
+        if vt.is_procedure:
+            appt.region = region or appt.region
+            appt.levels = levels or appt.levels
+            appt.side = side or appt.side
         _touch(appt, now)
         session.flush()
+        asked = extra.joined(guards.asked_when_booked(session, _id(appt)).orders())
+        guards.refuse(session, ctx, appt=appt, vt=vt, asked=asked, now=now)
         enforce_payer_rules(session, ctx, staff=staff_row if authoriser == staff
                             else acting(session, authoriser), appointment=appt,
                             visit_type=vt.code, override_reason=override_reason)
+        accepted = guards.warn(session, appt=appt, vt=vt, asked=asked, now=now)
         q.add_audit(session, origin=ctx.origin.stamp,
                     at=now, staff_id=staff_row.id, action="appointment.reschedule",
                     entity="appointment", entity_id=appt.id, before=before,
-                    after=appointment_snapshot(appt))
+                    after=appointment_snapshot(appt) | guards.audit_note(extra, accepted))
         _sync(session, ctx, appt, now)
         return _view(session, _id(appt))  # read back in the same transaction
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from frontdesk.services import directory, history, scheduling
+from frontdesk.domain.pathway import PayerCheck
+from frontdesk.services import directory, history, pathway, scheduling
 from frontdesk.services.calendar import day_grid
 from frontdesk.services.errors import (
     Busy,
@@ -17,7 +18,7 @@ from frontdesk.services.errors import (
 )
 from frontdesk.services.views import AppointmentView, SlotView, VisitTypeView
 from frontdesk.ui.backend.boards import DayBoard, GridBoard
-from frontdesk.ui.backend.changes import DONE, Change, Move, NewBooking, Outcome
+from frontdesk.ui.backend.changes import DONE, Ask, Change, Move, NewBooking, Outcome
 from frontdesk.ui.backend.core import BackendCore
 from frontdesk.ui.text import slot_text, when_text
 
@@ -75,14 +76,51 @@ class CalendarDoor(BackendCore):
         codes = set(fit.visit_codes)
         return [v for v in directory.visit_types(self.ctx) if v.code in codes], fit.reason
 
+    def payer_checks(self, patient_id: int, visit_type: str, start: datetime, *,
+                     region: str | None, levels: str | None) -> list[PayerCheck]:
+        """What each of the patient's payers says about this visit at ``start`` (as the call
+        shows it)."""
+        return pathway.payer_checks(self.ctx, patient_id=patient_id, visit_type=visit_type,
+                                    region=region, levels=levels, start=start)
+
     def apply(self, change: Change) -> Outcome:
         """Carry out ``change`` (against the version the row showed); say how it went — by
-        the visit's time, never the patient's name (a notification is no place for it)."""
+        the visit's time, never the patient's name (a notification is no place for it). When
+        the booking checks need an answer first, the outcome's ``ask`` says which."""
+        from frontdesk.services.accounts import AccountLocked, SignInRefused
+        from frontdesk.services.errors import NotAllowed
+        from frontdesk.services.pathway import PayerRulesBroken
+        from frontdesk.services.scheduling import BookingNeedsConfirmation, FirstVisitRefused
+
         if self.staff is None:
             return Outcome("Nobody to act as: add an active receptionist or scheduler first.",
                            "error")
+        said = change.said if isinstance(change, (Move, NewBooking)) else None
         try:
             return self._apply(change, self.staff)
+        except BookingNeedsConfirmation as exc:
+            return Outcome("Not booked yet: read the warnings first.", "warning",
+                           ask=Ask("warnings", "\n".join(w.text for w in exc.warnings),
+                                   exc.codes))
+        except FirstVisitRefused as exc:
+            return Outcome("Not booked yet: this would be the patient's first visit.",
+                           "warning", ask=Ask("first-visit", exc.message))
+        except PayerRulesBroken as exc:
+            problems = "\n".join(f"{c.payer}: {p.text}" for c in exc.checks for p in c.problems)
+            return Outcome("Not booked yet: a payer rule refuses it.", "warning",
+                           ask=Ask("payer", problems))
+        except (SignInRefused, AccountLocked, NotAllowed) as exc:
+            if said is None or not said.override_reason:
+                return Outcome(f"Could not change the visit: {exc}.", "error")
+            why = ("wrong username or password" if isinstance(exc, SignInRefused)
+                   else str(exc))
+            return Outcome(f"Not booked: the override was not accepted ({why}).", "warning",
+                           ask=Ask("payer", "", error=f"Not authorised: {why}."))
+        except InvalidInput as exc:
+            if said is not None and exc.field in ("region", "levels", "side"):
+                return Outcome(f"Not booked yet: {exc.message}.", "warning",
+                               ask=Ask("details", exc.message))
+            return Outcome(f"Could not change the visit: {exc.message}.", "error")
         except StaleAppointment as exc:
             return Outcome("The visit was changed by someone else meanwhile (now "
                            f"{exc.current.status.label}, {when_text(exc.current)}); nothing "
@@ -92,8 +130,6 @@ class CalendarDoor(BackendCore):
             others = "; ".join(slot_text(s) for s in exc.alternatives[:3])
             return Outcome("That time was just taken; nothing was changed."
                            + (f" Next free: {others}." if others else ""), "warning")
-        except InvalidInput as exc:
-            return Outcome(f"Could not change the visit: {exc.message}.", "error")
         except Busy:
             return Outcome("The database is busy; nothing was changed. Try again.", "error")
         except FrontDeskError as exc:  # a payer rule, a role that may not do it
@@ -101,19 +137,30 @@ class CalendarDoor(BackendCore):
 
     def _apply(self, change: Change, staff: str) -> Outcome:
         if isinstance(change, Move):
+            said = change.said
             done = scheduling.reschedule(
                 self.ctx, staff=staff, appointment_id=change.appointment_id, start=change.start,
                 provider_id=change.provider_id, location_id=change.location_id,
-                expected_version=change.expected_version)
+                expected_version=change.expected_version,
+                ordered_by_physician=said.ordered_by_physician,
+                accept_warnings=said.accept_warnings, override_reason=said.override_reason,
+                override_by=said.override_by, override_password=said.override_password,
+                region=said.region, levels=said.levels, side=said.side)
             return Outcome(f"Moved the visit to {when_text(done)} with {done.provider_name} at "
-                           f"{done.location_name}.", changed=True)
+                           f"{done.location_name}.", changed=True, appointment_id=done.id)
         if isinstance(change, NewBooking):
+            said = change.said
             done = scheduling.book(
                 self.ctx, staff=staff, patient_id=change.patient_id,
                 visit_type=change.visit_type, provider_id=change.provider_id,
-                location_id=change.location_id, start=change.start)
+                location_id=change.location_id, start=change.start, region=said.region,
+                levels=said.levels, side=said.side,
+                ordered_by_physician=said.ordered_by_physician,
+                accept_warnings=said.accept_warnings, override_reason=said.override_reason,
+                override_by=said.override_by, override_password=said.override_password)
             return Outcome(f"Booked: {done.visit_type_name}, {when_text(done)} with "
-                           f"{done.provider_name}, {done.room_name}.", changed=True)
+                           f"{done.provider_name}, {done.room_name}.", changed=True,
+                           appointment_id=done.id)
         if change.status is None:
             done = scheduling.cancel(
                 self.ctx, staff=staff, appointment_id=change.appointment_id,

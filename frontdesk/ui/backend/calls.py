@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from frontdesk.domain.calls import CallOutcome, CallReason
+from frontdesk.domain.model import ProviderKind
 from frontdesk.domain.pathway import Recommendation, answers_from
 from frontdesk.domain.payers import PayerOf, PayerPlan
 from frontdesk.services import (
@@ -46,6 +47,9 @@ class CallBooking:
     override_reason: str | None = None
     override_by: str | None = None  # username of the scheduler or manager who authorises it
     override_password: str | None = field(default=None, repr=False)  # theirs, when not yours
+    physician_review: bool = False  # the pathway routes it to physician review
+    ordered_by_physician: bool = False  # said so, for a first visit other than the evaluation
+    accept_warnings: tuple[str, ...] = ()  # the warnings the receptionist read and accepts
 
 
 class CallDoor(BackendCore):
@@ -82,18 +86,24 @@ class CallDoor(BackendCore):
                                                        CallReason.ORDERED_VISIT) else [])
         return Advice(advice, tuple(counts))
 
-    def call_offers(self, patient: PatientView, visit_type: str, *,
-                    limit: int = 8) -> list[SlotView]:
+    def call_offers(self, patient: PatientView, visit_type: str, *, limit: int = 8,
+                    physician_review: bool = False) -> list[SlotView]:
         """Free slots for the caller across every location: their preferred location first,
-        the provider of their last procedure next, then the earliest."""
+        the provider of their last procedure next, then the earliest. ``physician_review``:
+        with physicians only, unless the practice's settings let any clinician take it."""
         history = pathway.patient_history(self.ctx, patient.id)
         previous = sorted(history.sessions, key=lambda s: s.day)
         provider = previous[-1].provider_id if previous else None
+        who = None
+        if physician_review and self.ctx.settings.booking.physician_review_by_physicians_only:
+            who = {p.id for p in directory.providers(self.ctx)
+                   if p.kind is ProviderKind.PHYSICIAN}
         ranked = scheduling.find_slots(
-            self.ctx, visit_type=visit_type, days=90, limit=limit,
+            self.ctx, visit_type=visit_type, days=90, limit=limit, provider_ids=who,
             preferred_location_id=patient.preferred_location_id, previous_provider_id=provider)
         # The earliest anywhere too: a caller may drive further to be seen sooner.
-        anywhere = scheduling.find_slots(self.ctx, visit_type=visit_type, days=90, limit=limit)
+        anywhere = scheduling.find_slots(self.ctx, visit_type=visit_type, days=90, limit=limit,
+                                         provider_ids=who)
         seen = {(s.start, s.provider_id) for s in ranked}
         sooner = [s for s in anywhere if (s.start, s.provider_id) not in seen
                   and (not ranked or s.start < ranked[0].start)][: max(2, limit // 3)]
@@ -106,10 +116,15 @@ class CallDoor(BackendCore):
             provider_id=slot.provider_id, location_id=slot.location_id, start=slot.start,
             room_id=slot.room_id, region=booking.region, levels=booking.levels,
             side=booking.side, hold=True, override_reason=booking.override_reason,
-            override_by=booking.override_by, override_password=booking.override_password)
+            override_by=booking.override_by, override_password=booking.override_password,
+            physician_review=booking.physician_review,
+            ordered_by_physician=booking.ordered_by_physician,
+            accept_warnings=booking.accept_warnings)
 
-    def confirm_hold(self, appt: AppointmentView) -> AppointmentView:
-        return scheduling.confirm_hold(self.ctx, staff=self._acting(), appointment_id=appt.id)
+    def confirm_hold(self, appt: AppointmentView,
+                     accept_warnings: tuple[str, ...] = ()) -> AppointmentView:
+        return scheduling.confirm_hold(self.ctx, staff=self._acting(), appointment_id=appt.id,
+                                       accept_warnings=accept_warnings)
 
     def release_hold(self, appt: AppointmentView) -> AppointmentView:
         return scheduling.release_hold(self.ctx, staff=self._acting(), appointment_id=appt.id)

@@ -7,7 +7,7 @@ version the row showed, and a worker hands it to the backend, which answers with
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
 
@@ -50,6 +50,22 @@ class Request:
 
 
 @dataclass(frozen=True)
+class Said:
+    """What the person said to the booking checks: a physician ordered it, the warnings they
+    accept, an override of a payer rule (who, their password when not the person signed in,
+    why), a procedure's details."""
+
+    ordered_by_physician: bool = False
+    accept_warnings: tuple[str, ...] = ()
+    override_reason: str | None = None
+    override_by: str | None = None
+    override_password: str | None = field(default=None, repr=False)
+    region: str | None = None
+    levels: str | None = None
+    side: str | None = None
+
+
+@dataclass(frozen=True)
 class Move:
     """Reschedule one appointment to ``start`` with ``provider_id`` at ``location_id``."""
 
@@ -58,6 +74,7 @@ class Move:
     start: datetime
     provider_id: int
     location_id: int
+    said: Said = Said()
 
 
 @dataclass(frozen=True)
@@ -69,18 +86,35 @@ class NewBooking:
     provider_id: int
     location_id: int
     start: datetime
+    said: Said = Said()
 
 
 Change = Request | Move | NewBooking
 
 
 @dataclass(frozen=True)
+class Ask:
+    """What the booking checks need from the person before a booking or move can go ahead:
+    ``kind`` "warnings" (accept ``codes``), "first-visit" (a physician's order), "payer" (an
+    override; ``error`` when the last one was not accepted) or "details" (a procedure's)."""
+
+    kind: Literal["warnings", "first-visit", "payer", "details"]
+    text: str
+    codes: tuple[str, ...] = ()
+    error: str = ""
+
+
+@dataclass(frozen=True)
 class Outcome:
-    """How a request went, in plain words; ``changed`` when something was written."""
+    """How a request went, in plain words; ``changed`` when something was written. ``ask``:
+    nothing was written, the checks need an answer first; ``appointment_id``: the visit booked
+    or moved (for its read-back)."""
 
     message: str
     severity: Severity = "information"
     changed: bool = False
+    ask: Ask | None = None
+    appointment_id: int | None = None
 
 
 def allowed(appt: AppointmentView | None, target: Status, *, today: date) -> bool:

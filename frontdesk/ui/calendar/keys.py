@@ -105,6 +105,10 @@ class AppointmentKeys(LiveScreen[BoardT, None]):
             return True if usable and allowed(self.selected, target, today=self.today) else None
         return True
 
+    def followed(self, change: Change, outcome: Outcome, script: Any) -> None:
+        """After a change: a screen that books or moves asks what the booking checks need
+        (``outcome.ask``) and shows the read-back (``script``). Here, nothing more."""
+
     def _submit(self, change: Change) -> None:
         """Write one change in a worker; a read begun before it must not repaint over it."""
         self.acting, self._loading = True, None
@@ -112,8 +116,15 @@ class AppointmentKeys(LiveScreen[BoardT, None]):
         self._act(change, self.shown)
 
     @work(thread=True, group="act", exit_on_error=False)
-    def _act(self, change: Change, shown: Hashable) -> tuple[Outcome, Any]:
-        return self.backend.apply(change), self.read(shown)
+    def _act(self, change: Change, shown: Hashable) -> tuple[Outcome, Any, Change, Any]:
+        outcome = self.backend.apply(change)
+        script = None
+        if outcome.appointment_id is not None:  # booked or moved: the read-back for the caller
+            try:
+                script = self.backend.read_back(outcome.appointment_id)
+            except Exception:  # noqa: BLE001 - the visit is booked; say so without it
+                script = None
+        return outcome, self.read(shown), change, script
 
     @on(Worker.StateChanged)
     def _acted(self, event: Worker.StateChanged) -> None:
@@ -121,15 +132,17 @@ class AppointmentKeys(LiveScreen[BoardT, None]):
         if event.worker.group != "act" or event.state not in finished:
             return  # the event's state: the worker's own may have moved on since
         self.acting = False
-        result: tuple[Outcome, BoardT] | None = event.worker.result
+        result: tuple[Outcome, BoardT, Change, Any] | None = event.worker.result
         if event.state != WorkerState.SUCCESS or result is None:
             self.notify("Could not reach the database; the change may not have been saved. "
                         "The board reads the day again.", severity="error", markup=False)
             self.reload()
             return
-        outcome, board = result
-        self.notify(outcome.message, severity=outcome.severity, markup=False,
-                    timeout=8 if outcome.severity == "information" else 12)
+        outcome, board, change, script = result
+        if outcome.ask is None:
+            self.notify(outcome.message, severity=outcome.severity, markup=False,
+                        timeout=8 if outcome.severity == "information" else 12)
+        self.followed(change, outcome, script)
         if self.shows(board) == self.shown:
             self.board = board
             self._paint()

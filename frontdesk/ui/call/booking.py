@@ -5,7 +5,8 @@ provider of their last procedure, then the earliest). Enter holds the chosen tim
 caller — nobody else can take it while they decide — and Enter again books it. A time taken
 meanwhile shows the next free ones at once; a payer rule the visit would break is named, with
 the day it would be allowed, and booking anyway needs an override by a scheduler or manager with
-a reason. Esc lets a held time go.
+a reason. The booking checks' warnings and a new patient's first visit are asked about, a
+procedure's missing details first (ui/widgets/booking.py). Esc lets a held time go.
 """
 
 from __future__ import annotations
@@ -26,12 +27,22 @@ from textual.worker import Worker, WorkerState
 
 from frontdesk.domain.calls import CallOutcome
 from frontdesk.ui.call.callbacks import CallbacksDue
-from frontdesk.ui.call.override import Authorised, OverrideDialog
 from frontdesk.ui.call.pathway import ChoiceList, PathwayPanel
 from frontdesk.ui.text import slot_text
+from frontdesk.ui.widgets.booking import (
+    ProcedureDetails,
+    ProcedureDialog,
+    first_visit_question,
+    refused_text,
+    warnings_question,
+)
+from frontdesk.ui.widgets.override import Authorised, OverrideDialog
+from frontdesk.ui.widgets.readback import ReadBackDialog
 
 if TYPE_CHECKING:
-    from frontdesk.services.readback import ReadBack
+    from collections.abc import Callable
+
+    from frontdesk.services.scheduling import BookingNeedsConfirmation
     from frontdesk.services.views import AppointmentView, PatientView, SlotView
     from frontdesk.ui.backend.door import Backend, CallBooking
 
@@ -88,7 +99,8 @@ class CallBookingDialog(ModalScreen["AppointmentView | None"]):
     def _offers(self) -> tuple[tuple[SlotView, ...], str]:
         code = self.booking.visit_type
         name = next((v.name for v in self.backend.visit_types() if v.code == code), code)
-        return tuple(self.backend.call_offers(self.patient, code)), name
+        return tuple(self.backend.call_offers(
+            self.patient, code, physician_review=self.booking.physician_review)), name
 
     def _show_slots(self, slots: tuple[SlotView, ...], note: str) -> None:
         self.slots = slots
@@ -129,7 +141,7 @@ class CallBookingDialog(ModalScreen["AppointmentView | None"]):
 
     @work(thread=True, exclusive=True, group="callbook-confirm", exit_on_error=False)
     def _confirm(self, held: AppointmentView) -> AppointmentView:
-        return self.backend.confirm_hold(held)
+        return self.backend.confirm_hold(held, self.booking.accept_warnings)
 
     @work(thread=True, group="callbook-release", exit_on_error=False)
     def _release(self, held: AppointmentView) -> None:
@@ -158,8 +170,10 @@ class CallBookingDialog(ModalScreen["AppointmentView | None"]):
         from frontdesk.services.accounts import AccountLocked, SignInRefused
         from frontdesk.services.errors import FrontDeskError, NotAllowed, SlotTaken
         from frontdesk.services.pathway import PayerRulesBroken
+        from frontdesk.services.scheduling import BookingNeedsConfirmation, FirstVisitRefused
 
-        signed = self.booking.override_password is not None
+        password = self.booking.override_password
+        signed = password is not None
         self.booking = replace(self.booking, override_password=None)  # asked again each time
         if worker.state == WorkerState.SUCCESS and worker.result is not None:
             self.held = worker.result
@@ -179,12 +193,22 @@ class CallBookingDialog(ModalScreen["AppointmentView | None"]):
                        "Esc lets it go.")
             return
         error = worker.error
-        if isinstance(error, SlotTaken):
+        if isinstance(error, SlotTaken) and self.booking.physician_review:
+            self._note("That time was just taken by someone else. Looking for a physician's "
+                       "next free times…")
+            self._offers()  # the alternatives may be with anyone: offer physicians' again
+        elif isinstance(error, SlotTaken):
             self._show_slots(tuple(error.alternatives),
                              "That time was just taken by someone else. The next free times:")
+        elif isinstance(error, BookingNeedsConfirmation):
+            # the override (if any) passed: tried again with the same signature, once accepted
+            self._warned(error, then=lambda: self._hold(
+                self.chosen, replace(self.booking, override_password=password))
+                if self.chosen is not None else None)
+        elif isinstance(error, FirstVisitRefused):
+            self._first_visit(error.message)
         elif isinstance(error, PayerRulesBroken):
-            self.refused = "\n".join(f"{c.payer}: {p.text}" for c in error.checks
-                                     for p in c.problems)
+            self.refused = refused_text(error.checks)
             self.refresh_bindings()
             self._note(f"{self.refused}\nChoose another time, or Ctrl+O to book it anyway "
                        "with an override.")
@@ -204,14 +228,43 @@ class CallBookingDialog(ModalScreen["AppointmentView | None"]):
 
     def _booked(self, worker: Worker[Any]) -> None:
         from frontdesk.services.errors import FrontDeskError
+        from frontdesk.services.scheduling import BookingNeedsConfirmation
 
         if worker.state == WorkerState.SUCCESS and worker.result is not None:
             self.held = None
             self.dismiss(worker.result)
             return
         error = worker.error
+        if isinstance(error, BookingNeedsConfirmation) and self.held is not None:
+            held = self.held
+            self._warned(error, then=lambda: self._confirm(held))
+            return
         self._note(f"Not booked: {error}" if isinstance(error, FrontDeskError)
                    else "Could not book; Enter to try again.")
+
+    def _warned(self, error: BookingNeedsConfirmation, then: Callable[[], object]) -> None:
+        """The services' warnings, to accept (then try again) or not (choose another time)."""
+        self._note("Not booked yet: " + "; ".join(w.text for w in error.warnings) + ".")
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                codes = tuple(dict.fromkeys((*self.booking.accept_warnings, *error.codes)))
+                self.booking = replace(self.booking, accept_warnings=codes)
+                self._note("Trying again, with the warnings accepted…")
+                then()
+
+        self.app.push_screen(warnings_question([w.text for w in error.warnings]), answered)
+
+    def _first_visit(self, message: str) -> None:
+        self._note(f"Not held: {message}.")
+
+        def answered(yes: bool | None) -> None:
+            if yes and self.chosen is not None:
+                self.booking = replace(self.booking, ordered_by_physician=True)
+                self._note("Holding the time for the caller, as ordered by the physician…")
+                self._hold(self.chosen, self.booking)
+
+        self.app.push_screen(first_visit_question(message), answered)
 
     # ------------------------------------------------------------------ keys
 
@@ -240,28 +293,6 @@ class CallBookingDialog(ModalScreen["AppointmentView | None"]):
         self.dismiss(None)
 
 
-class ReadBackDialog(ModalScreen[bool]):
-    """The confirmation to read to the caller. Enter logs the call as booked; Esc returns to
-    the call (the visit stays booked)."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "dismiss(True)", "Done: log the call", id="readback.done",
-                priority=True),
-        Binding("escape", "dismiss(False)", "Back to the call", id="readback.back"),
-    ]
-
-    def __init__(self, script: ReadBack) -> None:
-        super().__init__()
-        self.script = script
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="readback"):
-            yield Static("Read this back to the caller", id="readback-title", markup=False)
-            yield Static(self.script.text, id="readback-text", markup=False)
-            yield Static("Enter: done, log the call as booked · Esc: back to the call",
-                         id="readback-help", markup=False)
-
-
 class BookForCaller(CallbacksDue):
     """The call screen's booking: the offer dialog for a visit type (from the pathway or the
     treatment lookup), then the read-back once it is booked."""
@@ -276,8 +307,10 @@ class BookForCaller(CallbacksDue):
             self.notify("Booked, but the read-back could not be loaded: see the visit's "
                         "details.", severity="warning", markup=False)
 
-    def _offer(self, visit_type: str) -> None:
-        from frontdesk.domain.pathway import Procedure
+    def _offer(self, visit_type: str, *, physician_review: bool = False) -> None:
+        """Offer times for ``visit_type``: a procedure's details come from the caller's
+        answers, and what they lack is asked first (the treatment lookup books without
+        them); ``physician_review``: the pathway routes it to physician review."""
         from frontdesk.ui.backend.door import CallBooking
 
         if self.patient is None:
@@ -286,15 +319,30 @@ class BookForCaller(CallbacksDue):
             self.query_one("#call-search", Input).focus()
             return
         answers = self._answers()
-        procedure = visit_type in {p.value for p in Procedure}
-        booking = CallBooking(
-            visit_type=visit_type,
-            region=answers.get("region") if procedure else None,
-            levels=answers.get("levels") if procedure else None,
-            side=answers.get("side") if procedure else None)
-        name = self.query_one(PathwayPanel).names.get(visit_type, visit_type)
-        self.app.push_screen(CallBookingDialog(self.backend, self.patient, booking, name),
-                             self._after_booking)
+        patient = self.patient
+        kind = next((v for v in self.backend.visit_types() if v.code == visit_type), None)
+        procedure = kind is not None and kind.is_procedure
+        known = ProcedureDetails(
+            answers.get("region") or answers.get("pain_area") if procedure else None,
+            answers.get("levels") if procedure else None,
+            answers.get("side") if procedure else None)
+        name = self.query_one(PathwayPanel).names.get(
+            visit_type, kind.name if kind is not None else visit_type)
+
+        def offer(details: ProcedureDetails | None) -> None:
+            if details is None:
+                return
+            booking = CallBooking(visit_type=visit_type, region=details.region,
+                                  levels=details.levels, side=details.side,
+                                  physician_review=physician_review)
+            self.app.push_screen(CallBookingDialog(self.backend, patient, booking, name),
+                                 self._after_booking)
+
+        if procedure and not known.complete_for(visit_type):
+            self.app.push_screen(ProcedureDialog(
+                f"{name}: where is it done?", visit_type, known=known), offer)
+        else:
+            offer(known)
 
     def _after_booking(self, appt: AppointmentView | None) -> None:
         if appt is None:

@@ -158,6 +158,7 @@ class CallScreen(CallerOnLine):
         self.query_one("#call-status", Static).update(outcome.message[:200], layout=False)
         if outcome.changed and event.moved:
             self._moved(event.appointment_id)
+            self._read_back(event.appointment_id)  # the new time, read back to the caller
         if outcome.changed:
             self._read_record()
 
@@ -192,7 +193,9 @@ class CallScreen(CallerOnLine):
 
     @on(PathwayPanel.Book)
     def _book(self, event: PathwayPanel.Book) -> None:
-        self._offer(event.visit_type)
+        rec = event.advice.recommendation
+        self._offer(event.visit_type, physician_review=rec.physician_review
+                    and rec.visit_types[:1] == (event.visit_type,))
 
     # ------------------------------------------------------------------ treatment lookup
 

@@ -15,9 +15,10 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
-from frontdesk.ui.backend.changes import Move, Outcome, Request
+from frontdesk.ui.backend.changes import Ask, Move, Outcome, Request
 from frontdesk.ui.visit.cancel import CancelDialog
 from frontdesk.ui.visit.offers import SlotOffers
+from frontdesk.ui.widgets.booking import CheckAnswers
 
 if TYPE_CHECKING:
     from frontdesk.services.views import AppointmentView, PatientView, SlotView
@@ -55,6 +56,7 @@ class VisitsPanel(Vertical):
         self.patient: PatientView | None = None
         self.visits: tuple[AppointmentView, ...] = ()
         self._take_focus = False
+        self._checks: CheckAnswers | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("", id="visits-title", markup=False)
@@ -92,8 +94,12 @@ class VisitsPanel(Vertical):
         title = self.query_one("#visits-title", Static)
         if group == "visits-change":
             if state == WorkerState.SUCCESS and event.worker.result is not None:
-                outcome, appointment_id, moved = event.worker.result
-                self.post_message(self.Changed(outcome, appointment_id, moved=moved))
+                outcome, appointment_id, change = event.worker.result
+                if outcome.ask is not None and isinstance(change, Move):
+                    self._answer(change, outcome.ask)
+                    return
+                self.post_message(self.Changed(outcome, appointment_id,
+                                               moved=isinstance(change, Move)))
             if self.patient is not None:
                 self._read(self.patient.id)
             return
@@ -140,7 +146,16 @@ class VisitsPanel(Vertical):
                                           late_hours=self.backend.late_cancel_hours()),
                              reason_given)
 
+    def _answer(self, change: Move, ask: Ask) -> None:
+        """What the booking checks need before the move (warnings, an override, …)."""
+        if self._checks is None:
+            self._checks = CheckAnswers(self.app, self.backend)
+        code = next((v.visit_type_code for v in self.visits if v.id == change.appointment_id),
+                    "")
+        self._checks.answer(change, ask, code,
+                            lambda again: self._change(again, change.appointment_id))
+
     @work(thread=True, exclusive=True, group="visits-change", exit_on_error=False)
-    def _change(self, change: Any, appointment_id: int) -> tuple[Outcome, int, bool]:
+    def _change(self, change: Any, appointment_id: int) -> tuple[Outcome, int, Any]:
         self._take_focus = True
-        return self.backend.apply(change), appointment_id, isinstance(change, Move)
+        return self.backend.apply(change), appointment_id, change

@@ -1,23 +1,33 @@
 """Moving and booking on the day view's grid: ``m`` picks a visit up and Enter puts it down on
 the cursor's time and provider (any day or place); ``s`` moves it to an offered free time; ``b``
 books a patient on the free cell under the cursor. Every one goes through the services like any
-booking, against the version the grid showed.
+booking, against the version the grid showed, and asks what the call asks: a procedure's
+region, levels and side with the payer's verdict, the warnings to accept, a physician's order
+for a first visit, an override of a payer rule; then the read-back for the caller.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.widgets import Static
 
 from frontdesk.ui.backend.boards import GridBoard
-from frontdesk.ui.backend.changes import Move, NewBooking
+from frontdesk.ui.backend.changes import Change, Move, NewBooking, Outcome, Said
 from frontdesk.ui.calendar.day.book import BookChoice, BookDialog
 from frontdesk.ui.calendar.day.grid import CalendarGrid
 from frontdesk.ui.calendar.day.layout import Kind, summary
 from frontdesk.ui.calendar.keys import AppointmentKeys
+from frontdesk.ui.widgets.booking import (
+    CheckAnswers,
+    ProcedureDetails,
+    ProcedureDialog,
+    payer_verdict,
+)
+from frontdesk.ui.widgets.readback import VisitReadBack
 
 if TYPE_CHECKING:
     from frontdesk.services.views import AppointmentView, SlotView, VisitTypeView
@@ -27,6 +37,21 @@ class MoveAndBook(AppointmentKeys[GridBoard]):
     """The day view's keys that put a visit somewhere: the day view is built on it."""
 
     moving: AppointmentView | None = None  # picked up with m, put down with Enter
+    _checks: CheckAnswers | None = None
+    _visit_codes: dict[int, str] = {}  # noqa: RUF012 - appointment id -> visit type, for moves
+
+    def followed(self, change: Change, outcome: Outcome, script: Any) -> None:
+        """Ask what the booking checks need and try again; read back what was booked."""
+        if outcome.ask is not None and isinstance(change, (Move, NewBooking)):
+            if self._checks is None:
+                self._checks = CheckAnswers(self.app, self.backend)
+            code = (change.visit_type if isinstance(change, NewBooking)
+                    else self._visit_codes.get(change.appointment_id, ""))
+            self._checks.answer(change, outcome.ask, code, self._submit)
+        elif script is not None:
+            self.app.push_screen(VisitReadBack(script, heading=(
+                "Moved: read this back to the caller" if isinstance(change, Move)
+                else "Booked: read this back to the caller")))
 
     def action_details(self) -> None:
         """Enter: put a picked-up visit down here, else the selected visit's details."""
@@ -69,6 +94,7 @@ class MoveAndBook(AppointmentKeys[GridBoard]):
             return
         _, column, start = cell
         self._stop_moving()
+        self._visit_codes = {appt.id: appt.visit_type_code}
         self._submit(Move(appt.id, appt.version, start,
                           column.provider_id, self.location_id))
 
@@ -81,6 +107,7 @@ class MoveAndBook(AppointmentKeys[GridBoard]):
 
         def chosen(slot: SlotView | None) -> None:
             if slot is not None:
+                self._visit_codes = {appt.id: appt.visit_type_code}
                 self._submit(Move(appt.id, appt.version, slot.start,
                                   slot.provider_id, slot.location_id))
 
@@ -113,15 +140,33 @@ class MoveAndBook(AppointmentKeys[GridBoard]):
                         markup=False)
             return
 
-        def chosen(choice: BookChoice | None) -> None:
-            if choice is not None:
-                self._submit(NewBooking(choice.patient_id,
-                                        choice.visit_type_code, provider_id, location_id,
-                                        start))
+        procedures = {v.code: v.name for v in types if v.is_procedure}
+        words = self._slot_words(provider_id, start)
 
-        self.app.push_screen(BookDialog(self._slot_words(provider_id, start),
-                                        search=self.backend.find_patients, visit_types=types,
-                                        places=places), chosen)
+        def chosen(choice: BookChoice | None) -> None:
+            if choice is None:
+                return
+            code = choice.visit_type_code
+            booking = NewBooking(choice.patient_id, code, provider_id, location_id, start)
+            if code not in procedures:
+                self._submit(booking)
+                return
+
+            def verdict(details: ProcedureDetails) -> str:
+                return payer_verdict(self.backend.payer_checks(
+                    choice.patient_id, code, start, region=details.region,
+                    levels=details.levels))
+
+            def given(details: ProcedureDetails | None) -> None:
+                if details is not None:
+                    self._submit(replace(booking, said=Said(
+                        region=details.region, levels=details.levels, side=details.side)))
+
+            self.app.push_screen(ProcedureDialog(f"{procedures[code]}\n{words}", code,
+                                                 verdict=verdict), given)
+
+        self.app.push_screen(BookDialog(words, search=self.backend.find_patients,
+                                        visit_types=types, places=places), chosen)
 
     def _slot_words(self, provider_id: int, start: datetime) -> str:
         grid = self.board.grid if self.board else None
