@@ -63,9 +63,11 @@ def events(ctx: Context, action: str) -> list[AuditEvent]:
 
 
 def three_level_block(ctx: Context, p: Practice, patient_id: int, **kw: object) -> object:
+    """A block for a new patient, ordered by the physician (a first visit may be, if said)."""
     return s.book(ctx, staff="desk", patient_id=patient_id, visit_type="facet-diagnostic",
                   provider_id=p.able, location_id=p.location_id, start=THURSDAY,
-                  region="lumbar", levels=THREE_LEVELS, side="left", **kw)  # type: ignore[arg-type]
+                  region="lumbar", levels=THREE_LEVELS, side="left",
+                  ordered_by_physician=True, **kw)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("typed", ["Medicare", "Medicare Part B", "Medicare - Novitas",
@@ -103,7 +105,7 @@ def test_an_unrecognised_payer_refuses_a_procedure_until_someone_signs_for_it(
     with pytest.raises(PayerRulesBroken) as broken:
         s.book(ctx, staff="desk", patient_id=pid, visit_type="facet-diagnostic",
                provider_id=practice.able, location_id=practice.location_id, start=THURSDAY,
-               region="lumbar", levels="L4-L5", side="left")
+               region="lumbar", levels="L4-L5", side="left", ordered_by_physician=True)
     assert str(broken.value) == (
         f"Payer not recognised: {shown} — payer rules not checked; set the patient's payer "
         "from the list — booking anyway needs an override with a reason")
@@ -113,6 +115,7 @@ def test_an_unrecognised_payer_refuses_a_procedure_until_someone_signs_for_it(
     booked = s.book(ctx, staff="sched", patient_id=pid, visit_type="facet-diagnostic",
                     provider_id=practice.able, location_id=practice.location_id,
                     start=THURSDAY, region="lumbar", levels=THREE_LEVELS, side="left",
+                    ordered_by_physician=True,
                     override_reason="Card checked: commercial plan, not in our list yet")
     assert booked.levels == THREE_LEVELS
     (override,) = events(ctx, "payer.override")
@@ -130,7 +133,7 @@ def test_a_visit_that_is_not_a_procedure_books_whatever_the_payer(
                         start=THURSDAY) == []
     assert s.book(ctx, staff="desk", patient_id=pid, visit_type="follow-up",
                   provider_id=practice.able, location_id=practice.location_id,
-                  start=THURSDAY).visit_type_code == "follow-up"
+                  start=THURSDAY, ordered_by_physician=True).visit_type_code == "follow-up"
 
 
 def test_self_pay_is_recognised_and_checks_no_payer_rules(

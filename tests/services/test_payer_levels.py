@@ -61,9 +61,13 @@ def medicare(ctx: Context, practice: Practice, clock: FrozenClock) -> int:
 def book(ctx: Context, p: Practice, patient_id: int, start: datetime, levels: str,
          side: str = "left", visit_type: str = "facet-diagnostic",
          region: str = "lumbar") -> AppointmentView:
+    """A procedure for the Medicare patient, as the desk books it when the physician ordered
+    it (the patient is new) and the booking's warnings were read and accepted: the tests here
+    are about the payer rules."""
     return s.book(ctx, staff="desk", patient_id=patient_id, visit_type=visit_type,
                   provider_id=p.able, location_id=p.location_id, start=start, region=region,
-                  levels=levels, side=side)
+                  levels=levels, side=side, ordered_by_physician=True,
+                  accept_warnings=("duplicate", "relief-pending", "same-day"))
 
 
 def relief(ctx: Context, patient_id: int, percent: int, levels: str | None,

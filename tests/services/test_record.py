@@ -44,6 +44,8 @@ def book(ctx: Context, p: Practice, start: datetime, visit_type: str = "facet-di
         location_id=p.location_id, start=start)
     if procedure:
         args.update(region="lumbar", levels="L4-L5", side="left")
+    # the record is built here, not the booking checks: its warnings were read and accepted
+    args.update(accept_warnings=("duplicate", "relief-pending", "same-day"))
     args.update(kw)
     return s.book(ctx, **args)  # type: ignore[arg-type]
 

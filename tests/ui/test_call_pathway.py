@@ -26,6 +26,7 @@ from frontdesk.db.models import (
     Staff,
     VisitType,
 )
+from frontdesk.domain.model import Status
 from frontdesk.services.context import Context
 from frontdesk.services.demo.content import demo_password
 from frontdesk.ui.call.booking import CallBookingDialog, ReadBackDialog
@@ -73,16 +74,27 @@ def never_injected(ctx: Context, payer: str, *, free_ahead: bool = False) -> Pat
     procedures = select(Appointment.patient_id).join(
         VisitType, col(VisitType.id) == Appointment.visit_type_id).where(
         col(VisitType.code).in_(["facet-diagnostic", "facet-therapeutic", "rfa"]))
-    ahead = select(Appointment.patient_id).where(  # this week, when the first times are
-        col(Appointment.starts_at).between(datetime(2027, 3, 10, 6, tzinfo=UTC),
-                                           datetime(2027, 3, 17, 6, tzinfo=UTC)))
-    found = select(Patient).where(col(Patient.id).not_in(procedures))
-    if free_ahead:
-        found = found.where(col(Patient.id).not_in(ahead))
-    patient = one(ctx, found.order_by(col(Patient.id)))
+    patient = one(ctx, select(Patient).where(col(Patient.id).not_in(procedures))
+                  .order_by(col(Patient.id)))
     assert patient is not None
     set_payer(ctx, patient.id, payer)
+    if free_ahead:
+        cancel_week_ahead(ctx, patient.id)
     return patient
+
+
+def cancel_week_ahead(ctx: Context, patient_id: int) -> None:
+    """The patient's visits this week (when the first times are offered) called off, as if
+    they had cancelled them: a booking then has nothing on the same day to warn about."""
+    def work(session: Session) -> None:
+        for appt in session.exec(select(Appointment).where(
+                Appointment.patient_id == patient_id,
+                col(Appointment.starts_at).between(datetime(2027, 3, 10, 6, tzinfo=UTC),
+                                                   datetime(2027, 3, 17, 6, tzinfo=UTC)))):
+            appt.status = Status.CANCELLED.value
+            session.add(appt)
+
+    run_write(ctx.engine, work)
 
 
 async def call_from(pilot: Pilot[None], phone: str) -> CallScreen:

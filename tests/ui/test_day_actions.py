@@ -420,7 +420,7 @@ async def test_b_books_a_patient_on_free_time_with_a_visit_that_fits(
         await pilot.pause()
         assert text_of(details, "#procedure-ask") == "lumbar L4-L5, L5-S1 left"
         assert text_of(details, "#procedure-verdict") == (
-            "Payer rules: none of the practice's payer rules apply to this patient's payer.\n"
+            "Payer rules: the patient's plan has none for this visit (e.g. self-pay).\n"
             "Enter books it · Esc: back")
         await pilot.press("enter")
         await pilot.app.workers.wait_for_complete()
