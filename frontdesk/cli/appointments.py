@@ -223,18 +223,22 @@ def cancel_cmd(runtime: Runtime, appointment_id: int, reason: str, staff: str,
 @click.command("status", short_help="Confirm, check in, complete or mark no-show.")
 @click.argument("appointment_id", type=ID)
 @click.argument("status", metavar="STATUS", callback=_status_value)
+@accept_option
 @acting_as()
 @if_version_option
 @json_option
 @click.pass_obj
-def status_cmd(runtime: Runtime, appointment_id: int, status: str, staff: str,
-               expected_version: int | None) -> None:
-    """Set STATUS: confirmed, checked_in, completed, no_show or booked."""
+def status_cmd(runtime: Runtime, appointment_id: int, status: str, accept: tuple[str, ...],
+               staff: str, expected_version: int | None) -> None:
+    """Set STATUS: confirmed, checked_in, completed, no_show or booked. A hold or a no-show
+    booked again passes the booking's checks and payer rules again (--accept for its
+    warnings)."""
     from frontdesk.domain.model import Status
     from frontdesk.services import scheduling
 
     appt = scheduling.set_status(runtime.context(), staff=staff, appointment_id=appointment_id,
-                                 status=Status(status), expected_version=expected_version)
+                                 status=Status(status), expected_version=expected_version,
+                                 accept_warnings=accept)
     emit_appointment(runtime, f"Appointment {appt.id} is now {appt.status.label}", appt)
 
 

@@ -337,22 +337,31 @@ def _plans(data: Mapping[str, Any], rule_sets: tuple[PayerRules, ...],
                                                              "(a [payers.KEY] key or \"none\")"))
         if ok:
             result[key] = plan
-    return _distinct(tuple(result.values()), problems)
+    return _distinct(tuple(result.values()), set(raw or {}), problems)
 
 
-def _distinct(plans: tuple[PayerPlan, ...],
+def _distinct(plans: tuple[PayerPlan, ...], edited: set[str],
               problems: list[SettingProblem]) -> tuple[PayerPlan, ...]:
-    """Drop the later of two plans that share a name or alias (reported): typed text must
-    name one plan."""
+    """Typed text must name one plan: a plan the settings changed or added that shares a name
+    or alias with another is reported and not taken — a packaged plan keeps its packaged form,
+    a new one is left out — so an edit never pushes an untouched plan out of the list."""
+    defaults = {p.key: p for p in DEFAULT_PLANS}
     seen: dict[str, str] = {}
-    kept: list[PayerPlan] = []
-    for plan in plans:
-        names = {folded(n) for n in (plan.key, plan.name, *plan.aliases)} - {""}
-        clash = next((seen[n] for n in names if n in seen), None)
+    chosen: dict[str, PayerPlan] = {}
+
+    def names(plan: PayerPlan) -> set[str]:
+        return {folded(n) for n in (plan.key, plan.name, *plan.aliases)} - {""}
+
+    order = [p for p in plans if p.key not in edited] + [p for p in plans if p.key in edited]
+    for plan in order:
+        clash = next((seen[n] for n in names(plan) if n in seen), None)
         if clash is not None:
             problems.append(SettingProblem(f"plans.{plan.key}",
                                            f"shares a name or alias with plans.{clash}"))
-            continue
-        seen.update(dict.fromkeys(names, plan.key))
-        kept.append(plan)
-    return tuple(kept)
+            fallback = defaults.get(plan.key)
+            if fallback is None or any(n in seen for n in names(fallback)):
+                continue
+            plan = fallback
+        seen.update(dict.fromkeys(names(plan), plan.key))
+        chosen[plan.key] = plan
+    return tuple(chosen[p.key] for p in plans if p.key in chosen)

@@ -17,7 +17,15 @@ from sqlmodel import Session, col, select
 
 from frontdesk.db import queries as q
 from frontdesk.db.engine import read_session
-from frontdesk.db.models import Appointment, Location, Patient, ReliefReport, Staff, VisitType
+from frontdesk.db.models import (
+    Appointment,
+    AuditEvent,
+    Location,
+    Patient,
+    ReliefReport,
+    Staff,
+    VisitType,
+)
 from frontdesk.domain.calls import CallReason
 from frontdesk.domain.model import Region, Side, Status
 from frontdesk.domain.pathway import (
@@ -313,3 +321,59 @@ def enforce_payer_rules(
     q.add_audit(session, origin=ctx.origin.stamp,
                 at=ctx.now(), staff_id=staff.id, action="payer.override",
                 entity="appointment", entity_id=appointment.id, after=after)
+
+
+def standing_overrides(session: Session, appointment_id: int | None) -> set[str]:
+    """The payer rules somebody signed an override for on this visit (when it was held or
+    booked): they still stand while the visit keeps its day."""
+    if appointment_id is None:
+        return set()
+    events = session.exec(select(AuditEvent.after).where(
+        AuditEvent.action == "payer.override", AuditEvent.entity == "appointment",
+        AuditEvent.entity_id == appointment_id)).all()
+    return {str(rule) for after in events if isinstance(after, dict)
+            for rule in after.get("rules", [])}
+
+
+def recheck_payer_rules(session: Session, ctx: Context, *, appointment: Appointment,
+                        visit_type: str) -> None:
+    """Inside the transaction that turns a hold (or a no-show) back into a booking: the payer
+    rules again, as they stand now — the patient's plan or other bookings may have changed
+    since. A rule already overridden on this visit stands; any other broken rule refuses
+    (PayerRulesBroken), and the visit is booked again with an override instead."""
+    broken = _unsigned(session, ctx, appointment, visit_type)
+    if broken:
+        raise PayerRulesBroken(broken)
+
+
+def recheck_later_visits(session: Session, ctx: Context, appointment: Appointment) -> None:
+    """Once ``appointment`` counts again (flushed as booked): the patient's visits after it
+    must still pass the payer rules — counting an earlier block can make a later one a second
+    block. Refuses (PayerRulesBroken) with what they break; nothing is written."""
+    later = session.exec(select(Appointment).where(
+        Appointment.patient_id == appointment.patient_id,
+        Appointment.id != appointment.id,
+        col(Appointment.starts_at) > appointment.starts_at,
+        col(Appointment.status).in_(COUNTED))).all()  # a later hold is checked when confirmed
+    broken = [check for appt in later
+              if (vt := session.get(VisitType, appt.visit_type_id)) is not None
+              for check in _unsigned(session, ctx, appt, vt.code)]
+    if broken:
+        raise PayerRulesBroken(broken)
+
+
+def breaks_payer_rules(session: Session, ctx: Context, appointment: Appointment) -> bool:
+    """True when the visit breaks a payer rule nobody signed an override for, as things
+    stand in this transaction."""
+    vt = session.get(VisitType, appointment.visit_type_id)
+    return vt is not None and bool(_unsigned(session, ctx, appointment, vt.code))
+
+
+def _unsigned(session: Session, ctx: Context, appointment: Appointment,
+              visit_type: str) -> list[PayerCheck]:
+    checks = _checks(session, ctx, patient_id=appointment.patient_id, visit_type=visit_type,
+                     region=appointment.region, levels=appointment.levels,
+                     start=appointment.starts_at, exclude_id=appointment.id,
+                     side=appointment.side)
+    standing = standing_overrides(session, appointment.id)
+    return [c for c in checks if any(p.rule not in standing for p in c.problems)]

@@ -16,12 +16,13 @@ from sqlmodel import Session, col, select
 
 from frontdesk.db import queries as q
 from frontdesk.db.engine import DatabaseBusyError, read_session, run_write
-from frontdesk.db.models import Patient
+from frontdesk.db.models import Appointment, Patient
+from frontdesk.domain.model import Status
 from frontdesk.domain.payers import PayerPlan
-from frontdesk.domain.permissions import Permission
+from frontdesk.domain.permissions import Permission, refusal
 from frontdesk.services.access import acting
 from frontdesk.services.context import Context
-from frontdesk.services.errors import Busy, InvalidInput
+from frontdesk.services.errors import Busy, InvalidInput, NotAllowed
 from frontdesk.services.mapping import patient_view
 from frontdesk.services.views import PatientView
 
@@ -83,12 +84,38 @@ def set_payer(ctx: Context, *, staff: str, patient_id: int, payer: str,
         if member is not None:
             patient.member_id = member
         session.add(patient)
+        session.flush()
+        after: dict[str, object] = {"payer": plan.key, "member_id_changed": changed}
+        broken = broken_under_new_plan(session, ctx, patient_id)
+        if broken:
+            allowed = ctx.settings.callbacks.override_roles
+            if person.role not in allowed:
+                raise NotAllowed(
+                    f"the patient's booked procedure(s) {', '.join(map(str, broken))} break "
+                    "this plan's payer rules; " + refusal(Permission.OVERRIDE, allowed)
+                    + " to change this payer")
+            after["broken_visits"] = broken  # signed for by who changed it
         q.add_audit(session, origin=ctx.origin.stamp, at=ctx.now(), staff_id=person.id,
                     action="patient.payer", entity="patient", entity_id=patient_id,
-                    before=before, after={"payer": plan.key, "member_id_changed": changed})
+                    before=before, after=after)
         return patient_view(patient)
 
     return _write(ctx, work)
+
+
+def broken_under_new_plan(session: Session, ctx: Context, patient_id: int) -> list[int]:
+    """The patient's upcoming procedures (held or booked) that break their plan's payer rules
+    as it stands in this transaction — beyond a rule already overridden on the visit. Changing
+    the payer must not book round the rules (self-pay, book, then back)."""
+    from frontdesk.services.pathway import breaks_payer_rules
+
+    upcoming = session.exec(select(Appointment).where(
+        Appointment.patient_id == patient_id, col(Appointment.starts_at) >= ctx.now(),
+        col(Appointment.status).in_((Status.HELD.value, Status.BOOKED.value,
+                                     Status.CONFIRMED.value)))
+        .order_by(col(Appointment.starts_at))).all()
+    return [appt.id for appt in upcoming
+            if appt.id is not None and breaks_payer_rules(session, ctx, appt)]
 
 
 @dataclass(frozen=True, slots=True)

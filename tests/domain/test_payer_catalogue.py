@@ -181,6 +181,17 @@ def test_bad_plans_are_reported_and_the_packaged_plan_kept(
     assert settings.plans == DEFAULT_PLANS
 
 
+def test_an_edit_that_takes_another_plans_alias_is_not_taken_and_drops_nothing() -> None:
+    """The review's case: Medicare given "Humana Medicare" as an alias used to push the
+    Humana plan out of the list; now the edit is refused and both plans stay as packaged."""
+    settings, problems = parse_settings(
+        {"plans": {"medicare": {"aliases": ["Medicare", "Humana Medicare"]}}})
+    assert [(p.key, p.reason) for p in problems] == [
+        ("plans.medicare", "shares a name or alias with plans.humana-ma")]
+    assert settings.plans == DEFAULT_PLANS
+    assert settings.catalogue.match("Humana Medicare").key == "humana-ma"  # type: ignore[union-attr]
+
+
 def test_plans_must_be_a_table() -> None:
     settings, problems = parse_settings({"plans": ["medicare"]})
     assert settings.plans == DEFAULT_PLANS

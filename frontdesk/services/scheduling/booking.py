@@ -17,7 +17,12 @@ from frontdesk.services.callbacks import sync_callback
 from frontdesk.services.context import Context
 from frontdesk.services.errors import InvalidInput
 from frontdesk.services.mapping import appointment_snapshot
-from frontdesk.services.pathway import enforce_payer_rules, override_authoriser
+from frontdesk.services.pathway import (
+    enforce_payer_rules,
+    override_authoriser,
+    recheck_later_visits,
+    recheck_payer_rules,
+)
 from frontdesk.services.scheduling import guards
 from frontdesk.services.scheduling.fitting import _check_slot
 from frontdesk.services.scheduling.reading import _view
@@ -140,12 +145,13 @@ def confirm_hold(ctx: Context, *, staff: str, appointment_id: int,
         vt = session.get(VisitType, appt.visit_type_id)
         assert vt is not None
         asked = extra.joined(guards.asked_when_booked(session, _id(appt)))
-        guards.refuse(session, ctx, appt=appt, vt=vt, asked=asked, now=now)
-        accepted = guards.warn(session, appt=appt, vt=vt, asked=asked, now=now)
+        accepted = booked_again(session, ctx, appt=appt, vt=vt, asked=asked, now=now)
         before = appointment_snapshot(appt)
         appt.status, appt.hold_expires_at = Status.BOOKED.value, None
         appt.booked_at, appt.booked_by_id = now, _id(staff_row)
         _touch(appt, now)
+        session.flush()
+        recheck_later_visits(session, ctx, appt)
         q.add_audit(session, origin=ctx.origin.stamp,
                     at=now, staff_id=staff_row.id, action="appointment.book",
                     entity="appointment", entity_id=appt.id, before=before,
@@ -154,6 +160,16 @@ def confirm_hold(ctx: Context, *, staff: str, appointment_id: int,
         return _view(session, _id(appt))  # read back in the same transaction
 
     return _write(ctx, work)
+
+
+def booked_again(session: Session, ctx: Context, *, appt: Appointment, vt: VisitType,
+                 asked: guards.Asked, now: datetime) -> tuple[str, ...]:
+    """What a visit that was not counted (a hold, a no-show) passes to count again: the
+    booking checks and the payer rules as they stand now (an override already signed on it
+    stands), then the warnings. Returns the warnings accepted."""
+    guards.refuse(session, ctx, appt=appt, vt=vt, asked=asked, now=now)
+    recheck_payer_rules(session, ctx, appointment=appt, visit_type=vt.code)
+    return tuple(guards.warn(session, appt=appt, vt=vt, asked=asked, now=now))
 
 
 def release_hold(ctx: Context, *, staff: str, appointment_id: int) -> AppointmentView:

@@ -15,6 +15,7 @@ from textual.widgets import Input, Label, Static
 from textual.worker import Worker, WorkerState
 
 from frontdesk.domain.payers import PayerPlan
+from frontdesk.services.errors import FrontDeskError
 from frontdesk.services.views import PatientView
 from frontdesk.ui.call.new_patient import PlanSuggester
 
@@ -115,6 +116,7 @@ class PayerDialog(ModalScreen[PatientView | None]):
             self.saving = False
             error = event.worker.error
             field = getattr(error, "field", "payer")
-            self._error(field, getattr(error, "message", "") or
-                        "Could not save; nothing was written.")
+            known = isinstance(error, FrontDeskError)  # a refusal says why; nothing else does
+            self._error(field, getattr(error, "message", "") or (str(error) if known else "")
+                        or "Could not save; nothing was written.")
             self.query_one("#member_id" if field == "member_id" else "#payer", Input).focus()
