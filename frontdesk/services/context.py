@@ -6,13 +6,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from sqlalchemy import Engine
+from sqlmodel import Session
 
 from frontdesk.db import migrate
-from frontdesk.db.engine import make_engine
+from frontdesk.db.engine import DatabaseBusyError, make_engine, run_write
 from frontdesk.domain.settings import Settings
+from frontdesk.services.errors import Busy
 from frontdesk.services.files import file_modes
+
+T = TypeVar("T")
 
 
 def system_clock() -> datetime:
@@ -65,3 +70,11 @@ def open_context(
     if upgrade:
         migrate.upgrade(engine)
     return Context(engine=engine, settings=settings, clock=clock, origin=origin or Origin())
+
+
+def write(ctx: Context, work: Callable[[Session], T]) -> T:
+    """Run ``work`` as one write transaction; a database too busy to answer is ``Busy``."""
+    try:
+        return run_write(ctx.engine, work)
+    except DatabaseBusyError as exc:
+        raise Busy(str(exc)) from exc

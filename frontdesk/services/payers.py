@@ -8,21 +8,20 @@ The catalogue itself (plans, aliases, rule sets) is the practice's setting:
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
 from sqlmodel import Session, col, select
 
 from frontdesk.db import queries as q
-from frontdesk.db.engine import DatabaseBusyError, read_session, run_write
+from frontdesk.db.engine import read_session
 from frontdesk.db.models import Appointment, Patient
 from frontdesk.domain.model import Status
 from frontdesk.domain.payers import PayerPlan
 from frontdesk.domain.permissions import Permission, refusal
 from frontdesk.services.access import acting
-from frontdesk.services.context import Context
-from frontdesk.services.errors import Busy, InvalidInput, NotAllowed
+from frontdesk.services.context import Context, write
+from frontdesk.services.errors import InvalidInput, NotAllowed
 from frontdesk.services.mapping import patient_view
 from frontdesk.services.views import PatientView
 
@@ -100,7 +99,7 @@ def set_payer(ctx: Context, *, staff: str, patient_id: int, payer: str,
                     before=before, after=after)
         return patient_view(patient)
 
-    return _write(ctx, work)
+    return write(ctx, work)
 
 
 def broken_under_new_plan(session: Session, ctx: Context, patient_id: int) -> list[int]:
@@ -181,11 +180,4 @@ def map_payers(ctx: Context, *, staff: str) -> int:
                     after={"mapped": dict(sorted(mapped.items()))})
         return sum(mapped.values())
 
-    return _write(ctx, work)
-
-
-def _write(ctx: Context, work: Callable[[Session], T]) -> T:
-    try:
-        return run_write(ctx.engine, work)
-    except DatabaseBusyError as exc:
-        raise Busy(str(exc)) from exc
+    return write(ctx, work)

@@ -18,8 +18,8 @@ from frontdesk.domain.permissions import Permission, refusal
 from frontdesk.services.access import acting
 from frontdesk.services.accounts import passwords
 from frontdesk.services.accounts.passwords import _check_password
-from frontdesk.services.accounts.signin import _for_update, _locked, _write
-from frontdesk.services.context import Context
+from frontdesk.services.accounts.signin import _for_update, _locked
+from frontdesk.services.context import Context, write
 from frontdesk.services.errors import InvalidInput, NotAllowed
 from frontdesk.services.mapping import staff_view
 from frontdesk.services.views import StaffView
@@ -62,7 +62,7 @@ def add_staff(ctx: Context, *, by: str, username: str, name: str, role: Role | s
         return staff_view(row)
 
     try:
-        return _write(ctx, work)
+        return write(ctx, work)
     except IntegrityError:  # the same username added at the same moment elsewhere
         raise InvalidInput("username", f"{wanted!r} is taken") from None
 
@@ -87,7 +87,7 @@ def disable_staff(ctx: Context, *, by: str, username: str) -> StaffView:
                     after={"active": False})
         return staff_view(row)
 
-    return _write(ctx, work)
+    return write(ctx, work)
 
 
 def reset_password(ctx: Context, *, by: str, username: str, password: str) -> StaffView:
@@ -114,7 +114,7 @@ def reset_password(ctx: Context, *, by: str, username: str, password: str) -> St
                         after={"via": "reset_password"})
         return staff_view(row)
 
-    return _write(ctx, work)
+    return write(ctx, work)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,6 @@ again, locked for update, and re-checks if the hash changed meanwhile.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal, TypeVar
@@ -25,12 +24,12 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from frontdesk.db import queries as q
-from frontdesk.db.engine import DatabaseBusyError, read_session, run_write
+from frontdesk.db.engine import read_session
 from frontdesk.db.models import Staff
 from frontdesk.services.access import acting
 from frontdesk.services.accounts.passwords import _rehash, _verify
-from frontdesk.services.context import Context
-from frontdesk.services.errors import Busy, FrontDeskError
+from frontdesk.services.context import Context, write
+from frontdesk.services.errors import FrontDeskError
 from frontdesk.services.mapping import staff_view
 from frontdesk.services.views import StaffView
 
@@ -90,7 +89,7 @@ def screen_locked(ctx: Context, *, username: str, idle_minutes: int | None) -> N
                     at=ctx.now(), staff_id=row.id, action="staff.screen_lock",
                     entity="staff", entity_id=row.id, after=after)
 
-    _write(ctx, work)
+    write(ctx, work)
 
 
 def anyone_can_sign_in(ctx: Context) -> bool:
@@ -128,7 +127,7 @@ def os_user_staff(ctx: Context) -> StaffView | None:
                     entity_id=row.id, after={"via": "ssh", "os_user": os_user[:64]})
         return staff_view(row)
 
-    return _write(ctx, work)
+    return write(ctx, work)
 
 
 def os_user_account(ctx: Context) -> StaffView | None:
@@ -209,7 +208,7 @@ def _authenticate(ctx: Context, username: str, password: str, *,
             audit(success, {"via": "password", **({"rehashed": True} if rehashed else {})})
         return _Outcome("ok", view=staff_view(account))
 
-    outcome = _write(ctx, work)
+    outcome = write(ctx, work)
     if outcome.kind == "locked" and outcome.until is not None:
         raise AccountLocked(outcome.until)
     if outcome.kind != "ok" or outcome.view is None:
@@ -239,10 +238,3 @@ class _Audit:
                     entity="staff", entity_id=self.row.id,
                     after={k: v.isoformat() if isinstance(v, datetime) else v
                            for k, v in after.items()})
-
-
-def _write(ctx: Context, work: Callable[[Session], T]) -> T:
-    try:
-        return run_write(ctx.engine, work)
-    except DatabaseBusyError as exc:
-        raise Busy(str(exc)) from exc

@@ -13,7 +13,7 @@ from frontdesk.db.models import Closure, Location, Provider
 from frontdesk.domain.model import ClosureSpec, Interval
 from frontdesk.domain.permissions import Permission
 from frontdesk.services.access import acting
-from frontdesk.services.context import Context
+from frontdesk.services.context import Context, write
 from frontdesk.services.errors import InvalidInput
 from frontdesk.services.schedule_admin.reading import (
     ClosureRow,
@@ -21,7 +21,7 @@ from frontdesk.services.schedule_admin.reading import (
     _closure_row,
     _location_names,
 )
-from frontdesk.services.schedule_admin.stranding import _check_stranding, _stranded_ids, _write
+from frontdesk.services.schedule_admin.stranding import _check_stranding, _stranded_ids
 
 HOLIDAY, TIME_OFF, LOCATION = "holiday", "time_off", "location"
 CLOSURE_KINDS = (HOLIDAY, TIME_OFF, LOCATION)
@@ -85,7 +85,7 @@ def add_closure(
         people = {p.id or 0: p.name for p in session.exec(select(Provider))}
         return Saved(_closure_row(row, people, _location_names(session)), stranded)
 
-    return _write(ctx, work)
+    return write(ctx, work)
 
 
 def remove_closure(ctx: Context, *, staff: str, closure_id: int) -> ClosureRow:
@@ -104,7 +104,7 @@ def remove_closure(ctx: Context, *, staff: str, closure_id: int) -> ClosureRow:
         session.delete(row)
         return gone
 
-    return _write(ctx, work)
+    return write(ctx, work)
 
 
 def _closure_snapshot(c: Closure) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from frontdesk.db.models import Location, Provider, Template
 from frontdesk.domain.model import TemplateSpec
 from frontdesk.domain.permissions import Permission
 from frontdesk.services.access import acting
-from frontdesk.services.context import Context
+from frontdesk.services.context import Context, write
 from frontdesk.services.errors import InvalidInput
 from frontdesk.services.schedule_admin.reading import (
     Saved,
@@ -22,7 +22,7 @@ from frontdesk.services.schedule_admin.reading import (
     _location_names,
     _template_row,
 )
-from frontdesk.services.schedule_admin.stranding import _check_stranding, _stranded_ids, _write
+from frontdesk.services.schedule_admin.stranding import _check_stranding, _stranded_ids
 from frontdesk.services.schedule_admin.weekdays import rule_weekdays, weekdays_text, weekly_rule
 
 
@@ -92,7 +92,7 @@ def save_template(
                     entity="template", entity_id=row.id, before=before, after=after)
         return Saved(_template_row(row, {location_id: location.name}), stranded)
 
-    return _write(ctx, work)
+    return write(ctx, work)
 
 
 def remove_template(ctx: Context, *, staff: str, template_id: int,
@@ -118,7 +118,7 @@ def remove_template(ctx: Context, *, staff: str, template_id: int,
         session.delete(existing)
         return Saved(gone, stranded)
 
-    return _write(ctx, work)
+    return write(ctx, work)
 
 
 def _refuse_overlap(session: Session, others: Sequence[TemplateSpec], days: Sequence[int],

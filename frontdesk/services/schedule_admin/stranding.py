@@ -3,7 +3,7 @@ of working time (``WouldStrand`` unless confirmed); and the one-transaction writ
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -12,7 +12,6 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
 from frontdesk.db import queries as q
-from frontdesk.db.engine import DatabaseBusyError, run_write
 from frontdesk.db.models import Appointment
 from frontdesk.domain.availability import expand_template, subtract
 from frontdesk.domain.model import (
@@ -22,8 +21,7 @@ from frontdesk.domain.model import (
     Status,
     TemplateSpec,
 )
-from frontdesk.services.context import Context
-from frontdesk.services.errors import Busy, FrontDeskError
+from frontdesk.services.errors import FrontDeskError
 from frontdesk.services.mapping import appointment_view
 from frontdesk.services.views import AppointmentView
 
@@ -129,10 +127,3 @@ def _inside(visit: _Visit, templates: Sequence[TemplateSpec],
 
 def _stranded_ids(stranded: Sequence[AppointmentView]) -> dict[str, Any]:
     return {"stranded_appointment_ids": [a.id for a in stranded]} if stranded else {}
-
-
-def _write(ctx: Context, work: Callable[[Session], R]) -> R:
-    try:
-        return run_write(ctx.engine, work)
-    except DatabaseBusyError as exc:
-        raise Busy(str(exc)) from exc

@@ -19,6 +19,7 @@ from frontdesk.ui.call.booking import BookForCaller
 from frontdesk.ui.call.draft import elapsed
 from frontdesk.ui.call.pathway import PathwayPanel
 from frontdesk.ui.call.record import RecordPanel
+from frontdesk.ui.call.visits import VisitsPanel
 from frontdesk.ui.text import patient_line
 
 if TYPE_CHECKING:
@@ -30,8 +31,8 @@ SEARCH_DELAY = 0.15
 
 
 class CallerOnLine(BookForCaller):
-    """The part of the call screen that finds and shows the caller. The screen itself says
-    what the pathway does once a caller is known (:meth:`_pathway`)."""
+    """The part of the call screen that finds and shows the caller, and loads the pathway
+    (and the caller's visits) once they are known."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+y", "payer", "Payer", id="call.payer", show=False,
@@ -48,7 +49,12 @@ class CallerOnLine(BookForCaller):
 
     def _pathway(self, *, take_focus: bool, reason: CallReason | None = None) -> None:
         """Show the pathway (and the caller's visits) for the caller and the call's reason."""
-        raise NotImplementedError
+        panel = self.query_one(PathwayPanel)
+        why = reason or self._latest("reason")
+        panel.load(self.patient, why, self._answers(), take_focus=take_focus,
+                   call_id=self.call.id)
+        self.query_one(VisitsPanel).load(self.patient, show=why == CallReason.CHANGE_VISIT,
+                                         take_focus=take_focus)
 
     def _tick(self) -> None:
         clock = elapsed(self.call.started_at, self.backend.ctx.now())

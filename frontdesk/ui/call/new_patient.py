@@ -101,9 +101,8 @@ class NewPatientDialog(ModalScreen[PatientView | None]):
         hint.display = bool(text.strip())
         if not text.strip():
             return
-        found = list(self.plans(text))
-        hint.update("In the list: " + " · ".join(p.name for p in found[:3]) if found
-                    else "Not in the practice's payer list — leave it empty if unsure")
+        hint.update(plans_hint(self.plans, text)
+                    or "Not in the practice's payer list — leave it empty if unsure")
 
     @on(Input.Submitted)
     def _entered(self) -> None:
@@ -157,6 +156,12 @@ class NewPatientDialog(ModalScreen[PatientView | None]):
             field = getattr(error, "field", "")
             message = getattr(error, "message", "") or "Could not save; nothing was written."
             self.show_error(field, message)
+
+
+def plans_hint(plans: Callable[[str], Sequence[PayerPlan]], text: str) -> str:
+    """"In the list: A · B · C" for what is typed; empty when it names no plan."""
+    found = list(plans(text))[:3]
+    return ("In the list: " + " · ".join(p.name for p in found)) if found else ""
 
 
 class PlanSuggester(Suggester):

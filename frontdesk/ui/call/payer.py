@@ -17,7 +17,7 @@ from textual.worker import Worker, WorkerState
 from frontdesk.domain.payers import PayerPlan
 from frontdesk.services.errors import FrontDeskError
 from frontdesk.services.views import PatientView
-from frontdesk.ui.call.new_patient import PlanSuggester
+from frontdesk.ui.call.new_patient import PlanSuggester, plans_hint
 
 
 class PayerDialog(ModalScreen[PatientView | None]):
@@ -81,9 +81,8 @@ class PayerDialog(ModalScreen[PatientView | None]):
         if event.input.id == "payer":
             hint = self.query_one("#payer-matches", Static)
             hint.display = bool(event.value.strip())
-            found = list(self.plans(event.value)) if event.value.strip() else []
-            hint.update("In the list: " + " · ".join(p.name for p in found[:3]) if found
-                        else "Not in the practice's payer list")
+            hint.update(plans_hint(self.plans, event.value)
+                        or "Not in the practice's payer list")
 
     @on(Input.Submitted)
     def _entered(self) -> None:

@@ -143,14 +143,6 @@ class CallScreen(CallerOnLine):
 
     # ------------------------------------------------------------------ the pathway
 
-    def _pathway(self, *, take_focus: bool, reason: CallReason | None = None) -> None:
-        panel = self.query_one(PathwayPanel)
-        why = reason or self._latest("reason")
-        panel.load(self.patient, why, self._answers(), take_focus=take_focus,
-                   call_id=self.call.id)
-        self.query_one(VisitsPanel).load(self.patient, show=why == CallReason.CHANGE_VISIT,
-                                         take_focus=take_focus)
-
     @on(VisitsPanel.Changed)
     def _visit_changed(self, event: VisitsPanel.Changed) -> None:
         outcome = event.outcome
