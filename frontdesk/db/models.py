@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
@@ -15,12 +15,15 @@ class Location(SQLModel, table=True):
     address: str = Field(max_length=200)
     phone: str = Field(max_length=20)  # E.164
     timezone: str = Field(default="America/Chicago", max_length=64)
+    zip: str = Field(default="", max_length=10)  # 74133 or 74133-1234
+    active: bool = True  # retired locations stay for the visits they had
 
 
 class Provider(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=80, unique=True)
     kind: str = Field(max_length=16)  # domain.model.ProviderKind
+    credentials: str = Field(default="", max_length=40)  # "MD", "DO", "APRN-CNP", "LMT"
     active: bool = True
 
 
@@ -37,6 +40,7 @@ class VisitType(SQLModel, table=True):
     is_procedure: bool = False
     colour: str = Field(default="blue", max_length=16)
     prep: str = Field(default="", max_length=2000)
+    active: bool = True  # a retired visit type is offered no more
 
 
 class ProviderVisitType(SQLModel, table=True):
@@ -56,6 +60,7 @@ class Room(SQLModel, table=True):
     name: str = Field(max_length=40)
     kind: str = Field(max_length=16)  # domain.model.RoomKind
     fluoroscopy: bool = False
+    active: bool = True
 
 
 class Template(SQLModel, table=True):
@@ -88,13 +93,30 @@ class Patient(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     first_name: str = Field(max_length=60)
     last_name: str = Field(max_length=60, index=True)
-    dob: date
+    dob: date = Field(index=True)
     phone: str = Field(max_length=20, index=True)  # E.164
     preferred_location_id: int | None = Field(default=None, foreign_key="location.id")
     payer: str = Field(default="", max_length=60)  # as typed or imported (before the catalogue)
     payer_key: str | None = Field(default=None, max_length=40)  # the catalogue plan
     member_id: str = Field(default="", max_length=40)
+    mobile: str = Field(default="", max_length=20, index=True)  # E.164; may equal ``phone``
+    sms_consent: bool = False  # agreed to text messages on ``mobile``
+    email: str = Field(default="", max_length=120)
+    address: str = Field(default="", max_length=200)  # street lines
+    city: str = Field(default="", max_length=60)
+    state: str = Field(default="", max_length=2)
+    zip: str = Field(default="", max_length=10)
+    #: what staff must see before booking: domain.patients.ALERTS codes
+    alerts: list[str] = Field(default_factory=list, sa_column=Column(
+        JSON, nullable=False, server_default=text("'[]'")))
+    alert_note: str = Field(default="", max_length=200)
+    #: the old system's id (imports): one patient per id
+    external_id: str | None = Field(default=None, max_length=40, unique=True, index=True)
+    #: merged into another record: this one is kept (nothing lost) but found no more
+    merged_into_id: int | None = Field(default=None, foreign_key="patient.id")
+    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
     created_at: datetime
+    updated_at: datetime | None = None
 
 
 class Staff(SQLModel, table=True):
@@ -146,6 +168,10 @@ class Appointment(SQLModel, table=True):
     late_cancel: bool = False
     version: int = 1
     updated_at: datetime
+    #: the old system's id of an imported visit (one visit per id)
+    external_id: str | None = Field(default=None, max_length=60, unique=True, index=True)
+    #: why a scheduler must look at it, e.g. an imported visit outside the provider's hours
+    attention: str | None = Field(default=None, max_length=200)
 
 
 class AuditEvent(SQLModel, table=True):
@@ -225,3 +251,15 @@ class CallbackTask(SQLModel, table=True):
     done_by_id: int | None = Field(default=None, foreign_key="staff.id")
     call_id: int | None = Field(default=None, foreign_key="call.id")
     note: str = Field(default="", max_length=500)
+
+
+class PracticeSetting(SQLModel, table=True):
+    """The practice's own setup that is not rows of its own (``frontdesk practice apply``):
+    ``practice`` (name, phone), ``payers`` (rule sets) and ``plans`` (the payer catalogue),
+    each as the TOML tables the settings file uses. Over the settings file when present."""
+
+    __tablename__ = "practice_setting"
+
+    key: str = Field(primary_key=True, max_length=40)
+    value: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    updated_at: datetime

@@ -48,14 +48,16 @@ def appointment_view(row: Row[Any]) -> AppointmentView:
 
 def location_view(loc: Location) -> LocationView:
     assert loc.id is not None
-    return LocationView(loc.id, loc.name, loc.address, loc.phone, loc.timezone)
+    return LocationView(loc.id, loc.name, loc.address, loc.phone, loc.timezone, loc.zip)
 
 
 def patient_view(p: Patient) -> PatientView:
     assert p.id is not None
     return PatientView(
         p.id, p.first_name, p.last_name, p.dob, p.phone, p.preferred_location_id, p.payer,
-        p.payer_key, p.member_id,
+        p.payer_key, p.member_id, mobile=p.mobile, sms_consent=p.sms_consent, email=p.email,
+        address=p.address, city=p.city, state=p.state, zip=p.zip, alerts=tuple(p.alerts or ()),
+        alert_note=p.alert_note, external_id=p.external_id, version=p.version,
     )
 
 

@@ -17,6 +17,7 @@ class LocationView:
     address: str
     phone: str
     timezone: str
+    zip: str = ""
 
     @property
     def zone(self) -> ZoneInfo:
@@ -74,6 +75,17 @@ class PatientView:
     payer: str  # the text on file (a plan's name once chosen from the catalogue)
     payer_key: str | None = None  # the catalogue plan; None: not chosen yet
     member_id: str = ""
+    mobile: str = ""  # E.164
+    sms_consent: bool = False
+    email: str = ""
+    address: str = ""
+    city: str = ""
+    state: str = ""
+    zip: str = ""
+    alerts: tuple[str, ...] = ()  # domain.patients.ALERTS codes
+    alert_note: str = ""
+    external_id: str | None = None
+    version: int = 1  # an edit is made against the version seen
 
     @property
     def full_name(self) -> str:

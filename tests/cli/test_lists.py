@@ -31,7 +31,7 @@ def test_locations_json(desk: Desk) -> None:
     assert json.loads(result.stdout) == [{
         "id": desk.practice.location_id, "name": "Test Clinic",
         "address": "1 Test Way, Tulsa, OK 74101", "phone": "+19185550100",
-        "timezone": "America/Chicago",
+        "timezone": "America/Chicago", "zip": "",
     }]
 
 

@@ -28,7 +28,9 @@ def test_add_patient_json(desk: Desk) -> None:
     assert json.loads(result.stdout) == {
         "id": 3, "first_name": "Morgan", "last_name": "Reyes", "dob": "1961-04-02",
         "phone": "+19185550177", "preferred_location_id": None, "payer": "",
-        "payer_key": None, "member_id": "",
+        "payer_key": None, "member_id": "", "mobile": "", "sms_consent": False, "email": "",
+        "address": "", "city": "", "state": "", "zip": "", "alerts": [], "alert_note": "",
+        "external_id": None, "version": 1,
     }
 
 
