@@ -355,3 +355,20 @@ def test_only_a_manager_or_admin_exports(ctx: Context, practice: Practice, out: 
             col(AuditEvent.action) == "export.fhir")).all()
     fhir.export_fhir(ctx, by=practice.admin, folder=folder)
     assert (folder / "manifest.json").exists()
+
+
+def test_rows_are_streamed_in_batches_with_progress(
+        ctx: Context, practice: Practice, visits: dict[str, int], out: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Batches of two rows (a server-side cursor on PostgreSQL) give the same files; progress
+    is told every few resources and at the end of each file."""
+    monkeypatch.setattr(fhir, "STREAM_ROWS", 2)
+    monkeypatch.setattr(fhir, "PROGRESS_EVERY", 5)
+    told: list[tuple[str, int]] = []
+    done = fhir.export_fhir(ctx, by=practice.manager, folder=out,
+                            progress=lambda t, n: told.append((t, n)))
+    assert [a.id for a in read(out, "Appointment")] == [
+        str(i) for i in sorted(int(a.id) for a in read(out, "Appointment"))]
+    assert done.count("Appointment") == 12
+    assert [n for t, n in told if t == "Appointment"] == [5, 10, 12]
+    assert [n for t, n in told if t == "Patient"] == [3]
