@@ -24,7 +24,7 @@ from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from frontdesk.db.engine import run_write
-from frontdesk.db.models import AuditEvent, Closure
+from frontdesk.db.models import AuditEvent, Closure, PracticeSetting
 from frontdesk.services.audit import audit_events
 from frontdesk.services.context import Context
 from frontdesk.services.errors import NotAllowed
@@ -372,3 +372,34 @@ def test_rows_are_streamed_in_batches_with_progress(
     assert done.count("Appointment") == 12
     assert [n for t, n in told if t == "Appointment"] == [5, 10, 12]
     assert [n for t, n in told if t == "Patient"] == [3]
+
+
+@pytest.mark.parametrize(("setting", "wanted"), [
+    ("https://clinic.example/ids/", "https://clinic.example/ids/patient"),
+    ("urn:oid:2.16.840.1.113883.3.9999", "urn:oid:2.16.840.1.113883.3.9999:patient"),
+    ("not a uri", "urn:frontdesk:patient"),
+])
+def test_the_practice_may_name_its_identifier_system(
+        ctx: Context, practice: Practice, out: Path, setting: str, wanted: str) -> None:
+    def work(session: Session) -> None:
+        session.add(PracticeSetting(key="practice", value={"identifier_system": setting},
+                                    updated_at=ctx.now()))
+
+    run_write(ctx.engine, work)
+    fhir.export_fhir(ctx, by=practice.manager, folder=out)
+    assert {p.identifier[0].system for p in read(out, "Patient")} == {wanted}
+
+
+def test_an_interrupted_export_leaves_no_manifest(
+        ctx: Context, practice: Practice, out: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fhir.export_fhir(ctx, by=practice.manager, folder=out)
+    assert (out / "manifest.json").exists()
+
+    def failing(*_args: Any) -> dict[str, Any]:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(fhir, "_appointment", failing)
+    with pytest.raises(OSError, match="disk full"):
+        fhir.export_fhir(ctx, by=practice.manager, folder=out)
+    assert not (out / "manifest.json").exists()
+    assert not [p for p in out.iterdir() if p.name.endswith(".part")]

@@ -111,6 +111,9 @@ def export_fhir(ctx: Context, *, by: str, folder: Path, since: datetime | None =
     except OSError as exc:
         raise InvalidInput("folder", f"cannot make {target}: "
                                      f"{exc.strerror or type(exc).__name__}") from None
+    # an earlier export's manifest goes first: until the new one is written, nobody takes
+    # the folder for a finished export (an interrupted one leaves no manifest)
+    (target / "manifest.json").unlink(missing_ok=True)
     now = ctx.now()
     writer = _Writer(target, progress)
     with snapshot(ctx) as session:
