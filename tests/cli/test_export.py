@@ -150,3 +150,17 @@ def test_the_report_group_is_untouched(desk: Desk) -> None:
     assert result.exit_code == 0
     assert "daily" in result.output
     assert "export" in desk.run("--help").output
+
+
+def test_the_command_line_starts_without_the_export_libraries() -> None:
+    """fhir.resources (pydantic models by the hundred) and icalendar load only when an export
+    runs: `frontdesk --help` and every other command stay quick."""
+    import subprocess
+    import sys
+
+    code = ("import sys, frontdesk.cli, frontdesk.cli.exports; "
+            "print(sorted({m.split('.')[0] for m in sys.modules} & "
+            "{'fhir', 'fhir_core', 'icalendar', 'pydantic'}))")
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           check=True)
+    assert found.stdout.strip() == "[]"
