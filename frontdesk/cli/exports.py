@@ -38,10 +38,12 @@ def export_group() -> None:
 @click.pass_obj
 def export_fhir_cmd(runtime: Runtime, folder: Path, since: str | None, slot_days: int,
                     quiet: bool, by: str) -> None:
-    """Write every patient, practitioner, location, schedule, free/busy slot and appointment
-    as FHIR R4 (R4B) Bulk Data NDJSON files into DIR (made, mode 0700, when missing), with a
-    manifest.json listing them. Each resource is checked with the fhir.resources models.
-    See docs/exporting.md for what goes where."""
+    """The whole practice as FHIR R4 Bulk Data files in DIR.
+
+    Every patient, practitioner, location, schedule, free/busy slot and appointment, as FHIR
+    R4 (R4B) NDJSON files in DIR (made, mode 0700, when missing), with a manifest.json listing
+    them, written last. Each resource is checked with the fhir.resources models. See
+    docs/exporting.md for what goes where."""
     from frontdesk.services.exports import fhir
 
     ctx = runtime.context()
@@ -82,9 +84,11 @@ def export_fhir_cmd(runtime: Runtime, folder: Path, since: str | None, slot_days
 @click.pass_obj
 def export_ics_cmd(runtime: Runtime, provider: str | None, location: str | None, first: str,
                    last: str | None, output: Path | None, no_names: bool, by: str) -> None:
-    """Write a provider's or a location's visits as an iCalendar file (.ics) with proper time
-    zones, for a calendar app. Cancelled visits are left out. A calendar leaves the practice:
-    give --no-names to share it without patient names."""
+    """A provider's or a location's calendar as an iCalendar file.
+
+    Their visits as an .ics file with proper time zones, for a calendar app. Cancelled visits
+    are left out. A calendar leaves the practice: give --no-names to share it without patient
+    names."""
     from frontdesk.cli.parsing import resolve_location
     from frontdesk.services import directory
     from frontdesk.services.errors import InvalidInput

@@ -389,14 +389,14 @@ def _practitioner(p: Provider, known: _Known) -> dict[str, Any]:
 def _role(p: Provider, known: _Known) -> dict[str, Any]:
     """What the provider is (their kind) and where they work (the locations of their hours);
     the visit types they perform are their schedules' service types."""
-    kind = ProviderKind(p.kind) if p.kind in ProviderKind._value2member_map_ else None
+    label = next((KIND_LABELS[k] for k in ProviderKind if k.value == p.kind), p.kind)
     where = sorted({loc for (provider, loc) in known.templates if provider == p.id})
     return {
         "resourceType": "PractitionerRole", "id": str(p.id),
         "active": p.active,
         "practitioner": _ref("Practitioner", p.id or 0, p.name),
         "code": [{"coding": [{"system": PROVIDER_KINDS, "code": p.kind,
-                              "display": KIND_LABELS[kind] if kind else p.kind}]}],
+                              "display": label}]}],
         "location": [_ref("Location", loc, known.locations[loc].name) for loc in where
                      if loc in known.locations],
     }
