@@ -3,8 +3,9 @@
 Receptionists book, move, cancel, change a visit's status, add patients and log calls within the
 pathway; schedulers also edit templates and closures (and override payer rules with a reason —
 the roles for that are a setting, ``[callbacks] override_roles``); managers also see the daily
-report, its overrides and the audit log; admins also manage staff accounts. Everybody signed in
-may look at the calendar and open a visit (opening a record is audited, not forbidden).
+report, its overrides and the audit log, and export the practice's data (FHIR files, calendars);
+admins also manage staff accounts. Everybody signed in may look at the calendar and open a visit
+(opening a record is audited, not forbidden).
 
 Pure: the services look up the person and ask :func:`allowed`; the UI asks the same question to
 grey out what the person cannot do, so the screen and the services never disagree.
@@ -33,6 +34,7 @@ class Permission(StrEnum):
     STAFF = "staff"  # add, disable, reset staff accounts
     BACKUP = "backup"  # copy the whole database (every patient) to a file
     PAYER_MAP = "payer-map"  # give many patients the catalogue plan their payer text names
+    EXPORT = "export"  # take patients' data out: FHIR files, a provider's or location's calendar
 
 
 #: The lowest role holding each permission.
@@ -49,6 +51,7 @@ LOWEST: dict[Permission, Role] = {
     Permission.STAFF: Role.ADMIN,
     Permission.BACKUP: Role.ADMIN,
     Permission.PAYER_MAP: Role.MANAGER,
+    Permission.EXPORT: Role.MANAGER,
 }
 
 #: What each permission lets a person do, for the refusal message.
@@ -65,6 +68,7 @@ DOING: dict[Permission, str] = {
     Permission.STAFF: "managing staff accounts",
     Permission.BACKUP: "backing up the database",
     Permission.PAYER_MAP: "mapping patients' payers to the payer list",
+    Permission.EXPORT: "exporting patient data",
 }
 
 

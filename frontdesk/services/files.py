@@ -11,15 +11,26 @@ PostgreSQL keeps no files of ours: nothing to say.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from frontdesk.db.engine import normalise_url
-from frontdesk.db.files import PRIVATE, SQLITE_SIDE_FILES, Exposure, FileModes, exposure
+from frontdesk.db.files import (
+    PRIVATE,
+    SQLITE_SIDE_FILES,
+    Exposure,
+    FileModes,
+    exposure,
+    set_mode,
+)
 from frontdesk.db.files import make_folders as make_folders  # for the exports' folder
 from frontdesk.domain.settings import Settings, StorageSettings
+from frontdesk.services.errors import InvalidInput
 
 
 def check_shared_group(storage: StorageSettings) -> tuple[FileModes, str]:
@@ -95,3 +106,38 @@ def _quoted(path: Path) -> str:
     import shlex
 
     return shlex.quote(str(path))
+
+
+@contextmanager
+def private_file(path: Path, modes: FileModes = PRIVATE) -> Iterator[BinaryIO]:
+    """A file to write ``path`` through, readable by its owner only (0600; with ``modes`` from
+    the shared-group setting, by that group too).
+
+    What is written goes into a private temporary file beside ``path`` (made 0600), which
+    replaces ``path`` once the block ends without an error: a file that was there with wider
+    permissions is replaced, not reused, so the contents are never readable by others, not even
+    for a moment, and never half written. An error inside the block leaves ``path`` as it was.
+    """
+    target = Path(path)
+    if target.is_dir():
+        raise InvalidInput("output", f"{target} is a folder; give a file name")
+    folder = target.parent
+    if not folder.is_dir():
+        raise InvalidInput("output", f"folder {folder} does not exist")
+    import tempfile
+
+    try:
+        handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
+    except PermissionError:
+        raise InvalidInput("output", f"cannot write in {folder}: permission denied") from None
+    part = Path(name)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            set_mode(out.fileno(), modes.file, modes.gid)
+            yield out
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(part, target)
+    except BaseException:
+        part.unlink(missing_ok=True)
+        raise

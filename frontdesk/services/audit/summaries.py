@@ -232,6 +232,23 @@ def _database(event: AuditEvent, verb: str, _names: _Names) -> str | None:
     return f"backed up the whole database ({(event.after or {}).get('bytes', 0):,} bytes)"
 
 
+def _export(event: AuditEvent, verb: str, names: _Names) -> str | None:
+    """Exports (services/exports/): what went out, by counts; never where to."""
+    after: dict[str, Any] = event.after or {}
+    if verb == "fhir":
+        counts = after.get("counts") or {}
+        since = f" changed since {str(after['since'])[:10]}" if after.get("since") else ""
+        return (f"exported FHIR files{since}: {counts.get('Patient', 0):,} patient(s), "
+                f"{counts.get('Appointment', 0):,} appointment(s)")
+    if verb == "ics":
+        whose = (names.provider(event.entity_id) if event.entity == "provider"
+                 else names.location(event.entity_id))
+        plain = "" if after.get("names", True) else ", without patient names"
+        return (f"exported the calendar of {whose}: {after.get('events', 0):,} visit(s), "
+                f"{after.get('from')} to {after.get('to')}{plain}")
+    return None
+
+
 def _demo(event: AuditEvent, verb: str, _names: _Names) -> str | None:
     return "seeded the demo practice" if verb == "seed" else None
 
@@ -277,6 +294,7 @@ _FAMILIES: dict[str, Callable[[AuditEvent, str, _Names], str | None]] = {
     "closure": _closure,
     "database": _database,
     "demo": _demo,
+    "export": _export,
     "staff": _staff,
 }
 

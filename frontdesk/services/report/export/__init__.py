@@ -12,12 +12,11 @@ the report package does not import it.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
-from frontdesk.db.files import PRIVATE, FileModes, set_mode
+from frontdesk.db.files import PRIVATE, FileModes
 from frontdesk.services.errors import InvalidInput
+from frontdesk.services.files import private_file
 from frontdesk.services.report.export.data import CSV_COLUMNS, as_dict, csv_rows, to_csv, to_json
 from frontdesk.services.report.export.data import _cell as _cell  # tests check the guard here
 from frontdesk.services.report.export.html_page import to_html
@@ -58,24 +57,5 @@ def write_private(path: Path, text: str, modes: FileModes = PRIVATE) -> None:
     replaces ``path``: a file that was there with wider permissions is replaced, not reused,
     so the report is never readable by others, not even for a moment, and never half written.
     """
-    target = Path(path)
-    if target.is_dir():
-        raise InvalidInput("output", f"{target} is a folder; give a file name")
-    folder = target.parent
-    if not folder.is_dir():
-        raise InvalidInput("output", f"folder {folder} does not exist")
-    try:
-        handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
-    except PermissionError:
-        raise InvalidInput("output", f"cannot write in {folder}: permission denied") from None
-    part = Path(name)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            set_mode(out.fileno(), modes.file, modes.gid)
-            out.write(text.encode("utf-8"))
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(part, target)
-    except BaseException:
-        part.unlink(missing_ok=True)
-        raise
+    with private_file(path, modes) as out:
+        out.write(text.encode("utf-8"))
