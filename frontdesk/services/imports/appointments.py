@@ -79,6 +79,7 @@ ALIASES = {
 MAX_EXTERNAL_ID = 60
 MAX_CANCEL_REASON = 500
 MAX_ATTENTION = 200
+IMPORTED = " (imported)"
 _SPINE = {p.value for p in Procedure}
 _NOT_YET = {Status.COMPLETED: "completed", Status.CHECKED_IN: "checked in",
             Status.NO_SHOW: "a no-show"}
@@ -156,13 +157,14 @@ def import_appointments(ctx: Context, *, staff: str, path: Path,
         tally.good = len(placed)
         tally.history = sum(1 for v in placed if v.start <= now)
         if tally.stops(skip_bad):
-            tally.attention = [Line(v.line, tuple(v.flags)) for v in placed if v.flags]
+            tally.attention = [Line(v.line, (*v.flags[:-1], v.flags[-1] + IMPORTED))
+                               for v in placed if v.flags]
             return
         ids = _insert(session, placed, booked_by=person.id or 0, now=now)
         for visit, appt_id in zip(placed, ids, strict=True):
             _booking_checks(session, ctx, visit, appt_id, person, now)
         tally.callbacks = _callbacks(session, ctx, placed, ids, now)
-        tally.attention = [Line(v.line, (*v.flags[:-1], v.flags[-1] + (
+        tally.attention = [Line(v.line, (*v.flags[:-1], v.flags[-1] + IMPORTED + (
             "" if dry_run else f" (appointment {appt_id})")))
             for v, appt_id in zip(placed, ids, strict=True) if v.flags]
         if not dry_run:
@@ -235,7 +237,8 @@ class _Reader:
         cell("status", read_status, row.get("status"))
         location: Location | None = found.get("location")
         vt: VisitType | None = found.get("visit_type")
-        if location is not None:
+        told = row.moments or row.get("start") or row.get("date")
+        if location is not None and (told or not row.broken):  # an all-day event said why
             cell("start", self._start, row, location)
             if row.get("room"):
                 cell("room", self.practice.room, location, row.get("room"))
@@ -404,13 +407,13 @@ class _Schedule:
             for row in session.connection().execute(sa_select(
                     col(Appointment.id), col(Appointment.provider_id), col(Appointment.room_id),
                     col(Appointment.block_start), col(Appointment.block_end),
-                    col(Appointment.location_id))
+                    col(Appointment.location_id), col(Appointment.starts_at))
                     .where(col(Appointment.block_start) < last,
                            col(Appointment.block_end) > first,
                            col(Appointment.status).in_([s.value for s in BLOCKING_STATUSES]))
                     .order_by(col(Appointment.block_start))):
-                appt_id, pid, rid, start, end, lid = row
-                what = f"appointment {appt_id} at {_local(start, zones.get(lid))}"
+                appt_id, pid, rid, start, end, lid, begins = row
+                what = f"appointment {appt_id} at {_local(begins, zones.get(lid))}"
                 providers.setdefault(pid, _Track()).add(start, end, what)
                 rooms.setdefault(rid, _Track()).add(start, end, what)
             for spec in q.templates_for(session, {v.provider.id or 0 for v in visits}):
@@ -459,29 +462,27 @@ class _Schedule:
         if visit.start <= now:
             if visit.status in _STILL_OPEN:
                 visit.flags.append(f"past visit still {visit.status.label} in the old system: "
-                                   "mark it completed or a no-show (imported)")
+                                   "mark it completed or a no-show")
             return
         if visit.status not in (Status.BOOKED, Status.CONFIRMED):
             return
         provider, location = visit.provider, visit.location
         if visit.room is not None and visit.room.kind != visit.vt.room_kind:
-            visit.flags.append(f"{visit.room.name} is not a {visit.vt.room_kind} room "
-                               "(imported)")
+            visit.flags.append(f"{visit.room.name} is not a {visit.vt.room_kind} room")
         if (provider.id or 0) not in self.practice.performers.get(visit.vt.id or 0, ()):
-            visit.flags.append(f"{provider.name} does not perform {visit.vt.name} (imported)")
+            visit.flags.append(f"{provider.name} does not perform {visit.vt.name}")
         closure = next((c for c in self.closures
                         if c.starts_at < visit.end and visit.start < c.ends_at
                         and c.provider_id in (None, provider.id)
                         and c.location_id in (None, location.id)), None)
         if closure is not None:
-            visit.flags.append(f"inside a closure ({closure.reason}) (imported)")
+            visit.flags.append(f"inside a closure ({closure.reason})")
         window = Interval(visit.start, visit.end)
         inside = any(span.start <= visit.start and visit.end <= span.end
                      for spec in self.templates.get((provider.id or 0, location.id or 0), [])
                      for span in expand_template(spec, window))
         if not inside:
-            visit.flags.append(f"outside {provider.name}'s hours at {location.name} "
-                               "(imported)")
+            visit.flags.append(f"outside {provider.name}'s hours at {location.name}")
 
 
 def _local(moment: datetime, zone: ZoneInfo | None) -> str:
@@ -520,8 +521,14 @@ def _insert(session: Session, visits: list[_Visit], *, booked_by: int,
 
 
 def _attention(flags: list[str]) -> str | None:
-    text = "; ".join(flags)
-    return (text if len(text) <= MAX_ATTENTION else text[:MAX_ATTENTION - 1] + "…") or None
+    """What the visit itself says, e.g. "outside Dr X's hours at Y (imported)": each reason
+    to its first clause (the report has them whole)."""
+    if not flags:
+        return None
+    text = "; ".join(f.split(": ", 1)[0] for f in flags)
+    if len(text) > MAX_ATTENTION - len(IMPORTED):
+        text = text[:MAX_ATTENTION - len(IMPORTED) - 1] + "…"
+    return text + IMPORTED
 
 
 def _booking_checks(session: Session, ctx: Context, visit: _Visit, appt_id: int,
@@ -540,12 +547,12 @@ def _booking_checks(session: Session, ctx: Context, visit: _Visit, appt_id: int,
     try:
         guards.refuse(session, ctx, appt=appt, vt=visit.vt, asked=guards.Asked(), now=now)
     except InvalidInput as exc:
-        visit.flags.append(f"{exc.message} (imported)")
+        visit.flags.append(exc.message)
     try:
         enforce_payer_rules(session, ctx, staff=person, appointment=appt,
                             visit_type=visit.vt.code, override_reason=None)
     except PayerRulesBroken as exc:
-        visit.flags.append(f"{exc} (imported)")
+        visit.flags.append(str(exc))
     if len(visit.flags) > before:
         session.connection().execute(update(Appointment).where(
             col(Appointment.id) == appt_id).values(attention=_attention(visit.flags)))
