@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from frontdesk.db.models import AuditEvent, Patient
 from frontdesk.domain.imports import DateOrder
-from frontdesk.services import imports
+from frontdesk.services import audit, imports
 from frontdesk.services.context import Context
 from frontdesk.services.errors import InvalidInput, NotAllowed
 from tests.practice import Practice
@@ -112,6 +112,10 @@ def test_skip_bad_imports_the_good_rows_and_a_second_run_skips_them(
     assert events[0].after == {"rows": 9, "imported": 2, "bad": 5, "already_imported": 0,
                                "possible_duplicates": 2}
     assert events[0].entity_id is None
+    told = audit.audit_events(ctx, by="mgr", action="import.patients")
+    assert [line.summary for line in told] == [
+        "imported 2 patients from another system's file (5 bad rows skipped, 2 possible "
+        "duplicates held back)"]
 
     again = imports.import_patients(ctx, staff="mgr", path=path, skip_bad=True)
     assert again.imported == 0
