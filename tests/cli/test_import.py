@@ -3,8 +3,10 @@ the owner-only report file checked line by line, and who may import. Synthetic n
 
 from __future__ import annotations
 
+import io
 import os
 import stat
+import sys
 from pathlib import Path
 
 import pytest
@@ -167,3 +169,33 @@ def test_visits_from_a_calendar_file(desk: Desk, tmp_path: Path) -> None:
         "line 13: outside Dr. Avery Able's hours at Test Clinic (imported) (appointment 4)",
     ]
     assert desk.state()["appointment"] == 4
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_progress_bar_only_for_a_long_file_on_a_terminal(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from frontdesk.cli.imports import BAR_FROM, _Bar
+
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    short = _Bar()
+    short(250, BAR_FROM - 1)
+    short.close()
+    assert terminal.getvalue() == ""
+    long = _Bar()
+    for _ in range(4):
+        long(250, BAR_FROM)
+    long(BAR_FROM - 1000, BAR_FROM)
+    long.close()
+    assert "Checking rows" in terminal.getvalue()
+    assert "100%" in terminal.getvalue()
+    piped = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", piped)
+    quiet = _Bar()
+    quiet(250, BAR_FROM * 10)
+    quiet.close()
+    assert piped.getvalue() == ""
