@@ -274,3 +274,22 @@ def test_an_ics_across_the_dst_change_lands_at_the_right_utc_times(
     starts = {str(e["UID"]): e.decoded("DTSTART") for e in back.walk("VEVENT")}
     assert starts["E1"].astimezone(UTC) == found["E1"].starts_at
     assert starts["E2"].astimezone(UTC) == found["E2"].starts_at
+
+
+def test_a_future_procedure_breaking_a_payer_rule_is_kept_and_flagged(
+        ctx: Context, practice: Practice, setup: int, tmp_path: Path) -> None:
+    lines = [HEADER,
+             "H1,P1,2026-09-01 09:00,,new-patient,Able,Test Clinic,,completed,,,",
+             "F1,P1,2027-03-22 09:00,,facet-therapeutic,Able,Test Clinic,,booked,lumbar,"
+             "L4-L5,bilateral"]
+    result = imports.import_appointments(ctx, staff="mgr", path=write(tmp_path, lines))
+    assert result.imported == 2
+    therapeutic = imported(ctx)["F1"]
+    assert therapeutic.status == "booked"
+    assert therapeutic.attention is not None
+    assert therapeutic.attention.startswith("breaks the payer rules of Medicare")
+    assert therapeutic.attention.endswith(" (imported)")
+    [line] = result.attention
+    assert line.line == 3
+    assert line.reasons[0].startswith("breaks the payer rules of Medicare")
+    assert line.reasons[-1].endswith(f"(imported) (appointment {therapeutic.id})")

@@ -91,7 +91,8 @@ def read_appointments(path: Path, mapping: dict[str, str]) -> Source:
         from frontdesk.services.imports.calendar import read_ics
 
         source = read_ics(path, known=COLUMNS, aliases=ALIASES, mapping=mapping)
-        require(source, (("visit_type",), ("provider",), ("location",)))
+        if source.rows:  # no event names them: say so once, not on every event
+            require(source, (("visit_type",), ("provider",), ("location",)))
         return source
     source = read_csv(path, known=COLUMNS, aliases=ALIASES, mapping=mapping)
     require(source, (("start", "date"), ("visit_type",), ("provider",), ("location",),
@@ -535,7 +536,7 @@ def _booking_checks(session: Session, ctx: Context, visit: _Visit, appt_id: int,
                     person: Any, now: datetime) -> None:
     """A future procedure passes the checks the booking path runs; a refusal does not drop
     the visit (it was booked in the old system) but says why on it, for a scheduler."""
-    from frontdesk.services.pathway import PayerRulesBroken, enforce_payer_rules
+    from frontdesk.services.pathway import UNRECOGNISED, PayerRulesBroken, enforce_payer_rules
     from frontdesk.services.scheduling import guards
 
     if visit.start <= now or visit.status not in (Status.BOOKED, Status.CONFIRMED) \
@@ -552,7 +553,10 @@ def _booking_checks(session: Session, ctx: Context, visit: _Visit, appt_id: int,
         enforce_payer_rules(session, ctx, staff=person, appointment=appt,
                             visit_type=visit.vt.code, override_reason=None)
     except PayerRulesBroken as exc:
-        visit.flags.append(str(exc))
+        for check in exc.checks:
+            problems = "; ".join(p.text for p in check.problems)
+            visit.flags.append(f"{check.payer}: {problems}" if check.payer == UNRECOGNISED
+                               else f"breaks the payer rules of {check.payer}: {problems}")
     if len(visit.flags) > before:
         session.connection().execute(update(Appointment).where(
             col(Appointment.id) == appt_id).values(attention=_attention(visit.flags)))

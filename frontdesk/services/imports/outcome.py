@@ -25,7 +25,10 @@ class Line:
     reasons: tuple[str, ...]
 
     def text(self) -> str:
-        return f"line {self.line}: " + "; ".join(self.reasons)
+        """``line N: reason; reason`` — never a control character from the file (the report
+        is read in a terminal)."""
+        said = "; ".join(self.reasons)
+        return f"line {self.line}: " + "".join(ch if ch.isprintable() else "?" for ch in said)
 
 
 @dataclass(frozen=True, slots=True)
