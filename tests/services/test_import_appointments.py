@@ -293,3 +293,16 @@ def test_a_future_procedure_breaking_a_payer_rule_is_kept_and_flagged(
     assert line.line == 3
     assert line.reasons[0].startswith("breaks the payer rules of Medicare")
     assert line.reasons[-1].endswith(f"(imported) (appointment {therapeutic.id})")
+
+
+def test_the_database_refusing_a_clash_is_a_plain_error_and_nothing_is_written(
+        ctx: Context, practice: Practice, setup: int, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Were the import's own check ever to miss a clash (or a booking slip in meanwhile), the
+    database's refusal ends it as a plain message with nothing written, not a crash."""
+    from frontdesk.services.imports import appointments
+
+    monkeypatch.setattr(appointments._Track, "clash", lambda *_: None)
+    with pytest.raises(imports.ImportClashed, match="nothing was imported"):
+        imports.import_appointments(ctx, staff="mgr", path=write(tmp_path, VISITS[:3]))
+    assert imported(ctx) == {}

@@ -143,14 +143,18 @@ def import_appointments(ctx: Context, *, staff: str, path: Path,
     def work(session: Session, tally: Tally) -> None:
         person = acting(session, staff, Permission.IMPORT)
         now = ctx.now()
+        practice = Practice.load(session)
+        q.lock_for_import(session, location_ids=[
+            loc.id or 0 for _, _, loc in practice.locations.items], provider_ids=[
+            p.id or 0 for _, _, p in practice.providers.items])  # then read a settled calendar
         q.expire_holds(session, now=now)
-        reader = _Reader(session, order, now)
+        reader = _Reader(session, order, now, practice)
         visits: list[_Visit] = []
         for row in tally.rows(source.rows, progress):
             visit = reader.read(row)
             if visit is not None:
                 visits.append(visit)
-        schedule = _Schedule.load(session, visits, now)
+        schedule = _Schedule.load(session, visits, now, practice)
         placed = [v for v in visits if schedule.place(v, reader.bad)]
         for visit in placed:
             schedule.flag(visit, now)
@@ -183,9 +187,9 @@ def import_appointments(ctx: Context, *, staff: str, path: Path,
 class _Reader:
     """Each row's cells read and matched to the practice and its patients."""
 
-    def __init__(self, session: Session, order: DateOrder | None, now: datetime) -> None:
-        self.order, self.now = order, now
-        self.practice = Practice.load(session)
+    def __init__(self, session: Session, order: DateOrder | None, now: datetime,
+                 practice: Practice) -> None:
+        self.order, self.now, self.practice = order, now, practice
         self.known = set(session.exec(select(Appointment.external_id).where(
             col(Appointment.external_id).is_not(None))).all())
         merged: dict[int, int] = {}
@@ -395,10 +399,10 @@ class _Schedule:
     closures: list[Closure]
 
     @classmethod
-    def load(cls, session: Session, visits: list[_Visit], now: datetime) -> _Schedule:
+    def load(cls, session: Session, visits: list[_Visit], now: datetime,
+             practice: Practice) -> _Schedule:
         providers: dict[int, _Track] = {}
         rooms: dict[int, _Track] = {}
-        practice = Practice.load(session)
         templates: dict[tuple[int, int], list[Any]] = {}
         closures: list[Closure] = []
         if visits:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from frontdesk.db.engine import OverlapError
@@ -116,5 +117,8 @@ def run_import(ctx: Context, work: Callable[[Session, Tally], None], *, source: 
         pass
     except OverlapError:
         raise ImportClashed("a visit booked while the import ran clashes with one in the file; "
+                            "nothing was imported: run the import again") from None
+    except IntegrityError:  # e.g. the same old ids imported by someone else meanwhile
+        raise ImportClashed("records were added while the import ran (the same old ids?); "
                             "nothing was imported: run the import again") from None
     return tally.result(source, kind, dry_run, skip_bad, staff=staff, notes=notes, ctx=ctx)
