@@ -300,9 +300,9 @@ def test_the_database_refusing_a_clash_is_a_plain_error_and_nothing_is_written(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """Were the import's own check ever to miss a clash (or a booking slip in meanwhile), the
     database's refusal ends it as a plain message with nothing written, not a crash."""
-    from frontdesk.services.imports import appointments
+    from frontdesk.services.imports import schedule
 
-    monkeypatch.setattr(appointments._Track, "clash", lambda *_: None)
+    monkeypatch.setattr(schedule.Track, "clash", lambda *_: None)
     with pytest.raises(imports.ImportClashed, match="nothing was imported"):
         imports.import_appointments(ctx, staff="mgr", path=write(tmp_path, VISITS[:3]))
     assert imported(ctx) == {}

@@ -13,8 +13,6 @@ visits are history with their status; they need no hours, only not to overlap.
 
 from __future__ import annotations
 
-from bisect import bisect_left, insort
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -28,14 +26,10 @@ from frontdesk.db import queries as q
 from frontdesk.db.models import (
     Appointment,
     CallbackTask,
-    Closure,
     Location,
     Patient,
-    Provider,
-    Room,
     VisitType,
 )
-from frontdesk.domain.availability import expand_template
 from frontdesk.domain.imports import (
     CellError,
     DateOrder,
@@ -47,7 +41,7 @@ from frontdesk.domain.imports import (
     read_status,
     read_time,
 )
-from frontdesk.domain.model import BLOCKING_STATUSES, Interval, Region, Side, Status
+from frontdesk.domain.model import Region, Side, Status
 from frontdesk.domain.pathway import Procedure
 from frontdesk.domain.permissions import Permission
 from frontdesk.services.access import acting
@@ -57,6 +51,7 @@ from frontdesk.services.imports.common import Progress, Tally, date_order, run_i
 from frontdesk.services.imports.lookups import Practice
 from frontdesk.services.imports.outcome import ImportResult, Line
 from frontdesk.services.imports.reading import Source, SourceRow, read_csv, require
+from frontdesk.services.imports.schedule import Schedule, Visit
 
 COLUMNS = ("id", "patient_id", "patient_name", "first_name", "last_name", "dob", "start",
            "date", "time", "duration", "end", "visit_type", "provider", "location", "room",
@@ -83,7 +78,6 @@ IMPORTED = " (imported)"
 _SPINE = {p.value for p in Procedure}
 _NOT_YET = {Status.COMPLETED: "completed", Status.CHECKED_IN: "checked in",
             Status.NO_SHOW: "a no-show"}
-_STILL_OPEN = (Status.BOOKED, Status.CONFIRMED, Status.CHECKED_IN)
 
 
 def read_appointments(path: Path, mapping: dict[str, str]) -> Source:
@@ -98,36 +92,6 @@ def read_appointments(path: Path, mapping: dict[str, str]) -> Source:
     require(source, (("start", "date"), ("visit_type",), ("provider",), ("location",),
                      ("patient_id", "patient_name", "last_name")))
     return source
-
-
-@dataclass
-class _Visit:
-    """A row that read: what goes in the appointment table, and what the checks need."""
-
-    line: int
-    external_id: str | None
-    patient_id: int
-    vt: VisitType
-    provider: Provider
-    location: Location
-    room: Room | None
-    start: datetime
-    end: datetime
-    status: Status
-    region: str | None
-    levels: str | None
-    side: str | None
-    cancel_reason: str | None
-    flags: list[str] = field(default_factory=list)
-
-    @property
-    def block(self) -> tuple[datetime, datetime]:
-        return (self.start - timedelta(minutes=self.vt.buffer_before_min),
-                self.end + timedelta(minutes=self.vt.buffer_after_min))
-
-    @property
-    def blocking(self) -> bool:
-        return self.status in BLOCKING_STATUSES
 
 
 def import_appointments(ctx: Context, *, staff: str, path: Path,
@@ -149,12 +113,12 @@ def import_appointments(ctx: Context, *, staff: str, path: Path,
             p.id or 0 for _, _, p in practice.providers.items])  # then read a settled calendar
         q.expire_holds(session, now=now)
         reader = _Reader(session, order, now, practice)
-        visits: list[_Visit] = []
+        visits: list[Visit] = []
         for row in tally.rows(source.rows, progress):
             visit = reader.read(row)
             if visit is not None:
                 visits.append(visit)
-        schedule = _Schedule.load(session, visits, now, practice)
+        schedule = Schedule.load(session, visits, now, practice)
         placed = [v for v in visits if schedule.place(v, reader.bad)]
         for visit in placed:
             schedule.flag(visit, now)
@@ -215,7 +179,7 @@ class _Reader:
         self.bad: list[Line] = []
         self.already: list[Line] = []
 
-    def read(self, row: SourceRow) -> _Visit | None:
+    def read(self, row: SourceRow) -> Visit | None:
         reasons = list(row.broken)
         external = row.get("id")[:200] or None
         if external is not None and external in self.known:
@@ -265,7 +229,7 @@ class _Reader:
         assert location is not None
         assert start is not None
         assert status is not None
-        return _Visit(
+        return Visit(
             line=row.line, external_id=external, patient_id=found["patient"], vt=vt,
             provider=found["provider"], location=location, room=found.get("room"),
             start=start, end=found["end"], status=status, region=procedure[0],
@@ -365,140 +329,10 @@ def _procedure(row: SourceRow, vt: VisitType | None,
     return region, levels, side
 
 
-# --------------------------------------------------------------------------- the schedule
-
-
-@dataclass
-class _Track:
-    """One provider's or room's taken blocks, in start order and never overlapping."""
-
-    starts: list[datetime] = field(default_factory=list)
-    spans: dict[datetime, tuple[datetime, str]] = field(default_factory=dict)
-
-    def clash(self, start: datetime, end: datetime) -> str | None:
-        i = bisect_left(self.starts, start)
-        for j in (i - 1, i):
-            if 0 <= j < len(self.starts):
-                other = self.starts[j]
-                other_end, what = self.spans[other]
-                if other < end and start < other_end:
-                    return what
-        return None
-
-    def add(self, start: datetime, end: datetime, what: str) -> None:
-        insort(self.starts, start)
-        self.spans[start] = (end, what)
-
-
-@dataclass
-class _Schedule:
-    providers: dict[int, _Track]
-    rooms: dict[int, _Track]
-    practice: Practice
-    templates: dict[tuple[int, int], list[Any]]
-    closures: list[Closure]
-
-    @classmethod
-    def load(cls, session: Session, visits: list[_Visit], now: datetime,
-             practice: Practice) -> _Schedule:
-        providers: dict[int, _Track] = {}
-        rooms: dict[int, _Track] = {}
-        templates: dict[tuple[int, int], list[Any]] = {}
-        closures: list[Closure] = []
-        if visits:
-            first = min(v.block[0] for v in visits) - q.MAX_BLOCK
-            last = max(v.block[1] for v in visits)
-            zones = {loc.id: ZoneInfo(loc.timezone) for _, _, loc in practice.locations.items}
-            for row in session.connection().execute(sa_select(
-                    col(Appointment.id), col(Appointment.provider_id), col(Appointment.room_id),
-                    col(Appointment.block_start), col(Appointment.block_end),
-                    col(Appointment.location_id), col(Appointment.starts_at))
-                    .where(col(Appointment.block_start) < last,
-                           col(Appointment.block_end) > first,
-                           col(Appointment.status).in_([s.value for s in BLOCKING_STATUSES]))
-                    .order_by(col(Appointment.block_start))):
-                appt_id, pid, rid, start, end, lid, begins = row
-                what = f"appointment {appt_id} at {_local(begins, zones.get(lid))}"
-                providers.setdefault(pid, _Track()).add(start, end, what)
-                rooms.setdefault(rid, _Track()).add(start, end, what)
-            for spec in q.templates_for(session, {v.provider.id or 0 for v in visits}):
-                templates.setdefault((spec.provider_id, spec.location_id), []).append(spec)
-            closures = list(session.exec(select(Closure).where(
-                col(Closure.starts_at) < last, col(Closure.ends_at) > now)).all())
-        return cls(providers, rooms, practice, templates, closures)
-
-    def place(self, visit: _Visit, bad: list[Line]) -> bool:
-        """Give the visit a room and take its time; False (a bad row) when it clashes."""
-        start, end = visit.block
-        what = f"line {visit.line}"
-        here = [r for r in self.practice.rooms.get(visit.location.id or 0, [])
-                if r.kind == visit.vt.room_kind]
-        reasons: list[str] = []
-        if visit.blocking:
-            track = self.providers.setdefault(visit.provider.id or 0, _Track())
-            taken = track.clash(start, end)
-            if taken is not None:
-                reasons.append(f"clashes with {visit.provider.name}'s visit ({taken})")
-        if visit.room is None and not here:
-            reasons.append(f"room: {visit.location.name} has no {visit.vt.room_kind} room")
-        elif visit.room is None:
-            free = [r for r in here if not visit.blocking
-                    or self.rooms.get(r.id or 0, _Track()).clash(start, end) is None]
-            if free:
-                visit.room = free[0]
-            else:
-                reasons.append(f"room: no {visit.vt.room_kind} room is free at "
-                               f"{visit.location.name} then")
-        elif visit.blocking:
-            taken = self.rooms.get(visit.room.id or 0, _Track()).clash(start, end)
-            if taken is not None:
-                reasons.append(f"room: {visit.room.name} is taken then ({taken})")
-        if reasons:
-            bad.append(Line(visit.line, tuple(reasons)))
-            return False
-        if visit.blocking:
-            assert visit.room is not None
-            self.providers[visit.provider.id or 0].add(start, end, what)
-            self.rooms.setdefault(visit.room.id or 0, _Track()).add(start, end, what)
-        return True
-
-    def flag(self, visit: _Visit, now: datetime) -> None:
-        """Why a scheduler must look at a visit that goes in anyway."""
-        if visit.start <= now:
-            if visit.status in _STILL_OPEN:
-                visit.flags.append(f"past visit still {visit.status.label} in the old system: "
-                                   "mark it completed or a no-show")
-            return
-        if visit.status not in (Status.BOOKED, Status.CONFIRMED):
-            return
-        provider, location = visit.provider, visit.location
-        if visit.room is not None and visit.room.kind != visit.vt.room_kind:
-            visit.flags.append(f"{visit.room.name} is not a {visit.vt.room_kind} room")
-        if (provider.id or 0) not in self.practice.performers.get(visit.vt.id or 0, ()):
-            visit.flags.append(f"{provider.name} does not perform {visit.vt.name}")
-        closure = next((c for c in self.closures
-                        if c.starts_at < visit.end and visit.start < c.ends_at
-                        and c.provider_id in (None, provider.id)
-                        and c.location_id in (None, location.id)), None)
-        if closure is not None:
-            visit.flags.append(f"inside a closure ({closure.reason})")
-        window = Interval(visit.start, visit.end)
-        inside = any(span.start <= visit.start and visit.end <= span.end
-                     for spec in self.templates.get((provider.id or 0, location.id or 0), [])
-                     for span in expand_template(spec, window))
-        if not inside:
-            visit.flags.append(f"outside {provider.name}'s hours at {location.name}")
-
-
-def _local(moment: datetime, zone: ZoneInfo | None) -> str:
-    local = moment.astimezone(zone or ZoneInfo("America/Chicago"))
-    return f"{local:%Y-%m-%d %H:%M}"
-
-
 # --------------------------------------------------------------------------- writing
 
 
-def _insert(session: Session, visits: list[_Visit], *, booked_by: int,
+def _insert(session: Session, visits: list[Visit], *, booked_by: int,
             now: datetime) -> list[int]:
     """Every visit in bulk, in file order; their new ids in the same order."""
     if not visits:
@@ -536,7 +370,7 @@ def _attention(flags: list[str]) -> str | None:
     return text + IMPORTED
 
 
-def _booking_checks(session: Session, ctx: Context, visit: _Visit, appt_id: int,
+def _booking_checks(session: Session, ctx: Context, visit: Visit, appt_id: int,
                     person: Any, now: datetime) -> None:
     """A future procedure passes the checks the booking path runs; a refusal does not drop
     the visit (it was booked in the old system) but says why on it, for a scheduler."""
@@ -566,7 +400,7 @@ def _booking_checks(session: Session, ctx: Context, visit: _Visit, appt_id: int,
             col(Appointment.id) == appt_id).values(attention=_attention(visit.flags)))
 
 
-def _callbacks(session: Session, ctx: Context, visits: list[_Visit], ids: list[int],
+def _callbacks(session: Session, ctx: Context, visits: list[Visit], ids: list[int],
                now: datetime) -> int:
     """A relief-report callback for each imported future diagnostic block, as booking one
     opens (counted in the import's audit event)."""
