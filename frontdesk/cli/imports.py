@@ -117,7 +117,8 @@ def _run(runtime: Runtime, kind: str, file: Path, report: Path | None,
     if len(result.bad) > SHOWN:
         click.echo(f"  … and {len(result.bad) - SHOWN} more bad row(s)")
     if result.attention:
-        click.echo(f"{len(result.attention)} imported visit(s) for a scheduler to look at.")
+        click.echo(f"{len(result.attention)} visit(s) for a scheduler to look at (in the "
+                   "report).")
     click.echo(f"Report: {target}")
     if result.aborted:
         raise InputRejected(f"{len(result.bad)} bad row(s): nothing imported (--skip-bad "

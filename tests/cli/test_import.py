@@ -162,7 +162,7 @@ def test_visits_from_a_calendar_file(desk: Desk, tmp_path: Path) -> None:
         "imported 2 visits.",
         "rows read: 2; imported: 2; bad: 0; already imported: 0; history: 0; for a "
         "scheduler: 1; callbacks: 0",
-        "1 imported visit(s) for a scheduler to look at.",
+        "1 visit(s) for a scheduler to look at (in the report).",
     ]
     assert report.read_text().splitlines()[-2:] == [
         "for a scheduler (imported, to look at):",
