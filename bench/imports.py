@@ -88,6 +88,7 @@ def on_file(db: Path) -> set[tuple[str, str, str]]:
 def _copy_with_password(source: Path, target: Path) -> None:
     from frontdesk.services.accounts.passwords import hash_password
 
+    target.touch(mode=0o600)  # private like any database of patients (and no warning)
     src, dst = sqlite3.connect(source), sqlite3.connect(target)
     try:
         src.backup(dst)
