@@ -277,6 +277,20 @@ def lock_for_booking(session: Session, *, location_id: int, provider_id: int) ->
                   func.pg_advisory_xact_lock(_PROVIDER_LOCK, provider_id)))
 
 
+def lock_for_import(session: Session, *, location_ids: Collection[int],
+                    provider_ids: Collection[int]) -> None:
+    """PostgreSQL: an import of visits holds every booking at these locations and for these
+    providers until it commits, so the calendar it checked its rows against stays settled.
+    Taken in the order :func:`lock_for_booking` takes them (every location, then every
+    provider, each in id order), so a booker and an import cannot deadlock."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for location_id in sorted(set(location_ids)):
+        session.execute(sa_select(func.pg_advisory_xact_lock(_LOCATION_LOCK, location_id)))
+    for provider_id in sorted(set(provider_ids)):
+        session.execute(sa_select(func.pg_advisory_xact_lock(_PROVIDER_LOCK, provider_id)))
+
+
 def lock_patient(session: Session, patient_id: int) -> None:
     """PostgreSQL: one booking or move for a patient at a time, for the rest of the
     transaction, so the checks of the patient's own visits (overlap, same day, duplicate) see

@@ -35,6 +35,7 @@ class Permission(StrEnum):
     BACKUP = "backup"  # copy the whole database (every patient) to a file
     PAYER_MAP = "payer-map"  # give many patients the catalogue plan their payer text names
     EXPORT = "export"  # take patients' data out: FHIR files, a provider's or location's calendar
+    IMPORT = "import"  # bring patients and visits over from another system's files
 
 
 #: The lowest role holding each permission.
@@ -52,6 +53,7 @@ LOWEST: dict[Permission, Role] = {
     Permission.BACKUP: Role.ADMIN,
     Permission.PAYER_MAP: Role.MANAGER,
     Permission.EXPORT: Role.MANAGER,
+    Permission.IMPORT: Role.MANAGER,
 }
 
 #: What each permission lets a person do, for the refusal message.
@@ -69,6 +71,7 @@ DOING: dict[Permission, str] = {
     Permission.BACKUP: "backing up the database",
     Permission.PAYER_MAP: "mapping patients' payers to the payer list",
     Permission.EXPORT: "exporting patient data",
+    Permission.IMPORT: "importing patients and visits from another system",
 }
 
 

@@ -283,6 +283,21 @@ def _staff(event: AuditEvent, verb: str, names: _Names) -> str | None:
     return None
 
 
+def _import(event: AuditEvent, verb: str, _names: _Names) -> str | None:
+    """An import from another system's file: its counts (it names no one)."""
+    if verb not in ("patients", "appointments"):
+        return None
+    after: dict[str, Any] = event.after or {}
+    noun = "patient" if verb == "patients" else "visit"
+    n = _int(after.get("imported", 0))
+    parts = [f"{_int(after.get(key, 0))} {words}" for key, words in (
+        ("already_imported", "already there"), ("bad", "bad rows skipped"),
+        ("possible_duplicates", "possible duplicates held back"),
+        ("for_a_scheduler", "for a scheduler")) if _int(after.get(key, 0))]
+    return (f"imported {n} {noun}{'' if n == 1 else 's'} from another system's file"
+            + (f" ({', '.join(parts)})" if parts else ""))
+
+
 _FAMILIES: dict[str, Callable[[AuditEvent, str, _Names], str | None]] = {
     "appointment": _appointment,
     "payer": _payer,
@@ -296,6 +311,7 @@ _FAMILIES: dict[str, Callable[[AuditEvent, str, _Names], str | None]] = {
     "demo": _demo,
     "export": _export,
     "staff": _staff,
+    "import": _import,
 }
 
 
