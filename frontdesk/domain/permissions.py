@@ -33,6 +33,7 @@ class Permission(StrEnum):
     STAFF = "staff"  # add, disable, reset staff accounts
     BACKUP = "backup"  # copy the whole database (every patient) to a file
     PAYER_MAP = "payer-map"  # give many patients the catalogue plan their payer text names
+    PRACTICE = "practice"  # set up the practice from its file (practice apply, export)
 
 
 #: The lowest role holding each permission.
@@ -49,6 +50,7 @@ LOWEST: dict[Permission, Role] = {
     Permission.STAFF: Role.ADMIN,
     Permission.BACKUP: Role.ADMIN,
     Permission.PAYER_MAP: Role.MANAGER,
+    Permission.PRACTICE: Role.ADMIN,
 }
 
 #: What each permission lets a person do, for the refusal message.
@@ -65,6 +67,7 @@ DOING: dict[Permission, str] = {
     Permission.STAFF: "managing staff accounts",
     Permission.BACKUP: "backing up the database",
     Permission.PAYER_MAP: "mapping patients' payers to the payer list",
+    Permission.PRACTICE: "setting up the practice from its file",
 }
 
 
