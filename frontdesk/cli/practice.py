@@ -55,7 +55,9 @@ def practice_apply(runtime: Runtime, file: Path, dry_run: bool, by: Callable[[],
         click.echo("Visits ahead that need what the file retires:", err=True)
         click.echo(_visits(exc.visits), err=True)
         raise InputRejected(str(exc)) from None
-    click.echo(_plan(outcome))
+    plan = _plan(outcome)
+    if plan:
+        click.echo(plan)
     if not outcome.changes:
         click.echo("Nothing to change.")
     elif dry_run:

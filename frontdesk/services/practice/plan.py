@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from sqlalchemy import inspect
 from sqlmodel import Session, select
 
 from frontdesk.db.models import (
@@ -324,6 +325,8 @@ class Planner:
 
 def _end(session: Session, t: Template, day: date) -> None:
     """A template ends before ``day`` (or goes, if it had not started yet)."""
+    if inspect(t).was_deleted or t in session.deleted:
+        return
     if t.valid_from >= day:
         session.delete(t)
     elif t.valid_until is None or t.valid_until >= day:
