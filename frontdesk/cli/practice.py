@@ -105,7 +105,8 @@ def _plan(outcome: Outcome) -> str:
 def _change(c: Change) -> str:
     head = f"  {MARKS[c.action]} {c.name}"
     if c.action == "added":
-        extra = ", ".join(f"{f} {new}" for f, _old, new in c.fields)
+        extra = ", ".join(f"{f} {new}" if c.kind != "hours" else new
+                          for f, _old, new in c.fields)
         return f"{head} ({extra})" if extra else head
     if c.action == "retired":
         return head + {"staff": " (disabled)", "holiday": " (removed)"}.get(c.kind, " (retired)")

@@ -79,7 +79,7 @@ def test_a_new_practice_from_its_file_offers_slots_books_and_reports(
     assert clinic.applied
     kinds = {(c.kind, c.action) for c in clinic.changes}
     assert {("location", "added"), ("room", "added"), ("visit type", "added"),
-            ("provider", "added"), ("hours", "changed"), ("staff", "added"),
+            ("provider", "added"), ("hours", "added"), ("staff", "added"),
             ("holiday", "added"), ("practice", "changed"), ("payers", "changed"),
             ("plans", "changed")} <= kinds
     assert [loc.name for loc in directory.locations(ctx)] == ["Prairie North", "Prairie South"]
@@ -251,7 +251,7 @@ def test_retired_rooms_visit_types_and_locations_are_offered_no_more(
                         start=datetime(2027, 3, 16, 13, tzinfo=UTC),
                         room_id=where["room Exam B"])
     again = practice.apply_practice(ctx, staff="boss", text=CLINIC)  # all back
-    assert {c.action for c in again.changes} == {"changed"}
+    assert {c.action for c in again.changes} == {"changed", "added"}
     with read_session(ctx.engine) as s:
         assert all(vt.active for vt in s.exec(select(VisitType)))
 

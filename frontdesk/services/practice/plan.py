@@ -281,7 +281,7 @@ class Planner:
             if old == new:
                 continue
             place = wanted[key][0] if key in wanted else self._place_name(key)
-            self.change("hours", "changed", f"{name} at {place}",
+            self.change("hours", "added" if not old else "changed", f"{name} at {place}",
                         [("hours", "; ".join(hours_text(old)) or None,
                           "; ".join(hours_text(new)) or None)],
                         self._put_hours(ids, key, new, today))
