@@ -329,3 +329,47 @@ def test_the_demo_practice_file_applies_to_an_empty_database_and_exports_the_sam
     assert (shipped.locations, shipped.visit_types, shipped.providers) == (
         again.locations, again.visit_types, again.providers)
     assert scheduling.find_slots(empty, visit_type="rfa", limit=3)
+
+
+def test_a_section_left_out_is_not_managed(ctx: Context, clinic: practice.Outcome) -> None:
+    before = state(ctx)
+    only_staff = CLINIC[CLINIC.index("[[staff]]"):CLINIC.index("[holidays]")]
+    assert practice.apply_practice(ctx, staff="boss", text=only_staff).changes == ()
+    assert state(ctx) == before
+
+
+def test_holidays_are_added_renamed_and_removed_from_today_on(
+        ctx: Context, clinic: practice.Outcome) -> None:
+    changed = CLINIC.replace('calendar = "us"\n', "").replace(
+        '{ date = 2027-03-19, name = "Staff training" },',
+        '{ date = 2027-03-19, name = "Staff training day" },\n'
+        '  { date = 2027-12-24, name = "Christmas Eve" },')
+    done = practice.apply_practice(ctx, staff="boss", text=changed)
+    actions = {(c.action, c.name) for c in done.changes}
+    assert ("changed", "Fri 2027-03-19") in actions
+    assert ("added", "Fri 2027-12-24 Christmas Eve") not in actions  # a packaged day renamed
+    assert ("changed", "Fri 2027-12-24") in actions
+    assert ("retired", "Mon 2027-05-31 Memorial Day") in actions
+    with read_session(ctx.engine) as s:
+        reasons = sorted(c.reason for c in s.exec(select(Closure)))
+    assert reasons == ["Christmas Eve", "Staff training day"]
+    assert practice.apply_practice(ctx, staff="boss", text=changed).changes == ()
+
+
+def test_hours_may_be_a_weekly_rule(ctx: Context, clinic: practice.Outcome) -> None:
+    fortnightly = CLINIC.replace(
+        '"Prairie South" = "Mon,Wed,Fri 09:00-15:00"',
+        '"Prairie South" = ["Mon,Wed 09:00-15:00", '
+        '"RRULE:FREQ=WEEKLY;INTERVAL=2;BYDAY=SA 09:00-12:00"]')
+    done = practice.apply_practice(ctx, staff="boss", text=fortnightly)
+    assert [c.fields for c in done.changes] == [(
+        ("hours", "Mon,Wed,Fri 09:00-15:00",
+         "Mon,Wed 09:00-15:00; RRULE:FREQ=WEEKLY;INTERVAL=2;BYDAY=SA 09:00-12:00"),)]
+    where = ids(ctx)
+    saturday = scheduling.find_slots(ctx, visit_type="follow-up",
+                                     start=datetime(2027, 3, 13, 6, tzinfo=UTC), days=1,
+                                     provider_ids=[where["Lee Marsh"]])
+    assert saturday[0].local_start.hour == 9
+    exported = practice.export_practice(ctx, staff="boss")
+    assert "RRULE:FREQ=WEEKLY;INTERVAL=2;BYDAY=SA 09:00-12:00" in exported
+    assert practice.apply_practice(ctx, staff="boss", text=exported).changes == ()

@@ -60,7 +60,7 @@ class Planner:
     def change(self, kind: str, action: str, name: str,
                fields: list[tuple[str, Any, Any]] | None = None, op: Op | None = None) -> None:
         self.changes.append(Change(kind, action, name, tuple(
-            (f, _words(a), _words(b)) for f, a, b in (fields or []))))
+            (f, _words(a, f), _words(b, f)) for f, a, b in (fields or []))))
         if op is not None:
             self.ops.append(op)
 
@@ -338,7 +338,7 @@ def _links(provider_id: int) -> Any:
     return select(ProviderVisitType).where(ProviderVisitType.provider_id == provider_id)
 
 
-def _words(value: Any) -> str:
+def _words(value: Any, field: str) -> str:
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
@@ -346,5 +346,5 @@ def _words(value: Any) -> str:
     if hasattr(value, "value"):
         return str(value.value)
     text = str(value)
-    return text if len(text) <= 60 else text[:59] + "…"
+    return text if field != "prep" or len(text) <= 60 else text[:59] + "…"
 
