@@ -28,6 +28,7 @@ from frontdesk.services.mapping import appointment_view
 from frontdesk.services.practice import others
 from frontdesk.services.practice.current import load
 from frontdesk.services.practice.plan import Change, Planner
+from frontdesk.services.practice.providers import providers
 from frontdesk.services.schedule_admin.stranding import _future_visits, _inside
 from frontdesk.services.views import AppointmentView
 
@@ -89,7 +90,7 @@ def apply_practice(ctx: Context, *, staff: str, text: str, dry_run: bool = False
         problems = _against_database(plan)
         plan.locations()
         plan.visit_types()
-        plan.providers(lambda zone: now.astimezone(ZoneInfo(zone)).date())
+        providers(plan, lambda zone: now.astimezone(ZoneInfo(zone)).date())
         problems += [Problem(declared.line("staff"), p)
                      for p in others.staff(plan, actor.username)]
         others.holidays(plan, now)

@@ -9,27 +9,22 @@ from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import inspect
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from frontdesk.db.models import (
     Location,
     Provider,
-    ProviderVisitType,
     Room,
     Template,
     VisitType,
 )
 from frontdesk.domain.practice import (
-    Cell,
     LocationDecl,
     PracticeFile,
-    ProviderDecl,
     RoomDecl,
     VisitTypeDecl,
-    hours_text,
 )
-from frontdesk.domain.practice.hours import shifts_of
-from frontdesk.services.practice.current import Current, template_meaning
+from frontdesk.services.practice.current import Current
 
 Op = Callable[[Session], None]
 
@@ -91,11 +86,11 @@ class Planner:
             if key not in wanted and row.active:
                 self.retiring["location"].add(row.id)
                 self.change("location", "retired", row.decl.name,
-                            op=self._retire(Location, row.id))
+                            op=self.retire(Location, row.id))
                 for (place, _), room in self.current.rooms.items():
                     if place == key and room.active:
                         self.retiring["room"].add(room.id)
-                        self.ops.append(self._retire(Room, room.id))
+                        self.ops.append(self.retire(Room, room.id))
                 self.ops.append(self._end_templates_at(row.id))
 
     def _add_location(self, d: LocationDecl) -> Op:
@@ -148,7 +143,7 @@ class Planner:
             if loc == place and key not in wanted and row.active:
                 self.retiring["room"].add(row.id)
                 self.change("room", "retired", f"{d.name} / {row.decl.name}",
-                            op=self._retire(Room, row.id))
+                            op=self.retire(Room, row.id))
 
     def _add_room(self, place: str, r: RoomDecl) -> Op:
         def op(session: Session) -> None:
@@ -190,7 +185,7 @@ class Planner:
         for code, row in self.current.visit_types.items():
             if code not in wanted and row.active:
                 self.retiring["visit type"].add(row.id)
-                self.change("visit type", "retired", code, op=self._retire(VisitType, row.id))
+                self.change("visit type", "retired", code, op=self.retire(VisitType, row.id))
 
     def _put_vt(self, vt_id: int | None, d: VisitTypeDecl) -> Op:
         def op(session: Session) -> None:
@@ -208,113 +203,15 @@ class Planner:
             self.vt_ids[d.code] = row.id or 0
         return op
 
-    # ------------------------------------------------------------------ providers and hours
-
-    def providers(self, today: Callable[[str], date]) -> None:
-        declared = self.file.providers
-        if declared is None:
-            return
-        wanted = {d.name.casefold() for d in declared}
-        for d in declared:
-            row = self.current.providers.get(d.name.casefold())
-            ids: dict[str, int | None] = {"id": row.id if row else None}
-            if row is None:
-                self.change("provider", "added", d.name,
-                            [("visit types", None, ", ".join(d.visit_types))],
-                            self._put_provider(ids, d, None))
-            else:
-                was: ProviderDecl = row.decl
-                diff: list[tuple[str, Any, Any]] = [
-                    (f, getattr(was, f), getattr(d, f)) for f in ("name", "credentials")
-                    if getattr(was, f) != getattr(d, f)]
-                if was.kind != d.kind:
-                    diff.append(("kind", was.kind.value, d.kind.value))
-                if not row.active:
-                    diff.insert(0, ("active", "retired", "active"))
-                if set(was.visit_types) != set(d.visit_types):
-                    diff.append(("visit types", ", ".join(was.visit_types),
-                                 ", ".join(d.visit_types)))
-                if diff:
-                    self.change("provider", "changed", d.name, diff,
-                                self._put_provider(ids, d, was))
-            self._hours(ids, d.name, dict(d.hours), today)
-        for key, row in self.current.providers.items():
-            if key not in wanted and row.active:
-                self.retiring["provider"].add(row.id)
-                self.change("provider", "retired", row.decl.name,
-                            op=self._retire(Provider, row.id))
-                self._hours({"id": row.id}, row.decl.name, {}, today)
-
-    def _put_provider(self, ids: dict[str, int | None], d: ProviderDecl,
-                      was: ProviderDecl | None) -> Op:
-        def op(session: Session) -> None:
-            row = session.get(Provider, ids["id"]) if ids["id"] is not None else None
-            if row is None:
-                row = Provider(name=d.name, kind=d.kind.value)
-            row.name, row.credentials, row.kind, row.active = (d.name, d.credentials,
-                                                               d.kind.value, True)
-            session.add(row)
-            session.flush()
-            ids["id"] = row.id or 0
-            old = set(was.visit_types) if was else set()
-            if old == set(d.visit_types):
-                return
-            for link in session.exec(_links(row.id or 0)).all():
-                session.delete(link)
-            session.flush()
-            session.add_all(ProviderVisitType(provider_id=row.id or 0,
-                                              visit_type_id=self.vt_ids[c])
-                            for c in d.visit_types)
-        return op
-
-    def _hours(self, ids: dict[str, int | None], name: str, hours: dict[str, frozenset[Cell]],
-               today: Callable[[str], date]) -> None:
-        pid = ids["id"]
-        now_at: dict[str, frozenset[Cell]] = {}
-        if pid is not None:
-            for (who, lid), rows in self.current.templates.items():
-                if who == pid:
-                    now_at[self.current.location_name(lid).casefold()] = template_meaning(rows)
-        wanted = {place.casefold(): (place, m) for place, m in hours.items()}
-        for key in sorted(set(wanted) | set(now_at)):
-            old, new = now_at.get(key, frozenset()), wanted.get(key, (key, frozenset()))[1]
-            if old == new:
-                continue
-            place = wanted[key][0] if key in wanted else self._place_name(key)
-            self.change("hours", "added" if not old else "changed", f"{name} at {place}",
-                        [("hours", "; ".join(hours_text(old)) or None,
-                          "; ".join(hours_text(new)) or None)],
-                        self._put_hours(ids, key, new, today))
-
-    def _place_name(self, key: str) -> str:
-        row = self.current.locations.get(key)
-        return row.decl.name if row else key
-
-    def _put_hours(self, ids: dict[str, int | None], key: str, meaning: frozenset[Cell],
-                   today: Callable[[str], date]) -> Op:
-        def op(session: Session) -> None:
-            lid = self.location_ids[key]
-            place = session.get(Location, lid)
-            assert place is not None
-            assert ids["id"] is not None
-            day = today(place.timezone)
-            for t in self.current.templates.get((ids["id"], lid), []):
-                _end(session, t, day)
-            for s in shifts_of(meaning):
-                session.add(Template(provider_id=ids["id"], location_id=lid, rrule=s.rrule,
-                                     timezone=place.timezone, start_time=s.start,
-                                     end_time=s.end, valid_from=day))
-        return op
-
     def _end_templates_at(self, location_id: int) -> Op:
         def op(session: Session) -> None:
             for (_, lid), rows in self.current.templates.items():
                 if lid == location_id:
                     for t in rows:
-                        _end(session, t, self.current.today[lid])
+                        end_template(session, t, self.current.today[lid])
         return op
 
-    def _retire(self, model: type[Location | Room | Provider | VisitType], row_id: int) -> Op:
+    def retire(self, model: type[Location | Room | Provider | VisitType], row_id: int) -> Op:
         def op(session: Session) -> None:
             row = session.get(model, row_id)
             assert row is not None
@@ -323,7 +220,7 @@ class Planner:
         return op
 
 
-def _end(session: Session, t: Template, day: date) -> None:
+def end_template(session: Session, t: Template, day: date) -> None:
     """A template ends before ``day`` (or goes, if it had not started yet)."""
     if inspect(t).was_deleted or t in session.deleted:
         return
@@ -332,10 +229,6 @@ def _end(session: Session, t: Template, day: date) -> None:
     elif t.valid_until is None or t.valid_until >= day:
         t.valid_until = day - timedelta(days=1)
         session.add(t)
-
-
-def _links(provider_id: int) -> Any:
-    return select(ProviderVisitType).where(ProviderVisitType.provider_id == provider_id)
 
 
 def _words(value: Any, field: str) -> str:
