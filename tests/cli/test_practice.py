@@ -125,3 +125,36 @@ def test_a_receptionist_may_not_apply_the_file(desk: Desk, tmp_path: Path) -> No
     assert result.exit_code == EXIT_PAYER
     assert result.stderr == "error: setting up the practice from its file needs an admin\n"
     assert desk.state() == before
+
+
+def test_retiring_a_provider_with_visits_ahead_lists_them_and_changes_nothing(
+        tmp_path: Path, clock: FrozenClock) -> None:
+    db, file, known = _setup(tmp_path, clock)
+    invoke("--db", db, "practice", "apply", str(file), "--as", "boss", clock=clock,
+           passwords=known)
+    invoke("--db", db, "staff", "reset-password", "dana", "--password-stdin", "--as", "boss",
+           clock=clock, passwords=known, input=f"{DANA}\n")
+    added = invoke("--db", db, "patients", "add", "--name", "Casey Testcase", "--dob",
+                   "1970-05-17", "--phone", "918-555-0142", "--as", "dana", "--json",
+                   clock=clock, passwords=known)
+    patient = json.loads(added.stdout)["id"]
+    booked = invoke("--db", db, "book", "--patient", str(patient), "--visit-type",
+                    "new-patient", "--provider", "Lee Marsh", "--location", "Prairie South",
+                    "--start", "2027-03-15T09:00", "--as", "dana", "--json", clock=clock,
+                    passwords=known)
+    assert booked.exit_code == 0, booked.stderr
+    visit = json.loads(booked.stdout)["id"]
+    file.write_text(CLINIC[:CLINIC.index('[[providers]]\nname = "Lee Marsh"')]
+                    + CLINIC[CLINIC.index("[[staff]]"):], encoding="utf-8")
+    result = invoke("--db", db, "practice", "apply", str(file), "--as", "boss", clock=clock,
+                    passwords=known)
+    assert_clean(result)
+    assert result.exit_code == EXIT_INPUT
+    assert result.stderr.splitlines() == [
+        "Visits ahead that need what the file retires:",
+        f"  #{visit}  Mon 2027-03-15 09:00  Lee Marsh  Prairie South",
+        "error: the file retires what 1 visit ahead still needs; move or cancel it first; "
+        "nothing was changed",
+    ]
+    providers = invoke("--db", db, "providers", clock=clock)
+    assert "Lee Marsh" in providers.stdout

@@ -220,3 +220,20 @@ def test_a_rendered_file_reads_back_the_same() -> None:
     again, more = parse_practice(render(parsed), phone=_phone)
     assert more == []
     assert again == parsed
+
+
+def test_lines_after_a_multi_line_prep_are_still_right() -> None:
+    text = '''\
+[[visit_types]]
+code = "follow-up"
+name = "Follow-up"
+duration = 20
+room = "exam"
+prep = """
+Arrive early.
+colour = "not a key: inside the text"
+"""
+colour = "mauve"
+'''
+    _parsed, problems = parse_practice(text, phone=_phone)
+    assert [(p.line, p.reason[:22]) for p in problems] == [(10, "colour 'mauve' is not ")]

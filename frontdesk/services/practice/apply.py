@@ -50,8 +50,10 @@ class RetireRefused(FrontDeskError):
 
     def __init__(self, visits: list[AppointmentView]) -> None:
         count = len(visits)
-        super().__init__(f"the file retires what {count} visit{'s' if count != 1 else ''} "
-                         "ahead still need; move or cancel them first; nothing was changed")
+        many = count != 1
+        super().__init__(f"the file retires what {count} visit{'s' if many else ''} ahead "
+                         f"still need{'' if many else 's'}; move or cancel "
+                         f"{'them' if many else 'it'} first; nothing was changed")
         self.visits = tuple(visits)
 
 
