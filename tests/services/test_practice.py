@@ -373,3 +373,16 @@ def test_hours_may_be_a_weekly_rule(ctx: Context, clinic: practice.Outcome) -> N
     exported = practice.export_practice(ctx, staff="boss")
     assert "RRULE:FREQ=WEEKLY;INTERVAL=2;BYDAY=SA 09:00-12:00" in exported
     assert practice.apply_practice(ctx, staff="boss", text=exported).changes == ()
+
+
+def test_the_demo_practice_file_is_the_demo(sqlite_ctx: Context) -> None:
+    """docs/demo-practice.toml is what `frontdesk --demo practice export` writes (but for the
+    holidays, which follow today's date)."""
+    from frontdesk.services import demo
+
+    demo.seed_demo(sqlite_ctx)
+    exported = practice.read_file(practice.export_practice(sqlite_ctx, staff="adam"))
+    shipped = practice.read_file(DOCS.read_text(encoding="utf-8"))
+    assert (exported.practice, exported.locations, exported.visit_types, exported.providers,
+            exported.staff) == (shipped.practice, shipped.locations, shipped.visit_types,
+                                shipped.providers, shipped.staff)
