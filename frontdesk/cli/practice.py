@@ -27,7 +27,7 @@ def practice_group() -> None:
     holidays, staff accounts and payers (see the README, "Setting up your practice")."""
 
 
-@practice_group.command("apply")
+@practice_group.command("apply", short_help="Set up or change the practice from FILE.")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Print the plan; change nothing.")
 @acting_as("by", deferred=True)
@@ -71,7 +71,7 @@ def practice_apply(runtime: Runtime, file: Path, dry_run: bool, by: Callable[[],
         click.echo(_visits(outcome.stranded))
 
 
-@practice_group.command("export")
+@practice_group.command("export", short_help="Write the setup as a practice file.")
 @click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @acting_as("by")
 @click.pass_obj
