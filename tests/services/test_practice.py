@@ -104,6 +104,12 @@ def test_a_new_practice_from_its_file_offers_slots_books_and_reports(
 
 def test_applying_the_same_file_again_writes_nothing(ctx: Context,
                                                       clinic: practice.Outcome) -> None:
+    from frontdesk.services.audit.trail import audit_events
+
+    [event] = audit_events(ctx, by="boss", action="practice.apply")
+    assert event.staff == "boss"
+    assert event.summary == (f"applied the practice file: {len(clinic.changes) - 3} added, "
+                             "3 changed")  # the practice's name and phone, payers, plans
     before = state(ctx)
     again = practice.apply_practice(ctx, staff="boss", text=CLINIC)
     assert again.changes == ()

@@ -266,6 +266,20 @@ def _staff(event: AuditEvent, verb: str, names: _Names) -> str | None:
     return None
 
 
+def _practice(event: AuditEvent, verb: str, _names: _Names) -> str | None:
+    """``practice.apply``: the counts of what the practice file added, changed, retired."""
+    if verb != "apply":
+        return None
+    after: dict[str, Any] = event.after or {}
+    counts = after.get("counts") or {}
+    done = ", ".join(f"{_int(counts[k])} {k}" for k in ("added", "changed", "retired")
+                     if isinstance(counts, dict) and counts.get(k))
+    stranded = len(after.get("stranded_appointment_ids") or ())
+    return ("applied the practice file" + (f": {done}" if done else "")
+            + (f"; {stranded} visit{'' if stranded == 1 else 's'} marked for a scheduler"
+               if stranded else ""))
+
+
 _FAMILIES: dict[str, Callable[[AuditEvent, str, _Names], str | None]] = {
     "appointment": _appointment,
     "payer": _payer,
@@ -278,6 +292,7 @@ _FAMILIES: dict[str, Callable[[AuditEvent, str, _Names], str | None]] = {
     "database": _database,
     "demo": _demo,
     "staff": _staff,
+    "practice": _practice,
 }
 
 
