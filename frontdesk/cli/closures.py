@@ -31,7 +31,7 @@ def closures_cmd(runtime: Runtime, from_: str | None, days: int) -> None:
     first = parse_day(from_, field_name="from", today=today) if from_ else today
     start = datetime.combine(first, time(), zone)
     found = holidays.closures(ctx, start=start, end=start + timedelta(days=days))
-    places = {loc.id: loc.name for loc in directory.locations(ctx)}
+    places = {loc.id: loc.name for loc in directory.locations(ctx, retired=True)}
     people = {p.id: p.name for p in directory.providers(ctx)}
 
     def who(provider_id: int | None, location_id: int | None) -> str:

@@ -35,6 +35,7 @@ from frontdesk.cli.errors import Interrupted, translate
 from frontdesk.cli.exports import export_group
 from frontdesk.cli.imports import import_group
 from frontdesk.cli.patients import patients_group
+from frontdesk.cli.practice import practice_group
 from frontdesk.cli.report import report_group
 from frontdesk.cli.runtime import Runtime
 from frontdesk.cli.serve import database_from_fd, serve_cmd
@@ -121,6 +122,6 @@ for command in (
     locations_cmd, providers_cmd, rooms_cmd, visit_types_cmd, payers_cmd, staff_group,
     slots_cmd, book_cmd, reschedule_cmd, cancel_cmd, status_cmd, show_cmd, appointments_cmd,
     patients_group, closures_cmd, holidays_group, report_group, audit_cmd,
-    serve_cmd, export_group, import_group,
+    serve_cmd, export_group, import_group, practice_group,
 ):
     main.add_command(command)

@@ -64,7 +64,10 @@ _CLOSURES = sa_select(
     col(Closure.starts_at), col(Closure.ends_at), col(Closure.provider_id),
     col(Closure.location_id),
 ).where(col(Closure.starts_at) < bindparam("end"), col(Closure.ends_at) > bindparam("start"))
-_ROOMS = sa_select(col(Room.id), col(Room.location_id), col(Room.kind))
+#: Rooms in use: a retired room, or any room of a retired location, is offered no more.
+_ROOMS = (sa_select(col(Room.id), col(Room.location_id), col(Room.kind))
+          .join(Location, col(Location.id) == Room.location_id)
+          .where(col(Room.active), col(Location.active)))
 _ROOMS_OF_KIND = _ROOMS.where(col(Room.kind) == bindparam("kind"))
 
 

@@ -36,6 +36,7 @@ class Permission(StrEnum):
     PAYER_MAP = "payer-map"  # give many patients the catalogue plan their payer text names
     EXPORT = "export"  # take patients' data out: FHIR files, a provider's or location's calendar
     IMPORT = "import"  # bring patients and visits over from another system's files
+    PRACTICE = "practice"  # set up the practice from its file (practice apply, export)
 
 
 #: The lowest role holding each permission.
@@ -54,6 +55,7 @@ LOWEST: dict[Permission, Role] = {
     Permission.PAYER_MAP: Role.MANAGER,
     Permission.EXPORT: Role.MANAGER,
     Permission.IMPORT: Role.MANAGER,
+    Permission.PRACTICE: Role.ADMIN,
 }
 
 #: What each permission lets a person do, for the refusal message.
@@ -72,6 +74,7 @@ DOING: dict[Permission, str] = {
     Permission.PAYER_MAP: "mapping patients' payers to the payer list",
     Permission.EXPORT: "exporting patient data",
     Permission.IMPORT: "importing patients and visits from another system",
+    Permission.PRACTICE: "setting up the practice from its file",
 }
 
 

@@ -365,3 +365,25 @@ def _distinct(plans: tuple[PayerPlan, ...], edited: set[str],
         seen.update(dict.fromkeys(names(plan), plan.key))
         chosen[plan.key] = plan
     return tuple(chosen[p.key] for p in plans if p.key in chosen)
+
+
+def practice_overlay(settings: Settings, stored: Mapping[str, Any]) -> Settings:
+    """``settings`` with what ``frontdesk practice apply`` stored over it: ``practice`` (name,
+    phone), ``payers`` ([payers.KEY] tables over the packaged rule sets) and ``plans``
+    ([plans.KEY] tables over the packaged catalogue) — the practice file wins over the
+    settings file for these. A stored value that no longer checks keeps the packaged default."""
+    result = settings
+    practice = stored.get("practice")
+    if isinstance(practice, Mapping):
+        name, phone = practice.get("name"), practice.get("phone")
+        if isinstance(name, str) and name.strip():
+            result = replace(result, practice_name=name.strip())
+        if isinstance(phone, str) and phone.strip():
+            result = replace(result, practice_phone=phone.strip())
+    problems: list[SettingProblem] = []
+    if "payers" in stored:
+        result = replace(result, payers=_payers({"payers": stored["payers"]}, problems))
+    if "plans" in stored:
+        result = replace(result, plans=_plans({"plans": stored["plans"]}, result.payers,
+                                              problems))
+    return result

@@ -3,17 +3,19 @@ passed in, never global."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from frontdesk.db import migrate
 from frontdesk.db.engine import DatabaseBusyError, make_engine, run_write
-from frontdesk.domain.settings import Settings
+from frontdesk.domain.settings import Settings, practice_overlay
 from frontdesk.services.errors import Busy
 from frontdesk.services.files import file_modes
 
@@ -69,7 +71,25 @@ def open_context(
     engine = make_engine(db, modes=file_modes(settings))
     if upgrade:
         migrate.upgrade(engine)
+    settings = practice_overlay(settings, stored_practice(engine))
     return Context(engine=engine, settings=settings, clock=clock, origin=origin or Origin())
+
+
+def stored_practice(engine: Engine) -> dict[str, Any]:
+    """What ``frontdesk practice apply`` keeps in ``practice_setting`` (key -> table): one small
+    query; nothing when the table is not there yet (a database not migrated)."""
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(_STORED).all()
+    except SQLAlchemyError:
+        return {}
+    out: dict[str, Any] = {}
+    for key, value in rows:
+        out[key] = json.loads(value) if isinstance(value, str) else value
+    return out
+
+
+_STORED = text("SELECT key, value FROM practice_setting")
 
 
 def write(ctx: Context, work: Callable[[Session], T]) -> T:

@@ -42,10 +42,11 @@ _NAME_OK = re.compile(r"^[^\W\d_]+(?:[ '\-.][^\W\d_]+)*\.?$")
 MAX_NAME = 60
 
 
-def locations(ctx: Context) -> list[LocationView]:
+def locations(ctx: Context, *, retired: bool = False) -> list[LocationView]:
+    """The locations in use (``retired``: those retired too, for past visits)."""
     with read_session(ctx.engine) as session:
         rows = session.exec(select(Location).order_by(col(Location.id)))
-        return [location_view(r) for r in rows]
+        return [location_view(r) for r in rows if retired or r.active]
 
 
 def providers(ctx: Context) -> list[ProviderView]:
@@ -54,6 +55,7 @@ def providers(ctx: Context) -> list[ProviderView]:
         for pid, code in session.exec(
             select(ProviderVisitType.provider_id, VisitType.code)
             .join(VisitType, col(VisitType.id) == ProviderVisitType.visit_type_id)
+            .where(col(VisitType.active))
             .order_by(col(VisitType.id))
         ).all():
             codes.setdefault(pid, []).append(code)
@@ -67,13 +69,18 @@ def providers(ctx: Context) -> list[ProviderView]:
 
 
 def rooms(ctx: Context) -> list[RoomView]:
+    """The rooms in use: not retired, at a location not retired."""
     with read_session(ctx.engine) as session:
-        rows = session.exec(select(Room).order_by(col(Room.location_id), col(Room.id)))
+        rows = session.exec(
+            select(Room).join(Location, col(Location.id) == Room.location_id)
+            .where(col(Room.active), col(Location.active))
+            .order_by(col(Room.location_id), col(Room.id)))
         return [RoomView(r.id or 0, r.location_id, r.name, RoomKind(r.kind), r.fluoroscopy)
                 for r in rows]
 
 
-def visit_types(ctx: Context) -> list[VisitTypeView]:
+def visit_types(ctx: Context, *, retired: bool = False) -> list[VisitTypeView]:
+    """The visit types offered (``retired``: those retired too, for past visits)."""
     with read_session(ctx.engine) as session:
         performers: dict[int, list[int]] = {}
         for pid, vid in session.exec(
@@ -88,7 +95,7 @@ def visit_types(ctx: Context) -> list[VisitTypeView]:
                 room_kind=RoomKind(r.room_kind), is_procedure=r.is_procedure, colour=r.colour,
                 prep=r.prep, provider_ids=tuple(sorted(performers.get(r.id or 0, ()))),
             )
-            for r in rows
+            for r in rows if retired or r.active
         ]
 
 

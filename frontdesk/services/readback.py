@@ -22,8 +22,10 @@ class ReadBack:
 
 def read_back(ctx: Context, appointment_id: int) -> ReadBack:
     appt = scheduling.get_appointment(ctx, appointment_id)
-    place = next(loc for loc in directory.locations(ctx) if loc.id == appt.location_id)
-    visit = next(v for v in directory.visit_types(ctx) if v.code == appt.visit_type_code)
+    place = next(loc for loc in directory.locations(ctx, retired=True)
+                 if loc.id == appt.location_id)
+    visit = next(v for v in directory.visit_types(ctx, retired=True)
+                 if v.code == appt.visit_type_code)
     start, end = appt.start.astimezone(place.zone), appt.end.astimezone(place.zone)
     day = f"{start:%A}, {start:%B} {start.day}"
     at = f"{start:%I:%M %p}".lstrip("0")

@@ -67,6 +67,26 @@ class TestSignIn:
             assert screen.query_one("#signin-password", Input).value == "not-her-password"
             assert "not-her" not in visible_text(screen)
 
+    async def test_an_account_without_a_password_is_told_how_it_gets_one(
+            self, demo_url: str, clock: FrozenClock, demo: Context) -> None:
+        """An account a practice file made has no password yet: the refusal is the same as for
+        a wrong password (it never tells which usernames exist), and the note says how the
+        first password is given."""
+        with Session(demo.engine) as session:
+            session.add(Staff(name="Erin Newhire", username="erin", role="receptionist"))
+            session.commit()
+        app = make_app(demo_url, clock=clock, settings=Settings(), poll_seconds=SLOW)
+        async with app.run_test(size=(100, 30)) as pilot:
+            screen = await wait_for(pilot, SignInScreen)
+            assert not screen.query_one("#signin-note").display
+            await type_into(pilot, "#signin-user", "erin")
+            await type_into(pilot, "#signin-password", "anything-at-all")
+            assert shown(screen, "#signin-error") == "Wrong username or password."
+            assert screen.query_one("#signin-note").display
+            assert shown(screen, "#signin-note").startswith(
+                "A new account has no password until an admin gives it one: frontdesk staff "
+                "reset-password USERNAME")
+
     async def test_start_asks_who_is_there_and_a_wrong_password_says_so(
             self, demo_url: str, clock: FrozenClock, demo: Context) -> None:
         app = make_app(demo_url, clock=clock, settings=Settings(), poll_seconds=SLOW)

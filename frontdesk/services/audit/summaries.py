@@ -298,6 +298,20 @@ def _import(event: AuditEvent, verb: str, _names: _Names) -> str | None:
             + (f" ({', '.join(parts)})" if parts else ""))
 
 
+def _practice(event: AuditEvent, verb: str, _names: _Names) -> str | None:
+    """``practice.apply``: the counts of what the practice file added, changed, retired."""
+    if verb != "apply":
+        return None
+    after: dict[str, Any] = event.after or {}
+    counts = after.get("counts") or {}
+    done = ", ".join(f"{_int(counts[k])} {k}" for k in ("added", "changed", "retired")
+                     if isinstance(counts, dict) and counts.get(k))
+    stranded = len(after.get("stranded_appointment_ids") or ())
+    return ("applied the practice file" + (f": {done}" if done else "")
+            + (f"; {stranded} visit{'' if stranded == 1 else 's'} marked for a scheduler"
+               if stranded else ""))
+
+
 _FAMILIES: dict[str, Callable[[AuditEvent, str, _Names], str | None]] = {
     "appointment": _appointment,
     "payer": _payer,
@@ -312,6 +326,7 @@ _FAMILIES: dict[str, Callable[[AuditEvent, str, _Names], str | None]] = {
     "export": _export,
     "staff": _staff,
     "import": _import,
+    "practice": _practice,
 }
 
 

@@ -120,14 +120,17 @@ class _PracticeBuilder:
                                   timedelta(minutes=vt.buffer_before_min),
                                   timedelta(minutes=vt.buffer_after_min), RoomKind(vt.room_kind),
                                   vt.is_procedure) for code, vt in vts.items()}
-        sites = [Location(name=name, address=address, phone=f"+191855501{i + 1:02d}",
-                          timezone=ZONE) for i, (name, address) in enumerate(PLACES[:locations])]
+        sites = [Location(name=name, address=address, zip=address[-5:],
+                          phone=f"+191855501{i + 1:02d}", timezone=ZONE)
+                 for i, (name, address) in enumerate(PLACES[:locations])]
         s.add_all(sites)
         staff = [Staff(name=n, username=u, role=r.value, password_hash=_demo_hash(u))
                  for n, u, r in DEMO_STAFF]
         s.add_all(staff)
         kinds = _kinds(providers)
-        people = [Provider(name=_provider_name(i, k), kind=k.value) for i, k in enumerate(kinds)]
+        names = [_provider_name(i, k) for i, k in enumerate(kinds)]
+        people = [Provider(name=n, kind=k.value, credentials=n.rpartition(", ")[2])
+                  for n, k in zip(names, kinds, strict=True)]
         s.add_all(people)
         s.flush()
         self.location_ids = [loc.id or 0 for loc in sites]

@@ -44,7 +44,8 @@ def fitting_visit_types(ctx: Context, *, provider_id: int, location_id: int,
         provider = session.get(Provider, provider_id)
         if provider is None:
             raise InvalidInput("provider", f"no provider with id {provider_id}")
-        for vt in session.exec(select(VisitType).order_by(col(VisitType.id))):
+        for vt in session.exec(select(VisitType).where(col(VisitType.active))
+                               .order_by(col(VisitType.id))):
             spec = q.visit_spec(session, vt)
             if provider_id not in spec.provider_ids:
                 continue
@@ -121,10 +122,14 @@ def _explain_rooms(session: Session, spec: VisitSpec, location_id: int,
     location = session.get(Location, location_id)
     if location is None:
         raise InvalidInput("location", f"no location with id {location_id}")
+    if not location.active:
+        raise InvalidInput("location", f"{location.name} is retired")
     if room_id is not None:
         room = session.get(Room, room_id)
         if room is None or room.location_id != location_id:
             raise InvalidInput("room", f"no room {room_id} at {location.name}")
+        if not room.active:
+            raise InvalidInput("room", f"{room.name} at {location.name} is retired")
         raise InvalidInput("room", f"{room.name} is not a {spec.room_kind.value} room")
     raise InvalidInput("location", f"{location.name} has no {spec.room_kind.value} room")
 

@@ -186,4 +186,6 @@ def _visit_type(session: Session, code: str) -> VisitType:
     if vt is None:
         raise InvalidInput("visit-type", f"unknown visit type {code[:40]!r}; "
                            "`frontdesk visit-types` lists the codes")
+    if not vt.active:
+        raise InvalidInput("visit-type", f"{vt.code} is retired: it is booked no more")
     return vt

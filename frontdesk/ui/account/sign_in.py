@@ -25,6 +25,10 @@ NOBODY = ("Nobody can sign in yet: no staff account has a password. An admin acc
           "created on the command line: frontdesk staff add USERNAME --name NAME --role admin "
           "(see the README).")
 
+FIRST_SIGN_IN = ("A new account has no password until an admin gives it one: "
+                 "frontdesk staff reset-password USERNAME (or signs you in over SSH as your "
+                 "OS user: [signin] os_users in settings.toml).")
+
 T = TypeVar("T")
 
 
@@ -124,6 +128,10 @@ class PasswordScreen(Screen[T]):
         password.value = ""
         password.focus()
         self._say(_refusal(event.worker.error))
+        self._refused(event.worker.error)
+
+    def _refused(self, error: BaseException | None) -> None:
+        """What else the screen says after a refusal (nothing here)."""
 
     def _say(self, text: str) -> None:
         note = self.query_one(f"#{self.PREFIX}-error", Static)
@@ -172,6 +180,16 @@ class SignInScreen(PasswordScreen["Backend"]):
 
     def __init__(self, backend: Backend) -> None:
         super().__init__(backend, lambda user, password: backend.sign_in(user or "", password))
+
+    def _refused(self, error: BaseException | None) -> None:
+        """A new account has no password yet: say how it gets one (for every refusal alike,
+        so the screen never tells which usernames exist)."""
+        from frontdesk.services.accounts import SignInRefused
+
+        if isinstance(error, SignInRefused):
+            note = self.query_one("#signin-note", Static)
+            note.update(FIRST_SIGN_IN)
+            note.display = True
 
 
 class LockScreen(PasswordScreen["Backend | None"]):

@@ -63,7 +63,7 @@ class BackendCore:
         return tuple(directory.locations(self.ctx))
 
     def location_names(self) -> dict[int, str]:
-        return {loc.id: loc.name for loc in directory.locations(self.ctx)}
+        return {loc.id: loc.name for loc in directory.locations(self.ctx, retired=True)}
 
     def visit_types(self) -> tuple[VisitTypeView, ...]:
         return tuple(directory.visit_types(self.ctx))
