@@ -649,3 +649,26 @@ def test_since_outside_the_years_is_refused(ctx: Context, practice: Practice,
     with pytest.raises(InvalidInput, match="outside the years 1900-2200"):
         fhir.export_fhir(ctx, by=practice.manager, folder=out,
                          since=datetime(1, 1, 1, tzinfo=UTC))
+
+
+def test_a_sigterm_while_the_files_are_moved_into_place_waits_until_they_are(
+        ctx: Context, practice: Practice, visits: dict[str, int], out: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from frontdesk.services import files
+
+    real = files.Staged.publish
+    sent: list[bool] = []
+
+    def publish(self: files.Staged) -> None:
+        if not sent:
+            sent.append(True)
+            os.kill(os.getpid(), signal.SIGTERM)
+        real(self)
+
+    monkeypatch.setattr(files.Staged, "publish", publish)
+    with pytest.raises(SystemExit):
+        fhir.export_fhir(ctx, by=practice.manager, folder=out)
+    manifest = json.loads((out / "manifest.json").read_text())  # every file landed
+    assert {o["url"] for o in manifest["output"]} | {"manifest.json"} == {
+        p.name for p in out.iterdir()}
+    assert audit_count(ctx) == 1
