@@ -85,7 +85,7 @@ def export_ics(ctx: Context, *, by: str, output: Path, first: date, last: date,
     output = Path(output)
     if output.is_dir():
         raise InvalidInput("output", f"{output} is a folder; give a file name")
-    check_folder("output", output.parent)
+    check_folder("output", output.parent if output.parent != Path() else Path.cwd())
     from icalendar import Calendar
 
     now = ctx.now()
