@@ -33,30 +33,38 @@ def export_group() -> None:
 @click.option("--slot-days", type=click.IntRange(0, 366), default=28, show_default=True,
               help="How many days ahead the free/busy slots (Slot.ndjson) go; 0: none.")
 @click.option("--quiet", is_flag=True, help="No progress lines on standard error.")
+@click.option("--replace", is_flag=True,
+              help="Write into DIR even when it holds something other than an earlier "
+                   "frontdesk export (its files of the same names are replaced), or replace "
+                   "a full export there with a --since one.")
 @acting_as("by")
 @json_option
 @click.pass_obj
 def export_fhir_cmd(runtime: Runtime, folder: Path, since: str | None, slot_days: int,
-                    quiet: bool, by: str) -> None:
+                    quiet: bool, replace: bool, by: str) -> None:
     """The whole practice as FHIR R4 Bulk Data files in DIR.
 
     Every patient, practitioner, location, schedule, free/busy slot and appointment, as FHIR
     R4 (R4B) NDJSON files in DIR (made, mode 0700, when missing), with a manifest.json listing
-    them, written last. Each resource is checked with the fhir.resources models. See
-    docs/exporting.md for what goes where."""
+    them, written last. DIR must be new, empty or an earlier export's (else --replace), and
+    yours, not writable by others. Each resource is checked with the fhir.resources models.
+    See docs/exporting.md for what goes where."""
     from frontdesk.services.exports import fhir
+    from frontdesk.services.exports.common import check_day
 
     ctx = runtime.context()
     moment = None
     if since is not None:
         day = parse_day(since, field_name="since", today=practice_today(ctx))
+        check_day("since", day)
         moment = datetime.combine(day, time(), ZoneInfo(PRACTICE_ZONE)).astimezone(UTC)
 
     def told(resource_type: str, count: int) -> None:
         click.echo(f"{resource_type}: {count:,} written", err=True)
 
     done = fhir.export_fhir(ctx, by=by, folder=folder.expanduser(), since=moment,
-                            slot_days=slot_days, progress=None if quiet else told)
+                            slot_days=slot_days, progress=None if quiet else told,
+                            replace=replace)
     lines = [f"wrote FHIR R4 files to {done.folder} (manifest: {done.manifest.name})"]
     lines += [f"  {t}: {n:,}" for t, n in done.counts if n]
     if done.left_out:
@@ -86,13 +94,15 @@ def export_ics_cmd(runtime: Runtime, provider: str | None, location: str | None,
                    last: str | None, output: Path | None, no_names: bool, by: str) -> None:
     """A provider's or a location's calendar as an iCalendar file.
 
-    Their visits as an .ics file with proper time zones, for a calendar app. Cancelled visits
-    are left out. A calendar leaves the practice: give --no-names to share it without patient
-    names."""
+    Their visits as an .ics file with proper time zones, for a calendar app. Cancelled visits,
+    no-shows and lapsed holds are written as cancelled (without the patient), so a re-import
+    takes them off. At most three years, 1900 to 2200. A calendar leaves the practice: give
+    --no-names to share it without patient names."""
     from frontdesk.cli.parsing import resolve_location
     from frontdesk.services import directory
     from frontdesk.services.errors import InvalidInput
     from frontdesk.services.exports import ics
+    from frontdesk.services.exports.common import check_day
 
     if (provider is None) == (location is None):
         raise InvalidInput("calendar", "give --provider or --location (one of them)")
@@ -101,6 +111,7 @@ def export_ics_cmd(runtime: Runtime, provider: str | None, location: str | None,
     who = directory.find_provider(ctx, provider) if provider is not None else None
     today = practice_today(ctx, place.timezone if place else PRACTICE_ZONE)
     start = parse_day(first, field_name="from", today=today)
+    check_day("from", start)
     end = (parse_day(last, field_name="to", today=today) if last is not None
            else start + timedelta(days=CALENDAR_DAYS))
     name = who.name if who is not None else place.name if place is not None else ""
@@ -108,7 +119,8 @@ def export_ics_cmd(runtime: Runtime, provider: str | None, location: str | None,
     done = ics.export_ics(ctx, by=by, output=target, first=start, last=end,
                           provider_id=who.id if who else None,
                           location_id=place.id if place else None, names=not no_names)
+    gone = f" (and {done.cancelled:,} cancelled)" if done.cancelled else ""
     emit(runtime, {"file": str(done.path), "calendar": done.calendar, "events": done.events,
-                   "from": done.first, "to": done.last},
-         f"wrote {done.events:,} visit(s) of {done.calendar}, {done.first} to {done.last}, "
-         f"to {done.path}")
+                   "cancelled": done.cancelled, "from": done.first, "to": done.last},
+         f"wrote {done.events:,} visit(s){gone} of {done.calendar}, {done.first} to "
+         f"{done.last}, to {done.path}")

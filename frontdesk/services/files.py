@@ -11,8 +11,10 @@ PostgreSQL keeps no files of ours: nothing to say.
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -26,6 +28,7 @@ from frontdesk.db.files import (
     Exposure,
     FileModes,
     exposure,
+    group_name,
     set_mode,
 )
 from frontdesk.db.files import make_folders as make_folders  # for the exports' folder
@@ -108,8 +111,70 @@ def _quoted(path: Path) -> str:
     return shlex.quote(str(path))
 
 
+@dataclass
+class Staged:
+    """A file written in full (and synced) as a private temporary file beside its place, not
+    yet in it: :meth:`publish` moves it into place, :meth:`discard` removes it."""
+
+    part: Path
+    target: Path
+    field: str = "output"
+
+    def publish(self) -> None:
+        try:
+            os.replace(self.part, self.target)
+        except OSError as exc:
+            self.discard()
+            raise InvalidInput(self.field, f"cannot write {self.target}: "
+                                           f"{exc.strerror or type(exc).__name__}") from None
+
+    def discard(self) -> None:
+        self.part.unlink(missing_ok=True)
+
+
+def part_prefix(target: Path) -> str:
+    """The start of the name of a temporary file written for ``target``:
+    ``.Patient.ndjson.`` (then random letters and ``.part``)."""
+    return f".{Path(target).name}."
+
+
 @contextmanager
-def private_file(path: Path, modes: FileModes = PRIVATE) -> Iterator[BinaryIO]:
+def staged_file(path: Path, modes: FileModes = PRIVATE, *, field: str = "output"
+                ) -> Iterator[tuple[BinaryIO, Staged]]:
+    """A private temporary file beside ``path`` to write (0600; with ``modes`` from the
+    shared-group setting, 0660), and the :class:`Staged` that moves it into place later.
+
+    An error inside the block (an interruption too) removes the temporary file. Problems are
+    told as :class:`InvalidInput` on ``field``, naming ``path`` (never the temporary name).
+    """
+    target = Path(path)
+    if target.is_dir():
+        raise InvalidInput(field, f"{target} is a folder; give a file name")
+    folder = target.parent
+    if not folder.is_dir():
+        raise InvalidInput(field, f"folder {folder} does not exist")
+    import tempfile
+
+    try:
+        handle, name = tempfile.mkstemp(prefix=part_prefix(target), suffix=".part", dir=folder)
+    except OSError as exc:
+        raise InvalidInput(field, f"cannot write {target}: "
+                                  f"{(exc.strerror or type(exc).__name__).lower()}") from None
+    staged = Staged(Path(name), target, field)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            set_mode(out.fileno(), modes.file, modes.gid)
+            yield out, staged
+            out.flush()
+            os.fsync(out.fileno())
+    except BaseException:
+        staged.discard()
+        raise
+
+
+@contextmanager
+def private_file(path: Path, modes: FileModes = PRIVATE, *, field: str = "output"
+                 ) -> Iterator[BinaryIO]:
     """A file to write ``path`` through, readable by its owner only (0600; with ``modes`` from
     the shared-group setting, by that group too).
 
@@ -118,26 +183,30 @@ def private_file(path: Path, modes: FileModes = PRIVATE) -> Iterator[BinaryIO]:
     permissions is replaced, not reused, so the contents are never readable by others, not even
     for a moment, and never half written. An error inside the block leaves ``path`` as it was.
     """
-    target = Path(path)
-    if target.is_dir():
-        raise InvalidInput("output", f"{target} is a folder; give a file name")
-    folder = target.parent
-    if not folder.is_dir():
-        raise InvalidInput("output", f"folder {folder} does not exist")
-    import tempfile
+    with staged_file(path, modes, field=field) as (out, staged):
+        yield out
+    staged.publish()
 
+
+def folder_problem(folder: Path) -> str:
+    """Why private files should not be written into ``folder`` ("" when nothing is wrong):
+    another user owns it, or others may change what is in it (group- or world-writable
+    without the sticky bit), so they could swap or remove a file while it is written."""
     try:
-        handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
-    except PermissionError:
-        raise InvalidInput("output", f"cannot write in {folder}: permission denied") from None
-    part = Path(name)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            set_mode(out.fileno(), modes.file, modes.gid)
-            yield out
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(part, target)
-    except BaseException:
-        part.unlink(missing_ok=True)
-        raise
+        found = os.stat(folder)
+    except OSError:
+        return ""  # not there: the caller makes it, or says so
+    if found.st_uid != os.geteuid():
+        import pwd
+
+        try:
+            owner = pwd.getpwuid(found.st_uid).pw_name
+        except KeyError:
+            owner = str(found.st_uid)
+        return f"{folder} belongs to another user ({owner})"
+    mode = stat.S_IMODE(found.st_mode)
+    if mode & 0o022 and not mode & stat.S_ISVTX:
+        who = "other users" if mode & 0o002 else f"the group {group_name(found.st_gid)}"
+        return (f"{who} can change what is in {folder} (mode {mode:04o}); "
+                f"use a folder of your own (chmod go-w {_quoted(folder)})")
+    return ""

@@ -164,3 +164,56 @@ def test_the_command_line_starts_without_the_export_libraries() -> None:
     found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                            check=True)
     assert found.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("args", [
+    ("--from", "9999-12-31"),
+    ("--from", "0001-01-01", "--to", "0001-01-02"),
+    ("--from", "2027-01-01", "--to", "2031-01-01"),
+])
+def test_export_ics_dates_beyond_reach_are_bad_input(dst_desk: Desk, tmp_path: Path,
+                                                     args: tuple[str, ...]) -> None:
+    result = dst_desk.run("export", "ics", "--provider", "1", *args,
+                          "-o", str(tmp_path / "x.ics"), "--as", "mgr")
+    assert_clean(result)
+    assert result.exit_code == 2, result.output
+    assert "OverflowError" not in result.output
+    assert not (tmp_path / "x.ics").exists()
+
+
+def test_export_fhir_into_someone_elses_folder_needs_replace(dst_desk: Desk,
+                                                             tmp_path: Path) -> None:
+    folder = tmp_path / "theirs"
+    folder.mkdir()
+    (folder / "manifest.json").write_text("{}")
+    result = dst_desk.run("export", "fhir", str(folder), "--quiet", "--as", "mgr")
+    assert_clean(result)
+    assert result.exit_code == 2, result.output
+    assert f"folder: {folder}: its manifest.json is not a frontdesk export's" in result.output
+    assert (folder / "manifest.json").read_text() == "{}"
+    result = dst_desk.run("export", "fhir", str(folder), "--quiet", "--replace", "--as", "mgr")
+    assert result.exit_code == 0, result.output
+    assert "frontdesk" in (folder / "manifest.json").read_text()
+
+
+def test_export_fhir_names_dir_and_the_file_in_the_way(dst_desk: Desk, tmp_path: Path) -> None:
+    folder = tmp_path / "f"
+    assert dst_desk.run("export", "fhir", str(folder), "--quiet", "--as", "mgr").exit_code == 0
+    (folder / "Patient.ndjson").unlink()
+    (folder / "Patient.ndjson").mkdir()
+    result = dst_desk.run("export", "fhir", str(folder), "--quiet", "--as", "mgr")
+    assert result.exit_code == 2, result.output
+    assert f"folder: {folder} holds a folder named Patient.ndjson" in result.output
+    assert "output:" not in result.output
+
+
+def test_export_ics_into_a_folder_others_may_change_is_refused(dst_desk: Desk,
+                                                               tmp_path: Path) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    os.chmod(shared, 0o777)
+    result = dst_desk.run("export", "ics", "--provider", "Able", "-o", str(shared / "a.ics"),
+                          "--as", "mgr")
+    assert result.exit_code == 2, result.output
+    assert "other users can change what is in" in result.output
+    assert list(shared.iterdir()) == []

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import stat
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -27,7 +28,7 @@ from frontdesk.db.engine import run_write
 from frontdesk.db.models import AuditEvent, Closure, PracticeSetting
 from frontdesk.services.audit import audit_events
 from frontdesk.services.context import Context
-from frontdesk.services.errors import NotAllowed
+from frontdesk.services.errors import Busy, InvalidInput, NotAllowed
 from frontdesk.services.exports import fhir
 from tests.exports import add_patient, add_visit, set_patient
 from tests.practice import Practice
@@ -167,7 +168,7 @@ def test_patients_carry_their_details_and_merges(
     assert (casey.name[0].family, casey.name[0].given) == ("Testcase", ["Casey"])
     assert str(casey.birthDate) == "1970-05-17"
     assert [(t.system, t.value, t.use) for t in casey.telecom] == [
-        ("phone", "+19185550111", "home"), ("phone", "+19185550177", "mobile"),
+        ("phone", "+19185550111", None), ("phone", "+19185550177", "mobile"),
         ("email", "casey@example.org", None)]
     address = casey.address[0]
     assert (address.line, address.city, address.state, address.postalCode) == (
@@ -276,7 +277,7 @@ def test_files_are_owner_only_and_a_new_folder_private(
 
 def test_a_wider_file_left_from_before_is_replaced_not_reused(
         ctx: Context, practice: Practice, out: Path, umask_022: None) -> None:
-    out.mkdir()
+    fhir.export_fhir(ctx, by=practice.manager, folder=out)  # an earlier export
     old = out / "Patient.ndjson"
     old.write_text("old\n")
     os.chmod(old, 0o644)
@@ -390,16 +391,284 @@ def test_the_practice_may_name_its_identifier_system(
     assert {p.identifier[0].system for p in read(out, "Patient")} == {wanted}
 
 
-def test_an_interrupted_export_leaves_no_manifest(
+def contents(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in folder.iterdir()}
+
+
+def test_an_interrupted_export_leaves_the_earlier_one_whole(
         ctx: Context, practice: Practice, out: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     fhir.export_fhir(ctx, by=practice.manager, folder=out)
-    assert (out / "manifest.json").exists()
+    before = contents(out)
+    assert "manifest.json" in before
 
     def failing(*_args: Any) -> dict[str, Any]:
         raise OSError("disk full")
 
     monkeypatch.setattr(fhir, "_appointment", failing)
+    add_visit(ctx, practice, at(11, 15))
     with pytest.raises(OSError, match="disk full"):
         fhir.export_fhir(ctx, by=practice.manager, folder=out)
-    assert not (out / "manifest.json").exists()
-    assert not [p for p in out.iterdir() if p.name.endswith(".part")]
+    assert contents(out) == before  # nothing moved into place: no .part left either
+
+
+# ------------------------------------------------------------ writing safely, mapping fixes
+
+
+def audit_count(ctx: Context, action: str = "export.fhir") -> int:
+    with Session(ctx.engine) as session:
+        return len(session.exec(select(AuditEvent).where(col(AuditEvent.action) == action)).all())
+
+
+def disable(ctx: Context, username: str) -> None:
+    def work(session: Session) -> None:
+        session.execute(text("UPDATE staff SET active = false WHERE username = :u"),
+                        {"u": username})
+
+    run_write(ctx.engine, work)
+
+
+def test_nothing_is_moved_into_place_when_the_audit_event_cannot_be_written(
+        ctx: Context, practice: Practice, visits: dict[str, int], out: Path) -> None:
+    """The manager's account is disabled while the export runs: the audit event is refused,
+    so the files never land (the earlier export stays as it was), and no .part is left."""
+    fhir.export_fhir(ctx, by=practice.manager, folder=out)
+    before = contents(out)
+    with pytest.raises(InvalidInput, match="no active staff member"):
+        fhir.export_fhir(ctx, by=practice.manager, folder=out, since=at(1, 0), replace=True,
+                         progress=lambda *_: disable(ctx, practice.manager))
+    assert contents(out) == before
+    assert audit_count(ctx) == 1
+
+
+def test_a_busy_database_at_the_audit_leaves_a_new_folder_empty(
+        ctx: Context, practice: Practice, visits: dict[str, int], out: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from frontdesk.services.exports import common
+
+    def busy(*_args: Any, **_kwargs: Any) -> None:
+        raise Busy("the database is busy")
+
+    monkeypatch.setattr(common, "audit", busy)
+    with pytest.raises(Busy):
+        fhir.export_fhir(ctx, by=practice.manager, folder=out)
+    assert list(out.iterdir()) == []
+
+
+def test_the_audit_event_is_committed_before_the_files_are_in_place(
+        ctx: Context, practice: Practice, out: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from frontdesk.services.exports import common
+
+    seen: list[set[str]] = []
+    real = common.audit
+
+    def watching(*args: Any, **kwargs: Any) -> None:
+        seen.append({p.name for p in out.iterdir() if not p.name.endswith(".part")})
+        real(*args, **kwargs)
+
+    monkeypatch.setattr(common, "audit", watching)
+    fhir.export_fhir(ctx, by=practice.manager, folder=out)
+    assert seen == [set()]
+    assert (out / "manifest.json").exists()
+
+
+def test_ctrl_c_while_a_resource_is_serialised_stops_the_export(
+        ctx: Context, practice: Practice, out: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """pydantic wraps the KeyboardInterrupt in a PydanticSerializationError (a ValueError):
+    it is not the model refusing a resource, and must not be swallowed as one."""
+    from pydantic import BaseModel, ConfigDict, field_serializer
+
+    class Interrupting(BaseModel):
+        model_config = ConfigDict(extra="allow")
+        id: str
+
+        @field_serializer("id")
+        def _stop(self, _value: str) -> str:
+            raise KeyboardInterrupt
+
+    real = fhir._model
+    monkeypatch.setattr(fhir, "_model",
+                        lambda t: Interrupting if t == "Patient" else real(t))
+    with pytest.raises(KeyboardInterrupt):
+        fhir.export_fhir(ctx, by=practice.manager, folder=out)
+    assert list(out.iterdir()) == []
+    assert audit_count(ctx) == 0
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+def test_sigterm_and_sighup_clean_up_and_the_handlers_come_back(
+        ctx: Context, practice: Practice, visits: dict[str, int], out: Path,
+        signum: int) -> None:
+    class Killed(Exception):
+        pass
+
+    def mine(*_args: Any) -> None:
+        raise Killed
+
+    before = signal.signal(signum, mine)  # were the export to leave it, the test sees Killed
+    try:
+        with pytest.raises(SystemExit) as stopped:
+            fhir.export_fhir(ctx, by=practice.manager, folder=out,
+                             progress=lambda t, _n: os.kill(os.getpid(), signum)
+                             if t == "Location" else None)
+        assert stopped.value.code == 128 + signum
+        assert list(out.iterdir()) == []  # Patient.ndjson and the rest were still .part
+        assert signal.getsignal(signum) is mine
+    finally:
+        signal.signal(signum, before)
+
+
+def test_stale_parts_of_ours_go_at_the_next_export(
+        ctx: Context, practice: Practice, out: Path) -> None:
+    fhir.export_fhir(ctx, by=practice.manager, folder=out)
+    ours = out / ".Patient.ndjson.k3j2h1.part"
+    ours.write_text("a patient\n")
+    theirs = out / ".notes.txt.abc.part"
+    theirs.write_text("not ours\n")
+    fhir.export_fhir(ctx, by=practice.manager, folder=out)
+    assert not ours.exists()
+    assert theirs.exists()
+
+
+def test_a_folder_holding_someone_elses_files_is_refused_unless_replace(
+        ctx: Context, practice: Practice, out: Path) -> None:
+    out.mkdir()
+    theirs = out / "manifest.json"
+    theirs.write_text('{"transactionTime": "2027-01-01T00:00:00Z", "output": []}')
+    with pytest.raises(InvalidInput, match="not a frontdesk export's.*--replace"):
+        fhir.export_fhir(ctx, by=practice.manager, folder=out)
+    assert [p.name for p in out.iterdir()] == ["manifest.json"]
+    assert audit_count(ctx) == 0
+    other = out.parent / "other"
+    other.mkdir()
+    (other / "notes.txt").write_text("mine")
+    with pytest.raises(InvalidInput, match=r"not a frontdesk export \(notes.txt\)"):
+        fhir.export_fhir(ctx, by=practice.manager, folder=other)
+    fhir.export_fhir(ctx, by=practice.manager, folder=out, replace=True)
+    manifest = json.loads(theirs.read_text())
+    assert manifest["extension"]["generator"].startswith("frontdesk ")
+    fhir.export_fhir(ctx, by=practice.manager, folder=out)  # ours now: no --replace needed
+    empty = out.parent / "empty"
+    empty.mkdir()
+    fhir.export_fhir(ctx, by=practice.manager, folder=empty)
+
+
+def test_a_full_export_is_not_replaced_by_a_since_one_unless_replace(
+        ctx: Context, practice: Practice, out: Path) -> None:
+    fhir.export_fhir(ctx, by=practice.manager, folder=out)
+    before = contents(out)
+    with pytest.raises(InvalidInput, match="holds a full export"):
+        fhir.export_fhir(ctx, by=practice.manager, folder=out, since=at(5, 0))
+    assert contents(out) == before
+    fhir.export_fhir(ctx, by=practice.manager, folder=out, since=at(5, 0), replace=True)
+    fhir.export_fhir(ctx, by=practice.manager, folder=out, since=at(6, 0))  # since over since
+    assert "_since=2027-03-06" in json.loads((out / "manifest.json").read_text())["request"]
+
+
+@pytest.mark.parametrize(("mode", "said"), [
+    (0o777, "other users can change what is in"),
+    (0o770, "the group .* can change what is in"),
+])
+def test_a_folder_others_may_change_is_refused(
+        ctx: Context, practice: Practice, out: Path, mode: int, said: str) -> None:
+    out.mkdir()
+    os.chmod(out, mode)
+    with pytest.raises(InvalidInput, match=said):
+        fhir.export_fhir(ctx, by=practice.manager, folder=out)
+    assert list(out.iterdir()) == []
+    os.chmod(out, mode | stat.S_ISVTX)  # sticky: others cannot swap or remove our files
+    fhir.export_fhir(ctx, by=practice.manager, folder=out)
+
+
+def test_a_folder_of_another_user_is_refused(
+        ctx: Context, practice: Practice, out: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out.mkdir()
+    monkeypatch.setattr(os, "geteuid", lambda: os.stat(out).st_uid + 1)
+    with pytest.raises(InvalidInput, match="belongs to another user"):
+        fhir.export_fhir(ctx, by=practice.manager, folder=out)
+    assert list(out.iterdir()) == []
+
+
+def test_a_hold_and_a_no_show_say_who_takes_part_and_how(
+        ctx: Context, practice: Practice, visits: dict[str, int], out: Path) -> None:
+    fhir.export_fhir(ctx, by=practice.manager, folder=out)
+    appts = {int(a.id): a for a in read(out, "Appointment")}
+
+    def statuses(name: str) -> list[tuple[str, str]]:
+        return [(p.actor.reference.split("/")[0], p.status)
+                for p in appts[visits[name]].participant]
+
+    assert statuses("no_show") == [("Patient", "declined"), ("Practitioner", "accepted"),
+                                   ("Location", "accepted")]
+    assert statuses("held") == [("Patient", "needs-action"), ("Practitioner", "tentative"),
+                                ("Location", "tentative")]
+    assert statuses("booked") == [("Patient", "accepted"), ("Practitioner", "accepted"),
+                                  ("Location", "accepted")]
+    assert statuses("cancelled")[0] == ("Patient", "declined")
+
+
+def test_a_visit_in_an_unknown_status_is_left_out_and_reported(
+        ctx: Context, practice: Practice, visits: dict[str, int], out: Path) -> None:
+    odd = add_visit(ctx, practice, at(15, 15), status="waitlisted")
+    done = fhir.export_fhir(ctx, by=practice.manager, folder=out)
+    assert done.left_out == 1
+    assert done.count("Appointment") == 12
+    outcome = OperationOutcome.model_validate_json(
+        (out / "OperationOutcome.ndjson").read_text())
+    assert outcome.issue[0].diagnostics == (
+        f"Appointment/{odd} left out: status: not a status frontdesk knows")
+
+
+def test_a_folder_in_the_way_of_a_file_is_named_with_dir(
+        ctx: Context, practice: Practice, out: Path) -> None:
+    fhir.export_fhir(ctx, by=practice.manager, folder=out)
+    (out / "Patient.ndjson").unlink()
+    (out / "Patient.ndjson").mkdir()
+    with pytest.raises(InvalidInput) as refused:
+        fhir.export_fhir(ctx, by=practice.manager, folder=out)
+    assert refused.value.field == "folder"
+    assert str(out) in refused.value.message
+    assert "named Patient.ndjson" in refused.value.message
+
+
+def test_a_file_that_cannot_be_put_in_place_is_named_not_its_temporary_file(
+        ctx: Context, practice: Practice, out: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def refused(src: Any, dst: Any) -> None:
+        raise PermissionError(13, "Permission denied", str(src), None, str(dst))
+
+    monkeypatch.setattr(os, "replace", refused)
+    with pytest.raises(InvalidInput) as stopped:
+        fhir.export_fhir(ctx, by=practice.manager, folder=out)
+    said = stopped.value.message
+    assert said == f"cannot write {out / 'Patient.ndjson'}: Permission denied"
+    assert ".part" not in said
+    assert [p.name for p in out.iterdir()] == []
+
+
+def test_since_outside_the_years_is_refused(ctx: Context, practice: Practice,
+                                            out: Path) -> None:
+    with pytest.raises(InvalidInput, match="outside the years 1900-2200"):
+        fhir.export_fhir(ctx, by=practice.manager, folder=out,
+                         since=datetime(1, 1, 1, tzinfo=UTC))
+
+
+def test_a_sigterm_while_the_files_are_moved_into_place_waits_until_they_are(
+        ctx: Context, practice: Practice, visits: dict[str, int], out: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from frontdesk.services import files
+
+    real = files.Staged.publish
+    sent: list[bool] = []
+
+    def publish(self: files.Staged) -> None:
+        if not sent:
+            sent.append(True)
+            os.kill(os.getpid(), signal.SIGTERM)
+        real(self)
+
+    monkeypatch.setattr(files.Staged, "publish", publish)
+    with pytest.raises(SystemExit):
+        fhir.export_fhir(ctx, by=practice.manager, folder=out)
+    manifest = json.loads((out / "manifest.json").read_text())  # every file landed
+    assert {o["url"] for o in manifest["output"]} | {"manifest.json"} == {
+        p.name for p in out.iterdir()}
+    assert audit_count(ctx) == 1

@@ -5,12 +5,14 @@ One file per resource type in a folder (``Patient.ndjson``, ``Practitioner.ndjso
 ``Appointment.ndjson``), one resource per line, and a Bulk Data ``manifest.json`` naming them
 with their counts, written last. Every resource is built and checked with the ``fhir.resources``
 models of FHIR R4B (4.3, the R4 line the library carries): made from a dict, dumped to JSON and
-read back. A resource the models refuse is left out and reported in ``OperationOutcome.ndjson``
-(the manifest's ``error``), by type, id and field, never by value.
+read back. A resource the models refuse (or a visit in a status this version does not know) is
+left out and reported in ``OperationOutcome.ndjson`` (the manifest's ``error``), by type, id
+and field, never by value.
 
 Patients and appointments are streamed from one consistent read (``yield_per``), so a database
-of 200,000 visits is never held in memory; each file is written to a private temporary file and
-moved into place. ``since`` keeps patients and appointments changed at or after that moment (the
+of 200,000 visits is never held in memory; each file is written to a private temporary file;
+the audit event is committed; only then are they moved into place, the manifest last.
+``since`` keeps patients and appointments changed at or after that moment (the
 Bulk Data ``_since``); practitioners, locations and schedules are always written whole, so the
 references of what is written resolve against the same folder.
 """
@@ -18,6 +20,7 @@ references of what is written resolve against the same folder.
 from __future__ import annotations
 
 import json
+import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -46,12 +49,29 @@ from frontdesk.domain.permissions import Permission
 from frontdesk.services.access import require
 from frontdesk.services.context import Context
 from frontdesk.services.errors import InvalidInput
-from frontdesk.services.exports.common import audit, identifier_system, snapshot, system
-from frontdesk.services.files import make_folders, private_file
+from frontdesk.services.exports.common import (
+    audited,
+    check_day,
+    check_folder,
+    identifier_system,
+    remove_stale_parts,
+    signals_stop,
+    snapshot,
+    system,
+    uninterrupted,
+)
+from frontdesk.services.files import Staged, make_folders, staged_file
 
 #: The resource types, in the order they are written.
 RESOURCE_TYPES = ("Patient", "Practitioner", "PractitionerRole", "Location", "Schedule", "Slot",
                   "Appointment")
+MANIFEST = "manifest.json"
+ERRORS = "OperationOutcome.ndjson"
+#: The files an export writes (and removes when it has nothing for them).
+DATA_FILES = (*(f"{t}.ndjson" for t in RESOURCE_TYPES), ERRORS)
+OUR_FILES = (*DATA_FILES, MANIFEST)
+#: What the manifest's ``extension.generator`` starts with: how a folder is known as ours.
+GENERATOR = "frontdesk"
 FHIR_VERSION = "4.3.0"  # R4B
 VISIT_TYPES = "urn:frontdesk:visit-type"
 PROVIDER_KINDS = "urn:frontdesk:provider-kind"
@@ -92,51 +112,113 @@ class FhirExport:
 
 
 def export_fhir(ctx: Context, *, by: str, folder: Path, since: datetime | None = None,
-                slot_days: int = SLOT_DAYS, progress: Progress | None = None) -> FhirExport:
+                slot_days: int = SLOT_DAYS, progress: Progress | None = None,
+                replace: bool = False) -> FhirExport:
     """Write the practice into ``folder`` (made 0700 when missing) as FHIR Bulk Data files.
 
-    ``slot_days``: how far ahead the free/busy slots go (0: no Slot file). Audited as
-    ``export.fhir`` with the counts only.
+    ``folder`` must be new, empty, or hold an earlier frontdesk export (its ``manifest.json``
+    says so); ``replace`` writes into any other folder of the person's. ``slot_days``: how far
+    ahead the free/busy slots go (0: no Slot file). Every file is written as a private
+    temporary file first; the audit event ``export.fhir`` (counts only) is committed; only
+    then are the files moved into place, the manifest last. When the audit event cannot be
+    written, the temporary files go and the folder is as it was.
     """
     require(ctx, by, Permission.EXPORT)
     if not 0 <= slot_days <= 366:
         raise InvalidInput("slot_days", "give 0 to 366 days")
-    if since is not None and since.tzinfo is None:
-        raise ValueError("since must be aware")
+    if since is not None:
+        if since.tzinfo is None:
+            raise ValueError("since must be aware")
+        check_day("since", since.date())
     target = Path(folder)
     if target.exists() and not target.is_dir():
         raise InvalidInput("folder", f"{target} is a file; give a folder")
+    with signals_stop():
+        check_folder("folder", target)
+        try:
+            make_folders(target)
+        except OSError as exc:
+            raise InvalidInput("folder", f"cannot make {target}: "
+                                         f"{exc.strerror or type(exc).__name__}") from None
+        check_folder("folder", target)  # made meanwhile by someone else
+        remove_stale_parts(target, OUR_FILES)
+        if not replace:
+            _check_ours(target, since)
+        for name in OUR_FILES:
+            if (target / name).is_dir():
+                raise InvalidInput("folder", f"{target} holds a folder named {name}, where the "
+                                             f"export writes its file; move it or give "
+                                             f"another DIR")
+        now = ctx.now()
+        writer = _Writer(target, progress)
+        try:
+            with snapshot(ctx) as session:
+                known = _Known.load(session, identifier_system(session))
+                writer.write("Patient", _patients(session, known, since))
+                writer.write("Practitioner",
+                             (_practitioner(p, known) for p in known.providers.values()))
+                writer.write("PractitionerRole",
+                             (_role(p, known) for p in known.providers.values()))
+                writer.write("Location",
+                             (_location(loc, known) for loc in known.locations.values()))
+                horizon = Interval(now, now + timedelta(days=slot_days))
+                writer.write("Schedule",
+                             (_schedule(pair, known, horizon) for pair in known.schedules))
+                if slot_days:
+                    writer.write("Slot", _slots(session, known, horizon))
+                writer.write("Appointment", _appointments(session, known, since, now))
+            writer.write_errors()
+            manifest = _manifest(now, since, writer)
+            with staged_file(target / MANIFEST, field="folder") as (out, staged):
+                writer.manifest = staged
+                out.write(json.dumps(manifest, indent=2).encode("utf-8") + b"\n")
+        except BaseException:
+            writer.discard()
+            raise
+        counts = tuple((t, writer.counts.get(t, 0)) for t in RESOURCE_TYPES)
+        audited(ctx, writer.staged, by=by, action="export.fhir", entity="practice",
+                entity_id=None, after={
+                    "counts": dict(counts), "left_out": writer.left_out,
+                    "since": None if since is None else _instant(since),
+                    "slot_days": slot_days})
+        writer.publish()
+    return FhirExport(target, target / MANIFEST, now, counts, writer.left_out)
+
+
+def _check_ours(folder: Path, since: datetime | None) -> None:
+    """Refuse (InvalidInput) a folder that holds something, unless it is an earlier frontdesk
+    export; and a full export, which an export ``since`` a day would replace with a part."""
+    others = sorted(e.name for e in os.scandir(folder))
+    if not others:
+        return
+    manifest = folder / MANIFEST
+    earlier = _our_manifest(manifest)
+    if earlier is None:
+        shown = ", ".join(others[:3]) + (", …" if len(others) > 3 else "")
+        said = (f"its {MANIFEST} is not a frontdesk export's" if manifest.exists()
+                else f"it holds files that are not a frontdesk export ({shown})")
+        raise InvalidInput("folder", f"{folder}: {said}; give a new or empty folder, or "
+                                     f"--replace to write over them; nothing was written")
+    if since is not None and "_since=" not in str(earlier.get("request", "")):
+        raise InvalidInput("folder", f"{folder} holds a full export; an export --since a day "
+                                     f"would replace it with only what changed: give another "
+                                     f"folder, or --replace; nothing was written")
+
+
+def _our_manifest(path: Path) -> dict[str, Any] | None:
+    """The manifest at ``path`` when frontdesk wrote it (its ``extension.generator``, the
+    field the Bulk Data manifest leaves to the server, starts with ``frontdesk``)."""
     try:
-        make_folders(target)
-    except OSError as exc:
-        raise InvalidInput("folder", f"cannot make {target}: "
-                                     f"{exc.strerror or type(exc).__name__}") from None
-    # an earlier export's manifest goes first: until the new one is written, nobody takes
-    # the folder for a finished export (an interrupted one leaves no manifest)
-    (target / "manifest.json").unlink(missing_ok=True)
-    now = ctx.now()
-    writer = _Writer(target, progress)
-    with snapshot(ctx) as session:
-        known = _Known.load(session, identifier_system(session))
-        writer.write("Patient", _patients(session, known, since))
-        writer.write("Practitioner", (_practitioner(p, known) for p in known.providers.values()))
-        writer.write("PractitionerRole", (_role(p, known) for p in known.providers.values()))
-        writer.write("Location", (_location(loc, known) for loc in known.locations.values()))
-        horizon = Interval(now, now + timedelta(days=slot_days))
-        writer.write("Schedule", (_schedule(pair, known, horizon) for pair in known.schedules))
-        if slot_days:
-            writer.write("Slot", _slots(session, known, horizon))
-        writer.write("Appointment", _appointments(session, known, since, now))
-    writer.finish()
-    manifest = _manifest(now, since, writer)
-    path = target / "manifest.json"
-    with private_file(path) as out:
-        out.write(json.dumps(manifest, indent=2).encode("utf-8") + b"\n")
-    counts = tuple((t, writer.counts.get(t, 0)) for t in RESOURCE_TYPES)
-    audit(ctx, by=by, action="export.fhir", entity="practice", entity_id=None, after={
-        "counts": dict(counts), "left_out": writer.left_out,
-        "since": None if since is None else _instant(since), "slot_days": slot_days})
-    return FhirExport(target, path, now, counts, writer.left_out)
+        data = json.loads(path.read_bytes()[:1_000_000])
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    extension = data.get("extension")
+    generator = extension.get("generator") if isinstance(extension, dict) else None
+    if isinstance(generator, str) and generator.split(" ")[0] == GENERATOR:
+        return data
+    return None
 
 
 # --------------------------------------------------------------------------- writing
@@ -144,27 +226,40 @@ def export_fhir(ctx: Context, *, by: str, folder: Path, since: datetime | None =
 
 @dataclass
 class _Writer:
-    """Writes one NDJSON file per resource type, each resource checked by its model."""
+    """Writes one NDJSON file per resource type, each resource checked by its model, as
+    temporary files that :meth:`publish` moves into place."""
 
     folder: Path
     progress: Progress | None
     counts: dict[str, int] = field(default_factory=dict)
     problems: list[dict[str, Any]] = field(default_factory=list)
+    files: list[Staged] = field(default_factory=list)
+    manifest: Staged | None = None
 
     @property
     def left_out(self) -> int:
         return len(self.problems)
 
-    def write(self, resource_type: str, resources: Iterable[dict[str, Any]]) -> None:
+    @property
+    def staged(self) -> list[Staged]:
+        return [*self.files, *([self.manifest] if self.manifest else [])]
+
+    def write(self, resource_type: str, resources: Iterable[dict[str, Any] | _Refused]
+              ) -> None:
         model = _model(resource_type)
         path = self.folder / f"{resource_type}.ndjson"
         count = 0
-        with private_file(path) as out:
+        with staged_file(path, field="folder") as (out, staged):
+            self.files.append(staged)
             for data in resources:
+                if isinstance(data, _Refused):
+                    self.problems.append(data.outcome)
+                    continue
                 try:
                     line = _checked(model, _clean(data))
-                except ValueError as exc:  # pydantic's ValidationError is one
-                    self.problems.append(_outcome(resource_type, str(data.get("id")), exc))
+                except _Refused as refused:
+                    self.problems.append(_outcome(resource_type, str(data.get("id")),
+                                                  refused.error))
                     continue
                 out.write(line)
                 count += 1
@@ -173,22 +268,54 @@ class _Writer:
         if self.progress is not None and count % PROGRESS_EVERY:
             self.progress(resource_type, count)
         self.counts[resource_type] = count
+        if not count:
+            self.files.remove(staged)
+            staged.discard()
 
-    def finish(self) -> None:
-        """The refused resources' file, or none; a file of ours not written this time (an
-        earlier export's, with no resources now) goes, so the folder holds what the manifest
-        names."""
+    def write_errors(self) -> None:
+        """The refused resources' file, when any was."""
+        if not self.problems:
+            return
         model = _model("OperationOutcome")
-        errors = self.folder / "OperationOutcome.ndjson"
-        if self.problems:
-            with private_file(errors) as out:
-                for problem in self.problems:
-                    out.write(_checked(model, problem))
-        else:
-            errors.unlink(missing_ok=True)
-        for resource_type in RESOURCE_TYPES:
-            if not self.counts.get(resource_type):
-                (self.folder / f"{resource_type}.ndjson").unlink(missing_ok=True)
+        with staged_file(self.folder / ERRORS, field="folder") as (out, staged):
+            self.files.append(staged)
+            for problem in self.problems:
+                out.write(_checked(model, problem))
+
+    def discard(self) -> None:
+        for staged in self.staged:
+            staged.discard()
+
+    def publish(self) -> None:
+        """Into place: the earlier manifest goes first (until the new one is there, nobody
+        takes the folder for a finished export), then the files, then a file of ours not
+        written this time (an earlier export's) goes, so the folder holds what the manifest
+        names, and the manifest comes last. Signals wait until this is done."""
+        written = {s.target.name for s in self.files}
+        with uninterrupted():
+            try:
+                (self.folder / MANIFEST).unlink(missing_ok=True)
+                for staged in self.files:
+                    staged.publish()
+                for name in DATA_FILES:
+                    if name not in written:
+                        (self.folder / name).unlink(missing_ok=True)
+                if self.manifest is not None:
+                    self.manifest.publish()
+            except BaseException:
+                self.discard()
+                raise
+
+
+class _Refused(Exception):
+    """A resource its model refuses (``error``: the model's ValidationError), or one that
+    cannot be mapped at all (``outcome``: the OperationOutcome that says why)."""
+
+    def __init__(self, error: Exception | None = None,
+                 outcome: dict[str, Any] | None = None) -> None:
+        super().__init__("refused")
+        self.error = error
+        self.outcome = outcome or {}
 
 
 def _model(resource_type: str) -> Any:
@@ -200,9 +327,27 @@ def _model(resource_type: str) -> Any:
 
 
 def _checked(model: Any, data: dict[str, Any]) -> bytes:
-    """One NDJSON line: the resource made by its model, dumped, and read back by it."""
-    text: str = model.model_validate(data).model_dump_json()
-    model.model_validate_json(text)
+    """One NDJSON line: the resource made by its model, dumped, and read back by it.
+
+    Only the model refusing the data (pydantic's ``ValidationError``) is :class:`_Refused`;
+    anything else stops the export. pydantic wraps a Ctrl+C (or a SIGTERM turned into
+    SystemExit) that comes while it serialises into a ``PydanticSerializationError``: that is
+    raised again as what it was."""
+    from pydantic import ValidationError
+    from pydantic_core import PydanticSerializationError
+
+    try:
+        text: str = model.model_validate(data).model_dump_json()
+        model.model_validate_json(text)
+    except ValidationError as exc:
+        raise _Refused(exc) from None
+    except PydanticSerializationError as exc:
+        said = str(exc)
+        if "KeyboardInterrupt" in said:
+            raise KeyboardInterrupt from exc
+        if "SystemExit" in said:
+            raise SystemExit(1) from exc
+        raise
     return text.encode("utf-8") + b"\n"
 
 
@@ -219,7 +364,8 @@ def _clean(value: Any) -> Any:
     return value
 
 
-def _outcome(resource_type: str, resource_id: str, exc: ValueError) -> dict[str, Any]:
+def _outcome(resource_type: str, resource_id: str, exc: Exception | None,
+             why: str = "") -> dict[str, Any]:
     """Why a resource was left out: the fields and the kind of each problem, never a value
     (the value may be a patient's detail)."""
     errors = getattr(exc, "errors", None)
@@ -231,7 +377,7 @@ def _outcome(resource_type: str, resource_id: str, exc: ValueError) -> dict[str,
     return {"resourceType": "OperationOutcome", "issue": [{
         "severity": "error", "code": "invalid",
         "diagnostics": f"{resource_type}/{resource_id} left out: "
-                       + ("; ".join(where[:5]) or "not valid"),
+                       + ("; ".join(where[:5]) or why or "not valid"),
     }]}
 
 
@@ -248,7 +394,7 @@ def _manifest(now: datetime, since: datetime | None, writer: _Writer) -> dict[st
         "output": [{"type": t, "url": f"{t}.ndjson", "count": writer.counts[t]}
                    for t in RESOURCE_TYPES if writer.counts.get(t)],
         "error": errors,
-        "extension": {"fhirVersion": FHIR_VERSION, "generator": f"frontdesk {__version__}"},
+        "extension": {"fhirVersion": FHIR_VERSION, "generator": f"{GENERATOR} {__version__}"},
     }
 
 
@@ -334,8 +480,10 @@ def _patient(p: Patient, known: _Known) -> dict[str, Any]:
         identifiers.append({"use": "old", "system": system(known.base, "old-system-patient"),
                             "value": p.external_id})
     telecom: list[dict[str, Any]] = []
+    # the phone is the patient's main number, of no known kind (home, work or a mobile):
+    # no ``use``; the mobile, when there is one, says ``mobile``
     if p.phone and p.phone != p.mobile:
-        telecom.append({"system": "phone", "value": p.phone, "use": "home", "rank": 1})
+        telecom.append({"system": "phone", "value": p.phone, "rank": 1})
     if p.mobile:
         telecom.append({"system": "phone", "value": p.mobile, "use": "mobile",
                         "rank": 1 if p.mobile == p.phone else 2})
@@ -471,12 +619,17 @@ def _slots(session: Session, known: _Known, horizon: Interval) -> Iterator[dict[
 
 
 def _appointments(session: Session, known: _Known, since: datetime | None, now: datetime
-                  ) -> Iterator[dict[str, Any]]:
+                  ) -> Iterator[dict[str, Any] | _Refused]:
     query = select(Appointment).order_by(col(Appointment.id))
     if since is not None:
         query = query.where(col(Appointment.updated_at) >= since)
+    known_statuses = {s.value for s in Status}
     for row in session.exec(query.execution_options(yield_per=STREAM_ROWS)):
-        yield _appointment(row, known, now)
+        if row.status in known_statuses:
+            yield _appointment(row, known, now)
+        else:  # a status this version does not know (a newer one's, a hand edit)
+            yield _Refused(outcome=_outcome("Appointment", str(row.id), None,
+                                            "status: not a status frontdesk knows"))
         session.expunge(row)
 
 
@@ -494,7 +647,13 @@ def _appointment(a: Appointment, known: _Known, now: datetime) -> dict[str, Any]
     if a.external_id:
         identifiers.append({"use": "old", "system": system(known.base, "old-system-appointment"),
                             "value": a.external_id})
-    taking = "accepted" if fhir_status not in ("cancelled", "noshow") else "declined"
+    # who takes part, and how: a hold waits for the patient (and the time is only
+    # tentatively the provider's and the room's); a no-show is the patient's not coming
+    patient_status, others = {
+        "pending": ("needs-action", "tentative"),
+        "cancelled": ("declined", "declined"),
+        "noshow": ("declined", "accepted"),
+    }.get(fhir_status, ("accepted", "accepted"))
     return {
         "resourceType": "Appointment", "id": str(a.id),
         "meta": {"lastUpdated": _instant(a.updated_at)},
@@ -512,10 +671,10 @@ def _appointment(a: Appointment, known: _Known, now: datetime) -> dict[str, Any]
         "comment": a.attention,
         "participant": [
             {"actor": _ref("Patient", a.patient_id), "required": "required",
-             "status": taking},
+             "status": patient_status},
             {"actor": _ref("Practitioner", a.provider_id, provider.name if provider else ""),
-             "required": "required", "status": taking},
+             "required": "required", "status": others},
             {"actor": _ref("Location", a.location_id, location.name if location else ""),
-             "required": "required", "status": taking},
+             "required": "required", "status": others},
         ],
     }

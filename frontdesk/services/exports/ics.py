@@ -1,15 +1,20 @@
 """A provider's or a location's calendar as an iCalendar file (RFC 5545), for a calendar app.
 
-One VEVENT per visit that takes the time (held, booked, confirmed, checked in, completed; a
-hold only while it lasts), whose day in its location's zone is between ``first`` and ``last``.
-Cancelled visits, no-shows and lapsed holds are left out: the file is what the day looks like,
-and a calendar app that re-imports it keeps each visit's UID (``appointment-ID@practice``).
-Times are the location's wall clock with a TZID and a VTIMEZONE built by the ``icalendar``
-library from the zone database, so a visit at 09:00 stays at 09:00 across a change of the
-clocks.
+One VEVENT per visit whose day in its location's zone is between ``first`` and ``last``: a
+visit that takes the time (held while the hold lasts, booked, confirmed, checked in, completed)
+as it is, and a cancelled visit, a no-show or a lapsed hold as ``STATUS:CANCELLED`` with the
+same UID (``appointment-ID@practice``) and no patient at all, so a calendar app that re-imports
+the file takes the visit off. ``SEQUENCE`` is the visit's version and ``LAST-MODIFIED`` its
+last change, so an app keeps the newest. Times are the location's wall clock with a TZID and a
+VTIMEZONE built by the ``icalendar`` library from the zone database, so a visit at 09:00 stays
+at 09:00 across a change of the clocks.
 
 A calendar leaves the practice: the summary names the visit type and the patient as "Last, F."
-by default, or no patient at all (``names=False``). No phone, birth date or payer is written.
+by default, or no patient at all (``names=False``). No phone, birth date, payer or cancel
+reason is written.
+
+The file is written as a private temporary file beside ``output``; the audit event is
+committed; only then is the file moved into place.
 """
 
 from __future__ import annotations
@@ -20,7 +25,6 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
@@ -30,8 +34,19 @@ from frontdesk.domain.permissions import Permission
 from frontdesk.services.access import require
 from frontdesk.services.context import Context
 from frontdesk.services.errors import InvalidInput
-from frontdesk.services.exports.common import audit, practice_name, slug, snapshot
-from frontdesk.services.files import private_file
+from frontdesk.services.exports.common import (
+    MAX_CALENDAR_DAYS,
+    audited,
+    check_day,
+    check_folder,
+    practice_name,
+    remove_stale_parts,
+    signals_stop,
+    slug,
+    snapshot,
+    uninterrupted,
+)
+from frontdesk.services.files import staged_file
 
 PRODID = "-//frontdesk//calendar export//EN"
 
@@ -43,6 +58,7 @@ class IcsExport:
     events: int
     first: date
     last: date
+    cancelled: int = 0  # visits written as cancelled (besides ``events``)
 
 
 def default_name(calendar: str, first: date) -> str:
@@ -59,8 +75,17 @@ def export_ics(ctx: Context, *, by: str, output: Path, first: date, last: date,
     require(ctx, by, Permission.EXPORT)
     if (provider_id is None) == (location_id is None):
         raise InvalidInput("calendar", "give a provider or a location")
+    check_day("from", first)
+    check_day("to", last)
     if last < first:
         raise InvalidInput("to", "is before the first day")
+    if (last - first).days >= MAX_CALENDAR_DAYS:
+        raise InvalidInput("to", f"a calendar spans at most {MAX_CALENDAR_DAYS} days "
+                                 f"(three years)")
+    output = Path(output)
+    if output.is_dir():
+        raise InvalidInput("output", f"{output} is a folder; give a file name")
+    check_folder("output", output.parent if output.parent != Path() else Path.cwd())
     from icalendar import Calendar
 
     now = ctx.now()
@@ -75,20 +100,29 @@ def export_ics(ctx: Context, *, by: str, output: Path, first: date, last: date,
         calendar = Calendar.new(
             prodid=PRODID, name=f"{owner.name} — {practice}",
             uid=f"calendar-{'provider' if provider_id else 'location'}-{owner.id}@{domain}")
-        events = 0
+        events = cancelled = 0
         for row in _visits(session, provider_id, location_id, first, last, now):
-            calendar.add_component(_event(row, domain=domain, names=names, stamp=now))
-            events += 1
+            event = _event(row, domain=domain, names=names, stamp=now, now=now)
+            calendar.add_component(event)
+            if _gone(row, now):
+                cancelled += 1
+            else:
+                events += 1
     # the zones' rules for the whole years the visits are in: both changes of the clocks
     calendar.add_missing_timezones(first_date=date(first.year, 1, 1),
                                    last_date=date(last.year, 12, 31))
-    with private_file(output) as out:
-        out.write(calendar.to_ical())
-    audit(ctx, by=by, action="export.ics",
-          entity="provider" if provider_id is not None else "location",
-          entity_id=owner.id, after={"events": events, "from": first.isoformat(),
-                                     "to": last.isoformat(), "names": names})
-    return IcsExport(Path(output), owner.name, events, first, last)
+    with signals_stop():
+        remove_stale_parts(output.parent, [output.name])
+        with staged_file(output) as (out, staged):
+            out.write(calendar.to_ical())
+        audited(ctx, [staged], by=by, action="export.ics",
+                entity="provider" if provider_id is not None else "location",
+                entity_id=owner.id, after={"events": events, "cancelled": cancelled,
+                                           "from": first.isoformat(), "to": last.isoformat(),
+                                           "names": names})
+        with uninterrupted():
+            staged.publish()
+    return IcsExport(output, owner.name, events, first, last, cancelled)
 
 
 def short_name(last: str, first: str) -> str:
@@ -101,6 +135,9 @@ def short_name(last: str, first: str) -> str:
 class _Visit:
     id: int
     status: Status
+    hold_expires_at: datetime | None
+    version: int
+    updated_at: datetime
     starts_at: datetime
     ends_at: datetime
     visit_type: str
@@ -115,11 +152,14 @@ class _Visit:
 
 def _visits(session: Session, provider_id: int | None, location_id: int | None,
             first: date, last: date, now: datetime) -> list[_Visit]:
-    """The blocking visits whose local day is in [first, last], in time order."""
+    """The visits whose local day is in [first, last], in time order: every status this
+    version knows (a cancelled one is written as cancelled)."""
     start = datetime.combine(first, time(), UTC) - timedelta(days=1)  # every zone's day
     end = datetime.combine(last, time(), UTC) + timedelta(days=2)
     query = (
-        sa_select(col(Appointment.id), col(Appointment.status), col(Appointment.starts_at),
+        sa_select(col(Appointment.id), col(Appointment.status),
+                  col(Appointment.hold_expires_at), col(Appointment.version),
+                  col(Appointment.updated_at), col(Appointment.starts_at),
                   col(Appointment.ends_at),
                   col(VisitType.name), col(Provider.name), col(Location.name),
                   col(Location.address), col(Location.timezone), col(Room.name),
@@ -130,10 +170,7 @@ def _visits(session: Session, provider_id: int | None, location_id: int | None,
         .join(Room, col(Room.id) == Appointment.room_id)
         .join(Patient, col(Patient.id) == Appointment.patient_id)
         .where(col(Appointment.starts_at) >= start, col(Appointment.starts_at) < end,
-               col(Appointment.status).in_([s.value for s in BLOCKING_STATUSES]),
-               or_(col(Appointment.status) != Status.HELD.value,
-                   col(Appointment.hold_expires_at).is_(None),
-                   col(Appointment.hold_expires_at) > now))
+               col(Appointment.status).in_([s.value for s in Status]))
         .order_by(col(Appointment.starts_at), col(Appointment.id))
     )
     if provider_id is not None:
@@ -148,19 +185,35 @@ def _visits(session: Session, provider_id: int | None, location_id: int | None,
     return found
 
 
-def _event(visit: _Visit, *, domain: str, names: bool, stamp: datetime) -> Any:
+def _gone(visit: _Visit, now: datetime) -> bool:
+    """Whether the visit no longer takes the time: cancelled, a no-show, a lapsed hold."""
+    if visit.status is Status.HELD:
+        return visit.hold_expires_at is not None and visit.hold_expires_at <= now
+    return visit.status not in BLOCKING_STATUSES
+
+
+def _event(visit: _Visit, *, domain: str, names: bool, stamp: datetime, now: datetime) -> Any:
     from icalendar import Event
     from icalendar.enums import STATUS
 
     zone = ZoneInfo(visit.zone)
-    who = f" — {short_name(visit.last_name, visit.first_name)}" if names else ""
+    gone = _gone(visit, now)
+    lapsed = gone and visit.status is Status.HELD  # not yet marked expired: one change ahead
+    who = f" — {short_name(visit.last_name, visit.first_name)}" if names and not gone else ""
+    label = "hold lapsed" if lapsed else visit.status.label
+    changed = visit.updated_at
+    if lapsed and visit.hold_expires_at is not None:
+        changed = max(changed, visit.hold_expires_at)
     return Event.new(
         uid=f"appointment-{visit.id}@{domain}",
-        summary=f"{visit.visit_type}{who}",
+        summary=f"{'Cancelled: ' if gone else ''}{visit.visit_type}{who}",
         start=visit.starts_at.astimezone(zone),
         end=visit.ends_at.astimezone(zone),
         location=f"{visit.location}, {visit.address}" if visit.address else visit.location,
-        description=f"With {visit.provider}, {visit.room}. Visit {visit.id}: {visit.status.label}.",
-        status=STATUS.TENTATIVE if visit.status is Status.HELD else STATUS.CONFIRMED,
+        description=f"With {visit.provider}, {visit.room}. Visit {visit.id}: {label}.",
+        status=(STATUS.CANCELLED if gone else STATUS.TENTATIVE if visit.status is Status.HELD
+                else STATUS.CONFIRMED),
+        sequence=visit.version + (1 if lapsed else 0),
+        last_modified=changed.astimezone(UTC),
         stamp=stamp,
     )
