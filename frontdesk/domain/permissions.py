@@ -1,10 +1,11 @@
 """Who may do what: the four roles form a ladder, and each permission names the lowest rung.
 
-Receptionists book, move, cancel, change a visit's status, add patients and log calls within the
-pathway; schedulers also edit templates and closures (and override payer rules with a reason —
-the roles for that are a setting, ``[callbacks] override_roles``); managers also see the daily
-report, its overrides and the audit log; admins also manage staff accounts. Everybody signed in
-may look at the calendar and open a visit (opening a record is audited, not forbidden).
+Receptionists book, move, cancel, change a visit's status, add and edit patients and log calls
+within the pathway; schedulers also edit templates and closures (and override payer rules with a
+reason — the roles for that are a setting, ``[callbacks] override_roles``); managers also see the
+daily report, its overrides and the audit log, and merge two records of one patient; admins also
+manage staff accounts. Everybody signed in may look at the calendar and open a visit (opening a
+record is audited, not forbidden).
 
 Pure: the services look up the person and ask :func:`allowed`; the UI asks the same question to
 grey out what the person cannot do, so the screen and the services never disagree.
@@ -24,7 +25,7 @@ class Permission(StrEnum):
     BOOK = "book"  # book, hold, confirm or release a hold, move a visit
     CANCEL = "cancel"  # cancel a visit
     STATUS = "status"  # confirm, check in, complete, no-show
-    PATIENTS = "patients"  # add a patient
+    PATIENTS = "patients"  # add or edit a patient
     CALLS = "calls"  # log calls, relief reports, callbacks
     SCHEDULE = "schedule"  # working-hours templates, closures, holidays
     OVERRIDE = "override"  # book despite a payer rule, with a reason
@@ -33,6 +34,7 @@ class Permission(StrEnum):
     STAFF = "staff"  # add, disable, reset staff accounts
     BACKUP = "backup"  # copy the whole database (every patient) to a file
     PAYER_MAP = "payer-map"  # give many patients the catalogue plan their payer text names
+    PATIENT_MERGE = "patient-merge"  # make two records of one person one
 
 
 #: The lowest role holding each permission.
@@ -49,6 +51,7 @@ LOWEST: dict[Permission, Role] = {
     Permission.STAFF: Role.ADMIN,
     Permission.BACKUP: Role.ADMIN,
     Permission.PAYER_MAP: Role.MANAGER,
+    Permission.PATIENT_MERGE: Role.MANAGER,
 }
 
 #: What each permission lets a person do, for the refusal message.
@@ -56,7 +59,7 @@ DOING: dict[Permission, str] = {
     Permission.BOOK: "booking or moving a visit",
     Permission.CANCEL: "cancelling a visit",
     Permission.STATUS: "changing a visit's status",
-    Permission.PATIENTS: "adding a patient",
+    Permission.PATIENTS: "adding or editing a patient",
     Permission.CALLS: "logging calls and callbacks",
     Permission.SCHEDULE: "changing working hours and closures",
     Permission.OVERRIDE: "overriding a payer rule",
@@ -65,6 +68,7 @@ DOING: dict[Permission, str] = {
     Permission.STAFF: "managing staff accounts",
     Permission.BACKUP: "backing up the database",
     Permission.PAYER_MAP: "mapping patients' payers to the payer list",
+    Permission.PATIENT_MERGE: "merging two patient records",
 }
 
 
