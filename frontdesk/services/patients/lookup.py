@@ -5,8 +5,13 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
+from frontdesk.db import queries as q
 from frontdesk.db.models import Patient
+from frontdesk.services.access import acting
+from frontdesk.services.context import Context, write
 from frontdesk.services.errors import InvalidInput, MergedAway
+from frontdesk.services.mapping import patient_view
+from frontdesk.services.views import PatientView
 
 
 def live_patient(session: Session, patient_id: int) -> Patient:
@@ -17,3 +22,18 @@ def live_patient(session: Session, patient_id: int) -> Patient:
     if row.merged_into_id is not None:
         raise MergedAway(patient_id, row.merged_into_id)
     return row
+
+
+def open_patient(ctx: Context, *, by: str, patient_id: int, view: str) -> PatientView:
+    """The patient's details for ``by`` to see, read in one transaction with its audit event
+    (``patient.open`` naming the ``view``; never what was shown)."""
+
+    def work(session: Session) -> PatientView:
+        person = acting(session, by)
+        patient = live_patient(session, patient_id)
+        q.add_audit(session, origin=ctx.origin.stamp, at=ctx.now(), staff_id=person.id,
+                    action="patient.open", entity="patient", entity_id=patient_id,
+                    after={"view": view[:60]})
+        return patient_view(patient)
+
+    return write(ctx, work)
