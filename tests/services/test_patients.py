@@ -425,3 +425,22 @@ def test_records_merged_earlier_follow_the_record_they_were_merged_into(
     assert row(ctx, first).merged_into_id == keep
     with pytest.raises(MergedAway, match=f"merged into patient {keep}"):
         directory.get_patient(ctx, first)
+
+
+def test_the_audit_trail_tells_edits_and_merges_in_plain_words(
+    ctx: Context, practice: Practice, clock: FrozenClock,
+) -> None:
+    from frontdesk.services.audit import audit_events
+
+    keep = practice.other_patient_id
+    edit_patient(ctx, staff="desk", patient_id=keep, version=None, email="j@example.com",
+                 alert_note="Walker")
+    other = _twin(ctx, clock, payer="Aetna", payer_key="aetna")
+    _history_of(ctx, practice, clock, other)
+    merge_patients(ctx, staff="mgr", keep_id=keep, other_id=other)
+    said = {e.action: e.summary for e in audit_events(ctx, by="mgr")}
+    assert said["patient.edit"] == f"changed the record of patient {keep}: email, alert note"
+    assert said["patient.merge"] == (
+        f"merged patient {other} into patient {keep}; moved 1 appointments, 1 calls, "
+        "1 relief reports, 1 callbacks")
+    assert "example" not in str(said)
