@@ -271,3 +271,13 @@ class TestPatientFormSnapshots:
 
         assert snap_compare(app_for(sqlite_ctx), terminal_size=(80, 24),
                             run_before=looks_known)
+
+    def test_a_caller_with_alerts_at_80x24(self, snap_compare: Any, sqlite_ctx: Context,
+                                           practice: Practice) -> None:
+        edit_patient(sqlite_ctx, staff="desk", patient_id=practice.patient_id, version=None,
+                     alerts=("interpreter", "blood-thinners"), alert_note="Spanish")
+
+        async def careful(pilot: Any) -> None:
+            await identified(pilot, "testcase")
+
+        assert snap_compare(app_for(sqlite_ctx), terminal_size=(80, 24), run_before=careful)
