@@ -75,7 +75,7 @@ def set_payer(ctx: Context, *, staff: str, patient_id: int, payer: str,
 
     def work(session: Session) -> PatientView:
         person = acting(session, staff, Permission.PATIENTS)
-        patient = live_patient(session, patient_id)
+        patient = live_patient(session, patient_id, lock=True)
         before = {"payer": patient.payer_key, "member_id_changed": False}
         changed = member is not None and member != patient.member_id
         patient.payer_key, patient.payer = plan.key, plan.name[:MAX_PAYER]

@@ -8,6 +8,7 @@ The frozen clock is Wed 2027-03-10 09:00 in Tulsa.
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -444,3 +445,41 @@ def test_the_audit_trail_tells_edits_and_merges_in_plain_words(
         f"merged patient {other} into patient {keep}; moved 1 appointments, 1 calls, "
         "1 relief reports, 1 callbacks")
     assert "example" not in str(said)
+
+
+def test_two_edits_at_once_never_lose_one(ctx: Context, practice: Practice) -> None:
+    """Another desk's edit holds the record (its transaction still open) while this one saves
+    against the same version: this one waits, then finds the record changed."""
+    jordan = practice.other_patient_id
+    holding, release = threading.Event(), threading.Event()
+
+    def other_desk(session: Session) -> None:
+        row = session.get(Patient, jordan)
+        assert row is not None
+        row.email, row.version = "other@example.com", row.version + 1
+        session.add(row)
+        session.flush()
+        holding.set()
+        release.wait(30)
+
+    other = threading.Thread(target=run_write, args=(ctx.engine, other_desk))
+    other.start()
+    assert holding.wait(30)
+    outcome: list[object] = []
+
+    def this_desk() -> None:
+        try:
+            outcome.append(edit_patient(ctx, staff="desk", patient_id=jordan, version=1,
+                                        email="this@example.com"))
+        except StalePatient as exc:
+            outcome.append(exc)
+
+    mine = threading.Thread(target=this_desk)
+    mine.start()
+    mine.join(0.5)  # give it time to reach the record (it finds it held, and waits)
+    release.set()
+    other.join(30)
+    mine.join(30)
+    assert len(outcome) == 1
+    assert isinstance(outcome[0], StalePatient)
+    assert (row(ctx, jordan).email, row(ctx, jordan).version) == ("other@example.com", 2)

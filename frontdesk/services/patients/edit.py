@@ -48,7 +48,7 @@ def edit_patient(ctx: Context, *, staff: str, patient_id: int, version: int | No
 
     def work(session: Session) -> PatientView:
         person = acting(session, staff, Permission.PATIENTS)
-        patient = live_patient(session, patient_id)
+        patient = live_patient(session, patient_id, lock=True)
         if version is not None and patient.version != version:
             raise StalePatient(patient_view(patient))
         mobile = values.get("mobile", patient.mobile)

@@ -3,7 +3,7 @@ was not merged into another (then the error names the record to use)."""
 
 from __future__ import annotations
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from frontdesk.db import queries as q
 from frontdesk.db.models import Patient
@@ -14,14 +14,22 @@ from frontdesk.services.mapping import patient_view
 from frontdesk.services.views import PatientView
 
 
-def live_patient(session: Session, patient_id: int) -> Patient:
-    """The patient row; InvalidInput when there is none, MergedAway when it was merged."""
-    row = session.get(Patient, patient_id)
+def live_patient(session: Session, patient_id: int, *, lock: bool = False) -> Patient:
+    """The patient row; InvalidInput when there is none, MergedAway when it was merged.
+    ``lock``: held until the transaction ends (PostgreSQL; SQLite's writer holds the whole
+    database already), so a version checked stays the version written against."""
+    row = locked(session, patient_id) if lock else session.get(Patient, patient_id)
     if row is None:
         raise InvalidInput("patient", f"no patient with id {patient_id}")
     if row.merged_into_id is not None:
         raise MergedAway(patient_id, row.merged_into_id)
     return row
+
+
+def locked(session: Session, patient_id: int) -> Patient | None:
+    """The patient row read afresh and locked for this transaction (SELECT … FOR UPDATE)."""
+    return session.exec(select(Patient).where(Patient.id == patient_id).with_for_update()
+                        .execution_options(populate_existing=True)).first()
 
 
 def open_patient(ctx: Context, *, by: str, patient_id: int, view: str) -> PatientView:

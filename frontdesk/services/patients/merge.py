@@ -17,7 +17,7 @@ from frontdesk.services.access import acting
 from frontdesk.services.context import Context, write
 from frontdesk.services.errors import InvalidInput
 from frontdesk.services.mapping import patient_view
-from frontdesk.services.patients.lookup import live_patient
+from frontdesk.services.patients.lookup import live_patient, locked
 from frontdesk.services.views import MergeView
 
 #: What moves, by the name the result and the audit event give it.
@@ -54,8 +54,10 @@ def merge_patients(ctx: Context, *, staff: str, keep_id: int, other_id: int,
 
     def work(session: Session) -> MergeView:
         person = acting(session, staff, Permission.PATIENT_MERGE)
-        keep = live_patient(session, keep_id)
-        other = session.get(Patient, other_id)
+        first, second = sorted((keep_id, other_id))  # locked in one order: no deadlock
+        rows = {pid: locked(session, pid) for pid in (first, second)}
+        keep = live_patient(session, keep_id)  # as locked
+        other = rows[other_id]
         if other is None:
             raise InvalidInput("other", f"no patient with id {other_id}")
         if other.merged_into_id is not None:
