@@ -281,3 +281,34 @@ class TestPatientFormSnapshots:
             await identified(pilot, "testcase")
 
         assert snap_compare(app_for(sqlite_ctx), terminal_size=(80, 24), run_before=careful)
+
+
+async def test_a_call_whose_caller_was_merged_meanwhile_resumes_with_the_record_kept(
+    sqlite_ctx: Context, practice: Practice,
+) -> None:
+    from frontdesk.services import calls, directory
+    from frontdesk.services.patients.merge import merge_patients
+    from frontdesk.ui.call.dialogs import ResumeDialog
+
+    twin = directory.add_patient(sqlite_ctx, staff="desk", name="Jordon Sample",
+                                 dob=date(1982, 11, 2), phone="918-555-0188",
+                                 confirmed_new=True)
+    draft = calls.start_call(sqlite_ctx, staff="desk")
+    calls.save_draft(sqlite_ctx, staff="desk", call_id=draft.id, expected_version=1,
+                     patient_id=twin.id)
+    merge_patients(sqlite_ctx, staff="mgr", keep_id=practice.other_patient_id,
+                   other_id=twin.id)
+    async with app_for(sqlite_ctx).run_test(size=(80, 24)) as pilot:
+        await settled(pilot)
+        await pilot.press("f2")
+        await quiet(pilot)
+        assert isinstance(pilot.app.screen, ResumeDialog)
+        await pilot.press("enter")
+        await quiet(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, CallScreen)
+        assert text(screen, "#call-caller").startswith("✓ Sample, Jordan · born 2 Nov 1982")
+    with Session(sqlite_ctx.engine) as session:
+        call = session.get(Call, draft.id)
+        assert call is not None
+        assert call.patient_id == practice.other_patient_id
