@@ -20,7 +20,7 @@ EXIT_OK = 0
 EXIT_FAILURE = 1  # database unreachable or unopenable, or anything unexpected
 EXIT_INPUT = 2  # bad input (also click's own usage errors); nothing was written
 EXIT_TAKEN = 3  # the slot was just taken; alternatives listed
-EXIT_STALE = 4  # the appointment changed since it was read (--if-version)
+EXIT_STALE = 4  # the appointment (or patient) changed since it was read (--if-version, --version)
 EXIT_BUSY = 5  # the database stayed busy after retries
 EXIT_PAYER = 6  # a payer rule refuses the booking (or the person may not override it)
 EXIT_WARNED = 7  # the booking has warnings to accept first (--accept CODE); nothing written
@@ -82,11 +82,15 @@ def translate(exc: Exception, *, as_json: bool) -> CommandFailed:
     """The message and exit code for an exception a command let through."""
     from frontdesk.services import errors
 
+    if isinstance(exc, errors.InvalidDetails) and len(exc.problems) > 1:
+        listed = "\n".join(f"  {field}: {reason}" for field, reason in exc.problems)
+        return InputRejected(f"{len(exc.problems)} details to fix (nothing was written):\n"
+                             + listed)
     if isinstance(exc, errors.InvalidInput):
         return InputRejected(f"{exc.field}: {exc.message}")
     if isinstance(exc, errors.SlotTaken):
         return _slot_taken(exc, as_json=as_json)
-    if isinstance(exc, errors.StaleAppointment):
+    if isinstance(exc, errors.StaleAppointment | errors.StalePatient):
         current = dumps({"error": "stale", "current": exc.current}) if as_json else None
         return ChangedMeanwhile(str(exc), stdout=current)
     if isinstance(exc, errors.Busy):

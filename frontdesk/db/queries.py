@@ -212,7 +212,8 @@ _APPOINTMENTS = (
     sa_select(
         Appointment, col(Patient.first_name), col(Patient.last_name), col(VisitType.code),
         col(VisitType.name), col(VisitType.colour), col(Provider.name), col(Location.name),
-        col(Location.timezone), col(Room.name), col(Staff.username),
+        col(Location.timezone), col(Room.name), col(Staff.username), col(Patient.alerts),
+        col(Patient.alert_note),
     )
     .join(Patient, col(Patient.id) == Appointment.patient_id)
     .join(VisitType, col(VisitType.id) == Appointment.visit_type_id)

@@ -1,11 +1,12 @@
 """Who may do what: the four roles form a ladder, and each permission names the lowest rung.
 
-Receptionists book, move, cancel, change a visit's status, add patients and log calls within the
-pathway; schedulers also edit templates and closures (and override payer rules with a reason —
-the roles for that are a setting, ``[callbacks] override_roles``); managers also see the daily
-report, its overrides and the audit log, and export the practice's data (FHIR files, calendars);
-admins also manage staff accounts. Everybody signed in may look at the calendar and open a visit
-(opening a record is audited, not forbidden).
+Receptionists book, move, cancel, change a visit's status, add and edit patients and log calls
+within the pathway; schedulers also edit templates and closures (and override payer rules with a
+reason — the roles for that are a setting, ``[callbacks] override_roles``); managers also see the
+daily report, its overrides and the audit log, merge two records of one patient, import the old
+system's files and export the practice's data (FHIR files, calendars); admins also manage staff
+accounts and set up the practice from its file. Everybody signed in may look at the calendar and
+open a visit (opening a record is audited, not forbidden).
 
 Pure: the services look up the person and ask :func:`allowed`; the UI asks the same question to
 grey out what the person cannot do, so the screen and the services never disagree.
@@ -25,7 +26,7 @@ class Permission(StrEnum):
     BOOK = "book"  # book, hold, confirm or release a hold, move a visit
     CANCEL = "cancel"  # cancel a visit
     STATUS = "status"  # confirm, check in, complete, no-show
-    PATIENTS = "patients"  # add a patient
+    PATIENTS = "patients"  # add or edit a patient
     CALLS = "calls"  # log calls, relief reports, callbacks
     SCHEDULE = "schedule"  # working-hours templates, closures, holidays
     OVERRIDE = "override"  # book despite a payer rule, with a reason
@@ -37,6 +38,7 @@ class Permission(StrEnum):
     EXPORT = "export"  # take patients' data out: FHIR files, a provider's or location's calendar
     IMPORT = "import"  # bring patients and visits over from another system's files
     PRACTICE = "practice"  # set up the practice from its file (practice apply, export)
+    PATIENT_MERGE = "patient-merge"  # make two records of one person one
 
 
 #: The lowest role holding each permission.
@@ -56,6 +58,7 @@ LOWEST: dict[Permission, Role] = {
     Permission.EXPORT: Role.MANAGER,
     Permission.IMPORT: Role.MANAGER,
     Permission.PRACTICE: Role.ADMIN,
+    Permission.PATIENT_MERGE: Role.MANAGER,
 }
 
 #: What each permission lets a person do, for the refusal message.
@@ -63,7 +66,7 @@ DOING: dict[Permission, str] = {
     Permission.BOOK: "booking or moving a visit",
     Permission.CANCEL: "cancelling a visit",
     Permission.STATUS: "changing a visit's status",
-    Permission.PATIENTS: "adding a patient",
+    Permission.PATIENTS: "adding or editing a patient",
     Permission.CALLS: "logging calls and callbacks",
     Permission.SCHEDULE: "changing working hours and closures",
     Permission.OVERRIDE: "overriding a payer rule",
@@ -75,6 +78,7 @@ DOING: dict[Permission, str] = {
     Permission.EXPORT: "exporting patient data",
     Permission.IMPORT: "importing patients and visits from another system",
     Permission.PRACTICE: "setting up the practice from its file",
+    Permission.PATIENT_MERGE: "merging two patient records",
 }
 
 

@@ -32,6 +32,7 @@ from frontdesk.services.access import acting
 from frontdesk.services.context import Context
 from frontdesk.services.directory import display_phone
 from frontdesk.services.errors import Busy, InvalidInput
+from frontdesk.services.patients.lookup import live_patient
 
 RELIEF_REPORT = "relief-report"
 _LIVE = (Status.BOOKED.value, Status.CONFIRMED.value, Status.CHECKED_IN.value,
@@ -186,8 +187,7 @@ def record_relief(ctx: Context, *, staff: str, patient_id: int, answers: Answers
     def work(session: Session) -> ReliefView:
         now = ctx.now()
         person = acting(session, staff, Permission.CALLS)
-        if session.get(Patient, patient_id) is None:
-            raise InvalidInput("patient", f"no patient with id {patient_id}")
+        live_patient(session, patient_id)  # a merged-away record names the one to use
         if call_id is not None and session.get(Call, call_id) is None:
             raise InvalidInput("call", f"no call with id {call_id}")
         task = _task_for(session, patient_id, procedure, answers, callback_id)

@@ -25,6 +25,7 @@ from frontdesk.domain.permissions import Permission
 from frontdesk.services.access import acting
 from frontdesk.services.context import Context
 from frontdesk.services.errors import Busy, FrontDeskError, InvalidInput
+from frontdesk.services.patients.lookup import live_patient
 
 MAX_ANSWERS_BYTES = 20_000  # the intake screen's answers: a few dozen short fields
 MAX_NOTE = 2000
@@ -102,8 +103,8 @@ def save_draft(
         call = _open_call(session, call_id, expected_version)
         changed: list[str] = []
         if patient_id is not UNSET and patient_id != call.patient_id:
-            if patient_id is not None and session.get(Patient, patient_id) is None:
-                raise InvalidInput("patient", f"no patient with id {patient_id}")
+            if patient_id is not None:
+                live_patient(session, patient_id)  # a merged-away record names the one to use
             call.patient_id = patient_id
             changed.append("patient")
         if reason is not UNSET and (reason.value if reason else None) != call.reason:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from datetime import date
 
-import phonenumbers
 from rapidfuzz import fuzz, process
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
@@ -25,10 +24,21 @@ from frontdesk.db.models import (
 from frontdesk.domain.model import ProviderKind, RoomKind
 from frontdesk.domain.permissions import Permission
 from frontdesk.services.access import acting, require
-from frontdesk.services.context import Context
-from frontdesk.services.errors import Busy, InvalidInput
+from frontdesk.services.context import Context, write
+from frontdesk.services.errors import Busy, InvalidDetails, InvalidInput, PossibleDuplicates
 from frontdesk.services.mapping import location_view, patient_view, staff_view
-from frontdesk.services.payers import MAX_PAYER, check_member_id, choose_payer
+from frontdesk.services.patients.checks import (
+    MAX_NAME,
+    PatientChanges,
+    check_changes,
+    check_dob,
+    consent_problem,
+    display_phone,
+    normalise_phone,
+    split_name,
+)
+from frontdesk.services.patients.duplicates import candidates
+from frontdesk.services.patients.lookup import live_patient
 from frontdesk.services.views import (
     LocationView,
     PatientView,
@@ -38,8 +48,7 @@ from frontdesk.services.views import (
     VisitTypeView,
 )
 
-_NAME_OK = re.compile(r"^[^\W\d_]+(?:[ '\-.][^\W\d_]+)*\.?$")
-MAX_NAME = 60
+__all__ = ["MAX_NAME", "check_dob", "display_phone", "normalise_phone", "split_name"]
 
 
 def locations(ctx: Context, *, retired: bool = False) -> list[LocationView]:
@@ -139,100 +148,58 @@ def find_provider(ctx: Context, name: str) -> ProviderView:
 # --------------------------------------------------------------------------- patients
 
 
-def normalise_phone(text: str) -> str:
-    """E.164 for a US (or explicitly international) number; InvalidInput('phone') otherwise.
-    The message never repeats the number: it is a patient's detail."""
-    raw = text.strip()
-    if not raw or len(raw) > 30:
-        raise InvalidInput("phone", "enter a phone number, e.g. 918-555-0142")
-    try:
-        number = phonenumbers.parse(raw, "US")
-    except phonenumbers.NumberParseException:
-        raise InvalidInput("phone", "that is not a phone number; e.g. 918-555-0142") from None
-    if not phonenumbers.is_valid_number(number):
-        raise InvalidInput("phone", "not a valid phone number: check the area code and the "
-                                    "number of digits, e.g. 918-555-0142")
-    return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
-
-
-def display_phone(e164: str) -> str:
-    try:
-        number = phonenumbers.parse(e164, "US")
-    except phonenumbers.NumberParseException:
-        return e164
-    return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL))
-
-
-def split_name(text: str) -> tuple[str, str]:
-    """"First Last" or "Last, First" → (first, last), validated."""
-    cleaned = " ".join(text.split())
-    if not cleaned:
-        raise InvalidInput("name", "enter the patient's first and last name")
-    if "," in cleaned:
-        last, _, first = (part.strip() for part in cleaned.partition(","))
-    else:
-        first, _, last = cleaned.rpartition(" ")
-    if not first or not last:
-        raise InvalidInput("name", "enter both a first and a last name")
-    for part in (first, last):
-        if len(part) > MAX_NAME:
-            raise InvalidInput("name", f"names are at most {MAX_NAME} characters")
-        if not _NAME_OK.match(part):
-            raise InvalidInput("name", "use letters, spaces, hyphens and apostrophes only")
-    return first, last
-
-
-def check_dob(dob: date, *, today: date) -> date:
-    if dob > today:
-        raise InvalidInput("dob", "date of birth is in the future")
-    if dob < date(today.year - 120, today.month, 1):
-        raise InvalidInput("dob", "date of birth is more than 120 years ago")
-    return dob
-
-
 def add_patient(
     ctx: Context, *, staff: str, name: str, dob: date, phone: str,
     location: str | None = None, payer: str | None = None, member_id: str | None = None,
+    mobile: str | None = None, sms_consent: bool = False, email: str | None = None,
+    address: str | None = None, city: str | None = None, state: str | None = None,
+    zip: str | None = None, alerts: tuple[str, ...] | list[str] = (),  # noqa: A002
+    alert_note: str | None = None, confirmed_new: bool = False,
 ) -> PatientView:
     """Add a patient. ``payer`` names a plan in the practice's payer catalogue (its name or an
-    alias; empty: none on file yet); anything else is refused with the nearest plans."""
-    first, last = split_name(name)
-    today = ctx.now().date()
-    check_dob(dob, today=today)
-    e164 = normalise_phone(phone)
-    plan = choose_payer(ctx, payer)
-    member = check_member_id(member_id)
-    payer_text = plan.name[:MAX_PAYER] if plan else ""
-    location_id = find_location(ctx, location).id if location else None
+    alias; empty: none on file yet); anything else is refused with the nearest plans. Every
+    bad detail is reported at once (InvalidDetails). A patient who looks like one already on
+    file (same birth date and a similar name, or the same phone) is refused with the
+    candidates (PossibleDuplicates) unless ``confirmed_new``: the person said it is somebody
+    else."""
+    changes = PatientChanges(
+        name=name, dob=dob, phone=phone, mobile=mobile, sms_consent=sms_consent or None,
+        email=email, address=address, city=city, state=state, zip=zip,
+        location=location, payer=payer, member_id=member_id,
+        alerts=tuple(alerts) if alerts else None, alert_note=alert_note)
+    values, problems = check_changes(ctx, changes, payer_required=False)
+    problem = consent_problem(values.get("mobile", ""), bool(sms_consent))
+    if problem and not any(f == "mobile" for f, _ in problems):
+        problems.append(problem)
+    if problems:
+        raise InvalidDetails(problems)
 
     def work(session: Session) -> PatientView:
         staff_row = acting(session, staff, Permission.PATIENTS)
+        found = candidates(session, values["first_name"], values["last_name"], values["dob"],
+                           (values["phone"], values.get("mobile", "")))
+        if found and not confirmed_new:
+            raise PossibleDuplicates(found)
         now = ctx.now()
-        patient = Patient(first_name=first, last_name=last, dob=dob, phone=e164,
-                          preferred_location_id=location_id, payer=payer_text,
-                          payer_key=plan.key if plan else None, member_id=member,
-                          created_at=now)
+        patient = Patient(created_at=now, updated_at=now, **values)
         session.add(patient)
         session.flush()
+        after: dict[str, object] = {"preferred_location_id": patient.preferred_location_id,
+                                    "payer": patient.payer_key}
+        if found:
+            after["not_these"] = [c.patient.id for c in found]  # said: somebody else
         q.add_audit(session, origin=ctx.origin.stamp,
                     at=now, staff_id=staff_row.id, action="patient.create",
-                    entity="patient", entity_id=patient.id,
-                    after={"preferred_location_id": location_id,
-                           "payer": plan.key if plan else None})
+                    entity="patient", entity_id=patient.id, after=after)
         return patient_view(patient)
 
-    try:
-        return run_write(ctx.engine, work)
-    except DatabaseBusyError as exc:
-        raise Busy(str(exc)) from exc
+    return write(ctx, work)
 
 
 def get_patient(ctx: Context, patient_id: int) -> PatientView:
+    """The patient; a merged-away id says which record it was merged into (MergedAway)."""
     with read_session(ctx.engine) as session:
-        patient = session.get(Patient, patient_id)
-        if patient is None:
-            raise InvalidInput("patient", f"no patient with id {patient_id}")
-        return patient_view(patient)
+        return patient_view(live_patient(session, patient_id))
 
 
 def record_opened(ctx: Context, *, staff: str, appointment_id: int) -> None:
@@ -303,7 +270,7 @@ def find_patients(ctx: Context, text: str, *, limit: int = 20) -> list[PatientVi
         raise InvalidInput("text", "search text is at most 100 characters")
     digits = re.sub(r"\D", "", wanted)
     with read_session(ctx.engine) as session:
-        query = select(Patient)
+        query = select(Patient).where(col(Patient.merged_into_id).is_(None))
         dob = _as_dob(wanted)
         if dob is not None:
             query = query.where(Patient.dob == dob)
@@ -335,7 +302,8 @@ def _near_names(session: Session, text: str, limit: int, seen: set[int]) -> list
         return []
     names: dict[int, str] = {}
     for pid, first, last in session.exec(
-            select(Patient.id, Patient.first_name, Patient.last_name)):
+            select(Patient.id, Patient.first_name, Patient.last_name)
+            .where(col(Patient.merged_into_id).is_(None))):
         if pid is not None and pid not in seen:
             names[pid] = f"{first} {last}"
     wanted = " ".join(text.lower().replace(",", " ").split())

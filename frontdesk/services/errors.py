@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from frontdesk.services.views import AppointmentView, SlotView
+    from frontdesk.services.views import AppointmentView, DuplicateView, PatientView, SlotView
 
 
 class FrontDeskError(Exception):
@@ -20,6 +20,46 @@ class InvalidInput(FrontDeskError):
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
+
+
+class InvalidDetails(InvalidInput):
+    """Several fields are wrong at once; ``problems`` lists every (field, reason), the first
+    is ``field`` / ``message``. Nothing was written."""
+
+    def __init__(self, problems: Sequence[tuple[str, str]]) -> None:
+        self.problems = tuple(problems)
+        first, reason = self.problems[0]
+        super().__init__(first, reason)
+        self.args = ("; ".join(f"{f}: {r}" for f, r in self.problems),)
+
+
+class MergedAway(InvalidInput):
+    """The patient record was merged into another: ``merged_into`` is the record to use."""
+
+    def __init__(self, patient_id: int, merged_into: int) -> None:
+        super().__init__("patient", f"patient {patient_id} was merged into patient "
+                                    f"{merged_into}; use {merged_into}")
+        self.patient_id, self.merged_into = patient_id, merged_into
+
+
+class PossibleDuplicates(FrontDeskError):
+    """The new patient looks like one (or more) already on file: nothing was written. Add
+    them anyway only when the person confirms it is somebody else (``confirmed_new``)."""
+
+    def __init__(self, candidates: Sequence[DuplicateView]) -> None:
+        self.candidates = tuple(candidates)
+        ids = ", ".join(str(c.patient.id) for c in self.candidates)
+        super().__init__(f"this may be a patient already on file (id {ids}); check them "
+                         "first, and add a new patient only if it is somebody else")
+
+
+class StalePatient(FrontDeskError):
+    """The patient record changed since it was read; ``current`` is the fresh record."""
+
+    def __init__(self, current: PatientView) -> None:
+        super().__init__(f"patient {current.id} was changed by someone else meanwhile (now "
+                         f"version {current.version}); look again before editing")
+        self.current = current
 
 
 class SlotTaken(FrontDeskError):

@@ -13,7 +13,8 @@ from frontdesk.services.views import AppointmentView, LocationView, PatientView,
 
 def appointment_view(row: Row[Any]) -> AppointmentView:
     appt: Appointment = row[0]
-    first, last, vt_code, vt_name, colour, provider, location, tz, room, booked_by = tuple(row)[1:]
+    (first, last, vt_code, vt_name, colour, provider, location, tz, room, booked_by,
+     alerts, alert_note) = tuple(row)[1:]
     assert appt.id is not None
     return AppointmentView(
         id=appt.id,
@@ -43,6 +44,8 @@ def appointment_view(row: Row[Any]) -> AppointmentView:
         version=appt.version,
         block_start=appt.block_start,
         block_end=appt.block_end,
+        patient_alerts=tuple(alerts or ()),
+        patient_alert_note=alert_note or "",
     )
 
 

@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 
 from frontdesk.db import queries as q
 from frontdesk.db.engine import read_session
-from frontdesk.db.models import Appointment, Patient
+from frontdesk.db.models import Appointment, Patient, Staff
 from frontdesk.domain.model import Status
 from frontdesk.domain.payers import PayerPlan
 from frontdesk.domain.permissions import Permission, refusal
@@ -23,6 +23,7 @@ from frontdesk.services.access import acting
 from frontdesk.services.context import Context, write
 from frontdesk.services.errors import InvalidInput, NotAllowed
 from frontdesk.services.mapping import patient_view
+from frontdesk.services.patients.lookup import live_patient
 from frontdesk.services.views import PatientView
 
 MAX_PAYER = 60  # the text on file
@@ -74,25 +75,19 @@ def set_payer(ctx: Context, *, staff: str, patient_id: int, payer: str,
 
     def work(session: Session) -> PatientView:
         person = acting(session, staff, Permission.PATIENTS)
-        patient = session.get(Patient, patient_id)
-        if patient is None:
-            raise InvalidInput("patient", f"no patient with id {patient_id}")
+        patient = live_patient(session, patient_id, lock=True)
         before = {"payer": patient.payer_key, "member_id_changed": False}
         changed = member is not None and member != patient.member_id
         patient.payer_key, patient.payer = plan.key, plan.name[:MAX_PAYER]
         if member is not None:
             patient.member_id = member
+        patient.version += 1  # an edit made against the version before this is stale
+        patient.updated_at = ctx.now()
         session.add(patient)
         session.flush()
         after: dict[str, object] = {"payer": plan.key, "member_id_changed": changed}
-        broken = broken_under_new_plan(session, ctx, patient_id)
+        broken = refuse_broken_plan(session, ctx, person, patient_id)
         if broken:
-            allowed = ctx.settings.callbacks.override_roles
-            if person.role not in allowed:
-                raise NotAllowed(
-                    f"the patient's booked procedure(s) {', '.join(map(str, broken))} break "
-                    "this plan's payer rules; " + refusal(Permission.OVERRIDE, allowed)
-                    + " to change this payer")
             after["broken_visits"] = broken  # signed for by who changed it
         q.add_audit(session, origin=ctx.origin.stamp, at=ctx.now(), staff_id=person.id,
                     action="patient.payer", entity="patient", entity_id=patient_id,
@@ -100,6 +95,22 @@ def set_payer(ctx: Context, *, staff: str, patient_id: int, payer: str,
         return patient_view(patient)
 
     return write(ctx, work)
+
+
+def refuse_broken_plan(session: Session, ctx: Context, person: Staff,
+                       patient_id: int) -> list[int]:
+    """After the patient's plan changed in this transaction: the upcoming procedures its
+    rules break (to audit as signed for by ``person``), or NotAllowed when there are some and
+    ``person`` may not override payer rules."""
+    broken = broken_under_new_plan(session, ctx, patient_id)
+    if broken:
+        allowed = ctx.settings.callbacks.override_roles
+        if person.role not in allowed:
+            raise NotAllowed(
+                f"the patient's booked procedure(s) {', '.join(map(str, broken))} break "
+                "this plan's payer rules; " + refusal(Permission.OVERRIDE, allowed)
+                + " to change this payer")
+    return broken
 
 
 def broken_under_new_plan(session: Session, ctx: Context, patient_id: int) -> list[int]:

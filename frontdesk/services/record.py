@@ -26,9 +26,10 @@ from frontdesk.domain.pathway import Procedure, session_counts
 from frontdesk.services.access import acting
 from frontdesk.services.callbacks import CallbackView, open_callbacks
 from frontdesk.services.context import Context
-from frontdesk.services.errors import Busy, InvalidInput
+from frontdesk.services.errors import Busy
 from frontdesk.services.mapping import appointment_view
 from frontdesk.services.pathway import COUNTED, load_history, payer_of
+from frontdesk.services.patients.lookup import live_patient
 from frontdesk.services.views import AppointmentView
 
 PRACTICE_ZONE = "America/Chicago"  # "today" for the payers' windows, as services/pathway.py
@@ -156,9 +157,7 @@ def caller_record(ctx: Context, *, by: str, patient_id: int,
 
     def work(session: Session) -> CallerRecord:
         person = acting(session, by)
-        patient = session.get(Patient, patient_id)
-        if patient is None:
-            raise InvalidInput("patient", f"no patient with id {patient_id}")
+        patient = live_patient(session, patient_id)
         record = read_record(session, ctx, patient)
         q.add_audit(session, origin=ctx.origin.stamp, at=ctx.now(), staff_id=person.id,
                     action="patient.open", entity="patient", entity_id=patient_id,

@@ -98,6 +98,27 @@ class PatientView:
 
 
 @dataclass(frozen=True, slots=True)
+class DuplicateView:
+    """A patient on file who may be the one being added, and why (``same birth date, similar
+    name``, ``same phone``)."""
+
+    patient: PatientView
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class MergeView:
+    """Two records of one person made one: ``kept`` as it is now, how many rows of each kind
+    moved to it, and which of its empty details it took from the other record."""
+
+    kept: PatientView
+    merged_id: int
+    moved: dict[str, int]
+    filled: tuple[str, ...]
+    forced: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class SlotView:
     start: datetime
     end: datetime
@@ -150,6 +171,8 @@ class AppointmentView:
     version: int
     block_start: datetime  # start minus the visit type's buffer before: nobody else then
     block_end: datetime  # end plus the buffer after
+    patient_alerts: tuple[str, ...] = ()  # domain.patients.ALERTS codes: staff must see them
+    patient_alert_note: str = ""
 
     @property
     def local_start(self) -> datetime:

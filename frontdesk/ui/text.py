@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from datetime import date
 
 from frontdesk.domain.model import Status
+from frontdesk.domain.patients import alert_words
 from frontdesk.services.views import AppointmentView, PatientView, SlotView
 
 #: Shown faint, hidden on request and never counted: cancelled visits and lapsed holds.
@@ -48,12 +49,24 @@ def slot_text(slot: SlotView) -> str:
             f"{slot.location_name}")
 
 
+def phone_text(e164: str) -> str:
+    """'+19185550111' as '(918) 555-0111'; any other number as stored."""
+    if e164.startswith("+1") and len(e164) == 12:
+        return f"({e164[2:5]}) {e164[5:8]}-{e164[8:]}"
+    return e164
+
+
+def alerts_text(codes: tuple[str, ...], note: str = "") -> str:
+    """'⚠ Needs an interpreter · On blood thinners: nurse call first · <note>'; empty when the
+    record has no alert."""
+    words = alert_words(codes, note)
+    return ("⚠ " + " · ".join(words)) if words else ""
+
+
 def patient_line(p: PatientView, places: Mapping[int, str]) -> str:
     """'Testcase, Casey · born 17 May 1970 · (918) 555-0111 · Test Clinic' (the preferred
     location)."""
-    phone = p.phone
-    if phone.startswith("+1") and len(phone) == 12:
-        phone = f"({phone[2:5]}) {phone[5:8]}-{phone[8:]}"
+    phone = phone_text(p.phone)
     where = places.get(p.preferred_location_id or 0)
     line = f"{p.last_name}, {p.first_name} · born {p.dob.day} {p.dob:%b %Y} · {phone}"
     return line + (f" · {where}" if where else "")

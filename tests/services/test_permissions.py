@@ -38,6 +38,7 @@ from frontdesk.services import (
 from frontdesk.services.accounts import passwords
 from frontdesk.services.context import Context
 from frontdesk.services.errors import NotAllowed
+from frontdesk.services.patients import edit, merge
 from frontdesk.services.report import DrillKind, Figure
 from frontdesk.services.scheduling import WARNING_CODES
 from frontdesk.services.views import AppointmentView
@@ -54,6 +55,7 @@ cancel a visit            yes           yes        yes      yes
 confirm a visit           yes           yes        yes      yes
 add a patient             yes           yes        yes      yes
 set a patient's payer     yes           yes        yes      yes
+edit a patient            yes           yes        yes      yes
 open a patient's record   yes           yes        yes      yes
 start a call              yes           yes        yes      yes
 save a call               yes           yes        yes      yes
@@ -70,6 +72,7 @@ read the daily report     no            no         yes      yes
 drill into the report     no            no         yes      yes
 read the audit log        no            no         yes      yes
 map payer texts to plans  no            no         yes      yes
+merge two patient records no            no         yes      yes
 add a staff account       no            no         no       yes
 disable a staff account   no            no         no       yes
 reset a password          no            no         no       yes
@@ -167,8 +170,24 @@ def _confirm(c: Cell) -> Act:
 
 
 def _add_patient(c: Cell) -> Act:
+    # each role adds the same person: the ones after the first are told it may be a duplicate
     return lambda: directory.add_patient(c.ctx, staff=c.who, name="Quinn Placeholder",
-                                         dob=date(1975, 6, 1), phone=f"918-555-01{20 + c.n}")
+                                         dob=date(1975, 6, 1), phone=f"918-555-01{20 + c.n}",
+                                         confirmed_new=True)
+
+
+def _edit_patient(c: Cell) -> Act:
+    return lambda: edit.edit_patient(c.ctx, staff=c.who, patient_id=c.p.other_patient_id,
+                                     version=None, email=f"jordan{c.n}@example.com",
+                                     alerts=("driver",))
+
+
+def _merge_patients(c: Cell) -> Act:
+    twin = directory.add_patient(c.ctx, staff=c.admin, name="Jordan Sample",
+                                 dob=date(1982, 11, 2), phone=f"918-555-01{50 + c.n}",
+                                 confirmed_new=True)
+    return lambda: merge.merge_patients(c.ctx, staff=c.who, keep_id=c.p.other_patient_id,
+                                        other_id=twin.id)
 
 
 def _set_payer(c: Cell) -> Act:
@@ -218,7 +237,7 @@ def _close_callback(c: Cell) -> Act:
 def _override(c: Cell) -> Act:
     riley = directory.add_patient(c.ctx, staff=c.admin, name="Riley Specimen",
                                   dob=date(1948, 4, 9), phone=f"918-555-01{40 + c.n}",
-                                  payer="Medicare")
+                                  payer="Medicare", confirmed_new=True)
     # a new patient's blocks, ordered by the physician; a second block with no relief on
     # record breaks a rule
     c.booked(patient=riley.id, hour=9, ordered=True)
@@ -306,6 +325,7 @@ ACTIONS: dict[str, Callable[[Cell], Act]] = {
     "confirm a visit": _confirm,
     "add a patient": _add_patient,
     "set a patient's payer": _set_payer,
+    "edit a patient": _edit_patient,
     "open a patient's record": _open_record,
     "start a call": _start_call,
     "save a call": _save_call,
@@ -322,6 +342,7 @@ ACTIONS: dict[str, Callable[[Cell], Act]] = {
     "drill into the report": _drill,
     "read the audit log": _audit_log,
     "map payer texts to plans": _map_payers,
+    "merge two patient records": _merge_patients,
     "add a staff account": _add_staff,
     "disable a staff account": _disable_staff,
     "reset a password": _reset_password,

@@ -168,14 +168,19 @@ async def test_a_new_caller_is_added_with_each_problem_next_to_its_field(
         await pilot.press(*"12/1/2030", "enter")  # a birth date in the future, no phone
         await quiet(pilot)
         assert text(dialog, "#phone-error") == "Ask for a phone number."
+        assert text(dialog, "#dob-error") == "Date of birth is in the future"  # at once
+        assert dialog.focused is dialog.query_one("#dob")  # the first problem
         dialog.query_one("#phone", Input).value = "555"
         await pilot.press("enter")
         await quiet(pilot)
         assert text(dialog, "#dob-error") == "Date of birth is in the future"
-        assert not dialog.query_one("#phone-error").display  # the dob is refused first
+        assert text(dialog, "#phone-error") == ("Not a valid phone number: check the area "
+                                                "code and the number of digits, e.g. "
+                                                "918-555-0142")
         dialog.query_one("#dob", Input).value = "4/2/1961"
         await pilot.press("enter")
         await quiet(pilot)
+        assert not dialog.query_one("#dob-error").display
         assert text(dialog, "#phone-error") == ("Not a valid phone number: check the area "
                                                 "code and the number of digits, e.g. "
                                                 "918-555-0142")

@@ -171,7 +171,9 @@ def _relief(event: AuditEvent, verb: str, _names: _Names) -> str | None:
 def _patient(event: AuditEvent, verb: str, _names: _Names) -> str | None:
     ref = f"patient {event.entity_id}"
     if verb == "create":
-        return f"added {ref}"
+        seen = (event.after or {}).get("not_these")
+        return f"added {ref}" + (f" (not patient {', '.join(map(str, seen))}, said the desk)"
+                                 if isinstance(seen, list) and seen else "")
     if verb == "list":
         after: dict[str, Any] = event.after or {}
         rows = after.get("rows", 0)
@@ -181,7 +183,18 @@ def _patient(event: AuditEvent, verb: str, _names: _Names) -> str | None:
         call = (event.after or {}).get("call_id")
         return f"opened the record of {ref}" + (f" in call {call}" if call else "")
     if verb in ("update", "edit"):
-        return f"changed the record of {ref}"
+        fields = (event.after or {}).get("fields")
+        named = ", ".join(str(f).replace("_", " ") for f in fields) if isinstance(
+            fields, list) and fields else ""
+        return f"changed the record of {ref}" + (f": {_short(named)}" if named else "")
+    if verb == "merge":
+        after = event.after or {}
+        moved = after.get("moved", {})
+        kinds = ", ".join(f"{_int(n)} {str(k).replace('_', ' ')}" for k, n in moved.items()
+                          if _int(n)) if isinstance(moved, dict) else ""
+        forced = " (birth dates differ: forced)" if after.get("forced") else ""
+        return (f"merged patient {_int(after.get('other_id'))} into {ref}{forced}"
+                + (f"; moved {kinds}" if kinds else ""))
     if verb == "payer":  # which plan is the patient's business: not shown
         member = " and member id" if (event.after or {}).get("member_id_changed") else ""
         return f"set the payer{member} of {ref}"

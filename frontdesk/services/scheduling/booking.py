@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session
 
 from frontdesk.db import queries as q
-from frontdesk.db.models import Appointment, Patient, VisitType
+from frontdesk.db.models import Appointment, VisitType
 from frontdesk.domain.model import Region, Side, Status
 from frontdesk.domain.permissions import Permission
 from frontdesk.services.access import acting
@@ -23,6 +23,7 @@ from frontdesk.services.pathway import (
     recheck_later_visits,
     recheck_payer_rules,
 )
+from frontdesk.services.patients.lookup import live_patient
 from frontdesk.services.scheduling import guards
 from frontdesk.services.scheduling.fitting import _check_slot
 from frontdesk.services.scheduling.reading import _view
@@ -87,8 +88,7 @@ def book(
         now = ctx.now()
         q.expire_holds(session, now=now)
         staff_row = acting(session, staff, Permission.BOOK)
-        if session.get(Patient, patient_id) is None:
-            raise InvalidInput("patient", f"no patient with id {patient_id}")
+        live_patient(session, patient_id)  # a merged-away record names the one to use
         vt = _visit_type(session, visit_type)
         spec = q.visit_spec(session, vt)
         slot = _check_slot(session, ctx, now=now, spec=spec, provider_id=provider_id,

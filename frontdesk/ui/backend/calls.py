@@ -24,10 +24,13 @@ from frontdesk.services import (
 from frontdesk.services.callbacks import CallbackView, ReliefView
 from frontdesk.services.calls import CallView
 from frontdesk.services.pathway import RegionCounts
+from frontdesk.services.patients import checks, edit
 from frontdesk.services.readback import ReadBack
 from frontdesk.services.record import CallerRecord
 from frontdesk.services.views import AppointmentView, PatientView, SlotView
 from frontdesk.ui.backend.core import BackendCore
+
+CHANGES = frozenset(checks.PatientChanges.__dataclass_fields__)
 
 
 @dataclass(frozen=True)
@@ -161,10 +164,29 @@ class CallDoor(BackendCore):
                                       status="open", note="no answer", retry_hours=hours)
 
     def add_patient(self, *, name: str, dob: date, phone: str, location: str | None,
-                    payer: str | None, member_id: str | None = None) -> PatientView:
+                    payer: str | None, member_id: str | None = None,
+                    confirmed_new: bool = False, **details: Any) -> PatientView:
+        """Add the caller; PossibleDuplicates (with the candidates) when they may be on file
+        already, unless ``confirmed_new``. ``details``: mobile, sms_consent, email, address,
+        city, state, zip, alerts, alert_note."""
         return directory.add_patient(self.ctx, staff=self._acting(), name=name, dob=dob,
                                      phone=phone, location=location, payer=payer,
-                                     member_id=member_id)
+                                     member_id=member_id, confirmed_new=confirmed_new,
+                                     **details)
+
+    def check_patient(self, *, payer_required: bool = False,
+                      **details: Any) -> list[tuple[str, str]]:
+        """Every problem of the details given (as a new patient's or an edit's), without
+        saving anything."""
+        given = {k: v for k, v in details.items() if k in CHANGES}
+        return checks.check_changes(self.ctx, checks.PatientChanges(**given),
+                                    payer_required=payer_required)[1]
+
+    def edit_patient(self, *, patient_id: int, version: int, **changes: Any) -> PatientView:
+        """Change the details given, against the version the person saw (StalePatient when
+        it changed meanwhile; InvalidDetails lists every bad detail)."""
+        return edit.edit_patient(self.ctx, staff=self._acting(), patient_id=patient_id,
+                                 version=version, **changes)
 
     def payer_label(self, patient: PatientView) -> str:
         """The patient's plan, or their payer text marked "not recognised" (no database)."""

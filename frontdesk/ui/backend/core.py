@@ -11,7 +11,7 @@ from frontdesk.domain.model import Role
 from frontdesk.domain.permissions import Permission, allowed
 from frontdesk.services import directory
 from frontdesk.services.context import Context
-from frontdesk.services.errors import InvalidInput
+from frontdesk.services.errors import InvalidInput, MergedAway
 from frontdesk.services.treatments import Library, load_library
 from frontdesk.services.views import LocationView, PatientView, StaffView, VisitTypeView
 
@@ -78,7 +78,12 @@ class BackendCore:
             return []
 
     def patient(self, patient_id: int) -> PatientView:
-        return directory.get_patient(self.ctx, patient_id)
+        """The patient — or, for a record merged into another since (a call's draft, a
+        callback taken before the merge), the record it was merged into."""
+        try:
+            return directory.get_patient(self.ctx, patient_id)
+        except MergedAway as merged:
+            return directory.get_patient(self.ctx, merged.merged_into)
 
     def practice_phone(self) -> str:
         return directory.display_phone(self.ctx.settings.practice_phone)

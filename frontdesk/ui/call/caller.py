@@ -1,10 +1,12 @@
 """Who is calling: the search as the caller's number or name is typed, the candidates to
-confirm, the caller line (with the plan, and Ctrl+Y to set it), a new patient (Ctrl+N), and
-the caller's record read the moment they are identified."""
+confirm, the caller line (with the plan, and Ctrl+Y to set it) and the alerts staff must see,
+a new patient (Ctrl+N), the caller's details edited (Ctrl+T), and the caller's record read the
+moment they are identified."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
@@ -20,7 +22,7 @@ from frontdesk.ui.call.draft import elapsed
 from frontdesk.ui.call.pathway import PathwayPanel
 from frontdesk.ui.call.record import RecordPanel
 from frontdesk.ui.call.visits import VisitsPanel
-from frontdesk.ui.text import patient_line
+from frontdesk.ui.text import alerts_text, patient_line
 
 if TYPE_CHECKING:
     from frontdesk.services.calls import CallView
@@ -117,6 +119,12 @@ class CallerOnLine(BookForCaller):
     def _show_caller(self) -> None:
         line = self.query_one("#call-caller", Static)
         line.display = self.patient is not None
+        alerts = self.query_one("#call-alerts", Static)
+        warning = alerts_text(self.patient.alerts, self.patient.alert_note) if self.patient \
+            else ""
+        alerts.update(warning)
+        alerts.display = bool(warning)
+        self.refresh_bindings()  # Ctrl+T edits an identified caller
         if self.patient is None:
             return
         payer = self.backend.payer_of(self.patient)
@@ -125,8 +133,10 @@ class CallerOnLine(BookForCaller):
         self._tick()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "payer":
+        if action in ("payer", "edit_patient"):
             return self.patient is not None
+        if action == "callbacks":  # a callback starts a call of its own (F2)
+            return self.patient is None
         return super().check_action(action, parameters)
 
     def action_payer(self) -> None:
@@ -147,6 +157,36 @@ class CallerOnLine(BookForCaller):
                                          current=self.backend.payer_label(self.patient),
                                          plans=self.backend.payer_plans,
                                          save=self.backend.set_payer), saved)
+
+    def action_edit_patient(self) -> None:
+        """Ctrl+T: the caller's details in a form, saved against the version read."""
+        from frontdesk.ui.call.edit_patient import EditPatientDialog
+
+        if self.patient is None:
+            return
+
+        dialog = EditPatientDialog(
+            patient=self.patient, save=self.backend.edit_patient, locations=self.locations,
+            today=self.backend.today(), plans=self.backend.payer_plans,
+            payer=self._payer_text(self.patient),
+            check=partial(self.backend.check_patient, payer_required=True))
+
+        def saved(patient: PatientView | None) -> None:
+            if patient is not None:
+                self.notify("Patient details saved.", markup=False)
+            fresh = patient or dialog.current  # saved, or changed by someone else meanwhile
+            if fresh is not None:
+                self.patient = fresh
+                self._show_caller()
+                self._read_record()  # a new payer brings its caps
+                self._pathway(take_focus=False)
+
+        self.app.push_screen(dialog, saved)
+
+    def _payer_text(self, patient: PatientView) -> str:
+        """The payer as the form opens with it: the plan's name, or the text on file."""
+        payer = self.backend.payer_of(patient)
+        return payer.plan.name if payer.plan is not None else patient.payer
 
     def _read_record(self) -> None:
         """What the practice knows about the caller, read afresh (after identifying them, and
@@ -174,17 +214,18 @@ class CallerOnLine(BookForCaller):
         typed = self.query_one("#call-search", Input).value.strip()
         name = typed if typed and not any(ch.isdigit() for ch in typed) else ""
 
+        dialog = NewPatientDialog(save=self.backend.add_patient, locations=self.locations,
+                                  today=self.backend.today(), plans=self.backend.payer_plans,
+                                  given_name=name, check=self.backend.check_patient,
+                                  places=self.places)
+
         def added(patient: PatientView | None) -> None:
             if patient is not None:
-                self.notify("New patient added.", markup=False)
+                self.notify("The caller is on file already: this is their record."
+                            if dialog.picked else "New patient added.", markup=False)
                 self._confirm(patient)
 
-        self.app.push_screen(NewPatientDialog(save=self.backend.add_patient,
-                                              locations=self.locations,
-                                              today=self.backend.today(),
-                                              plans=self.backend.payer_plans,
-                                              given_name=name),
-                             added)
+        self.app.push_screen(dialog, added)
 
     def _show_found(self, text: str, found: tuple[PatientView, ...]) -> None:
         if text != self.query_one("#call-search", Input).value:

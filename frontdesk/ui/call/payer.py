@@ -17,7 +17,7 @@ from textual.worker import Worker, WorkerState
 from frontdesk.domain.payers import PayerPlan
 from frontdesk.services.errors import FrontDeskError
 from frontdesk.services.views import PatientView
-from frontdesk.ui.call.new_patient import PlanSuggester, plans_hint
+from frontdesk.ui.call.patient_form import PlanSuggester, plans_hint
 
 
 class PayerDialog(ModalScreen[PatientView | None]):

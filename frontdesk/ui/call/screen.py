@@ -53,6 +53,8 @@ class CallScreen(CallerOnLine):
                 tooltip="Show or hide the treatment answers beside the call"),
         Binding("ctrl+r", "callbacks", "Callbacks", id="call.callbacks",
                 tooltip="The callbacks due: pick one to call the patient back"),
+        Binding("ctrl+t", "edit_patient", "Edit", id="call.edit_patient",
+                tooltip="Correct the caller's details: phones, address, payer, alerts…"),
     ]
 
     def __init__(self, backend: Backend, call: CallView, *,
@@ -80,6 +82,7 @@ class CallScreen(CallerOnLine):
                             compact=True)
             yield Static("", id="call-hint", markup=False)
             yield Static("", id="call-caller", markup=False)
+            yield Static("", id="call-alerts", markup=False)
             yield RecordPanel(self.backend, id="call-record")
             yield OptionList(id="call-candidates")
             yield Static("", id="call-callbacks-title", markup=False)

@@ -19,7 +19,7 @@ from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from frontdesk.services.views import AppointmentView
-from frontdesk.ui.text import details_text, format_day, status_text, when_text
+from frontdesk.ui.text import alerts_text, details_text, format_day, status_text, when_text
 
 if TYPE_CHECKING:
     from frontdesk.services.history import HistoryEntry
@@ -34,6 +34,8 @@ def facts(appt: AppointmentView) -> list[tuple[str, str]]:
     booked = appt.booked_at.astimezone(ZoneInfo(appt.timezone))
     rows = [
         ("Patient", appt.patient_short),
+        *([("Alerts", alerts)] if (alerts := alerts_text(appt.patient_alerts,
+                                                         appt.patient_alert_note)) else []),
         ("Visit", appt.visit_type_name),
         ("When", f"{format_day(appt.local_start.date())}, {when_text(appt).split(' ')[-1]}"),
         ("Where", f"{appt.location_name} · {appt.room_name}"),

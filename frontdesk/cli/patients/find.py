@@ -1,4 +1,5 @@
-"""``frontdesk patients …``: find, add and edit patients; their payers against the list."""
+"""``frontdesk patients find`` and ``patients payers``: finding patients, and their payers
+against the practice's payer list."""
 
 from __future__ import annotations
 
@@ -6,17 +7,11 @@ import click
 
 from frontdesk.cli.identity import acting_as
 from frontdesk.cli.options import json_option
-from frontdesk.cli.output import clean, emit, table
-from frontdesk.cli.parsing import parse_day, practice_today, resolve_location
+from frontdesk.cli.output import emit, table
 from frontdesk.cli.runtime import Runtime
 
 
-@click.group("patients")
-def patients_group() -> None:
-    """Find, add and edit patients; their payers against the practice's payer list."""
-
-
-@patients_group.command("find")
+@click.command("find")
 @click.argument("text")
 @click.option("--limit", type=click.IntRange(1, 200), default=20, show_default=True)
 @acting_as()
@@ -37,53 +32,7 @@ def patients_find(runtime: Runtime, text: str, limit: int, staff: str) -> None:
     ) if found else "No patients match.")
 
 
-@patients_group.command("add")
-@click.option("--name", required=True, metavar="TEXT", help="'First Last' or 'Last, First'.")
-@click.option("--dob", required=True, metavar="DATE", help="Date of birth, e.g. 1970-05-17.")
-@click.option("--phone", required=True, metavar="TEXT", help="Phone, e.g. 918-555-0142.")
-@click.option("--location", metavar="NAME|ID", help="Preferred location.")
-@click.option("--payer", metavar="PLAN", help="A plan from `frontdesk payers` (its key, name "
-                                              "or a name people type), e.g. Medicare.")
-@click.option("--member-id", metavar="TEXT", help="The member id on the insurance card.")
-@acting_as()
-@json_option
-@click.pass_obj
-def patients_add(runtime: Runtime, name: str, dob: str, phone: str, location: str | None,
-                 payer: str | None, member_id: str | None, staff: str) -> None:
-    """Add a patient."""
-    from frontdesk.services import directory
-
-    ctx = runtime.context()
-    born = parse_day(dob, field_name="dob", today=practice_today(ctx))
-    place = resolve_location(ctx, location).name if location is not None else None
-    patient = directory.add_patient(ctx, staff=staff, name=name, dob=born, phone=phone,
-                                    location=place, payer=payer, member_id=member_id)
-    emit(runtime, patient,
-         f"Added patient {patient.id}: {clean(patient.full_name)}, born {patient.dob}, "
-         f"{directory.display_phone(patient.phone)}")
-
-
-@patients_group.command("edit")
-@click.argument("patient_id", type=int, metavar="ID")
-@click.option("--payer", required=True, metavar="PLAN",
-              help="A plan from `frontdesk payers` (its key, name or a name people type).")
-@click.option("--member-id", metavar="TEXT", help="The member id on the insurance card.")
-@acting_as()
-@json_option
-@click.pass_obj
-def patients_edit(runtime: Runtime, patient_id: int, payer: str, member_id: str | None,
-                  staff: str) -> None:
-    """Set a patient's payer (a plan from the practice's list) and member id. Audited."""
-    from frontdesk.services import payers
-
-    ctx = runtime.context()
-    patient = payers.set_payer(ctx, staff=staff, patient_id=patient_id, payer=payer,
-                               member_id=member_id)
-    emit(runtime, patient, f"Patient {patient.id}: payer {payers.payer_label(ctx, patient)}"
-                           + (", member id updated" if member_id is not None else ""))
-
-
-@patients_group.command("payers")
+@click.command("payers")
 @click.option("--map", "map_", is_flag=True,
               help="Store the plan of every patient whose payer text names one exactly "
                    "(manager or admin).")

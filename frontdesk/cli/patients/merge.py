@@ -1,0 +1,42 @@
+"""``frontdesk patients merge KEEP OTHER``: two records of one person made one (a manager or
+admin): what moved, and which details the kept record took."""
+
+from __future__ import annotations
+
+import click
+
+from frontdesk.cli.identity import acting_as
+from frontdesk.cli.options import json_option
+from frontdesk.cli.output import emit
+from frontdesk.cli.runtime import Runtime
+
+KINDS = {"appointments": "visit(s)", "calls": "call(s)", "relief_reports": "relief report(s)",
+         "callbacks": "callback(s)", "merged_records": "record(s) merged into it before"}
+
+
+@click.command("merge")
+@click.argument("keep_id", type=int, metavar="KEEP")
+@click.argument("other_id", type=int, metavar="OTHER")
+@click.option("--force", is_flag=True,
+              help="Merge even though the birth dates differ (you checked it is one person).")
+@acting_as()
+@json_option
+@click.pass_obj
+def patients_merge(runtime: Runtime, keep_id: int, other_id: int, force: bool,
+                   staff: str) -> None:
+    """Merge the record OTHER into KEEP: OTHER's visits, calls, relief reports and callbacks
+    move to KEEP, which takes OTHER's details where its own are empty. OTHER stays on file,
+    marked merged, and is found no more. Manager or admin; audited."""
+    from frontdesk.services.patients.merge import merge_patients
+
+    ctx = runtime.context()
+    result = merge_patients(ctx, staff=staff, keep_id=keep_id, other_id=other_id, force=force)
+    moved = ", ".join(f"{n} {KINDS[k]}" for k, n in result.moved.items()
+                      if n or k != "merged_records")
+    lines = [f"Merged patient {result.merged_id} into patient {result.kept.id}"
+             + (" (birth dates differ: forced)." if result.forced else "."),
+             f"Moved: {moved}.",
+             f"Patient {result.kept.id} took from patient {result.merged_id}: "
+             + (", ".join(result.filled) if result.filled else "nothing (its own details "
+                                                                "stand)") + "."]
+    emit(runtime, result, "\n".join(lines))

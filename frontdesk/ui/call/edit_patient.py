@@ -1,0 +1,64 @@
+"""Editing the caller's details during the call (Ctrl+T): the patient form, opened with the
+record as it was read; only what the person changes is sent, against the version they saw, in
+one audited transaction. A record changed meanwhile is not overwritten: reopen it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date
+from typing import Any
+
+from frontdesk.domain.payers import PayerPlan
+from frontdesk.services.errors import StalePatient
+from frontdesk.services.views import LocationView, PatientView
+from frontdesk.ui.call.patient_form import PatientForm
+from frontdesk.ui.text import phone_text
+
+
+class EditPatientDialog(PatientForm):
+    """Dismisses with the patient as saved, or ``None`` (backed out, or nothing changed; when
+    the record changed meanwhile, ``current`` holds it as it is now).
+    ``save`` runs in a thread: ``save(patient_id=, version=, **changes)`` with only the details
+    changed; its problems show under their fields, all at once."""
+
+    HELP = "Enter or Ctrl+S saves the changes · Esc closes without saving"
+
+    def __init__(self, *, patient: PatientView, save: Callable[..., PatientView],
+                 locations: Sequence[LocationView], today: date,
+                 plans: Callable[[str], Sequence[PayerPlan]], payer: str,
+                 check: Callable[..., list[tuple[str, str]]] | None = None) -> None:
+        super().__init__(locations=locations, today=today, plans=plans, patient=patient,
+                         payer_text=payer, phone_text=phone_text, check=check)
+        self._save_patient = save
+        self.current: PatientView | None = None  # the record as it is now, when it changed
+
+    def _title(self) -> str:
+        p = self.patient
+        assert p is not None
+        return f"Edit patient {p.id} · {p.last_name}, {p.first_name} (version {p.version})"
+
+    def changes(self, values: dict[str, Any]) -> dict[str, Any]:
+        """What differs from the form as it opened."""
+        return {k: v for k, v in values.items() if v != self.initial.get(k)}
+
+    def _save_in_thread(self, values: dict[str, Any]) -> None:
+        p = self.patient
+        assert p is not None
+        wanted = self.changes(values)
+        if not wanted:
+            self.saving = False
+            self.notify("Nothing changed.", markup=False)
+            self.dismiss(None)
+            return
+        details, problems = self.checked(wanted)
+        save = self._save_patient
+        self._submit(details, problems,
+                     lambda: save(patient_id=p.id, version=p.version, **details))
+
+    def _refused(self, error: BaseException | None) -> None:
+        if isinstance(error, StalePatient):
+            self.current = error.current
+            self.show_problems([("", "Changed by someone else meanwhile: nothing was saved. "
+                                     "Esc, then Ctrl+T to reopen it as it is now.")])
+            return
+        super()._refused(error)

@@ -1,0 +1,146 @@
+"""``patients add`` with every detail and the possible duplicates, ``patients show``,
+``patients edit`` against a version, and ``patients merge`` — from the shell."""
+
+from __future__ import annotations
+
+import json
+
+from tests.cli.conftest import Desk, assert_clean
+
+
+def test_adding_someone_who_looks_known_lists_the_candidates_and_adds_nobody(
+    desk: Desk,
+) -> None:
+    before = desk.state()
+    looks = desk.run("patients", "add", "--name", "Casy Testcase", "--dob", "1970-05-17",
+                     "--phone", "918-555-0199", "--as", "desk")
+    assert looks.exit_code == 2
+    assert looks.stdout.splitlines() == [
+        "Possible duplicates already on file:",
+        "ID  NAME             BORN        PHONE           WHY",
+        "1   Testcase, Casey  1970-05-17  (918) 555-0111  same birth date, similar name"]
+    assert looks.stderr == ("error: this may be a patient already on file (listed above); "
+                            "nothing was added. If the caller is somebody else, add them with "
+                            "--new\n")
+    after = desk.state()
+    assert after.pop("audit_event") == before.pop("audit_event") + 1  # the listing
+    assert after == before
+    as_json = desk.run("patients", "add", "--name", "Avery Quinn", "--dob", "1990-01-01",
+                       "--phone", "918-555-0122", "--as", "desk", "--json")
+    assert as_json.exit_code == 2
+    doc = json.loads(as_json.stdout)
+    assert [(c["patient"]["id"], c["reasons"]) for c in doc["candidates"]] == [
+        (desk.practice.other_patient_id, ["same phone"])]
+    added = desk.run("patients", "add", "--name", "Casy Testcase", "--dob", "1970-05-17",
+                     "--phone", "918-555-0199", "--mobile", "918-555-0198", "--sms-consent",
+                     "--email", "casy@example.com", "--address", "1 Test Way", "--city",
+                     "Tulsa", "--state", "ok", "--zip", "74101", "--alert", "driver",
+                     "--alert", "interpreter", "--alert-note", "Walker", "--new", "--as",
+                     "desk", "--json")
+    assert added.exit_code == 0, added.stderr
+    new = json.loads(added.stdout)
+    assert (new["mobile"], new["sms_consent"], new["state"], new["alerts"]) == (
+        "+19185550198", True, "OK", ["interpreter", "driver"])
+
+
+def test_show_edit_and_a_stale_version(desk: Desk) -> None:
+    jordan = str(desk.practice.other_patient_id)
+    shown = desk.run("patients", "show", jordan, "--as", "desk")
+    assert_clean(shown)
+    assert shown.exit_code == 0, shown.stderr
+    assert shown.stdout.splitlines() == [
+        f"Patient   {jordan} · version 1", "Name      Jordan Sample", "Born      1982-11-02",
+        "Phone     (918) 555-0122", "Mobile    —", "Email     —", "Address   —",
+        "Location  —", "Payer     Self-pay", "Alerts    none"]
+    edited = desk.run("patients", "edit", jordan, "--version", "1", "--mobile", "918 555 0191",
+                      "--sms-consent", "--address", "9 Sample St", "--city", "Tulsa",
+                      "--state", "OK", "--zip", "74103", "--alert", "blood-thinners",
+                      "--alert-note", "Call the nurse", "--location", "Test Clinic",
+                      "--as", "desk")
+    assert edited.exit_code == 0, edited.stderr
+    assert edited.stdout == (f"Patient {jordan}: mobile, text consent, address, city, state, "
+                             "ZIP, location, alerts, alert note updated\n")
+    after = desk.run("patients", "show", jordan, "--as", "desk").stdout.splitlines()
+    assert after[0] == f"Patient   {jordan} · version 2"
+    assert after[4:] == [
+        "Mobile    (918) 555-0191 · texts: yes", "Email     —",
+        "Address   9 Sample St, Tulsa, OK 74103", "Location  Test Clinic",
+        "Payer     Self-pay",
+        "Alerts    ⚠ On blood thinners: nurse call first · Call the nurse"]
+    before = desk.state()
+    stale = desk.run("patients", "edit", jordan, "--version", "1", "--email", "j@example.com",
+                     "--as", "desk")
+    assert stale.exit_code == 4
+    assert stale.stderr == (f"error: patient {jordan} was changed by someone else meanwhile "
+                            "(now version 2); look again before editing\n")
+    assert desk.state() == before
+    cleared = desk.run("patients", "edit", jordan, "--no-alerts", "--mobile", "", "--as",
+                       "desk", "--json")
+    assert cleared.exit_code == 0, cleared.stderr
+    doc = json.loads(cleared.stdout)
+    assert (doc["alerts"], doc["mobile"], doc["sms_consent"], doc["version"]) == (
+        [], "", False, 3)
+
+
+def test_edit_reports_every_bad_detail_and_needs_one(desk: Desk) -> None:
+    jordan = str(desk.practice.other_patient_id)
+    before = desk.state()
+    bad = desk.run("patients", "edit", jordan, "--phone", "12", "--zip", "1", "--email", "x@",
+                   "--payer", "Medcare", "--as", "desk")
+    assert bad.exit_code == 2
+    assert bad.stderr.splitlines() == [
+        "error: 4 details to fix (nothing was written):",
+        "  phone: not a valid phone number: check the area code and the number of digits, "
+        "e.g. 918-555-0142",
+        "  email: an email address looks like name@example.com",
+        "  zip: a ZIP code is 5 digits, or ZIP+4 such as 74133-1234",
+        "  payer: 'Medcare' is not in the practice's payer list; did you mean Medicare Part B "
+        "(Novitas)?"]
+    assert desk.state() == before
+    nothing = desk.run("patients", "edit", jordan, "--as", "desk")
+    assert nothing.exit_code == 2
+    assert "give at least one detail to change" in nothing.stderr
+    both = desk.run("patients", "edit", jordan, "--alert", "driver", "--no-alerts", "--as",
+                    "desk")
+    assert both.exit_code == 2
+    assert desk.state() == before
+
+
+def test_merge_prints_what_moved_and_needs_a_manager(desk: Desk) -> None:
+    jordan = desk.practice.other_patient_id
+    twin = json.loads(desk.run("patients", "add", "--name", "Jordon Sample", "--dob",
+                               "1982-11-02", "--phone", "918-555-0188", "--email",
+                               "j@example.com", "--new", "--as", "desk", "--json").stdout)["id"]
+    refused = desk.run("patients", "merge", str(jordan), str(twin), "--as", "desk")
+    assert (refused.exit_code, refused.stderr) == (
+        6, "error: merging two patient records needs a manager or admin\n")
+    merged = desk.run("patients", "merge", str(jordan), str(twin), "--as", "mgr")
+    assert merged.exit_code == 0, merged.stderr
+    assert merged.stdout.splitlines() == [
+        f"Merged patient {twin} into patient {jordan}.",
+        "Moved: 0 visit(s), 0 call(s), 0 relief report(s), 0 callback(s).",
+        f"Patient {jordan} took from patient {twin}: email."]
+    gone = desk.run("patients", "show", str(twin), "--as", "desk")
+    assert (gone.exit_code, gone.stderr) == (
+        2, f"error: patient: patient {twin} was merged into patient {jordan}; use {jordan}\n")
+    found = json.loads(desk.run("patients", "find", "sample", "--as", "desk", "--json").stdout)
+    assert [p["id"] for p in found] == [jordan]
+    other_day = desk.run("patients", "merge", str(jordan), str(desk.practice.patient_id),
+                         "--as", "mgr", "--json")
+    assert other_day.exit_code == 2
+    assert "different birth dates" in other_day.stderr
+    forced = desk.run("patients", "merge", str(jordan), str(desk.practice.patient_id),
+                      "--force", "--as", "mgr", "--json")
+    assert forced.exit_code == 0, forced.stderr
+    assert json.loads(forced.stdout)["forced"] is True
+
+
+def test_patient_details_on_postgresql(pg_desk: Desk) -> None:
+    jordan = str(pg_desk.practice.other_patient_id)
+    edited = pg_desk.run("patients", "edit", jordan, "--email", "j@example.com", "--alert",
+                         "driver", "--as", "desk", "--json")
+    assert edited.exit_code == 0, edited.stderr
+    assert json.loads(edited.stdout)["alerts"] == ["driver"]
+    dup = pg_desk.run("patients", "add", "--name", "Sample, Jordan", "--dob", "1982-11-02",
+                      "--phone", "918-555-0177", "--as", "desk")
+    assert dup.exit_code == 2
