@@ -312,3 +312,29 @@ async def test_a_call_whose_caller_was_merged_meanwhile_resumes_with_the_record_
         call = session.get(Call, draft.id)
         assert call is not None
         assert call.patient_id == practice.other_patient_id
+
+
+async def test_the_form_opens_with_the_preferred_location_and_keeps_it(
+    sqlite_ctx: Context, practice: Practice,
+) -> None:
+    """A detail the person did not touch is not changed: the preferred location shows in the
+    form and a save of another detail leaves it (a blank choice would clear it)."""
+    jordan = practice.other_patient_id
+    with Session(sqlite_ctx.engine) as session:
+        row = session.get(Patient, jordan)
+        assert row is not None
+        row.preferred_location_id = practice.location_id
+        session.add(row)
+        session.commit()
+    async with app_for(sqlite_ctx).run_test(size=(80, 24)) as pilot:
+        await identified(pilot, "sample")
+        dialog = await editing(pilot)
+        assert dialog.query_one("#location", Select).value == "Test Clinic"
+        put(dialog, email="jordan@example.com")
+        await pilot.press("ctrl+s")
+        await quiet(pilot)
+    row = patient(sqlite_ctx, jordan)
+    assert (row.email, row.preferred_location_id) == ("jordan@example.com",
+                                                      practice.location_id)
+    (event,) = edits(sqlite_ctx)
+    assert event.after == {"fields": ["email"], "version": 2}

@@ -114,9 +114,8 @@ class PatientForm(ModalScreen[PatientView | None]):
                           if p and loc.id == p.preferred_location_id), None)
             select: Select[str] = Select([(loc.name, loc.name) for loc in self.locations],
                                          id="location", prompt="Preferred location (optional)",
-                                         compact=True)
-            if place is not None:
-                select.value = place
+                                         compact=True,
+                                         value=Select.NULL if place is None else place)
             yield from self._row("Location", select)
             yield from self._row("Payer", Input(
                 self.payer_text, placeholder="type to search the payer list"
