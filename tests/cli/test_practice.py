@@ -151,10 +151,11 @@ def test_retiring_a_provider_with_visits_ahead_lists_them_and_changes_nothing(
     assert_clean(result)
     assert result.exit_code == EXIT_INPUT
     assert result.stderr.splitlines() == [
-        "Visits ahead that need what the file retires:",
-        f"  #{visit}  Mon 2027-03-15 09:00  Lee Marsh  Prairie South",
-        "error: the file retires what 1 visit ahead still needs; move or cancel it first; "
-        "nothing was changed",
+        "Visits ahead that need what the file retires or changes:",
+        f"  #{visit}  Mon 2027-03-15 09:00  Lee Marsh  Prairie South  — provider Lee Marsh "
+        "is retired",
+        "error: the file retires or changes what 1 visit ahead still needs; move or cancel it "
+        "first; nothing was changed",
     ]
     providers = invoke("--db", db, "providers", clock=clock)
     assert "Lee Marsh" in providers.stdout

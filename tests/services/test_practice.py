@@ -168,9 +168,12 @@ def test_staff_left_out_are_disabled_but_never_the_admin_applying(
                                                                  'role = "manager"')
     with pytest.raises(practice.PracticeFileError) as caught:
         practice.apply_practice(ctx, staff="boss", text=demoted)
-    assert [p.reason for p in caught.value.problems] == [
-        "boss is you: take away your own admin role with another admin's file, not your own",
-        "no active admin would be left: list at least one admin"]
+    first = demoted[:demoted.index("[[staff]]")].count("\n") + 1
+    role = demoted[:demoted.index('role = "manager"')].count("\n") + 1
+    assert [(p.line, p.reason) for p in caught.value.problems] == [  # the staff entry's lines
+        (first, "no active admin would be left: list at least one admin"),
+        (role, "boss is you: take away your own admin role with another admin's file, "
+               "not your own")]
     no_dana = CLINIC.replace('username = "dana"\nname = "Dana Desk"\nrole = "receptionist"',
                              'username = "erin"\nname = "Erin Desk"\nrole = "receptionist"')
     done = practice.apply_practice(ctx, staff="boss", text=no_dana)
@@ -237,7 +240,8 @@ def test_retired_rooms_visit_types_and_locations_are_offered_no_more(
     assert {(c.kind, c.action, c.name) for c in done.changes if c.action == "retired"} == {
         ("room", "retired", "Prairie North / Exam B"),
         ("visit type", "retired", "facet-diagnostic"),
-        ("location", "retired", "Prairie South")}
+        ("location", "retired", "Prairie South"),
+        ("room", "retired", "Prairie South / Exam 1")}  # a location's rooms go with it
     found = scheduling.find_slots(ctx, visit_type="follow-up",
                                   start=datetime(2027, 3, 15, 13, tzinfo=UTC), limit=40)
     assert {s.room_name for s in found} == {"Exam A"}
