@@ -89,9 +89,9 @@ def refusals(plan: Planner, visits: list[Ahead]) -> dict[int, list[str]]:
             if changed and room_will[rid] != vt_will[vtid]:
                 if room_was[rid] != room_will[rid]:
                     out[vid].append(f"room {rooms[rid]} becomes {room_will[rid].value}; "
-                                    f"{code} needs a {vt_will[vtid].value} room")
+                                    f"{code} needs {_a(vt_will[vtid])} room")
                 else:
-                    out[vid].append(f"visit type {code} now needs a {vt_will[vtid].value} "
+                    out[vid].append(f"visit type {code} now needs {_a(vt_will[vtid])} "
                                     f"room; {rooms[rid]} is {room_will[rid].value}")
         if code in dropped.get(pid, set()):
             out[vid].append(f"{people.get(pid, '?')} no longer performs {code}")
@@ -100,6 +100,10 @@ def refusals(plan: Planner, visits: list[Ahead]) -> dict[int, list[str]]:
             out[vid].append(f"{places.get(lid, '?')} changes time zone from {old} to {new} "
                             "(the visit would move on the local clock)")
     return dict(out)
+
+
+def _a(kind: RoomKind) -> str:
+    return ("an " if kind.value[0] in "aeiou" else "a ") + kind.value
 
 
 def resized(plan: Planner, visits: list[Ahead]) -> dict[int, str]:
