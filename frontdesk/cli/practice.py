@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,6 +21,7 @@ if TYPE_CHECKING:
 KINDS = ("practice", "location", "room", "visit type", "provider", "hours", "staff", "holiday",
          "payers", "plans")
 MARKS = {"added": "+", "changed": "~", "retired": "-"}
+MAX_BYTES = 5_000_000  # a practice file is a few kilobytes; refuse what would eat memory
 
 
 @click.group("practice")
@@ -38,11 +41,7 @@ def practice_apply(runtime: Runtime, file: Path, dry_run: bool, by: Callable[[],
     so is retiring something that still has visits ahead."""
     from frontdesk.services import practice
 
-    try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputRejected(f"{file}: cannot read: {getattr(exc, 'strerror', None) or exc}"
-                            ) from None
+    text = _read(file)
     try:
         practice.read_file(text)  # a wrong file is reported before anyone is asked who
         outcome = practice.apply_practice(runtime.context(), staff=by(), text=text,
@@ -52,8 +51,9 @@ def practice_apply(runtime: Runtime, file: Path, dry_run: bool, by: Callable[[],
             click.echo(f"{file}:{p.line}: {p.reason}", err=True)
         raise InputRejected(str(exc)) from None
     except practice.RetireRefused as exc:
-        click.echo("Visits ahead that need what the file retires:", err=True)
-        click.echo(_visits(exc.visits), err=True)
+        click.echo("Visits ahead that need what the file retires or changes:", err=True)
+        click.echo(_visits(exc.visits, {i: "; ".join(r) for i, r in exc.reasons.items()}),
+                   err=True)
         raise InputRejected(str(exc)) from None
     plan = _plan(outcome)
     if plan:
@@ -66,9 +66,10 @@ def practice_apply(runtime: Runtime, file: Path, dry_run: bool, by: Callable[[],
         count = len(outcome.changes)
         click.echo(f"Applied {count} change{'s' if count != 1 else ''}.")
     if outcome.stranded:
-        click.echo(f"{len(outcome.stranded)} visit(s) ahead now fall outside their provider's "
-                   "hours; kept and marked for a scheduler:")
-        click.echo(_visits(outcome.stranded))
+        done = "would be kept and marked" if dry_run else "kept and marked"
+        click.echo(f"{len(outcome.stranded)} visit(s) ahead to look at ({done} for a "
+                   "scheduler):")
+        click.echo(_visits(outcome.stranded, dict(outcome.reasons)))
 
 
 @practice_group.command("export", short_help="Write the setup as a practice file.")
@@ -118,6 +119,30 @@ def _plural(kind: str) -> str:
             "plans": "plans"}.get(kind, kind + "s")
 
 
-def _visits(visits: tuple[AppointmentView, ...]) -> str:
+def _read(file: Path) -> str:
+    """The file's text: a regular file of at most MAX_BYTES, in UTF-8."""
+    try:
+        with file.open("rb") as handle:
+            found = os.fstat(handle.fileno())
+            if not stat.S_ISREG(found.st_mode):
+                raise InputRejected(f"{file}: not a regular file; give the practice file "
+                                    "itself")
+            if found.st_size > MAX_BYTES:
+                raise InputRejected(f"{file}: larger than {MAX_BYTES // 1_000_000} MB; a "
+                                    "practice file is far smaller")
+            data = handle.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise InputRejected(f"{file}: cannot read: {exc.strerror or exc}") from None
+    if len(data) > MAX_BYTES:
+        raise InputRejected(f"{file}: larger than {MAX_BYTES // 1_000_000} MB; a practice "
+                            "file is far smaller")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputRejected(f"{file}: cannot read: not UTF-8 text") from None
+
+
+def _visits(visits: tuple[AppointmentView, ...], why: dict[int, str]) -> str:
     return "\n".join(f"  #{v.id}  {v.local_start:%a %Y-%m-%d %H:%M}  {v.provider_name}  "
-                     f"{v.location_name}" for v in visits)
+                     f"{v.location_name}" + (f"  — {why[v.id]}" if v.id in why else "")
+                     for v in visits)

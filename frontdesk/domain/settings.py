@@ -75,6 +75,10 @@ class Settings:
     callbacks: CallbackRules = CallbackRules()
     signin: SignInSettings = SignInSettings()
     storage: StorageSettings = StorageSettings()
+    #: the settings file's own [payers.KEY] and [plans.KEY] tables, as written: the practice
+    #: file's tables are layered over them (``payer_tables``)
+    file_payers: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    file_plans: Mapping[str, Any] = field(default_factory=dict, compare=False)
 
     @property
     def rules(self) -> Rules:
@@ -124,7 +128,9 @@ def parse_settings(data: Mapping[str, Any]) -> tuple[Settings, list[SettingProbl
     payers = _payers(data, problems)
     plans = _plans(data, payers, problems)
     settings = Settings(booking=booking, pathway=pathway, callbacks=callbacks, payers=payers,
-                        plans=plans, signin=signin, storage=storage)
+                        plans=plans, signin=signin, storage=storage,
+                        file_payers=_tables(data.get("payers")),
+                        file_plans=_tables(data.get("plans")))
     raw_practice = data.get("practice", {})
     if isinstance(raw_practice, Mapping):
         for key in ("name", "phone"):
@@ -367,11 +373,39 @@ def _distinct(plans: tuple[PayerPlan, ...], edited: set[str],
     return tuple(chosen[p.key] for p in plans if p.key in chosen)
 
 
+def _tables(raw: Any) -> dict[str, Any]:
+    return {str(k): v for k, v in raw.items()} if isinstance(raw, Mapping) else {}
+
+
+def layered(base: Mapping[str, Any], over: Mapping[str, Any] | None) -> dict[str, Any]:
+    """``[section.KEY]`` tables: each table of ``over`` laid key by key over ``base``'s table
+    of the same KEY (a key ``over`` does not set keeps ``base``'s value)."""
+    out: dict[str, Any] = {k: dict(v) if isinstance(v, Mapping) else v for k, v in base.items()}
+    for key, table in (over or {}).items():
+        below = out.get(key)
+        if isinstance(table, Mapping) and isinstance(below, Mapping):
+            out[key] = {**below, **table}
+        else:
+            out[key] = table
+    return out
+
+
+def payer_tables(settings: Settings, payers: Mapping[str, Any] | None,
+                 plans: Mapping[str, Any] | None
+                 ) -> tuple[tuple[PayerRules, ...], tuple[PayerPlan, ...], list[SettingProblem]]:
+    """The rule sets and the catalogue from the packaged ones, then the settings file's
+    tables, then ``payers`` / ``plans`` (what the practice file gave) over those."""
+    problems: list[SettingProblem] = []
+    rules = _payers({"payers": layered(settings.file_payers, payers)}, problems)
+    catalogue = _plans({"plans": layered(settings.file_plans, plans)}, rules, problems)
+    return rules, catalogue, problems
+
+
 def practice_overlay(settings: Settings, stored: Mapping[str, Any]) -> Settings:
     """``settings`` with what ``frontdesk practice apply`` stored over it: ``practice`` (name,
-    phone), ``payers`` ([payers.KEY] tables over the packaged rule sets) and ``plans``
-    ([plans.KEY] tables over the packaged catalogue) — the practice file wins over the
-    settings file for these. A stored value that no longer checks keeps the packaged default."""
+    phone), ``payers`` and ``plans`` ([payers.KEY] and [plans.KEY] tables laid key by key
+    over the settings file's own tables, which lie over the packaged ones): the practice file
+    wins only for the keys it sets. A stored value that no longer checks is left out."""
     result = settings
     practice = stored.get("practice")
     if isinstance(practice, Mapping):
@@ -380,10 +414,10 @@ def practice_overlay(settings: Settings, stored: Mapping[str, Any]) -> Settings:
             result = replace(result, practice_name=name.strip())
         if isinstance(phone, str) and phone.strip():
             result = replace(result, practice_phone=phone.strip())
-    problems: list[SettingProblem] = []
-    if "payers" in stored:
-        result = replace(result, payers=_payers({"payers": stored["payers"]}, problems))
-    if "plans" in stored:
-        result = replace(result, plans=_plans({"plans": stored["plans"]}, result.payers,
-                                              problems))
+    if "payers" in stored or "plans" in stored:
+        payers, plans = stored.get("payers"), stored.get("plans")
+        rules, catalogue, _problems = payer_tables(
+            settings, payers if isinstance(payers, Mapping) else None,
+            plans if isinstance(plans, Mapping) else None)
+        result = replace(result, payers=rules, plans=catalogue)
     return result

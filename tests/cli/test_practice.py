@@ -151,10 +151,57 @@ def test_retiring_a_provider_with_visits_ahead_lists_them_and_changes_nothing(
     assert_clean(result)
     assert result.exit_code == EXIT_INPUT
     assert result.stderr.splitlines() == [
-        "Visits ahead that need what the file retires:",
-        f"  #{visit}  Mon 2027-03-15 09:00  Lee Marsh  Prairie South",
-        "error: the file retires what 1 visit ahead still needs; move or cancel it first; "
-        "nothing was changed",
+        "Visits ahead that need what the file retires or changes:",
+        f"  #{visit}  Mon 2027-03-15 09:00  Lee Marsh  Prairie South  — provider Lee Marsh "
+        "is retired",
+        "error: the file retires or changes what 1 visit ahead still needs; move or cancel it "
+        "first; nothing was changed",
     ]
     providers = invoke("--db", db, "providers", clock=clock)
     assert "Lee Marsh" in providers.stdout
+
+
+def test_only_a_regular_file_of_sane_size_is_read(tmp_path: Path, clock: FrozenClock) -> None:
+    from frontdesk.cli.practice import MAX_BYTES
+
+    db = str(tmp_path / "x.db")
+    endless = invoke("--db", db, "practice", "apply", "/dev/zero", clock=clock)
+    assert_clean(endless)
+    assert endless.exit_code == EXIT_INPUT
+    assert endless.stderr == ("error: /dev/zero: not a regular file; give the practice file "
+                              "itself\n")
+    huge = tmp_path / "huge.toml"
+    huge.write_bytes(b"# " + b"x" * MAX_BYTES + b"\n")
+    big = invoke("--db", db, "practice", "apply", str(huge), clock=clock)
+    assert big.exit_code == EXIT_INPUT
+    assert big.stderr == (f"error: {huge}: larger than 5 MB; a practice file is far "
+                          "smaller\n")
+
+
+def test_a_dry_run_lists_the_visits_the_new_hours_leave_out(tmp_path: Path,
+                                                           clock: FrozenClock) -> None:
+    db, file, known = _setup(tmp_path, clock)
+    invoke("--db", db, "practice", "apply", str(file), "--as", "boss", clock=clock,
+           passwords=known)
+    invoke("--db", db, "staff", "reset-password", "dana", "--password-stdin", "--as", "boss",
+           clock=clock, passwords=known, input=f"{DANA}\n")
+    added = invoke("--db", db, "patients", "add", "--name", "Casey Testcase", "--dob",
+                   "1970-05-17", "--phone", "918-555-0142", "--as", "dana", "--json",
+                   clock=clock, passwords=known)
+    patient = json.loads(added.stdout)["id"]
+    booked = invoke("--db", db, "book", "--patient", str(patient), "--visit-type",
+                    "new-patient", "--provider", "Lee Marsh", "--location", "Prairie South",
+                    "--start", "2027-03-15T09:00", "--as", "dana", "--json", clock=clock,
+                    passwords=known)
+    visit = json.loads(booked.stdout)["id"]
+    file.write_text(CLINIC.replace('"Prairie South" = "Mon,Wed,Fri 09:00-15:00"',
+                                   '"Prairie South" = "Wed,Fri 09:00-15:00"'), encoding="utf-8")
+    dry = invoke("--db", db, "practice", "apply", str(file), "--dry-run", "--as", "boss",
+                 clock=clock, passwords=known)
+    assert_clean(dry)
+    assert dry.exit_code == 0, dry.stderr
+    assert dry.stdout.splitlines()[-3:] == [
+        "Dry run: nothing was changed.",
+        "1 visit(s) ahead to look at (would be kept and marked for a scheduler):",
+        f"  #{visit}  Mon 2027-03-15 09:00  Lee Marsh  Prairie South  — outside the "
+        "provider's hours since the practice file of 2027-03-10: find a new time"]

@@ -205,6 +205,10 @@ def test_hours_read_back_as_written(text: str) -> None:
     ("Mon 25:00-26:00", "is not a time of day"),
     ("RRULE:FREQ=SOMETIMES 08:00-12:00", "not an RRULE"),
     ("RRULE:FREQ=WEEKLY;COUNT=3 08:00-12:00", "may not carry"),
+    ("RRULE:FREQ=MINUTELY 08:00-12:00", "must repeat weekly or monthly"),
+    ("RRULE:FREQ=SECONDLY;INTERVAL=1 08:00-12:00", "must repeat weekly or monthly"),
+    ("RRULE:FREQ=DAILY 08:00-12:00", "must repeat weekly or monthly"),
+    ("RRULE:FREQ=WEEKLY;BYDAY=MO;BYHOUR=9 08:00-12:00", "the rule picks days"),
 ])
 def test_wrong_hours_say_why(text: str, words: str) -> None:
     with pytest.raises(HoursError, match=words):
@@ -237,3 +241,72 @@ colour = "mauve"
 '''
     _parsed, problems = parse_practice(text, phone=_phone)
     assert [(p.line, p.reason[:22]) for p in problems] == [(10, "colour 'mauve' is not ")]
+
+
+def test_a_monthly_rule_is_hours_too() -> None:
+    [shift] = parse_hours("RRULE:FREQ=MONTHLY;BYDAY=1SA 09:00-12:00")
+    assert shift.rrule == "FREQ=MONTHLY;BYDAY=1SA"
+
+
+@pytest.mark.parametrize("hours", [
+    'North = "Sat 09:00-12:00", South = "RRULE:FREQ=WEEKLY;INTERVAL=2;BYDAY=SA 10:00-13:00"',
+    'North = "RRULE:FREQ=MONTHLY;BYDAY=1SA 09:00-12:00", '
+    'South = "RRULE:FREQ=WEEKLY;INTERVAL=2;BYDAY=SA 11:00-13:00"',
+])
+def test_rules_are_in_one_place_at_a_time_too(hours: str) -> None:
+    text = f'[[providers]]\nname = "Dr. Quill"\nkind = "physician"\nhours = {{ {hours} }}\n'
+    _parsed, problems = parse_practice(text, phone=_phone)
+    assert [(p.line, p.reason[:36]) for p in problems] == [
+        (4, "hours overlap: Sat 1" + problems[0].reason[20:36])]
+    assert problems[0].reason.endswith("at North and South (in the weeks a rule picks)")
+
+
+def test_rules_that_never_meet_are_fine() -> None:
+    text = """\
+[[providers]]
+name = "Dr. Quill"
+kind = "physician"
+hours = { North = "Mon-Fri 08:00-12:00", South = "RRULE:FREQ=WEEKLY;BYDAY=SA 09:00-12:00" }
+"""
+    _parsed, problems = parse_practice(text, phone=_phone)
+    assert problems == []
+
+
+def test_a_bad_element_of_a_multi_line_list_is_reported_at_its_own_line() -> None:
+    text = """\
+[[providers]]
+name = "Dr. Quill"
+kind = "physician"
+visit_types = [
+  "follow-up",
+  "no-such-visit",
+]
+
+[providers.hours]
+North = [
+  "Mon 08:00-12:00",
+  "Tue 12:00-08:00",
+]
+
+[[visit_types]]
+code = "follow-up"
+name = "Follow-up"
+duration = 20
+room = "exam"
+"""
+    _parsed, problems = parse_practice(text, phone=_phone)
+    assert [(p.line, p.reason[:40]) for p in problems] == [
+        (6, "visit type 'no-such-visit' is not in [[v"),
+        (12, "hours at North: '12:00-08:00' ends befor")]
+
+
+def test_the_practice_zone_is_a_key_of_its_own() -> None:
+    parsed, problems = parse_practice('[practice]\nname = "Clinic"\nphone = "918-555-0100"\n',
+                                      phone=_phone)
+    assert problems == []
+    assert parsed is not None
+    assert parsed.practice is not None
+    assert parsed.practice.timezone == "America/Chicago"
+    _parsed, problems = parse_practice('[practice]\nname = "Clinic"\nphone = "918-555-0100"\n'
+                                       'timezone = "Tulsa"\n', phone=_phone)
+    assert [(p.line, p.reason[:30]) for p in problems] == [(4, "timezone 'Tulsa' is not a time")]

@@ -4,6 +4,7 @@ refused; new hours mark the visits they strand; the file's payers are the ones c
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -168,9 +169,12 @@ def test_staff_left_out_are_disabled_but_never_the_admin_applying(
                                                                  'role = "manager"')
     with pytest.raises(practice.PracticeFileError) as caught:
         practice.apply_practice(ctx, staff="boss", text=demoted)
-    assert [p.reason for p in caught.value.problems] == [
-        "boss is you: take away your own admin role with another admin's file, not your own",
-        "no active admin would be left: list at least one admin"]
+    first = demoted[:demoted.index("[[staff]]")].count("\n") + 1
+    role = demoted[:demoted.index('role = "manager"')].count("\n") + 1
+    assert [(p.line, p.reason) for p in caught.value.problems] == [  # the staff entry's lines
+        (first, "no active admin would be left: list at least one admin"),
+        (role, "boss is you: take away your own admin role with another admin's file, "
+               "not your own")]
     no_dana = CLINIC.replace('username = "dana"\nname = "Dana Desk"\nrole = "receptionist"',
                              'username = "erin"\nname = "Erin Desk"\nrole = "receptionist"')
     done = practice.apply_practice(ctx, staff="boss", text=no_dana)
@@ -237,7 +241,8 @@ def test_retired_rooms_visit_types_and_locations_are_offered_no_more(
     assert {(c.kind, c.action, c.name) for c in done.changes if c.action == "retired"} == {
         ("room", "retired", "Prairie North / Exam B"),
         ("visit type", "retired", "facet-diagnostic"),
-        ("location", "retired", "Prairie South")}
+        ("location", "retired", "Prairie South"),
+        ("room", "retired", "Prairie South / Exam 1")}  # a location's rooms go with it
     found = scheduling.find_slots(ctx, visit_type="follow-up",
                                   start=datetime(2027, 3, 15, 13, tzinfo=UTC), limit=40)
     assert {s.room_name for s in found} == {"Exam A"}
@@ -392,3 +397,175 @@ def test_the_demo_practice_file_is_the_demo(sqlite_ctx: Context) -> None:
     assert (exported.practice, exported.locations, exported.visit_types, exported.providers,
             exported.staff) == (shipped.practice, shipped.locations, shipped.visit_types,
                                 shipped.providers, shipped.staff)
+
+
+# ---------------------------------------------------------------- what the review found
+
+
+def _refused(ctx: Context, text: str) -> dict[int, list[str]]:
+    before = state(ctx)
+    with pytest.raises(practice.RetireRefused) as caught:
+        practice.apply_practice(ctx, staff="boss", text=text)
+    assert state(ctx) == before
+    assert [v.id for v in caught.value.visits] == list(caught.value.reasons)
+    return caught.value.reasons
+
+
+def test_a_room_that_changes_kind_under_a_visit_ahead_is_refused(
+        ctx: Context, clinic: practice.Outcome) -> None:
+    visit = _booked(ctx, "Lee Marsh", "Prairie South")  # follow-up in Exam 1
+    suite = CLINIC.replace('{ name = "Exam 1", kind = "exam" }',
+                           '{ name = "Exam 1", kind = "procedure" }')
+    assert _refused(ctx, suite) == {visit.id: [
+        "room Prairie South / Exam 1 becomes procedure; follow-up needs an exam room"]}
+
+
+def test_a_visit_type_that_needs_another_room_under_a_visit_ahead_is_refused(
+        ctx: Context, clinic: practice.Outcome) -> None:
+    visit = _booked(ctx, "Lee Marsh", "Prairie South")  # follow-up in Exam 1
+    moved = CLINIC.replace('duration = 20\nroom = "exam"', 'duration = 20\nroom = "procedure"')
+    assert _refused(ctx, moved) == {visit.id: [
+        "visit type follow-up now needs a procedure room; Prairie South / Exam 1 is exam"]}
+
+
+def test_a_provider_who_stops_performing_a_booked_visit_type_is_refused(
+        ctx: Context, clinic: practice.Outcome) -> None:
+    visit = _booked(ctx, "Lee Marsh", "Prairie South")
+    fewer = CLINIC.replace('visit_types = ["new-patient", "follow-up"]',
+                           'visit_types = ["new-patient"]')
+    assert _refused(ctx, fewer) == {visit.id: ["Lee Marsh no longer performs follow-up"]}
+    quill = CLINIC.replace('visit_types = ["new-patient", "follow-up", "facet-diagnostic"]',
+                           'visit_types = ["new-patient", "facet-diagnostic"]')
+    done = practice.apply_practice(ctx, staff="boss", text=quill)  # none of his are booked
+    assert [c.name for c in done.changes] == ["Dr. Robin Quill"]
+
+
+def test_a_location_s_time_zone_does_not_change_under_visits_ahead(
+        ctx: Context, clinic: practice.Outcome) -> None:
+    visit = _booked(ctx, "Lee Marsh", "Prairie South")
+    south = CLINIC.index('name = "Prairie South"')
+    denver = CLINIC[:south] + CLINIC[south:].replace('timezone = "America/Chicago"',
+                                                     'timezone = "America/Denver"', 1)
+    assert _refused(ctx, denver) == {visit.id: [
+        "Prairie South changes time zone from America/Chicago to America/Denver (the visit "
+        "would move on the local clock)"]}
+    north = denver.replace('timezone = "America/Denver"', 'timezone = "America/Chicago"'
+                           ).replace('timezone = "America/Chicago"',
+                                     'timezone = "America/Denver"', 1)
+    done = practice.apply_practice(ctx, staff="boss", text=north)  # no visits ahead there
+    assert ("location", "Prairie North") in {(c.kind, c.name) for c in done.changes}
+
+
+def test_a_visit_type_s_new_length_marks_its_visits_ahead_and_keeps_their_flags(
+        ctx: Context, clinic: practice.Outcome) -> None:
+    visit = _booked(ctx, "Lee Marsh", "Prairie South")
+    with ctx.engine.begin() as conn:  # as an import flags a payer rule
+        conn.execute(text("UPDATE appointment SET attention = :a WHERE id = :i"),
+                     {"a": "imported: payer rule to check", "i": visit.id})
+    longer = CLINIC.replace('duration = 20\nroom = "exam"', 'duration = 30\nroom = "exam"')
+    dry = practice.apply_practice(ctx, staff="boss", text=longer, dry_run=True)
+    assert [v.id for v in dry.stranded] == [visit.id]
+    done = practice.apply_practice(ctx, staff="boss", text=longer)
+    why = "follow-up now 30 min (booked as 20 min): check this visit's time"
+    assert done.reasons == ((visit.id, why),)
+    with read_session(ctx.engine) as s:
+        row = s.get(Appointment, visit.id)
+        assert row is not None
+        assert row.status == "booked"
+        assert row.attention == f"imported: payer rule to check; {why}"
+
+
+def test_marking_keeps_within_the_column() -> None:
+    from frontdesk.services.practice.ahead import ATTENTION_MAX, joined
+
+    long = joined("x" * 190, "outside the provider's hours")
+    assert len(long) == ATTENTION_MAX
+    assert long.startswith("x" * 190)
+    assert long.endswith("…")
+    assert joined("a; b", "b") == "a; b"
+
+
+def test_a_dry_run_lists_the_visits_new_hours_would_strand(
+        ctx: Context, clinic: practice.Outcome) -> None:
+    visit = _booked(ctx, "Lee Marsh", "Prairie South")  # Monday 09:00
+    shorter = CLINIC.replace('"Prairie South" = "Mon,Wed,Fri 09:00-15:00"',
+                             '"Prairie South" = "Wed,Fri 09:00-15:00"')
+    before = state(ctx)
+    dry = practice.apply_practice(ctx, staff="boss", text=shorter, dry_run=True)
+    assert not dry.applied
+    assert [v.id for v in dry.stranded] == [visit.id]
+    assert "outside the provider's hours" in dict(dry.reasons)[visit.id]
+    assert state(ctx) == before
+
+
+def test_the_settings_file_s_payer_tables_stay_beneath_the_practice_file_s(
+        ctx: Context, db_url: str, clock: FrozenClock, clinic: practice.Outcome) -> None:
+    from frontdesk.domain.settings import parse_settings
+
+    settings, problems = parse_settings({"payers": {"medicare": {"max_rfa": 1},
+                                                    "okcare": {"max_rfa": 0, "label": "OKC"}}})
+    assert problems == []
+    reopened = open_context(db_url, settings=settings, clock=clock, upgrade=False)
+    try:
+        rules = {r.key: r for r in reopened.settings.payers}
+        assert rules["medicare"].max_rfa == 1  # the settings file's stricter rule holds
+        assert rules["okcare"].max_rfa == 1  # the practice file sets this key: it wins
+        assert rules["okcare"].label == "OK Care"
+        looser = CLINIC.replace("max_rfa = 1", "max_rfa = 3")
+        done = practice.apply_practice(reopened, staff="boss", text=looser, dry_run=True)
+        [payers] = [c for c in done.changes if c.kind == "payers"]
+        assert payers.fields == (("[payers.okcare] max_rfa", "1", "3"),)
+    finally:
+        reopened.engine.dispose()
+
+
+def test_an_account_enabled_again_by_the_file_has_no_password_and_roles_are_audited(
+        ctx: Context, clinic: practice.Outcome) -> None:
+    from frontdesk.services.audit.trail import audit_events
+
+    accounts.reset_password(ctx, by="boss", username="dana", password="Desk-Password-2027")
+    without = CLINIC.replace('username = "dana"\nname = "Dana Desk"\nrole = "receptionist"',
+                             'username = "erin"\nname = "Erin Desk"\nrole = "manager"')
+    practice.apply_practice(ctx, staff="boss", text=without)
+    back = CLINIC.replace('role = "receptionist"', 'role = "admin"')
+    done = practice.apply_practice(ctx, staff="boss", text=back)
+    [dana] = [c for c in done.changes if c.name == "dana"]
+    assert ("password", "as before", "cleared (an admin sets a new one)") in dana.fields
+    with read_session(ctx.engine) as s:
+        row = s.exec(select(Staff).where(Staff.username == "dana")).one()
+        assert (row.active, row.password_hash, row.failed_signins, row.locked_until) == (
+            True, None, 0, None)
+    with pytest.raises(SignInRefused):
+        accounts.sign_in(ctx, username="dana", password="Desk-Password-2027")
+    events = audit_events(ctx, by="boss", action="practice.apply")
+    with ctx.engine.connect() as conn:
+        afters = [json.loads(a) if isinstance(a, str) else a for a in conn.execute(text(
+            "SELECT after FROM audit_event WHERE action = 'practice.apply' ORDER BY id"
+        )).scalars()]
+    assert len(afters) == len(events) == 3
+    assert {"username": "erin", "before": None, "after": "manager"} in afters[1]["roles"]
+    assert afters[2]["roles"] == [{"username": "dana", "before": "receptionist",
+                                   "after": "admin"}]
+    assert afters[2]["reenabled"] == ["dana"]
+
+
+def _closure_start(ctx: Context, reason: str) -> datetime:
+    with read_session(ctx.engine) as s:
+        row = s.exec(select(Closure).where(Closure.reason == reason)).one()
+    moment = row.starts_at
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def test_holidays_close_the_practice_s_day_whatever_location_is_first(
+        ctx: Context, boss: str) -> None:
+    denver = CLINIC.replace('timezone = "America/Chicago"', 'timezone = "America/Denver"', 1)
+    practice.apply_practice(ctx, staff=boss, text=denver)
+    assert _closure_start(ctx, "Staff training") == datetime(2027, 3, 19, 5, tzinfo=UTC)
+    eastern = denver.replace('phone = "(918) 555-0199"',
+                             'phone = "(918) 555-0199"\ntimezone = "America/New_York"')
+    done = practice.apply_practice(ctx, staff=boss, text=eastern)
+    assert ("practice", "changed") in {(c.kind, c.action) for c in done.changes}
+    assert _closure_start(ctx, "Staff training") == datetime(2027, 3, 19, 4, tzinfo=UTC)
+    exported = practice.export_practice(ctx, staff=boss)
+    assert 'timezone = "America/New_York"' in exported
+    assert practice.apply_practice(ctx, staff=boss, text=exported).changes == ()

@@ -5,6 +5,7 @@ from frontdesk.domain.practice.parse import SECTIONS, parse_practice
 from frontdesk.domain.practice.values import (
     CALENDARS,
     COLOURS,
+    DEFAULT_ZONE,
     HolidaysDecl,
     LocationDecl,
     PracticeFile,
@@ -18,8 +19,8 @@ from frontdesk.domain.practice.values import (
 from frontdesk.domain.practice.write import render
 
 __all__ = [
-    "CALENDARS", "COLOURS", "SECTIONS", "Cell", "HolidaysDecl", "HoursError", "LocationDecl",
-    "PracticeFile", "PracticeInfo", "Problem", "ProviderDecl", "RoomDecl", "Shift",
+    "CALENDARS", "COLOURS", "DEFAULT_ZONE", "SECTIONS", "Cell", "HolidaysDecl", "HoursError",
+    "LocationDecl", "PracticeFile", "PracticeInfo", "Problem", "ProviderDecl", "RoomDecl", "Shift",
     "StaffDecl", "VisitTypeDecl", "cells", "hours_text", "parse_hours", "parse_practice",
     "render",
 ]

@@ -9,7 +9,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 from dateutil.rrule import rrulestr
 
@@ -18,6 +18,10 @@ BYDAY = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 _FULL = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _RANGE = re.compile(r"^(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})$")
 _EXAMPLE = 'e.g. "Mon-Fri 08:00-17:00, lunch 12:00-13:00"'
+#: the rules the file takes: they pick days (the availability search expands them by day)
+FREQS = ("WEEKLY", "MONTHLY")
+#: a provider's hours are checked for overlaps over this many weeks from a common start
+OVERLAP_WEEKS = 53
 
 
 class HoursError(ValueError):
@@ -145,10 +149,25 @@ def _rule_clause(text: str) -> Shift:
         rrulestr(rule, dtstart=datetime(2026, 1, 5, tzinfo=UTC))
     except (ValueError, TypeError) as exc:
         raise HoursError(f"not an RRULE: {exc}") from None
+    parts = dict(p.partition("=")[::2] for p in rule.split(";") if p)
+    if parts.get("FREQ") not in FREQS:
+        raise HoursError(f"the rule must repeat weekly or monthly (FREQ=WEEKLY or "
+                         f"FREQ=MONTHLY), not {parts.get('FREQ') or 'without FREQ'}")
+    if set(parts) & {"BYHOUR", "BYMINUTE", "BYSECOND"}:
+        raise HoursError("the rule picks days; give the hours after it, e.g. "
+                         "RRULE:FREQ=WEEKLY;INTERVAL=2;BYDAY=SA 09:00-12:00")
     if len(rule) > 200:
         raise HoursError("the rule is longer than 200 characters")
     days = plain_days(rule)
     return Shift(weekly_rule(days) if days else rule, start, end)
+
+
+def rule_days(rule: str, first: date, weeks: int = OVERLAP_WEEKS) -> list[date]:
+    """The days ``rule`` picks in ``weeks`` weeks from ``first`` (its start)."""
+    start = datetime.combine(first, time())
+    found = rrulestr(rule.removeprefix("RRULE:"), dtstart=start)
+    end = start + timedelta(weeks=weeks)
+    return [d.date() for d in found.between(start, end, inc=True)]
 
 
 # --------------------------------------------------------------------------- canonical form

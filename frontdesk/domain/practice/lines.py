@@ -11,6 +11,7 @@ Path = tuple[str | int, ...]
 
 _KEY = r'(?:"(?:[^"\\]|\\.)*"|\'[^\']*\'|[A-Za-z0-9_-]+)'
 _KEY_LINE = re.compile(rf"^\s*({_KEY}(?:\s*\.\s*{_KEY})*)\s*=(.*)$")
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"|\'[^\']*\'')
 _INNER_KEY = re.compile(rf"(?:^|[{{,])\s*({_KEY})\s*=")
 
 
@@ -41,11 +42,16 @@ class Lines:
                 quoted = (line.count('"""') + line.count("'''")) % 2 == 0
                 continue
             if array is not None:
-                for brace in re.finditer(r"\{", line):
+                braces = list(re.finditer(r"\{", line))
+                for brace in braces:
                     path = (*array, elements)
                     self.where.setdefault(path, number)
                     self._inner(path, line[brace.start():], number)
                     elements += 1
+                if not braces and not line.startswith("#"):  # text elements, one by one
+                    for _ in _STRING.finditer(line):
+                        self.where.setdefault((*array, elements), number)
+                        elements += 1
                 depth += line.count("[") - line.count("]")
                 if depth <= 0:
                     array = None
@@ -76,6 +82,10 @@ class Lines:
                         self.where.setdefault((*path, inline), number)
                         self._inner((*path, inline), value[brace.start():], number)
                         inline += 1
+                    if "{" not in value:
+                        for _ in _STRING.finditer(value):
+                            self.where.setdefault((*path, inline), number)
+                            inline += 1
                     opened = value.count("[") - value.count("]")
                     if opened > 0:
                         array, depth, elements = path, opened, inline

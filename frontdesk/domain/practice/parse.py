@@ -21,6 +21,7 @@ from frontdesk.domain.practice.reader import Reader
 from frontdesk.domain.practice.values import (
     CALENDARS,
     COLOURS,
+    DEFAULT_ZONE,
     HolidaysDecl,
     LocationDecl,
     PracticeFile,
@@ -80,12 +81,17 @@ def _declared(data: Mapping[str, Any], section: str, key: str) -> set[str] | Non
 def _practice(read: Reader, data: Mapping[str, Any]) -> PracticeInfo | None:
     if "practice" not in data:
         return None
-    table = read.table(data["practice"], ("practice",), ("name", "phone"))
+    table = read.table(data["practice"], ("practice",), ("name", "phone", "timezone"))
     if table is None:
         return None
     name = read.text(table, "name", ("practice",), most=80)
     phone = read.phone(table, "phone", ("practice",))
-    return PracticeInfo(name, phone) if name and phone else None
+    zone = read.text(table, "timezone", ("practice",), most=64, default=DEFAULT_ZONE)
+    if zone is not None and not _zone_ok(zone):
+        read.problem(("practice", "timezone"), f"timezone {zone!r} is not a time zone name "
+                                               "such as America/Chicago")
+        zone = None
+    return PracticeInfo(name, phone, zone) if name and phone and zone else None
 
 
 def _locations(read: Reader, data: Mapping[str, Any]) -> tuple[LocationDecl, ...] | None:

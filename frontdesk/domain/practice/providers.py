@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
-from datetime import time
+from datetime import date, time
 from typing import Any
 
 from frontdesk.domain.model import ProviderKind
-from frontdesk.domain.practice.hours import Cell, HoursError, cells, parse_hours
+from frontdesk.domain.practice.hours import Cell, HoursError, cells, parse_hours, rule_days
 from frontdesk.domain.practice.lines import Path
 from frontdesk.domain.practice.reader import Reader
 from frontdesk.domain.practice.values import ProviderDecl
@@ -63,16 +63,17 @@ def _hours(read: Reader, raw: Any, path: Path, places: set[str] | None
             continue
         texts = value if isinstance(value, list) else [value]
         meaning: set[Cell] = set()
-        for text in texts:
+        for k, text in enumerate(texts):
+            at = (*where, k) if isinstance(value, list) else where  # a list: the element's line
             if not isinstance(text, str):
-                read.problem(where, f"hours at {place} must be text such as "
-                                    '"Mon-Fri 08:00-17:00, lunch 12:00-13:00"')
+                read.problem(at, f"hours at {place} must be text such as "
+                                 '"Mon-Fri 08:00-17:00, lunch 12:00-13:00"')
                 ok = False
                 continue
             try:
                 meaning |= cells(parse_hours(text))
             except HoursError as exc:
-                read.problem(where, f"hours at {place}: {exc}")
+                read.problem(at, f"hours at {place}: {exc}")
                 ok = False
         out.append((name, frozenset(meaning)))
     if ok and _overlap(out):
@@ -82,17 +83,42 @@ def _hours(read: Reader, raw: Any, path: Path, places: set[str] | None
 
 
 def _overlap(hours: list[tuple[str, frozenset[Cell]]]) -> str:
-    """A provider is in one place at a time: the first weekday with overlapping hours."""
+    """A provider is in one place at a time: the first weekday with overlapping hours. Rules
+    (``RRULE:…``) are laid out day by day over a year from a common Monday, with the plain
+    weekly hours beside them."""
     days = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
     per_day: dict[int, list[tuple[time, time, str]]] = defaultdict(list)
     for place, meaning in hours:
         for key, start, end in meaning:
             if isinstance(key, int):
                 per_day[key].append((start, end, place))
+    found = _first_overlap({d: sorted(spans) for d, spans in per_day.items()})
+    if found is not None:
+        return f"{days[found[0]]} {found[1]:%H:%M} {found[2]}"
+    rules = [(key, start, end, place) for place, meaning in hours
+             for key, start, end in meaning if isinstance(key, str)]
+    if not rules:
+        return ""
+    per_date: dict[date, list[tuple[time, time, str]]] = defaultdict(list)
+    for key, start, end, place in rules:
+        for when in rule_days(key, _FIRST):
+            per_date[when].append((start, end, place))
+    for when in sorted(per_date):
+        hit = _first_overlap({0: per_date[when] + per_day.get(when.weekday(), [])})
+        if hit is not None:
+            return (f"{days[when.weekday()]} {hit[1]:%H:%M} {hit[2]} (in the weeks a rule "
+                    "picks)")
+    return ""
+
+
+_FIRST = date(2026, 1, 5)  # a Monday: every rule of one file starts on the same day
+
+
+def _first_overlap(per_day: dict[int, list[tuple[time, time, str]]]
+                   ) -> tuple[int, time, str] | None:
     for day in sorted(per_day):
         spans = sorted(per_day[day])
         for (_, end, a), (start, _, b) in zip(spans, spans[1:], strict=False):
             if start < end:
-                where = f"at {a}" if a == b else f"at {a} and {b}"
-                return f"{days[day]} {start:%H:%M} {where}"
-    return ""
+                return day, start, f"at {a}" if a == b else f"at {a} and {b}"
+    return None

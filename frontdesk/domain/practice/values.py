@@ -13,6 +13,8 @@ from frontdesk.domain.practice.hours import Cell
 COLOURS = ("green", "cyan", "magenta", "purple", "yellow", "red", "orange", "blue", "teal")
 #: ``[holidays] calendar``: the packaged US federal calendar (with the day after Thanksgiving).
 CALENDARS = ("us",)
+#: ``[practice] timezone`` when not given: the practice's zone everywhere else in the app
+DEFAULT_ZONE = "America/Chicago"
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,7 @@ class Problem:
 class PracticeInfo:
     name: str
     phone: str  # E.164
+    timezone: str = DEFAULT_ZONE  # the day a holiday closes, whatever the locations' zones
 
 
 @dataclass(frozen=True)

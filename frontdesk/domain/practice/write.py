@@ -17,8 +17,9 @@ _BARE = re.compile(r"^[A-Za-z0-9_-]+$")
 HEADER = """\
 # The practice, as `frontdesk practice apply FILE` reads it (`frontdesk practice export`
 # writes it). A section left out is not managed by the file; a section present is the whole
-# list: what it no longer names is retired (staff accounts are disabled). Hours are in each
-# location's own time zone: "Mon-Fri 08:00-17:00, lunch 12:00-13:00", clauses joined by ";",
+# list: what it no longer names is retired (staff accounts are disabled). Holidays close the
+# day in the [practice] timezone. Hours are in each location's own time zone:
+# "Mon-Fri 08:00-17:00, lunch 12:00-13:00", clauses joined by ";",
 # or "RRULE:FREQ=WEEKLY;INTERVAL=2;BYDAY=SA 09:00-12:00". Staff accounts are created without a
 # password: an admin gives each its first one with `frontdesk staff reset-password USERNAME`.
 """
@@ -28,7 +29,8 @@ def render(practice: PracticeFile, *, header: str = HEADER) -> str:
     out: list[str] = [header.rstrip("\n")] if header else []
     if practice.practice is not None:
         out += ["", "[practice]", _pair("name", practice.practice.name),
-                _pair("phone", practice.practice.phone)]
+                _pair("phone", practice.practice.phone),
+                _pair("timezone", practice.practice.timezone)]
     for loc in practice.locations or ():
         out += ["", "[[locations]]", _pair("name", loc.name), _pair("address", loc.address),
                 _pair("zip", loc.zip), _pair("phone", loc.phone),

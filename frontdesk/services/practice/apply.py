@@ -1,35 +1,38 @@
-"""``practice apply``: the file checked against the database, the plan, and — unless a dry run
-or nothing changes — its writes in one transaction with one audit event. Retiring something
-that still has visits ahead is refused; visits that new hours leave outside working time are
-kept and marked for a scheduler (``appointment.attention``)."""
+"""``practice apply``: the file checked against the database, the plan, and — unless nothing
+changes — its writes in one transaction with one audit event (a dry run rolls it back).
+Retiring or changing what visits ahead still need is refused (``ahead.refusals``); visits
+that new hours leave outside working time, or whose visit type's length changes, are kept and
+marked for a scheduler (``appointment.attention``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_
-from sqlalchemy import select as sa_select
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from frontdesk.db import queries as q
-from frontdesk.db.models import Appointment
-from frontdesk.domain.model import BLOCKING_STATUSES, Status
+from frontdesk.db.models import PracticeSetting
 from frontdesk.domain.permissions import Permission
-from frontdesk.domain.practice import PracticeFile, Problem, parse_practice
+from frontdesk.domain.practice import DEFAULT_ZONE, PracticeFile, Problem, parse_practice
 from frontdesk.services.access import acting
 from frontdesk.services.context import Context, write
 from frontdesk.services.directory import normalise_phone
 from frontdesk.services.errors import FrontDeskError, InvalidInput
-from frontdesk.services.holidays import PRACTICE_ZONE
-from frontdesk.services.mapping import appointment_view
 from frontdesk.services.practice import others
+from frontdesk.services.practice.ahead import (
+    inside_hours,
+    joined,
+    mark,
+    refusals,
+    resized,
+    views,
+    visits_ahead,
+)
 from frontdesk.services.practice.current import load
 from frontdesk.services.practice.plan import Change, Planner
 from frontdesk.services.practice.providers import providers
-from frontdesk.services.schedule_admin.stranding import _future_visits, _inside
 from frontdesk.services.views import AppointmentView
 
 ATTENTION = "outside the provider's hours since the practice file of {day}: find a new time"
@@ -46,23 +49,33 @@ class PracticeFileError(FrontDeskError):
 
 
 class RetireRefused(FrontDeskError):
-    """Retiring these would orphan visits still ahead; nothing was written."""
+    """The file retires or changes what visits still ahead need; nothing was written.
+    ``reasons``: visit id -> why (the message itself carries no patient details)."""
 
-    def __init__(self, visits: list[AppointmentView]) -> None:
+    def __init__(self, visits: tuple[AppointmentView, ...],
+                 reasons: dict[int, list[str]] | None = None) -> None:
         count = len(visits)
         many = count != 1
-        super().__init__(f"the file retires what {count} visit{'s' if many else ''} ahead "
-                         f"still need{'' if many else 's'}; move or cancel "
+        super().__init__(f"the file retires or changes what {count} visit{'s' if many else ''} "
+                         f"ahead still need{'' if many else 's'}; move or cancel "
                          f"{'them' if many else 'it'} first; nothing was changed")
         self.visits = tuple(visits)
+        self.reasons = dict(reasons or {})
 
 
 @dataclass(frozen=True)
 class Outcome:
     changes: tuple[Change, ...]
     notes: tuple[str, ...]
-    stranded: tuple[AppointmentView, ...]  # kept, marked for a scheduler
+    stranded: tuple[AppointmentView, ...]  # kept, marked for a scheduler (or, dry: would be)
     applied: bool  # False: a dry run, or nothing to change
+    reasons: tuple[tuple[int, str], ...] = ()  # (visit id, why it is marked)
+
+
+class _DryRun(Exception):  # noqa: N818 - not an error: carries the plan out of a rolled-back run
+    def __init__(self, outcome: Outcome) -> None:
+        super().__init__("dry run")
+        self.outcome = outcome
 
 
 def read_file(text: str) -> PracticeFile:
@@ -81,49 +94,66 @@ def _phone(text: str) -> str:
 
 
 def apply_practice(ctx: Context, *, staff: str, text: str, dry_run: bool = False) -> Outcome:
-    """Apply the practice file ``text`` (see the README, "Setting up your practice")."""
+    """Apply the practice file ``text`` (see the README, "Setting up your practice"). A dry
+    run does all of it in a transaction that is rolled back, so it lists the same visits."""
     declared = read_file(text)
 
     def work(session: Session) -> Outcome:
         actor = acting(session, staff, Permission.PRACTICE)
         now = ctx.now()
-        current = load(session, now, _holiday_zone(session, declared))
+        was_zone, zone = holiday_zones(session, declared)
+        current = load(session, now, was_zone)
         plan = Planner(current, declared)
         problems = _against_database(plan)
         plan.locations()
         plan.visit_types()
-        providers(plan, lambda zone: now.astimezone(ZoneInfo(zone)).date())
-        problems += [Problem(declared.line("staff"), p)
-                     for p in others.staff(plan, actor.username)]
-        others.holidays(plan, now)
-        others.settings(plan, ctx.settings, now)
+        providers(plan, lambda z: now.astimezone(ZoneInfo(z)).date())
+        problems += others.staff(plan, actor.username)
+        others.holidays(plan, now, zone)
+        problems += others.settings(plan, ctx.settings, now)
         if problems:
             raise PracticeFileError(sorted(problems, key=lambda p: p.line))
-        refused = _visits_ahead(session, now, plan.retiring)
+        ahead = visits_ahead(session, now)
+        refused = refusals(plan, ahead)
         if refused:
-            raise RetireRefused(refused)
-        if dry_run or not plan.changes:
-            return Outcome(tuple(plan.changes), tuple(plan.notes), (), False)
-        before = _inside_hours(session, now)
+            raise RetireRefused(views(session, list(refused)), refused)
+        if not plan.changes:
+            return Outcome((), tuple(plan.notes), (), False)
+        why = resized(plan, ahead)
+        before = inside_hours(session, now)
         for op in plan.ops:
             op(session)
             session.flush()
-        after = _inside_hours(session, now)
-        stranded = _mark(session, now, sorted(before - after))
+        out_of_hours = ATTENTION.format(day=now.date().isoformat())
+        for appt_id in sorted(before - inside_hours(session, now)):
+            why[appt_id] = joined(why.get(appt_id), out_of_hours)
+        order = [v[0] for v in ahead if v[0] in why]
+        if dry_run:
+            raise _DryRun(Outcome(tuple(plan.changes), tuple(plan.notes),
+                                  views(session, order), False,
+                                  tuple((i, why[i]) for i in order)))
+        mark(session, now, why)
+        stranded = views(session, order)
         q.add_audit(session, origin=ctx.origin.stamp, at=now, staff_id=actor.id,
                     action="practice.apply", entity="practice", entity_id=None,
                     after=_summary(plan.changes, stranded))
-        return Outcome(tuple(plan.changes), tuple(plan.notes), stranded, True)
+        return Outcome(tuple(plan.changes), tuple(plan.notes), stranded, True,
+                       tuple((i, why[i]) for i in order))
 
-    return write(ctx, work)
+    try:
+        return write(ctx, work)
+    except _DryRun as done:  # the transaction was rolled back
+        return done.outcome
 
 
-def _holiday_zone(session: Session, declared: PracticeFile) -> str:
-    """Holidays close every location for the day of the practice's first location."""
-    if declared.locations:
-        return declared.locations[0].timezone
-    first = q.names(session)[1]
-    return next(iter(sorted(first.items())))[1][1] if first else PRACTICE_ZONE
+def holiday_zones(session: Session, declared: PracticeFile) -> tuple[str, str]:
+    """The practice's zone (the day a holiday closes) as stored, and as it will be: the
+    ``[practice] timezone`` key, America/Chicago when not given — never a location's."""
+    row = session.get(PracticeSetting, "practice")
+    stored = row.value if row is not None and isinstance(row.value, dict) else {}
+    was = stored.get("timezone")
+    was = was if isinstance(was, str) and was else DEFAULT_ZONE
+    return was, declared.practice.timezone if declared.practice is not None else was
 
 
 def _against_database(plan: Planner) -> list[Problem]:
@@ -148,54 +178,10 @@ def _against_database(plan: Planner) -> list[Problem]:
     return problems
 
 
-_BLOCKING = [s.value for s in BLOCKING_STATUSES]
-
-
-def _visits_ahead(session: Session, now: datetime, retiring: dict[str, set[int]]
-                  ) -> list[AppointmentView]:
-    columns = {"location": Appointment.location_id, "room": Appointment.room_id,
-               "provider": Appointment.provider_id, "visit type": Appointment.visit_type_id}
-    wanted = [col(columns[k]).in_(sorted(ids)) for k, ids in retiring.items() if ids]
-    if not wanted:
-        return []
-    query = sa_select(col(Appointment.id)).where(
-        col(Appointment.status).in_(_BLOCKING),
-        or_(col(Appointment.status) != Status.HELD.value,
-            col(Appointment.hold_expires_at) > now),
-        col(Appointment.ends_at) > now, or_(*wanted))
-    ids = [i for i in session.connection().execute(query).scalars() if i is not None]
-    if not ids:
-        return []
-    return [appointment_view(r) for r in q.appointment_rows(session, ids=ids)]
-
-
-def _inside_hours(session: Session, now: datetime) -> set[int]:
-    """The visits ahead that lie inside their provider's working time, as stored now."""
-    visits = _future_visits(session, now, provider_id=None, location_id=None, window=None)
-    if not visits:
-        return set()
-    templates = q.templates_for(session, sorted({v[1] for v in visits}))
-    closures = q.closures_between(session, min(v[3] for v in visits),
-                                  max(v[4] for v in visits))
-    return {v[0] for v in visits if _inside(v, templates, closures)}
-
-
-def _mark(session: Session, now: datetime, ids: list[int]) -> tuple[AppointmentView, ...]:
-    if not ids:
-        return ()
-    reason = ATTENTION.format(day=now.date().isoformat())
-    for appt_id in ids:
-        row = session.get(Appointment, appt_id)
-        assert row is not None
-        row.attention, row.version, row.updated_at = reason, row.version + 1, now
-        session.add(row)
-    session.flush()
-    return tuple(appointment_view(r) for r in q.appointment_rows(session, ids=ids))
-
-
 def _summary(changes: tuple[Change, ...] | list[Change],
              stranded: tuple[AppointmentView, ...]) -> dict[str, Any]:
-    """Counts and the names of setup objects (never a patient's detail)."""
+    """Counts, the names of setup objects, and who was given which role (never a patient's
+    detail): ``roles`` lists each account added with its role and each role change."""
     out: dict[str, Any] = {}
     for c in changes:
         out.setdefault(c.action, {}).setdefault(c.kind, []).append(c.name)
@@ -203,5 +189,13 @@ def _summary(changes: tuple[Change, ...] | list[Change],
         out["stranded_appointment_ids"] = [a.id for a in stranded]
     out["counts"] = {action: sum(len(v) for v in kinds.values())
                      for action, kinds in out.items() if isinstance(kinds, dict)}
+    roles = [{"username": c.name, "before": None if c.action == "added" else old,
+              "after": new}
+             for c in changes if c.kind == "staff" for f, old, new in c.fields if f == "role"]
+    if roles:
+        out["roles"] = roles
+    enabled = [c.name for c in changes if c.kind == "staff"
+               and any(f == "active" for f, _, _ in c.fields) and c.action == "changed"]
+    if enabled:
+        out["reenabled"] = enabled
     return out
-

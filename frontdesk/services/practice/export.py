@@ -23,7 +23,7 @@ from frontdesk.services.access import acting
 from frontdesk.services.context import Context
 from frontdesk.services.files import file_modes
 from frontdesk.services.holidays import practice_holidays
-from frontdesk.services.practice.apply import _holiday_zone
+from frontdesk.services.practice.apply import holiday_zones
 from frontdesk.services.practice.current import Current, load
 from frontdesk.services.report.export import write_private
 
@@ -33,7 +33,7 @@ def export_practice(ctx: Context, *, staff: str) -> str:
     with read_session(ctx.engine) as session:
         acting(session, staff, Permission.PRACTICE)
         now = ctx.now()
-        current = load(session, now, _holiday_zone(session, PracticeFile()))
+        current = load(session, now, holiday_zones(session, PracticeFile())[0])
         return render(to_file(session, current, ctx.settings, now))
 
 
@@ -45,7 +45,7 @@ def write_export(ctx: Context, *, staff: str, path: Path) -> None:
 def to_file(session: Session, cur: Current, settings: Settings, now: datetime) -> PracticeFile:
     stored = cur.settings.get("practice") or {}
     info = PracticeInfo(stored.get("name", settings.practice_name),
-                        stored.get("phone", settings.practice_phone))
+                        stored.get("phone", settings.practice_phone), cur.holiday_zone)
     locations = tuple(r.decl for r in cur.locations.values() if r.active)
     visit_types = tuple(r.decl for r in cur.visit_types.values() if r.active)
     active_places = {r.decl.name for r in cur.locations.values() if r.active}

@@ -4,6 +4,7 @@ phone, payers, plans) kept in ``practice_setting``."""
 from __future__ import annotations
 
 import json
+from dataclasses import fields
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -12,21 +13,22 @@ from sqlmodel import Session
 
 from frontdesk.db.models import Closure, PracticeSetting, Staff
 from frontdesk.domain.model import Role
-from frontdesk.domain.practice import StaffDecl
-from frontdesk.domain.settings import Settings
+from frontdesk.domain.practice import DEFAULT_ZONE, Problem, StaffDecl
+from frontdesk.domain.settings import Settings, payer_tables
 from frontdesk.services.holidays import HOLIDAY, local_day_bounds, practice_holidays
 from frontdesk.services.practice.plan import Planner
 
 
-def staff(plan: Planner, actor: str) -> list[str]:
+def staff(plan: Planner, actor: str) -> list[Problem]:
     """Accounts added (no password), changed, disabled; the problems (the applier's own
-    account) as reasons."""
+    account) with the line of the staff entry. An account the file enables again loses its
+    old password (and failed sign-ins, lock): an admin gives it a new one."""
     declared = plan.file.staff
     if declared is None:
         return []
-    problems: list[str] = []
+    problems: list[Problem] = []
     wanted = {d.username for d in declared}
-    for d in declared:
+    for i, d in enumerate(declared):
         row = plan.current.staff.get(d.username)
         if row is None:
             plan.change("staff", "added", d.username,
@@ -37,15 +39,19 @@ def staff(plan: Planner, actor: str) -> list[str]:
         diff: list[tuple[str, Any, Any]] = []
         if not row.active:
             diff.append(("active", "disabled", "active"))
+            diff.append(("password", "as before", "cleared (an admin sets a new one)"))
         if was.name != d.name:
             diff.append(("name", was.name, d.name))
         if was.role != d.role:
             if d.username == actor and d.role is not Role.ADMIN:
-                problems.append(f"{d.username} is you: take away your own admin role with "
-                                "another admin's file, not your own")
+                problems.append(Problem(
+                    plan.file.line("staff", i, "role"),
+                    f"{d.username} is you: take away your own admin role with another "
+                    "admin's file, not your own"))
             diff.append(("role", was.role.value, d.role.value))
         if diff:
-            plan.change("staff", "changed", d.username, diff, _put_staff(row.id, d))
+            plan.change("staff", "changed", d.username, diff,
+                        _put_staff(row.id, d, reset=not row.active))
     for username, row in plan.current.staff.items():
         if username in wanted or not row.active:
             continue
@@ -59,17 +65,20 @@ def staff(plan: Planner, actor: str) -> list[str]:
     if actor not in wanted and plan.current.staff[actor].decl.role is Role.ADMIN:
         admins.add(actor)
     if not admins:
-        problems.append("no active admin would be left: list at least one admin")
+        problems.append(Problem(plan.file.line("staff", 0),
+                                "no active admin would be left: list at least one admin"))
     return problems
 
 
-def _put_staff(staff_id: int | None, d: StaffDecl) -> Any:
+def _put_staff(staff_id: int | None, d: StaffDecl, *, reset: bool = False) -> Any:
     def op(session: Session) -> None:
         row = session.get(Staff, staff_id) if staff_id is not None else None
         if row is None:  # a new account has no password until an admin gives it one
             row = Staff(username=d.username, name=d.name, role=d.role.value,
                         password_hash=None)
         row.name, row.role, row.active = d.name, d.role.value, True
+        if reset:  # enabled again: its old password does not come back with it
+            row.password_hash, row.failed_signins, row.locked_until = None, 0, None
         session.add(row)
     return op
 
@@ -98,8 +107,11 @@ def declared_holidays(plan: Planner, today: date) -> dict[date, str] | None:
     return wanted
 
 
-def holidays(plan: Planner, now: datetime) -> None:
-    zone = ZoneInfo(plan.current.holiday_zone)
+def holidays(plan: Planner, now: datetime, zone_name: str) -> None:
+    """Holidays are days in the practice's zone (``zone_name``); when that zone changes, the
+    days kept are closed again on the new zone's clock."""
+    zone = ZoneInfo(zone_name)
+    rezoned = zone_name != plan.current.holiday_zone
     today = now.astimezone(zone).date()
     wanted = declared_holidays(plan, today)
     if wanted is None:
@@ -113,13 +125,33 @@ def holidays(plan: Planner, now: datetime) -> None:
         if found is None:
             plan.change("holiday", "added", f"{day:%a %Y-%m-%d} {name}",
                         op=_add_holiday(day, name, zone))
+        elif rezoned:
+            fields = [("time zone", plan.current.holiday_zone, zone_name)]
+            if found[1] != name:
+                fields.insert(0, ("name", found[1], name))
+            plan.change("holiday", "changed", f"{day:%a %Y-%m-%d}", fields,
+                        _both(_remove_holiday(found[0]), _add_holiday(day, name, zone)))
         elif found[1] != name:
             plan.change("holiday", "changed", f"{day:%a %Y-%m-%d}",
                         [("name", found[1], name)], _rename_holiday(found[0], name))
     for day, (closure_id, name) in sorted(plan.current.holidays.items()):
-        if day not in wanted and day not in packaged:
+        if day in wanted:
+            continue
+        if day not in packaged:
             plan.change("holiday", "retired", f"{day:%a %Y-%m-%d} {name}",
                         op=_remove_holiday(closure_id))
+        elif rezoned:  # a packaged day beyond the file's two years: kept, on the new clock
+            plan.change("holiday", "changed", f"{day:%a %Y-%m-%d}",
+                        [("time zone", plan.current.holiday_zone, zone_name)],
+                        _both(_remove_holiday(closure_id), _add_holiday(day, name, zone)))
+
+
+def _both(first: Any, then: Any) -> Any:
+    def op(session: Session) -> None:
+        first(session)
+        session.flush()
+        then(session)
+    return op
 
 
 def _add_holiday(day: date, name: str, zone: ZoneInfo) -> Any:
@@ -146,32 +178,67 @@ def _remove_holiday(closure_id: int) -> Any:
     return op
 
 
-def settings(plan: Planner, effective: Settings, now: datetime) -> None:
-    """``[practice]``, ``[payers.*]`` and ``[plans.*]``: kept in ``practice_setting``."""
+def settings(plan: Planner, effective: Settings, now: datetime) -> list[Problem]:
+    """``[practice]``, ``[payers.*]`` and ``[plans.*]``: kept in ``practice_setting``. The
+    file's payer tables lie key by key over the settings file's (``payer_tables``): the plan
+    lists each value that changes for the app, and what the merge gets wrong is a problem."""
     f = plan.file
     stored = plan.current.settings
     if f.practice is not None:
-        new = {"name": f.practice.name, "phone": f.practice.phone}
-        old = stored.get("practice", {"name": effective.practice_name,
-                                      "phone": effective.practice_phone})
-        diff = [(k, old.get(k), new[k]) for k in ("name", "phone") if old.get(k) != new[k]]
+        new = {"name": f.practice.name, "phone": f.practice.phone,
+               "timezone": f.practice.timezone}
+        old = dict(stored.get("practice", {"name": effective.practice_name,
+                                           "phone": effective.practice_phone}))
+        old.setdefault("timezone", DEFAULT_ZONE)
+        diff = [(k, old.get(k), new[k]) for k in ("name", "phone", "timezone")
+                if old.get(k) != new[k]]
         if diff:
             plan.change("practice", "changed", "practice", diff, _put_setting("practice", new, now))
-    for key in ("payers", "plans"):
-        tables = getattr(f, key)
-        if tables is None:
+    if f.payers is None and f.plans is None:
+        return []
+    was_rules, was_plans, _ = payer_tables(effective, stored.get("payers"), stored.get("plans"))
+    given = {key: json.loads(json.dumps(getattr(f, key))) if getattr(f, key) is not None
+             else stored.get(key) for key in ("payers", "plans")}
+    rules, catalogue, problems = payer_tables(effective, given["payers"], given["plans"])
+    for key, was, will in (("payers", was_rules, rules), ("plans", was_plans, catalogue)):
+        new_tables = given[key]
+        if new_tables is None or getattr(f, key) is None or stored.get(key) == new_tables:
             continue
-        new = json.loads(json.dumps(tables))
-        old = stored.get(key)
-        if old == new:
+        diff = _payer_diff(key, was, will) or [
+            ("effect", None, "none: the app's rules stay as they are")]
+        plan.change(key, "changed", key, diff, _put_setting(key, new_tables, now))
+    return [Problem(f.line(*p.key.split(".")), f"{p.key}: {p.reason} (with the settings "
+                                               "file's tables beneath)")
+            for p in problems]
+
+
+def _payer_diff(section: str, was: tuple[Any, ...], will: tuple[Any, ...]
+                ) -> list[tuple[str, Any, Any]]:
+    """What changes for the app, value by value: ``[payers.KEY] field: old → new``."""
+    before, after = {p.key: p for p in was}, {p.key: p for p in will}
+    out: list[tuple[str, Any, Any]] = []
+    for key in sorted(set(before) | set(after)):
+        a, b = before.get(key), after.get(key)
+        label = f"[{section}.{key}]"
+        if a == b:
             continue
-        before = old or {}
-        diff = [(f"[{key}.{k}]", "—" if k not in before else "as stored",
-                 "removed" if k not in new else "as in the file")
-                for k in sorted(set(before) | set(new)) if before.get(k) != new.get(k)]
-        if old is None:
-            diff.insert(0, (key, "the settings file", "this file"))
-        plan.change(key, "changed", key, diff, _put_setting(key, new, now))
+        if a is None or b is None:
+            out.append((label, None if a is None else "as before",
+                        "added" if a is None else "gone"))
+            continue
+        for name in (fl.name for fl in fields(a)):
+            x, y = getattr(a, name), getattr(b, name)
+            if x != y:
+                out.append((f"{label} {name}", _plain(x), _plain(y)))
+    return out
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, (tuple, list, set, frozenset)):
+        return ", ".join(_plain(v) for v in value) or "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(getattr(value, "value", value))
 
 
 def _put_setting(key: str, value: dict[str, Any], now: datetime) -> Any:

@@ -88,9 +88,10 @@ class Planner:
                 self.change("location", "retired", row.decl.name,
                             op=self.retire(Location, row.id))
                 for (place, _), room in self.current.rooms.items():
-                    if place == key and room.active:
+                    if place == key and room.active:  # its rooms go with it, in the plan too
                         self.retiring["room"].add(room.id)
-                        self.ops.append(self.retire(Room, room.id))
+                        self.change("room", "retired", f"{row.decl.name} / {room.decl.name}",
+                                    op=self.retire(Room, room.id))
                 self.ops.append(self._end_templates_at(row.id))
 
     def _add_location(self, d: LocationDecl) -> Op:
