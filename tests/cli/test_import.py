@@ -149,7 +149,7 @@ def test_visits_from_a_calendar_file(desk: Desk, tmp_path: Path) -> None:
         "LOCATION:Test Clinic", "ORGANIZER;CN=Dr. Avery Able:mailto:able@example.org",
         "DESCRIPTION:Patient-Id: P1", "END:VEVENT",
         "BEGIN:VEVENT", "UID:V2", "DTSTART;TZID=America/Chicago:20270315T190000",
-        "SUMMARY:Follow-up", "LOCATION:Test Clinic", "X-FRONTDESK-PROVIDER:Able",
+        "SUMMARY:Follow-up", "LOCATION:Test Clinic", "X-FRONTDESK-PROVIDER:Avery Able",
         "X-FRONTDESK-PATIENT-ID:P1", "END:VEVENT",
         "END:VCALENDAR", ""])
     path = tmp_path / "old.ics"
@@ -161,11 +161,14 @@ def test_visits_from_a_calendar_file(desk: Desk, tmp_path: Path) -> None:
     assert result.stdout.splitlines()[:3] == [
         "imported 2 visits.",
         "rows read: 2; imported: 2; bad: 0; already imported: 0; history: 0; for a "
-        "scheduler: 1; callbacks: 0",
-        "1 visit(s) for a scheduler to look at (in the report).",
+        "scheduler: 2; callbacks: 0",
+        "2 visit(s) for a scheduler to look at (in the report).",
     ]
-    assert report.read_text().splitlines()[-2:] == [
+    assert report.read_text().splitlines()[-3:] == [
         "for a scheduler (imported, to look at):",
+        "line 4: this would be a first visit for this patient: a first visit is the "
+        "new-patient evaluation, unless a physician ordered this visit (then say so: ordered "
+        "by the physician) (imported) (appointment 3)",
         "line 13: outside Dr. Avery Able's hours at Test Clinic (imported) (appointment 4)",
     ]
     assert desk.state()["appointment"] == 4

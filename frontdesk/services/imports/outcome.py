@@ -28,7 +28,12 @@ class Line:
         """``line N: reason; reason`` — never a control character from the file (the report
         is read in a terminal)."""
         said = "; ".join(self.reasons)
-        return f"line {self.line}: " + "".join(ch if ch.isprintable() else "?" for ch in said)
+        return f"line {self.line}: " + printable(said)
+
+
+def printable(text: str) -> str:
+    """``text`` with every character a terminal would act on shown as ``?``."""
+    return "".join(ch if ch.isprintable() else "?" for ch in text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +47,8 @@ class ImportResult:
     duplicates: tuple[Line, ...] = ()  # possible duplicates of records on file
     attention: tuple[Line, ...] = ()  # imported, for a scheduler to look at
     ignored_columns: tuple[str, ...] = ()
+    #: each distinct value read as one of ours: "visit type: 'Follow up' → follow-up"
+    matched: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     dry_run: bool = False
     skip_bad: bool = False
@@ -108,6 +115,9 @@ class ImportResult:
             out += ["", *(f"note: {n}" for n in self.notes)]
         if self.ignored_columns:
             out += ["", "columns not read: " + ", ".join(self.ignored_columns)]
+        if self.matched:
+            out += ["", "values read as the practice's (theirs → ours: check them):",
+                    *(printable(m) for m in self.matched)]
         sections = (
             ("bad rows" + ("" if self.skip_bad else " (nothing is imported while there are "
                                                     "any; --skip-bad imports the rest)"),
