@@ -86,12 +86,13 @@ def decode(path: Path) -> tuple[str, tuple[str, ...]]:
         raise InvalidInput("file", f"cannot read {path}: permission denied") from None
     except OSError as exc:
         raise InvalidInput("file", f"cannot read {path}: {exc.strerror}") from None
-    with os.fdopen(fd, "rb") as stream:
-        mode = os.fstat(stream.fileno()).st_mode
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
         if stat.S_ISDIR(mode):
             raise InvalidInput("file", f"{path} is a folder, not a file")
-        if not stat.S_ISREG(mode):
-            raise InvalidInput("file", f"{path} is not a regular file (a device or a pipe?)")
+        raise InvalidInput("file", f"{path} is not a regular file (a device or a pipe?)")
+    with os.fdopen(fd, "rb") as stream:
         data = stream.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
         raise InvalidInput("file", f"{path.name} is larger than {MAX_BYTES // 2**20} MB")
