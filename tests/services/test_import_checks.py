@@ -151,6 +151,23 @@ def test_providers_and_locations_match_whole_and_every_match_is_in_the_report(
     assert imported(ctx)["M1"].room_id == practice.exam_rooms[1]
 
 
+def test_the_patients_report_lists_each_location_and_payer_as_read(
+        ctx: Context, practice: Practice, tmp_path: Path) -> None:
+    lines = ["id,first_name,last_name,dob,phone,payer,preferred_location",
+             "L1,Gale,Hollis,1972-08-09,918-555-0131,medicare,test clinic",
+             "L2,Harper,Ives,1983-03-03,918-555-0132,Medicare,TEST CLINIC",
+             "L3,Indy,Jett,1970-05-17,918-555-0133,,Test"]
+    result = imports.import_patients(ctx, staff="mgr", path=write(tmp_path, lines),
+                                     skip_bad=True)
+    assert texts(result.bad) == [
+        "line 4: preferred_location: no location 'Test' in the practice; nearest: Test Clinic "
+        "(frontdesk locations lists them)"]
+    assert result.matched[:2] == ("location: 'test clinic' → Test Clinic",
+                                  "location: 'TEST CLINIC' → Test Clinic")
+    assert [m.split(" → ")[0] for m in result.matched[2:]] == [
+        "payer: 'medicare'", "payer: 'Medicare'"]
+
+
 def test_rows_without_an_id_are_imported_once(
         ctx: Context, practice: Practice, patients: dict[str, int], tmp_path: Path) -> None:
     lines = [HEADER, HISTORY.replace("H1,", ",", 1),

@@ -102,6 +102,7 @@ def import_patients(ctx: Context, *, staff: str, path: Path, mapping: dict[str, 
                 continue
             good.append(outcome)
         tally.absorb(checker.bad, checker.already, checker.duplicates)
+        tally.matched = checker.matched()
         tally.good = len(good)
         if tally.stops(skip_bad) or dry_run:
             return
@@ -253,6 +254,12 @@ class _Checker:
                 reasons.append(f"preferred_location: {exc}")
         values.update(merged_into_id=None, version=1, created_at=self.now, updated_at=None)
         values.pop("name", None)
+
+    def matched(self) -> tuple[str, ...]:
+        """Each distinct location and payer the file wrote, and what it was read as."""
+        payers = tuple(f"payer: {' '.join(text.split())[:60]!r} → {plan.name}"
+                       for text, plan in self.plans.items() if isinstance(plan, PayerPlan))
+        return (*self.practice.matched(), *payers)
 
     def _name(self, row: SourceRow, values: dict[str, Any], reasons: list[str]) -> None:
         first, last, whole = row.get("first_name"), row.get("last_name"), row.get("name")
