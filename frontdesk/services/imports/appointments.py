@@ -8,7 +8,11 @@ a room, the first free room of the visit type's kind at the location is taken. A
 outside the provider's hours at the location, inside a closure, or refused by the checks the
 booking path runs (details, first visit, the patient's own visits, payer rules) is KEPT — it
 was booked in the old system — with ``attention`` saying why, listed for a scheduler. Past
-visits are history with their status; they need no hours, only not to overlap.
+visits are history with their status; they need no hours, only not to overlap. A visit still
+to come at a retired location, of a retired visit type, with a retired provider or in a
+retired room is a bad row (the new setup no longer has it), and no retired room is ever
+chosen. A row without an id is known by (patient, start, provider): one on file is already
+imported.
 """
 
 from __future__ import annotations
