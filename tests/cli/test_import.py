@@ -62,6 +62,9 @@ def test_a_bad_row_stops_the_import_with_exit_2_and_a_private_report(
         "import the good rows.",
         "rows read: 4; imported: 0; bad: 2; already imported: 0; possible duplicates: 0",
         "",
+        "values read as the practice's (theirs → ours: check them):",
+        "payer: 'Medicare' → Medicare Part B (Novitas)",
+        "",
         "bad rows (nothing is imported while there are any; --skip-bad imports the rest):",
         "line 3: dob: '1975-02-30' is not a date on the calendar",
         "line 4: payer: 'Medcare' is not in the practice's payer list; did you mean "
