@@ -48,8 +48,11 @@ def _options(command: F) -> F:
                           "dmy (17/05/1970). Default: as the file's own dates show; a date "
                           "that could be read both ways is a bad row."),
         click.option("--report", "report", type=click.Path(path_type=Path), metavar="PATH",
-                     help="Where to write the report (owner-only). Default: a new file in "
-                          "the reports folder of the data directory."),
+                     help="Where to write the report (owner-only), a new file. Default: a "
+                          "new file in the reports folder of the data directory."),
+        click.option("--force", is_flag=True,
+                     help="Replace the --report file if it exists (never the file being "
+                          "imported)."),
     )):
         command = option(command)
     return command
@@ -62,12 +65,12 @@ def _options(command: F) -> F:
 @click.pass_obj
 def import_patients_cmd(runtime: Runtime, file: Path, dry_run: bool, skip_bad: bool,
                         maps: tuple[str, ...], dates: str | None, report: Path | None,
-                        staff: str) -> None:
+                        force: bool, staff: str) -> None:
     """Import patients from a CSV file. Manager or admin."""
     from frontdesk.services import imports
     from frontdesk.services.imports.patients import COLUMNS
 
-    _run(runtime, "patients", file, report, lambda ctx, progress: imports.import_patients(
+    _run(runtime, "patients", file, report, force, lambda ctx, progress: imports.import_patients(
         ctx, staff=staff, path=file, mapping=imports.parse_mapping(maps, COLUMNS),
         dates=_order(dates), dry_run=dry_run, skip_bad=skip_bad, progress=progress))
 
@@ -79,12 +82,12 @@ def import_patients_cmd(runtime: Runtime, file: Path, dry_run: bool, skip_bad: b
 @click.pass_obj
 def import_appointments_cmd(runtime: Runtime, file: Path, dry_run: bool, skip_bad: bool,
                             maps: tuple[str, ...], dates: str | None, report: Path | None,
-                            staff: str) -> None:
+                            force: bool, staff: str) -> None:
     """Import visits from a CSV or iCalendar (.ics) file. Manager or admin."""
     from frontdesk.services import imports
     from frontdesk.services.imports.appointments import COLUMNS
 
-    _run(runtime, "appointments", file, report,
+    _run(runtime, "appointments", file, report, force,
          lambda ctx, progress: imports.import_appointments(
              ctx, staff=staff, path=file, mapping=imports.parse_mapping(maps, COLUMNS),
              dates=_order(dates), dry_run=dry_run, skip_bad=skip_bad, progress=progress))
@@ -96,20 +99,23 @@ def _order(dates: str | None) -> Any:
     return DateOrder(dates) if dates else None
 
 
-def _run(runtime: Runtime, kind: str, file: Path, report: Path | None,
+def _run(runtime: Runtime, kind: str, file: Path, report: Path | None, force: bool,
          run: Callable[[Context, Any], ImportResult]) -> None:
     from frontdesk.db.files import PRIVATE
     from frontdesk.services import imports
+    from frontdesk.services.errors import InvalidInput
 
     ctx = runtime.context()
     target, modes = (report, PRIVATE) if report is not None else _default_report(ctx, kind)
-    _check_folder(target)
+    _check_folder(target, file, replace=force)
     bar = _Bar()
     try:
         result = run(ctx, bar)
+    except InvalidInput as exc:  # the reason may quote the file: nothing raw to the terminal
+        raise InputRejected(clean(f"{exc.field}: {exc.message}")) from None
     finally:
         bar.close()
-    imports.write_report(result, target, modes)
+    imports.write_report(result, target, modes, replace=force)
     for text in result.summary():
         click.echo(clean(text))
     for line in result.bad[:SHOWN]:
@@ -143,12 +149,20 @@ def _default_report(ctx: Context, kind: str) -> tuple[Path, Any]:
     return target, modes
 
 
-def _check_folder(target: Path) -> None:
-    """The report can be written: checked before anything is imported."""
+def _check_folder(target: Path, file: Path, *, replace: bool) -> None:
+    """The report can be written: checked before anything is imported. Never the file being
+    imported (nor a link to it); an existing file only with ``replace`` (--force)."""
     import os
 
     from frontdesk.services.errors import InvalidInput
 
+    if target.resolve() == file.resolve() or (
+            target.exists() and file.exists() and os.path.samefile(target, file)):
+        raise InvalidInput("report", "the report cannot be written over the file being "
+                                     "imported; give another --report")
+    if os.path.lexists(target) and not target.is_dir() and not replace:
+        raise InvalidInput("report", f"{clean(target)} already exists; give another name, or "
+                                     "--force to replace it")
     if target.is_dir():
         raise InvalidInput("report", f"{target} is a folder; give a file name")
     folder = target.parent

@@ -261,3 +261,57 @@ def column_key(header: str) -> str:
 def person_key(first: str, last: str, dob: date) -> tuple[str, str, date]:
     """Two records name the same person when this is equal."""
     return fold(first), fold(last), dob
+
+
+#: Characters no cell may hold: C0/C1 controls (escape sequences that would drive a terminal),
+#: bidirectional overrides (that reorder what a person reads) and line/paragraph separators.
+_BIDI = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_SEPARATORS = frozenset("\u2028\u2029")
+#: What a cell of several lines may hold besides (a quoted CSV cell spanning lines).
+_LINE_BREAKS = frozenset("\t\n\r")
+
+
+def has_control(text: str, *, multiline: bool = False) -> bool:
+    """Whether ``text`` holds a control character: anything in Unicode's Cc category, a
+    bidirectional control or a line separator; a tab or line break only where the cell may run
+    over several lines (``multiline``)."""
+    for ch in text:
+        if ch in _BIDI or ch in _SEPARATORS:
+            return True
+        if unicodedata.category(ch) == "Cc" and not (multiline and ch in _LINE_BREAKS):
+            return True
+    return False
+
+
+def nearest(text: str, names: dict[str, str], *, count: int = 3) -> list[str]:
+    """The shown names whose folded form is nearest ``text`` (``names``: folded → shown),
+    for "did you mean" reasons."""
+    from difflib import get_close_matches
+
+    wanted = fold(text)
+    found = get_close_matches(wanted, list(names), n=count * 3, cutoff=0.5)
+    if not found:  # a part of a name ("able") is far from the whole by ratio
+        found = [n for n in names if wanted and (wanted in n or n in wanted)]
+    return list(dict.fromkeys(names[f] for f in found))[:count]
+
+
+WHOLE_NAME = 85  # rapidfuzz token_sort_ratio of the whole names (order of words ignored)
+NAME_PART = 80  # rapidfuzz ratio of a first or last name
+SHORT_FORM = 3  # a first name this long that begins the other ("Chris", "Christina")
+
+
+def similar_names(first: str, last: str, other_first: str, other_last: str) -> bool:
+    """Whether two names may be one person's (both born the same day): the rule the patient
+    records use for possible duplicates (swapped, misspelt, a short form of the first name,
+    a new last name)."""
+    from rapidfuzz import fuzz
+
+    a_first, a_last = first.casefold().strip(), last.casefold().strip()
+    b_first, b_last = other_first.casefold().strip(), other_last.casefold().strip()
+    if fuzz.token_sort_ratio(f"{a_first} {a_last}", f"{b_first} {b_last}") >= WHOLE_NAME:
+        return True
+    firsts = (fuzz.ratio(a_first, b_first) >= NAME_PART
+              or (min(len(a_first), len(b_first)) >= SHORT_FORM
+                  and (a_first.startswith(b_first) or b_first.startswith(a_first))))
+    lasts = fuzz.ratio(a_last, b_last) >= NAME_PART
+    return firsts and (lasts or a_first == b_first)

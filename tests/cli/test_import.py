@@ -62,6 +62,9 @@ def test_a_bad_row_stops_the_import_with_exit_2_and_a_private_report(
         "import the good rows.",
         "rows read: 4; imported: 0; bad: 2; already imported: 0; possible duplicates: 0",
         "",
+        "values read as the practice's (theirs → ours: check them):",
+        "payer: 'Medicare' → Medicare Part B (Novitas)",
+        "",
         "bad rows (nothing is imported while there are any; --skip-bad imports the rest):",
         "line 3: dob: '1975-02-30' is not a date on the calendar",
         "line 4: payer: 'Medcare' is not in the practice's payer list; did you mean "
@@ -78,8 +81,15 @@ def test_skip_bad_imports_the_rest_and_running_it_again_is_safe(
     assert first.exit_code == 0, first.output
     assert first.stdout.splitlines()[0] == "imported 2 patients, skipped 2 bad row(s)."
     assert desk.state()["patient"] == 4
+    kept = report.read_text()
+    refused = desk.run("import", "patients", str(path), "--skip-bad", "--report", str(report),
+                       "--as", "mgr")
+    assert refused.exit_code == 2
+    assert refused.stderr == (f"error: report: {report} already exists; give another name, "
+                              "or --force to replace it\n")
+    assert report.read_text() == kept
     again = desk.run("import", "patients", str(path), "--skip-bad", "--report", str(report),
-                     "--as", "mgr")
+                     "--force", "--as", "mgr")
     assert again.exit_code == 0, again.output
     assert again.stdout.splitlines()[0] == "imported 0 patients, skipped 2 bad row(s)."
     assert desk.state()["patient"] == 4
@@ -149,7 +159,7 @@ def test_visits_from_a_calendar_file(desk: Desk, tmp_path: Path) -> None:
         "LOCATION:Test Clinic", "ORGANIZER;CN=Dr. Avery Able:mailto:able@example.org",
         "DESCRIPTION:Patient-Id: P1", "END:VEVENT",
         "BEGIN:VEVENT", "UID:V2", "DTSTART;TZID=America/Chicago:20270315T190000",
-        "SUMMARY:Follow-up", "LOCATION:Test Clinic", "X-FRONTDESK-PROVIDER:Able",
+        "SUMMARY:Follow-up", "LOCATION:Test Clinic", "X-FRONTDESK-PROVIDER:Avery Able",
         "X-FRONTDESK-PATIENT-ID:P1", "END:VEVENT",
         "END:VCALENDAR", ""])
     path = tmp_path / "old.ics"
@@ -161,11 +171,14 @@ def test_visits_from_a_calendar_file(desk: Desk, tmp_path: Path) -> None:
     assert result.stdout.splitlines()[:3] == [
         "imported 2 visits.",
         "rows read: 2; imported: 2; bad: 0; already imported: 0; history: 0; for a "
-        "scheduler: 1; callbacks: 0",
-        "1 visit(s) for a scheduler to look at (in the report).",
+        "scheduler: 2; callbacks: 0",
+        "2 visit(s) for a scheduler to look at (in the report).",
     ]
-    assert report.read_text().splitlines()[-2:] == [
+    assert report.read_text().splitlines()[-3:] == [
         "for a scheduler (imported, to look at):",
+        "line 4: this would be a first visit for this patient: a first visit is the "
+        "new-patient evaluation, unless a physician ordered this visit (then say so: ordered "
+        "by the physician) (imported) (appointment 3)",
         "line 13: outside Dr. Avery Able's hours at Test Clinic (imported) (appointment 4)",
     ]
     assert desk.state()["appointment"] == 4
@@ -199,3 +212,67 @@ def test_a_progress_bar_only_for_a_long_file_on_a_terminal(
     quiet(250, BAR_FROM * 10)
     quiet.close()
     assert piped.getvalue() == ""
+
+
+def test_a_broken_calendar_never_reaches_the_terminal_raw(desk: Desk, tmp_path: Path) -> None:
+    path = tmp_path / "old.ics"
+    path.write_text("BEGIN:VCALENDAR\r\nFOO\x1b]0;pwned\x07\r\nEND:VCALENDAR\r\n")
+    result = desk.run("import", "appointments", str(path), "--report",
+                      str(tmp_path / "r.txt"), "--as", "mgr")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: file: old.ics is not an iCalendar file: ")
+    assert "\x1b" not in result.output
+    assert "\x07" not in result.output
+    broken = tmp_path / "broken.ics"
+    broken.write_text("\r\n".join([
+        "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:x", "BEGIN:VEVENT", "UID:X1",
+        "DTSTART:2027garbage", "SUMMARY:Follow-up", "LOCATION:Test Clinic",
+        "X-FRONTDESK-PROVIDER:Dr. Avery Able", "X-FRONTDESK-PATIENT-ID:P1", "END:VEVENT",
+        "END:VCALENDAR", ""]))
+    result = desk.run("import", "appointments", str(broken), "--report",
+                      str(tmp_path / "b.txt"), "--as", "mgr")
+    assert result.exit_code == 2, result.output
+    assert "line 4: DTSTART is not a date and time" in result.stdout
+
+
+def test_the_report_never_replaces_the_input_nor_follows_a_link(
+        desk: Desk, tmp_path: Path) -> None:
+    path = write(tmp_path, PATIENTS[:2])
+    kept = path.read_text()
+    for flags in ((), ("--force",)):
+        same = desk.run("import", "patients", str(path), "--report", str(path), *flags,
+                        "--as", "mgr")
+        assert same.exit_code == 2
+        assert "cannot be written over the file being imported" in same.stderr
+        assert path.read_text() == kept
+    link = tmp_path / "link.txt"
+    link.symlink_to(path)
+    via = desk.run("import", "patients", str(path), "--report", str(link), "--force",
+                   "--as", "mgr")
+    assert via.exit_code == 2
+    assert path.read_text() == kept
+    elsewhere = tmp_path / "elsewhere.txt"
+    elsewhere.write_text("kept\n")
+    dangling = tmp_path / "dangling.txt"
+    dangling.symlink_to(tmp_path / "nowhere.txt")
+    other = tmp_path / "other.txt"
+    other.symlink_to(elsewhere)
+    for target in (dangling, other):
+        refused = desk.run("import", "patients", str(path), "--dry-run", "--report",
+                           str(target), "--as", "mgr")
+        assert refused.exit_code == 2
+        assert "already exists" in refused.stderr
+    assert not (tmp_path / "nowhere.txt").exists()
+    forced = desk.run("import", "patients", str(path), "--dry-run", "--report", str(other),
+                      "--force", "--as", "mgr")
+    assert forced.exit_code == 0, forced.output
+    assert elsewhere.read_text() == "kept\n"  # the link was replaced, not followed
+    assert not other.is_symlink()
+    assert mode(other) == 0o600
+
+
+def test_a_device_is_not_read(desk: Desk, tmp_path: Path) -> None:
+    result = desk.run("import", "patients", "/dev/zero", "--report", str(tmp_path / "r.txt"),
+                      "--as", "mgr")
+    assert result.exit_code == 2
+    assert result.stderr == "error: file: /dev/zero is not a regular file (a device or a pipe?)\n"

@@ -30,19 +30,20 @@ HEADER = "id,patient_id,start,duration,visit_type,provider,location,room,status,
 VISITS = [
     HEADER,
     "A1,P1,2027-03-15 09:00,,follow-up,Dr. Avery Able,Test Clinic,,booked,,,",
-    "A2,P2,2027-03-15 09:10,,Follow-up,able,test clinic,,booked,,,",
+    "A2,P2,2027-03-15 09:10,,Follow-up,avery able,test clinic,,booked,,,",
     "A3,P2,2027-03-15 09:00,,follow-up,Pat Baker,Test Clinic,Exam 1,booked,,,",
     "A4,P2,2027-03-15 18:00,,follow-up,Pat Baker,Test Clinic,,confirmed,,,",
-    "A5,P1,2027-03-17 10:00,,follow-up,Able,Test Clinic,,booked,,,",
-    "A6,P2,2026-06-01 10:00,,follow-up,Able,Test Clinic,,completed,,,",
-    "A7,P2,2026-06-08 10:00,,follow-up,Able,Test Clinic,,No Show,,,",
-    "A8,P1,2027-03-18 10:00,,follow-up,Able,Test Clinic,,completed,,,",
-    "A9,P99,2027-03-18 11:00,,follow-up,Able,Test Clinic,,booked,,,",
-    "A10,P2,2027-03-16 10:00,,follow-up,Able,Test Clinic,,booked,,,",
-    "A11,P1,2027-02-30 10:00,,follow-up,Able,Test Clinic,,booked,,,",
-    "A12,P3,2027-03-19 09:00,,facet-diagnostic,Able,Test Clinic,,booked,lumbar,L4-L5,bilateral",
-    "A13,P2,2027-03-15 13:00,45,follow-up,Able,Test Clinic,,cancelled,,,",
-    "A1,P1,2027-03-22 09:00,,follow-up,Able,Test Clinic,,booked,,,",
+    "A5,P1,2027-03-17 10:00,,follow-up,Avery Able,Test Clinic,,booked,,,",
+    "A6,P2,2026-06-01 10:00,,follow-up,Avery Able,Test Clinic,,completed,,,",
+    "A7,P2,2026-06-08 10:00,,follow-up,Avery Able,Test Clinic,,No Show,,,",
+    "A8,P1,2027-03-18 10:00,,follow-up,Avery Able,Test Clinic,,completed,,,",
+    "A9,P99,2027-03-18 11:00,,follow-up,Avery Able,Test Clinic,,booked,,,",
+    "A10,P2,2027-03-16 10:00,,follow-up,Avery Able,Test Clinic,,booked,,,",
+    "A11,P1,2027-02-30 10:00,,follow-up,Avery Able,Test Clinic,,booked,,,",
+    "A12,P3,2027-03-19 09:00,,facet-diagnostic,Avery Able,Test Clinic,,booked,lumbar,L4-L5,"
+    "bilateral",
+    "A13,P2,2027-03-15 13:00,45,follow-up,Avery Able,Test Clinic,,cancelled,,,",
+    "A1,P1,2027-03-22 09:00,,follow-up,Avery Able,Test Clinic,,booked,,,",
 ]
 
 
@@ -123,7 +124,7 @@ def test_skip_bad_imports_the_rest_flagged_for_a_scheduler(
     assert a1.starts_at == local(date(2027, 3, 15), 9)
     assert a1.ends_at - a1.starts_at == timedelta(minutes=20)  # the visit type's length
     assert a1.room_id == practice.exam_rooms[0]
-    assert a1.attention is None
+    assert a1.attention == "this would be a first visit for this patient (imported)"
     assert a4.status == "confirmed"
     assert a4.attention == "outside Pat Baker, PA-C's hours at Test Clinic (imported)"
     assert a5.attention == "inside a closure (Staff training) (imported)"
@@ -146,15 +147,18 @@ def test_skip_bad_imports_the_rest_flagged_for_a_scheduler(
             CallbackTask.appointment_id == a12.id)).one()
     assert len(events) == 1
     assert events[0].after == {"rows": 14, "imported": 7, "bad": 7, "already_imported": 0,
-                               "history": 2, "for_a_scheduler": 3, "callbacks": 1}
+                               "history": 2, "for_a_scheduler": 4, "callbacks": 1}
     assert callback.status == "open"
     scheduler = [line.text() for line in result.attention]
-    assert scheduler[:2] == [
+    assert scheduler[:3] == [
+        "line 2: this would be a first visit for this patient: a first visit is the "
+        "new-patient evaluation, unless a physician ordered this visit (then say so: ordered "
+        f"by the physician) (imported) (appointment {a1.id})",
         f"line 5: outside Pat Baker, PA-C's hours at Test Clinic (imported) (appointment "
         f"{a4.id})",
         f"line 6: inside a closure (Staff training) (imported) (appointment {a5.id})",
     ]
-    assert scheduler[2].startswith("line 13: ")
+    assert scheduler[3].startswith("line 13: ")
     report = result.report()
     assert "for a scheduler (imported, to look at):\n" + "\n".join(scheduler) in report
 
@@ -171,6 +175,9 @@ def test_a_dry_run_writes_nothing(ctx: Context, practice: Practice, setup: int,
                                          dry_run=True)
     assert (result.good, result.imported, result.bad) == (3, 0, ())
     assert [line.text() for line in result.attention] == [
+        "line 2: this would be a first visit for this patient: a first visit is the "
+        "new-patient evaluation, unless a physician ordered this visit (then say so: ordered "
+        "by the physician) (imported)",
         "line 3: inside a closure (Staff training) (imported)"]
     assert imported(ctx) == {}
 
@@ -185,8 +192,10 @@ def test_only_a_manager_or_admin_imports(ctx: Context, practice: Practice, setup
 def test_patients_by_name_and_dob_and_date_and_time_columns(
         ctx: Context, practice: Practice, setup: int, tmp_path: Path) -> None:
     lines = ["Appt ID,Patient,DOB,Date,Time,End,Type,Doctor,Clinic",
-             "B1,\"Quill, Avery\",04/02/1961,03/22/2027,9:30 AM,9:50 AM,Follow-up,Able,Test",
-             "B2,Nobody Here,1961-04-02,03/22/2027,10:30 AM,,Follow-up,Able,Test"]
+             "B1,\"Quill, Avery\",04/02/1961,03/22/2027,9:30 AM,9:50 AM,Follow-up,"
+             "Dr Avery Able,Test Clinic",
+             "B2,Nobody Here,1961-04-02,03/22/2027,10:30 AM,,Follow-up,Dr Avery Able,"
+             "Test Clinic"]
     result = imports.import_appointments(ctx, staff="mgr", path=write(tmp_path, lines),
                                          skip_bad=True)
     assert [line.text() for line in result.bad] == [
@@ -279,8 +288,8 @@ def test_an_ics_across_the_dst_change_lands_at_the_right_utc_times(
 def test_a_future_procedure_breaking_a_payer_rule_is_kept_and_flagged(
         ctx: Context, practice: Practice, setup: int, tmp_path: Path) -> None:
     lines = [HEADER,
-             "H1,P1,2026-09-01 09:00,,new-patient,Able,Test Clinic,,completed,,,",
-             "F1,P1,2027-03-22 09:00,,facet-therapeutic,Able,Test Clinic,,booked,lumbar,"
+             "H1,P1,2026-09-01 09:00,,new-patient,Avery Able,Test Clinic,,completed,,,",
+             "F1,P1,2027-03-22 09:00,,facet-therapeutic,Avery Able,Test Clinic,,booked,lumbar,"
              "L4-L5,bilateral"]
     result = imports.import_appointments(ctx, staff="mgr", path=write(tmp_path, lines))
     assert result.imported == 2

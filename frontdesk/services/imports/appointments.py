@@ -8,12 +8,16 @@ a room, the first free room of the visit type's kind at the location is taken. A
 outside the provider's hours at the location, inside a closure, or refused by the checks the
 booking path runs (details, first visit, the patient's own visits, payer rules) is KEPT — it
 was booked in the old system — with ``attention`` saying why, listed for a scheduler. Past
-visits are history with their status; they need no hours, only not to overlap.
+visits are history with their status; they need no hours, only not to overlap. A visit still
+to come at a retired location, of a retired visit type, with a retired provider or in a
+retired room is a bad row (the new setup no longer has it), and no retired room is ever
+chosen. A row without an id is known by (patient, start, provider): one on file is already
+imported.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -28,6 +32,8 @@ from frontdesk.db.models import (
     CallbackTask,
     Location,
     Patient,
+    Provider,
+    Room,
     VisitType,
 )
 from frontdesk.domain.imports import (
@@ -46,7 +52,6 @@ from frontdesk.domain.pathway import Procedure
 from frontdesk.domain.permissions import Permission
 from frontdesk.services.access import acting
 from frontdesk.services.context import Context
-from frontdesk.services.errors import InvalidInput
 from frontdesk.services.imports.common import Progress, Tally, date_order, run_import
 from frontdesk.services.imports.lookups import Practice
 from frontdesk.services.imports.outcome import ImportResult, Line
@@ -76,6 +81,7 @@ MAX_CANCEL_REASON = 500
 MAX_ATTENTION = 200
 IMPORTED = " (imported)"
 _SPINE = {p.value for p in Procedure}
+_AHEAD = (Status.BOOKED, Status.CONFIRMED)
 _NOT_YET = {Status.COMPLETED: "completed", Status.CHECKED_IN: "checked in",
             Status.NO_SHOW: "a no-show"}
 
@@ -123,6 +129,8 @@ def import_appointments(ctx: Context, *, staff: str, path: Path,
         for visit in placed:
             schedule.flag(visit, now)
         tally.absorb(reader.bad, reader.already, [])
+        tally.matched = (*practice.matched(), *(f"status: {theirs!r} → {ours}"
+                                                for theirs, ours in reader.statuses.items()))
         tally.good = len(placed)
         tally.history = sum(1 for v in placed if v.start <= now)
         if tally.stops(skip_bad):
@@ -175,6 +183,14 @@ class _Reader:
                 pid = merged[pid]
                 seen.add(pid)
             self.by_external[ext] = pid
+        # a row without an id is known by (patient, start, provider): the visits on file
+        self.on_file: dict[tuple[int, datetime, int], int] = {}
+        for appt_id, patient_id, starts_at, provider_id in session.connection().execute(
+                sa_select(col(Appointment.id), col(Appointment.patient_id),
+                          col(Appointment.starts_at), col(Appointment.provider_id))):
+            self.on_file.setdefault((patient_id, _utc(starts_at), provider_id), appt_id or 0)
+        self.seen_keys: dict[tuple[int, datetime, int], int] = {}
+        self.statuses: dict[str, str] = {}
         self.seen_ids: dict[str, int] = {}
         self.bad: list[Line] = []
         self.already: list[Line] = []
@@ -219,9 +235,24 @@ class _Reader:
         if status is not None and start is not None and start > self.now and status in _NOT_YET:
             reasons.append(f"status: a visit that has not happened yet cannot be "
                            f"{_NOT_YET[status]}")
+        if status is not None and row.get("status"):
+            self.statuses.setdefault(" ".join(row.get("status").split())[:60], status.label)
+        if start is not None and start > self.now and status in _AHEAD:
+            reasons += _retired(location, vt, found.get("provider"), found.get("room"))
         reason = " ".join(row.get("cancel_reason").split())
         if len(reason) > MAX_CANCEL_REASON:
             reasons.append(f"cancel_reason: at most {MAX_CANCEL_REASON} characters")
+        if not reasons and external is None and start is not None:
+            key: tuple[int, datetime, int] = (found["patient"], start, found["provider"].id)
+            if key in self.on_file:
+                self.already.append(Line(row.line, (
+                    "no id, and the same patient, provider and start as appointment "
+                    f"{self.on_file[key]} on file",)))
+                return None
+            earlier = self.seen_keys.setdefault(key, row.line)
+            if earlier != row.line:
+                reasons.append(f"no id, and the same patient, provider and start as line "
+                               f"{earlier} (give each visit its id)")
         if reasons:
             self.bad.append(Line(row.line, tuple(reasons)))
             return None
@@ -311,6 +342,25 @@ class _Reader:
         return end
 
 
+def _retired(location: Location | None, vt: VisitType | None, provider: Provider | None,
+             room: Room | None) -> list[str]:
+    """Why a visit still to come cannot go in: the practice has retired its location, visit
+    type, provider or room (the new setup no longer has it; book it again by hand)."""
+    found = [f"{what}: {name} is retired in the practice; a visit still to come needs "
+             "one in use"
+             for what, name, active in (
+                 ("location", location and location.name, location and location.active),
+                 ("visit_type", vt and vt.name, vt and vt.active),
+                 ("provider", provider and provider.name, provider and provider.active),
+                 ("room", room and room.name, room and room.active))
+             if name is not None and not active]
+    return found
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
 def _procedure(row: SourceRow, vt: VisitType | None,
                reasons: list[str]) -> tuple[str | None, str | None, str | None]:
     """Where a procedure was done (region, levels, side); nothing for other visits."""
@@ -372,21 +422,21 @@ def _attention(flags: list[str]) -> str | None:
 
 def _booking_checks(session: Session, ctx: Context, visit: Visit, appt_id: int,
                     person: Any, now: datetime) -> None:
-    """A future procedure passes the checks the booking path runs; a refusal does not drop
-    the visit (it was booked in the old system) but says why on it, for a scheduler."""
+    """Every future visit still to happen passes the checks the booking path runs (the
+    procedure's details, the first visit, the patient's own other visits, payer rules); a
+    refusal does not drop the visit (it was booked in the old system) but says why on it, for
+    a scheduler."""
     from frontdesk.services.pathway import UNRECOGNISED, PayerRulesBroken, enforce_payer_rules
     from frontdesk.services.scheduling import guards
 
-    if visit.start <= now or visit.status not in (Status.BOOKED, Status.CONFIRMED) \
-            or not visit.vt.is_procedure:
+    if visit.start <= now or visit.status not in (Status.BOOKED, Status.CONFIRMED):
         return
     appt = session.get(Appointment, appt_id)
     assert appt is not None
     before = len(visit.flags)
-    try:
-        guards.refuse(session, ctx, appt=appt, vt=visit.vt, asked=guards.Asked(), now=now)
-    except InvalidInput as exc:
-        visit.flags.append(exc.message)
+    for refused in guards.refusals(session, ctx, appt=appt, vt=visit.vt, asked=guards.Asked(),
+                                   now=now):
+        visit.flags.append(refused.message)
     try:
         enforce_payer_rules(session, ctx, staff=person, appointment=appt,
                             visit_type=visit.vt.code, override_reason=None)

@@ -26,7 +26,8 @@ from typing import Any
 
 from frontdesk.domain.imports import column_key
 from frontdesk.services.errors import InvalidInput
-from frontdesk.services.imports.reading import Source, SourceRow, decode
+from frontdesk.services.imports.outcome import printable
+from frontdesk.services.imports.reading import Source, SourceRow, controls, decode
 
 _BEGIN = re.compile(r"^BEGIN:VEVENT\s*$", re.IGNORECASE)
 _STATUS = {"TENTATIVE": "booked", "CONFIRMED": "confirmed", "CANCELLED": "cancelled"}
@@ -41,9 +42,9 @@ def read_ics(path: Path, *, known: tuple[str, ...], aliases: Mapping[str, str],
     starts = [n for n, line in enumerate(text.splitlines(), start=1) if _BEGIN.match(line)]
     try:
         calendar = icalendar.Calendar.from_ical(text)
-    except (ValueError, IndexError, KeyError) as exc:
-        raise InvalidInput("file", f"{path.name} is not an iCalendar file: "
-                                   f"{str(exc)[:120]}") from None
+    except (ValueError, IndexError, KeyError) as exc:  # the reason may quote the file: shown
+        raise InvalidInput("file", f"{printable(path.name)} is not an iCalendar file: "
+                                   f"{printable(str(exc)[:120])}") from None
     events = list(calendar.walk("VEVENT"))
     if len(events) != len(starts):  # cannot tell lines apart: number the events instead
         starts = list(range(1, len(events) + 1))
@@ -56,7 +57,11 @@ def read_ics(path: Path, *, known: tuple[str, ...], aliases: Mapping[str, str],
     rows = []
     found: set[str] = set()
     for line, event in zip(starts, events, strict=True):
-        row = _row(event, line, ours, known)
+        try:
+            row = _row(event, line, ours, known)
+        except ValueError as exc:  # a property the library could not read, on access
+            row = SourceRow(line, {}, broken=(
+                f"cannot be read as an event: {printable(str(exc)[:120])}",))
         found.update(row.cells)
         rows.append(row)
     columns = tuple(c for c in known if c in found)
@@ -92,22 +97,34 @@ def _row(event: Any, line: int, ours: Any, known: tuple[str, ...]) -> SourceRow:
     if start is not None:
         moments["start"] = start
         end = _moment(event, "DTEND", broken)
-        duration = event.get("DURATION")
-        if end is None and duration is not None and isinstance(duration.dt, timedelta):
-            end = start + duration.dt
+        duration = _value(event, "DURATION", broken)
+        if end is None and isinstance(duration, timedelta):
+            end = start + duration
         if end is not None:
             moments["end"] = end
     elif not broken:
         broken.append("has no DTSTART")
-    return SourceRow(line, {k: v for k, v in cells.items() if k in known}, moments,
-                     tuple(broken))
+    ours_only = {k: v for k, v in cells.items() if k in known}
+    return SourceRow(line, ours_only, moments, (*broken, *controls(ours_only)))
 
 
-def _moment(event: Any, prop: str, broken: list[str]) -> datetime | None:
+def _value(event: Any, prop: str, broken: list[str]) -> Any:
+    """The property's value (a datetime, date or timedelta), or None: absent, or unreadable
+    (``DTSTART:2027garbage``: a bad row saying so)."""
     value = event.get(prop)
     if value is None:
         return None
-    moment = value.dt
+    try:
+        return value.dt
+    except (ValueError, AttributeError):
+        broken.append(f"{prop} is not a date and time")
+        return None
+
+
+def _moment(event: Any, prop: str, broken: list[str]) -> datetime | None:
+    moment = _value(event, prop, broken)
+    if moment is None:
+        return None
     if isinstance(moment, datetime):
         return moment
     if isinstance(moment, date):

@@ -38,6 +38,7 @@ class Tally:
     already: list[Line] = field(default_factory=list)
     duplicates: list[Line] = field(default_factory=list)
     attention: list[Line] = field(default_factory=list)
+    matched: tuple[str, ...] = ()  # "what: 'theirs' → ours", for the report
     good: int = 0
     history: int = 0
     callbacks: int = 0
@@ -66,7 +67,8 @@ class Tally:
             bad=tuple(sorted(self.bad, key=lambda x: x.line)),
             already=tuple(self.already), duplicates=tuple(self.duplicates),
             attention=tuple(sorted(self.attention, key=lambda x: x.line)),
-            ignored_columns=source.ignored, notes=(*source.notes, *notes), dry_run=dry_run,
+            ignored_columns=source.ignored, matched=self.matched,
+            notes=(*source.notes, *notes), dry_run=dry_run,
             skip_bad=skip_bad, history=self.history, callbacks=self.callbacks,
             finished_at=ctx.now() if ctx is not None else None, by=staff)
 

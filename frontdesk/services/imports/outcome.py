@@ -28,7 +28,12 @@ class Line:
         """``line N: reason; reason`` — never a control character from the file (the report
         is read in a terminal)."""
         said = "; ".join(self.reasons)
-        return f"line {self.line}: " + "".join(ch if ch.isprintable() else "?" for ch in said)
+        return f"line {self.line}: " + printable(said)
+
+
+def printable(text: str) -> str:
+    """``text`` with every character a terminal would act on shown as ``?``."""
+    return "".join(ch if ch.isprintable() else "?" for ch in text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +47,8 @@ class ImportResult:
     duplicates: tuple[Line, ...] = ()  # possible duplicates of records on file
     attention: tuple[Line, ...] = ()  # imported, for a scheduler to look at
     ignored_columns: tuple[str, ...] = ()
+    #: each distinct value read as one of ours: "visit type: 'Follow up' → follow-up"
+    matched: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     dry_run: bool = False
     skip_bad: bool = False
@@ -102,12 +109,15 @@ class ImportResult:
         """The report file: what happened, then each list under its heading."""
         when = (f"{self.finished_at.astimezone(ZoneInfo(zone)):%Y-%m-%d %H:%M} ({zone})"
                 if self.finished_at else "")
-        out = [f"frontdesk import {self.kind}: {self.path}",
+        out = [f"frontdesk import {self.kind}: {printable(str(self.path))}",
                f"at {when} by {self.by}".rstrip(), "", *self.summary()]
         if self.notes:
-            out += ["", *(f"note: {n}" for n in self.notes)]
+            out += ["", *(f"note: {printable(n)}" for n in self.notes)]
         if self.ignored_columns:
-            out += ["", "columns not read: " + ", ".join(self.ignored_columns)]
+            out += ["", "columns not read: " + printable(", ".join(self.ignored_columns))]
+        if self.matched:
+            out += ["", "values read as the practice's (theirs → ours: check them):",
+                    *(printable(m) for m in self.matched)]
         sections = (
             ("bad rows" + ("" if self.skip_bad else " (nothing is imported while there are "
                                                     "any; --skip-bad imports the rest)"),
@@ -123,8 +133,30 @@ class ImportResult:
         return "\n".join(out) + "\n"
 
 
-def write_report(result: ImportResult, path: Path, modes: FileModes = PRIVATE) -> None:
-    """The report, owner-only (0600; 0660 for the shared group the settings name)."""
+def write_report(result: ImportResult, path: Path, modes: FileModes = PRIVATE, *,
+                 replace: bool = False) -> None:
+    """The report, owner-only (0600; 0660 for the shared group the settings name). A new
+    file unless ``replace``: one already there — or a link, even to nowhere — is refused, not
+    followed. Replacing goes through a private file beside it that then takes its place (the
+    link itself, never what it points to)."""
+    import os
+
+    from frontdesk.db.files import set_mode
+    from frontdesk.services.errors import InvalidInput
     from frontdesk.services.report.export import write_private
 
-    write_private(path, result.report(), modes)
+    text = result.report()
+    if replace:
+        write_private(path, text, modes)
+        return
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(path, flags, 0o600)
+    except FileExistsError:
+        raise InvalidInput("report", f"{path} already exists; give another name, or "
+                                     "--force to replace it") from None
+    except PermissionError:
+        raise InvalidInput("report", f"cannot write {path}: permission denied") from None
+    with os.fdopen(fd, "wb") as out:
+        set_mode(out.fileno(), modes.file, modes.gid)
+        out.write(text.encode("utf-8"))

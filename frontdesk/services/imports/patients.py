@@ -3,9 +3,11 @@ written in one transaction with one ``import.patients`` audit event (counts only
 
 A row is imported when every cell reads. Its old id already imported: skipped (so an import can
 be run again). The same id, or the same name and date of birth, twice in the file: the later
-row is bad. The same name and date of birth as any patient on file, or the same phone as one
-entered by hand (no old id): a possible duplicate, held back for a person to look at. Written
-with bulk inserts: 50,000 rows take seconds.
+row is bad. The same name and date of birth as any patient on file, the same birth date and a
+similar name (the rule the patient records use: misspelt, swapped, a short first name, a new
+last name), or the same phone as anyone's phone or mobile on file: a possible duplicate, held
+back for a person to look at. Merged-away records are never candidates. Written with bulk
+inserts: 50,000 rows take seconds.
 """
 
 from __future__ import annotations
@@ -21,7 +23,14 @@ from sqlmodel import Session, col
 
 from frontdesk.db import queries as q
 from frontdesk.db.models import Patient
-from frontdesk.domain.imports import CellError, DateOrder, person_key, read_date, read_yes_no
+from frontdesk.domain.imports import (
+    CellError,
+    DateOrder,
+    person_key,
+    read_date,
+    read_yes_no,
+    similar_names,
+)
 from frontdesk.domain.patients import (
     DetailError,
     check_alert_note,
@@ -93,6 +102,7 @@ def import_patients(ctx: Context, *, staff: str, path: Path, mapping: dict[str, 
                 continue
             good.append(outcome)
         tally.absorb(checker.bad, checker.already, checker.duplicates)
+        tally.matched = checker.matched()
         tally.good = len(good)
         if tally.stops(skip_bad) or dry_run:
             return
@@ -122,6 +132,7 @@ class _Checker:
         self.by_external: dict[str, int] = {}
         self.by_person: dict[tuple[str, str, date], int] = {}
         self.by_phone: dict[str, int] = {}
+        self.by_dob: dict[date, list[tuple[int, str, str]]] = {}
         for pid, ext, first, last, dob, phone, mobile, merged in session.connection().execute(
                 sa_select(col(Patient.id), col(Patient.external_id), col(Patient.first_name),
                           col(Patient.last_name), col(Patient.dob), col(Patient.phone),
@@ -132,10 +143,10 @@ class _Checker:
             if merged is not None:
                 continue
             self.by_person.setdefault(person_key(first, last, dob), pid)
-            if not ext:
-                for number in (phone, mobile):
-                    if number:
-                        self.by_phone.setdefault(number, pid)
+            self.by_dob.setdefault(dob, []).append((pid, first, last))
+            for number in (phone, mobile):
+                if number:
+                    self.by_phone.setdefault(number, pid)
         self.seen_ids: dict[str, int] = {}
         self.seen_people: dict[tuple[str, str, date], int] = {}
         self.plans: dict[str, PayerPlan | None | str] = {}
@@ -182,6 +193,10 @@ class _Checker:
         if key is not None and key in self.by_person:
             return (f"possible duplicate of patient {self.by_person[key]} (same name and date "
                     "of birth)")
+        if key is not None:
+            for pid, first, last in self.by_dob.get(values["dob"], []):
+                if similar_names(values["first_name"], values["last_name"], first, last):
+                    return f"possible duplicate of patient {pid} (same birth date, similar name)"
         for number in (values["phone"], values["mobile"]):
             if number and number in self.by_phone:
                 return f"possible duplicate of patient {self.by_phone[number]} (same phone)"
@@ -239,6 +254,12 @@ class _Checker:
                 reasons.append(f"preferred_location: {exc}")
         values.update(merged_into_id=None, version=1, created_at=self.now, updated_at=None)
         values.pop("name", None)
+
+    def matched(self) -> tuple[str, ...]:
+        """Each distinct location and payer the file wrote, and what it was read as."""
+        payers = tuple(f"payer: {' '.join(text.split())[:60]!r} → {plan.name}"
+                       for text, plan in self.plans.items() if isinstance(plan, PayerPlan))
+        return (*self.practice.matched(), *payers)
 
     def _name(self, row: SourceRow, values: dict[str, Any], reasons: list[str]) -> None:
         first, last, whole = row.get("first_name"), row.get("last_name"), row.get("name")

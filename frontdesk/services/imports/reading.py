@@ -14,14 +14,19 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from frontdesk.domain.imports import column_key
+from frontdesk.domain.imports import column_key, has_control
 from frontdesk.services.errors import InvalidInput
 
+#: Columns whose cells may run over several lines (tabs and line breaks allowed in them);
+#: every other cell is one line and holds no control character at all.
+MULTILINE = frozenset({"address", "city", "alert_note", "cancel_reason"})
 #: Files larger than this are refused before reading (a practice's export is far smaller).
 MAX_BYTES = 512 * 1024 * 1024
 
@@ -68,18 +73,29 @@ def parse_mapping(pairs: tuple[str, ...] | list[str], known: tuple[str, ...]) ->
 
 
 def decode(path: Path) -> tuple[str, tuple[str, ...]]:
-    """The file's text (BOM dropped) and a note when it was not UTF-8."""
+    """The file's text (BOM dropped) and a note when it was not UTF-8. Only a regular file is
+    read (not a device such as /dev/zero, a pipe or a folder), and never more than
+    :data:`MAX_BYTES`, whatever the file says its size is."""
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise InvalidInput("file", f"{path.name} is larger than {MAX_BYTES // 2**20} MB")
-        data = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a pipe: no waiting
     except FileNotFoundError:
         raise InvalidInput("file", f"{path} does not exist") from None
     except IsADirectoryError:
         raise InvalidInput("file", f"{path} is a folder, not a file") from None
     except PermissionError:
         raise InvalidInput("file", f"cannot read {path}: permission denied") from None
+    except OSError as exc:
+        raise InvalidInput("file", f"cannot read {path}: {exc.strerror}") from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        if stat.S_ISDIR(mode):
+            raise InvalidInput("file", f"{path} is a folder, not a file")
+        raise InvalidInput("file", f"{path} is not a regular file (a device or a pipe?)")
+    with os.fdopen(fd, "rb") as stream:
+        data = stream.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise InvalidInput("file", f"{path.name} is larger than {MAX_BYTES // 2**20} MB")
     try:
         return data.decode("utf-8-sig"), ()
     except UnicodeDecodeError:
@@ -120,8 +136,17 @@ def read_csv(path: Path, *, known: tuple[str, ...], aliases: Mapping[str, str],
             broken = (f"has {len(cells)} cells where the header has {len(header)}",)
         values = {name: cells[i].strip() for i, name in enumerate(ours)
                   if name and i < len(cells)}
-        rows.append(SourceRow(line, values, broken=broken))
+        rows.append(SourceRow(line, values, broken=broken + controls(values)))
     return Source(path, tuple(rows), tuple(n for n in ours if n), tuple(ignored), notes)
+
+
+def controls(cells: Mapping[str, str]) -> tuple[str, ...]:
+    """A reason for each cell holding a control character (an escape sequence would reach a
+    terminal or the records): the row is bad, and the reason names the column, never the
+    cell."""
+    return tuple(f"{name}: has a control character (such as an escape or a line break)"
+                 for name, text in cells.items()
+                 if has_control(text, multiline=name in MULTILINE))
 
 
 def _columns(header: list[str], *, known: tuple[str, ...], aliases: Mapping[str, str],

@@ -118,7 +118,7 @@ class Schedule:
         start, end = visit.block
         what = f"line {visit.line}"
         here = [r for r in self.practice.rooms.get(visit.location.id or 0, [])
-                if r.kind == visit.vt.room_kind]
+                if r.kind == visit.vt.room_kind and r.active]  # never a retired room
         reasons: list[str] = []
         if visit.blocking:
             track = self.providers.setdefault(visit.provider.id or 0, Track())
@@ -126,7 +126,7 @@ class Schedule:
             if taken is not None:
                 reasons.append(f"clashes with {visit.provider.name}'s visit ({taken})")
         if visit.room is None and not here:
-            reasons.append(f"room: {visit.location.name} has no {visit.vt.room_kind} room")
+            reasons.append(f"room: {visit.location.name} has no {visit.vt.room_kind} room in use")
         elif visit.room is None:
             free = [r for r in here if not visit.blocking
                     or self.rooms.get(r.id or 0, Track()).clash(start, end) is None]

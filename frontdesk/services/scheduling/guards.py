@@ -13,7 +13,7 @@ before the last one's relief report is on file, the same visit already booked ah
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -126,11 +126,38 @@ def refuse(session: Session, ctx: Context, *, appt: Appointment, vt: VisitType,
     details(vt, appt.region, appt.levels, appt.side)
     others = _others(session, appt, now)
     _first_visit(vt, appt, others, asked)
+    _overlapping(appt, others)
+    _review(session, ctx, appt, asked)
+
+
+def refusals(session: Session, ctx: Context, *, appt: Appointment, vt: VisitType,
+             asked: Asked, now: datetime) -> list[InvalidInput]:
+    """Every refusal :func:`refuse` would raise (it raises the first), in the same order: for
+    a caller that keeps the visit and says why (an import of visits booked elsewhere)."""
+    found: list[InvalidInput] = []
+    others = _others(session, appt, now)
+    checks: tuple[Callable[[], None], ...] = (
+        lambda: details(vt, appt.region, appt.levels, appt.side),
+        lambda: _first_visit(vt, appt, others, asked),
+        lambda: _overlapping(appt, others),
+        lambda: _review(session, ctx, appt, asked))
+    for check in checks:
+        try:
+            check()
+        except InvalidInput as exc:
+            found.append(exc)
+    return found
+
+
+def _overlapping(appt: Appointment, others: list[_Other]) -> None:
     for other in others:
         if other.start < appt.ends_at and appt.starts_at < other.end:
             raise InvalidInput("start", f"the patient already has a {other.name.lower()} at "
                                         f"{_when(other.start, other.zone)} at {other.place}, "
                                         "overlapping this time")
+
+
+def _review(session: Session, ctx: Context, appt: Appointment, asked: Asked) -> None:
     if asked.physician_review and ctx.settings.booking.physician_review_by_physicians_only:
         provider = session.get(Provider, appt.provider_id)
         if provider is not None and provider.kind != ProviderKind.PHYSICIAN.value:
