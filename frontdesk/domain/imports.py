@@ -293,25 +293,3 @@ def nearest(text: str, names: dict[str, str], *, count: int = 3) -> list[str]:
     if not found:  # a part of a name ("able") is far from the whole by ratio
         found = [n for n in names if wanted and (wanted in n or n in wanted)]
     return list(dict.fromkeys(names[f] for f in found))[:count]
-
-
-WHOLE_NAME = 85  # rapidfuzz token_sort_ratio of the whole names (order of words ignored)
-NAME_PART = 80  # rapidfuzz ratio of a first or last name
-SHORT_FORM = 3  # a first name this long that begins the other ("Chris", "Christina")
-
-
-def similar_names(first: str, last: str, other_first: str, other_last: str) -> bool:
-    """Whether two names may be one person's (both born the same day): the rule the patient
-    records use for possible duplicates (swapped, misspelt, a short form of the first name,
-    a new last name)."""
-    from rapidfuzz import fuzz
-
-    a_first, a_last = first.casefold().strip(), last.casefold().strip()
-    b_first, b_last = other_first.casefold().strip(), other_last.casefold().strip()
-    if fuzz.token_sort_ratio(f"{a_first} {a_last}", f"{b_first} {b_last}") >= WHOLE_NAME:
-        return True
-    firsts = (fuzz.ratio(a_first, b_first) >= NAME_PART
-              or (min(len(a_first), len(b_first)) >= SHORT_FORM
-                  and (a_first.startswith(b_first) or b_first.startswith(a_first))))
-    lasts = fuzz.ratio(a_last, b_last) >= NAME_PART
-    return firsts and (lasts or a_first == b_first)

@@ -29,7 +29,6 @@ from frontdesk.domain.imports import (
     person_key,
     read_date,
     read_yes_no,
-    similar_names,
 )
 from frontdesk.domain.patients import (
     DetailError,
@@ -54,6 +53,7 @@ from frontdesk.services.imports.common import (
 from frontdesk.services.imports.lookups import Practice
 from frontdesk.services.imports.outcome import ImportResult, Line
 from frontdesk.services.imports.reading import Source, SourceRow, read_csv, require
+from frontdesk.services.patients.duplicates import similar_names
 from frontdesk.services.payers import MAX_PAYER, check_member_id, choose_payer
 
 COLUMNS = ("id", "first_name", "last_name", "name", "dob", "phone", "mobile", "sms_consent",
