@@ -101,11 +101,13 @@ class Catalogue:
                 rank = 1
             elif any(wanted in n for n in names):
                 rank = 2
+            elif _words_found(text, plan):
+                rank = 3  # every word typed is in the plan's names ("BCBS of Oklahoma")
             else:
                 likeness = max(difflib.SequenceMatcher(None, wanted, n).ratio() for n in names)
                 if likeness < 0.8:
                     continue
-                rank = 3  # a near spelling: the nearest first
+                rank = 4  # a near spelling: the nearest first
             scored.append((rank, -likeness, order, plan))
         return [s[-1] for s in sorted(scored, key=lambda s: s[:3])][:limit]
 
@@ -174,3 +176,13 @@ DEFAULT_PLANS: tuple[PayerPlan, ...] = (
 
 def catalogue(plans: Iterable[PayerPlan], rule_sets: Sequence[PayerRules]) -> Catalogue:
     return Catalogue(tuple(plans), tuple(rule_sets))
+
+
+def _words_found(text: str, plan: PayerPlan) -> bool:
+    """Whether every word of ``text`` begins a word of the plan's name or aliases."""
+    words = [folded(w) for w in text.split()]
+    words = [w for w in words if w]
+    if len(words) < 2:
+        return False
+    own = {folded(w) for n in (plan.name, *plan.aliases) for w in n.split()} - {""}
+    return all(any(o.startswith(w) for o in own) for w in words)

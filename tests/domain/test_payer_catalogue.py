@@ -62,6 +62,8 @@ def test_folded_ignores_case_spaces_and_punctuation() -> None:
         ("blue", "bcbs-ok"),
         ("sooner", "soonercare"),
         ("advantage", "humana-ma"),  # holds the word: in catalogue order
+        ("BCBS of Oklahoma", "bcbs-ok"),  # every word typed is in the plan's names
+        ("humana gold", "humana-ma"),
     ],
 )
 def test_search_offers_near_plans_first(typed: str, first: str) -> None:
