@@ -29,7 +29,7 @@ from frontdesk.db.models import AuditEvent, Closure, PracticeSetting
 from frontdesk.services.audit import audit_events
 from frontdesk.services.context import Context
 from frontdesk.services.errors import Busy, InvalidInput, NotAllowed
-from frontdesk.services.exports import fhir
+from frontdesk.services.exports import fhir, fhir_resources
 from tests.exports import add_patient, add_visit, set_patient
 from tests.practice import Practice
 
@@ -305,7 +305,7 @@ def test_since_keeps_what_changed_and_writes_the_practice_whole(
 def test_a_resource_the_models_refuse_is_left_out_and_reported_without_its_values(
         ctx: Context, practice: Practice, monkeypatch: pytest.MonkeyPatch,
         out: Path) -> None:
-    made = fhir._patient
+    made = fhir_resources.patient
 
     def broken(p: Any, known: Any) -> dict[str, Any]:
         data = made(p, known)
@@ -313,7 +313,7 @@ def test_a_resource_the_models_refuse_is_left_out_and_reported_without_its_value
             data["birthDate"] = "Sample-1982"  # not a date; a patient's text
         return data
 
-    monkeypatch.setattr(fhir, "_patient", broken)
+    monkeypatch.setattr(fhir_resources, "patient", broken)
     done = fhir.export_fhir(ctx, by=practice.manager, folder=out)
     assert (done.count("Patient"), done.left_out) == (1, 1)
     manifest = json.loads((out / "manifest.json").read_text())
@@ -363,7 +363,7 @@ def test_rows_are_streamed_in_batches_with_progress(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """Batches of two rows (a server-side cursor on PostgreSQL) give the same files; progress
     is told every few resources and at the end of each file."""
-    monkeypatch.setattr(fhir, "STREAM_ROWS", 2)
+    monkeypatch.setattr(fhir_resources, "STREAM_ROWS", 2)
     monkeypatch.setattr(fhir, "PROGRESS_EVERY", 5)
     told: list[tuple[str, int]] = []
     done = fhir.export_fhir(ctx, by=practice.manager, folder=out,
@@ -404,7 +404,7 @@ def test_an_interrupted_export_leaves_the_earlier_one_whole(
     def failing(*_args: Any) -> dict[str, Any]:
         raise OSError("disk full")
 
-    monkeypatch.setattr(fhir, "_appointment", failing)
+    monkeypatch.setattr(fhir_resources, "_appointment", failing)
     add_visit(ctx, practice, at(11, 15))
     with pytest.raises(OSError, match="disk full"):
         fhir.export_fhir(ctx, by=practice.manager, folder=out)
