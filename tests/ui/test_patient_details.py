@@ -338,3 +338,71 @@ async def test_the_form_opens_with_the_preferred_location_and_keeps_it(
                                                       practice.location_id)
     (event,) = edits(sqlite_ctx)
     assert event.after == {"fields": ["email"], "version": 2}
+
+
+EVIL = "\x1b[31mRED\x1b]0;pwn\x07"  # red text, then the terminal's title set
+
+
+def shows_no_control(text: str) -> bool:
+    return all(ch.isprintable() for ch in text)
+
+
+async def test_no_control_character_of_a_record_reaches_the_screen(
+    sqlite_ctx: Context, practice: Practice, booked: list[AppointmentView],
+) -> None:
+    """Escape sequences, DEL, C1 controls and bidi overrides written straight into the record
+    (an import, another program) show as "?" on the board, in a visit's details, on the
+    caller's line, alerts and record, in the Ctrl+T form and in the possible duplicates."""
+    from tests.ui.conftest import shown
+
+    with Session(sqlite_ctx.engine) as session:
+        row = session.get(Patient, practice.patient_id)
+        assert row is not None
+        row.first_name, row.alert_note = "\x1b[2JCasey", EVIL
+        row.email, row.address = "c\x1b[2J@example.com", "1 Test\u202e Way"
+        row.city, row.member_id, row.payer, row.payer_key = "Tul\x9bsa", "W\x7f1", \
+            "Acme\x1b[5m", None
+        session.add(row)
+        session.commit()
+    async with app_for(sqlite_ctx).run_test(size=(80, 24)) as pilot:
+        board = await settled(pilot)
+        rows = [" ".join(r.values()) for r in shown(board)]
+        assert any("Testcase, ?." in r for r in rows)
+        assert all(shows_no_control(r) for r in rows)
+        await pilot.press("enter")  # the first visit: Testcase's block
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        facts = text_of(pilot.app.screen, "#details-facts")
+        assert "Alerts    ⚠ ?[31mRED?]0;pwn?" in facts
+        assert shows_no_control(facts.replace("\n", ""))
+        await pilot.press("escape")
+        await pilot.pause()
+        screen = await identified(pilot, "testcase")
+        await quiet(pilot)
+        for part in ("#call-title", "#call-caller", "#call-alerts"):
+            assert shows_no_control(text(screen, part)), part
+        assert text(screen, "#call-alerts") == "⚠ ?[31mRED?]0;pwn?"
+        assert "Acme?[5m" in text(screen, "#call-caller")
+        assert shows_no_control(text(screen, "#call-record").replace("\n", ""))
+        dialog = await editing(pilot)
+        values = {i.id: i.value for i in dialog.query(Input)}
+        assert values["email"] == "c?[2J@example.com"
+        assert all(shows_no_control(v) for v in values.values())
+        assert shows_no_control(text(dialog, "#patient-form-title"))
+        await pilot.press("ctrl+s")  # nothing was touched: nothing is sent
+        await quiet(pilot)
+        assert pilot.app.screen is screen
+        await pilot.press("ctrl+n")
+        await quiet(pilot)
+        new = pilot.app.screen
+        assert isinstance(new, NewPatientDialog)
+        put(new, name="Avery Quinn", dob="1/1/1990", phone="918-555-0111")
+        await pilot.press("ctrl+s")
+        await quiet(pilot)
+        listed = new.query_one("#dupes", OptionList)
+        prompts = [str(listed.get_option_at_index(n).prompt)
+                   for n in range(listed.option_count)]
+        assert prompts[0].startswith("Testcase, ?[2JCasey · born 17 May 1970")
+        assert all(shows_no_control(p) for p in prompts)
+    row = patient(sqlite_ctx, practice.patient_id)
+    assert (row.email, row.version) == ("c\x1b[2J@example.com", 1)

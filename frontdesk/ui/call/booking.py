@@ -28,7 +28,7 @@ from textual.worker import Worker, WorkerState
 from frontdesk.domain.calls import CallOutcome
 from frontdesk.ui.call.callbacks import CallbacksDue
 from frontdesk.ui.call.pathway import ChoiceList, PathwayPanel
-from frontdesk.ui.text import slot_text
+from frontdesk.ui.text import printable, slot_text
 from frontdesk.ui.widgets.booking import (
     ProcedureDetails,
     ProcedureDialog,
@@ -86,7 +86,8 @@ class CallBookingDialog(ModalScreen["AppointmentView | None"]):
         b = self.booking
         where = " ".join(p for p in (b.region, b.levels, b.side) if p)
         self.query_one("#callbook-title", Static).update(
-            f"{self.visit_name}{' · ' + where if where else ''}\nfor {self.patient.short_name}")
+            f"{self.visit_name}{' · ' + where if where else ''}\n"
+            f"for {printable(self.patient.short_name)}")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "override":

@@ -22,7 +22,7 @@ from frontdesk.ui.call.draft import elapsed
 from frontdesk.ui.call.pathway import PathwayPanel
 from frontdesk.ui.call.record import RecordPanel
 from frontdesk.ui.call.visits import VisitsPanel
-from frontdesk.ui.text import alerts_text, patient_line
+from frontdesk.ui.text import alerts_text, patient_line, printable
 
 if TYPE_CHECKING:
     from frontdesk.services.calls import CallView
@@ -61,8 +61,8 @@ class CallerOnLine(BookForCaller):
     def _tick(self) -> None:
         clock = elapsed(self.call.started_at, self.backend.ctx.now())
         p = self.patient
-        who = (f"{p.last_name}, {p.first_name} · born {p.dob.day} {p.dob:%b %Y}" if p
-               else "caller not identified")
+        who = (printable(f"{p.last_name}, {p.first_name} · born {p.dob.day} {p.dob:%b %Y}")
+               if p else "caller not identified")
         self.query_one("#call-title", Static).update(f"Call · {clock} · {who}", layout=False)
 
     @on(Input.Changed, "#call-search")
@@ -128,7 +128,7 @@ class CallerOnLine(BookForCaller):
         if self.patient is None:
             return
         payer = self.backend.payer_of(self.patient)
-        line.update(f"✓ {patient_line(self.patient, self.places)} · {payer.label}"
+        line.update(f"✓ {patient_line(self.patient, self.places)} · {printable(payer.label)}"
                     + ("" if payer.recognised else " — Ctrl+Y sets it from the payer list"))
         self._tick()
 

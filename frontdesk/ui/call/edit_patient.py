@@ -12,7 +12,7 @@ from frontdesk.domain.payers import PayerPlan
 from frontdesk.services.errors import StalePatient
 from frontdesk.services.views import LocationView, PatientView
 from frontdesk.ui.call.patient_form import PatientForm
-from frontdesk.ui.text import phone_text
+from frontdesk.ui.text import phone_text, printable
 
 
 class EditPatientDialog(PatientForm):
@@ -35,7 +35,8 @@ class EditPatientDialog(PatientForm):
     def _title(self) -> str:
         p = self.patient
         assert p is not None
-        return f"Edit patient {p.id} · {p.last_name}, {p.first_name} (version {p.version})"
+        return printable(f"Edit patient {p.id} · {p.last_name}, {p.first_name} "
+                         f"(version {p.version})")
 
     def changes(self, values: dict[str, Any]) -> dict[str, Any]:
         """What differs from the form as it opened."""

@@ -22,7 +22,7 @@ from frontdesk.domain.payers import PayerPlan
 from frontdesk.services.errors import PossibleDuplicates
 from frontdesk.services.views import DuplicateView, LocationView, PatientView
 from frontdesk.ui.call.patient_form import PatientForm
-from frontdesk.ui.text import patient_line
+from frontdesk.ui.text import patient_line, printable
 
 NEW = "new"  # the option that says: somebody else, a new patient
 
@@ -96,7 +96,8 @@ class NewPatientDialog(PatientForm):
         listed.clear_options()
         listed.add_options([
             *(Option(Content(f"{patient_line(d.patient, self.places)} — "
-                             f"{'; '.join(d.reasons)}"), id=str(d.patient.id)) for d in found),
+                             f"{printable('; '.join(d.reasons))}"), id=str(d.patient.id))
+              for d in found),
             Option(Content("None of these: add as a new patient"), id=NEW)])
         listed.display = True
         listed.highlighted = 0

@@ -27,6 +27,7 @@ from frontdesk.domain.patients import ALERTS
 from frontdesk.domain.payers import PayerPlan, folded
 from frontdesk.services.errors import FrontDeskError
 from frontdesk.services.views import LocationView, PatientView
+from frontdesk.ui.text import printable
 
 #: The form's details in its order (the services' names for them).
 FIELDS = ("name", "dob", "phone", "mobile", "sms_consent", "email", "address", "city", "state",
@@ -118,7 +119,7 @@ class PatientForm(ModalScreen[PatientView | None]):
                                          value=Select.NULL if place is None else place)
             yield from self._row("Location", select)
             yield from self._row("Payer", Input(
-                self.payer_text, placeholder="type to search the payer list"
+                printable(self.payer_text), placeholder="type to search the payer list"
                 + ("" if p else " (optional)"), id="payer", max_length=61, compact=True,
                 suggester=PlanSuggester(self.plans)))
             yield Static("", id="payer-matches", classes="form-hint", markup=False)
@@ -143,7 +144,10 @@ class PatientForm(ModalScreen[PatientView | None]):
 
     @staticmethod
     def _input(field: str, value: str, placeholder: str, most: int) -> Input:
-        return Input(value, placeholder=placeholder, id=field, max_length=most, compact=True)
+        """An input opened with ``value`` as the record holds it, less any control character
+        (a terminal would act on it)."""
+        return Input(printable(value), placeholder=placeholder, id=field, max_length=most,
+                     compact=True)
 
     @staticmethod
     def _row(label: str, *widgets: Widget, errors: tuple[str, ...] | None = None

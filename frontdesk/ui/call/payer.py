@@ -18,6 +18,7 @@ from frontdesk.domain.payers import PayerPlan
 from frontdesk.services.errors import FrontDeskError
 from frontdesk.services.views import PatientView
 from frontdesk.ui.call.patient_form import PlanSuggester, plans_hint
+from frontdesk.ui.text import printable
 
 
 class PayerDialog(ModalScreen[PatientView | None]):
@@ -53,8 +54,8 @@ class PayerDialog(ModalScreen[PatientView | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="payer-dialog"):
-            yield Static(f"Payer of {self.patient.full_name} · on file: {self.current}",
-                         id="payer-title", markup=False)
+            yield Static(printable(f"Payer of {self.patient.full_name} · on file: "
+                                   f"{self.current}"), id="payer-title", markup=False)
             with Horizontal(classes="form-row"):
                 yield Label("Payer", classes="form-label")
                 yield Input(placeholder="type to search the payer list", id="payer",
@@ -63,8 +64,9 @@ class PayerDialog(ModalScreen[PatientView | None]):
             yield Static("", id="payer-error", classes="form-error", markup=False)
             with Horizontal(classes="form-row"):
                 yield Label("Member id", classes="form-label")
-                yield Input(self.patient.member_id, placeholder="from the card (optional)",
-                            id="member_id", max_length=41, compact=True)
+                yield Input(printable(self.patient.member_id),
+                            placeholder="from the card (optional)", id="member_id",
+                            max_length=41, compact=True)
             yield Static("", id="member_id-error", classes="form-error", markup=False)
             yield Static("Enter saves · → takes the plan offered · Esc closes", id="payer-help",
                          markup=False)
