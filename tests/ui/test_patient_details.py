@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import pytest
 from sqlmodel import Session, col, func, select
 from textual.widgets import Checkbox, Input, OptionList, Select, Static
 
@@ -20,6 +21,7 @@ from frontdesk.services.views import AppointmentView
 from frontdesk.ui.app import FrontDeskApp
 from frontdesk.ui.call.edit_patient import EditPatientDialog
 from frontdesk.ui.call.new_patient import NewPatientDialog
+from frontdesk.ui.call.record import RecordPanel
 from frontdesk.ui.call.screen import CallScreen
 from frontdesk.ui.visit.details import DetailsScreen
 from tests.practice import Practice
@@ -312,6 +314,50 @@ async def test_a_call_whose_caller_was_merged_meanwhile_resumes_with_the_record_
         call = session.get(Call, draft.id)
         assert call is not None
         assert call.patient_id == practice.other_patient_id
+
+
+@pytest.mark.parametrize("key", ["ctrl+t", "ctrl+y"])
+async def test_a_caller_merged_during_the_call_switches_to_the_record_kept(
+    sqlite_ctx: Context, practice: Practice, key: str,
+) -> None:
+    """The caller's record is merged into another while the call is open: saving their
+    details (Ctrl+T) or payer (Ctrl+Y) meets the merge, and the call goes on with the record
+    kept — caller line, record and the call's caller — saying so in one line."""
+    from frontdesk.services import directory
+    from frontdesk.services.patients.merge import merge_patients
+    from frontdesk.ui.call.payer import PayerDialog
+
+    jordan = practice.other_patient_id
+    twin = directory.add_patient(sqlite_ctx, staff="desk", name="Jordon Sample",
+                                 dob=date(1982, 11, 2), phone="918-555-0188",
+                                 confirmed_new=True)
+    async with app_for(sqlite_ctx).run_test(size=(80, 24)) as pilot:
+        screen = await identified(pilot, "918-555-0188")
+        assert screen.patient is not None
+        assert screen.patient.id == twin.id
+        merge_patients(sqlite_ctx, staff="mgr", keep_id=jordan, other_id=twin.id)
+        await pilot.press(key)
+        await quiet(pilot)
+        dialog = pilot.app.screen
+        if key == "ctrl+t":
+            assert isinstance(dialog, EditPatientDialog)
+            put(dialog, email="jordan@example.com")
+        else:
+            assert isinstance(dialog, PayerDialog)
+            put(dialog, payer="Aetna")
+        await pilot.press("enter")
+        await quiet(pilot)
+        assert pilot.app.screen is screen
+        assert screen.patient is not None
+        assert screen.patient.id == jordan
+        assert text(screen, "#call-caller").startswith("✓ Sample, Jordan · born 2 Nov 1982")
+        said = f"This record was merged into {jordan}: showing {jordan}."
+        assert text(screen, "#call-hint").startswith(said)
+        assert screen.query_one(RecordPanel).patient_id == jordan
+    with Session(sqlite_ctx.engine) as session:
+        [call] = session.exec(select(Call)).all()
+    assert call.patient_id == jordan
+    assert edits(sqlite_ctx) == []
 
 
 async def test_the_form_opens_with_the_preferred_location_and_keeps_it(

@@ -48,6 +48,7 @@ class CallerOnLine(BookForCaller):
         self.places: Mapping[int, str] = {loc.id: loc.name for loc in locations}
         self.found: tuple[PatientView, ...] = ()
         self._search_timer: Timer | None = None
+        self._switching: int | None = None  # the record kept, while switching to it
 
     def _pathway(self, *, take_focus: bool, reason: CallReason | None = None) -> None:
         """Show the pathway (and the caller's visits) for the caller and the call's reason."""
@@ -145,7 +146,12 @@ class CallerOnLine(BookForCaller):
         if self.patient is None:
             return
 
+        dialog = PayerDialog(patient=self.patient, current=self.backend.payer_label(self.patient),
+                             plans=self.backend.payer_plans, save=self.backend.set_payer)
+
         def saved(patient: PatientView | None) -> None:
+            if dialog.merged is not None:
+                self._caller_merged(dialog.merged)
             if patient is not None:
                 self.notify(f"Payer set: {self.backend.payer_label(patient)}.", markup=False)
                 self.patient = patient
@@ -153,10 +159,7 @@ class CallerOnLine(BookForCaller):
                 self._read_record()  # the caps are the plan's
                 self._pathway(take_focus=False)
 
-        self.app.push_screen(PayerDialog(patient=self.patient,
-                                         current=self.backend.payer_label(self.patient),
-                                         plans=self.backend.payer_plans,
-                                         save=self.backend.set_payer), saved)
+        self.app.push_screen(dialog, saved)
 
     def action_edit_patient(self) -> None:
         """Ctrl+T: the caller's details in a form, saved against the version read."""
@@ -172,6 +175,9 @@ class CallerOnLine(BookForCaller):
             check=partial(self.backend.check_patient, payer_required=True))
 
         def saved(patient: PatientView | None) -> None:
+            if dialog.merged is not None:
+                self._caller_merged(dialog.merged, saved=False)
+                return
             if patient is not None:
                 self.notify("Patient details saved.", markup=False)
             fresh = patient or dialog.current  # saved, or changed by someone else meanwhile
@@ -194,6 +200,31 @@ class CallerOnLine(BookForCaller):
         self.query_one(PathwayPanel).know(None)
         if self.patient is not None:
             self.query_one(RecordPanel).load(self.patient.id, self.call.id)
+
+    def _caller_merged(self, error: BaseException | None, *, saved: bool = True) -> bool:
+        """When ``error`` says the caller's record was merged into another meanwhile: the
+        call goes on with the record kept (read afresh, and saved as the call's caller), and
+        the receptionist is told in one line. ``saved``: False when what they typed was not
+        saved because of it."""
+        from frontdesk.services.errors import MergedAway
+
+        p = self.patient
+        if not isinstance(error, MergedAway) or p is None or error.patient_id != p.id:
+            return False
+        kept = error.merged_into
+        if self._switching != kept:  # said once, however many workers met it
+            self._switching = kept
+            said = f"This record was merged into {kept}: showing {kept}."
+            if not saved:
+                said += " Nothing was saved: Ctrl+T to edit it."
+            self.notify(said, severity="warning", markup=False)
+            self._hint(said)
+            self._load_patient(kept)
+        return True
+
+    @on(RecordPanel.Failed)
+    def _record_failed(self, event: RecordPanel.Failed) -> None:
+        self._caller_merged(event.error)
 
     @on(RecordPanel.Loaded)
     def _record_read(self, event: RecordPanel.Loaded) -> None:

@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 from frontdesk.domain.payers import PayerPlan
-from frontdesk.services.errors import StalePatient
+from frontdesk.services.errors import MergedAway, StalePatient
 from frontdesk.services.views import LocationView, PatientView
 from frontdesk.ui.call.patient_form import PatientForm
 from frontdesk.ui.text import phone_text, printable
@@ -31,6 +31,7 @@ class EditPatientDialog(PatientForm):
                          payer_text=payer, phone_text=phone_text, check=check)
         self._save_patient = save
         self.current: PatientView | None = None  # the record as it is now, when it changed
+        self.merged: MergedAway | None = None  # the record was merged into another meanwhile
 
     def _title(self) -> str:
         p = self.patient
@@ -57,6 +58,10 @@ class EditPatientDialog(PatientForm):
                      lambda: save(patient_id=p.id, version=p.version, **details))
 
     def _refused(self, error: BaseException | None) -> None:
+        if isinstance(error, MergedAway):  # back to the call, which shows the record kept
+            self.merged = error
+            self.dismiss(None)
+            return
         if isinstance(error, StalePatient):
             self.current = error.current
             self.show_problems([("", "Changed by someone else meanwhile: nothing was saved. "

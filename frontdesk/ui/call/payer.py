@@ -15,7 +15,7 @@ from textual.widgets import Input, Label, Static
 from textual.worker import Worker, WorkerState
 
 from frontdesk.domain.payers import PayerPlan
-from frontdesk.services.errors import FrontDeskError
+from frontdesk.services.errors import FrontDeskError, MergedAway
 from frontdesk.services.views import PatientView
 from frontdesk.ui.call.patient_form import PlanSuggester, plans_hint
 from frontdesk.ui.text import printable
@@ -50,6 +50,7 @@ class PayerDialog(ModalScreen[PatientView | None]):
         self.current = current
         self.plans = plans
         self._save_payer = save
+        self.merged: MergedAway | None = None  # the record was merged into another meanwhile
         self.saving = False
 
     def compose(self) -> ComposeResult:
@@ -116,6 +117,10 @@ class PayerDialog(ModalScreen[PatientView | None]):
         elif event.state == WorkerState.ERROR:
             self.saving = False
             error = event.worker.error
+            if isinstance(error, MergedAway):  # back to the call, on the record kept
+                self.merged = error
+                self.dismiss(None)
+                return
             field = getattr(error, "field", "payer")
             known = isinstance(error, FrontDeskError)  # a refusal says why; nothing else does
             self._error(field, getattr(error, "message", "") or (str(error) if known else "")
