@@ -197,10 +197,25 @@ async def test_the_new_patient_form_shows_who_may_be_the_caller_first(
         assert count(sqlite_ctx) == before
         await pilot.press("enter")  # it is Casey on file
         await quiet(pilot)
-        assert pilot.app.screen is screen
         assert screen.patient is not None
         assert screen.patient.id == practice.patient_id
+        edit = pilot.app.screen  # what was typed is not lost: Casey's form, with it filled in
+        assert isinstance(edit, EditPatientDialog)
+        assert text(edit, "#patient-form-title").splitlines()[1] == (
+            "Typed for a new patient, not saved yet: phone, mobile, city, state, ZIP, alerts. "
+            "Ctrl+S saves it to this record; Esc leaves the record as it is.")
+        assert (edit.query_one("#name", Input).value, edit.query_one("#mobile", Input).value,
+                edit.query_one("#alert-driver", Checkbox).value) == (
+            "Testcase, Casey", "918-555-0198", True)
+        put(edit, phone="(918) 555-0111")  # the phone on file was right
+        await pilot.press("ctrl+s")
+        await quiet(pilot)
+        assert pilot.app.screen is screen
         assert count(sqlite_ctx) == before
+        casey = patient(sqlite_ctx, practice.patient_id)
+        assert (casey.phone, casey.mobile, casey.city, casey.state, casey.zip, casey.alerts,
+                casey.first_name) == ("+19185550111", "+19185550198", "Tulsa", "OK", "74101",
+                                      ["driver"], "Casey")
 
         await pilot.press("ctrl+n")  # once more, and this time it is somebody else
         await quiet(pilot)
@@ -223,6 +238,32 @@ async def test_the_new_patient_form_shows_who_may_be_the_caller_first(
     assert (added.first_name, added.alerts) == ("Casy", ["driver"])
     assert created.after is not None
     assert created.after["not_these"] == [practice.patient_id]
+
+
+async def test_a_name_of_several_words_is_kept_as_it_is_when_corrected(
+    sqlite_ctx: Context, practice: Practice,
+) -> None:
+    """The form shows the name as "Last, First": correcting the first name of Anna De La Cruz
+    keeps her last name whole (it used to be re-split at the last space: "Cruz")."""
+    jordan = practice.other_patient_id
+    with Session(sqlite_ctx.engine) as session:
+        row = session.get(Patient, jordan)
+        assert row is not None
+        row.first_name, row.last_name = "Ana", "De La Cruz"
+        session.add(row)
+        session.commit()
+    async with app_for(sqlite_ctx).run_test(size=(80, 24)) as pilot:
+        await identified(pilot, "918-555-0122")
+        dialog = await editing(pilot)
+        assert dialog.query_one("#name", Input).value == "De La Cruz, Ana"
+        assert (dialog.query_one("#state", Input).placeholder,
+                dialog.query_one("#zip", Input).placeholder) == ("e.g. OK", "e.g. 74133")
+        put(dialog, name="De La Cruz, Anna")
+        await pilot.press("ctrl+s")
+        await quiet(pilot)
+        assert not isinstance(pilot.app.screen, EditPatientDialog)
+    row = patient(sqlite_ctx, jordan)
+    assert (row.first_name, row.last_name) == ("Anna", "De La Cruz")
 
 
 async def test_the_alerts_show_on_the_caller_line_and_in_the_visit_details(

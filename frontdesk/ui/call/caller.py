@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import partial
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
 from textual.binding import Binding, BindingType
@@ -22,7 +22,7 @@ from frontdesk.ui.call.draft import elapsed
 from frontdesk.ui.call.pathway import PathwayPanel
 from frontdesk.ui.call.record import RecordPanel
 from frontdesk.ui.call.visits import VisitsPanel
-from frontdesk.ui.text import alerts_text, patient_line, printable
+from frontdesk.ui.text import alerts_text, patient_line, phone_text, printable
 
 if TYPE_CHECKING:
     from frontdesk.services.calls import CallView
@@ -161,8 +161,9 @@ class CallerOnLine(BookForCaller):
 
         self.app.push_screen(dialog, saved)
 
-    def action_edit_patient(self) -> None:
-        """Ctrl+T: the caller's details in a form, saved against the version read."""
+    def action_edit_patient(self, typed: dict[str, Any] | None = None) -> None:
+        """Ctrl+T: the caller's details in a form, saved against the version read (``typed``:
+        details typed for a new patient put in the form, to be saved with Ctrl+S)."""
         from frontdesk.ui.call.edit_patient import EditPatientDialog
 
         if self.patient is None:
@@ -172,7 +173,7 @@ class CallerOnLine(BookForCaller):
             patient=self.patient, save=self.backend.edit_patient, locations=self.locations,
             today=self.backend.today(), plans=self.backend.payer_plans,
             payer=self._payer_text(self.patient),
-            check=partial(self.backend.check_patient, payer_required=True))
+            check=partial(self.backend.check_patient, payer_required=True), typed=typed)
 
         def saved(patient: PatientView | None) -> None:
             if dialog.merged is not None:
@@ -241,6 +242,7 @@ class CallerOnLine(BookForCaller):
 
     def action_new_patient(self) -> None:
         from frontdesk.ui.call.new_patient import NewPatientDialog
+        from frontdesk.ui.call.patient_form import brought, record_values
 
         typed = self.query_one("#call-search", Input).value.strip()
         name = typed if typed and not any(ch.isdigit() for ch in typed) else ""
@@ -251,10 +253,19 @@ class CallerOnLine(BookForCaller):
                                   places=self.places)
 
         def added(patient: PatientView | None) -> None:
-            if patient is not None:
-                self.notify("The caller is on file already: this is their record."
-                            if dialog.picked else "New patient added.", markup=False)
-                self._confirm(patient)
+            if patient is None:
+                return
+            self._confirm(patient)
+            extra = brought(dialog.typed_when_picked, record_values(
+                patient, locations=self.locations, payer_text=self._payer_text(patient),
+                phone_text=phone_text)) if dialog.picked else {}
+            if extra:  # what was typed is not lost: the record's form, with it filled in
+                self.notify("The caller is on file already: what was typed differs from "
+                            "their record. Ctrl+S saves it there; Esc does not.", markup=False)
+                self.action_edit_patient(typed=extra)
+                return
+            self.notify("The caller is on file already: this is their record."
+                        if dialog.picked else "New patient added.", markup=False)
 
         self.app.push_screen(dialog, added)
 

@@ -53,6 +53,7 @@ class NewPatientDialog(PatientForm):
         self.places = places or {loc.id: loc.name for loc in locations}
         self.candidates: tuple[DuplicateView, ...] = ()
         self.picked = False
+        self.typed_when_picked: dict[str, Any] = {}  # the details typed, when one is picked
 
     def _extra(self) -> ComposeResult:
         yield Static("", id="dupes-title", markup=False)
@@ -116,4 +117,5 @@ class NewPatientDialog(PatientForm):
                        if str(d.patient.id) == event.option_id), None)
         if chosen is not None:
             self.picked = True
+            self.typed_when_picked = self.typed()
             self.dismiss(chosen)
