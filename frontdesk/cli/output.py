@@ -34,7 +34,9 @@ def emit(runtime: Asked, value: Any, text: str) -> None:
 
 def clean(value: object) -> str:
     """Table cells never carry terminal control characters."""
-    return "".join(ch if ch.isprintable() else "?" for ch in str(value))
+    from frontdesk.domain.text import printable
+
+    return printable(value)
 
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:

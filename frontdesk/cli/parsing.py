@@ -76,3 +76,25 @@ def resolve_location(ctx: Context, text: str) -> LocationView:
                                            "`frontdesk locations` lists them")
         return found[0]
     return directory.find_location(ctx, wanted)
+
+
+def active_location(ctx: Context, text: str) -> LocationView:
+    """A location in use, by id, name or unique name prefix: a retired one is refused (it
+    cannot be anybody's preferred location any more)."""
+    from frontdesk.services import directory
+    from frontdesk.services.errors import InvalidInput
+
+    in_use = directory.locations(ctx)
+    wanted = text.strip()
+    if wanted.isdigit():
+        place = next((loc for loc in directory.locations(ctx, retired=True)
+                      if str(loc.id) == wanted.lstrip("0")), None)
+        if place is None:
+            raise InvalidInput("location", f"no location with id {wanted[:40]}; "
+                                           "`frontdesk locations` lists them")
+    else:
+        place = directory.find_location(ctx, wanted)
+    if all(loc.id != place.id for loc in in_use):
+        names = ", ".join(loc.name for loc in in_use) or "none"
+        raise InvalidInput("location", f"{place.name} is retired; choose one of {names}")
+    return place

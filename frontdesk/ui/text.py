@@ -8,7 +8,11 @@ from datetime import date
 
 from frontdesk.domain.model import Status
 from frontdesk.domain.patients import alert_words
+from frontdesk.domain.text import printable
 from frontdesk.services.views import AppointmentView, PatientView, SlotView
+
+__all__ = ["INACTIVE", "alerts_text", "details_text", "fit", "format_day", "patient_line",
+           "phone_text", "printable", "slot_text", "status_text", "when_text"]
 
 #: Shown faint, hidden on request and never counted: cancelled visits and lapsed holds.
 INACTIVE = frozenset({Status.CANCELLED, Status.EXPIRED})
@@ -23,6 +27,7 @@ def fit(text: str, width: int) -> str:
     """``text`` cut to ``width`` cells with an ellipsis."""
     if width <= 0:
         return ""
+    text = printable(text)
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
@@ -53,20 +58,20 @@ def phone_text(e164: str) -> str:
     """'+19185550111' as '(918) 555-0111'; any other number as stored."""
     if e164.startswith("+1") and len(e164) == 12:
         return f"({e164[2:5]}) {e164[5:8]}-{e164[8:]}"
-    return e164
+    return printable(e164)
 
 
 def alerts_text(codes: tuple[str, ...], note: str = "") -> str:
     """'⚠ Needs an interpreter · On blood thinners: nurse call first · <note>'; empty when the
     record has no alert."""
     words = alert_words(codes, note)
-    return ("⚠ " + " · ".join(words)) if words else ""
+    return printable("⚠ " + " · ".join(words)) if words else ""
 
 
 def patient_line(p: PatientView, places: Mapping[int, str]) -> str:
     """'Testcase, Casey · born 17 May 1970 · (918) 555-0111 · Test Clinic' (the preferred
-    location)."""
+    location); no control character of the record reaches the screen."""
     phone = phone_text(p.phone)
     where = places.get(p.preferred_location_id or 0)
     line = f"{p.last_name}, {p.first_name} · born {p.dob.day} {p.dob:%b %Y} · {phone}"
-    return line + (f" · {where}" if where else "")
+    return printable(line + (f" · {where}" if where else ""))

@@ -59,7 +59,8 @@ def test_show_edit_and_a_stale_version(desk: Desk) -> None:
                       "--as", "desk")
     assert edited.exit_code == 0, edited.stderr
     assert edited.stdout == (f"Patient {jordan}: mobile, text consent, address, city, state, "
-                             "ZIP, location, alerts, alert note updated\n")
+                             "ZIP, location, alerts, alert note updated\n"
+                             "Alerts: none → blood-thinners\n")
     after = desk.run("patients", "show", jordan, "--as", "desk").stdout.splitlines()
     assert after[0] == f"Patient   {jordan} · version 2"
     assert after[4:] == [
@@ -103,6 +104,9 @@ def test_edit_reports_every_bad_detail_and_needs_one(desk: Desk) -> None:
     both = desk.run("patients", "edit", jordan, "--alert", "driver", "--no-alerts", "--as",
                     "desk")
     assert both.exit_code == 2
+    twice = desk.run("patients", "edit", jordan, "--alert", "driver", "--remove-alert",
+                     "driver", "--as", "desk")
+    assert twice.exit_code == 2
     assert desk.state() == before
 
 
@@ -144,3 +148,69 @@ def test_patient_details_on_postgresql(pg_desk: Desk) -> None:
     dup = pg_desk.run("patients", "add", "--name", "Sample, Jordan", "--dob", "1982-11-02",
                       "--phone", "918-555-0177", "--as", "desk")
     assert dup.exit_code == 2
+
+
+def test_alert_adds_one_and_remove_alert_takes_one_off(desk: Desk) -> None:
+    """--alert adds to the alerts on file (it used to replace them all); --remove-alert takes
+    one off; --no-alerts clears; each prints the alerts before → after."""
+    jordan = str(desk.practice.other_patient_id)
+    first = desk.run("patients", "edit", jordan, "--alert", "interpreter", "--as", "desk")
+    assert first.exit_code == 0, first.stderr
+    assert first.stdout == f"Patient {jordan}: alerts updated\nAlerts: none → interpreter\n"
+    more = desk.run("patients", "edit", jordan, "--alert", "driver", "--alert",
+                    "blood-thinners", "--as", "desk")
+    assert more.exit_code == 0, more.stderr
+    assert more.stdout.splitlines()[1] == (
+        "Alerts: interpreter → interpreter, driver, blood-thinners")
+    again = desk.run("patients", "edit", jordan, "--alert", "driver", "--as", "desk")
+    assert again.stdout.splitlines() == [
+        f"Patient {jordan}: nothing changed",
+        "Alerts: interpreter, driver, blood-thinners → interpreter, driver, blood-thinners"]
+    fewer = desk.run("patients", "edit", jordan, "--remove-alert", "interpreter",
+                     "--remove-alert", "blood-thinners", "--email", "j@example.com", "--as",
+                     "desk", "--json")
+    assert fewer.exit_code == 0, fewer.stderr
+    assert json.loads(fewer.stdout)["alerts"] == ["driver"]
+    none = desk.run("patients", "edit", jordan, "--no-alerts", "--as", "desk")
+    assert none.stdout.splitlines()[1] == "Alerts: driver → none"
+
+
+def test_an_id_past_the_largest_is_refused_as_input(desk: Desk) -> None:
+    huge = "99999999999999999999"
+    for args in (("show", huge), ("edit", huge, "--email", "j@example.com"),
+                 ("merge", huge, "1"), ("merge", "1", huge)):
+        done = desk.run("patients", *args, "--as", "mgr")
+        assert done.exit_code == 2, (args, done.stderr)
+        assert "is not in the range" in done.stderr
+        assert "unexpected" not in done.stderr
+
+
+def test_a_retired_location_cannot_be_the_preferred_one(desk: Desk) -> None:
+    from sqlmodel import Session
+
+    from frontdesk.db.engine import make_engine
+    from frontdesk.db.models import Location
+
+    engine = make_engine(desk.db)
+    with Session(engine) as session:
+        old = Location(name="Old Clinic", address="1 Old Way, Tulsa, OK 74101",
+                       phone="+19185550300", timezone="America/Chicago", active=False)
+        session.add(old)
+        session.commit()
+        old_id = old.id
+    engine.dispose()
+    jordan = str(desk.practice.other_patient_id)
+    before = desk.state()
+    for where in ("Old Clinic", "old", str(old_id)):
+        edited = desk.run("patients", "edit", jordan, "--location", where, "--as", "desk")
+        assert edited.exit_code == 2, edited.stderr
+        assert edited.stderr == ("error: location: Old Clinic is retired; choose one of "
+                                 "Test Clinic\n")
+    added = desk.run("patients", "add", "--name", "Avery Quinn", "--dob", "1990-01-01",
+                     "--phone", "918-555-0177", "--location", "Old Clinic", "--new", "--as",
+                     "desk")
+    assert added.exit_code == 2
+    assert "Old Clinic is retired" in added.stderr
+    assert desk.state() == before
+    kept = desk.run("patients", "edit", jordan, "--location", "test", "--as", "desk")
+    assert kept.exit_code == 0, kept.stderr

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import pytest
 from sqlmodel import Session, col, func, select
 from textual.widgets import Checkbox, Input, OptionList, Select, Static
 
@@ -20,6 +21,7 @@ from frontdesk.services.views import AppointmentView
 from frontdesk.ui.app import FrontDeskApp
 from frontdesk.ui.call.edit_patient import EditPatientDialog
 from frontdesk.ui.call.new_patient import NewPatientDialog
+from frontdesk.ui.call.record import RecordPanel
 from frontdesk.ui.call.screen import CallScreen
 from frontdesk.ui.visit.details import DetailsScreen
 from tests.practice import Practice
@@ -195,10 +197,25 @@ async def test_the_new_patient_form_shows_who_may_be_the_caller_first(
         assert count(sqlite_ctx) == before
         await pilot.press("enter")  # it is Casey on file
         await quiet(pilot)
-        assert pilot.app.screen is screen
         assert screen.patient is not None
         assert screen.patient.id == practice.patient_id
+        edit = pilot.app.screen  # what was typed is not lost: Casey's form, with it filled in
+        assert isinstance(edit, EditPatientDialog)
+        assert text(edit, "#patient-form-title").splitlines()[1] == (
+            "Typed for a new patient, not saved yet: phone, mobile, city, state, ZIP, alerts. "
+            "Ctrl+S saves it to this record; Esc leaves the record as it is.")
+        assert (edit.query_one("#name", Input).value, edit.query_one("#mobile", Input).value,
+                edit.query_one("#alert-driver", Checkbox).value) == (
+            "Testcase, Casey", "918-555-0198", True)
+        put(edit, phone="(918) 555-0111")  # the phone on file was right
+        await pilot.press("ctrl+s")
+        await quiet(pilot)
+        assert pilot.app.screen is screen
         assert count(sqlite_ctx) == before
+        casey = patient(sqlite_ctx, practice.patient_id)
+        assert (casey.phone, casey.mobile, casey.city, casey.state, casey.zip, casey.alerts,
+                casey.first_name) == ("+19185550111", "+19185550198", "Tulsa", "OK", "74101",
+                                      ["driver"], "Casey")
 
         await pilot.press("ctrl+n")  # once more, and this time it is somebody else
         await quiet(pilot)
@@ -221,6 +238,32 @@ async def test_the_new_patient_form_shows_who_may_be_the_caller_first(
     assert (added.first_name, added.alerts) == ("Casy", ["driver"])
     assert created.after is not None
     assert created.after["not_these"] == [practice.patient_id]
+
+
+async def test_a_name_of_several_words_is_kept_as_it_is_when_corrected(
+    sqlite_ctx: Context, practice: Practice,
+) -> None:
+    """The form shows the name as "Last, First": correcting the first name of Anna De La Cruz
+    keeps her last name whole (it used to be re-split at the last space: "Cruz")."""
+    jordan = practice.other_patient_id
+    with Session(sqlite_ctx.engine) as session:
+        row = session.get(Patient, jordan)
+        assert row is not None
+        row.first_name, row.last_name = "Ana", "De La Cruz"
+        session.add(row)
+        session.commit()
+    async with app_for(sqlite_ctx).run_test(size=(80, 24)) as pilot:
+        await identified(pilot, "918-555-0122")
+        dialog = await editing(pilot)
+        assert dialog.query_one("#name", Input).value == "De La Cruz, Ana"
+        assert (dialog.query_one("#state", Input).placeholder,
+                dialog.query_one("#zip", Input).placeholder) == ("e.g. OK", "e.g. 74133")
+        put(dialog, name="De La Cruz, Anna")
+        await pilot.press("ctrl+s")
+        await quiet(pilot)
+        assert not isinstance(pilot.app.screen, EditPatientDialog)
+    row = patient(sqlite_ctx, jordan)
+    assert (row.first_name, row.last_name) == ("Anna", "De La Cruz")
 
 
 async def test_the_alerts_show_on_the_caller_line_and_in_the_visit_details(
@@ -314,6 +357,50 @@ async def test_a_call_whose_caller_was_merged_meanwhile_resumes_with_the_record_
         assert call.patient_id == practice.other_patient_id
 
 
+@pytest.mark.parametrize("key", ["ctrl+t", "ctrl+y"])
+async def test_a_caller_merged_during_the_call_switches_to_the_record_kept(
+    sqlite_ctx: Context, practice: Practice, key: str,
+) -> None:
+    """The caller's record is merged into another while the call is open: saving their
+    details (Ctrl+T) or payer (Ctrl+Y) meets the merge, and the call goes on with the record
+    kept — caller line, record and the call's caller — saying so in one line."""
+    from frontdesk.services import directory
+    from frontdesk.services.patients.merge import merge_patients
+    from frontdesk.ui.call.payer import PayerDialog
+
+    jordan = practice.other_patient_id
+    twin = directory.add_patient(sqlite_ctx, staff="desk", name="Jordon Sample",
+                                 dob=date(1982, 11, 2), phone="918-555-0188",
+                                 confirmed_new=True)
+    async with app_for(sqlite_ctx).run_test(size=(80, 24)) as pilot:
+        screen = await identified(pilot, "918-555-0188")
+        assert screen.patient is not None
+        assert screen.patient.id == twin.id
+        merge_patients(sqlite_ctx, staff="mgr", keep_id=jordan, other_id=twin.id)
+        await pilot.press(key)
+        await quiet(pilot)
+        dialog = pilot.app.screen
+        if key == "ctrl+t":
+            assert isinstance(dialog, EditPatientDialog)
+            put(dialog, email="jordan@example.com")
+        else:
+            assert isinstance(dialog, PayerDialog)
+            put(dialog, payer="Aetna")
+        await pilot.press("enter")
+        await quiet(pilot)
+        assert pilot.app.screen is screen
+        assert screen.patient is not None
+        assert screen.patient.id == jordan
+        assert text(screen, "#call-caller").startswith("✓ Sample, Jordan · born 2 Nov 1982")
+        said = f"This record was merged into {jordan}: showing {jordan}."
+        assert text(screen, "#call-hint").startswith(said)
+        assert screen.query_one(RecordPanel).patient_id == jordan
+    with Session(sqlite_ctx.engine) as session:
+        [call] = session.exec(select(Call)).all()
+    assert call.patient_id == jordan
+    assert edits(sqlite_ctx) == []
+
+
 async def test_the_form_opens_with_the_preferred_location_and_keeps_it(
     sqlite_ctx: Context, practice: Practice,
 ) -> None:
@@ -338,3 +425,71 @@ async def test_the_form_opens_with_the_preferred_location_and_keeps_it(
                                                       practice.location_id)
     (event,) = edits(sqlite_ctx)
     assert event.after == {"fields": ["email"], "version": 2}
+
+
+EVIL = "\x1b[31mRED\x1b]0;pwn\x07"  # red text, then the terminal's title set
+
+
+def shows_no_control(text: str) -> bool:
+    return all(ch.isprintable() for ch in text)
+
+
+async def test_no_control_character_of_a_record_reaches_the_screen(
+    sqlite_ctx: Context, practice: Practice, booked: list[AppointmentView],
+) -> None:
+    """Escape sequences, DEL, C1 controls and bidi overrides written straight into the record
+    (an import, another program) show as "?" on the board, in a visit's details, on the
+    caller's line, alerts and record, in the Ctrl+T form and in the possible duplicates."""
+    from tests.ui.conftest import shown
+
+    with Session(sqlite_ctx.engine) as session:
+        row = session.get(Patient, practice.patient_id)
+        assert row is not None
+        row.first_name, row.alert_note = "\x1b[2JCasey", EVIL
+        row.email, row.address = "c\x1b[2J@example.com", "1 Test\u202e Way"
+        row.city, row.member_id, row.payer, row.payer_key = "Tul\x9bsa", "W\x7f1", \
+            "Acme\x1b[5m", None
+        session.add(row)
+        session.commit()
+    async with app_for(sqlite_ctx).run_test(size=(80, 24)) as pilot:
+        board = await settled(pilot)
+        rows = [" ".join(r.values()) for r in shown(board)]
+        assert any("Testcase, ?." in r for r in rows)
+        assert all(shows_no_control(r) for r in rows)
+        await pilot.press("enter")  # the first visit: Testcase's block
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        facts = text_of(pilot.app.screen, "#details-facts")
+        assert "Alerts    ⚠ ?[31mRED?]0;pwn?" in facts
+        assert shows_no_control(facts.replace("\n", ""))
+        await pilot.press("escape")
+        await pilot.pause()
+        screen = await identified(pilot, "testcase")
+        await quiet(pilot)
+        for part in ("#call-title", "#call-caller", "#call-alerts"):
+            assert shows_no_control(text(screen, part)), part
+        assert text(screen, "#call-alerts") == "⚠ ?[31mRED?]0;pwn?"
+        assert "Acme?[5m" in text(screen, "#call-caller")
+        assert shows_no_control(text(screen, "#call-record").replace("\n", ""))
+        dialog = await editing(pilot)
+        values = {i.id: i.value for i in dialog.query(Input)}
+        assert values["email"] == "c?[2J@example.com"
+        assert all(shows_no_control(v) for v in values.values())
+        assert shows_no_control(text(dialog, "#patient-form-title"))
+        await pilot.press("ctrl+s")  # nothing was touched: nothing is sent
+        await quiet(pilot)
+        assert pilot.app.screen is screen
+        await pilot.press("ctrl+n")
+        await quiet(pilot)
+        new = pilot.app.screen
+        assert isinstance(new, NewPatientDialog)
+        put(new, name="Avery Quinn", dob="1/1/1990", phone="918-555-0111")
+        await pilot.press("ctrl+s")
+        await quiet(pilot)
+        listed = new.query_one("#dupes", OptionList)
+        prompts = [str(listed.get_option_at_index(n).prompt)
+                   for n in range(listed.option_count)]
+        assert prompts[0].startswith("Testcase, ?[2JCasey · born 17 May 1970")
+        assert all(shows_no_control(p) for p in prompts)
+    row = patient(sqlite_ctx, practice.patient_id)
+    assert (row.email, row.version) == ("c\x1b[2J@example.com", 1)

@@ -10,9 +10,9 @@ import click
 
 from frontdesk.cli.errors import InputRejected
 from frontdesk.cli.identity import acting_as
-from frontdesk.cli.options import json_option
+from frontdesk.cli.options import ID, json_option
 from frontdesk.cli.output import clean, dumps, emit, table
-from frontdesk.cli.parsing import parse_day, practice_today
+from frontdesk.cli.parsing import active_location, parse_day, practice_today
 from frontdesk.cli.runtime import Runtime
 from frontdesk.domain.patients import ALERTS
 
@@ -72,6 +72,8 @@ def patients_add(runtime: Runtime, /, name: str, dob: str, phone: str, staff: st
     born = parse_day(dob, field_name="dob", today=practice_today(ctx))
     details["alerts"] = tuple(details["alerts"])
     details["sms_consent"] = bool(details["sms_consent"])
+    if details["location"]:
+        details["location"] = str(active_location(ctx, details["location"]).id)
     try:
         patient = directory.add_patient(ctx, staff=staff, name=name, dob=born, phone=phone,
                                         zip=zip_code, confirmed_new=confirmed_new, **details)
@@ -101,11 +103,13 @@ def _show_candidates(runtime: Runtime, ctx: Context, staff: str,
 
 
 @click.command("edit")
-@click.argument("patient_id", type=int, metavar="ID")
+@click.argument("patient_id", type=ID, metavar="ID")
 @click.option("--name", metavar="TEXT", help="'First Last' or 'Last, First'.")
 @click.option("--dob", metavar="DATE", help="Date of birth, e.g. 1970-05-17.")
 @click.option("--phone", metavar="TEXT", help="Phone, e.g. 918-555-0142.")
 @detail_options
+@click.option("--remove-alert", "removed", multiple=True, type=click.Choice(ALERT_CODES),
+              help="Take this alert off the record (repeat for several).")
 @click.option("--no-alerts", is_flag=True, help="Take every alert off the record.")
 @click.option("--version", "seen", type=click.IntRange(1), metavar="N",
               help="Edit only if the record is still at this version (from `patients show`); "
@@ -114,28 +118,46 @@ def _show_candidates(runtime: Runtime, ctx: Context, staff: str,
 @json_option
 @click.pass_obj
 def patients_edit(runtime: Runtime, /, patient_id: int, staff: str, dob: str | None,
-                  zip_code: str | None, no_alerts: bool, seen: int | None,
-                  **details: Any) -> None:
-    """Change a patient's details: only those given change. Every bad detail is reported at
-    once and nothing is written (exit 2). Audited with the names of the details changed."""
+                  zip_code: str | None, removed: tuple[str, ...], no_alerts: bool,
+                  seen: int | None, **details: Any) -> None:
+    """Change a patient's details: only those given change. --alert adds an alert and
+    --remove-alert takes one off (the others stay); --no-alerts takes them all off. Every bad
+    detail is reported at once and nothing is written (exit 2). Audited with the names of the
+    details changed."""
     from frontdesk.services import directory
     from frontdesk.services.patients.edit import edit_patient
 
-    if no_alerts and details["alerts"]:
-        raise click.UsageError("--alert and --no-alerts cannot go together")
+    added: tuple[str, ...] = tuple(details.pop("alerts"))
+    if no_alerts and (added or removed):
+        raise click.UsageError("--no-alerts cannot go with --alert or --remove-alert")
+    if set(added) & set(removed):
+        raise click.UsageError("an alert cannot be both added and removed")
     ctx = runtime.context()
-    changes: dict[str, Any] = {k: v for k, v in details.items() if v not in (None, ())}
+    changes: dict[str, Any] = {k: v for k, v in details.items() if v is not None}
     if zip_code is not None:
         changes["zip"] = zip_code
     if dob is not None:
         changes["dob"] = parse_day(dob, field_name="dob", today=practice_today(ctx))
-    if details["alerts"] or no_alerts:
-        changes["alerts"] = tuple(details["alerts"])
-    if not changes:
+    if changes.get("location"):
+        changes["location"] = str(active_location(ctx, changes["location"]).id)
+    if not changes and not (added or removed or no_alerts):
         raise click.UsageError("give at least one detail to change (see --help)")
     before = directory.get_patient(ctx, patient_id)
+    if added or removed or no_alerts:
+        # against the version read, so that an alert set meanwhile is not lost (exit 4)
+        kept = () if no_alerts else tuple(a for a in before.alerts if a not in removed)
+        changes["alerts"] = kept + tuple(a for a in added if a not in kept)
+        seen = seen or before.version
     patient = edit_patient(ctx, staff=staff, patient_id=patient_id, version=seen, **changes)
-    emit(runtime, patient, f"Patient {patient.id}: {changed_words(ctx, before, patient)}")
+    text = f"Patient {patient.id}: {changed_words(ctx, before, patient)}"
+    if "alerts" in changes:
+        text += f"\nAlerts: {alerts_list(before.alerts)} → {alerts_list(patient.alerts)}"
+    emit(runtime, patient, text)
+
+
+def alerts_list(codes: tuple[str, ...]) -> str:
+    """"interpreter, driver" or "none"."""
+    return ", ".join(codes) if codes else "none"
 
 
 def changed_words(ctx: Context, before: PatientView, after: PatientView) -> str:
@@ -158,7 +180,7 @@ def changed_words(ctx: Context, before: PatientView, after: PatientView) -> str:
 
 
 @click.command("show")
-@click.argument("patient_id", type=int, metavar="ID")
+@click.argument("patient_id", type=ID, metavar="ID")
 @acting_as()
 @json_option
 @click.pass_obj

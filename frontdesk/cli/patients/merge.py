@@ -6,7 +6,7 @@ from __future__ import annotations
 import click
 
 from frontdesk.cli.identity import acting_as
-from frontdesk.cli.options import json_option
+from frontdesk.cli.options import ID, json_option
 from frontdesk.cli.output import emit
 from frontdesk.cli.runtime import Runtime
 
@@ -15,8 +15,8 @@ KINDS = {"appointments": "visit(s)", "calls": "call(s)", "relief_reports": "reli
 
 
 @click.command("merge")
-@click.argument("keep_id", type=int, metavar="KEEP")
-@click.argument("other_id", type=int, metavar="OTHER")
+@click.argument("keep_id", type=ID, metavar="KEEP")
+@click.argument("other_id", type=ID, metavar="OTHER")
 @click.option("--force", is_flag=True,
               help="Merge even though the birth dates differ (you checked it is one person).")
 @acting_as()

@@ -28,7 +28,7 @@ from textual.worker import Worker, WorkerState
 from frontdesk.domain.calls import CallOutcome
 from frontdesk.ui.call.callbacks import CallbacksDue
 from frontdesk.ui.call.pathway import ChoiceList, PathwayPanel
-from frontdesk.ui.text import slot_text
+from frontdesk.ui.text import printable, slot_text
 from frontdesk.ui.widgets.booking import (
     ProcedureDetails,
     ProcedureDialog,
@@ -42,6 +42,7 @@ from frontdesk.ui.widgets.readback import ReadBackDialog
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from frontdesk.services.errors import MergedAway
     from frontdesk.services.scheduling import BookingNeedsConfirmation
     from frontdesk.services.views import AppointmentView, PatientView, SlotView
     from frontdesk.ui.backend.door import Backend, CallBooking
@@ -70,6 +71,7 @@ class CallBookingDialog(ModalScreen["AppointmentView | None"]):
         self.chosen: SlotView | None = None
         self.held: AppointmentView | None = None
         self.refused: str = ""  # the payer problems, when a hold was refused for them
+        self.merged: MergedAway | None = None  # the caller's record was merged meanwhile
 
     def compose(self) -> ComposeResult:
         with Vertical(id="callbook"):
@@ -86,7 +88,8 @@ class CallBookingDialog(ModalScreen["AppointmentView | None"]):
         b = self.booking
         where = " ".join(p for p in (b.region, b.levels, b.side) if p)
         self.query_one("#callbook-title", Static).update(
-            f"{self.visit_name}{' · ' + where if where else ''}\nfor {self.patient.short_name}")
+            f"{self.visit_name}{' · ' + where if where else ''}\n"
+            f"for {printable(self.patient.short_name)}")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "override":
@@ -159,7 +162,7 @@ class CallBookingDialog(ModalScreen["AppointmentView | None"]):
                 self._title()
                 self._show_slots(slots, "Best free times (preferred location first). "
                                         "1-9 or Enter holds one for the caller.")
-            else:
+            elif not self._merged(worker.error):
                 self._note("Could not look for free times; Esc and try again.")
         elif group == "callbook-hold":
             self._held(worker)
@@ -193,6 +196,8 @@ class CallBookingDialog(ModalScreen["AppointmentView | None"]):
                        "Esc lets it go.")
             return
         error = worker.error
+        if self._merged(error):
+            return
         if isinstance(error, SlotTaken) and self.booking.physician_review:
             self._note("That time was just taken by someone else. Looking for a physician's "
                        "next free times…")
@@ -235,6 +240,8 @@ class CallBookingDialog(ModalScreen["AppointmentView | None"]):
             self.dismiss(worker.result)
             return
         error = worker.error
+        if self._merged(error):
+            return
         if isinstance(error, BookingNeedsConfirmation) and self.held is not None:
             held = self.held
             self._warned(error, then=lambda: self._confirm(held))
@@ -286,6 +293,17 @@ class CallBookingDialog(ModalScreen["AppointmentView | None"]):
             self.refused, self.backend.staff, may_override=self.backend.may_override(),
             who=b.override_by or "", why=b.override_reason or "", error=error), authorised)
 
+    def _merged(self, error: BaseException | None) -> bool:
+        """The caller's record was merged into another meanwhile: back to the call, which
+        switches to the record kept (``merged``)."""
+        from frontdesk.services.errors import MergedAway
+
+        if not isinstance(error, MergedAway):
+            return False
+        self.merged = error
+        self.dismiss(None)
+        return True
+
     def action_back(self) -> None:
         if self.held is not None:
             self._release(self.held)
@@ -335,14 +353,25 @@ class BookForCaller(CallbacksDue):
             booking = CallBooking(visit_type=visit_type, region=details.region,
                                   levels=details.levels, side=details.side,
                                   physician_review=physician_review)
-            self.app.push_screen(CallBookingDialog(self.backend, patient, booking, name),
-                                 self._after_booking)
+            dialog = CallBookingDialog(self.backend, patient, booking, name)
+
+            def done(appt: AppointmentView | None) -> None:
+                if dialog.merged is not None:
+                    self._caller_merged(dialog.merged)
+                self._after_booking(appt)
+
+            self.app.push_screen(dialog, done)
 
         if procedure and not known.complete_for(visit_type):
             self.app.push_screen(ProcedureDialog(
                 f"{name}: where is it done?", visit_type, known=known), offer)
         else:
             offer(known)
+
+    def _caller_merged(self, error: BaseException | None) -> bool:
+        """Whether ``error`` says the caller's record was merged into another (the call then
+        goes on with the record kept); the call screen knows how."""
+        return False
 
     def _after_booking(self, appt: AppointmentView | None) -> None:
         if appt is None:

@@ -14,6 +14,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
+from frontdesk.domain.text import printable
 from frontdesk.ui.call.draft import DraftCall
 
 if TYPE_CHECKING:
@@ -29,7 +30,8 @@ def callback_line(callback: CallbackView, zone: Any, today: Any) -> str:
         done = callback.procedure_at.astimezone(zone)
         about = f" · block {done:%a} {done.day} {done:%b}"
         about += f" {callback.levels or callback.region or ''}".rstrip()
-    return (f"{'overdue' if callback.overdue else 'due'} {when} · {callback.patient_short} · "
+    return (f"{'overdue' if callback.overdue else 'due'} {when} · "
+            f"{printable(callback.patient_short)} · "
             f"{callback.label.lower()}{about}")
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import partial
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
 from textual.binding import Binding, BindingType
@@ -22,7 +22,7 @@ from frontdesk.ui.call.draft import elapsed
 from frontdesk.ui.call.pathway import PathwayPanel
 from frontdesk.ui.call.record import RecordPanel
 from frontdesk.ui.call.visits import VisitsPanel
-from frontdesk.ui.text import alerts_text, patient_line
+from frontdesk.ui.text import alerts_text, patient_line, phone_text, printable
 
 if TYPE_CHECKING:
     from frontdesk.services.calls import CallView
@@ -48,6 +48,7 @@ class CallerOnLine(BookForCaller):
         self.places: Mapping[int, str] = {loc.id: loc.name for loc in locations}
         self.found: tuple[PatientView, ...] = ()
         self._search_timer: Timer | None = None
+        self._switching: int | None = None  # the record kept, while switching to it
 
     def _pathway(self, *, take_focus: bool, reason: CallReason | None = None) -> None:
         """Show the pathway (and the caller's visits) for the caller and the call's reason."""
@@ -61,8 +62,8 @@ class CallerOnLine(BookForCaller):
     def _tick(self) -> None:
         clock = elapsed(self.call.started_at, self.backend.ctx.now())
         p = self.patient
-        who = (f"{p.last_name}, {p.first_name} · born {p.dob.day} {p.dob:%b %Y}" if p
-               else "caller not identified")
+        who = (printable(f"{p.last_name}, {p.first_name} · born {p.dob.day} {p.dob:%b %Y}")
+               if p else "caller not identified")
         self.query_one("#call-title", Static).update(f"Call · {clock} · {who}", layout=False)
 
     @on(Input.Changed, "#call-search")
@@ -128,7 +129,7 @@ class CallerOnLine(BookForCaller):
         if self.patient is None:
             return
         payer = self.backend.payer_of(self.patient)
-        line.update(f"✓ {patient_line(self.patient, self.places)} · {payer.label}"
+        line.update(f"✓ {patient_line(self.patient, self.places)} · {printable(payer.label)}"
                     + ("" if payer.recognised else " — Ctrl+Y sets it from the payer list"))
         self._tick()
 
@@ -145,7 +146,12 @@ class CallerOnLine(BookForCaller):
         if self.patient is None:
             return
 
+        dialog = PayerDialog(patient=self.patient, current=self.backend.payer_label(self.patient),
+                             plans=self.backend.payer_plans, save=self.backend.set_payer)
+
         def saved(patient: PatientView | None) -> None:
+            if dialog.merged is not None:
+                self._caller_merged(dialog.merged)
             if patient is not None:
                 self.notify(f"Payer set: {self.backend.payer_label(patient)}.", markup=False)
                 self.patient = patient
@@ -153,13 +159,11 @@ class CallerOnLine(BookForCaller):
                 self._read_record()  # the caps are the plan's
                 self._pathway(take_focus=False)
 
-        self.app.push_screen(PayerDialog(patient=self.patient,
-                                         current=self.backend.payer_label(self.patient),
-                                         plans=self.backend.payer_plans,
-                                         save=self.backend.set_payer), saved)
+        self.app.push_screen(dialog, saved)
 
-    def action_edit_patient(self) -> None:
-        """Ctrl+T: the caller's details in a form, saved against the version read."""
+    def action_edit_patient(self, typed: dict[str, Any] | None = None) -> None:
+        """Ctrl+T: the caller's details in a form, saved against the version read (``typed``:
+        details typed for a new patient put in the form, to be saved with Ctrl+S)."""
         from frontdesk.ui.call.edit_patient import EditPatientDialog
 
         if self.patient is None:
@@ -169,9 +173,12 @@ class CallerOnLine(BookForCaller):
             patient=self.patient, save=self.backend.edit_patient, locations=self.locations,
             today=self.backend.today(), plans=self.backend.payer_plans,
             payer=self._payer_text(self.patient),
-            check=partial(self.backend.check_patient, payer_required=True))
+            check=partial(self.backend.check_patient, payer_required=True), typed=typed)
 
         def saved(patient: PatientView | None) -> None:
+            if dialog.merged is not None:
+                self._caller_merged(dialog.merged, saved=False)
+                return
             if patient is not None:
                 self.notify("Patient details saved.", markup=False)
             fresh = patient or dialog.current  # saved, or changed by someone else meanwhile
@@ -195,6 +202,31 @@ class CallerOnLine(BookForCaller):
         if self.patient is not None:
             self.query_one(RecordPanel).load(self.patient.id, self.call.id)
 
+    def _caller_merged(self, error: BaseException | None, *, saved: bool = True) -> bool:
+        """When ``error`` says the caller's record was merged into another meanwhile: the
+        call goes on with the record kept (read afresh, and saved as the call's caller), and
+        the receptionist is told in one line. ``saved``: False when what they typed was not
+        saved because of it."""
+        from frontdesk.services.errors import MergedAway
+
+        p = self.patient
+        if not isinstance(error, MergedAway) or p is None or error.patient_id != p.id:
+            return False
+        kept = error.merged_into
+        if self._switching != kept:  # said once, however many workers met it
+            self._switching = kept
+            said = f"This record was merged into {kept}: showing {kept}."
+            if not saved:
+                said += " Nothing was saved: Ctrl+T to edit it."
+            self.notify(said, severity="warning", markup=False)
+            self._hint(said)
+            self._load_patient(kept)
+        return True
+
+    @on(RecordPanel.Failed)
+    def _record_failed(self, event: RecordPanel.Failed) -> None:
+        self._caller_merged(event.error)
+
     @on(RecordPanel.Loaded)
     def _record_read(self, event: RecordPanel.Loaded) -> None:
         self.query_one(PathwayPanel).know(event.record)
@@ -210,6 +242,7 @@ class CallerOnLine(BookForCaller):
 
     def action_new_patient(self) -> None:
         from frontdesk.ui.call.new_patient import NewPatientDialog
+        from frontdesk.ui.call.patient_form import brought, record_values
 
         typed = self.query_one("#call-search", Input).value.strip()
         name = typed if typed and not any(ch.isdigit() for ch in typed) else ""
@@ -220,10 +253,19 @@ class CallerOnLine(BookForCaller):
                                   places=self.places)
 
         def added(patient: PatientView | None) -> None:
-            if patient is not None:
-                self.notify("The caller is on file already: this is their record."
-                            if dialog.picked else "New patient added.", markup=False)
-                self._confirm(patient)
+            if patient is None:
+                return
+            self._confirm(patient)
+            extra = brought(dialog.typed_when_picked, record_values(
+                patient, locations=self.locations, payer_text=self._payer_text(patient),
+                phone_text=phone_text)) if dialog.picked else {}
+            if extra:  # what was typed is not lost: the record's form, with it filled in
+                self.notify("The caller is on file already: what was typed differs from "
+                            "their record. Ctrl+S saves it there; Esc does not.", markup=False)
+                self.action_edit_patient(typed=extra)
+                return
+            self.notify("The caller is on file already: this is their record."
+                        if dialog.picked else "New patient added.", markup=False)
 
         self.app.push_screen(dialog, added)
 

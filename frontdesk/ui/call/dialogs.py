@@ -15,6 +15,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from frontdesk.domain.calls import CallOutcome
+from frontdesk.domain.text import printable
 from frontdesk.ui.call.pathway import ChoiceList
 
 if TYPE_CHECKING:
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
 def call_line(call: CallView, zone: Any) -> str:
     """'Tue 10:02 · Testcase, C. · New pain problem' for the resume list."""
     start = call.started_at.astimezone(zone)
-    who = call.patient_short or "caller not identified"
+    who = printable(call.patient_short) or "caller not identified"
     why = call.reason.label if call.reason else "no reason yet"
     return f"Call from {start:%a %H:%M} · {who} · {why}"
 

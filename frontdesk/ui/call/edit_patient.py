@@ -4,15 +4,17 @@ one audited transaction. A record changed meanwhile is not overwritten: reopen i
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
+from textual.widgets import Checkbox, Input, Select, Static
+
 from frontdesk.domain.payers import PayerPlan
-from frontdesk.services.errors import StalePatient
+from frontdesk.services.errors import MergedAway, StalePatient
 from frontdesk.services.views import LocationView, PatientView
-from frontdesk.ui.call.patient_form import PatientForm
-from frontdesk.ui.text import phone_text
+from frontdesk.ui.call.patient_form import LABELS, PatientForm
+from frontdesk.ui.text import phone_text, printable
 
 
 class EditPatientDialog(PatientForm):
@@ -26,16 +28,43 @@ class EditPatientDialog(PatientForm):
     def __init__(self, *, patient: PatientView, save: Callable[..., PatientView],
                  locations: Sequence[LocationView], today: date,
                  plans: Callable[[str], Sequence[PayerPlan]], payer: str,
-                 check: Callable[..., list[tuple[str, str]]] | None = None) -> None:
+                 check: Callable[..., list[tuple[str, str]]] | None = None,
+                 typed: Mapping[str, Any] | None = None) -> None:
         super().__init__(locations=locations, today=today, plans=plans, patient=patient,
                          payer_text=payer, phone_text=phone_text, check=check)
+        self.typed_for_new = dict(typed or {})  # put in the form, not saved until Ctrl+S
         self._save_patient = save
         self.current: PatientView | None = None  # the record as it is now, when it changed
+        self.merged: MergedAway | None = None  # the record was merged into another meanwhile
 
     def _title(self) -> str:
         p = self.patient
         assert p is not None
-        return f"Edit patient {p.id} · {p.last_name}, {p.first_name} (version {p.version})"
+        return printable(f"Edit patient {p.id} · {p.last_name}, {p.first_name} "
+                         f"(version {p.version})")
+
+    def on_mount(self) -> None:
+        # Textual runs the form's own on_mount too, after this one: it takes the form as
+        # opened (the record) as the starting point, so what is brought in after it is sent
+        if self.typed_for_new:
+            self.call_later(self._bring)
+
+    def _bring(self) -> None:
+        brought = self.typed_for_new
+        for field, value in brought.items():
+            if field == "alerts":
+                for code in value:
+                    self.query_one(f"#alert-{code}", Checkbox).value = True
+            elif field == "sms_consent":
+                self.query_one("#sms_consent", Checkbox).value = bool(value)
+            elif field == "location":
+                self.query_one("#location", Select).value = value
+            else:
+                self.query_one(f"#{field}", Input).value = value
+        said = ", ".join(LABELS.get(f, f) for f in brought)
+        self.query_one("#patient-form-title", Static).update(
+            f"{self._title()}\nTyped for a new patient, not saved yet: {said}. Ctrl+S saves "
+            "it to this record; Esc leaves the record as it is.")
 
     def changes(self, values: dict[str, Any]) -> dict[str, Any]:
         """What differs from the form as it opened."""
@@ -56,6 +85,10 @@ class EditPatientDialog(PatientForm):
                      lambda: save(patient_id=p.id, version=p.version, **details))
 
     def _refused(self, error: BaseException | None) -> None:
+        if isinstance(error, MergedAway):  # back to the call, which shows the record kept
+            self.merged = error
+            self.dismiss(None)
+            return
         if isinstance(error, StalePatient):
             self.current = error.current
             self.show_problems([("", "Changed by someone else meanwhile: nothing was saved. "

@@ -22,7 +22,7 @@ from frontdesk.domain.payers import PayerPlan
 from frontdesk.services.errors import PossibleDuplicates
 from frontdesk.services.views import DuplicateView, LocationView, PatientView
 from frontdesk.ui.call.patient_form import PatientForm
-from frontdesk.ui.text import patient_line
+from frontdesk.ui.text import patient_line, printable
 
 NEW = "new"  # the option that says: somebody else, a new patient
 
@@ -53,6 +53,7 @@ class NewPatientDialog(PatientForm):
         self.places = places or {loc.id: loc.name for loc in locations}
         self.candidates: tuple[DuplicateView, ...] = ()
         self.picked = False
+        self.typed_when_picked: dict[str, Any] = {}  # the details typed, when one is picked
 
     def _extra(self) -> ComposeResult:
         yield Static("", id="dupes-title", markup=False)
@@ -96,7 +97,8 @@ class NewPatientDialog(PatientForm):
         listed.clear_options()
         listed.add_options([
             *(Option(Content(f"{patient_line(d.patient, self.places)} — "
-                             f"{'; '.join(d.reasons)}"), id=str(d.patient.id)) for d in found),
+                             f"{printable('; '.join(d.reasons))}"), id=str(d.patient.id))
+              for d in found),
             Option(Content("None of these: add as a new patient"), id=NEW)])
         listed.display = True
         listed.highlighted = 0
@@ -115,4 +117,5 @@ class NewPatientDialog(PatientForm):
                        if str(d.patient.id) == event.option_id), None)
         if chosen is not None:
             self.picked = True
+            self.typed_when_picked = self.typed()
             self.dismiss(chosen)

@@ -27,6 +27,7 @@ from frontdesk.domain.patients import ALERTS
 from frontdesk.domain.payers import PayerPlan, folded
 from frontdesk.services.errors import FrontDeskError
 from frontdesk.services.views import LocationView, PatientView
+from frontdesk.ui.text import printable
 
 #: The form's details in its order (the services' names for them).
 FIELDS = ("name", "dob", "phone", "mobile", "sms_consent", "email", "address", "city", "state",
@@ -39,7 +40,54 @@ MISSING = {"name": "Say the patient's first and last name.",
            "dob": "Ask for the date of birth.",
            "phone": "Ask for a phone number."}
 
+LABELS = {"phone": "phone", "mobile": "mobile", "sms_consent": "text consent",
+          "email": "email", "address": "address", "city": "city", "state": "state",
+          "zip": "ZIP", "location": "location", "payer": "payer", "member_id": "member id",
+          "alerts": "alerts", "alert_note": "alert note"}
+
 Problems = list[tuple[str, str]]
+
+
+def record_values(p: PatientView, *, locations: Sequence[LocationView], payer_text: str,
+                  phone_text: Callable[[str], str] = str) -> dict[str, Any]:
+    """The record as the form shows it (the name as "Last, First", so that it is read back
+    the same way however many words each part has), less any control character."""
+    place = next((loc.name for loc in locations if loc.id == p.preferred_location_id), "")
+    texts = {"name": f"{p.last_name}, {p.first_name}",
+             "dob": f"{p.dob.month}/{p.dob.day}/{p.dob.year}", "phone": phone_text(p.phone),
+             "mobile": phone_text(p.mobile) if p.mobile else "", "email": p.email,
+             "address": p.address, "city": p.city, "state": p.state, "zip": p.zip,
+             "payer": payer_text, "member_id": p.member_id, "alert_note": p.alert_note}
+    values: dict[str, Any] = {k: printable(v) for k, v in texts.items()}
+    values.update(sms_consent=p.sms_consent, alerts=tuple(p.alerts), location=place)
+    return values
+
+
+def _same(field: str, shown: str, typed: str) -> bool:
+    if field in ("phone", "mobile"):
+        digits = ["".join(ch for ch in t if ch.isdigit()).removeprefix("1")
+                  for t in (shown, typed)]
+        return digits[0] == digits[1]
+    return " ".join(shown.split()).casefold() == " ".join(typed.split()).casefold()
+
+
+def brought(typed: dict[str, Any], shown: dict[str, Any]) -> dict[str, Any]:
+    """What was typed for a new patient that the record on file (``shown`` as the form shows
+    it) does not have: each detail typed that differs, a consent given, the alerts it lacks.
+    Name and birth date are left out: they were confirmed when the record was picked."""
+    out: dict[str, Any] = {}
+    for field in TEXTS:
+        value = typed.get(field) or ""
+        if field not in ("name", "dob") and value and not _same(field, shown[field], value):
+            out[field] = value
+    if typed.get("location") and typed["location"] != shown["location"]:
+        out["location"] = typed["location"]
+    if typed.get("sms_consent") and not shown["sms_consent"]:
+        out["sms_consent"] = True
+    more = [a for a in typed.get("alerts", ()) if a not in shown["alerts"]]
+    if more:
+        out["alerts"] = tuple(a for a in ALERTS if a in shown["alerts"] or a in more)
+    return out
 
 
 def problems_of(error: BaseException | None) -> Problems:
@@ -87,50 +135,48 @@ class PatientForm(ModalScreen[PatientView | None]):
 
     def compose(self) -> ComposeResult:
         p = self.patient
+        v: dict[str, Any] = (
+            record_values(p, locations=self.locations, payer_text=self.payer_text,
+                          phone_text=self.phone_text) if p else
+            {**dict.fromkeys(TEXTS, ""), "name": printable(self.given_name),
+             "payer": printable(self.payer_text), "sms_consent": False, "alerts": (),
+             "location": ""})
         with VerticalScroll(id="patient-form"):
             yield Static(self._title(), id="patient-form-title", markup=False)
-            yield from self._row("Name", self._input("name", p.full_name if p else
-                                                     self.given_name, "First Last", 121))
-            yield from self._row("Born", self._input(
-                "dob", f"{p.dob.month}/{p.dob.day}/{p.dob.year}" if p else "",
-                "e.g. 5/17/1970", 40))
-            yield from self._row("Phone", self._input(
-                "phone", self.phone_text(p.phone) if p else "", "e.g. 918-555-0142", 30))
-            yield from self._row("Mobile", self._input(
-                "mobile", self.phone_text(p.mobile) if p and p.mobile else "",
-                "(optional)", 30), Checkbox("Texts OK", p.sms_consent if p else False,
-                                            id="sms_consent", compact=True))
-            yield from self._row("Email", self._input("email", p.email if p else "",
-                                                      "(optional)", 120))
-            yield from self._row("Address", self._input("address", p.address if p else "",
+            yield from self._row("Name", self._input("name", v["name"], "Last, First", 121))
+            yield from self._row("Born", self._input("dob", v["dob"], "e.g. 5/17/1970", 40))
+            yield from self._row("Phone", self._input("phone", v["phone"],
+                                                      "e.g. 918-555-0142", 30))
+            yield from self._row("Mobile", self._input("mobile", v["mobile"], "(optional)", 30),
+                                 Checkbox("Texts OK", v["sms_consent"], id="sms_consent",
+                                          compact=True))
+            yield from self._row("Email", self._input("email", v["email"], "(optional)", 120))
+            yield from self._row("Address", self._input("address", v["address"],
                                                         "street (optional)", 200))
             yield from self._row(
-                "City", self._input("city", p.city if p else "", "", 60),
+                "City", self._input("city", v["city"], "", 60),
                 Label("State", classes="form-sublabel"),
-                self._input("state", p.state if p else "", "OK", 2),
+                self._input("state", v["state"], "e.g. OK", 2),
                 Label("ZIP", classes="form-sublabel"),
-                self._input("zip", p.zip if p else "", "74133", 10))
-            place = next((loc.name for loc in self.locations
-                          if p and loc.id == p.preferred_location_id), None)
+                self._input("zip", v["zip"], "e.g. 74133", 10))
             select: Select[str] = Select([(loc.name, loc.name) for loc in self.locations],
                                          id="location", prompt="Preferred location (optional)",
                                          compact=True,
-                                         value=Select.NULL if place is None else place)
+                                         value=v["location"] or Select.NULL)
             yield from self._row("Location", select)
             yield from self._row("Payer", Input(
-                self.payer_text, placeholder="type to search the payer list"
+                v["payer"], placeholder="type to search the payer list"
                 + ("" if p else " (optional)"), id="payer", max_length=61, compact=True,
                 suggester=PlanSuggester(self.plans)))
             yield Static("", id="payer-matches", classes="form-hint", markup=False)
             yield from self._row("Member id", self._input(
-                "member_id", p.member_id if p else "", "from the card (optional)", 41))
+                "member_id", v["member_id"], "from the card (optional)", 41))
             yield from self._row("Alerts", *(
-                Checkbox(label, bool(p and code in p.alerts), id=f"alert-{code}",
+                Checkbox(label, code in v["alerts"], id=f"alert-{code}",
                          compact=True, classes="form-alert")
                 for code, label in ALERT_LABELS.items()), errors=("alerts",))
             yield from self._row("Alert note", self._input(
-                "alert_note", p.alert_note if p else "", "what staff must know (optional)",
-                200))
+                "alert_note", v["alert_note"], "what staff must know (optional)", 200))
             yield from self._extra()
             yield Static("", id="form-error", classes="form-error", markup=False)
             yield Static(self.HELP, id="patient-form-help", markup=False)
@@ -143,7 +189,8 @@ class PatientForm(ModalScreen[PatientView | None]):
 
     @staticmethod
     def _input(field: str, value: str, placeholder: str, most: int) -> Input:
-        return Input(value, placeholder=placeholder, id=field, max_length=most, compact=True)
+        return Input(value, placeholder=placeholder, id=field, max_length=most,
+                     compact=True)
 
     @staticmethod
     def _row(label: str, *widgets: Widget, errors: tuple[str, ...] | None = None

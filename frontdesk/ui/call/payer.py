@@ -15,9 +15,10 @@ from textual.widgets import Input, Label, Static
 from textual.worker import Worker, WorkerState
 
 from frontdesk.domain.payers import PayerPlan
-from frontdesk.services.errors import FrontDeskError
+from frontdesk.services.errors import FrontDeskError, MergedAway
 from frontdesk.services.views import PatientView
 from frontdesk.ui.call.patient_form import PlanSuggester, plans_hint
+from frontdesk.ui.text import printable
 
 
 class PayerDialog(ModalScreen[PatientView | None]):
@@ -49,12 +50,13 @@ class PayerDialog(ModalScreen[PatientView | None]):
         self.current = current
         self.plans = plans
         self._save_payer = save
+        self.merged: MergedAway | None = None  # the record was merged into another meanwhile
         self.saving = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="payer-dialog"):
-            yield Static(f"Payer of {self.patient.full_name} · on file: {self.current}",
-                         id="payer-title", markup=False)
+            yield Static(printable(f"Payer of {self.patient.full_name} · on file: "
+                                   f"{self.current}"), id="payer-title", markup=False)
             with Horizontal(classes="form-row"):
                 yield Label("Payer", classes="form-label")
                 yield Input(placeholder="type to search the payer list", id="payer",
@@ -63,8 +65,9 @@ class PayerDialog(ModalScreen[PatientView | None]):
             yield Static("", id="payer-error", classes="form-error", markup=False)
             with Horizontal(classes="form-row"):
                 yield Label("Member id", classes="form-label")
-                yield Input(self.patient.member_id, placeholder="from the card (optional)",
-                            id="member_id", max_length=41, compact=True)
+                yield Input(printable(self.patient.member_id),
+                            placeholder="from the card (optional)", id="member_id",
+                            max_length=41, compact=True)
             yield Static("", id="member_id-error", classes="form-error", markup=False)
             yield Static("Enter saves · → takes the plan offered · Esc closes", id="payer-help",
                          markup=False)
@@ -114,6 +117,10 @@ class PayerDialog(ModalScreen[PatientView | None]):
         elif event.state == WorkerState.ERROR:
             self.saving = False
             error = event.worker.error
+            if isinstance(error, MergedAway):  # back to the call, on the record kept
+                self.merged = error
+                self.dismiss(None)
+                return
             field = getattr(error, "field", "payer")
             known = isinstance(error, FrontDeskError)  # a refusal says why; nothing else does
             self._error(field, getattr(error, "message", "") or (str(error) if known else "")

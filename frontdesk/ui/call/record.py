@@ -127,6 +127,14 @@ class RecordPanel(Static):
             super().__init__()
             self.record = record
 
+    class Failed(Message):
+        """The record could not be read (``error``: why; a merged-away caller says which
+        record to use)."""
+
+        def __init__(self, error: BaseException | None) -> None:
+            super().__init__()
+            self.error = error
+
     def __init__(self, backend: Backend, *, id: str | None = None) -> None:  # noqa: A002
         super().__init__("", id=id, markup=False)
         self.backend = backend
@@ -154,6 +162,7 @@ class RecordPanel(Static):
         event.stop()
         if event.state == WorkerState.ERROR:
             self.update("Could not read the caller's record: ask the caller as usual.")
+            self.post_message(self.Failed(event.worker.error))
             return
         record = event.worker.result
         if event.state != WorkerState.SUCCESS or record is None:

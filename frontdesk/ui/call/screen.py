@@ -275,6 +275,8 @@ class CallScreen(CallerOnLine):
                 closed = " and the callback closed" if worker.result.callbacks_closed else ""
                 self.query_one("#call-status", Static).update(
                     f"Relief report saved{closed}.", layout=False)
+            elif state == WorkerState.ERROR and self._caller_merged(worker.error):
+                self._reported = None  # stored again for the record kept
             elif state == WorkerState.ERROR:
                 self._reported = None
                 self.query_one("#call-status", Static).update(

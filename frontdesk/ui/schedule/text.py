@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from frontdesk.domain.dates import DateWordsError, parse_date_words
+from frontdesk.domain.text import printable
 from frontdesk.services.views import AppointmentView
 
 if TYPE_CHECKING:
@@ -227,7 +228,7 @@ def visit_line(appt: AppointmentView, *, with_provider: bool = True) -> str:
     start = appt.local_start
     visit = appt.visit_type_name.split(" (")[0]
     line = (f"{start:%a} {start.day} {start:%b %H:%M}–{appt.local_end:%H:%M} · "
-            f"{appt.patient_short} · {visit}")
+            f"{printable(appt.patient_short)} · {visit}")
     return line + (f" · {appt.provider_name}" if with_provider else "")
 
 

@@ -11,6 +11,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from frontdesk.domain.text import printable
 from frontdesk.services.views import AppointmentView
 from frontdesk.ui.text import when_text
 
@@ -34,7 +35,8 @@ class CancelDialog(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         appt = self.appt
         with Vertical(id="cancel"):
-            yield Static(f"Cancel {appt.patient_short} — {appt.visit_type_name.split(' (')[0]}",
+            yield Static(f"Cancel {printable(appt.patient_short)} — "
+                         f"{appt.visit_type_name.split(' (')[0]}",
                          id="cancel-title", markup=False)
             yield Static(f"{when_text(appt)} · {appt.location_name} · {appt.provider_name}",
                          id="cancel-when", markup=False)

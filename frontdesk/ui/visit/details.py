@@ -19,7 +19,14 @@ from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from frontdesk.services.views import AppointmentView
-from frontdesk.ui.text import alerts_text, details_text, format_day, status_text, when_text
+from frontdesk.ui.text import (
+    alerts_text,
+    details_text,
+    format_day,
+    printable,
+    status_text,
+    when_text,
+)
 
 if TYPE_CHECKING:
     from frontdesk.services.history import HistoryEntry
@@ -58,7 +65,8 @@ def history_lines(entries: Sequence[HistoryEntry], zone: str) -> list[str]:
     lines = []
     for e in entries:
         at = e.at.astimezone(ZoneInfo(zone))
-        lines.append(f"{at:%a} {at.day} {at:%b %H:%M}  {e.staff}  {e.action}: {e.changes}")
+        lines.append(printable(f"{at:%a} {at.day} {at:%b %H:%M}  {e.staff}  {e.action}: "
+                               f"{e.changes}"))
     return lines
 
 
@@ -106,5 +114,5 @@ class DetailsScreen(ModalScreen[None]):
             note.update("\n".join(history_lines(entries, appt.timezone)))
 
     def _show(self, appt: AppointmentView) -> None:
-        text = "\n".join(f"{label:<{LABEL}}{value}" for label, value in facts(appt))
+        text = "\n".join(f"{label:<{LABEL}}{printable(value)}" for label, value in facts(appt))
         self.query_one("#details-facts", Static).update(text)

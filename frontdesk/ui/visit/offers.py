@@ -20,6 +20,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
+from frontdesk.domain.text import printable
 from frontdesk.services.views import AppointmentView, SlotView
 from frontdesk.ui.text import slot_text, when_text
 
@@ -42,7 +43,7 @@ class SlotOffers(ModalScreen[SlotView | None]):
     def compose(self) -> ComposeResult:
         a = self.appt
         with Vertical(id="offers"):
-            yield Static(f"Move {a.patient_short} · {a.visit_type_name.split(' (')[0]}\n"
+            yield Static(f"Move {printable(a.patient_short)} · {a.visit_type_name.split(' (')[0]}\n"
                          f"now {when_text(a)} with {a.provider_name} at {a.location_name}",
                          id="offers-title", markup=False)
             yield Static("Looking for free times…", id="offers-note", markup=False)

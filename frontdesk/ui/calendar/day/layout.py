@@ -14,6 +14,7 @@ from datetime import UTC, datetime, time, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from frontdesk.domain.text import printable
 from frontdesk.ui.backend.boards import GridBoard
 from frontdesk.ui.calendar.cells import SWATCH, cycle, person_text, visit_text
 from frontdesk.ui.text import INACTIVE, fit, status_text
@@ -143,7 +144,7 @@ def visit_line(cell: Cell, width: int) -> str:
     appt = cell.appt
     assert appt is not None
     if cell.line == 0:
-        head = f"{appt.status.letter} {appt.local_start:%H:%M} {appt.patient_short}"
+        head = f"{appt.status.letter} {appt.local_start:%H:%M} {printable(appt.patient_short)}"
         if cell.lines == 1 and width > len(head) + 3:
             head += " · " + visit_text(appt, width - len(head) - 3 + len(SWATCH))
         return head
@@ -160,7 +161,8 @@ def describe(cell: Cell, column: Column, start: datetime, grid: DayGrid) -> str:
     who = person_text(column.name, 30)
     if cell.kind is Kind.VISIT and cell.appt is not None:
         a = cell.appt
-        return (f"{a.local_start:%H:%M}–{a.local_end:%H:%M} · {who} · {a.patient_short} · "
+        return (f"{a.local_start:%H:%M}–{a.local_end:%H:%M} · {who} · "
+                f"{printable(a.patient_short)} · "
                 f"{a.visit_type_name.split(' (')[0]} · {a.room_name} · {status_text(a.status)}")
     if cell.kind is Kind.CLOSED:
         return f"{when} · {who} · closed: {cell.label}"

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from textual import work
 from textual.widgets import Static
 
+from frontdesk.domain.text import printable
 from frontdesk.ui.backend.boards import GridBoard
 from frontdesk.ui.backend.changes import Change, Move, NewBooking, Outcome, Said
 from frontdesk.ui.calendar.day.book import BookChoice, BookDialog
@@ -73,7 +74,7 @@ class MoveAndBook(AppointmentKeys[GridBoard]):
         if appt is None:
             return
         self.query_one("#day-summary", Static).update(
-            f"Moving {appt.patient_short} · {appt.visit_type_name.split(' (')[0]} from "
+            f"Moving {printable(appt.patient_short)} · {appt.visit_type_name.split(' (')[0]} from "
             f"{appt.local_start:%a} {appt.local_start.day} {appt.local_start:%b %H:%M}: "
             "cursor to the new time (any day or place), Enter puts it there, Esc stops.")
         self.query_one("#day-summary", Static).add_class("-moving")

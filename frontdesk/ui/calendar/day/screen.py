@@ -17,6 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Static
 
 from frontdesk.domain.permissions import Permission
+from frontdesk.domain.text import printable
 from frontdesk.ui.backend.boards import GridBoard
 from frontdesk.ui.calendar.cells import location_label
 from frontdesk.ui.calendar.day.grid import CalendarGrid
@@ -340,7 +341,7 @@ class DayViewScreen(MoveAndBook):
         if self.moving is not None and cell is not None:
             local = cell[2].astimezone(self.moving.local_start.tzinfo)
             here = detail.rsplit(" · ", 1)[-1] if cell[0].kind is not Kind.VISIT else "a visit"
-            detail = (f"Enter: move {self.moving.patient_short} to {local:%H:%M} with "
+            detail = (f"Enter: move {printable(self.moving.patient_short)} to {local:%H:%M} with "
                       f"{cell[1].name} · here now: {here}")
         self.query_one("#day-detail", Static).update(detail, layout=False)  # two fixed lines
         self.sync_bindings()

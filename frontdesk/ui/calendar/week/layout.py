@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from frontdesk.domain.text import printable
 from frontdesk.ui.text import INACTIVE, fit
 
 if TYPE_CHECKING:  # the week service loads SQLModel; the UI loads it only in workers
@@ -128,7 +129,7 @@ def day_label(day: date, today: date, width: int) -> str:
 
 def item_text(appt: AppointmentView, width: int) -> str:
     """'B 10:00 Testcase' → 'B 10:00 Tes…' → 'B10:00' → 'B'."""
-    last = appt.patient_short.split(",")[0]
+    last = printable(appt.patient_short).split(",")[0]
     full = f"{appt.status.letter} {appt.local_start:%H:%M} {last}"
     if len(full) <= width or width >= 10:
         return fit(full, width)
@@ -165,7 +166,7 @@ def describe(cell: WeekCell, day: date, at: time) -> str:
     when = f"{day:%a} {day.day} {day:%b} {at:%H:%M}"
     if cell.kind is Kind.VISIT:
         return f"{when} · " + " · ".join(
-            f"{a.status.letter} {a.local_start:%H:%M} {a.patient_short} "
+            f"{a.status.letter} {a.local_start:%H:%M} {printable(a.patient_short)} "
             f"{a.visit_type_name.split(' (')[0]} ({a.provider_name})" for a in cell.items)
     return when + {Kind.FREE: " · free", Kind.OFF: " · nobody working",
                    Kind.CLOSED: f" · closed: {cell.label}",

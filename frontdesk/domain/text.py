@@ -1,0 +1,11 @@
+"""Text from the records made safe to show on a terminal: whatever a field holds (typed long
+ago, imported, written by another program), no control character reaches the screen."""
+
+from __future__ import annotations
+
+
+def printable(text: object) -> str:
+    """``text`` with every character a terminal could act on — C0 and C1 controls (escape
+    sequences, bell, backspace, line breaks), DEL, bidirectional overrides and other invisible
+    format characters — shown as "?"."""
+    return "".join(ch if ch.isprintable() else "?" for ch in str(text))
