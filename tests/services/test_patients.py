@@ -41,6 +41,7 @@ from frontdesk.services.pathway import PayerRulesBroken
 from frontdesk.services.patients.duplicates import possible_duplicates, similar_names
 from frontdesk.services.patients.edit import edit_patient
 from frontdesk.services.patients.merge import counts, merge_patients
+from frontdesk.services.payers import BrokenPlan
 from tests.conftest import FrozenClock
 from tests.practice import Practice
 
@@ -194,9 +195,29 @@ def test_a_new_payer_whose_rules_break_a_booked_procedure_needs_an_overrider(
         edit_patient(ctx, staff="desk", patient_id=riley.id, version=None, payer="Medicare",
                      email="riley@example.com")
     assert (row(ctx, riley.id).payer_key, row(ctx, riley.id).email) == ("self-pay", "")
-    edit_patient(ctx, staff="sched", patient_id=riley.id, version=None, payer="Medicare")
+    trail = audit_count(ctx)
+    # a scheduler may sign for it, but only with a reason: nobody signs off in silence
+    with pytest.raises(BrokenPlan, match="at most 2 levels per session") as refused:
+        edit_patient(ctx, staff="sched", patient_id=riley.id, version=None, payer="Medicare")
+    assert refused.value.may_override is True
+    assert [(v.appointment_id, v.rules) for v in refused.value.visits] == [
+        (booked.id, ("levels",))]
+    assert "needs an override reason" in str(refused.value)
+    assert (row(ctx, riley.id).payer_key, audit_count(ctx)) == ("self-pay", trail)
+    edited = edit_patient(ctx, staff="sched", patient_id=riley.id, version=None,
+                          payer="Medicare", override_reason="Physician ordered all three")
+    assert edited.overridden_visits == (booked.id,)
     assert events(ctx, "patient.edit")[-1].after == {
         "fields": ["payer"], "version": riley.version + 1, "broken_visits": [booked.id]}
+    (signed,) = [e for e in events(ctx, "payer.override") if e.entity_id == booked.id]
+    assert signed.after is not None
+    assert (signed.after["rules"], signed.after["reason"]) == (
+        ["levels"], "Physician ordered all three")
+    from frontdesk.services.audit import audit_events
+
+    said = {e.action: e.summary for e in audit_events(ctx, by="mgr")}
+    assert said["patient.edit"] == (f"changed the record of patient {riley.id}: payer; payer "
+                                    f"rules overridden for visit {booked.id}")
 
 
 def test_an_empty_payer_is_refused_by_an_edit(ctx: Context, practice: Practice) -> None:
@@ -331,6 +352,7 @@ def test_a_merge_moves_everything_and_loses_nothing(
     result = merge_patients(ctx, staff="mgr", keep_id=keep, other_id=other)
     assert result.moved == {**before_other, "merged_records": 0}
     assert result.filled == ("mobile", "email", "address", "alerts")
+    assert result.left == ("name", "phone", "payer", "member_id")
     with Session(ctx.engine) as session:
         assert counts(session, other) == {k: 0 for k in before_other}
         assert counts(session, keep) == {k: before_keep[k] + before_other[k]
@@ -347,11 +369,13 @@ def test_a_merge_moves_everything_and_loses_nothing(
                                                                   "j@example.com")
     (event,) = events(ctx, "patient.merge")
     assert event.after == {"keep_id": keep, "other_id": other, "moved": result.moved,
-                           "filled": list(result.filled), "forced": False}
+                           "filled": list(result.filled), "left": list(result.left),
+                           "forced": False}
     # the merged-away record is found no more, and says where it went
     assert [p.id for p in directory.find_patients(ctx, "sample")] == [keep]
     assert [p.id for p in directory.find_patients(ctx, "jordon sampel")] == [keep]
-    assert [p.id for p in directory.find_patients(ctx, "918-555-0188")] == []
+    # its phone finds the record it was merged into (a caller on their old number)
+    assert [p.id for p in directory.find_patients(ctx, "918-555-0188")] == [keep]
     assert possible_duplicates(ctx, "Jordon", "Sample", date(1982, 11, 2), "918-555-0188") \
         == possible_duplicates(ctx, "Jordan", "Sample", date(1982, 11, 2), "918-555-0100")
     with pytest.raises(MergedAway, match=f"patient {other} was merged into patient {keep}"):
@@ -443,8 +467,23 @@ def test_the_audit_trail_tells_edits_and_merges_in_plain_words(
     assert said["patient.edit"] == f"changed the record of patient {keep}: email, alert note"
     assert said["patient.merge"] == (
         f"merged patient {other} into patient {keep}; moved 1 appointments, 1 calls, "
-        "1 relief reports, 1 callbacks")
+        f"1 relief reports, 1 callbacks; left on patient {other}: name, payer")
     assert "example" not in str(said)
+
+
+def test_the_trail_of_a_kept_record_holds_the_merged_records_own_events(
+    ctx: Context, practice: Practice, clock: FrozenClock,
+) -> None:
+    from frontdesk.services.audit import audit_events
+
+    keep = practice.other_patient_id
+    other = _twin(ctx, clock)
+    edit_patient(ctx, staff="desk", patient_id=other, version=None, email="j@example.com")
+    merge_patients(ctx, staff="mgr", keep_id=keep, other_id=other)
+    trail = audit_events(ctx, by="mgr", patient_id=keep)
+    assert [(e.action, e.entity_id) for e in trail] == [
+        ("patient.merge", keep), ("patient.edit", other)]
+    assert trail[0].summary.startswith(f"merged patient {other} into patient {keep}")
 
 
 def test_two_edits_at_once_never_lose_one(ctx: Context, practice: Practice) -> None:

@@ -88,7 +88,7 @@ def book(
         now = ctx.now()
         q.expire_holds(session, now=now)
         staff_row = acting(session, staff, Permission.BOOK)
-        live_patient(session, patient_id)  # a merged-away record names the one to use
+        live_patient(session, patient_id, lock=True)  # waits for a merge in progress
         vt = _visit_type(session, visit_type)
         spec = q.visit_spec(session, vt)
         slot = _check_slot(session, ctx, now=now, spec=spec, provider_id=provider_id,
