@@ -40,12 +40,14 @@ CONTROL_REASON = ("control characters (such as tabs, line breaks, escapes or tex
                   "marks) are not allowed: type plain text")
 
 
-def check_plain(field: str, text: str) -> str:
+def check_plain(field: str, text: str, *, lines: bool = False) -> str:
     """``text`` unchanged, or DetailError(``field``) when it holds a C0/C1 control character,
     DEL, a bidirectional override or isolate (U+202A–U+202E, U+2066–U+2069) or a line
     separator: an escape would drive a terminal, an override would reorder what a person
-    reads. Checked before any whitespace is tidied (str.split eats some controls)."""
-    if has_control(text):
+    reads. ``lines``: a detail that may have been written over several lines (an address, a
+    note) may hold tabs and line breaks, which become spaces. Checked before whitespace is
+    tidied (str.split takes some controls for spaces). The one rule for forms and imports."""
+    if has_control(text, multiline=lines):
         raise DetailError(field, CONTROL_REASON)
     return text
 
@@ -95,7 +97,7 @@ def check_alerts(codes: object) -> tuple[str, ...]:
 
 
 def check_alert_note(text: str) -> str:
-    value = " ".join(check_plain("alert_note", text).split())
+    value = " ".join(check_plain("alert_note", text, lines=True).split())
     if len(value) > MAX_ALERT_NOTE:
         raise DetailError("alert_note", f"at most {MAX_ALERT_NOTE} characters")
     return value

@@ -27,11 +27,11 @@ MAX_ADDRESS = 200
 MAX_CITY = 60
 
 
-def plain(field: str, text: str) -> str:
+def plain(field: str, text: str, *, lines: bool = False) -> str:
     """``text`` unchanged, or InvalidInput(``field``) when it holds a control character
     (``domain.patients.check_plain``: the one rule for imports and edits)."""
     try:
-        return rules.check_plain(field, text)
+        return rules.check_plain(field, text, lines=lines)
     except rules.DetailError as exc:
         raise InvalidInput(exc.field, exc.reason) from None
 
@@ -88,7 +88,7 @@ def check_dob(dob: date, *, today: date) -> date:
 
 
 def check_address(text: str) -> str:
-    value = " ".join(plain("address", text).split())
+    value = " ".join(plain("address", text, lines=True).split())
     if len(value) > MAX_ADDRESS:
         raise InvalidInput("address", f"at most {MAX_ADDRESS} characters")
     if any(not ch.isprintable() for ch in value):
@@ -97,7 +97,7 @@ def check_address(text: str) -> str:
 
 
 def check_city(text: str) -> str:
-    value = " ".join(plain("city", text).split())
+    value = " ".join(plain("city", text, lines=True).split())
     if len(value) > MAX_CITY:
         raise InvalidInput("city", f"at most {MAX_CITY} characters")
     if value and not _CITY_OK.match(value):
