@@ -157,7 +157,7 @@ class BrokenPlan(NotAllowed):
             super().__init__(f"{head} — {doing} anyway needs an override reason")
         else:
             super().__init__(f"{head}; " + refusal(Permission.OVERRIDE, allowed)
-                             + f" to do {doing}")
+                             + f": ask one to make {doing}")
 
 
 def broken_visits(session: Session, ctx: Context, patient_id: int) -> list[BrokenVisit]:
