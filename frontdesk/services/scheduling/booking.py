@@ -142,6 +142,10 @@ def confirm_hold(ctx: Context, *, staff: str, appointment_id: int,
             q.expire_holds(session, now=now)
             raise InvalidInput("appointment", "the hold has expired; offer the slot again")
         q.lock_for_booking(session, location_id=appt.location_id, provider_id=appt.provider_id)
+        q.lock_patient(session, appt.patient_id)  # before the row: a merge may be moving it
+        session.refresh(appt)  # as it stands once any such merge committed
+        if appt.status != Status.HELD.value:
+            raise InvalidInput("appointment", "is not a hold")
         vt = session.get(VisitType, appt.visit_type_id)
         assert vt is not None
         asked = extra.joined(guards.asked_when_booked(session, _id(appt)))
