@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from types import MappingProxyType
 
+from frontdesk.domain.imports import has_control
+
 #: Alerts staff must see before booking or on the phone: code -> what the desk reads.
 ALERTS: MappingProxyType[str, str] = MappingProxyType({
     "interpreter": "Needs an interpreter",
@@ -33,10 +35,27 @@ class DetailError(ValueError):
         self.field, self.reason = field, reason
 
 
+#: The reason a free-text detail holding a control character is refused.
+CONTROL_REASON = ("control characters (such as tabs, line breaks, escapes or text-direction "
+                  "marks) are not allowed: type plain text")
+
+
+def check_plain(field: str, text: str, *, lines: bool = False) -> str:
+    """``text`` unchanged, or DetailError(``field``) when it holds a C0/C1 control character,
+    DEL, a bidirectional override or isolate (U+202A–U+202E, U+2066–U+2069) or a line
+    separator: an escape would drive a terminal, an override would reorder what a person
+    reads. ``lines``: a detail that may have been written over several lines (an address, a
+    note) may hold tabs and line breaks, which become spaces. Checked before whitespace is
+    tidied (str.split takes some controls for spaces). The one rule for forms and imports."""
+    if has_control(text, multiline=lines):
+        raise DetailError(field, CONTROL_REASON)
+    return text
+
+
 def check_zip(text: str) -> str:
     """``74133`` or ``74133-1234`` (a nine-digit ZIP written without the hyphen gets it);
     empty stays empty."""
-    value = text.strip()
+    value = check_plain("zip", text).strip()
     if not value:
         return ""
     match = _ZIP.match(value)
@@ -47,14 +66,14 @@ def check_zip(text: str) -> str:
 
 
 def check_state(text: str) -> str:
-    value = text.strip().upper()
+    value = check_plain("state", text).strip().upper()
     if value and value not in US_STATES:
         raise DetailError("state", "a state is its two-letter code, e.g. OK")
     return value
 
 
 def check_email(text: str) -> str:
-    value = text.strip()
+    value = check_plain("email", text).strip()
     if not value:
         return ""
     if len(value) > MAX_EMAIL or not _EMAIL.match(value):
@@ -78,7 +97,7 @@ def check_alerts(codes: object) -> tuple[str, ...]:
 
 
 def check_alert_note(text: str) -> str:
-    value = " ".join(text.split())
+    value = " ".join(check_plain("alert_note", text, lines=True).split())
     if len(value) > MAX_ALERT_NOTE:
         raise DetailError("alert_note", f"at most {MAX_ALERT_NOTE} characters")
     return value

@@ -187,7 +187,7 @@ def record_relief(ctx: Context, *, staff: str, patient_id: int, answers: Answers
     def work(session: Session) -> ReliefView:
         now = ctx.now()
         person = acting(session, staff, Permission.CALLS)
-        live_patient(session, patient_id)  # a merged-away record names the one to use
+        live_patient(session, patient_id, lock=True)  # waits for a merge in progress
         if call_id is not None and session.get(Call, call_id) is None:
             raise InvalidInput("call", f"no call with id {call_id}")
         task = _task_for(session, patient_id, procedure, answers, callback_id)

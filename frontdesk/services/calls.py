@@ -104,7 +104,7 @@ def save_draft(
         changed: list[str] = []
         if patient_id is not UNSET and patient_id != call.patient_id:
             if patient_id is not None:
-                live_patient(session, patient_id)  # a merged-away record names the one to use
+                live_patient(session, patient_id, lock=True)  # waits for a merge in progress
             call.patient_id = patient_id
             changed.append("patient")
         if reason is not UNSET and (reason.value if reason else None) != call.reason:

@@ -262,7 +262,8 @@ def record_backup(ctx: Context, *, by: str, size: int) -> None:
 
 
 def find_patients(ctx: Context, text: str, *, limit: int = 20) -> list[PatientView]:
-    """By phone (any format), date of birth (ISO or M/D/YYYY) or name parts."""
+    """By phone (any format; a phone or mobile, also one of a record merged into the one
+    found), date of birth (ISO or M/D/YYYY) or name parts."""
     wanted = text.strip()
     if not wanted:
         raise InvalidInput("text", "type a name, phone number or date of birth")
@@ -275,7 +276,7 @@ def find_patients(ctx: Context, text: str, *, limit: int = 20) -> list[PatientVi
         if dob is not None:
             query = query.where(Patient.dob == dob)
         elif len(digits) >= 7 and not re.search(r"[^\d\s()+\-.]", wanted):
-            query = query.where(col(Patient.phone).endswith(digits[-10:]))
+            query = query.where(col(Patient.id).in_(_by_phone(session, digits[-10:])))
         else:
             for token in wanted.lower().replace(",", " ").split():
                 escaped = token.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -289,6 +290,16 @@ def find_patients(ctx: Context, text: str, *, limit: int = 20) -> list[PatientVi
         if dob is None and len(found) < FUZZY_BELOW and sum(c.isalpha() for c in wanted) >= 3:
             found += _near_names(session, wanted, limit - len(found), {p.id for p in found})
         return found
+
+
+def _by_phone(session: Session, digits: str) -> list[int]:
+    """The live records whose phone or mobile ends with ``digits``, and the records those of
+    merged-away records were merged into (a caller on their old number is still found)."""
+    ids: set[int] = set()
+    for pid, merged_into in session.exec(select(Patient.id, Patient.merged_into_id).where(
+            or_(col(Patient.phone).endswith(digits), col(Patient.mobile).endswith(digits)))):
+        ids.add(merged_into if merged_into is not None else pid or 0)
+    return sorted(ids)
 
 
 FUZZY_BELOW = 3  # fewer exact name matches than this: add names spelled nearly the same

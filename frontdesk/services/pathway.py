@@ -362,6 +362,14 @@ def recheck_later_visits(session: Session, ctx: Context, appointment: Appointmen
         raise PayerRulesBroken(broken)
 
 
+def unsigned_checks(session: Session, ctx: Context,
+                    appointment: Appointment) -> list[PayerCheck]:
+    """The payer checks the visit fails beyond a rule already overridden on it, as things
+    stand in this transaction (empty: it passes)."""
+    vt = session.get(VisitType, appointment.visit_type_id)
+    return [] if vt is None else _unsigned(session, ctx, appointment, vt.code)
+
+
 def breaks_payer_rules(session: Session, ctx: Context, appointment: Appointment) -> bool:
     """True when the visit breaks a payer rule nobody signed an override for, as things
     stand in this transaction."""

@@ -8,23 +8,23 @@ The catalogue itself (plans, aliases, rule sets) is the practice's setting:
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import TypeVar
 
 from sqlmodel import Session, col, select
 
 from frontdesk.db import queries as q
 from frontdesk.db.engine import read_session
-from frontdesk.db.models import Appointment, Patient, Staff
+from frontdesk.db.models import Appointment, Patient, Staff, VisitType
 from frontdesk.domain.model import Status
 from frontdesk.domain.payers import PayerPlan
 from frontdesk.domain.permissions import Permission, refusal
 from frontdesk.services.access import acting
 from frontdesk.services.context import Context, write
-from frontdesk.services.errors import InvalidInput, NotAllowed
+from frontdesk.services.errors import InvalidInput, NotAllowed, StalePatient
 from frontdesk.services.mapping import patient_view
 from frontdesk.services.patients.lookup import live_patient
-from frontdesk.services.views import PatientView
+from frontdesk.services.views import PatientSaved, PatientView
 
 MAX_PAYER = 60  # the text on file
 MAX_MEMBER_ID = 40
@@ -45,6 +45,12 @@ def choose_payer(ctx: Context, text: str | None) -> PayerPlan | None:
 
 
 def check_member_id(text: str | None) -> str:
+    from frontdesk.domain.patients import DetailError, check_plain
+
+    try:
+        check_plain("member_id", text or "")
+    except DetailError as exc:
+        raise InvalidInput(exc.field, exc.reason) from None
     member = " ".join((text or "").split())
     if len(member) > MAX_MEMBER_ID or not all(ch.isalnum() or ch in " -" for ch in member):
         raise InvalidInput("member_id", f"letters, digits, spaces and hyphens, at most "
@@ -64,68 +70,155 @@ def search(ctx: Context, text: str, *, limit: int = 8) -> list[PayerPlan]:
 
 
 def set_payer(ctx: Context, *, staff: str, patient_id: int, payer: str,
-              member_id: str | None = None) -> PatientView:
-    """Give the patient a plan from the catalogue (and, when given, a member id): one
-    transaction with its ``patient.payer`` audit event (plan keys only; no member ids)."""
+              member_id: str | None = None, version: int | None = None,
+              seen_member_id: str | None = None,
+              override_reason: str | None = None) -> PatientSaved:
+    """Give the patient a plan from the catalogue (and, when given, a member id), against the
+    record as seen at ``version`` (None: as it is now; StalePatient when it changed since):
+    one transaction with its ``patient.payer`` audit event (plan keys only; no member ids).
+
+    The member id is written only when it differs from ``seen_member_id`` (what the form
+    showed; None: from the record's), so a form's pre-filled value never overwrites a newer
+    one. A new plan re-checks the patient's upcoming procedures: those it breaks need an
+    overrider's ``override_reason`` (BrokenPlan otherwise; see :func:`refuse_broken_plan`)."""
     plan = choose_payer(ctx, payer)
     if plan is None:
         raise InvalidInput("payer", "name a plan from the practice's payer list "
                                     "(frontdesk payers lists them)")
     member = check_member_id(member_id) if member_id is not None else None
+    seen = check_member_id(seen_member_id) if seen_member_id is not None else None
 
-    def work(session: Session) -> PatientView:
+    def work(session: Session) -> PatientSaved:
         person = acting(session, staff, Permission.PATIENTS)
         patient = live_patient(session, patient_id, lock=True)
+        if version is not None and patient.version != version:
+            raise StalePatient(patient_view(patient))
         before = {"payer": patient.payer_key, "member_id_changed": False}
-        changed = member is not None and member != patient.member_id
+        new_member = member if member is not None and member != (
+            seen if seen is not None else patient.member_id) else None
+        changed = new_member is not None and new_member != patient.member_id
+        plan_changed = plan.key != patient.payer_key
+        if not plan_changed and not changed:
+            return saved(patient_view(patient))
         patient.payer_key, patient.payer = plan.key, plan.name[:MAX_PAYER]
-        if member is not None:
-            patient.member_id = member
+        if new_member is not None:
+            patient.member_id = new_member
         patient.version += 1  # an edit made against the version before this is stale
         patient.updated_at = ctx.now()
         session.add(patient)
         session.flush()
         after: dict[str, object] = {"payer": plan.key, "member_id_changed": changed}
-        broken = refuse_broken_plan(session, ctx, person, patient_id)
+        broken: list[BrokenVisit] = []
+        if plan_changed:
+            broken = refuse_broken_plan(session, ctx, person, patient_id,
+                                        override_reason=override_reason)
         if broken:
-            after["broken_visits"] = broken  # signed for by who changed it
+            after["broken_visits"] = [b.appointment_id for b in broken]  # signed for
         q.add_audit(session, origin=ctx.origin.stamp, at=ctx.now(), staff_id=person.id,
                     action="patient.payer", entity="patient", entity_id=patient_id,
                     before=before, after=after)
-        return patient_view(patient)
+        return saved(patient_view(patient), broken)
 
     return write(ctx, work)
 
 
-def refuse_broken_plan(session: Session, ctx: Context, person: Staff,
-                       patient_id: int) -> list[int]:
-    """After the patient's plan changed in this transaction: the upcoming procedures its
-    rules break (to audit as signed for by ``person``), or NotAllowed when there are some and
-    ``person`` may not override payer rules."""
-    broken = broken_under_new_plan(session, ctx, patient_id)
-    if broken:
-        allowed = ctx.settings.callbacks.override_roles
-        if person.role not in allowed:
-            raise NotAllowed(
-                f"the patient's booked procedure(s) {', '.join(map(str, broken))} break "
-                "this plan's payer rules; " + refusal(Permission.OVERRIDE, allowed)
-                + " to change this payer")
+def saved(view: PatientView, broken: list[BrokenVisit] | None = None) -> PatientSaved:
+    """The record as written, with the visits whose payer rules were signed for."""
+    return PatientSaved(**{f.name: getattr(view, f.name) for f in fields(PatientView)},
+                        overridden_visits=tuple(b.appointment_id for b in broken or ()))
+
+
+@dataclass(frozen=True, slots=True)
+class BrokenVisit:
+    """An upcoming procedure of the patient that breaks their plan's payer rules."""
+
+    appointment_id: int
+    visit_type: str
+    rules: tuple[str, ...]  # the rules' codes
+    texts: tuple[str, ...]  # what each says, as booking says it
+
+    def describe(self) -> str:
+        return f"visit {self.appointment_id}: {'; '.join(self.texts)}"
+
+
+class BrokenPlan(NotAllowed):
+    """The change leaves upcoming procedures breaking the patient's plan's payer rules:
+    ``visits`` say which and why. ``may_override``: the person may sign for them by giving an
+    override reason (they did not); otherwise their role may not (``override_roles``)."""
+
+    def __init__(self, visits: list[BrokenVisit], *, may_override: bool, allowed: tuple[str, ...],
+                 doing: str) -> None:
+        self.visits = tuple(visits)
+        self.may_override = may_override
+        ids = ", ".join(str(v.appointment_id) for v in self.visits)
+        why = "; ".join(v.describe() for v in self.visits)
+        head = f"the patient's booked procedure(s) {ids} break this plan's payer rules — {why}"
+        if may_override:
+            super().__init__(f"{head} — {doing} anyway needs an override reason")
+        else:
+            super().__init__(f"{head}; " + refusal(Permission.OVERRIDE, allowed)
+                             + f": ask one to make {doing}")
+
+
+def broken_visits(session: Session, ctx: Context, patient_id: int) -> list[BrokenVisit]:
+    """The patient's upcoming procedures (held or booked) that break their plan's payer
+    rules as it stands in this transaction — beyond a rule already overridden on the visit —
+    with the rules each breaks."""
+    from frontdesk.services.pathway import unsigned_checks
+
+    found = []
+    for appt in _upcoming(session, ctx, patient_id):
+        checks = unsigned_checks(session, ctx, appt)
+        if appt.id is not None and checks:
+            vt = session.get(VisitType, appt.visit_type_id)
+            found.append(BrokenVisit(
+                appt.id, vt.code if vt else "",
+                tuple(sorted({p.rule for c in checks for p in c.problems})),
+                tuple(f"{c.payer}: {p.text}" for c in checks for p in c.problems)))
+    return found
+
+
+def refuse_broken_plan(session: Session, ctx: Context, person: Staff, patient_id: int, *,
+                       override_reason: str | None = None,
+                       doing: str = "this payer change") -> list[BrokenVisit]:
+    """After the patient's plan (or visits) changed in this transaction: the upcoming
+    procedures its rules break, signed for by ``person`` with ``override_reason`` — one
+    ``payer.override`` audit event per visit, as booking writes it, so the override stands
+    for the visit. BrokenPlan when there are some and ``person`` may not override payer rules
+    (``[callbacks] override_roles``, the rule booking follows) or gave no reason."""
+    broken = broken_visits(session, ctx, patient_id)
+    if not broken:
+        return []
+    allowed = ctx.settings.callbacks.override_roles
+    reason = (override_reason or "").strip()
+    if person.role not in allowed or not reason:
+        raise BrokenPlan(broken, may_override=person.role in allowed, allowed=allowed,
+                         doing=doing)
+    if len(reason) > 500:
+        raise InvalidInput("reason", "keep the override reason under 500 characters")
+    for visit in broken:
+        q.add_audit(session, origin=ctx.origin.stamp, at=ctx.now(), staff_id=person.id,
+                    action="payer.override", entity="appointment",
+                    entity_id=visit.appointment_id,
+                    after={"visit_type": visit.visit_type, "rules": list(visit.rules),
+                           "reason": reason, "patient_id": patient_id,
+                           "because": doing})
     return broken
 
 
 def broken_under_new_plan(session: Session, ctx: Context, patient_id: int) -> list[int]:
-    """The patient's upcoming procedures (held or booked) that break their plan's payer rules
-    as it stands in this transaction — beyond a rule already overridden on the visit. Changing
-    the payer must not book round the rules (self-pay, book, then back)."""
-    from frontdesk.services.pathway import breaks_payer_rules
+    """The ids of the patient's upcoming procedures that break their plan's payer rules as
+    it stands in this transaction (see :func:`broken_visits`). Changing the payer must not
+    book round the rules (self-pay, book, then back)."""
+    return [b.appointment_id for b in broken_visits(session, ctx, patient_id)]
 
-    upcoming = session.exec(select(Appointment).where(
+
+def _upcoming(session: Session, ctx: Context, patient_id: int) -> list[Appointment]:
+    return list(session.exec(select(Appointment).where(
         Appointment.patient_id == patient_id, col(Appointment.starts_at) >= ctx.now(),
         col(Appointment.status).in_((Status.HELD.value, Status.BOOKED.value,
                                      Status.CONFIRMED.value)))
-        .order_by(col(Appointment.starts_at))).all()
-    return [appt.id for appt in upcoming
-            if appt.id is not None and breaks_payer_rules(session, ctx, appt)]
+        .order_by(col(Appointment.starts_at))).all())
 
 
 @dataclass(frozen=True, slots=True)

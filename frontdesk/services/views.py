@@ -98,6 +98,14 @@ class PatientView:
 
 
 @dataclass(frozen=True, slots=True)
+class PatientSaved(PatientView):
+    """A patient record as an edit or a payer change wrote it, with the upcoming visits whose
+    broken payer rules the person signed for with an override reason (to tell them)."""
+
+    overridden_visits: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class DuplicateView:
     """A patient on file who may be the one being added, and why (``same birth date, similar
     name``, ``same phone``)."""
@@ -116,6 +124,11 @@ class MergeView:
     moved: dict[str, int]
     filled: tuple[str, ...]
     forced: bool = False
+    #: the other record's details the kept one did not take (they differ): left on the
+    #: merged-away record, e.g. ("phone", "email"). Names, never values.
+    left: tuple[str, ...] = ()
+    #: upcoming visits whose broken payer rules the merger signed for with a reason
+    overridden_visits: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -123,7 +123,7 @@ def test_merge_prints_what_moved_and_needs_a_manager(desk: Desk) -> None:
     assert merged.stdout.splitlines() == [
         f"Merged patient {twin} into patient {jordan}.",
         "Moved: 0 visit(s), 0 call(s), 0 relief report(s), 0 callback(s).",
-        f"Patient {jordan} took from patient {twin}: email."]
+        f"Patient {jordan} took from patient {twin}: email, mobile."]  # its phone: a mobile
     gone = desk.run("patients", "show", str(twin), "--as", "desk")
     assert (gone.exit_code, gone.stderr) == (
         2, f"error: patient: patient {twin} was merged into patient {jordan}; use {jordan}\n")

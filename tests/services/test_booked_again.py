@@ -102,7 +102,16 @@ def test_a_payer_changed_between_hold_and_confirm_is_checked_at_the_confirm(
 ) -> None:
     payers.set_payer(ctx, staff="desk", patient_id=medicare, payer="Self-pay")
     held = block(ctx, practice, medicare, MAR11, hold=True, levels=THREE_LEVELS)
-    payers.set_payer(ctx, staff="sched", patient_id=medicare, payer="Medicare")
+    with pytest.raises(NotAllowed, match="needs an override reason"):  # nobody signs for it
+        payers.set_payer(ctx, staff="sched", patient_id=medicare, payer="Medicare")
+
+    def mapped(session: Session) -> None:  # changed where nothing re-checks (a payer map)
+        patient = session.get(Patient, medicare)
+        assert patient is not None
+        patient.payer_key = "medicare"
+        session.add(patient)
+
+    run_write(ctx.engine, mapped)
     with pytest.raises(PayerRulesBroken, match="at most 2 levels per session"):
         s.confirm_hold(ctx, staff="desk", appointment_id=held.id)
     assert status_of(ctx, held.id) == "held"
@@ -129,13 +138,14 @@ def test_switching_the_payer_round_the_rules_is_refused_unless_an_overrider_sign
     payers.set_payer(ctx, staff="desk", patient_id=medicare, payer="Self-pay")
     booked = block(ctx, practice, medicare, MAR11, levels=THREE_LEVELS)
     with pytest.raises(NotAllowed, match=rf"procedure\(s\) {booked.id} break this plan's payer "
-                                         "rules; .*scheduler"):
+                                         "rules — .*needs a scheduler"):
         payers.set_payer(ctx, staff="desk", patient_id=medicare, payer="Medicare")
     with Session(ctx.engine) as session:
         patient = session.get(Patient, medicare)
         assert patient is not None
         assert patient.payer_key == "self-pay"  # nothing written
-    payers.set_payer(ctx, staff="sched", patient_id=medicare, payer="Medicare")
+    payers.set_payer(ctx, staff="sched", patient_id=medicare, payer="Medicare",
+                     override_reason="Physician ordered three levels")
     with Session(ctx.engine) as session:
         event = session.exec(select(AuditEvent).where(AuditEvent.action == "patient.payer")
                              .order_by(col(AuditEvent.id).desc())).first()

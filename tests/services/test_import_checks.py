@@ -241,7 +241,8 @@ def test_control_characters_in_a_cell_are_a_bad_row_naming_the_column(
         "line 2: address: has a control character (such as an escape or a line break)",
         "line 3: id: has a control character (such as an escape or a line break)",
         "line 7: last_name: has a control character (such as an escape or a line break); "
-        "name: use letters, spaces, hyphens and apostrophes only"]
+        "name: control characters (such as tabs, line breaks, escapes or text-direction "
+        "marks) are not allowed: type plain text"]
     assert result.imported == 1
 
 

@@ -41,6 +41,7 @@ from frontdesk.services.pathway import PayerRulesBroken
 from frontdesk.services.patients.duplicates import possible_duplicates, similar_names
 from frontdesk.services.patients.edit import edit_patient
 from frontdesk.services.patients.merge import counts, merge_patients
+from frontdesk.services.payers import BrokenPlan
 from tests.conftest import FrozenClock
 from tests.practice import Practice
 
@@ -194,9 +195,29 @@ def test_a_new_payer_whose_rules_break_a_booked_procedure_needs_an_overrider(
         edit_patient(ctx, staff="desk", patient_id=riley.id, version=None, payer="Medicare",
                      email="riley@example.com")
     assert (row(ctx, riley.id).payer_key, row(ctx, riley.id).email) == ("self-pay", "")
-    edit_patient(ctx, staff="sched", patient_id=riley.id, version=None, payer="Medicare")
+    trail = audit_count(ctx)
+    # a scheduler may sign for it, but only with a reason: nobody signs off in silence
+    with pytest.raises(BrokenPlan, match="at most 2 levels per session") as refused:
+        edit_patient(ctx, staff="sched", patient_id=riley.id, version=None, payer="Medicare")
+    assert refused.value.may_override is True
+    assert [(v.appointment_id, v.rules) for v in refused.value.visits] == [
+        (booked.id, ("levels",))]
+    assert "needs an override reason" in str(refused.value)
+    assert (row(ctx, riley.id).payer_key, audit_count(ctx)) == ("self-pay", trail)
+    edited = edit_patient(ctx, staff="sched", patient_id=riley.id, version=None,
+                          payer="Medicare", override_reason="Physician ordered all three")
+    assert edited.overridden_visits == (booked.id,)
     assert events(ctx, "patient.edit")[-1].after == {
         "fields": ["payer"], "version": riley.version + 1, "broken_visits": [booked.id]}
+    (signed,) = [e for e in events(ctx, "payer.override") if e.entity_id == booked.id]
+    assert signed.after is not None
+    assert (signed.after["rules"], signed.after["reason"]) == (
+        ["levels"], "Physician ordered all three")
+    from frontdesk.services.audit import audit_events
+
+    said = {e.action: e.summary for e in audit_events(ctx, by="mgr")}
+    assert said["patient.edit"] == (f"changed the record of patient {riley.id}: payer; payer "
+                                    f"rules overridden for visit {booked.id}")
 
 
 def test_an_empty_payer_is_refused_by_an_edit(ctx: Context, practice: Practice) -> None:
@@ -331,6 +352,7 @@ def test_a_merge_moves_everything_and_loses_nothing(
     result = merge_patients(ctx, staff="mgr", keep_id=keep, other_id=other)
     assert result.moved == {**before_other, "merged_records": 0}
     assert result.filled == ("mobile", "email", "address", "alerts")
+    assert result.left == ("name", "phone", "payer", "member_id")
     with Session(ctx.engine) as session:
         assert counts(session, other) == {k: 0 for k in before_other}
         assert counts(session, keep) == {k: before_keep[k] + before_other[k]
@@ -347,11 +369,13 @@ def test_a_merge_moves_everything_and_loses_nothing(
                                                                   "j@example.com")
     (event,) = events(ctx, "patient.merge")
     assert event.after == {"keep_id": keep, "other_id": other, "moved": result.moved,
-                           "filled": list(result.filled), "forced": False}
+                           "filled": list(result.filled), "left": list(result.left),
+                           "forced": False}
     # the merged-away record is found no more, and says where it went
     assert [p.id for p in directory.find_patients(ctx, "sample")] == [keep]
     assert [p.id for p in directory.find_patients(ctx, "jordon sampel")] == [keep]
-    assert [p.id for p in directory.find_patients(ctx, "918-555-0188")] == []
+    # its phone finds the record it was merged into (a caller on their old number)
+    assert [p.id for p in directory.find_patients(ctx, "918-555-0188")] == [keep]
     assert possible_duplicates(ctx, "Jordon", "Sample", date(1982, 11, 2), "918-555-0188") \
         == possible_duplicates(ctx, "Jordan", "Sample", date(1982, 11, 2), "918-555-0100")
     with pytest.raises(MergedAway, match=f"patient {other} was merged into patient {keep}"):
@@ -443,8 +467,23 @@ def test_the_audit_trail_tells_edits_and_merges_in_plain_words(
     assert said["patient.edit"] == f"changed the record of patient {keep}: email, alert note"
     assert said["patient.merge"] == (
         f"merged patient {other} into patient {keep}; moved 1 appointments, 1 calls, "
-        "1 relief reports, 1 callbacks")
+        f"1 relief reports, 1 callbacks; left on patient {other}: name, payer")
     assert "example" not in str(said)
+
+
+def test_the_trail_of_a_kept_record_holds_the_merged_records_own_events(
+    ctx: Context, practice: Practice, clock: FrozenClock,
+) -> None:
+    from frontdesk.services.audit import audit_events
+
+    keep = practice.other_patient_id
+    other = _twin(ctx, clock)
+    edit_patient(ctx, staff="desk", patient_id=other, version=None, email="j@example.com")
+    merge_patients(ctx, staff="mgr", keep_id=keep, other_id=other)
+    trail = audit_events(ctx, by="mgr", patient_id=keep)
+    assert [(e.action, e.entity_id) for e in trail] == [
+        ("patient.merge", keep), ("patient.edit", other)]
+    assert trail[0].summary.startswith(f"merged patient {other} into patient {keep}")
 
 
 def test_two_edits_at_once_never_lose_one(ctx: Context, practice: Practice) -> None:
@@ -483,3 +522,245 @@ def test_two_edits_at_once_never_lose_one(ctx: Context, practice: Practice) -> N
     assert len(outcome) == 1
     assert isinstance(outcome[0], StalePatient)
     assert (row(ctx, jordan).email, row(ctx, jordan).version) == ("other@example.com", 2)
+
+
+# --------------------------------------------------------------------------- attacker review
+
+
+@pytest.mark.parametrize("bad", ["\x1b[2J", "\x07", "\x7f", "\x85", "\u202e", "\u2066", "\t",
+                                 "\n", "\x1c"])
+def test_free_text_details_refuse_control_characters(
+    ctx: Context, practice: Practice, bad: str,
+) -> None:
+    jordan = practice.other_patient_id
+    before = details(row(ctx, jordan))
+    with pytest.raises(InvalidDetails) as refused:
+        edit_patient(ctx, staff="desk", patient_id=jordan, version=None,
+                     name=f"Jordan Sam{bad}ple", email=f"jordan{bad}@example.com",
+                     address=f"12 Test{bad} Ave", city=f"Tul{bad}sa", state=f"OK{bad}",
+                     zip=f"74101{bad}", member_id=f"W1{bad}", alert_note=f"Walker{bad}",
+                     phone=f"918-555-0190{bad}", mobile=f"918{bad}555-0191")
+    reasons = dict(refused.value.problems)
+    lines = bad in "\t\n"  # an address or a note may come over lines: they become spaces
+    assert list(reasons) == ["name", "phone", "mobile", "email",
+                             *([] if lines else ["address", "city"]), "state", "zip",
+                             "member_id", *([] if lines else ["alert_note"])]
+    assert all("control characters" in reason for reason in reasons.values())
+    assert details(row(ctx, jordan)) == before
+    with pytest.raises(InvalidDetails, match="email: control characters"):
+        directory.add_patient(ctx, staff="desk", name="Avery Quinn", dob=date(1950, 2, 3),
+                              phone="918-555-0177", email=f"a{bad}@example.com")
+
+
+def test_the_domain_check_refuses_controls_and_keeps_plain_text() -> None:
+    from frontdesk.domain.patients import DetailError, check_alert_note, check_plain
+
+    assert check_plain("address", "12 Rue de l'Église, Apt 3") == "12 Rue de l'Église, Apt 3"
+    assert check_alert_note("Prefers  afternoons") == "Prefers afternoons"
+    for bad in ("\x00", "\x1f", "\x7f", "\x9b", "\u202a", "\u202d", "\u2069"):
+        with pytest.raises(DetailError, match="control characters"):
+            check_plain("address", f"a{bad}b")
+
+
+def _set_member(ctx: Context, patient_id: int, **values: Any) -> None:
+    def work(session: Session) -> None:
+        found = session.get(Patient, patient_id)
+        assert found is not None
+        for key, value in values.items():
+            setattr(found, key, value)
+        found.version += 1
+        session.add(found)
+
+    run_write(ctx.engine, work)
+
+
+def test_setting_the_payer_checks_the_version_seen_and_keeps_a_newer_member_id(
+    ctx: Context, practice: Practice,
+) -> None:
+    jordan = practice.other_patient_id
+    seen = directory.get_patient(ctx, jordan)  # the payer dialog opens: member id empty
+    edit_patient(ctx, staff="desk", patient_id=jordan, version=seen.version, payer="Aetna",
+                 member_id="NEW-1")  # another desk meanwhile
+    before, trail = details(row(ctx, jordan)), audit_count(ctx)
+    with pytest.raises(StalePatient) as stale:
+        payers.set_payer(ctx, staff="desk", patient_id=jordan, payer="Medicare",
+                         member_id=seen.member_id, version=seen.version)
+    assert stale.value.current.member_id == "NEW-1"
+    assert (details(row(ctx, jordan)), audit_count(ctx)) == (before, trail)
+    # without a version, the member id pre-filled (as seen) does not overwrite the newer one
+    done = payers.set_payer(ctx, staff="desk", patient_id=jordan, payer="Medicare",
+                            member_id=seen.member_id, seen_member_id=seen.member_id)
+    assert (done.payer_key, done.member_id) == ("medicare", "NEW-1")
+    assert events(ctx, "patient.payer")[-1].after == {"payer": "medicare",
+                                                      "member_id_changed": False}
+    typed = payers.set_payer(ctx, staff="desk", patient_id=jordan, payer="Medicare",
+                             member_id="TYPED-2", seen_member_id="NEW-1",
+                             version=done.version)
+    assert (typed.member_id, typed.version) == ("TYPED-2", done.version + 1)
+
+
+def test_a_member_id_alone_does_not_recheck_the_plans_rules(
+    ctx: Context, practice: Practice,
+) -> None:
+    riley = directory.add_patient(ctx, staff="desk", name="Riley Specimen",
+                                  dob=date(1948, 4, 9), phone="918-555-0144", payer="Self-pay")
+    s.book(ctx, staff="desk", patient_id=riley.id, visit_type="facet-diagnostic",
+           provider_id=practice.able, location_id=practice.location_id, start=MAR11,
+           region="lumbar", levels="L3-L4, L4-L5, L5-S1", side="left",
+           ordered_by_physician=True, accept_warnings=WARNINGS)
+    _set_member(ctx, riley.id, payer_key="medicare", payer="Medicare Part B (Novitas)")
+    done = payers.set_payer(ctx, staff="desk", patient_id=riley.id, payer="Medicare",
+                            member_id="1EG4TE5MK72")
+    assert (done.member_id, done.overridden_visits) == ("1EG4TE5MK72", ())
+
+
+def test_a_payer_change_breaking_a_procedure_needs_an_overriders_reason(
+    ctx: Context, practice: Practice,
+) -> None:
+    riley = directory.add_patient(ctx, staff="desk", name="Riley Specimen",
+                                  dob=date(1948, 4, 9), phone="918-555-0144", payer="Self-pay")
+    booked = s.book(ctx, staff="desk", patient_id=riley.id, visit_type="facet-diagnostic",
+                    provider_id=practice.able, location_id=practice.location_id, start=MAR11,
+                    region="lumbar", levels="L3-L4, L4-L5, L5-S1", side="left",
+                    ordered_by_physician=True, accept_warnings=WARNINGS)
+    trail = audit_count(ctx)
+    with pytest.raises(BrokenPlan, match=rf"procedure\(s\) {booked.id} break .*levels"):
+        payers.set_payer(ctx, staff="mgr", patient_id=riley.id, payer="Medicare")
+    assert (row(ctx, riley.id).payer_key, audit_count(ctx)) == ("self-pay", trail)
+    done = payers.set_payer(ctx, staff="mgr", patient_id=riley.id, payer="Medicare",
+                            override_reason="Three levels ordered", version=riley.version)
+    assert done.overridden_visits == (booked.id,)
+    assert events(ctx, "patient.payer")[-1].after == {
+        "payer": "medicare", "member_id_changed": False, "broken_visits": [booked.id]}
+    assert [e.entity_id for e in events(ctx, "payer.override")] == [booked.id]
+    from frontdesk.services.audit import audit_events
+
+    said = {e.action: e.summary for e in audit_events(ctx, by="mgr")}
+    assert said["patient.payer"].endswith(f"payer rules overridden for visit {booked.id}")
+
+
+def test_a_merge_refuses_visits_of_the_two_records_at_the_same_time(
+    ctx: Context, practice: Practice, clock: FrozenClock,
+) -> None:
+    keep = practice.other_patient_id
+    other = _twin(ctx, clock)
+    mine = s.book(ctx, staff="desk", patient_id=keep, visit_type="follow-up",
+                  provider_id=practice.able, location_id=practice.location_id, start=MAR11,
+                  ordered_by_physician=True, accept_warnings=WARNINGS)
+    theirs = s.book(ctx, staff="desk", patient_id=other, visit_type="follow-up",
+                    provider_id=practice.baker, location_id=practice.location_id,
+                    start=MAR11, ordered_by_physician=True, accept_warnings=WARNINGS)
+    trail = audit_count(ctx)
+    with pytest.raises(InvalidInput, match=rf"visit {mine.id} \(Thu Mar 11 10:00 at Test "
+                                           rf"Clinic\) overlaps visit {theirs.id}.*move or "
+                                           "cancel one first"):
+        merge_patients(ctx, staff="mgr", keep_id=keep, other_id=other)
+    assert (row(ctx, other).merged_into_id, audit_count(ctx)) == (None, trail)
+    with Session(ctx.engine) as session:
+        assert counts(session, other)["appointments"] == 1
+    s.cancel(ctx, staff="desk", appointment_id=theirs.id, reason="booked twice")
+    merge_patients(ctx, staff="mgr", keep_id=keep, other_id=other)
+
+
+def test_a_merge_breaking_the_kept_records_payer_rules_needs_an_overriders_reason(
+    ctx: Context, practice: Practice,
+) -> None:
+    keep = directory.add_patient(ctx, staff="desk", name="Riley Specimen",
+                                 dob=date(1948, 4, 9), phone="918-555-0144", payer="Medicare")
+    other = directory.add_patient(ctx, staff="desk", name="Rilee Specimen",
+                                  dob=date(1948, 4, 9), phone="918-555-0145",
+                                  payer="Self-pay", confirmed_new=True)
+    booked = s.book(ctx, staff="desk", patient_id=other.id, visit_type="facet-diagnostic",
+                    provider_id=practice.able, location_id=practice.location_id, start=MAR11,
+                    region="lumbar", levels="L3-L4, L4-L5, L5-S1", side="left",
+                    ordered_by_physician=True, accept_warnings=WARNINGS)
+    trail = audit_count(ctx)
+    with pytest.raises(BrokenPlan, match="this merge anyway needs an override reason"):
+        merge_patients(ctx, staff="mgr", keep_id=keep.id, other_id=other.id)
+    assert (row(ctx, other.id).merged_into_id, audit_count(ctx)) == (None, trail)
+    done = merge_patients(ctx, staff="mgr", keep_id=keep.id, other_id=other.id,
+                          override_reason="Physician ordered three levels")
+    assert done.overridden_visits == (booked.id,)
+    (event,) = events(ctx, "patient.merge")
+    assert event.after is not None
+    assert event.after["broken_visits"] == [booked.id]
+    (signed,) = events(ctx, "payer.override")
+    assert (signed.entity, signed.entity_id) == ("appointment", booked.id)
+
+
+def test_a_merge_carries_the_other_phone_and_notes_and_names_what_it_left(
+    ctx: Context, practice: Practice, clock: FrozenClock,
+) -> None:
+    keep = practice.other_patient_id
+    edit_patient(ctx, staff="desk", patient_id=keep, version=None, email="a@example.com",
+                 alert_note="Walker", alerts=("driver",))
+    other = _twin(ctx, clock, email="b@example.com", alert_note="Hard of hearing",
+                  alerts=["interpreter"], address="9 Sample St", city="Tulsa")
+    result = merge_patients(ctx, staff="mgr", keep_id=keep, other_id=other)
+    kept = row(ctx, keep)
+    assert (kept.mobile, kept.sms_consent) == ("+19185550188", False)  # its phone, no texts
+    assert kept.alert_note == "Walker; Hard of hearing"
+    assert kept.alerts == ["interpreter", "driver"]
+    assert result.filled == ("address", "alert_note", "mobile", "alerts")
+    assert result.left == ("name", "email")
+    assert events(ctx, "patient.merge")[-1].after["left"] == ["name", "email"]  # type: ignore[index]
+    assert "b@example" not in str(events(ctx, "patient.merge")[-1].after)
+    # both numbers find the kept record, as a phone or a mobile
+    assert [p.id for p in directory.find_patients(ctx, "918-555-0188")] == [keep]
+    assert [p.id for p in directory.find_patients(ctx, "(918) 555-0122")] == [keep]
+
+
+def test_a_search_by_phone_finds_a_mobile(ctx: Context, practice: Practice) -> None:
+    edit_patient(ctx, staff="desk", patient_id=practice.patient_id, version=None,
+                 mobile="918-555-0170")
+    assert [p.id for p in directory.find_patients(ctx, "918 555 0170")] == [practice.patient_id]
+
+
+def test_a_booking_during_a_merge_waits_and_then_finds_the_record_merged_away(
+    ctx: Context, practice: Practice, clock: FrozenClock,
+) -> None:
+    """A merge holds both patients' locks (the one booking takes) until it commits: a booking
+    for the record being merged away waits, then is refused, never booked on a record nobody
+    finds any more."""
+    from frontdesk.db import queries as q
+    from frontdesk.services.patients.lookup import locked
+
+    keep, other = practice.other_patient_id, _twin(ctx, clock)
+    holding, release = threading.Event(), threading.Event()
+
+    def merging(session: Session) -> None:  # a merge between its locks and its commit
+        for pid in sorted((keep, other)):
+            q.lock_patient(session, pid)
+        rows = {pid: locked(session, pid) for pid in sorted((keep, other))}
+        gone = rows[other]
+        assert gone is not None
+        gone.merged_into_id, gone.version = keep, gone.version + 1
+        session.add(gone)
+        session.flush()
+        holding.set()
+        release.wait(30)
+
+    merger = threading.Thread(target=run_write, args=(ctx.engine, merging))
+    merger.start()
+    assert holding.wait(30)
+    outcome: list[object] = []
+
+    def booking() -> None:
+        try:
+            outcome.append(s.book(ctx, staff="desk", patient_id=other, visit_type="follow-up",
+                                  provider_id=practice.able,
+                                  location_id=practice.location_id, start=MAR18,
+                                  ordered_by_physician=True, accept_warnings=WARNINGS))
+        except MergedAway as exc:
+            outcome.append(exc)
+
+    desk = threading.Thread(target=booking)
+    desk.start()
+    desk.join(0.5)  # give it time to reach the patient (it finds them held, and waits)
+    release.set()
+    merger.join(30)
+    desk.join(30)
+    assert len(outcome) == 1
+    assert isinstance(outcome[0], MergedAway), outcome
+    with Session(ctx.engine) as session:
+        assert counts(session, other)["appointments"] == 0

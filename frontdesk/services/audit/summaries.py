@@ -186,23 +186,39 @@ def _patient(event: AuditEvent, verb: str, _names: _Names) -> str | None:
         fields = (event.after or {}).get("fields")
         named = ", ".join(str(f).replace("_", " ") for f in fields) if isinstance(
             fields, list) and fields else ""
-        return f"changed the record of {ref}" + (f": {_short(named)}" if named else "")
+        return (f"changed the record of {ref}" + (f": {_short(named)}" if named else "")
+                + _signed(event.after or {}))
     if verb == "merge":
         after = event.after or {}
         moved = after.get("moved", {})
         kinds = ", ".join(f"{_int(n)} {str(k).replace('_', ' ')}" for k, n in moved.items()
                           if _int(n)) if isinstance(moved, dict) else ""
         forced = " (birth dates differ: forced)" if after.get("forced") else ""
-        return (f"merged patient {_int(after.get('other_id'))} into {ref}{forced}"
-                + (f"; moved {kinds}" if kinds else ""))
+        other = _int(after.get("other_id"))
+        left = after.get("left")
+        kept_apart = ", ".join(str(f).replace("_", " ") for f in left) if isinstance(
+            left, list) and left else ""
+        return (f"merged patient {other} into {ref}{forced}"
+                + (f"; moved {kinds}" if kinds else "")
+                + (f"; left on patient {other}: {_short(kept_apart)}" if kept_apart else "")
+                + _signed(after))
     if verb == "payer":  # which plan is the patient's business: not shown
         member = " and member id" if (event.after or {}).get("member_id_changed") else ""
-        return f"set the payer{member} of {ref}"
+        return f"set the payer{member} of {ref}" + _signed(event.after or {})
     if verb == "payer_map":
         mapped = (event.after or {}).get("mapped", {})
         total = sum(_int(n) for n in mapped.values()) if isinstance(mapped, dict) else 0
         return f"mapped the payer text of {total} patient{'' if total == 1 else 's'} to plans"
     return None
+
+
+def _signed(after: dict[str, Any]) -> str:
+    """The upcoming visits whose broken payer rules the change was signed for (override)."""
+    visits = after.get("broken_visits")
+    if not isinstance(visits, list) or not visits:
+        return ""
+    ids = ", ".join(str(_int(v)) for v in visits)
+    return f"; payer rules overridden for visit{'' if len(visits) == 1 else 's'} {_short(ids)}"
 
 
 def _template(event: AuditEvent, verb: str, names: _Names) -> str | None:

@@ -76,10 +76,10 @@ def audit_events(
     """Audit events, newest first, at most ``limit``.
 
     ``since`` (inclusive) and ``until`` (exclusive) are aware datetimes. ``staff`` is the
-    username of who acted. ``patient_id`` keeps events on that patient's record and on their
-    appointments, calls, relief reports and callbacks. ``action`` is an exact action
-    (``appointment.cancel``) or a prefix ending in a dot (``appointment.``). ``by`` is who
-    asks: a manager or admin.
+    username of who acted. ``patient_id`` keeps events on that patient's record (and on the
+    records merged into it) and on their appointments, calls, relief reports and callbacks.
+    ``action`` is an exact action (``appointment.cancel``) or a prefix ending in a dot
+    (``appointment.``). ``by`` is who asks: a manager or admin.
     """
     require(ctx, by, Permission.AUDIT)
     for name, moment in (("since", since), ("until", until)):
@@ -142,8 +142,12 @@ def _staff_id(session: Session, username: str) -> int:
 
 
 def _about_patient(patient_id: int) -> ColumnElement[bool]:
+    """Events on the patient's record, on the records merged into it (their own events from
+    before the merge) and on the rows that are the patient's now."""
     entity, entity_id = col(AuditEvent.entity), col(AuditEvent.entity_id)
-    clauses = [and_(entity == "patient", entity_id == patient_id)]
+    merged = select(col(Patient.id)).where(col(Patient.merged_into_id) == patient_id)
+    clauses = [and_(entity == "patient", entity_id == patient_id),
+               and_(entity == "patient", entity_id.in_(merged))]
     for name, model in _PATIENT_OWNED:
         owned = select(col(model.id)).where(col(model.patient_id) == patient_id)
         clauses.append(and_(entity == name, entity_id.in_(owned)))

@@ -27,10 +27,19 @@ MAX_ADDRESS = 200
 MAX_CITY = 60
 
 
+def plain(field: str, text: str, *, lines: bool = False) -> str:
+    """``text`` unchanged, or InvalidInput(``field``) when it holds a control character
+    (``domain.patients.check_plain``: the one rule for imports and edits)."""
+    try:
+        return rules.check_plain(field, text, lines=lines)
+    except rules.DetailError as exc:
+        raise InvalidInput(exc.field, exc.reason) from None
+
+
 def normalise_phone(text: str, field: str = "phone") -> str:
     """E.164 for a US (or explicitly international) number; InvalidInput(``field``) otherwise.
     The message never repeats the number: it is a patient's detail."""
-    raw = text.strip()
+    raw = plain(field, text).strip()
     if not raw or len(raw) > 30:
         raise InvalidInput(field, "enter a phone number, e.g. 918-555-0142")
     try:
@@ -53,7 +62,7 @@ def display_phone(e164: str) -> str:
 
 def split_name(text: str) -> tuple[str, str]:
     """"First Last" or "Last, First" → (first, last), validated."""
-    cleaned = " ".join(text.split())
+    cleaned = " ".join(plain("name", text).split())
     if not cleaned:
         raise InvalidInput("name", "enter the patient's first and last name")
     if "," in cleaned:
@@ -79,7 +88,7 @@ def check_dob(dob: date, *, today: date) -> date:
 
 
 def check_address(text: str) -> str:
-    value = " ".join(text.split())
+    value = " ".join(plain("address", text, lines=True).split())
     if len(value) > MAX_ADDRESS:
         raise InvalidInput("address", f"at most {MAX_ADDRESS} characters")
     if any(not ch.isprintable() for ch in value):
@@ -88,7 +97,7 @@ def check_address(text: str) -> str:
 
 
 def check_city(text: str) -> str:
-    value = " ".join(text.split())
+    value = " ".join(plain("city", text, lines=True).split())
     if len(value) > MAX_CITY:
         raise InvalidInput("city", f"at most {MAX_CITY} characters")
     if value and not _CITY_OK.match(value):

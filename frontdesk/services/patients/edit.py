@@ -22,20 +22,23 @@ from frontdesk.services.patients.checks import (
     consent_problem,
 )
 from frontdesk.services.patients.lookup import live_patient
-from frontdesk.services.payers import refuse_broken_plan
-from frontdesk.services.views import PatientView
+from frontdesk.services.payers import BrokenVisit, refuse_broken_plan, saved
+from frontdesk.services.views import PatientSaved
 
 
 def edit_patient(ctx: Context, *, staff: str, patient_id: int, version: int | None,
-                 changes: PatientChanges | None = None, **details: Any) -> PatientView:
+                 changes: PatientChanges | None = None, override_reason: str | None = None,
+                 **details: Any) -> PatientSaved:
     """Change the details ``changes`` (or the keyword ``details``: name, dob, phone, mobile,
     sms_consent, email, address, city, state, zip, location, payer, member_id, alerts,
     alert_note) of the patient, as seen at ``version`` (None: as it is now).
 
     InvalidDetails lists every bad detail; StalePatient when the record changed since
-    ``version``; NotAllowed when the new payer's rules break an upcoming procedure and the
-    person may not override them. Nothing is written then. The edit bumps the version and is
-    audited as ``patient.edit`` with the names of the details changed."""
+    ``version``; BrokenPlan (a NotAllowed naming the visits and rules) when the new payer's
+    rules break an upcoming procedure and the person may not override them or gave no
+    ``override_reason``. Nothing is written then. The edit bumps the version and is audited as
+    ``patient.edit`` with the names of the details changed (and the visits signed for, each
+    with its ``payer.override`` event); the result lists those visits."""
     if changes is None:
         if "dob" in details and not isinstance(details["dob"], date | None):
             raise InvalidInput("dob", "a date")
@@ -46,7 +49,7 @@ def edit_patient(ctx: Context, *, staff: str, patient_id: int, version: int | No
         raise InvalidInput("changes", "nothing to change: give at least one detail")
     values, problems = check_changes(ctx, changes, payer_required=True)
 
-    def work(session: Session) -> PatientView:
+    def work(session: Session) -> PatientSaved:
         person = acting(session, staff, Permission.PATIENTS)
         patient = live_patient(session, patient_id, lock=True)
         if version is not None and patient.version != version:
@@ -64,7 +67,7 @@ def edit_patient(ctx: Context, *, staff: str, patient_id: int, version: int | No
         changed = [field for field, columns in COLUMNS.items()
                    if any(c in values and values[c] != getattr(patient, c) for c in columns)]
         if not changed:
-            return patient_view(patient)
+            return saved(patient_view(patient))
         before = patient.version
         for column, value in values.items():
             setattr(patient, column, value)
@@ -73,13 +76,15 @@ def edit_patient(ctx: Context, *, staff: str, patient_id: int, version: int | No
         session.add(patient)
         session.flush()
         after: dict[str, object] = {"fields": changed, "version": patient.version}
+        broken: list[BrokenVisit] = []
         if "payer" in changed:
-            broken = refuse_broken_plan(session, ctx, person, patient_id)
-            if broken:
-                after["broken_visits"] = broken  # signed for by who changed it
+            broken = refuse_broken_plan(session, ctx, person, patient_id,
+                                        override_reason=override_reason)
+            if broken:  # signed for by who changed it, with their reason
+                after["broken_visits"] = [b.appointment_id for b in broken]
         q.add_audit(session, origin=ctx.origin.stamp, at=ctx.now(), staff_id=person.id,
                     action="patient.edit", entity="patient", entity_id=patient_id,
                     before={"version": before}, after=after)
-        return patient_view(patient)
+        return saved(patient_view(patient), broken)
 
     return write(ctx, work)

@@ -16,8 +16,15 @@ from frontdesk.services.views import PatientView
 
 def live_patient(session: Session, patient_id: int, *, lock: bool = False) -> Patient:
     """The patient row; InvalidInput when there is none, MergedAway when it was merged.
-    ``lock``: held until the transaction ends (PostgreSQL; SQLite's writer holds the whole
-    database already), so a version checked stays the version written against."""
+
+    ``lock`` (every write naming the patient): first the patient's lock booking takes
+    (``q.lock_patient``), then the row read afresh and locked, both until the transaction ends
+    (PostgreSQL; SQLite's writer holds the whole database already). So a version checked stays
+    the version written against, and a write racing a merge either goes first (and its rows
+    are moved) or waits and finds the record merged away. The one lock order: a booking's
+    location and provider locks, then patient locks (lowest id first), then patient rows."""
+    if lock:
+        q.lock_patient(session, patient_id)
     row = locked(session, patient_id) if lock else session.get(Patient, patient_id)
     if row is None:
         raise InvalidInput("patient", f"no patient with id {patient_id}")
@@ -27,8 +34,11 @@ def live_patient(session: Session, patient_id: int, *, lock: bool = False) -> Pa
 
 
 def locked(session: Session, patient_id: int) -> Patient | None:
-    """The patient row read afresh and locked for this transaction (SELECT … FOR UPDATE)."""
-    return session.exec(select(Patient).where(Patient.id == patient_id).with_for_update()
+    """The patient row read afresh and locked for this transaction (SELECT … FOR NO KEY
+    UPDATE: it does not wait for, nor block, a visit or call being inserted for the patient,
+    whose foreign key takes a key-share lock). Take ``q.lock_patient`` first."""
+    return session.exec(select(Patient).where(Patient.id == patient_id)
+                        .with_for_update(key_share=True)
                         .execution_options(populate_existing=True)).first()
 
 

@@ -88,7 +88,7 @@ def book(
         now = ctx.now()
         q.expire_holds(session, now=now)
         staff_row = acting(session, staff, Permission.BOOK)
-        live_patient(session, patient_id)  # a merged-away record names the one to use
+        live_patient(session, patient_id, lock=True)  # waits for a merge in progress
         vt = _visit_type(session, visit_type)
         spec = q.visit_spec(session, vt)
         slot = _check_slot(session, ctx, now=now, spec=spec, provider_id=provider_id,
@@ -142,6 +142,10 @@ def confirm_hold(ctx: Context, *, staff: str, appointment_id: int,
             q.expire_holds(session, now=now)
             raise InvalidInput("appointment", "the hold has expired; offer the slot again")
         q.lock_for_booking(session, location_id=appt.location_id, provider_id=appt.provider_id)
+        q.lock_patient(session, appt.patient_id)  # before the row: a merge may be moving it
+        session.refresh(appt)  # as it stands once any such merge committed
+        if appt.status != Status.HELD.value:
+            raise InvalidInput("appointment", "is not a hold")
         vt = session.get(VisitType, appt.visit_type_id)
         assert vt is not None
         asked = extra.joined(guards.asked_when_booked(session, _id(appt)))

@@ -157,6 +157,31 @@ def _overlapping(appt: Appointment, others: list[_Other]) -> None:
                                         "overlapping this time")
 
 
+def overlapping_visits(session: Session, *, patient_id: int, now: datetime) -> list[str]:
+    """Each pair of the patient's visits not yet over that hold the same time (a lapsed hold
+    does not), as a sentence naming both visits: what :func:`refuse` refuses for one booking,
+    over all of them (after a merge joined two records' visits)."""
+    rows = session.exec(
+        select(Appointment, Location)
+        .join(Location, col(Location.id) == Appointment.location_id)
+        .where(Appointment.patient_id == patient_id)
+        .where(col(Appointment.status).in_(_BLOCKING))
+        .where(col(Appointment.ends_at) > now)
+        .order_by(col(Appointment.starts_at), col(Appointment.id))).all()
+    found = []
+    for appt, place in rows:
+        if appt.status == Status.HELD.value and not (
+                appt.hold_expires_at is not None and appt.hold_expires_at > now):
+            continue
+        for other in _others(session, appt, now):
+            if other.id > (appt.id or 0) and other.end > now \
+                    and other.start < appt.ends_at and appt.starts_at < other.end:
+                found.append(f"visit {appt.id} ({_when(appt.starts_at, ZoneInfo(place.timezone))}"
+                             f" at {place.name}) overlaps visit {other.id} "
+                             f"({_when(other.start, other.zone)} at {other.place})")
+    return found
+
+
 def _review(session: Session, ctx: Context, appt: Appointment, asked: Asked) -> None:
     if asked.physician_review and ctx.settings.booking.physician_review_by_physicians_only:
         provider = session.get(Provider, appt.provider_id)

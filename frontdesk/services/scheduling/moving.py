@@ -75,6 +75,8 @@ def reschedule(
         appt = _appointment(session, appointment_id)
         q.lock_for_booking(session, location_id=location_id or appt.location_id,
                            provider_id=provider_id or appt.provider_id)
+        q.lock_patient(session, appt.patient_id)  # before the row: a merge may be moving it
+        session.refresh(appt)  # as it stands once any such merge committed
         _check_version(session, appt, expected_version)
         if appt.status not in (Status.BOOKED.value, Status.CONFIRMED.value, Status.HELD.value):
             raise InvalidInput("appointment", f"a {Status(appt.status).label} visit cannot move")
