@@ -72,7 +72,8 @@ def search(ctx: Context, text: str, *, limit: int = 8) -> list[PayerPlan]:
 def set_payer(ctx: Context, *, staff: str, patient_id: int, payer: str,
               member_id: str | None = None, version: int | None = None,
               seen_member_id: str | None = None,
-              override_reason: str | None = None) -> PatientSaved:
+              override_reason: str | None = None, override_by: str | None = None,
+              override_password: str | None = None) -> PatientSaved:
     """Give the patient a plan from the catalogue (and, when given, a member id), against the
     record as seen at ``version`` (None: as it is now; StalePatient when it changed since):
     one transaction with its ``patient.payer`` audit event (plan keys only; no member ids).
@@ -80,13 +81,17 @@ def set_payer(ctx: Context, *, staff: str, patient_id: int, payer: str,
     The member id is written only when it differs from ``seen_member_id`` (what the form
     showed; None: from the record's), so a form's pre-filled value never overwrites a newer
     one. A new plan re-checks the patient's upcoming procedures: those it breaks need an
-    overrider's ``override_reason`` (BrokenPlan otherwise; see :func:`refuse_broken_plan`)."""
+    overrider's ``override_reason`` (BrokenPlan otherwise; see :func:`refuse_broken_plan`):
+    the person acting, or ``override_by`` standing next to them, proven by their own
+    ``override_password`` as booking does (see :func:`signer`)."""
     plan = choose_payer(ctx, payer)
     if plan is None:
         raise InvalidInput("payer", "name a plan from the practice's payer list "
                                     "(frontdesk payers lists them)")
     member = check_member_id(member_id) if member_id is not None else None
     seen = check_member_id(seen_member_id) if seen_member_id is not None else None
+    authoriser = signer(ctx, staff=staff, override_by=override_by,
+                        override_password=override_password, override_reason=override_reason)
 
     def work(session: Session) -> PatientSaved:
         person = acting(session, staff, Permission.PATIENTS)
@@ -110,8 +115,8 @@ def set_payer(ctx: Context, *, staff: str, patient_id: int, payer: str,
         after: dict[str, object] = {"payer": plan.key, "member_id_changed": changed}
         broken: list[BrokenVisit] = []
         if plan_changed:
-            broken = refuse_broken_plan(session, ctx, person, patient_id,
-                                        override_reason=override_reason)
+            broken = refuse_broken_plan(session, ctx, signed_by(session, person, authoriser),
+                                        patient_id, override_reason=override_reason)
         if broken:
             after["broken_visits"] = [b.appointment_id for b in broken]  # signed for
         q.add_audit(session, origin=ctx.origin.stamp, at=ctx.now(), staff_id=person.id,
@@ -120,6 +125,24 @@ def set_payer(ctx: Context, *, staff: str, patient_id: int, payer: str,
         return saved(patient_view(patient), broken)
 
     return write(ctx, work)
+
+
+def signer(ctx: Context, *, staff: str, override_by: str | None,
+           override_password: str | None, override_reason: str | None) -> str:
+    """Who signs for broken payer rules, proven before anything is written: ``staff``, or
+    ``override_by`` once their own password checks out (the rule booking follows:
+    :func:`~frontdesk.services.pathway.override_authoriser`)."""
+    from frontdesk.services.pathway import override_authoriser
+
+    return override_authoriser(ctx, staff=staff, override_by=override_by,
+                               password=override_password, reason=override_reason)
+
+
+def signed_by(session: Session, person: Staff, authoriser: str) -> Staff:
+    """The staff row that signs: the person acting, or the proven authoriser."""
+    if q.username_key(authoriser) == q.username_key(person.username):
+        return person
+    return acting(session, authoriser)
 
 
 def saved(view: PatientView, broken: list[BrokenVisit] | None = None) -> PatientSaved:

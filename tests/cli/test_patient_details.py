@@ -4,8 +4,18 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
+from sqlmodel import Session, col, select
+
+from frontdesk.db.engine import make_engine
+from frontdesk.db.models import AuditEvent
+from frontdesk.services import scheduling
+from frontdesk.services.context import Context
 from tests.cli.conftest import Desk, assert_clean
+
+MAR11 = datetime(2027, 3, 11, 10, tzinfo=ZoneInfo("America/Chicago")).astimezone(UTC)
 
 
 def test_adding_someone_who_looks_known_lists_the_candidates_and_adds_nobody(
@@ -123,7 +133,9 @@ def test_merge_prints_what_moved_and_needs_a_manager(desk: Desk) -> None:
     assert merged.stdout.splitlines() == [
         f"Merged patient {twin} into patient {jordan}.",
         "Moved: 0 visit(s), 0 call(s), 0 relief report(s), 0 callback(s).",
-        f"Patient {jordan} took from patient {twin}: email, mobile."]  # its phone: a mobile
+        f"Patient {jordan} took from patient {twin}: email, mobile.",  # its phone: a mobile
+        f"Left on record {twin} only: name — what is still right goes to patient {jordan} "
+        f"with `patients edit {jordan}`."]
     gone = desk.run("patients", "show", str(twin), "--as", "desk")
     assert (gone.exit_code, gone.stderr) == (
         2, f"error: patient: patient {twin} was merged into patient {jordan}; use {jordan}\n")
@@ -214,3 +226,82 @@ def test_a_retired_location_cannot_be_the_preferred_one(desk: Desk) -> None:
     assert desk.state() == before
     kept = desk.run("patients", "edit", jordan, "--location", "test", "--as", "desk")
     assert kept.exit_code == 0, kept.stderr
+
+
+def three_levels(desk: Desk, patient_id: int) -> int:
+    """A three-level diagnostic block Thursday for the patient (Medicare allows two)."""
+    engine = make_engine(desk.db)
+    try:
+        return scheduling.book(
+            Context(engine=engine, clock=desk.clock), staff="desk", patient_id=patient_id,
+            visit_type="facet-diagnostic", provider_id=desk.practice.able,
+            location_id=desk.practice.location_id, start=MAR11, region="lumbar",
+            levels="L3-L4, L4-L5, L5-S1", side="left", ordered_by_physician=True,
+            accept_warnings=scheduling.WARNING_CODES).id
+    finally:
+        engine.dispose()
+
+
+def overrides(desk: Desk) -> list[tuple[int | None, str]]:
+    engine = make_engine(desk.db)
+    try:
+        with Session(engine) as session:
+            return [(e.entity_id, e.after["reason"]) for e in session.exec(
+                select(AuditEvent).where(AuditEvent.action == "payer.override")
+                .order_by(col(AuditEvent.id))).all()]
+    finally:
+        engine.dispose()
+
+
+def add(desk: Desk, name: str, phone: str, payer: str) -> int:
+    added = desk.run("patients", "add", "--name", name, "--dob", "1948-04-09", "--phone",
+                     phone, "--payer", payer, "--new", "--as", "desk", "--json")
+    assert added.exit_code == 0, added.stderr
+    return int(json.loads(added.stdout)["id"])
+
+
+def test_a_new_payer_that_breaks_a_booked_procedure_needs_an_override_reason(
+    desk: Desk,
+) -> None:
+    riley = add(desk, "Riley Specimen", "918-555-0144", "Self-pay")
+    visit = three_levels(desk, riley)
+    before = desk.state()
+    refused = desk.run("patients", "edit", str(riley), "--payer", "Medicare", "--as", "sched")
+    assert refused.exit_code == 6
+    assert refused.stderr.splitlines()[0] == (
+        "error: nothing was written: booked procedure(s) break the payer rules:")
+    assert f"  visit {visit} (facet-diagnostic): " in refused.stderr
+    assert "at most 2 levels per session" in refused.stderr
+    assert refused.stderr.splitlines()[-1] == (
+        "  give --override-reason TEXT (a scheduler, manager or admin) to make the change "
+        "anyway")
+    desk_may_not = desk.run("patients", "edit", str(riley), "--payer", "Medicare",
+                            "--override-reason", "asked", "--as", "desk")
+    assert desk_may_not.exit_code == 6
+    assert "you may not override payer rules: ask a scheduler, manager or admin" in \
+        desk_may_not.stderr
+    assert desk.state() == before
+    signed = desk.run("patients", "edit", str(riley), "--payer", "Medicare",
+                      "--override-reason", "physician ordered three levels", "--as", "sched")
+    assert signed.exit_code == 0, signed.stderr
+    assert signed.stdout.splitlines()[-1] == (
+        f"Payer rules overridden for visit(s) {visit}: reason recorded")
+    assert overrides(desk) == [(visit, "physician ordered three levels")]
+
+
+def test_a_merge_that_breaks_the_kept_plan_needs_an_override_reason(desk: Desk) -> None:
+    kept = add(desk, "Riley Specimen", "918-555-0144", "Medicare")
+    other = add(desk, "Riley Specimen", "918-555-0145", "Self-pay")
+    visit = three_levels(desk, other)
+    refused = desk.run("patients", "merge", str(kept), str(other), "--as", "mgr")
+    assert refused.exit_code == 6
+    assert f"  visit {visit} (facet-diagnostic): " in refused.stderr
+    assert "give --override-reason TEXT" in refused.stderr
+    merged = desk.run("patients", "merge", str(kept), str(other), "--override-reason",
+                      "physician ordered three levels", "--as", "mgr")
+    assert merged.exit_code == 0, merged.stderr
+    lines = merged.stdout.splitlines()
+    assert f"Left on record {other} only: payer — what is still right goes to " \
+        f"patient {kept} with `patients edit {kept}`." in lines
+    assert lines[-1] == f"Payer rules overridden for visit(s) {visit}: reason recorded"
+    assert overrides(desk) == [(visit, "physician ordered three levels")]

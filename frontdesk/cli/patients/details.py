@@ -3,12 +3,13 @@ phones with text consent, email, address, preferred location, payer and member i
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from frontdesk.cli.errors import InputRejected
+from frontdesk.cli.errors import InputRejected, PayerRefused
 from frontdesk.cli.identity import acting_as
 from frontdesk.cli.options import ID, json_option
 from frontdesk.cli.output import clean, dumps, emit, table
@@ -114,12 +115,15 @@ def _show_candidates(runtime: Runtime, ctx: Context, staff: str,
 @click.option("--version", "seen", type=click.IntRange(1), metavar="N",
               help="Edit only if the record is still at this version (from `patients show`); "
                    "exit 4 if it changed meanwhile.")
+@click.option("--override-reason", metavar="TEXT",
+              help="A new payer whose rules a booked procedure breaks: why it stands anyway "
+                   "(a scheduler, manager or admin; audited for each visit).")
 @acting_as()
 @json_option
 @click.pass_obj
 def patients_edit(runtime: Runtime, /, patient_id: int, staff: str, dob: str | None,
                   zip_code: str | None, removed: tuple[str, ...], no_alerts: bool,
-                  seen: int | None, **details: Any) -> None:
+                  seen: int | None, override_reason: str | None, **details: Any) -> None:
     """Change a patient's details: only those given change. --alert adds an alert and
     --remove-alert takes one off (the others stay); --no-alerts takes them all off. Every bad
     detail is reported at once and nothing is written (exit 2). Audited with the names of the
@@ -148,11 +152,42 @@ def patients_edit(runtime: Runtime, /, patient_id: int, staff: str, dob: str | N
         kept = () if no_alerts else tuple(a for a in before.alerts if a not in removed)
         changes["alerts"] = kept + tuple(a for a in added if a not in kept)
         seen = seen or before.version
-    patient = edit_patient(ctx, staff=staff, patient_id=patient_id, version=seen, **changes)
+    with broken_plan():
+        patient = edit_patient(ctx, staff=staff, patient_id=patient_id, version=seen,
+                               override_reason=override_reason, **changes)
     text = f"Patient {patient.id}: {changed_words(ctx, before, patient)}"
     if "alerts" in changes:
         text += f"\nAlerts: {alerts_list(before.alerts)} → {alerts_list(patient.alerts)}"
-    emit(runtime, patient, text)
+    emit(runtime, patient, text + overridden_line(patient.overridden_visits))
+
+
+def overridden_line(visits: tuple[int, ...]) -> str:
+    """'\nPayer rules overridden for visit(s) 12, 15: reason recorded' or ''."""
+    if not visits:
+        return ""
+    return (f"\nPayer rules overridden for visit(s) {', '.join(str(v) for v in visits)}: "
+            "reason recorded")
+
+
+@contextmanager
+def broken_plan() -> Iterator[None]:
+    """A change refused because a booked procedure breaks the payer rules: the visits and
+    rules that break, and who may sign for them (exit 6, as other payer refusals)."""
+    from frontdesk.services.payers import BrokenPlan
+
+    try:
+        yield
+    except BrokenPlan as exc:
+        lines = ["nothing was written: booked procedure(s) break the payer rules:"]
+        lines += [f"  visit {clean(str(v.appointment_id))} ({clean(v.visit_type)}): "
+                  + clean("; ".join(v.texts) or ", ".join(v.rules)) for v in exc.visits]
+        if exc.may_override:
+            lines.append("  give --override-reason TEXT (a scheduler, manager or admin) to "
+                         "make the change anyway")
+        else:
+            lines.append("  you may not override payer rules: ask a scheduler, manager or "
+                         "admin to make the change with --override-reason TEXT")
+        raise PayerRefused("\n".join(lines)) from None
 
 
 def alerts_list(codes: tuple[str, ...]) -> str:

@@ -22,12 +22,19 @@ from frontdesk.services.patients.checks import (
     consent_problem,
 )
 from frontdesk.services.patients.lookup import live_patient
-from frontdesk.services.payers import BrokenVisit, refuse_broken_plan, saved
+from frontdesk.services.payers import (
+    BrokenVisit,
+    refuse_broken_plan,
+    saved,
+    signed_by,
+    signer,
+)
 from frontdesk.services.views import PatientSaved
 
 
 def edit_patient(ctx: Context, *, staff: str, patient_id: int, version: int | None,
                  changes: PatientChanges | None = None, override_reason: str | None = None,
+                 override_by: str | None = None, override_password: str | None = None,
                  **details: Any) -> PatientSaved:
     """Change the details ``changes`` (or the keyword ``details``: name, dob, phone, mobile,
     sms_consent, email, address, city, state, zip, location, payer, member_id, alerts,
@@ -36,9 +43,10 @@ def edit_patient(ctx: Context, *, staff: str, patient_id: int, version: int | No
     InvalidDetails lists every bad detail; StalePatient when the record changed since
     ``version``; BrokenPlan (a NotAllowed naming the visits and rules) when the new payer's
     rules break an upcoming procedure and the person may not override them or gave no
-    ``override_reason``. Nothing is written then. The edit bumps the version and is audited as
-    ``patient.edit`` with the names of the details changed (and the visits signed for, each
-    with its ``payer.override`` event); the result lists those visits."""
+    ``override_reason`` (the person acting, or ``override_by`` proven by their own
+    ``override_password``, as booking does). Nothing is written then. The edit bumps the
+    version and is audited as ``patient.edit`` with the names of the details changed (and the
+    visits signed for, each with its ``payer.override`` event); the result lists them."""
     if changes is None:
         if "dob" in details and not isinstance(details["dob"], date | None):
             raise InvalidInput("dob", "a date")
@@ -48,6 +56,8 @@ def edit_patient(ctx: Context, *, staff: str, patient_id: int, version: int | No
     if not changes.given():
         raise InvalidInput("changes", "nothing to change: give at least one detail")
     values, problems = check_changes(ctx, changes, payer_required=True)
+    authoriser = signer(ctx, staff=staff, override_by=override_by,
+                        override_password=override_password, override_reason=override_reason)
 
     def work(session: Session) -> PatientSaved:
         person = acting(session, staff, Permission.PATIENTS)
@@ -78,8 +88,8 @@ def edit_patient(ctx: Context, *, staff: str, patient_id: int, version: int | No
         after: dict[str, object] = {"fields": changed, "version": patient.version}
         broken: list[BrokenVisit] = []
         if "payer" in changed:
-            broken = refuse_broken_plan(session, ctx, person, patient_id,
-                                        override_reason=override_reason)
+            broken = refuse_broken_plan(session, ctx, signed_by(session, person, authoriser),
+                                        patient_id, override_reason=override_reason)
             if broken:  # signed for by who changed it, with their reason
                 after["broken_visits"] = [b.appointment_id for b in broken]
         q.add_audit(session, origin=ctx.origin.stamp, at=ctx.now(), staff_id=person.id,

@@ -27,7 +27,7 @@ from frontdesk.services.pathway import RegionCounts
 from frontdesk.services.patients import checks, edit
 from frontdesk.services.readback import ReadBack
 from frontdesk.services.record import CallerRecord
-from frontdesk.services.views import AppointmentView, PatientView, SlotView
+from frontdesk.services.views import AppointmentView, PatientSaved, PatientView, SlotView
 from frontdesk.ui.backend.core import BackendCore
 
 CHANGES = frozenset(checks.PatientChanges.__dataclass_fields__)
@@ -53,6 +53,23 @@ class CallBooking:
     physician_review: bool = False  # the pathway routes it to physician review
     ordered_by_physician: bool = False  # said so, for a first visit other than the evaluation
     accept_warnings: tuple[str, ...] = ()  # the warnings the receptionist read and accepts
+
+
+@dataclass(frozen=True)
+class Signed:
+    """Who signs for payer rules a change breaks (their password when not the person signed
+    in), and why: what the override dialog hands back."""
+
+    who: str
+    why: str
+    password: str | None = field(default=None, repr=False)
+
+
+def _signed(override: Signed | None) -> dict[str, str | None]:
+    if override is None:
+        return {}
+    return {"override_reason": override.why, "override_by": override.who,
+            "override_password": override.password or None}
 
 
 class CallDoor(BackendCore):
@@ -182,11 +199,16 @@ class CallDoor(BackendCore):
         return checks.check_changes(self.ctx, checks.PatientChanges(**given),
                                     payer_required=payer_required)[1]
 
-    def edit_patient(self, *, patient_id: int, version: int, **changes: Any) -> PatientView:
+    def edit_patient(self, *, patient_id: int, version: int, override: Signed | None = None,
+                     **changes: Any) -> PatientSaved:
         """Change the details given, against the version the person saw (StalePatient when
-        it changed meanwhile; InvalidDetails lists every bad detail)."""
+        it changed meanwhile; InvalidDetails lists every bad detail; BrokenPlan when a new
+        payer breaks upcoming procedures and nobody signed for them with ``override``)."""
+        signed = _signed(override)
         return edit.edit_patient(self.ctx, staff=self._acting(), patient_id=patient_id,
-                                 version=version, **changes)
+                                 version=version, override_reason=signed.get("override_reason"),
+                                 override_by=signed.get("override_by"),
+                                 override_password=signed.get("override_password"), **changes)
 
     def payer_label(self, patient: PatientView) -> str:
         """The patient's plan, or their payer text marked "not recognised" (no database)."""
@@ -196,9 +218,16 @@ class CallDoor(BackendCore):
         """The patient's plan and its rule set, or not recognised (no database)."""
         return self.ctx.settings.catalogue.resolve(patient.payer_key, patient.payer)
 
-    def set_payer(self, *, patient_id: int, payer: str, member_id: str | None) -> PatientView:
+    def set_payer(self, *, patient_id: int, payer: str, member_id: str | None,
+                  version: int | None = None, seen_member_id: str | None = None,
+                  override: Signed | None = None) -> PatientSaved:
+        """The patient's plan (and member id, written only when it differs from the one the
+        form showed, ``seen_member_id``) against the record as seen at ``version``
+        (StalePatient when it changed meanwhile); BrokenPlan when the plan breaks upcoming
+        procedures and nobody signed for them with ``override``."""
         return payers.set_payer(self.ctx, staff=self._acting(), patient_id=patient_id,
-                                payer=payer, member_id=member_id)
+                                payer=payer, member_id=member_id, version=version,
+                                seen_member_id=seen_member_id, **_signed(override))
 
     def payer_plans(self, text: str) -> list[PayerPlan]:
         """The payer list's plans ``text`` names or nearly names, best first (no database)."""

@@ -147,13 +147,21 @@ class CallerOnLine(BookForCaller):
             return
 
         dialog = PayerDialog(patient=self.patient, current=self.backend.payer_label(self.patient),
-                             plans=self.backend.payer_plans, save=self.backend.set_payer)
+                             plans=self.backend.payer_plans, save=self.backend.set_payer,
+                             acting=self.backend.staff, may_override=self.backend.may_override(),
+                             upcoming=self.backend.upcoming)
 
         def saved(patient: PatientView | None) -> None:
             if dialog.merged is not None:
                 self._caller_merged(dialog.merged)
+            if patient is None and dialog.fresh is not None:  # changed meanwhile
+                patient = dialog.fresh
+                self.patient = patient
+                self._show_caller()
+                return
             if patient is not None:
-                self.notify(f"Payer set: {self.backend.payer_label(patient)}.", markup=False)
+                self.notify(f"Payer set: {self.backend.payer_label(patient)}."
+                            + overridden_words(patient), markup=False)
                 self.patient = patient
                 self._show_caller()
                 self._read_record()  # the caps are the plan's
@@ -173,14 +181,17 @@ class CallerOnLine(BookForCaller):
             patient=self.patient, save=self.backend.edit_patient, locations=self.locations,
             today=self.backend.today(), plans=self.backend.payer_plans,
             payer=self._payer_text(self.patient),
-            check=partial(self.backend.check_patient, payer_required=True), typed=typed)
+            check=partial(self.backend.check_patient, payer_required=True), typed=typed,
+            acting=self.backend.staff, may_override=self.backend.may_override(),
+            upcoming=self.backend.upcoming)
 
         def saved(patient: PatientView | None) -> None:
             if dialog.merged is not None:
                 self._caller_merged(dialog.merged, saved=False)
                 return
             if patient is not None:
-                self.notify("Patient details saved.", markup=False)
+                self.notify("Patient details saved." + overridden_words(patient),
+                            markup=False)
             fresh = patient or dialog.current  # saved, or changed by someone else meanwhile
             if fresh is not None:
                 self.patient = fresh
@@ -282,3 +293,11 @@ class CallerOnLine(BookForCaller):
                    if found else "Nobody found: check the spelling, or Ctrl+N adds the caller "
                                  "as a new patient.")
 
+
+def overridden_words(patient: PatientView) -> str:
+    """' Payer rules overridden for visit(s) 12, 15: reason recorded.' or ''."""
+    visits = getattr(patient, "overridden_visits", ())
+    if not visits:
+        return ""
+    return (f" Payer rules overridden for visit(s) {', '.join(str(v) for v in visits)}: "
+            "reason recorded.")

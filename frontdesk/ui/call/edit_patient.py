@@ -13,7 +13,9 @@ from textual.widgets import Checkbox, Input, Select, Static
 from frontdesk.domain.payers import PayerPlan
 from frontdesk.services.errors import MergedAway, StalePatient
 from frontdesk.services.views import LocationView, PatientView
+from frontdesk.ui.backend.calls import Signed
 from frontdesk.ui.call.patient_form import LABELS, PatientForm
+from frontdesk.ui.call.plan_override import PlanSigning, Upcoming, dated
 from frontdesk.ui.text import phone_text, printable
 
 
@@ -29,13 +31,18 @@ class EditPatientDialog(PatientForm):
                  locations: Sequence[LocationView], today: date,
                  plans: Callable[[str], Sequence[PayerPlan]], payer: str,
                  check: Callable[..., list[tuple[str, str]]] | None = None,
-                 typed: Mapping[str, Any] | None = None) -> None:
+                 typed: Mapping[str, Any] | None = None, acting: str | None = None,
+                 may_override: bool = False, upcoming: Upcoming | None = None) -> None:
         super().__init__(locations=locations, today=today, plans=plans, patient=patient,
                          payer_text=payer, phone_text=phone_text, check=check)
         self.typed_for_new = dict(typed or {})  # put in the form, not saved until Ctrl+S
         self._save_patient = save
         self.current: PatientView | None = None  # the record as it is now, when it changed
         self.merged: MergedAway | None = None  # the record was merged into another meanwhile
+        self.upcoming = upcoming
+        self.signing = PlanSigning(self, acting=acting, may_override=may_override,
+                                   show=self._broken, retry=self._signed)
+        self.pending: dict[str, Any] = {}  # the details sent, to send again once signed
 
     def _title(self) -> str:
         p = self.patient
@@ -80,14 +87,31 @@ class EditPatientDialog(PatientForm):
             self.dismiss(None)
             return
         details, problems = self.checked(wanted)
+        self.pending = details
+        self._submit(details, problems, lambda: self._send(details))
+
+    def _send(self, details: dict[str, Any], override: Signed | None = None) -> PatientView:
+        """(In the worker thread.) The changes against the version opened."""
+        p = self.patient
+        assert p is not None
         save = self._save_patient
-        self._submit(details, problems,
-                     lambda: save(patient_id=p.id, version=p.version, **details))
+        return dated(lambda: save(patient_id=p.id, version=p.version, override=override,
+                                  **details), self.upcoming, p.id, self.signing.when)
+
+    def _broken(self, text: str) -> None:
+        self.show_problems([("", text)])
+
+    def _signed(self, override: Signed) -> None:
+        details = self.pending
+        self.saving = True
+        self._run(lambda: self._send(details, override))
 
     def _refused(self, error: BaseException | None) -> None:
         if isinstance(error, MergedAway):  # back to the call, which shows the record kept
             self.merged = error
             self.dismiss(None)
+            return
+        if self.signing.handle(error):
             return
         if isinstance(error, StalePatient):
             self.current = error.current

@@ -15,15 +15,21 @@ from textual.widgets import Input, Label, Static
 from textual.worker import Worker, WorkerState
 
 from frontdesk.domain.payers import PayerPlan
-from frontdesk.services.errors import FrontDeskError, MergedAway
+from frontdesk.services.errors import FrontDeskError, MergedAway, StalePatient
 from frontdesk.services.views import PatientView
+from frontdesk.ui.backend.calls import Signed
 from frontdesk.ui.call.patient_form import PlanSuggester, plans_hint
+from frontdesk.ui.call.plan_override import PlanSigning, Upcoming, dated
 from frontdesk.ui.text import printable
 
 
 class PayerDialog(ModalScreen[PatientView | None]):
-    """Dismisses with the patient as saved, or ``None`` when the person backs out. ``save``
-    runs in a thread (``payer``, ``member_id``); an ``InvalidInput`` shows under its field."""
+    """Dismisses with the patient as saved, or ``None`` when the person backs out (when the
+    record changed meanwhile, ``fresh`` holds it as it is now). ``save`` runs in a thread
+    (``payer``, ``member_id``, ``version`` and ``seen_member_id`` as the dialog opened, and
+    ``override`` once someone signed for broken payer rules); an ``InvalidInput`` shows under
+    its field; visits the new plan's rules break show in the dialog and the override is asked
+    for (:mod:`~frontdesk.ui.call.plan_override`)."""
 
     DEFAULT_CSS = """
     PayerDialog { align: center middle; }
@@ -35,6 +41,7 @@ class PayerDialog(ModalScreen[PatientView | None]):
     #payer-dialog .form-hint { color: $text-muted; padding: 0 0 0 11; }
     #payer-title { text-style: bold; padding: 0 0 1 0; }
     #payer-help { color: $text-muted; padding: 1 0 0 0; }
+    #payer-broken { color: $text-warning; padding: 1 0 0 0; }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -44,8 +51,14 @@ class PayerDialog(ModalScreen[PatientView | None]):
 
     def __init__(self, *, patient: PatientView, current: str,
                  plans: Callable[[str], Sequence[PayerPlan]],
-                 save: Callable[..., PatientView]) -> None:
+                 save: Callable[..., PatientView], acting: str | None = None,
+                 may_override: bool = False, upcoming: Upcoming | None = None) -> None:
         super().__init__()
+        self.fresh: PatientView | None = None  # the record as it is now, when it changed
+        self.upcoming = upcoming
+        self.signing = PlanSigning(self, acting=acting, may_override=may_override,
+                                   show=self._broken, retry=self._signed)
+        self.typed: tuple[str, str] = ("", "")
         self.patient = patient
         self.current = current
         self.plans = plans
@@ -69,11 +82,12 @@ class PayerDialog(ModalScreen[PatientView | None]):
                             placeholder="from the card (optional)", id="member_id",
                             max_length=41, compact=True)
             yield Static("", id="member_id-error", classes="form-error", markup=False)
+            yield Static("", id="payer-broken", markup=False)
             yield Static("Enter saves · → takes the plan offered · Esc closes", id="payer-help",
                          markup=False)
 
     def on_mount(self) -> None:
-        for note in self.query(".form-error, .form-hint"):
+        for note in self.query(".form-error, .form-hint, #payer-broken"):
             note.display = False
         self.query_one("#payer", Input).focus()
 
@@ -97,7 +111,17 @@ class PayerDialog(ModalScreen[PatientView | None]):
             self.query_one("#payer", Input).focus()
             return
         self.saving = True
-        self._save(payer, self.query_one("#member_id", Input).value.strip())
+        self.typed = (payer, self.query_one("#member_id", Input).value.strip())
+        self._save(*self.typed)
+
+    def _broken(self, text: str) -> None:
+        note = self.query_one("#payer-broken", Static)
+        note.update(text)
+        note.display = bool(text)
+
+    def _signed(self, override: Signed) -> None:
+        self.saving = True
+        self._save(*self.typed, override=override)
 
     def _error(self, field: str, message: str) -> None:
         note = self.query_one(f"#{field if field == 'member_id' else 'payer'}-error", Static)
@@ -105,8 +129,12 @@ class PayerDialog(ModalScreen[PatientView | None]):
         note.display = True
 
     @work(thread=True, exclusive=True, group="payer-save", exit_on_error=False)
-    def _save(self, payer: str, member_id: str) -> PatientView:
-        return self._save_payer(patient_id=self.patient.id, payer=payer, member_id=member_id)
+    def _save(self, payer: str, member_id: str, override: Signed | None = None) -> PatientView:
+        p = self.patient
+        return dated(lambda: self._save_payer(
+            patient_id=p.id, payer=payer, member_id=member_id, version=p.version,
+            seen_member_id=p.member_id, override=override),
+            self.upcoming, p.id, self.signing.when)
 
     @on(Worker.StateChanged)
     def _saved(self, event: Worker.StateChanged) -> None:
@@ -120,6 +148,13 @@ class PayerDialog(ModalScreen[PatientView | None]):
             if isinstance(error, MergedAway):  # back to the call, on the record kept
                 self.merged = error
                 self.dismiss(None)
+                return
+            if self.signing.handle(error):
+                return
+            if isinstance(error, StalePatient):
+                self.fresh = error.current
+                self._error("payer", "Changed by someone else meanwhile: nothing was saved. "
+                                     "Esc, then Ctrl+Y to reopen it as it is now.")
                 return
             field = getattr(error, "field", "payer")
             known = isinstance(error, FrontDeskError)  # a refusal says why; nothing else does

@@ -40,8 +40,10 @@ class OverrideDialog(ModalScreen["Authorised | None"]):
     ]
 
     def __init__(self, problems: str, acting: str | None, *, may_override: bool,
-                 who: str = "", why: str = "", error: str = "") -> None:
+                 who: str = "", why: str = "", error: str = "",
+                 title: str = "Book against a payer rule") -> None:
         super().__init__()
+        self.title_text = title
         self.problems = problems
         self.acting = acting or ""
         self.who = who or (self.acting if may_override else "")
@@ -50,7 +52,7 @@ class OverrideDialog(ModalScreen["Authorised | None"]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="override"):
-            yield Static("Book against a payer rule", id="override-title", markup=False)
+            yield Static(self.title_text, id="override-title", markup=False)
             yield Static(self.problems, id="override-problems", markup=False)
             yield Label("Authorised by (username of a scheduler, manager or admin)")
             yield Input(self.who, id="override-by", compact=True)
