@@ -106,7 +106,8 @@ def main(ctx: click.Context, db: str | None, db_fd: int | None, demo: bool,
             raise click.BadParameter(
                 f"no theme {theme!r}; choose one of: {', '.join(sorted(BUILTIN_THEMES))}",
                 param_hint="--theme")
-        app = make_app(runtime.target(), demo=demo, clock=runtime.clock, theme=theme)
+        app = make_app(runtime.target(), demo=demo, clock=runtime.clock, theme=theme,
+                       passwords_apart=True)
         # A hung-up terminal (the SSH connection is gone) must end the app. Textual relies on
         # SIGHUP's default action; started with SIGHUP ignored (nohup, a wrapper) it would
         # keep running, reading end-of-input, with nobody there.

@@ -181,20 +181,23 @@ def _use_context(ctx: Context, staff: str | None, sign_in: bool) -> Connect:
 def make_app(db: str, *, demo: bool = False, clock: Callable[[], datetime] | None = None,
              settings: Settings | LoadedSettings | None = None,
              poll_seconds: float = POLL_SECONDS, staff: str | None = None,
-             theme: str | None = None) -> FrontDeskApp:
+             theme: str | None = None, passwords_apart: bool = False) -> FrontDeskApp:
     """The app on database ``db`` (a path or SQLAlchemy URL). Cheap: nothing opens until mount.
 
     ``demo``: seed the demo practice when the database is empty. ``settings``: loaded from the
     config directory when not given; their problems show as a warning. ``staff``: who acts;
     None (what the CLI passes) asks on the sign-in screen, unless the SSH login maps the OS user
     to a staff account. ``theme``: a Textual theme name (None: the default, textual-dark).
+    ``passwords_apart``: check passwords in a child process (what the real app does, so that
+    argon2's 64 MiB working memory is never the app's own; tests check in-process).
     """
 
     def connect(report: Report) -> Opened:
         from frontdesk.ui.backend.door import open_backend  # services load in the worker
 
         return open_backend(db, demo=demo, clock=clock, settings=settings, report=report,
-                            staff=staff, sign_in=staff is None)
+                            staff=staff, sign_in=staff is None,
+                            passwords_apart=passwords_apart)
 
     return FrontDeskApp(connect=connect, poll_seconds=poll_seconds, theme=theme,
                         sign_in=staff is None)

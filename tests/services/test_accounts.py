@@ -260,6 +260,64 @@ def test_an_old_hash_is_upgraded_on_sign_in(ctx: Context, sam: str) -> None:
     assert account(ctx, "sam").password_hash == new
 
 
+class TestPasswordsCheckedApart:
+    """The long-lived app checks passwords in a child process (``passwords.APART``), so that
+    argon2's working memory never becomes its own; the answers are the same."""
+
+    @staticmethod
+    def apart(monkeypatch: pytest.MonkeyPatch) -> None:
+        """From here on argon2 may not run in this process (the accounts are made)."""
+        cheap = passwords.PASSWORD_HASHER
+
+        class Refusing(PasswordHasher):
+            def verify(self, *_args: object) -> bool:  # type: ignore[override]
+                raise AssertionError("argon2 ran in the app's own process")
+
+            def hash(self, *_args: object, **_kwargs: object) -> str:  # type: ignore[override]
+                raise AssertionError("argon2 ran in the app's own process")
+
+        monkeypatch.setattr(passwords, "PASSWORD_HASHER", Refusing(
+            time_cost=cheap.time_cost, memory_cost=cheap.memory_cost,
+            parallelism=cheap.parallelism))
+        monkeypatch.setattr(passwords, "APART", True)
+
+    def test_right_wrong_and_unknown(self, ctx: Context, sam: str,
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
+        self.apart(monkeypatch)
+        assert accounts.sign_in(ctx, username="sam", password=SAM_PW).username == "sam"
+        with pytest.raises(SignInRefused):
+            accounts.sign_in(ctx, username="sam", password="blue-stapler-43")
+        with pytest.raises(SignInRefused):
+            accounts.sign_in(ctx, username="nobody", password=SAM_PW)
+        assert account(ctx, "sam").failed_signins == 1
+
+    def test_an_old_hash_is_upgraded_by_the_child(self, ctx: Context, sam: str,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+        weaker = PasswordHasher(time_cost=1, memory_cost=512, parallelism=1)
+
+        def work(session: Session) -> None:
+            row = session.exec(select(Staff).where(Staff.username == "sam")).one()
+            row.password_hash = weaker.hash(SAM_PW)
+            session.add(row)
+
+        run_write(ctx.engine, work)
+        self.apart(monkeypatch)
+        accounts.sign_in(ctx, username="sam", password=SAM_PW)
+        new = account(ctx, "sam").password_hash
+        assert new is not None
+        assert PasswordHasher().verify(new, SAM_PW)
+        assert not PasswordHasher(time_cost=1, memory_cost=1024,
+                                  parallelism=1).check_needs_rehash(new)
+
+    def test_a_child_that_cannot_run_is_a_plain_refusal(
+            self, ctx: Context, sam: str, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.apart(monkeypatch)
+        monkeypatch.setattr(passwords.sys, "executable", "/nonexistent/python")
+        with pytest.raises(passwords.PasswordCheckFailed, match="could not be checked"):
+            accounts.sign_in(ctx, username="sam", password=SAM_PW)
+        assert account(ctx, "sam").failed_signins == 0
+
+
 def test_a_password_changed_between_check_and_write_is_checked_again(
         ctx: Context, admin: str, sam: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """The argon2 check runs outside the transaction; a reset in between is not missed."""

@@ -50,12 +50,19 @@ def open_backend(
     report: Callable[[str], object] = lambda _message: None,
     staff: str | None = None,
     sign_in: bool = False,
+    passwords_apart: bool = False,
 ) -> Opened:
     """Open (and migrate) ``db``; on a demo database, seed the demo practice the first time.
     ``sign_in``: nobody acts until someone signs in (see :meth:`Backend.create`).
+    ``passwords_apart``: check passwords in a child process from now on (the long-lived app:
+    argon2's working memory never becomes its own).
 
     Never raises for a database that cannot be opened: the reason comes back in plain words.
     """
+    if passwords_apart:
+        from frontdesk.services.accounts import passwords
+
+        passwords.APART = True
     if isinstance(settings, LoadedSettings):
         loaded = settings
     else:
