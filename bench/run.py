@@ -293,7 +293,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--import-rows", type=int, default=50_000,
                         help="rows in the synthetic patients file (g)")
     parser.add_argument("--only", choices=("report", "import", "seen"), default=None,
-                        help="run one benchmark only (implies --no-doc)")
+                        help="run one benchmark only (implies --no-doc, except seen, which "
+                        "writes its own section of the page unless --no-doc)")
     parser.add_argument("--no-doc", action="store_true", help="do not touch docs/benchmarks.md")
     parser.add_argument("--runs", type=int, default=5,
                         help="start-ups per program for --only seen")
@@ -309,6 +310,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(seen.seen_table(result.figures, result.verdicts))
         for note in result.notes:
             print(f"- {note}")
+        if not args.no_doc and seen.write_doc(result, runs=args.runs):
+            print("\nWritten to docs/benchmarks.md (its own section)")
         return 1 if result.missed() else 0
     path = args.db or bigdb.default_path(args.appointments)
     big = bigdb.open_big(path, bigdb.Recipe.for_target(args.appointments), rebuild=args.rebuild)

@@ -36,6 +36,7 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.figures import Figure
@@ -307,6 +308,16 @@ def memory_after_password(s: Setup) -> float:
         s.tmux.kill(name)
 
 
+def memory_ssh(s: Setup) -> float:
+    name = s.tmux.spawn(_ssh_command(s, f"{s.frontdesk} --demo"))
+    try:
+        wait_for(s.tmux, name, board_ready)
+        time.sleep(1.0)
+        return peak_rss_mib(s.tmux.pane_pid(name))
+    finally:
+        s.tmux.kill(name)
+
+
 def memory_bare(s: Setup) -> float:
     name = s.tmux.spawn(f"{s.python} -m bench.seen --bare")
     try:
@@ -377,6 +388,7 @@ def _measure(s: Setup, *, runs: int, presses_n: int) -> Seen:
         print(f"  run {run + 1}/{runs}: " + ", ".join(
             f"{k} {v[-1]:.0f} ms" for k, v in starts.items() if v), flush=True)
     memory = [memory_after_password(s) for _ in range(max(1, min(runs, 3)))]
+    ssh_memory = [memory_ssh(s) for _ in range(max(1, min(runs, 3)))] if s.ssh_shell else []
     bare_memory = [memory_bare(s) for _ in range(max(1, min(runs, 3)))]
     keys = presses(s, n=presses_n) if s.ssh_shell else {}
 
@@ -407,6 +419,9 @@ def _measure(s: Setup, *, runs: int, presses_n: int) -> Seen:
         figures.append(ratio(f"frontdesk --demo {label} (whole command)", samples, 1.5))
     figures.append(Figure("peak memory (VmHWM) at the board after a password sign-in",
                           tuple(memory), "<= 100 MiB", 100.0, unit="MiB"))
+    if ssh_memory:
+        figures.append(Figure("peak memory (VmHWM) at the board, SSH mapping (no password)",
+                              tuple(ssh_memory), unit="MiB"))
     figures.append(Figure("peak memory (VmHWM), bare Textual app", tuple(bare_memory),
                           unit="MiB"))
 
@@ -421,6 +436,8 @@ def _measure(s: Setup, *, runs: int, presses_n: int) -> Seen:
         f"settled = the last change of the screen text once it has not changed for "
         f"{SETTLE_MS:.0f} ms; tmux capture-pane polled every ~{POLL_S * 1000:.0f} ms "
         "(each poll is a tmux client process, which shares the CPU with the app).",
+        f"{os.cpu_count()} cores; load average {os.getloadavg()[0]:.2f} at the end of the run "
+        "(it includes the benchmark's own polling and whatever else runs on the machine).",
     ]
     if not s.ssh_shell:
         notes.append("(2) and (3) skipped: the SSH sign-in needs an sshd ancestor running "
@@ -438,6 +455,32 @@ def seen_table(figures: Sequence[Figure], verdicts: dict[str, str] | None = None
                      f"{max(f.samples):.0f}{u} | {f.target} | "
                      f"{verdicts.get(f.name, f.verdict)} |")
     return "\n".join(lines)
+
+
+DOC = ROOT / "docs" / "benchmarks.md"
+DOC_START, DOC_END = "<!-- bench:seen:start -->", "<!-- bench:seen:end -->"
+
+
+def write_doc(result: Seen, *, runs: int) -> bool:
+    """The figures between the seen markers of docs/benchmarks.md; False without markers."""
+    text = DOC.read_text()
+    if DOC_START not in text or DOC_END not in text:
+        return False
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M")
+    body = "\n".join([
+        DOC_START,
+        f"Run {stamp} UTC, {runs} interleaved runs (`python -m bench.run --only seen "
+        f"--runs {runs}`):",
+        "",
+        seen_table(result.figures, result.verdicts),
+        "",
+        *[f"- {note}" for note in result.notes],
+        DOC_END,
+    ])
+    head, _, rest = text.partition(DOC_START)
+    _, _, tail = rest.partition(DOC_END)
+    DOC.write_text(head + body + tail)
+    return True
 
 
 # --------------------------------------------------------------------------- the bare app
@@ -463,6 +506,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "\n")[0])
     parser.add_argument("--runs", type=int, default=5, help="start-ups per program")
     parser.add_argument("--presses", type=int, default=20, help="key presses per view")
+    parser.add_argument("--no-doc", action="store_true", help="do not touch docs/benchmarks.md")
     parser.add_argument("--bare", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.bare:
@@ -475,6 +519,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(seen_table(result.figures, result.verdicts))
     for note in result.notes:
         print(f"- {note}")
+    if not args.no_doc and write_doc(result, runs=args.runs):
+        print("\nWritten to docs/benchmarks.md")
     return 1 if result.missed() else 0
 
 
