@@ -126,7 +126,10 @@ class Tmux:
         return int(self.run("display-message", "-p", "-t", name, "#{pane_pid}").strip())
 
     def stop(self) -> None:
+        socket = self.run("display-message", "-p", "-t", "idle", "#{socket_path}").strip()
         self.run("kill-server")
+        if socket:  # tmux leaves its socket file behind when killed
+            Path(socket).unlink(missing_ok=True)
 
 
 def wait_for(tmux: Tmux, name: str, check: Check, *, timeout: float = TIMEOUT_S) -> float:
