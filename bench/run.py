@@ -8,8 +8,9 @@ p95 <= 10 ms; (b) one booking commit through ``scheduling.book`` on SQLite: p95 
 → to the next day and repainted: p95 <= 50 ms of CPU; (e) opening the week view: p95 <= 150 ms
 (see ``bench/ui.py``); (f) the manager's daily report for one day, all locations or one:
 p95 <= 50 ms; (g) ``frontdesk import patients`` of a 50,000-row file as a whole command:
-p95 <= 30 s (see ``bench/imports.py``). Prints a table and writes the figures to
-docs/benchmarks.md between markers, leaving the rest of that page (the analysis) alone.
+p95 <= 30 s (see ``bench/imports.py``); what a person sees, from outside the process in tmux
+beside a bare Textual app: ``--only seen`` (see ``bench/seen.py``). Prints a table and writes
+the figures to docs/benchmarks.md between markers, leaving the rest of that page alone.
 Not part of the test run: it takes a few minutes and its figures depend on the machine.
 """
 
@@ -291,11 +292,27 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="runs of the 50,000-patient import (g)")
     parser.add_argument("--import-rows", type=int, default=50_000,
                         help="rows in the synthetic patients file (g)")
-    parser.add_argument("--only", choices=("report", "import"), default=None,
-                        help="run one benchmark only (implies --no-doc)")
+    parser.add_argument("--only", choices=("report", "import", "seen"), default=None,
+                        help="run one benchmark only (implies --no-doc, except seen, which "
+                        "writes its own section of the page unless --no-doc)")
     parser.add_argument("--no-doc", action="store_true", help="do not touch docs/benchmarks.md")
+    parser.add_argument("--runs", type=int, default=5,
+                        help="start-ups per program for --only seen")
+    parser.add_argument("--presses", type=int, default=20,
+                        help="key presses per view for --only seen")
     args = parser.parse_args(argv)
 
+    if args.only == "seen":  # the demo database in tmux: the big database is not needed
+        from bench import seen
+
+        print(f"what a person sees, in tmux at 80x24, {args.runs} runs ...", flush=True)
+        result = seen.measure(runs=args.runs, presses_n=args.presses)
+        print(seen.seen_table(result.figures, result.verdicts))
+        for note in result.notes:
+            print(f"- {note}")
+        if not args.no_doc and seen.write_doc(result, runs=args.runs):
+            print("\nWritten to docs/benchmarks.md (its own section)")
+        return 1 if result.missed() else 0
     path = args.db or bigdb.default_path(args.appointments)
     big = bigdb.open_big(path, bigdb.Recipe.for_target(args.appointments), rebuild=args.rebuild)
     rng = random.Random(7)
