@@ -47,12 +47,8 @@ class Routes(App[None]):
             return True
         if self.backend is None:
             return False
-        from frontdesk.ui.call.screen import CallScreen
-        from frontdesk.ui.report.audit import AuditScreen
-        from frontdesk.ui.report.drill import DrillScreen
-
-        if isinstance(self.screen, (CallScreen, DrillScreen, AuditScreen)):
-            return False
+        if getattr(self.screen, "REPORT_KEY_OFF", False):  # a call, a drill-down, the audit
+            return False  # (a marker: importing those screens here cost the board ~30 ms)
         return True if self.backend.may(Permission.REPORTS) else None
 
     def action_daily_report(self) -> None:

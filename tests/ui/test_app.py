@@ -145,6 +145,29 @@ async def test_a_palette_command_drives_the_board(
         assert text_of(screen, "#board-title").startswith("Thu 11 Mar 2027")
 
 
+def test_the_board_opens_without_the_calls_or_the_reports_services(tmp_path: Path) -> None:
+    """What the board does at start (open the backend, read today) imports none of what a
+    call, the report, an export or an import needs: those load when first used."""
+    path = tmp_path / "current.db"
+    engine = make_engine(path)
+    migrate.upgrade(engine)
+    engine.dispose()
+    later = ("frontdesk.services.report", "frontdesk.services.calls",
+             "frontdesk.services.readback", "frontdesk.services.record",
+             "frontdesk.services.exports", "frontdesk.services.imports", "frontdesk.ui.call",
+             "frontdesk.ui.report", "alembic", "fhir", "icalendar")
+    probe = ("import sys\n"
+             "from frontdesk.domain.settings import Settings\n"
+             "from frontdesk.ui.app import make_app\n"
+             "from frontdesk.ui.backend.door import open_backend\n"
+             f"opened = open_backend({str(path)!r}, settings=Settings(), sign_in=True)\n"
+             "opened.backend.load_day(opened.backend.today(), None)\n"
+             f"print(sorted(m for m in sys.modules if m.startswith({later!r})))\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.strip() == "[]"
+
+
 def test_the_app_needs_exactly_one_way_to_reach_the_database(sqlite_ctx: Context) -> None:
     with pytest.raises(TypeError):
         FrontDeskApp()

@@ -5,32 +5,31 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from frontdesk.domain.calls import CallOutcome, CallReason
 from frontdesk.domain.model import ProviderKind
 from frontdesk.domain.pathway import Recommendation, answers_from
-from frontdesk.domain.payers import PayerOf, PayerPlan
-from frontdesk.services import (
-    callbacks,
-    calls,
-    directory,
-    pathway,
-    payers,
-    readback,
-    record,
-    scheduling,
-)
-from frontdesk.services.callbacks import CallbackView, ReliefView
-from frontdesk.services.calls import CallView
-from frontdesk.services.pathway import RegionCounts
-from frontdesk.services.patients import checks, edit
-from frontdesk.services.readback import ReadBack
-from frontdesk.services.record import CallerRecord
-from frontdesk.services.views import AppointmentView, PatientSaved, PatientView, SlotView
+from frontdesk.services import directory
 from frontdesk.ui.backend.core import BackendCore
 
-CHANGES = frozenset(checks.PatientChanges.__dataclass_fields__)
+if TYPE_CHECKING:  # a call's services load when the first call needs them, not at start
+    from frontdesk.domain.payers import PayerOf, PayerPlan
+    from frontdesk.services.callbacks import CallbackView, ReliefView
+    from frontdesk.services.calls import CallView
+    from frontdesk.services.pathway import RegionCounts
+    from frontdesk.services.readback import ReadBack
+    from frontdesk.services.record import CallerRecord
+    from frontdesk.services.views import AppointmentView, PatientSaved, PatientView, SlotView
+
+
+@cache
+def patient_changes() -> frozenset[str]:
+    """The details a patient's edit takes (the names of ``PatientChanges``' fields)."""
+    from frontdesk.services.patients import checks
+
+    return frozenset(checks.PatientChanges.__dataclass_fields__)
 
 
 @dataclass(frozen=True)
@@ -76,18 +75,26 @@ class CallDoor(BackendCore):
     """What the call screen and its panels ask of the services."""
 
     def open_calls(self) -> list[CallView]:
+        from frontdesk.services import calls
+
         return [] if self.staff is None else calls.open_calls(self.ctx, staff=self.staff)
 
     def start_call(self) -> CallView:
+        from frontdesk.services import calls
+
         return calls.start_call(self.ctx, staff=self._acting())
 
     def save_call(self, call: CallView, **changes: Any) -> CallView:
         """Save what changed on ``call`` (the version it holds); StaleCall if changed since."""
+        from frontdesk.services import calls
+
         return calls.save_draft(self.ctx, staff=self._acting(), call_id=call.id,
                                 expected_version=call.version, **changes)
 
     def finish_call(self, call: CallView, outcome: CallOutcome, note: str,
                     appointment_id: int | None = None) -> CallView:
+        from frontdesk.services import calls
+
         return calls.finish_call(self.ctx, staff=self._acting(), call_id=call.id,
                                  expected_version=call.version, outcome=outcome, note=note,
                                  appointment_id=appointment_id)
@@ -96,6 +103,8 @@ class CallDoor(BackendCore):
                   answers: dict[str, Any], call_id: int | None = None) -> Advice:
         """The pathway's recommendation for the caller, with the region's session counts.
         ``call_id``: the call asking, whose stored report its answers stand for."""
+        from frontdesk.services import pathway
+
         parsed = answers_from(answers, reason)
         advice = pathway.recommend_for(self.ctx, patient_id=patient_id, reason=reason,
                                        answers=parsed, call_id=call_id)
@@ -111,6 +120,8 @@ class CallDoor(BackendCore):
         """Free slots for the caller across every location: their preferred location first,
         the provider of their last procedure next, then the earliest. ``physician_review``:
         with physicians only, unless the practice's settings let any clinician take it."""
+        from frontdesk.services import pathway, scheduling
+
         history = pathway.patient_history(self.ctx, patient.id)
         previous = sorted(history.sessions, key=lambda s: s.day)
         provider = previous[-1].provider_id if previous else None
@@ -131,6 +142,8 @@ class CallDoor(BackendCore):
 
     def hold(self, patient: PatientView, slot: SlotView, booking: CallBooking) -> AppointmentView:
         """Hold ``slot`` for the caller (SlotTaken with alternatives, PayerRulesBroken, …)."""
+        from frontdesk.services import scheduling
+
         return scheduling.book(
             self.ctx, staff=self._acting(), patient_id=patient.id, visit_type=booking.visit_type,
             provider_id=slot.provider_id, location_id=slot.location_id, start=slot.start,
@@ -143,26 +156,38 @@ class CallDoor(BackendCore):
 
     def confirm_hold(self, appt: AppointmentView,
                      accept_warnings: tuple[str, ...] = ()) -> AppointmentView:
+        from frontdesk.services import scheduling
+
         return scheduling.confirm_hold(self.ctx, staff=self._acting(), appointment_id=appt.id,
                                        accept_warnings=accept_warnings)
 
     def release_hold(self, appt: AppointmentView) -> AppointmentView:
+        from frontdesk.services import scheduling
+
         return scheduling.release_hold(self.ctx, staff=self._acting(), appointment_id=appt.id)
 
     def read_back(self, appointment_id: int) -> ReadBack:
+        from frontdesk.services import readback
+
         return readback.read_back(self.ctx, appointment_id)
 
     def caller_record(self, patient_id: int, call_id: int | None = None) -> CallerRecord:
         """What the practice knows about the caller, at a glance; the reading is audited
         (``patient.open``) under the person signed in, naming the call."""
+        from frontdesk.services import record
+
         return record.caller_record(self.ctx, by=self._acting(), patient_id=patient_id,
                                     call_id=call_id)
 
     def upcoming(self, patient_id: int) -> list[AppointmentView]:
+        from frontdesk.services import scheduling
+
         return scheduling.upcoming_for(self.ctx, patient_id)
 
     def record_relief(self, call: CallView, answers: dict[str, Any]) -> ReliefView | None:
         """Store the caller's relief report (once per call; saving again corrects it)."""
+        from frontdesk.services import callbacks
+
         if call.patient_id is None:
             return None
         parsed = answers_from(answers, call.reason)
@@ -174,9 +199,13 @@ class CallDoor(BackendCore):
             call_id=call.id, callback_id=int(raw) if isinstance(raw, int) else None)
 
     def callbacks_due(self) -> list[CallbackView]:
+        from frontdesk.services import callbacks
+
         return callbacks.callbacks_due(self.ctx)
 
     def retry_callback(self, callback: CallbackView, hours: int = 2) -> CallbackView:
+        from frontdesk.services import callbacks
+
         return callbacks.set_callback(self.ctx, staff=self._acting(), callback_id=callback.id,
                                       status="open", note="no answer", retry_hours=hours)
 
@@ -195,7 +224,9 @@ class CallDoor(BackendCore):
                       **details: Any) -> list[tuple[str, str]]:
         """Every problem of the details given (as a new patient's or an edit's), without
         saving anything."""
-        given = {k: v for k, v in details.items() if k in CHANGES}
+        from frontdesk.services.patients import checks
+
+        given = {k: v for k, v in details.items() if k in patient_changes()}
         return checks.check_changes(self.ctx, checks.PatientChanges(**given),
                                     payer_required=payer_required)[1]
 
@@ -204,6 +235,8 @@ class CallDoor(BackendCore):
         """Change the details given, against the version the person saw (StalePatient when
         it changed meanwhile; InvalidDetails lists every bad detail; BrokenPlan when a new
         payer breaks upcoming procedures and nobody signed for them with ``override``)."""
+        from frontdesk.services.patients import edit
+
         signed = _signed(override)
         return edit.edit_patient(self.ctx, staff=self._acting(), patient_id=patient_id,
                                  version=version, override_reason=signed.get("override_reason"),
@@ -212,6 +245,8 @@ class CallDoor(BackendCore):
 
     def payer_label(self, patient: PatientView) -> str:
         """The patient's plan, or their payer text marked "not recognised" (no database)."""
+        from frontdesk.services import payers
+
         return payers.payer_label(self.ctx, patient)
 
     def payer_of(self, patient: PatientView) -> PayerOf:
@@ -225,10 +260,14 @@ class CallDoor(BackendCore):
         form showed, ``seen_member_id``) against the record as seen at ``version``
         (StalePatient when it changed meanwhile); BrokenPlan when the plan breaks upcoming
         procedures and nobody signed for them with ``override``."""
+        from frontdesk.services import payers
+
         return payers.set_payer(self.ctx, staff=self._acting(), patient_id=patient_id,
                                 payer=payer, member_id=member_id, version=version,
                                 seen_member_id=seen_member_id, **_signed(override))
 
     def payer_plans(self, text: str) -> list[PayerPlan]:
         """The payer list's plans ``text`` names or nearly names, best first (no database)."""
+        from frontdesk.services import payers
+
         return payers.search(self.ctx, text, limit=4)

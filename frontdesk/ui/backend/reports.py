@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 from zoneinfo import ZoneInfo
 
-from frontdesk.services import audit, files, paths, report
-from frontdesk.services.audit import AuditLine
-from frontdesk.services.report import DailyReport, DrillTable, Figure
 from frontdesk.ui.backend.core import BackendCore
+
+if TYPE_CHECKING:  # the report's services load when the manager first asks (F4), not at start
+    from frontdesk.services.audit import AuditLine
+    from frontdesk.services.report import DailyReport, DrillTable, Figure
 
 EXTENSIONS = {"csv": "csv", "html": "html", "json": "json", "text": "txt"}
 
@@ -24,20 +25,27 @@ class ReportDoor(BackendCore):
     def audit(self, since: date, *, staff: str | None, patient_id: int | None,
               action: str | None) -> list[AuditLine]:
         """The audit log from the start of ``since`` (practice time), newest first."""
+        from frontdesk.services import audit
+
         start = datetime.combine(since, time(), ZoneInfo(self.zone))
         return audit.audit_events(self.ctx, by=self._acting(), since=start, staff=staff,
                                   patient_id=patient_id, action=action, limit=self.AUDIT_LIMIT)
 
     def daily_report(self, day: date, location: str | None) -> DailyReport:
+        from frontdesk.services import report
+
         return report.daily_report(self.ctx, by=self._acting(), day=day, location=location)
 
     def drill(self, figure: Figure) -> DrillTable:
+        from frontdesk.services import report
+
         return report.drill(self.ctx, figure, by=self._acting())
 
     def export_report(self, summary: DailyReport, kind: str) -> Path:
         """Write ``summary`` as ``kind`` (csv, html, json, text) under the data directory's
         ``reports`` folder, readable by its owner only (or by the shared group the settings
         name); returns the file."""
+        from frontdesk.services import files, paths
         from frontdesk.services.report import export as report_export
 
         render = {"csv": report_export.to_csv, "html": report_export.to_html,

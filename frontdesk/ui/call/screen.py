@@ -42,6 +42,7 @@ WIDE = 120  # columns from which the treatment answers sit beside the call, not 
 class CallScreen(CallerOnLine):
     """One call. Esc leaves it as a draft (F2 resumes); Ctrl+F ends and logs it."""
 
+    REPORT_KEY_OFF: ClassVar[bool] = True  # F4 is not offered over this screen
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "leave", "Leave", id="call.leave",
                 tooltip="Leave the call open as a draft (F2 resumes it)"),

@@ -30,6 +30,7 @@ DEFAULT_DAYS = 7
 
 
 class AuditScreen(Screen[None]):
+    REPORT_KEY_OFF: ClassVar[bool] = True  # F4 is not offered over this screen
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="audit.back", tooltip="Back to the report"),
         Binding("ctrl+r", "refresh", "Refresh", id="audit.refresh",

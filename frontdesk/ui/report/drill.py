@@ -72,6 +72,7 @@ class FigureTable(DataTable[Text]):
 class DrillScreen(ModalScreen[None]):
     """The rows behind one number, with patient names; Esc goes back to the report."""
 
+    REPORT_KEY_OFF: ClassVar[bool] = True  # F4 is not offered over this screen
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,backspace", "dismiss(None)", "Back", id="drill.back",
                 key_display="esc", tooltip="Back to the report"),
