@@ -248,7 +248,8 @@ def test_no_command_opens_the_app_on_the_default_database(tui: AppRecorder,
                                                          clock: FrozenClock) -> None:
     result = invoke(clock=clock)
     assert result.exit_code == 0
-    assert tui.calls == [(paths.default_db(), {"demo": False, "clock": clock, "theme": None})]
+    assert tui.calls == [(paths.default_db(), {"demo": False, "clock": clock, "theme": None,
+        "passwords_apart": True})]
     assert tui.app.ran
 
 
@@ -264,14 +265,16 @@ def test_demo_opens_the_separate_demo_database(tui: AppRecorder,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FRONTDESK_DB", "postgresql+psycopg://desk@clinic/practice")
     assert invoke("--demo").exit_code == 0
-    assert tui.calls == [(paths.demo_db(), {"demo": True, "clock": None, "theme": None})]
+    assert tui.calls == [(paths.demo_db(), {"demo": True, "clock": None, "theme": None,
+        "passwords_apart": True})]
     assert paths.demo_db() != paths.default_db()
 
 
 def test_demo_with_an_explicit_db_uses_it(tui: AppRecorder, tmp_path: Path) -> None:
     chosen = str(tmp_path / "trial.db")
     assert invoke("--db", chosen, "--demo").exit_code == 0
-    assert tui.calls == [(chosen, {"demo": True, "clock": None, "theme": None})]
+    assert tui.calls == [(chosen, {"demo": True, "clock": None, "theme": None,
+        "passwords_apart": True})]
 
 
 @pytest.mark.parametrize("use_env", [False, True])
@@ -284,7 +287,8 @@ def test_db_option_or_environment_chooses_the_database(
         assert invoke().exit_code == 0
     else:
         assert invoke("--db", chosen).exit_code == 0
-    assert tui.calls == [(chosen, {"demo": False, "clock": None, "theme": None})]
+    assert tui.calls == [(chosen, {"demo": False, "clock": None, "theme": None,
+        "passwords_apart": True})]
 
 
 def test_the_apps_exit_code_is_passed_on(tui: AppRecorder) -> None:
