@@ -66,6 +66,8 @@ ALIASES = {
     "clinic": "location", "office": "location", "site": "location",
     "cancellation_reason": "cancel_reason", "reason_cancelled": "cancel_reason",
 }
+
+
 def read_appointments(path: Path, mapping: dict[str, str]) -> Source:
     if path.suffix.lower() in (".ics", ".ical", ".ifb", ".icalendar"):
         from frontdesk.services.imports.calendar import read_ics
