@@ -18,7 +18,7 @@ on screen and taking keys.
 
 The demo database and the settings live in a private directory (``FRONTDESK_DATA_DIR``,
 ``FRONTDESK_CONFIG_DIR``, and XDG_* beside them). The SSH sign-in trusts only an ancestor
-process named ``sshd`` running as root (``services/accounts/origin.py``): run as root, the
+process named ``sshd`` running as root (``services/origin.py``): run as root, the
 benchmark starts the app under a shell reached through a symlink named ``sshd``, which is what
 an SSH login looks like to the app; otherwise (2) and (3) are skipped.
 """

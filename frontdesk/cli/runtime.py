@@ -37,10 +37,10 @@ class Runtime:
     def context(self, *, target: str | None = None, upgrade: bool = True) -> Context:
         """The open (and, by default, migrated) database; opened once per command."""
         if self._context is None:
-            from frontdesk.services.accounts.origin import cli_origin
             from frontdesk.services.config import load_settings
             from frontdesk.services.context import open_context, system_clock
             from frontdesk.services.files import database_warnings
+            from frontdesk.services.origin import cli_origin
 
             where = target or self.target()
             loaded = load_settings()

@@ -18,25 +18,13 @@ from frontdesk.db.engine import DatabaseBusyError, make_engine, run_write
 from frontdesk.domain.settings import Settings, practice_overlay
 from frontdesk.services.errors import Busy
 from frontdesk.services.files import file_modes
+from frontdesk.services.origin import Origin
 
 T = TypeVar("T")
 
 
 def system_clock() -> datetime:
     return datetime.now(UTC)
-
-
-@dataclass(frozen=True)
-class Origin:
-    """Where the person acts from, recorded on every audit event: the ``channel`` (``app`` in
-    a local terminal, ``ssh``, ``browser``, ``cli``) and the real OS user of the process."""
-
-    channel: str = "app"
-    os_user: str | None = None
-
-    @property
-    def stamp(self) -> tuple[str, str | None]:
-        return self.channel, self.os_user
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,15 @@
 """The application shell: wiring, global keys and the command palette.
 
-Start-up is kept cheap on purpose: this module loads no database code. The start screen paints,
-then opens the database in a worker (``frontdesk.ui.start``), and the board takes over. Where
+Start-up is kept cheap on purpose: this module loads no database code. The first screen paints
+— the sign-in form, taking keys at once, or (in an SSH login that may sign in by the OS user)
+the start screen — then the database opens in a worker (``frontdesk.ui.start``), and the board
+takes over once someone is signed in. Where
 the global keys and the navigation messages lead is ``frontdesk.ui.routes``.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from time import monotonic
@@ -16,11 +19,19 @@ from textual import events, on, work
 from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
+from textual.worker import Worker, WorkerState
 
 import frontdesk
-from frontdesk.ui.calendar.board.screen import TodayScreen
+from frontdesk.services.origin import app_origin
 from frontdesk.ui.routes import Routes
-from frontdesk.ui.start import Connect, Report, StartScreen, freeze_startup_objects
+from frontdesk.ui.start import (
+    Connect,
+    Opening,
+    Progress,
+    Report,
+    StartScreen,
+    freeze_startup_objects,
+)
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -49,12 +60,19 @@ class HasPaletteCommands(Protocol):
     def palette_commands(self) -> list[SystemCommand]: ...
 
 
+@runtime_checkable
+class HasProgress(Protocol):
+    def progress(self, text: str) -> None: ...
+
+
 class FrontDeskApp(Routes):
     """Pass a ready ``context`` (tests) or a ``connect`` callable (``make_app``), not both.
 
     ``staff``: who is signed in (with ``context``, for tests and embedding); None picks the
     first active receptionist or scheduler. ``sign_in``: nobody is, until the sign-in screen
-    (or the SSH login) says who; ``make_app`` always asks.
+    (or the SSH login) says who; ``make_app`` always asks. ``form_first``: the sign-in form
+    is the first screen, taking keys while the database opens (wherever no SSH login can sign
+    in by the OS user); otherwise the start screen shows until the database is open.
     """
 
     TITLE = "frontdesk"
@@ -73,13 +91,16 @@ class FrontDeskApp(Routes):
 
     def __init__(self, *, context: Context | None = None, connect: Connect | None = None,
                  poll_seconds: float = POLL_SECONDS, staff: str | None = None,
-                 theme: str | None = None, sign_in: bool = False) -> None:
+                 theme: str | None = None, sign_in: bool = False,
+                 form_first: bool = False) -> None:
         if context is not None and connect is None:
             connect = _use_context(context, staff, sign_in)
         elif connect is None or context is not None:
             raise TypeError("pass exactly one of context= or connect=")
         super().__init__()
         self.sign_in = sign_in
+        self.form_first = sign_in and form_first
+        self.opening = Opening()
         self._last_input = monotonic()
         if theme is not None:
             self.theme = theme  # e.g. ansi-dark: the terminal's own 16 colours
@@ -88,10 +109,65 @@ class FrontDeskApp(Routes):
         self.backend: Backend | None = None
 
     def get_default_screen(self) -> Screen[Any]:
-        return StartScreen(self._connect, id="start")
+        return StartScreen(id="start")
 
     def on_mount(self) -> None:
         self.set_interval(IDLE_CHECK_SECONDS, self._check_idle)
+        if self.form_first:
+            from frontdesk.ui.account.sign_in import SignInScreen
+
+            self.push_screen(SignInScreen(self.opening), self._signed_in)
+        self.call_after_refresh(self._open)  # paint first, then open the database
+
+    # -- opening the database behind the first screen
+
+    @work(thread=True, exclusive=True, group="open", exit_on_error=False)
+    def _open(self) -> Opened:
+        opened = self._connect(lambda text: self.post_message(Progress(text)))
+        # the board comes next: load its code here, off the event loop
+        import frontdesk.ui.calendar.board.screen  # noqa: F401
+
+        return opened
+
+    @on(Progress)
+    def _progress(self, event: Progress) -> None:
+        self._start_screen().say(event.text)
+        screen = self.screen
+        if isinstance(screen, HasProgress):
+            screen.progress(event.text)
+
+    def _start_screen(self) -> StartScreen:
+        start = self.screen_stack[0]
+        assert isinstance(start, StartScreen)
+        return start
+
+    @on(Worker.StateChanged)
+    def _opened(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "open":
+            return
+        if event.state == WorkerState.ERROR:
+            self._not_open(f"Cannot open the database ({type(event.worker.error).__name__}).")
+        elif event.state == WorkerState.SUCCESS:
+            opened: Opened | None = event.worker.result
+            if opened is None:
+                return
+            if opened.problems:  # file, key and reason only: nothing about patients
+                self.notify("\n".join(opened.problems), title="Settings: defaults used for",
+                            severity="warning", timeout=20, markup=False)
+            if opened.warnings:  # file names and modes only
+                self.notify("\n".join(opened.warnings), title="Patient data not private",
+                            severity="warning", timeout=30, markup=False)
+            if opened.backend is None:
+                self._not_open(opened.error)
+            else:
+                self._database_ready(opened.backend)
+
+    def _not_open(self, reason: str) -> None:
+        """The start screen says why, in place of whatever was on top of it (the form)."""
+        self.opening.failed(reason)
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        self._start_screen().fail(reason)
 
     # -- who is at the keyboard
 
@@ -131,18 +207,22 @@ class FrontDeskApp(Routes):
             self.clear_notifications()  # said to the first person while the screen was locked
             self._begin(other)
 
-    @on(StartScreen.Ready)
-    def _database_ready(self, event: StartScreen.Ready) -> None:
+    def _database_ready(self, backend: Backend) -> None:
         """The database is open: the board, once someone has signed in (unless the SSH login
-        or the caller already said who)."""
-        self.backend = event.backend
+        or the caller already said who). The form already on screen goes on with it."""
+        self.backend = backend
+        self.opening.opened(backend)
         freeze_startup_objects()
-        if event.backend.staff is not None or not self.sign_in:
-            self._begin(event.backend)
+        if backend.staff is not None or not self.sign_in:
+            self._begin(backend)
+            return
+        if self.form_first:
+            if isinstance(self.screen, HasProgress):
+                self.screen.progress("")  # the form goes on: nothing more to wait for
             return
         from frontdesk.ui.account.sign_in import SignInScreen
 
-        self.push_screen(SignInScreen(event.backend), self._signed_in)
+        self.push_screen(SignInScreen(self.opening), self._signed_in)
 
     def _signed_in(self, backend: Backend | None) -> None:
         if backend is not None:
@@ -151,6 +231,8 @@ class FrontDeskApp(Routes):
     def _begin(self, backend: Backend) -> None:
         """``backend``'s person starts afresh on the board: every screen of whoever was signed
         in before closes (their unfinished call stays saved as a draft for them)."""
+        from frontdesk.ui.calendar.board.screen import TodayScreen
+
         self.backend = backend
         while len(self.screen_stack) > 1:
             self.pop_screen()
@@ -192,12 +274,14 @@ def make_app(db: str, *, demo: bool = False, clock: Callable[[], datetime] | Non
     argon2's 64 MiB working memory is never the app's own; tests check in-process).
     """
 
+    origin = app_origin(os.environ)
+
     def connect(report: Report) -> Opened:
         from frontdesk.ui.backend.door import open_backend  # services load in the worker
 
         return open_backend(db, demo=demo, clock=clock, settings=settings, report=report,
                             staff=staff, sign_in=staff is None,
-                            passwords_apart=passwords_apart)
+                            passwords_apart=passwords_apart, origin=origin)
 
     return FrontDeskApp(connect=connect, poll_seconds=poll_seconds, theme=theme,
-                        sign_in=staff is None)
+                        sign_in=staff is None, form_first=origin.channel != "ssh")

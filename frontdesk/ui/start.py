@@ -1,20 +1,20 @@
-"""The app's first screen: it paints at once, then opens the database in a worker (migrations,
-demo seeding) and says what it is doing — or, when the database cannot open, why, in plain
-words the person can act on."""
+"""The app's first screens while the database opens behind them (migrations, demo seeding):
+the start screen, which says what is happening — or, when the database cannot open, why, in
+plain words the person can act on — and the :class:`Opening` the sign-in form waits on, so that
+the form is on screen and taking keys before any database code has loaded."""
 
 from __future__ import annotations
 
 import gc
+import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Center, Middle
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static
-from textual.worker import Worker, WorkerState
 
 if TYPE_CHECKING:
     from frontdesk.ui.backend.door import Backend, Opened
@@ -24,35 +24,52 @@ Connect = Callable[[Report], "Opened"]
 
 
 class Progress(Message, bubble=False):
-    """Posted from the opening worker to the start screen: what it is doing now, in plain
-    words."""
+    """Posted from the opening worker to the app: what it is doing now, in plain words."""
 
     def __init__(self, text: str) -> None:
         super().__init__()
         self.text = text
 
 
+class NotOpen(Exception):
+    """The database could not be opened (the start screen says why)."""
+
+
+class Opening:
+    """The backend being opened in a worker. ``wait()`` (from another worker thread: it blocks)
+    gives it once it is open, or raises :class:`NotOpen`."""
+
+    def __init__(self) -> None:
+        self._done = threading.Event()
+        self._backend: Backend | None = None
+        self._error = ""
+
+    @property
+    def ready(self) -> bool:
+        return self._done.is_set()
+
+    def opened(self, backend: Backend) -> None:
+        self._backend = backend
+        self._done.set()
+
+    def failed(self, reason: str) -> None:
+        self._error = reason
+        self._done.set()
+
+    def wait(self) -> Backend:
+        self._done.wait()
+        if self._backend is None:
+            raise NotOpen(self._error)
+        return self._backend
+
+
 class StartScreen(Screen[None]):
     """A centred message; ``fail`` turns it into a plain error the person can act on."""
-
-    class Ready(Message):
-        """The database is open: ``backend`` is ready for whoever signs in."""
-
-        def __init__(self, backend: Backend) -> None:
-            super().__init__()
-            self.backend = backend
-
-    def __init__(self, connect: Connect, *, id: str | None = None) -> None:  # noqa: A002
-        super().__init__(id=id)
-        self._connect = connect
 
     def compose(self) -> ComposeResult:
         with Middle(), Center():
             yield Static("Opening the database…", id="start-message", markup=False)
         yield Footer()
-
-    def on_mount(self) -> None:
-        self.call_after_refresh(self._open)  # paint first, then open the database
 
     def say(self, message: str) -> None:
         self.query_one("#start-message", Static).update(message)
@@ -62,35 +79,6 @@ class StartScreen(Screen[None]):
         note.add_class("-error")
         note.update(f"{message}\n\nCheck --db or FRONTDESK_DB, then start frontdesk again. "
                     "Press q to quit.")
-
-    @work(thread=True, exclusive=True, group="open", exit_on_error=False)
-    def _open(self) -> Opened:
-        return self._connect(lambda text: self.post_message(Progress(text)))
-
-    @on(Progress)
-    def _progress(self, event: Progress) -> None:
-        self.say(event.text)
-
-    @on(Worker.StateChanged)
-    def _opened(self, event: Worker.StateChanged) -> None:
-        if event.worker.group != "open":
-            return
-        if event.state == WorkerState.ERROR:
-            self.fail(f"Cannot open the database ({type(event.worker.error).__name__}).")
-        elif event.state == WorkerState.SUCCESS:
-            opened: Opened | None = event.worker.result
-            if opened is None:
-                return
-            if opened.problems:  # file, key and reason only: nothing about patients
-                self.notify("\n".join(opened.problems), title="Settings: defaults used for",
-                            severity="warning", timeout=20, markup=False)
-            if opened.warnings:  # file names and modes only
-                self.notify("\n".join(opened.warnings), title="Patient data not private",
-                            severity="warning", timeout=30, markup=False)
-            if opened.backend is None:
-                self.fail(opened.error)
-            else:
-                self.post_message(self.Ready(opened.backend))
 
 
 def freeze_startup_objects() -> None:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from frontdesk.services.accounts.origin import real_os_user
+from frontdesk.services.origin import real_os_user
 from tests.cli.conftest import Desk, assert_clean
 
 THU_TEN = datetime(2027, 3, 11, 16, 0, tzinfo=UTC)  # the clock: Wed 2027-03-10 09:00 Chicago

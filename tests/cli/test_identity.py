@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 from frontdesk.cli import identity
 from frontdesk.db.engine import make_engine
 from frontdesk.db.models import AuditEvent, Staff
-from frontdesk.services.accounts.origin import real_os_user
+from frontdesk.services.origin import real_os_user
 from tests.cli.conftest import Desk, assert_clean, password_file
 
 BOOK = ("book", "--patient", "1", "--visit-type", "follow-up", "--provider", "1",

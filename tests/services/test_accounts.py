@@ -20,9 +20,10 @@ from frontdesk.domain.model import Role
 from frontdesk.domain.settings import SignInSettings
 from frontdesk.services import accounts, demo
 from frontdesk.services.accounts import AccountLocked, SignInRefused, passwords, signin
-from frontdesk.services.context import Context, Origin
+from frontdesk.services.context import Context
 from frontdesk.services.demo.content import DEMO_STAFF, demo_password
 from frontdesk.services.errors import InvalidInput, NotAllowed
+from frontdesk.services.origin import Origin
 from tests.conftest import FrozenClock
 from tests.practice import Practice
 

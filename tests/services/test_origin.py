@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from frontdesk.services.accounts.origin import (
+from frontdesk.services.origin import (
     WEB_DRIVER,
     app_origin,
     cli_origin,

@@ -3,6 +3,8 @@ on the demo practice, whose accounts have documented demo passwords."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from threading import Event
 from time import monotonic
 from typing import Any
 
@@ -17,8 +19,10 @@ from frontdesk.domain.settings import Settings
 from frontdesk.services.context import Context
 from frontdesk.ui.account.sign_in import LockScreen, SignInScreen
 from frontdesk.ui.app import FrontDeskApp, make_app
+from frontdesk.ui.backend.door import Opened, open_backend
 from frontdesk.ui.calendar.board.screen import TodayScreen
 from frontdesk.ui.call.screen import CallScreen
+from frontdesk.ui.start import Report, StartScreen
 from tests.conftest import FrozenClock
 from tests.ui.call_helpers import SLOW, quiet, shown, workers_done
 
@@ -120,6 +124,85 @@ class TestSignIn:
             sam = session.exec(select(Staff).where(Staff.username == "sam")).one()
             assert sam.locked_until is not None
         assert "staff.locked" in audit_actions(demo)
+
+
+class TestFormBeforeTheDatabase:
+    """The sign-in form is the first screen and takes keys while the database is still opening
+    (what a person waits for at start: issue 19); a password typed before it is open is
+    checked as soon as it is, and a database that cannot open replaces the form with why."""
+
+    @staticmethod
+    def held_open(demo_url: str, clock: FrozenClock,
+                  result: Callable[[], Opened] | None = None) -> tuple[FrontDeskApp, Event]:
+        gate = Event()
+
+        def connect(_report: Report) -> Opened:
+            assert gate.wait(30)
+            if result is not None:
+                return result()
+            return open_backend(demo_url, clock=clock, settings=Settings(), sign_in=True)
+
+        app = FrontDeskApp(connect=connect, sign_in=True, form_first=True, poll_seconds=SLOW)
+        return app, gate
+
+    async def test_keys_typed_while_the_database_opens_sign_in_once_it_is_open(
+            self, demo_url: str, clock: FrozenClock, demo: Context) -> None:
+        app, gate = self.held_open(demo_url, clock)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            screen = pilot.app.screen
+            assert isinstance(screen, SignInScreen)  # on screen before the database is open
+            assert not app.opening.ready
+            assert screen.focused is screen.query_one("#signin-user", Input)
+            await pilot.press(*"rita", "enter", *RITA, "enter")
+            await pilot.pause()
+            assert shown(screen, "#signin-progress") == (
+                "Opening the database… you are signed in as soon as it is open.")
+            assert screen.query_one("#signin-password", Input).disabled
+            gate.set()
+            board = await wait_for(pilot, TodayScreen)
+            assert board.backend.staff == "rita"
+            assert app.backend is not None
+            assert app.backend.staff == "rita"
+        assert audit_actions(demo) == ["staff.sign_in"]
+
+    async def test_a_wrong_password_typed_early_is_refused_once_the_database_is_open(
+            self, demo_url: str, clock: FrozenClock, demo: Context) -> None:
+        app, gate = self.held_open(demo_url, clock)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            screen = pilot.app.screen
+            await pilot.press(*"rita", "enter", *"not-her-password", "enter")
+            gate.set()
+            await workers_done(pilot)
+            await quiet(pilot)
+            assert pilot.app.screen is screen
+            assert shown(screen, "#signin-error") == "Wrong username or password."
+            assert not screen.query_one("#signin-progress").display  # open now: nothing to wait
+        assert audit_actions(demo) == ["staff.sign_in_failed"]
+
+    async def test_a_database_that_cannot_open_replaces_the_form_with_why(
+            self, demo_url: str, clock: FrozenClock) -> None:
+        app, gate = self.held_open(demo_url, clock,
+                                   lambda: Opened(None, error="Cannot open the database x.db."))
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            assert isinstance(pilot.app.screen, SignInScreen)
+            await pilot.press(*"rita", "enter", *RITA, "enter")
+            gate.set()
+            for _ in range(100):
+                await pilot.pause()
+                if isinstance(pilot.app.screen, StartScreen):
+                    break
+            screen = pilot.app.screen
+            assert isinstance(screen, StartScreen)
+            assert shown(screen, "#start-message").startswith("Cannot open the database x.db.")
+            assert pilot.app.backend is None
+
+    def test_make_app_puts_the_form_first_unless_an_ssh_login_may_sign_in_by_os_user(
+            self, demo_url: str) -> None:
+        assert make_app(demo_url).form_first  # this test runs in no SSH login
+        assert not make_app(demo_url, staff="rita").form_first  # nobody to ask
 
 
 class TestIdleLock:

@@ -110,7 +110,7 @@ def password_set(ctx: Context, username: str) -> bool:
 def os_user_staff(ctx: Context) -> StaffView | None:
     """The staff member ``[signin] os_users`` maps the acting OS user to, signed in without a
     password — only in an SSH login (the OS already checked who they are: see
-    :mod:`~frontdesk.services.accounts.origin`), and only for an active account that is not
+    :mod:`~frontdesk.services.origin`), and only for an active account that is not
     locked. None otherwise: ask for the password."""
     os_user = ctx.origin.os_user or ""
     username = ctx.settings.signin.os_users.get(os_user)
@@ -132,7 +132,7 @@ def os_user_staff(ctx: Context) -> StaffView | None:
 
 def os_user_account(ctx: Context) -> StaffView | None:
     """The active, unlocked account ``[signin] os_users`` maps the acting OS user to (the real
-    uid's user: see :mod:`~frontdesk.services.accounts.origin`), on any channel — how a command
+    uid's user: see :mod:`~frontdesk.services.origin`), on any channel — how a command
     run by a mapped OS user knows who runs it. Read only: the events the command writes carry
     the OS user."""
     username = ctx.settings.signin.os_users.get(ctx.origin.os_user or "")

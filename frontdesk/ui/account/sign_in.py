@@ -18,6 +18,8 @@ from textual.screen import Screen
 from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
+from frontdesk.ui.start import NotOpen, Opening
+
 if TYPE_CHECKING:
     from frontdesk.ui.backend.door import Backend
 
@@ -69,12 +71,10 @@ class PasswordScreen(Screen[T]):
 
     PREFIX: ClassVar[str]
 
-    def __init__(self, backend: Backend,
-                 verify: Callable[[str | None, str], T]) -> None:
+    def __init__(self, verify: Callable[[str | None, str], T]) -> None:
         """``verify(username, password)`` runs in a worker thread: what the screen dismisses
         with, or a FrontDeskError saying why not."""
         super().__init__()
-        self.backend = backend
         self._verify = verify
 
     def _field(self, name: str) -> Input:
@@ -105,6 +105,7 @@ class PasswordScreen(Screen[T]):
             self._say("Type your password.")
         else:
             event.input.disabled = True
+            self._checking()
             self._check(username, event.value)
 
     def _username(self) -> str | None:
@@ -130,6 +131,9 @@ class PasswordScreen(Screen[T]):
         self._say(_refusal(event.worker.error))
         self._refused(event.worker.error)
 
+    def _checking(self) -> None:
+        """What else the screen says while a password is checked (nothing here)."""
+
     def _refused(self, error: BaseException | None) -> None:
         """What else the screen says after a refusal (nothing here)."""
 
@@ -145,7 +149,10 @@ class PasswordScreen(Screen[T]):
 
 
 class SignInScreen(PasswordScreen["Backend"]):
-    """Username and password; dismisses with a backend acting as that person."""
+    """Username and password; dismisses with a backend acting as that person.
+
+    Given an :class:`~frontdesk.ui.start.Opening`, the form takes keys while the database is
+    still opening: a password typed before it is open is checked as soon as it is."""
 
     PREFIX = "signin"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -158,6 +165,7 @@ class SignInScreen(PasswordScreen["Backend"]):
             yield Static("", id="signin-note", markup=False)
             yield from self._fields()
             yield Static("Enter signs in · ctrl+q quits", id="signin-help", markup=False)
+            yield Static("", id="signin-progress", markup=False)
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -165,9 +173,18 @@ class SignInScreen(PasswordScreen["Backend"]):
         self._field("user").focus()
         self._anyone()
 
+    def progress(self, text: str) -> None:
+        """What the database is doing while it opens (the demo's first seeding)."""
+        line = self.query_one("#signin-progress", Static)
+        line.update(text)
+        line.display = bool(text)
+
     @work(thread=True, exclusive=True, group="signin-anyone", exit_on_error=False)
     def _anyone(self) -> bool:
-        return self.backend.anyone_can_sign_in()
+        try:
+            return self._backend().anyone_can_sign_in()
+        except NotOpen:  # the start screen says why, in place of this form
+            return True
 
     @on(Worker.StateChanged)
     def _answered(self, event: Worker.StateChanged) -> None:
@@ -178,8 +195,19 @@ class SignInScreen(PasswordScreen["Backend"]):
             note.update(NOBODY)
             note.display = True
 
-    def __init__(self, backend: Backend) -> None:
-        super().__init__(backend, lambda user, password: backend.sign_in(user or "", password))
+    def __init__(self, backend: Backend | Opening) -> None:
+        super().__init__(lambda user, password: self._backend().sign_in(user or "", password))
+        self._door = backend
+
+    def _backend(self) -> Backend:
+        """The open backend (in a worker: waits while the database is still opening)."""
+        door = self._door
+        return door.wait() if isinstance(door, Opening) else door
+
+    def _checking(self) -> None:
+        door = self._door
+        if isinstance(door, Opening) and not door.ready:
+            self.progress("Opening the database… you are signed in as soon as it is open.")
 
     def _refused(self, error: BaseException | None) -> None:
         """A new account has no password yet: say how it gets one (for every refusal alike,
@@ -205,7 +233,8 @@ class LockScreen(PasswordScreen["Backend | None"]):
     ]
 
     def __init__(self, backend: Backend, *, name: str) -> None:
-        super().__init__(backend, self._unlock)
+        super().__init__(self._unlock)
+        self.backend = backend
         self.person = name
         self.other = False
 

@@ -10,11 +10,11 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from frontdesk.domain.settings import Settings
-from frontdesk.services.accounts.origin import app_origin
 from frontdesk.services.config import LoadedSettings, load_settings
 from frontdesk.services.context import Context, open_context, system_clock
 from frontdesk.services.errors import first_line, redact
 from frontdesk.services.files import database_warnings
+from frontdesk.services.origin import Origin, app_origin
 from frontdesk.ui.backend.account import AccountDoor
 from frontdesk.ui.backend.calendar import CalendarDoor
 from frontdesk.ui.backend.calls import Advice, CallBooking, CallDoor
@@ -51,11 +51,13 @@ def open_backend(
     staff: str | None = None,
     sign_in: bool = False,
     passwords_apart: bool = False,
+    origin: Origin | None = None,
 ) -> Opened:
     """Open (and migrate) ``db``; on a demo database, seed the demo practice the first time.
     ``sign_in``: nobody acts until someone signs in (see :meth:`Backend.create`).
     ``passwords_apart``: check passwords in a child process from now on (the long-lived app:
-    argon2's working memory never becomes its own).
+    argon2's working memory never becomes its own). ``origin``: where the person acts from
+    (default: read from this process now).
 
     Never raises for a database that cannot be opened: the reason comes back in plain words.
     """
@@ -69,7 +71,7 @@ def open_backend(
         loaded = LoadedSettings(settings, ()) if settings is not None else load_settings()
     try:
         ctx = open_context(db, settings=loaded.settings, clock=clock or system_clock,
-                           origin=app_origin(os.environ))
+                           origin=origin or app_origin(os.environ))
     except Exception as exc:
         return Opened(None, loaded.problems, describe_failure(exc, db))
     try:

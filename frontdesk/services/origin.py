@@ -14,13 +14,25 @@ from __future__ import annotations
 import os
 import pwd
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
-
-from frontdesk.services.context import Origin
 
 WEB_DRIVER = "frontdesk.web.driver:FrontDeskWebDriver"
 SSHD_NAMES = frozenset({"sshd", "sshd-session"})  # OpenSSH 9.8 runs sessions in sshd-session
 PROC = Path("/proc")
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where the person acts from, recorded on every audit event: the ``channel`` (``app`` in
+    a local terminal, ``ssh``, ``browser``, ``cli``) and the real OS user of the process."""
+
+    channel: str = "app"
+    os_user: str | None = None
+
+    @property
+    def stamp(self) -> tuple[str, str | None]:
+        return self.channel, self.os_user
 
 
 def real_os_user() -> str:
