@@ -6,7 +6,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -16,6 +16,7 @@ from frontdesk.cli import identity
 from frontdesk.db import migrate
 from frontdesk.db.engine import make_engine
 from frontdesk.services.context import Context
+from frontdesk.services.demo import seed_demo
 from tests.practice import Practice, build_practice
 
 PG_ADMIN_URL = os.environ.get(
@@ -142,3 +143,31 @@ def own_group() -> str:
     import grp
 
     return grp.getgrgid(os.getegid()).gr_name
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo practice, seeded once around Wed 10 Mar 2027, 09:00 in Tulsa."""
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    engine = make_engine(path)
+    migrate.upgrade(engine)
+    seed_demo(Context(engine=engine, clock=FrozenClock()), today=date(2027, 3, 10))
+    with engine.begin() as connection:
+        connection.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def demo_url(demo_template: Path, tmp_path: Path) -> str:
+    """A copy of the seeded demo practice for one test."""
+    path = tmp_path / "demo.db"
+    shutil.copy(demo_template, path)
+    return str(path)
+
+
+@pytest.fixture
+def demo(demo_url: str, clock: FrozenClock) -> Iterator[Context]:
+    engine = make_engine(demo_url)
+    yield Context(engine=engine, clock=clock)
+    engine.dispose()

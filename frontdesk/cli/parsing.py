@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
 
 if TYPE_CHECKING:
     from frontdesk.services.context import Context
     from frontdesk.services.views import LocationView
 
+
+class Clocked(Protocol):
+    """The full way's Context or the light way's Light: both tell the time."""
+
+    def now(self) -> datetime: ...
+
 PRACTICE_ZONE = "America/Chicago"  # every location is on Central time (DESIGN §1)
 
 
-def practice_today(ctx: Context, zone: str = PRACTICE_ZONE) -> date:
+def practice_today(ctx: Clocked, zone: str = PRACTICE_ZONE) -> date:
     return ctx.now().astimezone(ZoneInfo(zone)).date()
 
 

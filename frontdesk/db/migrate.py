@@ -1,9 +1,9 @@
 """Schema upgrades through Alembic, driven from code (``frontdesk db upgrade`` and app start).
 
 Every start and every command asks whether the schema is current. That question is one query
-against ``alembic_version`` compared with :data:`HEAD`, the packaged newest revision (a test
-keeps it equal to the migrations' head): Alembic, with Mako and Pygments, is imported only when
-there is something to upgrade, or for the developer helpers.
+against ``alembic_version`` compared with ``HEAD`` (:mod:`frontdesk.db.revision`), the packaged
+newest revision (a test keeps it equal to the migrations' head): Alembic, with Mako and
+Pygments, is imported only when there is something to upgrade, or for the developer helpers.
 """
 
 from __future__ import annotations
@@ -14,14 +14,13 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 
+from frontdesk.db.revision import HEAD as HEAD  # re-exported: migrate.HEAD
 from frontdesk.db.roles import may_change_schema
 
 if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-#: The newest revision in migrations/versions: a new migration moves it (tests/db checks).
-HEAD = "0009"
 
 
 def _config() -> Config:

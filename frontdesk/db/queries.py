@@ -6,7 +6,6 @@ keypress in the calendar and on 200,000-row databases.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Collection, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -39,6 +38,7 @@ from frontdesk.domain.model import (
     TemplateSpec,
     VisitSpec,
 )
+from frontdesk.domain.text import username_key as username_key  # where accounts look it up
 
 #: No block is longer than this (the schema refuses longer ones), which bounds range scans.
 MAX_BLOCK = timedelta(days=1)
@@ -328,12 +328,6 @@ def add_audit(
 
 
 _STAFF_BY_USERNAME = select(Staff).where(func.lower(Staff.username) == bindparam("username"))
-
-
-def username_key(typed: str) -> str:
-    """A typed username as accounts are looked up by: trimmed, lower case, Unicode NFC (a
-    decomposed "é" is the same letter as a composed one)."""
-    return unicodedata.normalize("NFC", typed).strip().lower()
 
 
 def staff_by_username(session: Session, username: str) -> Staff | None:

@@ -18,10 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
-
-from frontdesk.db.engine import normalise_url
 from frontdesk.db.files import (
     PRIVATE,
     SQLITE_SIDE_FILES,
@@ -32,6 +28,7 @@ from frontdesk.db.files import (
     set_mode,
 )
 from frontdesk.db.files import make_folders as make_folders  # for the exports' folder
+from frontdesk.db.light import plain_sqlite_path
 from frontdesk.domain.settings import Settings, StorageSettings
 from frontdesk.services.errors import InvalidInput
 
@@ -63,6 +60,14 @@ def file_modes(settings: Settings) -> FileModes:
 
 def sqlite_file(db: str) -> Path | None:
     """The SQLite database file ``db`` names; None for PostgreSQL or an in-memory database."""
+    plain = plain_sqlite_path(db)
+    if plain is not None:  # the common case, read without loading SQLAlchemy
+        return plain
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    from frontdesk.db.engine import normalise_url
+
     try:
         url = make_url(normalise_url(db))
     except (ArgumentError, ValueError):

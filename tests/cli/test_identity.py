@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from sqlmodel import Session, col, select
 
-from frontdesk.cli import identity
+from frontdesk.cli import Runtime, identity
 from frontdesk.db.engine import make_engine
 from frontdesk.db.models import AuditEvent, Staff
 from frontdesk.services.origin import real_os_user
@@ -200,3 +200,27 @@ def test_listings_with_patient_details_say_who_looked_and_how_many(desk: Desk) -
     assert "Testcase" not in json.dumps([e.after for e in events(desk)])
     trail = desk.run("audit", "--as", "mgr", "--action", "patient.list")
     assert "listed 1 row with patient details (show)" in trail.stdout
+
+
+def test_the_everyday_listing_of_a_mapped_os_user_is_read_the_light_way_and_says_the_same(
+        desk: Desk, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``appointments`` for every location, by a mapped OS user, never opens the database stack
+    (services.light): same output, same audit event as the full way's."""
+    desk.run(*BOOK, "--as", "desk")
+    full = desk.run("appointments", "--date", "2027-03-11", "--as", "desk")
+    assert full.exit_code == 0, full.stderr
+    map_os_user("desk")
+
+    def no_full_way(*_args: Any, **_kwargs: Any) -> None:
+        raise AssertionError("the full way was opened")
+
+    monkeypatch.setattr(Runtime, "context", no_full_way)
+    light = desk.run("appointments", "--date", "2027-03-11")
+    assert light.exit_code == 0, light.stderr
+    assert light.stdout == full.stdout
+    assert "1 appointment(s)" in light.stdout
+    first, second = events(desk, "patient.list")
+    assert (first.staff_id, first.action, first.after, first.channel, first.os_user) == (
+        second.staff_id, second.action, second.after, second.channel, second.os_user)
+    # one location goes the full way (which the patch above turns into an unexpected error)
+    assert desk.run("appointments", "--date", "2027-03-11", "--location", "1").exit_code == 1

@@ -2,28 +2,21 @@
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
-from datetime import UTC, date, datetime, time
-from pathlib import Path
+from datetime import UTC, datetime, time
 
 import pytest
-from sqlalchemy import text as sql
 from sqlmodel import Session
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import OptionList, Static
 
-from frontdesk.db import migrate
-from frontdesk.db.engine import make_engine, run_write
+from frontdesk.db.engine import run_write
 from frontdesk.db.models import Location, Room, Template
 from frontdesk.services import scheduling
 from frontdesk.services.context import Context
-from frontdesk.services.demo import seed_demo
 from frontdesk.services.views import AppointmentView
 from frontdesk.ui.calendar.board.screen import TodayScreen
 from frontdesk.ui.calendar.board.table import DayTable
-from tests.conftest import FrozenClock
 from tests.practice import CHICAGO, PROCEDURES, SPINE, Practice, build_practice
 
 TEN = datetime(2027, 3, 10, 16, 0, tzinfo=UTC)  # Wed 10 Mar 2027 10:00 in Tulsa
@@ -34,34 +27,6 @@ THU_TEN = datetime(2027, 3, 11, 16, 0, tzinfo=UTC)
 def practice(sqlite_ctx: Context) -> Practice:
     """The tiny practice on SQLite only (the storage tests cover PostgreSQL)."""
     return build_practice(sqlite_ctx)
-
-
-@pytest.fixture(scope="session")
-def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo practice, seeded once around Wed 10 Mar 2027, 09:00 in Tulsa."""
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
-    engine = make_engine(path)
-    migrate.upgrade(engine)
-    seed_demo(Context(engine=engine, clock=FrozenClock()), today=date(2027, 3, 10))
-    with engine.begin() as connection:
-        connection.execute(sql("PRAGMA wal_checkpoint(TRUNCATE)"))
-    engine.dispose()
-    return path
-
-
-@pytest.fixture
-def demo_url(demo_template: Path, tmp_path: Path) -> str:
-    """A copy of the seeded demo practice for one test."""
-    path = tmp_path / "demo.db"
-    shutil.copy(demo_template, path)
-    return str(path)
-
-
-@pytest.fixture
-def demo(demo_url: str, clock: FrozenClock) -> Iterator[Context]:
-    engine = make_engine(demo_url)
-    yield Context(engine=engine, clock=clock)
-    engine.dispose()
 
 
 def book(ctx: Context, p: Practice, *, patient: int, visit: str, provider: int,

@@ -1,0 +1,120 @@
+"""A read-only door to a SQLite database without SQLAlchemy: what the command line's read
+commands use, so that someone waiting on ``frontdesk appointments --date today`` does not wait
+for the database stack to import (SQLAlchemy, SQLModel and the models take about three times
+what the whole command does once they are loaded; issue 19).
+
+It opens only what it can answer for exactly: an existing SQLite file (a plain path, or a
+``sqlite:///`` URL without options) whose schema is at :data:`~frontdesk.db.revision.HEAD`.
+Anything else — PostgreSQL, a database to create or upgrade, a URL with options — gets ``None``
+and goes the full way, which migrates, creates and reports as before. The connection is
+read-only (``PRAGMA query_only``) except for one append-only write at a time
+(:meth:`Reader.append`): the audit event a read command owes.
+
+Values come back as SQLite keeps them; :func:`utc` reads a stored time back as SQLAlchemy
+writes it (UTC, no offset).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+from frontdesk.db.revision import HEAD
+
+Params = Sequence[Any] | dict[str, Any]
+T = TypeVar("T")
+
+
+def plain_sqlite_path(target: str) -> Path | None:
+    """The file a plain path or a plain ``sqlite:///`` URL names; None for anything else (an
+    in-memory database, PostgreSQL, a URL with options or escapes: the full way reads those)."""
+    text = str(target)
+    if text in ("", ":memory:"):
+        return None
+    if "://" not in text:
+        return Path(text).expanduser().resolve()
+    prefix = "sqlite:///"
+    if not text.startswith(prefix) or any(c in text for c in "?%#"):
+        return None
+    rest = text[len(prefix):]
+    return None if rest in ("", ":memory:") else Path(rest).resolve()
+
+
+class Reader:
+    """One connection; ``rows`` runs a statement with ``?`` or ``:name`` parameters. Reads
+    only, except :meth:`append`: the one write a read command owes, its audit event."""
+
+    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
+        self._connection = connection
+        self.path = path
+
+    def rows(self, sql: str, params: Params = ()) -> list[tuple[Any, ...]]:
+        return self._connection.execute(sql, params).fetchall()
+
+    def append(self, check: Callable[[Reader], T], sql: str, params: Callable[[T], Params]) -> T:
+        """One write transaction (``BEGIN IMMEDIATE``, as every write on SQLite): ``check`` reads
+        what the write depends on (raising refuses it), then one ``INSERT`` with the parameters
+        made from what it found, then commit. Nothing is written when anything fails."""
+        connection = self._connection
+        connection.execute("PRAGMA query_only = OFF")
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                found = check(self)
+                connection.execute(sql, params(found))
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
+            connection.execute("COMMIT")
+            return found
+        finally:
+            connection.execute("PRAGMA query_only = ON")
+
+    def close(self) -> None:
+        self._connection.close()
+
+
+def open_reader(target: str) -> Reader | None:
+    """A reader on ``target`` when it is an existing SQLite file at the current revision; None
+    otherwise (and for any error opening it: the full way then says what is wrong)."""
+    path = plain_sqlite_path(target)
+    if path is None or not path.is_file():
+        return None
+    try:
+        # mode=rw never creates the file; SQLite gives -wal and -shm the database file's mode
+        connection = sqlite3.connect(f"{path.as_uri()}?mode=rw", uri=True, timeout=30,
+                                     check_same_thread=False, isolation_level=None)
+    except sqlite3.Error:
+        return None
+    try:
+        connection.execute("PRAGMA query_only = ON")
+        connection.execute("PRAGMA busy_timeout = 30000")
+        connection.execute("PRAGMA foreign_keys = ON")
+        found = connection.execute("SELECT version_num FROM alembic_version").fetchall()
+    except sqlite3.Error:
+        connection.close()
+        return None
+    if found != [(HEAD,)]:
+        connection.close()
+        return None
+    return Reader(connection, path)
+
+
+def utc(stored: str | None) -> datetime | None:
+    """A time as SQLAlchemy keeps it on SQLite (``2027-03-10 15:00:00.000000``, UTC) made aware."""
+    if stored is None:
+        return None
+    return datetime.fromisoformat(stored).replace(tzinfo=UTC)
+
+
+def day(stored: str | None) -> date | None:
+    return None if stored is None else date.fromisoformat(stored)
+
+
+def stored(when: datetime) -> str:
+    """An aware time as SQLAlchemy writes it on SQLite: UTC, fixed width (text order is time
+    order)."""
+    return when.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")

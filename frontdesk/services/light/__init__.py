@@ -1,0 +1,99 @@
+"""The light way to answer the command line's everyday reads — ``appointments``, ``slots``,
+``patients find`` — without importing the database stack (SQLAlchemy, SQLModel, the models):
+the same answers, from the same tables, through Python's own ``sqlite3`` (issue 19).
+
+:func:`open_light` gives a :class:`Light` only where it can answer exactly as the full services
+do: an existing SQLite file at the current schema revision, for a person the OS-user mapping
+proves (``[signin] os_users``; a password sign-in goes the full way, with its lockout and
+audit). Otherwise None, and the command goes the full way, which opens, upgrades and refuses as
+before. Every read here has a twin in the full services; ``tests/services/test_light.py``
+compares them on the same database, so that the two cannot drift apart unnoticed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from frontdesk.db.light import Reader, open_reader, stored, utc
+from frontdesk.domain.model import Role
+from frontdesk.domain.settings import Settings, practice_overlay
+from frontdesk.domain.text import username_key
+from frontdesk.services.errors import InvalidInput
+from frontdesk.services.origin import Origin
+from frontdesk.services.views import StaffView
+
+_STAFF = ("SELECT id, name, username, role, active, locked_until FROM staff "
+          "WHERE lower(username) = ?")
+_AUDIT = ("INSERT INTO audit_event (at, staff_id, action, entity, entity_id, before, after, "
+          "channel, os_user) VALUES (?, ?, ?, ?, ?, 'null', ?, ?, ?)")  # no before: JSON null
+
+
+@dataclass(frozen=True)
+class Light:
+    """An open :class:`~frontdesk.db.light.Reader` with what the services' ``Context`` carries:
+    the settings (with the practice file's overlay), the clock and where the person acts from."""
+
+    reader: Reader
+    settings: Settings
+    clock: Callable[[], datetime]
+    origin: Origin
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def close(self) -> None:
+        self.reader.close()
+
+    def mapped_staff(self) -> StaffView | None:
+        """The active, unlocked account ``[signin] os_users`` maps the OS user to (the twin of
+        ``accounts.os_user_account``); None: the command must be proven the full way."""
+        username = self.settings.signin.os_users.get(self.origin.os_user or "")
+        if username is None:
+            return None
+        found = self.reader.rows(_STAFF, (username_key(username),))
+        if len(found) != 1:
+            return None
+        staff_id, name, login, role, active, locked_until = found[0]
+        locked = utc(locked_until)
+        if not active or (locked is not None and locked > self.now()):
+            return None
+        return StaffView(staff_id, name, login, Role(role))
+
+    def record_listed(self, *, staff: str, command: str, rows: int,
+                      patient_id: int | None = None) -> None:
+        """The twin of ``directory.record_listed``: ``patient.list`` with who, which command and
+        how many — one write transaction, refused unless ``staff`` is still active."""
+
+        def acting(reader: Reader) -> int:
+            found = reader.rows(_STAFF, (username_key(staff),))
+            if len(found) != 1 or not found[0][4]:
+                raise InvalidInput("as", f"no active staff member with username {staff[:40]!r}")
+            return int(found[0][0])
+
+        def values(staff_id: int) -> tuple[Any, ...]:
+            after = json.dumps({"command": command[:60], "rows": rows})
+            return (stored(self.now()), staff_id, "patient.list", "patient", patient_id, after,
+                    *self.origin.stamp)
+
+        self.reader.append(acting, _AUDIT, values)
+
+
+def open_light(target: str, *, settings: Settings, clock: Callable[[], datetime],
+               origin: Origin) -> Light | None:
+    """The light way on ``target``, or None where only the full way can answer (see above)."""
+    reader = open_reader(target)
+    if reader is None:
+        return None
+    try:
+        overlay: dict[str, Any] = {}
+        for key, value in reader.rows("SELECT key, value FROM practice_setting"):
+            overlay[key] = json.loads(value) if isinstance(value, str) else value
+        light = Light(reader, practice_overlay(settings, overlay), clock, origin)
+    except Exception:
+        reader.close()
+        raise
+    return light

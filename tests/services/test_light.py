@@ -1,0 +1,161 @@
+"""The light way (services.light: plain sqlite3, no database stack) answers exactly as the full
+services do, on the same database; and it steps aside wherever it cannot answer for sure."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session, select
+
+from frontdesk.db.models import Staff
+from frontdesk.domain.settings import Settings, SignInSettings
+from frontdesk.services import directory, scheduling
+from frontdesk.services.accounts import os_user_account
+from frontdesk.services.context import Context
+from frontdesk.services.errors import InvalidInput
+from frontdesk.services.light import Light, open_light
+from frontdesk.services.light.appointments import appointments_on
+from frontdesk.services.origin import Origin
+from tests.conftest import FrozenClock
+
+MAPPED = Settings(signin=replace(SignInSettings(), os_users={"desk-os": "rita"}))
+ORIGIN = Origin("cli", "desk-os")
+
+
+@pytest.fixture
+def light(demo_url: str, clock: FrozenClock) -> Iterator[Light]:
+    found = open_light(demo_url, settings=MAPPED, clock=clock, origin=ORIGIN)
+    assert found is not None
+    yield found
+    found.close()
+
+
+@pytest.fixture
+def full(demo: Context) -> Context:
+    return replace(demo, settings=MAPPED, origin=ORIGIN)
+
+
+def audit_rows(path: str) -> list[tuple[object, ...]]:
+    with sqlite3.connect(path) as connection:
+        return connection.execute(
+            "SELECT at, staff_id, action, entity, entity_id, before, after, channel, os_user "
+            "FROM audit_event WHERE action = 'patient.list' ORDER BY id").fetchall()
+
+
+def test_one_days_appointments_are_the_full_ways_to_the_last_field(
+        light: Light, full: Context) -> None:
+    first = date(2027, 3, 10) - timedelta(days=20)
+    seen = 0
+    for offset in range(50):
+        day = first + timedelta(days=offset)
+        expected = scheduling.appointments_on(full, day=day)
+        assert appointments_on(light, day=day) == expected, day
+        seen += len(expected)
+    assert seen > 500  # the demo's busy weeks, not empty days
+
+
+def test_the_mapped_account_is_the_full_ways_and_so_is_a_disabled_or_locked_one(
+        light: Light, full: Context, clock: FrozenClock) -> None:
+    found = light.mapped_staff()
+    assert found is not None
+    assert found == os_user_account(full)
+    assert found.username == "rita"
+    with Session(full.engine) as session:
+        rita = session.exec(select(Staff).where(Staff.username == "rita")).one()
+        rita.locked_until = clock.now + timedelta(minutes=5)
+        session.add(rita)
+        session.commit()
+        assert light.mapped_staff() is None
+        assert os_user_account(full) is None
+        rita.locked_until = clock.now - timedelta(minutes=5)  # the lock has run out
+        session.add(rita)
+        session.commit()
+        assert light.mapped_staff() == os_user_account(full) == found
+        rita.active = False
+        session.add(rita)
+        session.commit()
+    assert light.mapped_staff() is None
+    assert os_user_account(full) is None
+    other = replace(light, origin=Origin("cli", "someone-else"))
+    assert other.mapped_staff() is None
+
+
+def test_the_listing_is_audited_as_the_full_way_audits_it(
+        light: Light, full: Context, demo_url: str) -> None:
+    directory.record_listed(full, staff="rita", command="appointments", rows=7)
+    light.record_listed(staff="rita", command="appointments", rows=7)
+    directory.record_listed(full, staff="rita", command="show", rows=1, patient_id=3)
+    light.record_listed(staff="rita", command="show", rows=1, patient_id=3)
+    rows = audit_rows(demo_url)
+    assert len(rows) == 4
+    assert rows[0] == rows[1]
+    assert rows[2] == rows[3]
+    assert rows[0][5:] == ("null", '{"command": "appointments", "rows": 7}', "cli", "desk-os")
+
+
+def test_a_listing_by_someone_no_longer_active_is_refused_and_writes_nothing(
+        light: Light, full: Context, demo_url: str) -> None:
+    with Session(full.engine) as session:
+        rita = session.exec(select(Staff).where(Staff.username == "rita")).one()
+        rita.active = False
+        session.add(rita)
+        session.commit()
+    with pytest.raises(InvalidInput, match="no active staff member"):
+        light.record_listed(staff="rita", command="appointments", rows=1)
+    assert audit_rows(demo_url) == []
+    with pytest.raises(sqlite3.OperationalError):  # and the connection is read-only again
+        light.reader.rows("DELETE FROM staff")
+
+
+def test_the_light_way_steps_aside_where_it_cannot_answer_for_sure(
+        demo_url: str, tmp_path: Path, clock: FrozenClock) -> None:
+    def opens(target: str) -> bool:
+        found = open_light(target, settings=MAPPED, clock=clock, origin=ORIGIN)
+        if found is not None:
+            found.close()
+        return found is not None
+
+    assert opens(demo_url)
+    assert opens(f"sqlite:///{demo_url}")
+    assert not opens(str(tmp_path / "missing.db"))  # the full way creates and migrates it
+    assert not (tmp_path / "missing.db").exists()
+    assert not opens(":memory:")
+    assert not opens("postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    assert not opens(f"sqlite:///{demo_url}?mode=ro")
+    behind = tmp_path / "behind.db"
+    shutil.copy(demo_url, behind)
+    with sqlite3.connect(behind) as connection:
+        connection.execute("UPDATE alembic_version SET version_num = '0008'")
+    assert not opens(str(behind))  # the full way upgrades it first
+    garbage = tmp_path / "notes.db"
+    garbage.write_text("not a database")
+    assert not opens(str(garbage))  # the full way says what is wrong
+
+
+def test_the_light_way_loads_no_database_stack(demo_url: str) -> None:
+    probe = (
+        "import sys\n"
+        "from datetime import date\n"
+        "from frontdesk.domain.settings import Settings\n"
+        "from frontdesk.services.light import open_light\n"
+        "from frontdesk.services.light.appointments import appointments_on\n"
+        "from frontdesk.services.origin import Origin\n"
+        "from frontdesk.cli.runtime import _utc_now\n"
+        f"light = open_light({demo_url!r}, settings=Settings(), clock=_utc_now, "
+        "origin=Origin('cli', 'x'))\n"
+        "print(len(appointments_on(light, day=date(2027, 3, 11))))\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & "
+        "{'sqlalchemy', 'sqlmodel', 'pydantic', 'alembic', 'psycopg'}))\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          check=True)
+    count, loaded = done.stdout.split("\n")[:2]
+    assert int(count) > 0
+    assert loaded == "[]"
