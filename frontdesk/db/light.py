@@ -54,17 +54,21 @@ class Reader:
     def rows(self, sql: str, params: Params = ()) -> list[tuple[Any, ...]]:
         return self._connection.execute(sql, params).fetchall()
 
-    def append(self, check: Callable[[Reader], T], sql: str, params: Callable[[T], Params]) -> T:
+    def append(self, check: Callable[[Reader], T], sql: str,
+               params: Callable[[T], Params | None]) -> T:
         """One write transaction (``BEGIN IMMEDIATE``, as every write on SQLite): ``check`` reads
         what the write depends on (raising refuses it), then one ``INSERT`` with the parameters
-        made from what it found, then commit. Nothing is written when anything fails."""
+        made from what it found (None: nothing to write), then commit. Nothing is written when
+        anything fails."""
         connection = self._connection
         connection.execute("PRAGMA query_only = OFF")
         try:
             connection.execute("BEGIN IMMEDIATE")
             try:
                 found = check(self)
-                connection.execute(sql, params(found))
+                values = params(found)
+                if values is not None:
+                    connection.execute(sql, values)
             except BaseException:
                 connection.execute("ROLLBACK")
                 raise

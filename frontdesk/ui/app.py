@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
 from pathlib import Path
 from time import monotonic
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, cast, runtime_checkable
 
 from textual import events, on, work
 from textual.app import SystemCommand
@@ -26,6 +27,7 @@ from frontdesk.services.origin import app_origin
 from frontdesk.ui.routes import Routes
 from frontdesk.ui.start import (
     Connect,
+    Early,
     Opening,
     Progress,
     Report,
@@ -34,12 +36,11 @@ from frontdesk.ui.start import (
 )
 
 if TYPE_CHECKING:
-    from datetime import datetime
-
     from frontdesk.domain.settings import Settings
     from frontdesk.services.config import LoadedSettings
     from frontdesk.services.context import Context
     from frontdesk.ui.backend.door import Backend, Opened
+    from frontdesk.ui.backend.early import Glance
 
 POLL_SECONDS = 2.0
 IDLE_CHECK_SECONDS = 5.0
@@ -101,6 +102,7 @@ class FrontDeskApp(Routes):
         self.sign_in = sign_in
         self.form_first = sign_in and form_first
         self.opening = Opening()
+        self._glance: Glance | None = None  # the SSH login signed in early, the light way
         self._last_input = monotonic()
         if theme is not None:
             self.theme = theme  # e.g. ansi-dark: the terminal's own 16 colours
@@ -123,7 +125,7 @@ class FrontDeskApp(Routes):
 
     @work(thread=True, exclusive=True, group="open", exit_on_error=False)
     def _open(self) -> Opened:
-        opened = self._connect(lambda text: self.post_message(Progress(text)))
+        opened = self._connect(Report(self.post_message))
         # the board comes next: load its code here, off the event loop
         import frontdesk.ui.calendar.board.screen  # noqa: F401
 
@@ -135,6 +137,15 @@ class FrontDeskApp(Routes):
         screen = self.screen
         if isinstance(screen, HasProgress):
             screen.progress(event.text)
+
+    @on(Early)
+    def _early(self, event: Early) -> None:
+        """The SSH login signed in the light way: the board now, the full backend behind it."""
+        from frontdesk.ui.backend.early import EarlyBackend
+
+        self._glance = event.glance
+        if self.backend is None and not self.opening.ready:
+            self._show_board(cast("Backend", EarlyBackend(event.glance, self.opening)))
 
     def _start_screen(self) -> StartScreen:
         start = self.screen_stack[0]
@@ -213,6 +224,8 @@ class FrontDeskApp(Routes):
         self.backend = backend
         self.opening.opened(backend)
         freeze_startup_objects()
+        if self._early_board(backend):
+            return  # the early board goes on, with the full backend behind it now
         if backend.staff is not None or not self.sign_in:
             self._begin(backend)
             return
@@ -224,6 +237,14 @@ class FrontDeskApp(Routes):
 
         self.push_screen(SignInScreen(self.opening), self._signed_in)
 
+    def _early_board(self, backend: Backend) -> bool:
+        """Whether the board shown early (by the light way) is the same person's: it stays."""
+        from frontdesk.ui.calendar.board.screen import TodayScreen
+
+        seen = self._glance
+        return (seen is not None and backend.staff == seen.person.username
+                and any(isinstance(s, TodayScreen) for s in self.screen_stack))
+
     def _signed_in(self, backend: Backend | None) -> None:
         if backend is not None:
             self._begin(backend)
@@ -231,9 +252,12 @@ class FrontDeskApp(Routes):
     def _begin(self, backend: Backend) -> None:
         """``backend``'s person starts afresh on the board: every screen of whoever was signed
         in before closes (their unfinished call stays saved as a draft for them)."""
+        self.backend = backend
+        self._show_board(backend)
+
+    def _show_board(self, backend: Backend) -> None:
         from frontdesk.ui.calendar.board.screen import TodayScreen
 
-        self.backend = backend
         while len(self.screen_stack) > 1:
             self.pop_screen()
         self._last_input = monotonic()
@@ -242,6 +266,8 @@ class FrontDeskApp(Routes):
     def on_unmount(self) -> None:
         if self.backend is not None:
             self.backend.close()
+        if self._glance is not None:
+            self._glance.close()
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         for command in super().get_system_commands(screen):
@@ -277,11 +303,29 @@ def make_app(db: str, *, demo: bool = False, clock: Callable[[], datetime] | Non
     origin = app_origin(os.environ)
 
     def connect(report: Report) -> Opened:
+        from frontdesk.services.config import LoadedSettings, load_settings
+
+        if isinstance(settings, LoadedSettings):
+            loaded = settings
+        else:
+            loaded = LoadedSettings(settings, ()) if settings is not None else load_settings()
+        who = staff
+        if who is None and origin.channel == "ssh":  # the board before the database stack
+            from frontdesk.ui.backend.early import glance
+
+            seen = glance(db, settings=loaded.settings, clock=clock or _utc_now, origin=origin)
+            if seen is not None:
+                report.early(seen)
+                who = seen.person.username  # signed in (and audited) already
         from frontdesk.ui.backend.door import open_backend  # services load in the worker
 
-        return open_backend(db, demo=demo, clock=clock, settings=settings, report=report,
-                            staff=staff, sign_in=staff is None,
+        return open_backend(db, demo=demo, clock=clock, settings=loaded, report=report,
+                            staff=who, sign_in=who is None,
                             passwords_apart=passwords_apart, origin=origin)
 
     return FrontDeskApp(connect=connect, poll_seconds=poll_seconds, theme=theme,
                         sign_in=staff is None, form_first=origin.channel != "ssh")
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)

@@ -6,7 +6,6 @@ the form is on screen and taking keys before any database code has loaded."""
 from __future__ import annotations
 
 import gc
-import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -16,11 +15,14 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-if TYPE_CHECKING:
-    from frontdesk.ui.backend.door import Backend, Opened
+from frontdesk.ui.backend.opening import NotOpen, Opening
 
-Report = Callable[[str], object]
-Connect = Callable[[Report], "Opened"]
+__all__ = ["Connect", "Early", "NotOpen", "Opening", "Progress", "Report", "StartScreen",
+           "freeze_startup_objects"]
+
+if TYPE_CHECKING:
+    from frontdesk.ui.backend.door import Opened
+    from frontdesk.ui.backend.early import Glance
 
 
 class Progress(Message, bubble=False):
@@ -31,36 +33,30 @@ class Progress(Message, bubble=False):
         self.text = text
 
 
-class NotOpen(Exception):
-    """The database could not be opened (the start screen says why)."""
+class Early(Message, bubble=False):
+    """Posted from the opening worker to the app: the SSH login signed in the light way, so the
+    board can show before the full backend is open (:mod:`frontdesk.ui.backend.early`)."""
+
+    def __init__(self, seen: Glance) -> None:
+        super().__init__()
+        self.glance = seen
 
 
-class Opening:
-    """The backend being opened in a worker. ``wait()`` (from another worker thread: it blocks)
-    gives it once it is open, or raises :class:`NotOpen`."""
+class Report:
+    """How the opening worker tells the app what it is doing (``report("…")``) and that the
+    board can show early (``report.early(glance)``)."""
 
-    def __init__(self) -> None:
-        self._done = threading.Event()
-        self._backend: Backend | None = None
-        self._error = ""
+    def __init__(self, post: Callable[[Message], object]) -> None:
+        self._post = post
 
-    @property
-    def ready(self) -> bool:
-        return self._done.is_set()
+    def __call__(self, text: str) -> None:
+        self._post(Progress(text))
 
-    def opened(self, backend: Backend) -> None:
-        self._backend = backend
-        self._done.set()
+    def early(self, seen: Glance) -> None:
+        self._post(Early(seen))
 
-    def failed(self, reason: str) -> None:
-        self._error = reason
-        self._done.set()
 
-    def wait(self) -> Backend:
-        self._done.wait()
-        if self._backend is None:
-            raise NotOpen(self._error)
-        return self._backend
+Connect = Callable[[Report], "Opened"]
 
 
 class StartScreen(Screen[None]):

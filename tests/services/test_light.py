@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 from frontdesk.db.models import Staff
 from frontdesk.domain.settings import Settings, SignInSettings
 from frontdesk.services import directory, scheduling
-from frontdesk.services.accounts import os_user_account
+from frontdesk.services.accounts import os_user_account, os_user_staff
 from frontdesk.services.context import Context
 from frontdesk.services.errors import InvalidInput
 from frontdesk.services.light import Light, open_light
@@ -159,3 +159,36 @@ def test_the_light_way_loads_no_database_stack(demo_url: str) -> None:
     count, loaded = done.stdout.split("\n")[:2]
     assert int(count) > 0
     assert loaded == "[]"
+
+
+def signins(path: str) -> list[tuple[object, ...]]:
+    with sqlite3.connect(path) as connection:
+        return connection.execute(
+            "SELECT staff_id, action, entity, entity_id, before, after, channel, os_user "
+            "FROM audit_event WHERE action LIKE 'staff.%' ORDER BY id").fetchall()
+
+
+def test_the_ssh_sign_in_is_the_full_ways_with_the_same_audit_event(
+        demo_url: str, full: Context, clock: FrozenClock) -> None:
+    ssh = Origin("ssh", "desk-os")
+    light = open_light(demo_url, settings=MAPPED, clock=clock, origin=ssh)
+    assert light is not None
+    try:
+        person = light.sign_in_by_ssh()
+        assert person is not None
+        assert person == os_user_staff(replace(full, origin=ssh))
+        first, second = signins(demo_url)
+        assert first == second
+        assert first[5:] == ('{"via": "ssh", "os_user": "desk-os"}', "ssh", "desk-os")
+        assert replace(light, origin=Origin("cli", "desk-os")).sign_in_by_ssh() is None
+        assert replace(light, origin=Origin("ssh", "someone")).sign_in_by_ssh() is None
+        with Session(full.engine) as session:
+            rita = session.exec(select(Staff).where(Staff.username == "rita")).one()
+            rita.locked_until = clock.now + timedelta(minutes=5)
+            session.add(rita)
+            session.commit()
+        assert light.sign_in_by_ssh() is None
+        assert os_user_staff(replace(full, origin=ssh)) is None
+        assert len(signins(demo_url)) == 2  # refusals write nothing, either way
+    finally:
+        light.close()

@@ -4,10 +4,13 @@ on the demo practice, whose accounts have documented demo passwords."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
+from datetime import date
 from threading import Event
 from time import monotonic
 from typing import Any
 
+import pytest
 from sqlmodel import Session, col, select
 from textual.events import Key
 from textual.pilot import Pilot
@@ -15,10 +18,13 @@ from textual.widgets import Input, Static
 from textual.widgets._toast import Toast
 
 from frontdesk.db.models import AuditEvent, Call, Staff
-from frontdesk.domain.settings import Settings
+from frontdesk.domain.settings import Settings, SignInSettings
 from frontdesk.services.context import Context
+from frontdesk.services.origin import Origin
+from frontdesk.ui import app as app_module
 from frontdesk.ui.account.sign_in import LockScreen, SignInScreen
 from frontdesk.ui.app import FrontDeskApp, make_app
+from frontdesk.ui.backend import door
 from frontdesk.ui.backend.door import Opened, open_backend
 from frontdesk.ui.calendar.board.screen import TodayScreen
 from frontdesk.ui.call.screen import CallScreen
@@ -203,6 +209,69 @@ class TestFormBeforeTheDatabase:
             self, demo_url: str) -> None:
         assert make_app(demo_url).form_first  # this test runs in no SSH login
         assert not make_app(demo_url, staff="rita").form_first  # nobody to ask
+
+
+class TestEarlyBoard:
+    """In an SSH login whose OS user is mapped, the board shows before the database stack has
+    loaded (signed in the light way, one ``staff.sign_in`` event), and goes on with the full
+    backend once it is open (issue 19)."""
+
+    @staticmethod
+    async def settled_board(pilot: Pilot[None]) -> TodayScreen:
+        """The board, its picture read — waiting on nothing else (the full backend is held)."""
+        for _ in range(300):
+            await pilot.pause(0.02)
+            screen = pilot.app.screen
+            if isinstance(screen, TodayScreen) and screen.up_to_date:
+                return screen
+        raise AssertionError(f"no board; at {type(pilot.app.screen).__name__}")
+
+    async def test_the_board_shows_and_turns_before_the_full_backend_is_open(
+            self, demo_url: str, clock: FrozenClock, demo: Context,
+            monkeypatch: pytest.MonkeyPatch) -> None:
+        gate = Event()
+        real_open = door.open_backend
+
+        def held(*args: Any, **kwargs: Any) -> Opened:
+            assert gate.wait(30)
+            return real_open(*args, **kwargs)
+
+        monkeypatch.setattr(door, "open_backend", held)
+        monkeypatch.setattr(app_module, "app_origin", lambda _env: Origin("ssh", "desk-os"))
+        mapped = Settings(signin=replace(SignInSettings(), os_users={"desk-os": "rita"}))
+        app = make_app(demo_url, clock=clock, settings=mapped, poll_seconds=SLOW)
+        assert not app.form_first
+        async with app.run_test(size=(100, 30)) as pilot:
+            board = await self.settled_board(pilot)
+            assert app.backend is None  # the full backend is still opening
+            assert board.backend.staff == "rita"
+            early_rows = shown(board, "#board-summary")
+            assert " visits · " in early_rows
+            await pilot.press("right")
+            await self.settled_board(pilot)
+            assert board.day == date(2027, 3, 11)
+            assert "Thu 11 Mar 2027" in shown(board, "#board-title")
+            gate.set()
+            for _ in range(200):
+                await pilot.pause(0.02)
+                if app.backend is not None:
+                    break
+            assert app.backend is not None
+            assert app.backend.staff == "rita"
+            assert pilot.app.screen is board  # the same board goes on
+            await pilot.press("left")
+            await self.settled_board(pilot)
+            assert shown(board, "#board-summary") == early_rows  # the full way reads the same
+        assert audit_actions(demo) == ["staff.sign_in"]
+
+    async def test_an_os_user_not_mapped_is_asked_to_sign_in(
+            self, demo_url: str, clock: FrozenClock, demo: Context,
+            monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setattr(app_module, "app_origin", lambda _env: Origin("ssh", "desk-os"))
+        app = make_app(demo_url, clock=clock, settings=Settings(), poll_seconds=SLOW)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_for(pilot, SignInScreen)
+        assert audit_actions(demo) == []
 
 
 class TestIdleLock:

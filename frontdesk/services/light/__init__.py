@@ -63,6 +63,34 @@ class Light:
             return None
         return StaffView(staff_id, name, login, Role(role))
 
+    def sign_in_by_ssh(self) -> StaffView | None:
+        """The twin of ``accounts.os_user_staff``: in an SSH login, the account the OS user is
+        mapped to, signed in without a password — the ``staff.sign_in`` event written in the
+        same transaction that finds the account active and unlocked. None otherwise."""
+        os_user = self.origin.os_user or ""
+        username = self.settings.signin.os_users.get(os_user)
+        if username is None or self.origin.channel != "ssh":
+            return None
+
+        def signed_in(reader: Reader) -> StaffView | None:
+            found = reader.rows(_STAFF, (username_key(username),))
+            if len(found) != 1:
+                return None
+            staff_id, name, login, role, active, locked_until = found[0]
+            locked = utc(locked_until)
+            if not active or (locked is not None and locked > self.now()):
+                return None
+            return StaffView(staff_id, name, login, Role(role))
+
+        def values(person: StaffView | None) -> tuple[Any, ...] | None:
+            if person is None:
+                return None
+            after = json.dumps({"via": "ssh", "os_user": os_user[:64]})
+            return (stored(self.now()), person.id, "staff.sign_in", "staff", person.id, after,
+                    *self.origin.stamp)
+
+        return self.reader.append(signed_in, _AUDIT, values)
+
     def record_listed(self, *, staff: str, command: str, rows: int,
                       patient_id: int | None = None) -> None:
         """The twin of ``directory.record_listed``: ``patient.list`` with who, which command and

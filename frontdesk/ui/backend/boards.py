@@ -14,6 +14,8 @@ from frontdesk.ui.text import INACTIVE
 if TYPE_CHECKING:
     from frontdesk.services.calendar import DayGrid
 
+PRACTICE_ZONE = "America/Chicago"  # every location is on Central time (DESIGN §1)
+
 
 @dataclass(frozen=True)
 class DayBoard:

@@ -14,8 +14,8 @@ from frontdesk.services.context import Context
 from frontdesk.services.errors import InvalidInput, MergedAway
 from frontdesk.services.treatments import Library, load_library
 from frontdesk.services.views import LocationView, PatientView, StaffView, VisitTypeView
+from frontdesk.ui.backend.boards import PRACTICE_ZONE as PRACTICE_ZONE  # where screens read it
 
-PRACTICE_ZONE = "America/Chicago"  # every location is on Central time (DESIGN §1)
 ACTING_ROLES = (Role.RECEPTIONIST, Role.SCHEDULER)
 
 

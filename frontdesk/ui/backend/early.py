@@ -1,0 +1,110 @@
+"""The board before the database stack has loaded. In an SSH login whose OS user is mapped to a
+staff member, the light way (:mod:`frontdesk.services.light`: plain sqlite3) signs them in —
+the same ``staff.sign_in`` event the full way writes — and reads today's board while the full
+backend opens behind it, so the person waits for the board, not for SQLAlchemy to import
+(issue 19).
+
+:class:`EarlyBackend` stands in for the :class:`~frontdesk.ui.backend.door.Backend` on that
+first board: it answers who is signed in, today and the day's board itself, and hands every
+other question to the full backend — at once when it is open, else once it is (in the worker
+or key handler that asked). ``app.backend`` stays None until then, so the keys that open other
+screens wait for it too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from frontdesk.domain.permissions import Permission, allowed
+from frontdesk.domain.settings import Settings
+from frontdesk.services.light import Light, open_light
+from frontdesk.services.light.appointments import appointments_on
+from frontdesk.services.light.directory import locations
+from frontdesk.services.origin import Origin
+from frontdesk.services.views import StaffView
+from frontdesk.ui.backend.boards import PRACTICE_ZONE, DayBoard
+
+if TYPE_CHECKING:
+    from frontdesk.ui.backend.door import Backend
+    from frontdesk.ui.backend.opening import Opening
+
+
+@dataclass(frozen=True)
+class Glance:
+    """Who the SSH login signed in, the light way, and the reader that serves the first board."""
+
+    light: Light
+    person: StaffView
+    zone: str
+
+    def close(self) -> None:
+        self.light.close()
+
+
+def glance(db: str, *, settings: Settings, clock: Callable[[], datetime],
+           origin: Origin) -> Glance | None:
+    """The SSH login's sign-in the light way, or None wherever it cannot answer for sure (not
+    an SSH login, an OS user not mapped, an account disabled or locked, a database the light way
+    does not open): the full way then does as it always did."""
+    if origin.channel != "ssh" or origin.os_user not in settings.signin.os_users:
+        return None
+    light = open_light(db, settings=settings, clock=clock, origin=origin)
+    if light is None:
+        return None
+    try:
+        person = light.sign_in_by_ssh()
+        places = locations(light)
+    except Exception:
+        light.close()
+        raise
+    if person is None:
+        light.close()
+        return None
+    return Glance(light, person, places[0].timezone if places else PRACTICE_ZONE)
+
+
+class EarlyBackend:
+    """The first board's backend until the full one is open (see the module's docstring)."""
+
+    def __init__(self, seen: Glance, opening: Opening) -> None:
+        self._glance = seen
+        self._opening = opening
+        self.person: StaffView | None = seen.person
+        self.zone = seen.zone
+
+    @property
+    def staff(self) -> str | None:
+        return None if self.person is None else self.person.username
+
+    def may(self, permission: Permission) -> bool:
+        return self.person is not None and allowed(self.person.role, permission)
+
+    def may_override(self) -> bool:
+        return (self.person is not None and self.person.role.value
+                in self._glance.light.settings.callbacks.override_roles)
+
+    @property
+    def idle_minutes(self) -> int:
+        return self._glance.light.settings.signin.idle_minutes
+
+    def today(self) -> date:
+        return self._glance.light.now().astimezone(ZoneInfo(self.zone)).date()
+
+    def load_day(self, day: date, location_id: int | None) -> DayBoard:
+        if self._opening.ready:
+            return self._opening.wait().load_day(day, location_id)
+        light = self._glance.light
+        wanted = None if location_id is None else {location_id}
+        return DayBoard(day, location_id, tuple(locations(light)),
+                        tuple(appointments_on(light, day=day, location_ids=wanted)))
+
+    def full(self) -> Backend:
+        """The full backend (waits while it opens)."""
+        return self._opening.wait()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._opening.wait(), name)
