@@ -4,6 +4,7 @@ place where whatever a command raises becomes a message and an exit code."""
 from __future__ import annotations
 
 import errno
+import importlib
 import os
 import signal
 from typing import Any
@@ -11,39 +12,56 @@ from typing import Any
 import click
 
 from frontdesk import __version__
-from frontdesk.cli.appointments import (
-    appointments_cmd,
-    book_cmd,
-    cancel_cmd,
-    reschedule_cmd,
-    show_cmd,
-    slots_cmd,
-    status_cmd,
-)
-from frontdesk.cli.audit import audit_cmd
-from frontdesk.cli.closures import closures_cmd, holidays_group
-from frontdesk.cli.db import db_group
-from frontdesk.cli.directory import (
-    locations_cmd,
-    payers_cmd,
-    providers_cmd,
-    rooms_cmd,
-    staff_group,
-    visit_types_cmd,
-)
 from frontdesk.cli.errors import Interrupted, translate
-from frontdesk.cli.exports import export_group
-from frontdesk.cli.imports import import_group
-from frontdesk.cli.patients import patients_group
-from frontdesk.cli.practice import practice_group
-from frontdesk.cli.report import report_group
 from frontdesk.cli.runtime import Runtime
-from frontdesk.cli.serve import database_from_fd, serve_cmd
 from frontdesk.web import DB_FD_OPTION
+
+#: Every command, by name: the module that holds it and its function there. A command's module
+#: loads only when that command runs (or for --help), so `frontdesk` alone — the app — and each
+#: command pay for their own code, not for every other command's.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "db": ("db", "db_group"),
+    "locations": ("directory", "locations_cmd"),
+    "providers": ("directory", "providers_cmd"),
+    "rooms": ("directory", "rooms_cmd"),
+    "visit-types": ("directory", "visit_types_cmd"),
+    "payers": ("directory", "payers_cmd"),
+    "staff": ("directory", "staff_group"),
+    "slots": ("appointments", "slots_cmd"),
+    "book": ("appointments", "book_cmd"),
+    "reschedule": ("appointments", "reschedule_cmd"),
+    "cancel": ("appointments", "cancel_cmd"),
+    "status": ("appointments", "status_cmd"),
+    "show": ("appointments", "show_cmd"),
+    "appointments": ("appointments", "appointments_cmd"),
+    "patients": ("patients", "patients_group"),
+    "closures": ("closures", "closures_cmd"),
+    "holidays": ("closures", "holidays_group"),
+    "report": ("report", "report_group"),
+    "audit": ("audit", "audit_cmd"),
+    "serve": ("serve", "serve_cmd"),
+    "export": ("exports", "export_group"),
+    "import": ("imports", "import_group"),
+    "practice": ("practice", "practice_group"),
+}
 
 
 class FrontDeskGroup(click.Group):
-    """The root group: turns every exception from a command into a message and an exit code."""
+    """The root group: turns every exception from a command into a message and an exit code,
+    and loads each command's module when it is asked for (:data:`COMMANDS`)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        found = super().get_command(ctx, cmd_name)
+        if found is not None or cmd_name not in COMMANDS:
+            return found
+        module, name = COMMANDS[cmd_name]
+        command = getattr(importlib.import_module(f"frontdesk.cli.{module}"), name)
+        assert isinstance(command, click.Command)
+        assert command.name == cmd_name, (command.name, cmd_name)
+        return command
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -94,6 +112,8 @@ def main(ctx: click.Context, db: str | None, db_fd: int | None, demo: bool,
     if db_fd is not None:
         if db is not None:
             raise click.UsageError(f"give --db or {DB_FD_OPTION}, not both")
+        from frontdesk.cli.serve import database_from_fd
+
         db = database_from_fd(db_fd)
     runtime = ctx.ensure_object(Runtime)
     runtime.db, runtime.demo = db, demo
@@ -116,13 +136,3 @@ def main(ctx: click.Context, db: str | None, db_fd: int | None, demo: bool,
         code = app.return_code or 0
         if code:
             ctx.exit(code)
-
-
-for command in (
-    db_group,
-    locations_cmd, providers_cmd, rooms_cmd, visit_types_cmd, payers_cmd, staff_group,
-    slots_cmd, book_cmd, reschedule_cmd, cancel_cmd, status_cmd, show_cmd, appointments_cmd,
-    patients_group, closures_cmd, holidays_group, report_group, audit_cmd,
-    serve_cmd, export_group, import_group, practice_group,
-):
-    main.add_command(command)
