@@ -315,6 +315,8 @@ def make_app(db: str, *, demo: bool = False, clock: Callable[[], datetime] | Non
 
             seen = glance(db, settings=loaded.settings, clock=clock or _utc_now, origin=origin)
             if seen is not None:
+                # the board's code loads here, in the worker, not on the event loop
+                import frontdesk.ui.calendar.board.screen  # noqa: F401
                 report.early(seen)
                 who = seen.person.username  # signed in (and audited) already
         from frontdesk.ui.backend.door import open_backend  # services load in the worker

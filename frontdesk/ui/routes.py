@@ -11,7 +11,6 @@ from textual import on
 from textual.app import App
 from textual.screen import Screen
 
-from frontdesk.domain.permissions import Permission
 from frontdesk.ui.navigation import EditHours, ShowDay, ShowWeek
 
 if TYPE_CHECKING:
@@ -49,6 +48,8 @@ class Routes(App[None]):
             return False
         if getattr(self.screen, "REPORT_KEY_OFF", False):  # a call, a drill-down, the audit
             return False  # (a marker: importing those screens here cost the board ~30 ms)
+        from frontdesk.domain.permissions import Permission  # after the first paint: loaded
+
         return True if self.backend.may(Permission.REPORTS) else None
 
     def action_daily_report(self) -> None:
