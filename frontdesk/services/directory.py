@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
-from rapidfuzz import fuzz, process
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
@@ -33,12 +31,12 @@ from frontdesk.services.patients.checks import (
     check_changes,
     check_dob,
     consent_problem,
-    display_phone,
     normalise_phone,
     split_name,
 )
 from frontdesk.services.patients.duplicates import candidates
 from frontdesk.services.patients.lookup import live_patient
+from frontdesk.services.patients.search import ESCAPE, display_phone, near_names, read_search
 from frontdesk.services.views import (
     LocationView,
     PatientView,
@@ -263,32 +261,25 @@ def record_backup(ctx: Context, *, by: str, size: int) -> None:
 
 def find_patients(ctx: Context, text: str, *, limit: int = 20) -> list[PatientView]:
     """By phone (any format; a phone or mobile, also one of a record merged into the one
-    found), date of birth (ISO or M/D/YYYY) or name parts."""
-    wanted = text.strip()
-    if not wanted:
-        raise InvalidInput("text", "type a name, phone number or date of birth")
-    if len(wanted) > 100:
-        raise InvalidInput("text", "search text is at most 100 characters")
-    digits = re.sub(r"\D", "", wanted)
+    found), date of birth (ISO or M/D/YYYY) or name parts (``patients.search`` reads the text;
+    ``services.light.patients`` is the twin without the database stack)."""
+    wanted = read_search(text)
     with read_session(ctx.engine) as session:
         query = select(Patient).where(col(Patient.merged_into_id).is_(None))
-        dob = _as_dob(wanted)
-        if dob is not None:
-            query = query.where(Patient.dob == dob)
-        elif len(digits) >= 7 and not re.search(r"[^\d\s()+\-.]", wanted):
-            query = query.where(col(Patient.id).in_(_by_phone(session, digits[-10:])))
-        else:
-            for token in wanted.lower().replace(",", " ").split():
-                escaped = token.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-                pattern = f"{escaped}%"
-                query = query.where(or_(
-                    func.lower(Patient.first_name).like(pattern, escape="\\"),
-                    func.lower(Patient.last_name).like(pattern, escape="\\"),
-                ))
-        query = query.order_by(col(Patient.last_name), col(Patient.first_name)).limit(limit)
+        if wanted.dob is not None:
+            query = query.where(Patient.dob == wanted.dob)
+        elif wanted.phone is not None:
+            query = query.where(col(Patient.id).in_(_by_phone(session, wanted.phone)))
+        for pattern in wanted.patterns:
+            query = query.where(or_(
+                func.lower(Patient.first_name).like(pattern, escape=ESCAPE),
+                func.lower(Patient.last_name).like(pattern, escape=ESCAPE),
+            ))
+        query = query.order_by(col(Patient.last_name), col(Patient.first_name),
+                               col(Patient.id)).limit(limit)
         found = [patient_view(p) for p in session.exec(query)]
-        if dob is None and len(found) < FUZZY_BELOW and sum(c.isalpha() for c in wanted) >= 3:
-            found += _near_names(session, wanted, limit - len(found), {p.id for p in found})
+        if wanted.wants_near_names(len(found)):
+            found += _near_names(session, wanted.text, limit - len(found), {p.id for p in found})
         return found
 
 
@@ -302,42 +293,16 @@ def _by_phone(session: Session, digits: str) -> list[int]:
     return sorted(ids)
 
 
-FUZZY_BELOW = 3  # fewer exact name matches than this: add names spelled nearly the same
-FUZZY_CUTOFF = 80  # rapidfuzz WRatio, 0-100
-
-
 def _near_names(session: Session, text: str, limit: int, seen: set[int]) -> list[PatientView]:
-    """Patients whose name is spelled nearly like ``text`` ('Testcsae', 'jordan sampel'),
-    best first: typo tolerance for a name heard over the phone."""
+    """Patients whose name is spelled nearly like ``text`` (``patients.search.near_names``)."""
     if limit <= 0:
         return []
     names: dict[int, str] = {}
     for pid, first, last in session.exec(
             select(Patient.id, Patient.first_name, Patient.last_name)
-            .where(col(Patient.merged_into_id).is_(None))):
+            .where(col(Patient.merged_into_id).is_(None)).order_by(col(Patient.id))):
         if pid is not None and pid not in seen:
             names[pid] = f"{first} {last}"
-    wanted = " ".join(text.lower().replace(",", " ").split())
-    best = process.extract(wanted, names, scorer=_name_score, processor=str.lower,
-                           limit=limit, score_cutoff=FUZZY_CUTOFF)
-    ids = [int(key) for _, _, key in best]
+    ids = near_names(names, text, limit)
     rows = {p.id: p for p in session.exec(select(Patient).where(col(Patient.id).in_(ids)))}
     return [patient_view(rows[i]) for i in ids if i in rows]
-
-
-def _name_score(wanted: str, name: str, **_: object) -> float:
-    """The better of the whole name and its last name alone, order of words ignored."""
-    return max(fuzz.token_sort_ratio(wanted, name), fuzz.ratio(wanted, name.rsplit(" ", 1)[-1]))
-
-
-def _as_dob(text: str) -> date | None:
-    iso = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text)
-    us = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", text)
-    try:
-        if iso:
-            return date(int(iso[1]), int(iso[2]), int(iso[3]))
-        if us:
-            return date(int(us[3]), int(us[1]), int(us[2]))
-    except ValueError:
-        return None
-    return None

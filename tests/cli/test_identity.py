@@ -17,7 +17,8 @@ from frontdesk.cli import Runtime, identity
 from frontdesk.db.engine import make_engine
 from frontdesk.db.models import AuditEvent, Staff
 from frontdesk.services.origin import real_os_user
-from tests.cli.conftest import Desk, assert_clean, password_file
+from tests.cli.conftest import Desk, assert_clean, invoke, password_file
+from tests.conftest import FrozenClock
 
 BOOK = ("book", "--patient", "1", "--visit-type", "follow-up", "--provider", "1",
         "--location", "1", "--start", "2027-03-11T09:00")
@@ -224,3 +225,49 @@ def test_the_everyday_listing_of_a_mapped_os_user_is_read_the_light_way_and_says
         second.staff_id, second.action, second.after, second.channel, second.os_user)
     # one location goes the full way (which the patch above turns into an unexpected error)
     assert desk.run("appointments", "--date", "2027-03-11", "--location", "1").exit_code == 1
+
+
+def test_finding_patients_by_a_mapped_os_user_is_done_the_light_way_and_says_the_same(
+        demo_url: str, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``patients find`` by a mapped OS user on the demo practice never opens the database
+    stack (services.light): same table, same 'No patients match.', same audit events."""
+    map_os_user("rita")
+    searches = [("patients", "find", "ash"), ("patients", "find", "ashgrve", "--limit", "3"),
+                ("patients", "find", "918-555-3152"), ("patients", "find", "12/21/1968"),
+                ("patients", "find", "ash", "--json"), ("patients", "find", "nobody")]
+    with monkeypatch.context() as full_way:
+        full_way.setattr(Runtime, "light", lambda _self: None)
+        full = [invoke("--db", demo_url, *args, clock=clock) for args in searches]
+    assert all(r.exit_code == 0 for r in full), [r.stderr for r in full]
+    assert "Ashgrove, Lorna" in full[0].stdout
+    assert "(918) 555-3152" in full[2].stdout
+    assert full[-1].stdout == "No patients match.\n"
+
+    def no_full_way(*_args: Any, **_kwargs: Any) -> None:
+        raise AssertionError("the full way was opened")
+
+    monkeypatch.setattr(Runtime, "context", no_full_way)
+    light = [invoke("--db", demo_url, *args, clock=clock) for args in searches]
+    assert [(r.exit_code, r.stdout, r.stderr) for r in light] == [
+        (r.exit_code, r.stdout, r.stderr) for r in full]
+    listed = _patient_lists(demo_url)
+    assert len(listed) == 2 * len(searches)
+    said = [(e.at, e.staff_id, e.entity, e.entity_id, e.before, e.after, e.channel, e.os_user)
+            for e in listed]
+    assert said[:len(searches)] == said[len(searches):]
+    assert said[0][5:] == ({"command": "patients find", "rows": 7}, "cli", real_os_user())
+    # a refused text is refused the light way too, in the same words, writing nothing
+    refused = invoke("--db", demo_url, "patients", "find", " ", clock=clock)
+    assert refused.exit_code != 0
+    assert "type a name, phone number or date of birth" in refused.stderr
+    assert len(_patient_lists(demo_url)) == len(listed)
+
+
+def _patient_lists(db: str) -> list[AuditEvent]:
+    engine = make_engine(db)
+    try:
+        with Session(engine) as session:
+            return list(session.exec(select(AuditEvent).where(
+                AuditEvent.action == "patient.list").order_by(col(AuditEvent.id))).all())
+    finally:
+        engine.dispose()

@@ -23,7 +23,9 @@ from frontdesk.services.context import Context
 from frontdesk.services.errors import InvalidInput
 from frontdesk.services.light import Light, open_light
 from frontdesk.services.light.appointments import appointments_on
+from frontdesk.services.light.patients import find_patients
 from frontdesk.services.origin import Origin
+from frontdesk.services.patients.merge import merge_patients
 from tests.conftest import FrozenClock
 
 MAPPED = Settings(signin=replace(SignInSettings(), os_users={"desk-os": "rita"}))
@@ -192,3 +194,106 @@ def test_the_ssh_sign_in_is_the_full_ways_with_the_same_audit_event(
         assert len(signins(demo_url)) == 2  # refusals write nothing, either way
     finally:
         light.close()
+
+
+# --------------------------------------------------------------------------- patients find
+
+NAMES = ("ash", "Ash", "ASHGROVE", "lorna", "lorna ashgrove", "Ashgrove, Lorna", "ashgrove,lorna",
+         "  roy  ", "a", "b", "bert", "bert t", "thistle", "sue thistlewood", "o'n", "zoë",
+         "ÄLM", "älm", "almq", "%", "_", "a_b", "a%", "\\", "\\%", ",", ", ,", "x", "xyz",
+         "robert'); drop table patient;--")
+NEAR = ("ashgrov lorna", "lorna ashgorve", "thistelwood", "birchfeild alan", "emberlyn",
+        "cedarhlt roy", "sorelby", "wrenfeld", "Ashgrve", "yarowby, vern", "rushwatr")
+PHONES = ("918-555-3152", "(918) 555-3152", "+1 918 555 3152", "1.918.555.3152", "9185553152",
+          "555-3152", "5553152", "539-555-2860", "(539) 555-6891", "5395556891",
+          "918 555 0199", "+19185550199", "918-555-0000", "55531", "555 31")
+BORN = ("1968-12-21", "12/21/1968", "1968-12-1", "1990-7-3", "7/3/1990", "07/03/1990",
+        "1987-04-04", "1992-11-05", "2/30/1990", "1990-02-30", "13/1/1990", "1800-01-01")
+
+
+@pytest.fixture
+def varied(full: Context, demo_url: str) -> Context:
+    """The demo with what it lacks: a merge made by the service (Lorna Ashgrove 160 into 50,
+    which takes its number as her mobile), one written directly (Roy Cedarholt 167 into 8,
+    whose number then finds only 8), a mobile, alerts, consent and the other details, a payer
+    off the catalogue, and names SQLite's lower() leaves alone (not ASCII)."""
+    merge_patients(full, staff="maria", keep_id=50, other_id=160, force=True)
+    with sqlite3.connect(demo_url) as connection:
+        connection.execute("UPDATE patient SET merged_into_id = 8 WHERE id = 167")
+        connection.execute(
+            "UPDATE patient SET mobile = '+19185550199', sms_consent = 1, "
+            "email = 'sue@example.com', address = '9 Sample St', city = 'Tulsa', state = 'OK', "
+            "zip = '74103', alerts = '[\"interpreter\", \"driver\"]', alert_note = 'Left ear', "
+            "external_id = 'OLD-39', payer = 'Acme Health', payer_key = NULL, version = 4 "
+            "WHERE id = 39")
+        connection.execute("UPDATE patient SET first_name = 'Zoë', last_name = 'Älmqvist' "
+                           "WHERE id = 41")
+        connection.execute("UPDATE patient SET last_name = 'O''Neil' WHERE id = 42")
+    return full
+
+
+def test_finding_patients_is_the_full_ways_to_the_last_field(
+        light: Light, varied: Context) -> None:
+    answered = 0
+    for text in (*NAMES, *NEAR, *PHONES, *BORN):
+        for limit in (1, 3, 20, 200):
+            expected = directory.find_patients(varied, text, limit=limit)
+            assert find_patients(light, text, limit=limit) == expected, (text, limit)
+            answered += len(expected)
+        assert find_patients(light, text) == directory.find_patients(varied, text), text
+    assert answered > 800
+
+
+def test_a_search_finds_what_it_should_the_light_way(light: Light, varied: Context) -> None:
+    """What the comparison above covers is worth covering: merged records, near names, every
+    kind of text."""
+    def ids(text: str, limit: int = 20) -> list[int]:
+        return [p.id for p in find_patients(light, text, limit=limit)]
+
+    assert 160 not in ids("ashgrove")
+    assert 50 in ids("ashgrove")
+    assert ids("539-555-2860") == [50]  # its number: the record it was merged into
+    assert ids("(539) 555-6891") == [8]  # written directly: found only through the merge
+    assert ids("918-555-0199") == [39]  # a mobile
+    assert ids("12/21/1968") == ids("1968-12-21") == [50]
+    assert ids("1992-11-05") == []  # a merged-away record's birth date
+    assert ids("thistelwood")  # nothing starts so: the near names
+    assert ids("ashgrove, lorna") == ids("lorna ashgrove") == [50]
+    assert ids("zoë") == ids("ZOË") == [41]  # Python folds the text, SQLite not the names
+    assert ids("%") == ids("_") == []
+    assert len(ids(",", limit=200)) == 198  # commas only: every live record
+    [sue] = find_patients(light, "918-555-0199")
+    assert (sue.mobile, sue.sms_consent, sue.alerts, sue.payer_key, sue.version) == (
+        "+19185550199", True, ("interpreter", "driver"), None, 4)
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\t\n", "x" * 101, " " + "x" * 101])
+def test_a_search_text_refused_is_refused_in_the_same_words(
+        light: Light, full: Context, text: str) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        directory.find_patients(full, text)
+    with pytest.raises(InvalidInput) as light_refused:
+        find_patients(light, text)
+    assert (light_refused.value.field, str(light_refused.value)) == (
+        refused.value.field, str(refused.value))
+    assert find_patients(light, " " + "x" * 100 + " ") == []  # 100 once stripped: a search
+
+
+def test_finding_patients_the_light_way_loads_no_database_stack(demo_url: str) -> None:
+    probe = (
+        "import sys\n"
+        "from frontdesk.domain.settings import Settings\n"
+        "from frontdesk.services.light import open_light\n"
+        "from frontdesk.services.light.patients import find_patients\n"
+        "from frontdesk.services.origin import Origin\n"
+        "from frontdesk.cli.runtime import _utc_now\n"
+        f"light = open_light({demo_url!r}, settings=Settings(), clock=_utc_now, "
+        "origin=Origin('cli', 'x'))\n"
+        "print(len(find_patients(light, 'ash')), len(find_patients(light, 'ashgrve')))\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & "
+        "{'sqlalchemy', 'sqlmodel', 'pydantic', 'alembic', 'psycopg'}))\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          check=True)
+    counts, loaded = done.stdout.split("\n")[:2]
+    assert all(int(n) > 0 for n in counts.split())
+    assert loaded == "[]"

@@ -20,15 +20,26 @@ from frontdesk.cli.runtime import Runtime
 def patients_find(runtime: Runtime, text: str, limit: int, staff: str) -> None:
     """Find patients by phone (any format), date of birth or name parts. The audit log records
     who searched, and how many were found (never what was typed)."""
-    from frontdesk.services import directory, payers
+    from frontdesk.services.patients.search import display_phone
 
-    ctx = runtime.context()
-    found = directory.find_patients(ctx, text, limit=limit)
-    directory.record_listed(ctx, staff=staff, command="patients find", rows=len(found))
+    light = runtime.light()  # a mapped OS user on SQLite: no database stack to load
+    if light is not None:
+        from frontdesk.services.light.patients import find_patients
+
+        found = find_patients(light, text, limit=limit)
+        light.record_listed(staff=staff, command="patients find", rows=len(found))
+        catalogue = light.settings.catalogue
+    else:
+        from frontdesk.services import directory
+
+        ctx = runtime.context()
+        found = directory.find_patients(ctx, text, limit=limit)
+        directory.record_listed(ctx, staff=staff, command="patients find", rows=len(found))
+        catalogue = ctx.settings.catalogue
     emit(runtime, found, table(
         ["ID", "NAME", "BORN", "PHONE", "PAYER"],
-        [(p.id, f"{p.last_name}, {p.first_name}", p.dob.isoformat(),
-          directory.display_phone(p.phone), payers.payer_label(ctx, p)) for p in found],
+        [(p.id, f"{p.last_name}, {p.first_name}", p.dob.isoformat(), display_phone(p.phone),
+          catalogue.resolve(p.payer_key, p.payer).label) for p in found],
     ) if found else "No patients match.")
 
 

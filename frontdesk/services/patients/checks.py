@@ -52,14 +52,6 @@ def normalise_phone(text: str, field: str = "phone") -> str:
     return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
 
 
-def display_phone(e164: str) -> str:
-    try:
-        number = phonenumbers.parse(e164, "US")
-    except phonenumbers.NumberParseException:
-        return e164
-    return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL))
-
-
 def split_name(text: str) -> tuple[str, str]:
     """"First Last" or "Last, First" → (first, last), validated."""
     cleaned = " ".join(plain("name", text).split())
