@@ -55,28 +55,43 @@ def _status_value(_ctx: click.Context, _param: click.Parameter, value: str) -> s
 def slots_cmd(runtime: Runtime, visit_type: str, location: str | None, provider: str | None,
               from_: str | None, days: int, limit: int) -> None:
     """The best free slots for a visit type across providers and locations, earliest first."""
-    from frontdesk.services import directory, scheduling
     from frontdesk.services.errors import InvalidInput
 
-    ctx = runtime.context()
-    place = resolve_location(ctx, location) if location is not None else None
-    who = directory.find_provider(ctx, provider) if provider is not None else None
+    # the everyday form (any location, any provider) is answered the light way: no database
+    # stack to load
+    light = runtime.light() if location is None and provider is None else None
+    if light is None:
+        from frontdesk.services import directory
+
+        ctx = runtime.context()
+        place = resolve_location(ctx, location) if location is not None else None
+        who = directory.find_provider(ctx, provider) if provider is not None else None
+    else:
+        place = who = None
     zone = place.timezone if place else PRACTICE_ZONE
-    today = practice_today(ctx, zone)
+    opened = light or runtime.context()
+    today = practice_today(opened, zone)
     start = None
     if from_ is not None:
         first = parse_day(from_, field_name="from", today=today)
-        horizon = ctx.settings.booking.horizon_days
+        horizon = opened.settings.booking.horizon_days
         if first < today:
             raise InvalidInput("from", f"{first} is in the past")
         if first > today + timedelta(days=horizon):
             raise InvalidInput("from", f"{first} is beyond the booking horizon of {horizon} days")
         if first > today:
             start = datetime.combine(first, datetime.min.time(), ZoneInfo(zone))
-    found = scheduling.find_slots(
-        ctx, visit_type=visit_type, start=start, days=days, limit=limit,
-        location_ids={place.id} if place else None, provider_ids={who.id} if who else None,
-    )
+    if light is not None:
+        from frontdesk.services.light.slots import find_slots
+
+        found = find_slots(light, visit_type=visit_type, start=start, days=days, limit=limit)
+    else:
+        from frontdesk.services import scheduling
+
+        found = scheduling.find_slots(
+            runtime.context(), visit_type=visit_type, start=start, days=days, limit=limit,
+            location_ids={place.id} if place else None, provider_ids={who.id} if who else None,
+        )
     if not found:
         text = f"No free {visit_type} slot in the {days} days searched."
     else:

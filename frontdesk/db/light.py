@@ -17,12 +17,15 @@ writes it (UTC, no offset).
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime
+from collections.abc import Callable, Collection, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
 from frontdesk.db.revision import HEAD
+from frontdesk.db.schema import BLOCKING
+from frontdesk.domain.model import BusySpan
 
 Params = Sequence[Any] | dict[str, Any]
 T = TypeVar("T")
@@ -53,6 +56,18 @@ class Reader:
 
     def rows(self, sql: str, params: Params = ()) -> list[tuple[Any, ...]]:
         return self._connection.execute(sql, params).fetchall()
+
+    @contextmanager
+    def snapshot(self) -> Iterator[Reader]:
+        """Several reads in one read transaction, so they see one state of the database (as
+        the full way's read session does), not each the state of its moment."""
+        connection = self._connection
+        connection.execute("BEGIN DEFERRED")
+        try:
+            yield self
+        finally:
+            if connection.in_transaction:  # nothing to keep: ends the read, even on an error
+                connection.execute("COMMIT")
 
     def append(self, check: Callable[[Reader], T], sql: str,
                params: Callable[[T], Params | None]) -> T:
@@ -122,3 +137,34 @@ def stored(when: datetime) -> str:
     """An aware time as SQLAlchemy writes it on SQLite: UTC, fixed width (text order is time
     order)."""
     return when.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+#: No block is longer than this (the schema refuses longer ones), which bounds range scans.
+MAX_BLOCK = timedelta(days=1)
+
+
+def busy_statement(*, start: datetime, end: datetime, now: datetime,
+                   provider_ids: Collection[int], room_ids: Collection[int],
+                   exclude_id: int | None = None) -> tuple[str, tuple[Any, ...]]:
+    """The availability hot path on SQLite, as plain SQL and its parameters: blocked spans
+    touching [start, end) on these providers or rooms (holds only while unexpired). Both ways
+    run it: ``queries.busy_between`` through SQLAlchemy's connection, the light way through
+    :class:`Reader`; :func:`busy_spans` reads its rows."""
+    providers = ",".join(str(int(p)) for p in provider_ids) or "NULL"  # ints only: safe inline
+    rooms = ",".join(str(int(r)) for r in room_ids) or "NULL"
+    sql = (
+        "SELECT provider_id, room_id, block_start, block_end FROM appointment "
+        "WHERE block_start < ? AND block_start > ? AND block_end > ? "
+        f"AND status IN ({BLOCKING}) AND (status <> 'held' OR hold_expires_at > ?) "
+        f"AND (provider_id IN ({providers}) OR room_id IN ({rooms})) AND id <> ?"
+    )
+    params = (stored(end), stored(start - MAX_BLOCK), stored(start), stored(now),
+              -1 if exclude_id is None else exclude_id)
+    return sql, params
+
+
+def busy_spans(rows: Sequence[Sequence[Any]]) -> list[BusySpan]:
+    """The rows of :func:`busy_statement` as spans (types decoded here: about twice as fast per
+    row as SQLAlchemy's)."""
+    parse = datetime.fromisoformat  # appending the offset is ~6x faster than .replace(tzinfo)
+    return [BusySpan(p, r, parse(a + "+00:00"), parse(b + "+00:00")) for p, r, a, b in rows]

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
-
-from sqlalchemy.engine import Connection
+from typing import TYPE_CHECKING
 
 from frontdesk.domain.model import BLOCKING_STATUSES
+
+if TYPE_CHECKING:  # BLOCKING is read by the light way (db.light), which loads no SQLAlchemy
+    from sqlalchemy.engine import Connection
 
 BLOCKING = ", ".join(f"'{s.value}'" for s in sorted(BLOCKING_STATUSES))
 OVERLAP_MESSAGE = "frontdesk: overlapping appointment"

@@ -271,3 +271,43 @@ def _patient_lists(db: str) -> list[AuditEvent]:
                 AuditEvent.action == "patient.list").order_by(col(AuditEvent.id))).all())
     finally:
         engine.dispose()
+
+
+SLOTS = (("slots", "--visit-type", "follow-up"),
+         ("slots", "--visit-type", "follow-up", "--json"),
+         ("slots", "--visit-type", "FACET-DIAGNOSTIC", "--days", "5", "--limit", "3"),
+         ("slots", "--visit-type", "follow-up", "--from", "next tue", "--limit", "4"),
+         ("slots", "--visit-type", "follow-up", "--from", "today"),
+         ("slots", "--visit-type", "massage", "--days", "5"),  # nothing free
+         ("slots", "--visit-type", "nope"),
+         ("slots", "--visit-type", "follow-up", "--from", "yesterday"),
+         ("slots", "--visit-type", "follow-up", "--from", "in 1 year"))
+
+
+@pytest.mark.parametrize("mapped", [True, False])
+def test_the_everyday_slot_search_is_read_the_light_way_and_says_the_same(
+        desk: Desk, monkeypatch: pytest.MonkeyPatch, mapped: bool) -> None:
+    """``slots`` for any location and provider never opens the database stack
+    (services.light): the same output, the same refusals, as the full way's. It proves nobody,
+    so a mapped OS user and an unmapped one read it alike."""
+    desk.run(*BOOK, "--as", "desk")
+    if mapped:
+        map_os_user("desk")
+    with monkeypatch.context() as patch:
+        patch.setattr(Runtime, "light", lambda _runtime: None)
+        full = [desk.run(*command) for command in SLOTS]
+
+    def no_full_way(*_args: Any, **_kwargs: Any) -> None:
+        raise AssertionError("the full way was opened")
+
+    monkeypatch.setattr(Runtime, "context", no_full_way)
+    for command, expected in zip(SLOTS, full, strict=True):
+        light = desk.run(*command)
+        assert_clean(light)
+        assert (light.exit_code, light.stdout, light.stderr) == (
+            expected.exit_code, expected.stdout, expected.stderr), command
+    assert [r.exit_code for r in full] == [0, 0, 0, 0, 0, 0, 2, 2, 2]
+    assert "frontdesk book --visit-type follow-up" in full[0].stdout
+    # one location or one provider goes the full way (the patch above makes it fail)
+    assert desk.run(*SLOTS[0], "--location", "1").exit_code == 1
+    assert desk.run(*SLOTS[0], "--provider", "1").exit_code == 1

@@ -9,13 +9,14 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from frontdesk.db.models import Staff
+from frontdesk.db.models import Appointment, Staff, VisitType
 from frontdesk.domain.settings import Settings, SignInSettings
 from frontdesk.services import directory, scheduling
 from frontdesk.services.accounts import os_user_account, os_user_staff
@@ -24,6 +25,7 @@ from frontdesk.services.errors import InvalidInput
 from frontdesk.services.light import Light, open_light
 from frontdesk.services.light.appointments import appointments_on
 from frontdesk.services.light.patients import find_patients
+from frontdesk.services.light.slots import find_slots
 from frontdesk.services.origin import Origin
 from frontdesk.services.patients.merge import merge_patients
 from tests.conftest import FrozenClock
@@ -296,4 +298,128 @@ def test_finding_patients_the_light_way_loads_no_database_stack(demo_url: str) -
                           check=True)
     counts, loaded = done.stdout.split("\n")[:2]
     assert all(int(n) > 0 for n in counts.split())
+    assert loaded == "[]"
+
+
+# slots ---------------------------------------------------------------------------------------
+
+
+def visit_codes(full: Context) -> list[str]:
+    with Session(full.engine) as session:
+        return sorted(session.exec(select(VisitType.code)).all())
+
+
+def slot_starts(clock: FrozenClock) -> list[datetime | None]:
+    """Now, tomorrow, ten days on, the Sunday clocks spring forward (local midnight), three days
+    ago, and past the booking horizon (180 days)."""
+    return [None, clock.now + timedelta(days=1), clock.now + timedelta(days=10),
+            datetime(2027, 3, 14, 6, 0, tzinfo=UTC), clock.now - timedelta(days=3),
+            clock.now + timedelta(days=185)]
+
+
+def same_slots(light: Light, full: Context, **asked: Any) -> int:
+    """The light way finds what the full way finds, field for field; how many."""
+    expected = scheduling.find_slots(full, **asked)
+    assert find_slots(light, **asked) == expected, asked
+    return len(expected)
+
+
+def test_free_slots_are_the_full_ways_for_every_visit_type_start_and_window(
+        light: Light, full: Context, clock: FrozenClock) -> None:
+    codes = visit_codes(full)
+    assert len(codes) >= 9
+    found = 0
+    for code in codes:
+        for start in slot_starts(clock):
+            for days, limit in ((60, 10), (1, 3), (7, 40), (365, 1)):
+                found += same_slots(light, full, visit_type=code, start=start, days=days,
+                                    limit=limit)
+    assert found > 1000  # slots, not empty answers
+
+
+def test_ranked_and_narrowed_slots_are_the_full_ways(light: Light, full: Context) -> None:
+    found = 0
+    for code in ("follow-up", "facet-diagnostic", "massage", "new-patient"):
+        for place in (1, 3, 5):
+            for person in (1, 4, 6, 9):
+                found += same_slots(light, full, visit_type=code, preferred_location_id=place,
+                                    previous_provider_id=person, limit=12)
+                found += same_slots(light, full, visit_type=code, location_ids={place},
+                                    provider_ids={person, 2}, days=30)
+            found += same_slots(light, full, visit_type=code, preferred_location_id=place)
+        found += same_slots(light, full, visit_type=code.upper(), previous_provider_id=7,
+                            location_ids=set())
+    assert found > 300
+
+
+def test_retired_rooms_locations_and_providers_are_left_out_both_ways(
+        light: Light, full: Context, demo_url: str) -> None:
+    before = same_slots(light, full, visit_type="follow-up", limit=40)
+    with sqlite3.connect(demo_url) as connection:
+        connection.execute("UPDATE location SET active = 0 WHERE id = 2")
+        connection.execute("UPDATE provider SET active = 0 WHERE id = 1")
+        connection.execute("UPDATE room SET active = 0 WHERE id IN "
+                           "(SELECT min(id) FROM room GROUP BY location_id)")
+    for code in visit_codes(full):
+        same_slots(light, full, visit_type=code, limit=40)
+    after = find_slots(light, visit_type="follow-up", limit=40)
+    assert len(after) == before == 40
+    assert {s.location_id for s in after}.isdisjoint({2})
+    assert {s.provider_id for s in after}.isdisjoint({1})
+
+
+def test_a_hold_blocks_its_slot_both_ways_until_it_runs_out(
+        light: Light, full: Context, clock: FrozenClock) -> None:
+    first = scheduling.find_slots(full, visit_type="follow-up", limit=1)[0]
+    held = scheduling.book(full, staff="rita", patient_id=1, visit_type="follow-up",
+                           provider_id=first.provider_id, location_id=first.location_id,
+                           start=first.start, hold=True, ordered_by_physician=True,
+                           accept_warnings=scheduling.WARNING_CODES)
+    assert held.hold_expires_at is not None
+    now = same_slots(light, full, visit_type="follow-up", limit=5)
+    assert first not in find_slots(light, visit_type="follow-up", limit=5)
+    clock.now = held.hold_expires_at + timedelta(seconds=1)
+    later = same_slots(light, full, visit_type="follow-up", limit=5, start=first.start)
+    assert (now, later) == (5, 5)
+    assert find_slots(light, visit_type="follow-up", limit=5, start=first.start)[0] == first
+
+
+def test_slots_are_refused_as_the_full_way_refuses_them(light: Light, full: Context) -> None:
+    with Session(full.engine) as session:
+        massage = session.exec(select(VisitType).where(col(VisitType.code) == "massage")).one()
+        massage.active = False
+        session.add(massage)
+        session.commit()
+        assert session.exec(select(Appointment)).first() is not None
+    asked: dict[str, Any]
+    for asked in ({"visit_type": "nope"}, {"visit_type": "massage"},
+                  {"visit_type": " MASSAGE "}, {"visit_type": "x" * 300},
+                  {"visit_type": "'; DROP TABLE appointment; --"},
+                  {"visit_type": "follow-up", "limit": 0},
+                  {"visit_type": "follow-up", "days": 0},
+                  {"visit_type": "follow-up", "days": 731}):
+        with pytest.raises(InvalidInput) as expected:
+            scheduling.find_slots(full, **asked)
+        with pytest.raises(InvalidInput) as got:
+            find_slots(light, **asked)
+        assert (got.value.field, str(got.value)) == (expected.value.field, str(expected.value))
+
+
+def test_the_light_slot_search_loads_no_database_stack(demo_url: str) -> None:
+    probe = (
+        "import sys\n"
+        "from frontdesk.domain.settings import Settings\n"
+        "from frontdesk.services.light import open_light\n"
+        "from frontdesk.services.light.slots import find_slots\n"
+        "from frontdesk.services.origin import Origin\n"
+        "from datetime import UTC, datetime\n"
+        f"light = open_light({demo_url!r}, settings=Settings(), "
+        "clock=lambda: datetime(2027, 3, 10, 15, tzinfo=UTC), origin=Origin('cli', 'x'))\n"
+        "print(len(find_slots(light, visit_type='follow-up')))\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & "
+        "{'sqlalchemy', 'sqlmodel', 'pydantic', 'alembic', 'psycopg'}))\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          check=True)
+    count, loaded = done.stdout.split("\n")[:2]
+    assert int(count) == 10
     assert loaded == "[]"

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from frontdesk.db.light import Reader, open_reader, stored, utc
@@ -43,7 +43,11 @@ class Light:
     origin: Origin
 
     def now(self) -> datetime:
-        return self.clock()
+        """As ``Context.now``: the clock's time in UTC (a naive clock is a mistake)."""
+        moment = self.clock()
+        if moment.tzinfo is None:
+            raise ValueError("clock must return an aware datetime")
+        return moment.astimezone(UTC)
 
     def close(self) -> None:
         self.reader.close()
