@@ -47,9 +47,15 @@ class Recipe:
 
     @classmethod
     def for_target(cls, appointments: int) -> Recipe:
-        """More history (not a busier diary) for bigger targets; 40 providers stay 40."""
+        """More history (not a busier diary) for bigger targets; 40 providers stay 40.
+
+        The whole span (history and the 180-day horizon) grows with the target, so the diary
+        stays as full as the default's: 1,000,000 appointments reach 3,720 days (ten years)
+        back. Growing only the history left a million short (883,000 at the highest fill).
+        """
         scale = appointments / 200_000
-        return cls(appointments=appointments, days_back=max(30, round(600 * scale)),
+        span = round((cls.days_back + cls.days_ahead) * scale)
+        return cls(appointments=appointments, days_back=max(30, span - cls.days_ahead),
                    patients=min(19_000, max(2_000, round(15_000 * scale))))
 
 

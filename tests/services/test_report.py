@@ -78,7 +78,7 @@ from frontdesk.domain.calls import CallOutcome, CallReason
 from frontdesk.domain.model import ProviderKind, Region, Side, Status
 from frontdesk.domain.pathway import Answers, Procedure
 from frontdesk.services import scheduling as s
-from frontdesk.services.callbacks import record_relief
+from frontdesk.services.callbacks import record_relief, set_callback
 from frontdesk.services.calls import finish_call, save_draft, start_call
 from frontdesk.services.catalog import DEFAULT_VISIT_TYPES
 from frontdesk.services.context import Context
@@ -587,6 +587,25 @@ def test_an_earlier_day_is_read_as_of_its_end(ctx: Context, fx: Fixture) -> None
     assert before.funnel.diagnostic_done.ids == ()
     assert before.overrides == ()
     assert before.trend[-1].day == date(2027, 3, 9)
+
+
+def test_a_callback_closed_after_the_day_was_outstanding_on_it(
+    ctx: Context, fx: Fixture, clock: FrozenClock
+) -> None:
+    # B2's callback (due 03-09 10:00) is closed on 03-11 and B6's cancelled: read back, 03-10
+    # still had both outstanding at its end, at Test Clinic, and none at Owasso
+    clock.now = local(3, 11, 9)
+    set_callback(ctx, staff="desk", callback_id=fx.cb_b2, status="done")
+    set_callback(ctx, staff="desk", callback_id=fx.cb_b6, status="cancelled")
+    for place in (None, "Test Clinic"):
+        f = daily_report(ctx, by="mgr", day=DAY, location=place).funnel
+        assert f.callbacks_outstanding.ids == (fx.cb_b2, fx.cb_b6)
+        assert f.callbacks_overdue.ids == (fx.cb_b2,)
+    owasso = daily_report(ctx, by="mgr", day=DAY, location="Owasso Clinic").funnel
+    assert owasso.callbacks_outstanding.ids == ()
+    # and the day they were closed on has none left
+    assert daily_report(ctx, by="mgr", day=date(2027, 3, 11)).funnel.callbacks_outstanding.ids \
+        == ()
 
 
 def test_a_future_day_is_read_as_of_its_start(ctx: Context, fx: Fixture) -> None:
