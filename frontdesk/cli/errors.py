@@ -96,6 +96,11 @@ def translate(exc: Exception, *, as_json: bool) -> CommandFailed:
     if isinstance(exc, errors.Busy):
         return DatabaseBusy(BUSY_MESSAGE)
 
+    import sqlite3
+
+    if isinstance(exc, sqlite3.Error):  # the light way's own driver (services.light)
+        return CommandFailed(f"database error: {first_line(exc)}")
+
     from frontdesk.services.accounts import AccountLocked, SignInRefused
     from frontdesk.services.pathway import PayerRulesBroken
     from frontdesk.services.scheduling import BookingNeedsConfirmation

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Collection, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -35,12 +35,12 @@ def plain_sqlite_path(target: str) -> Path | None:
     """The file a plain path or a plain ``sqlite:///`` URL names; None for anything else (an
     in-memory database, PostgreSQL, a URL with options or escapes: the full way reads those)."""
     text = str(target)
-    if text in ("", ":memory:"):
-        return None
+    if text in ("", ":memory:") or any(c in text for c in "?%#"):
+        return None  # the full way reads "x.db?timeout=5" as x.db with an option: ask it
     if "://" not in text:
         return Path(text).expanduser().resolve()
     prefix = "sqlite:///"
-    if not text.startswith(prefix) or any(c in text for c in "?%#"):
+    if not text.startswith(prefix):
         return None
     rest = text[len(prefix):]
     return None if rest in ("", ":memory:") else Path(rest).resolve()
@@ -84,10 +84,12 @@ class Reader:
                 values = params(found)
                 if values is not None:
                     connection.execute(sql, values)
+                connection.execute("COMMIT")
             except BaseException:
-                connection.execute("ROLLBACK")
+                if connection.in_transaction:  # SQLite may have rolled back on its own
+                    with suppress(sqlite3.Error):
+                        connection.execute("ROLLBACK")
                 raise
-            connection.execute("COMMIT")
             return found
         finally:
             connection.execute("PRAGMA query_only = ON")
@@ -123,10 +125,18 @@ def open_reader(target: str) -> Reader | None:
 
 
 def utc(stored: str | None) -> datetime | None:
-    """A time as SQLAlchemy keeps it on SQLite (``2027-03-10 15:00:00.000000``, UTC) made aware."""
+    """A time as SQLAlchemy keeps it on SQLite (``2027-03-10 15:00:00.000000``, UTC) made aware;
+    one written with an offset (by another program) is read at that offset, as SQLModel does."""
     if stored is None:
         return None
-    return datetime.fromisoformat(stored).replace(tzinfo=UTC)
+    found = datetime.fromisoformat(stored)
+    return found.replace(tzinfo=UTC) if found.utcoffset() is None else found.astimezone(UTC)
+
+
+def is_busy(error: sqlite3.Error) -> bool:
+    """SQLite gave up waiting for another writer (after the busy timeout)."""
+    text = str(error).lower()
+    return isinstance(error, sqlite3.OperationalError) and ("locked" in text or "busy" in text)
 
 
 def day(stored: str | None) -> date | None:

@@ -103,6 +103,7 @@ class FrontDeskApp(Routes):
         self.form_first = sign_in and form_first
         self.opening = Opening()
         self._glance: Glance | None = None  # the SSH login signed in early, the light way
+        self._early_backend: Backend | None = None  # its stand-in until the full one is open
         self._last_input = monotonic()
         if theme is not None:
             self.theme = theme  # e.g. ansi-dark: the terminal's own 16 colours
@@ -125,10 +126,17 @@ class FrontDeskApp(Routes):
 
     @work(thread=True, exclusive=True, group="open", exit_on_error=False)
     def _open(self) -> Opened:
-        opened = self._connect(Report(self.post_message))
-        # the board comes next: load its code here, off the event loop
-        import frontdesk.ui.calendar.board.screen  # noqa: F401
-
+        try:
+            opened = self._connect(Report(self.post_message))
+            # the board comes next: load its code here, off the event loop
+            import frontdesk.ui.calendar.board.screen  # noqa: F401
+        except BaseException:
+            self.opening.failed("Cannot open the database.")
+            raise
+        if opened.backend is None:
+            self.opening.failed(opened.error)
+        else:
+            self.opening.opened(opened.backend)
         return opened
 
     @on(Progress)
@@ -145,7 +153,8 @@ class FrontDeskApp(Routes):
 
         self._glance = event.glance
         if self.backend is None and not self.opening.ready:
-            self._show_board(cast("Backend", EarlyBackend(event.glance, self.opening)))
+            self._early_backend = cast("Backend", EarlyBackend(event.glance, self.opening))
+            self._show_board(self._early_backend)
 
     def _start_screen(self) -> StartScreen:
         start = self.screen_stack[0]
@@ -188,7 +197,7 @@ class FrontDeskApp(Routes):
         await super().on_event(event)
 
     def _check_idle(self) -> None:
-        backend = self.backend
+        backend = self.backend or self._early_backend
         if backend is None or backend.staff is None or not backend.idle_minutes:
             return
         if monotonic() - self._last_input >= backend.idle_minutes * 60:
@@ -199,7 +208,7 @@ class FrontDeskApp(Routes):
         signs in, which ends this session). Audited, after the idle time or at once."""
         from frontdesk.ui.account.sign_in import LockScreen, SignInScreen
 
-        backend = self.backend
+        backend = self.backend or self._early_backend
         if (backend is None or backend.person is None
                 or isinstance(self.screen, (LockScreen, SignInScreen))):
             return
@@ -222,9 +231,9 @@ class FrontDeskApp(Routes):
         """The database is open: the board, once someone has signed in (unless the SSH login
         or the caller already said who). The form already on screen goes on with it."""
         self.backend = backend
-        self.opening.opened(backend)
         freeze_startup_objects()
         if self._early_board(backend):
+            self.refresh_bindings()  # the keys that waited for the full backend are on now
             return  # the early board goes on, with the full backend behind it now
         if backend.staff is not None or not self.sign_in:
             self._begin(backend)
@@ -264,6 +273,7 @@ class FrontDeskApp(Routes):
         self.push_screen(TodayScreen(backend, poll_seconds=self.poll_seconds))
 
     def on_unmount(self) -> None:
+        self.opening.failed("frontdesk is closing")  # wakes any worker still waiting for it
         if self.backend is not None:
             self.backend.close()
         if self._glance is not None:

@@ -42,6 +42,8 @@ class Routes(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """F4 is not offered before the database is open, nor over a call or a drill-down;
         it shows greyed out to a person whose role does not see the report."""
+        if action in ("start_call", "treatments"):
+            return True if self.backend is not None else None  # greyed until it is open
         if action != "daily_report":
             return True
         if self.backend is None:

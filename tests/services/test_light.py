@@ -16,12 +16,13 @@ from typing import Any
 import pytest
 from sqlmodel import Session, col, select
 
+from frontdesk.db.light import utc
 from frontdesk.db.models import Appointment, Staff, VisitType
 from frontdesk.domain.settings import Settings, SignInSettings
 from frontdesk.services import directory, scheduling
 from frontdesk.services.accounts import os_user_account, os_user_staff
 from frontdesk.services.context import Context
-from frontdesk.services.errors import InvalidInput
+from frontdesk.services.errors import Busy, InvalidInput
 from frontdesk.services.light import Light, open_light
 from frontdesk.services.light.appointments import appointments_on
 from frontdesk.services.light.patients import find_patients
@@ -134,6 +135,7 @@ def test_the_light_way_steps_aside_where_it_cannot_answer_for_sure(
     assert not opens(":memory:")
     assert not opens("postgresql+psycopg://postgres@127.0.0.1:5432/test")
     assert not opens(f"sqlite:///{demo_url}?mode=ro")
+    assert not opens(f"{demo_url}?timeout=5")  # the full way reads an option there: it answers
     behind = tmp_path / "behind.db"
     shutil.copy(demo_url, behind)
     with sqlite3.connect(behind) as connection:
@@ -423,3 +425,30 @@ def test_the_light_slot_search_loads_no_database_stack(demo_url: str) -> None:
     count, loaded = done.stdout.split("\n")[:2]
     assert int(count) == 10
     assert loaded == "[]"
+
+
+def test_a_time_stored_with_an_offset_is_read_at_that_offset() -> None:
+    """Another program may write an offset; SQLModel reads it at that offset, and so must the
+    light way (a lock until 07:20 in Tulsa is a lock until 13:20 UTC)."""
+    assert utc("2026-12-06 07:20:10.416608-06:00") == datetime(2026, 12, 6, 13, 20, 10, 416608,
+                                                               tzinfo=UTC)
+    assert utc("2026-12-06 13:20:10.416608") == datetime(2026, 12, 6, 13, 20, 10, 416608,
+                                                         tzinfo=UTC)
+
+
+def test_a_database_another_writer_holds_is_busy_as_the_full_way_says_and_nothing_is_written(
+        light: Light, demo_url: str) -> None:
+    light.reader.rows("PRAGMA busy_timeout = 50")
+    other = sqlite3.connect(demo_url, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        with pytest.raises(Busy):
+            light.record_listed(staff="rita", command="appointments", rows=1)
+        other.execute("ROLLBACK")
+    finally:
+        other.close()
+    assert audit_rows(demo_url) == []
+    with pytest.raises(sqlite3.OperationalError):  # read-only again after the refusal
+        light.reader.rows("DELETE FROM staff")
+    light.record_listed(staff="rita", command="appointments", rows=1)  # free again: written
+    assert len(audit_rows(demo_url)) == 1

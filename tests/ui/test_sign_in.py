@@ -29,6 +29,7 @@ from frontdesk.ui.backend.door import Opened, open_backend
 from frontdesk.ui.calendar.board.screen import TodayScreen
 from frontdesk.ui.call.screen import CallScreen
 from frontdesk.ui.start import Report, StartScreen
+from frontdesk.ui.visit.details import DetailsScreen
 from tests.conftest import FrozenClock
 from tests.ui.call_helpers import SLOW, quiet, shown, workers_done
 
@@ -263,6 +264,61 @@ class TestEarlyBoard:
             await self.settled_board(pilot)
             assert shown(board, "#board-summary") == early_rows  # the full way reads the same
         assert audit_actions(demo) == ["staff.sign_in"]
+
+    async def test_keys_that_need_the_full_backend_wait_for_it_and_never_freeze_the_board(
+            self, demo_url: str, clock: FrozenClock, demo: Context,
+            monkeypatch: pytest.MonkeyPatch) -> None:
+        """Enter, v, x and F2 on the early board, before the full backend is open, do nothing
+        (their keys show greyed); the board still answers, and once the backend is open they
+        work. Nothing waits for the backend on the event loop."""
+        gate = Event()
+        real_open = door.open_backend
+
+        def held(*args: Any, **kwargs: Any) -> Opened:
+            assert gate.wait(30)
+            return real_open(*args, **kwargs)
+
+        monkeypatch.setattr(door, "open_backend", held)
+        monkeypatch.setattr(app_module, "app_origin", lambda _env: Origin("ssh", "desk-os"))
+        mapped = Settings(signin=replace(SignInSettings(), os_users={"desk-os": "rita"}))
+        app = make_app(demo_url, clock=clock, settings=mapped, poll_seconds=SLOW)
+        async with app.run_test(size=(100, 30)) as pilot:
+            board = await self.settled_board(pilot)
+            assert board.selected is not None  # a visit is highlighted: Enter would open it
+            for key in ("enter", "v", "x", "f2", "f3", "d"):
+                await pilot.press(key)
+                await pilot.pause(0.05)
+                assert pilot.app.screen is board, key
+            assert board.check_action("details", ()) is None  # greyed, not hidden
+            await pilot.press("right")
+            await self.settled_board(pilot)  # the board itself still answers
+            gate.set()
+            for _ in range(200):
+                await pilot.pause(0.02)
+                if app.backend is not None:
+                    break
+            assert board.check_action("details", ()) is True
+            await pilot.press("enter")
+            await wait_for(pilot, DetailsScreen)
+
+    async def test_quitting_while_the_database_opens_ends_the_app(
+            self, demo_url: str, clock: FrozenClock) -> None:
+        """Whatever waits for the database (the form's question "can anyone sign in?") is woken
+        when the app closes, so quitting early never leaves the process running."""
+        gate = Event()
+
+        def connect(_report: Report) -> Opened:
+            gate.wait(3)
+            return open_backend(demo_url, clock=clock, settings=Settings(), sign_in=True)
+
+        app = FrontDeskApp(connect=connect, sign_in=True, form_first=True, poll_seconds=SLOW)
+        began = monotonic()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            assert isinstance(pilot.app.screen, SignInScreen)
+            await pilot.press("ctrl+q")
+        gate.set()
+        assert monotonic() - began < 20
 
     async def test_an_os_user_not_mapped_is_asked_to_sign_in(
             self, demo_url: str, clock: FrozenClock, demo: Context,

@@ -3,29 +3,33 @@
 the same answers, from the same tables, through Python's own ``sqlite3`` (issue 19).
 
 :func:`open_light` gives a :class:`Light` only where it can answer exactly as the full services
-do: an existing SQLite file at the current schema revision, for a person the OS-user mapping
-proves (``[signin] os_users``; a password sign-in goes the full way, with its lockout and
-audit). Otherwise None, and the command goes the full way, which opens, upgrades and refuses as
-before. Every read here has a twin in the full services; ``tests/services/test_light.py``
-compares them on the same database, so that the two cannot drift apart unnoticed.
+do: an existing SQLite file at the current schema revision. A command that must know who runs
+it takes the light way only for a person the OS-user mapping proves (``[signin] os_users``; a
+password sign-in goes the full way, with its lockout and audit); ``slots``, which proves nobody
+either way, takes it for anyone. Otherwise None, and the command goes the full way, which
+opens, upgrades and refuses as before. Every read here has a twin in the full services;
+``tests/services/test_light.py`` compares them on the same database, so that the two cannot
+drift apart unnoticed.
 """
 
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from frontdesk.db.light import Reader, open_reader, stored, utc
+from frontdesk.db.light import Reader, is_busy, open_reader, stored, utc
 from frontdesk.domain.model import Role
 from frontdesk.domain.settings import Settings, practice_overlay
 from frontdesk.domain.text import username_key
-from frontdesk.services.errors import InvalidInput
+from frontdesk.services.errors import Busy, InvalidInput
 from frontdesk.services.origin import Origin
 from frontdesk.services.views import StaffView
 
+T = TypeVar("T")
 _STAFF = ("SELECT id, name, username, role, active, locked_until FROM staff "
           "WHERE lower(username) = ?")
 _AUDIT = ("INSERT INTO audit_event (at, staff_id, action, entity, entity_id, before, after, "
@@ -93,7 +97,7 @@ class Light:
             return (stored(self.now()), person.id, "staff.sign_in", "staff", person.id, after,
                     *self.origin.stamp)
 
-        return self.reader.append(signed_in, _AUDIT, values)
+        return self._append(signed_in, values)
 
     def record_listed(self, *, staff: str, command: str, rows: int,
                       patient_id: int | None = None) -> None:
@@ -111,7 +115,18 @@ class Light:
             return (stored(self.now()), staff_id, "patient.list", "patient", patient_id, after,
                     *self.origin.stamp)
 
-        self.reader.append(acting, _AUDIT, values)
+        self._append(acting, values)
+
+    def _append(self, check: Callable[[Reader], T],
+                values: Callable[[T], tuple[Any, ...] | None]) -> T:
+        """One audit event in its own write transaction; a database another writer holds past
+        the busy timeout is ``Busy``, as the full way's writes say."""
+        try:
+            return self.reader.append(check, _AUDIT, values)
+        except sqlite3.Error as exc:
+            if is_busy(exc):
+                raise Busy("the database is busy; please try again") from exc
+            raise
 
 
 def open_light(target: str, *, settings: Settings, clock: Callable[[], datetime],

@@ -7,8 +7,9 @@ backend opens behind it, so the person waits for the board, not for SQLAlchemy t
 :class:`EarlyBackend` stands in for the :class:`~frontdesk.ui.backend.door.Backend` on that
 first board: it answers who is signed in, today and the day's board itself, and hands every
 other question to the full backend — at once when it is open, else once it is (in the worker
-or key handler that asked). ``app.backend`` stays None until then, so the keys that open other
-screens wait for it too.
+that asked: the screens keep the keys that would ask on the event loop off until then, see
+:func:`backend_open`). ``app.backend`` stays None until then, so F2, F3 and F4 wait for it
+too; the idle lock does not.
 """
 
 from __future__ import annotations
@@ -52,19 +53,27 @@ def glance(db: str, *, settings: Settings, clock: Callable[[], datetime],
     does not open): the full way then does as it always did."""
     if origin.channel != "ssh" or origin.os_user not in settings.signin.os_users:
         return None
-    light = open_light(db, settings=settings, clock=clock, origin=origin)
+    try:
+        light = open_light(db, settings=settings, clock=clock, origin=origin)
+    except Exception:  # the light way cannot answer for sure: the full way will say why
+        return None
     if light is None:
         return None
     try:
+        places = locations(light)  # read before the sign-in is written: nothing half-done
         person = light.sign_in_by_ssh()
-        places = locations(light)
     except Exception:
-        light.close()
-        raise
+        person = None
     if person is None:
         light.close()
         return None
     return Glance(light, person, places[0].timezone if places else PRACTICE_ZONE)
+
+
+def backend_open(backend: object) -> bool:
+    """Whether ``backend`` answers everything now (not the early board's stand-in before the
+    full backend is open): screens keep the keys that need it off until then."""
+    return not isinstance(backend, EarlyBackend) or backend.is_open
 
 
 class EarlyBackend:
@@ -79,6 +88,11 @@ class EarlyBackend:
     @property
     def staff(self) -> str | None:
         return None if self.person is None else self.person.username
+
+    @property
+    def is_open(self) -> bool:
+        """The full backend is open: every question is answered at once."""
+        return self._opening.open
 
     def may(self, permission: Permission) -> bool:
         return self.person is not None and allowed(self.person.role, permission)
@@ -95,7 +109,7 @@ class EarlyBackend:
         return self._glance.light.now().astimezone(ZoneInfo(self.zone)).date()
 
     def load_day(self, day: date, location_id: int | None) -> DayBoard:
-        if self._opening.ready:
+        if self._opening.open:
             return self._opening.wait().load_day(day, location_id)
         light = self._glance.light
         wanted = None if location_id is None else {location_id}

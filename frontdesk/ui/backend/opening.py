@@ -17,24 +17,38 @@ class NotOpen(Exception):
 
 class Opening:
     """The backend being opened in a worker. ``wait()`` (from another worker thread: it blocks)
-    gives it once it is open, or raises :class:`NotOpen`."""
+    gives it once it is open, or raises :class:`NotOpen`.
+
+    The opening worker itself settles it (:meth:`opened` or :meth:`failed`), never the event
+    loop: a waiter must not depend on the loop, which may be busy or gone. The first word
+    stands; :meth:`failed` after it changes nothing (the app closing wakes every waiter)."""
 
     def __init__(self) -> None:
         self._done = threading.Event()
+        self._lock = threading.Lock()
         self._backend: Backend | None = None
         self._error = ""
 
     @property
     def ready(self) -> bool:
+        """Settled: open, or failed."""
         return self._done.is_set()
 
+    @property
+    def open(self) -> bool:
+        return self._done.is_set() and self._backend is not None
+
     def opened(self, backend: Backend) -> None:
-        self._backend = backend
-        self._done.set()
+        with self._lock:
+            if not self._done.is_set():
+                self._backend = backend
+                self._done.set()
 
     def failed(self, reason: str) -> None:
-        self._error = reason
-        self._done.set()
+        with self._lock:
+            if not self._done.is_set():
+                self._error = reason
+                self._done.set()
 
     def wait(self) -> Backend:
         self._done.wait()

@@ -11,6 +11,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Footer, Static
 
 from frontdesk.ui.backend.boards import DayBoard
+from frontdesk.ui.backend.early import backend_open
 from frontdesk.ui.calendar.board.layout import (
     filtered_empty_message,
     only_visit,
@@ -34,6 +35,11 @@ if TYPE_CHECKING:
 
 DAY = Binding.Group("Day", compact=True)
 PLACE = Binding.Group("Location", compact=True)
+
+
+#: What the early board does before the full backend is open: moving through days and places.
+EARLY_ACTIONS = frozenset({"shift_day", "today", "go_to", "cycle_location", "pick_location",
+                           "toggle_cancelled", "refresh_board"})
 
 
 class TodayScreen(AppointmentKeys[DayBoard]):
@@ -171,7 +177,10 @@ class TodayScreen(AppointmentKeys[DayBoard]):
         self.app.push_screen(VisitFilter(self.backend.visit_types, self.visit.code), chosen)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Location keys show greyed out until the practice has a location."""
+        """Location keys show greyed out until the practice has a location; on the early board
+        (an SSH login's, before the full backend is open) only its own moves are on."""
+        if action not in EARLY_ACTIONS and not backend_open(self.backend):
+            return None
         if action in ("cycle_location", "pick_location"):
             return True if self.board is not None and self.board.locations else None
         return super().check_action(action, parameters)
