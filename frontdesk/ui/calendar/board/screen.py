@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from frontdesk.ui.backend.boards import DayBoard
 from frontdesk.ui.calendar.board.layout import (
@@ -23,6 +23,7 @@ from frontdesk.ui.calendar.keys import AppointmentKeys
 from frontdesk.ui.calendar.visit_filter import VisitChoice, VisitFilter
 from frontdesk.ui.navigation import ShowWeek
 from frontdesk.ui.text import format_day
+from frontdesk.ui.widgets.footer import KeyFooter
 from frontdesk.ui.widgets.go_to import GoToDialog
 from frontdesk.ui.widgets.pickers import LocationPicker, Picked
 
@@ -46,6 +47,9 @@ class TodayScreen(AppointmentKeys[DayBoard]):
     SUMMARY = "#board-summary"
     PICTURE = "#board-table"
     READ_WHAT = "the appointments"
+    DIM_AFTER = 0.15
+    FOOTER_ACTIONS = (*AppointmentKeys.FOOTER_ACTIONS, ("cycle_location", ()),
+                      ("pick_location", ()))
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("left", "shift_day(-1)", "Previous day", id="board.previous_day", key_display="←",
@@ -92,7 +96,7 @@ class TodayScreen(AppointmentKeys[DayBoard]):
         yield Static("Loading…", id="board-summary", markup=False)
         yield DayTable(id="board-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="board-empty", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#board-empty").display = False
@@ -196,7 +200,7 @@ class TodayScreen(AppointmentKeys[DayBoard]):
     def selected(self) -> AppointmentView | None:
         """The appointment under the cursor, as the board last showed it."""
         table = self.query_one(DayTable)
-        if self.board is None or not table.display or table.has_class("-stale"):
+        if self.board is None or not table.display or not self.up_to_date:
             return None
         wanted = table.selected_id
         return next((a for a in self.board.appointments if a.id == wanted), None)
@@ -246,7 +250,7 @@ class TodayScreen(AppointmentKeys[DayBoard]):
         title = f"{when} · {location_label(places, self.location_id)}"
         if self.visit.code is not None:
             title += f" · {self.visit.label}"
-        self.query_one("#board-title", Static).update(title)
+        self.query_one("#board-title", Static).update(title, layout=False)  # one fixed line
 
     def _paint(self) -> None:
         if self.board is None:

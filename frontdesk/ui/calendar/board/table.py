@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from rich.text import Text
 from textual.widgets import DataTable
+from textual.widgets.data_table import RowKey
 
 from frontdesk.services.views import AppointmentView
 from frontdesk.ui.calendar.board.layout import Column, cell_text
@@ -43,6 +44,12 @@ class DayTable(DataTable[Text]):
         keys = [str(a.id) for a in rows]
         target = keys.index(keep) if keep in keys else min(row_index, len(rows) - 1)
         self.move_cursor(row=target, animate=False, scroll=True)
+
+    def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
+        """Every column has its planned width and every row one line, without labels: there
+        is nothing to measure in the new rows (``DataTable`` would measure every cell of every
+        row, shown or not, on each new day). The table's size is still worked out."""
+        super()._update_dimensions(())
 
     @property
     def selected_id(self) -> int | None:
