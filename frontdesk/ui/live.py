@@ -12,6 +12,7 @@ when the picture is the one the title names.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Awaitable, Hashable
 from datetime import date
 from functools import partial
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from frontdesk.ui.backend.door import Backend
 
 BoardT = TypeVar("BoardT")
+AFTER_WAIT = 0.25  # seconds at most a read waits for its ``after`` (see ``reload``)
 ResultT = TypeVar("ResultT")
 
 
@@ -111,6 +113,10 @@ class LiveScreen(Screen[ResultT], Generic[BoardT, ResultT]):
             self._mark_stale()
             self._say("Loading…")
 
+    def _shown_after_switch(self) -> None:
+        """The picture the screen went elsewhere for has been read (and painted, if it
+        changed). A hook: the board reads the days around it ahead."""
+
     def _settled(self) -> None:
         """The picture read is the one the screen names (it is painted next, if it changed)."""
         self._switched = False
@@ -130,10 +136,18 @@ class LiveScreen(Screen[ResultT], Generic[BoardT, ResultT]):
         self.reload()
         self.set_interval(self.poll_seconds, self._poll, name=f"{self.LIVE_GROUP}-poll")
 
-    def reload(self) -> None:
-        self._loading = self.run_worker(partial(self.read, self.shown), name="_load",
-                                        group=self.LIVE_GROUP, exclusive=True, thread=True,
-                                        exit_on_error=False)
+    def reload(self, *, after: threading.Event | None = None) -> None:
+        """Read what the screen shows, in a worker; ``after``: once that is set (a short
+        wait at most), so that the read does not hold the interpreter while a frame is drawn.
+        """
+        self._loading = self.run_worker(partial(self._read_after, self.shown, after),
+                                        name="_load", group=self.LIVE_GROUP, exclusive=True,
+                                        thread=True, exit_on_error=False)
+
+    def _read_after(self, shown: Any, after: threading.Event | None) -> BoardT:
+        if after is not None:
+            after.wait(timeout=AFTER_WAIT)
+        return self.read(shown)
 
     @property
     def up_to_date(self) -> bool:
@@ -191,7 +205,8 @@ class LiveScreen(Screen[ResultT], Generic[BoardT, ResultT]):
                 return
             if self.board is None or self._places(board) != self._places(self.board):
                 self._places_changed()
-            changed = (board != self.board or note.has_class("-error") or self._switched
+            switched = self._switched
+            changed = (board != self.board or note.has_class("-error") or switched
                        or self.query_one(self.PICTURE).has_class("-stale"))
             self._settled()
             self.board = board
@@ -199,3 +214,5 @@ class LiveScreen(Screen[ResultT], Generic[BoardT, ResultT]):
                 painted = self._paint()
                 if painted is not None:
                     await painted
+            if switched:
+                self._shown_after_switch()

@@ -255,6 +255,27 @@ async def test_a_failed_read_says_so_and_recovers_by_itself(
         assert text_of(screen, "#board-summary") == "2 visits"
 
 
+async def test_a_day_read_ahead_is_read_again_when_shown(
+    sqlite_ctx: Context, practice: Practice, booked: list[AppointmentView]
+) -> None:
+    """Going to a day reads the days around it ahead; a visit booked elsewhere meanwhile on
+    the next day still shows once → has painted the day read ahead (it is read again)."""
+    async with FrontDeskApp(context=sqlite_ctx, poll_seconds=3600).run_test() as pilot:
+        await settled(pilot)
+        await pilot.press("right")  # Thursday, then Wednesday and Friday ahead
+        await settled(pilot)
+        await pilot.press("left")  # Wednesday, read ahead; then Tuesday and Thursday
+        screen = await settled(pilot)
+        assert patients(shown(screen)) == ["Testcase, C.", "Sample, J."]
+        assert (THU_TEN.date(), None) in screen._ahead
+        book(sqlite_ctx, practice, patient=practice.other_patient_id, visit="follow-up",
+             provider=practice.able, start=THU_TEN)
+        await pilot.press("right")
+        screen = await settled(pilot)
+        assert text_of(screen, "#board-title") == "Thu 11 Mar 2027 · All locations"
+        assert patients(shown(screen)) == ["Sample, J."]
+
+
 @dataclass(frozen=True)
 class GatedBackend(Backend):
     """Reads a day other than ``free_day`` only once ``gate`` is open: a slow database."""

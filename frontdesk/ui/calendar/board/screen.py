@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import date, timedelta
+from functools import partial
+from time import monotonic
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Static
+from textual.worker import Worker, WorkerState
 
 from frontdesk.ui.backend.boards import DayBoard
 from frontdesk.ui.calendar.board.layout import (
@@ -35,6 +39,10 @@ if TYPE_CHECKING:
 
 DAY = Binding.Group("Day", compact=True)
 PLACE = Binding.Group("Location", compact=True)
+#: The days → and ← go to, read ahead once the board has gone to a day (see ``_go``).
+AHEAD = (1, -1)
+
+Shown = tuple[date, int | None]
 
 
 class TodayScreen(AppointmentKeys[DayBoard]):
@@ -90,6 +98,8 @@ class TodayScreen(AppointmentKeys[DayBoard]):
         self.show_cancelled = True
         self.visit: VisitChoice = VisitChoice(None)  # the visit-type filter
         self.acting = False  # a change is being written; its worker rereads the day
+        self._ahead: dict[Shown, DayBoard] = {}  # the days around, read at ``_ahead_at``
+        self._ahead_at = 0.0
 
     def compose(self) -> ComposeResult:
         yield Static(id="board-title", markup=False)
@@ -232,10 +242,45 @@ class TodayScreen(AppointmentKeys[DayBoard]):
         return True
 
     def _go(self, day: date, location_id: int | None) -> None:
+        """Show another day or location. A day read ahead no longer ago than a poll (as fresh
+        as what the board shows anyway) is painted at once, with no wait for the database,
+        and read again as every poll does: it repaints if the day changed meanwhile."""
         if (day, location_id) == (self.day, self.location_id):
             return
         self.day, self.location_id = day, location_id
-        self._switch()
+        ahead = self._ahead.get((day, location_id))
+        if ahead is None or self.acting or monotonic() - self._ahead_at > self.poll_seconds:
+            self._switch()
+            return
+        if self.board is None or ahead.locations != self.board.locations:
+            self._places_changed()
+        self._settled()
+        self.board = ahead
+        self._paint()
+        drawn = threading.Event()
+        self.reload(after=drawn)  # at once (a test waiting on workers waits for it), but
+        self.call_after_refresh(drawn.set)  # reading only once the day is drawn
+        self._shown_after_switch()
+
+    def _shown_after_switch(self) -> None:
+        self.call_after_refresh(self._read_ahead)  # once the day is on screen
+
+    def _read_ahead(self) -> None:
+        """The days → and ← go to from here, read in a worker."""
+        if self.acting or not self.is_attached:
+            return
+        day, where = self.shown
+        wanted = [(day + timedelta(days=step), where) for step in AHEAD]
+        self.run_worker(partial(self._read_days, wanted), name="_ahead", group="board-ahead",
+                        exclusive=True, thread=True, exit_on_error=False)
+
+    def _read_days(self, wanted: list[Shown]) -> dict[Shown, DayBoard]:
+        return {shown: self.read(shown) for shown in wanted}  # in the worker's thread
+
+    @on(Worker.StateChanged)
+    def _read_ahead_done(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "board-ahead" and event.state == WorkerState.SUCCESS:
+            self._ahead, self._ahead_at = event.worker.result or {}, monotonic()
 
     # ------------------------------------------------------------------ painting
 
