@@ -16,12 +16,13 @@ from textual.worker import Worker, WorkerState
 
 from frontdesk.ui.backend.boards import DayBoard
 from frontdesk.ui.calendar.board.layout import (
+    Column,
     filtered_empty_message,
     only_visit,
     plan_columns,
     summary,
 )
-from frontdesk.ui.calendar.board.table import DayTable
+from frontdesk.ui.calendar.board.table import Cells, DayTable, row_cells
 from frontdesk.ui.calendar.cells import cycle_location, location_label
 from frontdesk.ui.calendar.keys import AppointmentKeys
 from frontdesk.ui.calendar.visit_filter import VisitChoice, VisitFilter
@@ -32,6 +33,8 @@ from frontdesk.ui.widgets.go_to import GoToDialog
 from frontdesk.ui.widgets.pickers import LocationPicker, Picked
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from textual.events import Resize
 
     from frontdesk.services.views import AppointmentView
@@ -43,6 +46,8 @@ PLACE = Binding.Group("Location", compact=True)
 AHEAD = (1, -1)
 
 Shown = tuple[date, int | None]
+#: A day's rows, columns and cells as the board would paint them (made in a worker).
+Prepared = tuple[list["AppointmentView"], tuple[Column, ...], Cells]
 
 
 class TodayScreen(AppointmentKeys[DayBoard]):
@@ -98,7 +103,8 @@ class TodayScreen(AppointmentKeys[DayBoard]):
         self.show_cancelled = True
         self.visit: VisitChoice = VisitChoice(None)  # the visit-type filter
         self.acting = False  # a change is being written; its worker rereads the day
-        self._ahead: dict[Shown, DayBoard] = {}  # the days around, read at ``_ahead_at``
+        self._ahead: dict[Shown, tuple[DayBoard, Prepared]] = {}  # read at ``_ahead_at``
+        self._prepared: Prepared | None = None  # for the next paint, if it still fits
         self._ahead_at = 0.0
 
     def compose(self) -> ComposeResult:
@@ -248,10 +254,11 @@ class TodayScreen(AppointmentKeys[DayBoard]):
         if (day, location_id) == (self.day, self.location_id):
             return
         self.day, self.location_id = day, location_id
-        ahead = self._ahead.get((day, location_id))
-        if ahead is None or self.acting or monotonic() - self._ahead_at > self.poll_seconds:
+        found = self._ahead.get((day, location_id))
+        if found is None or self.acting or monotonic() - self._ahead_at > self.poll_seconds:
             self._switch()
             return
+        ahead, self._prepared = found
         if self.board is None or ahead.locations != self.board.locations:
             self._places_changed()
         self._settled()
@@ -271,11 +278,26 @@ class TodayScreen(AppointmentKeys[DayBoard]):
             return
         day, where = self.shown
         wanted = [(day + timedelta(days=step), where) for step in AHEAD]
-        self.run_worker(partial(self._read_days, wanted), name="_ahead", group="board-ahead",
-                        exclusive=True, thread=True, exit_on_error=False)
+        plan = partial(self._plan, width=self.size.width, show_cancelled=self.show_cancelled,
+                       code=self.visit.code)
+        self.run_worker(partial(self._read_days, wanted, plan), name="_ahead",
+                        group="board-ahead", exclusive=True, thread=True, exit_on_error=False)
 
-    def _read_days(self, wanted: list[Shown]) -> dict[Shown, DayBoard]:
-        return {shown: self.read(shown) for shown in wanted}  # in the worker's thread
+    def _read_days(self, wanted: list[Shown], plan: Callable[[DayBoard], Prepared]
+                   ) -> dict[Shown, tuple[DayBoard, Prepared]]:
+        """In the worker's thread: each day, and its cells as the board would paint them."""
+        return {shown: (board, plan(board)) for shown in wanted
+                for board in [self.read(shown)]}
+
+    @staticmethod
+    def _plan(board: DayBoard, *, width: int, show_cancelled: bool, code: str | None
+              ) -> Prepared:
+        """What ``_paint`` shows of ``board`` (pure: a worker's thread may call it)."""
+        board = only_visit(board, code)
+        rows = board.rows(show_cancelled=show_cancelled)
+        columns = plan_columns(width, rows, all_locations=board.location_id is None,
+                               location_count=len(board.locations))
+        return rows, columns, row_cells(rows, columns)
 
     @on(Worker.StateChanged)
     def _read_ahead_done(self, event: Worker.StateChanged) -> None:
@@ -306,7 +328,9 @@ class TodayScreen(AppointmentKeys[DayBoard]):
         table = self.query_one(DayTable)
         columns = plan_columns(self.size.width, rows, all_locations=board.location_id is None,
                                location_count=len(board.locations))
-        table.show(rows, columns)
+        prepared, self._prepared = self._prepared, None
+        fits = prepared is not None and prepared[0] == rows and prepared[1] == columns
+        table.show(rows, columns, prepared[2] if prepared is not None and fits else None)
         table.remove_class("-stale")
         table.display = bool(rows)
         empty = self.query_one("#board-empty", Static)

@@ -16,14 +16,18 @@ from frontdesk.ui.calendar.board.layout import Column, cell_text
 from frontdesk.ui.calendar.cells import STATUS_STYLES, SWATCH, VISIT_COLOURS
 from frontdesk.ui.text import INACTIVE
 
+Cells = list[list[Text]]
+
 
 class DayTable(DataTable[Text]):
     """Rows keyed by appointment id; the cursor stays on its appointment across refreshes."""
 
     _columns: tuple[Column, ...] = ()
 
-    def show(self, rows: Sequence[AppointmentView], columns: tuple[Column, ...]) -> None:
-        """Replace the rows (and the columns when the plan changed)."""
+    def show(self, rows: Sequence[AppointmentView], columns: tuple[Column, ...],
+             cells: Cells | None = None) -> None:
+        """Replace the rows (and the columns when the plan changed); ``cells``: theirs, made
+        beforehand by ``row_cells``."""
         keep = self._cursor_key()
         row_index = self.cursor_row
         if columns != self._columns:
@@ -33,15 +37,9 @@ class DayTable(DataTable[Text]):
             self._columns = columns
         else:
             self.clear()
-        previous: AppointmentView | None = None
-        for appt in rows:
-            cells = [self._cell(appt, c) for c in columns]
-            if previous is not None and previous.location_id == appt.location_id:
-                for column, cell in zip(columns, cells, strict=True):
-                    if column.key == "location":
-                        cell.stylize("dim")  # the group's first row names it clearly
-            self.add_row(*cells, key=str(appt.id))
-            previous = appt
+        made = row_cells(rows, columns) if cells is None else cells
+        for appt, row in zip(rows, made, strict=True):
+            self.add_row(*row, key=str(appt.id))
         if not rows:
             return
         keys = [str(a.id) for a in rows]
@@ -119,3 +117,18 @@ class DayTable(DataTable[Text]):
 def _one_line_within(plain: str, width: int) -> bool:
     """Drawn as it is: no line break or tab to expand, nothing to cut."""
     return "\n" not in plain and "\t" not in plain and cell_len(plain) <= width
+
+
+def row_cells(rows: Sequence[AppointmentView], columns: tuple[Column, ...]) -> Cells:
+    """The table's cells for ``rows``: plain Rich texts, made anywhere (a worker's thread too)."""
+    made: Cells = []
+    previous: AppointmentView | None = None
+    for appt in rows:
+        cells = [DayTable._cell(appt, c) for c in columns]
+        if previous is not None and previous.location_id == appt.location_id:
+            for column, cell in zip(columns, cells, strict=True):
+                if column.key == "location":
+                    cell.stylize("dim")  # the group's first row names it clearly
+        made.append(cells)
+        previous = appt
+    return made
