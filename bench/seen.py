@@ -282,13 +282,18 @@ def start_bare(s: Setup) -> float:
     return (seen - began) * 1000
 
 
-def presses(s: Setup, *, n: int) -> dict[str, list[float]]:
+VIEWS = ("board", "day view", "week view")
+
+
+def presses(s: Setup, *, n: int, views: Sequence[str] = VIEWS) -> dict[str, list[float]]:
     """→ on the board, the day view and the week view (signed in by the SSH mapping)."""
-    out: dict[str, list[float]] = {"board": [], "day view": [], "week view": []}
+    out: dict[str, list[float]] = {view: [] for view in views}
     name = s.tmux.spawn(_ssh_command(s, f"{s.frontdesk} --demo"))
     try:
         wait_for(s.tmux, name, board_ready)
         for view, opener in (("board", None), ("day view", "d"), ("week view", "w")):
+            if view not in out:
+                break  # each view is opened from the one before it
             if opener:
                 before = s.tmux.screen(name)
                 s.tmux.keys(name, opener)
@@ -458,6 +463,19 @@ def _measure(s: Setup, *, runs: int, presses_n: int) -> Seen:
     return Seen(figures, notes, verdicts)
 
 
+def measure_keys(*, presses_n: int, views: Sequence[str]) -> dict[str, list[float]]:
+    """Part (3) alone: a key → the screen settled, for ``views`` (root only)."""
+    with tempfile.TemporaryDirectory(prefix="frontdesk-seen-") as tmp:
+        s = setup(Path(tmp))
+        try:
+            if not s.ssh_shell:
+                raise RuntimeError("part (3) needs root (the SSH sign-in's sshd ancestor)")
+            seed(s)
+            return presses(s, n=presses_n, views=views)
+        finally:
+            s.tmux.stop()
+
+
 def seen_table(figures: Sequence[Figure], verdicts: dict[str, str] | None = None) -> str:
     verdicts = verdicts or {}
     lines = ["| measurement | n | p50 | p95 | max | target | |",
@@ -520,6 +538,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=5, help="start-ups per program")
     parser.add_argument("--presses", type=int, default=20, help="key presses per view")
     parser.add_argument("--no-doc", action="store_true", help="do not touch docs/benchmarks.md")
+    parser.add_argument("--keys", nargs="?", const=VIEWS[-1], choices=VIEWS, default=None,
+                        help="only part (3), a key → the screen settled, for the views up to "
+                        "this one (default all three); prints every sample")
     parser.add_argument("--bare", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.bare:
@@ -528,6 +549,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not shutil.which("tmux"):
         print("tmux is not installed: nothing measured")
         return 2
+    if args.keys:
+        views = VIEWS[:VIEWS.index(args.keys) + 1]
+        keys = measure_keys(presses_n=args.presses, views=views)
+        for view, samples in keys.items():
+            f = Figure(view, tuple(samples))
+            print(f"{view}: p50 {f.pct(50):.0f} ms, p95 {f.pct(95):.0f} ms, "
+                  f"max {max(samples):.0f} ms; " + " ".join(f"{x:.0f}" for x in samples))
+        print(f"load average {os.getloadavg()[0]:.2f}")
+        return 0
     result = measure(runs=args.runs, presses_n=args.presses)
     print(seen_table(result.figures, result.verdicts))
     for note in result.notes:

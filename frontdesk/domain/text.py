@@ -10,7 +10,10 @@ def printable(text: object) -> str:
     """``text`` with every character a terminal could act on — C0 and C1 controls (escape
     sequences, bell, backspace, line breaks), DEL, bidirectional overrides and other invisible
     format characters — shown as "?"."""
-    return "".join(ch if ch.isprintable() else "?" for ch in str(text))
+    text = str(text)
+    if text.isprintable():  # the usual case, checked at C speed
+        return text
+    return "".join(ch if ch.isprintable() else "?" for ch in text)
 
 
 def username_key(typed: str) -> str:

@@ -5,12 +5,14 @@ The screen names what it should show (``shown``: a day and location, a week and 
 to read that in a thread (``read``) and what a read holds (``shows``). The base reads it when
 the screen mounts, again every ``poll_seconds`` (following midnight), and whenever the screen
 goes elsewhere; it repaints only when a read differs from the last, marks the picture stale
-while a new one is read, says "Loading…" meanwhile and "Could not read …; trying again" when a
-read fails. ``up_to_date`` says when the picture is the one the title names.
+and says "Loading…" while a new one is read (at once, or only once the read proves slow:
+``DIM_AFTER``), and "Could not read …; trying again" when a read fails. ``up_to_date`` says
+when the picture is the one the title names.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Awaitable, Hashable
 from datetime import date
 from functools import partial
@@ -22,9 +24,12 @@ from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 if TYPE_CHECKING:
+    from textual.timer import Timer
+
     from frontdesk.ui.backend.door import Backend
 
 BoardT = TypeVar("BoardT")
+AFTER_WAIT = 0.25  # seconds at most a read waits for its ``after`` (see ``reload``)
 ResultT = TypeVar("ResultT")
 
 
@@ -41,6 +46,10 @@ class LiveScreen(Screen[ResultT], Generic[BoardT, ResultT]):
     READ_WHAT: ClassVar[str]
     #: The summary is one fixed line: updating it needs no new layout.
     FIXED_SUMMARY: ClassVar[bool] = False
+    #: Seconds a new picture may take to read before the old one dims and the summary says
+    #: "Loading…"; None: at once. A quick read then paints once, with no dim frame before it
+    #: (a whole extra repaint, and a relayout when the summary's height changes).
+    DIM_AFTER: ClassVar[float | None] = None
 
     backend: Backend
     acting: bool = False  # a change is being written; its worker rereads the picture
@@ -52,6 +61,8 @@ class LiveScreen(Screen[ResultT], Generic[BoardT, ResultT]):
         self.today: date = backend.today()
         self.board: BoardT | None = None
         self._loading: Worker[BoardT] | None = None
+        self._switched = False  # gone elsewhere; the new picture is not painted yet
+        self._dim_timer: Timer | None = None
 
     # ------------------------------------------------------------------ what the screen says
 
@@ -95,6 +106,27 @@ class LiveScreen(Screen[ResultT], Generic[BoardT, ResultT]):
     def _mark_stale(self) -> None:
         self.query_one(self.PICTURE).add_class("-stale")
 
+    def _slow_read(self) -> None:
+        """The new picture takes a while to read: the old one dims until it comes."""
+        self._dim_timer = None
+        if self._switched:
+            self._mark_stale()
+            self._say("Loading…")
+
+    def _shown_after_switch(self) -> None:
+        """The picture the screen went elsewhere for has been read (and painted, if it
+        changed). A hook: the board reads the days around it ahead."""
+
+    def _settled(self) -> None:
+        """The picture read is the one the screen names (it is painted next, if it changed)."""
+        self._switched = False
+        self._no_slow_read()
+
+    def _no_slow_read(self) -> None:
+        if self._dim_timer is not None:
+            self._dim_timer.stop()
+            self._dim_timer = None
+
     # ------------------------------------------------------------------ reading
 
     @on(events.Mount)
@@ -104,16 +136,24 @@ class LiveScreen(Screen[ResultT], Generic[BoardT, ResultT]):
         self.reload()
         self.set_interval(self.poll_seconds, self._poll, name=f"{self.LIVE_GROUP}-poll")
 
-    def reload(self) -> None:
-        self._loading = self.run_worker(partial(self.read, self.shown), name="_load",
-                                        group=self.LIVE_GROUP, exclusive=True, thread=True,
-                                        exit_on_error=False)
+    def reload(self, *, after: threading.Event | None = None) -> None:
+        """Read what the screen shows, in a worker; ``after``: once that is set (a short
+        wait at most), so that the read does not hold the interpreter while a frame is drawn.
+        """
+        self._loading = self.run_worker(partial(self._read_after, self.shown, after),
+                                        name="_load", group=self.LIVE_GROUP, exclusive=True,
+                                        thread=True, exit_on_error=False)
+
+    def _read_after(self, shown: Any, after: threading.Event | None) -> BoardT:
+        if after is not None:
+            after.wait(timeout=AFTER_WAIT)
+        return self.read(shown)
 
     @property
     def up_to_date(self) -> bool:
         """The picture is the one the title names (tests wait for this)."""
         board = self.board
-        return (board is not None and self.shows(board) == self.shown
+        return (board is not None and not self._switched and self.shows(board) == self.shown
                 and not self.query_one(self.PICTURE).has_class("-stale"))
 
     def _poll(self) -> None:
@@ -132,10 +172,15 @@ class LiveScreen(Screen[ResultT], Generic[BoardT, ResultT]):
 
     def _switch(self) -> None:
         """The screen goes elsewhere: the title says so now, the old picture dims, and the new
-        one is read."""
+        one is read (with ``DIM_AFTER``, the dimming and "Loading…" wait for a slow read)."""
+        self._switched = True
         self._show_title()
-        self._mark_stale()
-        self._say("Loading…")
+        if self.DIM_AFTER is None:
+            self._mark_stale()
+            self._say("Loading…")
+        else:
+            self._no_slow_read()
+            self._dim_timer = self.set_timer(self.DIM_AFTER, self._slow_read)
         self.reload()
 
     def _say(self, text: str) -> None:
@@ -148,6 +193,9 @@ class LiveScreen(Screen[ResultT], Generic[BoardT, ResultT]):
             return
         note = self.query_one(self.SUMMARY, Static)
         if event.state == WorkerState.ERROR:
+            self._no_slow_read()  # what failed to read is no longer on its way
+            if self._switched:
+                self._mark_stale()
             note.add_class("-error")
             reason = str(worker.error).splitlines()[0][:120] if worker.error else "unknown error"
             note.update(f"Could not read {self.READ_WHAT} ({reason}); trying again.")
@@ -157,10 +205,14 @@ class LiveScreen(Screen[ResultT], Generic[BoardT, ResultT]):
                 return
             if self.board is None or self._places(board) != self._places(self.board):
                 self._places_changed()
-            changed = (board != self.board or note.has_class("-error")
+            switched = self._switched
+            changed = (board != self.board or note.has_class("-error") or switched
                        or self.query_one(self.PICTURE).has_class("-stale"))
+            self._settled()
             self.board = board
             if changed:
                 painted = self._paint()
                 if painted is not None:
                     await painted
+            if switched:
+                self._shown_after_switch()

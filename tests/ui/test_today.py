@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -9,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from textual.pilot import Pilot
+from textual.widgets import DataTable
 
 from frontdesk.domain.settings import Settings
 from frontdesk.services import scheduling
@@ -160,6 +162,46 @@ async def test_the_cursor_stays_on_its_appointment_across_refreshes(
         assert table.selected_id == booked[1].id
 
 
+async def test_the_tables_cells_draw_as_the_data_tables_own(
+    sqlite_ctx: Context, booked: list[AppointmentView]
+) -> None:
+    """DayTable draws its cells without DataTable's generic layers: segment for segment the
+    same, zebra rows, cursor and hover included, at a narrow and a wide terminal."""
+    scheduling.cancel(sqlite_ctx, staff="desk", appointment_id=booked[1].id, reason="called")
+    for size in ((80, 24), (160, 50)):
+        async with FrontDeskApp(context=sqlite_ctx).run_test(size=size) as pilot:
+            screen = await settled(pilot)
+            table = screen.query_one(DayTable)
+            assert table.row_count == 2
+            styles = [table.rich_style, *(table._get_row_style(r, table.rich_style)
+                                          for r in range(2))]
+            for row in range(table.row_count):
+                for index, column in enumerate(table.ordered_columns):
+                    width = column.get_render_width(table)
+                    for style, cursor, hover in [(s, c, h) for s in styles
+                                                 for c in (False, True) for h in (False, True)]:
+                        table._cell_render_cache.clear()
+                        theirs = DataTable._render_cell(table, row, index, style, width, cursor,
+                                                        hover)
+                        table._cell_render_cache.clear()
+                        assert table._render_cell(row, index, style, width, cursor,
+                                                  hover) == theirs
+
+
+async def test_a_day_and_back_before_the_read_shows_the_day_again(
+    sqlite_ctx: Context, booked: list[AppointmentView]
+) -> None:
+    """→ then ← at once: the read brings the day already shown, and the board says its
+    summary (not "Loading…", had the read been slow) with its rows."""
+    async with FrontDeskApp(context=sqlite_ctx).run_test(size=(80, 24)) as pilot:
+        await settled(pilot)
+        await pilot.press("right", "left")
+        screen = await settled(pilot)
+        assert text_of(screen, "#board-title") == "Wed 10 Mar 2027 (today) · All locations"
+        assert text_of(screen, "#board-summary") == "2 visits"
+        assert patients(shown(screen)) == ["Testcase, C.", "Sample, J."]
+
+
 async def test_the_board_follows_midnight_when_it_shows_today(
     sqlite_ctx: Context, clock: FrozenClock, booked: list[AppointmentView]
 ) -> None:
@@ -211,6 +253,64 @@ async def test_a_failed_read_says_so_and_recovers_by_itself(
         backend.failing[0] = False
         screen = await settled(pilot)
         assert text_of(screen, "#board-summary") == "2 visits"
+
+
+async def test_a_day_read_ahead_is_read_again_when_shown(
+    sqlite_ctx: Context, practice: Practice, booked: list[AppointmentView]
+) -> None:
+    """Going to a day reads the days around it ahead; a visit booked elsewhere meanwhile on
+    the next day still shows once → has painted the day read ahead (it is read again)."""
+    async with FrontDeskApp(context=sqlite_ctx, poll_seconds=3600).run_test() as pilot:
+        await settled(pilot)
+        await pilot.press("right")  # Thursday, then Wednesday and Friday ahead
+        await settled(pilot)
+        await pilot.press("left")  # Wednesday, read ahead; then Tuesday and Thursday
+        screen = await settled(pilot)
+        assert patients(shown(screen)) == ["Testcase, C.", "Sample, J."]
+        assert (THU_TEN.date(), None) in screen._ahead
+        book(sqlite_ctx, practice, patient=practice.other_patient_id, visit="follow-up",
+             provider=practice.able, start=THU_TEN)
+        await pilot.press("right")
+        screen = await settled(pilot)
+        assert text_of(screen, "#board-title") == "Thu 11 Mar 2027 · All locations"
+        assert patients(shown(screen)) == ["Sample, J."]
+
+
+@dataclass(frozen=True)
+class GatedBackend(Backend):
+    """Reads a day other than ``free_day`` only once ``gate`` is open: a slow database."""
+
+    free_day: date = date(2027, 3, 10)
+    gate: threading.Event = field(default_factory=threading.Event)
+
+    def load_day(self, day: date, location_id: int | None) -> DayBoard:
+        if day != self.free_day:
+            self.gate.wait(timeout=10)
+        return super().load_day(day, location_id)
+
+
+async def test_a_slow_read_dims_the_old_day_and_says_loading_until_it_comes(
+    sqlite_ctx: Context, booked: list[AppointmentView]
+) -> None:
+    backend = GatedBackend(sqlite_ctx)
+    app = FrontDeskApp(connect=lambda _report: Opened(backend), poll_seconds=3600)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await settled(pilot)
+        table = screen.query_one(DayTable)
+        await pilot.press("right")
+        assert text_of(screen, "#board-title") == "Thu 11 Mar 2027 · All locations"
+        for _ in range(200):  # after DIM_AFTER
+            if table.has_class("-stale"):
+                break
+            await pilot.pause(0.05)
+        assert table.has_class("-stale")
+        assert text_of(screen, "#board-summary") == "Loading…"
+        assert not screen.up_to_date
+        assert screen.selected is None  # no key acts on Wednesday's rows
+        backend.gate.set()
+        screen = await settled(pilot)
+        assert not table.has_class("-stale")
+        assert text_of(screen, "#board-summary") == "0 visits"
 
 
 class TestTodaySnapshots:

@@ -51,15 +51,22 @@ class AppointmentKeys(LiveScreen[BoardT, None]):
                 tooltip="Mark the selected visit confirmed"),
     ]
 
+    #: The actions whose keys grey out and back in with the cursor (see ``check_action``).
+    FOOTER_ACTIONS: ClassVar[tuple[tuple[str, tuple[object, ...]], ...]] = (
+        ("details", ()), ("cancel_visit", ()), ("set_status", ("checked_in",)),
+        ("set_status", ("completed",)), ("set_status", ("no_show",)),
+        ("set_status", ("confirmed",)),
+    )
+
     day: date
     location_id: int | None
     _binding_state: object = None
 
     def binding_state(self) -> object:
-        """Everything ``check_action`` answers depend on (the footer redraws when it changes)."""
-        appt = self.selected
-        visit = None if appt is None else (appt.id, appt.status, appt.local_start.date())
-        return visit, self.acting, self.today, self.backend.staff
+        """The answers of ``check_action`` themselves (the footer redraws when one changes):
+        moving the cursor from one visit to another like it, or to the next day, leaves the
+        footer alone."""
+        return tuple(self.check_action(action, params) for action, params in self.FOOTER_ACTIONS)
 
     def sync_bindings(self) -> None:
         """Refresh the footer only when its answers may have changed: rebuilding it is the
@@ -144,6 +151,7 @@ class AppointmentKeys(LiveScreen[BoardT, None]):
                         timeout=8 if outcome.severity == "information" else 12)
         self.followed(change, outcome, script)
         if self.shows(board) == self.shown:
+            self._settled()
             self.board = board
             self._paint()
         else:

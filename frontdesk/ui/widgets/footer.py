@@ -27,8 +27,8 @@ class KeyFooter(Footer):
             self.call_after_refresh(self._update_keys)
 
     async def _update_keys(self) -> None:
-        if not self.is_attached:
-            return  # the screen closed meanwhile
+        if not self.is_attached or self.screen not in self.app.screen_stack:
+            return  # the screen closed meanwhile (its widgets may be half removed)
         shown = [(b, enabled) for _, b, enabled, _ in self.screen.active_bindings.values()
                  if b.show]
         keys = tuple((b.key, b.key_display, b.description, b.action,

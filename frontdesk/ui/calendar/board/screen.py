@@ -2,32 +2,40 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import date, timedelta
+from functools import partial
+from time import monotonic
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
+from textual.worker import Worker, WorkerState
 
 from frontdesk.ui.backend.boards import DayBoard
 from frontdesk.ui.backend.early import backend_open
 from frontdesk.ui.calendar.board.layout import (
+    Column,
     filtered_empty_message,
     only_visit,
     plan_columns,
     summary,
 )
-from frontdesk.ui.calendar.board.table import DayTable
+from frontdesk.ui.calendar.board.table import Cells, DayTable, row_cells
 from frontdesk.ui.calendar.cells import cycle_location, location_label
 from frontdesk.ui.calendar.keys import AppointmentKeys
 from frontdesk.ui.calendar.visit_filter import VisitChoice, VisitFilter
 from frontdesk.ui.navigation import ShowWeek
 from frontdesk.ui.text import format_day
+from frontdesk.ui.widgets.footer import KeyFooter
 from frontdesk.ui.widgets.go_to import GoToDialog
 from frontdesk.ui.widgets.pickers import LocationPicker, Picked
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from textual.events import Resize
 
     from frontdesk.services.views import AppointmentView
@@ -35,6 +43,12 @@ if TYPE_CHECKING:
 
 DAY = Binding.Group("Day", compact=True)
 PLACE = Binding.Group("Location", compact=True)
+#: The days → and ← go to, read ahead once the board has gone to a day (see ``_go``).
+AHEAD = (1, -1)
+
+Shown = tuple[date, int | None]
+#: A day's rows, columns and cells as the board would paint them (made in a worker).
+Prepared = tuple[list["AppointmentView"], tuple[Column, ...], Cells]
 
 
 #: What the early board does before the full backend is open: moving through days and places.
@@ -52,6 +66,9 @@ class TodayScreen(AppointmentKeys[DayBoard]):
     SUMMARY = "#board-summary"
     PICTURE = "#board-table"
     READ_WHAT = "the appointments"
+    DIM_AFTER = 0.15
+    FOOTER_ACTIONS = (*AppointmentKeys.FOOTER_ACTIONS, ("cycle_location", ()),
+                      ("pick_location", ()))
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("left", "shift_day(-1)", "Previous day", id="board.previous_day", key_display="←",
@@ -92,13 +109,16 @@ class TodayScreen(AppointmentKeys[DayBoard]):
         self.show_cancelled = True
         self.visit: VisitChoice = VisitChoice(None)  # the visit-type filter
         self.acting = False  # a change is being written; its worker rereads the day
+        self._ahead: dict[Shown, tuple[DayBoard, Prepared]] = {}  # read at ``_ahead_at``
+        self._prepared: Prepared | None = None  # for the next paint, if it still fits
+        self._ahead_at = 0.0
 
     def compose(self) -> ComposeResult:
         yield Static(id="board-title", markup=False)
         yield Static("Loading…", id="board-summary", markup=False)
         yield DayTable(id="board-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="board-empty", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#board-empty").display = False
@@ -205,7 +225,7 @@ class TodayScreen(AppointmentKeys[DayBoard]):
     def selected(self) -> AppointmentView | None:
         """The appointment under the cursor, as the board last showed it."""
         table = self.query_one(DayTable)
-        if self.board is None or not table.display or table.has_class("-stale"):
+        if self.board is None or not table.display or not self.up_to_date:
             return None
         wanted = table.selected_id
         return next((a for a in self.board.appointments if a.id == wanted), None)
@@ -237,10 +257,61 @@ class TodayScreen(AppointmentKeys[DayBoard]):
         return True
 
     def _go(self, day: date, location_id: int | None) -> None:
+        """Show another day or location. A day read ahead no longer ago than a poll (as fresh
+        as what the board shows anyway) is painted at once, with no wait for the database,
+        and read again as every poll does: it repaints if the day changed meanwhile."""
         if (day, location_id) == (self.day, self.location_id):
             return
         self.day, self.location_id = day, location_id
-        self._switch()
+        found = self._ahead.get((day, location_id))
+        if found is None or self.acting or monotonic() - self._ahead_at > self.poll_seconds:
+            self._switch()
+            return
+        ahead, self._prepared = found
+        if self.board is None or ahead.locations != self.board.locations:
+            self._places_changed()
+        self._settled()
+        self.board = ahead
+        self._paint()
+        drawn = threading.Event()
+        self.reload(after=drawn)  # at once (a test waiting on workers waits for it), but
+        self.call_after_refresh(drawn.set)  # reading only once the day is drawn
+        self._shown_after_switch()
+
+    def _shown_after_switch(self) -> None:
+        self.call_after_refresh(self._read_ahead)  # once the day is on screen
+
+    def _read_ahead(self) -> None:
+        """The days → and ← go to from here, read in a worker."""
+        if self.acting or not self.is_attached:
+            return
+        day, where = self.shown
+        wanted = [(day + timedelta(days=step), where) for step in AHEAD]
+        plan = partial(self._plan, width=self.size.width, show_cancelled=self.show_cancelled,
+                       code=self.visit.code)
+        self.run_worker(partial(self._read_days, wanted, plan), name="_ahead",
+                        group="board-ahead", exclusive=True, thread=True, exit_on_error=False)
+
+    def _read_days(self, wanted: list[Shown], plan: Callable[[DayBoard], Prepared]
+                   ) -> dict[Shown, tuple[DayBoard, Prepared]]:
+        """In the worker's thread: each day, and its cells as the board would paint them."""
+        return {shown: (board, plan(board)) for shown in wanted
+                for board in [self.read(shown)]}
+
+    @staticmethod
+    def _plan(board: DayBoard, *, width: int, show_cancelled: bool, code: str | None
+              ) -> Prepared:
+        """What ``_paint`` shows of ``board`` (pure: a worker's thread may call it)."""
+        board = only_visit(board, code)
+        rows = board.rows(show_cancelled=show_cancelled)
+        columns = plan_columns(width, rows, all_locations=board.location_id is None,
+                               location_count=len(board.locations))
+        return rows, columns, row_cells(rows, columns)
+
+    @on(Worker.StateChanged)
+    def _read_ahead_done(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "board-ahead" and event.state == WorkerState.SUCCESS:
+            self._ahead, self._ahead_at = event.worker.result or {}, monotonic()
 
     # ------------------------------------------------------------------ painting
 
@@ -255,7 +326,7 @@ class TodayScreen(AppointmentKeys[DayBoard]):
         title = f"{when} · {location_label(places, self.location_id)}"
         if self.visit.code is not None:
             title += f" · {self.visit.label}"
-        self.query_one("#board-title", Static).update(title)
+        self.query_one("#board-title", Static).update(title, layout=False)  # one fixed line
 
     def _paint(self) -> None:
         if self.board is None:
@@ -266,7 +337,9 @@ class TodayScreen(AppointmentKeys[DayBoard]):
         table = self.query_one(DayTable)
         columns = plan_columns(self.size.width, rows, all_locations=board.location_id is None,
                                location_count=len(board.locations))
-        table.show(rows, columns)
+        prepared, self._prepared = self._prepared, None
+        fits = prepared is not None and prepared[0] == rows and prepared[1] == columns
+        table.show(rows, columns, prepared[2] if prepared is not None and fits else None)
         table.remove_class("-stale")
         table.display = bool(rows)
         empty = self.query_one("#board-empty", Static)

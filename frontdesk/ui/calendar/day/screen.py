@@ -31,22 +31,12 @@ from frontdesk.ui.widgets.go_to import GoToDialog
 from frontdesk.ui.widgets.pickers import LocationPicker, Picked, ProviderPicker
 
 if TYPE_CHECKING:
-    from textual.timer import Timer
-
     from frontdesk.services.views import AppointmentView
     from frontdesk.ui.backend.door import Backend
 
 DAY = Binding.Group("Day", compact=True)
 PLACE = Binding.Group("Location", compact=True)
 MOVE = Binding.Group("Move", compact=True)
-#: The actions whose keys grey out and back in with the cursor (see ``check_action``).
-FOOTER_ACTIONS: tuple[tuple[str, tuple[object, ...]], ...] = (
-    ("details", ()), ("cancel_visit", ()), ("set_status", ("checked_in",)),
-    ("set_status", ("completed",)), ("set_status", ("no_show",)),
-    ("set_status", ("confirmed",)), ("move_visit", ()), ("offer_slots", ()), ("book_here", ()),
-    ("cycle_location", ()), ("back", ()),
-)
-DIM_AFTER = 0.15  # seconds a new day may take to read before the old one is dimmed
 
 
 class DayViewScreen(MoveAndBook):
@@ -57,6 +47,9 @@ class DayViewScreen(MoveAndBook):
     PICTURE = "#day-grid"
     READ_WHAT = "the day"
     FIXED_SUMMARY = True
+    DIM_AFTER = 0.15
+    FOOTER_ACTIONS = (*MoveAndBook.FOOTER_ACTIONS, ("move_visit", ()), ("offer_slots", ()),
+                      ("book_here", ()), ("cycle_location", ()), ("back", ()))
 
     BINDINGS: ClassVar[list[BindingType]] = [  # after the appointment keys, in footer order
         Binding("m", "move_visit", "Move", id="day.move", group=MOVE,
@@ -104,7 +97,6 @@ class DayViewScreen(MoveAndBook):
         self.visit: VisitChoice = VisitChoice(None)  # the visit-type filter
         self.moving: AppointmentView | None = None  # picked up with m, put down with Enter
         self.acting = False
-        self._dim_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="day-title", markup=False)
@@ -197,11 +189,6 @@ class DayViewScreen(MoveAndBook):
 
     # ------------------------------------------------------------------ appointment keys
 
-    def binding_state(self) -> object:
-        """The answers themselves: moving the cursor from one visit to another like it, or to
-        the next day, leaves the footer alone."""
-        return tuple(self.check_action(action, params) for action, params in FOOTER_ACTIONS)
-
     @property
     def selected(self) -> AppointmentView | None:
         """The visit under the cursor, as the grid last showed it."""
@@ -293,21 +280,6 @@ class DayViewScreen(MoveAndBook):
         self.day, self.location_id = day, location_id
         self._switch()
 
-    def _mark_stale(self) -> None:
-        self._dim_soon()
-
-    def _dim_soon(self) -> None:
-        """Dim the grid if the new day takes a moment to read (not for a quick read: the dim
-        frame would cost a whole extra repaint)."""
-        if self._dim_timer is not None:
-            self._dim_timer.stop()
-        self._dim_timer = self.set_timer(DIM_AFTER, self._dim)
-
-    def _dim(self) -> None:
-        board = self.board
-        if board is None or (board.day, board.location_id) != (self.day, self.location_id):
-            self.query_one(CalendarGrid).add_class("-stale")
-
     # ------------------------------------------------------------------ painting
 
     def _show_title(self) -> None:
@@ -326,8 +298,6 @@ class DayViewScreen(MoveAndBook):
         grid = self.query_one(CalendarGrid)
         grid.show(board.grid, self.backend.ctx.now(), keep=self.moving is not None)
         grid.remove_class("-stale")
-        if self._dim_timer is not None:
-            self._dim_timer.stop()
         note = self.query_one("#day-summary", Static)
         note.remove_class("-error")
         if self.moving is None:
