@@ -10,6 +10,7 @@ the global keys and the navigation messages lead is ``frontdesk.ui.routes``.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
     from frontdesk.ui.backend.early import Glance
 
 POLL_SECONDS = 2.0
+QUIET_BEFORE_OPEN = 0.3  # seconds without a key on the early board before the stack loads
 IDLE_CHECK_SECONDS = 5.0
 INPUT_EVENTS = (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp,
                 events.Paste)
@@ -105,6 +107,7 @@ class FrontDeskApp(Routes):
         self._glance: Glance | None = None  # the SSH login signed in early, the light way
         self._early_backend: Backend | None = None  # its stand-in until the full one is open
         self._last_input = monotonic()
+        self._closing = False
         if theme is not None:
             self.theme = theme  # e.g. ansi-dark: the terminal's own 16 colours
         self._connect = connect
@@ -127,7 +130,7 @@ class FrontDeskApp(Routes):
     @work(thread=True, exclusive=True, group="open", exit_on_error=False)
     def _open(self) -> Opened:
         try:
-            opened = self._connect(Report(self.post_message))
+            opened = self._connect(Report(self.post_message, quiet=self._wait_quiet))
             # the board comes next: load its code here, off the event loop
             import frontdesk.ui.calendar.board.screen  # noqa: F401
         except BaseException:
@@ -138,6 +141,18 @@ class FrontDeskApp(Routes):
         else:
             self.opening.opened(opened.backend)
         return opened
+
+    def _wait_quiet(self) -> None:
+        """(In the opening worker, once the early board is on its way.) Wait until the person
+        has left the keys alone for ``QUIET_BEFORE_OPEN`` seconds — or the app closes — so that
+        loading the database stack (CPU-bound, about half a second) never slows the first
+        keys on the board, which the light way answers meanwhile."""
+        time.sleep(QUIET_BEFORE_OPEN)  # the board is shown (and the clock restarted) meanwhile
+        while not self._closing:
+            idle = monotonic() - self._last_input
+            if idle >= QUIET_BEFORE_OPEN:
+                return
+            time.sleep(QUIET_BEFORE_OPEN - idle)
 
     @on(Progress)
     def _progress(self, event: Progress) -> None:
@@ -273,6 +288,7 @@ class FrontDeskApp(Routes):
         self.push_screen(TodayScreen(backend, poll_seconds=self.poll_seconds))
 
     def on_unmount(self) -> None:
+        self._closing = True
         self.opening.failed("frontdesk is closing")  # wakes any worker still waiting for it
         if self.backend is not None:
             self.backend.close()

@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.containers import Center, Middle
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from frontdesk.ui.backend.opening import NotOpen, Opening
 
@@ -44,16 +44,20 @@ class Early(Message, bubble=False):
 
 class Report:
     """How the opening worker tells the app what it is doing (``report("…")``) and that the
-    board can show early (``report.early(glance)``)."""
+    board can show early (``report.early(glance)``, which returns once the person has left the
+    keys alone for a moment: the database stack then loads without slowing their first keys)."""
 
-    def __init__(self, post: Callable[[Message], object]) -> None:
+    def __init__(self, post: Callable[[Message], object],
+                 quiet: Callable[[], object] = lambda: None) -> None:
         self._post = post
+        self._quiet = quiet
 
     def __call__(self, text: str) -> None:
         self._post(Progress(text))
 
     def early(self, seen: Glance) -> None:
         self._post(Early(seen))
+        self._quiet()
 
 
 Connect = Callable[[Report], "Opened"]
@@ -65,7 +69,6 @@ class StartScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         with Middle(), Center():
             yield Static("Opening the database…", id="start-message", markup=False)
-        yield Footer()
 
     def say(self, message: str) -> None:
         self.query_one("#start-message", Static).update(message)
