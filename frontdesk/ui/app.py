@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from frontdesk.domain.settings import Settings
     from frontdesk.services.config import LoadedSettings
     from frontdesk.services.context import Context
+    from frontdesk.ui.backend.boards import DayBoard
     from frontdesk.ui.backend.door import Backend, Opened
     from frontdesk.ui.backend.early import Glance
 
@@ -169,7 +170,7 @@ class FrontDeskApp(Routes):
         self._glance = event.glance
         if self.backend is None and not self.opening.ready:
             self._early_backend = cast("Backend", EarlyBackend(event.glance, self.opening))
-            self._show_board(self._early_backend)
+            self._show_board(self._early_backend, first=event.glance.first)
 
     def _start_screen(self) -> StartScreen:
         start = self.screen_stack[0]
@@ -279,13 +280,13 @@ class FrontDeskApp(Routes):
         self.backend = backend
         self._show_board(backend)
 
-    def _show_board(self, backend: Backend) -> None:
+    def _show_board(self, backend: Backend, *, first: DayBoard | None = None) -> None:
         from frontdesk.ui.calendar.board.screen import TodayScreen
 
         while len(self.screen_stack) > 1:
             self.pop_screen()
         self._last_input = monotonic()
-        self.push_screen(TodayScreen(backend, poll_seconds=self.poll_seconds))
+        self.push_screen(TodayScreen(backend, poll_seconds=self.poll_seconds, first=first))
 
     def on_unmount(self) -> None:
         self._closing = True

@@ -54,12 +54,16 @@ class LiveScreen(Screen[ResultT], Generic[BoardT, ResultT]):
     backend: Backend
     acting: bool = False  # a change is being written; its worker rereads the picture
 
-    def __init__(self, backend: Backend, *, poll_seconds: float = 2.0) -> None:
+    def __init__(self, backend: Backend, *, poll_seconds: float = 2.0,
+                 first: BoardT | None = None) -> None:
+        """``first``: a picture read already (the early board's, read with the sign-in), drawn
+        at once if it is what the screen shows; it is read again at once all the same."""
         super().__init__()
         self.backend = backend
         self.poll_seconds = poll_seconds
         self.today: date = backend.today()
         self.board: BoardT | None = None
+        self._first = first
         self._loading: Worker[BoardT] | None = None
         self._switched = False  # gone elsewhere; the new picture is not painted yet
         self._dim_timer: Timer | None = None
@@ -130,9 +134,16 @@ class LiveScreen(Screen[ResultT], Generic[BoardT, ResultT]):
     # ------------------------------------------------------------------ reading
 
     @on(events.Mount)
-    def _start_reading(self) -> None:
+    async def _start_reading(self) -> None:
         """After the screen's own ``on_mount``, if it has one."""
         self._show_title()
+        first, self._first = self._first, None
+        if first is not None and self._accept(first):
+            self._places_changed()
+            self.board = first
+            painted = self._paint()
+            if painted is not None:
+                await painted
         self.reload()
         self.set_interval(self.poll_seconds, self._poll, name=f"{self.LIVE_GROUP}-poll")
 

@@ -26,6 +26,7 @@ from frontdesk.ui.account.sign_in import LockScreen, SignInScreen
 from frontdesk.ui.app import FrontDeskApp, make_app
 from frontdesk.ui.backend import door
 from frontdesk.ui.backend.door import Opened, open_backend
+from frontdesk.ui.backend.early import EarlyBackend
 from frontdesk.ui.calendar.board.screen import TodayScreen
 from frontdesk.ui.call.screen import CallScreen
 from frontdesk.ui.start import Report, StartScreen
@@ -319,6 +320,40 @@ class TestEarlyBoard:
             await pilot.press("ctrl+q")
         gate.set()
         assert monotonic() - began < 20
+
+    async def test_the_early_board_draws_the_day_read_with_the_sign_in_without_waiting(
+            self, demo_url: str, clock: FrozenClock, demo: Context,
+            monkeypatch: pytest.MonkeyPatch) -> None:
+        """The glance reads today's board with the sign-in; the board draws it at once, before
+        its own first read comes back (held here), and never says Loading…."""
+        held = Event()
+        real_open, real_load = door.open_backend, EarlyBackend.load_day
+
+        def slow_open(*args: Any, **kwargs: Any) -> Opened:
+            assert held.wait(30)
+            return real_open(*args, **kwargs)
+
+        def slow_load(backend: EarlyBackend, *args: Any) -> Any:
+            assert held.wait(30)
+            return real_load(backend, *args)
+
+        monkeypatch.setattr(door, "open_backend", slow_open)
+        monkeypatch.setattr(EarlyBackend, "load_day", slow_load)
+        monkeypatch.setattr(app_module, "app_origin", lambda _env: Origin("ssh", "desk-os"))
+        mapped = Settings(signin=replace(SignInSettings(), os_users={"desk-os": "rita"}))
+        app = make_app(demo_url, clock=clock, settings=mapped, poll_seconds=SLOW)
+        async with app.run_test(size=(100, 30)) as pilot:
+            for _ in range(300):
+                await pilot.pause(0.02)
+                if isinstance(pilot.app.screen, TodayScreen) and pilot.app.screen.board:
+                    break
+            board = pilot.app.screen
+            assert isinstance(board, TodayScreen)
+            assert board.board is not None
+            assert board.board.appointments  # Wed 10 Mar 2027 at the demo practice
+            assert shown(board, "#board-summary").startswith(
+                f"{len(board.board.rows(show_cancelled=False))} visits · ")
+            held.set()
 
     async def test_an_os_user_not_mapped_is_asked_to_sign_in(
             self, demo_url: str, clock: FrozenClock, demo: Context,

@@ -41,6 +41,7 @@ class Glance:
     light: Light
     person: StaffView
     zone: str
+    first: DayBoard  # today's board at every location, read with the sign-in
 
     def close(self) -> None:
         self.light.close()
@@ -67,7 +68,13 @@ def glance(db: str, *, settings: Settings, clock: Callable[[], datetime],
     if person is None:
         light.close()
         return None
-    return Glance(light, person, places[0].timezone if places else PRACTICE_ZONE)
+    zone = places[0].timezone if places else PRACTICE_ZONE
+    today = light.now().astimezone(ZoneInfo(zone)).date()
+    try:
+        first = DayBoard(today, None, tuple(places), tuple(appointments_on(light, day=today)))
+    except Exception:  # signed in already: the board reads it again in its worker
+        first = DayBoard(today, None, tuple(places), ())
+    return Glance(light, person, zone, first)
 
 
 def backend_open(backend: object) -> bool:

@@ -102,8 +102,9 @@ class TodayScreen(AppointmentKeys[DayBoard]):
                 tooltip="Show one visit type only, or all of them"),
     ]
 
-    def __init__(self, backend: Backend, *, poll_seconds: float = 2.0) -> None:
-        super().__init__(backend, poll_seconds=poll_seconds)
+    def __init__(self, backend: Backend, *, poll_seconds: float = 2.0,
+                 first: DayBoard | None = None) -> None:
+        super().__init__(backend, poll_seconds=poll_seconds, first=first)
         self.day: date = self.today
         self.location_id: int | None = None
         self.show_cancelled = True
