@@ -219,6 +219,23 @@ class TestEarlyBoard:
     backend once it is open (issue 19)."""
 
     @staticmethod
+    def ssh_app(demo_url: str, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+                ) -> tuple[FrontDeskApp, Event]:
+        """The app in an SSH login mapped to rita, its full backend held until ``gate`` is
+        set."""
+        gate = Event()
+        real_open = door.open_backend
+
+        def held(*args: Any, **kwargs: Any) -> Opened:
+            assert gate.wait(30)
+            return real_open(*args, **kwargs)
+
+        monkeypatch.setattr(door, "open_backend", held)
+        monkeypatch.setattr(app_module, "app_origin", lambda _env: Origin("ssh", "desk-os"))
+        mapped = Settings(signin=replace(SignInSettings(), os_users={"desk-os": "rita"}))
+        return make_app(demo_url, clock=clock, settings=mapped, poll_seconds=SLOW), gate
+
+    @staticmethod
     async def settled_board(pilot: Pilot[None]) -> TodayScreen:
         """The board, its picture read — waiting on nothing else (the full backend is held)."""
         for _ in range(300):
@@ -231,17 +248,7 @@ class TestEarlyBoard:
     async def test_the_board_shows_and_turns_before_the_full_backend_is_open(
             self, demo_url: str, clock: FrozenClock, demo: Context,
             monkeypatch: pytest.MonkeyPatch) -> None:
-        gate = Event()
-        real_open = door.open_backend
-
-        def held(*args: Any, **kwargs: Any) -> Opened:
-            assert gate.wait(30)
-            return real_open(*args, **kwargs)
-
-        monkeypatch.setattr(door, "open_backend", held)
-        monkeypatch.setattr(app_module, "app_origin", lambda _env: Origin("ssh", "desk-os"))
-        mapped = Settings(signin=replace(SignInSettings(), os_users={"desk-os": "rita"}))
-        app = make_app(demo_url, clock=clock, settings=mapped, poll_seconds=SLOW)
+        app, gate = self.ssh_app(demo_url, clock, monkeypatch)
         assert not app.form_first
         async with app.run_test(size=(100, 30)) as pilot:
             board = await self.settled_board(pilot)
@@ -272,17 +279,7 @@ class TestEarlyBoard:
         """Enter, v, x and F2 on the early board, before the full backend is open, do nothing
         (their keys show greyed); the board still answers, and once the backend is open they
         work. Nothing waits for the backend on the event loop."""
-        gate = Event()
-        real_open = door.open_backend
-
-        def held(*args: Any, **kwargs: Any) -> Opened:
-            assert gate.wait(30)
-            return real_open(*args, **kwargs)
-
-        monkeypatch.setattr(door, "open_backend", held)
-        monkeypatch.setattr(app_module, "app_origin", lambda _env: Origin("ssh", "desk-os"))
-        mapped = Settings(signin=replace(SignInSettings(), os_users={"desk-os": "rita"}))
-        app = make_app(demo_url, clock=clock, settings=mapped, poll_seconds=SLOW)
+        app, gate = self.ssh_app(demo_url, clock, monkeypatch)
         async with app.run_test(size=(100, 30)) as pilot:
             board = await self.settled_board(pilot)
             assert board.selected is not None  # a visit is highlighted: Enter would open it

@@ -60,9 +60,11 @@ class Light:
         """The active, unlocked account ``[signin] os_users`` maps the OS user to (the twin of
         ``accounts.os_user_account``); None: the command must be proven the full way."""
         username = self.settings.signin.os_users.get(self.origin.os_user or "")
-        if username is None:
-            return None
-        found = self.reader.rows(_STAFF, (username_key(username),))
+        return None if username is None else self._usable(self.reader, username)
+
+    def _usable(self, reader: Reader, username: str) -> StaffView | None:
+        """``username``'s account when it is active and not locked now; None otherwise."""
+        found = reader.rows(_STAFF, (username_key(username),))
         if len(found) != 1:
             return None
         staff_id, name, login, role, active, locked_until = found[0]
@@ -81,14 +83,7 @@ class Light:
             return None
 
         def signed_in(reader: Reader) -> StaffView | None:
-            found = reader.rows(_STAFF, (username_key(username),))
-            if len(found) != 1:
-                return None
-            staff_id, name, login, role, active, locked_until = found[0]
-            locked = utc(locked_until)
-            if not active or (locked is not None and locked > self.now()):
-                return None
-            return StaffView(staff_id, name, login, Role(role))
+            return self._usable(reader, username)
 
         def values(person: StaffView | None) -> tuple[Any, ...] | None:
             if person is None:
