@@ -276,6 +276,29 @@ async def test_a_day_read_ahead_is_read_again_when_shown(
         assert patients(shown(screen)) == ["Sample, J."]
 
 
+async def test_each_poll_reads_the_days_either_side_again(
+    sqlite_ctx: Context, practice: Practice, booked: list[AppointmentView]
+) -> None:
+    """With no key pressed since the board opened, the next day is read ahead by the polls,
+    and read again by each: a visit booked meanwhile is in what → paints at once."""
+    async with FrontDeskApp(context=sqlite_ctx, poll_seconds=0.1).run_test() as pilot:
+        screen = await settled(pilot)
+        for _ in range(100):
+            if (THU_TEN.date(), None) in screen._ahead:
+                break
+            await pilot.pause(0.02)
+        board, _cells = screen._ahead[(THU_TEN.date(), None)]
+        assert board.appointments == ()
+        book(sqlite_ctx, practice, patient=practice.other_patient_id, visit="follow-up",
+             provider=practice.able, start=THU_TEN)
+        for _ in range(100):
+            board, _cells = screen._ahead[(THU_TEN.date(), None)]
+            if board.appointments:
+                break
+            await pilot.pause(0.02)
+        assert [a.start for a in board.appointments] == [THU_TEN]
+
+
 @dataclass(frozen=True)
 class GatedBackend(Backend):
     """Reads a day other than ``free_day`` only once ``gate`` is open: a slow database."""

@@ -43,8 +43,12 @@ if TYPE_CHECKING:
 
 DAY = Binding.Group("Day", compact=True)
 PLACE = Binding.Group("Location", compact=True)
-#: The days → and ← go to, read ahead once the board has gone to a day (see ``_go``).
+#: The days → and ← go to, read ahead once the board has gone to a day and again each poll
+#: (see ``_go``).
 AHEAD = (1, -1)
+#: A day read ahead is painted on → while it is no older than this many polls: each poll reads
+#: it again, and the read itself takes a moment (the day shown is as old between its polls).
+AHEAD_FRESH_POLLS = 1.5
 
 Shown = tuple[date, int | None]
 #: A day's rows, columns and cells as the board would paint them (made in a worker).
@@ -258,14 +262,15 @@ class TodayScreen(AppointmentKeys[DayBoard]):
         return True
 
     def _go(self, day: date, location_id: int | None) -> None:
-        """Show another day or location. A day read ahead no longer ago than a poll (as fresh
+        """Show another day or location. A day read ahead at the last poll or since (as fresh
         as what the board shows anyway) is painted at once, with no wait for the database,
         and read again as every poll does: it repaints if the day changed meanwhile."""
         if (day, location_id) == (self.day, self.location_id):
             return
         self.day, self.location_id = day, location_id
         found = self._ahead.get((day, location_id))
-        if found is None or self.acting or monotonic() - self._ahead_at > self.poll_seconds:
+        fresh = monotonic() - self._ahead_at <= self.poll_seconds * AHEAD_FRESH_POLLS
+        if found is None or self.acting or not fresh:
             self._switch()
             return
         ahead, self._prepared = found
@@ -281,6 +286,12 @@ class TodayScreen(AppointmentKeys[DayBoard]):
 
     def _shown_after_switch(self) -> None:
         self.call_after_refresh(self._read_ahead)  # once the day is on screen
+
+    def _tick(self) -> None:
+        """Every poll: the days either side are read again too, so that they stay as fresh
+        as the day shown and → is quick after any pause (only while the board is in front)."""
+        if self.is_current and self.board is not None and not self._switched:
+            self._read_ahead()
 
     def _read_ahead(self) -> None:
         """The days → and ← go to from here, read in a worker."""
