@@ -1,0 +1,258 @@
+"""What a scheduler must look at: booked visits a closure, time off or new hours left outside
+working time, holds about to lapse and callbacks overdue — each with the action that resolves
+it (issue 20).
+
+A visit counts as in working time by the very rule the hours and closures editor checks before
+it saves (``schedule_admin.stranding._inside``: wholly inside one piece of its provider's
+template at its location, minus the closures). One read: the visits ahead in one indexed range
+query, templates and closures once; nothing is read per visit. The board and the day view mark
+the same visits with :func:`visit_marks`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col
+
+from frontdesk.db import queries as q
+from frontdesk.db.engine import read_session
+from frontdesk.db.models import Appointment, Closure, Provider
+from frontdesk.domain.model import ClosureSpec, Status, TemplateSpec
+from frontdesk.domain.permissions import Permission
+from frontdesk.services.access import require
+from frontdesk.services.callbacks import CallbackView, callbacks_due
+from frontdesk.services.context import Context
+from frontdesk.services.mapping import appointment_view
+from frontdesk.services.schedule_admin.stranding import _inside
+from frontdesk.services.views import AppointmentView
+
+#: How far ahead visits are looked at.
+HORIZON_DAYS = 90
+#: A hold lapsing within this many minutes is listed (a hold lasts 5 by default: its last 2).
+HOLD_MINUTES = 2
+#: Visits still to happen that keep their time: a hold is listed on its own terms.
+_KEPT = (Status.BOOKED.value, Status.CONFIRMED.value)
+#: The closure's kind in a word or two (the board's mark, the list's reason).
+CLOSURE_WORDS = {"holiday": "holiday", "location": "closed", "time_off": "time off"}
+OFF_HOURS = "off hours"
+
+
+class Kind(StrEnum):
+    """What is wrong, in the order the list shows it (what lapses first, first)."""
+
+    HOLD = "hold"  # a hold lapses in minutes
+    CLOSED = "closed"  # a visit inside a holiday, a location closure or time off
+    OFF_HOURS = "off-hours"  # a visit outside its provider's hours
+    CALLBACK = "callback"  # a callback overdue
+
+
+class Action(StrEnum):
+    """What resolves it: the screen's Enter does it."""
+
+    MOVE = "move"  # move the visit (or cancel it and call the patient)
+    HOLD = "hold"  # see the hold: book it on the call, or release it
+    CALL_BACK = "call-back"  # call the patient back
+
+
+#: The action in words, as the list shows it beside each item.
+ACTION_WORDS = {
+    Action.MOVE: "move the visit, or cancel it and call the patient",
+    Action.HOLD: "book it on the call or release it",
+    Action.CALL_BACK: "call the patient back",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One thing to look at. ``why`` says what is wrong in plain words (no patient details:
+    the patient is ``appointment.patient_short`` or ``callback.patient_short``); ``at`` is
+    when it matters (the visit's start, the hold's end, the callback's due time)."""
+
+    kind: Kind
+    action: Action
+    why: str
+    at: datetime
+    appointment: AppointmentView | None = None
+    callback: CallbackView | None = None
+
+    @property
+    def action_text(self) -> str:
+        return ACTION_WORDS[self.action]
+
+
+def needs_attention(ctx: Context, *, by: str, location_id: int | None = None,
+                    horizon_days: int = HORIZON_DAYS,
+                    hold_minutes: int = HOLD_MINUTES) -> list[Item]:
+    """Everything to look at, at ``location_id`` (None: everywhere), holds first, then visits
+    by time, then callbacks (the most overdue first). For schedulers and above (``by``)."""
+    require(ctx, by, Permission.SCHEDULE)
+    now = ctx.now()
+    with read_session(ctx.engine) as session:
+        visits = _visits_ahead(session, now, now + timedelta(days=horizon_days), location_id)
+        why = _why_not_working(session, visits)
+        found = _views(session, list(why))
+        items = [Item(Kind.OFF_HOURS if word == OFF_HOURS else Kind.CLOSED, Action.MOVE,
+                      reason, found[i].start, appointment=found[i])
+                 for i, (word, reason) in why.items() if i in found]
+        items += _holds(session, now, now + timedelta(minutes=hold_minutes), location_id)
+        callbacks = [c for c in callbacks_due(ctx, within_hours=0, limit=500) if c.overdue]
+        places = _callback_places(session, callbacks)
+    for c in callbacks:
+        place = places.get(c.appointment_id) if c.appointment_id is not None else None
+        if location_id is None or place is None or place == location_id:
+            items.append(Item(Kind.CALLBACK, Action.CALL_BACK, _overdue(c, now), c.due_at,
+                              callback=c))
+    order = list(Kind)
+    return sorted(items, key=lambda i: (order.index(i.kind), i.at,
+                                        i.appointment.id if i.appointment else 0))
+
+
+def visit_marks(ctx: Context, appointments: Iterable[AppointmentView]) -> dict[int, str]:
+    """Appointment id -> the word the calendar marks it with ("time off", "holiday", "closed",
+    "off hours"), for the visits of ``appointments`` that the list shows too (booked or
+    confirmed, not started yet, outside working time). Two small reads for a day's board."""
+    now = ctx.now()
+    wanted = [(a.id, a.provider_id, a.location_id, a.start, a.end) for a in appointments
+              if a.status.value in _KEPT and a.start >= now]
+    if not wanted:
+        return {}
+    with read_session(ctx.engine) as session:
+        why = _why_not_working(session, wanted)
+    return {i: word for i, (word, _) in why.items()}
+
+
+# --------------------------------------------------------------------------- reading
+
+_Visit = tuple[int, int, int, datetime, datetime]  # id, provider, location, start, end
+
+
+def _visits_ahead(session: Session, start: datetime, end: datetime,
+                  location_id: int | None) -> list[_Visit]:
+    """Booked and confirmed visits starting in [start, end): one range over the (status,
+    starts_at, location_id) index."""
+    query = sa_select(col(Appointment.id), col(Appointment.provider_id),
+                      col(Appointment.location_id), col(Appointment.starts_at),
+                      col(Appointment.ends_at)).where(
+        col(Appointment.status).in_(_KEPT), col(Appointment.starts_at) >= start,
+        col(Appointment.starts_at) < end)
+    if location_id is not None:
+        query = query.where(col(Appointment.location_id) == location_id)
+    return [(i or 0, p, lo, s, e)
+            for i, p, lo, s, e in session.connection().execute(query)]
+
+
+@dataclass(frozen=True, slots=True)
+class _Closure:
+    spec: ClosureSpec
+    kind: str
+    reason: str
+    provider: str | None
+
+
+def _why_not_working(session: Session, visits: Sequence[_Visit]
+                     ) -> dict[int, tuple[str, str]]:
+    """Visit id -> (the mark's word, why in a sentence) for the visits outside working time."""
+    if not visits:
+        return {}
+    lo, hi = min(v[3] for v in visits), max(v[4] for v in visits)
+    closures = _closures(session, lo, hi)
+    by_provider: dict[int | None, list[_Closure]] = defaultdict(list)
+    for c in closures:
+        by_provider[c.spec.provider_id].append(c)
+    templates: dict[int, list[TemplateSpec]] = defaultdict(list)
+    for t in q.templates_for(session, sorted({v[1] for v in visits})):
+        templates[t.provider_id].append(t)
+    names: dict[int, str] = {}
+    found: dict[int, tuple[str, str]] = {}
+    for visit in visits:
+        _, pid, lid, start, end = visit
+        near = [c for c in (*by_provider.get(None, ()), *by_provider.get(pid, ()))
+                if (c.spec.location_id is None or c.spec.location_id == lid)
+                and c.spec.start < end and start < c.spec.end]
+        if _inside(visit, templates.get(pid, ()), [c.spec for c in near]):
+            continue
+        if near:
+            found[visit[0]] = CLOSURE_WORDS.get(near[0].kind, "closed"), _closure_words(near[0])
+        else:
+            if pid not in names:
+                names[pid] = _provider_name(session, pid)
+            found[visit[0]] = OFF_HOURS, f"outside {names[pid]}'s working hours"
+    return found
+
+
+def _closures(session: Session, start: datetime, end: datetime) -> list[_Closure]:
+    """The closures touching [start, end), with their kind and reason (few: read as rows)."""
+    query = (sa_select(col(Closure.starts_at), col(Closure.ends_at), col(Closure.provider_id),
+                       col(Closure.location_id), col(Closure.kind), col(Closure.reason),
+                       col(Provider.name))
+             .outerjoin(Provider, col(Provider.id) == Closure.provider_id)
+             .where(col(Closure.starts_at) < end, col(Closure.ends_at) > start)
+             .order_by(col(Closure.starts_at)))
+    return [_Closure(ClosureSpec(s, e, p, lo), kind, reason, name)
+            for s, e, p, lo, kind, reason, name in session.connection().execute(query)]
+
+
+def _closure_words(c: _Closure) -> str:
+    """'inside Dr. Avery Able's time off (Vacation)', 'inside a holiday (Thanksgiving Day)'."""
+    if c.kind == "time_off":
+        whose = f"{c.provider}'s" if c.provider else "a provider's"
+        return f"inside {whose} time off ({c.reason})"
+    if c.kind == "holiday":
+        return f"inside a holiday ({c.reason})"
+    return f"inside a location closure ({c.reason})"
+
+
+def _provider_name(session: Session, provider_id: int) -> str:
+    row = session.get(Provider, provider_id)
+    return row.name if row is not None else "the provider"
+
+
+def _views(session: Session, ids: list[int]) -> dict[int, AppointmentView]:
+    if not ids:
+        return {}
+    return {v.id: v for v in map(appointment_view, q.appointment_rows(session, ids=ids))}
+
+
+def _holds(session: Session, now: datetime, until: datetime,
+           location_id: int | None) -> list[Item]:
+    """Live holds lapsing by ``until`` (the (status, hold_expires_at) index)."""
+    query = sa_select(col(Appointment.id)).where(
+        col(Appointment.status) == Status.HELD.value,
+        col(Appointment.hold_expires_at) > now, col(Appointment.hold_expires_at) <= until)
+    if location_id is not None:
+        query = query.where(col(Appointment.location_id) == location_id)
+    ids = [i or 0 for (i,) in session.connection().execute(query)]
+    items = []
+    for view in _views(session, ids).values():
+        expires = view.hold_expires_at
+        assert expires is not None
+        minutes = max(1, round((expires - now).total_seconds() / 60))
+        by = f", held by {view.booked_by}" if view.booked_by else ""
+        items.append(Item(Kind.HOLD, Action.HOLD,
+                          f"hold lapses in {minutes} min{by}", expires,
+                          appointment=view))
+    return items
+
+
+def _callback_places(session: Session, callbacks: Sequence[CallbackView]) -> dict[int, int]:
+    """Appointment id -> its location, for the callbacks that follow a visit."""
+    ids = [c.appointment_id for c in callbacks if c.appointment_id is not None]
+    if not ids:
+        return {}
+    query = sa_select(col(Appointment.id), col(Appointment.location_id)).where(
+        col(Appointment.id).in_(ids))
+    return {i or 0: lo for i, lo in session.connection().execute(query)}
+
+
+def _overdue(callback: CallbackView, now: datetime) -> str:
+    late = now - callback.due_at
+    hours = int(late.total_seconds() // 3600)
+    since = (f"{hours // 24} day{'s' if hours // 24 != 1 else ''}" if hours >= 48
+             else f"{hours} h" if hours >= 1 else f"{int(late.total_seconds() // 60)} min")
+    return f"{callback.label.lower()} callback overdue by {since}"
