@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from frontdesk.domain.pathway import PayerCheck
-from frontdesk.services import directory, history, pathway, scheduling
+from frontdesk.services import attention, directory, history, pathway, scheduling
 from frontdesk.services.calendar import day_grid
 from frontdesk.services.errors import (
     Busy,
@@ -30,7 +30,8 @@ class CalendarDoor(BackendCore):
         places = tuple(directory.locations(self.ctx))
         wanted = None if location_id is None else [location_id]
         appts = scheduling.appointments_on(self.ctx, day=day, location_ids=wanted)
-        return DayBoard(day, location_id, places, tuple(appts))
+        return DayBoard(day, location_id, places, tuple(appts),
+                        attention.visit_marks(self.ctx, appts))
 
     def load_grid(self, day: date, location_id: int | None) -> GridBoard:
         """The day view's grid at ``location_id``, or at the first location when it is None
@@ -39,7 +40,12 @@ class CalendarDoor(BackendCore):
         ids = [p.id for p in places]
         chosen = location_id if location_id in ids else (ids[0] if ids else None)
         grid = None if chosen is None else day_grid(self.ctx, day=day, location_id=chosen)
-        return GridBoard(day, chosen, places, grid)
+        marks = attention.visit_marks(self.ctx, grid.appointments) if grid else {}
+        return GridBoard(day, chosen, places, grid, marks)
+
+    def needs_attention(self, location_id: int | None) -> list[attention.Item]:
+        """What a scheduler must look at, at ``location_id`` (None: everywhere)."""
+        return attention.needs_attention(self.ctx, by=self._acting(), location_id=location_id)
 
     def details(self, appointment_id: int) -> tuple[AppointmentView, list[history.HistoryEntry]]:
         """The appointment as it is now and its history of changes."""
