@@ -80,6 +80,7 @@ class Item:
     at: datetime
     appointment: AppointmentView | None = None
     callback: CallbackView | None = None
+    headline: str = ""  # ``why`` in a few words, for a list's column ("Time off: Vacation")
 
     @property
     def action_text(self) -> str:
@@ -98,16 +99,18 @@ def needs_attention(ctx: Context, *, by: str, location_id: int | None = None,
         why = _why_not_working(session, visits)
         found = _views(session, list(why))
         items = [Item(Kind.OFF_HOURS if word == OFF_HOURS else Kind.CLOSED, Action.MOVE,
-                      reason, found[i].start, appointment=found[i])
-                 for i, (word, reason) in why.items() if i in found]
+                      reason, found[i].start, appointment=found[i], headline=headline)
+                 for i, (word, reason, headline) in why.items() if i in found]
         items += _holds(session, now, now + timedelta(minutes=hold_minutes), location_id)
         callbacks = [c for c in callbacks_due(ctx, within_hours=0, limit=500) if c.overdue]
         places = _callback_places(session, callbacks)
     for c in callbacks:
         place = places.get(c.appointment_id) if c.appointment_id is not None else None
         if location_id is None or place is None or place == location_id:
-            items.append(Item(Kind.CALLBACK, Action.CALL_BACK, _overdue(c, now), c.due_at,
-                              callback=c))
+            late = _late(now - c.due_at)
+            items.append(Item(Kind.CALLBACK, Action.CALL_BACK,
+                              f"{c.label.lower()} callback overdue by {late}", c.due_at,
+                              callback=c, headline=f"Callback overdue by {late}"))
     order = list(Kind)
     return sorted(items, key=lambda i: (order.index(i.kind), i.at,
                                         i.appointment.id if i.appointment else 0))
@@ -124,7 +127,7 @@ def visit_marks(ctx: Context, appointments: Iterable[AppointmentView]) -> dict[i
         return {}
     with read_session(ctx.engine) as session:
         why = _why_not_working(session, wanted)
-    return {i: word for i, (word, _) in why.items()}
+    return {i: word for i, (word, _, _) in why.items()}
 
 
 # --------------------------------------------------------------------------- reading
@@ -156,8 +159,9 @@ class _Closure:
 
 
 def _why_not_working(session: Session, visits: Sequence[_Visit]
-                     ) -> dict[int, tuple[str, str]]:
-    """Visit id -> (the mark's word, why in a sentence) for the visits outside working time."""
+                     ) -> dict[int, tuple[str, str, str]]:
+    """Visit id -> (the mark's word, why in a sentence, why in a few words) for the visits
+    outside working time."""
     if not visits:
         return {}
     lo, hi = min(v[3] for v in visits), max(v[4] for v in visits)
@@ -169,7 +173,7 @@ def _why_not_working(session: Session, visits: Sequence[_Visit]
     for t in q.templates_for(session, sorted({v[1] for v in visits})):
         templates[t.provider_id].append(t)
     names: dict[int, str] = {}
-    found: dict[int, tuple[str, str]] = {}
+    found: dict[int, tuple[str, str, str]] = {}
     for visit in visits:
         _, pid, lid, start, end = visit
         near = [c for c in (*by_provider.get(None, ()), *by_provider.get(pid, ()))
@@ -178,11 +182,14 @@ def _why_not_working(session: Session, visits: Sequence[_Visit]
         if _inside(visit, templates.get(pid, ()), [c.spec for c in near]):
             continue
         if near:
-            found[visit[0]] = CLOSURE_WORDS.get(near[0].kind, "closed"), _closure_words(near[0])
+            word = CLOSURE_WORDS.get(near[0].kind, "closed")
+            found[visit[0]] = (word, _closure_words(near[0]),
+                               f"{word.capitalize()}: {near[0].reason}")
         else:
             if pid not in names:
                 names[pid] = _provider_name(session, pid)
-            found[visit[0]] = OFF_HOURS, f"outside {names[pid]}'s working hours"
+            found[visit[0]] = (OFF_HOURS, f"outside {names[pid]}'s working hours",
+                               "Outside the provider's hours")
     return found
 
 
@@ -236,7 +243,7 @@ def _holds(session: Session, now: datetime, until: datetime,
         by = f", held by {view.booked_by}" if view.booked_by else ""
         items.append(Item(Kind.HOLD, Action.HOLD,
                           f"hold lapses in {minutes} min{by}", expires,
-                          appointment=view))
+                          appointment=view, headline=f"Hold lapses in {minutes} min"))
     return items
 
 
@@ -250,9 +257,9 @@ def _callback_places(session: Session, callbacks: Sequence[CallbackView]) -> dic
     return {i or 0: lo for i, lo in session.connection().execute(query)}
 
 
-def _overdue(callback: CallbackView, now: datetime) -> str:
-    late = now - callback.due_at
+def _late(late: timedelta) -> str:
+    """'25 min', '3 h', '4 days'."""
     hours = int(late.total_seconds() // 3600)
-    since = (f"{hours // 24} day{'s' if hours // 24 != 1 else ''}" if hours >= 48
-             else f"{hours} h" if hours >= 1 else f"{int(late.total_seconds() // 60)} min")
-    return f"{callback.label.lower()} callback overdue by {since}"
+    if hours >= 48:
+        return f"{hours // 24} days"
+    return f"{hours} h" if hours >= 1 else f"{int(late.total_seconds() // 60)} min"

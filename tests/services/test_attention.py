@@ -13,9 +13,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from frontdesk.services import attention
+from frontdesk.services import attention, scheduling
 from frontdesk.services import schedule_admin as admin
-from frontdesk.services import scheduling
 from frontdesk.services.attention import Action, Kind, needs_attention, visit_marks
 from frontdesk.services.context import Context
 from frontdesk.services.errors import NotAllowed
@@ -60,6 +59,7 @@ def test_a_visit_inside_time_off_saved_anyway_is_listed_with_its_move(
     assert item.kind is Kind.CLOSED
     assert item.action is Action.MOVE
     assert item.why == "inside Dr. Avery Able's time off (Vacation)"
+    assert item.headline == "Time off: Vacation"
     assert item.at == kept.start
     assert "move the visit" in item.action_text
     assert fine.id not in found
@@ -101,6 +101,7 @@ def test_a_visit_left_outside_new_hours_is_listed_but_not_cancelled_ones(
     assert list(found) == [late.id]
     assert found[late.id].kind is Kind.OFF_HOURS
     assert found[late.id].why == "outside Dr. Avery Able's working hours"
+    assert found[late.id].headline == "Outside the provider's hours"
 
 
 def test_only_visits_ahead_within_the_horizon_and_at_the_location_asked(
@@ -132,6 +133,7 @@ def test_a_hold_about_to_lapse_is_listed_first_and_a_fresh_one_is_not(
 
     assert [(i.kind, i.action) for i in items] == [(Kind.HOLD, Action.HOLD)]
     assert items[0].why == "hold lapses in 1 min, held by sched"
+    assert items[0].headline == "Hold lapses in 1 min"
     clock.now = hold.hold_expires_at + timedelta(minutes=1)
     assert needs_attention(ctx, by=practice.scheduler) == []  # lapsed: nothing to do
 
@@ -152,8 +154,10 @@ def test_an_overdue_callback_is_listed_with_its_call_back(
 
     [item] = [i for i in items if i.kind is Kind.CALLBACK]
     assert item.action is Action.CALL_BACK
-    assert item.callback is not None and item.callback.appointment_id == block.id
+    assert item.callback is not None
+    assert item.callback.appointment_id == block.id
     assert item.why == "relief report callback overdue by 3 h"
+    assert item.headline == "Callback overdue by 3 h"
     assert needs_attention(ctx, by=practice.scheduler,
                            location_id=practice.location_id + 99) == []
 

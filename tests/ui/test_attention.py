@@ -4,15 +4,15 @@ read again on the way back. Checked on screen state and in the database."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from textual.pilot import Pilot
 from textual.widgets import DataTable
 
-from frontdesk.services import scheduling
 from frontdesk.services import schedule_admin as admin
+from frontdesk.services import scheduling
 from frontdesk.services.attention import Kind
 from frontdesk.services.context import Context
 from frontdesk.services.views import AppointmentView
@@ -72,7 +72,8 @@ async def test_time_off_saved_over_five_visits_marks_and_lists_them_and_enter_mo
     async with FrontDeskApp(context=sqlite_ctx, staff="sched").run_test(size=(80, 24)) as pilot:
         board = await settled(pilot)
         app = pilot.app
-        assert isinstance(app, FrontDeskApp) and app.backend is not None
+        assert isinstance(app, FrontDeskApp)
+        assert app.backend is not None
         await app.push_screen(ScheduleEditorScreen(app.backend, provider_id=practice.able))
         await editor(pilot)
         await pilot.press("c")  # time off for Dr. Able, all Thursday
@@ -92,7 +93,8 @@ async def test_time_off_saved_over_five_visits_marks_and_lists_them_and_enter_mo
         assert [when for when, _ in marked] == ["08:00", "09:00", "10:00", "11:00", "13:00"]
         assert all(status.startswith("! time off · B b") for _, status in marked)  # cut at 80
         assert [status for _, who, status in rows if "Baker" in who] == ["B booked"]
-        assert board.board is not None and board.board.marks == dict.fromkeys(ids, "time off")
+        assert board.board is not None
+        assert board.board.marks == dict.fromkeys(ids, "time off")
         assert fine.id not in board.board.marks
         assert "5 need attention (!)" in text_of(board, "#board-summary")
 
@@ -106,12 +108,15 @@ async def test_time_off_saved_over_five_visits_marks_and_lists_them_and_enter_mo
 
         await pilot.press("enter")  # the first: picked up in the day view
         day = await until(pilot, DayViewScreen, "up_to_date")
-        assert day.moving is not None and day.moving.id == ids[0]
-        assert day.selected is not None and day.selected.id == ids[0]  # the cursor on it
+        assert day.moving is not None
+        assert day.moving.id == ids[0]
+        assert day.selected is not None
+        assert day.selected.id == ids[0]
         grid = day.query_one(CalendarGrid)
         assert grid.marks == dict.fromkeys(ids, "time off")
         cell = grid.cursor_cell
-        assert cell is not None and cell[0].kind is CellKind.VISIT
+        assert cell is not None
+        assert cell[0].kind is CellKind.VISIT
         assert cell_text(cell[0], 20).startswith("!B 08:00 Testcase")  # '!' for the bar
         below = grid.table[grid.row + 1][grid.col]
         assert cell_text(below, 20).startswith("!time off · ")  # the word on its next line
@@ -155,7 +160,8 @@ async def test_enter_on_an_overdue_callback_starts_a_call(
         await pilot.press("exclamation_mark")
         listing = await until(pilot, AttentionScreen, "loaded")
         [item] = listing.items
-        assert item.kind is Kind.CALLBACK and item.callback is not None
+        assert item.kind is Kind.CALLBACK
+        assert item.callback is not None
         await pilot.press("enter")
         call = await until(pilot, CallScreen, "callbacks")  # a new call, its callbacks read
         assert call.callbacks[0].id == item.callback.id  # first in the list, to work now
@@ -193,7 +199,6 @@ class TestAttentionSnapshots:
         clock.now = local(11, 13)
         book(ctx, p, local(11, 15), provider=p.baker, patient=p.other_patient_id, hold=True)
         clock.advance(minutes=4)
-        clock.now += timedelta(0)
 
     def _run(self, snap_compare: Any, ctx: Context, size: tuple[int, int]) -> bool:
         async def run_before(pilot: Pilot[None]) -> None:

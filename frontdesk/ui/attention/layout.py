@@ -74,7 +74,7 @@ def cell_text(item: Item, column: Column, zone: str) -> str:
         case "location":
             return fit(appt.location_name if appt is not None else "", column.width)
         case "problem":
-            return fit(f"{KIND_WORDS[item.kind]}: {item.why}", column.width)
+            return fit(item.headline or item.why, column.width)
     raise ValueError(f"unknown column {column.key!r}")
 
 
