@@ -4,7 +4,7 @@ read again on the way back. Checked on screen state and in the database."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from datetime import time
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -28,22 +28,11 @@ from frontdesk.ui.schedule.dialogs import ConfirmDialog
 from frontdesk.ui.schedule.screen import ScheduleEditorScreen
 from tests.conftest import FrozenClock
 from tests.practice import Practice
+from tests.services.test_attention import book, local
 from tests.ui.conftest import settled, shown, text_of
 from tests.ui.test_schedule_editor import editor, fill, quiet
 
 CHICAGO = ZoneInfo("America/Chicago")
-
-
-def local(day: int, hour: int, minute: int = 0) -> datetime:
-    return datetime(2027, 3, day, hour, minute, tzinfo=CHICAGO).astimezone(UTC)
-
-
-def book(ctx: Context, p: Practice, start: datetime, *, provider: int | None = None,
-         patient: int | None = None, hold: bool = False) -> AppointmentView:
-    return scheduling.book(ctx, staff=p.scheduler, patient_id=patient or p.patient_id,
-                           visit_type="follow-up", provider_id=provider or p.able,
-                           location_id=p.location_id, start=start, hold=hold,
-                           accept_warnings=scheduling.WARNING_CODES)
 
 
 def five_on_thursday(ctx: Context, p: Practice) -> list[AppointmentView]:
@@ -166,6 +155,24 @@ async def test_enter_on_an_overdue_callback_starts_a_call(
         call = await until(pilot, CallScreen, "callbacks")  # a new call, its callbacks read
         assert call.callbacks[0].id == item.callback.id  # first in the list, to work now
         assert call.callbacks[0].overdue
+
+
+async def test_enter_on_a_lapsing_hold_shows_it_in_the_day_view(
+    sqlite_ctx: Context, practice: Practice, clock: FrozenClock
+) -> None:
+    hold = book(sqlite_ctx, practice, local(11, 10), hold=True)
+    clock.advance(minutes=4)
+    async with FrontDeskApp(context=sqlite_ctx, staff="sched").run_test(size=(80, 24)) as pilot:
+        await settled(pilot)
+        await pilot.press("exclamation_mark")
+        listing = await until(pilot, AttentionScreen, "loaded")
+        assert [i.kind for i in listing.items] == [Kind.HOLD]
+        await pilot.press("enter")
+        day = await until(pilot, DayViewScreen, "up_to_date")
+        assert day.selected is not None
+        assert day.selected.id == hold.id  # the cursor on the hold, on its day
+        assert day.day == local(11, 10).astimezone(CHICAGO).date()
+        assert day.moving is None  # nothing picked up: the call books it or it lapses
 
 
 def test_columns_grow_with_the_terminal() -> None:
