@@ -57,14 +57,14 @@ class Action(StrEnum):
     """What resolves it: the screen's Enter does it."""
 
     MOVE = "move"  # move the visit (or cancel it and call the patient)
-    HOLD = "hold"  # see the hold: book it on the call, or release it
+    HOLD = "hold"  # keep the hold longer (the caller is still deciding), or release it
     CALL_BACK = "call-back"  # call the patient back
 
 
 #: The action in words, as the list shows it beside each item.
 ACTION_WORDS = {
     Action.MOVE: "move the visit, or cancel it and call the patient",
-    Action.HOLD: "book it on the call or release it",
+    Action.HOLD: "keep it longer while the caller decides, or release it",
     Action.CALL_BACK: "call the patient back",
 }
 

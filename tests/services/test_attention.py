@@ -12,12 +12,15 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlmodel import Session, col, select
 
+from frontdesk.db.models import AuditEvent
+from frontdesk.domain.model import Status
 from frontdesk.services import attention, scheduling
 from frontdesk.services import schedule_admin as admin
 from frontdesk.services.attention import Action, Kind, needs_attention, visit_marks
 from frontdesk.services.context import Context
-from frontdesk.services.errors import NotAllowed
+from frontdesk.services.errors import InvalidInput, NotAllowed
 from frontdesk.services.views import AppointmentView
 from tests.conftest import FrozenClock
 from tests.practice import Practice
@@ -136,6 +139,32 @@ def test_a_hold_about_to_lapse_is_listed_first_and_a_fresh_one_is_not(
     assert items[0].headline == "Hold lapses in 1 min"
     clock.now = hold.hold_expires_at + timedelta(minutes=1)
     assert needs_attention(ctx, by=practice.scheduler) == []  # lapsed: nothing to do
+
+
+def test_a_hold_kept_longer_is_off_the_list_and_audited_and_a_lapsed_one_is_not_kept(
+    ctx: Context, practice: Practice, clock: FrozenClock
+) -> None:
+    hold = book(ctx, practice, local(11, 10), hold=True)
+    assert hold.hold_expires_at is not None
+    clock.now = hold.hold_expires_at - timedelta(minutes=1)
+
+    kept = scheduling.extend_hold(ctx, staff=practice.scheduler, appointment_id=hold.id)
+
+    assert kept.hold_expires_at == clock.now + timedelta(minutes=5)  # another hold time
+    assert kept.status is Status.HELD
+    assert needs_attention(ctx, by=practice.scheduler) == []
+    with Session(ctx.engine) as session:
+        event = session.exec(select(AuditEvent).order_by(col(AuditEvent.id).desc())).first()
+    assert event is not None
+    assert (event.action, event.entity_id) == ("appointment.extend_hold", hold.id)
+    assert event.after is not None
+    assert event.after["hold_expires_at"] == kept.hold_expires_at.isoformat()
+    clock.now = kept.hold_expires_at + timedelta(seconds=1)
+    with pytest.raises(InvalidInput, match="lapsed"):
+        scheduling.extend_hold(ctx, staff=practice.scheduler, appointment_id=hold.id)
+    booked = book(ctx, practice, local(12, 10))
+    with pytest.raises(InvalidInput, match="not a hold"):
+        scheduling.extend_hold(ctx, staff=practice.scheduler, appointment_id=booked.id)
 
 
 def test_an_overdue_callback_is_listed_with_its_call_back(

@@ -4,13 +4,14 @@ read again on the way back. Checked on screen state and in the database."""
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from textual.pilot import Pilot
 from textual.widgets import DataTable
 
+from frontdesk.domain.model import Status
 from frontdesk.services import schedule_admin as admin
 from frontdesk.services import scheduling
 from frontdesk.services.attention import Kind
@@ -157,22 +158,30 @@ async def test_enter_on_an_overdue_callback_starts_a_call(
         assert call.callbacks[0].overdue
 
 
-async def test_enter_on_a_lapsing_hold_shows_it_in_the_day_view(
+async def test_enter_keeps_a_lapsing_hold_longer_and_x_releases_one(
     sqlite_ctx: Context, practice: Practice, clock: FrozenClock
 ) -> None:
-    hold = book(sqlite_ctx, practice, local(11, 10), hold=True)
+    first = book(sqlite_ctx, practice, local(11, 10), hold=True)
+    second = book(sqlite_ctx, practice, local(12, 10), hold=True)
     clock.advance(minutes=4)
     async with FrontDeskApp(context=sqlite_ctx, staff="sched").run_test(size=(80, 24)) as pilot:
         await settled(pilot)
         await pilot.press("exclamation_mark")
         listing = await until(pilot, AttentionScreen, "loaded")
-        assert [i.kind for i in listing.items] == [Kind.HOLD]
-        await pilot.press("enter")
-        day = await until(pilot, DayViewScreen, "up_to_date")
-        assert day.selected is not None
-        assert day.selected.id == hold.id  # the cursor on the hold, on its day
-        assert day.day == local(11, 10).astimezone(CHICAGO).date()
-        assert day.moving is None  # nothing picked up: the call books it or it lapses
+        assert [(i.kind, i.appointment.id) for i in listing.items if i.appointment] == [
+            (Kind.HOLD, first.id), (Kind.HOLD, second.id)]
+        assert "Enter: keep it 5 more minutes while the caller decides; x: release it." in (
+            text_of(listing, "#attention-detail"))
+        await pilot.press("enter")  # the first kept 5 minutes more
+        listing = await until(pilot, AttentionScreen, "loaded")
+        assert [i.appointment.id for i in listing.items if i.appointment] == [second.id]
+        await pilot.press("x")  # the second let go
+        listing = await until(pilot, AttentionScreen, "loaded")
+        assert listing.items == ()
+    kept, released = (scheduling.get_appointment(sqlite_ctx, a.id) for a in (first, second))
+    assert kept.status is Status.HELD
+    assert kept.hold_expires_at == clock.now + timedelta(minutes=5)
+    assert released.status is Status.EXPIRED
 
 
 def test_columns_grow_with_the_terminal() -> None:

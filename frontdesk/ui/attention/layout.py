@@ -78,7 +78,7 @@ def cell_text(item: Item, column: Column, zone: str) -> str:
     raise ValueError(f"unknown column {column.key!r}")
 
 
-def detail(item: Item) -> str:
+def detail(item: Item, hold_minutes: int) -> str:
     """The highlighted item in full, and what Enter does about it."""
     appt = item.appointment
     if appt is not None:
@@ -91,14 +91,15 @@ def detail(item: Item) -> str:
         assert callback is not None
         what = (f"{printable(callback.patient_short)} · {callback.phone_display} · "
                 f"{callback.label}")
-    return f"{what}\n{item.why[:1].upper()}{item.why[1:]}. Enter: {ENTER_WORDS[item.kind]}."
+    does = ENTER_WORDS[item.kind].format(minutes=hold_minutes)
+    return f"{what}\n{item.why[:1].upper()}{item.why[1:]}. Enter: {does}."
 
 
 #: What Enter does, by kind (the service's action in the screen's terms).
 ENTER_WORDS = {
     Kind.CLOSED: "pick it up to move in the day view (x there cancels it)",
     Kind.OFF_HOURS: "pick it up to move in the day view (x there cancels it)",
-    Kind.HOLD: "show it in the day view (the call books it; x there releases it)",
+    Kind.HOLD: "keep it {minutes} more minutes while the caller decides; x: release it",
     Kind.CALLBACK: "start a call: the callback is in its list of callbacks due",
 }
 

@@ -6,6 +6,8 @@ call the patient back — and the list is read again when the person comes back 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
@@ -16,6 +18,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Static
 from textual.worker import Worker, WorkerState
 
+from frontdesk.services.attention import Action, Kind
 from frontdesk.ui.attention.layout import (
     Column,
     cell_text,
@@ -32,6 +35,7 @@ if TYPE_CHECKING:
 
     from frontdesk.services.attention import Item
     from frontdesk.services.views import LocationView
+    from frontdesk.ui.backend.changes import Outcome
     from frontdesk.ui.backend.door import Backend
 
 
@@ -40,8 +44,10 @@ class AttentionScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "resolve", "Resolve", id="attention.resolve", priority=True,
-                tooltip="Do what resolves the highlighted item: move the visit, show the "
-                        "hold, or call the patient back"),
+                tooltip="Do what resolves the highlighted item: move the visit, keep the "
+                        "hold longer, or call the patient back"),
+        Binding("x", "release", "Release hold", id="attention.release",
+                tooltip="Let the highlighted hold go now: its time is free for others"),
         Binding("l", "cycle_location(1)", "Next location", id="attention.next_location",
                 tooltip="Next location (All locations, then each one)"),
         Binding("L", "cycle_location(-1)", "Previous location",
@@ -143,7 +149,9 @@ class AttentionScreen(Screen[None]):
 
     def _describe(self) -> None:
         item = self.selected
-        self.query_one("#attention-detail", Static).update(detail(item) if item else "")
+        minutes = self.backend.ctx.settings.booking.hold_min
+        self.query_one("#attention-detail", Static).update(detail(item, minutes) if item
+                                                           else "")
 
     def _cursor_key(self) -> str | None:
         table = self.query_one("#attention-table", DataTable)
@@ -167,22 +175,44 @@ class AttentionScreen(Screen[None]):
             return True if self.selected is not None else None
         if action == "cycle_location":
             return True if len(self.locations) > 1 else None
+        if action == "release":
+            item = self.selected
+            return True if item is not None and item.kind is Kind.HOLD else None
         return True
 
     def action_resolve(self) -> None:
-        """Enter: the visit picked up in the day view, the hold shown there, or a call."""
-        from frontdesk.services.attention import Action
-
+        """Enter: the visit picked up in the day view, the hold kept longer, or a call."""
         item = self.selected
         if item is None:
             return
         appt = item.appointment
         if item.action is Action.CALL_BACK or appt is None:
             self.call_later(self.app.run_action, "start_call")  # F2's own way
-            return
-        self.post_message(ShowDay(appt.local_start.date(), appt.location_id,
-                                  poll_seconds=self.poll_seconds, visit_id=appt.id,
-                                  move=item.action is Action.MOVE))
+        elif item.action is Action.HOLD:
+            self._change(partial(self.backend.extend_hold, appt))
+        else:
+            self.post_message(ShowDay(appt.local_start.date(), appt.location_id,
+                                      poll_seconds=self.poll_seconds, visit_id=appt.id,
+                                      move=True))
+
+    def action_release(self) -> None:
+        item = self.selected
+        if item is not None and item.kind is Kind.HOLD and item.appointment is not None:
+            self._change(partial(self.backend.release, item.appointment))
+
+    @work(thread=True, group="attention-change", exit_on_error=False)
+    def _change(self, change: Callable[[], Outcome]) -> None:
+        """Write one change, say how it went, then read the list again."""
+        try:
+            outcome = change()
+        except Exception:  # noqa: BLE001 - the database went away: say so, in plain words
+            self.app.call_from_thread(
+                self.notify, "Could not reach the database; nothing may have been changed.",
+                severity="error", markup=False)
+        else:
+            self.app.call_from_thread(self.notify, outcome.message, severity=outcome.severity,
+                                      markup=False)
+        self.app.call_from_thread(self.reload)
 
     def action_cycle_location(self, step: int) -> None:
         self.location_id = cycle_location(self.locations, self.location_id, step)

@@ -47,6 +47,35 @@ class CalendarDoor(BackendCore):
         """What a scheduler must look at, at ``location_id`` (None: everywhere)."""
         return attention.needs_attention(self.ctx, by=self._acting(), location_id=location_id)
 
+    def extend_hold(self, appt: AppointmentView) -> Outcome:
+        """Keep a hold about to lapse for another hold time; how it went, in words."""
+        try:
+            done = scheduling.extend_hold(self.ctx, staff=self._acting(),
+                                          appointment_id=appt.id)
+        except InvalidInput as exc:
+            return Outcome(f"The hold was not kept: {exc.message}.", "warning")
+        except Busy:
+            return Outcome("The database is busy; nothing was changed. Try again.", "error")
+        except FrontDeskError as exc:  # a role that may not do it
+            return Outcome(f"The hold was not kept: {exc}.", "error")
+        until = done.hold_expires_at.astimezone(done.local_start.tzinfo) if (
+            done.hold_expires_at) else None
+        return Outcome(f"Hold on {when_text(done)} kept" + (f" until {until:%H:%M}." if until
+                                                              else "."), changed=True)
+
+    def release(self, appt: AppointmentView) -> Outcome:
+        """Let a hold go now: its time is free for others."""
+        try:
+            done = scheduling.release_hold(self.ctx, staff=self._acting(),
+                                           appointment_id=appt.id)
+        except InvalidInput as exc:
+            return Outcome(f"The hold was not released: {exc.message}.", "warning")
+        except Busy:
+            return Outcome("The database is busy; nothing was changed. Try again.", "error")
+        except FrontDeskError as exc:
+            return Outcome(f"The hold was not released: {exc}.", "error")
+        return Outcome(f"Hold on {when_text(done)} released: the time is free.", changed=True)
+
     def details(self, appointment_id: int) -> tuple[AppointmentView, list[history.HistoryEntry]]:
         """The appointment as it is now and its history of changes."""
         return (scheduling.get_appointment(self.ctx, appointment_id),
