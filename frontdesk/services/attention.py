@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
@@ -28,10 +29,12 @@ from frontdesk.domain.availability import Covering, working_spans
 from frontdesk.domain.model import ClosureSpec, Interval, Status, TemplateSpec
 from frontdesk.domain.permissions import Permission
 from frontdesk.services.access import require
-from frontdesk.services.callbacks import CallbackView, callbacks_due
 from frontdesk.services.context import Context
 from frontdesk.services.mapping import appointment_view
 from frontdesk.services.views import AppointmentView
+
+if TYPE_CHECKING:  # the board reads marks at start; the callbacks load with the list
+    from frontdesk.services.callbacks import CallbackView
 
 #: How far ahead visits are looked at.
 HORIZON_DAYS = 90
@@ -93,6 +96,8 @@ def needs_attention(ctx: Context, *, by: str, location_id: int | None = None,
                     hold_minutes: int = HOLD_MINUTES) -> list[Item]:
     """Everything to look at, at ``location_id`` (None: everywhere), holds first, then visits
     by time, then callbacks (the most overdue first). For schedulers and above (``by``)."""
+    from frontdesk.services.callbacks import callbacks_due
+
     require(ctx, by, Permission.SCHEDULE)
     now = ctx.now()
     with read_session(ctx.engine) as session:
