@@ -4,6 +4,7 @@ screen showed."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
 from frontdesk.domain.pathway import PayerCheck
@@ -49,32 +50,31 @@ class CalendarDoor(BackendCore):
 
     def extend_hold(self, appt: AppointmentView) -> Outcome:
         """Keep a hold about to lapse for another hold time; how it went, in words."""
-        try:
-            done = scheduling.extend_hold(self.ctx, staff=self._acting(),
-                                          appointment_id=appt.id)
-        except InvalidInput as exc:
-            return Outcome(f"The hold was not kept: {exc.message}.", "warning")
-        except Busy:
-            return Outcome("The database is busy; nothing was changed. Try again.", "error")
-        except FrontDeskError as exc:  # a role that may not do it
-            return Outcome(f"The hold was not kept: {exc}.", "error")
-        until = done.hold_expires_at.astimezone(done.local_start.tzinfo) if (
-            done.hold_expires_at) else None
-        return Outcome(f"Hold on {when_text(done)} kept" + (f" until {until:%H:%M}." if until
-                                                              else "."), changed=True)
+
+        def said(done: AppointmentView) -> str:
+            until = done.hold_expires_at
+            end = f" until {until.astimezone(done.local_start.tzinfo):%H:%M}" if until else ""
+            return f"Hold on {when_text(done)} kept{end}."
+
+        return self._on_hold(scheduling.extend_hold, appt, said, "kept")
 
     def release(self, appt: AppointmentView) -> Outcome:
         """Let a hold go now: its time is free for others."""
+        return self._on_hold(scheduling.release_hold, appt,
+                             lambda d: f"Hold on {when_text(d)} released: the time is free.",
+                             "released")
+
+    def _on_hold(self, write: Callable[..., AppointmentView], appt: AppointmentView,
+                 said: Callable[[AppointmentView], str], verb: str) -> Outcome:
         try:
-            done = scheduling.release_hold(self.ctx, staff=self._acting(),
-                                           appointment_id=appt.id)
+            done = write(self.ctx, staff=self._acting(), appointment_id=appt.id)
         except InvalidInput as exc:
-            return Outcome(f"The hold was not released: {exc.message}.", "warning")
+            return Outcome(f"The hold was not {verb}: {exc.message}.", "warning")
         except Busy:
             return Outcome("The database is busy; nothing was changed. Try again.", "error")
-        except FrontDeskError as exc:
-            return Outcome(f"The hold was not released: {exc}.", "error")
-        return Outcome(f"Hold on {when_text(done)} released: the time is free.", changed=True)
+        except FrontDeskError as exc:  # a role that may not do it
+            return Outcome(f"The hold was not {verb}: {exc}.", "error")
+        return Outcome(said(done), changed=True)
 
     def details(self, appointment_id: int) -> tuple[AppointmentView, list[history.HistoryEntry]]:
         """The appointment as it is now and its history of changes."""
