@@ -124,6 +124,15 @@ async def test_time_off_saved_over_five_visits_marks_and_lists_them_and_enter_mo
         listing = await until(pilot, AttentionScreen, "loaded")
         assert [i.appointment.id for i in listing.items] == ids[1:]
 
+        await pilot.press("enter")  # the next one; then ! from the day view comes back here
+        day = await until(pilot, DayViewScreen, "up_to_date")
+        assert day.moving is not None
+        assert day.moving.id == ids[1]
+        await pilot.press("escape", "exclamation_mark")
+        await until(pilot, AttentionScreen, "loaded")
+        assert sum(isinstance(s, AttentionScreen) for s in pilot.app.screen_stack) == 1
+        assert not any(isinstance(s, DayViewScreen) for s in pilot.app.screen_stack)
+
 
 async def test_a_receptionist_gets_no_list(sqlite_ctx: Context, practice: Practice) -> None:
     """DESIGN §4: the list is the schedulers' (the marks are everyone's)."""
