@@ -193,6 +193,21 @@ async def test_enter_keeps_a_lapsing_hold_longer_and_x_releases_one(
     assert released.status is Status.EXPIRED
 
 
+async def test_the_open_list_reads_itself_again_as_a_hold_nears_its_end(
+    sqlite_ctx: Context, practice: Practice, clock: FrozenClock
+) -> None:
+    hold = book(sqlite_ctx, practice, local(11, 10), hold=True)
+    async with FrontDeskApp(context=sqlite_ctx, staff="sched").run_test(size=(80, 24)) as pilot:
+        await settled(pilot)
+        await pilot.press("exclamation_mark")
+        listing = await until(pilot, AttentionScreen, "loaded")
+        assert listing.items == ()  # five minutes to go
+        clock.advance(minutes=4)
+        listing._refresh_quietly()  # what its timer does every 30 seconds
+        await quiet(pilot)
+        assert [i.appointment.id for i in listing.items if i.appointment] == [hold.id]
+
+
 def test_columns_grow_with_the_terminal() -> None:
     assert [c.key for c in plan_columns(80)] == ["when", "patient", "problem"]
     assert [c.key for c in plan_columns(160)] == ["when", "patient", "visit", "provider",

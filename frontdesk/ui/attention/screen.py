@@ -39,8 +39,13 @@ if TYPE_CHECKING:
     from frontdesk.ui.backend.door import Backend
 
 
+#: The list is read again this often while it shows (holds lapse in minutes).
+REFRESH_SECONDS = 30.0
+
+
 class AttentionScreen(Screen[None]):
-    """Read in a worker when shown and whenever the person comes back to it (``r`` too)."""
+    """Read in a worker when shown, whenever the person comes back to it (``r`` too) and every
+    ``REFRESH_SECONDS``."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "resolve", "Resolve", id="attention.resolve", priority=True,
@@ -78,6 +83,13 @@ class AttentionScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#attention-table").focus()
+        self.set_interval(REFRESH_SECONDS, self._refresh_quietly, name="attention-poll")
+
+    def _refresh_quietly(self) -> None:
+        """Holds lapse and callbacks fall due while the list is open: read it again, keeping
+        what shows (and the cursor) until the new list comes."""
+        if self.is_current and self.loaded:
+            self._read(self.location_id)
 
     def on_screen_resume(self) -> None:
         """Shown again (back from the day view or a call): read what is left to do."""
