@@ -114,6 +114,37 @@ def subtract(spans: Iterable[Interval], holes: Sequence[Interval]) -> list[Inter
     return result
 
 
+def working_spans(templates: Iterable[TemplateSpec], closures: Iterable[ClosureSpec],
+                  window: Interval, *, provider_id: int, location_id: int) -> list[Interval]:
+    """One provider's working time at one location touching ``window``: their templates there
+    minus the closures that apply to them, as whole pieces (not clipped), earliest first."""
+    holes = [Interval(c.start, c.end) for c in closures
+             if (c.provider_id is None or c.provider_id == provider_id)
+             and (c.location_id is None or c.location_id == location_id)
+             and Interval(c.start, c.end).overlaps(window)]
+    pieces = [piece for t in templates
+              if t.provider_id == provider_id and t.location_id == location_id
+              for piece in subtract(expand_template(t, window), holes)]
+    return sorted(pieces, key=lambda p: (p.start, p.end))
+
+
+class Covering:
+    """Whether a span lies wholly inside one of some pieces of working time, in O(log n): what
+    makes a booked visit "in working time" (the hours editor's check, the needs-attention
+    list's)."""
+
+    __slots__ = ("_ends_max", "_starts")
+
+    def __init__(self, pieces: Sequence[Interval]) -> None:
+        ordered = sorted(pieces, key=lambda p: (p.start, p.end))
+        self._starts = [p.start for p in ordered]
+        self._ends_max = list(accumulate((p.end for p in ordered), max))
+
+    def covers(self, start: datetime, end: datetime) -> bool:
+        i = bisect_right(self._starts, start)  # the pieces starting at or before ``start``
+        return i > 0 and self._ends_max[i - 1] >= end
+
+
 class _Busy:
     """Blocked spans of one resource, answering "is [a, b) free?" in O(log n)."""
 

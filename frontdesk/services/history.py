@@ -24,6 +24,7 @@ ACTIONS = {
     "appointment.cancel": "cancelled",
     "appointment.status": "status changed",
     "appointment.release_hold": "hold released",
+    "appointment.extend_hold": "hold kept longer",
 }
 PLACES = (("provider_id", "provider"), ("location_id", "location"), ("room_id", "room"))
 

@@ -13,13 +13,17 @@ from textual.message import Message
 
 
 class ShowDay(Message):
-    """Open the day view of ``location_id`` (None: the first location) on ``day``."""
+    """Open the day view of ``location_id`` (None: the first location) on ``day``; with
+    ``visit_id``, the cursor on that visit, picked up to move when ``move``."""
 
-    def __init__(self, day: date, location_id: int | None, *, poll_seconds: float) -> None:
+    def __init__(self, day: date, location_id: int | None, *, poll_seconds: float,
+                 visit_id: int | None = None, move: bool = False) -> None:
         super().__init__()
         self.day = day
         self.location_id = location_id
         self.poll_seconds = poll_seconds
+        self.visit_id = visit_id
+        self.move = move
 
 
 class ShowWeek(Message):
@@ -41,3 +45,12 @@ class EditHours(Message):
     def __init__(self, provider_id: int | None) -> None:
         super().__init__()
         self.provider_id = provider_id
+
+
+class ShowAttention(Message):
+    """Open the needs-attention list of ``location_id`` (None: every location)."""
+
+    def __init__(self, location_id: int | None, *, poll_seconds: float) -> None:
+        super().__init__()
+        self.location_id = location_id
+        self.poll_seconds = poll_seconds

@@ -11,7 +11,7 @@ from textual import on
 from textual.app import App
 from textual.screen import Screen
 
-from frontdesk.ui.navigation import EditHours, ShowDay, ShowWeek
+from frontdesk.ui.navigation import EditHours, ShowAttention, ShowDay, ShowWeek
 
 if TYPE_CHECKING:
     from frontdesk.ui.backend.door import Backend
@@ -75,7 +75,8 @@ class Routes(App[None]):
         if self.backend is not None:
             self.push_screen(DayViewScreen(self.backend, day=event.day,
                                            location_id=event.location_id,
-                                           poll_seconds=event.poll_seconds))
+                                           poll_seconds=event.poll_seconds,
+                                           visit_id=event.visit_id, move=event.move))
 
     @on(ShowWeek)
     def _show_week(self, event: ShowWeek) -> None:
@@ -95,3 +96,16 @@ class Routes(App[None]):
 
         if self.backend is not None:
             self.push_screen(ScheduleEditorScreen(self.backend, provider_id=event.provider_id))
+
+    @on(ShowAttention)
+    def _show_attention(self, event: ShowAttention) -> None:
+        from frontdesk.ui.attention.screen import AttentionScreen
+
+        if self.backend is None:
+            return
+        if any(isinstance(s, AttentionScreen) for s in self.screen_stack):
+            while not isinstance(self.screen, AttentionScreen):  # back to it: no second list
+                self.pop_screen()
+            return
+        self.push_screen(AttentionScreen(self.backend, location_id=event.location_id,
+                                         poll_seconds=event.poll_seconds))

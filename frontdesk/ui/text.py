@@ -3,16 +3,17 @@ plain values — no Textual, no database."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 
 from frontdesk.domain.model import Status
 from frontdesk.domain.patients import alert_words
 from frontdesk.domain.text import printable
-from frontdesk.services.views import AppointmentView, PatientView, SlotView
+from frontdesk.services.views import AppointmentView, LocationView, PatientView, SlotView
 
-__all__ = ["INACTIVE", "alerts_text", "details_text", "fit", "format_day", "patient_line",
-           "phone_text", "printable", "slot_text", "status_text", "when_text"]
+__all__ = ["INACTIVE", "alerts_text", "cycle_location", "details_text", "fit", "format_day",
+           "location_label", "patient_line", "phone_text", "printable", "slot_text",
+           "status_text", "when_text"]
 
 #: Shown faint, hidden on request and never counted: cancelled visits and lapsed holds.
 INACTIVE = frozenset({Status.CANCELLED, Status.EXPIRED})
@@ -75,3 +76,17 @@ def patient_line(p: PatientView, places: Mapping[int, str]) -> str:
     where = places.get(p.preferred_location_id or 0)
     line = f"{p.last_name}, {p.first_name} · born {p.dob.day} {p.dob:%b %Y} · {phone}"
     return printable(line + (f" · {where}" if where else ""))
+
+
+def location_label(locations: Sequence[LocationView], location_id: int | None) -> str:
+    """A location's name, or 'All locations' for None."""
+    if location_id is None:
+        return "All locations"
+    return next((loc.name for loc in locations if loc.id == location_id), "Unknown location")
+
+
+def cycle_location(locations: Sequence[LocationView], current: int | None, step: int) -> int | None:
+    """The next (or previous) choice in 'All locations', then each location in order."""
+    choices: list[int | None] = [None, *(loc.id for loc in locations)]
+    index = choices.index(current) if current in choices else 0
+    return choices[(index + step) % len(choices)]

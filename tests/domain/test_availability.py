@@ -8,11 +8,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from frontdesk.domain.availability import (
+    Covering,
     SlotQuery,
     ceil_to_step,
     expand_template,
     free_slots,
     subtract,
+    working_spans,
 )
 from frontdesk.domain.model import (
     BusySpan,
@@ -299,3 +301,35 @@ def test_ceil_to_step() -> None:
     a = datetime(2027, 1, 1, 8, 1, tzinfo=UTC)
     assert ceil_to_step(a, timedelta(minutes=15)) == a.replace(minute=15)
     assert ceil_to_step(a.replace(minute=15), timedelta(minutes=15)) == a.replace(minute=15)
+
+
+def working(day: date, closures: list[ClosureSpec], *, location: int = 100) -> Covering:
+    """Provider 1's working time at ``location`` that week: 08-12 and 12-17 as two templates."""
+    week = Interval(local(day, 0), local(day + timedelta(days=7), 0))
+    templates = [template(), template(start=time(12), end=time(17))]
+    return Covering(working_spans(templates, closures, week, provider_id=1,
+                                  location_id=location))
+
+
+def test_a_visit_is_in_working_time_only_wholly_inside_one_piece_of_it() -> None:
+    week = working(WED, [])
+    assert week.covers(local(WED, 8), local(WED, 8, 20))
+    assert week.covers(local(WED, 11, 40), local(WED, 12))
+    assert not week.covers(local(WED, 11, 50), local(WED, 12, 10))  # two templates: two pieces
+    assert not week.covers(local(WED, 7, 50), local(WED, 8, 10))
+    assert not week.covers(local(WED, 17), local(WED, 17, 20))
+    assert not week.covers(local(WED + timedelta(days=3), 9), local(WED + timedelta(days=3), 10))
+
+
+def test_a_closure_cuts_working_time_only_for_whom_and_where_it_applies() -> None:
+    time_off = ClosureSpec(local(WED, 9), local(WED, 10), provider_id=1)
+    elsewhere = ClosureSpec(local(WED, 13), local(WED, 14), location_id=200)
+    someone_else = ClosureSpec(local(WED, 15), local(WED, 16), provider_id=2)
+    week = working(WED, [time_off, elsewhere, someone_else])
+    assert not week.covers(local(WED, 9, 30), local(WED, 9, 50))
+    assert not week.covers(local(WED, 8, 50), local(WED, 9, 10))  # partly inside
+    assert week.covers(local(WED, 10), local(WED, 10, 20))
+    assert week.covers(local(WED, 13), local(WED, 13, 20))
+    assert week.covers(local(WED, 15), local(WED, 15, 20))
+    assert not Covering([]).covers(local(WED, 9), local(WED, 10))
+

@@ -266,7 +266,8 @@ async def test_hours_that_strand_a_visit_list_it_and_save_only_when_confirmed(
         screen = await editor(pilot)
         assert status(screen) == (
             "Saved Mon Tue Wed Thu Fri 08:00–10:00 at Test Clinic. 1 booked visit now outside "
-            "working hours (still booked): move or cancel them.")
+            "working hours (still booked): move or cancel them; they are marked ! on the "
+            "calendar and listed under ! (needs attention).")
     assert able_hours(sqlite_ctx, practice)[0] == (time(8), time(10))
     with Session(sqlite_ctx.engine) as session:
         event = session.exec(select(AuditEvent).order_by(AuditEvent.id)).all()[-1]

@@ -90,6 +90,8 @@ def _appointment(event: AuditEvent, verb: str, names: _Names) -> str | None:
         return f"confirmed the hold on {ref}" + said
     if verb == "release_hold":
         return f"released the hold on {ref}"
+    if verb == "extend_hold":
+        return f"kept the hold on {ref} until {_when(after.get('hold_expires_at'), zone)}"
     if verb == "cancel":
         late = ": late cancel" if after.get("late_cancel") else ""
         return f"cancelled {ref}{late}"

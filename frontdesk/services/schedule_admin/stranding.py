@@ -13,7 +13,7 @@ from sqlmodel import Session, col
 
 from frontdesk.db import queries as q
 from frontdesk.db.models import Appointment
-from frontdesk.domain.availability import expand_template, subtract
+from frontdesk.domain.availability import Covering, working_spans
 from frontdesk.domain.model import (
     BLOCKING_STATUSES,
     ClosureSpec,
@@ -111,18 +111,9 @@ def _inside(visit: _Visit, templates: Sequence[TemplateSpec],
             closures: Sequence[ClosureSpec]) -> bool:
     """The visit lies wholly inside one working interval: its template minus closures."""
     _, pid, lid, start, end = visit
-    span = Interval(start, end)
-    holes = [Interval(c.start, c.end) for c in closures
-             if (c.provider_id is None or c.provider_id == pid)
-             and (c.location_id is None or c.location_id == lid)
-             and Interval(c.start, c.end).overlaps(span)]
-    for template in templates:
-        if template.provider_id != pid or template.location_id != lid:
-            continue
-        for piece in subtract(expand_template(template, span), holes):
-            if piece.start <= start and end <= piece.end:
-                return True
-    return False
+    pieces = working_spans(templates, closures, Interval(start, end), provider_id=pid,
+                           location_id=lid)
+    return Covering(pieces).covers(start, end)
 
 
 def _stranded_ids(stranded: Sequence[AppointmentView]) -> dict[str, Any]:

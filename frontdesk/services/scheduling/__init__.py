@@ -9,7 +9,7 @@ person a useful answer — a clear reason, or "slot just taken" with the next al
 Callers use the names below (``scheduling.book(...)``), so a test can replace them here.
 """
 
-from frontdesk.services.scheduling.booking import book, confirm_hold, release_hold
+from frontdesk.services.scheduling.booking import book, confirm_hold, extend_hold, release_hold
 from frontdesk.services.scheduling.fitting import SlotFit, fitting_visit_types
 from frontdesk.services.scheduling.guards import (
     WARNING_CODES,
@@ -34,6 +34,7 @@ __all__ = [
     "book",
     "cancel",
     "confirm_hold",
+    "extend_hold",
     "find_slots",
     "fitting_visit_types",
     "get_appointment",

@@ -196,6 +196,35 @@ def release_hold(ctx: Context, *, staff: str, appointment_id: int) -> Appointmen
     return _write(ctx, work)
 
 
+def extend_hold(ctx: Context, *, staff: str, appointment_id: int) -> AppointmentView:
+    """Keep a live hold for another hold time from now (the caller is still deciding): the
+    needs-attention list's answer to a hold about to lapse. A hold already lapsed is not
+    brought back: its time may be someone else's by now."""
+
+    def work(session: Session) -> AppointmentView:
+        now = ctx.now()
+        staff_row = acting(session, staff, Permission.BOOK)
+        appt = _appointment(session, appointment_id)
+        q.lock_for_booking(session, location_id=appt.location_id, provider_id=appt.provider_id)
+        session.refresh(appt)  # as it stands once a booking at that provider committed
+        if appt.status != Status.HELD.value:
+            raise InvalidInput("appointment", "is not a hold (booked or released meanwhile)")
+        if appt.hold_expires_at is not None and appt.hold_expires_at <= now:
+            raise InvalidInput("appointment", "the hold has lapsed; offer the slot again")
+        before = appointment_snapshot(appt)
+        until = now + timedelta(minutes=ctx.settings.booking.hold_min)
+        appt.hold_expires_at = until
+        _touch(appt, now)
+        q.add_audit(session, origin=ctx.origin.stamp,
+                    at=now, staff_id=staff_row.id, action="appointment.extend_hold",
+                    entity="appointment", entity_id=appt.id, before=before,
+                    after=appointment_snapshot(appt)
+                    | {"hold_expires_at": until.isoformat()})
+        return _view(session, _id(appt))  # read back in the same transaction
+
+    return _write(ctx, work)
+
+
 def _procedure_details(
     region: str | None, levels: str | None, side: str | None
 ) -> tuple[str | None, str | None, str | None]:

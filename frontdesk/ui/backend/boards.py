@@ -4,7 +4,7 @@ screens import them at start."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -19,12 +19,15 @@ PRACTICE_ZONE = "America/Chicago"  # every location is on Central time (DESIGN Â
 
 @dataclass(frozen=True)
 class DayBoard:
-    """One day's appointments at one location (``location_id``) or all (``None``)."""
+    """One day's appointments at one location (``location_id``) or all (``None``).
+    ``marks``: appointment id -> why it needs attention in a word ("time off"), read by the
+    full backend only (the early board, read the light way, has none until it opens)."""
 
     day: date
     location_id: int | None
     locations: tuple[LocationView, ...]
     appointments: tuple[AppointmentView, ...]
+    marks: dict[int, str] = field(default_factory=dict)
 
     def rows(self, *, show_cancelled: bool) -> list[AppointmentView]:
         """Appointments in board order: grouped by location when showing all, then by time."""
@@ -36,9 +39,11 @@ class DayBoard:
 
 @dataclass(frozen=True)
 class GridBoard:
-    """What the day view shows: the grid of ``location_id`` (None: the practice has none)."""
+    """What the day view shows: the grid of ``location_id`` (None: the practice has none);
+    ``marks`` as on ``DayBoard``."""
 
     day: date
     location_id: int | None
     locations: tuple[LocationView, ...]
     grid: DayGrid | None
+    marks: dict[int, str] = field(default_factory=dict)

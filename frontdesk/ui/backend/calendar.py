@@ -4,10 +4,11 @@ screen showed."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
 from frontdesk.domain.pathway import PayerCheck
-from frontdesk.services import directory, history, pathway, scheduling
+from frontdesk.services import attention, directory, history, pathway, scheduling
 from frontdesk.services.calendar import day_grid
 from frontdesk.services.errors import (
     Busy,
@@ -30,7 +31,8 @@ class CalendarDoor(BackendCore):
         places = tuple(directory.locations(self.ctx))
         wanted = None if location_id is None else [location_id]
         appts = scheduling.appointments_on(self.ctx, day=day, location_ids=wanted)
-        return DayBoard(day, location_id, places, tuple(appts))
+        return DayBoard(day, location_id, places, tuple(appts),
+                        attention.visit_marks(self.ctx, appts))
 
     def load_grid(self, day: date, location_id: int | None) -> GridBoard:
         """The day view's grid at ``location_id``, or at the first location when it is None
@@ -39,7 +41,40 @@ class CalendarDoor(BackendCore):
         ids = [p.id for p in places]
         chosen = location_id if location_id in ids else (ids[0] if ids else None)
         grid = None if chosen is None else day_grid(self.ctx, day=day, location_id=chosen)
-        return GridBoard(day, chosen, places, grid)
+        marks = attention.visit_marks(self.ctx, grid.appointments) if grid else {}
+        return GridBoard(day, chosen, places, grid, marks)
+
+    def needs_attention(self, location_id: int | None) -> list[attention.Item]:
+        """What a scheduler must look at, at ``location_id`` (None: everywhere)."""
+        return attention.needs_attention(self.ctx, by=self._acting(), location_id=location_id)
+
+    def extend_hold(self, appt: AppointmentView) -> Outcome:
+        """Keep a hold about to lapse for another hold time; how it went, in words."""
+
+        def said(done: AppointmentView) -> str:
+            until = done.hold_expires_at
+            end = f" until {until.astimezone(done.local_start.tzinfo):%H:%M}" if until else ""
+            return f"Hold on {when_text(done)} kept{end}."
+
+        return self._on_hold(scheduling.extend_hold, appt, said, "kept")
+
+    def release(self, appt: AppointmentView) -> Outcome:
+        """Let a hold go now: its time is free for others."""
+        return self._on_hold(scheduling.release_hold, appt,
+                             lambda d: f"Hold on {when_text(d)} released: the time is free.",
+                             "released")
+
+    def _on_hold(self, write: Callable[..., AppointmentView], appt: AppointmentView,
+                 said: Callable[[AppointmentView], str], verb: str) -> Outcome:
+        try:
+            done = write(self.ctx, staff=self._acting(), appointment_id=appt.id)
+        except InvalidInput as exc:
+            return Outcome(f"The hold was not {verb}: {exc.message}.", "warning")
+        except Busy:
+            return Outcome("The database is busy; nothing was changed. Try again.", "error")
+        except FrontDeskError as exc:  # a role that may not do it
+            return Outcome(f"The hold was not {verb}: {exc}.", "error")
+        return Outcome(said(done), changed=True)
 
     def details(self, appointment_id: int) -> tuple[AppointmentView, list[history.HistoryEntry]]:
         """The appointment as it is now and its history of changes."""

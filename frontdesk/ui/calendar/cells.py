@@ -3,13 +3,17 @@ colours: shared by the board's table, the day grid and the week grid. No Textual
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from frontdesk.domain.model import Status
-from frontdesk.services.views import AppointmentView, LocationView
+from frontdesk.services.views import AppointmentView
+from frontdesk.ui.text import cycle_location as cycle_location  # where the board reads it
 from frontdesk.ui.text import fit
+from frontdesk.ui.text import location_label as location_label
 
 SWATCH = "■ "
+#: Marks a visit that needs attention (outside working time) on the board and the day view.
+MARK = "!"
 
 
 #: Shorter forms of the default visit types for narrow columns, longest first (the last one
@@ -27,11 +31,6 @@ SHORT_VISIT: dict[str, tuple[str, ...]] = {
 }
 
 
-def location_label(locations: Sequence[LocationView], location_id: int | None) -> str:
-    if location_id is None:
-        return "All locations"
-    return next((loc.name for loc in locations if loc.id == location_id), "Unknown location")
-
 
 def cycle(ids: Sequence[int], current: int | None, step: int) -> int | None:
     """The next (or previous) id, wrapping; the first (or last) when ``current`` is gone."""
@@ -41,12 +40,6 @@ def cycle(ids: Sequence[int], current: int | None, step: int) -> int | None:
         return ids[0] if step > 0 else ids[-1]
     return ids[(ids.index(current) + step) % len(ids)]
 
-
-def cycle_location(locations: Sequence[LocationView], current: int | None, step: int) -> int | None:
-    """The next (or previous) choice in 'All locations', then each location in order."""
-    choices: list[int | None] = [None, *(loc.id for loc in locations)]
-    index = choices.index(current) if current in choices else 0
-    return choices[(index + step) % len(choices)]
 
 
 def time_text(appt: AppointmentView, width: int) -> str:
@@ -118,3 +111,11 @@ STATUS_STYLES = {
     Status.CANCELLED: "dim",
     Status.EXPIRED: "dim",
 }
+
+
+def attention_note(marks: Mapping[int, str], appointments: Sequence[AppointmentView]) -> str:
+    """'2 need attention (!)' when any of ``appointments`` is marked, else ''."""
+    count = sum(a.id in marks for a in appointments)
+    if not count:
+        return ""
+    return f"{count} need{'s' if count == 1 else ''} attention ({MARK})"

@@ -237,7 +237,8 @@ def stranded_note(visits: Sequence[AppointmentView]) -> str:
         return ""
     count = len(visits)
     return (f" {count} booked visit{'s' if count != 1 else ''} now outside working hours "
-            "(still booked): move or cancel them.")
+            "(still booked): move or cancel them; they are marked ! on the calendar and "
+            "listed under ! (needs attention).")
 
 
 def _day(moment: datetime | date) -> str:

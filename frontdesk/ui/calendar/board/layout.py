@@ -6,13 +6,15 @@ names, wide ones get end times and full visit-type names.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from frontdesk.services.views import AppointmentView
 from frontdesk.ui.backend.boards import DayBoard
 from frontdesk.ui.calendar.cells import (
+    MARK,
     SWATCH,
+    attention_note,
     location_label,
     person_text,
     place_text,
@@ -45,8 +47,14 @@ class _Spec:
     snap: bool = False  # all the way to ``most`` or not at all (the end time)
 
 
+def marked_status(appt: AppointmentView, mark: str) -> str:
+    """'! time off · B booked' for a visit that needs attention, else 'B booked'."""
+    return f"{MARK} {mark} · {status_text(appt.status)}" if mark else status_text(appt.status)
+
+
 def summary(board: DayBoard) -> str:
-    """'34 visits · Tulsa Midtown 23 · Owasso 11 · 2 cancelled' (cancelled not counted)."""
+    """'34 visits · Tulsa Midtown 23 · Owasso 11 · 2 cancelled · 1 needs attention (!)'
+    (cancelled not counted)."""
     active = [a for a in board.appointments if a.status not in INACTIVE]
     cancelled = len(board.appointments) - len(active)
     total = f"{len(active)} visit{'' if len(active) == 1 else 's'}"
@@ -59,6 +67,8 @@ def summary(board: DayBoard) -> str:
         parts = [total]
     if cancelled:
         parts.append(f"{cancelled} cancelled")
+    if note := attention_note(board.marks, active):
+        parts.append(note)
     return " · ".join(parts)
 
 
@@ -75,7 +85,8 @@ def empty_message(board: DayBoard, *, show_cancelled: bool) -> str:
 
 
 def plan_columns(width: int, rows: Sequence[AppointmentView], *, all_locations: bool,
-                 location_count: int = 1) -> tuple[Column, ...]:
+                 location_count: int = 1,
+                 marks: Mapping[int, str] | None = None) -> tuple[Column, ...]:
     """Columns that fit ``width`` cells, widest where the data needs it.
 
     The location column shows only for 'All locations' with more than one location; details
@@ -97,7 +108,8 @@ def plan_columns(width: int, rows: Sequence[AppointmentView], *, all_locations: 
         spec("visit", "Visit", 10, 12, [SWATCH + roomy_visit(a) for a in rows], 42, grow=4),
         spec("provider", "Provider", 8, 10, [a.provider_name for a in rows], 26, grow=3),
         spec("room", "Room", 6, 8, [a.room_name for a in rows], 18, drop=2, grow=5),
-        spec("status", "Status", 12, 12, [status_text(a.status) for a in rows], 14, grow=2),
+        spec("status", "Status", 12, 12,
+             [marked_status(a, (marks or {}).get(a.id, "")) for a in rows], 24, grow=2),
         spec("details", "Details", 10, 24, [details_text(a) for a in rows], 32, drop=1, grow=7),
     ]
     if not (all_locations and location_count > 1):
@@ -130,8 +142,9 @@ def plan_columns(width: int, rows: Sequence[AppointmentView], *, all_locations: 
     return tuple(Column(s.key, s.label, widths[s.key]) for s in specs)
 
 
-def cell_text(appt: AppointmentView, column: Column) -> str:
-    """The plain text of one cell (the widget adds colour)."""
+def cell_text(appt: AppointmentView, column: Column, mark: str = "") -> str:
+    """The plain text of one cell (the widget adds colour); ``mark``: why the visit needs
+    attention, in a word, shown first in its status."""
     match column.key:
         case "time":
             return time_text(appt, column.width)
@@ -146,7 +159,7 @@ def cell_text(appt: AppointmentView, column: Column) -> str:
         case "room":
             return fit(appt.room_name, column.width)
         case "status":
-            return fit(status_text(appt.status), column.width)
+            return fit(marked_status(appt, mark), column.width)
         case "details":
             return fit(details_text(appt), column.width)
     raise ValueError(f"unknown column {column.key!r}")

@@ -14,6 +14,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Static
 from textual.worker import Worker, WorkerState
 
+from frontdesk.domain.permissions import Permission
 from frontdesk.ui.backend.boards import DayBoard
 from frontdesk.ui.backend.early import backend_open
 from frontdesk.ui.calendar.board.layout import (
@@ -27,7 +28,7 @@ from frontdesk.ui.calendar.board.table import Cells, DayTable, row_cells
 from frontdesk.ui.calendar.cells import cycle_location, location_label
 from frontdesk.ui.calendar.keys import AppointmentKeys
 from frontdesk.ui.calendar.visit_filter import VisitChoice, VisitFilter
-from frontdesk.ui.navigation import ShowWeek
+from frontdesk.ui.navigation import ShowAttention, ShowWeek
 from frontdesk.ui.text import format_day
 from frontdesk.ui.widgets.footer import KeyFooter
 from frontdesk.ui.widgets.go_to import GoToDialog
@@ -104,6 +105,9 @@ class TodayScreen(AppointmentKeys[DayBoard]):
                 tooltip="Read the day again now (it also refreshes by itself)"),
         Binding("v", "filter_visits", "Visit type", id="board.visit_filter",
                 tooltip="Show one visit type only, or all of them"),
+        Binding("exclamation_mark", "needs_attention", "Attention", id="board.needs_attention",
+                key_display="!", tooltip="Schedulers: the visits marked ! (outside working "
+                "time), holds about to lapse and overdue callbacks, each with its fix"),
     ]
 
     def __init__(self, backend: Backend, *, poll_seconds: float = 2.0,
@@ -193,6 +197,10 @@ class TodayScreen(AppointmentKeys[DayBoard]):
 
         self.app.push_screen(GoToDialog(today=self.today), chosen)
 
+    def action_needs_attention(self) -> None:
+        if self.check_action("needs_attention", ()):
+            self.post_message(ShowAttention(self.location_id, poll_seconds=self.poll_seconds))
+
     def action_filter_visits(self) -> None:
         def chosen(choice: VisitChoice | None) -> None:
             if choice is not None and choice != self.visit:
@@ -208,6 +216,8 @@ class TodayScreen(AppointmentKeys[DayBoard]):
             return None
         if action in ("cycle_location", "pick_location"):
             return True if self.board is not None and self.board.locations else None
+        if action == "needs_attention":  # schedulers' work (DESIGN §4); greyed for the desk
+            return True if self.backend.may(Permission.SCHEDULE) else None
         return super().check_action(action, parameters)
 
     def palette_commands(self) -> list[SystemCommand]:
@@ -224,6 +234,9 @@ class TodayScreen(AppointmentKeys[DayBoard]):
             SystemCommand("Show or hide cancelled", "Toggle cancelled visits on the board",
                           self.action_toggle_cancelled),
             SystemCommand("Refresh board", "Read the day again now", self.reload),
+            *([SystemCommand("Needs attention", "Visits outside working time, holds about "
+                             "to lapse, overdue callbacks", self.action_needs_attention)]
+              if self.check_action("needs_attention", ()) else []),
         ]
 
     @property
@@ -317,8 +330,8 @@ class TodayScreen(AppointmentKeys[DayBoard]):
         board = only_visit(board, code)
         rows = board.rows(show_cancelled=show_cancelled)
         columns = plan_columns(width, rows, all_locations=board.location_id is None,
-                               location_count=len(board.locations))
-        return rows, columns, row_cells(rows, columns)
+                               location_count=len(board.locations), marks=board.marks)
+        return rows, columns, row_cells(rows, columns, board.marks)
 
     @on(Worker.StateChanged)
     def _read_ahead_done(self, event: Worker.StateChanged) -> None:
@@ -348,10 +361,11 @@ class TodayScreen(AppointmentKeys[DayBoard]):
         rows = board.rows(show_cancelled=self.show_cancelled)
         table = self.query_one(DayTable)
         columns = plan_columns(self.size.width, rows, all_locations=board.location_id is None,
-                               location_count=len(board.locations))
+                               location_count=len(board.locations), marks=board.marks)
         prepared, self._prepared = self._prepared, None
         fits = prepared is not None and prepared[0] == rows and prepared[1] == columns
-        table.show(rows, columns, prepared[2] if prepared is not None and fits else None)
+        table.show(rows, columns, prepared[2] if prepared is not None and fits else None,
+                   board.marks)
         table.remove_class("-stale")
         table.display = bool(rows)
         empty = self.query_one("#board-empty", Static)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -12,11 +12,12 @@ from textual.widgets import DataTable
 from textual.widgets.data_table import RowKey
 
 from frontdesk.services.views import AppointmentView
-from frontdesk.ui.calendar.board.layout import Column, cell_text
+from frontdesk.ui.calendar.board.layout import Column, cell_text, marked_status
 from frontdesk.ui.calendar.cells import STATUS_STYLES, SWATCH, VISIT_COLOURS
-from frontdesk.ui.text import INACTIVE
+from frontdesk.ui.text import INACTIVE, status_text
 
 Cells = list[list[Text]]
+MARKED_STYLE = "bold reverse yellow"  # '! time off': seen at a glance, in 16 colours too
 
 
 class DayTable(DataTable[Text]):
@@ -25,9 +26,9 @@ class DayTable(DataTable[Text]):
     _columns: tuple[Column, ...] = ()
 
     def show(self, rows: Sequence[AppointmentView], columns: tuple[Column, ...],
-             cells: Cells | None = None) -> None:
+             cells: Cells | None = None, marks: Mapping[int, str] | None = None) -> None:
         """Replace the rows (and the columns when the plan changed); ``cells``: theirs, made
-        beforehand by ``row_cells``."""
+        beforehand by ``row_cells``; ``marks`` as there."""
         keep = self._cursor_key()
         row_index = self.cursor_row
         if columns != self._columns:
@@ -37,7 +38,7 @@ class DayTable(DataTable[Text]):
             self._columns = columns
         else:
             self.clear()
-        made = row_cells(rows, columns) if cells is None else cells
+        made = row_cells(rows, columns, marks) if cells is None else cells
         for appt, row in zip(rows, made, strict=True):
             self.add_row(*row, key=str(appt.id))
         if not rows:
@@ -102,13 +103,16 @@ class DayTable(DataTable[Text]):
         return self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
 
     @staticmethod
-    def _cell(appt: AppointmentView, column: Column) -> Text:
-        text = Text(cell_text(appt, column), no_wrap=True, overflow="ellipsis")
+    def _cell(appt: AppointmentView, column: Column, mark: str = "") -> Text:
+        text = Text(cell_text(appt, column, mark), no_wrap=True, overflow="ellipsis")
         if column.key == "visit":
             swatch = VISIT_COLOURS.get(appt.visit_colour, "default")
             text = Text.assemble((SWATCH, swatch), text, no_wrap=True)
         elif column.key == "status":
             text.stylize(STATUS_STYLES[appt.status])
+            if mark:  # the mark and its word stand out; the status keeps its colour
+                text.stylize(MARKED_STYLE, 0, len(marked_status(appt, mark))
+                             - len(status_text(appt.status)))
         if appt.status in INACTIVE:
             text.stylize("dim")
         return text
@@ -119,12 +123,15 @@ def _one_line_within(plain: str, width: int) -> bool:
     return "\n" not in plain and "\t" not in plain and cell_len(plain) <= width
 
 
-def row_cells(rows: Sequence[AppointmentView], columns: tuple[Column, ...]) -> Cells:
-    """The table's cells for ``rows``: plain Rich texts, made anywhere (a worker's thread too)."""
+def row_cells(rows: Sequence[AppointmentView], columns: tuple[Column, ...],
+              marks: Mapping[int, str] | None = None) -> Cells:
+    """The table's cells for ``rows``: plain Rich texts, made anywhere (a worker's thread too).
+    ``marks``: visit id -> why it needs attention, in a word."""
+    marks = marks or {}
     made: Cells = []
     previous: AppointmentView | None = None
     for appt in rows:
-        cells = [DayTable._cell(appt, c) for c in columns]
+        cells = [DayTable._cell(appt, c, marks.get(appt.id, "")) for c in columns]
         if previous is not None and previous.location_id == appt.location_id:
             for column, cell in zip(columns, cells, strict=True):
                 if column.key == "location":

@@ -33,6 +33,7 @@ from frontdesk.ui.calendar.day.layout import (
 from frontdesk.ui.calendar.line_widget import LineWidget, scroll_to
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
     from datetime import datetime
 
     from frontdesk.services.calendar import DayGrid
@@ -52,6 +53,7 @@ class CalendarGrid(LineWidget, can_focus=True):
     CalendarGrid > .calendar-grid--visit { background: $panel; color: $text; }
     CalendarGrid > .calendar-grid--faint { color: $text-disabled; }
     CalendarGrid > .calendar-grid--now { color: $text-error; text-style: bold; }
+    CalendarGrid > .calendar-grid--marked { color: $text-warning; text-style: bold; }
     CalendarGrid > .calendar-grid--cursor { text-style: reverse; }
     CalendarGrid:focus > .calendar-grid--cursor {
         background: $block-cursor-background;
@@ -63,7 +65,7 @@ class CalendarGrid(LineWidget, can_focus=True):
         "calendar-grid--header", "calendar-grid--time", "calendar-grid--hour",
         "calendar-grid--rule", "calendar-grid--off", "calendar-grid--closed",
         "calendar-grid--visit", "calendar-grid--faint", "calendar-grid--now",
-        "calendar-grid--cursor",
+        "calendar-grid--cursor", "calendar-grid--marked",
     }
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up", "move(-1)", "Earlier", id="grid.earlier", key_display="↑", group=ROWS,
@@ -102,22 +104,27 @@ class CalendarGrid(LineWidget, can_focus=True):
         self._top = 0
         self._left = 0
         self.only_code: str | None = None  # visit-type filter: other visits are drawn faint
+        self.marks: dict[int, str] = {}  # visit id -> why it needs attention, in a word
 
     # ------------------------------------------------------------------ data down
 
-    def show(self, grid: DayGrid | None, now: datetime, *, keep: bool = False) -> None:
-        """Draw ``grid``; redraw only if it or the row of ``now`` changed. A new day or place
-        puts the cursor on the current time (today) or the first working row — or, with
-        ``keep``, on the same wall-clock time and provider when the new grid has them."""
+    def show(self, grid: DayGrid | None, now: datetime, *, keep: bool = False,
+             marks: Mapping[int, str] | None = None) -> None:
+        """Draw ``grid``; redraw only if it, its ``marks`` (visit id -> why it needs
+        attention) or the row of ``now`` changed. A new day or place puts the cursor on the
+        current time (today) or the first working row — or, with ``keep``, on the same
+        wall-clock time and provider when the new grid has them."""
+        marks = dict(marks or {})
         same_place = (self.grid is not None and grid is not None
                       and (self.grid.day, self.grid.location.id) == (grid.day, grid.location.id))
-        if grid == self.grid and self._now_row(now) == self._now_row(self.now):
+        if (grid == self.grid and marks == self.marks
+                and self._now_row(now) == self._now_row(self.now)):
             return
         kept = self._wall_position() if keep else None
-        self.grid, self.now = grid, now
+        self.grid, self.now, self.marks = grid, now, marks
         self.starts = row_starts(grid) if grid else ()
         self.cols = columns(grid) if grid else ()
-        self.table = cells(grid, self.starts, self.cols) if grid else ()
+        self.table = cells(grid, self.starts, self.cols, marks) if grid else ()
         if not same_place:
             at_now = self._now_row(now)
             self.row = self._first_working_row() if at_now is None else at_now
@@ -158,6 +165,16 @@ class CalendarGrid(LineWidget, can_focus=True):
         if self.grid is None or not self.cols or not self.starts:
             return None
         return self.table[self.row][self.col], self.cols[self.col], self.starts[self.row]
+
+    def to_visit(self, appointment_id: int) -> bool:
+        """Put the cursor on the first row of that visit; False when it is not drawn here."""
+        for r, row in enumerate(self.table):
+            for c, cell in enumerate(row):
+                if cell.appt is not None and cell.appt.id == appointment_id:
+                    self.row, self.col = r, c
+                    self._settle()
+                    return True
+        return False
 
     def to_provider(self, provider_id: int) -> bool:
         """Put the cursor in ``provider_id``'s column; False when they have none here."""
@@ -282,7 +299,9 @@ class CalendarGrid(LineWidget, can_focus=True):
         elif appt is not None:
             text, base = cell_text(cell, width), self.style("calendar-grid--visit")
             status = STATUS_STYLES[appt.status] if cell.line == 0 else ""
-            parts = [(text[0], base + _parsed(VISIT_COLOURS.get(appt.visit_colour, "default")))]
+            bar = (self.style("calendar-grid--marked") if cell.mark
+                   else _parsed(VISIT_COLOURS.get(appt.visit_colour, "default")))
+            parts = [(text[0], base + bar)]
             if status:
                 parts += [(text[1], base + _parsed(status)), (text[2:], base)]
             else:

@@ -2,13 +2,14 @@
 
 Rows are 15 minutes of the location's wall clock; columns are the providers working there that
 day. Every cell says what it is in characters, not only in colour: a visit's block starts with
-its status letter, time and patient; time outside the template is '░', a closure '▒', a
-procedure's buffer before or after it '┄' (taken, though nobody is seen then).
+its status letter, time and patient (its bar is '!' when it needs attention: outside working
+time); time outside the template is '░', a closure '▒', a procedure's buffer before or after
+it '┄' (taken, though nobody is seen then).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from enum import StrEnum
@@ -16,7 +17,14 @@ from typing import TYPE_CHECKING
 
 from frontdesk.domain.text import printable
 from frontdesk.ui.backend.boards import GridBoard
-from frontdesk.ui.calendar.cells import SWATCH, cycle, person_text, visit_text
+from frontdesk.ui.calendar.cells import (
+    MARK,
+    SWATCH,
+    attention_note,
+    cycle,
+    person_text,
+    visit_text,
+)
 from frontdesk.ui.text import INACTIVE, fit, status_text
 
 if TYPE_CHECKING:  # the calendar service loads SQLModel; the UI loads it only in workers
@@ -45,6 +53,7 @@ class Cell:
     line: int = 0  # the row's place in its visit or closure (0: the first row)
     lines: int = 1  # rows the visit covers
     label: str = ""  # the closure's label
+    mark: str = ""  # why the visit needs attention, in a word ("time off")
 
 
 @dataclass(frozen=True)
@@ -77,9 +86,11 @@ def columns(grid: DayGrid) -> tuple[Column, ...]:
     return tuple(cols)
 
 
-def cells(grid: DayGrid, starts: Sequence[datetime],
-          cols: Sequence[Column]) -> tuple[tuple[Cell, ...], ...]:
-    """Rows × columns. Cancelled visits and lapsed holds are not drawn (the board lists them)."""
+def cells(grid: DayGrid, starts: Sequence[datetime], cols: Sequence[Column],
+          marks: Mapping[int, str] | None = None) -> tuple[tuple[Cell, ...], ...]:
+    """Rows × columns. Cancelled visits and lapsed holds are not drawn (the board lists them).
+    ``marks``: visit id -> why it needs attention, in a word."""
+    marks = marks or {}
     days = {p.provider_id: p for p in grid.providers}
     table: list[list[Cell]] = [[] for _ in starts]
     for col in cols:
@@ -97,7 +108,8 @@ def cells(grid: DayGrid, starts: Sequence[datetime],
             if appt is not None:
                 line = i - first_row.setdefault(appt, i)
                 count = sum(appt.start < s + STEP and s < appt.end for s in starts)
-                table[i].append(Cell(Kind.VISIT, appt, line, count))
+                table[i].append(Cell(Kind.VISIT, appt, line, count,
+                                     mark=marks.get(appt.id, "")))
             elif closure is not None:
                 line = i - first_row.setdefault(closure, i)
                 table[i].append(Cell(Kind.CLOSED, line=line, label=closure.label))
@@ -135,7 +147,8 @@ def cell_text(cell: Cell, width: int) -> str:
         text = f"{CLOSED_FILL} Closed: {cell.label} " if cell.line == 0 else ""
         return fit(text, width).ljust(width, CLOSED_FILL)
     assert cell.appt is not None
-    return "▌" + fit(visit_line(cell, width - 1), width - 1).ljust(width - 1)
+    bar = MARK if cell.mark else "▌"
+    return bar + fit(visit_line(cell, width - 1), width - 1).ljust(width - 1)
 
 
 def visit_line(cell: Cell, width: int) -> str:
@@ -149,6 +162,8 @@ def visit_line(cell: Cell, width: int) -> str:
             head += " · " + visit_text(appt, width - len(head) - 3 + len(SWATCH))
         return head
     if cell.line == 1:
+        if cell.mark:  # what needs attention first; the visit type after it
+            return f"{cell.mark} · " + visit_text(appt, width - len(cell.mark) - 3 + len(SWATCH))
         return visit_text(appt, width + len(SWATCH))
     if cell.line == 2:
         return f"{appt.room_name} · {appt.status.label}"
@@ -161,7 +176,8 @@ def describe(cell: Cell, column: Column, start: datetime, grid: DayGrid) -> str:
     who = person_text(column.name, 30)
     if cell.kind is Kind.VISIT and cell.appt is not None:
         a = cell.appt
-        return (f"{a.local_start:%H:%M}–{a.local_end:%H:%M} · {who} · "
+        flag = f"{MARK} needs attention: {cell.mark} · " if cell.mark else ""
+        return (f"{flag}{a.local_start:%H:%M}–{a.local_end:%H:%M} · {who} · "
                 f"{printable(a.patient_short)} · "
                 f"{a.visit_type_name.split(' (')[0]} · {a.room_name} · {status_text(a.status)}")
     if cell.kind is Kind.CLOSED:
@@ -189,4 +205,6 @@ def summary(board: GridBoard) -> str:
     if cancelled:
         parts.append(f"{cancelled} cancelled (not drawn)")
     parts.extend(f"closed: {c.label}" for c in grid.closures if c.provider_id is None)
+    if note := attention_note(board.marks, active):
+        parts.append(note)
     return " · ".join(parts)

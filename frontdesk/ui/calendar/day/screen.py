@@ -24,7 +24,7 @@ from frontdesk.ui.calendar.day.grid import CalendarGrid
 from frontdesk.ui.calendar.day.layout import Kind, next_location, summary
 from frontdesk.ui.calendar.day.moving import MoveAndBook
 from frontdesk.ui.calendar.visit_filter import VisitChoice, VisitFilter
-from frontdesk.ui.navigation import EditHours, ShowWeek
+from frontdesk.ui.navigation import EditHours, ShowAttention, ShowWeek
 from frontdesk.ui.text import format_day
 from frontdesk.ui.widgets.footer import KeyFooter
 from frontdesk.ui.widgets.go_to import GoToDialog
@@ -87,13 +87,20 @@ class DayViewScreen(MoveAndBook):
                 tooltip="The cursor's provider: weekly hours and closures"),
         Binding("r", "refresh_grid", "Refresh", id="day.refresh", show=False,
                 tooltip="Read the day again now (it also refreshes by itself)"),
+        Binding("exclamation_mark", "needs_attention", "Attention", id="day.needs_attention",
+                key_display="!", show=False, tooltip="Schedulers: the visits marked ! "
+                "(outside working time), holds about to lapse and overdue callbacks"),
     ]
 
     def __init__(self, backend: Backend, *, day: date | None = None,
-                 location_id: int | None = None, poll_seconds: float = 2.0) -> None:
+                 location_id: int | None = None, poll_seconds: float = 2.0,
+                 visit_id: int | None = None, move: bool = False) -> None:
+        """``visit_id``: the cursor goes to that visit once the day is read (picked up to
+        move when ``move``: how the needs-attention list hands a visit over)."""
         super().__init__(backend, poll_seconds=poll_seconds)
         self.day: date = day or self.today
         self.location_id = location_id  # None: the first location, chosen by the first read
+        self._wanted: tuple[int, bool] | None = (visit_id, move) if visit_id else None
         self.visit: VisitChoice = VisitChoice(None)  # the visit-type filter
         self.moving: AppointmentView | None = None  # picked up with m, put down with Enter
         self.acting = False
@@ -187,6 +194,10 @@ class DayViewScreen(MoveAndBook):
     def action_refresh_grid(self) -> None:
         self.reload()
 
+    def action_needs_attention(self) -> None:
+        if self.check_action("needs_attention", ()):
+            self.post_message(ShowAttention(self.location_id, poll_seconds=self.poll_seconds))
+
     # ------------------------------------------------------------------ appointment keys
 
     @property
@@ -213,7 +224,7 @@ class DayViewScreen(MoveAndBook):
         if action == "book_here":
             usable = self.free_cell is not None and self.backend.staff and not self.acting
             return True if usable else None
-        if action == "edit_schedule":
+        if action in ("edit_schedule", "needs_attention"):
             return True if self.backend.may(Permission.SCHEDULE) else None
         return super().check_action(action, parameters)
 
@@ -232,6 +243,9 @@ class DayViewScreen(MoveAndBook):
             *([SystemCommand("Day view: weekly hours and closures",
                              "Edit the cursor's provider's templates and closures",
                              self.action_edit_schedule)]
+              if self.backend.may(Permission.SCHEDULE) else []),
+            *([SystemCommand("Needs attention", "Visits outside working time, holds about "
+                             "to lapse, overdue callbacks", self.action_needs_attention)]
               if self.backend.may(Permission.SCHEDULE) else []),
             SystemCommand("Back to the board", "Leave the day view", self.action_back),
         ]
@@ -272,7 +286,8 @@ class DayViewScreen(MoveAndBook):
     def _tick(self) -> None:
         """The now line moves even when nothing else changed."""
         if self.board is not None:
-            self.query_one(CalendarGrid).show(self.board.grid, self.backend.ctx.now())
+            self.query_one(CalendarGrid).show(self.board.grid, self.backend.ctx.now(),
+                                              marks=self.board.marks)
 
     def _go(self, day: date, location_id: int | None) -> None:
         if (day, location_id) == (self.day, self.location_id):
@@ -296,13 +311,26 @@ class DayViewScreen(MoveAndBook):
             return
         self._show_title()
         grid = self.query_one(CalendarGrid)
-        grid.show(board.grid, self.backend.ctx.now(), keep=self.moving is not None)
+        grid.show(board.grid, self.backend.ctx.now(), keep=self.moving is not None,
+                  marks=board.marks)
         grid.remove_class("-stale")
         note = self.query_one("#day-summary", Static)
         note.remove_class("-error")
         if self.moving is None:
             note.update(summary(board), layout=False)  # a fixed line: no relayout
+        if self._wanted is not None:
+            self._go_to_wanted(*self._wanted)
         self.sync_bindings()
+
+    def _go_to_wanted(self, visit_id: int, move: bool) -> None:
+        """The cursor on the visit the day view was opened for; picked up when asked."""
+        self._wanted = None
+        if not self.query_one(CalendarGrid).to_visit(visit_id):
+            self.notify("That visit is no longer here as it was (changed meanwhile?).",
+                        severity="warning", markup=False)
+            return
+        if move and self.check_action("move_visit", ()):
+            self.action_move_visit()
 
     @on(CalendarGrid.Highlighted)
     def _highlighted(self, event: CalendarGrid.Highlighted) -> None:
