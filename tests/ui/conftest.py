@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, datetime, time
 
 import pytest
@@ -9,6 +10,7 @@ from sqlmodel import Session
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import OptionList, Static
+from textual.worker import WorkerCancelled
 
 from frontdesk.db.engine import run_write
 from frontdesk.db.models import Location, Room, Template
@@ -75,7 +77,8 @@ def add_location(ctx: Context, p: Practice, name: str) -> int:
 async def settled(pilot: Pilot[None]) -> TodayScreen:
     """Wait, bounded, until the board shows the day and location it names."""
     for _ in range(200):
-        await pilot.app.workers.wait_for_complete()
+        with contextlib.suppress(WorkerCancelled):  # a newer read replaced one (exclusive)
+            await pilot.app.workers.wait_for_complete()
         await pilot.pause()
         screen = pilot.app.screen
         if isinstance(screen, TodayScreen) and screen.up_to_date:

@@ -121,6 +121,7 @@ class TodayScreen(AppointmentKeys[DayBoard]):
         self._ahead: dict[Shown, tuple[DayBoard, Prepared]] = {}  # read at ``_ahead_at``
         self._prepared: Prepared | None = None  # for the next paint, if it still fits
         self._ahead_at = 0.0
+        self._ahead_worker: Worker[dict[Shown, tuple[DayBoard, Prepared]]] | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="board-title", markup=False)
@@ -303,7 +304,8 @@ class TodayScreen(AppointmentKeys[DayBoard]):
     def _tick(self) -> None:
         """Every poll: the days either side are read again too, so that they stay as fresh
         as the day shown and → is quick after any pause (only while the board is in front)."""
-        if self.is_current and self.board is not None and not self._switched:
+        reading = self._ahead_worker is not None and not self._ahead_worker.is_finished
+        if self.is_current and self.board is not None and not self._switched and not reading:
             self._read_ahead()
 
     def _read_ahead(self) -> None:
@@ -314,8 +316,9 @@ class TodayScreen(AppointmentKeys[DayBoard]):
         wanted = [(day + timedelta(days=step), where) for step in AHEAD]
         plan = partial(self._plan, width=self.size.width, show_cancelled=self.show_cancelled,
                        code=self.visit.code)
-        self.run_worker(partial(self._read_days, wanted, plan), name="_ahead",
-                        group="board-ahead", exclusive=True, thread=True, exit_on_error=False)
+        self._ahead_worker = self.run_worker(
+            partial(self._read_days, wanted, plan), name="_ahead", group="board-ahead",
+            exclusive=True, thread=True, exit_on_error=False)
 
     def _read_days(self, wanted: list[Shown], plan: Callable[[DayBoard], Prepared]
                    ) -> dict[Shown, tuple[DayBoard, Prepared]]:
