@@ -27,9 +27,10 @@ from frontdesk.db.engine import read_session
 from frontdesk.db.models import Appointment, Closure, Provider
 from frontdesk.domain.availability import Covering, working_spans
 from frontdesk.domain.model import ClosureSpec, Interval, Status, TemplateSpec
-from frontdesk.domain.permissions import Permission
+from frontdesk.domain.permissions import DOING, Permission
 from frontdesk.services.access import require
 from frontdesk.services.context import Context
+from frontdesk.services.errors import NotAllowed
 from frontdesk.services.mapping import appointment_view
 from frontdesk.services.views import AppointmentView
 
@@ -38,7 +39,8 @@ if TYPE_CHECKING:  # the board reads marks at start; the callbacks load with the
 
 #: How far ahead visits are looked at.
 HORIZON_DAYS = 90
-#: A hold lapsing within this many minutes is listed (a hold lasts 5 by default: its last 2).
+#: A hold lapsing within this many minutes is listed (a hold lasts 5 by default: its last 2;
+#: a shorter hold time, its last half).
 HOLD_MINUTES = 2
 #: Visits still to happen that keep their time: a hold is listed on its own terms.
 _KEPT = (Status.BOOKED.value, Status.CONFIRMED.value)
@@ -93,12 +95,18 @@ class Item:
 
 def needs_attention(ctx: Context, *, by: str, location_id: int | None = None,
                     horizon_days: int = HORIZON_DAYS,
-                    hold_minutes: int = HOLD_MINUTES) -> list[Item]:
+                    hold_minutes: float | None = None) -> list[Item]:
     """Everything to look at, at ``location_id`` (None: everywhere), holds first, then visits
     by time, then callbacks (the most overdue first). For schedulers and above (``by``)."""
     from frontdesk.services.callbacks import callbacks_due
 
-    require(ctx, by, Permission.SCHEDULE)
+    try:
+        require(ctx, by, Permission.SCHEDULE)
+    except NotAllowed as refused:
+        raise NotAllowed(str(refused).replace(DOING[Permission.SCHEDULE],
+                                              "the needs-attention list", 1)) from None
+    if hold_minutes is None:
+        hold_minutes = min(HOLD_MINUTES, ctx.settings.booking.hold_min / 2)
     now = ctx.now()
     with read_session(ctx.engine) as session:
         visits = _visits_ahead(session, now, now + timedelta(days=horizon_days), location_id)
@@ -127,8 +135,9 @@ def visit_marks(ctx: Context, appointments: Iterable[AppointmentView]) -> dict[i
     "off hours"), for the visits of ``appointments`` that the list shows too (booked or
     confirmed, not started yet, outside working time). Two small reads for a day's board."""
     now = ctx.now()
+    horizon = now + timedelta(days=HORIZON_DAYS)
     wanted = [(a.id, a.provider_id, a.location_id, a.start, a.end) for a in appointments
-              if a.status.value in _KEPT and a.start >= now]
+              if a.status.value in _KEPT and now <= a.start < horizon]
     if not wanted:
         return {}
     with read_session(ctx.engine) as session:

@@ -8,13 +8,17 @@ The frozen clock is Wed 2027-03-10 09:00 in Tulsa; Dr. Able and Pat Baker work M
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlmodel import Session, col, select
 
-from frontdesk.db.models import AuditEvent
+from frontdesk.db import queries as q
+from frontdesk.db.models import Appointment, AuditEvent
 from frontdesk.domain.model import Status
 from frontdesk.services import attention, scheduling
 from frontdesk.services import schedule_admin as admin
@@ -167,6 +171,37 @@ def test_a_hold_kept_longer_is_off_the_list_and_audited_and_a_lapsed_one_is_not_
         scheduling.extend_hold(ctx, staff=practice.scheduler, appointment_id=booked.id)
 
 
+def test_a_hold_is_kept_three_hold_times_at_most(
+    ctx: Context, practice: Practice, clock: FrozenClock
+) -> None:
+    """However often "keep" is pressed, a 5-minute hold lasts 15 minutes from when it was made
+    at most: the time is the practice's, and other callers may want it."""
+    hold = book(ctx, practice, local(11, 10), hold=True)
+    made = clock.now
+    for minutes in (4, 8):
+        clock.now = made + timedelta(minutes=minutes)
+        kept = scheduling.extend_hold(ctx, staff=practice.scheduler, appointment_id=hold.id)
+    assert kept.hold_expires_at == made + timedelta(minutes=13)
+    clock.now = made + timedelta(minutes=12)
+    kept = scheduling.extend_hold(ctx, staff=practice.scheduler, appointment_id=hold.id)
+    assert kept.hold_expires_at == made + timedelta(minutes=15)  # capped, not 17
+    clock.now = made + timedelta(minutes=14)
+    with pytest.raises(InvalidInput, match=r"kept as long as a hold may be \(15 min\)"):
+        scheduling.extend_hold(ctx, staff=practice.scheduler, appointment_id=hold.id)
+
+
+def test_another_persons_hold_is_kept_or_released_only_by_a_scheduler(
+    ctx: Context, practice: Practice, clock: FrozenClock
+) -> None:
+    theirs = book(ctx, practice, local(11, 10), hold=True)  # the scheduler's caller
+    for change in (scheduling.extend_hold, scheduling.release_hold):
+        with pytest.raises(NotAllowed, match="changing another person's hold needs a "
+                                             "scheduler"):
+            change(ctx, staff=practice.staff, appointment_id=theirs.id)
+    assert scheduling.release_hold(ctx, staff=practice.manager,
+                                   appointment_id=theirs.id).status is Status.EXPIRED
+
+
 def test_an_overdue_callback_is_listed_with_its_call_back(
     ctx: Context, practice: Practice, clock: FrozenClock
 ) -> None:
@@ -192,7 +227,7 @@ def test_an_overdue_callback_is_listed_with_its_call_back(
 
 
 def test_only_schedulers_and_above_see_the_list(ctx: Context, practice: Practice) -> None:
-    with pytest.raises(NotAllowed):
+    with pytest.raises(NotAllowed, match="^the needs-attention list needs a scheduler"):
         needs_attention(ctx, by=practice.staff)
     assert needs_attention(ctx, by=practice.manager) == []
 
@@ -210,3 +245,54 @@ def test_the_calendar_marks_the_same_visits_in_a_word(ctx: Context,
     assert visit_marks(ctx, day) == {off.id: "time off"}
     assert fine.id not in visit_marks(ctx, day)
     assert visit_marks(ctx, []) == {}
+
+
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+def test_a_release_and_a_booking_of_the_same_hold_at_once_agree(
+    ctx: Context, practice: Practice, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A scheduler releases a hold from the list at the moment its receptionist books it:
+    one of the two wins and the other is told so; never "booked" over a released row."""
+    hold = scheduling.book(ctx, staff=practice.staff, patient_id=practice.patient_id,
+                           visit_type="follow-up", provider_id=practice.able,
+                           location_id=practice.location_id, start=local(11, 10), hold=True,
+                           accept_warnings=scheduling.WARNING_CODES)
+    clock.advance(minutes=4)
+    reached, go = threading.Event(), threading.Event()
+    real = q.add_audit
+
+    def paused(session: Session, **kw: Any) -> Any:  # the release, between read and write
+        if kw.get("action") == "appointment.release_hold":
+            reached.set()
+            assert go.wait(20)
+        return real(session, **kw)
+
+    monkeypatch.setattr(q, "add_audit", paused)
+    said: dict[str, object] = {}
+
+    def run(name: str, change: Callable[[], AppointmentView]) -> threading.Thread:
+        def work() -> None:
+            try:
+                said[name] = change().status
+            except InvalidInput as refused:
+                said[name] = refused.message
+        thread = threading.Thread(target=work)
+        thread.start()
+        return thread
+
+    release = run("release", lambda: scheduling.release_hold(
+        ctx, staff=practice.scheduler, appointment_id=hold.id))
+    assert reached.wait(20)
+    booking = run("book", lambda: scheduling.confirm_hold(
+        ctx, staff=practice.staff, appointment_id=hold.id,
+        accept_warnings=scheduling.WARNING_CODES))
+    booking.join(0.5)
+    assert booking.is_alive()  # the booking waits for the release's lock
+    go.set()
+    release.join(30)
+    booking.join(30)
+    assert said == {"release": Status.EXPIRED, "book": "is not a hold"}
+    with Session(ctx.engine) as session:
+        row = session.get(Appointment, hold.id)
+        assert row is not None
+        assert row.status == Status.EXPIRED.value

@@ -50,6 +50,9 @@ book a visit              yes           yes        yes      yes
 hold a slot               yes           yes        yes      yes
 confirm a hold            yes           yes        yes      yes
 release a hold            yes           yes        yes      yes
+release another's hold    no            yes        yes      yes
+keep a hold longer        yes           yes        yes      yes
+keep another's hold       no            yes        yes      yes
 move a visit              yes           yes        yes      yes
 cancel a visit            yes           yes        yes      yes
 confirm a visit           yes           yes        yes      yes
@@ -147,8 +150,23 @@ def _confirm_hold(c: Cell) -> Act:
 
 
 def _release_hold(c: Cell) -> Act:
-    held = c.booked(hold=True)
+    held = c.book(hold=True)  # one's own hold
     return lambda: scheduling.release_hold(c.ctx, staff=c.who, appointment_id=held.id)
+
+
+def _release_others_hold(c: Cell) -> Act:
+    held = c.booked(hold=True)  # the admin's: the needs-attention list's case
+    return lambda: scheduling.release_hold(c.ctx, staff=c.who, appointment_id=held.id)
+
+
+def _keep_hold(c: Cell) -> Act:
+    held = c.book(hold=True)
+    return lambda: scheduling.extend_hold(c.ctx, staff=c.who, appointment_id=held.id)
+
+
+def _keep_others_hold(c: Cell) -> Act:
+    held = c.booked(hold=True)
+    return lambda: scheduling.extend_hold(c.ctx, staff=c.who, appointment_id=held.id)
 
 
 def _move(c: Cell) -> Act:
@@ -320,6 +338,9 @@ ACTIONS: dict[str, Callable[[Cell], Act]] = {
     "hold a slot": _hold,
     "confirm a hold": _confirm_hold,
     "release a hold": _release_hold,
+    "release another's hold": _release_others_hold,
+    "keep a hold longer": _keep_hold,
+    "keep another's hold": _keep_others_hold,
     "move a visit": _move,
     "cancel a visit": _cancel,
     "confirm a visit": _confirm,

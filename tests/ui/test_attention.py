@@ -167,7 +167,7 @@ async def test_enter_on_an_overdue_callback_starts_a_call(
         assert call.callbacks[0].overdue
 
 
-async def test_enter_keeps_a_lapsing_hold_longer_and_x_releases_one(
+async def test_k_keeps_a_lapsing_hold_longer_and_x_twice_releases_one(
     sqlite_ctx: Context, practice: Practice, clock: FrozenClock
 ) -> None:
     first = book(sqlite_ctx, practice, local(11, 10), hold=True)
@@ -179,11 +179,15 @@ async def test_enter_keeps_a_lapsing_hold_longer_and_x_releases_one(
         listing = await until(pilot, AttentionScreen, "loaded")
         assert [(i.kind, i.appointment.id) for i in listing.items if i.appointment] == [
             (Kind.HOLD, first.id), (Kind.HOLD, second.id)]
-        assert "Enter: keep it 5 more minutes while the caller decides; x: release it." in (
-            text_of(listing, "#attention-detail"))
-        await pilot.press("enter")  # the first kept 5 minutes more
+        assert ("Enter: show it in the day view; k keeps it 5 more minutes while the caller "
+                "decides, x releases it.") in text_of(listing, "#attention-detail")
+        await pilot.press("k")  # the first kept 5 minutes more
         listing = await until(pilot, AttentionScreen, "loaded")
         assert [i.appointment.id for i in listing.items if i.appointment] == [second.id]
+        await pilot.press("x")  # asks first: the caller may still be on the line
+        await quiet(pilot)
+        assert "press x again to release it now" in text_of(listing, "#attention-detail")
+        assert scheduling.get_appointment(sqlite_ctx, second.id).status is Status.HELD
         await pilot.press("x")  # the second let go
         listing = await until(pilot, AttentionScreen, "loaded")
         assert listing.items == ()
@@ -191,6 +195,39 @@ async def test_enter_keeps_a_lapsing_hold_longer_and_x_releases_one(
     assert kept.status is Status.HELD
     assert kept.hold_expires_at == clock.now + timedelta(minutes=5)
     assert released.status is Status.EXPIRED
+
+
+async def test_enter_never_acts_on_a_hold_the_cursor_fell_onto(
+    sqlite_ctx: Context, practice: Practice, clock: FrozenClock
+) -> None:
+    """The visit under the cursor is dealt with elsewhere and the list is read again: the
+    cursor stays on its row (not the list's top, where holds are), and Enter on a hold only
+    shows it: keeping or releasing it has its own key."""
+    hold = book(sqlite_ctx, practice, local(11, 9), hold=True)
+    visits = [book(sqlite_ctx, practice, local(12, hour)) for hour in (9, 10, 11)]
+    clock.advance(minutes=4)
+    admin.add_closure(sqlite_ctx, staff=practice.scheduler, kind="time_off",
+                      start=local(12, 0), end=local(13, 0), reason="Conference",
+                      provider_id=practice.able, confirm_stranded=True)
+    async with FrontDeskApp(context=sqlite_ctx, staff="sched").run_test(size=(80, 24)) as pilot:
+        await settled(pilot)
+        await pilot.press("exclamation_mark")
+        listing = await until(pilot, AttentionScreen, "loaded")
+        ids = [i.appointment.id for i in listing.items if i.appointment]
+        assert ids == [hold.id, *(v.id for v in visits)]
+        await pilot.press("down", "down", "down")  # the last visit
+        scheduling.cancel(sqlite_ctx, staff=practice.scheduler, appointment_id=visits[2].id,
+                          reason="clinic closed")
+        await pilot.press("r")
+        listing = await until(pilot, AttentionScreen, "loaded")
+        assert listing.selected is not None
+        assert listing.selected.appointment == scheduling.get_appointment(sqlite_ctx,
+                                                                           visits[1].id)
+        await pilot.press("up", "up")  # the hold
+        await pilot.press("enter")
+        await quiet(pilot)
+    after = scheduling.get_appointment(sqlite_ctx, hold.id)
+    assert after.hold_expires_at == hold.hold_expires_at  # shown, not kept
 
 
 async def test_the_open_list_reads_itself_again_as_a_hold_nears_its_end(

@@ -9,13 +9,13 @@ from datetime import datetime, timedelta
 from sqlmodel import Session
 
 from frontdesk.db import queries as q
-from frontdesk.db.models import Appointment, VisitType
+from frontdesk.db.models import Appointment, Staff, VisitType
 from frontdesk.domain.model import Region, Side, Status
-from frontdesk.domain.permissions import Permission
+from frontdesk.domain.permissions import DOING, Permission, allowed, refusal
 from frontdesk.services.access import acting
 from frontdesk.services.callbacks import sync_callback
 from frontdesk.services.context import Context
-from frontdesk.services.errors import InvalidInput
+from frontdesk.services.errors import InvalidInput, NotAllowed
 from frontdesk.services.mapping import appointment_snapshot
 from frontdesk.services.pathway import (
     enforce_payer_rules,
@@ -176,13 +176,20 @@ def booked_again(session: Session, ctx: Context, *, appt: Appointment, vt: Visit
     return tuple(guards.warn(session, appt=appt, vt=vt, asked=asked, now=now))
 
 
+#: A hold is kept at most this many hold times from when it was made, however often it is
+#: kept longer: the time is the practice's, and other callers may want it.
+HOLD_TIMES_AT_MOST = 3
+
+
 def release_hold(ctx: Context, *, staff: str, appointment_id: int) -> AppointmentView:
+    """Let a hold go now. Another person's hold (the needs-attention list) needs a scheduler
+    or above; the hold is read under the booking lock, so a booking of it at the same moment
+    either comes first (and is refused here) or finds it released."""
+
     def work(session: Session) -> AppointmentView:
-        now = ctx.now()
         staff_row = acting(session, staff, Permission.BOOK)
-        appt = _appointment(session, appointment_id)
-        if appt.status != Status.HELD.value:
-            raise InvalidInput("appointment", "is not a hold")
+        appt = _live_hold(session, staff_row, appointment_id)
+        now = ctx.now()
         before = appointment_snapshot(appt)
         appt.status = Status.EXPIRED.value
         _touch(appt, now)
@@ -199,20 +206,25 @@ def release_hold(ctx: Context, *, staff: str, appointment_id: int) -> Appointmen
 def extend_hold(ctx: Context, *, staff: str, appointment_id: int) -> AppointmentView:
     """Keep a live hold for another hold time from now (the caller is still deciding): the
     needs-attention list's answer to a hold about to lapse. A hold already lapsed is not
-    brought back: its time may be someone else's by now."""
+    brought back: its time may be someone else's by now; and no hold is kept longer than
+    ``HOLD_TIMES_AT_MOST`` hold times from when it was made. Another person's hold needs a
+    scheduler or above."""
 
     def work(session: Session) -> AppointmentView:
-        now = ctx.now()
         staff_row = acting(session, staff, Permission.BOOK)
-        appt = _appointment(session, appointment_id)
-        q.lock_for_booking(session, location_id=appt.location_id, provider_id=appt.provider_id)
-        session.refresh(appt)  # as it stands once a booking at that provider committed
-        if appt.status != Status.HELD.value:
-            raise InvalidInput("appointment", "is not a hold (booked or released meanwhile)")
+        appt = _live_hold(session, staff_row, appointment_id)
+        now = ctx.now()  # once the lock is ours
         if appt.hold_expires_at is not None and appt.hold_expires_at <= now:
             raise InvalidInput("appointment", "the hold has lapsed; offer the slot again")
+        minutes = ctx.settings.booking.hold_min
+        latest = appt.booked_at + timedelta(minutes=minutes * HOLD_TIMES_AT_MOST)
+        if appt.hold_expires_at is not None and latest <= appt.hold_expires_at:
+            raise InvalidInput("appointment", f"it has been kept as long as a hold may be "
+                               f"({minutes * HOLD_TIMES_AT_MOST} min); book it or let it go")
+        until = min(now + timedelta(minutes=minutes), latest)
+        if appt.hold_expires_at is not None:
+            until = max(until, appt.hold_expires_at)  # never shorter than it was
         before = appointment_snapshot(appt)
-        until = now + timedelta(minutes=ctx.settings.booking.hold_min)
         appt.hold_expires_at = until
         _touch(appt, now)
         q.add_audit(session, origin=ctx.origin.stamp,
@@ -223,6 +235,20 @@ def extend_hold(ctx: Context, *, staff: str, appointment_id: int) -> Appointment
         return _view(session, _id(appt))  # read back in the same transaction
 
     return _write(ctx, work)
+
+
+def _live_hold(session: Session, staff_row: Staff, appointment_id: int) -> Appointment:
+    """The hold ``appointment_id`` as it stands under its provider's booking lock (and its
+    row's, on PostgreSQL), for ``staff_row`` to change: theirs, or anyone's for a scheduler."""
+    appt = _appointment(session, appointment_id)
+    q.lock_for_booking(session, location_id=appt.location_id, provider_id=appt.provider_id)
+    session.refresh(appt, with_for_update=True)  # as it stands once a booking committed
+    if appt.status != Status.HELD.value:
+        raise InvalidInput("appointment", "is not a hold (booked or released meanwhile)")
+    if appt.booked_by_id != staff_row.id and not allowed(staff_row.role, Permission.SCHEDULE):
+        raise NotAllowed(refusal(Permission.SCHEDULE).replace(
+            DOING[Permission.SCHEDULE], "changing another person's hold", 1))
+    return appt
 
 
 def _procedure_details(

@@ -99,7 +99,8 @@ def detail(item: Item, hold_minutes: int) -> str:
 ENTER_WORDS = {
     Kind.CLOSED: "pick it up to move in the day view (x there cancels it)",
     Kind.OFF_HOURS: "pick it up to move in the day view (x there cancels it)",
-    Kind.HOLD: "keep it {minutes} more minutes while the caller decides; x: release it",
+    Kind.HOLD: "show it in the day view; k keeps it {minutes} more minutes while the caller "
+               "decides, x releases it",
     Kind.CALLBACK: "start a call: the callback is in its list of callbacks due",
 }
 

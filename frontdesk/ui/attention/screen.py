@@ -41,6 +41,9 @@ if TYPE_CHECKING:
 
 #: The list is read again this often while it shows (holds lapse in minutes).
 REFRESH_SECONDS = 30.0
+#: Rows drawn at most (a practice-wide closure can strand thousands of visits: the summary
+#: counts them all, the list shows the first, soonest first).
+ROWS_AT_MOST = 300
 
 
 class AttentionScreen(Screen[None]):
@@ -49,10 +52,14 @@ class AttentionScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "resolve", "Resolve", id="attention.resolve", priority=True,
-                tooltip="Do what resolves the highlighted item: move the visit, keep the "
-                        "hold longer, or call the patient back"),
+                tooltip="Do what resolves the highlighted item: pick the visit up to move, "
+                        "show the hold in the day view, or call the patient back"),
+        Binding("k", "keep", "Keep hold", id="attention.keep",
+                tooltip="Keep the highlighted hold another hold time while the caller "
+                        "decides (up to three hold times in all)"),
         Binding("x", "release", "Release hold", id="attention.release",
-                tooltip="Let the highlighted hold go now: its time is free for others"),
+                tooltip="Let the highlighted hold go now (press x twice: the caller may "
+                        "still be on the line): its time is free for others"),
         Binding("l", "cycle_location(1)", "Next location", id="attention.next_location",
                 tooltip="Next location (All locations, then each one)"),
         Binding("L", "cycle_location(-1)", "Previous location",
@@ -73,6 +80,8 @@ class AttentionScreen(Screen[None]):
         self.locations: tuple[LocationView, ...] = ()
         self.loaded = False  # the list shown is the one read for ``location_id``
         self._columns: tuple[Column, ...] = ()
+        self._release_asked: str | None = None  # the hold whose first x was pressed
+        self._drawn: tuple[object, ...] = ()  # the columns and items the table shows
 
     def compose(self) -> ComposeResult:
         yield Static("Needs attention", id="attention-title", markup=False)
@@ -134,10 +143,19 @@ class AttentionScreen(Screen[None]):
     def _paint(self) -> None:
         place = location_label(self.locations, self.location_id)
         self.query_one("#attention-title", Static).update(f"Needs attention · {place}")
-        self.query_one("#attention-summary", Static).update(summary(self.items, place))
+        said = summary(self.items, place)
+        if len(self.items) > ROWS_AT_MOST:
+            said += f" · the first {ROWS_AT_MOST} shown"
+        self.query_one("#attention-summary", Static).update(said)
         table: DataTable[Text] = self.query_one("#attention-table", DataTable)
-        keep = self._cursor_key()
+        keep, row = self._cursor_key(), table.cursor_row
         columns = plan_columns(self.size.width)
+        drawn = (columns, self.items[:ROWS_AT_MOST])
+        if drawn == self._drawn:  # read again, nothing changed: the table stays as it is
+            self._describe()
+            self.sync()
+            return
+        self._drawn = drawn
         if columns != self._columns:
             table.clear(columns=True)
             for c in columns:
@@ -145,13 +163,16 @@ class AttentionScreen(Screen[None]):
             self._columns = columns
         else:
             table.clear()
-        for item in self.items:
+        for item in self.items[:ROWS_AT_MOST]:
             table.add_row(*(Text(cell_text(item, c, self.backend.zone), no_wrap=True,
                                  overflow="ellipsis") for c in columns), key=_key(item))
         table.display = bool(self.items)
-        keys = [_key(i) for i in self.items]
-        if keep in keys:
-            table.move_cursor(row=keys.index(keep), animate=False)
+        keys = [_key(i) for i in self.items[:ROWS_AT_MOST]]
+        # the same item, or the row where the one dealt with was (never the list's top,
+        # where the holds are: Enter there would act on something nobody looked at)
+        at = keys.index(keep) if keep in keys else min(row, len(keys) - 1)
+        if keys:
+            table.move_cursor(row=max(at, 0), animate=False)
         self._describe()
         self.sync()
 
@@ -162,8 +183,12 @@ class AttentionScreen(Screen[None]):
     def _describe(self) -> None:
         item = self.selected
         minutes = self.backend.ctx.settings.booking.hold_min
-        self.query_one("#attention-detail", Static).update(detail(item, minutes) if item
-                                                           else "")
+        text = detail(item, minutes) if item else ""
+        if item is not None and self._release_asked == _key(item):
+            text += "\nThe caller may still be on the line: press x again to release it now."
+        elif self._release_asked is not None:
+            self._release_asked = None  # the cursor moved on: a first x asks again
+        self.query_one("#attention-detail", Static).update(text)
 
     def _cursor_key(self) -> str | None:
         table = self.query_one("#attention-table", DataTable)
@@ -187,40 +212,55 @@ class AttentionScreen(Screen[None]):
             return True if self.selected is not None else None
         if action == "cycle_location":
             return True if len(self.locations) > 1 else None
-        if action == "release":
+        if action in ("release", "keep"):
             item = self.selected
             return True if item is not None and item.kind is Kind.HOLD else None
         return True
 
     def action_resolve(self) -> None:
-        """Enter: the visit picked up in the day view, the hold kept longer, or a call."""
+        """Enter: the visit picked up in the day view, the hold shown there, or a call. It
+        never writes: keeping or releasing a hold has its own key."""
         item = self.selected
         if item is None:
             return
         appt = item.appointment
         if item.action is Action.CALL_BACK or appt is None:
             self.call_later(self.app.run_action, "start_call")  # F2's own way
-        elif item.action is Action.HOLD:
-            self._change(partial(self.backend.extend_hold, appt))
         else:
             self.post_message(ShowDay(appt.local_start.date(), appt.location_id,
                                       poll_seconds=self.poll_seconds, visit_id=appt.id,
-                                      move=True))
+                                      move=item.action is Action.MOVE))
 
-    def action_release(self) -> None:
+    def action_keep(self) -> None:
         item = self.selected
         if item is not None and item.kind is Kind.HOLD and item.appointment is not None:
-            self._change(partial(self.backend.release, item.appointment))
+            self._change(partial(self.backend.extend_hold, item.appointment))
 
-    @work(thread=True, group="attention-change", exit_on_error=False)
+    def action_release(self) -> None:
+        """The first x asks (the holder's caller may still be on the line), the second on
+        the same hold lets it go."""
+        item = self.selected
+        if item is None or item.kind is not Kind.HOLD or item.appointment is None:
+            return
+        if self._release_asked != _key(item):
+            self._release_asked = _key(item)
+            self._describe()
+            return
+        self._release_asked = None
+        self._change(partial(self.backend.release, item.appointment))
+
+    @work(thread=True, group="attention-change", exclusive=True, exit_on_error=False)
     def _change(self, change: Callable[[], Outcome]) -> None:
-        """Write one change, say how it went, then read the list again."""
+        """Write one change, say how it went, then read the list again. The backend says a
+        refusal or a busy database in words; anything else reaching here is the database
+        gone away or a fault, said as such (its kind logged, never the patient's details)."""
         try:
             outcome = change()
-        except Exception:  # noqa: BLE001 - the database went away: say so, in plain words
+        except Exception as error:  # noqa: BLE001 - said in plain words, kind logged
+            self.log.error(f"needs-attention change failed: {type(error).__name__}")
             self.app.call_from_thread(
-                self.notify, "Could not reach the database; nothing may have been changed.",
-                severity="error", markup=False)
+                self.notify, "Could not write the change (the database may be out of reach). "
+                "Press r to see the list as it stands.", severity="error", markup=False)
         else:
             self.app.call_from_thread(self.notify, outcome.message, severity=outcome.severity,
                                       markup=False)
