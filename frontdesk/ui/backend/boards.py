@@ -25,6 +25,9 @@ class DayBoard:
     location_id: int | None
     locations: tuple[LocationView, ...]
     appointments: tuple[AppointmentView, ...]
+    #: When the day has no visits: the next day that has some, and how many (None: none soon,
+    #: or not looked for).
+    next_visits: tuple[date, int] | None = None
 
     def rows(self, *, show_cancelled: bool) -> list[AppointmentView]:
         """Appointments in board order: grouped by location when showing all, then by time."""

@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Static
 
 from frontdesk.ui.widgets.footer import KeyFooter
+from frontdesk.ui.widgets.title import TitleLine
 from frontdesk.ui.widgets.treatment_lookup import TreatmentPanel
 
 if TYPE_CHECKING:
@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 
 class TreatmentScreen(Screen[None]):
     """The lookup as its own area (F3 from the board and the calendars)."""
+
+    PLACE_NAME = "Treatments"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,f3", "app.pop_screen", "Back", id="lookup.back"),
@@ -29,8 +31,7 @@ class TreatmentScreen(Screen[None]):
         self.backend = backend
 
     def compose(self) -> ComposeResult:
-        yield Static("Treatments · approved answers for callers", id="lookup-title",
-                     markup=False)
+        yield TitleLine("Treatments · approved answers for callers", id="lookup-title")
         yield TreatmentPanel(self.backend, can_book=False, id="lookup")
         yield KeyFooter()
 
