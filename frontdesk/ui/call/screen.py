@@ -27,7 +27,7 @@ from frontdesk.ui.call.pathway import PATHWAY_REASONS, ChoiceList, PathwayPanel
 from frontdesk.ui.call.record import RecordPanel
 from frontdesk.ui.call.visits import VisitsPanel
 from frontdesk.ui.widgets.footer import KeyFooter
-from frontdesk.ui.widgets.title import TitleLine
+from frontdesk.ui.widgets.title import TitleRow
 from frontdesk.ui.widgets.treatment_lookup import TreatmentPanel
 
 if TYPE_CHECKING:
@@ -71,7 +71,7 @@ class CallScreen(CallerOnLine):
     # ------------------------------------------------------------------ layout
 
     def compose(self) -> ComposeResult:
-        yield TitleLine(id="call-title")
+        yield TitleRow(Static(id="call-title", markup=False))
         with Horizontal(id="call-main"):
             yield from self._body()
             yield TreatmentPanel(self.backend, can_book=True, id="call-lookup")

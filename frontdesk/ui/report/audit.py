@@ -21,7 +21,7 @@ from textual.worker import Worker, WorkerState
 from frontdesk.domain.dates import DateWordsError, parse_date_words
 from frontdesk.ui.text import format_day
 from frontdesk.ui.widgets.footer import KeyFooter
-from frontdesk.ui.widgets.title import TitleLine
+from frontdesk.ui.widgets.title import TitleRow
 
 if TYPE_CHECKING:
     from frontdesk.services.audit import AuditLine
@@ -46,8 +46,8 @@ class AuditScreen(Screen[None]):
         self.lines: tuple[AuditLine, ...] = ()
 
     def compose(self) -> ComposeResult:
-        yield TitleLine("Audit log · newest first · Enter in a field applies the filters",
-                        id="audit-title")
+        yield TitleRow(Static("Audit log · newest first · Enter in a field applies the filters",
+                              id="audit-title", markup=False))
         with Horizontal(id="audit-filters"):
             yield Input(placeholder=f"Since ({DEFAULT_DAYS} days ago)", id="audit-since",
                         compact=True)

@@ -25,7 +25,7 @@ from frontdesk.ui.report.drill import DrillScreen, FigureTable
 from frontdesk.ui.text import format_day
 from frontdesk.ui.widgets.back import name_the_way_back
 from frontdesk.ui.widgets.footer import KeyFooter
-from frontdesk.ui.widgets.title import TitleLine
+from frontdesk.ui.widgets.title import TitleRow
 
 if TYPE_CHECKING:
     from frontdesk.services.report import DailyReport, DrillTable, Figure
@@ -86,7 +86,7 @@ class ReportScreen(Screen[None]):
         self._wide = False
 
     def compose(self) -> ComposeResult:
-        yield TitleLine(id="report-title")
+        yield TitleRow(Static(id="report-title", markup=False))
         yield VerticalScroll(Static("Reading the day…", id="report-loading", markup=False),
                              id="report-body", can_focus=False)
         yield KeyFooter()

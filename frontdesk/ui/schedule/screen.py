@@ -31,7 +31,7 @@ from frontdesk.ui.schedule.text import (
 from frontdesk.ui.widgets.back import name_the_way_back
 from frontdesk.ui.widgets.footer import KeyFooter
 from frontdesk.ui.widgets.pickers import Picked, ProviderPicker
-from frontdesk.ui.widgets.title import TitleLine
+from frontdesk.ui.widgets.title import TitleRow
 
 if TYPE_CHECKING:
     from frontdesk.services.schedule_admin import ClosureRow, TemplateRow
@@ -91,7 +91,7 @@ class ScheduleEditorScreen(Screen[None]):
         self.zone = ZoneInfo(backend.zone)
 
     def compose(self) -> ComposeResult:
-        yield TitleLine("Schedule · loading…", id="sched-title")
+        yield TitleRow(Static("Schedule · loading…", id="sched-title", markup=False))
         yield Static("Weekly hours", id="sched-hours-label", classes="sched-label", markup=False)
         yield DataTable(id="sched-hours", cursor_type="row", zebra_stripes=True)
         yield Static("Closures ahead", id="sched-closures-label", classes="sched-label",

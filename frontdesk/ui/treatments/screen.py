@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING, ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
+from textual.widgets import Static
 
 from frontdesk.ui.widgets.footer import KeyFooter
-from frontdesk.ui.widgets.title import TitleLine
+from frontdesk.ui.widgets.title import TitleRow
 from frontdesk.ui.widgets.treatment_lookup import TreatmentPanel
 
 if TYPE_CHECKING:
@@ -31,7 +32,8 @@ class TreatmentScreen(Screen[None]):
         self.backend = backend
 
     def compose(self) -> ComposeResult:
-        yield TitleLine("Treatments · approved answers for callers", id="lookup-title")
+        yield TitleRow(Static("Treatments · approved answers for callers", id="lookup-title",
+                              markup=False))
         yield TreatmentPanel(self.backend, can_book=False, id="lookup")
         yield KeyFooter()
 

@@ -3,11 +3,10 @@ so whoever sits down at the keyboard sees whose session it is on every screen.""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from rich.cells import cell_len
 from rich.text import Text
-from textual.visual import VisualType
+from textual.containers import Horizontal
 from textual.widgets import Static
 
 from frontdesk.domain.text import printable
@@ -22,41 +21,41 @@ class KnowsWho(Protocol):
     def signed_in(self) -> StaffView | None: ...
 
 
-def who_text(person: StaffView | None) -> str:
-    return "" if person is None else f"{printable(person.name)} · {person.role.value}"
+def who_text(person: StaffView | None, width: int | None = None) -> str:
+    """'Rita Fairbanks · receptionist'; the name alone when ``width`` is too narrow for both."""
+    if person is None:
+        return ""
+    full = f"{printable(person.name)} · {person.role.value}"
+    return full if width is None or len(full) <= width else printable(person.name)
 
 
-def title_with_who(title: str, who: str, width: int) -> str:
-    """``title`` on the left and ``who`` on the right of ``width`` cells. When both do not fit,
-    the name goes without the role, then the title is cut with "…" (never the name)."""
-    if not who:
-        return title
-    name = who.split(" · ")[0]
-    for right in (who, name):
-        gap = width - cell_len(title) - cell_len(right)
-        if gap >= 2:
-            return title + " " * gap + right
-    room = width - cell_len(name) - 2
-    if room < 8:
-        return title
-    cut = Text(title)
-    cut.truncate(room, overflow="ellipsis")
-    return cut.plain + " " * (width - cut.cell_len - cell_len(name)) + name
-
-
-class TitleLine(Static):
-    """A ``Static`` one line high: ``update`` sets the title, the person is added on render."""
-
-    def __init__(self, title: str = "", **kwargs: Any) -> None:
-        super().__init__(title, markup=False, **kwargs)
-        self._title = title
-
-    def update(self, content: VisualType = "", *, layout: bool = True) -> None:
-        self._title = str(content)
-        super().update(content, layout=layout)
+class SignedIn(Static):
+    """Who is signed in, read from the app each time it is drawn."""
 
     def render(self) -> Text:
         app = self.app
         person = app.signed_in if isinstance(app, KnowsWho) else None
-        return Text(title_with_who(self._title, who_text(person), self.content_region.width),
-                    no_wrap=True, overflow="ellipsis")
+        width = self.parent.size.width // 2 if self.parent is not None else None
+        return Text(who_text(person, width), no_wrap=True, overflow="ellipsis")
+
+
+class TitleRow(Horizontal):
+    """``title`` (the screen's own title ``Static``, which the screen updates as before) with
+    :class:`SignedIn` on the right."""
+
+    DEFAULT_CSS = """
+    TitleRow {
+        height: 1;
+        background: $panel;
+        & > Static { width: 1fr; }
+        & > SignedIn {
+            width: auto;
+            max-width: 50%;
+            padding: 0 1;
+            text-style: bold;
+        }
+    }
+    """
+
+    def __init__(self, title: Static) -> None:
+        super().__init__(title, SignedIn(markup=False))

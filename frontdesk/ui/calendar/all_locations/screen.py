@@ -21,7 +21,7 @@ from frontdesk.ui.navigation import ShowDay
 from frontdesk.ui.text import format_day
 from frontdesk.ui.widgets.back import name_the_way_back
 from frontdesk.ui.widgets.footer import KeyFooter
-from frontdesk.ui.widgets.title import TitleLine
+from frontdesk.ui.widgets.title import TitleRow
 
 if TYPE_CHECKING:
     from frontdesk.ui.backend.door import Backend
@@ -76,7 +76,7 @@ class AllLocationsScreen(LiveScreen[AllLocations, Chosen | None]):
         self.day: date = day or self.today
 
     def compose(self) -> ComposeResult:
-        yield TitleLine(id="all-title")
+        yield TitleRow(Static(id="all-title", markup=False))
         yield Static("Loading…", id="all-summary", markup=False)
         yield HorizontalScroll(id="all-panels", can_focus=False)
         yield KeyFooter()

@@ -32,7 +32,7 @@ from frontdesk.ui.text import format_day
 from frontdesk.ui.widgets.footer import KeyFooter
 from frontdesk.ui.widgets.go_to import GoToDialog
 from frontdesk.ui.widgets.pickers import LocationPicker, Picked
-from frontdesk.ui.widgets.title import TitleLine
+from frontdesk.ui.widgets.title import TitleRow
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -127,7 +127,7 @@ class TodayScreen(AppointmentKeys[DayBoard]):
         self._ahead_at = 0.0
 
     def compose(self) -> ComposeResult:
-        yield TitleLine(id="board-title")
+        yield TitleRow(Static(id="board-title", markup=False))
         yield Static("Loading…", id="board-summary", markup=False)
         yield DayTable(id="board-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="board-empty", markup=False)

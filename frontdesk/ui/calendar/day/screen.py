@@ -30,7 +30,7 @@ from frontdesk.ui.widgets.back import name_the_way_back
 from frontdesk.ui.widgets.footer import KeyFooter
 from frontdesk.ui.widgets.go_to import GoToDialog
 from frontdesk.ui.widgets.pickers import LocationPicker, Picked, ProviderPicker
-from frontdesk.ui.widgets.title import TitleLine
+from frontdesk.ui.widgets.title import TitleRow
 
 if TYPE_CHECKING:
     from frontdesk.services.views import AppointmentView
@@ -108,7 +108,7 @@ class DayViewScreen(MoveAndBook):
         self.acting = False
 
     def compose(self) -> ComposeResult:
-        yield TitleLine(id="day-title")
+        yield TitleRow(Static(id="day-title", markup=False))
         yield Static("Loading…", id="day-summary", markup=False)
         yield CalendarGrid(id="day-grid")
         yield Static(id="day-detail", markup=False)

@@ -22,7 +22,7 @@ from frontdesk.ui.widgets.back import name_the_way_back
 from frontdesk.ui.widgets.footer import KeyFooter
 from frontdesk.ui.widgets.go_to import GoToDialog
 from frontdesk.ui.widgets.pickers import LocationPicker, Picked, ProviderPicker
-from frontdesk.ui.widgets.title import TitleLine
+from frontdesk.ui.widgets.title import TitleRow
 
 if TYPE_CHECKING:
     from frontdesk.services.week import WeekGrid
@@ -86,7 +86,7 @@ class WeekViewScreen(LiveScreen[WeekBoard, None]):
         self.visit: VisitChoice = VisitChoice(None)  # the visit-type filter
 
     def compose(self) -> ComposeResult:
-        yield TitleLine(id="week-title")
+        yield TitleRow(Static(id="week-title", markup=False))
         yield Static("Loading…", id="week-summary", markup=False)
         yield WeekGridView(id="week-grid")
         yield Static(id="week-detail", markup=False)
