@@ -95,7 +95,7 @@ class FrontDeskApp(Routes):
                 tooltip="Lock the screen now (your password unlocks it)"),
         # ? is text in a field being typed in (check_action): F1 opens the list there too
         Binding("question_mark", "keys", "Keys", id="app.keys", priority=True,
-                tooltip="Every key of this screen, with what it does"),
+                tooltip="Every key of this screen, with what it does (F1 too, also in a field)"),
         Binding("f1", "keys_anywhere", "Keys", id="app.keys_f1", priority=True, show=False,
                 tooltip="Every key of this screen, also while typing in a field"),
     ]

@@ -8,7 +8,7 @@ work everywhere. A key that does not apply right now is listed dimmed, marked "(
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
 from rich.console import Group
@@ -59,21 +59,23 @@ def keys_of(screen: Screen[Any]) -> tuple[KeySection, ...]:
             if binding.priority and key not in taken and state is not False:
                 found.append((EVERYWHERE, key, binding, bool(state)))
     found.sort(key=lambda f: f[2].id is None)  # stable: binding order otherwise
-    rows: dict[tuple[str, str, str], list[Any]] = {}
+    rows: dict[tuple[str, str], list[Any]] = {}  # one row per thing done: ? and F1 "Keys"
     for where, _key, binding, enabled in found:
         if not binding.description or binding.system:
             continue
         shown = app.get_key_display(binding)
-        entry = rows.setdefault((where, binding.action, binding.description),
+        entry = rows.setdefault((where, binding.description),
                                 [[], binding.tooltip, enabled])
+        if shown in entry[0] and binding.key_display:  # "escape,backspace" shown as esc
+            shown = app.get_key_display(replace(binding, key_display=None))
         if shown not in entry[0]:
             entry[0].append(shown)
         entry[2] = entry[2] or enabled
     return tuple(
         KeySection(title, tuple(KeyRow(tuple(keys), description, tooltip, enabled)
-                                for (where, _, description), (keys, tooltip, enabled)
+                                for (where, description), (keys, tooltip, enabled)
                                 in rows.items() if where == title))
-        for title in SECTIONS if any(where == title for where, _, _ in rows))
+        for title in SECTIONS if any(where == title for where, _ in rows))
 
 
 def place_name(screen: Screen[Any]) -> str:
