@@ -111,7 +111,8 @@ def assert_footer_fits(screen: Screen[Any]) -> None:
     footer = screen.query_one(KeyFooter)
     keys = footer_keys(screen)
     help_key = keys.get("question_mark") or keys.get("f1")
-    assert help_key is not None and help_key.description == "Keys"
+    assert help_key is not None
+    assert help_key.description == "Keys"
     right = help_key.region.x
     assert help_key.region.right <= footer.region.right
     for child in footer.children:
@@ -119,7 +120,8 @@ def assert_footer_fits(screen: Screen[Any]) -> None:
             continue
         region = child.region
         assert region.width > 0
-        assert footer.region.x <= region.x and region.right <= right, child
+        assert footer.region.x <= region.x, child
+        assert region.right <= right, child
     for key in keys.values():
         drawn = key.render().plain
         assert key.description in drawn
@@ -186,7 +188,8 @@ async def test_on_the_call_screen_question_mark_is_text_and_f1_lists_the_keys(
         assert call.focused is search
         await pilot.press("question_mark")
         await pilot.pause()
-        assert pilot.app.screen is call and search.value.endswith("?")  # typed, not swallowed
+        assert pilot.app.screen is call
+        assert search.value.endswith("?")
         assert "f1" in footer_keys(call)  # the footer says which key lists them here
         keys = await open_keys(pilot, "f1")
         assert set(listed(keys, HERE)) == own_bindings(call)
@@ -364,3 +367,46 @@ async def test_the_demo_s_sign_in_names_its_accounts(sqlite_ctx: Context,
             form = await until(pilot, SignInScreen)
             notes = [str(s.render()) for s in form.query(Static) if s.id == "signin-demo"]
             assert notes == ([DEMO_ACCOUNTS] if demo else [])
+
+
+class TestKeysSnapshots:
+    """Reviewed pictures: the board's ``?`` list, and an empty Saturday's board with its footer
+    (Wed 10 Mar 2027 at 09:00; the next visits on Mon 15 Mar)."""
+
+    @staticmethod
+    async def keys(pilot: Pilot[None]) -> None:
+        await settled(pilot)
+        await pilot.press("question_mark")
+        await until(pilot, KeysScreen)
+
+    @staticmethod
+    async def saturday(pilot: Pilot[None]) -> None:
+        await settled(pilot)
+        await pilot.press("right", "right", "right")
+        await settled(pilot)
+        await pilot.pause()
+
+    def test_keys_at_80x24(self, snap_compare: Any, sqlite_ctx: Context,
+                           booked: list[AppointmentView]) -> None:
+        assert snap_compare(FrontDeskApp(context=sqlite_ctx), terminal_size=(80, 24),
+                            run_before=self.keys)
+
+    def test_keys_at_160x50(self, snap_compare: Any, sqlite_ctx: Context,
+                            booked: list[AppointmentView]) -> None:
+        assert snap_compare(FrontDeskApp(context=sqlite_ctx), terminal_size=(160, 50),
+                            run_before=self.keys)
+
+    def test_empty_saturday_at_80x24(self, snap_compare: Any, sqlite_ctx: Context,
+                                     practice: Practice, booked: list[AppointmentView]) -> None:
+        book(sqlite_ctx, practice, patient=practice.patient_id, visit="follow-up",
+             provider=practice.baker, start=MONDAY_TEN)
+        assert snap_compare(FrontDeskApp(context=sqlite_ctx), terminal_size=(80, 24),
+                            run_before=self.saturday)
+
+    def test_empty_saturday_at_160x50(self, snap_compare: Any, sqlite_ctx: Context,
+                                      practice: Practice, booked: list[AppointmentView]
+                                      ) -> None:
+        book(sqlite_ctx, practice, patient=practice.patient_id, visit="follow-up",
+             provider=practice.baker, start=MONDAY_TEN)
+        assert snap_compare(FrontDeskApp(context=sqlite_ctx), terminal_size=(160, 50),
+                            run_before=self.saturday)

@@ -71,7 +71,7 @@ class CallScreen(CallerOnLine):
     # ------------------------------------------------------------------ layout
 
     def compose(self) -> ComposeResult:
-        yield TitleRow(Static(id="call-title", markup=False))
+        yield TitleRow(title_id="call-title")
         with Horizontal(id="call-main"):
             yield from self._body()
             yield TreatmentPanel(self.backend, can_book=True, id="call-lookup")

@@ -46,8 +46,8 @@ class AuditScreen(Screen[None]):
         self.lines: tuple[AuditLine, ...] = ()
 
     def compose(self) -> ComposeResult:
-        yield TitleRow(Static("Audit log · newest first · Enter in a field applies the filters",
-                              id="audit-title", markup=False))
+        yield TitleRow("Audit log · newest first · Enter in a field applies the filters",
+                       title_id="audit-title")
         with Horizontal(id="audit-filters"):
             yield Input(placeholder=f"Since ({DEFAULT_DAYS} days ago)", id="audit-since",
                         compact=True)

@@ -86,7 +86,7 @@ class ReportScreen(Screen[None]):
         self._wide = False
 
     def compose(self) -> ComposeResult:
-        yield TitleRow(Static(id="report-title", markup=False))
+        yield TitleRow(title_id="report-title")
         yield VerticalScroll(Static("Reading the day…", id="report-loading", markup=False),
                              id="report-body", can_focus=False)
         yield KeyFooter()

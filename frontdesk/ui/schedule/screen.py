@@ -91,7 +91,7 @@ class ScheduleEditorScreen(Screen[None]):
         self.zone = ZoneInfo(backend.zone)
 
     def compose(self) -> ComposeResult:
-        yield TitleRow(Static("Schedule · loading…", id="sched-title", markup=False))
+        yield TitleRow("Schedule · loading…", title_id="sched-title")
         yield Static("Weekly hours", id="sched-hours-label", classes="sched-label", markup=False)
         yield DataTable(id="sched-hours", cursor_type="row", zebra_stripes=True)
         yield Static("Closures ahead", id="sched-closures-label", classes="sched-label",

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Static
 
 from frontdesk.ui.widgets.footer import KeyFooter
 from frontdesk.ui.widgets.title import TitleRow
@@ -32,8 +31,8 @@ class TreatmentScreen(Screen[None]):
         self.backend = backend
 
     def compose(self) -> ComposeResult:
-        yield TitleRow(Static("Treatments · approved answers for callers", id="lookup-title",
-                              markup=False))
+        yield TitleRow("Treatments · approved answers for callers",
+                       title_id="lookup-title")
         yield TreatmentPanel(self.backend, can_book=False, id="lookup")
         yield KeyFooter()
 

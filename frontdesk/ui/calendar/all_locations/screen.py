@@ -76,7 +76,7 @@ class AllLocationsScreen(LiveScreen[AllLocations, Chosen | None]):
         self.day: date = day or self.today
 
     def compose(self) -> ComposeResult:
-        yield TitleRow(Static(id="all-title", markup=False))
+        yield TitleRow(title_id="all-title")
         yield Static("Loading…", id="all-summary", markup=False)
         yield HorizontalScroll(id="all-panels", can_focus=False)
         yield KeyFooter()

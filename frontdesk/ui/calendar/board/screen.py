@@ -127,7 +127,7 @@ class TodayScreen(AppointmentKeys[DayBoard]):
         self._ahead_at = 0.0
 
     def compose(self) -> ComposeResult:
-        yield TitleRow(Static(id="board-title", markup=False))
+        yield TitleRow(title_id="board-title")
         yield Static("Loading…", id="board-summary", markup=False)
         yield DayTable(id="board-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="board-empty", markup=False)

@@ -108,7 +108,7 @@ class DayViewScreen(MoveAndBook):
         self.acting = False
 
     def compose(self) -> ComposeResult:
-        yield TitleRow(Static(id="day-title", markup=False))
+        yield TitleRow(title_id="day-title")
         yield Static("Loading…", id="day-summary", markup=False)
         yield CalendarGrid(id="day-grid")
         yield Static(id="day-detail", markup=False)

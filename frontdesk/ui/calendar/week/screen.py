@@ -86,7 +86,7 @@ class WeekViewScreen(LiveScreen[WeekBoard, None]):
         self.visit: VisitChoice = VisitChoice(None)  # the visit-type filter
 
     def compose(self) -> ComposeResult:
-        yield TitleRow(Static(id="week-title", markup=False))
+        yield TitleRow(title_id="week-title")
         yield Static("Loading…", id="week-summary", markup=False)
         yield WeekGridView(id="week-grid")
         yield Static(id="week-detail", markup=False)
