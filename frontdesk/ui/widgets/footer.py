@@ -85,6 +85,11 @@ class KeyFooter(Footer):
         order = footer_order(self.screen)
         help_keys = {b.id: (b, enabled, tip) for _, b, enabled, tip in active.values()
                      if b.id in HELP_IDS}
+        if not help_keys and self.screen.is_modal:  # a dialog leaves the app's keys out of
+            app = self.app  # its list, but ? and F1 (priority keys) work over it too
+            help_keys = {b.id: (b, True, b.tooltip) for _, b in app._bindings
+                         if b.id in HELP_IDS
+                         and app._check_action_state(b.action, app) is not False}
         wanted = help_keys.get("app.keys")
         help_key = wanted if wanted is not None and wanted[1] else help_keys.get("app.keys_f1")
         by_action: dict[str, list[Shown]] = {}
