@@ -239,8 +239,8 @@ class FrontDeskApp(Routes):
         from frontdesk.ui.account.sign_in import LockScreen, SignInScreen
 
         backend = self.backend or self._early_backend
-        if (backend is None or backend.person is None
-                or isinstance(self.screen, (LockScreen, SignInScreen))):
+        if (backend is None or backend.person is None  # or locked already, the ? list over it
+                or any(isinstance(s, (LockScreen, SignInScreen)) for s in self.screen_stack)):
             return
         self.clear_notifications()  # what was just said stays with the person who left
         self.push_screen(LockScreen(backend, name=backend.person.name), self._unlocked)

@@ -9,6 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
+from frontdesk.ui.widgets.back import name_the_way_back
 from frontdesk.ui.widgets.footer import KeyFooter
 from frontdesk.ui.widgets.title import TitleRow
 from frontdesk.ui.widgets.treatment_lookup import TreatmentPanel
@@ -23,7 +24,8 @@ class TreatmentScreen(Screen[None]):
     PLACE_NAME = "Treatments"
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,f3", "app.pop_screen", "Back", id="lookup.back"),
+        Binding("escape,f3", "app.pop_screen", "Back", id="lookup.back",
+                tooltip="Back to where you were"),  # named on mount: "Board", "Week"…
     ]
 
     def __init__(self, backend: Backend) -> None:
@@ -37,4 +39,5 @@ class TreatmentScreen(Screen[None]):
         yield KeyFooter()
 
     def on_mount(self) -> None:
+        name_the_way_back(self, "lookup.back")
         self.query_one(TreatmentPanel).focus_search()
