@@ -169,8 +169,9 @@ async def test_question_mark_on_the_report(sqlite_ctx: Context, practice: Practi
     async with app.run_test(size=(80, 24)) as pilot:
         await settled(pilot)
         await pilot.press("f4")
-        await until(pilot, ReportScreen)
+        report = await until(pilot, ReportScreen)
         await quiet(pilot)
+        assert_footer_fits(report)
         keys = await assert_lists_the_screen_s_bindings(pilot, known="Export",
                                                         hidden="Refresh")
         assert listed(keys, HERE)["Board"] == ("esc", "⌫")  # where F4 came from
@@ -191,6 +192,7 @@ async def test_on_the_call_screen_question_mark_is_text_and_f1_lists_the_keys(
         assert pilot.app.screen is call
         assert search.value.endswith("?")
         assert "f1" in footer_keys(call)  # the footer says which key lists them here
+        assert_footer_fits(call)
         keys = await open_keys(pilot, "f1")
         assert set(listed(keys, HERE)) == own_bindings(call)
         assert "End call" in listed(keys, HERE)
