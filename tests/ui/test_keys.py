@@ -219,6 +219,19 @@ async def test_question_mark_on_a_dialog_lists_its_keys_and_the_ones_that_work_t
 # ------------------------------------------------------------------ footers
 
 
+def test_every_footer_order_names_real_keys() -> None:
+    """A screen's FOOTER_ORDER names only bindings it (or the app) has: a renamed key cannot
+    silently fall to the end of its footer."""
+    from frontdesk.ui.calendar.all_locations.screen import AllLocationsScreen
+    from frontdesk.ui.schedule.screen import ScheduleEditorScreen
+
+    app_ids = {b.id for _, b in FrontDeskApp._merged_bindings or ()}
+    for screen in (TodayScreen, DayViewScreen, WeekViewScreen, AllLocationsScreen, CallScreen,
+                   ReportScreen, ScheduleEditorScreen):
+        own = {b.id for _, b in screen._merged_bindings or ()}
+        assert set(screen.FOOTER_ORDER) <= own | app_ids, screen.__name__
+
+
 async def test_the_board_footer_at_80_and_160_columns(
         sqlite_ctx: Context, booked: list[AppointmentView]) -> None:
     for size, wanted, left_out in (((80, 24), ["f2", "enter", "x", "d", "w"], ["a", "q"]),

@@ -60,7 +60,7 @@ class DayViewScreen(MoveAndBook):
                     "day.visit_filter", "day.edit_schedule", "app.treatments", "app.report",
                     "app.quit")
 
-    BINDINGS: ClassVar[list[BindingType]] = [  # after the appointment keys, in footer order
+    BINDINGS: ClassVar[list[BindingType]] = [  # after the appointment keys
         Binding("m", "move_visit", "Move", id="day.move", group=MOVE,
                 tooltip="Pick the selected visit up; Enter puts it on the cursor's time"),
         Binding("s", "offer_slots", "Slots", id="day.offer_slots", group=MOVE,
@@ -72,7 +72,7 @@ class DayViewScreen(MoveAndBook):
         Binding("right", "shift_day(1)", "Next day", id="day.next_day", key_display="→",
                 tooltip="Show the next day", priority=True, group=DAY),
         Binding("escape,backspace", "back", "Back", id="day.back", key_display="esc",
-                tooltip="Back to the board (or stop moving a visit)"),
+                tooltip="Back to where the day view was opened from (or stop moving a visit)"),
         Binding("pageup", "shift_day(-7)", "Week back", id="day.previous_week", show=False,
                 tooltip="The same weekday a week earlier", priority=True),
         Binding("pagedown", "shift_day(7)", "Week on", id="day.next_week", show=False,
