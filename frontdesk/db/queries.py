@@ -241,6 +241,19 @@ def appointment_rows(
     return rows
 
 
+def first_appointment_id(session: Session, *, start: datetime, end: datetime,
+                         statuses: Collection[str],
+                         location_ids: Collection[int] | None = None) -> int | None:
+    """The earliest appointment starting in [start, end) with one of ``statuses``."""
+    query = (select(Appointment.id)
+             .where(col(Appointment.starts_at) >= start, col(Appointment.starts_at) < end,
+                    col(Appointment.status).in_(list(statuses))))
+    if location_ids is not None:
+        query = query.where(col(Appointment.location_id).in_(list(location_ids)))
+    found: int | None = session.exec(query.order_by(col(Appointment.starts_at)).limit(1)).first()
+    return found
+
+
 _LOCATION_LOCK, _PROVIDER_LOCK, _PATIENT_LOCK = 1, 2, 3
 
 

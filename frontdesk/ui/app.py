@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from frontdesk.domain.settings import Settings
     from frontdesk.services.config import LoadedSettings
     from frontdesk.services.context import Context
+    from frontdesk.services.views import StaffView
     from frontdesk.ui.backend.boards import DayBoard
     from frontdesk.ui.backend.door import Backend, Opened
     from frontdesk.ui.backend.early import Glance
@@ -77,6 +78,7 @@ class FrontDeskApp(Routes):
     (or the SSH login) says who; ``make_app`` always asks. ``form_first``: the sign-in form
     is the first screen, taking keys while the database opens (wherever no SSH login can sign
     in by the OS user); otherwise the start screen shows until the database is open.
+    ``demo``: the database is the demo's; its sign-in form names the published accounts.
     """
 
     TITLE = "frontdesk"
@@ -91,18 +93,24 @@ class FrontDeskApp(Routes):
         Binding("q", "quit", "Quit", id="app.quit", tooltip="Quit frontdesk"),
         Binding("ctrl+l", "lock", "Lock", id="app.lock", show=False,
                 tooltip="Lock the screen now (your password unlocks it)"),
+        # ? is text in a field being typed in (check_action): F1 opens the list there too
+        Binding("question_mark", "keys", "Keys", id="app.keys", priority=True,
+                tooltip="Every key of this screen, with what it does (F1 too, also in a field)"),
+        Binding("f1", "keys_anywhere", "Keys", id="app.keys_f1", priority=True, show=False,
+                tooltip="Every key of this screen, also while typing in a field"),
     ]
 
     def __init__(self, *, context: Context | None = None, connect: Connect | None = None,
                  poll_seconds: float = POLL_SECONDS, staff: str | None = None,
                  theme: str | None = None, sign_in: bool = False,
-                 form_first: bool = False) -> None:
+                 form_first: bool = False, demo: bool = False) -> None:
         if context is not None and connect is None:
             connect = _use_context(context, staff, sign_in)
         elif connect is None or context is not None:
             raise TypeError("pass exactly one of context= or connect=")
         super().__init__()
         self.sign_in = sign_in
+        self.demo = demo  # the demo database: the sign-in form names its accounts
         self.form_first = sign_in and form_first
         self.opening = Opening()
         self._glance: Glance | None = None  # the SSH login signed in early, the light way
@@ -123,7 +131,7 @@ class FrontDeskApp(Routes):
         if self.form_first:
             from frontdesk.ui.account.sign_in import SignInScreen
 
-            self.push_screen(SignInScreen(self.opening), self._signed_in)
+            self.push_screen(SignInScreen(self.opening, demo=self.demo), self._signed_in)
         self.call_after_refresh(self._open)  # paint first, then open the database
 
     # -- opening the database behind the first screen
@@ -207,6 +215,12 @@ class FrontDeskApp(Routes):
 
     # -- who is at the keyboard
 
+    @property
+    def signed_in(self) -> StaffView | None:
+        """Who is signed in (the title lines show them), None before anyone is."""
+        backend = self.backend or self._early_backend
+        return None if backend is None else backend.person
+
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, INPUT_EVENTS):
             self._last_input = monotonic()
@@ -225,8 +239,8 @@ class FrontDeskApp(Routes):
         from frontdesk.ui.account.sign_in import LockScreen, SignInScreen
 
         backend = self.backend or self._early_backend
-        if (backend is None or backend.person is None
-                or isinstance(self.screen, (LockScreen, SignInScreen))):
+        if (backend is None or backend.person is None  # or locked already, the ? list over it
+                or any(isinstance(s, (LockScreen, SignInScreen)) for s in self.screen_stack)):
             return
         self.clear_notifications()  # what was just said stays with the person who left
         self.push_screen(LockScreen(backend, name=backend.person.name), self._unlocked)
@@ -260,7 +274,7 @@ class FrontDeskApp(Routes):
             return
         from frontdesk.ui.account.sign_in import SignInScreen
 
-        self.push_screen(SignInScreen(self.opening), self._signed_in)
+        self.push_screen(SignInScreen(self.opening, demo=self.demo), self._signed_in)
 
     def _early_board(self, backend: Backend) -> bool:
         """Whether the board shown early (by the light way) is the same person's: it stays."""
@@ -353,7 +367,7 @@ def make_app(db: str, *, demo: bool = False, clock: Callable[[], datetime] | Non
                             passwords_apart=passwords_apart, origin=origin)
 
     return FrontDeskApp(connect=connect, poll_seconds=poll_seconds, theme=theme,
-                        sign_in=staff is None, form_first=origin.channel != "ssh")
+                        sign_in=staff is None, form_first=origin.channel != "ssh", demo=demo)
 
 
 def _utc_now() -> datetime:

@@ -42,6 +42,9 @@ class Routes(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """F4 is not offered before the database is open, nor over a call or a drill-down;
         it shows greyed out to a person whose role does not see the report."""
+        if action == "keys":  # not while typing: there ? is text (F1 opens the list)
+            focused = self.screen.focused
+            return focused is None or not focused.check_consume_key("question_mark", "?")
         if action in ("start_call", "treatments"):
             return True if self.backend is not None else None  # greyed until it is open
         if action != "daily_report":
@@ -53,6 +56,19 @@ class Routes(App[None]):
         from frontdesk.domain.permissions import Permission  # after the first paint: loaded
 
         return True if self.backend.may(Permission.REPORTS) else None
+
+    def action_keys(self) -> None:
+        """?: every key of the screen in front (again: closes the list)."""
+        from frontdesk.ui.widgets.keys import KeysScreen
+
+        if isinstance(self.screen, KeysScreen):
+            self.screen.dismiss(None)
+        else:
+            self.push_screen(KeysScreen(self.screen))
+
+    def action_keys_anywhere(self) -> None:
+        """F1: the same, also while typing in a field."""
+        self.action_keys()
 
     def action_daily_report(self) -> None:
         """F4: the daily report (not over a call: the caller comes first)."""

@@ -65,7 +65,8 @@ async def test_arrows_change_the_day_and_t_comes_back_to_today(
         assert text_of(screen, "#board-title").startswith("Tue 9 Mar 2027")
         assert not screen.query_one(DayTable).display
         assert text_of(screen, "#board-empty") == (
-            "No appointments on Tue 9 Mar 2027 at any location.")
+            "No appointments on Tue 9 Mar 2027 at any location. Next visits: Wed 10 Mar 2027 "
+            "(2 visits) — press → for the next day, or g to go to a date.")
         await pilot.press("t")
         screen = await settled(pilot)
         assert text_of(screen, "#board-title").startswith("Wed 10 Mar 2027 (today)")

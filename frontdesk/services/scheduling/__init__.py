@@ -18,12 +18,19 @@ from frontdesk.services.scheduling.guards import (
     FirstVisitRefused,
 )
 from frontdesk.services.scheduling.moving import reschedule
-from frontdesk.services.scheduling.reading import appointments_on, get_appointment, upcoming_for
+from frontdesk.services.scheduling.reading import (
+    VISITS,
+    appointments_on,
+    get_appointment,
+    next_visit_day,
+    upcoming_for,
+)
 from frontdesk.services.scheduling.slots import find_slots
 from frontdesk.services.scheduling.status import cancel, set_status
 from frontdesk.services.views import AppointmentView
 
 __all__ = [
+    "VISITS",
     "WARNING_CODES",
     "AppointmentView",
     "BookingNeedsConfirmation",
@@ -37,6 +44,7 @@ __all__ = [
     "extend_hold",
     "find_slots",
     "fitting_visit_types",
+    "next_visit_day",
     "get_appointment",
     "release_hold",
     "reschedule",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -41,6 +41,46 @@ def appointments_on(
         views = [v for v in views if v.status not in (Status.EXPIRED, Status.CANCELLED)]
     views.sort(key=lambda v: (v.start, v.provider_name))
     return views
+
+
+#: What counts as a visit when looking for the next day that has some.
+VISITS = (Status.BOOKED, Status.CONFIRMED, Status.CHECKED_IN, Status.COMPLETED, Status.NO_SHOW)
+
+
+def next_visit_day(ctx: Context, *, after: date, location_ids: Collection[int] | None = None,
+                   within_days: int = 31) -> tuple[date, int] | None:
+    """The first local day after ``after`` (within ``within_days``) with visits, and how many
+    (holds and cancelled visits do not count); None when there is none. What an empty board
+    says, so that a weekend is not taken for an empty practice."""
+    start = datetime.combine(after + timedelta(days=1), time(), UTC) - timedelta(hours=14)
+    end = start + timedelta(days=within_days + 2)
+    with read_session(ctx.engine) as session:
+        first = q.first_appointment_id(session, start=start, end=end,
+                                       statuses=[s.value for s in VISITS],
+                                       location_ids=location_ids)
+        if first is None:
+            return None
+        view = _view(session, first)
+    day = view.start.astimezone(ZoneInfo(view.timezone)).date()
+    if day <= after:  # the wide window's first hours still belong to ``after`` somewhere
+        return _next_after(ctx, after, location_ids, within_days)
+    if day > after + timedelta(days=within_days):
+        return None
+    count = sum(v.status in VISITS for v in appointments_on(ctx, day=day,
+                                                            location_ids=location_ids))
+    return day, count
+
+
+def _next_after(ctx: Context, after: date, location_ids: Collection[int] | None,
+                within_days: int) -> tuple[date, int] | None:
+    """Day by day (the rare case of a visit late on ``after`` in a zone behind UTC)."""
+    for step in range(1, within_days + 1):
+        day = after + timedelta(days=step)
+        count = sum(v.status in VISITS for v in appointments_on(ctx, day=day,
+                                                                location_ids=location_ids))
+        if count:
+            return day, count
+    return None
 
 
 def upcoming_for(ctx: Context, patient_id: int, *, limit: int = 20) -> list[AppointmentView]:

@@ -31,6 +31,12 @@ FIRST_SIGN_IN = ("A new account has no password until an admin gives it one: "
                  "frontdesk staff reset-password USERNAME (or signs you in over SSH as your "
                  "OS user: [signin] os_users in settings.toml).")
 
+#: On the demo database only (``--demo``): its accounts are published (README, "Demo
+#: accounts"), so say them where the person is looking. A test checks them against the seed.
+DEMO_ACCOUNTS = ("Demo practice: sign in as rita (receptionist), sam (scheduler), maria "
+                 "(manager) or adam (admin). Each password is the username followed by "
+                 "-demo-2027, e.g. rita-demo-2027 (README: \"Demo accounts\").")
+
 T = TypeVar("T")
 
 
@@ -162,6 +168,8 @@ class SignInScreen(PasswordScreen["Backend"]):
     def compose(self) -> ComposeResult:
         with Middle(), Center(), Vertical(id="signin"):
             yield Static("frontdesk · sign in", id="signin-title", markup=False)
+            if self.demo:
+                yield Static(DEMO_ACCOUNTS, id="signin-demo", markup=False)
             yield Static("", id="signin-note", markup=False)
             yield from self._fields()
             yield Static("Enter signs in · ctrl+q quits", id="signin-help", markup=False)
@@ -195,9 +203,11 @@ class SignInScreen(PasswordScreen["Backend"]):
             note.update(NOBODY)
             note.display = True
 
-    def __init__(self, backend: Backend | Opening) -> None:
+    def __init__(self, backend: Backend | Opening, *, demo: bool = False) -> None:
+        """``demo``: the demo database, whose published accounts the form names."""
         super().__init__(lambda user, password: self._backend().sign_in(user or "", password))
         self._door = backend
+        self.demo = demo
 
     def _backend(self) -> Backend:
         """The open backend (in a worker: waits while the database is still opening)."""

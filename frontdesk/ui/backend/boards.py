@@ -28,6 +28,9 @@ class DayBoard:
     locations: tuple[LocationView, ...]
     appointments: tuple[AppointmentView, ...]
     marks: dict[int, str] = field(default_factory=dict)
+    #: When the day has no visits: the next day that has some, and how many (None: none soon,
+    #: or not looked for).
+    next_visits: tuple[date, int] | None = None
 
     def rows(self, *, show_cancelled: bool) -> list[AppointmentView]:
         """Appointments in board order: grouped by location when showing all, then by time."""

@@ -31,8 +31,11 @@ class CalendarDoor(BackendCore):
         places = tuple(directory.locations(self.ctx))
         wanted = None if location_id is None else [location_id]
         appts = scheduling.appointments_on(self.ctx, day=day, location_ids=wanted)
+        ahead = None
+        if not any(a.status in scheduling.VISITS for a in appts):  # a weekend, a holiday
+            ahead = scheduling.next_visit_day(self.ctx, after=day, location_ids=wanted)
         return DayBoard(day, location_id, places, tuple(appts),
-                        attention.visit_marks(self.ctx, appts))
+                        attention.visit_marks(self.ctx, appts), ahead)
 
     def load_grid(self, day: date, location_id: int | None) -> GridBoard:
         """The day view's grid at ``location_id``, or at the first location when it is None

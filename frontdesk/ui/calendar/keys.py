@@ -33,10 +33,6 @@ class AppointmentKeys(LiveScreen[BoardT, None]):
     ``location_id`` and ``selected`` from the screen that uses it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        # Listed here too so the footer shows it first, where 80 columns still reach; the
-        # app's own priority binding is what runs.
-        Binding("f2", "app.start_call", "Call", id="board.call",
-                tooltip="Start a call (or resume an unfinished one)"),
         Binding("enter", "details", "Details", id="board.details", priority=True,
                 tooltip="The selected visit in full, with its history"),
         Binding("x", "cancel_visit", "Cancel", id="board.cancel",

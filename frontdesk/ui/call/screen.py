@@ -27,6 +27,7 @@ from frontdesk.ui.call.pathway import PATHWAY_REASONS, ChoiceList, PathwayPanel
 from frontdesk.ui.call.record import RecordPanel
 from frontdesk.ui.call.visits import VisitsPanel
 from frontdesk.ui.widgets.footer import KeyFooter
+from frontdesk.ui.widgets.title import TitleRow
 from frontdesk.ui.widgets.treatment_lookup import TreatmentPanel
 
 if TYPE_CHECKING:
@@ -43,6 +44,9 @@ class CallScreen(CallerOnLine):
     """One call. Esc leaves it as a draft (F2 resumes); Ctrl+F ends and logs it."""
 
     REPORT_KEY_OFF: ClassVar[bool] = True  # F4 is not offered over this screen
+    PLACE_NAME = "Call"
+    FOOTER_ORDER = ("call.finish", "call.new_patient", "call.edit_patient", "call.callbacks",
+                    "call.lookup", "call.leave")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "leave", "Leave", id="call.leave",
                 tooltip="Leave the call open as a draft (F2 resumes it)"),
@@ -67,7 +71,7 @@ class CallScreen(CallerOnLine):
     # ------------------------------------------------------------------ layout
 
     def compose(self) -> ComposeResult:
-        yield Static(id="call-title", markup=False)
+        yield TitleRow(title_id="call-title")
         with Horizontal(id="call-main"):
             yield from self._body()
             yield TreatmentPanel(self.backend, can_book=True, id="call-lookup")

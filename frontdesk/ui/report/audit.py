@@ -21,6 +21,7 @@ from textual.worker import Worker, WorkerState
 from frontdesk.domain.dates import DateWordsError, parse_date_words
 from frontdesk.ui.text import format_day
 from frontdesk.ui.widgets.footer import KeyFooter
+from frontdesk.ui.widgets.title import TitleRow
 
 if TYPE_CHECKING:
     from frontdesk.services.audit import AuditLine
@@ -31,6 +32,7 @@ DEFAULT_DAYS = 7
 
 class AuditScreen(Screen[None]):
     REPORT_KEY_OFF: ClassVar[bool] = True  # F4 is not offered over this screen
+    PLACE_NAME = "Audit log"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="audit.back", tooltip="Back to the report"),
         Binding("ctrl+r", "refresh", "Refresh", id="audit.refresh",
@@ -44,8 +46,8 @@ class AuditScreen(Screen[None]):
         self.lines: tuple[AuditLine, ...] = ()
 
     def compose(self) -> ComposeResult:
-        yield Static("Audit log · newest first · Enter in a field applies the filters",
-                     id="audit-title", markup=False)
+        yield TitleRow("Audit log · newest first · Enter in a field applies the filters",
+                       title_id="audit-title")
         with Horizontal(id="audit-filters"):
             yield Input(placeholder=f"Since ({DEFAULT_DAYS} days ago)", id="audit-since",
                         compact=True)

@@ -23,7 +23,9 @@ from frontdesk.domain.permissions import Permission
 from frontdesk.services.errors import FrontDeskError
 from frontdesk.ui.report.drill import DrillScreen, FigureTable
 from frontdesk.ui.text import format_day
+from frontdesk.ui.widgets.back import name_the_way_back
 from frontdesk.ui.widgets.footer import KeyFooter
+from frontdesk.ui.widgets.title import TitleRow
 
 if TYPE_CHECKING:
     from frontdesk.services.report import DailyReport, DrillTable, Figure
@@ -46,6 +48,10 @@ def plain(error: BaseException | None) -> str:
 
 class ReportScreen(Screen[None]):
     """From WIDE columns the sections sit in two columns, one under another below."""
+
+    PLACE_NAME = "Report"
+    FOOTER_ORDER = ("report.previous_day", "report.location", "report.export", "report.audit",
+                    "report.go_to", "report.today", "report.back")
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,backspace", "back", "Back", id="report.back", key_display="esc",
@@ -80,12 +86,13 @@ class ReportScreen(Screen[None]):
         self._wide = False
 
     def compose(self) -> ComposeResult:
-        yield Static(id="report-title", markup=False)
+        yield TitleRow(title_id="report-title")
         yield VerticalScroll(Static("Reading the day…", id="report-loading", markup=False),
                              id="report-body", can_focus=False)
         yield KeyFooter()
 
     def on_mount(self) -> None:
+        name_the_way_back(self, "report.back")
         self._show_title()
         self._load(self.day, self.location)
 

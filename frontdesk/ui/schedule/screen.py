@@ -13,7 +13,7 @@ from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from frontdesk.ui.schedule.dialogs import ConfirmDialog, stranding_dialog
 from frontdesk.ui.schedule.forms import ClosureForm, TemplateForm
@@ -28,7 +28,10 @@ from frontdesk.ui.schedule.text import (
     hours_label,
     next_id,
 )
+from frontdesk.ui.widgets.back import name_the_way_back
+from frontdesk.ui.widgets.footer import KeyFooter
 from frontdesk.ui.widgets.pickers import Picked, ProviderPicker
+from frontdesk.ui.widgets.title import TitleRow
 
 if TYPE_CHECKING:
     from frontdesk.services.schedule_admin import ClosureRow, TemplateRow
@@ -42,6 +45,10 @@ CLOSURES = "#sched-closures"
 
 class ScheduleEditorScreen(Screen[None]):
     """``provider_id`` None opens the first active provider."""
+
+    PLACE_NAME = "Hours"
+    FOOTER_ORDER = ("schedule.add_hours", "schedule.edit_hours", "schedule.remove",
+                    "schedule.add_closure", "schedule.next_provider", "schedule.back")
 
     DEFAULT_CSS = """
     ScheduleEditorScreen {
@@ -84,16 +91,17 @@ class ScheduleEditorScreen(Screen[None]):
         self.zone = ZoneInfo(backend.zone)
 
     def compose(self) -> ComposeResult:
-        yield Static("Schedule · loading…", id="sched-title", markup=False)
+        yield TitleRow("Schedule · loading…", title_id="sched-title")
         yield Static("Weekly hours", id="sched-hours-label", classes="sched-label", markup=False)
         yield DataTable(id="sched-hours", cursor_type="row", zebra_stripes=True)
         yield Static("Closures ahead", id="sched-closures-label", classes="sched-label",
                      markup=False)
         yield DataTable(id="sched-closures", cursor_type="row", zebra_stripes=True)
         yield Static("", id="sched-status", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
+        name_the_way_back(self, "schedule.back")
         self.query_one(HOURS, DataTable).add_columns("Days", "Hours", "Location", "From",
                                                      "Until")
         self.query_one(CLOSURES, DataTable).add_columns("Kind", "When", "Applies to",

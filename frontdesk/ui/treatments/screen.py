@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING, ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Static
 
+from frontdesk.ui.widgets.back import name_the_way_back
 from frontdesk.ui.widgets.footer import KeyFooter
+from frontdesk.ui.widgets.title import TitleRow
 from frontdesk.ui.widgets.treatment_lookup import TreatmentPanel
 
 if TYPE_CHECKING:
@@ -20,8 +21,11 @@ if TYPE_CHECKING:
 class TreatmentScreen(Screen[None]):
     """The lookup as its own area (F3 from the board and the calendars)."""
 
+    PLACE_NAME = "Treatments"
+
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,f3", "app.pop_screen", "Back", id="lookup.back"),
+        Binding("escape,f3", "app.pop_screen", "Back", id="lookup.back",
+                tooltip="Back to where you were"),  # named on mount: "Board", "Week"…
     ]
 
     def __init__(self, backend: Backend) -> None:
@@ -29,10 +33,11 @@ class TreatmentScreen(Screen[None]):
         self.backend = backend
 
     def compose(self) -> ComposeResult:
-        yield Static("Treatments · approved answers for callers", id="lookup-title",
-                     markup=False)
+        yield TitleRow("Treatments · approved answers for callers",
+                       title_id="lookup-title")
         yield TreatmentPanel(self.backend, can_book=False, id="lookup")
         yield KeyFooter()
 
     def on_mount(self) -> None:
+        name_the_way_back(self, "lookup.back")
         self.query_one(TreatmentPanel).focus_search()

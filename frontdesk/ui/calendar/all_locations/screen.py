@@ -12,13 +12,16 @@ from typing import TYPE_CHECKING, ClassVar
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import HorizontalScroll
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from frontdesk.ui.calendar.all_locations.layout import AllLocations, step_focus, visits_total
 from frontdesk.ui.calendar.all_locations.panel import LocationPanel
 from frontdesk.ui.live import LiveScreen
 from frontdesk.ui.navigation import ShowDay
 from frontdesk.ui.text import format_day
+from frontdesk.ui.widgets.back import name_the_way_back
+from frontdesk.ui.widgets.footer import KeyFooter
+from frontdesk.ui.widgets.title import TitleRow
 
 if TYPE_CHECKING:
     from frontdesk.ui.backend.door import Backend
@@ -36,6 +39,9 @@ class AllLocationsScreen(LiveScreen[AllLocations, Chosen | None]):
     SUMMARY = "#all-summary"
     PICTURE = "#all-panels"
     READ_WHAT = "the locations"
+    PLACE_NAME = "All locations"
+    FOOTER_ORDER = ("all.open", "all.day_view", "all.next_location", "all.previous_day",
+                    "all.back", "all.today", "all.go_to", "app.call")
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,backspace", "back", "Board", id="all.back", key_display="esc",
@@ -70,10 +76,13 @@ class AllLocationsScreen(LiveScreen[AllLocations, Chosen | None]):
         self.day: date = day or self.today
 
     def compose(self) -> ComposeResult:
-        yield Static(id="all-title", markup=False)
+        yield TitleRow(title_id="all-title")
         yield Static("Loading…", id="all-summary", markup=False)
         yield HorizontalScroll(id="all-panels", can_focus=False)
-        yield Footer()
+        yield KeyFooter()
+
+    def on_mount(self) -> None:
+        name_the_way_back(self, "all.back")
 
     # ------------------------------------------------------------------ actions
 

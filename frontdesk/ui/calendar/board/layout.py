@@ -78,6 +78,10 @@ def empty_message(board: DayBoard, *, show_cancelled: bool) -> str:
     where = location_label(board.locations, board.location_id)
     at = "any location" if board.location_id is None else where
     text = f"No appointments on {format_day(board.day)} at {at}."
+    if board.next_visits is not None:  # a weekend or a holiday, not an empty practice
+        day, count = board.next_visits
+        text += (f" Next visits: {format_day(day)} ({count} visit{'' if count == 1 else 's'})"
+                 " — press → for the next day, or g to go to a date.")
     hidden = sum(a.status in INACTIVE for a in board.appointments)
     if hidden and not show_cancelled:
         text += f" ({hidden} cancelled hidden — press c to show them.)"

@@ -33,6 +33,7 @@ from frontdesk.ui.text import format_day
 from frontdesk.ui.widgets.footer import KeyFooter
 from frontdesk.ui.widgets.go_to import GoToDialog
 from frontdesk.ui.widgets.pickers import LocationPicker, Picked
+from frontdesk.ui.widgets.title import TitleRow
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -74,6 +75,13 @@ class TodayScreen(AppointmentKeys[DayBoard]):
     DIM_AFTER = 0.15
     FOOTER_ACTIONS = (*AppointmentKeys.FOOTER_ACTIONS, ("cycle_location", ()),
                       ("pick_location", ()))
+    PLACE_NAME = "Board"
+    #: What the desk needs most, first: a call, the visit in hand, the next day, its status.
+    FOOTER_ORDER = ("app.call", "board.details", "board.previous_day", "board.check_in",
+                    "board.cancel", "board.day_view", "board.week_view", "board.go_to",
+                    "board.today", "board.all_locations", "board.next_location",
+                    "board.pick_location", "board.visit_filter", "board.toggle_cancelled",
+                    "app.treatments", "app.report", "app.quit")
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("left", "shift_day(-1)", "Previous day", id="board.previous_day", key_display="←",
@@ -124,7 +132,7 @@ class TodayScreen(AppointmentKeys[DayBoard]):
         self._ahead_worker: Worker[dict[Shown, tuple[DayBoard, Prepared]]] | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static(id="board-title", markup=False)
+        yield TitleRow(title_id="board-title")
         yield Static("Loading…", id="board-summary", markup=False)
         yield DayTable(id="board-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="board-empty", markup=False)

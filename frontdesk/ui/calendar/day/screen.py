@@ -26,9 +26,11 @@ from frontdesk.ui.calendar.day.moving import MoveAndBook
 from frontdesk.ui.calendar.visit_filter import VisitChoice, VisitFilter
 from frontdesk.ui.navigation import EditHours, ShowAttention, ShowWeek
 from frontdesk.ui.text import format_day
+from frontdesk.ui.widgets.back import name_the_way_back
 from frontdesk.ui.widgets.footer import KeyFooter
 from frontdesk.ui.widgets.go_to import GoToDialog
 from frontdesk.ui.widgets.pickers import LocationPicker, Picked, ProviderPicker
+from frontdesk.ui.widgets.title import TitleRow
 
 if TYPE_CHECKING:
     from frontdesk.services.views import AppointmentView
@@ -50,8 +52,15 @@ class DayViewScreen(MoveAndBook):
     DIM_AFTER = 0.15
     FOOTER_ACTIONS = (*MoveAndBook.FOOTER_ACTIONS, ("move_visit", ()), ("offer_slots", ()),
                       ("book_here", ()), ("cycle_location", ()), ("back", ()))
+    PLACE_NAME = "Day view"
+    #: A scheduler's day: the visit in hand, booking and moving, the next day, the way back.
+    FOOTER_ORDER = ("app.call", "board.details", "day.book", "day.move", "day.previous_day",
+                    "board.check_in", "day.back", "board.cancel", "day.week_view", "day.go_to",
+                    "day.today", "day.next_location", "day.pick_location", "day.pick_provider",
+                    "day.visit_filter", "day.edit_schedule", "app.treatments", "app.report",
+                    "app.quit")
 
-    BINDINGS: ClassVar[list[BindingType]] = [  # after the appointment keys, in footer order
+    BINDINGS: ClassVar[list[BindingType]] = [  # after the appointment keys
         Binding("m", "move_visit", "Move", id="day.move", group=MOVE,
                 tooltip="Pick the selected visit up; Enter puts it on the cursor's time"),
         Binding("s", "offer_slots", "Slots", id="day.offer_slots", group=MOVE,
@@ -63,27 +72,27 @@ class DayViewScreen(MoveAndBook):
         Binding("right", "shift_day(1)", "Next day", id="day.next_day", key_display="→",
                 tooltip="Show the next day", priority=True, group=DAY),
         Binding("escape,backspace", "back", "Back", id="day.back", key_display="esc",
-                tooltip="Back to the board (or stop moving a visit)"),
+                tooltip="Back to where the day view was opened from (or stop moving a visit)"),
         Binding("pageup", "shift_day(-7)", "Week back", id="day.previous_week", show=False,
                 tooltip="The same weekday a week earlier", priority=True),
         Binding("pagedown", "shift_day(7)", "Week on", id="day.next_week", show=False,
                 tooltip="The same weekday a week later", priority=True),
-        Binding("t", "today", "Today", id="day.today", show=False, tooltip="Back to today"),
-        Binding("g", "go_to", "Go to", id="day.go_to", show=False,
+        Binding("t", "today", "Today", id="day.today", tooltip="Back to today"),
+        Binding("g", "go_to", "Go to", id="day.go_to",
                 tooltip="Go to a date typed in everyday words (next tue, 12/3, in 2 weeks)"),
         Binding("l", "cycle_location(1)", "Next location", id="day.next_location",
-                tooltip="Next location", group=PLACE, show=False),
+                tooltip="Next location", group=PLACE),
         Binding("L", "cycle_location(-1)", "Previous location", id="day.previous_location",
-                tooltip="Previous location", group=PLACE, show=False),
-        Binding("p", "pick_location", "Place", id="day.pick_location", show=False,
+                tooltip="Previous location", group=PLACE),
+        Binding("p", "pick_location", "Place", id="day.pick_location",
                 tooltip="Pick the location from a list"),
-        Binding("P", "pick_provider", "Provider", id="day.pick_provider", show=False,
+        Binding("P", "pick_provider", "Provider", id="day.pick_provider",
                 tooltip="Pick a provider: the cursor goes to their column, or to their week"),
-        Binding("v", "filter_visits", "Visit type", id="day.visit_filter", show=False,
+        Binding("v", "filter_visits", "Visit type", id="day.visit_filter",
                 tooltip="Show one visit type plainly, the others faint"),
-        Binding("w", "week_view", "Week", id="day.week_view", show=False,
+        Binding("w", "week_view", "Week", id="day.week_view",
                 tooltip="This location's week"),
-        Binding("e", "edit_schedule", "Hours", id="day.edit_schedule", show=False,
+        Binding("e", "edit_schedule", "Hours", id="day.edit_schedule",
                 tooltip="The cursor's provider: weekly hours and closures"),
         Binding("r", "refresh_grid", "Refresh", id="day.refresh", show=False,
                 tooltip="Read the day again now (it also refreshes by itself)"),
@@ -106,11 +115,14 @@ class DayViewScreen(MoveAndBook):
         self.acting = False
 
     def compose(self) -> ComposeResult:
-        yield Static(id="day-title", markup=False)
+        yield TitleRow(title_id="day-title")
         yield Static("Loading…", id="day-summary", markup=False)
         yield CalendarGrid(id="day-grid")
         yield Static(id="day-detail", markup=False)
         yield KeyFooter()
+
+    def on_mount(self) -> None:
+        name_the_way_back(self, "day.back", also=" (or stop moving a visit)")
 
     # ------------------------------------------------------------------ actions
 

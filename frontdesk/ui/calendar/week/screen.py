@@ -18,9 +18,11 @@ from frontdesk.ui.calendar.week.layout import Mode, WeekBoard, monday_of, summar
 from frontdesk.ui.live import LiveScreen
 from frontdesk.ui.navigation import ShowDay
 from frontdesk.ui.text import format_day
+from frontdesk.ui.widgets.back import name_the_way_back
 from frontdesk.ui.widgets.footer import KeyFooter
 from frontdesk.ui.widgets.go_to import GoToDialog
 from frontdesk.ui.widgets.pickers import LocationPicker, Picked, ProviderPicker
+from frontdesk.ui.widgets.title import TitleRow
 
 if TYPE_CHECKING:
     from frontdesk.services.week import WeekGrid
@@ -38,10 +40,15 @@ class WeekViewScreen(LiveScreen[WeekBoard, None]):
     PICTURE = "#week-grid"
     READ_WHAT = "the week"
     FIXED_SUMMARY = True
+    PLACE_NAME = "Week"
+    FOOTER_ORDER = ("week.open_day", "week.previous_week", "week.back", "week.next_subject",
+                    "week.toggle_mode", "week.this_week", "week.go_to", "week.pick_location",
+                    "week.pick_provider", "week.visit_filter", "app.call")
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,backspace", "back", "Board", id="week.back", key_display="esc",
-                tooltip="Back to the today board"),
+        # labelled on mount with where it goes back to (the board, or a day view)
+        Binding("escape,backspace", "back", "Back", id="week.back", key_display="esc",
+                tooltip="Back to where the week was opened from"),
         Binding("left,pageup", "shift_week(-1)", "Previous week", id="week.previous_week",
                 key_display="←", tooltip="Show the previous week", priority=True, group=WEEK),
         Binding("right,pagedown", "shift_week(1)", "Next week", id="week.next_week",
@@ -51,13 +58,13 @@ class WeekViewScreen(LiveScreen[WeekBoard, None]):
                 tooltip="The selected day as a time grid, a column per provider"),
         Binding("m", "toggle_mode", "Mode", id="week.toggle_mode",
                 tooltip="Switch between one location's week and one provider's week"),
-        Binding("p", "pick_location", "Place", id="week.pick_location", show=False,
+        Binding("p", "pick_location", "Place", id="week.pick_location",
                 tooltip="Pick a location from a list and show its week"),
-        Binding("P", "pick_provider", "Provider", id="week.pick_provider", show=False,
+        Binding("P", "pick_provider", "Provider", id="week.pick_provider",
                 tooltip="Pick a provider from a list and show their week"),
-        Binding("g", "go_to", "Go to", id="week.go_to", show=False,
+        Binding("g", "go_to", "Go to", id="week.go_to",
                 tooltip="Go to the week of a date typed in everyday words"),
-        Binding("v", "filter_visits", "Visit type", id="week.visit_filter", show=False,
+        Binding("v", "filter_visits", "Visit type", id="week.visit_filter",
                 tooltip="Show only one visit type"),
         Binding("l,right_square_bracket", "cycle(1)", "Next", id="week.next_subject",
                 key_display="l", group=WHO, tooltip="Next location or provider (also ])"),
@@ -79,11 +86,14 @@ class WeekViewScreen(LiveScreen[WeekBoard, None]):
         self.visit: VisitChoice = VisitChoice(None)  # the visit-type filter
 
     def compose(self) -> ComposeResult:
-        yield Static(id="week-title", markup=False)
+        yield TitleRow(title_id="week-title")
         yield Static("Loading…", id="week-summary", markup=False)
         yield WeekGridView(id="week-grid")
         yield Static(id="week-detail", markup=False)
         yield KeyFooter()
+
+    def on_mount(self) -> None:
+        name_the_way_back(self, "week.back")
 
     # ------------------------------------------------------------------ actions
 
@@ -181,7 +191,7 @@ class WeekViewScreen(LiveScreen[WeekBoard, None]):
                           self.action_go_to),
             SystemCommand("Week view: visit type", "Show only one visit type",
                           self.action_filter_visits),
-            SystemCommand("Back to the board", "Leave the week view", self.action_back),
+            SystemCommand("Week view: back", "Leave the week view", self.action_back),
         ]
 
     # ------------------------------------------------------------------ reading
