@@ -64,14 +64,15 @@ def visible_text(screen: Any) -> str:
 
 
 class TestSignIn:
+    @pytest.mark.parametrize("between", ["enter", "tab"])
     async def test_keys_typed_right_after_enter_go_to_the_password_never_the_username(
-            self, demo_url: str, clock: FrozenClock, demo: Context) -> None:
+            self, demo_url: str, clock: FrozenClock, demo: Context, between: str) -> None:
         """A fast typist or a password manager sends the whole line at once: every key after
-        Enter is the password's, and none of it shows in the username box."""
+        Enter (or Tab) is the password's, and none of it shows in the username box."""
         app = make_app(demo_url, clock=clock, settings=Settings(), poll_seconds=SLOW)
         async with app.run_test(size=(80, 24)) as pilot:
             screen = await wait_for(pilot, SignInScreen)
-            for key in (*"rita", "enter", *"not-her-password"):
+            for key in (*"rita", between, *"not-her-password"):
                 app.post_message(Key(key, key if len(key) == 1 else None))  # no pause between
             await pilot.pause()
             await quiet(pilot)

@@ -41,9 +41,10 @@ T = TypeVar("T")
 
 
 class UsernameInput(Input):
-    """The username box. Enter hands over to the password box at once, and keys already on
-    their way here (a fast typist, a password manager typing the whole line) follow it there:
-    what comes after Enter never lands in this box, in clear."""
+    """The username box. Enter (or Tab) hands over to the password box at once, and keys
+    already on their way here (a fast typist, a password manager typing the whole line, keys
+    typed while the database opens) follow it there: what comes after never lands in this
+    box, in clear."""
 
     def __init__(self, *, then: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -57,12 +58,13 @@ class UsernameInput(Input):
             event.prevent_default()
             password.post_message(events.Key(event.key, event.character))
             return
-        if event.key == "enter" and self.value.strip():
+        if event.key in ("enter", "tab") and self.value.strip():
             event.stop()
             event.prevent_default()
             self.handed_over = True
             self.screen.set_focus(password)
-            self.post_message(self.Submitted(self, self.value))
+            if event.key == "enter":
+                self.post_message(self.Submitted(self, self.value))
             return
         await super()._on_key(event)
 
