@@ -88,13 +88,6 @@ class CallerOnLine(BookForCaller):
     def _find(self, text: str) -> tuple[str, tuple[PatientView, ...]]:
         return text, tuple(self.backend.find_patients(text))
 
-    @on(Input.Submitted, "#call-search")
-    def _to_candidates(self) -> None:
-        candidates = self.query_one("#call-candidates", OptionList)
-        if candidates.display and candidates.option_count:
-            candidates.highlighted = 0
-            candidates.focus()
-
     @on(OptionList.OptionSelected, "#call-candidates")
     def _identified(self, event: OptionList.OptionSelected) -> None:
         chosen = next((p for p in self.found if str(p.id) == event.option_id), None)

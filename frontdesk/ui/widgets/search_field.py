@@ -1,0 +1,74 @@
+"""A search field whose results are picked from a list under it.
+
+↓ (or Enter) in the field moves to the list with a row already highlighted, so the very next
+Enter picks that row; ↑ on the list's first row comes back to the field. The field stays in
+view: ↓ is the field's own key, so it never scrolls the form around it, and moving to the list
+scrolls only as far as the field and the list both show.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from textual.binding import Binding, BindingType
+from textual.widgets import Input, OptionList
+
+
+class SearchField(Input):
+    """An ``Input`` that hands over to the ``OptionList`` matched by ``results`` (a selector
+    searched from the screen)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("down", "to_results", "Choose", show=False, id="search.to_results",
+                tooltip="Move to the list of results, the first one highlighted"),
+    ]
+
+    def __init__(self, *args: Any, results: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.results = results
+
+    def results_list(self) -> OptionList | None:
+        """The list of results when it shows at least one, else None."""
+        found = self.screen.query(self.results)
+        listing = found.first(OptionList) if found else None
+        if listing is None or not listing.display or not listing.option_count:
+            return None
+        return listing
+
+    def action_to_results(self) -> None:
+        """Focus the results with a row highlighted (the first, unless one already is)."""
+        listing = self.results_list()
+        if listing is None:
+            return
+        if listing.highlighted is None:
+            listing.highlighted = 0
+        listing.focus(scroll_visible=False)
+        self.call_after_refresh(self._keep_in_view, listing)
+
+    def _keep_in_view(self, listing: OptionList) -> None:
+        listing.scroll_visible(animate=False)
+        self.scroll_visible(animate=False)  # the field wins when both cannot show
+
+    async def action_submit(self) -> None:
+        """Enter: to the results when there are any (as ↓ does); else a plain submit."""
+        if self.results_list() is not None:
+            self.action_to_results()
+            return
+        await super().action_submit()
+
+
+class ResultList(OptionList):
+    """The list a ``SearchField`` hands over to: ↑ on its first row goes back to the field
+    named ``field`` (a selector searched from the screen)."""
+
+    def __init__(self, *args: Any, field: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.field = field
+
+    def action_cursor_up(self) -> None:
+        if self.highlighted in (None, 0):
+            found = self.screen.query(self.field)
+            if found:
+                found.first().focus()
+                return
+        super().action_cursor_up()
