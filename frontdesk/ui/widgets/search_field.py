@@ -69,6 +69,9 @@ class ResultList(OptionList):
         if self.highlighted in (None, 0):
             found = self.screen.query(self.field)
             if found:
-                found.first().focus()
+                field = found.first()
+                field.focus()
+                if isinstance(field, Input):  # typing goes on where it ended, not over it
+                    field.call_after_refresh(field.action_end)
                 return
         super().action_cursor_up()
