@@ -405,12 +405,12 @@ async def test_b_books_a_patient_on_free_time_with_a_visit_that_fits(
         assert note.startswith("1 found")
         options = dialog.query_one("#book-patients", OptionList)
         assert "born 2 Nov 1982 · (918) 555-0122" in str(options.get_option_at_index(0).prompt)
-        await pilot.press("enter", "enter")  # to the list, choose Sample
+        await pilot.press("enter")  # the one found: Sample
         assert dialog.patient is not None
         await pilot.press("down", "enter")  # the diagnostic facet injection
         details = pilot.app.screen
         assert isinstance(details, ProcedureDialog)  # where: asked before anything is booked
-        assert text_of(details, "#procedure-ask") == "Which part of the spine?"
+        assert text_of(details, "#procedure-ask") == "Which part of the spine will be injected?"
         await pilot.press("enter")  # low back (lumbar)
         assert text_of(details, "#procedure-ask") == "Which levels?"
         await pilot.press(*"L4-L5, L5-S1", "enter")
@@ -508,7 +508,7 @@ async def test_b_for_a_procedure_shows_the_payer_verdict_and_asks_for_an_overrid
     async with app_for(sqlite_ctx, staff="desk").run_test(size=(80, 24)) as pilot:
         dialog = await open_booking(pilot, *["down"] * 10)  # 11:30, Dr. Able
         await search(pilot, dialog, "sample")
-        await pilot.press("enter", "enter", "down", "enter")  # Sample, diagnostic block
+        await pilot.press("enter", "down", "enter")  # Sample, diagnostic block
         details = pilot.app.screen
         assert isinstance(details, ProcedureDialog)
         await pilot.press("enter", *"L3-L4, L4-L5, L5-S1", "enter", "enter")  # lumbar, both
@@ -549,7 +549,7 @@ async def test_b_for_a_first_visit_asks_whether_the_physician_ordered_it(
     async with app_for(sqlite_ctx, staff="desk").run_test(size=(80, 24)) as pilot:
         dialog = await open_booking(pilot, *["down"] * 10)  # 11:30, Dr. Able
         await search(pilot, dialog, "newcomb")
-        await pilot.press("enter", "enter", "enter")  # Newcomb, a follow-up
+        await pilot.press("enter", "enter")  # Newcomb, a follow-up
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
         asked = pilot.app.screen

@@ -5,7 +5,6 @@ stays in view. Asserted on the screens' state and the database."""
 from __future__ import annotations
 
 from sqlmodel import Session, col, select
-from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import Input, OptionList
 
@@ -34,7 +33,7 @@ def call_patient(ctx: Context) -> int | None:
 async def test_down_then_one_enter_identifies_the_caller_and_keeps_the_field_in_view(
     sqlite_ctx: Context, practice: Practice
 ) -> None:
-    for first in ("Alex", "Blair", "Corey", "Devon", "Emery", "Finley", "Gray"):  # namesakes fill the list
+    for first in ("Alex", "Blair", "Corey", "Devon", "Emery", "Finley", "Gray"):  # namesakes
         add_patient(sqlite_ctx, first, "Testcase")
     async with app_for(sqlite_ctx).run_test(size=(80, 24)) as pilot:
         await settled(pilot)

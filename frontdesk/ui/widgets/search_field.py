@@ -1,9 +1,11 @@
 """A search field whose results are picked from a list under it.
 
 ↓ (or Enter) in the field moves to the list with a row already highlighted, so the very next
-Enter picks that row; ↑ on the list's first row comes back to the field. The field stays in
-view: ↓ is the field's own key, so it never scrolls the form around it, and moving to the list
-scrolls only as far as the field and the list both show.
+Enter picks that row; Enter when the search found exactly one picks it at once (the common case:
+a phone number). ↑ on the list's first row comes back to the field. The field stays in view: ↓
+is the field's own key, so it never scrolls the form around it, and moving to the list scrolls
+only as far as the field and the list both show. Results still showing for an earlier text (a
+search on its way) are never handed over.
 """
 
 from __future__ import annotations
@@ -12,6 +14,12 @@ from typing import Any, ClassVar
 
 from textual.binding import Binding, BindingType
 from textual.widgets import Input, OptionList
+
+
+def pick_words(found: int, verb: str) -> str:
+    """The hint under a patient search: '1 found: confirm the date of birth, then Enter.'"""
+    keys = "Enter" if found == 1 else "↓ and Enter"
+    return f"{found} found: {verb} the date of birth, then {keys}."
 
 
 class SearchField(Input):
@@ -26,13 +34,17 @@ class SearchField(Input):
     def __init__(self, *args: Any, results: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.results = results
+        self.results_for: str | None = None  # the text the list shows results for
 
     def results_list(self) -> OptionList | None:
-        """The list of results when it shows at least one, else None."""
+        """The list of results for the text in the field when it shows at least one, else
+        None."""
         found = self.screen.query(self.results)
         listing = found.first(OptionList) if found else None
         if listing is None or not listing.display or not listing.option_count:
             return None
+        if self.results_for is not None and self.results_for != self.value:
+            return None  # typed on since: the search for the new text is on its way
         return listing
 
     def action_to_results(self) -> None:
@@ -50,11 +62,16 @@ class SearchField(Input):
         self.scroll_visible(animate=False)  # the field wins when both cannot show
 
     async def action_submit(self) -> None:
-        """Enter: to the results when there are any (as ↓ does); else a plain submit."""
-        if self.results_list() is not None:
+        """Enter: the only result picked; several: to the list (as ↓ does); none: a plain
+        submit."""
+        listing = self.results_list()
+        if listing is None:
+            await super().action_submit()
+        elif listing.option_count == 1:
+            listing.highlighted = 0
+            listing.action_select()
+        else:
             self.action_to_results()
-            return
-        await super().action_submit()
 
 
 class ResultList(OptionList):

@@ -25,7 +25,7 @@ from textual.worker import Worker, WorkerState
 
 from frontdesk.services.views import PatientView, VisitTypeView
 from frontdesk.ui.text import patient_line
-from frontdesk.ui.widgets.search_field import ResultList, SearchField
+from frontdesk.ui.widgets.search_field import ResultList, SearchField, pick_words
 
 SEARCH_DELAY = 0.15  # seconds after the last key before searching
 
@@ -78,7 +78,8 @@ class BookDialog(ModalScreen[BookChoice | None]):
         self.query_one("#book-visits").display = False
         self.query_one(Input).display = True
         self.query_one("#book-patients").display = bool(self.found)
-        self.query_one("#book-note", Static).update("Choose the patient (↓ then Enter).")
+        self.query_one("#book-note", Static).update(
+            pick_words(len(self.found), "check") if self.found else "Choose the patient.")
         self.query_one(Input).focus()
 
     # ------------------------------------------------------------------ finding the patient
@@ -120,8 +121,9 @@ class BookDialog(ModalScreen[BookChoice | None]):
         patients.add_options([Option(Content(patient_line(p, self.places)), id=str(p.id))
                               for p in found])
         patients.display = bool(found)
+        self.query_one(SearchField).results_for = text
         if found:
-            note.update(f"{len(found)} found: check the date of birth, then ↓ and Enter.")
+            note.update(pick_words(len(found), "check"))
         else:
             note.update("Nobody found. Try the phone number, the last name, or the date of "
                         "birth (5/17/1970). New patients are added from a call.")
