@@ -22,7 +22,7 @@ from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Label, Select, Static
 from textual.worker import Worker, WorkerState
 
-from frontdesk.domain.dates import DateWordsError, parse_date_words
+from frontdesk.domain.dates import DateWordsError, parse_birth_date
 from frontdesk.domain.patients import ALERTS
 from frontdesk.domain.payers import PayerPlan, folded
 from frontdesk.services.errors import FrontDeskError
@@ -144,7 +144,7 @@ class PatientForm(ModalScreen[PatientView | None]):
         with VerticalScroll(id="patient-form"):
             yield Static(self._title(), id="patient-form-title", markup=False)
             yield from self._row("Name", self._input("name", v["name"], "Last, First", 121))
-            yield from self._row("Born", self._input("dob", v["dob"], "e.g. 5/17/1970", 40))
+            yield from self._row("Born", self._input("dob", v["dob"], "e.g. 4/23/1958", 40))
             yield from self._row("Phone", self._input("phone", v["phone"],
                                                       "e.g. 918-555-0142", 30))
             yield from self._row("Mobile", self._input("mobile", v["mobile"], "(optional)", 30),
@@ -227,7 +227,7 @@ class PatientForm(ModalScreen[PatientView | None]):
         out = dict(values)
         if values.get("dob"):
             try:
-                out["dob"] = parse_date_words(values["dob"], today=self.today)
+                out["dob"] = parse_birth_date(values["dob"])
             except DateWordsError as exc:
                 problems.append(("dob", str(exc)))
                 out.pop("dob")
