@@ -182,22 +182,31 @@ async def test_a_visit_moves_to_another_day_and_provider(
     assert row.starts_at == datetime(2027, 3, 11, 16, 0, tzinfo=UTC)
 
 
-async def test_moving_onto_a_taken_time_is_refused_and_nothing_changes(
+async def test_moving_onto_a_busy_time_says_why_and_keeps_the_visit_picked_up(
     sqlite_ctx: Context, practice: Practice, booked: list[AppointmentView]
 ) -> None:
     other = book(sqlite_ctx, practice, patient=practice.other_patient_id, visit="follow-up",
                  provider=practice.able, start=ELEVEN)
     seen: list[Message] = []
     async with app_for(sqlite_ctx).run_test(size=(80, 24), message_hook=seen.append) as pilot:
-        await on_testcase(pilot)
+        screen = await on_testcase(pilot)
         await pilot.press("m", *["down"] * 4, "enter")  # onto the 11:00 follow-up
         await acted(pilot)
+        assert screen.moving is not None  # still picked up: another time may be tried
+        assert screen.moving.id == booked[0].id
+        assert text_of(screen, "#day-summary").startswith(
+            "That time does not fit: Dr. Avery Able has another visit then")
+        await pilot.press("escape")
+        assert screen.moving is None
     assert stored(sqlite_ctx, booked[0].id).starts_at == booked[0].start
     assert stored(sqlite_ctx, booked[0].id).version == 1
     assert stored(sqlite_ctx, other.id).starts_at == ELEVEN
-    [note] = notes(seen)
-    assert note.severity == "warning"
-    assert note.message.startswith("That time was just taken; nothing was changed. Next free:")
+    refused = notes(seen)[0]
+    assert refused.severity == "warning"
+    assert refused.message.startswith(
+        "That time does not fit: Dr. Avery Able has another visit then (the visit with its "
+        "buffers would overlap it); nothing was changed. Next free:")
+    assert "just taken" not in refused.message
 
 
 async def test_moving_outside_working_hours_says_why(

@@ -137,9 +137,9 @@ class CalendarDoor(BackendCore):
                            "acting.", "warning", stale=True)
         except SlotTaken as exc:
             others = "; ".join(slot_text(s) for s in exc.alternatives[:3])
-            said = (f"That time does not fit: {exc.reason}; nothing was changed." if exc.reason
-                    else "That time was just taken; nothing was changed.")
-            return Outcome(said + (f" Next free: {others}." if others else ""), "warning")
+            why = (f"That time does not fit: {exc.reason}; nothing was changed." if exc.reason
+                   else "That time was just taken; nothing was changed.")
+            return Outcome(why + (f" Next free: {others}." if others else ""), "warning")
         except Busy:
             return Outcome("The database is busy; nothing was changed. Try again.", "error")
         except FrontDeskError as exc:  # a payer rule, a role that may not do it
