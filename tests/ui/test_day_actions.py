@@ -194,8 +194,9 @@ async def test_moving_onto_a_busy_time_says_why_and_keeps_the_visit_picked_up(
         await acted(pilot)
         assert screen.moving is not None  # still picked up: another time may be tried
         assert screen.moving.id == booked[0].id
-        assert text_of(screen, "#day-summary").startswith(
-            "That time does not fit: Dr. Avery Able has another visit then")
+        assert text_of(screen, "#day-summary") == (
+            "That time does not fit: Dr. Avery Able has another visit then. Still moving "
+            "Testcase, C.: cursor to another time, Enter; Esc stops.")
         await pilot.press("escape")
         assert screen.moving is None
     assert stored(sqlite_ctx, booked[0].id).starts_at == booked[0].start
@@ -204,8 +205,8 @@ async def test_moving_onto_a_busy_time_says_why_and_keeps_the_visit_picked_up(
     refused = notes(seen)[0]
     assert refused.severity == "warning"
     assert refused.message.startswith(
-        "That time does not fit: Dr. Avery Able has another visit then (the visit with its "
-        "buffers would overlap it); nothing was changed. Next free:")
+        "That time does not fit: Dr. Avery Able has another visit then; nothing was changed. "
+        "Next free:")
     assert "just taken" not in refused.message
 
 

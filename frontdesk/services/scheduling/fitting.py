@@ -127,8 +127,7 @@ def _check_slot(
         if any(b.provider_id == provider_id for b in in_way):
             provider = session.get(Provider, provider_id)
             name = provider.name if provider is not None else "the provider"
-            raise _Taken(f"{name} has another visit then (the visit with its buffers would "
-                         "overlap it)")
+            raise _Taken(f"{name} has another visit then")  # buffers included
         location = session.get(Location, location_id)
         where = f" at {location.name}" if location is not None else ""
         raise _Taken(f"every {spec.room_kind.value} room{where} is in use then")

@@ -84,12 +84,14 @@ class MoveAndBook(AppointmentKeys[GridBoard]):
         appt = self.moving
         if appt is None:
             return
-        what = (f"{printable(appt.patient_short)} · {appt.visit_type_name.split(' (')[0]} from "
+        who = printable(appt.patient_short)
+        what = (f"{who} · {appt.visit_type_name.split(' (')[0]} from "
                 f"{appt.local_start:%a} {appt.local_start.day} {appt.local_start:%b %H:%M}")
+        why = refused.split("; nothing was changed")[0].rstrip(".")  # the rest is in the toast
         self.query_one("#day-summary", Static).update(
-            f"{refused} Still moving {what}: another time, Enter; Esc stops." if refused else
-            f"Moving {what}: cursor to the new time (any day or place), Enter puts it there, "
-            "Esc stops.")
+            f"{why}. Still moving {who}: cursor to another time, Enter; Esc stops." if refused
+            else f"Moving {what}: cursor to the new time (any day or place), Enter puts it "
+                 "there, Esc stops.")
         self.query_one("#day-summary", Static).add_class("-moving")
 
     def _stop_moving(self, message: str | None = None) -> None:
