@@ -85,7 +85,7 @@ def parse_date_words(text: str, *, today: date) -> date:
         ) from exc
 
 
-BIRTH_EXAMPLE = "1958-04-23 or 4/23/1958"
+BIRTH_EXAMPLE = "1970-05-17 or 5/17/1970"
 _BIRTH_NUMBERS = re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})")
 _BIRTH_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 

@@ -23,6 +23,6 @@ def test_anything_else_gets_a_birth_date_example_and_no_date_words(typed: str) -
         parse_birth_date(typed)
     said = str(refused.value)
     assert said.endswith(f"write it like {BIRTH_EXAMPLE}")
-    assert BIRTH_EXAMPLE == "1958-04-23 or 4/23/1958"
+    assert BIRTH_EXAMPLE == "1970-05-17 or 5/17/1970"
     for word in ("tomorrow", "next tue"):
         assert word not in said or word == typed.strip()

@@ -28,7 +28,7 @@ from tests.ui.test_patient_details import identified
 from tests.ui.test_report import MANAGER, open_report
 from tests.ui.test_schedule_editor import error_of, fill, opened
 
-BIRTH_EXAMPLE = "1958-04-23 or 4/23/1958"
+BIRTH_EXAMPLE = "1970-05-17 or 5/17/1970"
 
 
 def count(ctx: Context, model: type) -> int:

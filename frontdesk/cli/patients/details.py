@@ -54,7 +54,7 @@ def detail_options(f: F) -> F:
 @click.command("add")
 @click.option("--name", required=True, metavar="TEXT", help="'First Last' or 'Last, First'.")
 @click.option("--dob", required=True, metavar="DATE",
-              help="Date of birth, e.g. 1958-04-23 or 4/23/1958.")
+              help="Date of birth, e.g. 1970-05-17 or 5/17/1970.")
 @click.option("--phone", required=True, metavar="TEXT", help="Phone, e.g. 918-555-0142.")
 @detail_options
 @click.option("--new", "confirmed_new", is_flag=True,
@@ -107,7 +107,7 @@ def _show_candidates(runtime: Runtime, ctx: Context, staff: str,
 @click.command("edit")
 @click.argument("patient_id", type=ID, metavar="ID")
 @click.option("--name", metavar="TEXT", help="'First Last' or 'Last, First'.")
-@click.option("--dob", metavar="DATE", help="Date of birth, e.g. 1958-04-23 or 4/23/1958.")
+@click.option("--dob", metavar="DATE", help="Date of birth, e.g. 1970-05-17 or 5/17/1970.")
 @click.option("--phone", metavar="TEXT", help="Phone, e.g. 918-555-0142.")
 @detail_options
 @click.option("--remove-alert", "removed", multiple=True, type=click.Choice(ALERT_CODES),

@@ -144,7 +144,7 @@ class PatientForm(ModalScreen[PatientView | None]):
         with VerticalScroll(id="patient-form"):
             yield Static(self._title(), id="patient-form-title", markup=False)
             yield from self._row("Name", self._input("name", v["name"], "Last, First", 121))
-            yield from self._row("Born", self._input("dob", v["dob"], "e.g. 4/23/1958", 40))
+            yield from self._row("Born", self._input("dob", v["dob"], "e.g. 5/17/1970", 40))
             yield from self._row("Phone", self._input("phone", v["phone"],
                                                       "e.g. 918-555-0142", 30))
             yield from self._row("Mobile", self._input("mobile", v["mobile"], "(optional)", 30),
