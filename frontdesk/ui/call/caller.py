@@ -283,7 +283,7 @@ class CallerOnLine(BookForCaller):
         candidates.add_options([Option(Content(patient_line(p, self.places)), id=str(p.id))
                                 for p in found])
         candidates.display = bool(found)
-        self.query_one("#call-search", SearchField).results_for = text
+        self.query_one("#call-search", SearchField).results_shown(text)
         self._hint(f"{pick_words(len(found), 'confirm')}" if found
                    else "Nobody found: check the spelling, or Ctrl+N adds the caller as a new "
                         "patient.")

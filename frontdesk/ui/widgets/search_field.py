@@ -36,6 +36,14 @@ class SearchField(Input):
         self.results = results
         self.results_for: str | None = None  # the text the list shows results for
 
+    def results_shown(self, text: str) -> None:
+        """The screen has listed the results for ``text``: the only one is shown highlighted,
+        as the one Enter takes."""
+        self.results_for = text
+        listing = self.results_list()
+        if listing is not None and listing.option_count == 1:
+            listing.highlighted = 0
+
     def results_list(self) -> OptionList | None:
         """The list of results for the text in the field when it shows at least one, else
         None."""

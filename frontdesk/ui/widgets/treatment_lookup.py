@@ -116,10 +116,10 @@ class TreatmentPanel(Vertical):
         if self.library is None:
             return
         self.found = tuple(search(self.library, text))
-        self.query_one("#lookup-search", SearchField).results_for = text
         results = self.query_one("#lookup-results", OptionList)
         results.clear_options()
         results.add_options([Option(Content(t.name), id=t.key) for t in self.found])
+        self.query_one("#lookup-search", SearchField).results_shown(text)
         if self.found:
             results.highlighted = 0
             self._show(self.found[0])

@@ -121,7 +121,7 @@ class BookDialog(ModalScreen[BookChoice | None]):
         patients.add_options([Option(Content(patient_line(p, self.places)), id=str(p.id))
                               for p in found])
         patients.display = bool(found)
-        self.query_one(SearchField).results_for = text
+        self.query_one(SearchField).results_shown(text)
         if found:
             note.update(pick_words(len(found), "check"))
         else:
