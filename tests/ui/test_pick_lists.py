@@ -62,7 +62,7 @@ async def test_down_then_one_enter_identifies_the_caller_and_keeps_the_field_in_
     assert call_patient(sqlite_ctx) == screen.found[0].id
 
 
-async def test_up_on_the_first_candidate_goes_back_to_the_search(
+async def test_up_or_typing_on_the_candidates_goes_back_to_the_search(
     sqlite_ctx: Context, practice: Practice
 ) -> None:
     async with app_for(sqlite_ctx).run_test(size=(80, 24)) as pilot:
@@ -77,6 +77,12 @@ async def test_up_on_the_first_candidate_goes_back_to_the_search(
         field = screen.query_one("#call-search", Input)
         assert pilot.app.focused is field
         assert field.value == "testcasee"
+        await pilot.press("backspace")
+        await quiet(pilot)
+        await pilot.press("down", "y")  # typed on the list: it goes to the field too
+        await quiet(pilot)
+        assert pilot.app.focused is field
+        assert field.value == "testcasey"
         assert screen.patient is None  # type: ignore[attr-defined]
     assert call_patient(sqlite_ctx) is None
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from textual import events
 from textual.binding import Binding, BindingType
 from textual.widgets import Input, OptionList
 
@@ -84,19 +85,37 @@ class SearchField(Input):
 
 class ResultList(OptionList):
     """The list a ``SearchField`` hands over to: ↑ on its first row goes back to the field
-    named ``field`` (a selector searched from the screen)."""
+    named ``field`` (a selector searched from the screen), and so does a letter or digit typed
+    here — into the field, where the search goes on."""
 
     def __init__(self, *args: Any, field: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.field = field
 
+    def _back(self) -> Input | None:
+        found = self.screen.query(self.field)
+        field = found.first() if found else None
+        if not isinstance(field, Input):
+            return None
+        field.focus()
+        return field
+
     def action_cursor_up(self) -> None:
-        if self.highlighted in (None, 0):
-            found = self.screen.query(self.field)
-            if found:
-                field = found.first()
-                field.focus()
-                if isinstance(field, Input):  # typing goes on where it ended, not over it
-                    field.call_after_refresh(field.action_end)
-                return
+        if self.highlighted in (None, 0) and (field := self._back()) is not None:
+            field.call_after_refresh(field.action_end)  # typing goes on where it ended
+            return
         super().action_cursor_up()
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.is_printable and event.character and (field := self._back()) is not None:
+            event.stop()
+            event.prevent_default()
+            character = event.character
+
+            def typed() -> None:
+                field.action_end()
+                field.insert_text_at_cursor(character)
+
+            field.call_after_refresh(typed)
+            return
+        await super()._on_key(event)
