@@ -166,10 +166,9 @@ async def test_the_export_toast_shows_the_whole_file_name_at_80x24(
     assert (deep / "reports" / "daily-2027-03-10.html").exists()
 
 
-def test_the_lock_says_wrong_password_where_only_a_password_is_asked() -> None:
-    """Covered on the screen by tests/ui/test_sign_in.py (TestIdleLock), which types a wrong
-    password into the lock and reads "Wrong password."; here: the sign-in screen keeps its
-    wording, since it asks both."""
+def test_the_sign_in_screen_keeps_naming_both_username_and_password() -> None:
+    """It asks both, so either may be wrong (the lock, which asks only the password, says
+    "Wrong password.": tests/ui/test_sign_in.py, TestIdleLock, types a wrong one into it)."""
     from frontdesk.services.accounts import SignInRefused
     from frontdesk.ui.account.sign_in import _refusal
 
