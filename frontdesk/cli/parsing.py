@@ -39,6 +39,17 @@ def parse_day(text: str, *, field_name: str, today: date) -> date:
         raise InvalidInput(field_name, f"{text.strip()!r} is too far from today") from None
 
 
+def parse_birth(text: str, *, field_name: str = "dob") -> date:
+    """A date of birth: 1958-04-23, 4/23/1958 or April 23, 1958 (never "tomorrow")."""
+    from frontdesk.domain.dates import DateWordsError, parse_birth_date
+    from frontdesk.services.errors import InvalidInput
+
+    try:
+        return parse_birth_date(text)
+    except DateWordsError as exc:
+        raise InvalidInput(field_name, str(exc)) from None
+
+
 def parse_start(text: str, *, zone: str, now: datetime) -> datetime:
     """ISO 8601; without an offset it is the location's local time. Returned as aware UTC."""
     from frontdesk.services.errors import InvalidInput

@@ -85,5 +85,32 @@ def parse_date_words(text: str, *, today: date) -> date:
         ) from exc
 
 
+BIRTH_EXAMPLE = "1970-05-17 or 5/17/1970"
+_BIRTH_NUMBERS = re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})")
+_BIRTH_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+
+
+def parse_birth_date(text: str) -> date:
+    """A date of birth: 1958-04-23, 4/23/1958 (month first, as the desk says it) or with the
+    month in words (April 23, 1958). The year in full, and never words about today: a birth
+    date is not "tomorrow". DateWordsError with an example of a birth date otherwise."""
+    words = " ".join(text.strip().split())
+    iso, numbers = _BIRTH_ISO.fullmatch(words), _BIRTH_NUMBERS.fullmatch(words)
+    try:
+        if iso:
+            return date(int(iso[1]), int(iso[2]), int(iso[3]))
+        if numbers:
+            return date(int(numbers[3]), int(numbers[1]), int(numbers[2]))
+        if (len(words) <= 40 and re.search(r"\b\d{4}\b", words)
+                and re.search(r"\b\d{1,2}(st|nd|rd|th)?\b", words.lower())  # the day, too
+                and re.search(r"[a-z]{3}", words.lower())
+                and re.fullmatch(r"[\w,. ]+", words)):
+            return date_parser.parse(words, default=datetime(1, 1, 1)).date()  # noqa: DTZ001
+    except (ValueError, OverflowError):
+        pass
+    shown = f"{words[:40]!r} is not a date of birth" if words else "enter the date of birth"
+    raise DateWordsError(f"{shown}; write it like {BIRTH_EXAMPLE}")
+
+
 def _midnight(day: date) -> datetime:
     return datetime(day.year, day.month, day.day)  # noqa: DTZ001 - a parsing default only

@@ -63,11 +63,14 @@ class StalePatient(FrontDeskError):
 
 
 class SlotTaken(FrontDeskError):
-    """Someone else took the time (or it was taken in the same second). Alternatives attached."""
+    """The time is not free. ``reason`` says what is in the way (the provider's other visit,
+    every suitable room in use); empty when it was taken in the same second, by a write that
+    beat this one. Alternatives attached."""
 
-    def __init__(self, alternatives: Sequence[SlotView]) -> None:
+    def __init__(self, alternatives: Sequence[SlotView], reason: str = "") -> None:
         super().__init__("slot just taken")
         self.alternatives = tuple(alternatives)
+        self.reason = reason
 
 
 class StaleAppointment(FrontDeskError):

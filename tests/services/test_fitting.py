@@ -73,7 +73,8 @@ def test_a_closure_or_the_past_leaves_nothing_and_says_why(
     run_write(ctx.engine, close)
     closed = fit(ctx, practice, THU_TEN)
     assert closed.visit_codes == ()
-    assert closed.reason.startswith("that time is not within Dr. Avery Able's hours")
+    assert closed.reason == ("that time falls in a closure (a holiday, Dr. Avery Able's time "
+                             "off or Test Clinic closed)")
     soon = fit(ctx, practice, datetime(2027, 3, 10, 15, 30, tzinfo=UTC))  # 09:30 today
     assert soon.reason == "that time is inside the minimum notice of 60 minutes"
 

@@ -78,7 +78,7 @@ async def test_a_whole_call_is_saved_as_it_goes_and_logged_at_the_end(
         await quiet(pilot)
         assert [p.last_name for p in screen.found] == ["Testcase"]
         assert "1 found: confirm the date of birth" in text(screen, "#call-hint")
-        await pilot.press("enter", "enter")  # to the list, this is the caller
+        await pilot.press("enter")  # the one found: this is the caller
         await quiet(pilot)
         assert text(screen, "#call-caller").startswith(
             "✓ Testcase, Casey · born 17 May 1970 · (918) 555-0111 · Test Clinic")
@@ -258,7 +258,7 @@ class TestCallSnapshots:
             await on_call(pilot)
             await pilot.press(*"testcase")
             await quiet(pilot)
-            await pilot.press("enter", "enter", "down")
+            await pilot.press("enter", "down")
             await quiet(pilot)
 
         assert snap_compare(app_for(sqlite_ctx), terminal_size=(80, 24), run_before=identified)

@@ -106,7 +106,7 @@ async def call_from(pilot: Pilot[None], phone: str) -> CallScreen:
     assert isinstance(screen, CallScreen)
     await pilot.press(*phone[-10:])
     await quiet(pilot)
-    await pilot.press("enter", "enter")
+    await pilot.press("enter")
     await quiet(pilot)
     assert screen.patient is not None
     return screen
@@ -607,10 +607,11 @@ async def test_a_call_cut_off_mid_pathway_resumes_with_every_answer(demo: Contex
         assert pilot.app.focused is screen.query_one("#path-input", Input)
 
 
-async def test_booking_a_diagnostic_block_takes_at_most_15_keypresses(demo: Context) -> None:
+async def test_booking_an_ordered_diagnostic_block_takes_10_keypresses(demo: Context) -> None:
     """The README's count: an existing patient, a diagnostic facet injection the physician
-    ordered, from F2 to the read-back. Typed search text and typed answers are not counted;
-    every other key is."""
+    ordered, from F2 on the board to the read-back, each key the one the screen's own hint or
+    numbered choice names. Typed search text and typed answers are not counted; every other key
+    is."""
     patient = never_injected(demo, "Self-pay", free_ahead=True)  # nothing to warn about
     keys: list[str] = []
 
@@ -626,30 +627,53 @@ async def test_booking_a_diagnostic_block_takes_at_most_15_keypresses(demo: Cont
             await pilot.press(*text)
             await quiet(pilot)
 
+        def choice(number: str) -> str:
+            """The choice the focused list shows under ``number``."""
+            listing = pilot.app.focused
+            assert isinstance(listing, OptionList)
+            return next(str(o.prompt) for o in listing.options
+                        if str(o.prompt).startswith(f"{number}  "))
+
         await key("f2")
-        await typed(patient.phone[-10:])
-        await key("enter", "enter")  # to the candidates; this is the caller
-        await key("3")  # a visit the physician ordered
         screen = pilot.app.screen
         assert isinstance(screen, CallScreen)
+        await typed(patient.phone[-10:])
+        assert shown(screen, "#call-hint") == (
+            "1 found: confirm the date of birth, then Enter.")
+        await key("enter")  # this is the caller
+        assert screen.patient is not None
+        assert screen.patient.id == patient.id
+        assert choice("3") == "3  Book a visit the physician ordered"
+        await key("3")
         types = [v.code for v in panel(screen).visit_types]
-        await key(str(types.index("facet-diagnostic") + 1))
-        await key("1")  # low back
+        number = str(types.index("facet-diagnostic") + 1)
+        assert choice(number).startswith(f"{number}  Diagnostic facet joint injection")
+        await key(number)
+        assert shown(screen, "#path-question") == "Which part of the spine will be injected?"
+        assert choice("1") == "1  Low back (lumbar)"
+        await key("1")
+        assert shown(screen, "#path-question") == "Which levels?"
         await typed("L4-L5")
-        await key("enter")
-        await key("1")  # both sides
+        await key("enter")  # a typed answer ends with Enter
+        assert choice("1") == "1  Both sides"
+        await key("1")
+        assert choice("1").startswith("1  Offer times: Diagnostic facet joint injection")
         await key("enter")  # offer times
+        offers = pilot.app.screen
+        assert isinstance(offers, CallBookingDialog)
+        assert "1-9 or Enter holds one" in shown(offers, "#callbook-note")
         await key("enter")  # hold the best one
+        assert "Enter books it" in shown(offers, "#callbook-note")
         await key("enter")  # book it
         assert isinstance(pilot.app.screen, ReadBackDialog)
         assert "Where:" in pilot.app.screen.script.text
-    assert len(keys) <= 15, keys
-    assert len(keys) == 11  # the figure in the README
-    booked = every(demo, select(Appointment.status).join(
+    assert keys == ["f2", "enter", "3", number, "1", "enter", "1", "enter", "enter", "enter"]
+    assert len(keys) == 10  # the figure in the README
+    booked = every(demo, select(Appointment.status, Appointment.levels).join(
         VisitType, col(VisitType.id) == Appointment.visit_type_id)
         .where(Appointment.patient_id == patient.id)
         .where(VisitType.code == "facet-diagnostic"))
-    assert booked == ["booked"]
+    assert booked == [("booked", "L4-L5")]
 
 
 # --------------------------------------------------------------------------- snapshots
@@ -665,7 +689,7 @@ class TestPathwaySnapshots:
         await quiet(pilot)
         await pilot.press(*"9185550111")
         await quiet(pilot)
-        await pilot.press("enter", "enter")
+        await pilot.press("enter")
         await quiet(pilot)
         assert isinstance(pilot.app.screen, CallScreen)
         assert pilot.app.screen.patient is not None

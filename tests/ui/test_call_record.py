@@ -45,7 +45,7 @@ async def identify(pilot: Pilot[None]) -> CallScreen:
     await quiet(pilot)
     await pilot.press(*"9185550111")
     await quiet(pilot)
-    await pilot.press("enter", "enter")
+    await pilot.press("enter")
     await quiet(pilot)
     screen = pilot.app.screen
     assert isinstance(screen, CallScreen)

@@ -182,22 +182,32 @@ async def test_a_visit_moves_to_another_day_and_provider(
     assert row.starts_at == datetime(2027, 3, 11, 16, 0, tzinfo=UTC)
 
 
-async def test_moving_onto_a_taken_time_is_refused_and_nothing_changes(
+async def test_moving_onto_a_busy_time_says_why_and_keeps_the_visit_picked_up(
     sqlite_ctx: Context, practice: Practice, booked: list[AppointmentView]
 ) -> None:
     other = book(sqlite_ctx, practice, patient=practice.other_patient_id, visit="follow-up",
                  provider=practice.able, start=ELEVEN)
     seen: list[Message] = []
     async with app_for(sqlite_ctx).run_test(size=(80, 24), message_hook=seen.append) as pilot:
-        await on_testcase(pilot)
+        screen = await on_testcase(pilot)
         await pilot.press("m", *["down"] * 4, "enter")  # onto the 11:00 follow-up
         await acted(pilot)
+        assert screen.moving is not None  # still picked up: another time may be tried
+        assert screen.moving.id == booked[0].id
+        assert text_of(screen, "#day-summary") == (
+            "That time does not fit: Dr. Avery Able has another visit then. Still moving "
+            "Testcase, C.: cursor to another time, Enter; Esc stops.")
+        await pilot.press("escape")
+        assert screen.moving is None
     assert stored(sqlite_ctx, booked[0].id).starts_at == booked[0].start
     assert stored(sqlite_ctx, booked[0].id).version == 1
     assert stored(sqlite_ctx, other.id).starts_at == ELEVEN
-    [note] = notes(seen)
-    assert note.severity == "warning"
-    assert note.message.startswith("That time was just taken; nothing was changed. Next free:")
+    refused = notes(seen)[0]
+    assert refused.severity == "warning"
+    assert refused.message.startswith(
+        "That time does not fit: Dr. Avery Able has another visit then; nothing was changed. "
+        "Next free:")
+    assert "just taken" not in refused.message
 
 
 async def test_moving_outside_working_hours_says_why(
@@ -405,12 +415,12 @@ async def test_b_books_a_patient_on_free_time_with_a_visit_that_fits(
         assert note.startswith("1 found")
         options = dialog.query_one("#book-patients", OptionList)
         assert "born 2 Nov 1982 · (918) 555-0122" in str(options.get_option_at_index(0).prompt)
-        await pilot.press("enter", "enter")  # to the list, choose Sample
+        await pilot.press("enter")  # the one found: Sample
         assert dialog.patient is not None
         await pilot.press("down", "enter")  # the diagnostic facet injection
         details = pilot.app.screen
         assert isinstance(details, ProcedureDialog)  # where: asked before anything is booked
-        assert text_of(details, "#procedure-ask") == "Which part of the spine?"
+        assert text_of(details, "#procedure-ask") == "Which part of the spine will be injected?"
         await pilot.press("enter")  # low back (lumbar)
         assert text_of(details, "#procedure-ask") == "Which levels?"
         await pilot.press(*"L4-L5, L5-S1", "enter")
@@ -508,7 +518,7 @@ async def test_b_for_a_procedure_shows_the_payer_verdict_and_asks_for_an_overrid
     async with app_for(sqlite_ctx, staff="desk").run_test(size=(80, 24)) as pilot:
         dialog = await open_booking(pilot, *["down"] * 10)  # 11:30, Dr. Able
         await search(pilot, dialog, "sample")
-        await pilot.press("enter", "enter", "down", "enter")  # Sample, diagnostic block
+        await pilot.press("enter", "down", "enter")  # Sample, diagnostic block
         details = pilot.app.screen
         assert isinstance(details, ProcedureDialog)
         await pilot.press("enter", *"L3-L4, L4-L5, L5-S1", "enter", "enter")  # lumbar, both
@@ -549,7 +559,7 @@ async def test_b_for_a_first_visit_asks_whether_the_physician_ordered_it(
     async with app_for(sqlite_ctx, staff="desk").run_test(size=(80, 24)) as pilot:
         dialog = await open_booking(pilot, *["down"] * 10)  # 11:30, Dr. Able
         await search(pilot, dialog, "newcomb")
-        await pilot.press("enter", "enter", "enter")  # Newcomb, a follow-up
+        await pilot.press("enter", "enter")  # Newcomb, a follow-up
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
         asked = pilot.app.screen

@@ -54,7 +54,7 @@ async def identified(pilot: Any, search: str) -> CallScreen:
     screen = await on_call(pilot)
     await pilot.press(*search)
     await quiet(pilot)
-    await pilot.press("enter", "enter")
+    await pilot.press("down", "enter")
     await quiet(pilot)
     assert screen.patient is not None
     return screen

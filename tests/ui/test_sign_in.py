@@ -385,7 +385,7 @@ class TestIdleLock:
             assert "parking" not in visible_text(lock)
             await type_into(pilot, "#lock-password", "wrong-password-1")
             assert isinstance(pilot.app.screen, LockScreen)
-            assert shown(lock, "#lock-error") == "Wrong username or password."
+            assert shown(lock, "#lock-error") == "Wrong password."  # only the password was asked
             assert lock.query_one("#lock-error").display
             await type_into(pilot, "#lock-password", RITA)
             assert pilot.app.screen is call

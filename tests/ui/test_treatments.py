@@ -63,7 +63,7 @@ async def test_the_panel_in_a_call_books_its_visit_with_the_call_intact(
         assert isinstance(screen, CallScreen)
         await pilot.press(*"9185550111")
         await quiet(pilot)
-        await pilot.press("enter", "enter")
+        await pilot.press("enter")
         await quiet(pilot)
         await pilot.press("5")  # a question about a treatment
         await pilot.press(*"asks about trigger points")
@@ -93,7 +93,7 @@ async def test_the_panel_in_a_call_books_its_visit_with_the_call_intact(
         assert isinstance(details, ProcedureDialog)
         assert shown(details, "#procedure-title") == (
             "Trigger point injection: where is it done?")
-        assert shown(details, "#procedure-ask") == "Which part of the spine?"
+        assert shown(details, "#procedure-ask") == "Which part of the spine will be injected?"
         await pilot.press("down", "enter")  # neck (cervical); no levels for a trigger point
         assert shown(details, "#procedure-ask") == "Which side?"
         await pilot.press("down", "down", "enter", "enter")  # right, then book it
@@ -142,7 +142,7 @@ class TestLookupSnapshots:
         await quiet(pilot)
         await pilot.press(*"9185550111")
         await quiet(pilot)
-        await pilot.press("enter", "enter")
+        await pilot.press("enter")
         await quiet(pilot)
         await pilot.press("f3")
         await quiet(pilot)

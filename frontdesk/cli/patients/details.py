@@ -13,7 +13,7 @@ from frontdesk.cli.errors import InputRejected, PayerRefused
 from frontdesk.cli.identity import acting_as
 from frontdesk.cli.options import ID, json_option
 from frontdesk.cli.output import clean, dumps, emit, table
-from frontdesk.cli.parsing import active_location, parse_day, practice_today
+from frontdesk.cli.parsing import active_location, parse_birth
 from frontdesk.cli.runtime import Runtime
 from frontdesk.domain.patients import ALERTS
 
@@ -53,7 +53,8 @@ def detail_options(f: F) -> F:
 
 @click.command("add")
 @click.option("--name", required=True, metavar="TEXT", help="'First Last' or 'Last, First'.")
-@click.option("--dob", required=True, metavar="DATE", help="Date of birth, e.g. 1970-05-17.")
+@click.option("--dob", required=True, metavar="DATE",
+              help="Date of birth, e.g. 1970-05-17 or 5/17/1970.")
 @click.option("--phone", required=True, metavar="TEXT", help="Phone, e.g. 918-555-0142.")
 @detail_options
 @click.option("--new", "confirmed_new", is_flag=True,
@@ -70,7 +71,7 @@ def patients_add(runtime: Runtime, /, name: str, dob: str, phone: str, staff: st
     from frontdesk.services.errors import PossibleDuplicates
 
     ctx = runtime.context()
-    born = parse_day(dob, field_name="dob", today=practice_today(ctx))
+    born = parse_birth(dob)
     details["alerts"] = tuple(details["alerts"])
     details["sms_consent"] = bool(details["sms_consent"])
     if details["location"]:
@@ -106,7 +107,7 @@ def _show_candidates(runtime: Runtime, ctx: Context, staff: str,
 @click.command("edit")
 @click.argument("patient_id", type=ID, metavar="ID")
 @click.option("--name", metavar="TEXT", help="'First Last' or 'Last, First'.")
-@click.option("--dob", metavar="DATE", help="Date of birth, e.g. 1970-05-17.")
+@click.option("--dob", metavar="DATE", help="Date of birth, e.g. 1970-05-17 or 5/17/1970.")
 @click.option("--phone", metavar="TEXT", help="Phone, e.g. 918-555-0142.")
 @detail_options
 @click.option("--remove-alert", "removed", multiple=True, type=click.Choice(ALERT_CODES),
@@ -141,7 +142,7 @@ def patients_edit(runtime: Runtime, /, patient_id: int, staff: str, dob: str | N
     if zip_code is not None:
         changes["zip"] = zip_code
     if dob is not None:
-        changes["dob"] = parse_day(dob, field_name="dob", today=practice_today(ctx))
+        changes["dob"] = parse_birth(dob)
     if changes.get("location"):
         changes["location"] = str(active_location(ctx, changes["location"]).id)
     if not changes and not (added or removed or no_alerts):

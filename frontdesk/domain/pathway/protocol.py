@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from frontdesk.domain.calls import CallReason
@@ -59,7 +60,7 @@ def still_to_ask(answers: Answers, rules: Rules, *, payer: str,
     """The questions this call still needs, in order: what the screen asks next. Needs no
     history, so the screen can ask at once while the recommendation is worked out."""
     keys = needed(answers, history or History(), rules, payer)
-    missing = tuple(QUESTIONS[k] for k in keys if getattr(answers, k) is None)
+    missing = tuple(worded(QUESTIONS[k], answers) for k in keys if getattr(answers, k) is None)
     # Levels must belong to the region; a mismatch is asked again, not guessed.
     if answers.levels is not None and answers.region is not None and "levels" in keys:
         try:
@@ -67,6 +68,20 @@ def still_to_ask(answers: Answers, rules: Rules, *, payer: str,
         except AnswerError:
             missing = (QUESTIONS["levels"], *missing)
     return missing
+
+
+def worded(question: Question, answers: Answers) -> Question:
+    """The question in the tense of the visit it is about: a visit the physician ordered is
+    still to come ("will be injected"), a report is about one done ("was injected"); an
+    ablation is treated, not injected."""
+    if question.key != "region" or answers.reason not in (CallReason.ORDERED_VISIT,
+                                                          CallReason.INJECTION_REPORT):
+        return question
+    ahead = answers.reason == CallReason.ORDERED_VISIT
+    procedure = answers.ordered if ahead else answers.procedure
+    done = "treated" if procedure == Procedure.RFA else "injected"
+    return replace(question, prompt=f"Which part of the spine {'will be' if ahead else 'was'} "
+                                    f"{done}?")
 
 
 def recommend(answers: Answers, history: History, rules: Rules, *, payer: str,

@@ -18,7 +18,12 @@ from frontdesk.services.errors import InvalidInput
 
 
 class _Taken(Exception):
-    """Internal: the requested start is valid but no longer free."""
+    """Internal: the requested start is valid but not free; ``reason`` says what is in the
+    way ("" when a write in the same second took it)."""
+
+    def __init__(self, reason: str = "") -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -105,14 +110,27 @@ def _check_slot(
         if location is None:
             raise InvalidInput("location", f"no location with id {location_id}")
         assert provider is not None  # it performs the visit, so it exists
-        raise InvalidInput("start", _why_not(start, now, ctx, provider.name, location.name))
+        closed = [c for c in closures
+                  if c.start < start + margin_a and start - margin_b < c.end
+                  and c.provider_id in (None, provider_id)
+                  and c.location_id in (None, location_id)]
+        raise InvalidInput("start", _why_not(start, now, ctx, provider.name, location.name,
+                                             closed=bool(closed)))
     busy = q.busy_between(session, start=start - margin_b, end=start + margin_a, now=now,
                           provider_ids=[provider_id], room_ids=[r.id for r in rooms],
                           exclude_id=exclude_id)
     free = [s for s in free_slots(query, templates=templates, closures=closures, rooms=rooms,
                                   busy=busy) if s.start == start]
     if not free:
-        raise _Taken()
+        block = (start - margin_b, start + margin_a)
+        in_way = [b for b in busy if b.start < block[1] and block[0] < b.end]
+        if any(b.provider_id == provider_id for b in in_way):
+            provider = session.get(Provider, provider_id)
+            name = provider.name if provider is not None else "the provider"
+            raise _Taken(f"{name} has another visit then")  # buffers included
+        location = session.get(Location, location_id)
+        where = f" at {location.name}" if location is not None else ""
+        raise _Taken(f"every {spec.room_kind.value} room{where} is in use then")
     return free[0]
 
 
@@ -134,7 +152,8 @@ def _explain_rooms(session: Session, spec: VisitSpec, location_id: int,
     raise InvalidInput("location", f"{location.name} has no {spec.room_kind.value} room")
 
 
-def _why_not(start: datetime, now: datetime, ctx: Context, provider: str, location: str) -> str:
+def _why_not(start: datetime, now: datetime, ctx: Context, provider: str, location: str, *,
+             closed: bool = False) -> str:
     rules = ctx.settings.booking
     if start <= now:
         return "is in the past"
@@ -144,4 +163,6 @@ def _why_not(start: datetime, now: datetime, ctx: Context, provider: str, locati
         return f"is beyond the booking horizon of {rules.horizon_days} days"
     if start.minute % rules.slot_step_min or start.second or start.microsecond:
         return f"must be on a {rules.slot_step_min}-minute mark"
+    if closed:
+        return f"falls in a closure (a holiday, {provider}'s time off or {location} closed)"
     return f"is not within {provider}'s hours at {location} (or falls in a closure)"

@@ -117,10 +117,11 @@ def reschedule(
 
     try:
         return _write(ctx, work)
-    except (_Taken, OverlapError):
+    except (_Taken, OverlapError) as exc:
         with read_session(ctx.engine) as session:
             code = session.get(VisitType, moving["visit"])
             assert code is not None
             visit_code = code.code
         raise SlotTaken(_alternatives(ctx, visit_code, start, moving["location"],
-                                      moving["provider"])) from None
+                                      moving["provider"]),
+                        reason=getattr(exc, "reason", "")) from None

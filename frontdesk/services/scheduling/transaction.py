@@ -33,8 +33,9 @@ def _write_slot(ctx: Context, work: _Work, *, visit_type: str, start: datetime,
                 location_id: int, provider_id: int) -> AppointmentView:
     try:
         return _write(ctx, work)
-    except (_Taken, OverlapError):
-        raise SlotTaken(_alternatives(ctx, visit_type, start, location_id, provider_id)) from None
+    except (_Taken, OverlapError) as exc:
+        raise SlotTaken(_alternatives(ctx, visit_type, start, location_id, provider_id),
+                        reason=getattr(exc, "reason", "")) from None
 
 
 def _alternatives(ctx: Context, visit_type: str, start: datetime, location_id: int,

@@ -276,6 +276,14 @@ class LockScreen(PasswordScreen["Backend | None"]):
     def _username(self) -> str | None:
         return super()._username() if self.other else None
 
+    def _refused(self, error: BaseException | None) -> None:
+        """Only the password was asked (unless someone else is signing in): only it can be
+        wrong."""
+        from frontdesk.services.accounts import SignInRefused
+
+        if isinstance(error, SignInRefused) and not self.other:
+            self._say("Wrong password.")
+
     def _unlock(self, username: str | None, password: str) -> Backend | None:
         """The same person: None (the lock lifts); someone else: their backend."""
         if username is None or username == self.backend.staff:

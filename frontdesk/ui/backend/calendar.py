@@ -17,7 +17,7 @@ from frontdesk.services.errors import (
     SlotTaken,
     StaleAppointment,
 )
-from frontdesk.services.views import AppointmentView, SlotView, VisitTypeView
+from frontdesk.services.views import AppointmentView, PatientView, SlotView, VisitTypeView
 from frontdesk.ui.backend.boards import DayBoard, GridBoard
 from frontdesk.ui.backend.changes import DONE, Ask, Change, Move, NewBooking, Outcome
 from frontdesk.ui.backend.core import BackendCore
@@ -85,12 +85,18 @@ class CalendarDoor(BackendCore):
                 history.history(self.ctx, appointment_id))
 
     def open_record(self, appointment_id: int
-                    ) -> tuple[AppointmentView, list[history.HistoryEntry]]:
-        """:meth:`details` for the details screen, which shows the patient: the opening is
-        audited (``patient.open``) under the person signed in."""
+                    ) -> tuple[AppointmentView, list[history.HistoryEntry], PatientView | None]:
+        """:meth:`details` and the patient (for the phone and the date of birth: the details
+        screen shows the patient): the opening is audited (``patient.open``) under the person
+        signed in. The patient is None when their record cannot be read (merged away)."""
         if self.staff is not None:
             directory.record_opened(self.ctx, staff=self.staff, appointment_id=appointment_id)
-        return self.details(appointment_id)
+        appt, entries = self.details(appointment_id)
+        try:
+            patient: PatientView | None = directory.get_patient(self.ctx, appt.patient_id)
+        except FrontDeskError:
+            patient = None
+        return appt, entries, patient
 
     def is_late_cancel(self, appt: AppointmentView) -> bool:
         """Cancelling now would count as late (the same rule the cancel service applies)."""
@@ -158,16 +164,20 @@ class CalendarDoor(BackendCore):
             if said is not None and exc.field in ("region", "levels", "side"):
                 return Outcome(f"Not booked yet: {exc.message}.", "warning",
                                ask=Ask("details", exc.message))
+            if exc.field == "start":  # the time itself: outside hours, a closure, the notice
+                return Outcome(f"That time does not fit: it {exc.message}; nothing was "
+                               "changed.", "error")
             return Outcome(f"Could not change the visit: {exc.message}.", "error")
         except StaleAppointment as exc:
             return Outcome("The visit was changed by someone else meanwhile (now "
                            f"{exc.current.status.label}, {when_text(exc.current)}); nothing "
                            "was changed. The calendar shows the fresh state; look again before "
-                           "acting.", "warning")
+                           "acting.", "warning", stale=True)
         except SlotTaken as exc:
             others = "; ".join(slot_text(s) for s in exc.alternatives[:3])
-            return Outcome("That time was just taken; nothing was changed."
-                           + (f" Next free: {others}." if others else ""), "warning")
+            why = (f"That time does not fit: {exc.reason}; nothing was changed." if exc.reason
+                   else "That time was just taken; nothing was changed.")
+            return Outcome(why + (f" Next free: {others}." if others else ""), "warning")
         except Busy:
             return Outcome("The database is busy; nothing was changed. Try again.", "error")
         except FrontDeskError as exc:  # a payer rule, a role that may not do it

@@ -108,13 +108,15 @@ class Ask:
 class Outcome:
     """How a request went, in plain words; ``changed`` when something was written. ``ask``:
     nothing was written, the checks need an answer first; ``appointment_id``: the visit booked
-    or moved (for its read-back)."""
+    or moved (for its read-back); ``stale``: nothing was written because the visit changed
+    meanwhile (what the screen holds of it is out of date)."""
 
     message: str
     severity: Severity = "information"
     changed: bool = False
     ask: Ask | None = None
     appointment_id: int | None = None
+    stale: bool = False
 
 
 def allowed(appt: AppointmentView | None, target: Status, *, today: date) -> bool:

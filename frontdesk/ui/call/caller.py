@@ -23,6 +23,7 @@ from frontdesk.ui.call.pathway import PathwayPanel
 from frontdesk.ui.call.record import RecordPanel
 from frontdesk.ui.call.visits import VisitsPanel
 from frontdesk.ui.text import alerts_text, patient_line, phone_text, printable
+from frontdesk.ui.widgets.search_field import SearchField, pick_words
 
 if TYPE_CHECKING:
     from frontdesk.services.calls import CallView
@@ -87,13 +88,6 @@ class CallerOnLine(BookForCaller):
     @work(thread=True, exclusive=True, group="call-search", exit_on_error=False)
     def _find(self, text: str) -> tuple[str, tuple[PatientView, ...]]:
         return text, tuple(self.backend.find_patients(text))
-
-    @on(Input.Submitted, "#call-search")
-    def _to_candidates(self) -> None:
-        candidates = self.query_one("#call-candidates", OptionList)
-        if candidates.display and candidates.option_count:
-            candidates.highlighted = 0
-            candidates.focus()
 
     @on(OptionList.OptionSelected, "#call-candidates")
     def _identified(self, event: OptionList.OptionSelected) -> None:
@@ -289,9 +283,10 @@ class CallerOnLine(BookForCaller):
         candidates.add_options([Option(Content(patient_line(p, self.places)), id=str(p.id))
                                 for p in found])
         candidates.display = bool(found)
-        self._hint(f"{len(found)} found: confirm the date of birth, then ↓ and Enter."
-                   if found else "Nobody found: check the spelling, or Ctrl+N adds the caller "
-                                 "as a new patient.")
+        self.query_one("#call-search", SearchField).results_shown(text)
+        self._hint(f"{pick_words(len(found), 'confirm')}" if found
+                   else "Nobody found: check the spelling, or Ctrl+N adds the caller as a new "
+                        "patient.")
 
 
 def overridden_words(patient: PatientView) -> str:

@@ -22,7 +22,7 @@ from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Label, Select, Static
 from textual.worker import Worker, WorkerState
 
-from frontdesk.domain.dates import DateWordsError, parse_date_words
+from frontdesk.domain.dates import DateWordsError, parse_birth_date
 from frontdesk.domain.patients import ALERTS
 from frontdesk.domain.payers import PayerPlan, folded
 from frontdesk.services.errors import FrontDeskError
@@ -227,7 +227,7 @@ class PatientForm(ModalScreen[PatientView | None]):
         out = dict(values)
         if values.get("dob"):
             try:
-                out["dob"] = parse_date_words(values["dob"], today=self.today)
+                out["dob"] = parse_birth_date(values["dob"])
             except DateWordsError as exc:
                 problems.append(("dob", str(exc)))
                 out.pop("dob")

@@ -27,6 +27,7 @@ from frontdesk.ui.call.pathway import PATHWAY_REASONS, ChoiceList, PathwayPanel
 from frontdesk.ui.call.record import RecordPanel
 from frontdesk.ui.call.visits import VisitsPanel
 from frontdesk.ui.widgets.footer import KeyFooter
+from frontdesk.ui.widgets.search_field import ResultList, SearchField
 from frontdesk.ui.widgets.title import TitleRow
 from frontdesk.ui.widgets.treatment_lookup import TreatmentPanel
 
@@ -82,14 +83,14 @@ class CallScreen(CallerOnLine):
         with VerticalScroll(id="call-body"):
             with Horizontal(classes="call-row"):
                 yield Label("Caller", classes="call-label")
-                yield Input(self.call.answers.get("search", ""),
-                            placeholder="Phone, name or date of birth", id="call-search",
-                            compact=True)
+                yield SearchField(self.call.answers.get("search", ""),
+                                  placeholder="Phone, name or date of birth", id="call-search",
+                                  compact=True, results="#call-candidates")
             yield Static("", id="call-hint", markup=False)
             yield Static("", id="call-caller", markup=False)
             yield Static("", id="call-alerts", markup=False)
             yield RecordPanel(self.backend, id="call-record")
-            yield OptionList(id="call-candidates")
+            yield ResultList(id="call-candidates", field="#call-search")
             yield Static("", id="call-callbacks-title", markup=False)
             yield CallbackList(id="call-callbacks")
             with Horizontal(classes="call-row"):

@@ -283,7 +283,17 @@ class ReportScreen(Screen[None]):
             self.notify(f"Could not write the file: {event.worker.error}", severity="error",
                         markup=False)
         elif event.state == WorkerState.SUCCESS:
-            self.notify(f"Written (readable by you only): {event.worker.result}", timeout=10,
-                        markup=False)
+            self.notify(written_words(str(event.worker.result)), timeout=10, markup=False)
 
 
+def written_words(path: str) -> str:
+    """Where an export went, for a narrow toast: the file's name on a line of its own (a
+    toast folds a long line anywhere, the name included), then its folder (~ for home)."""
+    from pathlib import Path
+
+    target = Path(path)
+    folder = str(target.parent)
+    home = str(Path.home())
+    if folder == home or folder.startswith(home + "/"):
+        folder = "~" + folder[len(home):]
+    return f"Written (readable by you only):\n{target.name}\nin {folder}"

@@ -161,7 +161,9 @@ class EditorForm(ModalScreen[str | None], Generic[D]):
         try:
             draft = self.read()
         except FormError as exc:
-            self.show_error(exc.field, exc.message)
+            for problem in getattr(exc, "problems", (exc,)):  # every one at once
+                self.show_error(problem.field, problem.message)
+            self._focus_field(exc.field)  # the cursor on the first
             return
         self._send(draft, False)
 
@@ -174,6 +176,12 @@ class EditorForm(ModalScreen[str | None], Generic[D]):
         note = found.first(Static) if found else self.query_one("#form-error", Static)
         note.update(message[:1].upper() + message[1:])
         note.display = True
+
+    def _focus_field(self, field: str) -> None:
+        """The cursor to the field to fix (a field's own widget shares its name)."""
+        found = self.query(f"#{field}") if field else None
+        if found:
+            found.first().focus()
 
     def _send(self, draft: D, confirm: bool) -> None:
         self.saving = True
@@ -195,6 +203,7 @@ class EditorForm(ModalScreen[str | None], Generic[D]):
             self.dismiss(outcome.message)
         elif isinstance(outcome, Refused):
             self.show_error(outcome.field, outcome.message)
+            self._focus_field(outcome.field)
         else:
             def answered(go_ahead: bool | None) -> None:
                 if go_ahead:

@@ -7,10 +7,10 @@ three outcomes the screens show.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 from zoneinfo import ZoneInfo
 
 from frontdesk.domain.dates import DateWordsError, parse_date_words
@@ -19,6 +19,8 @@ from frontdesk.services.views import AppointmentView
 
 if TYPE_CHECKING:
     from frontdesk.services.schedule_admin import ClosureRow, TemplateRow
+
+T = TypeVar("T")
 
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _DAY_WORDS = {
@@ -43,6 +45,37 @@ class FormError(ValueError):
         super().__init__(message)
         self.field = field
         self.message = message
+
+
+class FormErrors(FormError):
+    """Every field the person has to fix, in the form's order; the first is ``field`` /
+    ``message`` (so it is caught like a single one)."""
+
+    def __init__(self, problems: Sequence[FormError]) -> None:
+        super().__init__(problems[0].field, problems[0].message)
+        self.problems = tuple(problems)
+
+
+class _Problems:
+    """Collects what a form's fields say is wrong, so that every problem shows at once."""
+
+    def __init__(self) -> None:
+        self.found: list[FormError] = []
+
+    def read(self, step: Callable[[], T]) -> T | None:
+        """``step()``, or None when it names a field to fix (kept for the end)."""
+        try:
+            return step()
+        except FormError as exc:
+            self.found.append(exc)
+            return None
+
+    def add(self, field: str, message: str) -> None:
+        self.found.append(FormError(field, message))
+
+    def raise_any(self) -> None:
+        if self.found:
+            raise FormErrors(self.found)
 
 
 # --------------------------------------------------------------------------- parsing
@@ -130,18 +163,25 @@ class ClosureDraft:
 def template_draft(*, template_id: int | None, days: str, start: str, end: str,
                    location_id: int | None, valid_from: str, valid_until: str,
                    today: date) -> TemplateDraft:
-    """The row as typed; FormError names the first field to fix."""
-    weekdays = parse_weekdays(days)
-    start_time = parse_clock(start, "start_time")
-    end_time = parse_clock(end, "end_time")
-    if end_time <= start_time:
-        raise FormError("end_time", "must be after the start time")
+    """The row as typed; FormErrors names every field to fix, in the form's order."""
+    problems = _Problems()
+    weekdays = problems.read(lambda: parse_weekdays(days))
+    start_time = problems.read(lambda: parse_clock(start, "start_time"))
+    end_time = problems.read(lambda: parse_clock(end, "end_time"))
+    if start_time is not None and end_time is not None and end_time <= start_time:
+        problems.add("end_time", "must be after the start time")
     if location_id is None:
-        raise FormError("location", "choose a location")
-    first = parse_day(valid_from, "valid_from", today=today)
-    last = parse_optional_day(valid_until, "valid_until", today=today)
-    if last is not None and last < first:
-        raise FormError("valid_until", "must be on or after the first day")
+        problems.add("location", "choose a location")
+    first = problems.read(lambda: parse_day(valid_from, "valid_from", today=today))
+    last = problems.read(lambda: parse_optional_day(valid_until, "valid_until", today=today))
+    if first is not None and last is not None and last < first:
+        problems.add("valid_until", "must be on or after the first day")
+    problems.raise_any()
+    assert weekdays is not None
+    assert start_time is not None
+    assert end_time is not None
+    assert location_id is not None
+    assert first is not None
     return TemplateDraft(template_id, weekdays, start_time, end_time, location_id, first, last)
 
 
@@ -158,19 +198,26 @@ def closure_span(first: date, start: time | None, last: date, end: time | None,
 def closure_draft(*, kind: str, from_day: str, from_time: str, to_day: str, to_time: str,
                   reason: str, provider_id: int | None, location_id: int | None,
                   zone: ZoneInfo, today: date) -> ClosureDraft:
-    """The closure as typed; an empty 'to' day means the same day."""
-    first = parse_day(from_day, "from_day", today=today)
-    start = parse_optional_clock(from_time, "from_time")
-    last = parse_optional_day(to_day, "to_day", today=today) or first
-    end = parse_optional_clock(to_time, "to_time")
-    if last < first:
-        raise FormError("to_day", "must be on or after the first day")
-    begin, finish = closure_span(first, start, last, end, zone)
-    if finish <= begin:
-        raise FormError("to_time", "must be after the start")
+    """The closure as typed; an empty 'to' day means the same day. FormErrors names every
+    field to fix, in the form's order."""
+    problems = _Problems()
+    first = problems.read(lambda: parse_day(from_day, "from_day", today=today))
+    start = problems.read(lambda: parse_optional_clock(from_time, "from_time"))
+    last = problems.read(lambda: parse_optional_day(to_day, "to_day", today=today)) or first
+    end = problems.read(lambda: parse_optional_clock(to_time, "to_time"))
+    if first is not None and last is not None and last < first:
+        problems.add("to_day", "must be on or after the first day")
+    elif first is not None and last is not None and not problems.found:
+        begin, finish = closure_span(first, start, last, end, zone)
+        if finish <= begin:
+            problems.add("to_time", "must be after the start")
     text = " ".join(reason.split())
     if not text:
-        raise FormError("reason", "say why (e.g. Vacation, Conference, Ice storm)")
+        problems.add("reason", "say why (e.g. Vacation, Conference, Ice storm)")
+    problems.raise_any()
+    assert first is not None
+    assert last is not None
+    begin, finish = closure_span(first, start, last, end, zone)
     return ClosureDraft(kind, begin, finish, text,
                         provider_id if kind == "time_off" else None,
                         location_id if kind == "location" else None)

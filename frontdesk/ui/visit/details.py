@@ -18,11 +18,12 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
-from frontdesk.services.views import AppointmentView
+from frontdesk.services.views import AppointmentView, PatientView
 from frontdesk.ui.text import (
     alerts_text,
     details_text,
     format_day,
+    phone_text,
     printable,
     status_text,
     when_text,
@@ -31,18 +32,24 @@ from frontdesk.ui.text import (
 if TYPE_CHECKING:
     from frontdesk.services.history import HistoryEntry
 
-    Load = Callable[[], tuple[AppointmentView, Sequence[HistoryEntry]]]
+    Load = Callable[[], tuple[AppointmentView, Sequence[HistoryEntry], PatientView | None]]
 
 LABEL = 10
 
 
-def facts(appt: AppointmentView) -> list[tuple[str, str]]:
-    """The appointment as label/value pairs (the patient by short name only)."""
+def facts(appt: AppointmentView, patient: PatientView | None = None
+          ) -> list[tuple[str, str]]:
+    """The appointment as label/value pairs: the patient by short name, and — once their
+    record is read — the date of birth and phones, to confirm who is on the line."""
     booked = appt.booked_at.astimezone(ZoneInfo(appt.timezone))
     rows = [
         ("Patient", appt.patient_short),
         *([("Alerts", alerts)] if (alerts := alerts_text(appt.patient_alerts,
                                                          appt.patient_alert_note)) else []),
+        *([("Born", f"{patient.dob.day} {patient.dob:%b %Y}"),
+           ("Phone", phone_text(patient.phone)
+            + (f" · mobile {phone_text(patient.mobile)}" if patient.mobile else ""))]
+          if patient is not None else []),
         ("Visit", appt.visit_type_name),
         ("When", f"{format_day(appt.local_start.date())}, {when_text(appt).split(' ')[-1]}"),
         ("Where", f"{appt.location_name} · {appt.room_name}"),
@@ -83,6 +90,7 @@ class DetailsScreen(ModalScreen[None]):
     def __init__(self, appt: AppointmentView, load: Load) -> None:
         super().__init__()
         self.appt = appt
+        self.patient: PatientView | None = None
         self._load_details = load
 
     def compose(self) -> ComposeResult:
@@ -97,7 +105,7 @@ class DetailsScreen(ModalScreen[None]):
         self._read()
 
     @work(thread=True, exclusive=True, group="details", exit_on_error=False)
-    def _read(self) -> tuple[AppointmentView, Sequence[HistoryEntry]]:
+    def _read(self) -> tuple[AppointmentView, Sequence[HistoryEntry], PatientView | None]:
         return self._load_details()
 
     @on(Worker.StateChanged)
@@ -108,11 +116,12 @@ class DetailsScreen(ModalScreen[None]):
         if event.state == WorkerState.ERROR:
             note.update("Could not read the history; close and try again.")
         elif event.state == WorkerState.SUCCESS and event.worker.result is not None:
-            appt, entries = event.worker.result
+            appt, entries, self.patient = event.worker.result
             self.appt = appt
             self._show(appt)
             note.update("\n".join(history_lines(entries, appt.timezone)))
 
     def _show(self, appt: AppointmentView) -> None:
-        text = "\n".join(f"{label:<{LABEL}}{printable(value)}" for label, value in facts(appt))
+        text = "\n".join(f"{label:<{LABEL}}{printable(value)}"
+                         for label, value in facts(appt, self.patient))
         self.query_one("#details-facts", Static).update(text)

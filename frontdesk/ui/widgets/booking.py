@@ -37,8 +37,10 @@ if TYPE_CHECKING:
 Booking = Move | NewBooking
 
 SPINE_PROCEDURES = frozenset({"facet-diagnostic", "facet-therapeutic", "rfa"})
-PROMPTS = {"region": "Which part of the spine?", "levels": "Which levels?",
+#: Asked before a visit is booked or moved: about a procedure still to come.
+PROMPTS = {"region": "Which part of the spine will be injected?", "levels": "Which levels?",
            "side": "Which side?"}
+ABLATION_REGION = "Which part of the spine will be treated?"  # RFA burns, it does not inject
 
 
 @dataclass(frozen=True)
@@ -106,7 +108,7 @@ class ProcedureDialog(ModalScreen["ProcedureDetails | None"]):
     def compose(self) -> ComposeResult:
         with Vertical(id="procedure"):
             yield Static(self.title_text, id="procedure-title", markup=False)
-            yield Static(PROMPTS["region"], id="procedure-ask", markup=False)
+            yield Static(self._prompt("region"), id="procedure-ask", markup=False)
             yield OptionList(*(Option(Content(label), id=value)
                                for value, label in QUESTIONS["region"].choices),
                              id="procedure-region")
@@ -128,8 +130,11 @@ class ProcedureDialog(ModalScreen["ProcedureDetails | None"]):
         regions.highlighted = codes.index(self.area) if self.area in codes else 0
         regions.focus()
 
+    def _prompt(self, key: str) -> str:
+        return ABLATION_REGION if key == "region" and self.visit_type == "rfa" else PROMPTS[key]
+
     def _ask(self, key: str) -> None:
-        self.query_one("#procedure-ask", Static).update(PROMPTS[key])
+        self.query_one("#procedure-ask", Static).update(self._prompt(key))
 
     @on(OptionList.OptionSelected, "#procedure-region")
     def _region(self, event: OptionList.OptionSelected) -> None:

@@ -19,6 +19,7 @@ from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
 from frontdesk.domain.treatments import DISCLAIMER, SECTIONS, Treatment
+from frontdesk.ui.widgets.search_field import ResultList, SearchField
 
 if TYPE_CHECKING:
     from frontdesk.services.treatments import Library
@@ -64,10 +65,10 @@ class TreatmentPanel(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static(id="lookup-notice", markup=False)
-        yield Input(placeholder="Treatment, symptom or the caller's words", id="lookup-search",
-                    compact=True)
+        yield SearchField(placeholder="Treatment, symptom or the caller's words",
+                          id="lookup-search", compact=True, results="#lookup-results")
         yield Static("", id="lookup-problems", markup=False)
-        yield OptionList(id="lookup-results")
+        yield ResultList(id="lookup-results", field="#lookup-search")
         with VerticalScroll(id="lookup-entry"):
             yield Static("", id="lookup-text")
 
@@ -118,6 +119,7 @@ class TreatmentPanel(Vertical):
         results = self.query_one("#lookup-results", OptionList)
         results.clear_options()
         results.add_options([Option(Content(t.name), id=t.key) for t in self.found])
+        self.query_one("#lookup-search", SearchField).results_shown(text)
         if self.found:
             results.highlighted = 0
             self._show(self.found[0])
@@ -125,13 +127,6 @@ class TreatmentPanel(Vertical):
             self.shown = None
             self.query_one("#lookup-text", Static).update(
                 "Nothing matches. Try other words, or pass the question to the clinical team.")
-
-    @on(Input.Submitted, "#lookup-search")
-    def _to_results(self, event: Input.Submitted) -> None:
-        event.stop()
-        results = self.query_one("#lookup-results", OptionList)
-        if self.found:
-            results.focus()
 
     @on(OptionList.OptionHighlighted, "#lookup-results")
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:

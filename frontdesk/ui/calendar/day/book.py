@@ -25,6 +25,7 @@ from textual.worker import Worker, WorkerState
 
 from frontdesk.services.views import PatientView, VisitTypeView
 from frontdesk.ui.text import patient_line
+from frontdesk.ui.widgets.search_field import ResultList, SearchField, pick_words
 
 SEARCH_DELAY = 0.15  # seconds after the last key before searching
 
@@ -57,9 +58,10 @@ class BookDialog(ModalScreen[BookChoice | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="book"):
             yield Static(f"Book at {self.slot}", id="book-title", markup=False)
-            yield Input(placeholder="Patient: phone, name or date of birth", id="book-search")
+            yield SearchField(placeholder="Patient: phone, name or date of birth",
+                              id="book-search", results="#book-patients")
             yield Static("Type at least two characters.", id="book-note", markup=False)
-            yield OptionList(id="book-patients")
+            yield ResultList(id="book-patients", field="#book-search")
             yield OptionList(*(Option(Content(f"{v.name} · {v.duration_min} min"), id=v.code)
                                for v in self.visit_types), id="book-visits")
 
@@ -76,7 +78,8 @@ class BookDialog(ModalScreen[BookChoice | None]):
         self.query_one("#book-visits").display = False
         self.query_one(Input).display = True
         self.query_one("#book-patients").display = bool(self.found)
-        self.query_one("#book-note", Static).update("Choose the patient (↓ then Enter).")
+        self.query_one("#book-note", Static).update(
+            pick_words(len(self.found), "check") if self.found else "Choose the patient.")
         self.query_one(Input).focus()
 
     # ------------------------------------------------------------------ finding the patient
@@ -86,13 +89,6 @@ class BookDialog(ModalScreen[BookChoice | None]):
         if self._timer is not None:
             self._timer.stop()
         self._timer = self.set_timer(SEARCH_DELAY, lambda: self._look(event.value))
-
-    @on(Input.Submitted)
-    def _submitted(self, event: Input.Submitted) -> None:
-        patients = self.query_one("#book-patients", OptionList)
-        if patients.display and patients.option_count:
-            patients.highlighted = 0
-            patients.focus()
 
     def _look(self, text: str) -> None:
         if len(text.strip()) < 2:
@@ -125,8 +121,9 @@ class BookDialog(ModalScreen[BookChoice | None]):
         patients.add_options([Option(Content(patient_line(p, self.places)), id=str(p.id))
                               for p in found])
         patients.display = bool(found)
+        self.query_one(SearchField).results_shown(text)
         if found:
-            note.update(f"{len(found)} found: check the date of birth, then ↓ and Enter.")
+            note.update(pick_words(len(found), "check"))
         else:
             note.update("Nobody found. Try the phone number, the last name, or the date of "
                         "birth (5/17/1970). New patients are added from a call.")

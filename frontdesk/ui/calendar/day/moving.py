@@ -42,7 +42,16 @@ class MoveAndBook(AppointmentKeys[GridBoard]):
     _visit_codes: dict[int, str] = {}  # noqa: RUF012 - appointment id -> visit type, for moves
 
     def followed(self, change: Change, outcome: Outcome, script: Any) -> None:
-        """Ask what the booking checks need and try again; read back what was booked."""
+        """Ask what the booking checks need and try again; read back what was booked. A move
+        put down with Enter ends move mode only when it is done (or the visit changed
+        meanwhile): refused, the visit stays picked up, to try another time."""
+        putting = self.moving
+        if (isinstance(change, Move) and putting is not None
+                and putting.id == change.appointment_id and outcome.ask is None):
+            if outcome.changed or outcome.stale:
+                self._stop_moving()
+            else:
+                self._show_moving(refused=outcome.message)
         if outcome.ask is not None and isinstance(change, (Move, NewBooking)):
             if self._checks is None:
                 self._checks = CheckAnswers(self.app, self.backend)
@@ -69,14 +78,20 @@ class MoveAndBook(AppointmentKeys[GridBoard]):
         self._show_moving()
         self.sync_bindings()
 
-    def _show_moving(self) -> None:
+    def _show_moving(self, refused: str = "") -> None:
+        """What is being moved and the keys; ``refused``: why the last time tried was not
+        taken (the visit stays picked up)."""
         appt = self.moving
         if appt is None:
             return
+        who = printable(appt.patient_short)
+        what = (f"{who} · {appt.visit_type_name.split(' (')[0]} from "
+                f"{appt.local_start:%a} {appt.local_start.day} {appt.local_start:%b %H:%M}")
+        why = refused.split("; nothing was changed")[0].rstrip(".")  # the rest is in the toast
         self.query_one("#day-summary", Static).update(
-            f"Moving {printable(appt.patient_short)} · {appt.visit_type_name.split(' (')[0]} from "
-            f"{appt.local_start:%a} {appt.local_start.day} {appt.local_start:%b %H:%M}: "
-            "cursor to the new time (any day or place), Enter puts it there, Esc stops.")
+            f"{why}. Still moving {who}: cursor to another time, Enter; Esc stops." if refused
+            else f"Moving {what}: cursor to the new time (any day or place), Enter puts it "
+                 "there, Esc stops.")
         self.query_one("#day-summary", Static).add_class("-moving")
 
     def _stop_moving(self, message: str | None = None) -> None:
@@ -94,7 +109,8 @@ class MoveAndBook(AppointmentKeys[GridBoard]):
         if appt is None or cell is None or self.location_id is None or not self.up_to_date:
             return
         _, column, start = cell
-        self._stop_moving()
+        if self.acting:
+            return  # the last one is on its way
         self._visit_codes = {appt.id: appt.visit_type_code}
         self._submit(Move(appt.id, appt.version, start,
                           column.provider_id, self.location_id))
