@@ -145,6 +145,15 @@ def visit_marks(ctx: Context, appointments: Iterable[AppointmentView]) -> dict[i
     return {i: word for i, (word, _, _) in why.items()}
 
 
+def outside_working_time(session: Session, appt: Appointment) -> str | None:
+    """Why ``appt``'s time is not in its provider's working time any more ("inside Dr. Avery
+    Able's time off (Vacation)"), or None: a hold confirmed after a closure was saved over it
+    is refused with this (the caller is still on the line to be offered another time)."""
+    visit = (appt.id or 0, appt.provider_id, appt.location_id, appt.starts_at, appt.ends_at)
+    found = _why_not_working(session, [visit])
+    return found[visit[0]][1] if found else None
+
+
 # --------------------------------------------------------------------------- reading
 
 _Visit = tuple[int, int, int, datetime, datetime]  # id, provider, location, start, end

@@ -202,6 +202,22 @@ def test_another_persons_hold_is_kept_or_released_only_by_a_scheduler(
                                    appointment_id=theirs.id).status is Status.EXPIRED
 
 
+def test_a_hold_inside_time_off_saved_since_is_not_booked(
+    ctx: Context, practice: Practice, clock: FrozenClock
+) -> None:
+    """The scheduler saves time off over a caller's hold ("saves anyway"); the receptionist's
+    Enter then is refused with why, while the caller is still there to be offered another."""
+    hold = book(ctx, practice, local(11, 10), hold=True)
+    admin.add_closure(ctx, staff=practice.scheduler, kind="time_off", start=local(11, 0),
+                      end=local(12, 0), reason="Conference", provider_id=practice.able,
+                      confirm_stranded=True)
+    with pytest.raises(InvalidInput, match=r"that time is now inside .* time off "
+                                           r"\(Conference\); offer another time"):
+        scheduling.confirm_hold(ctx, staff=practice.staff, appointment_id=hold.id,
+                                accept_warnings=scheduling.WARNING_CODES)
+    assert scheduling.get_appointment(ctx, hold.id).status is Status.HELD
+
+
 def test_an_overdue_callback_is_listed_with_its_call_back(
     ctx: Context, practice: Practice, clock: FrozenClock
 ) -> None:

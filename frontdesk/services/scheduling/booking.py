@@ -13,6 +13,7 @@ from frontdesk.db.models import Appointment, Staff, VisitType
 from frontdesk.domain.model import Region, Side, Status
 from frontdesk.domain.permissions import DOING, Permission, allowed, refusal
 from frontdesk.services.access import acting
+from frontdesk.services.attention import outside_working_time
 from frontdesk.services.callbacks import sync_callback
 from frontdesk.services.context import Context
 from frontdesk.services.errors import InvalidInput, NotAllowed
@@ -146,6 +147,9 @@ def confirm_hold(ctx: Context, *, staff: str, appointment_id: int,
         session.refresh(appt)  # as it stands once any such merge committed
         if appt.status != Status.HELD.value:
             raise InvalidInput("appointment", "is not a hold")
+        closed = outside_working_time(session, appt)  # a closure saved over the hold since
+        if closed is not None:
+            raise InvalidInput("start", f"that time is now {closed}; offer another time")
         vt = session.get(VisitType, appt.visit_type_id)
         assert vt is not None
         asked = extra.joined(guards.asked_when_booked(session, _id(appt)))
