@@ -912,3 +912,42 @@ def test_a_cancelled_hold_is_still_a_hold(
     assert day.visits == ()
     assert trend(ctx, day) == {}
     assert [u.booked_min for u in day.utilisation] == [0, 0, 0]
+
+
+# --------------------------------------------------------------------------- outcomes of changes
+
+
+def test_calls_that_moved_or_cancelled_a_visit_are_counted_as_such_not_as_booked(
+    ctx: Context, practice: Practice, clock: FrozenClock
+) -> None:
+    from frontdesk.services.report import export
+
+    clock.now = local(3, 9, 9)
+    appts = [_book(ctx, "desk", practice.patient_id, "follow-up", practice.able,
+                   practice.location_id, local(3, 12, hour)) for hour in (9, 10, 11)]
+    clock.now = local(3, 10, 9)
+    booked = _call(ctx, "desk", practice.patient_id, CallReason.ORDERED_VISIT)
+    booked_id = _finish(ctx, "desk", booked, CallOutcome.BOOKED, appts[0])
+    moving = _call(ctx, "desk", practice.patient_id, CallReason.CHANGE_VISIT)
+    s.reschedule(ctx, staff="desk", appointment_id=appts[1], start=local(3, 12, 14),
+                 accept_warnings=["duplicate", "same-day"])
+    moved_id = _finish(ctx, "desk", moving, CallOutcome.MOVED, appts[1])
+    cancelling = _call(ctx, "desk", practice.patient_id, CallReason.CHANGE_VISIT)
+    s.cancel(ctx, staff="desk", appointment_id=appts[2], reason="Feeling better")
+    cancelled_id = _finish(ctx, "desk", cancelling, CallOutcome.CANCELLED, appts[2])
+    calls = daily_report(ctx, by="mgr", day=DAY).calls
+    by_outcome = {line.outcome: line.calls.ids for line in calls.lines}
+    assert (by_outcome["booked"], by_outcome["moved"], by_outcome["cancelled"]) == (
+        (booked_id,), (moved_id,), (cancelled_id,))
+    assert calls.booked_share == pytest.approx(1 / 3)  # the move is not a booking
+    report = daily_report(ctx, by="mgr", day=DAY)
+    doc = export.as_dict(report)
+    assert {k: doc["calls"]["by_outcome"][k] for k in ("booked", "moved", "cancelled")} == {
+        "booked": 1, "moved": 1, "cancelled": 1}
+    assert doc["calls"]["booked_share"] == 0.333
+    rows = [r.split(",") for r in export.to_csv(report).splitlines()]
+    counted = {r[6]: r[8] for r in rows if r[1] == "calls" and r[7] == "count"}
+    assert (counted["booked"], counted["moved"], counted["cancelled"], counted["all"]) == (
+        "1", "1", "1", "3")
+    listed = drill(ctx, calls.logged, by="mgr")
+    assert [r[3] for r in listed.rows] == ["Booked", "Moved a visit", "Cancelled a visit"]
