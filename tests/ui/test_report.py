@@ -178,6 +178,7 @@ class TestScreen:
             assert cells(grid)[last][0] == "All locations"
             grid.focus()
             grid.cursor_coordinate = Coordinate(last, 4)  # Done
+            await pilot.pause()  # scrolled into view: what Enter opens is on screen
             await pilot.press("enter")
             await quiet(pilot)
             drill = pilot.app.screen
@@ -194,11 +195,83 @@ class TestScreen:
             assert pilot.app.screen is screen
             assert pilot.app.focused is grid
 
+    async def test_enter_opens_the_highlighted_number_of_the_one_table_that_shows_one(
+            self, demo: Context) -> None:
+        """At 80x24 (issue 20): only the focused table shows a highlighted cell, Tab brings
+        the next table's into view, and Enter opens exactly the number highlighted."""
+        async with app_for(demo, staff=MANAGER).run_test(size=(80, 24)) as pilot:
+            screen = await open_report(pilot)
+            await back_a_day(pilot, screen)
+            assert screen.report is not None
+            grids = list(screen.query(FigureTable))
+            visits, bookings = table(screen, "appointments"), table(screen, "bookings")
+
+            def highlighted() -> list[FigureTable]:
+                return [g for g in grids if g.show_cursor]
+
+            assert pilot.app.focused is visits
+            assert highlighted() == [visits]
+            await pilot.press("tab")
+            await pilot.pause()
+            assert pilot.app.focused is bookings
+            assert highlighted() == [bookings]  # the table left behind shows no cell
+            assert bookings.cursor_on_screen()
+            headings = {h.parent.id: h for h in screen.query(".report-heading") if h.parent}
+            assert headings["report-box-bookings"].styles.text_style.reverse  # where Tab went
+            assert not headings["report-box-appointments"].styles.text_style.reverse
+
+            await pilot.press("shift+tab")
+            await pilot.pause()
+            last = visits.row_count - 1
+            visits.cursor_coordinate = Coordinate(last, 4)  # "Done" of every location
+            await pilot.pause()
+            assert highlighted() == [visits]
+            assert visits.cursor_on_screen()
+            await pilot.press("enter")
+            await quiet(pilot)
+            drill = pilot.app.screen
+            assert isinstance(drill, DrillScreen)
+            done = screen.report.status_total("completed")
+            assert drill.table.title == done.title == "Completed on the day"
+            assert drill.query_one("#drill-rows", DataTable).row_count == done.n
+            assert set(drill.table.appointment_ids) == set(done.ids)
+            await pilot.press("escape")
+            await pilot.pause()
+
+    async def test_enter_on_a_table_scrolled_out_of_sight_shows_it_first(
+            self, demo: Context) -> None:
+        """The report scrolled away (the mouse wheel) from the focused table: Enter brings
+        its highlighted number back into view and opens nothing; Enter again opens it."""
+        async with app_for(demo, staff=MANAGER).run_test(size=(80, 24)) as pilot:
+            screen = await open_report(pilot)
+            await back_a_day(pilot, screen)
+            bookings = table(screen, "bookings")
+            bookings.focus()
+            await pilot.pause()
+            figure = bookings.figure_at(bookings.cursor_coordinate)
+            assert figure is not None
+            assert figure.title.startswith("Booked by ")
+            body = screen.query_one("#report-body")
+            body.scroll_to(y=body.max_scroll_y, animate=False, immediate=True)
+            await pilot.pause()
+            assert not bookings.cursor_on_screen()
+            await pilot.press("enter")
+            await quiet(pilot)
+            assert pilot.app.screen is screen
+            assert bookings.cursor_on_screen()
+            await pilot.press("enter")
+            await quiet(pilot)
+            drill = pilot.app.screen
+            assert isinstance(drill, DrillScreen)
+            assert drill.table.title == figure.title
+            assert drill.query_one("#drill-rows", DataTable).row_count == figure.n
+
     async def test_a_zero_says_so_and_opens_nothing(self, demo: Context) -> None:
         async with app_for(demo, staff=MANAGER).run_test(size=(80, 24)) as pilot:
             screen = await open_report(pilot)
             grid = table(screen, "calls")
             grid.focus()
+            await pilot.pause()  # it scrolls into view
             zero = next(n for n, row in enumerate(cells(grid)) if row[1] == "0")
             grid.cursor_coordinate = Coordinate(zero, 1)
             await pilot.press("enter")
@@ -219,6 +292,7 @@ class TestScreen:
                 grid = table(screen, key)
                 grid.focus()
                 grid.cursor_coordinate = Coordinate(row, 1)
+                await pilot.pause()  # scrolled into view: what Enter opens is on screen
                 await pilot.press("enter")
                 await quiet(pilot)
                 drill = pilot.app.screen
