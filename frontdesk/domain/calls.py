@@ -92,10 +92,11 @@ MORNING = "9:00"
 
 
 def callback_default(now: datetime) -> str:
-    """What a callback's time field offers (``now`` local): "in 2 hours" while that is before
-    the desk closes, else the next weekday's morning ("tomorrow 9:00", "mon 9:00")."""
+    """What a callback's time field offers (``now`` local): "in 2 hours" on a weekday while
+    that is before the desk closes, else the next weekday's morning ("tomorrow 9:00", "mon
+    9:00")."""
     soon = now + SOON
-    if soon.date() == now.date() and soon.time() <= DESK_CLOSES:
+    if now.weekday() < 5 and soon.date() == now.date() and soon.time() <= DESK_CLOSES:
         return "in 2 hours"
     day = now.date() + timedelta(days=1)
     while day.weekday() >= 5:
