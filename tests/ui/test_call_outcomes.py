@@ -5,7 +5,8 @@ Asserted on the database."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
@@ -15,9 +16,12 @@ from textual.widgets import Input, OptionList
 from frontdesk.db.models import Call, CallbackTask
 from frontdesk.domain.calls import CallReason
 from frontdesk.services import calls
+from frontdesk.services.callbacks import CallbackView
 from frontdesk.services.context import Context
 from frontdesk.ui.app import FrontDeskApp
+from frontdesk.ui.call.callbacks import callback_line
 from frontdesk.ui.call.dialogs import CallbackDialog, OutcomeDialog, ResumeDialog
+from frontdesk.ui.call.record import callback_text
 from frontdesk.ui.call.screen import CallScreen
 from tests.conftest import FrozenClock
 from tests.practice import Practice
@@ -160,3 +164,20 @@ async def test_a_callback_for_a_caller_nobody_identified_is_refused_where_they_l
         assert screen.focused is screen.query_one("#call-search", Input)
     [call], tasks = stored(sqlite_ctx)
     assert (call.status, tasks) == ("open", [])
+
+
+def test_a_call_back_says_what_it_is_about_in_the_list_and_the_record() -> None:
+    due = datetime(2027, 3, 10, 11, tzinfo=TULSA).astimezone(UTC)
+    view = CallbackView(
+        id=1, patient_id=2, patient_short="Testcase, C.", phone="9185550111", kind="call-back",
+        due_at=due, overdue=False, appointment_id=None, procedure=None, procedure_name=None,
+        procedure_at=None, timezone="America/Chicago", region=None, levels=None, side=None,
+        note="wants an earlier time")
+    assert view.label == "Call back"
+    assert callback_line(view, TULSA, date(2027, 3, 10)) == (
+        "due 11:00 · Testcase, C. · call back: wants an earlier time")
+    assert callback_text(view) == "call back due Wed 10 Mar 11:00 · wants an earlier time"
+    relief = replace(view, kind="relief-report", note="no answer")
+    assert relief.label == "Relief report"
+    assert callback_line(relief, TULSA, date(2027, 3, 10)) == (
+        "due 11:00 · Testcase, C. · relief report: no answer")
