@@ -525,6 +525,9 @@ def test_funnel(report: DailyReport, fx: Fixture) -> None:
     assert {f.diagnostic_done.kind, f.rfa_consults_booked.kind} == {DrillKind.APPOINTMENTS}
     assert f.relief_reports.kind is DrillKind.RELIEF_REPORTS
     assert f.callbacks_outstanding.kind is f.callbacks_overdue.kind is DrillKind.CALLBACKS
+    # by kind: every kind named, C4's "call back" not due until tomorrow
+    assert [(kind, figure.ids) for kind, figure in f.callbacks_by_kind] == [
+        ("relief-report", (fx.cb_b2, fx.cb_b6)), ("call-back", ())]
 
 
 def test_utilisation_per_provider_and_location(report: DailyReport, fx: Fixture) -> None:
@@ -636,6 +639,13 @@ def test_a_future_day_is_read_as_of_its_start(ctx: Context, fx: Fixture) -> None
     # due before it; OV's falls due on 03-19
     assert ahead.funnel.callbacks_outstanding.ids == (fx.cb_b2, fx.cb_b6, fx.cb_c4)
     assert ahead.funnel.callbacks_overdue.ids == (fx.cb_b2, fx.cb_b6, fx.cb_c4)
+    by_kind = dict(ahead.funnel.callbacks_by_kind)
+    assert (by_kind["relief-report"].ids, by_kind["call-back"].ids) == (
+        (fx.cb_b2, fx.cb_b6), (fx.cb_c4,))
+    table = drill(ctx, by_kind["call-back"], by="mgr")
+    assert table.title == "Callbacks outstanding: call back"
+    assert [(r[1], r[2], r[3]) for r in table.rows] == [
+        ("Morgan Example", "call back: wants a morning visit", "open")]
     assert ahead.calls.logged.ids == ()
     assert ahead.bookings == ()
 

@@ -86,7 +86,9 @@ def build_report(location: str | None = None) -> DailyReport:
     logged = Figure(DrillKind.CALLS, tuple(i for line in lines for i in line.calls.ids), "all")
     calls = Calls(lines, logged, ids.fig(2, DrillKind.CALLS))
     funnel = Funnel(ids.fig(4), ids.fig(3, DrillKind.RELIEF_REPORTS), ids.fig(1),
-                    ids.fig(5, DrillKind.CALLBACKS), ids.fig(2, DrillKind.CALLBACKS))
+                    ids.fig(5, DrillKind.CALLBACKS), ids.fig(2, DrillKind.CALLBACKS),
+                    (("relief-report", ids.fig(3, DrillKind.CALLBACKS)),
+                     ("call-back", ids.fig(2, DrillKind.CALLBACKS))))
     use = (
         UseLine("Tulsa Midtown", None, 600, 960, ids.fig(12)),
         UseLine("Tulsa Midtown", "Dr. Emery Flintridge, MD", 420, 480, ids.fig(8)),
@@ -139,7 +141,8 @@ def test_json_has_the_documented_shape_and_values(report: DailyReport) -> None:
                        "information": 2, "declined": 1, "transferred": 0}}
     assert doc["funnel"] == {"diagnostic_done": 4, "relief_reports": 3,
                              "rfa_consults_booked": 1, "callbacks_outstanding": 5,
-                             "callbacks_overdue": 2}
+                             "callbacks_overdue": 2, "callbacks_relief_report": 3,
+                             "callbacks_call_back": 2}
     assert doc["utilisation"][0] == {"location": "Tulsa Midtown", "provider": None,
                                      "booked_minutes": 600, "template_minutes": 960,
                                      "utilisation": 0.625}
@@ -206,6 +209,7 @@ def test_csv_header_and_one_row_per_number(report: DailyReport) -> None:
     assert find(section="calls", measure="booked_share")[0]["value"] == "0.586"
     assert find(section="calls", measure="still_open")[0]["value"] == "2"
     assert find(section="funnel", category="relief_reports")[0]["value"] == "3"
+    assert find(section="funnel", category="callbacks_call_back")[0]["value"] == "2"
     assert find(section="utilisation", provider="Harper Cottonwood, PA-C",
                 measure="utilisation")[0]["value"] == "0.375"
     assert find(section="utilisation", location="Tulsa South",
@@ -243,6 +247,7 @@ def test_text_has_the_numbers_and_fits_80_columns(report: DailyReport) -> None:
     assert "58.6%" in text  # 17 booked of 29 logged: moves and cancellations are not bookings
     assert "Moved a visit" in text
     assert "Cancelled a visit" in text
+    assert "  of them call backs (a call's \"Callback scheduled\")" in text
     assert "62.5%" in text
     assert "87.5%" in text
     total = next(line for line in lines if line.startswith("Total "))

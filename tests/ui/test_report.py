@@ -409,7 +409,10 @@ class TestScreenAndCliAgree:
         assert [int(r[1]) for r in shown_tables["funnel"]] == [
             cli["funnel"][k] for k in ("diagnostic_done", "relief_reports",
                                        "rfa_consults_booked", "callbacks_outstanding",
-                                       "callbacks_overdue")]
+                                       "callbacks_overdue", "callbacks_relief_report",
+                                       "callbacks_call_back")]
+        assert [r[0].strip() for r in shown_tables["funnel"][-2:]] == [
+            "of them relief reports", "of them call backs"]
 
         assert [[r[1], r[2]] for r in shown_tables["utilisation"]] == [
             [_hours(u["booked_minutes"]), _hours(u["template_minutes"])]
@@ -460,6 +463,7 @@ def test_sections_keep_every_number_of_the_report(demo: Context) -> None:
     assert all(id(getattr(report.funnel, k)) in figures
                for k in ("diagnostic_done", "relief_reports", "rfa_consults_booked",
                          "callbacks_outstanding", "callbacks_overdue"))
+    assert all(id(figure) in figures for _, figure in report.funnel.callbacks_by_kind)
 
 
 class TestAuditLog:
