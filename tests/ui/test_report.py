@@ -218,6 +218,7 @@ class TestScreen:
             assert bookings.cursor_on_screen()
             headings = {h.parent.id: h for h in screen.query(".report-heading") if h.parent}
             assert headings["report-box-bookings"].styles.text_style.reverse  # where Tab went
+            assert screen.can_view_entire(headings["report-box-bookings"])  # scrolled to it
             assert not headings["report-box-appointments"].styles.text_style.reverse
 
             await pilot.press("shift+tab")

@@ -49,7 +49,7 @@ class FigureTable(DataTable[Text]):
 
     def on_focus(self) -> None:
         self.show_cursor = True
-        self.call_after_refresh(self.cursor_into_view)
+        self.call_after_refresh(self.cursor_into_view, top=True)
 
     def on_blur(self) -> None:
         self.show_cursor = False
@@ -62,17 +62,23 @@ class FigureTable(DataTable[Text]):
         cell = self._cursor_in(body)
         return body.scroll_y <= cell.y and cell.bottom <= body.scroll_y + body.content_size.height
 
-    def cursor_into_view(self) -> None:
+    def cursor_into_view(self, *, top: bool = False) -> None:
         """Scroll the report (not only this table) so the highlighted cell shows, with the
-        table's header too when both fit."""
+        section's heading above it (or at least the table's header) when they fit; ``top``
+        (the table just took focus): that at the top of the report's view."""
         body = self._body()
         if body is None or not self.has_focus:
             return
         cell = self._cursor_in(body)
-        top = cell.y - self.header_height - self.cursor_coordinate.row + round(self.scroll_y)
-        if cell.bottom - top <= body.content_size.height:
-            cell = Region(cell.x, top, cell.width, cell.bottom - top)
-        body.scroll_to_region(cell, animate=False, immediate=True, force=True)
+        for above in (self.parent, self):
+            if isinstance(above, Widget):
+                top = _in(body, above, Region(0, 0, 1, 1)).y
+                if cell.bottom - top <= body.content_size.height:
+                    cell = Region(cell.x, top, cell.width, cell.bottom - top)
+                    break
+        seen = body.scroll_y <= cell.y and cell.bottom <= body.scroll_y + body.content_size.height
+        if not seen:
+            body.scroll_to_region(cell, animate=False, immediate=True, force=True, top=top)
 
     def action_select_cursor(self) -> None:
         if not self.cursor_on_screen():
@@ -83,13 +89,7 @@ class FigureTable(DataTable[Text]):
     def _cursor_in(self, body: Widget) -> Region:
         """The highlighted cell's row in ``body``'s scrollable space (rows are one line)."""
         y = self.header_height + self.cursor_coordinate.row - round(self.scroll_y)
-        region = Region(0, y, max(1, self.size.width), 1)
-        node: Widget | None = self
-        while node is not None and node is not body:
-            region = region.translate(node.virtual_region.offset)
-            parent = node.parent
-            node = parent if isinstance(parent, Widget) else None
-        return region
+        return _in(body, self, Region(0, y, max(1, self.size.width), 1))
 
     def _body(self) -> ScrollableContainer | None:
         return next((a for a in self.ancestors if isinstance(a, ScrollableContainer)), None)
@@ -125,6 +125,16 @@ class FigureTable(DataTable[Text]):
             self.notify("Nothing behind this number: it is zero.", timeout=3)
         else:
             self.post_message(self.Drill(figure))
+
+
+def _in(body: Widget, widget: Widget, region: Region) -> Region:
+    """``region`` of ``widget`` in the scrollable space of ``body``, an ancestor of it."""
+    node: Widget | None = widget
+    while node is not None and node is not body:
+        region = region.translate(node.virtual_region.offset)
+        parent = node.parent
+        node = parent if isinstance(parent, Widget) else None
+    return region
 
 
 class DrillScreen(ModalScreen[None]):
