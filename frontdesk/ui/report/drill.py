@@ -72,9 +72,9 @@ class FigureTable(DataTable[Text]):
         cell = self._cursor_in(body)
         for above in (self.parent, self):
             if isinstance(above, Widget):
-                top = _in(body, above, Region(0, 0, 1, 1)).y
-                if cell.bottom - top <= body.content_size.height:
-                    cell = Region(cell.x, top, cell.width, cell.bottom - top)
+                start = _in(body, above, Region(0, 0, 1, 1)).y
+                if cell.bottom - start <= body.content_size.height:
+                    cell = Region(cell.x, start, cell.width, cell.bottom - start)
                     break
         seen = body.scroll_y <= cell.y and cell.bottom <= body.scroll_y + body.content_size.height
         if not seen:
