@@ -19,6 +19,7 @@ from textual.widgets import DataTable, Input, OptionList, Static
 
 from frontdesk.db.engine import run_write
 from frontdesk.db.models import Appointment, AuditEvent, Location, Patient, Staff
+from frontdesk.domain.calls import CallOutcome
 from frontdesk.services import report as report_service
 from frontdesk.services.context import Context
 from frontdesk.services.demo.content import demo_password
@@ -404,6 +405,9 @@ class TestScreenAndCliAgree:
         assert calls["All calls logged"] == cli["calls"]["logged"]
         assert calls["Still open (not logged yet)"] == cli["calls"]["still_open"]
         assert calls["Booked"] == cli["calls"]["by_outcome"]["booked"]
+        assert {o.label: calls[o.label] for o in CallOutcome} == {
+            o.label: cli["calls"]["by_outcome"][o.value] for o in CallOutcome}
+        assert {"Moved a visit", "Cancelled a visit"} <= set(calls)
         assert sum(calls.values()) - calls["All calls logged"] - calls[
             "Still open (not logged yet)"] == cli["calls"]["logged"]
 
