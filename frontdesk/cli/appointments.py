@@ -159,11 +159,11 @@ def book_cmd(runtime: Runtime, patient: int, visit_type: str, provider: str, loc
                      _read_back(ctx, appt.id))
 
 
-def _read_back(ctx: Context, appointment_id: int) -> str:
+def _read_back(ctx: Context, appointment_id: int, *, moved: bool = False) -> str:
     """The confirmation to read to the caller, as the call screen shows it."""
     from frontdesk.services.readback import read_back
 
-    script = read_back(ctx, appointment_id)
+    script = read_back(ctx, appointment_id, moved=moved)
     return "\n\nRead back to the caller:\n" + "\n".join(f"  {line}" for line in script.lines)
 
 
@@ -215,7 +215,8 @@ def reschedule_cmd(runtime: Runtime, appointment_id: int, start: str, staff: str
         ordered_by_physician=ordered, accept_warnings=accept, region=region, levels=levels,
         side=side,
     )
-    emit_appointment(runtime, f"Moved appointment {appt.id}", appt, _read_back(ctx, appt.id))
+    emit_appointment(runtime, f"Moved appointment {appt.id}", appt,
+                     _read_back(ctx, appt.id, moved=True))
 
 
 @click.command("cancel", short_help="Cancel a visit, with a reason.")

@@ -1,9 +1,10 @@
-"""Dates typed the way people say them: "tomorrow", "next tue", "12/3", "in 2 weeks"."""
+"""Dates typed the way people say them: "tomorrow", "next tue", "12/3", "in 2 weeks"; and a
+moment: "in 2 hours", "tomorrow 9:00", "tue 2pm"."""
 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from dateutil import parser as date_parser
 from dateutil.relativedelta import relativedelta
@@ -24,6 +25,8 @@ _WEEKDAYS = {
     for name in names
 }
 _UNITS = {"day": "days", "week": "weeks", "month": "months", "year": "years"}
+_CLOCK = re.compile(r"^(\d{1,2})(?::?(\d{2}))?\s*(am|pm|a|p)?$")
+_SOON = re.compile(r"^in\s+(\d+)\s*(h|hr|hrs|hour|hours|m|min|mins|minute|minutes)$")
 _RELATIVE = re.compile(r"^(in\s+)?([+-]?\d+)\s*(day|week|month|year)s?(\s+(from now|ago))?$")
 
 
@@ -110,6 +113,67 @@ def parse_birth_date(text: str) -> date:
         pass
     shown = f"{words[:40]!r} is not a date of birth" if words else "enter the date of birth"
     raise DateWordsError(f"{shown}; write it like {BIRTH_EXAMPLE}")
+
+
+def parse_clock_words(text: str) -> time:
+    """'9', '9:30', '930', '14:00', '2pm', '2:30 pm' → a wall-clock time."""
+    match = _CLOCK.match(text.strip().lower().replace(".", ""))
+    if not match:
+        raise DateWordsError(f"{text.strip()[:20]!r} is not a time; try 9:30, 14:00 or 2pm")
+    hour, minute, half = int(match.group(1)), int(match.group(2) or 0), match.group(3)
+    if half and not 1 <= hour <= 12:
+        raise DateWordsError("with am/pm the hour runs from 1 to 12")
+    if half:
+        hour = hour % 12 + (12 if half.startswith("p") else 0)
+    if hour > 23 or minute > 59:
+        raise DateWordsError(f"{text.strip()[:20]!r} is not a time; try 9:30, 14:00 or 2pm")
+    return time(hour, minute)
+
+
+def parse_when_words(text: str, *, now: datetime, default_time: time = time(9)) -> datetime:
+    """A moment typed the way people say it, in ``now``'s zone (``now`` is aware): "in 2
+    hours", "in 30 min", "2pm" (today), "tomorrow 9:00", "next tue at 10", "3/15 2:30 pm";
+    a day alone is at ``default_time``. Whether it has passed is for the caller to judge."""
+    words = " ".join(text.strip().lower().split())
+    if not words:
+        raise DateWordsError("say when, e.g. in 2 hours, 2pm or tomorrow 9:00")
+    if words == "now":
+        return now
+    soon = _SOON.match(words)
+    if soon:
+        amount = int(soon.group(1))
+        if amount > 24 * 366:
+            raise DateWordsError(f"{text.strip()[:40]!r} is too far from now")
+        delta = (timedelta(hours=amount) if soon.group(2).startswith("h")
+                 else timedelta(minutes=amount))
+        return (now.astimezone(UTC) + delta).astimezone(now.tzinfo)  # real hours over DST
+    if _CLOCK.match(words.replace(".", "")):
+        return _at(now.date(), parse_clock_words(words), now)
+    parts = words.split(" ")
+    for cut in (2, 1):  # "2 pm" or "2pm" at the end, after the day
+        if len(parts) <= cut:
+            continue
+        day_words = parts[:-cut]
+        if day_words[-1] == "at":
+            day_words = day_words[:-1]
+        clock_text = " ".join(parts[-cut:])
+        if not day_words or not _CLOCK.match(clock_text.replace(".", "")):
+            continue
+        try:
+            day = parse_date_words(" ".join(day_words), today=now.date())
+        except DateWordsError:
+            continue
+        return _at(day, parse_clock_words(clock_text), now)
+    try:
+        day = parse_date_words(words, today=now.date())
+    except DateWordsError:
+        raise DateWordsError(f"did not understand {text.strip()[:40]!r}; try in 2 hours, 2pm, "
+                             "tomorrow 9:00 or tue 10:30") from None
+    return _at(day, default_time, now)
+
+
+def _at(day: date, clock: time, now: datetime) -> datetime:
+    return datetime.combine(day, clock, tzinfo=now.tzinfo)
 
 
 def _midnight(day: date) -> datetime:

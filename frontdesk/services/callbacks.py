@@ -25,6 +25,7 @@ from frontdesk.db.models import (
     ReliefReport,
     VisitType,
 )
+from frontdesk.domain.calls import CallbackKind, callback_label
 from frontdesk.domain.model import Status
 from frontdesk.domain.pathway import AnswerError, Answers, Procedure, level_set
 from frontdesk.domain.permissions import Permission
@@ -34,7 +35,8 @@ from frontdesk.services.directory import display_phone
 from frontdesk.services.errors import Busy, InvalidInput
 from frontdesk.services.patients.lookup import live_patient
 
-RELIEF_REPORT = "relief-report"
+RELIEF_REPORT = CallbackKind.RELIEF_REPORT.value
+CALL_BACK = CallbackKind.CALL_BACK.value  # a call ended "Callback scheduled"; the note says why
 _LIVE = (Status.BOOKED.value, Status.CONFIRMED.value, Status.CHECKED_IN.value,
          Status.COMPLETED.value)
 
@@ -56,10 +58,11 @@ class CallbackView:
     region: str | None
     levels: str | None
     side: str | None
+    note: str = ""  # what a "call back" is about, as the receptionist typed it
 
     @property
     def label(self) -> str:
-        return "Relief report" if self.kind == RELIEF_REPORT else self.kind
+        return callback_label(self.kind)
 
     @property
     def phone_display(self) -> str:
@@ -167,7 +170,7 @@ def _view(session: Session, task: CallbackTask, patient: Patient, now: datetime)
         procedure_at=appt.starts_at if appt else None,
         timezone=location.timezone if location else "America/Chicago",
         region=appt.region if appt else None, levels=appt.levels if appt else None,
-        side=appt.side if appt else None,
+        side=appt.side if appt else None, note=task.note,
     )
 
 
@@ -311,7 +314,11 @@ def set_callback(ctx: Context, *, staff: str, callback_id: int, status: str,
         if task.status != "open":
             raise InvalidInput("callback", f"this callback is already {task.status}")
         task.status = status
-        if note:
+        if note and task.kind == CALL_BACK:  # its note says what it is about: kept
+            said = f" · {note.strip()}"
+            if not task.note.endswith(said):
+                task.note = (task.note + said)[:500]
+        elif note:
             task.note = note.strip()
         if status == "open" and retry_hours:
             task.due_at = now + timedelta(hours=retry_hours)

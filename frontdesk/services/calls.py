@@ -12,15 +12,16 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlmodel import Session, col, select
 
 from frontdesk.db import queries as q
 from frontdesk.db.engine import DatabaseBusyError, read_session, run_write
-from frontdesk.db.models import Appointment, Call, Patient, Staff
-from frontdesk.domain.calls import CallOutcome, CallReason
+from frontdesk.db.models import Appointment, Call, CallbackTask, Patient, Staff
+from frontdesk.domain.calls import VISIT_OUTCOMES, CallbackKind, CallOutcome, CallReason
+from frontdesk.domain.model import Status
 from frontdesk.domain.permissions import Permission
 from frontdesk.services.access import acting
 from frontdesk.services.context import Context
@@ -29,6 +30,8 @@ from frontdesk.services.patients.lookup import live_patient
 
 MAX_ANSWERS_BYTES = 20_000  # the intake screen's answers: a few dozen short fields
 MAX_NOTE = 2000
+MAX_CALLBACK_NOTE = 500  # what a callback is about: the task's note
+MAX_CALLBACK_DAYS = 366
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,16 +144,26 @@ def finish_call(
     outcome: CallOutcome,
     note: str = "",
     appointment_id: int | None = None,
+    callback_due: datetime | None = None,
+    callback_note: str = "",
 ) -> CallView:
-    """Close the call and log how it ended. ``booked`` needs the appointment it booked."""
+    """Close the call and log how it ended, in one transaction with what the outcome says.
+
+    Booked, moved and cancelled name the appointment the call changed (a cancelled one must be
+    cancelled). "Callback scheduled" needs the caller identified, ``callback_due`` (aware) and
+    ``callback_note`` (what it is about): the callback task is created with the call's close.
+    A call that worked a "call back" task (``answers["callback_id"]``) closes that task."""
     _check_note(note)
     try:
         outcome = CallOutcome(outcome)
     except ValueError:
         raise InvalidInput("outcome", f"unknown outcome; one of: "
                                       f"{', '.join(o.value for o in CallOutcome)}") from None
-    if outcome is CallOutcome.BOOKED and appointment_id is None:
-        raise InvalidInput("appointment", "a booked call names the appointment it booked")
+    if outcome in VISIT_OUTCOMES and appointment_id is None:
+        raise InvalidInput("appointment", f"a call logged as {outcome.label.lower()!r} names "
+                                          "the appointment it changed")
+    if outcome is CallOutcome.CALLBACK:
+        _check_callback(ctx, callback_due, callback_note)
 
     def work(session: Session) -> CallView:
         person = acting(session, staff, Permission.CALLS)
@@ -161,20 +174,82 @@ def finish_call(
                 raise InvalidInput("appointment", f"no appointment with id {appointment_id}")
             if call.patient_id is not None and appt.patient_id != call.patient_id:
                 raise InvalidInput("appointment", "belongs to another patient")
+            if outcome is CallOutcome.CANCELLED and appt.status != Status.CANCELLED.value:
+                raise InvalidInput("appointment", "that visit is not cancelled")
         now = ctx.now()
         call.status, call.ended_at, call.updated_at = "closed", now, now
         call.outcome, call.note, call.appointment_id = outcome.value, note, appointment_id
         call.version += 1
         session.add(call)
         session.flush()
+        after: dict[str, Any] = {"outcome": outcome.value, "patient_id": call.patient_id,
+                                 "appointment_id": appointment_id, "version": call.version}
+        if outcome is CallOutcome.CALLBACK:
+            assert callback_due is not None
+            after["callback_id"] = _schedule_callback(session, ctx, call, person.id, now,
+                                                      callback_due, callback_note)
         q.add_audit(session, origin=ctx.origin.stamp,
                     at=now, staff_id=person.id, action="call.finish", entity="call",
-                    entity_id=call.id,
-                    after={"outcome": outcome.value, "patient_id": call.patient_id,
-                           "appointment_id": appointment_id, "version": call.version})
+                    entity_id=call.id, after=after)
+        _close_worked_callback(session, ctx, call, person.id, now)
         return _view(session, call)
 
     return _write(ctx, work)
+
+
+def _check_callback(ctx: Context, due: datetime | None, about: str) -> None:
+    if due is None:
+        raise InvalidInput("callback", "say when to call back")
+    if due.tzinfo is None:
+        raise InvalidInput("callback", "the time to call back needs its time zone")
+    now = ctx.now()
+    if due < now:
+        raise InvalidInput("callback", "that time has passed; give a later one")
+    if due > now + timedelta(days=MAX_CALLBACK_DAYS):
+        raise InvalidInput("callback", f"at most {MAX_CALLBACK_DAYS} days ahead")
+    if not about.strip():
+        raise InvalidInput("callback", "say what the callback is about")
+    if len(about.strip()) > MAX_CALLBACK_NOTE:
+        raise InvalidInput("callback", f"keep what it is about under {MAX_CALLBACK_NOTE} "
+                                       "characters")
+
+
+def _schedule_callback(session: Session, ctx: Context, call: Call, staff_id: int | None,
+                       now: datetime, due: datetime, about: str) -> int:
+    """The callback a call ended with: for the caller on file, due when they were told."""
+    if call.patient_id is None:
+        raise InvalidInput("patient", "a callback needs the caller on file: identify them "
+                                      "(or add them as a new patient) first")
+    live_patient(session, call.patient_id, lock=True)  # waits for a merge in progress
+    task = CallbackTask(patient_id=call.patient_id, kind=CallbackKind.CALL_BACK.value,
+                        due_at=due.astimezone(UTC), created_at=now, call_id=call.id,
+                        note=about.strip())
+    session.add(task)
+    session.flush()
+    q.add_audit(session, origin=ctx.origin.stamp,
+                at=now, staff_id=staff_id, action="callback.create",
+                entity="callback_task", entity_id=task.id,
+                after={"kind": task.kind, "call_id": call.id,
+                       "due_at": task.due_at.isoformat()})  # never the note
+    return task.id or 0
+
+
+def _close_worked_callback(session: Session, ctx: Context, call: Call, staff_id: int | None,
+                           now: datetime) -> None:
+    """The "call back" task this call was the callback for is done once the call is logged
+    (a relief report's callback closes with the report instead)."""
+    worked = (call.answers or {}).get("callback_id")
+    if not isinstance(worked, int):
+        return
+    task = session.get(CallbackTask, worked)
+    if (task is None or task.kind != CallbackKind.CALL_BACK.value or task.status != "open"
+            or task.patient_id != call.patient_id):
+        return
+    task.status, task.done_at, task.done_by_id = "done", now, staff_id
+    session.add(task)
+    q.add_audit(session, origin=ctx.origin.stamp,
+                at=now, staff_id=staff_id, action="callback.done",
+                entity="callback_task", entity_id=task.id, after={"call_id": call.id})
 
 
 def open_calls(ctx: Context, *, staff: str) -> list[CallView]:

@@ -378,6 +378,7 @@ def test_reschedule_prints_the_read_back_and_takes_missing_details(desk: Desk) -
     moved = desk.run("reschedule", str(booked.id), "--start", "2027-03-16T10:00",
                      "--as", "desk", "--side", "left")
     assert moved.exit_code == 0, moved.stderr
-    assert "Read back to the caller:\n  You are booked for a diagnostic facet joint " \
-           "injection (medial branch block) (lumbar L4-L5 left)." in moved.stdout
+    assert "Read back to the caller:\n  Your diagnostic facet joint injection (medial " \
+           "branch block) (lumbar L4-L5 left) is moved to a new time." in moved.stdout
     assert "  When: Tuesday, March 16, at 10:00 AM (about 30 minutes)." in moved.stdout
+    assert "  Arrive by: 9:30 AM (30 minutes early)." in moved.stdout

@@ -1,12 +1,15 @@
-"""Everyday date words, relative to an explicit today (Tue 2026-11-24)."""
+"""Everyday date words, relative to an explicit today (Tue 2026-11-24); a moment in words
+("tomorrow 9:00"), relative to an explicit now."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from frontdesk.domain.dates import DateWordsError, parse_date_words
+from frontdesk.domain.calls import callback_default
+from frontdesk.domain.dates import DateWordsError, parse_date_words, parse_when_words
 
 TODAY = date(2026, 11, 24)  # a Tuesday
 
@@ -48,3 +51,59 @@ def test_not_understood_says_what_would_be(text: str) -> None:
 def test_absurd_distances_are_refused_plainly(text: str) -> None:
     with pytest.raises(DateWordsError, match="too far"):
         parse_date_words(text, today=TODAY)
+
+
+# --------------------------------------------------------------------------- a moment
+
+
+TULSA = ZoneInfo("America/Chicago")
+WED_1405 = datetime(2027, 3, 10, 14, 5, tzinfo=TULSA)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("in 2 hours", datetime(2027, 3, 10, 16, 5, tzinfo=TULSA)),
+    ("in 30 min", datetime(2027, 3, 10, 14, 35, tzinfo=TULSA)),
+    ("4pm", datetime(2027, 3, 10, 16, 0, tzinfo=TULSA)),
+    ("16:30", datetime(2027, 3, 10, 16, 30, tzinfo=TULSA)),
+    ("tomorrow 9:00", datetime(2027, 3, 11, 9, 0, tzinfo=TULSA)),
+    ("Tomorrow  9", datetime(2027, 3, 11, 9, 0, tzinfo=TULSA)),
+    ("next tue at 10", datetime(2027, 3, 16, 10, 0, tzinfo=TULSA)),
+    ("3/15 2:30 pm", datetime(2027, 3, 15, 14, 30, tzinfo=TULSA)),
+    ("2027-03-15 10:00", datetime(2027, 3, 15, 10, 0, tzinfo=TULSA)),
+    ("fri", datetime(2027, 3, 12, 9, 0, tzinfo=TULSA)),  # a day alone: the morning
+    ("3/15", datetime(2027, 3, 15, 9, 0, tzinfo=TULSA)),
+])
+def test_a_moment_in_words(text: str, expected: datetime) -> None:
+    assert parse_when_words(text, now=WED_1405) == expected
+
+
+def test_in_hours_counts_real_hours_across_the_dst_change() -> None:
+    saturday_night = datetime(2027, 3, 13, 23, 0, tzinfo=TULSA)  # clocks go forward at 02:00
+    assert parse_when_words("in 4 hours", now=saturday_night) == datetime(
+        2027, 3, 14, 4, 0, tzinfo=TULSA)
+
+
+@pytest.mark.parametrize(("text", "said"), [
+    ("", "say when"),
+    ("someday", "did not understand 'someday'"),
+    ("25:00", "not a time"),
+    ("13pm", "from 1 to 12"),
+    ("tomorrow 25:00", "'25:00' is not a time"),
+])
+def test_a_moment_not_understood_says_what_would_be(text: str, said: str) -> None:
+    with pytest.raises(DateWordsError, match=said):
+        parse_when_words(text, now=WED_1405)
+
+
+@pytest.mark.parametrize(("now", "offered"), [
+    (datetime(2027, 3, 10, 9, 0, tzinfo=TULSA), "in 2 hours"),
+    (datetime(2027, 3, 10, 15, 0, tzinfo=TULSA), "in 2 hours"),  # 17:00, as the desk closes
+    (datetime(2027, 3, 10, 15, 1, tzinfo=TULSA), "tomorrow 9:00"),
+    (datetime(2027, 3, 12, 16, 0, tzinfo=TULSA), "mon 9:00"),  # a Friday afternoon
+    (datetime(2027, 3, 13, 10, 0, tzinfo=TULSA), "mon 9:00"),  # a Saturday
+])
+def test_a_callback_is_offered_for_two_hours_on_or_the_next_weekday_morning(
+    now: datetime, offered: str
+) -> None:
+    assert callback_default(now) == offered
+    assert parse_when_words(offered, now=now) > now

@@ -10,15 +10,16 @@ import pytest
 from sqlmodel import Session, col, select
 
 from frontdesk.db import queries as q
-from frontdesk.db.models import AuditEvent, Call
+from frontdesk.db.models import AuditEvent, Call, CallbackTask, Staff
 from frontdesk.domain.calls import CallOutcome, CallReason
-from frontdesk.services import calls, scheduling
+from frontdesk.services import callbacks, calls, scheduling
 from frontdesk.services.context import Context
 from frontdesk.services.errors import InvalidInput
 from tests.conftest import FrozenClock
 from tests.practice import Practice
 
 THU_TEN = datetime(2027, 3, 11, 16, 0, tzinfo=UTC)
+SOON = timedelta(hours=2)
 
 
 def audit(ctx: Context) -> list[tuple[str, dict[str, Any] | None]]:
@@ -158,3 +159,144 @@ def test_a_failed_audit_leaves_no_half_written_call(
                          answers={"pain": "muscle"})
     assert stored(ctx, call.id).answers == {}
     assert stored(ctx, call.id).version == 1
+
+
+# --------------------------------------------------------------------------- what an outcome does
+
+
+def _identified(ctx: Context, practice: Practice, **answers: Any) -> calls.CallView:
+    call = calls.start_call(ctx, staff="desk")
+    return calls.save_draft(ctx, staff="desk", call_id=call.id, expected_version=1,
+                            patient_id=practice.patient_id, reason=CallReason.CHANGE_VISIT,
+                            answers=answers or None)
+
+
+def _tasks(ctx: Context) -> list[CallbackTask]:
+    with Session(ctx.engine) as session:
+        return list(session.exec(select(CallbackTask).order_by(col(CallbackTask.id))).all())
+
+
+def test_a_callback_outcome_creates_the_task_with_the_calls_close_and_its_audit(
+    ctx: Context, practice: Practice, clock: FrozenClock
+) -> None:
+    call = _identified(ctx, practice)
+    due = clock.now + timedelta(hours=2)
+    done = calls.finish_call(ctx, staff="desk", call_id=call.id, expected_version=2,
+                             outcome=CallOutcome.CALLBACK, callback_due=due,
+                             callback_note="  wants a Friday morning  ")
+    assert (done.open, done.outcome) == (False, CallOutcome.CALLBACK)
+    [task] = _tasks(ctx)
+    assert (task.kind, task.patient_id, task.appointment_id, task.call_id, task.status,
+            task.note) == ("call-back", practice.patient_id, None, call.id, "open",
+                           "wants a Friday morning")
+    assert task.due_at.replace(tzinfo=UTC) == due
+    with Session(ctx.engine) as session:
+        events = session.exec(select(AuditEvent).order_by(col(AuditEvent.id))).all()
+        desk = session.exec(select(Staff.id).where(Staff.username == "desk")).one()
+    created = next(e for e in events if e.action == "callback.create")
+    finished = next(e for e in events if e.action == "call.finish")
+    assert (created.entity_id, created.staff_id) == (task.id, desk)
+    assert "wants" not in str(created.after)  # the note is call content: not in the audit
+    assert (finished.after or {}).get("callback_id") == task.id
+    # it is on the callbacks list, labelled, with what it is about
+    [listed] = callbacks.callbacks_due(ctx)
+    assert (listed.id, listed.label, listed.note) == (task.id, "Call back",
+                                                       "wants a Friday morning")
+
+
+def test_a_failed_audit_leaves_neither_the_callback_nor_a_closed_call(
+    ctx: Context, practice: Practice, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    call = _identified(ctx, practice)
+    real = q.add_audit
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        if kwargs.get("action") == "call.finish":
+            raise RuntimeError("audit write failed")
+        real(*args, **kwargs)
+
+    monkeypatch.setattr(q, "add_audit", broken)
+    with pytest.raises(RuntimeError):
+        calls.finish_call(ctx, staff="desk", call_id=call.id, expected_version=2,
+                          outcome=CallOutcome.CALLBACK, callback_due=clock.now + SOON,
+                          callback_note="wants a Friday")
+    assert _tasks(ctx) == []
+    assert stored(ctx, call.id).status == "open"
+
+
+@pytest.mark.parametrize(("due", "about", "field", "words"), [
+    pytest.param(None, "wants a Friday", "callback", "say when", id="no-time"),
+    pytest.param(-SOON, "wants a Friday", "callback", "has passed", id="in-the-past"),
+    pytest.param(timedelta(days=400), "wants a Friday", "callback", "days ahead",
+                 id="too-far"),
+    pytest.param(SOON, "  ", "callback", "what the callback is about", id="no-note"),
+    pytest.param(SOON, "x" * 501, "callback", "under 500", id="note-too-long"),
+])
+def test_a_callback_needs_a_time_ahead_and_what_it_is_about(
+    ctx: Context, practice: Practice, clock: FrozenClock, due: timedelta | None, about: str,
+    field: str, words: str
+) -> None:
+    call = _identified(ctx, practice)
+    with pytest.raises(InvalidInput, match=words) as err:
+        calls.finish_call(ctx, staff="desk", call_id=call.id, expected_version=2,
+                          outcome=CallOutcome.CALLBACK, callback_note=about,
+                          callback_due=None if due is None else clock.now + due)
+    assert err.value.field == field
+    assert _tasks(ctx) == []
+    assert stored(ctx, call.id).status == "open"
+
+
+def test_a_callback_needs_the_caller_on_file(
+    ctx: Context, practice: Practice, clock: FrozenClock
+) -> None:
+    call = calls.start_call(ctx, staff="desk")  # nobody identified
+    with pytest.raises(InvalidInput, match="caller on file") as err:
+        calls.finish_call(ctx, staff="desk", call_id=call.id, expected_version=1,
+                          outcome=CallOutcome.CALLBACK, callback_due=clock.now + SOON,
+                          callback_note="call 918-555-0199 back")
+    assert err.value.field == "patient"
+    assert _tasks(ctx) == []
+    assert stored(ctx, call.id).status == "open"
+
+
+def test_moved_and_cancelled_name_the_visit_and_a_cancelled_one_is_cancelled(
+    ctx: Context, practice: Practice
+) -> None:
+    appt = scheduling.book(ctx, staff="desk", patient_id=practice.patient_id,
+                           visit_type="follow-up", provider_id=practice.able,
+                           location_id=practice.location_id, start=THU_TEN)
+    call = _identified(ctx, practice)
+    for outcome in (CallOutcome.MOVED, CallOutcome.CANCELLED):
+        with pytest.raises(InvalidInput, match="names the appointment"):
+            calls.finish_call(ctx, staff="desk", call_id=call.id, expected_version=2,
+                              outcome=outcome)
+    with pytest.raises(InvalidInput, match="not cancelled"):
+        calls.finish_call(ctx, staff="desk", call_id=call.id, expected_version=2,
+                          outcome=CallOutcome.CANCELLED, appointment_id=appt.id)
+    scheduling.cancel(ctx, staff="desk", appointment_id=appt.id, reason="feeling better")
+    done = calls.finish_call(ctx, staff="desk", call_id=call.id, expected_version=2,
+                             outcome=CallOutcome.CANCELLED, appointment_id=appt.id)
+    assert (done.outcome, done.appointment_id) == (CallOutcome.CANCELLED, appt.id)
+    moved = _identified(ctx, practice)
+    done = calls.finish_call(ctx, staff="desk", call_id=moved.id, expected_version=2,
+                             outcome=CallOutcome.MOVED, appointment_id=appt.id)
+    assert audit(ctx)[-1] == ("call.finish", {"outcome": "moved",
+                                              "patient_id": practice.patient_id,
+                                              "appointment_id": appt.id, "version": 3})
+
+
+def test_logging_the_call_that_worked_a_call_back_closes_it(
+    ctx: Context, practice: Practice, clock: FrozenClock
+) -> None:
+    first = _identified(ctx, practice)
+    calls.finish_call(ctx, staff="desk", call_id=first.id, expected_version=2,
+                      outcome=CallOutcome.CALLBACK, callback_due=clock.now + SOON,
+                      callback_note="wants a Friday")
+    [task] = _tasks(ctx)
+    clock.advance(hours=2)
+    back = _identified(ctx, practice, callback_id=task.id)
+    calls.finish_call(ctx, staff="desk", call_id=back.id, expected_version=2,
+                      outcome=CallOutcome.INFORMATION)
+    [task] = _tasks(ctx)
+    assert (task.status, task.done_at is not None) == ("done", True)
+    assert callbacks.callbacks_due(ctx) == []

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from frontdesk.services import scheduling as s
 from frontdesk.services.context import Context
-from frontdesk.services.readback import read_back
+from frontdesk.services.readback import arrive_early, read_back
 from tests.practice import Practice
 
 THU_NINE = datetime(2027, 3, 11, 15, 0, tzinfo=UTC)  # Thu 11 Mar, 09:00 in Tulsa
@@ -27,9 +27,36 @@ def test_the_read_back_names_when_where_who_what_to_do_and_the_phone(
         "Where: Test Clinic, 1 Test Way, Tulsa, OK 74101.",
         "With: Dr. Avery Able.",
     )
-    assert script.lines[4].startswith("Please: Arrive 30 minutes early. Bring a driver")
+    assert script.lines[4] == "Arrive by: 8:30 AM (30 minutes early)."
+    assert script.lines[5].startswith("Please: Arrive 30 minutes early. Bring a driver")
     assert script.lines[-1] == "To change or cancel, call Tulsa Pain Management at (918) 742-7030."
     assert script.text == "\n".join(script.lines)
+
+
+def test_after_a_move_the_read_back_says_so_and_reads_out_the_new_time(
+    ctx: Context, practice: Practice
+) -> None:
+    appt = s.book(ctx, staff="desk", patient_id=practice.patient_id, visit_type="follow-up",
+                  provider_id=practice.able, location_id=practice.location_id, start=THU_NINE)
+    later = THU_NINE + timedelta(days=1, hours=2)  # Fri 12 Mar, 11:00 in Tulsa
+    s.reschedule(ctx, staff="desk", appointment_id=appt.id, start=later,
+                 provider_id=practice.baker)
+    script = read_back(ctx, appt.id, moved=True)
+    assert script.moved
+    assert script.lines[:5] == (
+        "Your follow-up is moved to a new time.",
+        "When: Friday, March 12, at 11:00 AM (about 20 minutes).",
+        "Where: Test Clinic, 1 Test Way, Tulsa, OK 74101.",
+        "With: Pat Baker, PA-C.",
+        "Arrive by: 10:50 AM (10 minutes early).",
+    )
+    assert not read_back(ctx, appt.id).moved
+
+
+def test_no_arrive_by_when_the_prep_does_not_ask_for_it() -> None:
+    assert arrive_early("Arrive 45 minutes early. A driver is required.") == 45
+    assert arrive_early("Please arrive 1 minute early") == 1
+    assert arrive_early("Wear loose clothing.") is None
 
 
 def test_upcoming_visits_leave_out_past_and_cancelled_ones(

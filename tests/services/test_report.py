@@ -39,7 +39,8 @@ The fixture, in the order it happens (times local; ids named after what they are
                09:20 B8 confirmed
                09:30-09:38 call C2 sched/Jordan: books N1 Able rfa-consult Jordan 03-17 10:00
                09:50 B7 checked in
-               10:00-10:05 call C4 desk/Morgan: cancels B10 (late), outcome callback
+               10:00-10:05 call C4 desk/Morgan: cancels B10 (late), outcome callback: a "call
+                     back" task for Morgan, due 03-11 09:00 (after the day)
                10:40 B7 completed
                10:55 O1 checked in
                11:00-11:08 call C3 desk/Riley: books OV Able facet-diagnostic Riley 03-18 10:00
@@ -152,6 +153,7 @@ class Fixture:
     cb_b6: int  # due on the day
     cb_b7: int  # closed on the day by R2
     cb_ov: int  # due next week
+    cb_c4: int  # the "call back" C4 ended with
 
 
 def _extend_practice(ctx: Context, clock: FrozenClock) -> tuple[int, int, int, int]:
@@ -212,9 +214,11 @@ def _call(ctx: Context, staff: str, patient: int | None, reason: CallReason) -> 
 
 
 def _finish(ctx: Context, staff: str, call: tuple[int, int], outcome: CallOutcome,
-            appointment_id: int | None = None) -> int:
+            appointment_id: int | None = None, callback_due: datetime | None = None) -> int:
     return finish_call(ctx, staff=staff, call_id=call[0], expected_version=call[1],
-                       outcome=outcome, appointment_id=appointment_id).id
+                       outcome=outcome, appointment_id=appointment_id,
+                       callback_due=callback_due,
+                       callback_note="wants a morning visit" if callback_due else "").id
 
 
 def _relief(ctx: Context, patient: int, procedure: Procedure, percent: int, hours: float,
@@ -224,6 +228,14 @@ def _relief(ctx: Context, patient: int, procedure: Procedure, percent: int, hour
                                          levels="L4-L5", side=Side.LEFT,
                                          percent_relief=percent, hours_lasted=hours,
                                          same_scale=True)).id
+
+
+def _callback_from(ctx: Context, call_id: int) -> int:
+    with Session(ctx.engine) as session:
+        task_id = session.exec(select(CallbackTask.id).where(
+            CallbackTask.call_id == call_id)).one()
+    assert task_id is not None
+    return task_id
 
 
 def _callback_of(ctx: Context, appointment_id: int) -> int:
@@ -321,7 +333,7 @@ def build_day(ctx: Context, p: Practice, clock: FrozenClock) -> Fixture:
     at(3, 10, 10, 2)
     assert s.cancel(ctx, staff="desk", appointment_id=b10, reason="Feeling unwell").late_cancel
     at(3, 10, 10, 5)
-    c4 = _finish(ctx, "desk", c4_draft, CallOutcome.CALLBACK)
+    c4 = _finish(ctx, "desk", c4_draft, CallOutcome.CALLBACK, callback_due=local(3, 11, 9))
     at(3, 10, 10, 40)
     _status(ctx, b7, Status.COMPLETED)
     at(3, 10, 10, 55)
@@ -364,6 +376,7 @@ def build_day(ctx: Context, p: Practice, clock: FrozenClock) -> Fixture:
         n1=n1, ov=ov, h1=h1, h2=h2, c0=c0, c1=c1, c2=c2, c3=c3, c4=c4, c5=c5, c6=c6.id,
         r1=r1, r2=r2, r3=r3, cb_b2=_callback_of(ctx, b2), cb_b3=_callback_of(ctx, b3),
         cb_b6=_callback_of(ctx, b6), cb_b7=_callback_of(ctx, b7), cb_ov=_callback_of(ctx, ov),
+        cb_c4=_callback_from(ctx, c4),
     )
 
 
@@ -411,10 +424,15 @@ def test_the_fixture_is_what_the_docstring_says(ctx: Context, fx: Fixture) -> No
     assert not s.get_appointment(ctx, fx.b4).late_cancel
     with Session(ctx.engine) as session:
         tasks = {t.id: t for t in session.exec(select(CallbackTask)).all()}
-    assert {i: tasks[i].status for i in (fx.cb_b2, fx.cb_b3, fx.cb_b6, fx.cb_b7, fx.cb_ov)} == {
+    assert {i: tasks[i].status for i in (fx.cb_b2, fx.cb_b3, fx.cb_b6, fx.cb_b7, fx.cb_ov,
+                                         fx.cb_c4)} == {
         fx.cb_b2: "open", fx.cb_b3: "done", fx.cb_b6: "open", fx.cb_b7: "done",
-        fx.cb_ov: "open"}
-    assert len(tasks) == 5
+        fx.cb_ov: "open", fx.cb_c4: "open"}
+    c4 = tasks[fx.cb_c4]
+    assert (c4.kind, c4.patient_id, c4.appointment_id, c4.note) == (
+        "call-back", fx.morgan, None, "wants a morning visit")
+    assert c4.due_at.replace(tzinfo=UTC) == local(3, 11, 9)
+    assert len(tasks) == 6
 
 
 # --------------------------------------------------------------------------- the whole day
@@ -482,6 +500,8 @@ def test_calls_logged_on_the_day_by_outcome(report: DailyReport, fx: Fixture) ->
     assert calls.logged.ids == (fx.c1, fx.c2, fx.c4, fx.c3, fx.c5)
     assert [(line.outcome, line.label, line.calls.ids) for line in calls.lines] == [
         ("booked", "Booked", (fx.c1, fx.c2, fx.c3)),
+        ("moved", "Moved a visit", ()),
+        ("cancelled", "Cancelled a visit", ()),
         ("callback", "Callback scheduled", (fx.c4,)),
         ("information", "Information only", (fx.c5,)),
         ("declined", "Declined", ()),
@@ -505,6 +525,9 @@ def test_funnel(report: DailyReport, fx: Fixture) -> None:
     assert {f.diagnostic_done.kind, f.rfa_consults_booked.kind} == {DrillKind.APPOINTMENTS}
     assert f.relief_reports.kind is DrillKind.RELIEF_REPORTS
     assert f.callbacks_outstanding.kind is f.callbacks_overdue.kind is DrillKind.CALLBACKS
+    # by kind: every kind named, C4's "call back" not due until tomorrow
+    assert [(kind, figure.ids) for kind, figure in f.callbacks_by_kind] == [
+        ("relief-report", (fx.cb_b2, fx.cb_b6)), ("call-back", ())]
 
 
 def test_utilisation_per_provider_and_location(report: DailyReport, fx: Fixture) -> None:
@@ -603,19 +626,26 @@ def test_a_callback_closed_after_the_day_was_outstanding_on_it(
         assert f.callbacks_overdue.ids == (fx.cb_b2,)
     owasso = daily_report(ctx, by="mgr", day=DAY, location="Owasso Clinic").funnel
     assert owasso.callbacks_outstanding.ids == ()
-    # and the day they were closed on has none left
+    # and the day they were closed on has only C4's "call back" (due 03-11 09:00) left
     assert daily_report(ctx, by="mgr", day=date(2027, 3, 11)).funnel.callbacks_outstanding.ids \
-        == ()
+        == (fx.cb_c4,)
 
 
 def test_a_future_day_is_read_as_of_its_start(ctx: Context, fx: Fixture) -> None:
     ahead = daily_report(ctx, by="mgr", day=date(2027, 3, 17))
     assert ahead.as_of == datetime(2027, 3, 17, 5, 0, tzinfo=UTC)  # midnight CDT
     assert cells(ahead) == {("Test Clinic", "rfa-consult"): {"booked": (fx.n1,)}}
-    # at 03-17's midnight B2's and B6's callbacks are still open and were due before it;
-    # OV's falls due on 03-19
-    assert ahead.funnel.callbacks_outstanding.ids == (fx.cb_b2, fx.cb_b6)
-    assert ahead.funnel.callbacks_overdue.ids == (fx.cb_b2, fx.cb_b6)
+    # at 03-17's midnight B2's and B6's callbacks and C4's "call back" are still open and were
+    # due before it; OV's falls due on 03-19
+    assert ahead.funnel.callbacks_outstanding.ids == (fx.cb_b2, fx.cb_b6, fx.cb_c4)
+    assert ahead.funnel.callbacks_overdue.ids == (fx.cb_b2, fx.cb_b6, fx.cb_c4)
+    by_kind = dict(ahead.funnel.callbacks_by_kind)
+    assert (by_kind["relief-report"].ids, by_kind["call-back"].ids) == (
+        (fx.cb_b2, fx.cb_b6), (fx.cb_c4,))
+    table = drill(ctx, by_kind["call-back"], by="mgr")
+    assert table.title == "Callbacks outstanding: call back"
+    assert [(r[1], r[2], r[3]) for r in table.rows] == [
+        ("Morgan Example", "call back: wants a morning visit", "open")]
     assert ahead.calls.logged.ids == ()
     assert ahead.bookings == ()
 
@@ -803,7 +833,7 @@ def test_a_day_with_nothing_on_it(ctx: Context, practice: Practice) -> None:
     assert saturday.overrides == ()
     assert saturday.utilisation == ()  # nobody works on Saturdays
     assert saturday.calls.logged.ids == saturday.calls.still_open.ids == ()
-    assert [line.calls.n for line in saturday.calls.lines] == [0, 0, 0, 0, 0]
+    assert [line.calls.n for line in saturday.calls.lines] == [0] * 7
     assert saturday.calls.booked_share is None
     f = saturday.funnel
     assert (f.diagnostic_done.n, f.relief_reports.n, f.rfa_consults_booked.n,
@@ -892,3 +922,42 @@ def test_a_cancelled_hold_is_still_a_hold(
     assert day.visits == ()
     assert trend(ctx, day) == {}
     assert [u.booked_min for u in day.utilisation] == [0, 0, 0]
+
+
+# --------------------------------------------------------------------------- outcomes of changes
+
+
+def test_calls_that_moved_or_cancelled_a_visit_are_counted_as_such_not_as_booked(
+    ctx: Context, practice: Practice, clock: FrozenClock
+) -> None:
+    from frontdesk.services.report import export
+
+    clock.now = local(3, 9, 9)
+    appts = [_book(ctx, "desk", practice.patient_id, "follow-up", practice.able,
+                   practice.location_id, local(3, 12, hour)) for hour in (9, 10, 11)]
+    clock.now = local(3, 10, 9)
+    booked = _call(ctx, "desk", practice.patient_id, CallReason.ORDERED_VISIT)
+    booked_id = _finish(ctx, "desk", booked, CallOutcome.BOOKED, appts[0])
+    moving = _call(ctx, "desk", practice.patient_id, CallReason.CHANGE_VISIT)
+    s.reschedule(ctx, staff="desk", appointment_id=appts[1], start=local(3, 12, 14),
+                 accept_warnings=["duplicate", "same-day"])
+    moved_id = _finish(ctx, "desk", moving, CallOutcome.MOVED, appts[1])
+    cancelling = _call(ctx, "desk", practice.patient_id, CallReason.CHANGE_VISIT)
+    s.cancel(ctx, staff="desk", appointment_id=appts[2], reason="Feeling better")
+    cancelled_id = _finish(ctx, "desk", cancelling, CallOutcome.CANCELLED, appts[2])
+    calls = daily_report(ctx, by="mgr", day=DAY).calls
+    by_outcome = {line.outcome: line.calls.ids for line in calls.lines}
+    assert (by_outcome["booked"], by_outcome["moved"], by_outcome["cancelled"]) == (
+        (booked_id,), (moved_id,), (cancelled_id,))
+    assert calls.booked_share == pytest.approx(1 / 3)  # the move is not a booking
+    report = daily_report(ctx, by="mgr", day=DAY)
+    doc = export.as_dict(report)
+    assert {k: doc["calls"]["by_outcome"][k] for k in ("booked", "moved", "cancelled")} == {
+        "booked": 1, "moved": 1, "cancelled": 1}
+    assert doc["calls"]["booked_share"] == 0.333
+    rows = [r.split(",") for r in export.to_csv(report).splitlines()]
+    counted = {r[6]: r[8] for r in rows if r[1] == "calls" and r[7] == "count"}
+    assert (counted["booked"], counted["moved"], counted["cancelled"], counted["all"]) == (
+        "1", "1", "1", "3")
+    listed = drill(ctx, calls.logged, by="mgr")
+    assert [r[3] for r in listed.rows] == ["Booked", "Moved a visit", "Cancelled a visit"]

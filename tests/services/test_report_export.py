@@ -79,14 +79,16 @@ def build_report(location: str | None = None) -> DailyReport:
         BookingLine("sam", "Sam Holloway", "Tulsa South", "follow-up", "Follow-up",
                     ids.fig(4)),
     )
-    per_outcome = {"booked": 17, "callback": 3, "information": 2, "declined": 1,
-                   "transferred": 0}
+    per_outcome = {"booked": 17, "moved": 4, "cancelled": 2, "callback": 3, "information": 2,
+                   "declined": 1, "transferred": 0}
     lines = tuple(CallLine(o.value, o.label, ids.fig(per_outcome[o.value], DrillKind.CALLS))
                   for o in CallOutcome)
     logged = Figure(DrillKind.CALLS, tuple(i for line in lines for i in line.calls.ids), "all")
     calls = Calls(lines, logged, ids.fig(2, DrillKind.CALLS))
     funnel = Funnel(ids.fig(4), ids.fig(3, DrillKind.RELIEF_REPORTS), ids.fig(1),
-                    ids.fig(5, DrillKind.CALLBACKS), ids.fig(2, DrillKind.CALLBACKS))
+                    ids.fig(5, DrillKind.CALLBACKS), ids.fig(2, DrillKind.CALLBACKS),
+                    (("relief-report", ids.fig(3, DrillKind.CALLBACKS)),
+                     ("call-back", ids.fig(2, DrillKind.CALLBACKS))))
     use = (
         UseLine("Tulsa Midtown", None, 600, 960, ids.fig(12)),
         UseLine("Tulsa Midtown", "Dr. Emery Flintridge, MD", 420, 480, ids.fig(8)),
@@ -134,12 +136,13 @@ def test_json_has_the_documented_shape_and_values(report: DailyReport) -> None:
                                   "visit_name": "Follow-up", "count": 4}
     assert doc["bookings_total"] == 10
     assert doc["calls"] == {
-        "logged": 23, "booked_share": 0.739, "still_open": 2, "scope": "practice",
-        "by_outcome": {"booked": 17, "callback": 3, "information": 2, "declined": 1,
-                       "transferred": 0}}
+        "logged": 29, "booked_share": 0.586, "still_open": 2, "scope": "practice",
+        "by_outcome": {"booked": 17, "moved": 4, "cancelled": 2, "callback": 3,
+                       "information": 2, "declined": 1, "transferred": 0}}
     assert doc["funnel"] == {"diagnostic_done": 4, "relief_reports": 3,
                              "rfa_consults_booked": 1, "callbacks_outstanding": 5,
-                             "callbacks_overdue": 2}
+                             "callbacks_overdue": 2, "callbacks_relief_report": 3,
+                             "callbacks_call_back": 2}
     assert doc["utilisation"][0] == {"location": "Tulsa Midtown", "provider": None,
                                      "booked_minutes": 600, "template_minutes": 960,
                                      "utilisation": 0.625}
@@ -200,10 +203,13 @@ def test_csv_header_and_one_row_per_number(report: DailyReport) -> None:
         "measure": "count", "value": "6", "detail": ""}
     assert find(section="bookings", staff="")[0]["value"] == "10"
     assert find(section="calls", category="callback")[0]["value"] == "3"
-    assert find(section="calls", category="all", measure="count")[0]["value"] == "23"
-    assert find(section="calls", measure="booked_share")[0]["value"] == "0.739"
+    assert find(section="calls", category="moved")[0]["value"] == "4"  # not counted as booked
+    assert find(section="calls", category="cancelled")[0]["value"] == "2"
+    assert find(section="calls", category="all", measure="count")[0]["value"] == "29"
+    assert find(section="calls", measure="booked_share")[0]["value"] == "0.586"
     assert find(section="calls", measure="still_open")[0]["value"] == "2"
     assert find(section="funnel", category="relief_reports")[0]["value"] == "3"
+    assert find(section="funnel", category="callbacks_call_back")[0]["value"] == "2"
     assert find(section="utilisation", provider="Harper Cottonwood, PA-C",
                 measure="utilisation")[0]["value"] == "0.375"
     assert find(section="utilisation", location="Tulsa South",
@@ -237,8 +243,11 @@ def test_text_has_the_numbers_and_fits_80_columns(report: DailyReport) -> None:
     assert lines[1] == "As of 9:00 AM CST (America/Chicago)"
     assert "Appointments on the day: 28" in text
     assert "Bookings made: 10" in text
-    assert "Calls logged: 23 (practice-wide)" in text
-    assert "73.9%" in text  # 17 booked of 23 logged
+    assert "Calls logged: 29 (practice-wide)" in text
+    assert "58.6%" in text  # 17 booked of 29 logged: moves and cancellations are not bookings
+    assert "Moved a visit" in text
+    assert "Cancelled a visit" in text
+    assert "  of them call backs (a call's \"Callback scheduled\")" in text
     assert "62.5%" in text
     assert "87.5%" in text
     total = next(line for line in lines if line.startswith("Total "))
@@ -286,7 +295,7 @@ def test_html_is_self_contained_and_escaped(report: DailyReport) -> None:
     for outside in ("http://", "https://", "<link", " src=", "url(", "<script"):
         assert outside not in page
     assert "<svg" in page
-    for number in (">28<", ">73.9%<", ">62.5%<", ">10<"):
+    for number in (">28<", ">58.6%<", ">62.5%<", ">10<"):
         assert number in page
     assert "Diagnostic facet joint injection (medial branch block)" in page
 

@@ -30,7 +30,7 @@ from frontdesk.domain.model import Status
 from frontdesk.services.context import Context
 from frontdesk.services.demo.content import demo_password
 from frontdesk.ui.call.booking import CallBookingDialog, ReadBackDialog
-from frontdesk.ui.call.dialogs import ResumeDialog
+from frontdesk.ui.call.dialogs import OutcomeDialog, ResumeDialog
 from frontdesk.ui.call.pathway import SAY_HEADING, STAFF_HEADING, PathwayPanel
 from frontdesk.ui.call.payer import PayerDialog
 from frontdesk.ui.call.screen import CallScreen
@@ -535,7 +535,16 @@ async def test_a_caller_moves_one_visit_and_cancels_another_without_leaving_the_
         await accept_warnings(pilot, [])  # the caller's other visit may be that day
         read_back = pilot.app.screen  # the new time, read back to the caller
         assert isinstance(read_back, ReadBackDialog)
-        assert "You are booked for a" in shown(read_back, "#readback-text")
+        said = shown(read_back, "#readback-text")
+        place = read_back.script.appointment
+        start = place.local_start
+        assert said.startswith("Your ")
+        assert "is moved to a new time." in said
+        at = f"{start:%I:%M %p}".lstrip("0")
+        assert f"When: {start:%A}, {start:%B} {start.day}, at {at}" in said
+        assert f"With: {place.provider_name}." in said
+        assert f"Where: {place.location_name}," in said
+        assert "log the call as moved" in shown(read_back, "#readback-help")
         await pilot.press("escape")  # back to the call: the other visit is cancelled next
         await quiet(pilot)
         assert "Moved" in shown(screen, "#call-status")
@@ -548,7 +557,13 @@ async def test_a_caller_moves_one_visit_and_cancels_another_without_leaving_the_
         assert second.id not in [v.id for v in visits.visits]
         await pilot.press("ctrl+f")
         await quiet(pilot)
-        await pilot.press("1")  # booked: the moved visit
+        ending = pilot.app.screen
+        assert isinstance(ending, OutcomeDialog)
+        options = ending.query_one(OptionList)
+        offered = [str(options.get_option_at_index(n).prompt) for n in range(3)]
+        assert offered == ["1  Moved a visit", "2  Cancelled a visit", "3  Callback scheduled"]
+        assert options.highlighted == 1  # the last thing the call did
+        await pilot.press("1")  # the visit moved: not a booking
         await quiet(pilot)
     with Session(demo.engine) as session:
         moved = session.get(Appointment, first.id)
@@ -558,7 +573,7 @@ async def test_a_caller_moves_one_visit_and_cancels_another_without_leaving_the_
         assert (moved.starts_at, moved.provider_id) == (target.start, target.provider_id)
         assert (cancelled.status, cancelled.cancel_reason) == ("cancelled", "feeling better")
     call, appt, _code = logged_call(demo)
-    assert (call.outcome, call.appointment_id) == ("booked", first.id)
+    assert (call.outcome, call.appointment_id) == ("moved", first.id)
 
 
 async def test_answers_typed_straight_after_each_other_land_on_the_right_questions(

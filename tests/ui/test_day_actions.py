@@ -154,8 +154,11 @@ async def test_m_then_enter_moves_the_visit_to_the_cursors_time(
         screen = await acted(pilot, read)
         assert screen.moving is None
         assert "B 11:00 Testcase, C." in drawn(screen)
-        assert read == [scheduling_read_back(sqlite_ctx, booked[0].id)]
-        assert "When: Wednesday, March 10, at 11:00 AM (about 30 minutes)." in read[0]
+        assert read == [scheduling_read_back(sqlite_ctx, booked[0].id, moved=True)]
+        assert read[0].startswith("Your diagnostic facet joint injection")
+        assert "is moved to a new time.\nWhen: Wednesday, March 10, at 11:00 AM (about 30 " \
+               "minutes)." in read[0]
+        assert "Arrive by: 10:30 AM (30 minutes early)." in read[0]
         assert "10:00 Testcase" not in drawn(screen)
     row = stored(sqlite_ctx, booked[0].id)
     assert row.starts_at == ELEVEN
@@ -457,10 +460,10 @@ async def test_b_books_a_patient_on_free_time_with_a_visit_that_fits(
                               "branch block) (lumbar L4-L5, L5-S1 left).")
 
 
-def scheduling_read_back(ctx: Context, appointment_id: int) -> str:
+def scheduling_read_back(ctx: Context, appointment_id: int, *, moved: bool = False) -> str:
     from frontdesk.services.readback import read_back
 
-    return read_back(ctx, appointment_id).text
+    return read_back(ctx, appointment_id, moved=moved).text
 
 
 async def test_booking_dialog_says_when_nobody_matches_and_escape_books_nothing(

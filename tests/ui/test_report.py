@@ -19,6 +19,7 @@ from textual.widgets import DataTable, Input, OptionList, Static
 
 from frontdesk.db.engine import run_write
 from frontdesk.db.models import Appointment, AuditEvent, Location, Patient, Staff
+from frontdesk.domain.calls import CallOutcome
 from frontdesk.services import report as report_service
 from frontdesk.services.context import Context
 from frontdesk.services.demo.content import demo_password
@@ -178,6 +179,7 @@ class TestScreen:
             assert cells(grid)[last][0] == "All locations"
             grid.focus()
             grid.cursor_coordinate = Coordinate(last, 4)  # Done
+            await pilot.pause()  # scrolled into view: what Enter opens is on screen
             await pilot.press("enter")
             await quiet(pilot)
             drill = pilot.app.screen
@@ -194,11 +196,84 @@ class TestScreen:
             assert pilot.app.screen is screen
             assert pilot.app.focused is grid
 
+    async def test_enter_opens_the_highlighted_number_of_the_one_table_that_shows_one(
+            self, demo: Context) -> None:
+        """At 80x24 (issue 20): only the focused table shows a highlighted cell, Tab brings
+        the next table's into view, and Enter opens exactly the number highlighted."""
+        async with app_for(demo, staff=MANAGER).run_test(size=(80, 24)) as pilot:
+            screen = await open_report(pilot)
+            await back_a_day(pilot, screen)
+            assert screen.report is not None
+            grids = list(screen.query(FigureTable))
+            visits, bookings = table(screen, "appointments"), table(screen, "bookings")
+
+            def highlighted() -> list[FigureTable]:
+                return [g for g in grids if g.show_cursor]
+
+            assert pilot.app.focused is visits
+            assert highlighted() == [visits]
+            await pilot.press("tab")
+            await pilot.pause()
+            assert pilot.app.focused is bookings
+            assert highlighted() == [bookings]  # the table left behind shows no cell
+            assert bookings.cursor_on_screen()
+            headings = {h.parent.id: h for h in screen.query(".report-heading") if h.parent}
+            assert headings["report-box-bookings"].styles.text_style.reverse  # where Tab went
+            assert screen.can_view_entire(headings["report-box-bookings"])  # scrolled to it
+            assert not headings["report-box-appointments"].styles.text_style.reverse
+
+            await pilot.press("shift+tab")
+            await pilot.pause()
+            last = visits.row_count - 1
+            visits.cursor_coordinate = Coordinate(last, 4)  # "Done" of every location
+            await pilot.pause()
+            assert highlighted() == [visits]
+            assert visits.cursor_on_screen()
+            await pilot.press("enter")
+            await quiet(pilot)
+            drill = pilot.app.screen
+            assert isinstance(drill, DrillScreen)
+            done = screen.report.status_total("completed")
+            assert drill.table.title == done.title == "Completed on the day"
+            assert drill.query_one("#drill-rows", DataTable).row_count == done.n
+            assert set(drill.table.appointment_ids) == set(done.ids)
+            await pilot.press("escape")
+            await pilot.pause()
+
+    async def test_enter_on_a_table_scrolled_out_of_sight_shows_it_first(
+            self, demo: Context) -> None:
+        """The report scrolled away (the mouse wheel) from the focused table: Enter brings
+        its highlighted number back into view and opens nothing; Enter again opens it."""
+        async with app_for(demo, staff=MANAGER).run_test(size=(80, 24)) as pilot:
+            screen = await open_report(pilot)
+            await back_a_day(pilot, screen)
+            bookings = table(screen, "bookings")
+            bookings.focus()
+            await pilot.pause()
+            figure = bookings.figure_at(bookings.cursor_coordinate)
+            assert figure is not None
+            assert figure.title.startswith("Booked by ")
+            body = screen.query_one("#report-body")
+            body.scroll_to(y=body.max_scroll_y, animate=False, immediate=True)
+            await pilot.pause()
+            assert not bookings.cursor_on_screen()
+            await pilot.press("enter")
+            await quiet(pilot)
+            assert pilot.app.screen is screen
+            assert bookings.cursor_on_screen()
+            await pilot.press("enter")
+            await quiet(pilot)
+            drill = pilot.app.screen
+            assert isinstance(drill, DrillScreen)
+            assert drill.table.title == figure.title
+            assert drill.query_one("#drill-rows", DataTable).row_count == figure.n
+
     async def test_a_zero_says_so_and_opens_nothing(self, demo: Context) -> None:
         async with app_for(demo, staff=MANAGER).run_test(size=(80, 24)) as pilot:
             screen = await open_report(pilot)
             grid = table(screen, "calls")
             grid.focus()
+            await pilot.pause()  # it scrolls into view
             zero = next(n for n, row in enumerate(cells(grid)) if row[1] == "0")
             grid.cursor_coordinate = Coordinate(zero, 1)
             await pilot.press("enter")
@@ -219,6 +294,7 @@ class TestScreen:
                 grid = table(screen, key)
                 grid.focus()
                 grid.cursor_coordinate = Coordinate(row, 1)
+                await pilot.pause()  # scrolled into view: what Enter opens is on screen
                 await pilot.press("enter")
                 await quiet(pilot)
                 drill = pilot.app.screen
@@ -329,13 +405,19 @@ class TestScreenAndCliAgree:
         assert calls["All calls logged"] == cli["calls"]["logged"]
         assert calls["Still open (not logged yet)"] == cli["calls"]["still_open"]
         assert calls["Booked"] == cli["calls"]["by_outcome"]["booked"]
+        assert {o.label: calls[o.label] for o in CallOutcome} == {
+            o.label: cli["calls"]["by_outcome"][o.value] for o in CallOutcome}
+        assert {"Moved a visit", "Cancelled a visit"} <= set(calls)
         assert sum(calls.values()) - calls["All calls logged"] - calls[
             "Still open (not logged yet)"] == cli["calls"]["logged"]
 
         assert [int(r[1]) for r in shown_tables["funnel"]] == [
             cli["funnel"][k] for k in ("diagnostic_done", "relief_reports",
                                        "rfa_consults_booked", "callbacks_outstanding",
-                                       "callbacks_overdue")]
+                                       "callbacks_overdue", "callbacks_relief_report",
+                                       "callbacks_call_back")]
+        assert [r[0].strip() for r in shown_tables["funnel"][-2:]] == [
+            "of them relief reports", "of them call backs"]
 
         assert [[r[1], r[2]] for r in shown_tables["utilisation"]] == [
             [_hours(u["booked_minutes"]), _hours(u["template_minutes"])]
@@ -386,6 +468,7 @@ def test_sections_keep_every_number_of_the_report(demo: Context) -> None:
     assert all(id(getattr(report.funnel, k)) in figures
                for k in ("diagnostic_done", "relief_reports", "rfa_consults_booked",
                          "callbacks_outstanding", "callbacks_overdue"))
+    assert all(id(figure) in figures for _, figure in report.funnel.callbacks_by_kind)
 
 
 class TestAuditLog:

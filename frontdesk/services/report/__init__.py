@@ -20,11 +20,12 @@ Definitions (the README repeats them for the CSV and JSON):
   the late-cancel window counts as "late cancel", not "cancelled"; holds are left out.
 - *bookings made*: appointments whose booking was made that day (held and lapsed holds left
   out), by the staff member who booked them.
-- *calls*: calls logged that day, by outcome; the booked share is booked / logged. Calls are not
-  tied to a location, so a location filter leaves them practice-wide.
+- *calls*: calls logged that day, by outcome (a call that moved or cancelled a visit is counted
+  as such, not as booked); the booked share is booked / logged. Calls are not tied to a
+  location, so a location filter leaves them practice-wide.
 - *funnel*: diagnostic injections completed that day → relief reports on diagnostic injections
   taken that day → RFA consults booked that day; callbacks outstanding (due and not done) at the
-  end of the day, or now for today.
+  end of the day, or now for today, also by kind (relief reports, call backs).
 - *utilisation*: booked minutes (visits that kept their time: booked, confirmed, checked in,
   completed, no-show) over template minutes (template hours less closures), per provider and
   location.

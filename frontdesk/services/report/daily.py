@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 
 from frontdesk.db.engine import read_session
 from frontdesk.db.models import Appointment, AuditEvent, Call, CallbackTask, ReliefReport
-from frontdesk.domain.calls import CallOutcome
+from frontdesk.domain.calls import CallbackKind, CallOutcome, callback_label
 from frontdesk.domain.model import Status
 from frontdesk.domain.pathway import Procedure
 from frontdesk.domain.permissions import Permission
@@ -186,7 +186,8 @@ def _funnel(session: Session, visits: Sequence[tuple[Any, ...]],
     # A callback is outstanding at ``as_of`` when it was due by then and not yet closed: still
     # open, or closed after ``as_of``. Two reads, each on its own index (status and due; when
     # closed): one OR walked every callback ever due and closed.
-    due = sa_select(col(CallbackTask.id), col(CallbackTask.due_at)).where(
+    due = sa_select(col(CallbackTask.id), col(CallbackTask.due_at),
+                    col(CallbackTask.kind)).where(
         col(CallbackTask.due_at) <= as_of, col(CallbackTask.created_at) <= as_of)
     still_open = due.where(col(CallbackTask.status) == "open")
     closed_later = due.where(col(CallbackTask.status) != "open",
@@ -203,12 +204,19 @@ def _funnel(session: Session, visits: Sequence[tuple[Any, ...]],
     open_rows = _fetch(session, outstanding.order_by(outstanding.selected_columns.due_at,
                                                      outstanding.selected_columns.id))
     overdue = tuple(r[0] for r in open_rows if _utc(r[1]) < start)
+    kinds = [k.value for k in CallbackKind]
+    kinds += sorted({r[2] for r in open_rows} - set(kinds))  # a kind from elsewhere, kept
+    by_kind = tuple((kind, Figure(DrillKind.CALLBACKS,
+                                  tuple(r[0] for r in open_rows if r[2] == kind),
+                                  f"Callbacks outstanding: {callback_label(kind).lower()}"))
+                    for kind in kinds)
     return Funnel(
         Figure(DrillKind.APPOINTMENTS, done, "Diagnostic injections done"),
         Figure(DrillKind.RELIEF_REPORTS, report_ids, "Relief reports collected"),
         Figure(DrillKind.APPOINTMENTS, consults, "RFA consults booked"),
         Figure(DrillKind.CALLBACKS, tuple(r[0] for r in open_rows), "Callbacks outstanding"),
         Figure(DrillKind.CALLBACKS, overdue, "Callbacks overdue from earlier days"),
+        by_kind,
     )
 
 

@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 from frontdesk.db import queries as q
 from frontdesk.db.engine import read_session
 from frontdesk.db.models import Appointment, Call, CallbackTask, Patient, ReliefReport
-from frontdesk.domain.calls import CallOutcome, CallReason
+from frontdesk.domain.calls import CallbackKind, CallOutcome, CallReason, callback_label
 from frontdesk.domain.model import Status
 from frontdesk.domain.permissions import Permission
 from frontdesk.services.access import require
@@ -141,11 +141,17 @@ def _drill_callbacks(session: Session, figure: Figure, zone: ZoneInfo,
         done = ("" if t.done_by_id is None
                 else names.staff.get(t.done_by_id, ("?", "unknown"))[1])
         lines.append((_when(t.due_at, zone), people.get(t.patient_id, ""),
-                      "relief report" if t.kind == "relief-report" else t.kind, t.status,
+                      _about(t), t.status,
                       _when(t.done_at, zone), done))
     return DrillTable(figure.title, ("Due", "Patient", "For", "Now", "Closed at",
                                      "Closed by"),
                       tuple(lines), tuple(t.appointment_id for t in tasks))
+
+
+def _about(task: CallbackTask) -> str:
+    """'relief report', or 'call back: wants a Friday morning'."""
+    what = callback_label(task.kind).lower()
+    return f"{what}: {task.note}" if task.note and task.kind == CallbackKind.CALL_BACK else what
 
 
 def _drill_reliefs(session: Session, figure: Figure, zone: ZoneInfo,

@@ -117,6 +117,8 @@ class Funnel:
     rfa_consults_booked: Figure
     callbacks_outstanding: Figure
     callbacks_overdue: Figure  # of the outstanding, due before the day began
+    #: the outstanding by kind ("relief-report", "call-back", ...): every kind, zeros included
+    callbacks_by_kind: tuple[tuple[str, Figure], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,7 @@ booking for the caller, the read-back, relief reports and callbacks, a new patie
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -92,12 +92,16 @@ class CallDoor(BackendCore):
                                 expected_version=call.version, **changes)
 
     def finish_call(self, call: CallView, outcome: CallOutcome, note: str,
-                    appointment_id: int | None = None) -> CallView:
+                    appointment_id: int | None = None, *,
+                    callback: tuple[datetime, str] | None = None) -> CallView:
+        """Log the call; ``callback``: when to call back and what about, for that outcome."""
         from frontdesk.services import calls
 
+        due, about = callback if callback is not None else (None, "")
         return calls.finish_call(self.ctx, staff=self._acting(), call_id=call.id,
                                  expected_version=call.version, outcome=outcome, note=note,
-                                 appointment_id=appointment_id)
+                                 appointment_id=appointment_id, callback_due=due,
+                                 callback_note=about)
 
     def recommend(self, patient_id: int, reason: CallReason | None,
                   answers: dict[str, Any], call_id: int | None = None) -> Advice:
@@ -166,10 +170,10 @@ class CallDoor(BackendCore):
 
         return scheduling.release_hold(self.ctx, staff=self._acting(), appointment_id=appt.id)
 
-    def read_back(self, appointment_id: int) -> ReadBack:
+    def read_back(self, appointment_id: int, *, moved: bool = False) -> ReadBack:
         from frontdesk.services import readback
 
-        return readback.read_back(self.ctx, appointment_id)
+        return readback.read_back(self.ctx, appointment_id, moved=moved)
 
     def caller_record(self, patient_id: int, call_id: int | None = None) -> CallerRecord:
         """What the practice knows about the caller, at a glance; the reading is audited

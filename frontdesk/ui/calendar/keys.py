@@ -17,7 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.worker import Worker, WorkerState
 
 from frontdesk.domain.model import Status
-from frontdesk.ui.backend.changes import Change, Outcome, Request, allowed
+from frontdesk.ui.backend.changes import Change, Move, Outcome, Request, allowed
 from frontdesk.ui.live import BoardT, LiveScreen
 from frontdesk.ui.visit.cancel import CancelDialog
 from frontdesk.ui.visit.details import DetailsScreen
@@ -124,7 +124,8 @@ class AppointmentKeys(LiveScreen[BoardT, None]):
         script = None
         if outcome.appointment_id is not None:  # booked or moved: the read-back for the caller
             try:
-                script = self.backend.read_back(outcome.appointment_id)
+                script = self.backend.read_back(outcome.appointment_id,
+                                                moved=isinstance(change, Move))
             except Exception:  # noqa: BLE001 - the visit is booked; say so without it
                 script = None
         return outcome, self.read(shown), change, script

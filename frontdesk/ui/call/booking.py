@@ -320,9 +320,9 @@ class BookForCaller(CallbacksDue):
         if event.worker.group != "call-readback":
             return
         if event.state == WorkerState.SUCCESS and event.worker.result is not None:
-            self._show_read_back(event.worker.result)
+            self._show_read_back(*event.worker.result)
         elif event.state in (WorkerState.SUCCESS, WorkerState.ERROR):
-            self.notify("Booked, but the read-back could not be loaded: see the visit's "
+            self.notify("Done, but the read-back could not be loaded: see the visit's "
                         "details.", severity="warning", markup=False)
 
     def _offer(self, visit_type: str, *, physician_review: bool = False) -> None:
@@ -377,17 +377,22 @@ class BookForCaller(CallbacksDue):
         if appt is None:
             return
         self.booked = appt
+        self._done(CallOutcome.BOOKED)
         self.query_one("#call-status", Static).update(
             f"Booked: {appt.visit_type_name} · appointment {appt.id}.", layout=False)
         self._read_back(appt.id)
 
     @work(thread=True, exclusive=True, group="call-readback", exit_on_error=False)
-    def _read_back(self, appointment_id: int) -> Any:
-        return self.backend.read_back(appointment_id)
+    def _read_back(self, appointment_id: int, *, moved: bool = False) -> tuple[Any, bool]:
+        return self.backend.read_back(appointment_id, moved=moved), moved
 
-    def _show_read_back(self, script: Any) -> None:
+    def _show_read_back(self, script: Any, moved: bool = False) -> None:
+        """The confirmation to read to the caller; Enter logs the call as booked (or as a
+        move)."""
+        outcome = CallOutcome.MOVED if moved else CallOutcome.BOOKED
+
         def done(log: bool | None) -> None:
             if log:
-                self._end(CallOutcome.BOOKED)
+                self._end(outcome)
 
         self.app.push_screen(ReadBackDialog(script), done)

@@ -1,5 +1,6 @@
 """The callbacks due, shown on a new call before the caller is known: Enter calls the patient
-back about their injection, ``n`` keeps the callback for later (nobody answered)."""
+back (about their injection, or what the call that scheduled it noted), ``n`` keeps the callback
+for later (nobody answered)."""
 
 from __future__ import annotations
 
@@ -22,7 +23,8 @@ if TYPE_CHECKING:
 
 
 def callback_line(callback: CallbackView, zone: Any, today: Any) -> str:
-    """'overdue 08:45 · Testcase, C. · relief report · block Mon 9 Mar L4-L5'."""
+    """'overdue 08:45 · Testcase, C. · relief report · block Mon 9 Mar L4-L5', or 'due 16:05 ·
+    Testcase, C. · call back: wants a Friday'."""
     due = callback.due_at.astimezone(zone)
     when = f"{due:%H:%M}" if due.date() == today else f"{due:%a %H:%M}"
     about = ""
@@ -30,9 +32,11 @@ def callback_line(callback: CallbackView, zone: Any, today: Any) -> str:
         done = callback.procedure_at.astimezone(zone)
         about = f" · block {done:%a} {done.day} {done:%b}"
         about += f" {callback.levels or callback.region or ''}".rstrip()
+    if callback.note and not about:  # a "call back": what it is about
+        about = f": {callback.note}"
     return (f"{'overdue' if callback.overdue else 'due'} {when} · "
             f"{printable(callback.patient_short)} · "
-            f"{callback.label.lower()}{about}")
+            f"{printable(callback.label.lower() + about)}")
 
 
 class CallbackList(OptionList):

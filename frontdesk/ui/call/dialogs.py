@@ -1,25 +1,30 @@
-"""The call's two small dialogs: which unfinished call to resume (or a new one), and how the
-call ended."""
+"""The call's small dialogs: which unfinished call to resume (or a new one), how the call
+ended, and, for a callback, when and what about."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import OptionList, Static
+from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from frontdesk.domain.calls import CallOutcome
+from frontdesk.domain.calls import VISIT_OUTCOMES, CallOutcome, callback_default
+from frontdesk.domain.dates import DateWordsError, parse_when_words
 from frontdesk.domain.text import printable
 from frontdesk.ui.call.pathway import ChoiceList
 
 if TYPE_CHECKING:
     from frontdesk.services.calls import CallView
+
+MAX_ABOUT = 500  # a callback task's note
 
 
 def call_line(call: CallView, zone: Any) -> str:
@@ -60,25 +65,109 @@ class ResumeDialog(ModalScreen["CallView | str | None"]):
 
 
 class OutcomeDialog(ModalScreen["CallOutcome | None"]):
-    """How the call ended. "Booked" is offered once the call has booked a visit."""
+    """How the call ended. "Booked", "Moved a visit" and "Cancelled a visit" are offered once
+    the call did it (``did``, in the order done); the last thing done is highlighted."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss(None)", "Back", id="outcome.back",
                 tooltip="Back to the call without ending it"),
     ]
 
-    def __init__(self, *, booked: bool = False) -> None:
+    def __init__(self, *, did: Sequence[CallOutcome] = ()) -> None:
         super().__init__()
-        self.booked = booked
+        self.did = tuple(did)
+        self.offered = [o for o in CallOutcome if o not in VISIT_OUTCOMES or o in self.did]
 
     def compose(self) -> ComposeResult:
-        outcomes = [o for o in CallOutcome if self.booked or o is not CallOutcome.BOOKED]
         with Vertical(id="outcome"):
             yield Static("How did the call end?", id="outcome-title", markup=False)
             yield ChoiceList(*(Option(Content(f"{i}  {o.label}"), id=o.value)
-                               for i, o in enumerate(outcomes, start=1)),
+                               for i, o in enumerate(self.offered, start=1)),
                              id="outcome-options")
+
+    def on_mount(self) -> None:
+        if self.did:
+            self.query_one(OptionList).highlighted = self.offered.index(self.did[-1])
 
     @on(OptionList.OptionSelected)
     def _chosen(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(CallOutcome(str(event.option_id)))
+
+
+class CallbackDialog(ModalScreen["tuple[datetime, str] | None"]):
+    """When to call back and what about: dismisses with (the time, aware; the note), or None
+    (Esc, back to the call). The time is typed as the app takes times elsewhere ("in 2
+    hours", "2pm", "tomorrow 9:00", "tue 10:30"); what it means is shown as it is typed."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "dismiss(None)", "Back", id="callback.back",
+                tooltip="Back to the call without ending it"),
+    ]
+
+    def __init__(self, *, now: datetime, about: str = "") -> None:
+        super().__init__()
+        self.now = now  # local, aware
+        self.about = about
+        self.due: datetime | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="callback"):
+            yield Static("Callback: when, and what about?", id="callback-title", markup=False)
+            with Horizontal(classes="callback-row"):
+                yield Label("When", classes="callback-label")
+                yield Input(callback_default(self.now), id="callback-when", compact=True,
+                            placeholder="in 2 hours, 2pm, tomorrow 9:00, tue 10:30")
+            yield Static("", id="callback-due", markup=False)
+            with Horizontal(classes="callback-row"):
+                yield Label("About", classes="callback-label")
+                yield Input(self.about[:MAX_ABOUT], id="callback-about", compact=True,
+                            max_length=MAX_ABOUT, placeholder="What the callback is about")
+            yield Static("Enter: next field, then schedule it · Esc: back to the call",
+                         id="callback-help", markup=False)
+
+    def on_mount(self) -> None:
+        self._read(self.query_one("#callback-when", Input).value)
+        self.query_one("#callback-when", Input).focus()
+
+    @on(Input.Changed, "#callback-when")
+    def _typed(self, event: Input.Changed) -> None:
+        self._read(event.value)
+
+    def _read(self, text: str) -> None:
+        """Say what the typed time means, or what is wrong with it, under the field."""
+        shown = self.query_one("#callback-due", Static)
+        try:
+            due = parse_when_words(text, now=self.now)
+        except DateWordsError as exc:
+            self.due = None
+            shown.update(f"{str(exc)[:1].upper()}{str(exc)[1:]}.")
+            shown.add_class("-error")
+            return
+        if due < self.now:
+            self.due = None
+            shown.update(f"{due:%a} {due.day} {due:%b %H:%M} has passed: give a later time.")
+            shown.add_class("-error")
+            return
+        self.due = due
+        day = ("today" if due.date() == self.now.date()
+               else f"{due:%a} {due.day} {due:%b}")
+        shown.update(f"Due {day} at {due:%H:%M}")
+        shown.remove_class("-error")
+
+    @on(Input.Submitted, "#callback-when")
+    def _when_given(self) -> None:
+        if self.due is not None:
+            self.query_one("#callback-about", Input).focus()
+
+    @on(Input.Submitted, "#callback-about")
+    def _about_given(self, event: Input.Submitted) -> None:
+        about = event.value.strip()
+        if self.due is None:
+            self.query_one("#callback-when", Input).focus()
+            return
+        if not about:
+            shown = self.query_one("#callback-due", Static)
+            shown.update("Say what the callback is about, so whoever calls back knows.")
+            shown.add_class("-error")
+            return
+        self.dismiss((self.due, about))

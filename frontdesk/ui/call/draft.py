@@ -46,6 +46,10 @@ class DraftCall(Screen[None]):
         self.call = call
         self.patient: PatientView | None = None
         self.booked: AppointmentView | None = None
+        self.moved: int | None = None  # the appointment this call moved
+        self.cancelled: int | None = None  # the appointment this call cancelled
+        self.did: list[CallOutcome] = []  # booked / moved / cancelled, in the order done
+        self._callback: tuple[datetime, str] | None = None  # when and what about, once asked
         self._pending: dict[str, Any] = {}
         self._inflight: dict[str, Any] = {}  # changes in the save on its way
         self._saving = False
@@ -125,23 +129,43 @@ class DraftCall(Screen[None]):
             if note != self.call.note:
                 self._save(note=note)
 
-    def _end(self, outcome: CallOutcome) -> None:
+    def _done(self, outcome: CallOutcome) -> None:
+        """The call booked, moved or cancelled a visit: the outcome offered first at its end."""
+        if outcome in self.did:
+            self.did.remove(outcome)
+        self.did.append(outcome)
+
+    def _end(self, outcome: CallOutcome, callback: tuple[datetime, str] | None = None) -> None:
         if self._saving or self._pending:
-            self.set_timer(0.1, lambda: self._end(outcome))  # after the draft's last save
+            # after the draft's last save
+            self.set_timer(0.1, lambda: self._end(outcome, callback))
             return
-        self._finish(outcome, self.query_one("#call-note", Input).value)
+        self._callback = callback
+        self._finish(outcome, self.query_one("#call-note", Input).value, callback)
 
     @work(thread=True, exclusive=True, group="call-finish", exit_on_error=False)
-    def _finish(self, outcome: CallOutcome, note: str) -> CallView:
-        appointment = self.booked.id if self.booked is not None else None
-        return self.backend.finish_call(self.call, outcome, note, appointment)
+    def _finish(self, outcome: CallOutcome, note: str,
+                callback: tuple[datetime, str] | None) -> CallView:
+        return self.backend.finish_call(self.call, outcome, note, self._visit_of(outcome),
+                                        callback=callback)
+
+    def _visit_of(self, outcome: CallOutcome) -> int | None:
+        """The appointment an outcome names: the one booked, moved or cancelled."""
+        if outcome is CallOutcome.MOVED:
+            return self.moved
+        if outcome is CallOutcome.CANCELLED:
+            return self.cancelled
+        return self.booked.id if self.booked is not None else None
 
     def _finished(self, worker: Worker[Any]) -> None:
         if worker.state == WorkerState.SUCCESS and worker.result is not None:
             call: CallView = worker.result
             length = elapsed(call.started_at, call.ended_at or call.updated_at)
             outcome = call.outcome.label if call.outcome else ""
-            self.notify(f"Call logged: {outcome} ({length}).", markup=False)
+            due = self._callback[0] if self._callback and call.outcome else None
+            then = (f" Callback due {due:%a} {due.day} {due:%b %H:%M}: it is on the "
+                    "callbacks list." if due is not None else "")
+            self.notify(f"Call logged: {outcome} ({length}).{then}", markup=False)
             self.dismiss()
             return
         message = getattr(worker.error, "message", "") or str(worker.error or "")

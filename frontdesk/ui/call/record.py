@@ -16,7 +16,7 @@ from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from frontdesk.domain.pathway import Procedure, describe_hours
-from frontdesk.ui.text import fit
+from frontdesk.ui.text import fit, printable
 
 if TYPE_CHECKING:
     from frontdesk.services.callbacks import CallbackView
@@ -81,6 +81,8 @@ def callback_text(c: CallbackView) -> str:
     due = c.due_at.astimezone(zone)
     text = f"{c.label.lower()} due {due:%a} {due.day} {due:%b %H:%M}"
     text += ", overdue" if c.overdue else ""
+    if c.note and not c.procedure_name:  # a "call back": what it is about
+        text += f" · {printable(c.note)}"
     if c.procedure_name and c.procedure_at:
         day = c.procedure_at.astimezone(zone)
         what = ", ".join(x for x in (c.procedure_name.split(" (")[0], c.region) if x)

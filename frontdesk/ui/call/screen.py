@@ -8,7 +8,9 @@ version the first save returned.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
+from zoneinfo import ZoneInfo
 
 from textual import events, on, work
 from textual.app import ComposeResult
@@ -19,10 +21,11 @@ from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
-from frontdesk.domain.calls import CallOutcome, CallReason
+from frontdesk.domain.calls import CallbackKind, CallOutcome, CallReason
+from frontdesk.domain.text import printable
 from frontdesk.ui.call.callbacks import CallbackList
 from frontdesk.ui.call.caller import CallerOnLine
-from frontdesk.ui.call.dialogs import OutcomeDialog
+from frontdesk.ui.call.dialogs import CallbackDialog, OutcomeDialog
 from frontdesk.ui.call.pathway import PATHWAY_REASONS, ChoiceList, PathwayPanel
 from frontdesk.ui.call.record import RecordPanel
 from frontdesk.ui.call.visits import VisitsPanel
@@ -34,7 +37,7 @@ from frontdesk.ui.widgets.treatment_lookup import TreatmentPanel
 if TYPE_CHECKING:
     from frontdesk.services.callbacks import CallbackView
     from frontdesk.services.calls import CallView
-    from frontdesk.services.views import AppointmentView, LocationView
+    from frontdesk.services.views import LocationView
     from frontdesk.ui.backend.door import Backend
 
 WIDE = 120  # columns from which the treatment answers sit beside the call, not over it
@@ -158,14 +161,15 @@ class CallScreen(CallerOnLine):
         self.notify(outcome.message, severity=outcome.severity, markup=False)
         self.query_one("#call-status", Static).update(outcome.message[:200], layout=False)
         if outcome.changed and event.moved:
-            self._moved(event.appointment_id)
-            self._read_back(event.appointment_id)  # the new time, read back to the caller
+            self.moved = event.appointment_id
+            self._done(CallOutcome.MOVED)
+            # the new time, read back to the caller
+            self._read_back(event.appointment_id, moved=True)
+        elif outcome.changed:
+            self.cancelled = event.appointment_id
+            self._done(CallOutcome.CANCELLED)
         if outcome.changed:
             self._read_record()
-
-    @work(thread=True, exclusive=True, group="call-moved", exit_on_error=False)
-    def _moved(self, appointment_id: int) -> AppointmentView:
-        return self.backend.details(appointment_id)[0]
 
     @on(PathwayPanel.Answered)
     def _answered(self, event: PathwayPanel.Answered) -> None:
@@ -228,6 +232,11 @@ class CallScreen(CallerOnLine):
         if chosen is None:
             return
         answers: dict[str, Any] = {"callback_id": chosen.id}
+        if chosen.kind == CallbackKind.CALL_BACK:  # logging this call closes it
+            self._save(answers={**self._answers(), **answers})
+            self._hint(f"Calling back: {chosen.phone_display}. About: {printable(chosen.note)}")
+            self._load_patient(chosen.patient_id)
+            return
         if chosen.procedure:
             answers["procedure"] = chosen.procedure
         for key in ("region", "levels", "side"):
@@ -252,10 +261,33 @@ class CallScreen(CallerOnLine):
         self._flush_note()
 
         def ended(outcome: CallOutcome | None) -> None:
-            if outcome is not None:
+            if outcome is CallOutcome.CALLBACK:
+                self._ask_callback()
+            elif outcome is not None:
                 self._end(outcome)
 
-        self.app.push_screen(OutcomeDialog(booked=self.booked is not None), ended)
+        self.app.push_screen(OutcomeDialog(did=self.did), ended)
+
+    def _ask_callback(self) -> None:
+        """A callback is for the caller on file: when, and what about, then the call is
+        logged with the callback task in the same write."""
+        if self.patient is None:
+            said = ("A callback needs the caller on file: find them here (or Ctrl+N adds "
+                    "them), then Ctrl+F again.")
+            self._hint(said)
+            self.notify(said, severity="warning", markup=False)
+            self.query_one("#call-search", Input).focus()
+            return
+        reason = self._latest("reason")
+        about = (self.query_one("#call-note", Input).value.strip()
+                 or (CallReason(reason).label if reason else ""))
+
+        def given(callback: tuple[datetime, str] | None) -> None:
+            if callback is not None:
+                self._end(CallOutcome.CALLBACK, callback)
+
+        now = self.backend.ctx.now().astimezone(ZoneInfo(self.backend.zone))
+        self.app.push_screen(CallbackDialog(now=now, about=about), given)
 
     # ------------------------------------------------------------------ saving the draft
 
@@ -274,8 +306,6 @@ class CallScreen(CallerOnLine):
                 self._save(patient_id=self.patient.id)
             self._read_record()
             self._pathway(take_focus=True)
-        elif group == "call-moved" and state == WorkerState.SUCCESS and worker.result:
-            self.booked = worker.result  # the call's outcome may be "booked" with this visit
         elif group == "call-relief":
             if state == WorkerState.SUCCESS and worker.result is not None:
                 closed = " and the callback closed" if worker.result.callbacks_closed else ""

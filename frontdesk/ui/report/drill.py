@@ -10,10 +10,12 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
+from textual.containers import ScrollableContainer, Vertical
 from textual.coordinate import Coordinate
+from textual.geometry import Region
 from textual.message import Message
 from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
 if TYPE_CHECKING:
@@ -22,7 +24,12 @@ if TYPE_CHECKING:
 
 
 class FigureTable(DataTable[Text]):
-    """A section's table. Enter on a number asks for the rows behind it."""
+    """A section's table. Enter on a number asks for the rows behind it.
+
+    Only the focused table shows its highlighted cell, and that cell is scrolled into view
+    when the table takes focus: what Enter opens is the one number highlighted on screen. An
+    Enter while that cell is out of sight (the report was scrolled with the mouse) brings it
+    back into view first and opens nothing."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "select_cursor", "List", id="report.list",
@@ -36,9 +43,60 @@ class FigureTable(DataTable[Text]):
 
     def __init__(self, section: Section) -> None:
         super().__init__(id=f"report-{section.key}", cursor_type="cell", zebra_stripes=True,
-                         classes="report-table")
+                         classes="report-table", show_cursor=False)
         self.section = section
         self._fill()
+
+    def on_focus(self) -> None:
+        self.show_cursor = True
+        self.call_after_refresh(self.cursor_into_view, top=True)
+
+    def on_blur(self) -> None:
+        self.show_cursor = False
+
+    def cursor_on_screen(self) -> bool:
+        """Whether the highlighted cell is inside the report's visible part."""
+        body = self._body()
+        if body is None:
+            return True
+        cell = self._cursor_in(body)
+        return body.scroll_y <= cell.y and cell.bottom <= body.scroll_y + body.content_size.height
+
+    def cursor_into_view(self, *, top: bool = False) -> None:
+        """Scroll the report (not only this table) so the highlighted cell shows, with the
+        section's heading above it (or at least the table's header) when they fit; ``top``
+        (the table just took focus): that at the top of the report's view."""
+        body = self._body()
+        if body is None or not self.has_focus:
+            return
+        cell = self._cursor_in(body)
+        for above in (self.parent, self):
+            if isinstance(above, Widget):
+                start = _in(body, above, Region(0, 0, 1, 1)).y
+                if cell.bottom - start <= body.content_size.height:
+                    cell = Region(cell.x, start, cell.width, cell.bottom - start)
+                    break
+        seen = body.scroll_y <= cell.y and cell.bottom <= body.scroll_y + body.content_size.height
+        if not seen:
+            body.scroll_to_region(cell, animate=False, immediate=True, force=True, top=top)
+
+    def action_select_cursor(self) -> None:
+        if not self.cursor_on_screen():
+            self.cursor_into_view()
+            return
+        super().action_select_cursor()
+
+    def _cursor_in(self, body: Widget) -> Region:
+        """The highlighted cell's row in ``body``'s scrollable space (rows are one line)."""
+        y = self.header_height + self.cursor_coordinate.row - round(self.scroll_y)
+        return _in(body, self, Region(0, y, max(1, self.size.width), 1))
+
+    def _body(self) -> ScrollableContainer | None:
+        return next((a for a in self.ancestors if isinstance(a, ScrollableContainer)), None)
+
+    def watch_cursor_coordinate(self, old: Coordinate, new: Coordinate) -> None:
+        super().watch_cursor_coordinate(old, new)
+        self.cursor_into_view()
 
     def _fill(self) -> None:
         """Rows go in before the table is mounted, so its height is known at first layout."""
@@ -67,6 +125,16 @@ class FigureTable(DataTable[Text]):
             self.notify("Nothing behind this number: it is zero.", timeout=3)
         else:
             self.post_message(self.Drill(figure))
+
+
+def _in(body: Widget, widget: Widget, region: Region) -> Region:
+    """``region`` of ``widget`` in the scrollable space of ``body``, an ancestor of it."""
+    node: Widget | None = widget
+    while node is not None and node is not body:
+        region = region.translate(node.virtual_region.offset)
+        parent = node.parent
+        node = parent if isinstance(parent, Widget) else None
+    return region
 
 
 class DrillScreen(ModalScreen[None]):

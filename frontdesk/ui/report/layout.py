@@ -37,6 +37,8 @@ STATUS_HEADINGS = {"booked": "Booked", "confirmed": "Conf.", "checked_in": "In",
                    "completed": "Done", "cancelled": "Cancel", "late_cancel": "Late",
                    "no_show": "No-show"}
 BARS = "▁▂▃▄▅▆▇█"
+#: The callbacks outstanding by kind, in the funnel's words.
+KIND_WORDS = {"relief-report": "relief reports", "call-back": "call backs"}
 #: On a wide screen these sections sit in the right-hand column: who did what, and what needs
 #: acting on; the day's visits and the desk's calls stay on the left.
 RIGHT_SIDE = frozenset({"bookings", "funnel", "overrides", "trend"})
@@ -159,6 +161,8 @@ def _funnel(report: DailyReport) -> Section:
          number(f.callbacks_outstanding)),
         (Cell(INDENT + "of them overdue from earlier days", f.callbacks_overdue),
          number(f.callbacks_overdue)),
+        *((Cell(INDENT + f"of them {KIND_WORDS.get(kind, kind)}", figure), number(figure))
+          for kind, figure in f.callbacks_by_kind),
     )
     return Section("funnel", "Pathway: diagnostic block → relief report → RFA consult",
                    ("Step", "Count"), rows,

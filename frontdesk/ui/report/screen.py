@@ -7,7 +7,7 @@ Patient names appear only in a drill-down list, never on the summary.
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -183,6 +183,14 @@ class ReportScreen(Screen[None]):
     def on_resize(self, event: Resize) -> None:
         if self.report is not None and (event.size.width >= WIDE) != self._wide:
             self.call_later(self._draw, self.report)
+
+    def scroll_to_center(self, widget: Widget, animate: bool = True, **options: Any) -> None:
+        """Textual centres a table that takes focus; the report shows that table's section
+        and its highlighted cell instead (:meth:`FigureTable.cursor_into_view`)."""
+        if isinstance(widget, FigureTable):
+            widget.cursor_into_view(top=True)
+            return
+        super().scroll_to_center(widget, animate, **options)
 
     # -- drill-down
 

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 class ReadBackDialog(ModalScreen[bool]):
     """The confirmation to read to the caller. Enter: done (in a call, log the call as
-    booked); Esc: back (the visit stays booked either way)."""
+    booked, or as a move); Esc: back (the visit stays booked either way)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "dismiss(True)", "Done: log the call", id="readback.done",
@@ -36,8 +36,9 @@ class ReadBackDialog(ModalScreen[bool]):
             yield Static(self.heading or "Read this back to the caller", id="readback-title",
                          markup=False)
             yield Static(self.script.text, id="readback-text", markup=False)
-            yield Static("Enter: done, log the call as booked · Esc: back to the call"
-                         if self.in_call else "Enter or Esc: done (the visit is booked)",
+            done = "moved" if self.script.moved else "booked"
+            yield Static(f"Enter: done, log the call as {done} · Esc: back to the call"
+                         if self.in_call else f"Enter or Esc: done (the visit is {done})",
                          id="readback-help", markup=False)
 
 

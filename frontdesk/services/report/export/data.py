@@ -42,11 +42,18 @@ def _trend_value(day: TrendDay, key: str) -> int:
 
 
 def _funnel_values(report: DailyReport) -> dict[str, int]:
+    """The funnel's counts; the callbacks outstanding also by kind (``callbacks_call_back``)."""
     f = report.funnel
     return {"diagnostic_done": f.diagnostic_done.n, "relief_reports": f.relief_reports.n,
             "rfa_consults_booked": f.rfa_consults_booked.n,
             "callbacks_outstanding": f.callbacks_outstanding.n,
-            "callbacks_overdue": f.callbacks_overdue.n}
+            "callbacks_overdue": f.callbacks_overdue.n,
+            **{callbacks_key(kind): figure.n for kind, figure in f.callbacks_by_kind}}
+
+
+def callbacks_key(kind: str) -> str:
+    """'relief-report' -> 'callbacks_relief_report': the funnel's key for one kind."""
+    return "callbacks_" + kind.replace("-", "_")
 
 
 def as_dict(report: DailyReport) -> dict[str, Any]:

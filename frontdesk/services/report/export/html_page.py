@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 
 from frontdesk.services.report.export.data import TREND_MEASURES, _funnel_values, _trend_value
 from frontdesk.services.report.export.wording import (
+    FUNNEL_PARTS,
     FUNNEL_STEPS,
     _as_of,
     _day_title,
@@ -131,8 +132,8 @@ def to_html(report: DailyReport) -> str:
     body.append("<h2>Pain pathway</h2>")
     values = _funnel_values(report)
     body.append(_html_table([("Step", False), ("Count", True)], [
-        _tr([label, values[key]], numeric=[1], sub=key == "callbacks_overdue")
-        for key, label in FUNNEL_STEPS]))
+        _tr([label, values[key]], numeric=[1], sub=key in FUNNEL_PARTS)
+        for key, label in FUNNEL_STEPS if key in values]))
 
     body.append("<h2>Utilisation</h2>")
     if report.utilisation:

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 
 from frontdesk.services.report.export.data import TREND_MEASURES, _funnel_values, _trend_value
 from frontdesk.services.report.export.wording import (
+    FUNNEL_PARTS,
     FUNNEL_STEPS,
     _as_of,
     _day_title,
@@ -118,8 +119,8 @@ def to_text(report: DailyReport) -> str:
     out += _heading("Pain pathway")
     values = _funnel_values(report)
     out += _table(["Step", "Count"],
-                  [[("  " if key == "callbacks_overdue" else "") + label, values[key]]
-                   for key, label in FUNNEL_STEPS], numeric=[1])
+                  [[("  " if key in FUNNEL_PARTS else "") + label, values[key]]
+                   for key, label in FUNNEL_STEPS if key in values], numeric=[1])
 
     out += _heading("Utilisation (booked / template minutes)")
     if report.utilisation:

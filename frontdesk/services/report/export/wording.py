@@ -17,7 +17,12 @@ FUNNEL_STEPS: tuple[tuple[str, str], ...] = (
     ("rfa_consults_booked", "RFA consults booked"),
     ("callbacks_outstanding", "Callbacks outstanding"),
     ("callbacks_overdue", "of them overdue from earlier days"),
+    ("callbacks_relief_report", "of them relief reports"),
+    ("callbacks_call_back", "of them call backs (a call's \"Callback scheduled\")"),
 )
+#: The funnel's lines that break down the one above them (shown indented).
+FUNNEL_PARTS = frozenset({"callbacks_overdue", "callbacks_relief_report",
+                          "callbacks_call_back"})
 
 
 def _percent(value: float | None) -> str:
