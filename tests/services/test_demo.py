@@ -26,6 +26,7 @@ from frontdesk.db.models import (
     Appointment,
     AuditEvent,
     Call,
+    CallbackTask,
     Closure,
     Location,
     Patient,
@@ -362,6 +363,27 @@ def test_the_desk_also_takes_calls_that_book_nothing_on_weekdays(
         assert start.weekday() < 5
         assert 8 <= start.hour < 17
         assert timedelta(minutes=1) <= end - start <= timedelta(minutes=8)
+
+
+def test_each_call_that_scheduled_a_callback_left_its_call_back_task(
+    ctx: Context, seeded: demo.DemoSummary
+) -> None:
+    """As the intake screen does: the report's "Callback scheduled" calls and its call backs
+    agree; the last day's are still open, the older ones worked by whoever took the call."""
+    calls = {c.id: c for c in rows(ctx, Call) if c.outcome == CallOutcome.CALLBACK}
+    tasks = [t for t in rows(ctx, CallbackTask) if t.kind == "call-back"]
+    assert calls
+    assert sorted(t.call_id for t in tasks) == sorted(calls)
+    now = FrozenClock().now
+    for task in tasks:
+        call = calls[task.call_id]
+        assert task.patient_id == call.patient_id
+        assert call.ended_at is not None
+        assert call.ended_at < task.due_at <= call.ended_at + timedelta(hours=3)
+        if call.ended_at < now - timedelta(days=1):
+            assert (task.status, task.done_by_id) == ("done", call.staff_id)
+        else:
+            assert (task.status, task.done_at) == ("open", None)
 
 
 def test_calls_are_all_closed_and_in_the_last_three_weeks(

@@ -11,7 +11,8 @@ from typing import Any
 from sqlalchemy import insert
 from sqlmodel import SQLModel, col, select
 
-from frontdesk.db.models import Appointment, Patient, VisitType
+from frontdesk.db.models import Appointment, Call, Patient, VisitType
+from frontdesk.domain.calls import CallbackKind, CallOutcome, CallReason
 from frontdesk.domain.model import Role, Status
 from frontdesk.services.demo.content import (
     BOOKING_REASONS,
@@ -107,9 +108,38 @@ class _ActivityBuilder(_PracticeBuilder):
         connection = self.session.connection()
         if calls:
             connection.execute(insert(SQLModel.metadata.tables["call"]), calls)
+            self._call_backs(rng)
         if overrides:
             connection.execute(insert(SQLModel.metadata.tables["audit_event"]), overrides)
         self.say(f"Calls {len(calls):,}, payer-rule overrides {len(overrides):,}")
+
+    def _call_backs(self, rng: random.Random) -> None:
+        """Each call that ended "Callback scheduled" left its call-back task, as the intake
+        screen leaves one: due a couple of hours later, worked by the same person, except
+        the last day's, still open (a few of them overdue)."""
+        ended = self.session.exec(
+            select(Call).where(Call.outcome == CallOutcome.CALLBACK.value)).all()
+        recent = self.now - timedelta(days=1)
+        tasks: list[dict[str, Any]] = []
+        for call in ended:
+            call_id, patient_id, staff_id = call.id, call.patient_id, call.staff_id
+            ended_at, reason = call.ended_at, call.reason
+            if patient_id is None or ended_at is None:
+                continue
+            ended_at = ended_at.replace(tzinfo=UTC) if ended_at.tzinfo is None else ended_at
+            due = ended_at + timedelta(minutes=rng.choice((60, 120, 180)))
+            done = ended_at < recent
+            tasks.append({
+                "patient_id": patient_id, "appointment_id": None,
+                "kind": CallbackKind.CALL_BACK.value,
+                "due_at": due, "created_at": ended_at, "status": "done" if done else "open",
+                "done_at": due + timedelta(minutes=rng.uniform(0, 90)) if done else None,
+                "done_by_id": staff_id if done else None, "call_id": call_id,
+                "note": CallReason(reason).label if reason else "",
+            })
+        if tasks:
+            self.session.connection().execute(
+                insert(SQLModel.metadata.tables["callback_task"]), tasks)
 
     def _unbooked_calls(self, rng: random.Random, booking: Sequence[dict[str, Any]],
                         since: datetime) -> list[dict[str, Any]]:
