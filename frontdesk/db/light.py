@@ -17,6 +17,7 @@ writes it (UTC, no offset).
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import UTC, date, datetime, timedelta
@@ -48,26 +49,34 @@ def plain_sqlite_path(target: str) -> Path | None:
 
 class Reader:
     """One connection; ``rows`` runs a statement with ``?`` or ``:name`` parameters. Reads
-    only, except :meth:`append`: the one write a read command owes, its audit event."""
+    only, except :meth:`append`: the one write a read command owes, its audit event.
+
+    The early board reads through it from several worker threads (the day, the days ahead)
+    while the app may close it: one use at a time (a snapshot is one use), and :meth:`close`
+    waits for the use in progress — a connection closed under a running statement crashes
+    the interpreter. Used after closing, it raises ``sqlite3.ProgrammingError``."""
 
     def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
         self._connection = connection
         self.path = path
+        self._turn = threading.RLock()
 
     def rows(self, sql: str, params: Params = ()) -> list[tuple[Any, ...]]:
-        return self._connection.execute(sql, params).fetchall()
+        with self._turn:
+            return self._connection.execute(sql, params).fetchall()
 
     @contextmanager
     def snapshot(self) -> Iterator[Reader]:
         """Several reads in one read transaction, so they see one state of the database (as
         the full way's read session does), not each the state of its moment."""
-        connection = self._connection
-        connection.execute("BEGIN DEFERRED")
-        try:
-            yield self
-        finally:
-            if connection.in_transaction:  # nothing to keep: ends the read, even on an error
-                connection.execute("COMMIT")
+        with self._turn:
+            connection = self._connection
+            connection.execute("BEGIN DEFERRED")
+            try:
+                yield self
+            finally:
+                if connection.in_transaction:  # nothing to keep: ends the read, even on error
+                    connection.execute("COMMIT")
 
     def append(self, check: Callable[[Reader], T], sql: str,
                params: Callable[[T], Params | None]) -> T:
@@ -75,6 +84,11 @@ class Reader:
         what the write depends on (raising refuses it), then one ``INSERT`` with the parameters
         made from what it found (None: nothing to write), then commit. Nothing is written when
         anything fails."""
+        with self._turn:
+            return self._append(check, sql, params)
+
+    def _append(self, check: Callable[[Reader], T], sql: str,
+                params: Callable[[T], Params | None]) -> T:
         connection = self._connection
         connection.execute("PRAGMA query_only = OFF")
         try:
@@ -95,7 +109,8 @@ class Reader:
             connection.execute("PRAGMA query_only = ON")
 
     def close(self) -> None:
-        self._connection.close()
+        with self._turn:
+            self._connection.close()
 
 
 def open_reader(target: str) -> Reader | None:

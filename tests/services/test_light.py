@@ -7,6 +7,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
@@ -16,7 +17,7 @@ from typing import Any
 import pytest
 from sqlmodel import Session, col, select
 
-from frontdesk.db.light import utc
+from frontdesk.db.light import open_reader, utc
 from frontdesk.db.models import Appointment, Staff, VisitType
 from frontdesk.domain.settings import Settings, SignInSettings
 from frontdesk.services import directory, scheduling
@@ -452,3 +453,33 @@ def test_a_database_another_writer_holds_is_busy_as_the_full_way_says_and_nothin
         light.reader.rows("DELETE FROM staff")
     light.record_listed(staff="rita", command="appointments", rows=1)  # free again: written
     assert len(audit_rows(demo_url)) == 1
+
+
+def test_the_reader_is_closed_only_between_uses_and_refuses_after(demo_url: str) -> None:
+    """The early board reads from worker threads while the app may close the reader: close
+    waits for the read in progress (a connection closed under a running statement crashes
+    the interpreter), two threads never interleave a snapshot, and a read after closing is a
+    plain error."""
+    reader = open_reader(demo_url)
+    assert reader is not None
+    slow = ("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 400000)"
+            " SELECT count(*) FROM n")
+    started, counted = threading.Event(), []
+
+    def read() -> None:
+        with reader.snapshot():
+            started.set()
+            counted.append(reader.rows(slow))
+            counted.append(reader.rows("SELECT count(*) FROM appointment"))
+
+    threads = [threading.Thread(target=read) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    assert started.wait(10)
+    reader.close()  # waits for the snapshots on their way
+    for thread in threads:
+        thread.join(10)
+    assert len(counted) == 4
+    assert counted[0] == [(400000,)]
+    with pytest.raises(sqlite3.ProgrammingError):
+        reader.rows("SELECT 1")
