@@ -236,11 +236,10 @@ class FrontDeskApp(Routes):
     def action_lock(self, idle: bool = False) -> None:
         """Cover everything until the same person types their password (or someone else
         signs in, which ends this session). Audited, after the idle time or at once."""
-        from frontdesk.ui.account.sign_in import LockScreen, SignInScreen
+        from frontdesk.ui.account.sign_in import LockScreen
 
         backend = self.backend or self._early_backend
-        if (backend is None or backend.person is None  # or locked already, the ? list over it
-                or any(isinstance(s, (LockScreen, SignInScreen)) for s in self.screen_stack)):
+        if backend is None or backend.person is None or self.covered():  # locked already
             return
         self.clear_notifications()  # what was just said stays with the person who left
         self.push_screen(LockScreen(backend, name=backend.person.name), self._unlocked)

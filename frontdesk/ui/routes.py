@@ -18,6 +18,10 @@ if TYPE_CHECKING:
     from frontdesk.ui.call.opening import CallOpener
 
 
+#: The app's actions a password screen in front lets through.
+OPEN_OVER_A_LOCK = frozenset({"quit", "help_quit", "focus_next", "focus_previous"})
+
+
 class Routes(App[None]):
     """The app's ways to other screens; ``backend`` is set once the database is open."""
 
@@ -28,7 +32,7 @@ class Routes(App[None]):
         """F2 from anywhere: the unfinished calls to resume, or a new call at once."""
         from frontdesk.ui.call.opening import CallOpener
 
-        if self.backend is not None:
+        if self.backend is not None and not self.covered():
             self._calls = self._calls or CallOpener(self)  # F2 twice while opening: one call
             self._calls.open(self.backend)
 
@@ -36,12 +40,48 @@ class Routes(App[None]):
         """F3: the treatment lookup (a call screen shows it beside the call instead)."""
         from frontdesk.ui.treatments.screen import TreatmentScreen
 
-        if (backend := self.backend) is not None:
+        if (backend := self.backend) is not None and not self.covered():
             self._toggle(TreatmentScreen, lambda: TreatmentScreen(backend))
 
+    # ------------------------------------------------------------------ the lock holds
+
+    def _front(self) -> Screen[Any] | None:
+        """The screen in front, under a list of keys shown over it."""
+        stack = self._screen_stack
+        front = [s for s in stack if not getattr(s, "TRANSIENT", False)]
+        return front[-1] if front else None
+
+    def covered(self) -> bool:
+        """A password screen is in front (the lock, the sign-in, ``COVERS_APP``): nothing
+        behind it may be reached — no call, no report, no palette, not even a list of keys."""
+        return bool(getattr(self._front(), "COVERS_APP", False))
+
+    def push_screen(self, *args: Any, **kwargs: Any) -> Any:
+        self._close_keys()  # the screens change under the list: it closes first
+        return super().push_screen(*args, **kwargs)
+
+    def pop_screen(self) -> Any:
+        """A screen closing itself while a list of keys shows over it (a call logged by its
+        worker, an unlock): the list closes with it, rather than in its stead."""
+        top = self._screen_stack[-1] if self._screen_stack else None
+        if getattr(top, "TRANSIENT", False) and not getattr(top, "closing", False):
+            super().pop_screen()
+        return super().pop_screen()
+
+    def _close_keys(self) -> None:
+        top = self._screen_stack[-1] if self._screen_stack else None
+        if getattr(top, "TRANSIENT", False):
+            top.closing = True  # type: ignore[union-attr]
+            super().pop_screen()
+
+    # ------------------------------------------------------------------ keys that work everywhere
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """F4 is not offered before the database is open, nor over a call or a drill-down;
-        it shows greyed out to a person whose role does not see the report."""
+        """Over a password screen, only quitting (and moving between its fields). F4 is not
+        offered before the database is open, nor over a call or a drill-down; it shows greyed
+        out to a person whose role does not see the report."""
+        if self.covered() and action not in OPEN_OVER_A_LOCK:
+            return False
         if action == "keys":  # not while typing: there ? is text (F1 opens the list)
             focused = self.screen.focused
             return focused is None or not focused.check_consume_key("question_mark", "?")
@@ -62,8 +102,8 @@ class Routes(App[None]):
         from frontdesk.ui.widgets.keys import KeysScreen
 
         if isinstance(self.screen, KeysScreen):
-            self.screen.dismiss(None)
-        else:
+            self.screen.action_close()
+        elif not self.covered():
             self.push_screen(KeysScreen(self.screen))
 
     def action_keys_anywhere(self) -> None:
@@ -88,7 +128,7 @@ class Routes(App[None]):
     def _show_day(self, event: ShowDay) -> None:
         from frontdesk.ui.calendar.day.screen import DayViewScreen
 
-        if self.backend is not None:
+        if self.backend is not None and not self.covered():
             self.push_screen(DayViewScreen(self.backend, day=event.day,
                                            location_id=event.location_id,
                                            poll_seconds=event.poll_seconds,
@@ -100,7 +140,7 @@ class Routes(App[None]):
         from frontdesk.ui.calendar.week.screen import WeekViewScreen
 
         mode = Mode.LOCATION if event.provider_id is None else Mode.PROVIDER
-        if self.backend is not None:
+        if self.backend is not None and not self.covered():
             self.push_screen(WeekViewScreen(self.backend, day=event.day,
                                             location_id=event.location_id, mode=mode,
                                             subject=event.provider_id,
@@ -110,14 +150,14 @@ class Routes(App[None]):
     def _edit_hours(self, event: EditHours) -> None:
         from frontdesk.ui.schedule.screen import ScheduleEditorScreen
 
-        if self.backend is not None:
+        if self.backend is not None and not self.covered():
             self.push_screen(ScheduleEditorScreen(self.backend, provider_id=event.provider_id))
 
     @on(ShowAttention)
     def _show_attention(self, event: ShowAttention) -> None:
         from frontdesk.ui.attention.screen import AttentionScreen
 
-        if self.backend is None:
+        if self.backend is None or self.covered():
             return
         if any(isinstance(s, AttentionScreen) for s in self.screen_stack):
             while not isinstance(self.screen, AttentionScreen):  # back to it: no second list

@@ -167,7 +167,13 @@ class TestFormBeforeTheDatabase:
             await pilot.pause()
             assert shown(screen, "#signin-progress") == (
                 "Opening the database… you are signed in as soon as it is open.")
-            assert screen.query_one("#signin-password", Input).disabled
+            password = screen.query_one("#signin-password", Input)
+            assert password.held  # checked once the database is open; typing waits
+            await pilot.press(*"again?q", "tab", *"more")  # typed again, as if slow
+            assert screen.focused is password
+            assert password.value == RITA
+            assert screen.query_one("#signin-user", Input).value == "rita"
+            assert pilot.app.is_running  # q did not quit
             gate.set()
             board = await wait_for(pilot, TodayScreen)
             assert board.backend.staff == "rita"
@@ -392,6 +398,63 @@ class TestIdleLock:
             assert call.query_one("#call-note", Input).value == "asks about parking"
         assert audit_actions(demo)[-3:] == ["staff.screen_lock", "staff.sign_in_failed",
                                             "staff.unlock"]
+
+    async def test_nothing_behind_the_lock_can_be_reached(self, demo: Context) -> None:
+        """Over the lock, the keys that work everywhere do nothing: no call (and its patient
+        search), no treatments, no report, no palette, no list of keys; nor does running
+        their actions; and the idle check does not stack a second lock."""
+        app = FrontDeskApp(context=demo, staff="maria", poll_seconds=SLOW)  # sees the report
+        async with app.run_test(size=(80, 24), notifications=True) as pilot:
+            await wait_for(pilot, TodayScreen)
+            app.notify("Said-during-the-lock", timeout=60)
+            await pilot.press("ctrl+l")
+            lock = await wait_for(pilot, LockScreen)
+            before = list(app.screen_stack)
+            for key in ("f2", "f3", "f4", "ctrl+p", "f1"):
+                await pilot.press(key)
+                await quiet(pilot)
+                assert app.screen_stack == before, key
+            for action in ("start_call", "treatments", "daily_report", "keys_anywhere",
+                           "command_palette"):
+                await app.run_action(action)
+                await quiet(pilot)
+                assert app.screen_stack == before, action
+            assert "Said-during-the-lock" not in app.export_screenshot()
+            app._last_input = monotonic() - 60 * 60
+            app._check_idle()
+            await quiet(pilot)
+            assert app.screen_stack == before
+            await type_into(pilot, "#lock-password", "maria-demo-2027")
+            assert isinstance(pilot.app.screen, TodayScreen)
+            await pilot.press("f4")  # unlocked: the keys work again
+            await quiet(pilot)
+            assert type(pilot.app.screen).__name__ == "ReportScreen"
+        assert lock not in app.screen_stack
+
+    async def test_a_screen_closing_itself_under_the_list_of_keys_takes_the_list_along(
+            self, demo: Context) -> None:
+        """The list of keys is over a screen that closes itself (a call logged by its worker,
+        an unlock): the screen closes, and the list with it, never the list in its stead;
+        a screen opening under the list closes it first."""
+        app = FrontDeskApp(context=demo, poll_seconds=SLOW)
+        async with app.run_test(size=(80, 24)) as pilot:
+            board = await wait_for(pilot, TodayScreen)
+            await pilot.press("f3")
+            treatments = pilot.app.screen
+            assert treatments is not board
+            await pilot.press("f1")
+            await quiet(pilot)
+            assert type(pilot.app.screen).__name__ == "KeysScreen"
+            treatments.dismiss(None)  # as a worker closing its screen would
+            await quiet(pilot)
+            assert pilot.app.screen is board
+            await pilot.press("f1")
+            await quiet(pilot)
+            app.push_screen(LockScreen(app.backend, name="Rita"))  # type: ignore[arg-type]
+            await quiet(pilot)
+            assert [type(s).__name__ for s in app.screen_stack[-2:]] == ["TodayScreen",
+                                                                          "LockScreen"]
+
 
     async def test_no_notification_shows_over_the_lock_or_reaches_the_next_person(
             self, demo: Context) -> None:

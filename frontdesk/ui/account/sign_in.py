@@ -73,11 +73,29 @@ class UsernameInput(Input):
         super()._on_focus(event)
 
 
+class PasswordInput(Input):
+    """The password box. While a password is checked it keeps the cursor but takes no typing
+    (``held``): keys typed meanwhile — a person typing it again because the check is slow —
+    never land in another box in clear, nor reach the app's keys (``q`` quits)."""
+
+    held = False
+
+    async def _on_key(self, event: events.Key) -> None:
+        if self.held and event.key != "ctrl+q" and (event.character is not None
+                                                    or event.key in ("delete", "tab")):
+            event.stop()
+            event.prevent_default()
+            return
+        await super()._on_key(event)
+
+
 class PasswordScreen(Screen[T]):
     """A username (sometimes hidden) and a password checked in a worker; a refusal shows
     under the fields and empties the password box. Widget ids start with ``PREFIX``."""
 
     PREFIX: ClassVar[str]
+    #: Nothing behind it may be reached while it is in front (``Routes.covered``).
+    COVERS_APP: ClassVar[bool] = True
 
     def __init__(self, verify: Callable[[str | None, str], T]) -> None:
         """``verify(username, password)`` runs in a worker thread: what the screen dismisses
@@ -91,8 +109,8 @@ class PasswordScreen(Screen[T]):
     def _fields(self) -> ComposeResult:
         yield UsernameInput(then=f"#{self.PREFIX}-password", placeholder="Username",
                             id=f"{self.PREFIX}-user", compact=True)
-        yield Input(placeholder="Password", password=True, id=f"{self.PREFIX}-password",
-                    compact=True)
+        yield PasswordInput(placeholder="Password", password=True,
+                            id=f"{self.PREFIX}-password", compact=True)
         yield Static("", id=f"{self.PREFIX}-error", markup=False)
 
     def on_mount(self) -> None:
@@ -111,10 +129,13 @@ class PasswordScreen(Screen[T]):
             self._field("user").focus()
         elif not event.value:
             self._say("Type your password.")
-        else:
-            event.input.disabled = True
+        elif not self._password().held:
+            self._password().held = True
             self._checking()
             self._check(username, event.value)
+
+    def _password(self) -> PasswordInput:
+        return self.query_one(f"#{self.PREFIX}-password", PasswordInput)
 
     def _username(self) -> str | None:
         """The typed username; None when the screen asks for a password only."""
@@ -129,8 +150,8 @@ class PasswordScreen(Screen[T]):
         if event.worker.group != "password-check" or event.state not in (
                 WorkerState.SUCCESS, WorkerState.ERROR):
             return
-        password = self._field("password")
-        password.disabled = False
+        password = self._password()
+        password.held = False
         if event.state == WorkerState.SUCCESS:
             self.dismiss(event.worker.result)
             return

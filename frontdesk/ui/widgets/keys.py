@@ -104,7 +104,12 @@ def keys_table(sections: tuple[KeySection, ...]) -> Group:
 
 class KeysScreen(ModalScreen[None]):
     """The keys of ``screen`` (the one underneath). ``esc``, ``?`` or ``q`` closes it;
-    ``↑``/``↓`` and ``PgUp``/``PgDn`` scroll a list longer than the terminal."""
+    ``↑``/``↓`` and ``PgUp``/``PgDn`` scroll a list longer than the terminal. It is
+    ``TRANSIENT``: when the screens change under it (one closes itself, another opens), the
+    app closes the list first (``Routes``), so that nothing closes the list in its stead."""
+
+    TRANSIENT: ClassVar[bool] = True
+    closing = False  # closed by its own key: the app pops it as asked
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,question_mark,q,f1", "close", "Close", id="keys.close",
@@ -128,4 +133,5 @@ class KeysScreen(ModalScreen[None]):
         self.query_one("#keys-scroll").focus()
 
     def action_close(self) -> None:
+        self.closing = True
         self.dismiss(None)
