@@ -7,7 +7,9 @@ on purpose), so the screen never freezes.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from textual import events, on, work
@@ -36,6 +38,14 @@ FIRST_SIGN_IN = ("A new account has no password until an admin gives it one: "
 DEMO_ACCOUNTS = ("Demo practice: sign in as rita (receptionist), sam (scheduler), maria "
                  "(manager) or adam (admin). Each password is the username followed by "
                  "-demo-2027, e.g. rita-demo-2027 (README: \"Demo accounts\").")
+
+#: What the lock screen says when the locked person's own password is refused, by the
+#: service's reason (anything else: "Wrong password.").
+UNLOCK_REFUSALS = {
+    "disabled": "This account has been disabled; ask a manager.",
+    "no password": "This account has no password any more; ask an admin to give it one.",
+    "unknown": "This account is not there any more; ask a manager.",
+}
 
 T = TypeVar("T")
 
@@ -277,12 +287,16 @@ class LockScreen(PasswordScreen["Backend | None"]):
         return super()._username() if self.other else None
 
     def _refused(self, error: BaseException | None) -> None:
-        """Only the password was asked (unless someone else is signing in): only it can be
-        wrong."""
-        from frontdesk.services.accounts import SignInRefused
+        """Only the password was asked (unless someone else is signing in): the account is the
+        locked person's own, so the screen may say what really stands in the way."""
+        from frontdesk.services.accounts import AccountLocked, SignInRefused
 
-        if isinstance(error, SignInRefused) and not self.other:
-            self._say("Wrong password.")
+        if self.other:
+            return
+        if isinstance(error, AccountLocked):
+            self._say(locked_for(error.until, self.backend.ctx.now()))
+        elif isinstance(error, SignInRefused):
+            self._say(UNLOCK_REFUSALS.get(error.reason, "Wrong password."))
 
     def _unlock(self, username: str | None, password: str) -> Backend | None:
         """The same person: None (the lock lifts); someone else: their backend."""
@@ -290,6 +304,14 @@ class LockScreen(PasswordScreen["Backend | None"]):
             self.backend.unlock(password)
             return None
         return self.backend.sign_in(username, password)
+
+
+def locked_for(until: datetime, now: datetime) -> str:
+    """The lock screen's words for an account locked out until ``until``."""
+    if until.tzinfo is None:  # SQLite hands back naive UTC
+        until = until.replace(tzinfo=UTC)
+    minutes = max(1, math.ceil((until - now).total_seconds() / 60))
+    return f"This account is locked out after too many tries; try again in {minutes} min."
 
 
 def _refusal(error: BaseException | None) -> str:
