@@ -33,7 +33,8 @@ FIRST_SIGN_IN = ("A new account has no password until an admin gives it one: "
                  "frontdesk staff reset-password USERNAME (or signs you in over SSH as your "
                  "OS user: [signin] os_users in settings.toml).")
 
-#: On the demo database only (``--demo``): its accounts are published (README, "Demo
+#: On the demo database only (``--demo``, and the database really is the one the demo seeded:
+#: never a practice's own opened with the flag): its accounts are published (README, "Demo
 #: accounts"), so say them where the person is looking. A test checks them against the seed.
 DEMO_ACCOUNTS = ("Demo practice: sign in as rita (receptionist), sam (scheduler), maria "
                  "(manager) or adam (admin). Each password is the username followed by "
@@ -190,6 +191,8 @@ class SignInScreen(PasswordScreen["Backend"]):
     def on_mount(self) -> None:
         super().on_mount()
         self.query_one("#signin-note").display = False
+        if self.demo:  # named once the database is open and known to be the demo's
+            self.query_one("#signin-demo").display = False
         self._field("user").focus()
         self._anyone()
 
@@ -200,23 +203,30 @@ class SignInScreen(PasswordScreen["Backend"]):
         line.display = bool(text)
 
     @work(thread=True, exclusive=True, group="signin-anyone", exit_on_error=False)
-    def _anyone(self) -> bool:
+    def _anyone(self) -> tuple[bool, bool]:
+        """Whether anyone can sign in, and whether the database is the demo's (asked only
+        with the demo flag)."""
         try:
-            return self._backend().anyone_can_sign_in()
+            backend = self._backend()
+            return backend.anyone_can_sign_in(), self.demo and backend.is_demo()
         except NotOpen:  # the start screen says why, in place of this form
-            return True
+            return True, False
 
     @on(Worker.StateChanged)
     def _answered(self, event: Worker.StateChanged) -> None:
         if event.worker.group != "signin-anyone" or event.state != WorkerState.SUCCESS:
             return
-        if not event.worker.result:
+        anyone, demo = event.worker.result or (True, False)
+        if not anyone:
             note = self.query_one("#signin-note", Static)
             note.update(NOBODY)
             note.display = True
+        if demo:
+            self.query_one("#signin-demo").display = True
 
     def __init__(self, backend: Backend | Opening, *, demo: bool = False) -> None:
-        """``demo``: the demo database, whose published accounts the form names."""
+        """``demo``: the demo flag was given: once the database is open and known to be the
+        demo's, the form names its published accounts."""
         super().__init__(lambda user, password: self._backend().sign_in(user or "", password))
         self._door = backend
         self.demo = demo
