@@ -78,7 +78,8 @@ class FrontDeskApp(Routes):
     (or the SSH login) says who; ``make_app`` always asks. ``form_first``: the sign-in form
     is the first screen, taking keys while the database opens (wherever no SSH login can sign
     in by the OS user); otherwise the start screen shows until the database is open.
-    ``demo``: the database is the demo's; its sign-in form names the published accounts.
+    ``demo``: the demo flag; the sign-in form names the published accounts once the database
+    is open and known to be the one the demo seeded.
     """
 
     TITLE = "frontdesk"
@@ -110,7 +111,7 @@ class FrontDeskApp(Routes):
             raise TypeError("pass exactly one of context= or connect=")
         super().__init__()
         self.sign_in = sign_in
-        self.demo = demo  # the demo database: the sign-in form names its accounts
+        self.demo = demo  # the demo flag: the sign-in form names its accounts on the demo's db
         self.form_first = sign_in and form_first
         self.opening = Opening()
         self._glance: Glance | None = None  # the SSH login signed in early, the light way

@@ -114,6 +114,7 @@ def test_a_wrong_password_and_an_unknown_user_get_the_same_answer(ctx: Context,
     with pytest.raises(SignInRefused) as unknown:
         accounts.sign_in(ctx, username="Nobody-" + "x" * 60, password=SAM_PW)
     assert str(wrong.value) == str(unknown.value) == "wrong username or password"
+    assert (wrong.value.reason, unknown.value.reason) == ("password", "unknown")
     first, second = audit(ctx, "staff.sign_in_failed")
     assert (first.staff_id, first.entity_id, first.after) == (
         staff_id(ctx, "sam"), staff_id(ctx, "sam"), {"failures": 1})
@@ -152,16 +153,18 @@ def test_a_success_resets_the_count_of_failures(ctx: Context, sam: str) -> None:
 
 def test_an_account_without_a_password_or_disabled_is_refused_the_same_way(
         ctx: Context, practice: Practice, admin: str, sam: str) -> None:
-    with pytest.raises(SignInRefused, match="^wrong username or password$"):
+    with pytest.raises(SignInRefused, match="^wrong username or password$") as unset:
         accounts.sign_in(ctx, username=practice.staff, password="anything at all")
     assert not accounts.password_set(ctx, practice.staff)
     assert accounts.password_set(ctx, "sam")
     accounts.disable_staff(ctx, by=admin, username="sam")
     assert not accounts.password_set(ctx, "sam")
-    with pytest.raises(SignInRefused, match="^wrong username or password$"):
+    with pytest.raises(SignInRefused, match="^wrong username or password$") as disabled:
         accounts.sign_in(ctx, username="sam", password=SAM_PW)
     reasons = [e.after for e in audit(ctx, "staff.sign_in_failed")]
     assert reasons == [{"reason": "no password"}, {"reason": "disabled"}]
+    # the same words for all; the reason only for a screen that knows whose account it is
+    assert (unset.value.reason, disabled.value.reason) == ("no password", "disabled")
 
 
 def test_max_failures_lock_the_account_until_the_lockout_ends(ctx: Context, sam: str,

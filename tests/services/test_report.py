@@ -62,16 +62,18 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from frontdesk.db.engine import run_write
 from frontdesk.db.models import (
+    AuditEvent,
     CallbackTask,
     Location,
     Patient,
     Provider,
     ProviderVisitType,
     Room,
+    Staff,
     Template,
     VisitType,
 )
@@ -83,7 +85,7 @@ from frontdesk.services.callbacks import record_relief, set_callback
 from frontdesk.services.calls import finish_call, save_draft, start_call
 from frontdesk.services.catalog import DEFAULT_VISIT_TYPES
 from frontdesk.services.context import Context
-from frontdesk.services.errors import InvalidInput
+from frontdesk.services.errors import InvalidInput, NotAllowed
 from frontdesk.services.report import (
     STATUS_COLUMNS,
     TREND_DAYS,
@@ -821,6 +823,35 @@ def test_drill_an_empty_figure(ctx: Context, report: DailyReport) -> None:
         table = drill(ctx, Figure(figure.kind, (), figure.title), by="mgr")
         assert (table.rows, table.appointment_ids) == ((), ())
         assert table.title == figure.title
+
+
+def test_a_drill_down_is_audited_as_a_listing_never_with_the_rows(
+        ctx: Context, report: DailyReport) -> None:
+    """DESIGN §4: a read of patient details leaves who, which list and how many rows, in the
+    same transaction as the read; no name, no note."""
+    before = _listings(ctx)
+    table = drill(ctx, report.funnel.callbacks_outstanding, by="mgr")
+    drill(ctx, Figure(DrillKind.CALLS, (), "Nothing"), by="mgr")
+    added = _listings(ctx)[len(before):]
+    assert [(who, entity_id, after) for who, entity_id, after, _ in added] == [
+        ("mgr", None, {"command": "report drill: Callbacks outstanding", "rows": len(table.rows)}),
+        ("mgr", None, {"command": "report drill: Nothing", "rows": 0})]
+    assert len(table.rows) == 2
+    assert all(channel == ctx.origin.channel for *_, channel in added)
+
+
+def test_a_drill_down_refused_leaves_no_audit(ctx: Context, report: DailyReport) -> None:
+    before = _listings(ctx)
+    with pytest.raises(NotAllowed):
+        drill(ctx, report.funnel.callbacks_outstanding, by="desk")
+    assert _listings(ctx) == before
+
+
+def _listings(ctx: Context) -> list[tuple[str, int | None, object, str | None]]:
+    with Session(ctx.engine) as session:
+        return [(username, e.entity_id, e.after, e.channel) for e, username in session.exec(
+            select(AuditEvent, Staff.username).join(Staff, col(Staff.id) == AuditEvent.staff_id)
+            .where(AuditEvent.action == "patient.list").order_by(col(AuditEvent.id)))]
 
 
 # --------------------------------------------------------------------------- empty and DST days

@@ -14,12 +14,13 @@ from textual.widgets import Input, Static
 from textual.widgets._footer import FooterKey
 
 from frontdesk.domain.model import Role
+from frontdesk.domain.settings import Settings
 from frontdesk.services import scheduling
 from frontdesk.services.context import Context
 from frontdesk.services.demo.content import DEMO_STAFF, demo_password
 from frontdesk.services.views import AppointmentView, StaffView
 from frontdesk.ui.account.sign_in import DEMO_ACCOUNTS, LockScreen, SignInScreen
-from frontdesk.ui.app import FrontDeskApp
+from frontdesk.ui.app import FrontDeskApp, make_app
 from frontdesk.ui.calendar.board.screen import TodayScreen
 from frontdesk.ui.calendar.day.screen import DayViewScreen
 from frontdesk.ui.calendar.week.screen import WeekViewScreen
@@ -28,6 +29,7 @@ from frontdesk.ui.report.screen import ReportScreen
 from frontdesk.ui.widgets.footer import KeyFooter
 from frontdesk.ui.widgets.keys import CURSOR, EVERYWHERE, HERE, KeysScreen
 from frontdesk.ui.widgets.title import SignedIn, who_text
+from tests.conftest import FrozenClock
 from tests.practice import Practice
 from tests.ui.call_helpers import SLOW, quiet
 from tests.ui.conftest import book, settled, text_of
@@ -370,18 +372,35 @@ async def test_the_demo_on_a_weekend_points_to_monday(demo: Context) -> None:
             screen, "#board-empty")
 
 
-async def test_the_demo_s_sign_in_names_its_accounts(sqlite_ctx: Context,
-                                                     practice: Practice) -> None:
+async def demo_hint(app: FrontDeskApp) -> list[str]:
+    """The demo accounts hint the sign-in form shows once the database is open."""
+    async with app.run_test(size=(80, 24)) as pilot:
+        form = await until(pilot, SignInScreen)
+        await quiet(pilot)
+        return [str(s.render()) for s in form.query(Static)
+                if s.id == "signin-demo" and s.display]
+
+
+async def test_the_demo_s_sign_in_names_its_accounts(demo: Context, demo_url: str,
+                                                     clock: FrozenClock) -> None:
     for username, role in ((u, r) for _, u, r in DEMO_STAFF):
         assert f"{username} ({role.value})" in DEMO_ACCOUNTS
     assert demo_password("rita") in DEMO_ACCOUNTS
     assert demo_password("rita") == f"rita{DEMO_ACCOUNTS.split('followed by ')[1][:10]}"
-    for demo in (True, False):
-        app = FrontDeskApp(context=sqlite_ctx, sign_in=True, demo=demo)
-        async with app.run_test(size=(80, 24)) as pilot:
-            form = await until(pilot, SignInScreen)
-            notes = [str(s.render()) for s in form.query(Static) if s.id == "signin-demo"]
-            assert notes == ([DEMO_ACCOUNTS] if demo else [])
+    assert await demo_hint(make_app(demo_url, demo=True, clock=clock, settings=Settings(),
+                                    poll_seconds=SLOW)) == [DEMO_ACCOUNTS]
+    for flag in (True, False):
+        app = FrontDeskApp(context=demo, sign_in=True, demo=flag)
+        assert await demo_hint(app) == ([DEMO_ACCOUNTS] if flag else [])
+
+
+async def test_a_practice_s_database_opened_with_the_demo_flag_names_no_accounts(
+        sqlite_url: str, sqlite_ctx: Context, practice: Practice, clock: FrozenClock) -> None:
+    """``frontdesk --demo --db real.db``: the database is not the demo's (the demo never
+    seeded it), so its sign-in form publishes no account nor password pattern."""
+    assert await demo_hint(make_app(sqlite_url, demo=True, clock=clock, settings=Settings(),
+                                    poll_seconds=SLOW)) == []
+    assert await demo_hint(FrontDeskApp(context=sqlite_ctx, sign_in=True, demo=True)) == []
 
 
 class TestKeysSnapshots:

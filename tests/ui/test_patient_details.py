@@ -19,6 +19,7 @@ from frontdesk.services.context import Context
 from frontdesk.services.patients.edit import edit_patient
 from frontdesk.services.views import AppointmentView
 from frontdesk.ui.app import FrontDeskApp
+from frontdesk.ui.backend.door import Backend
 from frontdesk.ui.call.edit_patient import EditPatientDialog
 from frontdesk.ui.call.new_patient import NewPatientDialog
 from frontdesk.ui.call.record import RecordPanel
@@ -493,3 +494,28 @@ async def test_no_control_character_of_a_record_reaches_the_screen(
         assert all(shows_no_control(p) for p in prompts)
     row = patient(sqlite_ctx, practice.patient_id)
     assert (row.email, row.version) == ("c\x1b[2J@example.com", 1)
+
+
+def test_visit_details_read_no_patient_details_for_nobody(
+        sqlite_ctx: Context, booked: list[AppointmentView]) -> None:
+    """DESIGN §4: a read of a patient's details leaves an audit event naming who read them.
+    With nobody signed in there is nobody to name: the visit shows, its patient's phone and
+    date of birth are not read."""
+    appt = booked[0]
+
+    def opened() -> int:
+        with Session(sqlite_ctx.engine) as session:
+            return session.exec(select(func.count()).select_from(AuditEvent)
+                                .where(AuditEvent.action == "patient.open")).one()
+
+    nobody = Backend.create(sqlite_ctx, sign_in=True)
+    assert nobody.person is None
+    seen, _entries, patient = nobody.open_record(appt.id)
+    assert (seen.id, patient) == (appt.id, None)
+    assert opened() == 0
+    someone = Backend.create(sqlite_ctx)  # the first receptionist
+    assert someone.person is not None
+    _seen, _entries, patient = someone.open_record(appt.id)
+    assert patient is not None
+    assert patient.id == appt.patient_id
+    assert opened() == 1

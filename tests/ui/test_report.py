@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlmodel import Session, col, select
+from textual.app import App
 from textual.coordinate import Coordinate
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, OptionList, Static
@@ -65,6 +66,15 @@ def screen_text(screen: ReportScreen) -> str:
     for grid in screen.query(FigureTable):
         parts += [" ".join(row) for row in cells(grid)]
     return "\n".join(parts)
+
+
+def listings(ctx: Context) -> list[tuple[str, Any]]:
+    """The ``patient.list`` audit events, oldest first: (who, what was recorded)."""
+    with Session(ctx.engine) as session:
+        return [(who, after) for after, who in session.exec(
+            select(AuditEvent.after, Staff.username)
+            .join(Staff, col(Staff.id) == AuditEvent.staff_id)
+            .where(AuditEvent.action == "patient.list").order_by(col(AuditEvent.id)))]
 
 
 def patient_names(ctx: Context) -> list[str]:
@@ -191,10 +201,29 @@ class TestScreen:
             names = set(patient_names(demo))
             assert all(r[1] in names for r in listed)  # the drill-down shows who
             assert set(drill.table.appointment_ids) == set(done.ids)
+            assert listings(demo)[-1] == (  # who, which list, how many: never the rows
+                MANAGER, {"command": f"report drill: {done.title}", "rows": done.n})
             await pilot.press("escape")
             await pilot.pause()
             assert pilot.app.screen is screen
             assert pilot.app.focused is grid
+
+    async def test_the_drill_down_shows_no_control_character(self) -> None:
+        """A call-back note (free text, typed or imported) with an escape sequence, a bell
+        and a line break: the table shows "?" for each, never the character itself."""
+        from frontdesk.services.report import DrillTable
+
+        note = "call back: \x1b[2J\x1b]0;owned\x07after 5\npm"
+        drilled = DrillTable("Callbacks \x1b[31mopen", ("Due", "Patient", "For"),
+                             (("Wed 03/10 14:00", "Jordan\x9bSample", note),), (None,))
+        async with App[None]().run_test(size=(80, 24)) as pilot:
+            await pilot.app.push_screen(DrillScreen(drilled))
+            await pilot.pause()
+            shown_cells = cells(pilot.app.screen.query_one("#drill-rows", DataTable))
+            title = str(pilot.app.screen.query_one("#drill-title", Static).render())
+        assert shown_cells == [["Wed 03/10 14:00", "Jordan?Sample",
+                                "call back: ?[2J?]0;owned?after 5?pm"]]
+        assert title == "Callbacks ?[31mopen · 1 row"
 
     async def test_enter_opens_the_highlighted_number_of_the_one_table_that_shows_one(
             self, demo: Context) -> None:

@@ -455,6 +455,45 @@ class TestIdleLock:
             assert [type(s).__name__ for s in app.screen_stack[-2:]] == ["TodayScreen",
                                                                           "LockScreen"]
 
+    @pytest.mark.parametrize(("change", "said"), [
+        ("UPDATE staff SET active = 0 WHERE username = 'rita'",
+         "This account has been disabled; ask a manager."),
+        ("UPDATE staff SET password_hash = NULL WHERE username = 'rita'",
+         "This account has no password any more; ask an admin to give it one."),
+    ])
+    async def test_the_lock_says_why_the_person_s_own_account_is_refused(
+            self, demo: Context, change: str, said: str) -> None:
+        """On the lock screen the account is known (the locked person's own): a disabled
+        account, or one whose password was taken away, is not called a wrong password."""
+        app = FrontDeskApp(context=demo, poll_seconds=SLOW)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await wait_for(pilot, TodayScreen)
+            await pilot.press("ctrl+l")
+            lock = await wait_for(pilot, LockScreen)
+            with demo.engine.begin() as connection:
+                connection.exec_driver_sql(change)
+            await type_into(pilot, "#lock-password", RITA)
+            assert isinstance(pilot.app.screen, LockScreen)
+            assert shown(lock, "#lock-error") == said
+
+    async def test_the_lock_says_how_long_a_lockout_lasts(
+            self, demo: Context, clock: FrozenClock) -> None:
+        app = FrontDeskApp(context=demo, poll_seconds=SLOW)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await wait_for(pilot, TodayScreen)
+            await pilot.press("ctrl+l")
+            lock = await wait_for(pilot, LockScreen)
+            for n in range(1, 5):
+                await type_into(pilot, "#lock-password", f"wrong-password-{n}")
+                assert shown(lock, "#lock-error") == "Wrong password."
+            await type_into(pilot, "#lock-password", "wrong-password-5")  # the fifth in a row
+            assert shown(lock, "#lock-error") == (
+                "This account is locked out after too many tries; try again in 15 min.")
+            clock.advance(minutes=10, seconds=30)
+            await type_into(pilot, "#lock-password", RITA)  # even the right one, meanwhile
+            assert isinstance(pilot.app.screen, LockScreen)
+            assert shown(lock, "#lock-error") == (
+                "This account is locked out after too many tries; try again in 5 min.")
 
     async def test_no_notification_shows_over_the_lock_or_reaches_the_next_person(
             self, demo: Context) -> None:

@@ -39,10 +39,15 @@ T = TypeVar("T")
 
 
 class SignInRefused(FrontDeskError):
-    """Unknown username, wrong password, disabled account or no password set: one message."""
+    """Unknown username, wrong password, disabled account or no password set: one message.
 
-    def __init__(self) -> None:
+    ``reason`` (``unknown``, ``password``, ``disabled``, ``no password``) is for a screen that
+    already knows whose account it is — the idle lock, where it is the locked person's own —
+    never for one where anybody types a username."""
+
+    def __init__(self, reason: str = "") -> None:
         super().__init__(REFUSED)
+        self.reason = reason
 
 
 class AccountLocked(FrontDeskError):
@@ -150,6 +155,7 @@ class _Outcome:
     kind: Literal["ok", "refused", "locked"]
     view: StaffView | None = None
     until: datetime | None = None
+    reason: str = ""  # why refused (SignInRefused.reason)
 
 
 def _authenticate(ctx: Context, username: str, password: str, *,
@@ -173,12 +179,12 @@ def _authenticate(ctx: Context, username: str, password: str, *,
             q.add_audit(session, origin=ctx.origin.stamp,
                         at=now, staff_id=None, action="staff.sign_in_failed",
                         entity="staff", entity_id=None, after={"reason": "unknown username"})
-            return _Outcome("refused")
+            return _Outcome("refused", reason="unknown")
         audit = _Audit(session, ctx, now, account)
         if not account.active or account.password_hash is None:
-            audit("staff.sign_in_failed",
-                  {"reason": "disabled" if not account.active else "no password"})
-            return _Outcome("refused")
+            why = "disabled" if not account.active else "no password"
+            audit("staff.sign_in_failed", {"reason": why})
+            return _Outcome("refused", reason=why)
         if _locked(account, now):
             audit("staff.sign_in_refused_locked", {"until": account.locked_until})
             return _Outcome("locked", until=account.locked_until)
@@ -196,7 +202,7 @@ def _authenticate(ctx: Context, username: str, password: str, *,
                 session.add(account)
                 return _Outcome("locked", until=account.locked_until)
             session.add(account)
-            return _Outcome("refused")
+            return _Outcome("refused", reason="password")
         upgraded = fresh if same else _rehash(account.password_hash, password)
         rehashed = upgraded is not None
         if upgraded is not None:
@@ -212,7 +218,7 @@ def _authenticate(ctx: Context, username: str, password: str, *,
     if outcome.kind == "locked" and outcome.until is not None:
         raise AccountLocked(outcome.until)
     if outcome.kind != "ok" or outcome.view is None:
-        raise SignInRefused()
+        raise SignInRefused(outcome.reason)
     return outcome.view
 
 

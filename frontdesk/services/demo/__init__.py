@@ -15,6 +15,12 @@ appointment generator), ``activity`` (the desk's callbacks, calls and overrides)
 
 from __future__ import annotations
 
-from frontdesk.services.demo.seed import DemoSummary, build_practice, has_data, seed_demo
+from frontdesk.services.demo.seed import (
+    DemoSummary,
+    build_practice,
+    has_data,
+    is_demo,
+    seed_demo,
+)
 
-__all__ = ["DemoSummary", "build_practice", "has_data", "seed_demo"]
+__all__ = ["DemoSummary", "build_practice", "has_data", "is_demo", "seed_demo"]

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from frontdesk.db import queries as q
 from frontdesk.db.engine import read_session, run_write
-from frontdesk.db.models import Location
+from frontdesk.db.models import AuditEvent, Location
 from frontdesk.domain.model import Role
 from frontdesk.services.context import Context
 from frontdesk.services.demo.activity import _ActivityBuilder
@@ -43,6 +43,15 @@ def has_data(ctx: Context) -> bool:
     """True once any location exists: the demo never goes into a practice's database."""
     with read_session(ctx.engine) as session:
         return session.exec(select(Location.id).limit(1)).first() is not None
+
+
+def is_demo(ctx: Context) -> bool:
+    """True when the demo seeded this database (its ``demo.seed`` event, written in the same
+    transaction as the practice): only then are its published accounts this database's. One
+    short read, asked only when the demo flag is given."""
+    with read_session(ctx.engine) as session:
+        return session.exec(select(AuditEvent.id).where(AuditEvent.action == "demo.seed")
+                            .limit(1)).first() is not None
 
 
 def seed_demo(ctx: Context, *, today: date | None = None, seed: int = 2027) -> DemoSummary:

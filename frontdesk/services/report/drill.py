@@ -23,8 +23,8 @@ from frontdesk.db.models import Appointment, Call, CallbackTask, Patient, Relief
 from frontdesk.domain.calls import CallbackKind, CallOutcome, CallReason, callback_label
 from frontdesk.domain.model import Status
 from frontdesk.domain.permissions import Permission
-from frontdesk.services.access import require
-from frontdesk.services.context import Context
+from frontdesk.services.access import acting, require
+from frontdesk.services.context import Context, write
 from frontdesk.services.report.reads import _booking, _fetch, _Names, _names, _utc, _zone
 from frontdesk.services.report.values import DrillKind, DrillTable, Figure
 
@@ -54,19 +54,32 @@ def _ids(session: Session, figure: Figure) -> tuple[int, ...]:
 
 def drill(ctx: Context, figure: Figure, *, by: str) -> DrillTable:
     """The list behind ``figure``, with patient names: only for the person who asked (``by``,
-    a manager or admin)."""
-    require(ctx, by, Permission.REPORTS)
-    with read_session(ctx.engine) as session:
-        zone = ZoneInfo(_zone(session))
-        names = _names(session)
-        figure = replace(figure, ids=_ids(session, figure), count=None, lookup=None)
-        if figure.kind is DrillKind.APPOINTMENTS:
-            return _drill_appointments(session, figure, zone)
-        if figure.kind is DrillKind.CALLS:
-            return _drill_calls(session, figure, zone, names)
-        if figure.kind is DrillKind.CALLBACKS:
-            return _drill_callbacks(session, figure, zone, names)
-        return _drill_reliefs(session, figure, zone, names)
+    a manager or admin). Read in one transaction with its audit event, as every listing of
+    patients is: ``patient.list`` with who, which list and how many rows — never the rows."""
+
+    def work(session: Session) -> DrillTable:
+        person = acting(session, by, Permission.REPORTS)
+        table = _read(session, figure)
+        q.add_audit(session, origin=ctx.origin.stamp, at=ctx.now(), staff_id=person.id,
+                    action="patient.list", entity="patient", entity_id=None,
+                    after={"command": f"report drill: {figure.title}"[:60],
+                           "rows": len(table.rows)})
+        return table
+
+    return write(ctx, work)
+
+
+def _read(session: Session, figure: Figure) -> DrillTable:
+    zone = ZoneInfo(_zone(session))
+    names = _names(session)
+    figure = replace(figure, ids=_ids(session, figure), count=None, lookup=None)
+    if figure.kind is DrillKind.APPOINTMENTS:
+        return _drill_appointments(session, figure, zone)
+    if figure.kind is DrillKind.CALLS:
+        return _drill_calls(session, figure, zone, names)
+    if figure.kind is DrillKind.CALLBACKS:
+        return _drill_callbacks(session, figure, zone, names)
+    return _drill_reliefs(session, figure, zone, names)
 
 
 def _when(moment: datetime | None, zone: ZoneInfo) -> str:

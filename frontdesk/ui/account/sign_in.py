@@ -7,7 +7,9 @@ on purpose), so the screen never freezes.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from textual import events, on, work
@@ -31,11 +33,20 @@ FIRST_SIGN_IN = ("A new account has no password until an admin gives it one: "
                  "frontdesk staff reset-password USERNAME (or signs you in over SSH as your "
                  "OS user: [signin] os_users in settings.toml).")
 
-#: On the demo database only (``--demo``): its accounts are published (README, "Demo
+#: On the demo database only (``--demo``, and the database really is the one the demo seeded:
+#: never a practice's own opened with the flag): its accounts are published (README, "Demo
 #: accounts"), so say them where the person is looking. A test checks them against the seed.
 DEMO_ACCOUNTS = ("Demo practice: sign in as rita (receptionist), sam (scheduler), maria "
                  "(manager) or adam (admin). Each password is the username followed by "
                  "-demo-2027, e.g. rita-demo-2027 (README: \"Demo accounts\").")
+
+#: What the lock screen says when the locked person's own password is refused, by the
+#: service's reason (anything else: "Wrong password.").
+UNLOCK_REFUSALS = {
+    "disabled": "This account has been disabled; ask a manager.",
+    "no password": "This account has no password any more; ask an admin to give it one.",
+    "unknown": "This account is not there any more; ask a manager.",
+}
 
 T = TypeVar("T")
 
@@ -201,6 +212,8 @@ class SignInScreen(PasswordScreen["Backend"]):
     def on_mount(self) -> None:
         super().on_mount()
         self.query_one("#signin-note").display = False
+        if self.demo:  # named once the database is open and known to be the demo's
+            self.query_one("#signin-demo").display = False
         self._field("user").focus()
         self._anyone()
 
@@ -211,23 +224,30 @@ class SignInScreen(PasswordScreen["Backend"]):
         line.display = bool(text)
 
     @work(thread=True, exclusive=True, group="signin-anyone", exit_on_error=False)
-    def _anyone(self) -> bool:
+    def _anyone(self) -> tuple[bool, bool]:
+        """Whether anyone can sign in, and whether the database is the demo's (asked only
+        with the demo flag)."""
         try:
-            return self._backend().anyone_can_sign_in()
+            backend = self._backend()
+            return backend.anyone_can_sign_in(), self.demo and backend.is_demo()
         except NotOpen:  # the start screen says why, in place of this form
-            return True
+            return True, False
 
     @on(Worker.StateChanged)
     def _answered(self, event: Worker.StateChanged) -> None:
         if event.worker.group != "signin-anyone" or event.state != WorkerState.SUCCESS:
             return
-        if not event.worker.result:
+        anyone, demo = event.worker.result or (True, False)
+        if not anyone:
             note = self.query_one("#signin-note", Static)
             note.update(NOBODY)
             note.display = True
+        if demo:
+            self.query_one("#signin-demo").display = True
 
     def __init__(self, backend: Backend | Opening, *, demo: bool = False) -> None:
-        """``demo``: the demo database, whose published accounts the form names."""
+        """``demo``: the demo flag was given: once the database is open and known to be the
+        demo's, the form names its published accounts."""
         super().__init__(lambda user, password: self._backend().sign_in(user or "", password))
         self._door = backend
         self.demo = demo
@@ -298,12 +318,16 @@ class LockScreen(PasswordScreen["Backend | None"]):
         return super()._username() if self.other else None
 
     def _refused(self, error: BaseException | None) -> None:
-        """Only the password was asked (unless someone else is signing in): only it can be
-        wrong."""
-        from frontdesk.services.accounts import SignInRefused
+        """Only the password was asked (unless someone else is signing in): the account is the
+        locked person's own, so the screen may say what really stands in the way."""
+        from frontdesk.services.accounts import AccountLocked, SignInRefused
 
-        if isinstance(error, SignInRefused) and not self.other:
-            self._say("Wrong password.")
+        if self.other:
+            return
+        if isinstance(error, AccountLocked):
+            self._say(locked_for(error.until, self.backend.ctx.now()))
+        elif isinstance(error, SignInRefused):
+            self._say(UNLOCK_REFUSALS.get(error.reason, "Wrong password."))
 
     def _unlock(self, username: str | None, password: str) -> Backend | None:
         """The same person: None (the lock lifts); someone else: their backend."""
@@ -311,6 +335,14 @@ class LockScreen(PasswordScreen["Backend | None"]):
             self.backend.unlock(password)
             return None
         return self.backend.sign_in(username, password)
+
+
+def locked_for(until: datetime, now: datetime) -> str:
+    """The lock screen's words for an account locked out until ``until``."""
+    if until.tzinfo is None:  # SQLite hands back naive UTC
+        until = until.replace(tzinfo=UTC)
+    minutes = max(1, math.ceil((until - now).total_seconds() / 60))
+    return f"This account is locked out after too many tries; try again in {minutes} min."
 
 
 def _refusal(error: BaseException | None) -> str:

@@ -40,6 +40,13 @@ class AccountDoor(BackendCore):
     def anyone_can_sign_in(self) -> bool:
         return accounts.anyone_can_sign_in(self.ctx)
 
+    def is_demo(self) -> bool:
+        """Whether this database is the demo practice (seeded by the demo), whose published
+        accounts the sign-in form may name."""
+        from frontdesk.services import demo  # only asked with the demo flag
+
+        return demo.is_demo(self.ctx)
+
     def screen_locked(self, *, idle: bool) -> None:
         """Audit the lock: after the idle time, or the person's own ctrl+l."""
         if self.staff is not None:

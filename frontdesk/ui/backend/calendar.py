@@ -88,9 +88,11 @@ class CalendarDoor(BackendCore):
                     ) -> tuple[AppointmentView, list[history.HistoryEntry], PatientView | None]:
         """:meth:`details` and the patient (for the phone and the date of birth: the details
         screen shows the patient): the opening is audited (``patient.open``) under the person
-        signed in. The patient is None when their record cannot be read (merged away)."""
-        if self.staff is not None:
-            directory.record_opened(self.ctx, staff=self.staff, appointment_id=appointment_id)
+        signed in. The patient is None when their record cannot be read (merged away) — and
+        when nobody is signed in: a read of patient details nobody answers for is not made."""
+        if self.staff is None:
+            return (*self.details(appointment_id), None)
+        directory.record_opened(self.ctx, staff=self.staff, appointment_id=appointment_id)
         appt, entries = self.details(appointment_id)
         try:
             patient: PatientView | None = directory.get_patient(self.ctx, appt.patient_id)

@@ -18,6 +18,8 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
+from frontdesk.domain.text import printable
+
 if TYPE_CHECKING:
     from frontdesk.services.report import DrillTable, Figure
     from frontdesk.ui.report.layout import Section
@@ -153,7 +155,7 @@ class DrillScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         count = len(self.table.rows)
         with Vertical(id="drill"):
-            yield Static(f"{self.table.title} · {count} row{'' if count == 1 else 's'}",
+            yield Static(f"{printable(self.table.title)} · {count} row{'' if count == 1 else 's'}",
                          id="drill-title", markup=False)
             yield DataTable(id="drill-rows", cursor_type="row", zebra_stripes=True)
             yield Static("Esc: back to the report", id="drill-help", markup=False)
@@ -161,5 +163,7 @@ class DrillScreen(ModalScreen[None]):
     def on_mount(self) -> None:
         rows = self.query_one("#drill-rows", DataTable)
         rows.add_columns(*self.table.headers)
-        rows.add_rows([tuple(Text(c, no_wrap=True) for c in row) for row in self.table.rows])
+        # free text (a call-back note, a name typed long ago) never reaches the terminal raw
+        rows.add_rows([tuple(Text(printable(c), no_wrap=True) for c in row)
+                       for row in self.table.rows])
         rows.focus()
