@@ -292,14 +292,16 @@ def _schedule_callback(session: Session, ctx: Context, call: Call, staff_id: int
     return task.id or 0
 
 
-def _worked_callback(session: Session, call: Call) -> CallbackTask | None:
-    """The open "call back" task for the caller this call was the callback for, if any."""
+def _worked_callback(session: Session, call: Call, *, any_kind: bool = False
+                     ) -> CallbackTask | None:
+    """The open callback task for the caller this call was the callback for, if any: a "call
+    back" one (``any_kind``: a relief report's too)."""
     worked = (call.answers or {}).get("callback_id")
     if not isinstance(worked, int):
         return None
     task = session.get(CallbackTask, worked)
-    if (task is None or task.kind != CallbackKind.CALL_BACK.value or task.status != "open"
-            or task.patient_id != call.patient_id):
+    if (task is None or task.status != "open" or task.patient_id != call.patient_id
+            or not (any_kind or task.kind == CallbackKind.CALL_BACK.value)):
         return None
     return task
 
@@ -307,14 +309,14 @@ def _worked_callback(session: Session, call: Call) -> CallbackTask | None:
 def _retry_worked_callback(session: Session, ctx: Context, call: Call, staff_id: int | None,
                            now: datetime, due: datetime | None) -> int:
     """Nobody answered the callback this call made: it stays open, due again later, noted."""
-    task = _worked_callback(session, call)
+    task = _worked_callback(session, call, any_kind=True)
     if task is None:
         raise InvalidInput("outcome", "only a call that called a patient back can be logged "
                                       "as not answered")
     task.due_at = (due or now + NO_ANSWER_RETRY).astimezone(UTC)
-    said = " · no answer"
-    if not task.note.endswith(said):
-        task.note = (task.note + said)[:MAX_CALLBACK_NOTE]
+    said = " · no answer" if task.kind == CallbackKind.CALL_BACK.value else "no answer"
+    if not task.note.endswith(said):  # a call back's note says what it is about: kept
+        task.note = (task.note + said if said.startswith(" ") else said)[:MAX_CALLBACK_NOTE]
     session.add(task)
     q.add_audit(session, origin=ctx.origin.stamp,
                 at=now, staff_id=staff_id, action="callback.open",
