@@ -66,6 +66,7 @@ class DraftCall(Screen[None]):
         self._reached = True  # False: logged as the patient called back not answering
         self._pending: dict[str, Any] = {}
         self._inflight: dict[str, Any] = {}  # changes in the save on its way
+        self._pending_loud = self._inflight_loud = False  # say "Saving…", "Draft saved…"
         self._saving = False
         self._note_timer: Timer | None = None
 
@@ -89,9 +90,11 @@ class DraftCall(Screen[None]):
                 return changes[key]
         return getattr(self.call, key)
 
-    def _save(self, **changes: Any) -> None:
-        """Queue ``changes``; one save at a time, each against the version the last returned."""
+    def _save(self, *, quiet: bool = False, **changes: Any) -> None:
+        """Queue ``changes``; one save at a time, each against the version the last returned.
+        ``quiet``: the status line keeps what it says (e.g. "Booked: …") for this save."""
         self._pending.update(changes)
+        self._pending_loud = self._pending_loud or not quiet
         if not self._saving:
             self._send()
 
@@ -99,7 +102,9 @@ class DraftCall(Screen[None]):
         changes, self._pending = self._pending, {}
         self._inflight = changes
         self._saving = True
-        self.query_one("#call-status", Static).update("Saving…", layout=False)
+        self._inflight_loud, self._pending_loud = self._pending_loud, False
+        if self._inflight_loud:
+            self.query_one("#call-status", Static).update("Saving…", layout=False)
         self._write(self.call, changes)
 
     @work(thread=True, group="call-save", exit_on_error=False)
@@ -115,7 +120,8 @@ class DraftCall(Screen[None]):
         if worker.state == WorkerState.SUCCESS and worker.result is not None:
             self.call = worker.result
             saved = self.call.updated_at.astimezone(ZoneInfo(self.backend.zone))
-            status.update(f"Draft saved at {saved:%H:%M:%S}.", layout=False)
+            if self._inflight_loud:
+                status.update(f"Draft saved at {saved:%H:%M:%S}.", layout=False)
         elif isinstance(worker.error, StaleCall):
             self.call, self._pending = worker.error.current, {}
             self.notify("This call was changed in another terminal; showing that version.",
@@ -154,7 +160,8 @@ class DraftCall(Screen[None]):
         self._did.pop(outcome, None)
         self._did[outcome] = appointment_id
         self._save(answers={**self._answers(),
-                            DID_KEY: [[o.value, a] for o, a in self._did.items()]})
+                            DID_KEY: [[o.value, a] for o, a in self._did.items()]},
+                   quiet=True)  # the status line says what was done
 
     def _end(self, outcome: CallOutcome, callback: tuple[datetime, str] | None = None, *,
              reached: bool = True) -> None:
