@@ -311,3 +311,39 @@ async def test_the_callback_dialog_applies_the_calls_limits_at_enter(
     [call], [task] = stored(sqlite_ctx)
     assert (call.status, call.outcome) == ("closed", "callback")
     assert task.due_at.replace(tzinfo=UTC) == datetime(2027, 3, 10, 10, tzinfo=TULSA)
+
+
+async def test_an_outcome_the_call_did_not_do_is_refused_and_said(
+    sqlite_ctx: Context, practice: Practice, clock: FrozenClock
+) -> None:
+    """A visit moved for the caller first identified, then the caller changed: "Moved a
+    visit" names another patient's visit and is refused, in words, on the call."""
+    appt = scheduling.book(sqlite_ctx, staff="desk", patient_id=practice.other_patient_id,
+                           visit_type="follow-up", provider_id=practice.able,
+                           location_id=practice.location_id,
+                           start=datetime(2027, 3, 11, 10, tzinfo=TULSA))
+    draft = calls.start_call(sqlite_ctx, staff="desk")
+    calls.save_draft(sqlite_ctx, staff="desk", call_id=draft.id, expected_version=1,
+                     patient_id=practice.patient_id, answers={"did": [["moved", appt.id]]})
+    async with app_for(sqlite_ctx).run_test(size=(80, 24)) as pilot:
+        await settled(pilot)
+        await pilot.press("f2")
+        await quiet(pilot)
+        await pilot.press("enter")
+        await quiet(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, CallScreen)
+        await pilot.press("ctrl+f")
+        await quiet(pilot)
+        ending = pilot.app.screen
+        assert isinstance(ending, OutcomeDialog)
+        assert offered(ending)[0] == "1  Moved a visit"
+        await pilot.press("1")
+        await quiet(pilot)
+        assert pilot.app.screen is screen
+        said = ("The call was not logged: that visit belongs to another patient than the "
+                "caller")
+        assert shown(screen, "#call-status") == said
+        assert said in [n.message for n in pilot.app._notifications]
+    [call], _ = stored(sqlite_ctx)
+    assert call.status == "open"

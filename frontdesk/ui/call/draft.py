@@ -199,5 +199,6 @@ class DraftCall(Screen[None]):
             self.dismiss()
             return
         message = getattr(worker.error, "message", "") or str(worker.error or "")
-        self.query_one("#call-status", Static).update(
-            f"The call was not logged: {message[:120]}", layout=False)
+        said = f"The call was not logged: {message[:120]}"
+        self.query_one("#call-status", Static).update(said, layout=False)
+        self.notify(said, severity="warning", markup=False)
