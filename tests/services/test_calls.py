@@ -397,3 +397,20 @@ def test_a_callback_close_takes_the_patients_lock_before_writing_the_call(
                   if "pg_advisory_xact_lock" in s or s.startswith("select patient."))
     written = next(i for i, s in enumerate(said) if s.startswith("update call "))
     assert locked < written
+
+
+def test_a_relief_report_callback_nobody_answered_stays_open_due_again(
+    ctx: Context, practice: Practice, clock: FrozenClock
+) -> None:
+    with Session(ctx.engine) as session:
+        task = CallbackTask(patient_id=practice.patient_id, kind="relief-report",
+                            due_at=clock.now, created_at=clock.now)
+        session.add(task)
+        session.commit()
+        task_id = task.id
+    back = _identified(ctx, practice, callback_id=task_id)
+    calls.finish_call(ctx, staff="desk", call_id=back.id, expected_version=2,
+                      outcome=CallOutcome.CALLBACK, reached=False)
+    [task] = _tasks(ctx)
+    assert (task.status, task.note) == ("open", "no answer")
+    assert task.due_at.replace(tzinfo=UTC) == clock.now + calls.NO_ANSWER_RETRY
