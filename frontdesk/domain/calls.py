@@ -86,6 +86,19 @@ def callback_label(kind: str) -> str:
         return kind
 
 
+MAX_CALLBACK_DAYS = 366  # how far ahead a callback may be due
+
+
+def callback_due_problem(due: datetime, now: datetime) -> str:
+    """What is wrong with calling back at ``due`` (both aware), in plain words; "" when
+    nothing is. The call service and the callback dialog apply the same limits."""
+    if due < now:
+        return "that time has passed; give a later one"
+    if due > now + timedelta(days=MAX_CALLBACK_DAYS):
+        return f"that is too far off: at most {MAX_CALLBACK_DAYS} days ahead"
+    return ""
+
+
 SOON = timedelta(hours=2)
 DESK_CLOSES = time(17)
 MORNING = "9:00"

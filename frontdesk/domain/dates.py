@@ -133,8 +133,12 @@ def parse_clock_words(text: str) -> time:
 def parse_when_words(text: str, *, now: datetime, default_time: time = time(9)) -> datetime:
     """A moment typed the way people say it, in ``now``'s zone (``now`` is aware): "in 2
     hours", "in 30 min", "2pm" (today), "tomorrow 9:00", "next tue at 10", "3/15 2:30 pm";
-    a day alone is at ``default_time``. Whether it has passed is for the caller to judge."""
+    a day alone is at ``default_time``; "at 9" is today at 9. A date without its year that has
+    passed this year is next year's ("1/2" on 31 Dec). A time the clocks skip (spring forward)
+    is refused, saying the time it would be. Whether it has passed is for the caller to judge."""
     words = " ".join(text.strip().lower().split())
+    if words.startswith("at "):  # "at 9": a time today
+        words = words[3:]
     if not words:
         raise DateWordsError("say when, e.g. in 2 hours, 2pm or tomorrow 9:00")
     if words == "now":
@@ -160,20 +164,45 @@ def parse_when_words(text: str, *, now: datetime, default_time: time = time(9)) 
         if not day_words or not _CLOCK.match(clock_text.replace(".", "")):
             continue
         try:
-            day = parse_date_words(" ".join(day_words), today=now.date())
+            day = _day_ahead(" ".join(day_words), now.date())
         except DateWordsError:
             continue
         return _at(day, parse_clock_words(clock_text), now)
     try:
-        day = parse_date_words(words, today=now.date())
+        day = _day_ahead(words, now.date())
     except DateWordsError:
         raise DateWordsError(f"did not understand {text.strip()[:40]!r}; try in 2 hours, 2pm, "
                              "tomorrow 9:00 or tue 10:30") from None
     return _at(day, default_time, now)
 
 
+_MONTH = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b")
+
+
+def _day_ahead(words: str, today: date) -> date:
+    """The day ``words`` name; a month and day without a year that has passed is next year's
+    (a moment to come: "1/2" on 31 Dec is 2 January next year)."""
+    day = parse_date_words(words, today=today)
+    no_year = (re.fullmatch(r"\d{1,2}/\d{1,2}", words)
+               or (_MONTH.search(words) and not re.search(r"\d{4}", words)
+                   and not _RELATIVE.match(words)))
+    if day < today and no_year:
+        try:
+            return day.replace(year=day.year + 1)
+        except ValueError:  # 29 Feb
+            return day
+    return day
+
+
 def _at(day: date, clock: time, now: datetime) -> datetime:
-    return datetime.combine(day, clock, tzinfo=now.tzinfo)
+    """``clock`` on ``day`` in ``now``'s zone; a wall time the clocks skip is refused (it would
+    be stored as another time than the one shown)."""
+    moment = datetime.combine(day, clock, tzinfo=now.tzinfo)
+    real = moment.astimezone(UTC).astimezone(now.tzinfo)
+    if real.replace(tzinfo=None) != moment.replace(tzinfo=None):
+        raise DateWordsError(f"there is no {clock:%H:%M} on {day:%a} {day.day} {day:%b}: the "
+                             f"clocks go forward that night; try {real:%H:%M}")
+    return moment
 
 
 def _midnight(day: date) -> datetime:

@@ -19,8 +19,14 @@ from sqlmodel import Session, col, select
 
 from frontdesk.db import queries as q
 from frontdesk.db.engine import DatabaseBusyError, read_session, run_write
-from frontdesk.db.models import Appointment, Call, CallbackTask, Patient, Staff
-from frontdesk.domain.calls import VISIT_OUTCOMES, CallbackKind, CallOutcome, CallReason
+from frontdesk.db.models import Appointment, AuditEvent, Call, CallbackTask, Patient, Staff
+from frontdesk.domain.calls import (
+    VISIT_OUTCOMES,
+    CallbackKind,
+    CallOutcome,
+    CallReason,
+    callback_due_problem,
+)
 from frontdesk.domain.model import Status
 from frontdesk.domain.permissions import Permission
 from frontdesk.services.access import acting
@@ -31,7 +37,8 @@ from frontdesk.services.patients.lookup import live_patient
 MAX_ANSWERS_BYTES = 20_000  # the intake screen's answers: a few dozen short fields
 MAX_NOTE = 2000
 MAX_CALLBACK_NOTE = 500  # what a callback is about: the task's note
-MAX_CALLBACK_DAYS = 366
+NO_ANSWER_RETRY = timedelta(hours=2)  # a callback nobody answered: due again (as ``n`` does)
+MOVE_ACTION = "appointment.reschedule"  # the audit action of a visit moved (scheduling)
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,13 +153,18 @@ def finish_call(
     appointment_id: int | None = None,
     callback_due: datetime | None = None,
     callback_note: str = "",
+    reached: bool = True,
 ) -> CallView:
     """Close the call and log how it ended, in one transaction with what the outcome says.
 
-    Booked, moved and cancelled name the appointment the call changed (a cancelled one must be
-    cancelled). "Callback scheduled" needs the caller identified, ``callback_due`` (aware) and
-    ``callback_note`` (what it is about): the callback task is created with the call's close.
-    A call that worked a "call back" task (``answers["callback_id"]``) closes that task."""
+    Booked, moved and cancelled name the caller's visit the call changed: a moved one was moved
+    during this call, a cancelled one is cancelled, a booked or moved one is not. "Callback
+    scheduled" needs the caller identified, ``callback_due`` (aware) and ``callback_note``
+    (what it is about): the callback task is created with the call's close.
+    A call that worked a "call back" task (``answers["callback_id"]``) closes that task once
+    the patient was reached; ``reached=False`` (nobody answered) logs the call as "Callback
+    scheduled" and keeps that task open, due again at ``callback_due`` or in
+    ``NO_ANSWER_RETRY``."""
     _check_note(note)
     try:
         outcome = CallOutcome(outcome)
@@ -162,20 +174,23 @@ def finish_call(
     if outcome in VISIT_OUTCOMES and appointment_id is None:
         raise InvalidInput("appointment", f"a call logged as {outcome.label.lower()!r} names "
                                           "the appointment it changed")
-    if outcome is CallOutcome.CALLBACK:
+    if not reached and outcome is not CallOutcome.CALLBACK:
+        raise InvalidInput("outcome", "a call nobody answered is logged as "
+                                      f"{CallOutcome.CALLBACK.label.lower()!r}")
+    if not reached and callback_due is not None:
+        _check_due(ctx, callback_due)
+    elif outcome is CallOutcome.CALLBACK and reached:
         _check_callback(ctx, callback_due, callback_note)
 
     def work(session: Session) -> CallView:
         person = acting(session, staff, Permission.CALLS)
         call = _open_call(session, call_id, expected_version)
-        if appointment_id is not None:
-            appt = session.get(Appointment, appointment_id)
-            if appt is None:
-                raise InvalidInput("appointment", f"no appointment with id {appointment_id}")
-            if call.patient_id is not None and appt.patient_id != call.patient_id:
-                raise InvalidInput("appointment", "belongs to another patient")
-            if outcome is CallOutcome.CANCELLED and appt.status != Status.CANCELLED.value:
-                raise InvalidInput("appointment", "that visit is not cancelled")
+        if outcome is CallOutcome.CALLBACK:
+            # the patient's lock before the call's row is written: the one lock order
+            # (``live_patient``), so a merge in progress cannot deadlock with this close
+            _callback_patient(session, call)
+        if appointment_id is not None and outcome in VISIT_OUTCOMES:
+            _check_visit(session, call, outcome, appointment_id)
         now = ctx.now()
         call.status, call.ended_at, call.updated_at = "closed", now, now
         call.outcome, call.note, call.appointment_id = outcome.value, note, appointment_id
@@ -184,29 +199,66 @@ def finish_call(
         session.flush()
         after: dict[str, Any] = {"outcome": outcome.value, "patient_id": call.patient_id,
                                  "appointment_id": appointment_id, "version": call.version}
-        if outcome is CallOutcome.CALLBACK:
+        if not reached:
+            after["callback_id"] = _retry_worked_callback(session, ctx, call, person.id, now,
+                                                          callback_due)
+            after["reached"] = False
+        elif outcome is CallOutcome.CALLBACK:
             assert callback_due is not None
             after["callback_id"] = _schedule_callback(session, ctx, call, person.id, now,
                                                       callback_due, callback_note)
         q.add_audit(session, origin=ctx.origin.stamp,
                     at=now, staff_id=person.id, action="call.finish", entity="call",
                     entity_id=call.id, after=after)
-        _close_worked_callback(session, ctx, call, person.id, now)
+        if reached:
+            _close_worked_callback(session, ctx, call, person.id, now)
         return _view(session, call)
 
     return _write(ctx, work)
 
 
+def _check_visit(session: Session, call: Call, outcome: CallOutcome,
+                 appointment_id: int) -> None:
+    """The visit a booked, moved or cancelled call names is the caller's, and the call did to
+    it what the outcome says."""
+    if call.patient_id is None:
+        raise InvalidInput("patient", f"a call logged as {outcome.label.lower()!r} needs the "
+                                      "caller identified: find them first")
+    appt = session.get(Appointment, appointment_id)
+    if appt is None:
+        raise InvalidInput("appointment", f"no appointment with id {appointment_id}")
+    if appt.patient_id != call.patient_id:
+        raise InvalidInput("appointment", "that visit belongs to another patient than the "
+                                          "caller")
+    cancelled = appt.status == Status.CANCELLED.value
+    if outcome is CallOutcome.CANCELLED and not cancelled:
+        raise InvalidInput("appointment", "that visit is not cancelled")
+    if outcome is not CallOutcome.CANCELLED and cancelled:
+        raise InvalidInput("appointment", f"that visit is cancelled: the call cannot be "
+                                          f"logged as {outcome.label.lower()!r}")
+    if outcome is CallOutcome.MOVED:
+        moved = session.exec(
+            select(AuditEvent.id).where(
+                col(AuditEvent.entity) == "appointment",
+                col(AuditEvent.entity_id) == appointment_id,
+                col(AuditEvent.action) == MOVE_ACTION,
+                col(AuditEvent.at) >= call.started_at).limit(1)).first()
+        if moved is None:
+            raise InvalidInput("appointment", "that visit was not moved during this call")
+
+
+def _callback_patient(session: Session, call: Call) -> None:
+    """A callback is for the caller on file: their record locked (waits for a merge)."""
+    if call.patient_id is None:
+        raise InvalidInput("patient", "a callback needs the caller on file: identify them "
+                                      "(or add them as a new patient) first")
+    live_patient(session, call.patient_id, lock=True)
+
+
 def _check_callback(ctx: Context, due: datetime | None, about: str) -> None:
     if due is None:
         raise InvalidInput("callback", "say when to call back")
-    if due.tzinfo is None:
-        raise InvalidInput("callback", "the time to call back needs its time zone")
-    now = ctx.now()
-    if due < now:
-        raise InvalidInput("callback", "that time has passed; give a later one")
-    if due > now + timedelta(days=MAX_CALLBACK_DAYS):
-        raise InvalidInput("callback", f"at most {MAX_CALLBACK_DAYS} days ahead")
+    _check_due(ctx, due)
     if not about.strip():
         raise InvalidInput("callback", "say what the callback is about")
     if len(about.strip()) > MAX_CALLBACK_NOTE:
@@ -214,13 +266,19 @@ def _check_callback(ctx: Context, due: datetime | None, about: str) -> None:
                                        "characters")
 
 
+def _check_due(ctx: Context, due: datetime) -> None:
+    if due.tzinfo is None:
+        raise InvalidInput("callback", "the time to call back needs its time zone")
+    problem = callback_due_problem(due, ctx.now())
+    if problem:
+        raise InvalidInput("callback", problem)
+
+
 def _schedule_callback(session: Session, ctx: Context, call: Call, staff_id: int | None,
                        now: datetime, due: datetime, about: str) -> int:
-    """The callback a call ended with: for the caller on file, due when they were told."""
-    if call.patient_id is None:
-        raise InvalidInput("patient", "a callback needs the caller on file: identify them "
-                                      "(or add them as a new patient) first")
-    live_patient(session, call.patient_id, lock=True)  # waits for a merge in progress
+    """The callback a call ended with: for the caller on file (locked already), due when they
+    were told."""
+    assert call.patient_id is not None
     task = CallbackTask(patient_id=call.patient_id, kind=CallbackKind.CALL_BACK.value,
                         due_at=due.astimezone(UTC), created_at=now, call_id=call.id,
                         note=about.strip())
@@ -234,16 +292,45 @@ def _schedule_callback(session: Session, ctx: Context, call: Call, staff_id: int
     return task.id or 0
 
 
+def _worked_callback(session: Session, call: Call, *, any_kind: bool = False
+                     ) -> CallbackTask | None:
+    """The open callback task for the caller this call was the callback for, if any: a "call
+    back" one (``any_kind``: a relief report's too)."""
+    worked = (call.answers or {}).get("callback_id")
+    if not isinstance(worked, int):
+        return None
+    task = session.get(CallbackTask, worked)
+    if (task is None or task.status != "open" or task.patient_id != call.patient_id
+            or not (any_kind or task.kind == CallbackKind.CALL_BACK.value)):
+        return None
+    return task
+
+
+def _retry_worked_callback(session: Session, ctx: Context, call: Call, staff_id: int | None,
+                           now: datetime, due: datetime | None) -> int:
+    """Nobody answered the callback this call made: it stays open, due again later, noted."""
+    task = _worked_callback(session, call, any_kind=True)
+    if task is None:
+        raise InvalidInput("outcome", "only a call that called a patient back can be logged "
+                                      "as not answered")
+    task.due_at = (due or now + NO_ANSWER_RETRY).astimezone(UTC)
+    said = " · no answer" if task.kind == CallbackKind.CALL_BACK.value else "no answer"
+    if not task.note.endswith(said):  # a call back's note says what it is about: kept
+        task.note = (task.note + said if said.startswith(" ") else said)[:MAX_CALLBACK_NOTE]
+    session.add(task)
+    q.add_audit(session, origin=ctx.origin.stamp,
+                at=now, staff_id=staff_id, action="callback.open",
+                entity="callback_task", entity_id=task.id,
+                after={"call_id": call.id, "due_at": task.due_at.isoformat()})
+    return task.id or 0
+
+
 def _close_worked_callback(session: Session, ctx: Context, call: Call, staff_id: int | None,
                            now: datetime) -> None:
     """The "call back" task this call was the callback for is done once the call is logged
     (a relief report's callback closes with the report instead)."""
-    worked = (call.answers or {}).get("callback_id")
-    if not isinstance(worked, int):
-        return
-    task = session.get(CallbackTask, worked)
-    if (task is None or task.kind != CallbackKind.CALL_BACK.value or task.status != "open"
-            or task.patient_id != call.patient_id):
+    task = _worked_callback(session, call)
+    if task is None:
         return
     task.status, task.done_at, task.done_by_id = "done", now, staff_id
     session.add(task)

@@ -77,6 +77,39 @@ def test_a_moment_in_words(text: str, expected: datetime) -> None:
     assert parse_when_words(text, now=WED_1405) == expected
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("at 9", datetime(2027, 3, 10, 9, 0, tzinfo=TULSA)),  # a time today, not the 9th
+    ("at 9:30", datetime(2027, 3, 10, 9, 30, tzinfo=TULSA)),
+    ("at 4pm", datetime(2027, 3, 10, 16, 0, tzinfo=TULSA)),
+])
+def test_at_a_time_is_today(text: str, expected: datetime) -> None:
+    assert parse_when_words(text, now=WED_1405) == expected
+
+
+NEW_YEARS_EVE = datetime(2026, 12, 31, 15, 0, tzinfo=TULSA)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("1/2 9:00", datetime(2027, 1, 2, 9, 0, tzinfo=TULSA)),
+    ("1/2", datetime(2027, 1, 2, 9, 0, tzinfo=TULSA)),
+    ("jan 2 10:00", datetime(2027, 1, 2, 10, 0, tzinfo=TULSA)),
+    ("12/31 16:00", datetime(2026, 12, 31, 16, 0, tzinfo=TULSA)),  # today: this year
+    ("1/2/2026 9:00", datetime(2026, 1, 2, 9, 0, tzinfo=TULSA)),  # its year, as written
+])
+def test_a_date_without_its_year_that_has_passed_is_next_years(
+    text: str, expected: datetime
+) -> None:
+    assert parse_when_words(text, now=NEW_YEARS_EVE) == expected
+
+
+@pytest.mark.parametrize("text", ["sun 2:30am", "3/14 2:00", "sun at 2:59 am"])
+def test_a_time_the_clocks_skip_is_refused_with_the_real_one(text: str) -> None:
+    with pytest.raises(DateWordsError, match="clocks go forward that night; try 0?3:"):
+        parse_when_words(text, now=WED_1405)  # Sun 14 Mar 2027: 02:00 is 03:00
+    assert parse_when_words("sun 3:30am", now=WED_1405).astimezone(ZoneInfo("UTC")) == (
+        datetime(2027, 3, 14, 8, 30, tzinfo=ZoneInfo("UTC")))
+
+
 def test_in_hours_counts_real_hours_across_the_dst_change() -> None:
     saturday_night = datetime(2027, 3, 13, 23, 0, tzinfo=TULSA)  # clocks go forward at 02:00
     assert parse_when_words("in 4 hours", now=saturday_night) == datetime(

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import event
 from sqlmodel import Session, col, select
 
 from frontdesk.db import queries as q
@@ -19,6 +20,7 @@ from tests.conftest import FrozenClock
 from tests.practice import Practice
 
 THU_TEN = datetime(2027, 3, 11, 16, 0, tzinfo=UTC)
+FRI_TEN = datetime(2027, 3, 12, 16, 0, tzinfo=UTC)
 SOON = timedelta(hours=2)
 
 
@@ -260,11 +262,19 @@ def test_a_callback_needs_the_caller_on_file(
 
 
 def test_moved_and_cancelled_name_the_visit_and_a_cancelled_one_is_cancelled(
-    ctx: Context, practice: Practice
+    ctx: Context, practice: Practice, clock: FrozenClock
 ) -> None:
     appt = scheduling.book(ctx, staff="desk", patient_id=practice.patient_id,
                            visit_type="follow-up", provider_id=practice.able,
                            location_id=practice.location_id, start=THU_TEN)
+    moved = _identified(ctx, practice)
+    clock.advance(minutes=1)
+    scheduling.reschedule(ctx, staff="desk", appointment_id=appt.id, start=FRI_TEN)
+    done = calls.finish_call(ctx, staff="desk", call_id=moved.id, expected_version=2,
+                             outcome=CallOutcome.MOVED, appointment_id=appt.id)
+    assert audit(ctx)[-1] == ("call.finish", {"outcome": "moved",
+                                              "patient_id": practice.patient_id,
+                                              "appointment_id": appt.id, "version": 3})
     call = _identified(ctx, practice)
     for outcome in (CallOutcome.MOVED, CallOutcome.CANCELLED):
         with pytest.raises(InvalidInput, match="names the appointment"):
@@ -277,12 +287,46 @@ def test_moved_and_cancelled_name_the_visit_and_a_cancelled_one_is_cancelled(
     done = calls.finish_call(ctx, staff="desk", call_id=call.id, expected_version=2,
                              outcome=CallOutcome.CANCELLED, appointment_id=appt.id)
     assert (done.outcome, done.appointment_id) == (CallOutcome.CANCELLED, appt.id)
-    moved = _identified(ctx, practice)
-    done = calls.finish_call(ctx, staff="desk", call_id=moved.id, expected_version=2,
-                             outcome=CallOutcome.MOVED, appointment_id=appt.id)
-    assert audit(ctx)[-1] == ("call.finish", {"outcome": "moved",
-                                              "patient_id": practice.patient_id,
-                                              "appointment_id": appt.id, "version": 3})
+
+
+def _refused(ctx: Context, call: calls.CallView, outcome: CallOutcome, appointment_id: int,
+             said: str) -> None:
+    with pytest.raises(InvalidInput, match=said):
+        calls.finish_call(ctx, staff="desk", call_id=call.id, expected_version=call.version,
+                          outcome=outcome, appointment_id=appointment_id)
+    assert stored(ctx, call.id).status == "open"
+
+
+def test_a_visit_outcome_is_checked_against_the_caller_and_what_the_call_did(
+    ctx: Context, practice: Practice, clock: FrozenClock
+) -> None:
+    theirs = scheduling.book(ctx, staff="desk", patient_id=practice.other_patient_id,
+                             visit_type="follow-up", provider_id=practice.able,
+                             location_id=practice.location_id, start=THU_TEN)
+    mine = scheduling.book(ctx, staff="desk", patient_id=practice.patient_id,
+                           visit_type="follow-up", provider_id=practice.able,
+                           location_id=practice.location_id, start=FRI_TEN)
+    nobody = calls.start_call(ctx, staff="desk")  # the caller never identified
+    clock.advance(minutes=1)
+    scheduling.reschedule(ctx, staff="desk", appointment_id=theirs.id,
+                          start=THU_TEN + timedelta(hours=1))
+    for outcome in (CallOutcome.MOVED, CallOutcome.BOOKED):
+        _refused(ctx, nobody, outcome, theirs.id, "needs the caller identified")
+    call = _identified(ctx, practice)
+    _refused(ctx, call, CallOutcome.MOVED, theirs.id, "another patient")
+    _refused(ctx, call, CallOutcome.MOVED, mine.id, "not moved during this call")
+    early = _identified(ctx, practice)
+    scheduling.reschedule(ctx, staff="desk", appointment_id=mine.id,
+                          start=FRI_TEN + timedelta(hours=1))
+    clock.advance(minutes=1)
+    late = _identified(ctx, practice)  # started after the move: not its doing
+    _refused(ctx, late, CallOutcome.MOVED, mine.id, "not moved during this call")
+    done = calls.finish_call(ctx, staff="desk", call_id=early.id, expected_version=2,
+                             outcome=CallOutcome.MOVED, appointment_id=mine.id)
+    assert done.outcome is CallOutcome.MOVED
+    scheduling.cancel(ctx, staff="desk", appointment_id=mine.id, reason="feeling better")
+    for outcome in (CallOutcome.MOVED, CallOutcome.BOOKED):
+        _refused(ctx, call, outcome, mine.id, "that visit is cancelled")
 
 
 def test_logging_the_call_that_worked_a_call_back_closes_it(
@@ -300,3 +344,73 @@ def test_logging_the_call_that_worked_a_call_back_closes_it(
     [task] = _tasks(ctx)
     assert (task.status, task.done_at is not None) == ("done", True)
     assert callbacks.callbacks_due(ctx) == []
+
+
+def test_a_call_back_nobody_answered_stays_open_due_again_with_the_calls_close(
+    ctx: Context, practice: Practice, clock: FrozenClock
+) -> None:
+    first = _identified(ctx, practice)
+    calls.finish_call(ctx, staff="desk", call_id=first.id, expected_version=2,
+                      outcome=CallOutcome.CALLBACK, callback_due=clock.now + SOON,
+                      callback_note="wants a Friday")
+    [task] = _tasks(ctx)
+    clock.advance(hours=2)
+    back = _identified(ctx, practice, callback_id=task.id)
+    with pytest.raises(InvalidInput, match="nobody answered is logged as 'callback"):
+        calls.finish_call(ctx, staff="desk", call_id=back.id, expected_version=2,
+                          outcome=CallOutcome.INFORMATION, reached=False)
+    done = calls.finish_call(ctx, staff="desk", call_id=back.id, expected_version=2,
+                             outcome=CallOutcome.CALLBACK, reached=False)
+    assert done.outcome is CallOutcome.CALLBACK
+    [task] = _tasks(ctx)  # no second task: the same one, due again
+    assert (task.status, task.note) == ("open", "wants a Friday · no answer")
+    assert task.due_at.replace(tzinfo=UTC) == clock.now + calls.NO_ANSWER_RETRY
+    assert audit(ctx)[-1] == ("call.finish", {"outcome": "callback",
+                                              "patient_id": practice.patient_id,
+                                              "appointment_id": None, "version": 3,
+                                              "callback_id": task.id, "reached": False})
+    plain = _identified(ctx, practice)  # called nobody back: nothing to keep open
+    with pytest.raises(InvalidInput, match="only a call that called a patient back"):
+        calls.finish_call(ctx, staff="desk", call_id=plain.id, expected_version=2,
+                          outcome=CallOutcome.CALLBACK, reached=False)
+    assert stored(ctx, plain.id).status == "open"
+
+
+def test_a_callback_close_takes_the_patients_lock_before_writing_the_call(
+    ctx: Context, practice: Practice, clock: FrozenClock
+) -> None:
+    """The one lock order (``live_patient``): the patient, then rows naming them."""
+    call = _identified(ctx, practice)
+    said: list[str] = []
+
+    def heard(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        said.append(" ".join(statement.split()).lower())
+
+    event.listen(ctx.engine, "before_cursor_execute", heard)
+    try:
+        calls.finish_call(ctx, staff="desk", call_id=call.id, expected_version=2,
+                          outcome=CallOutcome.CALLBACK, callback_due=clock.now + SOON,
+                          callback_note="wants a Friday")
+    finally:
+        event.remove(ctx.engine, "before_cursor_execute", heard)
+    locked = next(i for i, s in enumerate(said)
+                  if "pg_advisory_xact_lock" in s or s.startswith("select patient."))
+    written = next(i for i, s in enumerate(said) if s.startswith("update call "))
+    assert locked < written
+
+
+def test_a_relief_report_callback_nobody_answered_stays_open_due_again(
+    ctx: Context, practice: Practice, clock: FrozenClock
+) -> None:
+    with Session(ctx.engine) as session:
+        task = CallbackTask(patient_id=practice.patient_id, kind="relief-report",
+                            due_at=clock.now, created_at=clock.now)
+        session.add(task)
+        session.commit()
+        task_id = task.id
+    back = _identified(ctx, practice, callback_id=task_id)
+    calls.finish_call(ctx, staff="desk", call_id=back.id, expected_version=2,
+                      outcome=CallOutcome.CALLBACK, reached=False)
+    [task] = _tasks(ctx)
+    assert (task.status, task.note) == ("open", "no answer")
+    assert task.due_at.replace(tzinfo=UTC) == clock.now + calls.NO_ANSWER_RETRY

@@ -93,15 +93,18 @@ class CallDoor(BackendCore):
 
     def finish_call(self, call: CallView, outcome: CallOutcome, note: str,
                     appointment_id: int | None = None, *,
-                    callback: tuple[datetime, str] | None = None) -> CallView:
-        """Log the call; ``callback``: when to call back and what about, for that outcome."""
+                    callback: tuple[datetime, str] | None = None,
+                    reached: bool = True) -> CallView:
+        """Log the call; ``callback``: when to call back and what about, for that outcome;
+        ``reached=False``: the patient this call called back did not answer (their callback
+        stays open, due again)."""
         from frontdesk.services import calls
 
         due, about = callback if callback is not None else (None, "")
         return calls.finish_call(self.ctx, staff=self._acting(), call_id=call.id,
                                  expected_version=call.version, outcome=outcome, note=note,
                                  appointment_id=appointment_id, callback_due=due,
-                                 callback_note=about)
+                                 callback_note=about, reached=reached)
 
     def recommend(self, patient_id: int, reason: CallReason | None,
                   answers: dict[str, Any], call_id: int | None = None) -> Advice:

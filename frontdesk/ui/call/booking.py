@@ -377,7 +377,7 @@ class BookForCaller(CallbacksDue):
         if appt is None:
             return
         self.booked = appt
-        self._done(CallOutcome.BOOKED)
+        self._done(CallOutcome.BOOKED, appt.id)
         self.query_one("#call-status", Static).update(
             f"Booked: {appt.visit_type_name} · appointment {appt.id}.", layout=False)
         self._read_back(appt.id)

@@ -3,7 +3,7 @@ ended, and, for a callback, when and what about."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -16,7 +16,13 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from frontdesk.domain.calls import VISIT_OUTCOMES, CallOutcome, callback_default
+from frontdesk.domain.calls import (
+    MAX_CALLBACK_DAYS,
+    VISIT_OUTCOMES,
+    CallOutcome,
+    callback_default,
+    callback_due_problem,
+)
 from frontdesk.domain.dates import DateWordsError, parse_when_words
 from frontdesk.domain.text import printable
 from frontdesk.ui.call.pathway import ChoiceList
@@ -64,26 +70,35 @@ class ResumeDialog(ModalScreen["CallView | str | None"]):
         self.dismiss(next(c for c in self.drafts if str(c.id) == event.option_id))
 
 
-class OutcomeDialog(ModalScreen["CallOutcome | None"]):
+NO_ANSWER = "no-answer"  # the outcome dialog's choice for a patient called back not answering
+
+
+class OutcomeDialog(ModalScreen["CallOutcome | str | None"]):
     """How the call ended. "Booked", "Moved a visit" and "Cancelled a visit" are offered once
-    the call did it (``did``, in the order done); the last thing done is highlighted."""
+    the call did it (``did``, in the order done); the last thing done is highlighted. A call
+    that called a patient back (``calling_back``) also offers "No answer" (``NO_ANSWER``):
+    their callback then stays open, due again, rather than closing with the call."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss(None)", "Back", id="outcome.back",
                 tooltip="Back to the call without ending it"),
     ]
 
-    def __init__(self, *, did: Sequence[CallOutcome] = ()) -> None:
+    def __init__(self, *, did: Sequence[CallOutcome] = (), calling_back: bool = False) -> None:
         super().__init__()
         self.did = tuple(did)
         self.offered = [o for o in CallOutcome if o not in VISIT_OUTCOMES or o in self.did]
+        self.calling_back = calling_back
 
     def compose(self) -> ComposeResult:
+        options = [Option(Content(f"{i}  {o.label}"), id=o.value)
+                   for i, o in enumerate(self.offered, start=1)]
+        if self.calling_back:
+            options.append(Option(Content(f"{len(options) + 1}  No answer: keep the "
+                                          "callback, due again in 2 hours"), id=NO_ANSWER))
         with Vertical(id="outcome"):
             yield Static("How did the call end?", id="outcome-title", markup=False)
-            yield ChoiceList(*(Option(Content(f"{i}  {o.label}"), id=o.value)
-                               for i, o in enumerate(self.offered, start=1)),
-                             id="outcome-options")
+            yield ChoiceList(*options, id="outcome-options")
 
     def on_mount(self) -> None:
         if self.did:
@@ -91,22 +106,27 @@ class OutcomeDialog(ModalScreen["CallOutcome | None"]):
 
     @on(OptionList.OptionSelected)
     def _chosen(self, event: OptionList.OptionSelected) -> None:
+        if event.option_id == NO_ANSWER:
+            self.dismiss(NO_ANSWER)
+            return
         self.dismiss(CallOutcome(str(event.option_id)))
 
 
 class CallbackDialog(ModalScreen["tuple[datetime, str] | None"]):
     """When to call back and what about: dismisses with (the time, aware; the note), or None
     (Esc, back to the call). The time is typed as the app takes times elsewhere ("in 2
-    hours", "2pm", "tomorrow 9:00", "tue 10:30"); what it means is shown as it is typed."""
+    hours", "2pm", "tomorrow 9:00", "tue 10:30"); what it means is shown as it is typed, and
+    the call's limits (not passed, at most a year ahead) are applied before it closes, against
+    the time then (``clock``: local, aware), so the call is not refused after it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss(None)", "Back", id="callback.back",
                 tooltip="Back to the call without ending it"),
     ]
 
-    def __init__(self, *, now: datetime, about: str = "") -> None:
+    def __init__(self, *, clock: Callable[[], datetime], about: str = "") -> None:
         super().__init__()
-        self.now = now  # local, aware
+        self.clock = clock
         self.about = about
         self.due: datetime | None = None
 
@@ -115,7 +135,7 @@ class CallbackDialog(ModalScreen["tuple[datetime, str] | None"]):
             yield Static("Callback: when, and what about?", id="callback-title", markup=False)
             with Horizontal(classes="callback-row"):
                 yield Label("When", classes="callback-label")
-                yield Input(callback_default(self.now), id="callback-when", compact=True,
+                yield Input(callback_default(self.clock()), id="callback-when", compact=True,
                             placeholder="in 2 hours, 2pm, tomorrow 9:00, tue 10:30")
             yield Static("", id="callback-due", markup=False)
             with Horizontal(classes="callback-row"):
@@ -133,41 +153,47 @@ class CallbackDialog(ModalScreen["tuple[datetime, str] | None"]):
     def _typed(self, event: Input.Changed) -> None:
         self._read(event.value)
 
-    def _read(self, text: str) -> None:
-        """Say what the typed time means, or what is wrong with it, under the field."""
+    def _read(self, text: str) -> bool:
+        """Say what the typed time means, or what is wrong with it, under the field; whether
+        it is a time the callback can be due at now."""
         shown = self.query_one("#callback-due", Static)
+        now = self.clock()
         try:
-            due = parse_when_words(text, now=self.now)
+            due = parse_when_words(text, now=now)
         except DateWordsError as exc:
-            self.due = None
-            shown.update(f"{str(exc)[:1].upper()}{str(exc)[1:]}.")
-            shown.add_class("-error")
-            return
-        if due < self.now:
-            self.due = None
-            shown.update(f"{due:%a} {due.day} {due:%b %H:%M} has passed: give a later time.")
-            shown.add_class("-error")
-            return
+            self._wrong(f"{str(exc)[:1].upper()}{str(exc)[1:]}.")
+            return False
+        if callback_due_problem(due, now):  # the call's own limits, said for the dialog
+            day = f"{due:%a} {due.day} {due:%b}"
+            self._wrong(f"{day} {due:%H:%M} has passed: give a later time." if due < now
+                        else f"{day} {due:%Y} is too far off: at most {MAX_CALLBACK_DAYS} "
+                             "days ahead.")
+            return False
         self.due = due
-        day = ("today" if due.date() == self.now.date()
-               else f"{due:%a} {due.day} {due:%b}")
+        day = "today" if due.date() == now.date() else f"{due:%a} {due.day} {due:%b}"
         shown.update(f"Due {day} at {due:%H:%M}")
         shown.remove_class("-error")
+        return True
+
+    def _wrong(self, said: str) -> None:
+        self.due = None
+        shown = self.query_one("#callback-due", Static)
+        shown.update(said)
+        shown.add_class("-error")
 
     @on(Input.Submitted, "#callback-when")
-    def _when_given(self) -> None:
-        if self.due is not None:
+    def _when_given(self, event: Input.Submitted) -> None:
+        if self._read(event.value):
             self.query_one("#callback-about", Input).focus()
 
     @on(Input.Submitted, "#callback-about")
     def _about_given(self, event: Input.Submitted) -> None:
         about = event.value.strip()
-        if self.due is None:
-            self.query_one("#callback-when", Input).focus()
+        if not self._read(self.query_one("#callback-when", Input).value):
+            self.query_one("#callback-when", Input).focus()  # e.g. the time passed meanwhile
             return
         if not about:
-            shown = self.query_one("#callback-due", Static)
-            shown.update("Say what the callback is about, so whoever calls back knows.")
-            shown.add_class("-error")
+            self._wrong("Say what the callback is about, so whoever calls back knows.")
             return
+        assert self.due is not None
         self.dismiss((self.due, about))

@@ -18,7 +18,7 @@ from textual.timer import Timer
 from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
-from frontdesk.domain.calls import CallOutcome
+from frontdesk.domain.calls import VISIT_OUTCOMES, CallOutcome
 
 if TYPE_CHECKING:
     from frontdesk.services.calls import CallView
@@ -26,6 +26,19 @@ if TYPE_CHECKING:
     from frontdesk.ui.backend.door import Backend
 
 NOTE_DELAY = 0.5  # seconds after the last key before the note is saved
+DID_KEY = "did"  # the draft's answers: [[outcome, appointment id], …] in the order done
+
+
+def did_from(answers: dict[str, Any]) -> dict[CallOutcome, int]:
+    """What a stored draft did to visits; anything that does not read as such is skipped."""
+    did: dict[CallOutcome, int] = {}
+    stored = answers.get(DID_KEY)
+    for item in stored if isinstance(stored, list) else ():
+        if (isinstance(item, list) and len(item) == 2 and item[0] in set(VISIT_OUTCOMES)
+                and isinstance(item[1], int) and not isinstance(item[1], bool)):
+            did.pop(CallOutcome(item[0]), None)
+            did[CallOutcome(item[0])] = item[1]
+    return did
 
 
 def elapsed(since: datetime, now: datetime) -> str:
@@ -46,12 +59,14 @@ class DraftCall(Screen[None]):
         self.call = call
         self.patient: PatientView | None = None
         self.booked: AppointmentView | None = None
-        self.moved: int | None = None  # the appointment this call moved
-        self.cancelled: int | None = None  # the appointment this call cancelled
-        self.did: list[CallOutcome] = []  # booked / moved / cancelled, in the order done
+        # booked / moved / cancelled, in the order done, each with the visit it changed: kept
+        # in the draft's answers ("did"), so a resumed call still offers them at its end
+        self._did: dict[CallOutcome, int] = did_from(call.answers)
         self._callback: tuple[datetime, str] | None = None  # when and what about, once asked
+        self._reached = True  # False: logged as the patient called back not answering
         self._pending: dict[str, Any] = {}
         self._inflight: dict[str, Any] = {}  # changes in the save on its way
+        self._pending_loud = self._inflight_loud = False  # say "Saving…", "Draft saved…"
         self._saving = False
         self._note_timer: Timer | None = None
 
@@ -75,9 +90,11 @@ class DraftCall(Screen[None]):
                 return changes[key]
         return getattr(self.call, key)
 
-    def _save(self, **changes: Any) -> None:
-        """Queue ``changes``; one save at a time, each against the version the last returned."""
+    def _save(self, *, quiet: bool = False, **changes: Any) -> None:
+        """Queue ``changes``; one save at a time, each against the version the last returned.
+        ``quiet``: the status line keeps what it says (e.g. "Booked: …") for this save."""
         self._pending.update(changes)
+        self._pending_loud = self._pending_loud or not quiet
         if not self._saving:
             self._send()
 
@@ -85,7 +102,9 @@ class DraftCall(Screen[None]):
         changes, self._pending = self._pending, {}
         self._inflight = changes
         self._saving = True
-        self.query_one("#call-status", Static).update("Saving…", layout=False)
+        self._inflight_loud, self._pending_loud = self._pending_loud, False
+        if self._inflight_loud:
+            self.query_one("#call-status", Static).update("Saving…", layout=False)
         self._write(self.call, changes)
 
     @work(thread=True, group="call-save", exit_on_error=False)
@@ -101,7 +120,8 @@ class DraftCall(Screen[None]):
         if worker.state == WorkerState.SUCCESS and worker.result is not None:
             self.call = worker.result
             saved = self.call.updated_at.astimezone(ZoneInfo(self.backend.zone))
-            status.update(f"Draft saved at {saved:%H:%M:%S}.", layout=False)
+            if self._inflight_loud:
+                status.update(f"Draft saved at {saved:%H:%M:%S}.", layout=False)
         elif isinstance(worker.error, StaleCall):
             self.call, self._pending = worker.error.current, {}
             self.notify("This call was changed in another terminal; showing that version.",
@@ -129,33 +149,41 @@ class DraftCall(Screen[None]):
             if note != self.call.note:
                 self._save(note=note)
 
-    def _done(self, outcome: CallOutcome) -> None:
-        """The call booked, moved or cancelled a visit: the outcome offered first at its end."""
-        if outcome in self.did:
-            self.did.remove(outcome)
-        self.did.append(outcome)
+    @property
+    def did(self) -> list[CallOutcome]:
+        """What the call did to visits (booked, moved, cancelled), in the order done."""
+        return list(self._did)
 
-    def _end(self, outcome: CallOutcome, callback: tuple[datetime, str] | None = None) -> None:
+    def _done(self, outcome: CallOutcome, appointment_id: int) -> None:
+        """The call booked, moved or cancelled a visit: the outcome offered first at its end,
+        saved with the draft."""
+        self._did.pop(outcome, None)
+        self._did[outcome] = appointment_id
+        self._save(answers={**self._answers(),
+                            DID_KEY: [[o.value, a] for o, a in self._did.items()]},
+                   quiet=True)  # the status line says what was done
+
+    def _end(self, outcome: CallOutcome, callback: tuple[datetime, str] | None = None, *,
+             reached: bool = True) -> None:
+        """Log the call; ``reached=False``: the patient called back did not answer."""
         if self._saving or self._pending:
             # after the draft's last save
-            self.set_timer(0.1, lambda: self._end(outcome, callback))
+            self.set_timer(0.1, lambda: self._end(outcome, callback, reached=reached))
             return
         self._callback = callback
-        self._finish(outcome, self.query_one("#call-note", Input).value, callback)
+        self._reached = reached
+        self._finish(outcome, self.query_one("#call-note", Input).value, callback, reached)
 
     @work(thread=True, exclusive=True, group="call-finish", exit_on_error=False)
     def _finish(self, outcome: CallOutcome, note: str,
-                callback: tuple[datetime, str] | None) -> CallView:
+                callback: tuple[datetime, str] | None, reached: bool) -> CallView:
         return self.backend.finish_call(self.call, outcome, note, self._visit_of(outcome),
-                                        callback=callback)
+                                        callback=callback, reached=reached)
 
     def _visit_of(self, outcome: CallOutcome) -> int | None:
-        """The appointment an outcome names: the one booked, moved or cancelled."""
-        if outcome is CallOutcome.MOVED:
-            return self.moved
-        if outcome is CallOutcome.CANCELLED:
-            return self.cancelled
-        return self.booked.id if self.booked is not None else None
+        """The appointment an outcome names: the one booked, moved or cancelled (no other
+        outcome names one)."""
+        return self._did.get(outcome) if outcome in VISIT_OUTCOMES else None
 
     def _finished(self, worker: Worker[Any]) -> None:
         if worker.state == WorkerState.SUCCESS and worker.result is not None:
@@ -165,9 +193,12 @@ class DraftCall(Screen[None]):
             due = self._callback[0] if self._callback and call.outcome else None
             then = (f" Callback due {due:%a} {due.day} {due:%b %H:%M}: it is on the "
                     "callbacks list." if due is not None else "")
+            if not self._reached:
+                then = " No answer: the callback stays on the list, due again in 2 hours."
             self.notify(f"Call logged: {outcome} ({length}).{then}", markup=False)
             self.dismiss()
             return
         message = getattr(worker.error, "message", "") or str(worker.error or "")
-        self.query_one("#call-status", Static).update(
-            f"The call was not logged: {message[:120]}", layout=False)
+        said = f"The call was not logged: {message[:120]}"
+        self.query_one("#call-status", Static).update(said, layout=False)
+        self.notify(said, severity="warning", markup=False)

@@ -25,7 +25,8 @@ from frontdesk.domain.calls import CallbackKind, CallOutcome, CallReason
 from frontdesk.domain.text import printable
 from frontdesk.ui.call.callbacks import CallbackList
 from frontdesk.ui.call.caller import CallerOnLine
-from frontdesk.ui.call.dialogs import CallbackDialog, OutcomeDialog
+from frontdesk.ui.call.dialogs import NO_ANSWER, CallbackDialog, OutcomeDialog
+from frontdesk.ui.call.draft import DID_KEY
 from frontdesk.ui.call.pathway import PATHWAY_REASONS, ChoiceList, PathwayPanel
 from frontdesk.ui.call.record import RecordPanel
 from frontdesk.ui.call.visits import VisitsPanel
@@ -161,19 +162,18 @@ class CallScreen(CallerOnLine):
         self.notify(outcome.message, severity=outcome.severity, markup=False)
         self.query_one("#call-status", Static).update(outcome.message[:200], layout=False)
         if outcome.changed and event.moved:
-            self.moved = event.appointment_id
-            self._done(CallOutcome.MOVED)
+            self._done(CallOutcome.MOVED, event.appointment_id)
             # the new time, read back to the caller
             self._read_back(event.appointment_id, moved=True)
         elif outcome.changed:
-            self.cancelled = event.appointment_id
-            self._done(CallOutcome.CANCELLED)
+            self._done(CallOutcome.CANCELLED, event.appointment_id)
         if outcome.changed:
             self._read_record()
 
     @on(PathwayPanel.Answered)
     def _answered(self, event: PathwayPanel.Answered) -> None:
-        kept = {k: v for k, v in self._answers().items() if k in ("search", "callback_id")}
+        kept = {k: v for k, v in self._answers().items()
+                if k in ("search", "callback_id", DID_KEY)}
         self._save(answers={**kept, **event.answers})
 
     @on(PathwayPanel.Advised)
@@ -260,13 +260,16 @@ class CallScreen(CallerOnLine):
     def action_finish(self) -> None:
         self._flush_note()
 
-        def ended(outcome: CallOutcome | None) -> None:
-            if outcome is CallOutcome.CALLBACK:
+        def ended(outcome: CallOutcome | str | None) -> None:
+            if outcome == NO_ANSWER:  # their callback stays open, due again
+                self._end(CallOutcome.CALLBACK, reached=False)
+            elif outcome is CallOutcome.CALLBACK:
                 self._ask_callback()
             elif outcome is not None:
-                self._end(outcome)
+                self._end(CallOutcome(outcome))
 
-        self.app.push_screen(OutcomeDialog(did=self.did), ended)
+        calling_back = isinstance(self._answers().get("callback_id"), int)
+        self.app.push_screen(OutcomeDialog(did=self.did, calling_back=calling_back), ended)
 
     def _ask_callback(self) -> None:
         """A callback is for the caller on file: when, and what about, then the call is
@@ -286,8 +289,9 @@ class CallScreen(CallerOnLine):
             if callback is not None:
                 self._end(CallOutcome.CALLBACK, callback)
 
-        now = self.backend.ctx.now().astimezone(ZoneInfo(self.backend.zone))
-        self.app.push_screen(CallbackDialog(now=now, about=about), given)
+        zone = ZoneInfo(self.backend.zone)
+        self.app.push_screen(CallbackDialog(clock=lambda: self.backend.ctx.now().astimezone(zone),
+                                            about=about), given)
 
     # ------------------------------------------------------------------ saving the draft
 
