@@ -14,11 +14,11 @@ from textual.widgets import DataTable
 from frontdesk.domain.model import Status
 from frontdesk.services import schedule_admin as admin
 from frontdesk.services import scheduling
-from frontdesk.services.attention import Kind
+from frontdesk.services.attention import Action, Item, Kind
 from frontdesk.services.context import Context
 from frontdesk.services.views import AppointmentView
 from frontdesk.ui.app import FrontDeskApp
-from frontdesk.ui.attention.layout import plan_columns
+from frontdesk.ui.attention.layout import plan_columns, summary
 from frontdesk.ui.attention.screen import AttentionScreen
 from frontdesk.ui.calendar.board.screen import TodayScreen
 from frontdesk.ui.calendar.day.grid import CalendarGrid
@@ -295,3 +295,13 @@ class TestAttentionSnapshots:
                        clock: FrozenClock) -> None:
         self._world(sqlite_ctx, practice, clock)
         assert self._run(snap_compare, sqlite_ctx, (160, 50))
+
+
+def test_the_summary_counts_each_kind_in_words() -> None:
+    def item(kind: Kind) -> Any:
+        return Item(kind, Action.MOVE, "why", local(12, 9))
+
+    items = [item(Kind.HOLD), item(Kind.CLOSED), item(Kind.CLOSED), item(Kind.CALLBACK),
+             item(Kind.CALLBACK)]
+    assert summary(items, "All locations") == (
+        "5 to look at · All locations · 1 hold · 2 closed · 2 callbacks")

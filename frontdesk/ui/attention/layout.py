@@ -110,6 +110,12 @@ def summary(items: Sequence[Item], place: str) -> str:
     if not items:
         return (f"Nothing needs attention · {place}: no visit outside working time in the next "
                 "90 days, no hold about to lapse, no callback overdue.")
-    counts = [f"{sum(i.kind is k for i in items)} {KIND_WORDS[k].lower()}" for k in Kind
+    counts = [_count(sum(i.kind is k for i in items), k) for k in Kind
               if any(i.kind is k for i in items)]
     return f"{len(items)} to look at · {place} · " + " · ".join(counts)
+
+
+def _count(n: int, kind: Kind) -> str:
+    """'1 hold', '2 holds', '3 closed', '2 off hours'."""
+    word = KIND_WORDS[kind].lower()
+    return f"{n} {word}s" if n != 1 and kind in (Kind.HOLD, Kind.CALLBACK) else f"{n} {word}"
