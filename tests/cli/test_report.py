@@ -51,6 +51,9 @@ def busy_desk(desk: Desk) -> Desk:
     try:
         ctx = Context(engine=engine, clock=desk.clock)
         call = calls.start_call(ctx, staff="desk")
+        call = calls.save_draft(ctx, staff="desk", call_id=call.id,
+                                expected_version=call.version,
+                                patient_id=desk.practice.patient_id)  # the caller, identified
         calls.finish_call(ctx, staff="desk", call_id=call.id, expected_version=call.version,
                           outcome=CallOutcome.BOOKED, appointment_id=first.id)
         calls.start_call(ctx, staff="desk")
