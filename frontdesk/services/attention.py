@@ -39,6 +39,8 @@ if TYPE_CHECKING:  # the board reads marks at start; the callbacks load with the
 
 #: How far ahead visits are looked at.
 HORIZON_DAYS = 90
+#: Overdue callbacks read at most (the most overdue first; the location is chosen first).
+CALLBACKS_AT_MOST = 500
 #: A hold lapsing within this many minutes is listed (a hold lasts 5 by default: its last 2;
 #: a shorter hold time, its last half).
 HOLD_MINUTES = 2
@@ -116,15 +118,13 @@ def needs_attention(ctx: Context, *, by: str, location_id: int | None = None,
                       reason, found[i].start, appointment=found[i], headline=headline)
                  for i, (word, reason, headline) in why.items() if i in found]
         items += _holds(session, now, now + timedelta(minutes=hold_minutes), location_id)
-        callbacks = [c for c in callbacks_due(ctx, within_hours=0, limit=500) if c.overdue]
-        places = _callback_places(session, callbacks)
-    for c in callbacks:
-        place = places.get(c.appointment_id) if c.appointment_id is not None else None
-        if location_id is None or place is None or place == location_id:
-            late = _late(now - c.due_at)
-            items.append(Item(Kind.CALLBACK, Action.CALL_BACK,
-                              f"{c.label.lower()} callback overdue by {late}", c.due_at,
-                              callback=c, headline=f"Callback overdue by {late}"))
+    callbacks = callbacks_due(ctx, within_hours=0, limit=CALLBACKS_AT_MOST,
+                              location_id=location_id)
+    for c in (c for c in callbacks if c.overdue):
+        late = _late(now - c.due_at)
+        items.append(Item(Kind.CALLBACK, Action.CALL_BACK,
+                          f"{c.label.lower()} callback overdue by {late}", c.due_at,
+                          callback=c, headline=f"Callback overdue by {late}"))
     order = list(Kind)
     return sorted(items, key=lambda i: (order.index(i.kind), i.at,
                                         i.appointment.id if i.appointment else 0))
@@ -273,16 +273,6 @@ def _holds(session: Session, now: datetime, until: datetime,
                           f"hold lapses in {minutes} min{by}", expires,
                           appointment=view, headline=f"Hold lapses in {minutes} min"))
     return items
-
-
-def _callback_places(session: Session, callbacks: Sequence[CallbackView]) -> dict[int, int]:
-    """Appointment id -> its location, for the callbacks that follow a visit."""
-    ids = [c.appointment_id for c in callbacks if c.appointment_id is not None]
-    if not ids:
-        return {}
-    query = sa_select(col(Appointment.id), col(Appointment.location_id)).where(
-        col(Appointment.id).in_(ids))
-    return {i or 0: lo for i, lo in session.connection().execute(query)}
 
 
 def _late(late: timedelta) -> str:

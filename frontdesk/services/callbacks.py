@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
 from frontdesk.db import queries as q
@@ -122,18 +123,23 @@ def sync_callback(session: Session, ctx: Context, appt: Appointment, *, code: st
 # --------------------------------------------------------------------------- reading
 
 
-def callbacks_due(ctx: Context, *, within_hours: int = 12, limit: int = 50) -> list[CallbackView]:
-    """Open callbacks due by ``within_hours`` from now (overdue first), soonest first."""
+def callbacks_due(ctx: Context, *, within_hours: int = 12, limit: int = 50,
+                  location_id: int | None = None) -> list[CallbackView]:
+    """Open callbacks due by ``within_hours`` from now (overdue first), soonest first.
+    ``location_id``: those that follow a visit there, and those that follow none (a call
+    back), chosen by the database before the limit, so another place's cannot crowd them out."""
     now = ctx.now()
+    query = (select(CallbackTask, Patient)
+             .join(Patient, col(Patient.id) == CallbackTask.patient_id)
+             .where(CallbackTask.status == "open")
+             .where(CallbackTask.due_at <= now + timedelta(hours=within_hours)))
+    if location_id is not None:
+        query = query.outerjoin(Appointment, col(Appointment.id) == CallbackTask.appointment_id
+                                ).where(or_(col(CallbackTask.appointment_id).is_(None),
+                                            col(Appointment.location_id) == location_id))
     with read_session(ctx.engine) as session:
         rows = session.exec(
-            select(CallbackTask, Patient)
-            .join(Patient, col(Patient.id) == CallbackTask.patient_id)
-            .where(CallbackTask.status == "open")
-            .where(CallbackTask.due_at <= now + timedelta(hours=within_hours))
-            .order_by(col(CallbackTask.due_at), col(CallbackTask.id))
-            .limit(limit)
-        ).all()
+            query.order_by(col(CallbackTask.due_at), col(CallbackTask.id)).limit(limit)).all()
         return [_view(session, task, patient, now) for task, patient in rows]
 
 

@@ -18,7 +18,7 @@ import pytest
 from sqlmodel import Session, col, select
 
 from frontdesk.db import queries as q
-from frontdesk.db.models import Appointment, AuditEvent
+from frontdesk.db.models import Appointment, AuditEvent, CallbackTask
 from frontdesk.domain.model import Status
 from frontdesk.services import attention, scheduling
 from frontdesk.services import schedule_admin as admin
@@ -240,6 +240,32 @@ def test_an_overdue_callback_is_listed_with_its_call_back(
     assert item.headline == "Callback overdue by 3 h"
     assert needs_attention(ctx, by=practice.scheduler,
                            location_id=practice.location_id + 99) == []
+
+
+def test_the_location_is_chosen_before_the_callbacks_are_cut_short(
+    ctx: Context, practice: Practice, clock: FrozenClock
+) -> None:
+    """A location's list asks the database for its own callbacks (and call backs, which follow
+    no visit) before the limit: another place's older ones cannot crowd them out."""
+    from frontdesk.services.callbacks import callbacks_due
+
+    block = scheduling.book(ctx, staff=practice.staff, patient_id=practice.patient_id,
+                            visit_type="facet-diagnostic", provider_id=practice.able,
+                            location_id=practice.location_id, start=local(11, 10),
+                            region="lumbar", levels="L4-L5", side="left")
+    clock.now = block.start + timedelta(hours=30)  # the relief callback: 6 h overdue
+    with Session(ctx.engine) as session:
+        session.add(CallbackTask(patient_id=practice.other_patient_id, kind="call-back",
+                                 due_at=clock.now - timedelta(hours=1), created_at=clock.now,
+                                 note="wants a call about parking"))
+        session.commit()
+    elsewhere = practice.location_id + 99
+    [only] = callbacks_due(ctx, within_hours=0, limit=1, location_id=elsewhere)
+    assert only.kind == "call-back"
+    assert [i.callback.kind for i in needs_attention(ctx, by=practice.scheduler,
+                                                     location_id=elsewhere)
+            if i.callback is not None] == ["call-back"]
+    assert [c.appointment_id for c in callbacks_due(ctx, within_hours=0, limit=1)] == [block.id]
 
 
 def test_only_schedulers_and_above_see_the_list(ctx: Context, practice: Practice) -> None:
