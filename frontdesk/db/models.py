@@ -102,6 +102,7 @@ class Patient(SQLModel, table=True):
     mobile: str = Field(default="", max_length=20, index=True)  # E.164; may equal ``phone``
     sms_consent: bool = False  # agreed to text messages on ``mobile``
     email: str = Field(default="", max_length=120)
+    email_consent: bool = False  # agreed to reminders by email at ``email``
     address: str = Field(default="", max_length=200)  # street lines
     city: str = Field(default="", max_length=60)
     state: str = Field(default="", max_length=2)
@@ -263,3 +264,103 @@ class PracticeSetting(SQLModel, table=True):
     key: str = Field(primary_key=True, max_length=40)
     value: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     updated_at: datetime
+
+
+class Outreach(SQLModel, table=True):
+    """One try from a worklist to reach a patient, with its outcome: a confirmation call
+    (``worklist`` confirm), a recall (recall) or a waitlist offer (waitlist). The newest row
+    for a visit, recall or waitlist entry is where it stands."""
+
+    __tablename__ = "outreach"
+    __table_args__ = (
+        Index("ix_outreach_list_appointment", "worklist", "appointment_id"),
+        Index("ix_outreach_list_subject", "worklist", "subject"),
+        Index("ix_outreach_list_at", "worklist", "at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    worklist: str = Field(max_length=16)  # confirm | recall | waitlist
+    patient_id: int = Field(foreign_key="patient.id", index=True)
+    appointment_id: int | None = Field(default=None, foreign_key="appointment.id")
+    waitlist_id: int | None = Field(default=None, foreign_key="waitlist_entry.id", index=True)
+    #: what a recall is about (its key, e.g. "repeat:<appointment id>"); "" for the others
+    subject: str = Field(default="", max_length=80)
+    outcome: str = Field(max_length=24)
+    note: str = Field(default="", max_length=500)
+    at: datetime
+    staff_id: int = Field(foreign_key="staff.id")
+    call_id: int | None = Field(default=None, foreign_key="call.id")
+
+
+class WaitlistEntry(SQLModel, table=True):
+    """A caller who wants an earlier time: the visit type, where and when they can come, and
+    until when the wish stands. ``appointment_id`` is the visit they hold now (to be moved
+    earlier), or None for one not booked yet. ``status``: waiting | booked | removed."""
+
+    __tablename__ = "waitlist_entry"
+    __table_args__ = (Index("ix_waitlist_status_visit", "status", "visit_type_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    patient_id: int = Field(foreign_key="patient.id", index=True)
+    visit_type_id: int = Field(foreign_key="visit_type.id")
+    appointment_id: int | None = Field(default=None, foreign_key="appointment.id")
+    region: str | None = Field(default=None, max_length=16)
+    levels: str | None = Field(default=None, max_length=40)
+    side: str | None = Field(default=None, max_length=16)
+    #: the locations they can come to; empty: any
+    location_ids: list[int] = Field(default_factory=list, sa_column=Column(
+        JSON, nullable=False, server_default=text("'[]'")))
+    #: the weekdays they can come (0 Monday); empty: any
+    weekdays: list[int] = Field(default_factory=list, sa_column=Column(
+        JSON, nullable=False, server_default=text("'[]'")))
+    earliest: time | None = None  # local clock time at the location
+    latest: time | None = None
+    until: date | None = None  # the wish stands until this day (inclusive)
+    note: str = Field(default="", max_length=500)
+    status: str = Field(default="waiting", max_length=16)
+    created_at: datetime
+    created_by_id: int = Field(foreign_key="staff.id")
+    closed_at: datetime | None = None
+    closed_by_id: int | None = Field(default=None, foreign_key="staff.id")
+    #: the visit an accepted offer booked (or the held visit moved to)
+    booked_appointment_id: int | None = Field(default=None, foreign_key="appointment.id")
+    version: int = 1
+
+
+class Reminder(SQLModel, table=True):
+    """The outbox: one reminder of one visit on one channel (email | sms), due ``before_min``
+    minutes before the start it was made for. ``status``: pending | sending | sent | failed |
+    unsure (a sender died while sending it: never sent again by itself) | skipped."""
+
+    __table_args__ = (
+        UniqueConstraint("appointment_id", "channel", "before_min", "visit_starts_at"),
+        Index("ix_reminder_status_next", "status", "next_try_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    appointment_id: int = Field(foreign_key="appointment.id", index=True)
+    channel: str = Field(max_length=8)
+    before_min: int
+    visit_starts_at: datetime
+    due_at: datetime
+    status: str = Field(default="pending", max_length=16)
+    attempts: int = 0
+    next_try_at: datetime
+    claimed_at: datetime | None = None
+    claimed_by: str = Field(default="", max_length=80)  # host:pid of the sender
+    sent_at: datetime | None = Field(default=None, index=True)
+    message_id: str = Field(default="", max_length=200)
+    last_error: str = Field(default="", max_length=300)
+    created_at: datetime
+
+
+class ReminderAttempt(SQLModel, table=True):
+    """The delivery log: every try at sending a reminder and what came of it."""
+
+    __tablename__ = "reminder_attempt"
+
+    id: int | None = Field(default=None, primary_key=True)
+    reminder_id: int = Field(foreign_key="reminder.id", index=True)
+    at: datetime = Field(index=True)
+    outcome: str = Field(max_length=16)  # sent | retry | failed | unsure | skipped
+    detail: str = Field(default="", max_length=300)

@@ -2,4 +2,4 @@
 (the light read path compares it without SQLAlchemy or Alembic: :mod:`frontdesk.db.light`)."""
 
 #: The newest revision in migrations/versions: a new migration moves it (tests/db checks).
-HEAD = "0009"
+HEAD = "0010"

@@ -68,6 +68,17 @@ class Figure:
 
 
 @dataclass(frozen=True, slots=True)
+class WorklistLine:
+    """One figure of a worklist on the day (confirmations, reminders, the waitlist, recalls):
+    e.g. ("Confirmations", "Confirmed", the visits confirmed). Each worklist's service gives
+    its own lines, counted by the same query its list uses, so the two always agree."""
+
+    worklist: str
+    label: str
+    figure: Figure
+
+
+@dataclass(frozen=True, slots=True)
 class VisitLine:
     """Appointments on the day at one location of one visit type, one figure per status."""
 
