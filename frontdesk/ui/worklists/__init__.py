@@ -1,0 +1,1 @@
+"""The worklists' screens: confirmations, the waitlist, recalls and the reminders' log."""
