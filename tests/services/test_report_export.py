@@ -28,6 +28,7 @@ from frontdesk.services.report import (
     TrendDay,
     UseLine,
     VisitLine,
+    WorklistLine,
     export,
 )
 
@@ -104,7 +105,10 @@ def build_report(location: str | None = None) -> DailyReport:
                            ids.fig(1 if n == 13 else 0)) for n in range(14))
     return DailyReport(day=DAY, location=location, timezone="America/Chicago", as_of=AS_OF,
                        visits=visits, bookings=bookings, calls=calls, funnel=funnel,
-                       utilisation=use, overrides=overrides, trend=trend)
+                       utilisation=use, overrides=overrides, trend=trend,
+                       worklists=(WorklistLine("Confirmations", "Confirmed", ids.fig(7)),
+                                  WorklistLine("Confirmations", "Left a message", ids.fig(2)),
+                                  WorklistLine("Waitlist", "Slots refilled", ids.fig(3))))
 
 
 @pytest.fixture
@@ -120,7 +124,9 @@ def test_json_has_the_documented_shape_and_values(report: DailyReport) -> None:
     assert doc == export.as_dict(report)
     assert list(doc) == ["date", "location", "timezone", "as_of", "appointments",
                          "appointment_totals", "bookings", "bookings_total", "calls", "funnel",
-                         "utilisation", "overrides", "trend"]
+                         "worklists", "utilisation", "overrides", "trend"]
+    assert doc["worklists"] == {"confirmations": {"confirmed": 7, "left_a_message": 2},
+                                "waitlist": {"slots_refilled": 3}}
     assert (doc["date"], doc["location"], doc["timezone"], doc["as_of"]) == (
         "2027-03-10", None, "America/Chicago", "2027-03-10T15:00:00Z")
     assert doc["appointments"][0] == {
@@ -217,6 +223,10 @@ def test_csv_header_and_one_row_per_number(report: DailyReport) -> None:
     first = find(section="overrides")[0]
     assert (first["staff"], first["category"], first["measure"], first["value"],
             first["detail"]) == ("sam", "limit;repeat", "override", "1", SCRIPT)
+    assert find(section="worklists", category="confirmations",
+                measure="left_a_message")[0]["value"] == "2"
+    assert find(section="worklists", category="waitlist",
+                measure="slots_refilled")[0]["value"] == "3"
     assert find(section="trend", category="2027-03-10", measure="bookings")[0]["value"] == "23"
     assert len(find(section="trend")) == 14 * 3
 
@@ -254,6 +264,10 @@ def test_text_has_the_numbers_and_fits_80_columns(report: DailyReport) -> None:
     assert total.split() == ["Total", "8", "2", "1", "11", "1", "2", "3", "28"]
     assert "  facet-diagnostic" in text
     assert "Payer-rule overrides: 2" in text
+    worklists = lines.index("Worklists")
+    assert [line.split() for line in lines[worklists + 3:worklists + 8]] == [
+        ["Confirmations"], ["Confirmed", "7"], ["Left", "a", "message", "2"], ["Waitlist"],
+        ["Slots", "refilled", "3"]]
     assert "rules: session limit, repeat rule; payers: Medicare (Novitas)" in text
     assert "8:44 AM  Tulsa Midtown  facet-therapeutic" in text
     spark = next(line for line in lines if line.startswith("Bookings   "))
@@ -298,6 +312,8 @@ def test_html_is_self_contained_and_escaped(report: DailyReport) -> None:
     for number in (">28<", ">58.6%<", ">62.5%<", ">10<"):
         assert number in page
     assert "Diagnostic facet joint injection (medial branch block)" in page
+    assert "<h2>Worklists</h2>" in page
+    assert "Slots refilled" in page
 
 
 # --------------------------------------------------------------------------- render, files

@@ -26,6 +26,8 @@ Definitions (the README repeats them for the CSV and JSON):
 - *funnel*: diagnostic injections completed that day → relief reports on diagnostic injections
   taken that day → RFA consults booked that day; callbacks outstanding (due and not done) at the
   end of the day, or now for today, also by kind (relief reports, call backs).
+- *worklists*: each worklist's figures on the day, counted by the query its list is read with
+  (confirmations, reminders, the waitlist, recalls: :mod:`frontdesk.services.report.worklists`).
 - *utilisation*: booked minutes (visits that kept their time: booked, confirmed, checked in,
   completed, no-show) over template minutes (template hours less closures), per provider and
   location.
@@ -49,6 +51,7 @@ from frontdesk.services.report.values import (
     TrendDay,
     UseLine,
     VisitLine,
+    WorklistLine,
 )
 
 __all__ = [
@@ -67,6 +70,7 @@ __all__ = [
     "TrendDay",
     "UseLine",
     "VisitLine",
+    "WorklistLine",
     "check_day",
     "daily_report",
     "drill",

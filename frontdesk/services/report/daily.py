@@ -43,6 +43,7 @@ from frontdesk.services.report.values import (
     OverrideLine,
     VisitLine,
 )
+from frontdesk.services.report.worklists import WorklistDay, worklist_lines
 
 MAX_YEARS_AWAY = 100  # further off is a typing slip (and would overflow the date range)
 RFA_CONSULT = "rfa-consult"
@@ -78,6 +79,8 @@ def daily_report(ctx: Context, *, by: str, day: date, location: str | None = Non
             utilisation=_utilisation(session, today_visits, names, day, zone, location_id),
             overrides=_overrides(session, start, end, location_id, names),
             trend=_trend(session, first, zone, location_id),
+            worklists=worklist_lines(session, WorklistDay(day, start, end, as_of, location_id,
+                                                          zone)),
         )
     return report
 

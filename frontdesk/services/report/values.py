@@ -183,6 +183,8 @@ class DailyReport:
     utilisation: tuple[UseLine, ...]
     overrides: tuple[OverrideLine, ...]
     trend: tuple[TrendDay, ...]  # oldest first, ending on ``day``
+    #: the worklists' figures (confirmations, reminders, the waitlist, recalls), in that order
+    worklists: tuple[WorklistLine, ...] = ()
 
     @property
     def zone(self) -> ZoneInfo:

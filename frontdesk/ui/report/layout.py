@@ -41,7 +41,7 @@ BARS = "▁▂▃▄▅▆▇█"
 KIND_WORDS = {"relief-report": "relief reports", "call-back": "call backs"}
 #: On a wide screen these sections sit in the right-hand column: who did what, and what needs
 #: acting on; the day's visits and the desk's calls stay on the left.
-RIGHT_SIDE = frozenset({"bookings", "funnel", "overrides", "trend"})
+RIGHT_SIDE = frozenset({"bookings", "funnel", "worklists", "overrides", "trend"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +91,7 @@ def sparkline(values: Sequence[int]) -> str:
 
 def sections(report: DailyReport) -> tuple[Section, ...]:
     return (_appointments(report), _bookings(report), _calls(report), _funnel(report),
-            _utilisation(report), _overrides(report), _trend(report))
+            _worklists(report), _utilisation(report), _overrides(report), _trend(report))
 
 
 def _sum(figures: Sequence[Figure], title: str) -> Figure:
@@ -168,6 +168,16 @@ def _funnel(report: DailyReport) -> Section:
                    ("Step", "Count"), rows,
                    note="Callbacks outstanding: due and not done at the end of the day "
                         "(today: now).")
+
+
+def _worklists(report: DailyReport) -> Section:
+    rows: list[tuple[Cell, ...]] = []
+    for name, group in groupby(report.worklists, key=lambda w: w.worklist):
+        rows.append((Cell(name, bold=True), Cell("")))
+        rows.extend((Cell(INDENT + line.label, line.figure), number(line.figure))
+                    for line in group)
+    return Section("worklists", "Worklists: confirmations, reminders, waitlist, recalls",
+                   ("List", "Count"), tuple(rows), empty="No worklists.")
 
 
 def _utilisation(report: DailyReport) -> Section:

@@ -41,6 +41,19 @@ def _trend_value(day: TrendDay, key: str) -> int:
     return figure.n
 
 
+def key_of(words: str) -> str:
+    """'Left a message' -> 'left_a_message': a worklist's or a figure's key in JSON and CSV."""
+    return "_".join("".join(c if c.isalnum() else " " for c in words.lower()).split())
+
+
+def worklist_values(report: DailyReport) -> dict[str, dict[str, int]]:
+    """The worklists' counts by list and figure, keyed as :func:`key_of` writes them."""
+    values: dict[str, dict[str, int]] = {}
+    for line in report.worklists:
+        values.setdefault(key_of(line.worklist), {})[key_of(line.label)] = line.figure.n
+    return values
+
+
 def _funnel_values(report: DailyReport) -> dict[str, int]:
     """The funnel's counts; the callbacks outstanding also by kind (``callbacks_call_back``)."""
     f = report.funnel
@@ -85,6 +98,7 @@ def as_dict(report: DailyReport) -> dict[str, Any]:
             "scope": "practice",
         },
         "funnel": _funnel_values(report),
+        "worklists": worklist_values(report),
         "utilisation": [
             {"location": u.location, "provider": u.provider, "booked_minutes": u.booked_min,
              "template_minutes": u.template_min, "utilisation": _ratio(u.ratio)}
@@ -163,6 +177,10 @@ def csv_rows(report: DailyReport) -> list[tuple[str, ...]]:
 
     for step, count in _funnel_values(report).items():
         add("funnel", "count", count, location=here, category=step)
+
+    for worklist, counts in worklist_values(report).items():
+        for measure, count in counts.items():
+            add("worklists", measure, count, location=here, category=worklist)
 
     for u in report.utilisation:
         measures: tuple[tuple[str, float | None], ...] = (

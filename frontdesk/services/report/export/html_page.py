@@ -135,6 +135,19 @@ def to_html(report: DailyReport) -> str:
         _tr([label, values[key]], numeric=[1], sub=key in FUNNEL_PARTS)
         for key, label in FUNNEL_STEPS if key in values]))
 
+    body.append("<h2>Worklists</h2>")
+    if report.worklists:
+        rows = []
+        shown = None
+        for w in report.worklists:
+            if w.worklist != shown:
+                rows.append(_tr([w.worklist, ""], numeric=[1], css="group"))
+                shown = w.worklist
+            rows.append(_tr([w.label, w.figure.n], numeric=[1], sub=True))
+        body.append(_html_table([("List", False), ("Count", True)], rows))
+    else:
+        body.append("<p>None.</p>")
+
     body.append("<h2>Utilisation</h2>")
     if report.utilisation:
         body.append(_html_table(

@@ -122,6 +122,12 @@ def to_text(report: DailyReport) -> str:
                   [[("  " if key in FUNNEL_PARTS else "") + label, values[key]]
                    for key, label in FUNNEL_STEPS if key in values], numeric=[1])
 
+    out += _heading("Worklists")
+    if report.worklists:
+        out += _table(["List", "Count"], _worklist_rows(report, "  "), numeric=[1])
+    else:
+        out.append("None.")
+
     out += _heading("Utilisation (booked / template minutes)")
     if report.utilisation:
         out += _table(
@@ -148,6 +154,17 @@ def to_text(report: DailyReport) -> str:
 
     out += _trend_text(report)
     return "\n".join(line.rstrip() for line in out) + "\n"
+
+
+def _worklist_rows(report: DailyReport, indent: str) -> list[list[str | int]]:
+    rows: list[list[str | int]] = []
+    last = None
+    for line in report.worklists:
+        if line.worklist != last:
+            rows.append([line.worklist, ""])
+            last = line.worklist
+        rows.append([indent + line.label, line.figure.n])
+    return rows
 
 
 def _trend_text(report: DailyReport) -> list[str]:

@@ -1,0 +1,41 @@
+"""The worklists' figures for the daily report: each worklist counts its own list.
+
+Every worklist service (:mod:`frontdesk.services.worklists`) has a ``report_lines`` that counts
+with the query its list is read with, so the report and the lists always agree. This module only
+asks each in turn, inside the report's one read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from frontdesk.services.report.values import WorklistLine
+
+
+@dataclass(frozen=True, slots=True)
+class WorklistDay:
+    """The day the report is for: its local bounds (aware UTC), the moment it is read as of
+    (the end of the day, or now for today), and the location (None: all)."""
+
+    day: date
+    start: datetime
+    end: datetime
+    as_of: datetime
+    location_id: int | None
+    zone: ZoneInfo
+
+
+Gatherer = Callable[[Session, WorklistDay], list[WorklistLine]]
+
+
+def _gatherers() -> tuple[Gatherer, ...]:
+    return ()
+
+
+def worklist_lines(session: Session, wday: WorklistDay) -> tuple[WorklistLine, ...]:
+    return tuple(line for gather in _gatherers() for line in gather(session, wday))
