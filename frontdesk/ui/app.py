@@ -91,6 +91,8 @@ class FrontDeskApp(Routes):
                 tooltip="Approved answers about treatments (inside a call: beside it)"),
         Binding("f4", "daily_report", "Report", id="app.report",
                 tooltip="The manager's daily report: bookings, calls, funnel, utilisation"),
+        Binding("f5", "worklists", "Worklists", id="app.worklists",
+                tooltip="The worklists: confirmations, the waitlist, recalls, reminders"),
         Binding("q", "quit", "Quit", id="app.quit", tooltip="Quit frontdesk"),
         Binding("ctrl+l", "lock", "Lock", id="app.lock", show=False,
                 tooltip="Lock the screen now (your password unlocks it)"),

@@ -1,6 +1,6 @@
-"""Where the keys that work everywhere lead (F2 a call, F3 the treatments, F4 the report), and
-which screen answers each navigation message. The app shell is built on it; the features never
-open each other's screens, so this is the one place that knows them all."""
+"""Where the keys that work everywhere lead (F2 a call, F3 the treatments, F4 the report, F5 the
+worklists), and which screen answers each navigation message. The app shell is built on it; the
+features never open each other's screens, so this is the one place that knows them all."""
 
 from __future__ import annotations
 
@@ -42,6 +42,13 @@ class Routes(App[None]):
 
         if (backend := self.backend) is not None and not self.covered():
             self._toggle(TreatmentScreen, lambda: TreatmentScreen(backend))
+
+    def action_worklists(self) -> None:
+        """F5: the worklists (again: closes them)."""
+        from frontdesk.ui.worklists.hub import WorklistsScreen
+
+        if (backend := self.backend) is not None and not self.covered():
+            self._toggle(WorklistsScreen, lambda: WorklistsScreen(backend))
 
     # ------------------------------------------------------------------ the lock holds
 
@@ -85,7 +92,7 @@ class Routes(App[None]):
         if action == "keys":  # not while typing: there ? is text (F1 opens the list)
             focused = self.screen.focused
             return focused is None or not focused.check_consume_key("question_mark", "?")
-        if action in ("start_call", "treatments"):
+        if action in ("start_call", "treatments", "worklists"):
             return True if self.backend is not None else None  # greyed until it is open
         if action != "daily_report":
             return True

@@ -1,0 +1,126 @@
+"""F5: the worklists in one place — confirmations, the waitlist, recalls, the reminders' log —
+each with a line saying where it stands, read in a worker. Enter (or the list's number) opens
+one; each list's own screen does the work."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import DataTable, Static
+from textual.worker import Worker, WorkerState
+
+from frontdesk.ui.widgets.footer import KeyFooter
+
+if TYPE_CHECKING:
+    from frontdesk.ui.backend.door import Backend
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One worklist: its number key, its name, what it is for, how to open it and (read in a
+    worker) the line saying where it stands."""
+
+    key: str
+    title: str
+    what: str
+    open: Callable[[Backend], Screen[Any]]
+    standing: Callable[[Backend], str]
+
+
+def entries() -> tuple[Entry, ...]:
+    return ()
+
+
+class WorklistsScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "open_list", "Open", id="worklists.open", priority=True,
+                tooltip="Open the highlighted worklist"),
+        *(Binding(str(n), f"open_number({n})", f"List {n}", id=f"worklists.open_{n}",
+                  show=False, tooltip=f"Open worklist {n}") for n in range(1, 10)),
+        Binding("r", "refresh", "Refresh", id="worklists.refresh",
+                tooltip="Read where each list stands again"),
+        Binding("escape,backspace", "back", "Back", id="worklists.back", key_display="esc",
+                tooltip="Back to where the worklists were opened from"),
+    ]
+
+    def __init__(self, backend: Backend) -> None:
+        super().__init__()
+        self.backend = backend
+        self.lists = entries()
+
+    def compose(self) -> ComposeResult:
+        yield Static("Worklists", id="worklists-title", markup=False)
+        yield Static("Enter or a list's number opens it.", id="worklists-hint", markup=False)
+        yield DataTable(id="worklists-table", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="worklists-what", markup=False)
+        yield KeyFooter()
+
+    def on_mount(self) -> None:
+        table: DataTable[Text] = self.query_one("#worklists-table", DataTable)
+        table.add_column(Text("#"), width=1, key="key")
+        table.add_column(Text("List"), width=14, key="title")
+        table.add_column(Text("Where it stands"), key="standing")
+        for entry in self.lists:
+            table.add_row(Text(entry.key), Text(entry.title), Text("…"), key=entry.key)
+        table.focus()
+        self._describe()
+
+    def on_screen_resume(self) -> None:
+        self.action_refresh()
+
+    def action_refresh(self) -> None:
+        for entry in self.lists:
+            self.run_worker(partial(self._stand, entry), name=entry.key, group="worklists",
+                            thread=True, exit_on_error=False)
+
+    def _stand(self, entry: Entry) -> tuple[str, str]:
+        return entry.key, entry.standing(self.backend)
+
+    @on(Worker.StateChanged)
+    def _stood(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "worklists" or event.state not in (WorkerState.SUCCESS,
+                                                                     WorkerState.ERROR):
+            return
+        table: DataTable[Text] = self.query_one("#worklists-table", DataTable)
+        if event.state == WorkerState.SUCCESS and event.worker.result is not None:
+            key, said = event.worker.result
+            table.update_cell(key, "standing", Text(said, no_wrap=True, overflow="ellipsis"))
+        elif any(e.key == event.worker.name for e in self.lists):
+            table.update_cell(event.worker.name, "standing",
+                              Text("Could not read it (r: read again)"))
+
+    @on(DataTable.RowHighlighted)
+    def _highlighted(self) -> None:
+        self._describe()
+
+    def _describe(self) -> None:
+        entry = self.selected
+        self.query_one("#worklists-what", Static).update(entry.what if entry else "")
+
+    @property
+    def selected(self) -> Entry | None:
+        table = self.query_one("#worklists-table", DataTable)
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return next((e for e in self.lists if e.key == key), None)
+
+    def action_open_list(self) -> None:
+        if (entry := self.selected) is not None:
+            self.app.push_screen(entry.open(self.backend))
+
+    def action_open_number(self, n: int) -> None:
+        entry = next((e for e in self.lists if e.key == str(n)), None)
+        if entry is not None:
+            self.app.push_screen(entry.open(self.backend))
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
