@@ -513,3 +513,17 @@ def test_sizes_are_checked(ctx: Context) -> None:
     with pytest.raises(InvalidInput, match="locations"):
         demo.build_practice(ctx, locations=0)
     assert not demo.has_data(ctx)
+
+
+def test_demo_patients_have_a_home_zip_and_some_consent_to_reminders(
+        ctx: Context, seeded: demo.DemoSummary) -> None:
+    from frontdesk.domain.geo import coordinates
+
+    patients = rows(ctx, Patient)
+    assert all(coordinates(p.zip) is not None for p in patients)  # the nearest location works
+    texting = [p for p in patients if p.sms_consent]
+    mailing = [p for p in patients if p.email_consent]
+    assert 0.4 < len(texting) / len(patients) < 0.8
+    assert 0.3 < len(mailing) / len(patients) < 0.7
+    assert all(p.mobile == p.phone for p in texting)
+    assert all(p.email.endswith("@example.com") for p in mailing)

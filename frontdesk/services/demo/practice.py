@@ -134,6 +134,7 @@ class _PracticeBuilder:
         s.add_all(people)
         s.flush()
         self.location_ids = [loc.id or 0 for loc in sites]
+        self.location_zips = {loc.id or 0: loc.zip for loc in sites}
         self.staff_ids = {Role(m.role): m.id or 0 for m in staff}
         weekly = _weekly(kinds, locations)
         self.rooms: dict[tuple[int, RoomKind], list[int]] = defaultdict(list)
@@ -220,6 +221,7 @@ class _PracticeBuilder:
                 created_at=created,
                 preferred_location_id=rng.choices(self.location_ids, weights=weights)[0],
             ))
+        _contact_details(rows, random.Random(f"contact-{self.seed}"), self.location_zips)
         self.session.add_all(rows)
         self.session.flush()
         self.patient_ids = [p.id or 0 for p in rows]
@@ -227,3 +229,25 @@ class _PracticeBuilder:
         for p in rows:
             self.patients_at[p.preferred_location_id or 0].append(p.id or 0)
         self.counts["patients"] = len(rows)
+
+
+#: Home ZIP codes around the demo's locations (the Tulsa area), for the nearest location.
+HOME_ZIPS = ("74104", "74105", "74112", "74114", "74120", "74133", "74136", "74137", "74012",
+             "74014", "74055", "74006", "74063", "74037", "74008", "74017", "74066", "74401",
+             "74033", "74011", "74127", "74145")
+
+
+def _contact_details(rows: Sequence[Patient], rng: random.Random,
+                     location_zips: dict[int, str]) -> None:
+    """A home ZIP (mostly near the preferred location), a mobile with text consent for about
+    six in ten and an example.com email with email consent for about half: what reminders and
+    the nearest location work from. Drawn from their own random stream, so the rest of the
+    demo stays as it was."""
+    for p in rows:
+        near = location_zips.get(p.preferred_location_id or 0, "")
+        p.zip = near if near and rng.random() < 0.4 else rng.choice(HOME_ZIPS)
+        if rng.random() < 0.6:
+            p.mobile, p.sms_consent = p.phone, True
+        if rng.random() < 0.5:
+            p.email = f"{p.first_name}.{p.last_name}@example.com".lower().replace(" ", "")
+            p.email_consent = True
