@@ -20,11 +20,12 @@ from sqlmodel import Session, col, select
 from frontdesk.db.engine import run_write
 from frontdesk.db.models import AuditEvent, Outreach, Patient, Staff
 from frontdesk.domain import permissions
-from frontdesk.domain.confirmations import Outcome, Standing
+from frontdesk.domain.confirmations import Outcome, Standing, reminders
 from frontdesk.domain.model import Role, Status
 from frontdesk.domain.permissions import Permission
 from frontdesk.services import schedule_admin as admin
 from frontdesk.services import scheduling
+from frontdesk.services.catalog import DEFAULT_VISIT_TYPES
 from frontdesk.services.context import Context
 from frontdesk.services.errors import InvalidInput, NotAllowed, StaleAppointment
 from frontdesk.services.scheduling import status as status_module
@@ -143,6 +144,29 @@ def test_the_default_day_is_the_next_working_day(ctx: Context, practice: Practic
                       end=at(TUE, 0), reason="Founders Day")
     assert conf.default_day(ctx) == TUE  # and a holiday
     assert conf.confirmation_list(ctx, by=practice.staff).day == TUE
+
+
+NINE = datetime(2027, 3, 11, 9, 0, tzinfo=TULSA)
+PREP = {d.code: d.prep for d in DEFAULT_VISIT_TYPES}
+
+
+@pytest.mark.parametrize(("code", "procedure", "first", "expected"), [
+    ("rfa", True, False, "arrive by 8:15 AM (45 min early) · driver required"),
+    ("facet-therapeutic", True, False, "arrive by 8:30 AM (30 min early) · driver if sedated"),
+    ("new-patient", False, True,
+     "arrive by 8:40 AM (20 min early) · bring insurance card, medication list"),
+    ("med-management", False, False, "arrive by 8:50 AM (10 min early) · bring medication "
+                                     "bottles"),
+    ("rfa-consult", False, False, "arrive by 8:45 AM (15 min early) · bring medication list"),
+    ("massage", False, False, "arrive by 8:50 AM (10 min early)"),
+])
+def test_what_to_remind_from_the_default_visit_types(code: str, procedure: bool, first: bool,
+                                                     expected: str) -> None:
+    early = {"rfa": 45, "facet-therapeutic": 30, "new-patient": 20, "rfa-consult": 15}.get(
+        code, 10)
+    assert reminders(PREP[code], early_min=early, start_local=NINE, is_procedure=procedure,
+                     first_visit=first) == expected
+
 
 
 # --------------------------------------------------------------------------- outcomes

@@ -1,17 +1,20 @@
 """The confirmation list's reads and writes: a day's list at a location, and each call's
-outcome recorded against the version the row showed, said back in plain words."""
+outcome recorded against the version the row showed, said back in plain words. Its services
+load when the list is first opened, not at start (they bring the report's figures)."""
 
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from frontdesk.domain.confirmations import Outcome as CallOutcome
 from frontdesk.services.errors import Busy, FrontDeskError, InvalidInput, StaleAppointment
-from frontdesk.services.worklists import confirmations
-from frontdesk.services.worklists.confirmations import ConfirmationList, ConfirmRow
 from frontdesk.ui.backend.changes import Outcome
 from frontdesk.ui.backend.core import BackendCore
 from frontdesk.ui.text import when_text
+
+if TYPE_CHECKING:
+    from frontdesk.services.worklists.confirmations import ConfirmationList, ConfirmRow
 
 
 class ConfirmationsDoor(BackendCore):
@@ -21,6 +24,8 @@ class ConfirmationsDoor(BackendCore):
                           audit: bool = True) -> ConfirmationList:
         """The list of ``day`` (None: the next working day) at ``location_id`` (None: every
         location); ``audit`` False for a read that only keeps the same list fresh."""
+        from frontdesk.services.worklists import confirmations
+
         return confirmations.confirmation_list(self.ctx, by=self._acting(), day=day,
                                                location_id=location_id, audit=audit)
 
@@ -28,6 +33,8 @@ class ConfirmationsDoor(BackendCore):
                     ) -> Outcome:
         """Record the call's outcome against the version ``row`` showed; say how it went by
         the visit's time, never the patient's name."""
+        from frontdesk.services.worklists import confirmations
+
         if self.staff is None:
             return Outcome("Nobody to act as: sign in first.", "error")
         try:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from frontdesk.domain.confirmations import Standing
-from frontdesk.services.worklists.confirmations import ConfirmRow
 from frontdesk.ui.text import fit, phone_text
+
+if TYPE_CHECKING:
+    from frontdesk.services.worklists.confirmations import ConfirmRow
 
 CELL_PADDING = 2
 SCROLLBAR = 2
