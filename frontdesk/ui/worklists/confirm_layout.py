@@ -14,12 +14,12 @@ if TYPE_CHECKING:
 
 CELL_PADDING = 2
 SCROLLBAR = 2
-#: (key, label, width) shown at every width; the patient takes what is left (at least 14).
+#: (key, label, width) shown at every width; the patient takes what is left, within bounds.
 NARROW = (("time", "Time", 5), ("phone", "Phone", 14), ("visit", "Visit", 18),
           ("standing", "Call", 14))
-PATIENT_MIN, PATIENT_COMFY = 14, 24
-#: Shown too, in this order, while the patient keeps a comfortable width.
-WIDE = (("provider", "Provider", 18), ("remind", "Remind", 44))
+PATIENT_MIN, PATIENT_MAX = 14, 24
+PROVIDER = ("provider", "Provider", 18)
+REMIND_MIN = 30  # what to remind, once it has this much; it takes the rest
 #: A mark before the visit: called first (a procedure, a first visit).
 FIRST_MARK = {True: "◆ ", False: "  "}
 
@@ -32,17 +32,21 @@ class Column:
 
 
 def plan_columns(width: int) -> tuple[Column, ...]:
-    """Time, patient, phone, visit and the call's standing always; the provider and what to
-    remind as the terminal widens."""
+    """Time, patient, phone, visit and the call's standing always; as the terminal widens,
+    what to remind (the rest of the width) and, wider still, the provider."""
     room = width - SCROLLBAR
-    chosen = [Column(*c) for c in NARROW]
-    used = sum(c.width + CELL_PADDING for c in chosen) + CELL_PADDING
-    for extra in (Column(*c) for c in WIDE):
-        if room - used - extra.width - CELL_PADDING >= PATIENT_COMFY:
-            chosen.append(extra)
-            used += extra.width + CELL_PADDING
-    patient = Column("patient", "Patient", max(PATIENT_MIN, room - used))
-    return (chosen[0], patient, *chosen[1:])
+    fixed = [Column(*c) for c in NARROW]
+    used = sum(c.width + CELL_PADDING for c in fixed)
+    patient = Column("patient", "Patient",
+                     min(max(room - used - CELL_PADDING, PATIENT_MIN), PATIENT_MAX))
+    used += patient.width + CELL_PADDING
+    extra: list[Column] = []
+    if room - used >= PROVIDER[2] + REMIND_MIN + 2 * CELL_PADDING:
+        extra.append(Column(*PROVIDER))
+        used += PROVIDER[2] + CELL_PADDING
+    if room - used - CELL_PADDING >= REMIND_MIN:
+        extra.append(Column("remind", "Remind", room - used - CELL_PADDING))
+    return (fixed[0], patient, *fixed[1:], *extra)
 
 
 #: The default visit types in at most 16 cells (the visit column less its mark).
