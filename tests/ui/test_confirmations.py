@@ -162,7 +162,8 @@ async def test_v_records_the_wish_and_picks_the_visit_up_in_the_day_view(
 async def test_days_and_a_changed_visit(sqlite_ctx: Context, practice: Practice) -> None:
     eight, *_ = four_on_thursday(sqlite_ctx, practice)
     friday = book(sqlite_ctx, practice, FRI, 9)
-    async with FrontDeskApp(context=sqlite_ctx, staff="desk").run_test(size=(80, 24)) as pilot:
+    app = FrontDeskApp(context=sqlite_ctx, staff="desk")
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
         screen = await opened(pilot)
         await pilot.press("right")
         screen = await ready(pilot)
@@ -182,6 +183,8 @@ async def test_days_and_a_changed_visit(sqlite_ctx: Context, practice: Practice)
         await pilot.press("n")
         screen = await ready(pilot)
         assert outcomes(sqlite_ctx) == []  # refused: the row showed an older version
+        said = [n.message for n in pilot.app._notifications]
+        assert any("changed by someone else meanwhile (now confirmed" in m for m in said)
         row = next(r for r in screen.listing.rows if r.id == eight.id)
         assert row.standing.value == "confirmed"  # the fresh state shows
 

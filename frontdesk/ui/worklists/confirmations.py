@@ -163,7 +163,7 @@ class ConfirmationsScreen(Screen[None]):
             day, location_id, found, places, audited = event.worker.result
             if audited:
                 self._audited.add((found.day, location_id))
-            if (day, location_id) != (self.day, self.location_id) and day is not None:
+            if location_id != self.location_id or day not in (None, self.day):
                 return  # the person moved on meanwhile
             note.remove_class("-error")
             self.day = found.day
@@ -181,12 +181,14 @@ class ConfirmationsScreen(Screen[None]):
         return location_label(self.locations, self.location_id)
 
     def _show_title(self) -> None:
-        day = "next working day" if self.day is None else format_day(self.day)
-        today = self.backend.today()
-        when = {today: " (today)", today + timedelta(days=1): " (tomorrow)"}.get(
-            self.day or today - timedelta(days=1), "")
+        if self.day is None:
+            day = "next working day"
+        else:
+            today = self.backend.today()
+            near = {today: " (today)", today + timedelta(days=1): " (tomorrow)"}
+            day = format_day(self.day) + near.get(self.day, "")
         self.query_one("#confirm-title", Static).update(
-            f"Confirmations · {self._place()} · {day}{when}")
+            f"Confirmations · {self._place()} · {day}")
 
     def _paint(self) -> None:
         found = self.listing
