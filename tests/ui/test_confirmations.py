@@ -13,7 +13,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 from textual.worker import WorkerCancelled
 
-from frontdesk.db.models import Outreach
+from frontdesk.db.models import AuditEvent, Outreach
 from frontdesk.domain.model import Status
 from frontdesk.services import scheduling
 from frontdesk.services.context import Context
@@ -69,6 +69,14 @@ def outcomes(ctx: Context) -> list[tuple[int | None, str]]:
                 for r in session.exec(select(Outreach).order_by(col(Outreach.id)))]
 
 
+def listings(ctx: Context) -> list[Any]:
+    """The audit events of the list's reads (who saw names and phones, and how many)."""
+    with Session(ctx.engine) as session:
+        return [e.after for e in session.exec(
+            select(AuditEvent).where(AuditEvent.action == "patient.list")
+            .order_by(col(AuditEvent.id)))]
+
+
 async def test_outcomes_move_the_cursor_to_the_next_visit_to_call_and_count(
         sqlite_ctx: Context, practice: Practice) -> None:
     eight, nine, first, facet = four_on_thursday(sqlite_ctx, practice)
@@ -100,6 +108,7 @@ async def test_outcomes_move_the_cursor_to_the_next_visit_to_call_and_count(
         assert text_of(screen, "#confirm-progress") == "2 of 4 reached · 2 confirmed · 0 to call"
         assert outcomes(sqlite_ctx) == [(first.id, "confirmed"), (facet.id, "no-answer"),
                                         (eight.id, "left-message"), (nine.id, "confirmed")]
+        assert listings(sqlite_ctx) == [{"command": "confirmations", "rows": 4}]  # read once
         assert scheduling.get_appointment(sqlite_ctx, facet.id).status is Status.BOOKED
 
 

@@ -125,7 +125,7 @@ class ConfirmationsScreen(Screen[None]):
 
     def on_screen_resume(self) -> None:
         """Shown again (back from the day view after a move): read it again."""
-        self.reload(audit=False)
+        self.reload()
 
     def _refresh_quietly(self) -> None:
         if self.is_current and self.loaded and not self._writing:
@@ -133,12 +133,13 @@ class ConfirmationsScreen(Screen[None]):
 
     # ------------------------------------------------------------------ reading
 
-    def reload(self, *, audit: bool = True) -> None:
+    def reload(self) -> None:
+        """Read the list asked for; audited unless this day and place were read before."""
         self.loaded = False
         self._show_title()
         self.refresh_bindings()
-        wanted = self.day is None or (self.day, self.location_id) not in self._audited
-        self._read(self.day, self.location_id, audit and wanted)
+        audit = self.day is None or (self.day, self.location_id) not in self._audited
+        self._read(self.day, self.location_id, audit)
 
     @work(thread=True, exclusive=True, group="confirm-read", exit_on_error=False)
     def _read(self, day: date | None, location_id: int | None, audit: bool
@@ -318,7 +319,7 @@ class ConfirmationsScreen(Screen[None]):
             self.app.call_from_thread(
                 self.notify, "Could not record the call (the database may be out of reach). "
                 "Press r to see the list as it stands.", severity="error", markup=False)
-            self.app.call_from_thread(self.reload, audit=False)
+            self.app.call_from_thread(self.reload)
             return
         self.app.call_from_thread(self.notify, said.message, severity=said.severity,
                                   markup=False)
@@ -327,7 +328,7 @@ class ConfirmationsScreen(Screen[None]):
             self.app.call_from_thread(self._open_move, appt.local_start.date(),
                                       appt.location_id, appt.id)
             return
-        self.app.call_from_thread(self.reload, audit=False)
+        self.app.call_from_thread(self.reload)
 
     def _open_move(self, day: date, location_id: int, visit_id: int) -> None:
         self._writing = False
@@ -354,7 +355,7 @@ class ConfirmationsScreen(Screen[None]):
         self.reload()
 
     def action_refresh(self) -> None:
-        self.reload(audit=False)
+        self.reload()
 
     def action_back(self) -> None:
         self.dismiss()
