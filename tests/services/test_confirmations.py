@@ -23,8 +23,8 @@ from frontdesk.domain import permissions
 from frontdesk.domain.confirmations import Outcome, Standing, reminders
 from frontdesk.domain.model import Role, Status
 from frontdesk.domain.permissions import Permission
+from frontdesk.services import audit, scheduling
 from frontdesk.services import schedule_admin as admin
-from frontdesk.services import scheduling
 from frontdesk.services.catalog import DEFAULT_VISIT_TYPES
 from frontdesk.services.context import Context
 from frontdesk.services.errors import InvalidInput, NotAllowed, StaleAppointment
@@ -385,3 +385,18 @@ def test_the_report_lines_agree_with_the_list(ctx: Context, practice: Practice) 
         line.figure.ids for line in lines.values()]
     assert conf.report_lines(ctx, FRI, practice.location_id)[0].figure.ids == (
         made["friday"].id,)
+
+
+def test_the_audit_log_tells_each_call_and_finds_it_under_the_patient(
+        ctx: Context, practice: Practice) -> None:
+    visit = thursday(ctx, practice)["facet"]
+    conf.record(ctx, staff=practice.staff, appointment_id=visit.id, outcome="no-answer")
+    conf.record(ctx, staff=practice.staff, appointment_id=visit.id, outcome="confirmed")
+
+    mine = audit.audit_events(ctx, by=practice.manager, patient_id=practice.patient_id,
+                              action="outreach.")
+    assert [e.summary for e in reversed(mine)] == [
+        f"confirmation call about appointment {visit.id}: no-answer",
+        f"confirmation call about appointment {visit.id}: confirmed"]
+    assert audit.audit_events(ctx, by=practice.manager, action="outreach.",
+                              patient_id=practice.other_patient_id) == []
