@@ -288,9 +288,11 @@ def test_visits_off_the_list_and_unknown_outcomes_are_refused(ctx: Context,
                                                               practice: Practice) -> None:
     made = thursday(ctx, practice)
     before = audit_count(ctx)
-    with pytest.raises(InvalidInput, match="not on the confirmation list"):
-        conf.record(ctx, staff=practice.staff, appointment_id=made["cancelled"].id,
-                    outcome="no-answer")
+    for visit, outcome in (("cancelled", "no-answer"), ("hold", "cancelled"),
+                           ("hold", "confirmed")):
+        with pytest.raises(InvalidInput, match="not on the confirmation list"):
+            conf.record(ctx, staff=practice.staff, appointment_id=made[visit].id,
+                        outcome=outcome, reason="Feeling better")
     with pytest.raises(InvalidInput, match="outcome"):
         conf.record(ctx, staff=practice.staff, appointment_id=made["facet"].id,
                     outcome="maybe")

@@ -44,7 +44,7 @@ from frontdesk.domain.permissions import Permission
 from frontdesk.services import scheduling
 from frontdesk.services.access import acting, require
 from frontdesk.services.context import Context
-from frontdesk.services.errors import Busy, InvalidInput
+from frontdesk.services.errors import Busy, InvalidInput, StaleAppointment
 from frontdesk.services.holidays import local_day_bounds
 from frontdesk.services.mapping import appointment_view
 from frontdesk.services.readback import arrive_early
@@ -297,6 +297,11 @@ def record(ctx: Context, *, staff: str, appointment_id: int, outcome: Outcome | 
     require(ctx, staff, Permission.CONFIRMATIONS)
     seen = scheduling.get_appointment(ctx, appointment_id)
     version = seen.version if expected_version is None else expected_version
+    if expected_version is not None and seen.version != expected_version:
+        raise StaleAppointment(seen)
+    if seen.status.value not in TO_HAPPEN:
+        raise InvalidInput("appointment", f"a {seen.status.label} visit is not on the "
+                                          "confirmation list")
     call = OutreachNote(WORKLIST, said.value, subject=seen.local_start.date().isoformat(),
                         note=note).checked()
     if said is Outcome.CANCELLED:
