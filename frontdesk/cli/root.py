@@ -34,6 +34,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "status": ("appointments", "status_cmd"),
     "show": ("appointments", "show_cmd"),
     "appointments": ("appointments", "appointments_cmd"),
+    "confirmations": ("confirmations", "confirmations_group"),
     "patients": ("patients", "patients_group"),
     "closures": ("closures", "closures_cmd"),
     "holidays": ("closures", "holidays_group"),

@@ -1,12 +1,13 @@
 """Who may do what: the four roles form a ladder, and each permission names the lowest rung.
 
-Receptionists book, move, cancel, change a visit's status, add and edit patients and log calls
-within the pathway; schedulers also edit templates and closures (and override payer rules with a
-reason — the roles for that are a setting, ``[callbacks] override_roles``); managers also see the
-daily report, its overrides and the audit log, merge two records of one patient, import the old
-system's files and export the practice's data (FHIR files, calendars); admins also manage staff
-accounts and set up the practice from its file. Everybody signed in may look at the calendar and
-open a visit (opening a record is audited, not forbidden).
+Receptionists book, move, cancel, change a visit's status, add and edit patients, log calls
+within the pathway and work the confirmation list; schedulers also edit templates and closures
+(and override payer rules with a reason — the roles for that are a setting, ``[callbacks]
+override_roles``); managers also see the daily report, its overrides and the audit log, merge
+two records of one patient, import the old system's files and export the practice's data (FHIR
+files, calendars); admins also manage staff accounts and set up the practice from its file.
+Everybody signed in may look at the calendar and open a visit (opening a record is audited, not
+forbidden).
 
 Pure: the services look up the person and ask :func:`allowed`; the UI asks the same question to
 grey out what the person cannot do, so the screen and the services never disagree.
@@ -39,6 +40,7 @@ class Permission(StrEnum):
     IMPORT = "import"  # bring patients and visits over from another system's files
     PRACTICE = "practice"  # set up the practice from its file (practice apply, export)
     PATIENT_MERGE = "patient-merge"  # make two records of one person one
+    CONFIRMATIONS = "confirmations"  # work the confirmation list: read it, record each call
 
 
 #: The lowest role holding each permission.
@@ -59,6 +61,7 @@ LOWEST: dict[Permission, Role] = {
     Permission.IMPORT: Role.MANAGER,
     Permission.PRACTICE: Role.ADMIN,
     Permission.PATIENT_MERGE: Role.MANAGER,
+    Permission.CONFIRMATIONS: Role.RECEPTIONIST,
 }
 
 #: What each permission lets a person do, for the refusal message.
@@ -79,6 +82,7 @@ DOING: dict[Permission, str] = {
     Permission.IMPORT: "importing patients and visits from another system",
     Permission.PRACTICE: "setting up the practice from its file",
     Permission.PATIENT_MERGE: "merging two patient records",
+    Permission.CONFIRMATIONS: "working the confirmation list",
 }
 
 

@@ -42,6 +42,7 @@ from frontdesk.services.patients import edit, merge
 from frontdesk.services.report import DrillKind, Figure
 from frontdesk.services.scheduling import WARNING_CODES
 from frontdesk.services.views import AppointmentView
+from frontdesk.services.worklists import confirmations
 from tests.practice import Practice
 
 MATRIX = """
@@ -65,6 +66,8 @@ save a call               yes           yes        yes      yes
 finish a call             yes           yes        yes      yes
 record relief             yes           yes        yes      yes
 close a callback          yes           yes        yes      yes
+read the confirmation list yes          yes        yes      yes
+record a confirmation call yes          yes        yes      yes
 override a payer rule     no            yes        yes      yes
 add working hours         no            yes        yes      yes
 remove working hours      no            yes        yes      yes
@@ -185,6 +188,17 @@ def _confirm(c: Cell) -> Act:
     appt = c.booked()
     return lambda: scheduling.set_status(c.ctx, staff=c.who, appointment_id=appt.id,
                                          status=Status.CONFIRMED)
+
+
+def _confirmation_list(c: Cell) -> Act:
+    c.booked()
+    return lambda: confirmations.confirmation_list(c.ctx, by=c.who, day=c.at(10).date())
+
+
+def _record_confirmation(c: Cell) -> Act:
+    appt = c.booked()
+    return lambda: confirmations.record(c.ctx, staff=c.who, appointment_id=appt.id,
+                                        outcome="left-message")
 
 
 def _add_patient(c: Cell) -> Act:
@@ -353,6 +367,8 @@ ACTIONS: dict[str, Callable[[Cell], Act]] = {
     "finish a call": _finish_call,
     "record relief": _record_relief,
     "close a callback": _close_callback,
+    "read the confirmation list": _confirmation_list,
+    "record a confirmation call": _record_confirmation,
     "override a payer rule": _override,
     "add working hours": _add_hours,
     "remove working hours": _remove_hours,

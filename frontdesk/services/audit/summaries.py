@@ -165,6 +165,22 @@ def _callback(event: AuditEvent, verb: str, _names: _Names) -> str | None:
     return f"{ref} {words[verb]}" if verb in words else None
 
 
+#: A worklist's call in a word or two ("confirmation call").
+WORKLIST_CALLS = {"confirm": "confirmation call", "recall": "recall call",
+                  "waitlist": "waitlist offer"}
+
+
+def _outreach(event: AuditEvent, verb: str, _names: _Names) -> str | None:
+    """'confirmation call about appointment 12: no-answer'."""
+    after: dict[str, Any] = event.after or {}
+    if verb != "record":
+        return None
+    what = WORKLIST_CALLS.get(str(after.get("worklist")), "call")
+    about = after.get("appointment_id")
+    target = f" about appointment {about}" if about else ""
+    return f"{what}{target}: {_short(str(after.get('outcome') or 'no outcome'), 24)}"
+
+
 def _relief(event: AuditEvent, verb: str, _names: _Names) -> str | None:
     words = {"record": "recorded", "update": "updated"}
     return f"{words[verb]} relief report {event.entity_id}" if verb in words else None
@@ -348,6 +364,7 @@ _FAMILIES: dict[str, Callable[[AuditEvent, str, _Names], str | None]] = {
     "payer": _payer,
     "call": _call,
     "callback": _callback,
+    "outreach": _outreach,
     "relief": _relief,
     "patient": _patient,
     "template": _template,

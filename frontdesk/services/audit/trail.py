@@ -23,6 +23,7 @@ from frontdesk.db.models import (
     AuditEvent,
     Call,
     CallbackTask,
+    Outreach,
     Patient,
     ReliefReport,
     Staff,
@@ -42,6 +43,7 @@ _PATIENT_OWNED: tuple[tuple[str, Any], ...] = (
     ("call", Call),
     ("relief_report", ReliefReport),
     ("callback_task", CallbackTask),
+    ("outreach", Outreach),
 )
 
 

@@ -19,6 +19,7 @@ from frontdesk.services.errors import InvalidInput
 from frontdesk.services.mapping import appointment_snapshot
 from frontdesk.services.pathway import recheck_later_visits
 from frontdesk.services.scheduling import guards
+from frontdesk.services.scheduling.outreach import OutreachNote, write_outreach
 from frontdesk.services.scheduling.reading import _view
 from frontdesk.services.scheduling.transaction import (
     _appointment,
@@ -35,9 +36,11 @@ MAX_TEXT = 500
 
 def cancel(
     ctx: Context, *, staff: str, appointment_id: int, reason: str,
-    expected_version: int | None = None,
+    expected_version: int | None = None, outreach: OutreachNote | None = None,
 ) -> AppointmentView:
-    """Cancel with a reason; flagged late when inside the late-cancel window."""
+    """Cancel with a reason; flagged late when inside the late-cancel window. ``outreach``:
+    the worklist call that cancelled it, recorded in the same transaction."""
+    outreach = outreach.checked() if outreach is not None else None
     reason = reason.strip()
     if not reason:
         raise InvalidInput("reason", "say why the visit is cancelled")
@@ -61,6 +64,8 @@ def cancel(
                     at=now, staff_id=staff_row.id, action="appointment.cancel",
                     entity="appointment", entity_id=appt.id, before=before,
                     after=appointment_snapshot(appt))
+        if outreach is not None:
+            write_outreach(session, ctx, appt=appt, staff=staff_row, note=outreach, now=now)
         _sync(session, ctx, appt, now)
         return _view(session, _id(appt))  # read back in the same transaction
 
@@ -70,16 +75,22 @@ def cancel(
 def set_status(
     ctx: Context, *, staff: str, appointment_id: int, status: Status,
     expected_version: int | None = None, accept_warnings: Collection[str] = (),
+    outreach: OutreachNote | None = None,
 ) -> AppointmentView:
     """Confirm, check in, complete or mark a no-show (cancel has its own service).
 
     A visit that did not count becomes a booking only through the booking's checks: a hold
     "booked" is confirmed as :func:`~frontdesk.services.scheduling.booking.confirm_hold`
     confirms it, and a no-show booked again passes the same checks and payer rules (an
-    override signed on it stands), its warnings accepted with ``accept_warnings``."""
+    override signed on it stands), its warnings accepted with ``accept_warnings``.
+    ``outreach``: the worklist call that set it (a confirmation call), recorded in the same
+    transaction."""
+    outreach = outreach.checked() if outreach is not None else None
     if status in (Status.CANCELLED, Status.HELD, Status.EXPIRED):
         raise InvalidInput("status", f"use the {status.label} action instead")
     if status == Status.BOOKED and _status_now(ctx, appointment_id) == Status.HELD:
+        if outreach is not None:
+            raise InvalidInput("status", "a hold is booked on the call, not from a worklist")
         from frontdesk.services.scheduling.booking import confirm_hold
 
         return confirm_hold(ctx, staff=staff, appointment_id=appointment_id,
@@ -121,6 +132,8 @@ def set_status(
                     at=now, staff_id=staff_row.id, action="appointment.status",
                     entity="appointment", entity_id=appt.id, before=before,
                     after=appointment_snapshot(appt))
+        if outreach is not None:
+            write_outreach(session, ctx, appt=appt, staff=staff_row, note=outreach, now=now)
         _sync(session, ctx, appt, now)
         return _view(session, _id(appt))  # read back in the same transaction
 

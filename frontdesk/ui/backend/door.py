@@ -18,6 +18,7 @@ from frontdesk.services.origin import Origin, app_origin
 from frontdesk.ui.backend.account import AccountDoor
 from frontdesk.ui.backend.calendar import CalendarDoor
 from frontdesk.ui.backend.calls import Advice, CallBooking, CallDoor
+from frontdesk.ui.backend.confirmations import ConfirmationsDoor
 from frontdesk.ui.backend.core import PRACTICE_ZONE
 from frontdesk.ui.backend.reports import ReportDoor
 
@@ -25,7 +26,7 @@ __all__ = ["Advice", "Backend", "CallBooking", "Opened", "describe_failure", "op
 
 
 @dataclass(frozen=True)
-class Backend(AccountDoor, CalendarDoor, CallDoor, ReportDoor):
+class Backend(AccountDoor, CalendarDoor, CallDoor, ReportDoor, ConfirmationsDoor):
     """The services bound to one open database, acting as the person signed in (see
     :class:`~frontdesk.ui.backend.core.BackendCore`); one door per area of the app."""
 

@@ -1,0 +1,210 @@
+"""The confirmation list's screen (issue 21) at 80x24: it opens on the next working day, the
+first to call at the top; each outcome key records the call and sends the cursor to the next
+visit still to call; x cancels through the cancel dialog; v records the wish and picks the
+visit up in the day view; the progress line follows. Checked on screen and in the database."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+from sqlmodel import Session, col, select
+from textual.pilot import Pilot
+from textual.widgets import Input
+from textual.worker import WorkerCancelled
+
+from frontdesk.db.models import AuditEvent, Outreach
+from frontdesk.domain.model import Status
+from frontdesk.services import scheduling
+from frontdesk.services.context import Context
+from frontdesk.services.views import AppointmentView
+from frontdesk.ui.app import FrontDeskApp
+from frontdesk.ui.calendar.day.screen import DayViewScreen
+from frontdesk.ui.visit.cancel import CancelDialog
+from frontdesk.ui.widgets.go_to import GoToDialog
+from frontdesk.ui.worklists.confirm_layout import plan_columns
+from frontdesk.ui.worklists.confirmations import ConfirmationsScreen
+from tests.practice import Practice
+from tests.services.test_confirmations import FRI, THU, book
+from tests.ui.conftest import settled, text_of
+
+
+def four_on_thursday(ctx: Context, p: Practice) -> list[AppointmentView]:
+    """Thursday's follow-ups at 8 and 9, a first visit at 10, a facet block at 13."""
+    return [book(ctx, p, THU, 8), book(ctx, p, THU, 9, patient=p.other_patient_id),
+            book(ctx, p, THU, 10, "new-patient", patient=p.other_patient_id),
+            book(ctx, p, THU, 13, "facet-diagnostic", provider=p.able)]
+
+
+async def ready(pilot: Pilot[None]) -> ConfirmationsScreen:
+    """Wait, bounded, until the list shows what it was asked for."""
+    for _ in range(200):
+        with contextlib.suppress(WorkerCancelled):
+            await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = pilot.app.screen
+        if isinstance(screen, ConfirmationsScreen) and screen.loaded:
+            return screen
+    raise AssertionError("the confirmation list never showed")
+
+
+async def opened(pilot: Pilot[None], **kw: Any) -> ConfirmationsScreen:
+    await settled(pilot)
+    app = pilot.app
+    assert isinstance(app, FrontDeskApp)
+    assert app.backend is not None
+    kw.setdefault("location_id", 1)
+    await app.push_screen(ConfirmationsScreen(app.backend, **kw))
+    return await ready(pilot)
+
+
+def cursor_id(screen: ConfirmationsScreen) -> int | None:
+    row = screen.selected
+    return row.id if row else None
+
+
+def outcomes(ctx: Context) -> list[tuple[int | None, str]]:
+    with Session(ctx.engine) as session:
+        return [(r.appointment_id, r.outcome)
+                for r in session.exec(select(Outreach).order_by(col(Outreach.id)))]
+
+
+def listings(ctx: Context) -> list[Any]:
+    """The audit events of the list's reads (who saw names and phones, and how many)."""
+    with Session(ctx.engine) as session:
+        return [e.after for e in session.exec(
+            select(AuditEvent).where(AuditEvent.action == "patient.list")
+            .order_by(col(AuditEvent.id)))]
+
+
+async def test_outcomes_move_the_cursor_to_the_next_visit_to_call_and_count(
+        sqlite_ctx: Context, practice: Practice) -> None:
+    eight, nine, first, facet = four_on_thursday(sqlite_ctx, practice)
+    async with FrontDeskApp(context=sqlite_ctx, staff="desk").run_test(size=(80, 24)) as pilot:
+        screen = await opened(pilot)
+
+        assert screen.day == THU  # the next working day after Wednesday
+        assert "Confirmations · Test Clinic · Thu 11 Mar 2027 (tomorrow)" in text_of(
+            screen, "#confirm-title")
+        assert [r.id for r in screen.listing.rows] == [first.id, facet.id, eight.id, nine.id]
+        assert text_of(screen, "#confirm-progress") == "0 of 4 reached · 0 confirmed · 4 to call"
+        assert "Remind: arrive by 9:40 AM (20 min early)" in text_of(screen, "#confirm-detail")
+
+        await pilot.press("c")  # the first visit confirmed
+        screen = await ready(pilot)
+        assert scheduling.get_appointment(sqlite_ctx, first.id).status is Status.CONFIRMED
+        assert cursor_id(screen) == facet.id
+        assert text_of(screen, "#confirm-progress") == "1 of 4 reached · 1 confirmed · 3 to call"
+
+        await pilot.press("n")  # no answer at the facet block's number
+        screen = await ready(pilot)
+        assert cursor_id(screen) == eight.id
+        await pilot.press("m")  # a message left for the 8:00
+        screen = await ready(pilot)
+        assert cursor_id(screen) == nine.id
+        await pilot.press("c")
+        screen = await ready(pilot)
+        assert cursor_id(screen) == facet.id  # every one tried: the first not reached
+        assert text_of(screen, "#confirm-progress") == "2 of 4 reached · 2 confirmed · 0 to call"
+        assert outcomes(sqlite_ctx) == [(first.id, "confirmed"), (facet.id, "no-answer"),
+                                        (eight.id, "left-message"), (nine.id, "confirmed")]
+        assert listings(sqlite_ctx) == [{"command": "confirmations", "rows": 4}]  # read once
+        assert scheduling.get_appointment(sqlite_ctx, facet.id).status is Status.BOOKED
+
+
+async def test_x_cancels_through_the_cancel_dialog(sqlite_ctx: Context,
+                                                   practice: Practice) -> None:
+    eight, nine, first, facet = four_on_thursday(sqlite_ctx, practice)
+    async with FrontDeskApp(context=sqlite_ctx, staff="desk").run_test(size=(80, 24)) as pilot:
+        screen = await opened(pilot)
+        await pilot.press("x")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, CancelDialog)
+        await pilot.press("escape")  # kept after all: nothing written
+        screen = await ready(pilot)
+        assert outcomes(sqlite_ctx) == []
+
+        await pilot.press("x")
+        await pilot.pause()
+        dialog = pilot.app.screen
+        assert isinstance(dialog, CancelDialog)
+        await pilot.press("enter")  # no reason: the dialog says so and stays
+        assert isinstance(pilot.app.screen, CancelDialog)
+        dialog.query_one(Input).value = "Feeling better"
+        await pilot.press("enter")
+        screen = await ready(pilot)
+
+        done = scheduling.get_appointment(sqlite_ctx, first.id)
+        assert (done.status, done.cancel_reason) == (Status.CANCELLED, "Feeling better")
+        assert outcomes(sqlite_ctx) == [(first.id, "cancelled")]
+        assert [r.id for r in screen.listing.rows] == [facet.id, eight.id, nine.id]
+        assert cursor_id(screen) == facet.id
+        assert text_of(screen, "#confirm-progress") == (
+            "0 of 3 reached · 0 confirmed · 3 to call · 1 cancelled or moved")
+
+
+async def test_v_records_the_wish_and_picks_the_visit_up_in_the_day_view(
+        sqlite_ctx: Context, practice: Practice) -> None:
+    eight, nine, first, facet = four_on_thursday(sqlite_ctx, practice)
+    async with FrontDeskApp(context=sqlite_ctx, staff="desk").run_test(size=(80, 24)) as pilot:
+        screen = await opened(pilot)
+        await pilot.press("down", "down")  # the 8:00 follow-up
+        assert cursor_id(screen) == eight.id
+        await pilot.press("v")
+        for _ in range(100):
+            await pilot.app.workers.wait_for_complete()
+            await pilot.pause()
+            if isinstance(pilot.app.screen, DayViewScreen):
+                break
+        day = pilot.app.screen
+        assert isinstance(day, DayViewScreen)
+        assert outcomes(sqlite_ctx) == [(eight.id, "wants-move")]
+        await pilot.press("escape")  # the move let go of
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, DayViewScreen)
+        await pilot.press("escape")  # back to the list, read again
+        screen = await ready(pilot)
+        row = next(r for r in screen.listing.rows if r.id == eight.id)
+        assert row.standing.value == "wants-move"
+
+
+async def test_days_and_a_changed_visit(sqlite_ctx: Context, practice: Practice) -> None:
+    eight, *_ = four_on_thursday(sqlite_ctx, practice)
+    friday = book(sqlite_ctx, practice, FRI, 9)
+    app = FrontDeskApp(context=sqlite_ctx, staff="desk")
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        screen = await opened(pilot)
+        await pilot.press("right")
+        screen = await ready(pilot)
+        assert (screen.day, [r.id for r in screen.listing.rows]) == (FRI, [friday.id])
+        await pilot.press("g")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, GoToDialog)
+        pilot.app.screen.query_one(Input).value = "3/11"
+        await pilot.press("enter")
+        screen = await ready(pilot)
+        assert screen.day == THU
+
+        await pilot.press("down", "down")
+        assert cursor_id(screen) == eight.id
+        scheduling.set_status(sqlite_ctx, staff="sched", appointment_id=eight.id,
+                              status=Status.CONFIRMED)  # another desk, meanwhile
+        await pilot.press("n")
+        screen = await ready(pilot)
+        assert outcomes(sqlite_ctx) == []  # refused: the row showed an older version
+        said = [n.message for n in pilot.app._notifications]
+        assert any("changed by someone else meanwhile (now confirmed" in m for m in said)
+        row = next(r for r in screen.listing.rows if r.id == eight.id)
+        assert row.standing.value == "confirmed"  # the fresh state shows
+
+
+def test_the_columns_fit_80_and_grow_with_the_terminal() -> None:
+    narrow = plan_columns(80)
+    assert [c.key for c in narrow] == ["time", "patient", "phone", "visit", "standing"]
+    assert sum(c.width + 2 for c in narrow) <= 78
+    assert [c.key for c in plan_columns(120)] == [
+        "time", "patient", "phone", "visit", "standing", "remind"]
+    wide = plan_columns(160)
+    assert [c.key for c in wide] == [
+        "time", "patient", "phone", "visit", "standing", "provider", "remind"]
+    assert sum(c.width + 2 for c in wide) == 158
