@@ -33,8 +33,14 @@ class WorklistDay:
 Gatherer = Callable[[Session, WorklistDay], list[WorklistLine]]
 
 
+def _confirmations(session: Session, wday: WorklistDay) -> list[WorklistLine]:
+    from frontdesk.services.worklists import confirmations
+
+    return confirmations.report_lines(session, wday.day, wday.location_id)
+
+
 def _gatherers() -> tuple[Gatherer, ...]:
-    return ()
+    return (_confirmations,)
 
 
 def worklist_lines(session: Session, wday: WorklistDay) -> tuple[WorklistLine, ...]:

@@ -31,12 +31,27 @@ class Entry:
     key: str
     title: str
     what: str
-    open: Callable[[Backend], Screen[Any]]
+    open: Callable[[Backend, float], Screen[Any]]  # the backend, the app's poll seconds
     standing: Callable[[Backend], str]
 
 
+def _confirmations(backend: Backend, poll_seconds: float) -> Screen[Any]:
+    from frontdesk.ui.worklists.confirmations import ConfirmationsScreen
+
+    return ConfirmationsScreen(backend, location_id=None, day=None, poll_seconds=poll_seconds)
+
+
+def _confirmations_standing(backend: Backend) -> str:
+    found = backend.confirmation_list(None, None, audit=False)  # counts only: no names shown
+    return f"{found.day:%a} {found.day.day} {found.day:%b}: {found.progress}"
+
+
 def entries() -> tuple[Entry, ...]:
-    return ()
+    return (
+        Entry("1", "Confirmations", "The next working day's visits to confirm by phone, "
+              "procedures and first visits first, with what to remind each patient.",
+              _confirmations, _confirmations_standing),
+    )
 
 
 class WorklistsScreen(Screen[None]):
@@ -115,12 +130,16 @@ class WorklistsScreen(Screen[None]):
 
     def action_open_list(self) -> None:
         if (entry := self.selected) is not None:
-            self.app.push_screen(entry.open(self.backend))
+            self._open(entry)
 
     def action_open_number(self, n: int) -> None:
         entry = next((e for e in self.lists if e.key == str(n)), None)
         if entry is not None:
-            self.app.push_screen(entry.open(self.backend))
+            self._open(entry)
+
+    def _open(self, entry: Entry) -> None:
+        poll = float(getattr(self.app, "poll_seconds", 2.0))
+        self.app.push_screen(entry.open(self.backend, poll))
 
     def action_back(self) -> None:
         self.app.pop_screen()
