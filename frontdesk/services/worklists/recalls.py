@@ -345,7 +345,7 @@ def _reliefs(ctx: Context, location_id: int | None) -> list[_Candidate]:
                                                 if c.appointment_id is not None])
     return [_Candidate(
         key=f"{RecallKind.RELIEF.value}:{c.id}", kind=RecallKind.RELIEF, patient_id=c.patient_id,
-        what=f"Relief report after {(c.procedure_name or 'a procedure').split(' (')[0]}"
+        what=f"Relief report after {_procedure_words(c.procedure, c.procedure_name)}"
              f"{_place_words(c.region, c.levels)}",
         since=c.due_at.astimezone(ZoneInfo(c.timezone)).date(),
         rule=f"relief-report callback due {_local(c.due_at, c.timezone):%a %d %b %H:%M}",
@@ -372,6 +372,13 @@ def _relief_one(session: Session, now: datetime, callback_id: int) -> list[_Cand
         anchor_id=task.id or 0, appointment_id=task.appointment_id,
         location_id=appt.location_id if appt else None, due=task.due_at < now,
         closed_by=closed_by)]
+
+
+def _procedure_words(code: str | None, name: str | None) -> str:
+    """'a diagnostic block', else the visit's name as the catalogue has it."""
+    if code == Procedure.FACET_DIAGNOSTIC.value:
+        return "a diagnostic block"
+    return (name or "a procedure").split(" (")[0]
 
 
 def _local(moment: datetime, zone: str) -> datetime:
