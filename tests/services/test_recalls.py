@@ -64,7 +64,7 @@ def test_a_repeat_rfa_shows_on_the_first_eligible_date_and_not_before(
     assert item.since == ELIGIBLE
     assert item.patient_id == patient
     assert item.phone == "+19185550177"
-    assert item.what == "Repeat RFA · lumbar L4-L5"
+    assert item.what == "Repeat RFA L4-L5"
     assert item.rule.startswith("Medicare (Novitas): repeat RFA after at least 50 % relief "
                                 "for 6 months (on record: 80 % for 7 months)")
     assert item.last_outcome is None

@@ -70,8 +70,8 @@ def first_eligible(last: PastSession, history: History, payer: PayerRules) -> El
 
 def _rule(last: PastSession, payer: PayerRules, check: PayerCheck, relief: PastRelief,
           percent: int, months: int) -> str:
-    """'Medicare (Novitas): repeat RFA after 50 % relief for 6 months (on record: 80 % for
-    7 months); 1 of 2 RFA sessions in 12 months'."""
+    """'Medicare (Novitas): repeat RFA after at least 50 % relief for 6 months (on record:
+    80 % for 7 months); 1 of 2 RFA sessions in 12 months'."""
     noun = last.procedure.noun
     return (f"{payer.label}: repeat {noun} after at least {percent} % relief for {months} "
             f"months (on record: {relief.percent} % for {describe_hours(relief.hours)}); "

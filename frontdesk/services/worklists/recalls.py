@@ -293,9 +293,7 @@ def _region_of(appt: Appointment) -> Region | None:
 
 
 def _where(region: str | None, appt: Appointment) -> str:
-    """' · lumbar L4-L5' (what is on record)."""
-    parts = [p for p in (region, appt.levels) if p]
-    return f" · {' '.join(parts)}" if parts else ""
+    return _place_words(region, appt.levels)
 
 
 def _follow_ups(session: Session, ctx: Context, now: datetime, rules: RecallRules,
@@ -326,12 +324,12 @@ def _follow_ups(session: Session, ctx: Context, now: datetime, rules: RecallRule
         out.append(_Candidate(
             key=f"{RecallKind.FOLLOW_UP.value}:{appt.id}", kind=RecallKind.FOLLOW_UP,
             patient_id=appt.patient_id,
-            what=f"Next step after a diagnostic block{_where(appt.region, appt)}",
+            what=f"Next step{_where(appt.region, appt)}",
             since=due_at.astimezone(ZoneInfo(zone)).date(),
-            rule=(f"diagnostic block on {block_day:%a %d %b %Y}"
+            rule=(f"Diagnostic block on {block_day:%a %d %b %Y}"
                   + (", relief report in" if reported else "")
-                  + ": its next step (second block, therapeutic injection, RFA consult or "
-                    "physician follow-up) is not booked"),
+                  + ": no next step booked (a second block, a therapeutic injection, an RFA "
+                    "consult or a physician follow-up)"),
             anchor_id=appt.id or 0, appointment_id=appt.id, location_id=appt.location_id,
             due=due_at <= now, closed_by=_closing(appt, code, later.get(appt.patient_id, ()))))
     return out
@@ -345,10 +343,10 @@ def _reliefs(ctx: Context, location_id: int | None) -> list[_Candidate]:
                                                 if c.appointment_id is not None])
     return [_Candidate(
         key=f"{RecallKind.RELIEF.value}:{c.id}", kind=RecallKind.RELIEF, patient_id=c.patient_id,
-        what=f"Relief report after {_procedure_words(c.procedure, c.procedure_name)}"
-             f"{_place_words(c.region, c.levels)}",
+        what=f"Relief report{_place_words(c.region, c.levels)}",
         since=c.due_at.astimezone(ZoneInfo(c.timezone)).date(),
-        rule=f"relief-report callback due {_local(c.due_at, c.timezone):%a %d %b %H:%M}",
+        rule=(f"Relief-report callback after {_procedure_words(c.procedure, c.procedure_name)}"
+              f", due {_local(c.due_at, c.timezone):%a %d %b %H:%M}"),
         anchor_id=c.id, appointment_id=c.appointment_id,
         location_id=places.get(c.appointment_id or 0), due=c.overdue, closed_by=None)
         for c in due if c.kind == RELIEF_REPORT and c.overdue]
@@ -368,7 +366,7 @@ def _relief_one(session: Session, now: datetime, callback_id: int) -> list[_Cand
     return [_Candidate(
         key=f"{RecallKind.RELIEF.value}:{task.id}", kind=RecallKind.RELIEF,
         patient_id=task.patient_id, what="Relief report",
-        since=task.due_at.astimezone(PRACTICE_ZONE).date(), rule="relief-report callback",
+        since=task.due_at.astimezone(PRACTICE_ZONE).date(), rule="Relief-report callback",
         anchor_id=task.id or 0, appointment_id=task.appointment_id,
         location_id=appt.location_id if appt else None, due=task.due_at < now,
         closed_by=closed_by)]
@@ -386,8 +384,9 @@ def _local(moment: datetime, zone: str) -> datetime:
 
 
 def _place_words(region: str | None, levels: str | None) -> str:
-    parts = [p for p in (region, levels) if p]
-    return f" · {' '.join(parts)}" if parts else ""
+    """' L4-L5' (the levels name the region), ' lumbar', or nothing on record."""
+    place = levels or region
+    return f" {place}" if place else ""
 
 
 def _appointment_places(session: Session, ids: list[int]) -> dict[int, int]:
