@@ -18,11 +18,13 @@ from frontdesk.ui.app import FrontDeskApp
 from frontdesk.ui.call.screen import CallScreen
 from frontdesk.ui.worklists.recalls import RecallsScreen
 from frontdesk.ui.worklists.recalls.dialogs import AskDialog
+from frontdesk.ui.widgets.keys import HERE
 from frontdesk.ui.worklists.recalls.layout import plan_columns
 from tests.practice import Practice
 from tests.services.recall_helpers import at, callback, medicare_patient, visit
 from tests.ui.call_helpers import app_for, quiet, shown
 from tests.ui.conftest import settled
+from tests.ui.test_keys import listed, open_keys
 
 
 def _recalls(ctx: Context, p: Practice) -> tuple[str, str, str]:
@@ -143,6 +145,13 @@ async def test_a_receptionist_sees_no_recall_keys_without_an_item(
             assert screen.check_action(action, ()) is None
         await pilot.press("n")
         assert _outreach(sqlite_ctx) == []
+
+        keys = await open_keys(pilot)  # ? lists every key of the list, greyed or not
+        here = listed(keys, HERE)
+        for described, key in (("Call", "⏎"), ("No answer", "n"), ("Message", "m"),
+                               ("Not now", "s"), ("Declined", "d"), ("Booked", "b"),
+                               ("Kind", "k"), ("Location", "l"), ("Refresh", "r")):
+            assert key in here[described], described
 
 
 def test_the_columns_fit_80_and_use_a_wide_terminal() -> None:
