@@ -16,9 +16,9 @@ from frontdesk.domain.recalls import RecallKind
 from frontdesk.services.context import Context
 from frontdesk.ui.app import FrontDeskApp
 from frontdesk.ui.call.screen import CallScreen
+from frontdesk.ui.widgets.keys import HERE
 from frontdesk.ui.worklists.recalls import RecallsScreen
 from frontdesk.ui.worklists.recalls.dialogs import AskDialog
-from frontdesk.ui.widgets.keys import HERE
 from frontdesk.ui.worklists.recalls.layout import plan_columns
 from tests.practice import Practice
 from tests.services.recall_helpers import at, callback, medicare_patient, visit

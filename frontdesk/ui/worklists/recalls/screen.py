@@ -187,8 +187,9 @@ class RecallsScreen(Screen[None]):
             table.focus()  # hidden while the list was empty, it lost the focus
         keys = [i.key for i in self.items]
         if keys:
-            follow = keep in keys and not self._next_in_row
-            at = keys.index(keep) if follow else min(max(row, 0), len(keys) - 1)
+            follow = keep is not None and keep in keys and not self._next_in_row
+            at = keys.index(keep) if keep is not None and follow else min(max(row, 0),
+                                                                         len(keys) - 1)
             self._next_in_row = False
             table.move_cursor(row=at, animate=False)
         self._describe()
