@@ -22,7 +22,13 @@ from frontdesk.domain.settings import Settings
 from frontdesk.services.context import Context
 from frontdesk.services.errors import InvalidInput
 from frontdesk.services.report.values import DrillKind
-from frontdesk.services.worklists.recalls import Recall, recalls, record_outcome, report_lines
+from frontdesk.services.worklists.recalls import (
+    Recall,
+    progress,
+    recalls,
+    record_outcome,
+    report_lines,
+)
 from tests.conftest import FrozenClock
 from tests.practice import Practice
 from tests.services.recall_helpers import (
@@ -292,8 +298,12 @@ def test_the_location_filter_and_the_report_lines_agree_with_the_list(
                                else DrillKind.APPOINTMENTS)
     assert lines["Due now: relief callback"].ids == (task,)
     assert lines["Due now: no follow-up booked"].ids == (block2,)
-    assert lines["Reached today"].ids == tuple(sorted({other, consult}))
+    assert lines["Reached today"].ids == tuple(sorted({other, rfa}))  # what each is about
     assert lines["Booked from recalls"].ids == (consult,)
+    done = progress(ctx, by=practice.staff, day=clock.now.date())
+    assert (done.tried, done.booked) == (2, (consult,))
+    assert progress(ctx, by=practice.staff, day=clock.now.date(),
+                    location_id=practice.location_id + 99).tried == 0
     assert listed(ctx, practice, location_id=practice.location_id).keys() == {
         r.key for r in found}
     assert listed(ctx, practice, location_id=practice.location_id + 99) == {}

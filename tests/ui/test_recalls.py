@@ -68,7 +68,7 @@ async def test_outcome_keys_move_and_hide_items_and_enter_calls_the_patient(
         assert [i.key for i in screen.items] == [first, second, relief]
         assert screen.query_one(DataTable).row_count == 3
         assert shown(screen, "#recalls-summary") == (
-            "3 due · All locations · 1 relief · 2 follow-up · 3 not tried · 0 tried today")
+            "3 due · 1 relief · 2 follow-up · 3 not tried · today: 0 tried, 0 booked")
         assert shown(screen, "#recalls-detail").startswith(
             "Testcase, C. · (918) 555-0111 · due since Tue 2 Mar · Test Clinic\nDiagnostic block")
         pilot.app.save_screenshot("recalls.svg", path="/tmp")
@@ -99,7 +99,7 @@ async def test_outcome_keys_move_and_hide_items_and_enter_calls_the_patient(
         assert screen.kind is RecallKind.REPEAT
         assert screen.items == ()
         assert shown(screen, "#recalls-summary") == (
-            "No repeat procedure recalls due · All locations.")
+            "No repeat procedure recalls due · All locations · today: 2 tried, 0 booked.")
         for _ in range(3):
             await pilot.press("k")
         screen = await _listed(pilot)
@@ -128,6 +128,7 @@ async def test_outcome_keys_move_and_hide_items_and_enter_calls_the_patient(
         screen = await _listed(pilot)
         assert [i.key for i in screen.items] == [relief]
         assert _outreach(sqlite_ctx)[-1] == (first, "booked")
+        assert shown(screen, "#recalls-summary").endswith("today: 2 tried, 1 booked")
         with Session(sqlite_ctx.engine) as session:
             row = session.exec(select(Outreach).where(Outreach.subject == first)
                                .where(Outreach.outcome == "booked")).one()
@@ -140,7 +141,8 @@ async def test_a_receptionist_sees_no_recall_keys_without_an_item(
     async with app_for(sqlite_ctx, staff="desk").run_test(size=(80, 24)) as pilot:
         screen = await _open(pilot)
         assert screen.items == ()
-        assert shown(screen, "#recalls-summary") == "No recalls due · All locations."
+        assert shown(screen, "#recalls-summary") == (
+            "No recalls due · All locations · today: 0 tried, 0 booked.")
         for action in ("call", "record", "not_now", "declined"):
             assert screen.check_action(action, ()) is None
         await pilot.press("n")

@@ -174,20 +174,25 @@ def _recall(c: _Candidate, stand: Standing, patient: Patient,
 
 
 def _candidates(ctx: Context, now: datetime, rules: RecallRules,
-                location_id: int | None, only: str | None = None) -> list[_Candidate]:
-    """Every recall of the three kinds (``only``: the one with that key), due or not yet."""
-    kind, ref = _parse_key(only) if only else (None, None)
-    found: list[_Candidate] = []
+                location_id: int | None) -> list[_Candidate]:
+    """Every recall of the three kinds, due or not yet."""
     with read_session(ctx.engine) as session:
-        if kind in (None, RecallKind.REPEAT):
-            found += _repeats(session, ctx, now, rules, location_id, ref)
-        if kind in (None, RecallKind.FOLLOW_UP):
-            found += _follow_ups(session, ctx, now, rules, location_id, ref)
-        if kind is RecallKind.RELIEF and ref is not None:
-            found += _relief_one(session, now, ref)
-    if kind is None:
-        found += _reliefs(ctx, location_id)
-    return found
+        found = (_repeats(session, ctx, now, rules, location_id, None)
+                 + _follow_ups(session, ctx, now, rules, location_id, None))
+    return found + _reliefs(ctx, location_id)
+
+
+def _one(session: Session, ctx: Context, now: datetime, rules: RecallRules,
+         key: str) -> _Candidate | None:
+    """The recall ``key`` names, due or not yet, or None when there is no such recall."""
+    kind, ref = _parse_key(key)
+    if kind is RecallKind.REPEAT:
+        found = _repeats(session, ctx, now, rules, None, ref)
+    elif kind is RecallKind.FOLLOW_UP:
+        found = _follow_ups(session, ctx, now, rules, None, ref)
+    else:
+        found = _relief_one(session, now, ref)
+    return found[0] if found else None
 
 
 def _done(session: Session, codes: Iterable[str], since: datetime, location_id: int | None,
@@ -456,21 +461,19 @@ def record_outcome(ctx: Context, *, staff: str, key: str, outcome: str,
     found, problem = check_outcome(outcome, until=until, note=note, today=today)
     if problem:
         raise InvalidInput("outcome", problem)
-    require(ctx, staff, Permission.CALLS)  # a refusal before the recall is looked for
-    candidates = _candidates(ctx, now, rules, None, only=key)
-    if not candidates:
-        raise InvalidInput("key", f"no recall {key}: the list names each by its key")
-    item = candidates[0]
-    if found is RecallOutcome.BOOKED and item.closed_by is None:
-        raise InvalidInput("outcome", "no visit of the next step's kind is booked for this "
-                                      "patient after it: book it on a call first")
-    if found is not RecallOutcome.BOOKED and item.closed_by is not None:
-        raise InvalidInput("outcome", "its next step is already booked: record booked")
-    if not item.due and item.closed_by is None:
-        raise InvalidInput("key", f"{key} is not due yet (from {item.since:%a %d %b %Y})")
 
     def work(session: Session) -> Recorded:
         person = acting(session, staff, Permission.CALLS)
+        item = _one(session, ctx, now, rules, key)
+        if item is None:
+            raise InvalidInput("key", f"no recall {key}: the list names each by its key")
+        if found is RecallOutcome.BOOKED and item.closed_by is None:
+            raise InvalidInput("outcome", "no visit of the next step's kind is booked for "
+                                          "this patient after it: book it on a call first")
+        if found is not RecallOutcome.BOOKED and item.closed_by is not None:
+            raise InvalidInput("outcome", "its next step is already booked: record booked")
+        if not item.due and item.closed_by is None:
+            raise InvalidInput("key", f"{key} is not due yet (from {item.since:%a %d %b %Y})")
         live_patient(session, item.patient_id, lock=True)
         before = [_try(r) for r in session.exec(
             select(Outreach).where(Outreach.worklist == WORKLIST)
@@ -522,25 +525,57 @@ def report_lines(ctx: Context, *, by: str, day: date, location_id: int | None = 
         drill = DrillKind.CALLBACKS if kind is RecallKind.RELIEF else DrillKind.APPOINTMENTS
         lines.append(WorklistLine("Recalls", f"Due now: {kind.label.lower()}", Figure(
             drill, tuple(r.anchor_id for r in items), f"Recalls due now: {kind.label.lower()}")))
+    done = progress(ctx, by=by, day=day, location_id=location_id)
+    lines.append(WorklistLine("Recalls", "Reached today", Figure(
+        DrillKind.APPOINTMENTS, done.reached, "Visits whose recall reached the patient")))
+    lines.append(WorklistLine("Recalls", "Booked from recalls", Figure(
+        DrillKind.APPOINTMENTS, done.booked, "Visits booked from recalls")))
+    return lines
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """What the desk did with the recalls on one day: how many it tried, the visits those it
+    reached are about (the procedure, the block) and the visits booked from them."""
+
+    tried: int
+    reached: tuple[int, ...]
+    booked: tuple[int, ...]
+
+
+def progress(ctx: Context, *, by: str, day: date, location_id: int | None = None) -> Progress:
+    """The recalls tried, reached and booked on the practice's ``day`` at ``location_id``
+    (where the procedure each is about was done; None: everywhere)."""
+    require(ctx, by, Permission.CALLS)
     start = datetime.combine(day, time(), PRACTICE_ZONE).astimezone(UTC)
     end = datetime.combine(day + timedelta(days=1), time(), PRACTICE_ZONE).astimezone(UTC)
     with read_session(ctx.engine) as session:
-        query = (select(Outreach).where(Outreach.worklist == WORKLIST)
-                 .where(Outreach.at >= start).where(Outreach.at < end)
-                 .order_by(col(Outreach.at)))
-        rows = list(session.exec(query).all())
-        places = _appointment_places(session, [r.appointment_id for r in rows
-                                               if r.appointment_id is not None])
+        rows = list(session.exec(
+            select(Outreach).where(Outreach.worklist == WORKLIST)
+            .where(Outreach.at >= start).where(Outreach.at < end)
+            .order_by(col(Outreach.at))).all())
+        anchors = _anchors(session, {r.subject for r in rows})
     if location_id is not None:
-        rows = [r for r in rows if places.get(r.appointment_id or 0) == location_id]
-    reached = {r.subject: r for r in rows if RecallOutcome(r.outcome) in REACHED}
-    booked = [r for r in rows if r.outcome == RecallOutcome.BOOKED.value]
-    lines.append(WorklistLine("Recalls", "Reached today", Figure(
-        DrillKind.APPOINTMENTS, tuple(sorted({r.appointment_id for r in reached.values()
-                                              if r.appointment_id is not None})),
-        "Recalls reached")))
-    lines.append(WorklistLine("Recalls", "Booked from recalls", Figure(
-        DrillKind.APPOINTMENTS, tuple(sorted({r.appointment_id for r in booked
-                                              if r.appointment_id is not None})),
-        "Visits booked from recalls")))
-    return lines
+        rows = [r for r in rows if anchors.get(r.subject, (None, None))[1] == location_id]
+    reached = {anchors[r.subject][0] for r in rows
+               if RecallOutcome(r.outcome) in REACHED and r.subject in anchors}
+    booked = {r.appointment_id for r in rows if r.outcome == RecallOutcome.BOOKED.value}
+    return Progress(tried=len({r.subject for r in rows}),
+                    reached=tuple(sorted(i for i in reached if i is not None)),
+                    booked=tuple(sorted(i for i in booked if i is not None)))
+
+
+def _anchors(session: Session, subjects: set[str]) -> dict[str, tuple[int | None, int]]:
+    """Recall key -> (the visit it is about, that visit's location)."""
+    visits: dict[str, int] = {}
+    for subject in subjects:
+        kind, ref = _parse_key(subject)
+        if kind is RecallKind.RELIEF:
+            task = session.get(CallbackTask, ref)
+            if task is not None and task.appointment_id is not None:
+                visits[subject] = task.appointment_id
+        else:
+            visits[subject] = ref
+    places = _appointment_places(session, sorted(set(visits.values())))
+    return {subject: (visit, places[visit]) for subject, visit in visits.items()
+            if visit in places}

@@ -11,7 +11,7 @@ from frontdesk.ui.backend.core import BackendCore
 
 if TYPE_CHECKING:  # the recalls' services load when the list is first opened
     from frontdesk.domain.recalls import RecallKind
-    from frontdesk.services.worklists.recalls import Recall
+    from frontdesk.services.worklists.recalls import Progress, Recall
 
 
 class RecallDoor(BackendCore):
@@ -24,6 +24,13 @@ class RecallDoor(BackendCore):
 
         return recalls.recalls(self.ctx, by=self._acting(), location_id=location_id,
                                kind=kind)
+
+    def recall_progress(self, location_id: int | None) -> Progress:
+        """What the desk did with the recalls today (tried, reached, booked)."""
+        from frontdesk.services.worklists import recalls
+
+        return recalls.progress(self.ctx, by=self._acting(), day=self.today(),
+                                location_id=location_id)
 
     def record_recall(self, key: str, outcome: str, *, until: date | None = None,
                       note: str = "") -> Outcome:

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from frontdesk.domain.recalls import RecallKind
 from frontdesk.domain.text import printable
-from frontdesk.services.worklists.recalls import Recall
+from frontdesk.services.worklists.recalls import Progress, Recall
 from frontdesk.ui.text import fit
 
 CELL_PADDING = 2
@@ -83,16 +83,14 @@ def _day(day: date, today: date) -> str:
 
 
 def summary(items: Sequence[Recall], place: str, kind: RecallKind | None,
-            today: date, zone: str) -> str:
-    """'5 due · All locations · 2 repeat · 1 relief · 2 follow-up · 3 not tried · 1 tried
-    today', or that none are."""
+            done: Progress) -> str:
+    """'5 due · 2 repeat · 1 relief · 2 follow-up · 3 not tried · today: 2 tried, 1 booked'
+    (the title names the place), or that none are."""
     what = f"{kind.label.lower()} recalls" if kind else "recalls"
+    today = f"today: {done.tried} tried, {len(done.booked)} booked"
     if not items:
-        return f"No {what} due · {place}."
+        return f"No {what} due · {place} · {today}."
     counts = [f"{sum(i.kind is k for i in items)} {KIND_WORDS[k]}" for k in RecallKind
               if any(i.kind is k for i in items)] if kind is None else []
     untried = sum(i.last_outcome is None for i in items)
-    today_tries = sum(i.last_at is not None
-                      and i.last_at.astimezone(ZoneInfo(zone)).date() == today for i in items)
-    return " · ".join([f"{len(items)} due", place, *counts, f"{untried} not tried",
-                       f"{today_tries} tried today"])
+    return " · ".join([f"{len(items)} due", *counts, f"{untried} not tried", today])

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from textual.events import Resize
 
     from frontdesk.services.views import LocationView
-    from frontdesk.services.worklists.recalls import Recall
+    from frontdesk.services.worklists.recalls import Progress, Recall
     from frontdesk.ui.backend.changes import Outcome
     from frontdesk.ui.backend.door import Backend
 
@@ -85,6 +85,7 @@ class RecallsScreen(Screen[None]):
         self.location_id = location_id
         self.kind: RecallKind | None = None
         self.items: tuple[Recall, ...] = ()
+        self.progress: Progress | None = None
         self.locations: tuple[LocationView, ...] = ()
         self.loaded = False
         self.calling: str | None = None  # the recall whose patient Enter called
@@ -120,8 +121,8 @@ class RecallsScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="recalls", exit_on_error=False)
     def _read(self, location_id: int | None, kind: RecallKind | None, calling: str | None
-              ) -> tuple[int | None, RecallKind | None, list[Recall], tuple[LocationView, ...],
-                         str | None]:
+              ) -> tuple[int | None, RecallKind | None, list[Recall], Progress,
+                         tuple[LocationView, ...], str | None]:
         """The list; with ``calling`` (the recall Enter called about), a booking the call
         made is recorded for it first when it has left the list."""
         found = self.backend.recalls(location_id, kind)
@@ -131,7 +132,8 @@ class RecallsScreen(Screen[None]):
             # recorded for the recall; anything else the service refuses, and is left be
             done = self.backend.record_recall(calling, "booked")
             said = done.message if done.changed else None
-        return location_id, kind, found, self.backend.locations(), said
+        return (location_id, kind, found, self.backend.recall_progress(location_id),
+                self.backend.locations(), said)
 
     @on(Worker.StateChanged)
     def _read_done(self, event: Worker.StateChanged) -> None:
@@ -144,13 +146,14 @@ class RecallsScreen(Screen[None]):
             note.update(f"Could not read the list ({reason}). Press r to try again.")
             note.add_class("-error")
         elif event.state == WorkerState.SUCCESS and event.worker.result is not None:
-            location_id, kind, items, places, said = event.worker.result
+            location_id, kind, items, done, places, said = event.worker.result
             if said:
                 self.notify(said, markup=False)
             if (location_id, kind) != (self.location_id, self.kind):
                 return
             note.remove_class("-error")
             self.items, self.locations, self.loaded = tuple(items), places, True
+            self.progress = done
             self._paint()
 
     # ------------------------------------------------------------------ painting
@@ -165,9 +168,9 @@ class RecallsScreen(Screen[None]):
     def _paint(self) -> None:
         kind = f" · {self.kind.label}" if self.kind else ""
         self.query_one("#recalls-title", Static).update(f"Recalls · {self._place()}{kind}")
-        self.query_one("#recalls-summary", Static).update(
-            summary(self.items, self._place(), self.kind, self.backend.today(),
-                    self.backend.zone))
+        if self.progress is not None:
+            self.query_one("#recalls-summary", Static).update(
+                summary(self.items, self._place(), self.kind, self.progress))
         table: DataTable[Text] = self.query_one("#recalls-table", DataTable)
         keep, row = self._cursor_key(), table.cursor_row
         columns = plan_columns(self.size.width)
