@@ -314,3 +314,15 @@ def test_only_active_staff_may_read_or_write_recalls(ctx: Context, practice: Pra
         recalls(ctx, by="nobody")
     for who in (practice.staff, practice.scheduler, practice.manager, practice.admin):
         assert recalls(ctx, by=who) == recalls(ctx, by=practice.staff)
+
+
+def test_a_recall_not_due_yet_takes_no_outcome(ctx: Context, practice: Practice,
+                                              clock: FrozenClock) -> None:
+    patient = medicare_patient(ctx)
+    rfa = rfa_history(ctx, practice, patient, RFA_DAY)
+    move_to(clock, ELIGIBLE - timedelta(days=40))
+    with pytest.raises(InvalidInput, match="not due yet"):
+        record_outcome(ctx, staff=practice.staff, key=f"repeat:{rfa}", outcome="no-answer")
+    move_to(clock, ELIGIBLE - timedelta(days=30))
+    assert record_outcome(ctx, staff=practice.staff, key=f"repeat:{rfa}",
+                          outcome="no-answer").tries == 1

@@ -32,6 +32,7 @@ from frontdesk.db.models import (
     Location,
     Outreach,
     Patient,
+    ReliefReport,
     VisitType,
 )
 from frontdesk.domain.model import Region, Status
@@ -260,11 +261,16 @@ def _repeats(session: Session, ctx: Context, now: datetime, rules: RecallRules,
             last[group] = (appt, code, zone)
     if ref is not None:
         last = {g: v for g, v in last.items() if v[0].id == ref}
+    # a repeat needs the relief on record: only the patients with a report of the kind are
+    # read further (their history, one patient at a time)
+    reported = _reported(session, {g[0] for g in last})
+    last = {g: v for g, v in last.items() if (g[0], g[1]) in reported}
+    people = _patients(session, {g[0] for g in last})
     later = _later_visits(session, {g[0] for g in last}, since)
     horizon = now.astimezone(PRACTICE_ZONE).date() + timedelta(days=rules.look_ahead_days)
     out: list[_Candidate] = []
     for (patient_id, code, region), (appt, _, zone) in last.items():
-        patient = session.get(Patient, patient_id)
+        patient = people.get(patient_id)
         if patient is None or patient.merged_into_id is not None:
             continue
         payer = payer_of(ctx, patient)
@@ -288,6 +294,16 @@ def _repeats(session: Session, ctx: Context, now: datetime, rules: RecallRules,
             due=eligible.day <= horizon,
             closed_by=_closing(appt, code, later.get(patient_id, ()))))
     return out
+
+
+def _reported(session: Session, patient_ids: set[int]) -> set[tuple[int, str]]:
+    """(patient, procedure) of the relief reports on record about repeatable procedures."""
+    if not patient_ids:
+        return set()
+    return set(session.exec(
+        select(ReliefReport.patient_id, ReliefReport.procedure)
+        .where(col(ReliefReport.patient_id).in_(sorted(patient_ids)))
+        .where(col(ReliefReport.procedure).in_([p.value for p in REPEATED]))).all())
 
 
 def _region_of(appt: Appointment) -> Region | None:
