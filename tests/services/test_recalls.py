@@ -19,6 +19,7 @@ from frontdesk.domain.pathway import PayerRules
 from frontdesk.domain.payers import DEFAULT_RULE_SETS
 from frontdesk.domain.recalls import RecallKind, RecallOutcome, RecallRules
 from frontdesk.domain.settings import Settings
+from frontdesk.services.audit.summaries import _Names, summarise
 from frontdesk.services.context import Context
 from frontdesk.services.errors import InvalidInput
 from frontdesk.services.report.values import DrillKind
@@ -239,6 +240,7 @@ def test_each_outcome_is_one_row_with_its_audit_event(ctx: Context, practice: Pr
                              ).one()
         assert event.entity_id == row.id
         assert event.after == {"subject": key, "outcome": "declined"}
+        assert summarise(event, _Names.load(session)) == f"recall {key}: declined"
         cb = session.get(CallbackTask, task)
         assert cb is not None
         assert cb.status == "cancelled"

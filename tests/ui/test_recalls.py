@@ -161,3 +161,32 @@ def test_the_columns_fit_80_and_use_a_wide_terminal() -> None:
     assert [c.key for c in narrow] == ["due", "patient", "phone", "what", "last"]
     assert sum(c.width + 2 for c in narrow) <= 78
     assert "location" in [c.key for c in plan_columns(140)]
+
+
+async def test_booked_is_refused_until_a_visit_is_and_declined_asks_why(
+    sqlite_ctx: Context, practice: Practice
+) -> None:
+    first, _, _ = _recalls(sqlite_ctx, practice)
+    async with app_for(sqlite_ctx, staff="desk").run_test(size=(80, 24)) as pilot:
+        screen = await _open(pilot)
+        assert screen.selected is not None
+        assert screen.selected.key == first
+        await pilot.press("b")  # nothing booked yet: refused, said, nothing written
+        await _listed(pilot)
+        assert _outreach(sqlite_ctx) == []
+        assert any("book it on a call first" in str(n.message)
+                   for n in pilot.app._notifications)
+
+        await pilot.press("d")
+        await quiet(pilot)
+        assert isinstance(pilot.app.screen, AskDialog)
+        await pilot.press("escape")  # backs out: nothing written
+        screen = await _listed(pilot)
+        assert _outreach(sqlite_ctx) == []
+        await pilot.press("d")
+        await quiet(pilot)
+        pilot.app.screen.query_one(Input).value = "Seeing another clinic"
+        await pilot.press("enter")
+        screen = await _listed(pilot)
+        assert first not in [i.key for i in screen.items]
+        assert _outreach(sqlite_ctx) == [(first, "declined")]

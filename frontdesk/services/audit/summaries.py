@@ -165,6 +165,16 @@ def _callback(event: AuditEvent, verb: str, _names: _Names) -> str | None:
     return f"{ref} {words[verb]}" if verb in words else None
 
 
+def _recall(event: AuditEvent, verb: str, _names: _Names) -> str | None:
+    """'recall repeat:12: not now, until 2027-04-01' (the key names records, not people)."""
+    after: dict[str, Any] = event.after or {}
+    if verb != "outcome" or not after.get("subject"):
+        return None
+    outcome = str(after.get("outcome", "")).replace("-", " ")
+    until = f", until {after['until']}" if after.get("until") else ""
+    return f"recall {after['subject']}: {outcome}{until}"
+
+
 def _relief(event: AuditEvent, verb: str, _names: _Names) -> str | None:
     words = {"record": "recorded", "update": "updated"}
     return f"{words[verb]} relief report {event.entity_id}" if verb in words else None
@@ -349,6 +359,7 @@ _FAMILIES: dict[str, Callable[[AuditEvent, str, _Names], str | None]] = {
     "call": _call,
     "callback": _callback,
     "relief": _relief,
+    "recall": _recall,
     "patient": _patient,
     "template": _template,
     "closure": _closure,
