@@ -424,17 +424,26 @@ def _tries(session: Session, keys: Sequence[str]) -> dict[str, list[Try]]:
     out: dict[str, list[Try]] = defaultdict(list)
     for row in session.exec(select(Outreach).where(Outreach.worklist == WORKLIST)
                             .where(col(Outreach.subject).in_(list(keys)))).all():
-        out[row.subject].append(_try(row))
+        found = _try(row)
+        if found is not None:
+            out[row.subject].append(found)
     return out
 
 
-def _try(row: Outreach) -> Try:
-    until = None
-    note = row.note
-    outcome = RecallOutcome(row.outcome)
+def _try(row: Outreach) -> Try | None:
+    """One try as stored; a not-now keeps its day at the head of its note ("until
+    2027-04-01; what was said"). A row this code did not write is left out (None)."""
+    try:
+        outcome = RecallOutcome(row.outcome)
+    except ValueError:
+        return None
+    until, note = None, row.note
     if outcome is RecallOutcome.NOT_NOW and note.startswith("until "):
         head, _, rest = note.partition(";")
-        until = date.fromisoformat(head.removeprefix("until ").strip())
+        try:
+            until = date.fromisoformat(head.removeprefix("until ").strip())
+        except ValueError:
+            until = None  # unreadable: the recall shows again rather than hiding for good
         note = rest.strip()
     return Try(outcome, row.at, until, note)
 
@@ -491,9 +500,9 @@ def record_outcome(ctx: Context, *, staff: str, key: str, outcome: str,
         if not item.due and item.closed_by is None:
             raise InvalidInput("key", f"{key} is not due yet (from {item.since:%a %d %b %Y})")
         live_patient(session, item.patient_id, lock=True)
-        before = [_try(r) for r in session.exec(
+        before = [t for r in session.exec(
             select(Outreach).where(Outreach.worklist == WORKLIST)
-            .where(Outreach.subject == key)).all()]
+            .where(Outreach.subject == key)).all() if (t := _try(r)) is not None]
         stand = standing(before, now=now, today=today, rules=rules)
         if stand.closed and stand.last is not None:
             raise InvalidInput("key", f"{key} is closed already "
