@@ -23,6 +23,7 @@ from frontdesk.domain.recalls import RecallKind
 from frontdesk.ui.navigation import CallPatient
 from frontdesk.ui.text import cycle_location, location_label
 from frontdesk.ui.widgets.footer import KeyFooter
+from frontdesk.ui.widgets.title import Title, TitleRow
 from frontdesk.ui.worklists.recalls.dialogs import UntilDialog, decline_dialog
 from frontdesk.ui.worklists.recalls.layout import (
     Column,
@@ -93,7 +94,7 @@ class RecallsScreen(Screen[None]):
         self._columns: tuple[Column, ...] = ()
 
     def compose(self) -> ComposeResult:
-        yield Static("Recalls", id="recalls-title", markup=False)
+        yield TitleRow("Recalls", title_id="recalls-title")
         yield Static("Loading…", id="recalls-summary", markup=False)
         yield DataTable(id="recalls-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="recalls-detail", markup=False)
@@ -167,7 +168,7 @@ class RecallsScreen(Screen[None]):
 
     def _paint(self) -> None:
         kind = f" · {self.kind.label}" if self.kind else ""
-        self.query_one("#recalls-title", Static).update(f"Recalls · {self._place()}{kind}")
+        self.query_one("#recalls-title", Title).update(f"Recalls · {self._place()}{kind}")
         if self.progress is not None:
             self.query_one("#recalls-summary", Static).update(
                 summary(self.items, self._place(), self.kind, self.progress))
