@@ -70,8 +70,8 @@ class AskDialog(ModalScreen[str | None]):
 class UntilDialog(AskDialog):
     """The day to call again after a not-now, in everyday words; a day after today."""
 
-    def __init__(self, *, today: date) -> None:
-        super().__init__("Not now: call again from which day?",
+    def __init__(self, *, today: date, who: str) -> None:
+        super().__init__(f"Not now ({who}): call again from which day?",
                          placeholder="e.g. in 2 weeks, next mon, 4/1, 2027-04-01",
                          help_text=f"Today is {format_day(today)} · Enter records · Esc "
                                    "backs out",
@@ -90,8 +90,8 @@ class UntilDialog(AskDialog):
         return day.isoformat()
 
 
-def decline_dialog() -> AskDialog:
-    return AskDialog("Declined: why? (a short note)",
+def decline_dialog(who: str) -> AskDialog:
+    return AskDialog(f"Declined ({who}): why? (a short note)",
                      placeholder="e.g. seeing another clinic, pain gone",
                      help_text="Enter records the decline: the recall leaves the list · Esc "
                                "backs out",

@@ -20,6 +20,7 @@ from textual.widgets import DataTable, Static
 from textual.worker import Worker, WorkerState
 
 from frontdesk.domain.recalls import RecallKind
+from frontdesk.domain.text import printable
 from frontdesk.ui.navigation import CallPatient
 from frontdesk.ui.text import cycle_location, location_label
 from frontdesk.ui.widgets.footer import KeyFooter
@@ -250,7 +251,8 @@ class RecallsScreen(Screen[None]):
                 self._change(partial(self.backend.record_recall, item.key, "not-now",
                                      until=date.fromisoformat(answer)))
 
-        self.app.push_screen(UntilDialog(today=self.backend.today()), chosen)
+        self.app.push_screen(UntilDialog(today=self.backend.today(),
+                                         who=printable(item.patient_short)), chosen)
 
     def action_declined(self) -> None:
         item = self.selected
@@ -262,7 +264,7 @@ class RecallsScreen(Screen[None]):
                 self._change(partial(self.backend.record_recall, item.key, "declined",
                                      note=answer))
 
-        self.app.push_screen(decline_dialog(), chosen)
+        self.app.push_screen(decline_dialog(printable(item.patient_short)), chosen)
 
     @work(thread=True, group="recalls-change", exclusive=True, exit_on_error=False)
     def _change(self, change: Callable[[], Outcome]) -> None:
