@@ -44,6 +44,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "export": ("exports", "export_group"),
     "import": ("imports", "import_group"),
     "practice": ("practice", "practice_group"),
+    "recalls": ("recalls", "recalls_group"),
 }
 
 

@@ -54,3 +54,12 @@ class ShowAttention(Message):
         super().__init__()
         self.location_id = location_id
         self.poll_seconds = poll_seconds
+
+
+class CallPatient(Message):
+    """Start a call on ``patient_id`` (a worklist's Enter): the call screen opens with the
+    patient as the caller, so the desk books the next step through the pathway."""
+
+    def __init__(self, patient_id: int) -> None:
+        super().__init__()
+        self.patient_id = patient_id

@@ -11,7 +11,7 @@ from textual import on
 from textual.app import App
 from textual.screen import Screen
 
-from frontdesk.ui.navigation import EditHours, ShowAttention, ShowDay, ShowWeek
+from frontdesk.ui.navigation import CallPatient, EditHours, ShowAttention, ShowDay, ShowWeek
 
 if TYPE_CHECKING:
     from frontdesk.ui.backend.door import Backend
@@ -35,6 +35,15 @@ class Routes(App[None]):
         if self.backend is not None and not self.covered():
             self._calls = self._calls or CallOpener(self)  # F2 twice while opening: one call
             self._calls.open(self.backend)
+
+    @on(CallPatient)
+    def _call_patient(self, event: CallPatient) -> None:
+        """A new call with ``event.patient_id`` as the caller (unfinished calls stay for F2)."""
+        from frontdesk.ui.call.opening import CallOpener
+
+        if self.backend is not None and not self.covered():
+            self._calls = self._calls or CallOpener(self)
+            self._calls.open_on(self.backend, event.patient_id)
 
     def action_treatments(self) -> None:
         """F3: the treatment lookup (a call screen shows it beside the call instead)."""

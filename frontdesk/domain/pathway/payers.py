@@ -108,10 +108,7 @@ def payer_check(procedure: Procedure, region: Region | None, levels: int, day: d
                    if r.day <= day and may_be_at(r, where_booked)]
         if earlier:
             last = earlier[-1]
-            if procedure == Procedure.RFA:
-                pct, months = payer.repeat_rfa_relief_percent, payer.repeat_rfa_relief_months
-            else:
-                pct, months = payer.therapeutic_relief_percent, payer.therapeutic_relief_months
+            pct, months = payer.repeat_relief(procedure)
             if last.percent < pct or not lasted_months(last.day, last.hours, months):
                 problems.append(Problem(
                     "repeat", f"a repeat needs the last one to have given at least {pct} % "

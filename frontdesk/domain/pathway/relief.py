@@ -193,10 +193,7 @@ def _after_treatment(answers: Answers, history: History, rules: Rules,
     disagree = False
     reasons = [f"After the {procedure.label.lower()}: {relief_words}."]
     for p in payers:
-        if procedure == Procedure.RFA:
-            need_pct, need_months = p.repeat_rfa_relief_percent, p.repeat_rfa_relief_months
-        else:
-            need_pct, need_months = p.therapeutic_relief_percent, p.therapeutic_relief_months
+        need_pct, need_months = p.repeat_relief(procedure)
         ok = percent >= need_pct and lasted_months(day, hours, need_months)
         summary = (f"{'Repeat allowed' if ok else 'Repeat not covered'}: needs at least "
                    f"{need_pct} % relief for {need_months} months")

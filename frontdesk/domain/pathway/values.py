@@ -117,6 +117,13 @@ class PayerRules:
             Procedure.RFA: self.max_rfa,
         }[procedure]
 
+    def repeat_relief(self, procedure: Procedure) -> tuple[int, int]:
+        """The relief (percent, months) the last ``procedure`` must have given before a repeat:
+        an RFA's own rule, else the therapeutic injections' one."""
+        if procedure == Procedure.RFA:
+            return self.repeat_rfa_relief_percent, self.repeat_rfa_relief_months
+        return self.therapeutic_relief_percent, self.therapeutic_relief_months
+
     def counted_with(self, region: Region | None) -> frozenset[Region | None]:
         """The regions whose sessions count with ``region``'s against the session caps."""
         for group in self.region_groups:

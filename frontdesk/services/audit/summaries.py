@@ -181,6 +181,16 @@ def _outreach(event: AuditEvent, verb: str, _names: _Names) -> str | None:
     return f"{what}{target}: {_short(str(after.get('outcome') or 'no outcome'), 24)}"
 
 
+def _recall(event: AuditEvent, verb: str, _names: _Names) -> str | None:
+    """'recall repeat:12: not now, until 2027-04-01' (the key names records, not people)."""
+    after: dict[str, Any] = event.after or {}
+    if verb != "outcome" or not after.get("subject"):
+        return None
+    outcome = str(after.get("outcome", "")).replace("-", " ")
+    until = f", until {after['until']}" if after.get("until") else ""
+    return f"recall {after['subject']}: {outcome}{until}"
+
+
 def _relief(event: AuditEvent, verb: str, _names: _Names) -> str | None:
     words = {"record": "recorded", "update": "updated"}
     return f"{words[verb]} relief report {event.entity_id}" if verb in words else None
@@ -366,6 +376,7 @@ _FAMILIES: dict[str, Callable[[AuditEvent, str, _Names], str | None]] = {
     "callback": _callback,
     "outreach": _outreach,
     "relief": _relief,
+    "recall": _recall,
     "patient": _patient,
     "template": _template,
     "closure": _closure,

@@ -20,13 +20,16 @@ from frontdesk.ui.backend.calendar import CalendarDoor
 from frontdesk.ui.backend.calls import Advice, CallBooking, CallDoor
 from frontdesk.ui.backend.confirmations import ConfirmationsDoor
 from frontdesk.ui.backend.core import PRACTICE_ZONE
+from frontdesk.ui.backend.recalls import RecallDoor
 from frontdesk.ui.backend.reports import ReportDoor
 
 __all__ = ["Advice", "Backend", "CallBooking", "Opened", "describe_failure", "open_backend"]
 
 
 @dataclass(frozen=True)
-class Backend(AccountDoor, CalendarDoor, CallDoor, ReportDoor, ConfirmationsDoor):
+class Backend(AccountDoor, CalendarDoor, CallDoor, ReportDoor,
+              ConfirmationsDoor,
+              RecallDoor):
     """The services bound to one open database, acting as the person signed in (see
     :class:`~frontdesk.ui.backend.core.BackendCore`); one door per area of the app."""
 

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from frontdesk.ui.backend.door import Backend
 
 FAILED = "Could not start the call: the database did not answer. Try F2 again."
+FAILED_ON = "Could not start the call on the patient: the database did not answer. Try again."
 
 
 class CallOpener:
@@ -33,6 +34,21 @@ class CallOpener:
             return
         self.busy = True
         self._run(partial(self._read, backend))
+
+    def open_on(self, backend: Backend, patient_id: int) -> None:
+        """A new call with ``patient_id`` as the caller, unless a call is open or opening."""
+        if self.busy or isinstance(self.app.screen, CallScreen):
+            return
+        self.busy = True
+        self._run(partial(self._start_on, backend, patient_id))
+
+    def _start_on(self, backend: Backend, patient_id: int) -> None:
+        try:
+            places = backend.locations()
+            call = backend.save_call(backend.start_call(), patient_id=patient_id)
+            self.app.call_from_thread(self._show, backend, call, [], places)
+        except Exception:  # the database went away, or the patient's record did
+            self.app.call_from_thread(self._failed, FAILED_ON)
 
     def _run(self, work: Any) -> None:
         self.app.run_worker(work, name="call-open", group="call-open", exclusive=True,
@@ -54,9 +70,9 @@ class CallOpener:
         except Exception:
             self.app.call_from_thread(self._failed)
 
-    def _failed(self) -> None:
+    def _failed(self, message: str = FAILED) -> None:
         self.busy = False
-        self.app.notify(FAILED, severity="error", markup=False)
+        self.app.notify(message, severity="error", markup=False)
 
     def _show(self, backend: Backend, call: CallView | None, drafts: list[CallView],
               places: tuple[LocationView, ...]) -> None:
