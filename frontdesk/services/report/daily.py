@@ -79,8 +79,8 @@ def daily_report(ctx: Context, *, by: str, day: date, location: str | None = Non
             utilisation=_utilisation(session, today_visits, names, day, zone, location_id),
             overrides=_overrides(session, start, end, location_id, names),
             trend=_trend(session, first, zone, location_id),
-            worklists=worklist_lines(session, WorklistDay(day, start, end, as_of, location_id,
-                                                          zone)),
+            worklists=worklist_lines(session, WorklistDay(ctx, by, day, start, end, as_of,
+                                                          location_id, zone)),
         )
     return report
 

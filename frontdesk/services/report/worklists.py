@@ -14,14 +14,18 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
+from frontdesk.services.context import Context
 from frontdesk.services.report.values import WorklistLine
 
 
 @dataclass(frozen=True, slots=True)
 class WorklistDay:
     """The day the report is for: its local bounds (aware UTC), the moment it is read as of
-    (the end of the day, or now for today), and the location (None: all)."""
+    (the end of the day, or now for today), and the location (None: all); ``ctx`` and ``by``
+    (who reads the report) for a list that reads in its own session."""
 
+    ctx: Context
+    by: str
     day: date
     start: datetime
     end: datetime
@@ -39,8 +43,15 @@ def _confirmations(session: Session, wday: WorklistDay) -> list[WorklistLine]:
     return confirmations.report_lines(session, wday.day, wday.location_id)
 
 
+def _recalls(_session: Session, wday: WorklistDay) -> list[WorklistLine]:
+    from frontdesk.services.worklists import recalls
+
+    return recalls.report_lines(wday.ctx, by=wday.by, day=wday.day,
+                                location_id=wday.location_id)
+
+
 def _gatherers() -> tuple[Gatherer, ...]:
-    return (_confirmations,)
+    return (_confirmations, _recalls)
 
 
 def worklist_lines(session: Session, wday: WorklistDay) -> tuple[WorklistLine, ...]:

@@ -46,11 +46,27 @@ def _confirmations_standing(backend: Backend) -> str:
     return f"{found.day:%a} {found.day.day} {found.day:%b}: {found.progress}"
 
 
+def _recalls(backend: Backend, _poll_seconds: float) -> Screen[Any]:
+    from frontdesk.ui.worklists.recalls import RecallsScreen
+
+    return RecallsScreen(backend, location_id=None)
+
+
+def _recalls_standing(backend: Backend) -> str:
+    due = backend.recalls(None)
+    done = backend.recall_progress(None)
+    return (f"{len(due)} due · today {done.tried} tried, {len(done.reached)} reached, "
+            f"{len(done.booked)} booked")
+
+
 def entries() -> tuple[Entry, ...]:
     return (
         Entry("1", "Confirmations", "The next working day's visits to confirm by phone, "
               "procedures and first visits first, with what to remind each patient.",
               _confirmations, _confirmations_standing),
+        Entry("3", "Recalls", "Patients due for a next step: a repeat RFA or therapeutic "
+              "injection their payer now allows, an overdue relief callback, a diagnostic "
+              "block with nothing booked after it.", _recalls, _recalls_standing),
     )
 
 
