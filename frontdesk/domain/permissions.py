@@ -39,6 +39,7 @@ class Permission(StrEnum):
     IMPORT = "import"  # bring patients and visits over from another system's files
     PRACTICE = "practice"  # set up the practice from its file (practice apply, export)
     PATIENT_MERGE = "patient-merge"  # make two records of one person one
+    REMINDERS = "reminders"  # re-queue a reminder that failed or may not have gone out
 
 
 #: The lowest role holding each permission.
@@ -59,6 +60,7 @@ LOWEST: dict[Permission, Role] = {
     Permission.IMPORT: Role.MANAGER,
     Permission.PRACTICE: Role.ADMIN,
     Permission.PATIENT_MERGE: Role.MANAGER,
+    Permission.REMINDERS: Role.MANAGER,
 }
 
 #: What each permission lets a person do, for the refusal message.
@@ -79,6 +81,7 @@ DOING: dict[Permission, str] = {
     Permission.IMPORT: "importing patients and visits from another system",
     Permission.PRACTICE: "setting up the practice from its file",
     Permission.PATIENT_MERGE: "merging two patient records",
+    Permission.REMINDERS: "re-queueing a reminder",
 }
 
 

@@ -28,6 +28,7 @@ from frontdesk.domain.payers import (
     PayerPlan,
     folded,
 )
+from frontdesk.domain.reminders import ReminderSettings, parse_reminders
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +76,8 @@ class Settings:
     callbacks: CallbackRules = CallbackRules()
     signin: SignInSettings = SignInSettings()
     storage: StorageSettings = StorageSettings()
+    #: [reminders]: when, in what words and through which servers reminders go out
+    reminders: ReminderSettings = ReminderSettings()
     #: the settings file's own [payers.KEY] and [plans.KEY] tables, as written: the practice
     #: file's tables are layered over them (``payer_tables``)
     file_payers: Mapping[str, Any] = field(default_factory=dict, compare=False)
@@ -127,8 +130,10 @@ def parse_settings(data: Mapping[str, Any]) -> tuple[Settings, list[SettingProbl
     storage = _section(data, "storage", StorageSettings(), problems)
     payers = _payers(data, problems)
     plans = _plans(data, payers, problems)
+    reminders, reminder_problems = parse_reminders(data.get("reminders"))
+    problems.extend(SettingProblem(key, reason) for key, reason in reminder_problems)
     settings = Settings(booking=booking, pathway=pathway, callbacks=callbacks, payers=payers,
-                        plans=plans, signin=signin, storage=storage,
+                        plans=plans, signin=signin, storage=storage, reminders=reminders,
                         file_payers=_tables(data.get("payers")),
                         file_plans=_tables(data.get("plans")))
     raw_practice = data.get("practice", {})
