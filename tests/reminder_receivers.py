@@ -90,10 +90,13 @@ def http_server(inbox: Inbox | None = None) -> Iterator[tuple[Inbox, str]]:
             if inbox.delay:
                 threading.Event().wait(inbox.delay)
             status = inbox.statuses.pop(0) if inbox.statuses else 200
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.end_headers()
-            self.wfile.write(b'{"ok": true}')
+            try:
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(b'{"ok": true}')
+            except OSError:  # the sender is gone (killed): nobody to answer
+                pass
 
         def log_message(self, format: str, *args: Any) -> None:
             pass

@@ -87,7 +87,8 @@ def status_cmd(runtime: Runtime, day: str, by: str) -> None:
     log = table(("at", "id", "channel", "outcome", "detail"),
                 [(hm(line.at), line.reminder_id, line.channel, line.outcome, line.detail[:50])
                  for line in found.log]) if found.log else "  (nothing logged)"
-    emit(runtime, found,
+    emit(runtime, {"day": when, "counts": found.counts, "reminders": found.rows,
+                   "log": found.log},
          f"Reminders due {when:%a %Y-%m-%d}: {counts}\n\n{rows}\n\nDelivery log\n{log}")
 
 
