@@ -78,8 +78,8 @@ class Inbox:
 
 
 @contextmanager
-def http_server(inbox: Inbox | None = None) -> Iterator[tuple[Inbox, str]]:
-    inbox = inbox or Inbox()
+def http_server(given: Inbox | None = None) -> Iterator[tuple[Inbox, str]]:
+    inbox = given or Inbox()
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:

@@ -34,7 +34,7 @@ from frontdesk.services import scheduling
 from frontdesk.services.context import Context
 from frontdesk.services.errors import InvalidInput, NotAllowed
 from frontdesk.services.worklists import reminders as rem
-from frontdesk.services.worklists.reminders import outbox
+from frontdesk.services.worklists.reminders import outbox, sender
 from frontdesk.services.worklists.reminders.status import lines_of
 from tests.conftest import FrozenClock
 from tests.practice import Practice
@@ -186,7 +186,7 @@ def test_withdrawn_consent_skips_the_pending_reminder_even_at_sending_time(
         rid = rem.claim(ctx, "test:1")  # claimed before the next plan: checked again
         assert rid is not None
         assert rem.work_due(ctx, claimer="test:1").sent == 0  # plan skips the other
-        outcome = rem.sender.send_one(ctx, rid)  # type: ignore[attr-defined]
+        outcome = sender.send_one(ctx, rid)
         assert outcome.kind == "skipped"
         assert "consent" in outcome.detail
         assert box.messages == []
@@ -220,7 +220,7 @@ def test_two_senders_never_claim_the_same_row(
     for t in threads:
         t.join()
     everything = claimed["a:1"] + claimed["b:2"]
-    assert sorted(everything) == sorted(r.id for r in rows(ctx))
+    assert sorted(everything) == sorted(r.id or 0 for r in rows(ctx))
     assert len(set(everything)) == len(everything) == 3
     assert {r.claimed_by for r in rows(ctx)} <= {"a:1", "b:2"}
 
@@ -484,3 +484,30 @@ def test_appointment_rows_are_never_touched_by_the_sender(
         after = session.get(Appointment, appt)
         assert after is not None
         assert after.version == version
+
+
+# -- consent in the patient record -----------------------------------------------------------
+
+def test_email_consent_needs_an_address_and_goes_with_it(
+        ctx: Context, practice: Practice) -> None:
+    from frontdesk.services import directory
+    from frontdesk.services.errors import InvalidDetails
+    from frontdesk.services.patients.edit import edit_patient
+
+    with pytest.raises(InvalidDetails, match="email reminders need an email address"):
+        directory.add_patient(ctx, staff=practice.staff, name="Riley Example",
+                              dob=date(1990, 1, 2), phone="918-555-0199", email_consent=True)
+    added = directory.add_patient(ctx, staff=practice.staff, name="Riley Example",
+                                  dob=date(1990, 1, 2), phone="918-555-0199",
+                                  email="riley@example.test", email_consent=True)
+    assert added.email_consent
+    with pytest.raises(InvalidDetails, match="email reminders need an email address"):
+        edit_patient(ctx, staff=practice.staff, patient_id=practice.patient_id, version=None,
+                     email_consent=True)
+    cleared = edit_patient(ctx, staff=practice.staff, patient_id=added.id, version=None,
+                           email="")
+    assert not cleared.email_consent  # no address: no consent to use it
+    given = edit_patient(ctx, staff=practice.staff, patient_id=practice.patient_id,
+                         version=None, email="casey@example.test", email_consent=True)
+    assert given.email_consent
+    assert given.version == 2
