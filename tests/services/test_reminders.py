@@ -413,6 +413,18 @@ def test_a_row_left_sending_by_a_dead_sender_is_unsure_and_not_sent_again(
         assert rem.work_due(ctx).sent == 1
     assert len(box.messages) == 1
     assert log_of(ctx, rid) == ["unsure", "requeued", "sent"]
+    from frontdesk.services.audit import audit_events
+
+    said = [(e.staff, e.summary) for e in reversed(audit_events(
+        ctx, by=practice.manager, action="reminder.")) if e.entity_id == rid]
+    row = next(r for r in rows(ctx) if r.id == rid)
+    about = f"reminder {rid} (email, appointment {row.appointment_id})"
+    assert said == [
+        (None, f"reminder {rid}: claimed for sending"),
+        (None, f"{about}: may have gone out: its sender stopped while sending"),
+        ("mgr", f"{about}: re-queued to be sent again"),
+        (None, f"reminder {rid}: claimed for sending"),
+        (None, f"{about}: sent")]
 
 
 def test_a_claim_older_than_the_timeout_is_unsure_whoever_made_it(

@@ -295,7 +295,7 @@ def retry(ctx: Context, *, by: str, reminder_id: int) -> None:
         session.add(ReminderAttempt(reminder_id=reminder_id, at=now, outcome="requeued",
                                     detail=f"re-queued from {before} by a manager"))
         q.add_audit(session, origin=ctx.origin.stamp, at=now, staff_id=person.id,
-                    action="reminder.retry", entity="reminder", entity_id=reminder_id,
+                    action="reminder.requeue", entity="reminder", entity_id=reminder_id,
                     before={"status": before},
                     after={"status": r.PENDING, "appointment_id": row.appointment_id,
                            "channel": row.channel})
