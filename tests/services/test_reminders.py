@@ -523,3 +523,20 @@ def test_email_consent_needs_an_address_and_goes_with_it(
                          version=None, email="casey@example.test", email_consent=True)
     assert given.email_consent
     assert given.version == 2
+
+
+def test_an_accented_name_goes_out_as_seven_bit_mail_and_reads_back_the_same() -> None:
+    from email import message_from_bytes, policy
+
+    from frontdesk.services.worklists.reminders.letter import Letter
+    from frontdesk.services.worklists.reminders.transport import email_message
+
+    letter = Letter(1, "email", "<reminder-1.email@x.frontdesk>", "jose@example.test",
+                    "Hola José, see you at 10:00 AM.", subject="Recordatorio: José", ics=b"")
+    raw = email_message(email_settings(2525), letter).as_bytes()
+    assert raw.isascii()
+    back = message_from_bytes(raw, policy=policy.default)
+    assert str(back["Subject"]).strip() == "Recordatorio: José"
+    body = back.get_body(("plain",))
+    assert body is not None
+    assert "Hola José" in body.get_content()

@@ -90,16 +90,32 @@ def plan_rows(session: Session, ctx: Context, now: datetime) -> Planned:
             .join(Patient, col(Patient.id) == Appointment.patient_id)
             .where(col(Appointment.status).in_(LIVE), col(Appointment.starts_at) > now,
                    col(Appointment.starts_at) <= now + horizon)).all()
+        have = _existing(session, [appt.id for appt, _ in visits if appt.id is not None])
         for appt, patient in visits:
             assert appt.id is not None
             for want in r.wanted(settings, starts_at=utc(appt.starts_at), reach=reach(patient),
                                  now=now):
-                made += _insert(session, ctx, appt.id, want, now)
+                key = (appt.id, want.channel, want.before_min, want.visit_starts_at)
+                if key not in have:  # only what is missing is tried (a planner racing
+                    made += _insert(session, ctx, appt.id, want, now)  # us: no conflict)
     if made or skipped:
         q.add_audit(session, origin=ctx.origin.stamp, at=now, staff_id=None,
                     action="reminder.plan", entity="reminder", entity_id=None,
                     after={"made": made, "skipped": skipped})
     return Planned(made, skipped)
+
+
+def _existing(session: Session, appointment_ids: list[int]
+              ) -> set[tuple[int, str, int, datetime]]:
+    """The outbox keys the visits have already (whatever their status)."""
+    found: set[tuple[int, str, int, datetime]] = set()
+    for start in range(0, len(appointment_ids), 500):
+        chunk = appointment_ids[start:start + 500]
+        rows = session.exec(select(Reminder.appointment_id, Reminder.channel,
+                                   Reminder.before_min, Reminder.visit_starts_at)
+                            .where(col(Reminder.appointment_id).in_(chunk))).all()
+        found.update((a, c, b, utc(s)) for a, c, b, s in rows)
+    return found
 
 
 def _insert(session: Session, ctx: Context, appointment_id: int, want: r.Wanted,

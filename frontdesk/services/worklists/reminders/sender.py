@@ -59,7 +59,9 @@ def send_one(ctx: Context, reminder_id: int) -> Outcome:
     try:
         return transport.send(ctx.settings.reminders, found)
     except Exception as exc:  # a bug must not leave the row claimed by a live sender
-        LOG.exception("reminder %s: sending failed unexpectedly", reminder_id)
+        # the kind only: an error's text may quote the address
+        LOG.error("reminder %s: sending failed unexpectedly (%s)", reminder_id,
+                  type(exc).__name__)
         return Outcome("unsure", f"unexpected error while sending ({type(exc).__name__})")
 
 

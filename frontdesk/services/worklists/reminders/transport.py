@@ -45,7 +45,9 @@ def send(settings: ReminderSettings, letter: Letter) -> Outcome:
 # -- email -----------------------------------------------------------------------------------
 
 def email_message(settings: ReminderSettings, letter: Letter) -> EmailMessage:
-    message = EmailMessage(policy=SMTP_POLICY)
+    # 7-bit: a name with an accent is encoded, never sent as raw 8-bit to a server that may
+    # not take it (the dialogue asks for no 8BITMIME)
+    message = EmailMessage(policy=SMTP_POLICY.clone(cte_type="7bit"))
     message["Subject"] = letter.subject
     message["From"] = settings.smtp.sender
     message["To"] = letter.to
