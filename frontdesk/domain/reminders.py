@@ -162,6 +162,49 @@ def _with(settings: T, key: str, value: Any) -> T:
     return replace(settings, **changes)  # type: ignore[type-var]
 
 
+#: what the practice file's [reminders] may set: the practice's choices. Where things are on
+#: the sender's machine (the password and headers files, the SMS command) and how the sender
+#: runs (claim_timeout_min, poll_s) stay in settings.toml.
+MACHINE_ONLY = {"": ("claim_timeout_min", "poll_s"), "smtp": ("password_file", "password"),
+                "sms": ("command", "headers_file", "token", "headers")}
+
+
+def practice_file_problems(raw: Any) -> list[tuple[str, str]]:
+    """The problems of a practice file's ``[reminders]`` table: as the settings file's, and
+    no secret or machine setting (those belong in settings.toml)."""
+    if not isinstance(raw, Mapping):
+        return [("reminders", "must be a table")]
+    _settings, problems = parse_reminders(raw)
+    for sub, keys in MACHINE_ONLY.items():
+        table = raw.get(sub, {}) if sub else raw
+        for key in keys:
+            if isinstance(table, Mapping) and key in table:
+                full = ".".join(p for p in ("reminders", sub, key) if p)
+                problems = [p for p in problems if p[0] != full]
+                problems.append((full, "belongs in settings.toml on the sender's machine, "
+                                       "not in the practice file"))
+    return problems
+
+
+def layered_reminders(file_table: Mapping[str, Any], practice: Mapping[str, Any]
+                      ) -> dict[str, Any]:
+    """The practice file's ``[reminders]`` laid key by key over the settings file's (its
+    sub-tables too); what only the settings file may set is always the settings file's."""
+    out: dict[str, Any] = {k: dict(v) if isinstance(v, Mapping) else v
+                           for k, v in file_table.items()}
+    for key, value in practice.items():
+        if key in MACHINE_ONLY[""]:
+            continue
+        if isinstance(value, Mapping):
+            below = out.get(key)
+            merged = dict(below) if isinstance(below, Mapping) else {}
+            merged.update({k: v for k, v in value.items() if k not in MACHINE_ONLY.get(key, ())})
+            out[key] = merged
+        else:
+            out[key] = value
+    return out
+
+
 def _durations(full: str, value: Any, problems: list[tuple[str, str]]) -> tuple[int, ...] | None:
     example = 'must be a list of times before the visit, e.g. ["48h", "2h"] or ["90m"]'
     if not isinstance(value, list):
