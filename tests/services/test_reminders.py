@@ -540,3 +540,74 @@ def test_an_accented_name_goes_out_as_seven_bit_mail_and_reads_back_the_same() -
     body = back.get_body(("plain",))
     assert body is not None
     assert "Hola José" in body.get_content()
+
+
+def test_an_endpoint_that_does_not_answer_in_time_is_tried_again_with_the_same_key(
+        ctx: Context, practice: Practice, clock: FrozenClock) -> None:
+    with http_server(Inbox(delay=1.5)) as (inbox, url):
+        settings = sms_settings(url=url)
+        ctx = with_reminders(ctx, replace(settings, sms=replace(settings.sms, timeout_s=1)))
+        consent(ctx, practice.patient_id)
+        book(ctx, practice)
+        clock.advance(hours=25)
+        assert rem.work_due(ctx).retried == 1
+        inbox.delay = 0
+        clock.advance(hours=1)
+        assert rem.work_due(ctx).sent == 1
+    row = rows(ctx)[0]
+    assert log_of(ctx, row.id or 0) == ["retry", "sent"]
+    assert row.last_error == ""
+    keys = [h["idempotency-key"] for h, _ in inbox.requests]
+    assert keys == [row.message_id, row.message_id]  # the provider can drop the repeat
+
+
+def test_a_connection_lost_after_the_message_was_handed_over_is_unsure_not_retried(
+        ctx: Context, practice: Practice, clock: FrozenClock) -> None:
+    """A server that takes the whole message and hangs up before answering: it may have
+    delivered it, so the reminder is unsure and not sent again by itself."""
+    import socket
+
+    handed: list[bytes] = []
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+
+    def serve() -> None:
+        conn, _ = listener.accept()
+        with conn, conn.makefile("rb") as lines:
+            conn.sendall(b"220 test ESMTP\r\n")
+            for line in lines:
+                verb = line[:4].upper()
+                if verb == b"EHLO":
+                    conn.sendall(b"250 test\r\n")
+                elif verb in (b"MAIL", b"RCPT"):
+                    conn.sendall(b"250 ok\r\n")
+                elif verb == b"DATA":
+                    conn.sendall(b"354 go on\r\n")
+                    body = b""
+                    for part in lines:
+                        body += part
+                        if part == b".\r\n":
+                            break
+                    handed.append(body)
+                    return  # hang up without an answer
+
+    worker = threading.Thread(target=serve, daemon=True)
+    worker.start()
+    ctx = with_reminders(ctx, email_settings(listener.getsockname()[1]))
+    consent(ctx, practice.patient_id)
+    book(ctx, practice)
+    rem.plan(ctx)
+    clock.advance(hours=1)
+    try:
+        assert rem.work_due(ctx).unsure == 1
+        worker.join(5)
+    finally:
+        listener.close()
+    assert len(handed) == 1
+    row = next(r for r in rows(ctx) if r.before_min == 2880)
+    assert row.status == "unsure"
+    assert row.last_error.startswith("connection lost after the message was handed over")
+    clock.advance(hours=1)
+    rem.work_due(ctx)
+    assert log_of(ctx, row.id or 0) == ["unsure"]  # not tried again
