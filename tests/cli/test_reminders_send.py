@@ -5,7 +5,8 @@ and the row is sent or unsure (and ``reminders status`` says so), never sent twi
 The moments: after the claim, before anything went out (the mail server never greets); inside
 DATA (the server holds the message, not yet answered); after the server accepted but before
 "sent" was committed (the database is held locked so the sender cannot record it); and an HTTP
-text endpoint that is slow to answer. The sender runs on the real clock, so the visit is made
+text endpoint that is slow to answer — on SQLite and PostgreSQL (the locked database, a file
+lock, on SQLite). The sender runs on the real clock, so the visit is made
 47 hours from now with a reminder 48 hours before it: due at once.
 """
 
@@ -81,6 +82,13 @@ def settings(folder: Path, *, smtp_port: int | None = None, url: str = "") -> No
     (folder / "settings.toml").write_text("\n".join(lines) + "\n")
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def any_desk(request: pytest.FixtureRequest) -> Desk:
+    """The practice on SQLite and on PostgreSQL, for the kills that need no lock of a file."""
+    found: Desk = request.getfixturevalue("desk" if request.param == "sqlite" else "pg_desk")
+    return found
+
+
 @pytest.fixture
 def config(tmp_path: Path) -> Path:
     return tmp_path / "config"
@@ -149,7 +157,9 @@ def silent_server() -> Iterator[int]:
         yield int(listener.getsockname()[1])
 
 
-def test_the_sender_sends_once_and_a_second_run_sends_nothing(desk: Desk, config: Path) -> None:
+def test_the_sender_sends_once_and_a_second_run_sends_nothing(any_desk: Desk,
+                                                             config: Path) -> None:
+    desk = any_desk
     visit_soon(desk)
     with smtp_server() as (box, port):
         settings(config, smtp_port=port)
@@ -163,7 +173,8 @@ def test_the_sender_sends_once_and_a_second_run_sends_nothing(desk: Desk, config
 
 
 def test_killed_after_the_claim_before_anything_went_out(
-        desk: Desk, config: Path, silent_server: int) -> None:
+        any_desk: Desk, config: Path, silent_server: int) -> None:
+    desk = any_desk
     visit_soon(desk)
     settings(config, smtp_port=silent_server)
     proc = sender(desk, config)
@@ -177,7 +188,8 @@ def test_killed_after_the_claim_before_anything_went_out(
     assert outcomes(desk) == ["unsure"]
 
 
-def test_killed_inside_data_before_the_server_answered(desk: Desk, config: Path) -> None:
+def test_killed_inside_data_before_the_server_answered(any_desk: Desk, config: Path) -> None:
+    desk = any_desk
     visit_soon(desk)
     with smtp_server(MailBox(hold=True)) as (box, port):
         settings(config, smtp_port=port)
@@ -217,7 +229,8 @@ def test_killed_after_the_server_accepted_before_sent_was_committed(
     shows_unsure(desk)
 
 
-def test_killed_while_the_text_endpoint_is_slow(desk: Desk, config: Path) -> None:
+def test_killed_while_the_text_endpoint_is_slow(any_desk: Desk, config: Path) -> None:
+    desk = any_desk
     visit_soon(desk)
     with http_server(Inbox(delay=3)) as (inbox, url):
         settings(config, url=url)
