@@ -5,8 +5,8 @@ and the row is sent or unsure (and ``reminders status`` says so), never sent twi
 The moments: after the claim, before anything went out (the mail server never greets); inside
 DATA (the server holds the message, not yet answered); after the server accepted but before
 "sent" was committed (the database is held locked so the sender cannot record it); and an HTTP
-text endpoint that is slow to answer — on SQLite and PostgreSQL (the locked database, a file
-lock, on SQLite). The sender runs on the real clock, so the visit is made
+text endpoint that is slow to answer — on SQLite and PostgreSQL. The sender runs on the real
+clock, so the visit is made
 47 hours from now with a reminder 48 hours before it: due at once.
 """
 
@@ -19,11 +19,13 @@ import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import text
 from sqlmodel import Session, select
 
 from frontdesk.db.engine import make_engine, run_write
@@ -203,27 +205,49 @@ def test_killed_inside_data_before_the_server_answered(any_desk: Desk, config: P
     shows_unsure(desk)
 
 
+@contextmanager
+def row_held(desk: Desk) -> Iterator[None]:
+    """The reminder held by another transaction, so the sender cannot record it: SQLite's
+    write lock; PostgreSQL's row lock (the sender reads the row FOR UPDATE to record it)."""
+    if desk.db.startswith("postgresql"):
+        engine = make_engine(desk.db)
+        try:
+            with engine.connect() as conn, conn.begin() as txn:
+                conn.execute(text("SELECT id FROM reminder FOR UPDATE"))
+                yield
+                txn.rollback()
+        finally:
+            engine.dispose()
+        return
+    lock = sqlite3.connect(desk.db, timeout=30, isolation_level=None)
+    try:
+        lock.execute("BEGIN IMMEDIATE")
+        yield
+        lock.execute("ROLLBACK")
+    finally:
+        lock.close()
+
+
 def test_killed_after_the_server_accepted_before_sent_was_committed(
-        desk: Desk, config: Path) -> None:
+        any_desk: Desk, config: Path) -> None:
+    desk = any_desk
     visit_soon(desk)
     with smtp_server(MailBox(hold=True)) as (box, port):
         settings(config, smtp_port=port)
         proc = sender(desk, config)
         assert box.entered.wait(30)
-        lock = sqlite3.connect(desk.db, timeout=30, isolation_level=None)
-        lock.execute("BEGIN IMMEDIATE")  # the sender cannot write "sent" now
-        box.hold = False
-        box.release.set()  # the server answers 250
-        proc_done = False
-        try:
-            proc.wait(timeout=1.5)
-            proc_done = True
-        except subprocess.TimeoutExpired:
-            pass
-        assert not proc_done  # it is waiting to record "sent"
-        kill(proc)
-        lock.execute("ROLLBACK")
-        lock.close()
+        wait_for(lambda: claimed(desk))
+        with row_held(desk):  # the sender cannot write "sent" now
+            box.hold = False
+            box.release.set()  # the server answers 250
+            proc_done = False
+            try:
+                proc.wait(timeout=1.5)
+                proc_done = True
+            except subprocess.TimeoutExpired:
+                pass
+            assert not proc_done  # it is waiting to record "sent"
+            kill(proc)
         restart(desk, config)
     assert len(box.messages) == 1
     shows_unsure(desk)
