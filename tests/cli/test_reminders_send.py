@@ -6,8 +6,7 @@ The moments: after the claim, before anything went out (the mail server never gr
 DATA (the server holds the message, not yet answered); after the server accepted but before
 "sent" was committed (the database is held locked so the sender cannot record it); and an HTTP
 text endpoint that is slow to answer — on SQLite and PostgreSQL. The sender runs on the real
-clock, so the visit is made
-47 hours from now with a reminder 48 hours before it: due at once.
+clock, so the visit is made 47 hours from now with a reminder 48 hours before it: due at once.
 """
 
 from __future__ import annotations
