@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from frontdesk.services.views import AppointmentView
 
 KINDS = ("practice", "location", "room", "visit type", "provider", "hours", "staff", "holiday",
-         "payers", "plans")
+         "payers", "plans", "reminders")
 MARKS = {"added": "+", "changed": "~", "retired": "-"}
 MAX_BYTES = 5_000_000  # a practice file is a few kilobytes; refuse what would eat memory
 
@@ -116,7 +116,7 @@ def _change(c: Change) -> str:
 
 def _plural(kind: str) -> str:
     return {"hours": "hours", "staff": "staff", "practice": "practice", "payers": "payers",
-            "plans": "plans"}.get(kind, kind + "s")
+            "plans": "plans", "reminders": "reminders"}.get(kind, kind + "s")
 
 
 def _read(file: Path) -> str:

@@ -45,6 +45,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "import": ("imports", "import_group"),
     "practice": ("practice", "practice_group"),
     "recalls": ("recalls", "recalls_group"),
+    "reminders": ("reminders", "reminders_group"),
 }
 
 

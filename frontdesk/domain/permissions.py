@@ -41,6 +41,7 @@ class Permission(StrEnum):
     PRACTICE = "practice"  # set up the practice from its file (practice apply, export)
     PATIENT_MERGE = "patient-merge"  # make two records of one person one
     CONFIRMATIONS = "confirmations"  # work the confirmation list: read it, record each call
+    REMINDERS = "reminders"  # re-queue a reminder that failed or may not have gone out
 
 
 #: The lowest role holding each permission.
@@ -62,6 +63,7 @@ LOWEST: dict[Permission, Role] = {
     Permission.PRACTICE: Role.ADMIN,
     Permission.PATIENT_MERGE: Role.MANAGER,
     Permission.CONFIRMATIONS: Role.RECEPTIONIST,
+    Permission.REMINDERS: Role.MANAGER,
 }
 
 #: What each permission lets a person do, for the refusal message.
@@ -83,6 +85,7 @@ DOING: dict[Permission, str] = {
     Permission.PRACTICE: "setting up the practice from its file",
     Permission.PATIENT_MERGE: "merging two patient records",
     Permission.CONFIRMATIONS: "working the confirmation list",
+    Permission.REMINDERS: "re-queueing a reminder",
 }
 
 

@@ -28,6 +28,7 @@ from frontdesk.domain.payers import (
     PayerPlan,
     folded,
 )
+from frontdesk.domain.reminders import ReminderSettings, layered_reminders, parse_reminders
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,10 +76,14 @@ class Settings:
     callbacks: CallbackRules = CallbackRules()
     signin: SignInSettings = SignInSettings()
     storage: StorageSettings = StorageSettings()
+    #: [reminders]: when, in what words and through which servers reminders go out
+    reminders: ReminderSettings = ReminderSettings()
     #: the settings file's own [payers.KEY] and [plans.KEY] tables, as written: the practice
     #: file's tables are layered over them (``payer_tables``)
     file_payers: Mapping[str, Any] = field(default_factory=dict, compare=False)
     file_plans: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    #: the settings file's own [reminders] table: the practice file's lies over it
+    file_reminders: Mapping[str, Any] = field(default_factory=dict, compare=False)
 
     @property
     def rules(self) -> Rules:
@@ -127,10 +132,13 @@ def parse_settings(data: Mapping[str, Any]) -> tuple[Settings, list[SettingProbl
     storage = _section(data, "storage", StorageSettings(), problems)
     payers = _payers(data, problems)
     plans = _plans(data, payers, problems)
+    reminders, reminder_problems = parse_reminders(data.get("reminders"))
+    problems.extend(SettingProblem(key, reason) for key, reason in reminder_problems)
     settings = Settings(booking=booking, pathway=pathway, callbacks=callbacks, payers=payers,
-                        plans=plans, signin=signin, storage=storage,
+                        plans=plans, signin=signin, storage=storage, reminders=reminders,
                         file_payers=_tables(data.get("payers")),
-                        file_plans=_tables(data.get("plans")))
+                        file_plans=_tables(data.get("plans")),
+                        file_reminders=_tables(data.get("reminders")))
     raw_practice = data.get("practice", {})
     if isinstance(raw_practice, Mapping):
         for key in ("name", "phone"):
@@ -404,8 +412,10 @@ def payer_tables(settings: Settings, payers: Mapping[str, Any] | None,
 def practice_overlay(settings: Settings, stored: Mapping[str, Any]) -> Settings:
     """``settings`` with what ``frontdesk practice apply`` stored over it: ``practice`` (name,
     phone), ``payers`` and ``plans`` ([payers.KEY] and [plans.KEY] tables laid key by key
-    over the settings file's own tables, which lie over the packaged ones): the practice file
-    wins only for the keys it sets. A stored value that no longer checks is left out."""
+    over the settings file's own tables, which lie over the packaged ones), ``reminders``
+    (laid over the settings file's [reminders], whose secrets and machine settings stay): the
+    practice file wins only for the keys it sets. A stored value that no longer checks is
+    left out."""
     result = settings
     practice = stored.get("practice")
     if isinstance(practice, Mapping):
@@ -420,4 +430,9 @@ def practice_overlay(settings: Settings, stored: Mapping[str, Any]) -> Settings:
             settings, payers if isinstance(payers, Mapping) else None,
             plans if isinstance(plans, Mapping) else None)
         result = replace(result, payers=rules, plans=catalogue)
+    reminders = stored.get("reminders")
+    if isinstance(reminders, Mapping):
+        layered, _unchecked = parse_reminders(layered_reminders(settings.file_reminders,
+                                                                reminders))
+        result = replace(result, reminders=layered)
     return result

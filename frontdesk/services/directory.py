@@ -31,6 +31,7 @@ from frontdesk.services.patients.checks import (
     check_changes,
     check_dob,
     consent_problem,
+    email_consent_problem,
     normalise_phone,
     split_name,
 )
@@ -150,7 +151,8 @@ def add_patient(
     ctx: Context, *, staff: str, name: str, dob: date, phone: str,
     location: str | None = None, payer: str | None = None, member_id: str | None = None,
     mobile: str | None = None, sms_consent: bool = False, email: str | None = None,
-    address: str | None = None, city: str | None = None, state: str | None = None,
+    email_consent: bool = False, address: str | None = None, city: str | None = None,
+    state: str | None = None,
     zip: str | None = None, alerts: tuple[str, ...] | list[str] = (),  # noqa: A002
     alert_note: str | None = None, confirmed_new: bool = False,
 ) -> PatientView:
@@ -162,12 +164,16 @@ def add_patient(
     else."""
     changes = PatientChanges(
         name=name, dob=dob, phone=phone, mobile=mobile, sms_consent=sms_consent or None,
-        email=email, address=address, city=city, state=state, zip=zip,
+        email=email, email_consent=email_consent or None, address=address, city=city,
+        state=state, zip=zip,
         location=location, payer=payer, member_id=member_id,
         alerts=tuple(alerts) if alerts else None, alert_note=alert_note)
     values, problems = check_changes(ctx, changes, payer_required=False)
     problem = consent_problem(values.get("mobile", ""), bool(sms_consent))
     if problem and not any(f == "mobile" for f, _ in problems):
+        problems.append(problem)
+    problem = email_consent_problem(values.get("email", ""), bool(email_consent))
+    if problem and not any(f == "email" for f, _ in problems):
         problems.append(problem)
     if problems:
         raise InvalidDetails(problems)

@@ -59,6 +59,7 @@ def patient_view(p: Patient) -> PatientView:
     return PatientView(
         p.id, p.first_name, p.last_name, p.dob, p.phone, p.preferred_location_id, p.payer,
         p.payer_key, p.member_id, mobile=p.mobile, sms_consent=p.sms_consent, email=p.email,
+        email_consent=p.email_consent,
         address=p.address, city=p.city, state=p.state, zip=p.zip, alerts=tuple(p.alerts or ()),
         alert_note=p.alert_note, external_id=p.external_id, version=p.version,
     )

@@ -78,6 +78,7 @@ class PatientView:
     mobile: str = ""  # E.164
     sms_consent: bool = False
     email: str = ""
+    email_consent: bool = False  # agreed to reminders by email
     address: str = ""
     city: str = ""
     state: str = ""

@@ -29,6 +29,7 @@ def test_add_patient_json(desk: Desk) -> None:
         "id": 3, "first_name": "Morgan", "last_name": "Reyes", "dob": "1961-04-02",
         "phone": "+19185550177", "preferred_location_id": None, "payer": "",
         "payer_key": None, "member_id": "", "mobile": "", "sms_consent": False, "email": "",
+        "email_consent": False,
         "address": "", "city": "", "state": "", "zip": "", "alerts": [], "alert_note": "",
         "external_id": None, "version": 1,
     }

@@ -126,7 +126,7 @@ def test_an_unknown_section_and_a_missing_key_are_named() -> None:
     _parsed, problems = parse_practice(text, phone=_phone)
     assert [(p.line, p.reason) for p in problems] == [
         (1, "unknown section 'practise' (known: practice, locations, visit_types, providers, "
-            "staff, holidays, payers, plans)"),
+            "staff, holidays, payers, plans, reminders)"),
         (4, '[staff] needs name = "…"'),
     ]
 

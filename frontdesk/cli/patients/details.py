@@ -32,6 +32,8 @@ def detail_options(f: F) -> F:
         click.option("--sms-consent/--no-sms-consent", default=None,
                      help="Agreed to text messages on the mobile (needs a mobile)."),
         click.option("--email", metavar="TEXT", help="Email address (empty clears it)."),
+        click.option("--email-consent/--no-email-consent", default=None,
+                     help="Agreed to reminders by email (needs an email address)."),
         click.option("--address", metavar="TEXT", help="Street address."),
         click.option("--city", metavar="TEXT"),
         click.option("--state", metavar="XX", help="Two-letter state code, e.g. OK."),
@@ -74,6 +76,7 @@ def patients_add(runtime: Runtime, /, name: str, dob: str, phone: str, staff: st
     born = parse_birth(dob)
     details["alerts"] = tuple(details["alerts"])
     details["sms_consent"] = bool(details["sms_consent"])
+    details["email_consent"] = bool(details["email_consent"])
     if details["location"]:
         details["location"] = str(active_location(ctx, details["location"]).id)
     try:
@@ -202,7 +205,8 @@ def changed_words(ctx: Context, before: PatientView, after: PatientView) -> str:
 
     names = {"first_name": "name", "last_name": "name", "dob": "birth date",
              "phone": "phone", "mobile": "mobile", "sms_consent": "text consent",
-             "email": "email", "address": "address", "city": "city", "state": "state",
+             "email": "email", "email_consent": "email consent", "address": "address",
+             "city": "city", "state": "state",
              "zip": "ZIP", "preferred_location_id": "location", "member_id": "member id",
              "alerts": "alerts", "alert_note": "alert note"}
     changed = list(dict.fromkeys(label for attr, label in names.items()
@@ -245,6 +249,8 @@ def detail_lines(ctx: Context, p: PatientView) -> list[tuple[str, str]]:
     alerts = alert_words(p.alerts, p.alert_note)
     return [("Patient", f"{p.id} · version {p.version}"), ("Name", p.full_name),
             ("Born", p.dob.isoformat()), ("Phone", directory.display_phone(p.phone)),
-            ("Mobile", mobile), ("Email", p.email or "—"), ("Address", where or "—"),
+            ("Mobile", mobile),
+            ("Email", (p.email + " · reminders: " + ("yes" if p.email_consent else "no"))
+             if p.email else "—"), ("Address", where or "—"),
             ("Location", places.get(p.preferred_location_id or 0, "—")),
             ("Payer", payer), ("Alerts", ("⚠ " + " · ".join(alerts)) if alerts else "none")]

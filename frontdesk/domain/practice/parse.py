@@ -6,6 +6,7 @@ database (a visit type code or location the file does not declare) is checked by
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from collections.abc import Callable, Mapping
@@ -31,10 +32,11 @@ from frontdesk.domain.practice.values import (
     StaffDecl,
     VisitTypeDecl,
 )
+from frontdesk.domain.reminders import practice_file_problems
 from frontdesk.domain.settings import parse_settings
 
 SECTIONS = ("practice", "locations", "visit_types", "providers", "staff", "holidays", "payers",
-            "plans")
+            "plans", "reminders")
 _CODE = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
 _USERNAME = re.compile(r"^[a-z0-9._-]{2,40}$")  # as services.accounts requires
 
@@ -61,10 +63,11 @@ def parse_practice(text: str, *, phone: Callable[[str], str]
     staff = _staff(read, data)
     holidays = _holidays(read, data)
     payers, plans = _payers(read, data)
+    reminders = _reminders(read, data)
     if read.problems:
         return None, sorted(read.problems, key=lambda p: p.line)
     return PracticeFile(practice, locations, visit_types, providers, staff, holidays, payers,
-                        plans, lines=dict(lines.where)), []
+                        plans, reminders, lines=dict(lines.where)), []
 
 
 def _declared(data: Mapping[str, Any], section: str, key: str) -> set[str] | None:
@@ -284,3 +287,14 @@ def _payers(read: Reader, data: Mapping[str, Any]
     payers, plans = raw.get("payers"), raw.get("plans")
     return (dict(payers) if isinstance(payers, Mapping) else None,
             dict(plans) if isinstance(plans, Mapping) else None)
+
+
+def _reminders(read: Reader, data: Mapping[str, Any]) -> dict[str, Any] | None:
+    """``[reminders]``: when and in what words reminders go out, and through which servers
+    (no secret: those are files named in settings.toml), checked as the settings file's."""
+    if "reminders" not in data:
+        return None
+    for key, reason in practice_file_problems(data["reminders"]):
+        read.problem(tuple(key.split(".")), f"{key}: {reason}")
+    raw = data["reminders"]
+    return json.loads(json.dumps(raw)) if isinstance(raw, Mapping) else None

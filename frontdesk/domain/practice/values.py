@@ -98,6 +98,7 @@ class PracticeFile:
     holidays: HolidaysDecl | None = None
     payers: dict[str, Any] | None = None  # [payers.KEY] tables as the settings file has them
     plans: dict[str, Any] | None = None  # [plans.KEY] tables
+    reminders: dict[str, Any] | None = None  # [reminders], as the settings file has it
     #: (path to a value) -> line, for the checks against the database
     lines: dict[tuple[str | int, ...], int] = field(default_factory=dict, compare=False)
 

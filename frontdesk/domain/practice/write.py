@@ -70,6 +70,13 @@ def render(practice: PracticeFile, *, header: str = HEADER) -> str:
         for key, table in sorted((tables or {}).items()):
             out += ["", f"[{section}.{_key(key)}]"]
             out += [_pair(k, v) for k, v in table.items()]
+    if practice.reminders is not None:
+        out += ["", "[reminders]"]
+        out += [_pair(k, v) for k, v in practice.reminders.items() if not isinstance(v, Mapping)]
+        for key, table in practice.reminders.items():
+            if isinstance(table, Mapping):
+                out += ["", f"[reminders.{_key(key)}]"]
+                out += [_pair(k, v) for k, v in table.items()]
     return "\n".join(out) + "\n"
 
 

@@ -369,6 +369,28 @@ def _practice(event: AuditEvent, verb: str, _names: _Names) -> str | None:
                if stranded else ""))
 
 
+_REMINDER_WORDS = {
+    "plan": "planned", "claim": "claimed for sending", "sent": "sent",
+    "retry": "not sent, to be tried again", "failed": "failed",
+    "unsure": "may have gone out: its sender stopped while sending",
+    "skipped": "skipped", "requeue": "re-queued to be sent again",
+}
+
+
+def _reminder(event: AuditEvent, verb: str, _names: _Names) -> str | None:
+    """'reminder 12 (email, appointment 3): sent'; a planning pass by its counts."""
+    after: dict[str, Any] = event.after or {}
+    if verb == "plan":
+        return (f"reminders planned: {after.get('made', 0)} made, "
+                f"{after.get('skipped', 0)} skipped")
+    words = _REMINDER_WORDS.get(verb)
+    if words is None:
+        return None
+    about = (f" ({after.get('channel')}, appointment {after.get('appointment_id')})"
+             if after.get("appointment_id") is not None else "")
+    return f"reminder {event.entity_id}{about}: {words}"
+
+
 _FAMILIES: dict[str, Callable[[AuditEvent, str, _Names], str | None]] = {
     "appointment": _appointment,
     "payer": _payer,
@@ -386,6 +408,7 @@ _FAMILIES: dict[str, Callable[[AuditEvent, str, _Names], str | None]] = {
     "staff": _staff,
     "import": _import,
     "practice": _practice,
+    "reminder": _reminder,
 }
 
 

@@ -57,7 +57,7 @@ from frontdesk.services.patients.duplicates import similar_names
 from frontdesk.services.payers import MAX_PAYER, check_member_id, choose_payer
 
 COLUMNS = ("id", "first_name", "last_name", "name", "dob", "phone", "mobile", "sms_consent",
-           "email", "address", "city", "state", "zip", "payer", "member_id",
+           "email", "email_consent", "address", "city", "state", "zip", "payer", "member_id",
            "preferred_location", "alerts", "alert_note")
 #: Other names old systems give these columns (a --map wins over them).
 ALIASES = {
@@ -69,7 +69,8 @@ ALIASES = {
     "home_phone": "phone", "phone_number": "phone", "telephone": "phone",
     "mobile_phone": "mobile", "cell": "mobile", "cell_phone": "mobile",
     "text_consent": "sms_consent", "sms_opt_in": "sms_consent",
-    "email_address": "email", "street": "address", "address_1": "address",
+    "email_address": "email", "email_opt_in": "email_consent", "street": "address",
+    "address_1": "address",
     "zip_code": "zip", "postal_code": "zip", "insurance": "payer", "plan": "payer",
     "member_number": "member_id", "policy_number": "member_id", "location": "preferred_location",
 }
@@ -230,6 +231,9 @@ class _Checker:
         if values.get("sms_consent") and not row.get("mobile"):
             reasons.append("sms_consent: consent to text messages needs a mobile number")
         cell("email", check_email)
+        cell("email_consent", read_yes_no, False)
+        if values.get("email_consent") and not row.get("email"):
+            reasons.append("email_consent: consent to email reminders needs an email address")
         cell("address", lambda t: _short(t, 200, "address"))
         cell("city", lambda t: _short(t, 60, "city"))
         cell("state", check_state)

@@ -13,8 +13,8 @@ from frontdesk.services.patients.search import ESCAPE, near_names, read_search
 from frontdesk.services.views import PatientView
 
 _COLUMNS = ("id, first_name, last_name, dob, phone, preferred_location_id, payer, payer_key, "
-            "member_id, mobile, sms_consent, email, address, city, state, zip, alerts, "
-            "alert_note, external_id, version")
+            "member_id, mobile, sms_consent, email, email_consent, address, city, state, zip, "
+            "alerts, alert_note, external_id, version")
 _NAME_PART = (f"(lower(first_name) LIKE ? ESCAPE '{ESCAPE}' "
               f"OR lower(last_name) LIKE ? ESCAPE '{ESCAPE}')")
 # the live records a phone or mobile ending so belongs to, or was merged into
@@ -64,12 +64,14 @@ def _patients(light: Light, where: str, params: Sequence[Any]) -> list[PatientVi
 def _view(row: tuple[Any, ...]) -> PatientView:
     """The twin of ``mapping.patient_view``."""
     (pid, first, last, dob, phone, location_id, payer, payer_key, member_id, mobile, sms_consent,
-     email, address, city, state, zip_code, alerts, alert_note, external_id, version) = row
+     email, email_consent, address, city, state, zip_code, alerts, alert_note, external_id,
+     version) = row
     born = day(dob)
     assert born is not None  # a NOT NULL column
     return PatientView(
         pid, first, last, born, phone, location_id, payer, payer_key, member_id, mobile=mobile,
-        sms_consent=bool(sms_consent), email=email, address=address, city=city, state=state,
+        sms_consent=bool(sms_consent), email=email,
+        email_consent=bool(email_consent), address=address, city=city, state=state,
         zip=zip_code, alerts=tuple(json.loads(alerts or "null") or ()), alert_note=alert_note,
         external_id=external_id, version=version,
     )

@@ -133,6 +133,7 @@ class PatientChanges:
     mobile: str | None = None
     sms_consent: bool | None = None
     email: str | None = None
+    email_consent: bool | None = None
     address: str | None = None
     city: str | None = None
     state: str | None = None
@@ -152,6 +153,7 @@ class PatientChanges:
 COLUMNS: dict[str, tuple[str, ...]] = {
     "name": ("first_name", "last_name"), "dob": ("dob",), "phone": ("phone",),
     "mobile": ("mobile",), "sms_consent": ("sms_consent",), "email": ("email",),
+    "email_consent": ("email_consent",),
     "address": ("address",), "city": ("city",), "state": ("state",), "zip": ("zip",),
     "location": ("preferred_location_id",), "payer": ("payer_key", "payer"),
     "member_id": ("member_id",), "alerts": ("alerts",), "alert_note": ("alert_note",),
@@ -190,6 +192,8 @@ def check_changes(ctx: Context, changes: PatientChanges, *, payer_required: bool
         values["sms_consent"] = bool(c.sms_consent)
     if c.email is not None:
         check("email", lambda: values.update(email=rules.check_email(c.email or "")))
+    if c.email_consent is not None:
+        values["email_consent"] = bool(c.email_consent)
     if c.address is not None:
         check("address", lambda: values.update(address=check_address(c.address or "")))
     if c.city is not None:
@@ -225,4 +229,11 @@ def consent_problem(mobile: str, consent: bool) -> tuple[str, str] | None:
     """Agreeing to text messages needs a mobile to send them to."""
     if consent and not mobile:
         return ("sms_consent", "text messages need a mobile number: add the mobile first")
+    return None
+
+
+def email_consent_problem(email: str, consent: bool) -> tuple[str, str] | None:
+    """Agreeing to email reminders needs an address to send them to."""
+    if consent and not email:
+        return ("email_consent", "email reminders need an email address: add it first")
     return None

@@ -20,6 +20,7 @@ from frontdesk.services.patients.checks import (
     PatientChanges,
     check_changes,
     consent_problem,
+    email_consent_problem,
 )
 from frontdesk.services.patients.lookup import live_patient
 from frontdesk.services.payers import (
@@ -37,8 +38,8 @@ def edit_patient(ctx: Context, *, staff: str, patient_id: int, version: int | No
                  override_by: str | None = None, override_password: str | None = None,
                  **details: Any) -> PatientSaved:
     """Change the details ``changes`` (or the keyword ``details``: name, dob, phone, mobile,
-    sms_consent, email, address, city, state, zip, location, payer, member_id, alerts,
-    alert_note) of the patient, as seen at ``version`` (None: as it is now).
+    sms_consent, email, email_consent, address, city, state, zip, location, payer, member_id,
+    alerts, alert_note) of the patient, as seen at ``version`` (None: as it is now).
 
     InvalidDetails lists every bad detail; StalePatient when the record changed since
     ``version``; BrokenPlan (a NotAllowed naming the visits and rules) when the new payer's
@@ -74,6 +75,13 @@ def edit_patient(ctx: Context, *, staff: str, patient_id: int, version: int | No
         if wrong:
             raise InvalidDetails(wrong)
         values["sms_consent"] = consent  # a mobile taken away takes the consent with it
+        email = values.get("email", patient.email)
+        by_email = values.get("email_consent", patient.email_consent and bool(email))
+        problem = email_consent_problem(email, by_email)
+        if problem and changes.email_consent is not None and not any(
+                f == "email" for f, _ in wrong):
+            raise InvalidDetails([problem])
+        values["email_consent"] = by_email  # so does an address taken away
         changed = [field for field, columns in COLUMNS.items()
                    if any(c in values and values[c] != getattr(patient, c) for c in columns)]
         if not changed:

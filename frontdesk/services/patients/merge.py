@@ -35,7 +35,7 @@ MOVED: dict[str, Any] = {"appointments": Appointment, "calls": Call,
 #: together (an address is taken whole, a mobile with its text consent, a payer with its id).
 FILLED: dict[str, tuple[str, ...]] = {
     "mobile": ("mobile", "sms_consent"),
-    "email": ("email",),
+    "email": ("email", "email_consent"),
     "address": ("address", "city", "state", "zip"),
     "location": ("preferred_location_id",),
     "payer": ("payer_key", "payer", "member_id"),

@@ -56,7 +56,7 @@ def to_file(session: Session, cur: Current, settings: Settings, now: datetime) -
     staff = tuple(r.decl for r in cur.staff.values() if r.active)
     return PracticeFile(info, locations, visit_types, providers, staff,
                         _holidays(cur, now), cur.settings.get("payers"),
-                        cur.settings.get("plans"))
+                        cur.settings.get("plans"), cur.settings.get("reminders"))
 
 
 def _holidays(cur: Current, now: datetime) -> HolidaysDecl:

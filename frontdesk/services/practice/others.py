@@ -194,6 +194,14 @@ def settings(plan: Planner, effective: Settings, now: datetime) -> list[Problem]
                 if old.get(k) != new[k]]
         if diff:
             plan.change("practice", "changed", "practice", diff, _put_setting("practice", new, now))
+    if f.reminders is not None and stored.get("reminders") != f.reminders:
+        was = stored.get("reminders") or {}
+        changed: list[tuple[str, Any, Any]] = [
+            (f"[reminders] {key}", _shown(was.get(key)), _shown(f.reminders.get(key)))
+            for key in dict.fromkeys([*was, *f.reminders])
+            if was.get(key) != f.reminders.get(key)]
+        plan.change("reminders", "changed", "reminders", changed,
+                    _put_setting("reminders", f.reminders, now))
     if f.payers is None and f.plans is None:
         return []
     was_rules, was_plans, _ = payer_tables(effective, stored.get("payers"), stored.get("plans"))
@@ -231,6 +239,16 @@ def _payer_diff(section: str, was: tuple[Any, ...], will: tuple[Any, ...]
             if x != y:
                 out.append((f"{label} {name}", _plain(x), _plain(y)))
     return out
+
+
+def _shown(value: Any) -> str | None:
+    """A [reminders] value for the plan: a sub-table by its keys (a template's words are
+    long: the file has them)."""
+    if value is None:
+        return None
+    if isinstance(value, dict):
+        return ", ".join(f"{k} = {_plain(v)[:40]}" for k, v in value.items()) or "none"
+    return _plain(value)
 
 
 def _plain(value: Any) -> str:

@@ -220,8 +220,8 @@ class CallDoor(BackendCore):
                     payer: str | None, member_id: str | None = None,
                     confirmed_new: bool = False, **details: Any) -> PatientView:
         """Add the caller; PossibleDuplicates (with the candidates) when they may be on file
-        already, unless ``confirmed_new``. ``details``: mobile, sms_consent, email, address,
-        city, state, zip, alerts, alert_note."""
+        already, unless ``confirmed_new``. ``details``: mobile, sms_consent, email,
+        email_consent, address, city, state, zip, alerts, alert_note."""
         return directory.add_patient(self.ctx, staff=self._acting(), name=name, dob=dob,
                                      phone=phone, location=location, payer=payer,
                                      member_id=member_id, confirmed_new=confirmed_new,

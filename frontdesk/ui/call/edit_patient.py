@@ -62,8 +62,8 @@ class EditPatientDialog(PatientForm):
             if field == "alerts":
                 for code in value:
                     self.query_one(f"#alert-{code}", Checkbox).value = True
-            elif field == "sms_consent":
-                self.query_one("#sms_consent", Checkbox).value = bool(value)
+            elif field in ("sms_consent", "email_consent"):
+                self.query_one(f"#{field}", Checkbox).value = bool(value)
             elif field == "location":
                 self.query_one("#location", Select).value = value
             else:

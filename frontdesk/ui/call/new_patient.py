@@ -33,11 +33,11 @@ class NewPatientDialog(PatientForm):
 
     ``save`` runs in a thread with the typed details (``name``, ``dob`` as a date, ``phone``,
     ``location`` name or None, ``payer``, ``member_id``, ``mobile``, ``sms_consent``,
-    ``email``, ``address``, ``city``, ``state``, ``zip``, ``alerts``, ``alert_note`` and
-    ``confirmed_new``); the problems it reports show under their fields, and the possible
-    duplicates it finds are listed to pick from. ``check`` finds the problems of the details
-    it is given without saving (used when the birth date cannot be read, so that every
-    problem still shows at once).
+    ``email``, ``email_consent``, ``address``, ``city``, ``state``, ``zip``, ``alerts``,
+    ``alert_note`` and ``confirmed_new``); the problems it reports show under their fields,
+    and the possible duplicates it finds are listed to pick from. ``check`` finds the problems
+    of the details it is given without saving (used when the birth date cannot be read, so
+    that every problem still shows at once).
     """
 
     TITLE = "New patient"

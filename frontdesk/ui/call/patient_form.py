@@ -1,6 +1,7 @@
 """A patient's details as one form, for a new patient and for editing one: name, date of
-birth, phone, mobile with text consent, email, address with ZIP, preferred location, payer from
-the practice's list (found as it is typed) and member id, alerts and a note staff must see.
+birth, phone, mobile with text consent, email with consent to email reminders, address with
+ZIP, preferred location, payer from the practice's list (found as it is typed) and member
+id, alerts and a note staff must see.
 
 Every problem shows under its own field, all at once, and the cursor goes to the first; the
 details are written in one transaction (with its audit event) only when all are right.
@@ -30,8 +31,8 @@ from frontdesk.services.views import LocationView, PatientView
 from frontdesk.ui.text import printable
 
 #: The form's details in its order (the services' names for them).
-FIELDS = ("name", "dob", "phone", "mobile", "sms_consent", "email", "address", "city", "state",
-          "zip", "location", "payer", "member_id", "alerts", "alert_note")
+FIELDS = ("name", "dob", "phone", "mobile", "sms_consent", "email", "email_consent", "address",
+          "city", "state", "zip", "location", "payer", "member_id", "alerts", "alert_note")
 TEXTS = ("name", "dob", "phone", "mobile", "email", "address", "city", "state", "zip", "payer",
          "member_id", "alert_note")
 ALERT_LABELS = {"interpreter": "Interpreter", "driver": "Driver",
@@ -41,7 +42,8 @@ MISSING = {"name": "Say the patient's first and last name.",
            "phone": "Ask for a phone number."}
 
 LABELS = {"phone": "phone", "mobile": "mobile", "sms_consent": "text consent",
-          "email": "email", "address": "address", "city": "city", "state": "state",
+          "email": "email", "email_consent": "email consent", "address": "address",
+          "city": "city", "state": "state",
           "zip": "ZIP", "location": "location", "payer": "payer", "member_id": "member id",
           "alerts": "alerts", "alert_note": "alert note"}
 
@@ -59,7 +61,8 @@ def record_values(p: PatientView, *, locations: Sequence[LocationView], payer_te
              "address": p.address, "city": p.city, "state": p.state, "zip": p.zip,
              "payer": payer_text, "member_id": p.member_id, "alert_note": p.alert_note}
     values: dict[str, Any] = {k: printable(v) for k, v in texts.items()}
-    values.update(sms_consent=p.sms_consent, alerts=tuple(p.alerts), location=place)
+    values.update(sms_consent=p.sms_consent, email_consent=p.email_consent,
+                  alerts=tuple(p.alerts), location=place)
     return values
 
 
@@ -84,6 +87,8 @@ def brought(typed: dict[str, Any], shown: dict[str, Any]) -> dict[str, Any]:
         out["location"] = typed["location"]
     if typed.get("sms_consent") and not shown["sms_consent"]:
         out["sms_consent"] = True
+    if typed.get("email_consent") and not shown["email_consent"]:
+        out["email_consent"] = True
     more = [a for a in typed.get("alerts", ()) if a not in shown["alerts"]]
     if more:
         out["alerts"] = tuple(a for a in ALERTS if a in shown["alerts"] or a in more)
@@ -139,7 +144,8 @@ class PatientForm(ModalScreen[PatientView | None]):
             record_values(p, locations=self.locations, payer_text=self.payer_text,
                           phone_text=self.phone_text) if p else
             {**dict.fromkeys(TEXTS, ""), "name": printable(self.given_name),
-             "payer": printable(self.payer_text), "sms_consent": False, "alerts": (),
+             "payer": printable(self.payer_text), "sms_consent": False,
+             "email_consent": False, "alerts": (),
              "location": ""})
         with VerticalScroll(id="patient-form"):
             yield Static(self._title(), id="patient-form-title", markup=False)
@@ -150,7 +156,9 @@ class PatientForm(ModalScreen[PatientView | None]):
             yield from self._row("Mobile", self._input("mobile", v["mobile"], "(optional)", 30),
                                  Checkbox("Texts OK", v["sms_consent"], id="sms_consent",
                                           compact=True))
-            yield from self._row("Email", self._input("email", v["email"], "(optional)", 120))
+            yield from self._row("Email", self._input("email", v["email"], "(optional)", 120),
+                                 Checkbox("Reminders OK", v["email_consent"],
+                                          id="email_consent", compact=True))
             yield from self._row("Address", self._input("address", v["address"],
                                                         "street (optional)", 200))
             yield from self._row(
@@ -214,6 +222,7 @@ class PatientForm(ModalScreen[PatientView | None]):
         values: dict[str, Any] = {f: self.query_one(f"#{f}", Input).value.strip()
                                   for f in TEXTS}
         values["sms_consent"] = self.query_one("#sms_consent", Checkbox).value
+        values["email_consent"] = self.query_one("#email_consent", Checkbox).value
         values["alerts"] = tuple(code for code in ALERTS
                                  if self.query_one(f"#alert-{code}", Checkbox).value)
         where = self.query_one("#location", Select).value
