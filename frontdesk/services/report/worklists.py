@@ -50,8 +50,14 @@ def _recalls(_session: Session, wday: WorklistDay) -> list[WorklistLine]:
                                 location_id=wday.location_id)
 
 
+def _reminders(_session: Session, wday: WorklistDay) -> list[WorklistLine]:
+    from frontdesk.services.worklists import reminders
+
+    return reminders.report_lines(wday.ctx, day=wday.day)
+
+
 def _gatherers() -> tuple[Gatherer, ...]:
-    return (_confirmations, _recalls)
+    return (_confirmations, _reminders, _recalls)
 
 
 def worklist_lines(session: Session, wday: WorklistDay) -> tuple[WorklistLine, ...]:

@@ -59,6 +59,22 @@ def _recalls_standing(backend: Backend) -> str:
             f"{len(done.booked)} booked")
 
 
+def _reminders(backend: Backend, _poll_seconds: float) -> Screen[Any]:
+    from frontdesk.ui.worklists.reminders import RemindersScreen
+
+    return RemindersScreen(backend)
+
+
+def _reminders_standing(backend: Backend) -> str:
+    from frontdesk.ui.backend.reminders import RemindersDoor
+
+    counts = RemindersDoor.of(backend).day_outbox(backend.today()).counts
+    said = (f"today {counts.get('sent', 0)} sent, {counts.get('pending', 0)} waiting, "
+            f"{counts.get('failed', 0)} failed")
+    unsure = counts.get("unsure", 0)
+    return said + (f", {unsure} unsure" if unsure else "")
+
+
 def entries() -> tuple[Entry, ...]:
     return (
         Entry("1", "Confirmations", "The next working day's visits to confirm by phone, "
@@ -67,6 +83,9 @@ def entries() -> tuple[Entry, ...]:
         Entry("3", "Recalls", "Patients due for a next step: a repeat RFA or therapeutic "
               "injection their payer now allows, an overdue relief callback, a diagnostic "
               "block with nothing booked after it.", _recalls, _recalls_standing),
+        Entry("4", "Reminders", "The email and text reminders due today and what came of "
+              "each try (the delivery log); a manager re-queues one that failed.",
+              _reminders, _reminders_standing),
     )
 
 
