@@ -87,7 +87,7 @@ def test_every_format_succeeds(busy_desk: Desk, fmt: str) -> None:
     elif fmt == "csv":
         rows = list(csv.DictReader(io.StringIO(out)))
         assert {r["section"] for r in rows} == {"appointments", "bookings", "calls", "funnel",
-                                                "utilisation", "trend"}
+                                                "worklists", "utilisation", "trend"}
     elif fmt == "html":
         assert out.startswith("<!DOCTYPE html>")
         assert out.rstrip().endswith("</html>")

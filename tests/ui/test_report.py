@@ -112,7 +112,7 @@ class TestScreen:
             titles = [str(s.render()) for s in screen.query(".report-heading")]
             assert [t.split(":")[0] for t in titles] == [
                 "Appointments on the day", "Bookings made that day", "Calls",
-                "Pathway", "Utilisation", "Payer-rule overrides", "14 days"]
+                "Pathway", "Worklists", "Utilisation", "Payer-rule overrides", "14 days"]
             await pilot.press("escape")
             await pilot.pause()
             assert isinstance(app.screen, TodayScreen)
@@ -161,12 +161,12 @@ class TestScreen:
             screen = await open_report(pilot)
             right = screen.query_one("#report-right")
             assert [b.id for b in right.query(".report-section")] == [
-                "report-box-bookings", "report-box-funnel", "report-box-overrides",
-                "report-box-trend"]
+                "report-box-bookings", "report-box-funnel", "report-box-worklists",
+                "report-box-overrides", "report-box-trend"]
             await pilot.resize_terminal(100, 30)
             await quiet(pilot)
             assert not screen.query("#report-columns")
-            assert len(screen.query(".report-section")) == 7
+            assert len(screen.query(".report-section")) == 8
             assert isinstance(pilot.app.focused, FigureTable)
 
     async def test_no_patient_name_on_the_summary(self, demo: Context) -> None:
