@@ -216,6 +216,12 @@ class CallDoor(BackendCore):
         return callbacks.set_callback(self.ctx, staff=self._acting(), callback_id=callback.id,
                                       status="open", note="no answer", retry_hours=hours)
 
+    def callers(self, number: str) -> tuple[PatientView, ...]:
+        """The patients on file with this phone or mobile (the caller pop)."""
+        from frontdesk.services.pop.callers import callers_by_phone
+
+        return callers_by_phone(self.ctx, number, staff=self._acting())
+
     def add_patient(self, *, name: str, dob: date, phone: str, location: str | None,
                     payer: str | None, member_id: str | None = None,
                     confirmed_new: bool = False, **details: Any) -> PatientView:
