@@ -4,6 +4,8 @@ caller); with none running, the app opens and does so once the person has signed
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from frontdesk.cli.runtime import Runtime
@@ -13,6 +15,11 @@ SAID = {
     "queued": "a call is open there: it says \"F2 to take it\"",
     "held": "it opens once someone has signed in",
 }
+
+
+def has_terminal() -> bool:
+    """Whether the app can open here: a terminal to draw on and to read keys from."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
 
 
 @click.command("call")
@@ -28,7 +35,8 @@ def call_cmd(ctx: click.Context, number: str, new_app: bool) -> None:
 
     A running frontdesk of yours (this OS user's, the one started last) is handed the number
     and this command ends; otherwise the app opens here, and the call shows once you have
-    signed in. A number that is not one is refused (exit 2) and nothing opens."""
+    signed in. A number that is not one is refused (exit 2) and nothing opens; with no app
+    running and no terminal (a phone system's background command), nothing opens (exit 1)."""
     from frontdesk.services.phones import e164
     from frontdesk.ui.text import phone_text
 
@@ -46,6 +54,10 @@ def call_cmd(ctx: click.Context, number: str, new_app: bool) -> None:
             click.echo(f"Call from {phone_text(wanted)} handed to your running frontdesk: "
                        f"{SAID[answer]}.")
             return
+    if not has_terminal():
+        raise click.ClickException(
+            "no frontdesk of yours is running to take the call, and there is no terminal to "
+            "open one in: keep frontdesk open at the desk")
     from frontdesk.cli.tui import run_app
 
     run_app(ctx, runtime, theme=ctx.find_root().params.get("theme"), pop=wanted)

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from frontdesk.cli import tui
+from frontdesk.cli import call, tui
 from frontdesk.services.pop.channel import Listener
 from tests.cli.conftest import Desk, assert_clean
 
@@ -20,6 +20,7 @@ from tests.cli.conftest import Desk, assert_clean
 def opened(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[dict[str, Any]]:
     """What would have opened the app (the app itself needs a terminal)."""
     monkeypatch.setenv("FRONTDESK_RUNTIME_DIR", str(tmp_path / "run"))
+    monkeypatch.setattr(call, "has_terminal", lambda: True)
     seen: list[dict[str, Any]] = []
     monkeypatch.setattr(tui, "run_app", lambda ctx, runtime, **kw: seen.append(
         {"db": runtime.target(), **kw}))
@@ -78,3 +79,13 @@ def test_new_opens_another_app_all_the_same(desk: Desk, opened: list[dict[str, A
     assert result.exit_code == 0
     assert running == []
     assert opened == [{"db": desk.db, "theme": "ansi-dark", "pop": "+19185550111"}]
+
+
+def test_with_no_app_running_and_no_terminal_nothing_opens(
+        desk: Desk, opened: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(call, "has_terminal", lambda: False)
+    result = desk.run("call", "--from", "918-555-0111")
+    assert_clean(result)
+    assert result.exit_code == 1
+    assert "no frontdesk of yours is running to take the call" in result.stderr
+    assert opened == []

@@ -71,7 +71,8 @@ class CallerPops:
         F2 takes it) or ``held`` (nobody signed in, or the screen locked)."""
         self.pending = Pop(number, self.clock())
         if not self.ready():
-            self.app.notify(WAITING, markup=False)  # nothing about the caller
+            if self.app.covered():  # the sign-in form or the lock: nothing about the caller
+                self.app.notify(WAITING, markup=False)
             return "held"
         if self.call_open() or self.busy:
             self._tell()
