@@ -192,6 +192,7 @@ class TestRunningApp:
             await quiet(pilot)
             assert second is not first
             assert second.patient is not None and second.patient.id == practice.patient_id
+            assert not [t for t in toasts(app) if "F2 to take it" in t]  # taken: not said
         assert len(calls(sqlite_ctx)) == 2
 
     async def test_a_pop_not_taken_in_time_is_said_missed(

@@ -27,6 +27,7 @@ KEEP_SECONDS = 10 * 60
 FAILED = "Could not open the call from the phone system: the database did not answer. F2 " \
          "starts a call."
 WAITING = "A call came in: it opens once you have signed in."
+TAKE = " — F2 to take it (Esc leaves this call as a draft first)."
 
 
 class PopHost(Protocol):
@@ -105,9 +106,19 @@ class CallerPops:
 
     def _tell(self) -> None:
         if self.pending is not None:
-            self.app.notify(f"Call from {phone_text(self.pending.number)} — F2 to take it "
-                            "(Esc leaves this call as a draft first).",
+            self._untell()  # the newest caller only: an older "F2 to take it" is no longer so
+            self.app.notify(f"Call from {phone_text(self.pending.number)}{TAKE}",
                             timeout=30, markup=False)
+
+    def _untell(self) -> None:
+        """The "F2 to take it" toasts go once F2 has taken the call (or a newer one came)."""
+        shown = getattr(self.app, "_notifications", None)
+        unnotify = getattr(self.app, "_unnotify", None)
+        if shown is None or unnotify is None:
+            return
+        for toast in list(shown):
+            if str(getattr(toast, "message", "")).endswith(TAKE):
+                unnotify(toast)
 
     # ------------------------------------------------------------------ opening it
 
@@ -117,6 +128,7 @@ class CallerPops:
         if pop is None or backend is None or self.busy or not self.ready() or self.call_open():
             return False
         self.pending = None
+        self._untell()
         if self.clock() - pop.at > KEEP_SECONDS:
             self.app.notify(f"Missed: a call from {phone_text(pop.number)}.",
                             severity="warning", timeout=30, markup=False)
