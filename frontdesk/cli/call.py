@@ -8,6 +8,7 @@ import sys
 
 import click
 
+from frontdesk.cli.errors import CommandFailed
 from frontdesk.cli.runtime import Runtime
 
 SAID = {
@@ -55,7 +56,7 @@ def call_cmd(ctx: click.Context, number: str, new_app: bool) -> None:
                        f"{SAID[answer]}.")
             return
     if not has_terminal():
-        raise click.ClickException(
+        raise CommandFailed(
             "no frontdesk of yours is running to take the call, and there is no terminal to "
             "open one in: keep frontdesk open at the desk")
     from frontdesk.cli.tui import run_app

@@ -42,7 +42,8 @@ def set_phones(ctx: Context, p: Practice, *, merged_too: bool = False) -> None:
     def work(session: Session) -> None:
         first = session.get(Patient, p.patient_id)
         second = session.get(Patient, p.other_patient_id)
-        assert first is not None and second is not None
+        assert first is not None
+        assert second is not None
         first.phone, second.mobile = SHARED, SHARED
         if merged_too:
             session.add(Patient(first_name="Casey", last_name="Oldrecord", dob=first.dob,
@@ -93,7 +94,7 @@ class TestPrivateDirectory:
         assert "another user" in str(check_private(fake_stat(stat.S_IFDIR | 0o700, me + 1), me))
         for mode in (0o750, 0o705, 0o770, 0o777, 0o710):
             why = check_private(fake_stat(stat.S_IFDIR | mode, me), me)
-            assert why is not None and "other users may enter" in why, oct(mode)
+            assert "other users may enter" in str(why), oct(mode)
         assert "not a directory" in str(check_private(fake_stat(stat.S_IFLNK | 0o700, me), me))
 
     def test_made_0700_and_refused_when_opened_up(self, tmp_path: Path) -> None:

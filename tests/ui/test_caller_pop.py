@@ -51,7 +51,8 @@ def share_number(ctx: Context, p: Practice, number: str, *, merged_too: bool = F
     def work(session: Session) -> None:
         first = session.get(Patient, p.patient_id)
         second = session.get(Patient, p.other_patient_id)
-        assert first is not None and second is not None
+        assert first is not None
+        assert second is not None
         first.phone = number
         second.mobile = number
         if merged_too:
@@ -85,7 +86,8 @@ class TestCallFrom:
         async with app.run_test(size=(80, 24)) as pilot:
             screen = await wait_for(pilot, CallScreen)
             await quiet(pilot)
-            assert screen.patient is not None and screen.patient.id == practice.patient_id
+            assert screen.patient is not None
+            assert screen.patient.id == practice.patient_id
             assert "Testcase, Casey" in shown(screen, "#call-title")
         assert [c.patient_id for c in calls(sqlite_ctx)] == [practice.patient_id]
 
@@ -106,7 +108,8 @@ class TestCallFrom:
             assert screen.patient is None  # the desk picks: nobody is assumed
             await pilot.press("down", "down", "enter")  # the second: Testcase
             await quiet(pilot)
-            assert screen.patient is not None and screen.patient.id == practice.patient_id
+            assert screen.patient is not None
+            assert screen.patient.id == practice.patient_id
 
     async def test_nobody_with_the_number_opens_the_new_patient_form_with_it(
             self, sqlite_ctx: Context, practice: Practice) -> None:
@@ -138,8 +141,10 @@ class TestCallFrom:
             await pilot.press(*RITA, "enter")
             screen = await wait_for(pilot, CallScreen)
             await quiet(pilot)
-            assert screen.patient is not None and screen.patient.phone == number
-            assert app.backend is not None and app.backend.staff == "rita"
+            assert screen.patient is not None
+            assert screen.patient.phone == number
+            assert app.backend is not None
+            assert app.backend.staff == "rita"
 
 
 def demo_number(ctx: Context) -> str:
@@ -170,7 +175,8 @@ class TestRunningApp:
             await pilot.press(*RITA, "enter")
             screen = await wait_for(pilot, CallScreen)
             await quiet(pilot)
-            assert screen.patient is not None and screen.patient.phone == number
+            assert screen.patient is not None
+            assert screen.patient.phone == number
 
     async def test_an_open_call_is_kept_and_f2_takes_the_new_one_after_it(
             self, sqlite_ctx: Context, practice: Practice) -> None:
@@ -191,7 +197,8 @@ class TestRunningApp:
             second = await wait_for(pilot, CallScreen)
             await quiet(pilot)
             assert second is not first
-            assert second.patient is not None and second.patient.id == practice.patient_id
+            assert second.patient is not None
+            assert second.patient.id == practice.patient_id
             assert not [t for t in toasts(app) if "F2 to take it" in t]  # taken: not said
         assert len(calls(sqlite_ctx)) == 2
 
@@ -236,7 +243,8 @@ class TestChannel:
             assert answer == "shown"
             screen = await wait_for(pilot, CallScreen)
             await quiet(pilot)
-            assert screen.patient is not None and screen.patient.id == practice.patient_id
+            assert screen.patient is not None
+            assert screen.patient.id == practice.patient_id
             # what is not a phone number is answered so, and nothing opens
             for junk in (b"rm -rf /\n", b"9" * 200 + b"\n", b"\xff\xfe\n", b"\n"):
                 reply = await asyncio.to_thread(raw_send, socket_file, junk)

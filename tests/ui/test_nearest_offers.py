@@ -63,7 +63,8 @@ async def test_offered_times_show_miles_and_d_ranks_them_by_distance(
     async with app.run_test(size=(80, 24)) as pilot:
         dialog = await offers(pilot, practice)
         best = options(dialog)
-        assert best and all(line.endswith(" · Test Clinic · 13 mi") for line in best)
+        assert best
+        assert all(line.endswith(" · Test Clinic · 13 mi") for line in best)
         assert "Best first (preferred location, then earliest) · D: nearest first" \
             in shown(dialog, "#callbook-note")
 
@@ -90,7 +91,8 @@ async def test_offered_times_show_miles_and_d_ranks_them_by_distance(
 
         await pilot.press("d", "enter")  # nearest first again; Enter holds the nearest
         await quiet(pilot)
-        assert dialog.held is not None and dialog.held.location_id == owasso
+        assert dialog.held is not None
+        assert dialog.held.location_id == owasso
 
 
 async def test_no_zip_no_distances_and_a_note_why(sqlite_ctx: Context,
