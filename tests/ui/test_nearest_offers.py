@@ -19,9 +19,10 @@ from frontdesk.services.context import Context
 from frontdesk.ui.app import FrontDeskApp
 from frontdesk.ui.backend.door import CallBooking
 from frontdesk.ui.call.booking import CallBookingDialog
+from frontdesk.ui.visit.offers import SlotOffers
 from tests.practice import Practice
 from tests.ui.call_helpers import SLOW, quiet, shown
-from tests.ui.conftest import add_location, settled
+from tests.ui.conftest import TEN, add_location, book, settled
 
 
 def zips(ctx: Context, p: Practice, *, patient_zip: str) -> int:
@@ -109,3 +110,38 @@ async def test_no_zip_no_distances_and_a_note_why(sqlite_ctx: Context,
         await pilot.press("d")
         await quiet(pilot)
         assert "Soonest first · D: best first" in shown(dialog, "#callbook-note")
+
+
+async def test_moving_a_visit_offers_times_with_miles_and_d_reorders_them(
+        sqlite_ctx: Context, practice: Practice) -> None:
+    zips(sqlite_ctx, practice, patient_zip="74055")
+    appt = book(sqlite_ctx, practice, patient=practice.other_patient_id, visit="follow-up",
+                provider=practice.baker, start=TEN)
+    app = FrontDeskApp(context=sqlite_ctx, poll_seconds=SLOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(pilot)
+        backend = app.backend
+        assert backend is not None
+        dialog = SlotOffers(appt, lambda: backend.offers(appt),
+                            lambda: backend.distances(backend.patient(appt.patient_id)))
+        await app.push_screen(dialog)
+        await quiet(pilot)
+        listed = dialog.query_one(OptionList)
+        lines = [str(listed.get_option_at_index(i).prompt) for i in range(listed.option_count)]
+        assert lines
+        assert all(line.endswith(("Test Clinic · 13 mi", "Owasso Clinic · <1 mi"))
+                   for line in lines)
+        assert "D: nearest first" in shown(dialog, "#offers-note")
+        await pilot.press("d")
+        await quiet(pilot)
+        assert "Nearest first, then soonest" in shown(dialog, "#offers-note")
+        miles = [0 if s.location_id != practice.location_id else 13 for s in dialog.slots]
+        assert miles == sorted(miles)
+        await pilot.press("d")
+        await quiet(pilot)
+        starts = [s.start for s in dialog.slots]
+        assert starts == sorted(starts)
+        assert "Soonest first" in shown(dialog, "#offers-note")
+        await pilot.press("enter")
+        await quiet(pilot)
+        assert not isinstance(app.screen, SlotOffers)  # chosen: the caller moves the visit
