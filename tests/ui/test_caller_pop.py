@@ -28,6 +28,7 @@ from frontdesk.ui.call.screen import CallScreen
 from tests.conftest import FrozenClock
 from tests.practice import Practice
 from tests.ui.call_helpers import SLOW, quiet, shown, workers_done
+from tests.ui.test_sign_in import TestEarlyBoard as _EarlyBoard
 
 CASEY = "+19185550111"  # Casey Testcase's phone in the tiny practice
 NOBODY = "+19185550199"
@@ -223,6 +224,28 @@ class TestRunningApp:
             assert isinstance(app.screen, TodayScreen)
             assert "Missed while signed out: a call from (918) 555-0111." in toasts(app)
         assert not calls(sqlite_ctx)
+
+
+class TestSshLogin:
+    async def test_an_ssh_login_signed_in_by_its_os_user_gets_the_call_once_fully_open(
+            self, demo_url: str, clock: FrozenClock, demo: Context,
+            monkeypatch: pytest.MonkeyPatch) -> None:
+        """The early board (the light way) cannot open a call: the pop waits, unsaid, until
+        the full backend is open, then the call screen opens on the caller."""
+        number = demo_number(demo)
+        app, gate = _EarlyBoard.ssh_app(demo_url, clock, monkeypatch)
+        app._first_pop = number
+        async with app.run_test(size=(80, 24), notifications=True) as pilot:
+            await _EarlyBoard.settled_board(pilot)
+            assert app.backend is None
+            assert not any(isinstance(s, CallScreen) for s in app.screen_stack)
+            assert toasts(app) == []  # signed in already: nothing to ask of anyone
+            gate.set()
+            screen = await wait_for(pilot, CallScreen)
+            await quiet(pilot)
+            assert screen.patient is not None
+            assert screen.patient.phone == number
+            assert screen.backend.staff == "rita"
 
 
 class TestChannel:
