@@ -6,7 +6,6 @@ from __future__ import annotations
 import errno
 import importlib
 import os
-import signal
 from typing import Any
 
 import click
@@ -46,6 +45,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "practice": ("practice", "practice_group"),
     "recalls": ("recalls", "recalls_group"),
     "reminders": ("reminders", "reminders_group"),
+    "call": ("call", "call_cmd"),
 }
 
 
@@ -121,21 +121,9 @@ def main(ctx: click.Context, db: str | None, db_fd: int | None, demo: bool,
     runtime = ctx.ensure_object(Runtime)
     runtime.db, runtime.demo = db, demo
     if ctx.invoked_subcommand is None:
-        from textual.theme import BUILTIN_THEMES
+        # an app behind `frontdesk serve` is a browser tab, whoever signs in there: the phone
+        # system's calls are for the desk's own sessions only
+        from frontdesk.cli.tui import run_app
 
-        from frontdesk.ui.app import make_app
+        run_app(ctx, runtime, theme=theme, listen=db_fd is None)
 
-        if theme is not None and theme not in BUILTIN_THEMES:
-            raise click.BadParameter(
-                f"no theme {theme!r}; choose one of: {', '.join(sorted(BUILTIN_THEMES))}",
-                param_hint="--theme")
-        app = make_app(runtime.target(), demo=demo, clock=runtime.clock, theme=theme,
-                       passwords_apart=True)
-        # A hung-up terminal (the SSH connection is gone) must end the app. Textual relies on
-        # SIGHUP's default action; started with SIGHUP ignored (nohup, a wrapper) it would
-        # keep running, reading end-of-input, with nobody there.
-        signal.signal(signal.SIGHUP, signal.SIG_DFL)
-        app.run()
-        code = app.return_code or 0
-        if code:
-            ctx.exit(code)

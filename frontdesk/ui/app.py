@@ -40,10 +40,12 @@ if TYPE_CHECKING:
     from frontdesk.domain.settings import Settings
     from frontdesk.services.config import LoadedSettings
     from frontdesk.services.context import Context
+    from frontdesk.services.pop.channel import Listener
     from frontdesk.services.views import StaffView
     from frontdesk.ui.backend.boards import DayBoard
     from frontdesk.ui.backend.door import Backend, Opened
     from frontdesk.ui.backend.early import Glance
+    from frontdesk.ui.call.pop import CallerPops
 
 POLL_SECONDS = 2.0
 QUIET_BEFORE_OPEN = 0.3  # seconds without a key on the early board before the stack loads
@@ -79,7 +81,10 @@ class FrontDeskApp(Routes):
     is the first screen, taking keys while the database opens (wherever no SSH login can sign
     in by the OS user); otherwise the start screen shows until the database is open.
     ``demo``: the demo flag; the sign-in form names the published accounts once the database
-    is open and known to be the one the demo seeded.
+    is open and known to be the one the demo seeded. ``pop``: a number (E.164) the phone system
+    says is calling: the call screen opens on that caller once someone has signed in
+    (``frontdesk.ui.call.pop``). ``listen``: the directory where this app listens for more such
+    numbers from the same OS user (``frontdesk.services.pop.channel``); None: it does not.
     """
 
     TITLE = "frontdesk"
@@ -106,7 +111,8 @@ class FrontDeskApp(Routes):
     def __init__(self, *, context: Context | None = None, connect: Connect | None = None,
                  poll_seconds: float = POLL_SECONDS, staff: str | None = None,
                  theme: str | None = None, sign_in: bool = False,
-                 form_first: bool = False, demo: bool = False) -> None:
+                 form_first: bool = False, demo: bool = False, pop: str | None = None,
+                 listen: Path | None = None) -> None:
         if context is not None and connect is None:
             connect = _use_context(context, staff, sign_in)
         elif connect is None or context is not None:
@@ -125,6 +131,10 @@ class FrontDeskApp(Routes):
         self._connect = connect
         self.poll_seconds = poll_seconds
         self.backend: Backend | None = None
+        self._first_pop = pop
+        self._listen_in = listen
+        self._listener: Listener | None = None
+        self._pops: CallerPops | None = None  # made with the first number from the phone system
 
     def get_default_screen(self) -> Screen[Any]:
         return StartScreen(id="start")
@@ -136,6 +146,10 @@ class FrontDeskApp(Routes):
 
             self.push_screen(SignInScreen(self.opening, demo=self.demo), self._signed_in)
         self.call_after_refresh(self._open)  # paint first, then open the database
+        if self._first_pop is not None:
+            self.caller_pop(self._first_pop)
+        if self._listen_in is not None:
+            self.call_after_refresh(self._listen)
 
     # -- opening the database behind the first screen
 
@@ -258,6 +272,8 @@ class FrontDeskApp(Routes):
         if other is not None:
             self.clear_notifications()  # said to the first person while the screen was locked
             self._begin(other)
+        else:
+            self._pop_waiting()
 
     def _database_ready(self, backend: Backend) -> None:
         """The database is open: the board, once someone has signed in (unless the SSH login
@@ -266,6 +282,7 @@ class FrontDeskApp(Routes):
         freeze_startup_objects()
         if self._early_board(backend):
             self.refresh_bindings()  # the keys that waited for the full backend are on now
+            self._pop_waiting()  # a call from the phone system needs the full backend
             return  # the early board goes on, with the full backend behind it now
         if backend.staff is not None or not self.sign_in:
             self._begin(backend)
@@ -295,6 +312,7 @@ class FrontDeskApp(Routes):
         in before closes (their unfinished call stays saved as a draft for them)."""
         self.backend = backend
         self._show_board(backend)
+        self._pop_waiting()
 
     def _show_board(self, backend: Backend, *, first: DayBoard | None = None) -> None:
         from frontdesk.ui.calendar.board.screen import TodayScreen
@@ -304,7 +322,48 @@ class FrontDeskApp(Routes):
         self._last_input = monotonic()
         self.push_screen(TodayScreen(backend, poll_seconds=self.poll_seconds, first=first))
 
+    # -- the caller pop: the phone system says who is calling
+
+    def caller_pop(self, number: str) -> str:
+        """A number (E.164) from the phone system: see ``frontdesk.ui.call.pop``."""
+        if self._pops is None:
+            from frontdesk.ui.call.pop import CallerPops
+
+            self._pops = CallerPops(self)
+        return self._pops.arrived(number)
+
+    def _pop_waiting(self) -> None:
+        """Someone is signed in (or back from the lock): the call waiting for them opens once
+        the screen in front has settled."""
+        if self._pops is not None:
+            self.call_after_refresh(self._pops.deliver)
+
+    def action_start_call(self) -> None:
+        """F2: the call from the phone system when one waits, else as always."""
+        if self._pops is not None and self._pops.take():
+            return
+        super().action_start_call()
+
+    async def _listen(self) -> None:
+        from frontdesk.services.pop.channel import ChannelRefused, Listener
+
+        assert self._listen_in is not None
+        listener = Listener(self._listen_in, self.caller_pop)
+        try:
+            await listener.start()
+        except (ChannelRefused, OSError) as exc:
+            self.notify(f"{exc}", title="Calls from the phone system cannot reach this session",
+                        severity="warning", timeout=20, markup=False)
+            return
+        if self._closing:
+            listener.close()
+        else:
+            self._listener = listener
+
     def on_unmount(self) -> None:
+        if self._listener is not None:
+            self._listener.close()
+            self._listener = None
         self._closing = True
         self.opening.failed("frontdesk is closing")  # wakes any worker still waiting for it
         if self.backend is not None:
@@ -332,7 +391,8 @@ def _use_context(ctx: Context, staff: str | None, sign_in: bool) -> Connect:
 def make_app(db: str, *, demo: bool = False, clock: Callable[[], datetime] | None = None,
              settings: Settings | LoadedSettings | None = None,
              poll_seconds: float = POLL_SECONDS, staff: str | None = None,
-             theme: str | None = None, passwords_apart: bool = False) -> FrontDeskApp:
+             theme: str | None = None, passwords_apart: bool = False,
+             pop: str | None = None, listen: Path | None = None) -> FrontDeskApp:
     """The app on database ``db`` (a path or SQLAlchemy URL). Cheap: nothing opens until mount.
 
     ``demo``: seed the demo practice when the database is empty. ``settings``: loaded from the
@@ -341,6 +401,7 @@ def make_app(db: str, *, demo: bool = False, clock: Callable[[], datetime] | Non
     to a staff account. ``theme``: a Textual theme name (None: the default, textual-dark).
     ``passwords_apart``: check passwords in a child process (what the real app does, so that
     argon2's 64 MiB working memory is never the app's own; tests check in-process).
+    ``pop``, ``listen``: the caller pop (see :class:`FrontDeskApp`).
     """
 
     origin = app_origin(os.environ)
@@ -369,7 +430,8 @@ def make_app(db: str, *, demo: bool = False, clock: Callable[[], datetime] | Non
                             passwords_apart=passwords_apart, origin=origin)
 
     return FrontDeskApp(connect=connect, poll_seconds=poll_seconds, theme=theme,
-                        sign_in=staff is None, form_first=origin.channel != "ssh", demo=demo)
+                        sign_in=staff is None, form_first=origin.channel != "ssh", demo=demo,
+                        pop=pop, listen=listen)
 
 
 def _utc_now() -> datetime:

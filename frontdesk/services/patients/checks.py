@@ -9,7 +9,6 @@ from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any
 
-import phonenumbers
 from sqlmodel import col, select
 
 from frontdesk.db import queries as q
@@ -19,6 +18,7 @@ from frontdesk.domain import patients as rules
 from frontdesk.services.context import Context
 from frontdesk.services.errors import InvalidInput
 from frontdesk.services.payers import MAX_PAYER, check_member_id, choose_payer
+from frontdesk.services.phones import e164
 
 _NAME_OK = re.compile(r"^[^\W\d_]+(?:[ '\-.][^\W\d_]+)*\.?$")
 _CITY_OK = re.compile(r"^[^\W\d_]+(?:[ '\-.]+[^\W\d_]+)*\.?$")
@@ -37,19 +37,9 @@ def plain(field: str, text: str, *, lines: bool = False) -> str:
 
 
 def normalise_phone(text: str, field: str = "phone") -> str:
-    """E.164 for a US (or explicitly international) number; InvalidInput(``field``) otherwise.
-    The message never repeats the number: it is a patient's detail."""
-    raw = plain(field, text).strip()
-    if not raw or len(raw) > 30:
-        raise InvalidInput(field, "enter a phone number, e.g. 918-555-0142")
-    try:
-        number = phonenumbers.parse(raw, "US")
-    except phonenumbers.NumberParseException:
-        raise InvalidInput(field, "that is not a phone number; e.g. 918-555-0142") from None
-    if not phonenumbers.is_valid_number(number):
-        raise InvalidInput(field, "not a valid phone number: check the area code and the "
-                                  "number of digits, e.g. 918-555-0142")
-    return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+    """E.164 for a US (or explicitly international) number; InvalidInput(``field``) otherwise
+    (``services.phones.e164``, after refusing control characters)."""
+    return e164(plain(field, text), field)
 
 
 def split_name(text: str) -> tuple[str, str]:

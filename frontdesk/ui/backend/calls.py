@@ -3,6 +3,7 @@ booking for the caller, the read-back, relief reports and callbacks, a new patie
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
@@ -18,6 +19,7 @@ if TYPE_CHECKING:  # a call's services load when the first call needs them, not 
     from frontdesk.domain.payers import PayerOf, PayerPlan
     from frontdesk.services.callbacks import CallbackView, ReliefView
     from frontdesk.services.calls import CallView
+    from frontdesk.services.nearest import Distances, Order
     from frontdesk.services.pathway import RegionCounts
     from frontdesk.services.readback import ReadBack
     from frontdesk.services.record import CallerRecord
@@ -123,19 +125,36 @@ class CallDoor(BackendCore):
         return Advice(advice, tuple(counts))
 
     def call_offers(self, patient: PatientView, visit_type: str, *, limit: int = 8,
-                    physician_review: bool = False) -> list[SlotView]:
-        """Free slots for the caller across every location: their preferred location first,
-        the provider of their last procedure next, then the earliest. ``physician_review``:
-        with physicians only, unless the practice's settings let any clinician take it."""
+                    physician_review: bool = False, order: Order | None = None,
+                    miles: Mapping[int, float] | None = None) -> list[SlotView]:
+        """Free slots for the caller across every location, in ``order``: BEST (None) their
+        preferred location first, the provider of their last procedure next, then the
+        earliest; NEAREST by ``miles`` (location id → distance from the caller), then the
+        soonest, a few at each location; SOONEST the earliest anywhere.
+        ``physician_review``: with physicians only, unless the practice's settings let any
+        clinician take it."""
         from frontdesk.services import pathway, scheduling
+        from frontdesk.services.nearest import PER_PLACE, Order, nearest_first
 
-        history = pathway.patient_history(self.ctx, patient.id)
-        previous = sorted(history.sessions, key=lambda s: s.day)
-        provider = previous[-1].provider_id if previous else None
         who = None
         if physician_review and self.ctx.settings.booking.physician_review_by_physicians_only:
             who = {p.id for p in directory.providers(self.ctx)
                    if p.kind is ProviderKind.PHYSICIAN}
+        if order is Order.SOONEST:
+            return scheduling.find_slots(self.ctx, visit_type=visit_type, days=90, limit=limit,
+                                         provider_ids=who)
+        if order is Order.NEAREST and miles:
+            found: list[SlotView] = []
+            for place in sorted(miles, key=lambda loc: miles[loc]):  # the nearest first
+                found += scheduling.find_slots(self.ctx, visit_type=visit_type, days=90,
+                                               limit=PER_PLACE, provider_ids=who,
+                                               location_ids=[place])
+                if len(found) >= limit:
+                    break
+            return nearest_first(found, miles, limit=limit)
+        history = pathway.patient_history(self.ctx, patient.id)
+        previous = sorted(history.sessions, key=lambda s: s.day)
+        provider = previous[-1].provider_id if previous else None
         ranked = scheduling.find_slots(
             self.ctx, visit_type=visit_type, days=90, limit=limit, provider_ids=who,
             preferred_location_id=patient.preferred_location_id, previous_provider_id=provider)
@@ -146,6 +165,13 @@ class CallDoor(BackendCore):
         sooner = [s for s in anywhere if (s.start, s.provider_id) not in seen
                   and (not ranked or s.start < ranked[0].start)][: max(2, limit // 3)]
         return ranked[: limit - len(sooner)] + sooner
+
+    def distances(self, patient: PatientView) -> Distances:
+        """How far the caller lives from each location (loads the ZIP table the first time:
+        call it in a worker)."""
+        from frontdesk.services.nearest import distances
+
+        return distances(patient.zip, self.locations())
 
     def hold(self, patient: PatientView, slot: SlotView, booking: CallBooking) -> AppointmentView:
         """Hold ``slot`` for the caller (SlotTaken with alternatives, PayerRulesBroken, …)."""
@@ -215,6 +241,12 @@ class CallDoor(BackendCore):
 
         return callbacks.set_callback(self.ctx, staff=self._acting(), callback_id=callback.id,
                                       status="open", note="no answer", retry_hours=hours)
+
+    def callers(self, number: str) -> tuple[PatientView, ...]:
+        """The patients on file with this phone or mobile (the caller pop)."""
+        from frontdesk.services.pop.callers import callers_by_phone
+
+        return callers_by_phone(self.ctx, number, staff=self._acting())
 
     def add_patient(self, *, name: str, dob: date, phone: str, location: str | None,
                     payer: str | None, member_id: str | None = None,

@@ -26,6 +26,8 @@ from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
 from frontdesk.domain.calls import CallOutcome
+from frontdesk.domain.geo import miles_text
+from frontdesk.services.nearest import Distances, Order, ordered
 from frontdesk.ui.call.callbacks import CallbacksDue
 from frontdesk.ui.call.pathway import ChoiceList, PathwayPanel
 from frontdesk.ui.text import printable, slot_text
@@ -48,6 +50,17 @@ if TYPE_CHECKING:
     from frontdesk.ui.backend.door import Backend, CallBooking
 
 BOOK = "book"
+NO_MILES = "No distances: the ZIP code table could not be read."
+ORDER_WORDS = {Order.BEST: "Best first (preferred location, then earliest)",
+               Order.NEAREST: "Nearest first, then soonest",
+               Order.SOONEST: "Soonest first"}
+NEXT_WORDS = {Order.BEST: "best first", Order.NEAREST: "nearest first",
+              Order.SOONEST: "soonest first"}
+
+
+def key(slot: SlotView) -> tuple[object, int]:
+    """A slot's identity across orders: its start and provider."""
+    return slot.start, slot.provider_id
 
 
 class CallBookingDialog(ModalScreen["AppointmentView | None"]):
@@ -58,6 +71,9 @@ class CallBookingDialog(ModalScreen["AppointmentView | None"]):
                 tooltip="Back to the call (a held time is let go)"),
         Binding("ctrl+o", "override", "Override", id="callbook.override",
                 tooltip="Book against a payer rule, with who authorises it and why"),
+        Binding("d", "order", "Order", id="callbook.order",
+                tooltip="Order the offered times: as ranked, nearest first (by the caller's "
+                        "ZIP), soonest first"),
     ]
 
     def __init__(self, backend: Backend, patient: PatientView, booking: CallBooking,
@@ -72,6 +88,11 @@ class CallBookingDialog(ModalScreen["AppointmentView | None"]):
         self.held: AppointmentView | None = None
         self.refused: str = ""  # the payer problems, when a hold was refused for them
         self.merged: MergedAway | None = None  # the caller's record was merged meanwhile
+        self.offered: tuple[SlotView, ...] = ()  # as the search ranked them
+        self.sooner: frozenset[tuple[object, int]] = frozenset()  # sooner than the best
+        self.lead = ""  # what the note says before the order
+        self.distances: Distances | None = None  # None: being worked out
+        self.order = Order.BEST
 
     def compose(self) -> ComposeResult:
         with Vertical(id="callbook"):
@@ -83,6 +104,7 @@ class CallBookingDialog(ModalScreen["AppointmentView | None"]):
         self.query_one(OptionList).display = False
         self._title()
         self._offers()
+        self._distances()
 
     def _title(self) -> None:
         b = self.booking
@@ -94,6 +116,8 @@ class CallBookingDialog(ModalScreen["AppointmentView | None"]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "override":
             return bool(self.refused) or None
+        if action == "order":
+            return self.held is None and len(self.offered) > 1
         return True
 
     # ------------------------------------------------------------------ offers
@@ -102,25 +126,69 @@ class CallBookingDialog(ModalScreen["AppointmentView | None"]):
     def _offers(self) -> tuple[tuple[SlotView, ...], str]:
         code = self.booking.visit_type
         name = next((v.name for v in self.backend.visit_types() if v.code == code), code)
+        miles = self.distances.miles if self.distances is not None else None
         return tuple(self.backend.call_offers(
-            self.patient, code, physician_review=self.booking.physician_review)), name
+            self.patient, code, physician_review=self.booking.physician_review,
+            order=self.order, miles=miles)), name
+
+    @work(thread=True, exclusive=True, group="callbook-miles", exit_on_error=False)
+    def _distances(self) -> Distances:
+        return self.backend.distances(self.patient)  # the ZIP table loads here, off the loop
 
     def _show_slots(self, slots: tuple[SlotView, ...], note: str) -> None:
+        self.offered, self.lead = slots, note
+        first = slots[0].start if slots and self.order is Order.BEST else None
+        self.sooner = frozenset(key(s) for s in slots if first and s.start < first)
+        self._list()
+
+    def _list(self) -> None:
+        """The offered times in the order chosen, each with its distance when known."""
+        miles = self.distances.miles if self.distances is not None else {}
+        slots = tuple(ordered(self.offered, self.order, miles))
         self.slots = slots
-        self._note(note if slots else "No free time for this visit in the next 90 days. "
-                                      "Esc goes back to the call.")
+        self.refresh_bindings()
+        if not slots:
+            self._note("No free time for this visit in the next 90 days. "
+                       "Esc goes back to the call.")
+        else:
+            self._note(self._order_words())
         options = self.query_one(OptionList)
         options.clear_options()
-        first = slots[0].start if slots else None
         options.add_options([
             Option(Content((f"{i}  " if i < 10 else "   ") + slot_text(s)
-                           + (" · sooner, elsewhere" if first and s.start < first else "")),
+                           + (f" · {miles_text(miles[s.location_id])}"
+                              if s.location_id in miles else "")
+                           + (" · sooner, elsewhere" if key(s) in self.sooner else "")),
                    id=str(i - 1))
             for i, s in enumerate(slots, start=1)])
         options.display = bool(slots)
         if slots:
             options.highlighted = 0
             options.focus()
+
+    def _order_words(self) -> str:
+        """The lead, then how the times are ordered and what D does next (and why there are
+        no distances, when there are none)."""
+        orders = self.distances.orders() if self.distances is not None else (
+            Order.BEST, Order.SOONEST)
+        now = self.order if self.order in orders else Order.BEST
+        then = orders[(orders.index(now) + 1) % len(orders)]
+        said = f"{self.lead}\n{ORDER_WORDS[now]} · D: {NEXT_WORDS[then]}"
+        if self.distances is not None and self.distances.note:
+            said += f"\n{self.distances.note}"
+        return said
+
+    def action_order(self) -> None:
+        """D: the times found again in the next order (best → nearest → soonest first)."""
+        if self.held is not None or len(self.offered) < 2:
+            return
+        orders = self.distances.orders() if self.distances is not None else (
+            Order.BEST, Order.SOONEST)
+        now = self.order if self.order in orders else Order.BEST
+        self.order = orders[(orders.index(now) + 1) % len(orders)]
+        self.refused = ""  # a time is chosen again from the new list (Ctrl+O with it)
+        self._note(f"Looking for the free times, {NEXT_WORDS[self.order]}…")
+        self._offers()
 
     def _note(self, text: str) -> None:
         self.query_one("#callbook-note", Static).update(text)
@@ -160,10 +228,15 @@ class CallBookingDialog(ModalScreen["AppointmentView | None"]):
             if state == WorkerState.SUCCESS and worker.result is not None:
                 slots, self.visit_name = worker.result
                 self._title()
-                self._show_slots(slots, "Best free times (preferred location first). "
-                                        "1-9 or Enter holds one for the caller.")
+                self._show_slots(slots, "1-9 or Enter holds one for the caller.")
             elif not self._merged(worker.error):
                 self._note("Could not look for free times; Esc and try again.")
+        elif group == "callbook-miles":
+            # an error is no distances, never a failure of the offers
+            self.distances = (worker.result if state == WorkerState.SUCCESS
+                              and worker.result is not None else Distances(note=NO_MILES))
+            if self.offered and self.held is None:
+                self._list()
         elif group == "callbook-hold":
             self._held(worker)
         elif group == "callbook-confirm":
@@ -204,7 +277,8 @@ class CallBookingDialog(ModalScreen["AppointmentView | None"]):
             self._offers()  # the alternatives may be with anyone: offer physicians' again
         elif isinstance(error, SlotTaken):
             self._show_slots(tuple(error.alternatives),
-                             "That time was just taken by someone else. The next free times:")
+                             "That time was just taken by someone else. The next free times; "
+                             "1-9 or Enter holds one.")
         elif isinstance(error, BookingNeedsConfirmation):
             # the override (if any) passed: tried again with the same signature, once accepted
             self._warned(error, then=lambda: self._hold(

@@ -5,6 +5,7 @@ moment they are identified."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     from frontdesk.ui.backend.door import Backend
 
 SEARCH_DELAY = 0.15
+PHONE_TYPED = re.compile(r"[\d\s()+\-.]{7,30}")  # as the search reads a phone number
 
 
 class CallerOnLine(BookForCaller):
@@ -50,6 +52,7 @@ class CallerOnLine(BookForCaller):
         self.found: tuple[PatientView, ...] = ()
         self._search_timer: Timer | None = None
         self._switching: int | None = None  # the record kept, while switching to it
+        self._pinned: str | None = None  # the search text whose list the caller pop gave
 
     def _pathway(self, *, take_focus: bool, reason: CallReason | None = None) -> None:
         """Show the pathway (and the caller's visits) for the caller and the call's reason."""
@@ -72,6 +75,9 @@ class CallerOnLine(BookForCaller):
         if self._search_timer is not None:
             self._search_timer.stop()
         text = event.value
+        if text == self._pinned:
+            return  # the caller pop's list for this number stands (no search second-guesses it)
+        self._pinned = None
         self._search_timer = self.set_timer(SEARCH_DELAY, lambda: self._look(text))
 
     def _look(self, text: str) -> None:
@@ -105,6 +111,22 @@ class CallerOnLine(BookForCaller):
         self._read_record()
         self._pathway(take_focus=False)
         self.query_one("#call-reason", OptionList).focus()
+
+    def offer_callers(self, number: str, found: tuple[PatientView, ...]) -> None:
+        """The caller pop: exactly the patients on file with ``number`` (E.164) listed to pick
+        from, or none (the hint says so, and Ctrl+N adds the caller)."""
+        text = phone_text(number)
+        self._pinned = text
+        field = self.query_one("#call-search", Input)
+        with field.prevent(Input.Changed):
+            field.value = text
+        self._show_found(text, found)
+        if found:
+            self._hint(f"{len(found)} patients have this number: confirm the date of birth, "
+                       "then ↓ and Enter.")
+        else:
+            self._hint("Nobody on file has this number: Ctrl+N adds the caller as a new "
+                       "patient (a caller on another's phone: search by name).")
 
     def _hint(self, text: str) -> None:
         hint = self.query_one("#call-hint", Static)
@@ -251,10 +273,12 @@ class CallerOnLine(BookForCaller):
 
         typed = self.query_one("#call-search", Input).value.strip()
         name = typed if typed and not any(ch.isdigit() for ch in typed) else ""
+        phone = typed if PHONE_TYPED.fullmatch(typed) else ""  # searched by number: theirs
 
         dialog = NewPatientDialog(save=self.backend.add_patient, locations=self.locations,
                                   today=self.backend.today(), plans=self.backend.payer_plans,
-                                  given_name=name, check=self.backend.check_patient,
+                                  given_name=name, given_phone=phone,
+                                  check=self.backend.check_patient,
                                   places=self.places)
 
         def added(patient: PatientView | None) -> None:

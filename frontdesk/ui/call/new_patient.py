@@ -46,9 +46,9 @@ class NewPatientDialog(PatientForm):
     def __init__(self, *, save: Callable[..., PatientView], locations: Sequence[LocationView],
                  today: date, plans: Callable[[str], Sequence[PayerPlan]],
                  given_name: str = "", check: Callable[..., list[tuple[str, str]]] | None = None,
-                 places: Mapping[int, str] | None = None) -> None:
+                 places: Mapping[int, str] | None = None, given_phone: str = "") -> None:
         super().__init__(locations=locations, today=today, plans=plans, given_name=given_name,
-                         check=check)
+                         check=check, given_phone=given_phone)
         self._save_patient = save
         self.places = places or {loc.id: loc.name for loc in locations}
         self.candidates: tuple[DuplicateView, ...] = ()

@@ -124,7 +124,8 @@ class PatientForm(ModalScreen[PatientView | None]):
     def __init__(self, *, locations: Sequence[LocationView], today: date,
                  plans: Callable[[str], Sequence[PayerPlan]], patient: PatientView | None = None,
                  given_name: str = "", payer_text: str = "", phone_text: Callable[[str], str]
-                 = str, check: Callable[..., Problems] | None = None) -> None:
+                 = str, check: Callable[..., Problems] | None = None,
+                 given_phone: str = "") -> None:
         super().__init__()
         self._check = check
         self.locations = tuple(locations)
@@ -132,6 +133,7 @@ class PatientForm(ModalScreen[PatientView | None]):
         self.plans = plans
         self.patient = patient
         self.given_name = given_name
+        self.given_phone = given_phone  # a new patient's number, as the caller was searched
         self.payer_text = payer_text
         self.phone_text = phone_text
         self.saving = False
@@ -144,6 +146,7 @@ class PatientForm(ModalScreen[PatientView | None]):
             record_values(p, locations=self.locations, payer_text=self.payer_text,
                           phone_text=self.phone_text) if p else
             {**dict.fromkeys(TEXTS, ""), "name": printable(self.given_name),
+             "phone": printable(self.given_phone),
              "payer": printable(self.payer_text), "sms_consent": False,
              "email_consent": False, "alerts": (),
              "location": ""})

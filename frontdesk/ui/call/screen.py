@@ -38,7 +38,7 @@ from frontdesk.ui.widgets.treatment_lookup import TreatmentPanel
 if TYPE_CHECKING:
     from frontdesk.services.callbacks import CallbackView
     from frontdesk.services.calls import CallView
-    from frontdesk.services.views import LocationView
+    from frontdesk.services.views import LocationView, PatientView
     from frontdesk.ui.backend.door import Backend
 
 WIDE = 120  # columns from which the treatment answers sit beside the call, not over it
@@ -68,8 +68,14 @@ class CallScreen(CallerOnLine):
     ]
 
     def __init__(self, backend: Backend, call: CallView, *,
-                 locations: tuple[LocationView, ...]) -> None:
+                 locations: tuple[LocationView, ...], popped: str = "",
+                 callers: tuple[PatientView, ...] = ()) -> None:
+        """``popped``: the number (E.164) the phone system said the call is from, and
+        ``callers`` the patients on file with it when they are several (listed to pick from);
+        none: the new-patient form opens with the number. A single caller is the call's own
+        (``call.patient_id``)."""
         super().__init__(backend, call, locations=locations)
+        self._popped = (popped, callers)
         self.callbacks: tuple[CallbackView, ...] = ()
         self._reported: dict[str, Any] | None = None  # answers last stored as a relief report
 
@@ -126,6 +132,11 @@ class CallScreen(CallerOnLine):
         if self.call.patient_id is not None:
             self._load_patient(self.call.patient_id)
         self.query_one("#call-search", Input).focus()
+        number, callers = self._popped
+        if number and self.call.patient_id is None:
+            self.offer_callers(number, callers)
+            if not callers:
+                self.action_new_patient()
 
     # ------------------------------------------------------------------ reason and note
 

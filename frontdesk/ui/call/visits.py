@@ -130,7 +130,11 @@ class VisitsPanel(Vertical):
                 self._change(Move(appt.id, appt.version, slot.start,
                                   slot.provider_id, slot.location_id), appt.id)
 
-        self.app.push_screen(SlotOffers(appt, lambda: self.backend.offers(appt)), chosen)
+        patient = self.patient
+        miles = (None if patient is None
+                 else lambda: self.backend.distances(patient))  # the caller's, by ZIP
+        self.app.push_screen(SlotOffers(appt, lambda: self.backend.offers(appt), miles),
+                             chosen)
 
     def action_cancel_visit(self) -> None:
         appt = self.selected

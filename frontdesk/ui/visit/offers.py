@@ -2,7 +2,9 @@
 
 The offers are the services' own ranking for the visit's type — its location and provider
 first, then the earliest — so what is offered can really be booked (the move still goes through
-the services, which check again).
+the services, which check again). Given the patient's distances (by ZIP code, worked out in a
+worker), each time shows the miles to its location and D orders the same times nearest first
+(then soonest), soonest first, or as ranked.
 """
 
 from __future__ import annotations
@@ -20,9 +22,15 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
+from frontdesk.domain.geo import miles_text
 from frontdesk.domain.text import printable
+from frontdesk.services.nearest import Distances, Order, ordered
 from frontdesk.services.views import AppointmentView, SlotView
 from frontdesk.ui.text import slot_text, when_text
+
+ORDER_WORDS = {Order.BEST: "Free times (this location and provider first)",
+               Order.NEAREST: "Nearest first, then soonest",
+               Order.SOONEST: "Soonest first"}
 
 
 class SlotOffers(ModalScreen[SlotView | None]):
@@ -31,14 +39,22 @@ class SlotOffers(ModalScreen[SlotView | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss(None)", "Back", id="offers.back",
                 tooltip="Close without moving the visit"),
+        Binding("d", "order", "Order", id="offers.order",
+                tooltip="Order the times: as ranked, nearest first (by the patient's ZIP), "
+                        "soonest first"),
     ]
 
-    def __init__(self, appt: AppointmentView,
-                 offers: Callable[[], Sequence[SlotView]]) -> None:
+    def __init__(self, appt: AppointmentView, offers: Callable[[], Sequence[SlotView]],
+                 distances: Callable[[], Distances] | None = None) -> None:
+        """``distances``: the patient's distance to each location (None: none shown)."""
         super().__init__()
         self.appt = appt
         self._offers = offers
-        self.slots: tuple[SlotView, ...] = ()
+        self._distances = distances
+        self.offered: tuple[SlotView, ...] = ()  # as ranked
+        self.slots: tuple[SlotView, ...] = ()  # as shown
+        self.distances: Distances | None = None
+        self.order = Order.BEST
 
     def compose(self) -> ComposeResult:
         a = self.appt
@@ -52,6 +68,13 @@ class SlotOffers(ModalScreen[SlotView | None]):
     def on_mount(self) -> None:
         self.query_one(OptionList).display = False
         self._read()
+        if self._distances is not None:
+            self._miles()
+
+    @work(thread=True, exclusive=True, group="offers-miles", exit_on_error=False)
+    def _miles(self) -> Distances:
+        assert self._distances is not None
+        return self._distances()  # the ZIP table loads here, off the loop
 
     @work(thread=True, exclusive=True, group="offers", exit_on_error=False)
     def _read(self) -> tuple[SlotView, ...]:
@@ -59,23 +82,67 @@ class SlotOffers(ModalScreen[SlotView | None]):
 
     @on(Worker.StateChanged)
     def _loaded(self, event: Worker.StateChanged) -> None:
-        if event.worker.group != "offers":
+        worker, state = event.worker, event.state
+        if worker.group == "offers-miles" and state in (WorkerState.SUCCESS, WorkerState.ERROR):
+            self.distances = (worker.result if state == WorkerState.SUCCESS
+                              and worker.result is not None
+                              else Distances(note="No distances: the ZIP code table could not "
+                                                  "be read."))
+            if self.offered:
+                self._list()
+            return
+        if worker.group != "offers":
             return
         note = self.query_one("#offers-note", Static)
-        if event.state == WorkerState.ERROR:
+        if state == WorkerState.ERROR:
             note.update("Could not look for free times; Esc and try again.")
-        elif event.state == WorkerState.SUCCESS and event.worker.result is not None:
-            self.slots = event.worker.result
-            if not self.slots:
+        elif state == WorkerState.SUCCESS and worker.result is not None:
+            self.offered = worker.result
+            if not self.offered:
                 note.update("No free time for this visit in the next 90 days. Esc to go back.")
                 return
-            note.update("Free times (this location and provider first). Enter moves the visit.")
-            options = self.query_one(OptionList)
-            options.add_options([Option(Content(slot_text(s)), id=str(i))
-                                 for i, s in enumerate(self.slots)])
-            options.display = True
-            options.highlighted = 0
-            options.focus()
+            self._list()
+
+    def _orders(self) -> tuple[Order, ...]:
+        if self._distances is None:
+            return (Order.BEST, Order.SOONEST)
+        return self.distances.orders() if self.distances is not None else (
+            Order.BEST, Order.SOONEST)
+
+    def _list(self) -> None:
+        miles = self.distances.miles if self.distances is not None else {}
+        self.slots = tuple(ordered(self.offered, self.order, miles))
+        orders = self._orders()
+        then = orders[(orders.index(self.order) + 1) % len(orders)] \
+            if self.order in orders else Order.BEST
+        said = f"{ORDER_WORDS[self.order]}. Enter moves the visit.\nD: {then.value} first"
+        if self.distances is not None and self.distances.note:
+            said += f"\n{self.distances.note}"
+        self.query_one("#offers-note", Static).update(said)
+        options = self.query_one(OptionList)
+        options.clear_options()
+        options.add_options([
+            Option(Content(slot_text(s) + (f" · {miles_text(miles[s.location_id])}"
+                                           if s.location_id in miles else "")), id=str(i))
+            for i, s in enumerate(self.slots)])
+        options.display = True
+        options.highlighted = 0
+        options.focus()
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "order":
+            return len(self.offered) > 1
+        return True
+
+    def action_order(self) -> None:
+        """D: the same times in the next order (as ranked → nearest → soonest first)."""
+        if len(self.offered) < 2:
+            return
+        orders = self._orders()
+        now = self.order if self.order in orders else Order.BEST
+        self.order = orders[(orders.index(now) + 1) % len(orders)]
+        self._list()
 
     @on(OptionList.OptionSelected)
     def _chosen(self, event: OptionList.OptionSelected) -> None:

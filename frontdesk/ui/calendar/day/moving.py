@@ -128,7 +128,10 @@ class MoveAndBook(AppointmentKeys[GridBoard]):
                 self._submit(Move(appt.id, appt.version, slot.start,
                                   slot.provider_id, slot.location_id))
 
-        self.app.push_screen(SlotOffers(appt, lambda: self.backend.offers(appt)), chosen)
+        backend = self.backend
+        self.app.push_screen(SlotOffers(
+            appt, lambda: backend.offers(appt),
+            lambda: backend.distances(backend.patient(appt.patient_id))), chosen)
 
     @property
     def free_cell(self) -> tuple[int, datetime] | None:
