@@ -16,6 +16,7 @@ from frontdesk.domain.calls import CallbackKind, CallOutcome, CallReason
 from frontdesk.domain.model import Role, Status
 from frontdesk.services.demo.content import (
     BOOKING_REASONS,
+    LEVELS,
     OTHER_BOOKING_REASONS,
     OVERRIDE_REASONS,
     OVERRIDE_RULES,
@@ -78,6 +79,66 @@ class _ActivityBuilder(_PracticeBuilder):
         if reports:
             connection.execute(insert(SQLModel.metadata.tables["relief_report"]), reports)
         self.say(f"Relief reports {len(reports):,}, callbacks {len(tasks):,}")
+
+    def earlier_procedures(self) -> None:
+        """A few RFAs and therapeutic injections done about six and three months back, each
+        with the relief the patient reported, so the recalls list has repeats coming due (the
+        demo's own weeks are too short for any). Their own random stream: nothing else in the
+        demo changes."""
+        rng = random.Random(self.seed + 13)
+        desk = self.staff_ids[Role.RECEPTIONIST]
+        plan = (("rfa", 182, 8), ("facet-therapeutic", 91, 6))
+        visits: list[dict[str, Any]] = []
+        reports: list[dict[str, Any]] = []
+        used: set[int] = set()
+        for code, days_back, count in plan:
+            kind = self.kinds.get(code)
+            doers = [w for w in self.providers if code in w.codes]
+            if kind is None or not doers:
+                continue
+            for n in range(count):
+                day = self.today - timedelta(days=days_back - 24 + n * 5 + rng.randrange(3))
+                while day.weekday() >= 5:
+                    day -= timedelta(days=1)
+                pid = rng.choice([p for p in self.patient_ids if p not in used])
+                used.add(pid)
+                rooms = [(lid, rid) for (lid, rk), ids in self.rooms.items()
+                         if rk == kind.room_kind for rid in ids]
+                lid, rid = rooms[n % len(rooms)]
+                start = datetime.combine(day, time(9 + n % 6), self.zone).astimezone(UTC)
+                end = start + kind.duration
+                region = _weighted(rng, (("lumbar", 75), ("cervical", 25)))
+                side = _weighted(rng, (("bilateral", 60), ("left", 20), ("right", 20)))
+                levels = rng.choice(LEVELS[region])
+                visits.append({
+                    "patient_id": pid, "visit_type_id": kind.id,
+                    "provider_id": doers[n % len(doers)].id, "location_id": lid,
+                    "room_id": rid, "starts_at": start, "ends_at": end,
+                    "block_start": start - kind.before, "block_end": end + kind.after,
+                    "status": Status.COMPLETED.value, "hold_expires_at": None,
+                    "region": region, "levels": levels, "side": side, "booked_by_id": desk,
+                    "booked_at": start - timedelta(days=21), "cancel_reason": None,
+                    "late_cancel": False, "version": 1, "updated_at": end,
+                })
+                months = 7 if code == "rfa" else 4
+                before = rng.randint(6, 8)
+                reports.append({
+                    "patient_id": pid, "procedure": code, "region": region,
+                    "levels": levels, "side": side,
+                    "percent_relief": rng.choice((60, 70, 80, 85)),
+                    "hours_lasted": float(months * 30 * 24), "scale_before": before,
+                    "scale_after": 2, "same_scale": True, "wearing_off": True,
+                    "reported_at": min(self.now, start + timedelta(days=months * 30)),
+                    "taken_by_id": desk, "call_id": None,
+                })
+        connection = self.session.connection()
+        for visit, report in zip(visits, reports, strict=True):
+            made = connection.execute(insert(SQLModel.metadata.tables["appointment"])
+                                      .values(**visit))
+            report["appointment_id"] = (made.inserted_primary_key or (None,))[0]
+        if reports:
+            connection.execute(insert(SQLModel.metadata.tables["relief_report"]), reports)
+        self.say(f"Earlier procedures {len(visits):,}")
 
     def desk_activity(self) -> None:
         """The desk's last three weeks: a logged call behind most visits the desk booked in them,

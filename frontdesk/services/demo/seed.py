@@ -98,6 +98,7 @@ def build_practice(
             rows = builder.plan(share)
         builder.insert(rows)
         builder.relief_follow_up()
+        builder.earlier_procedures()
         builder.desk_activity()
         return builder.finish(len(rows))
 
