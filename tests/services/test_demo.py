@@ -32,6 +32,7 @@ from frontdesk.db.models import (
     Patient,
     Provider,
     ProviderVisitType,
+    ReliefReport,
     Room,
     Staff,
     Template,
@@ -43,6 +44,7 @@ from frontdesk.domain.model import BLOCKING_STATUSES, Interval, Status
 from frontdesk.services import demo, scheduling
 from frontdesk.services.catalog import DEFAULT_VISIT_TYPES
 from frontdesk.services.context import Context
+from frontdesk.services.demo.activity import RETURNING
 from frontdesk.services.errors import InvalidInput
 from frontdesk.services.scheduling import WARNING_CODES
 from tests.conftest import FrozenClock
@@ -56,6 +58,11 @@ BLOCKING = [s.value for s in BLOCKING_STATUSES]
 @pytest.fixture
 def seeded(ctx: Context) -> demo.DemoSummary:
     return demo.seed_demo(ctx)
+
+
+def in_window(appts: list[Any], seeded: demo.DemoSummary) -> list[Any]:
+    """The visits of the demo's weeks (not the procedures done months before them)."""
+    return [a for a in appts if local_day(a.starts_at) >= seeded.first_day]
 
 
 def rows(ctx: Context, model: Any) -> list[Any]:
@@ -91,7 +98,7 @@ def test_demo_practice_has_its_locations_people_and_rooms(
     assert kinds == {"physician": 5, "app": 3, "therapist": 2}
     assert {(s.username, s.role) for s in rows(ctx, Staff)} == {
         ("rita", "receptionist"), ("sam", "scheduler"), ("maria", "manager"), ("adam", "admin")}
-    assert count(ctx, Patient) == seeded.patients == 200
+    assert count(ctx, Patient) == seeded.patients == 200 + RETURNING
     rooms = rows(ctx, Room)
     by_place: dict[int, Counter[str]] = defaultdict(Counter)
     for room in rooms:
@@ -138,8 +145,9 @@ def test_providers_rotate_but_are_never_in_two_places_at_once(
 def test_appointments_cover_past_and_future_with_every_status(
     ctx: Context, seeded: demo.DemoSummary
 ) -> None:
-    appts = rows(ctx, Appointment)
-    assert len(appts) == seeded.appointments
+    every = rows(ctx, Appointment)
+    assert len(every) == seeded.appointments
+    appts = in_window(every, seeded)
     assert 3000 <= len(appts) <= 6000
     days = {local_day(a.starts_at) for a in appts}
     assert min(days) < TODAY < max(days)
@@ -205,7 +213,7 @@ def test_no_provider_or_room_is_double_booked(ctx: Context, seeded: demo.DemoSum
 def test_every_visit_is_inside_its_template_and_outside_closures(
     ctx: Context, seeded: demo.DemoSummary
 ) -> None:
-    appts = rows(ctx, Appointment)
+    appts = in_window(rows(ctx, Appointment), seeded)
     window = Interval(min(a.block_start for a in appts) - timedelta(days=1),
                       max(a.block_end for a in appts) + timedelta(days=1))
     with Session(ctx.engine) as session:
@@ -527,3 +535,21 @@ def test_demo_patients_have_a_home_zip_and_some_consent_to_reminders(
     assert 0.3 < len(mailing) / len(patients) < 0.7
     assert all(p.mobile == p.phone for p in texting)
     assert all(p.email.endswith("@example.com") for p in mailing)
+
+
+def test_patients_last_seen_months_ago_bring_repeats_to_the_recalls(
+        ctx: Context, seeded: demo.DemoSummary) -> None:
+    from frontdesk.domain.recalls import RecallKind
+    from frontdesk.services.worklists.recalls import recalls
+
+    earlier = [a for a in rows(ctx, Appointment) if local_day(a.starts_at) < seeded.first_day]
+    assert len(earlier) == RETURNING * 3  # each after two diagnostic blocks
+    assert {a.status for a in earlier} == {"completed"}
+    reports = rows(ctx, ReliefReport)
+    assert {a.id for a in earlier} <= {r.appointment_id for r in reports}
+    returning = {a.patient_id for a in earlier}
+    assert len(returning) == RETURNING
+    assert not [a for a in in_window(rows(ctx, Appointment), seeded)
+                if a.patient_id in returning]
+    due = [r for r in recalls(ctx, by="rita") if r.kind is RecallKind.REPEAT]
+    assert len(due) >= RETURNING // 2

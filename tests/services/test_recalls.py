@@ -154,6 +154,18 @@ def test_a_booked_repeat_or_consult_closes_it_and_booked_can_be_recorded(
     assert done.tries == 1
 
 
+def test_the_routine_follow_up_weeks_after_an_rfa_does_not_close_its_repeat(
+    ctx: Context, practice: Practice, clock: FrozenClock
+) -> None:
+    patient = medicare_patient(ctx)
+    rfa = rfa_history(ctx, practice, patient, RFA_DAY)
+    visit(ctx, practice, patient, "follow-up", RFA_DAY + timedelta(days=21))
+    move_to(clock, ELIGIBLE)
+    assert f"repeat:{rfa}" in listed(ctx, practice)  # months before the window opened
+    visit(ctx, practice, patient, "follow-up", ELIGIBLE + timedelta(days=2), status="booked")
+    assert f"repeat:{rfa}" not in listed(ctx, practice)  # the one about the repeat
+
+
 def test_an_overdue_relief_callback_is_listed_with_its_key(
     ctx: Context, practice: Practice
 ) -> None:

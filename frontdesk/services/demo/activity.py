@@ -16,6 +16,8 @@ from frontdesk.domain.calls import CallbackKind, CallOutcome, CallReason
 from frontdesk.domain.model import Role, Status
 from frontdesk.services.demo.content import (
     BOOKING_REASONS,
+    FIRST,
+    LAST,
     LEVELS,
     OTHER_BOOKING_REASONS,
     OVERRIDE_REASONS,
@@ -23,9 +25,13 @@ from frontdesk.services.demo.content import (
     UNBOOKED_OUTCOMES,
     UNBOOKED_REASONS,
 )
-from frontdesk.services.demo.practice import _PracticeBuilder, _weighted
+from frontdesk.services.demo.practice import HOME_ZIPS, _PracticeBuilder, _weighted
 
 ACTIVITY_DAYS = 21  # calls and payer-rule overrides: only the last three weeks
+#: The procedures done months before the demo's weeks (code, about how many days back, how
+#: many): each by a patient last seen then, after two diagnostic blocks.
+EARLIER = (("rfa", 182, 8), ("facet-therapeutic", 91, 6))
+RETURNING = sum(count for _, _, count in EARLIER)
 
 
 class _ActivityBuilder(_PracticeBuilder):
@@ -80,17 +86,17 @@ class _ActivityBuilder(_PracticeBuilder):
             connection.execute(insert(SQLModel.metadata.tables["relief_report"]), reports)
         self.say(f"Relief reports {len(reports):,}, callbacks {len(tasks):,}")
 
-    def earlier_procedures(self) -> None:
+    def earlier_procedures(self) -> int:
         """A few RFAs and therapeutic injections done about six and three months back, each
-        with the relief the patient reported, so the recalls list has repeats coming due (the
-        demo's own weeks are too short for any). Their own random stream: nothing else in the
-        demo changes."""
+        after two diagnostic blocks and with the relief the patient reported, so the recalls
+        list has repeats coming due (the demo's own weeks are too short for any). Their own
+        random stream: nothing else in the demo changes."""
         rng = random.Random(self.seed + 13)
         desk = self.staff_ids[Role.RECEPTIONIST]
-        plan = (("rfa", 182, 8), ("facet-therapeutic", 91, 6))
+        plan = EARLIER
         visits: list[dict[str, Any]] = []
         reports: list[dict[str, Any]] = []
-        used: set[int] = set()
+        returning = self._returning(rng, sum(count for _, _, count in plan))
         for code, days_back, count in plan:
             kind = self.kinds.get(code)
             doers = [w for w in self.providers if code in w.codes]
@@ -100,8 +106,7 @@ class _ActivityBuilder(_PracticeBuilder):
                 day = self.today - timedelta(days=days_back - 24 + n * 5 + rng.randrange(3))
                 while day.weekday() >= 5:
                     day -= timedelta(days=1)
-                pid = rng.choice([p for p in self.patient_ids if p not in used])
-                used.add(pid)
+                pid = returning.pop()
                 rooms = [(lid, rid) for (lid, rk), ids in self.rooms.items()
                          if rk == kind.room_kind for rid in ids]
                 lid, rid = rooms[n % len(rooms)]
@@ -110,6 +115,15 @@ class _ActivityBuilder(_PracticeBuilder):
                 region = _weighted(rng, (("lumbar", 75), ("cervical", 25)))
                 side = _weighted(rng, (("bilateral", 60), ("left", 20), ("right", 20)))
                 levels = rng.choice(LEVELS[region])
+                block = self.kinds.get("facet-diagnostic")
+                if block is not None:  # the two blocks the payer wants before
+                    for weeks in (5, 3):
+                        at = start - timedelta(weeks=weeks)
+                        visits.append(_done(pid, block, doers[n % len(doers)].id, lid, rid,
+                                            at, region, levels, side, desk))
+                        reports.append(_relief(pid, "facet-diagnostic", region, levels,
+                                               side, rng.choice((80, 90)), 6.0,
+                                               at + timedelta(hours=8), desk))
                 visits.append({
                     "patient_id": pid, "visit_type_id": kind.id,
                     "provider_id": doers[n % len(doers)].id, "location_id": lid,
@@ -132,13 +146,38 @@ class _ActivityBuilder(_PracticeBuilder):
                     "taken_by_id": desk, "call_id": None,
                 })
         connection = self.session.connection()
-        for visit, report in zip(visits, reports, strict=True):
+        for visit, report in zip(visits, reports, strict=True):  # one report per visit
             made = connection.execute(insert(SQLModel.metadata.tables["appointment"])
                                       .values(**visit))
             report["appointment_id"] = (made.inserted_primary_key or (None,))[0]
         if reports:
             connection.execute(insert(SQLModel.metadata.tables["relief_report"]), reports)
         self.say(f"Earlier procedures {len(visits):,}")
+        return len(visits)
+
+    def _returning(self, rng: random.Random, count: int) -> list[int]:
+        """Patients last seen months ago (the demo's own patients all have visits in its weeks,
+        and a follow-up since would be the next step): new records, insured by plans that pay
+        for repeats, with the contact details reminders need."""
+        taken = set(self.session.exec(select(Patient.phone)).all())
+        phones = [n for n in (f"+1539555{k:04d}" for k in range(9999, 200, -1))
+                  if n not in taken][:count]
+        catalogue = self.ctx.settings.catalogue
+        rows = []
+        for phone in phones:
+            payer = rng.choice(("Medicare", "BlueCross BlueShield of Oklahoma", "Aetna"))
+            plan = catalogue.match(payer)
+            rows.append(Patient(
+                first_name=rng.choice(FIRST), last_name=rng.choice(LAST),
+                dob=date(1948, 1, 1) + timedelta(days=rng.randrange(9000)), phone=phone,
+                mobile=phone, sms_consent=True, zip=rng.choice(HOME_ZIPS), payer=payer,
+                payer_key=plan.key if plan else None,
+                created_at=self.now - timedelta(days=400 + rng.randrange(300)),
+                preferred_location_id=rng.choice(self.location_ids)))
+        self.session.add_all(rows)
+        self.session.flush()
+        self.counts["patients"] = self.counts.get("patients", 0) + len(rows)
+        return [p.id or 0 for p in rows]
 
     def desk_activity(self) -> None:
         """The desk's last three weeks: a logged call behind most visits the desk booked in them,
@@ -267,3 +306,26 @@ def _call(staff_id: int, patient_id: int, start: datetime, end: datetime, reason
         "answers": {}, "outcome": str(outcome), "note": "", "appointment_id": appointment_id,
         "version": 1,
     }
+
+
+def _done(pid: int, kind: Any, provider_id: int, lid: int, rid: int, start: datetime,
+          region: str, levels: str, side: str, desk: int) -> dict[str, Any]:
+    """A completed procedure's appointment row."""
+    end = start + kind.duration
+    return {"patient_id": pid, "visit_type_id": kind.id, "provider_id": provider_id,
+            "location_id": lid, "room_id": rid, "starts_at": start, "ends_at": end,
+            "block_start": start - kind.before, "block_end": end + kind.after,
+            "status": Status.COMPLETED.value, "hold_expires_at": None, "region": region,
+            "levels": levels, "side": side, "booked_by_id": desk,
+            "booked_at": start - timedelta(days=14), "cancel_reason": None,
+            "late_cancel": False, "version": 1, "updated_at": end}
+
+
+def _relief(pid: int, procedure: str, region: str, levels: str, side: str, percent: int,
+            hours: float, at: datetime, desk: int) -> dict[str, Any]:
+    """The relief the patient reported after it."""
+    return {"patient_id": pid, "procedure": procedure, "region": region, "levels": levels,
+            "side": side, "percent_relief": percent, "hours_lasted": hours,
+            "scale_before": 7, "scale_after": round(7 * (100 - percent) / 100),
+            "same_scale": True, "wearing_off": True, "reported_at": at, "taken_by_id": desk,
+            "call_id": None}

@@ -56,7 +56,7 @@ def is_demo(ctx: Context) -> bool:
 
 def seed_demo(ctx: Context, *, today: date | None = None, seed: int = 2027) -> DemoSummary:
     """Fill an empty database with the demo practice around ``today`` (Tulsa's date now)."""
-    return build_practice(ctx, today=today, seed=seed)
+    return build_practice(ctx, today=today, seed=seed, earlier=True)
 
 
 def build_practice(
@@ -72,12 +72,15 @@ def build_practice(
     fill: float = 0.7,
     min_appointments: int = 0,
     progress: Progress | None = None,
+    earlier: bool = False,
 ) -> DemoSummary:
     """A synthetic practice of the given size, with appointments from ``days_back`` days before
     ``today`` to ``days_ahead`` after, about ``fill`` of template time booked.
 
     One transaction: all or nothing. ``min_appointments`` raises the fill (up to 0.9) when the
-    first plan comes out short, for the benchmark's row-count target.
+    first plan comes out short, for the benchmark's row-count target. ``earlier``: also a
+    few patients last seen months before the window, with the procedures the recalls list
+    brings back (the demo; not the benchmark's sized practices).
     """
     _check_sizes(locations, providers, patients, days_back, days_ahead, fill)
     day = today or ctx.now().astimezone(ZoneInfo(ZONE)).date()
@@ -98,9 +101,9 @@ def build_practice(
             rows = builder.plan(share)
         builder.insert(rows)
         builder.relief_follow_up()
-        builder.earlier_procedures()
+        before = builder.earlier_procedures() if earlier else 0
         builder.desk_activity()
-        return builder.finish(len(rows))
+        return builder.finish(len(rows) + before)
 
     return run_write(ctx.engine, work)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
@@ -118,12 +118,15 @@ def _later_visits(session: Session, patient_ids: set[int], since: datetime
 
 
 def _closing(anchor: Appointment, code: str,
-             later: Sequence[tuple[Appointment, str]]) -> int | None:
-    """The first visit after ``anchor`` that is its next step (a repeat of the same kind in
-    the same region; any other next step anywhere)."""
+             later: Sequence[tuple[Appointment, str]],
+             not_before: datetime | None = None) -> int | None:
+    """The first visit after ``anchor`` (and from ``not_before``) that is its next step (a
+    repeat of the same kind in the same region; any other next step anywhere)."""
     for appt, other in later:
         if appt.id == anchor.id or appt.starts_at <= anchor.starts_at:
             continue
+        if not_before is not None and appt.starts_at < not_before:
+            continue  # e.g. the routine follow-up weeks after an RFA: not its repeat
         if not closes(code, other):
             continue
         if other == code and anchor.region and appt.region not in (None, anchor.region):
@@ -176,8 +179,16 @@ def _repeats(session: Session, ctx: Context, now: datetime, rules: RecallRules,
             since=eligible.day, rule=eligible.rule, anchor_id=appt.id or 0,
             appointment_id=appt.id, location_id=appt.location_id,
             due=eligible.day <= horizon,
-            closed_by=_closing(appt, code, later.get(patient_id, ()))))
+            closed_by=_closing(appt, code, later.get(patient_id, ()),
+                               _window_opens(eligible.day, rules, zone))))
     return out
+
+
+def _window_opens(day: date, rules: RecallRules, zone: str) -> datetime:
+    """When a repeat's recall window opens (the look-ahead before its first eligible day):
+    a visit of the right kind from then on is its next step; one before it is not."""
+    opens = day - timedelta(days=rules.look_ahead_days)
+    return datetime.combine(opens, time(), ZoneInfo(zone)).astimezone(UTC)
 
 
 def _reported(session: Session, patient_ids: set[int]) -> set[tuple[int, str]]:
