@@ -140,7 +140,8 @@ def test_adding_checks_what_was_asked_and_a_second_wish_updates_the_first(
     again = wl.add(ctx, staff=p.scheduler, patient_id=p.patient_id, visit_type="follow-up",
                    weekdays=[4], until=date(2027, 4, 2))
 
-    assert not first.updated and again.updated
+    assert not first.updated
+    assert again.updated
     assert again.entry.id == first.entry.id
     assert again.entry.weekdays == (4,)
     assert again.entry.created_at == first.entry.created_at  # waiting since the first ask
@@ -160,7 +161,8 @@ def test_a_held_visit_is_asked_for_by_its_own_visit_type_and_details(
     added = wl.add(ctx, staff=p.staff, patient_id=p.patient_id, appointment_id=held.id)
 
     assert added.entry.visit_type_code == "follow-up"
-    assert added.entry.held is not None and added.entry.held.id == held.id
+    assert added.entry.held is not None
+    assert added.entry.held.id == held.id
 
 
 def test_expired_wishes_and_visits_nothing_can_beat_drop_off_the_list(
@@ -198,10 +200,12 @@ def test_a_freed_time_lists_the_waiting_it_suits_best_match_first(
         clock.advance(minutes=1)
     wl.add(ctx, staff=p.staff, patient_id=holding, appointment_id=held.id)
     # not suited: another weekday, another clock time, a wish ended before, a visit earlier
-    for last, kw in (("Monday", {"weekdays": [0]}), ("Afternoon", {"earliest": time(13)}),
-                     ("Tuesday", {"until": date(2027, 3, 10)})):
-        wl.add(ctx, staff=p.staff, patient_id=patient(ctx, last, seen=p),
-               visit_type="follow-up", **kw)  # type: ignore[arg-type]
+    wl.add(ctx, staff=p.staff, patient_id=patient(ctx, "Monday", seen=p),
+           visit_type="follow-up", weekdays=[0])
+    wl.add(ctx, staff=p.staff, patient_id=patient(ctx, "Afternoon", seen=p),
+           visit_type="follow-up", earliest=time(13))
+    wl.add(ctx, staff=p.staff, patient_id=patient(ctx, "Tuesday", seen=p),
+           visit_type="follow-up", until=date(2027, 3, 10))
     early = patient(ctx, "Early", seen=p)
     wl.add(ctx, staff=p.staff, patient_id=early,
            appointment_id=follow_up(ctx, p, local(10, 14), early).id)
@@ -218,7 +222,8 @@ def test_a_freed_time_lists_the_waiting_it_suits_best_match_first(
     assert names == ["Far, T.", "Unknown, T.", "Near, T.", "Holding, T."]
     assert all(m.start == local(11, 10) and m.provider_id == p.able for m in found)
     assert found[0].reason.startswith("no visit yet · waiting since today")
-    assert found[0].miles is not None and found[0].miles > 80
+    assert found[0].miles is not None
+    assert found[0].miles > 80
     assert found[1].miles is None
     assert found[3].reason.startswith("20 days sooner than Wed 31 Mar")
 
@@ -254,16 +259,15 @@ def test_a_payer_rule_that_refuses_hides_the_candidate_and_refuses_the_booking(
 ) -> None:
     p = practice
     medicare = patient(ctx, "Medicare", payer="Medicare", seen=p)
-    block = {"region": "lumbar", "levels": "L4-L5", "side": "left"}
+    block: dict[str, Any] = {"region": "lumbar", "levels": "L4-L5", "side": "left"}
     scheduling.book(ctx, staff=p.staff, patient_id=medicare, visit_type="facet-diagnostic",
                     provider_id=p.able, location_id=p.location_id, start=local(11, 10),
-                    **block)  # type: ignore[arg-type]
+                    **block)
     entry = wl.add(ctx, staff=p.staff, patient_id=medicare, visit_type="facet-diagnostic",
-                   **block).entry  # type: ignore[arg-type]
+                   **block).entry
     other = scheduling.book(ctx, staff=p.staff, patient_id=p.patient_id,
                             visit_type="facet-diagnostic", provider_id=p.able,
-                            location_id=p.location_id, start=local(12, 10), **block
-                            )  # type: ignore[arg-type]
+                            location_id=p.location_id, start=local(12, 10), **block)
     scheduling.cancel(ctx, staff=p.staff, appointment_id=other.id, reason="called off")
 
     assert wl.match(ctx, by=p.staff, opened=wl.opened_by(ctx, other.id)) == []
@@ -312,10 +316,12 @@ def test_accepting_books_through_the_booking_path_and_closes_the_entry(
                        provider_id=offer.provider_id, location_id=offer.location_id,
                        expected_version=entry.version)
 
-    assert booked.status is Status.BOOKED and booked.patient_id == p.patient_id
+    assert booked.status is Status.BOOKED
+    assert booked.patient_id == p.patient_id
     row = entry_row(ctx, entry.id)
     assert (row.status, row.booked_appointment_id) == ("booked", booked.id)
-    assert row.closed_at is not None and row.closed_by_id is not None
+    assert row.closed_at is not None
+    assert row.closed_by_id is not None
     (reached,) = outreach(ctx)
     assert (reached.outcome, reached.appointment_id) == ("booked", booked.id)
     assert actions(ctx)[-3:] == ["appointment.book", "waitlist.offer", "waitlist.book"]
@@ -333,7 +339,8 @@ def test_accepting_for_a_held_visit_moves_it_earlier(ctx: Context, practice: Pra
     moved = wl.accept(ctx, staff=p.staff, entry_id=entry.id, start=local(11, 10),
                       provider_id=p.baker, location_id=p.location_id)
 
-    assert moved.id == held.id and moved.start == local(11, 10)
+    assert moved.id == held.id
+    assert moved.start == local(11, 10)
     assert entry_row(ctx, entry.id).booked_appointment_id == held.id
     assert "appointment.reschedule" in actions(ctx)
 
@@ -382,7 +389,8 @@ def test_two_accepts_for_one_time_one_books_the_other_stays_waiting(
 
     won = [i for i, r in results.items() if isinstance(r, scheduling.AppointmentView)]
     lost = [i for i, r in results.items() if isinstance(r, SlotTaken)]
-    assert len(won) == 1 and len(lost) == 1, results
+    assert len(won) == 1, results
+    assert len(lost) == 1, results
     assert entry_row(ctx, won[0]).status == "booked"
     assert entry_row(ctx, lost[0]).status == "waiting"
     assert [e.id for e in wl.waiting(ctx, by=p.staff)] == lost
@@ -440,6 +448,7 @@ def test_slots_for_an_entry_suit_its_wishes(ctx: Context, practice: Practice) ->
     assert found
     for m in found:
         start = m.local_start
-        assert start.weekday() == 3 and time(13) <= start.time() <= time(14, 40)
+        assert start.weekday() == 3
+        assert time(13) <= start.time() <= time(14, 40)
     assert [m.start for m in found] == sorted(m.start for m in found)
 

@@ -151,7 +151,8 @@ def add(
             vt = q.visit_type_by_code(session, visit_type or "") if visit_type else None
             if vt is None:
                 raise InvalidInput("visit-type", f"unknown visit type {(visit_type or '')[:40]!r}")
-        assert vt is not None and vt.id is not None
+        assert vt is not None
+        assert vt.id is not None
         if not vt.active:
             raise InvalidInput("visit-type", f"{vt.code} is retired: it is booked no more")
         for loc_id in locs:

@@ -124,7 +124,8 @@ def match(ctx: Context, *, by: str, opened: OpenedTime, limit: int = 20) -> list
             .order_by(col(WaitlistEntry.created_at))).all()
         place = session.get(Location, opened.location_id)
         provider = session.get(Provider, opened.provider_id)
-        assert place is not None and provider is not None  # fitting checked them
+        assert place is not None
+        assert provider is not None
         for entry in views(session, rows):
             if not still_wanted(entry, ctx, now):
                 continue
@@ -286,7 +287,8 @@ def slots_for(ctx: Context, *, by: str, entry_id: int, limit: int = 8) -> list[M
                 continue
             provider, place = (session.get(Provider, slot.provider_id),
                                session.get(Location, slot.location_id))
-            assert provider is not None and place is not None
+            assert provider is not None
+            assert place is not None
             found.append(_match(session, entry, slot.start, slot.end, provider, place, asks,
                                 now))
             if len(found) >= limit:

@@ -84,8 +84,8 @@ def record_offer(ctx: Context, *, staff: str, entry_id: int, outcome: OfferOutco
     write(ctx, work)
 
 
-def _outreach(session: Session, ctx: Context, entry: WaitlistEntry, outcome: OfferOutcome, staff_row: Staff,
-              now: datetime, *, subject: str, appointment_id: int | None,
+def _outreach(session: Session, ctx: Context, entry: WaitlistEntry, outcome: OfferOutcome,
+              staff_row: Staff, now: datetime, *, subject: str, appointment_id: int | None,
               note: str = "") -> None:
     row = Outreach(worklist=WORKLIST, patient_id=entry.patient_id,
                    appointment_id=appointment_id, waitlist_id=entry.id, subject=subject,
