@@ -20,12 +20,13 @@ from frontdesk.ui.backend.calendar import CalendarDoor
 from frontdesk.ui.backend.calls import Advice, CallBooking, CallDoor
 from frontdesk.ui.backend.core import PRACTICE_ZONE
 from frontdesk.ui.backend.reports import ReportDoor
+from frontdesk.ui.backend.waitlist import WaitlistDoor
 
 __all__ = ["Advice", "Backend", "CallBooking", "Opened", "describe_failure", "open_backend"]
 
 
 @dataclass(frozen=True)
-class Backend(AccountDoor, CalendarDoor, CallDoor, ReportDoor):
+class Backend(AccountDoor, CalendarDoor, CallDoor, ReportDoor, WaitlistDoor):
     """The services bound to one open database, acting as the person signed in (see
     :class:`~frontdesk.ui.backend.core.BackendCore`); one door per area of the app."""
 

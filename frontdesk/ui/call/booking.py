@@ -58,6 +58,9 @@ class CallBookingDialog(ModalScreen["AppointmentView | None"]):
                 tooltip="Back to the call (a held time is let go)"),
         Binding("ctrl+o", "override", "Override", id="callbook.override",
                 tooltip="Book against a payer rule, with who authorises it and why"),
+        Binding("w", "waitlist", "Earlier time", id="callbook.waitlist",
+                tooltip="The caller wants an earlier time than offered: put them on the "
+                        "waitlist for this visit (where, which days, what times, until)"),
     ]
 
     def __init__(self, backend: Backend, patient: PatientView, booking: CallBooking,
@@ -96,6 +99,23 @@ class CallBookingDialog(ModalScreen["AppointmentView | None"]):
             return bool(self.refused) or None
         return True
 
+    def action_waitlist(self) -> None:
+        from frontdesk.ui.backend.waitlist import Wish
+        from frontdesk.ui.widgets.waitlist_form import WaitlistForm
+
+        b = self.booking
+        wish = Wish(self.patient.id, visit_type=b.visit_type, region=b.region,
+                    levels=b.levels, side=b.side)
+
+        def saved(message: str | None) -> None:
+            if message:
+                self.notify(message, markup=False)
+                self._note(message + " Book a time too, or Esc back to the call.")
+
+        self.app.push_screen(WaitlistForm(
+            self.backend, f"Earlier time wanted · {printable(self.patient.short_name)}\n"
+                          f"{self.visit_name}", wish, today=self.backend.today()), saved)
+
     # ------------------------------------------------------------------ offers
 
     @work(thread=True, exclusive=True, group="callbook-offers", exit_on_error=False)
@@ -107,8 +127,9 @@ class CallBookingDialog(ModalScreen["AppointmentView | None"]):
 
     def _show_slots(self, slots: tuple[SlotView, ...], note: str) -> None:
         self.slots = slots
-        self._note(note if slots else "No free time for this visit in the next 90 days. "
-                                      "Esc goes back to the call.")
+        self._note(note if slots else "No free time for this visit in the next 90 days: w "
+                                      "puts the caller on the waitlist. Esc goes back to "
+                                      "the call.")
         options = self.query_one(OptionList)
         options.clear_options()
         first = slots[0].start if slots else None
@@ -161,7 +182,8 @@ class CallBookingDialog(ModalScreen["AppointmentView | None"]):
                 slots, self.visit_name = worker.result
                 self._title()
                 self._show_slots(slots, "Best free times (preferred location first). "
-                                        "1-9 or Enter holds one for the caller.")
+                                        "1-9 or Enter holds one for the caller; w if they "
+                                        "want an earlier time (waitlist).")
             elif not self._merged(worker.error):
                 self._note("Could not look for free times; Esc and try again.")
         elif group == "callbook-hold":

@@ -19,6 +19,7 @@ from frontdesk.ui.backend.changes import Ask, Move, Outcome, Request
 from frontdesk.ui.visit.cancel import CancelDialog
 from frontdesk.ui.visit.offers import SlotOffers
 from frontdesk.ui.widgets.booking import CheckAnswers
+from frontdesk.ui.widgets.waitlist import offer_freed_time
 
 if TYPE_CHECKING:
     from frontdesk.services.views import AppointmentView, PatientView, SlotView
@@ -100,6 +101,10 @@ class VisitsPanel(Vertical):
                     return
                 self.post_message(self.Changed(outcome, appointment_id,
                                                moved=isinstance(change, Move)))
+                before = next((v for v in self.visits if v.id == appointment_id), None)
+                if outcome.changed and before is not None:
+                    offer_freed_time(self, self.backend, before,
+                                     "moved" if isinstance(change, Move) else "cancelled")
             if self.patient is not None:
                 self._read(self.patient.id)
             return
