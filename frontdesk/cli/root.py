@@ -43,6 +43,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "export": ("exports", "export_group"),
     "import": ("imports", "import_group"),
     "practice": ("practice", "practice_group"),
+    "waitlist": ("waitlist", "waitlist_group"),
 }
 
 

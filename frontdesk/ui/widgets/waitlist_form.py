@@ -4,7 +4,6 @@ waitlist, for a visit type being booked or for a visit they hold."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import date, time
 from typing import TYPE_CHECKING, ClassVar
@@ -17,7 +16,12 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, SelectionList, Static
 from textual.worker import Worker, WorkerState
 
-from frontdesk.domain.dates import DateWordsError, parse_clock_words, parse_date_words
+from frontdesk.domain.dates import (
+    DateWordsError,
+    parse_clock_words,
+    parse_date_words,
+    parse_weekday_words,
+)
 from frontdesk.ui.backend.waitlist import Wish
 
 if TYPE_CHECKING:
@@ -25,33 +29,15 @@ if TYPE_CHECKING:
     from frontdesk.ui.backend.changes import Outcome
     from frontdesk.ui.backend.door import Backend
 
-_DAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
-
-
 class FormError(ValueError):
     """A field's value cannot be read; the message names it."""
 
 
 def parse_weekdays(text: str) -> tuple[int, ...]:
-    """'' or 'any' → any day; 'mon wed fri', 'tue,thu', 'mon-fri', 'weekdays' → 0-6."""
-    words = [w for w in re.split(r"[\s,;/]+", text.strip().lower()) if w]
-    if not words or words == ["any"]:
-        return ()
-    found: set[int] = set()
-    for word in words:
-        if word in ("weekdays", "weekday"):
-            found.update(range(5))
-            continue
-        ends = word.split("-")
-        try:
-            first, last = _DAYS[ends[0][:3]], _DAYS[ends[-1][:3]]
-        except KeyError:
-            raise FormError(f"Days: {word[:12]!r} is not a day; write e.g. mon wed fri, "
-                            "mon-fri or any") from None
-        if len(ends) > 2 or last < first:
-            raise FormError(f"Days: write a range like mon-thu, not {word[:12]!r}")
-        found.update(range(first, last + 1))
-    return tuple(sorted(found))
+    try:
+        return parse_weekday_words(text)
+    except DateWordsError as exc:
+        raise FormError(f"Days: {exc}") from None
 
 
 def _clock(text: str, label: str) -> time | None:
