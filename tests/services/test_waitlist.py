@@ -452,3 +452,27 @@ def test_slots_for_an_entry_suit_its_wishes(ctx: Context, practice: Practice) ->
         assert time(13) <= start.time() <= time(14, 40)
     assert [m.start for m in found] == sorted(m.start for m in found)
 
+
+
+def test_hours_opened_in_the_editor_are_matched_to_who_can_come_then(
+    ctx: Context, practice: Practice
+) -> None:
+    from frontdesk.services import schedule_admin
+
+    p = practice
+    saturday = wl.add(ctx, staff=p.staff, patient_id=p.patient_id, visit_type="follow-up",
+                      weekdays=[5]).entry
+    wl.add(ctx, staff=p.staff, patient_id=p.other_patient_id, visit_type="follow-up",
+           weekdays=[0])  # Mondays only: the new Saturday hours do not suit them
+    before = wl.hours_of(ctx, p.able)
+    assert wl.opened_since(ctx, before) == []  # nothing changed yet
+    schedule_admin.save_template(ctx, staff=p.scheduler, provider_id=p.able, template_id=None,
+                                 weekdays=[5], start_time=time(9), end_time=time(12),
+                                 location_id=p.location_id, valid_from=date(2027, 3, 10))
+
+    opened = wl.opened_since(ctx, before)
+
+    assert opened[0] == OpenedTime(p.able, p.location_id, local(13, 9), local(13, 12))
+    assert len(opened) == 4  # four Saturdays in the next 28 days
+    found = wl.match_opened(ctx, by=p.staff, opened=opened)
+    assert [(m.entry.id, m.start) for m in found] == [(saturday.id, local(13, 9))]

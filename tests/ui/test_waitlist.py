@@ -263,3 +263,30 @@ async def test_the_waitlist_screen_offers_open_times_and_removes_with_a_reason(
         assert rows(screen, "#waitlist-table") == []
     status = {e.id: e.status for e in entries(sqlite_ctx)}
     assert status == {kept.id: "booked", gone.id: "removed"}
+
+
+async def test_hours_opened_in_the_editor_list_who_can_come_then(
+    sqlite_ctx: Context, practice: Practice
+) -> None:
+    from frontdesk.ui.schedule.forms import TemplateForm
+    from frontdesk.ui.schedule.screen import ScheduleEditorScreen
+
+    p = practice
+    wl.add(sqlite_ctx, staff=p.staff, patient_id=p.patient_id, visit_type="follow-up",
+           weekdays=[5])  # Saturdays
+    app = FrontDeskApp(context=sqlite_ctx, poll_seconds=SLOW, staff="sched")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(pilot)
+        assert app.backend is not None
+        await app.push_screen(ScheduleEditorScreen(app.backend, provider_id=p.able))
+        await settle(pilot)
+        await pilot.press("a")
+        assert isinstance(pilot.app.screen, TemplateForm)
+        await pilot.press(*"Sat", "tab", *"9", "tab", *"12", "enter")
+        await settle(pilot)
+        matches = pilot.app.screen
+        assert isinstance(matches, WaitlistMatches)
+        assert "time opened for Dr. Avery Able" in shown(matches, "#matches-title")
+        assert [r.split(" · ")[0] for r in rows(matches, "#matches-list")] == ["Testcase, C."]
+        await pilot.press("enter")
+        assert "Saturday, March 13 at 09:00" in shown(pilot.app.screen, "#offer-say")

@@ -11,7 +11,13 @@ from datetime import date, time
 from frontdesk.services.errors import Busy, FrontDeskError, InvalidInput
 from frontdesk.services.views import AppointmentView
 from frontdesk.services.worklists import waitlist
-from frontdesk.services.worklists.waitlist import Match, OfferOutcome, OpenedTime, WaitlistView
+from frontdesk.services.worklists.waitlist import (
+    Hours,
+    Match,
+    OfferOutcome,
+    OpenedTime,
+    WaitlistView,
+)
 from frontdesk.ui.backend.changes import Outcome
 from frontdesk.ui.backend.core import BackendCore
 
@@ -46,8 +52,16 @@ class WaitlistDoor(BackendCore):
         opened = OpenedTime(appt.provider_id, appt.location_id, appt.start, appt.end)
         return waitlist.match(self.ctx, by=self._acting(), opened=opened)
 
-    def opened_matches(self, opened: OpenedTime) -> list[Match]:
-        return waitlist.match(self.ctx, by=self._acting(), opened=opened)
+    def provider_hours(self, provider_id: int) -> Hours:
+        """The provider's working time ahead: what the hours editor compares after a change."""
+        return waitlist.hours_of(self.ctx, provider_id)
+
+    def opened_since(self, before: Hours) -> list[OpenedTime]:
+        return waitlist.opened_since(self.ctx, before)
+
+    def opened_matches(self, opened: list[OpenedTime]) -> list[Match]:
+        """Who on the waitlist the time the hours editor opened suits, best first."""
+        return waitlist.match_opened(self.ctx, by=self._acting(), opened=opened)
 
     def waitlist_slots(self, entry_id: int) -> list[Match]:
         """Open times that suit the entry now, soonest first."""

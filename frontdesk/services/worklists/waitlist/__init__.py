@@ -30,12 +30,19 @@ from frontdesk.services.worklists.waitlist.offers import (
     accept,
     record_offer,
 )
+from frontdesk.services.worklists.waitlist.opened import (
+    Hours,
+    hours_of,
+    match_opened,
+    opened_since,
+)
 from frontdesk.services.worklists.waitlist.report import report_lines
 
 __all__ = [
     "Added",
     "EntryStatus",
     "HeldVisit",
+    "Hours",
     "Match",
     "OfferOutcome",
     "OpenedTime",
@@ -43,8 +50,11 @@ __all__ = [
     "accept",
     "add",
     "get",
+    "hours_of",
     "match",
+    "match_opened",
     "opened_by",
+    "opened_since",
     "rank",
     "record_offer",
     "remove",

@@ -102,7 +102,7 @@ def match(ctx: Context, *, by: str, opened: OpenedTime, limit: int = 20) -> list
     now = ctx.now()
     step = timedelta(minutes=ctx.settings.booking.slot_step_min)
     starts: dict[str, list[datetime]] = {}
-    at = opened.start
+    at = _on_the_mark(opened.start, step)
     for _ in range(MAX_STARTS):
         if at >= opened.end:
             break
@@ -143,6 +143,13 @@ def match(ctx: Context, *, by: str, opened: OpenedTime, limit: int = 20) -> list
                 found.append(_match(session, entry, start, end, provider, place, asks, now))
                 break
     return rank(found)[:limit]
+
+
+def _on_the_mark(at: datetime, step: timedelta) -> datetime:
+    """``at``, or the next start on the slot step after it (starts are on the step's marks)."""
+    midnight = at.replace(hour=0, minute=0, second=0, microsecond=0)
+    over = (at - midnight) % step
+    return at if not over else at + (step - over)
 
 
 def rank(found: Iterable[Match]) -> list[Match]:
