@@ -290,3 +290,54 @@ async def test_hours_opened_in_the_editor_list_who_can_come_then(
         assert [r.split(" · ")[0] for r in rows(matches, "#matches-list")] == ["Testcase, C."]
         await pilot.press("enter")
         assert "Saturday, March 13 at 09:00" in shown(pilot.app.screen, "#offer-say")
+
+
+async def test_in_a_call_a_visit_is_wanted_earlier_and_a_cancel_lists_the_waiting(
+    sqlite_ctx: Context, practice: Practice
+) -> None:
+    from frontdesk.ui.call.visits import VisitsPanel
+    from tests.ui.conftest import THU_TEN, book
+
+    p = practice
+    later = book(sqlite_ctx, p, patient=p.patient_id, visit="follow-up", provider=p.able,
+                 start=THU_TEN.replace(day=24))
+    sooner = book(sqlite_ctx, p, patient=p.patient_id, visit="med-management",
+                  provider=p.baker, start=THU_TEN)
+    waiting = patient(sqlite_ctx, "Waitfirst", seen=p)
+    wl.add(sqlite_ctx, staff=p.staff, patient_id=waiting, visit_type="med-management")
+    async with FrontDeskApp(context=sqlite_ctx, poll_seconds=SLOW).run_test(
+            size=(80, 24)) as pilot:
+        await settled(pilot)
+        await pilot.press("f2")
+        await quiet(pilot)
+        await pilot.press(*"9185550111")
+        await quiet(pilot)
+        await pilot.press("enter")
+        await quiet(pilot)
+        await pilot.press("4")  # reschedule or cancel
+        await quiet(pilot)
+        screen = pilot.app.screen
+        visits = screen.query_one(VisitsPanel)
+        assert [v.id for v in visits.visits] == [sooner.id, later.id]
+        assert "w wanted earlier" in shown(visits, "#visits-title")
+        await pilot.press("down", "w")
+        await quiet(pilot)
+        form = pilot.app.screen
+        assert isinstance(form, WaitlistForm)
+        await pilot.press("ctrl+s")
+        await quiet(pilot)
+        assert pilot.app.screen is screen
+
+        await pilot.press("up", "x")  # cancel the med-management visit
+        await quiet(pilot)
+        assert isinstance(pilot.app.screen, CancelDialog)
+        await pilot.press(*"feeling better", "enter")
+        await settle(pilot)
+        matches = pilot.app.screen
+        assert isinstance(matches, WaitlistMatches)
+        # the one with no visit yet first; then the caller's own follow-up, 13 days sooner
+        listed = rows(matches, "#matches-list")
+        assert [r.split(" · ")[0] for r in listed] == ["Waitfirst, T.", "Testcase, C."]
+        assert "13 days sooner than Wed 24 Mar" in listed[1]
+    held = [e for e in entries(sqlite_ctx) if e.patient_id == p.patient_id]
+    assert [(e.appointment_id, e.status) for e in held] == [(later.id, "waiting")]
