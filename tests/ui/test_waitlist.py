@@ -20,7 +20,7 @@ from frontdesk.ui.visit.cancel import CancelDialog
 from frontdesk.ui.visit.details import DetailsScreen
 from frontdesk.ui.widgets.readback import VisitReadBack
 from frontdesk.ui.widgets.waitlist import OfferDialog, WaitlistMatches
-from frontdesk.ui.widgets.waitlist_form import WaitlistForm, parse_weekdays
+from frontdesk.ui.widgets.waitlist_form import WaitlistForm
 from frontdesk.ui.worklists.waitlist import RemoveDialog, WaitlistScreen
 from tests.practice import Practice
 from tests.services.test_waitlist import patient
@@ -43,15 +43,6 @@ def rows(screen: WaitlistMatches | WaitlistScreen, selector: str) -> list[str]:
 async def settle(pilot: Pilot[None]) -> None:
     for _ in range(3):
         await quiet(pilot)
-
-
-def test_days_are_read_as_people_write_them() -> None:
-    assert parse_weekdays("") == ()
-    assert parse_weekdays("any") == ()
-    assert parse_weekdays("mon wed fri") == (0, 2, 4)
-    assert parse_weekdays("Tue, Thursday") == (1, 3)
-    assert parse_weekdays("mon-thu") == (0, 1, 2, 3)
-    assert parse_weekdays("weekdays") == (0, 1, 2, 3, 4)
 
 
 async def test_a_cancellation_lists_the_matching_waitlisted_patients_and_booking_one_removes_them(

@@ -36,6 +36,8 @@ if TYPE_CHECKING:
     from frontdesk.ui.backend.door import Backend
 
 BOOKED = "booked"
+#: What starts a row's second line (an option's leading spaces are not drawn).
+INDENT = "↳ "
 #: The offer's outcomes, as the dialog lists them (the booking first).
 CHOICES = (
     (BOOKED, "Booked: they take it (books it now)"),
@@ -63,11 +65,11 @@ def patient_row(match: Match) -> str:
     e = match.entry
     asks = f" · asks {match.asks}" if match.asks else ""
     return (f"{printable(e.patient_short)} · {phone_text(e.patient_phone)} · "
-            f"{e.visit_type_name.split(' (')[0]}\n   {match.reason}{asks}")
+            f"{e.visit_type_name.split(' (')[0]}\n{INDENT}{match.reason}{asks}")
 
 
 def time_row(match: Match) -> str:
-    return slot_words(match) + (f"\n   asks {match.asks}" if match.asks else "")
+    return slot_words(match) + (f"\n{INDENT}asks {match.asks}" if match.asks else "")
 
 
 class OfferDialog(ModalScreen[str | None]):

@@ -24,7 +24,7 @@ from textual.worker import Worker, WorkerState
 from frontdesk.domain.text import printable
 from frontdesk.ui.text import phone_text
 from frontdesk.ui.widgets.footer import KeyFooter
-from frontdesk.ui.widgets.waitlist import WaitlistMatches
+from frontdesk.ui.widgets.waitlist import INDENT, WaitlistMatches
 
 if TYPE_CHECKING:
     from frontdesk.services.worklists.waitlist import Match, WaitlistView
@@ -41,7 +41,7 @@ def entry_row(entry: WaitlistView, now: datetime) -> str:
         at = entry.held.local_start
         held = f" · has {at:%a} {at.day} {at:%b %H:%M}"
     return (f"{printable(entry.patient_short)} · {phone_text(entry.patient_phone)} · "
-            f"waiting {waited}{held}\n   {printable(entry.wants_text)}")
+            f"waiting {waited}{held}\n{INDENT}{printable(entry.wants_text)}")
 
 
 class RemoveDialog(ModalScreen[str | None]):

@@ -79,11 +79,6 @@ class Match:
     def local_start(self) -> datetime:
         return self.start.astimezone(ZoneInfo(self.timezone))
 
-    @property
-    def slot(self) -> SlotView:
-        return SlotView(self.start, self.end, self.provider_id, self.provider_name,
-                        self.location_id, self.location_name, 0, "", self.timezone)
-
 
 def match(ctx: Context, *, by: str, opened: OpenedTime, limit: int = 20) -> list[Match]:
     """The waiting entries ``opened`` suits, best match first:
