@@ -476,3 +476,36 @@ def test_hours_opened_in_the_editor_are_matched_to_who_can_come_then(
     assert len(opened) == 4  # four Saturdays in the next 28 days
     found = wl.match_opened(ctx, by=p.staff, opened=opened)
     assert [(m.entry.id, m.start) for m in found] == [(saturday.id, local(13, 9))]
+
+
+def test_two_accepts_of_one_entry_book_it_once(ctx: Context, practice: Practice) -> None:
+    p = practice
+    entry = wl.add(ctx, staff=p.staff, patient_id=p.patient_id, visit_type="follow-up").entry
+    gate = threading.Barrier(2)
+    results: list[object] = []
+
+    def take(provider: int, staff: str) -> None:
+        gate.wait()
+        try:
+            results.append(wl.accept(ctx, staff=staff, entry_id=entry.id, start=local(11, 10),
+                                     provider_id=provider, location_id=p.location_id))
+        except Exception as exc:  # noqa: BLE001 - the loser's error is the result
+            results.append(exc)
+
+    threads = [threading.Thread(target=take, args=args)
+               for args in ((p.able, p.staff), (p.baker, p.scheduler))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    booked = [r for r in results if isinstance(r, scheduling.AppointmentView)]
+    refused = [r for r in results if not isinstance(r, scheduling.AppointmentView)]
+    assert len(booked) == 1, results
+    # refused by the entry (booked meanwhile), or by the patient's own visit then
+    assert isinstance(refused[0], InvalidInput), results
+    with Session(ctx.engine) as session:
+        mine = session.exec(select(Appointment).where(
+            Appointment.patient_id == p.patient_id, Appointment.status == "booked")).all()
+    assert [a.id for a in mine] == [booked[0].id]
+    assert entry_row(ctx, entry.id).booked_appointment_id == booked[0].id
