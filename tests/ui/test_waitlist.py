@@ -338,3 +338,29 @@ async def test_in_a_call_a_visit_is_wanted_earlier_and_a_cancel_lists_the_waitin
         assert "13 days sooner than Wed 24 Mar" in listed[1]
     held = [e for e in entries(sqlite_ctx) if e.patient_id == p.patient_id]
     assert [(e.appointment_id, e.status) for e in held] == [(later.id, "waiting")]
+
+
+async def test_a_visit_moved_in_the_day_view_offers_its_old_time(
+    sqlite_ctx: Context, practice: Practice, booked: list[AppointmentView]
+) -> None:
+    from frontdesk.ui.calendar.day.screen import DayViewScreen
+
+    p = practice
+    wl.add(sqlite_ctx, staff=p.staff, patient_id=patient(sqlite_ctx, "Waitfirst", seen=p),
+           visit_type="follow-up")
+    async with FrontDeskApp(context=sqlite_ctx, poll_seconds=SLOW).run_test(
+            size=(80, 24)) as pilot:
+        await settled(pilot)
+        await pilot.press("d")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, DayViewScreen)
+        await pilot.press(*["down"] * 4, "m", *["down"] * 4, "enter")  # 10:00 → 11:00
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, VisitReadBack)  # for the caller first
+        await pilot.press("enter")
+        await settle(pilot)
+        matches = current(pilot)
+        assert isinstance(matches, WaitlistMatches)
+        assert shown(matches, "#matches-title").startswith(
+            "Waitlist matches · moved: Wed 10 Mar 10:00–10:30 · Dr. Avery Able")
+        assert [r.split(" · ")[0] for r in rows(matches, "#matches-list")] == ["Waitfirst, T."]
