@@ -58,6 +58,9 @@ class WaitlistForm(ModalScreen[str | None]):
                 tooltip="Back without putting them on the waitlist"),
         Binding("ctrl+s", "save", "Save", id="waitlist_form.save",
                 tooltip="Put them on the waitlist with what the form says"),
+        Binding("enter", "save", "Save", id="waitlist_form.save_enter", show=False,
+                priority=True, tooltip="Put them on the waitlist (from any field; Space "
+                                       "ticks a location)"),
     ]
 
     def __init__(self, backend: Backend, heading: str, wish: Wish, *, today: date) -> None:
@@ -133,7 +136,6 @@ class WaitlistForm(ModalScreen[str | None]):
                     self.wish.region, self.wish.levels, self.wish.side, places, days,
                     earliest, latest, until, self._value("note").strip())
 
-    @on(Input.Submitted)
     def action_save(self) -> None:
         try:
             wish = self._read()
