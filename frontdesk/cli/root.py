@@ -46,6 +46,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "recalls": ("recalls", "recalls_group"),
     "reminders": ("reminders", "reminders_group"),
     "call": ("call", "call_cmd"),
+    "waitlist": ("waitlist", "waitlist_group"),
 }
 
 

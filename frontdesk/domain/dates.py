@@ -207,3 +207,26 @@ def _at(day: date, clock: time, now: datetime) -> datetime:
 
 def _midnight(day: date) -> datetime:
     return datetime(day.year, day.month, day.day)  # noqa: DTZ001 - a parsing default only
+
+
+def parse_weekday_words(text: str) -> tuple[int, ...]:
+    """Days of the week as people list them: '' or 'any' → any day (); 'mon wed fri',
+    'tue,thu', 'mon-fri', 'weekdays' → their numbers, 0 Monday to 6 Sunday."""
+    words = [w for w in re.split(r"[\s,;/]+", text.strip().lower()) if w]
+    if not words or words == ["any"]:
+        return ()
+    found: set[int] = set()
+    for word in words:
+        if word in ("weekdays", "weekday"):
+            found.update(range(5))
+            continue
+        ends = word.split("-")
+        try:
+            first, last = _WEEKDAYS[ends[0]], _WEEKDAYS[ends[-1]]
+        except KeyError:
+            raise DateWordsError(f"{word[:12]!r} is not a day; write e.g. mon wed fri, "
+                                 "mon-fri or any") from None
+        if len(ends) > 2 or last < first:
+            raise DateWordsError(f"write a range like mon-thu, not {word[:12]!r}")
+        found.update(range(first, last + 1))
+    return tuple(sorted(found))

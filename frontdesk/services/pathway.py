@@ -244,12 +244,14 @@ def region_counts(ctx: Context, *, patient_id: int, region: Region,
 
 def payer_checks(ctx: Context, *, patient_id: int, visit_type: str, region: str | None,
                  levels: str | None, start: datetime,
-                 side: str | None = None) -> list[PayerCheck]:
+                 side: str | None = None, exclude_id: int | None = None) -> list[PayerCheck]:
     """What each applicable payer says about booking this visit at ``start`` (at ``levels``
-    on ``side``: the blocks it needs are counted there)."""
+    on ``side``: the blocks it needs are counted there); ``exclude_id``: the visit being
+    moved there, which does not count against itself."""
     with read_session(ctx.engine) as session:
         return _checks(session, ctx, patient_id=patient_id, visit_type=visit_type,
-                       region=region, levels=levels, start=start, exclude_id=None, side=side)
+                       region=region, levels=levels, start=start, exclude_id=exclude_id,
+                       side=side)
 
 
 def _checks(session: Session, ctx: Context, *, patient_id: int, visit_type: str,

@@ -102,3 +102,11 @@ ALL: dict[str, tuple[str, ...]] = {
     "report: after an ablation (RFA consult)": AFTER_RFA,
     "any booking that needs an override (added)": (CHECK_FIRST,),
 }
+
+
+def waitlist_opening(visit: str, when: str, provider: str, place: str, *, moved: bool) -> str:
+    """Offering a waitlisted caller a time that opened: what it is and when, nothing more.
+    ``when`` is spoken-style ("Thursday, March 11 at 10:00")."""
+    instead = " instead of the time you have now" if moved else ""
+    return (f"A time has opened for your {visit.lower()}: {when}, with {provider} at {place}. "
+            f"Would you like it{instead}?")

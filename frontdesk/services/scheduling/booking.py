@@ -3,7 +3,7 @@ hold."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from datetime import datetime, timedelta
 
 from sqlmodel import Session
@@ -39,6 +39,10 @@ from frontdesk.services.scheduling.transaction import (
 )
 from frontdesk.services.views import AppointmentView
 
+#: More to write inside a booking's or a move's transaction, once the visit is in place:
+#: (session, the visit, who acts, now).
+Within = Callable[[Session, Appointment, Staff, datetime], None]
+
 
 def book(
     ctx: Context,
@@ -60,6 +64,7 @@ def book(
     ordered_by_physician: bool = False,
     physician_review: bool = False,
     accept_warnings: Collection[str] = (),
+    within: Within | None = None,
 ) -> AppointmentView:
     """Book (or, with ``hold=True``, hold for the caller) one visit at ``start``.
 
@@ -75,6 +80,9 @@ def book(
     ``override_by`` standing next to them, who proves it with ``override_password`` (their own;
     see :func:`~frontdesk.services.pathway.override_authoriser`). The override is audited with
     the booking. Booking a diagnostic block creates its relief-report callback.
+
+    ``within``: more to write in the same transaction once the visit is booked (the waitlist
+    entry an accepted offer closes); what it raises undoes the booking too.
     """
     if start.tzinfo is None:
         raise InvalidInput("start", "needs a time zone (e.g. 2027-03-15T09:00-05:00)")
@@ -119,6 +127,8 @@ def book(
                     entity="appointment", entity_id=appt.id,
                     after=appointment_snapshot(appt) | guards.audit_note(asked, accepted))
         sync_callback(session, ctx, appt, code=vt.code, now=now, new=True)
+        if within is not None:
+            within(session, appt, staff_row, now)
         return _view(session, _id(appt))  # read back in the same transaction
 
     return _write_slot(ctx, work, visit_type=visit_type, start=start,

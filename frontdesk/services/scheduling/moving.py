@@ -18,7 +18,7 @@ from frontdesk.services.errors import InvalidInput, SlotTaken
 from frontdesk.services.mapping import appointment_snapshot
 from frontdesk.services.pathway import enforce_payer_rules, override_authoriser
 from frontdesk.services.scheduling import guards
-from frontdesk.services.scheduling.booking import _procedure_details
+from frontdesk.services.scheduling.booking import Within, _procedure_details
 from frontdesk.services.scheduling.fitting import _check_slot, _Taken
 from frontdesk.services.scheduling.reading import _view
 from frontdesk.services.scheduling.transaction import (
@@ -51,6 +51,7 @@ def reschedule(
     region: str | None = None,
     levels: str | None = None,
     side: str | None = None,
+    within: Within | None = None,
 ) -> AppointmentView:
     """Move a booked visit to another start (and optionally provider, location or room).
 
@@ -58,7 +59,8 @@ def reschedule(
     again for the new time, as :func:`book` runs them (an override by someone else needs their
     ``override_password``); what was said when it was booked (a physician's order, physician
     review) still stands. ``region``, ``levels``, ``side``: a procedure's details, to give
-    those a visit booked without them lacks (or to correct them)."""
+    those a visit booked without them lacks (or to correct them). ``within``: more to write in
+    the same transaction once the visit is moved (see :func:`book`)."""
     if start.tzinfo is None:
         raise InvalidInput("start", "needs a time zone (e.g. 2027-03-15T09:00-05:00)")
     region, levels, side = _procedure_details(region, levels, side)
@@ -113,6 +115,8 @@ def reschedule(
                     entity="appointment", entity_id=appt.id, before=before,
                     after=appointment_snapshot(appt) | guards.audit_note(extra, accepted))
         _sync(session, ctx, appt, now)
+        if within is not None:
+            within(session, appt, staff_row, now)
         return _view(session, _id(appt))  # read back in the same transaction
 
     try:

@@ -186,6 +186,8 @@ class CalendarDoor(BackendCore):
             return Outcome(f"Could not change the visit: {exc}.", "error")
 
     def _apply(self, change: Change, staff: str) -> Outcome:
+        if isinstance(change, (Move, NewBooking)) and change.waitlist_id is not None:
+            return self._accept_offer(change, change.waitlist_id, staff)
         if isinstance(change, Move):
             said = change.said
             done = scheduling.reschedule(
@@ -221,3 +223,21 @@ class CalendarDoor(BackendCore):
                 status=change.status, expected_version=change.expected_version)
         late = " (late cancel)" if done.late_cancel and change.status is None else ""
         return Outcome(f"{DONE[change.target]}: {when_text(done)}{late}.", changed=True)
+
+    def _accept_offer(self, change: Move | NewBooking, entry_id: int, staff: str) -> Outcome:
+        """A waitlist offer accepted: booked (or the held visit moved) through the booking
+        path, the entry closed in the same transaction."""
+        from frontdesk.services.worklists import waitlist
+
+        said = change.said
+        done = waitlist.accept(
+            self.ctx, staff=staff, entry_id=entry_id, start=change.start,
+            provider_id=change.provider_id, location_id=change.location_id,
+            region=said.region, levels=said.levels, side=said.side,
+            ordered_by_physician=said.ordered_by_physician,
+            accept_warnings=said.accept_warnings, override_reason=said.override_reason,
+            override_by=said.override_by, override_password=said.override_password)
+        verb = "Moved earlier" if isinstance(change, Move) else "Booked"
+        return Outcome(f"{verb} from the waitlist: {done.visit_type_name}, {when_text(done)} "
+                       f"with {done.provider_name} at {done.location_name}.", changed=True,
+                       appointment_id=done.id)

@@ -75,6 +75,7 @@ class Move:
     provider_id: int
     location_id: int
     said: Said = Said()
+    waitlist_id: int | None = None  # an accepted waitlist offer: the entry closes with it
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,7 @@ class NewBooking:
     location_id: int
     start: datetime
     said: Said = Said()
+    waitlist_id: int | None = None  # an accepted waitlist offer: the entry closes with it
 
 
 Change = Request | Move | NewBooking

@@ -22,6 +22,7 @@ from frontdesk.ui.backend.confirmations import ConfirmationsDoor
 from frontdesk.ui.backend.core import PRACTICE_ZONE
 from frontdesk.ui.backend.recalls import RecallDoor
 from frontdesk.ui.backend.reports import ReportDoor
+from frontdesk.ui.backend.waitlist import WaitlistDoor
 
 __all__ = ["Advice", "Backend", "CallBooking", "Opened", "describe_failure", "open_backend"]
 
@@ -29,7 +30,8 @@ __all__ = ["Advice", "Backend", "CallBooking", "Opened", "describe_failure", "op
 @dataclass(frozen=True)
 class Backend(AccountDoor, CalendarDoor, CallDoor, ReportDoor,
               ConfirmationsDoor,
-              RecallDoor):
+              RecallDoor,
+              WaitlistDoor):
     """The services bound to one open database, acting as the person signed in (see
     :class:`~frontdesk.ui.backend.core.BackendCore`); one door per area of the app."""
 

@@ -17,10 +17,13 @@ from textual.binding import Binding, BindingType
 from textual.worker import Worker, WorkerState
 
 from frontdesk.domain.model import Status
+from frontdesk.domain.text import printable
 from frontdesk.ui.backend.changes import Change, Move, Outcome, Request, allowed
 from frontdesk.ui.live import BoardT, LiveScreen
+from frontdesk.ui.text import when_text
 from frontdesk.ui.visit.cancel import CancelDialog
 from frontdesk.ui.visit.details import DetailsScreen
+from frontdesk.ui.widgets.waitlist import offer_freed_time
 
 if TYPE_CHECKING:
     from frontdesk.services.views import AppointmentView
@@ -57,6 +60,7 @@ class AppointmentKeys(LiveScreen[BoardT, None]):
     day: date
     location_id: int | None
     _binding_state: object = None
+    _freeing: dict[int, AppointmentView] | None = None  # visits whose time is being freed
 
     def binding_state(self) -> object:
         """The answers of ``check_action`` themselves (the footer redraws when one changes):
@@ -79,7 +83,23 @@ class AppointmentKeys(LiveScreen[BoardT, None]):
 
     def action_details(self) -> None:
         if (appt := self.selected) is not None:
-            self.app.push_screen(DetailsScreen(appt, partial(self.backend.open_record, appt.id)))
+            self.app.push_screen(DetailsScreen(appt, partial(self.backend.open_record, appt.id),
+                                               backend=self.backend, earlier=self._earlier))
+
+    def _earlier(self, appt: AppointmentView) -> None:
+        """Visit details' ``w``: the patient wants this visit earlier (the waitlist form)."""
+        from frontdesk.ui.backend.waitlist import Wish
+        from frontdesk.ui.widgets.waitlist_form import WaitlistForm
+
+        def saved(message: str | None) -> None:
+            if message:
+                self.notify(message, markup=False)
+
+        self.app.push_screen(WaitlistForm(
+            self.backend, f"Earlier time wanted · {printable(appt.patient_short)}\n"
+                          f"{appt.visit_type_name.split(' (')[0]}, now {when_text(appt)} at "
+                          f"{appt.location_name}", Wish(appt.patient_id, appointment_id=appt.id),
+            today=self.backend.today()), saved)
 
     def action_cancel_visit(self) -> None:
         if (appt := self.selected) is None:
@@ -87,6 +107,7 @@ class AppointmentKeys(LiveScreen[BoardT, None]):
 
         def reason_given(reason: str | None) -> None:
             if reason is not None:
+                self.freeing(appt)
                 self._submit(Request(appt.id, appt.version, reason=reason))
 
         dialog = CancelDialog(appt, late=self.backend.is_late_cancel(appt),
@@ -107,6 +128,23 @@ class AppointmentKeys(LiveScreen[BoardT, None]):
             usable = self.backend.staff is not None and not self.acting
             return True if usable and allowed(self.selected, target, today=self.today) else None
         return True
+
+    def freeing(self, appt: AppointmentView) -> None:
+        """``appt``'s time is about to free (a cancel or a move): once it has, the waitlisted
+        patients it suits are shown."""
+        if self._freeing is None:
+            self._freeing = {}
+        self._freeing[appt.id] = appt
+
+    def _freed(self, change: Change, outcome: Outcome) -> None:
+        if outcome.ask is not None:
+            return  # asked first: it may still be done
+        before = (self._freeing or {}).pop(getattr(change, "appointment_id", -1), None)
+        if before is None or not outcome.changed:
+            return
+        if isinstance(change, Move) or (isinstance(change, Request) and change.status is None):
+            offer_freed_time(self, self.backend, before,
+                             "moved" if isinstance(change, Move) else "cancelled")
 
     def followed(self, change: Change, outcome: Outcome, script: Any) -> None:
         """After a change: a screen that books or moves asks what the booking checks need
@@ -147,6 +185,7 @@ class AppointmentKeys(LiveScreen[BoardT, None]):
             self.notify(outcome.message, severity=outcome.severity, markup=False,
                         timeout=8 if outcome.severity == "information" else 12)
         self.followed(change, outcome, script)
+        self._freed(change, outcome)
         if self.shows(board) == self.shown:
             self._settled()
             self.board = board

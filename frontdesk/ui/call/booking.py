@@ -74,6 +74,9 @@ class CallBookingDialog(ModalScreen["AppointmentView | None"]):
         Binding("d", "order", "Order", id="callbook.order",
                 tooltip="Order the offered times: as ranked, nearest first (by the caller's "
                         "ZIP), soonest first"),
+        Binding("w", "waitlist", "Earlier time", id="callbook.waitlist",
+                tooltip="The caller wants an earlier time than offered: put them on the "
+                        "waitlist for this visit (where, which days, what times, until)"),
     ]
 
     def __init__(self, backend: Backend, patient: PatientView, booking: CallBooking,
@@ -120,6 +123,23 @@ class CallBookingDialog(ModalScreen["AppointmentView | None"]):
             return self.held is None and len(self.offered) > 1
         return True
 
+    def action_waitlist(self) -> None:
+        from frontdesk.ui.backend.waitlist import Wish
+        from frontdesk.ui.widgets.waitlist_form import WaitlistForm
+
+        b = self.booking
+        wish = Wish(self.patient.id, visit_type=b.visit_type, region=b.region,
+                    levels=b.levels, side=b.side)
+
+        def saved(message: str | None) -> None:
+            if message:
+                self.notify(message, markup=False)
+                self._note(message + " Book a time too, or Esc back to the call.")
+
+        self.app.push_screen(WaitlistForm(
+            self.backend, f"Earlier time wanted · {printable(self.patient.short_name)}\n"
+                          f"{self.visit_name}", wish, today=self.backend.today()), saved)
+
     # ------------------------------------------------------------------ offers
 
     @work(thread=True, exclusive=True, group="callbook-offers", exit_on_error=False)
@@ -148,8 +168,8 @@ class CallBookingDialog(ModalScreen["AppointmentView | None"]):
         self.slots = slots
         self.refresh_bindings()
         if not slots:
-            self._note("No free time for this visit in the next 90 days. "
-                       "Esc goes back to the call.")
+            self._note("No free time for this visit in the next 90 days: w puts the caller on "
+                       "the waitlist. Esc goes back to the call.")
         else:
             self._note(self._order_words())
         options = self.query_one(OptionList)
@@ -228,7 +248,8 @@ class CallBookingDialog(ModalScreen["AppointmentView | None"]):
             if state == WorkerState.SUCCESS and worker.result is not None:
                 slots, self.visit_name = worker.result
                 self._title()
-                self._show_slots(slots, "1-9 or Enter holds one for the caller.")
+                self._show_slots(slots, "1-9 or Enter holds one for the caller; w if they "
+                                        "want an earlier time (waitlist).")
             elif not self._merged(worker.error):
                 self._note("Could not look for free times; Esc and try again.")
         elif group == "callbook-miles":

@@ -15,10 +15,12 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
+from frontdesk.domain.text import printable
 from frontdesk.ui.backend.changes import Ask, Move, Outcome, Request
 from frontdesk.ui.visit.cancel import CancelDialog
 from frontdesk.ui.visit.offers import SlotOffers
 from frontdesk.ui.widgets.booking import CheckAnswers
+from frontdesk.ui.widgets.waitlist import offer_freed_time
 
 if TYPE_CHECKING:
     from frontdesk.services.views import AppointmentView, PatientView, SlotView
@@ -41,6 +43,9 @@ class VisitsPanel(Vertical):
                 tooltip="Move the highlighted visit to one of the offered free times"),
         Binding("x", "cancel_visit", "Cancel visit", id="visits.cancel",
                 tooltip="Cancel the highlighted visit (asks for a reason)"),
+        Binding("w", "earlier", "Earlier time", id="visits.earlier",
+                tooltip="The caller wants the highlighted visit earlier: put it on the "
+                        "waitlist (where, which days, what times, until)"),
     ]
 
     class Changed(Message):
@@ -100,6 +105,10 @@ class VisitsPanel(Vertical):
                     return
                 self.post_message(self.Changed(outcome, appointment_id,
                                                moved=isinstance(change, Move)))
+                before = next((v for v in self.visits if v.id == appointment_id), None)
+                if outcome.changed and before is not None:
+                    offer_freed_time(self, self.backend, before,
+                                     "moved" if isinstance(change, Move) else "cancelled")
             if self.patient is not None:
                 self._read(self.patient.id)
             return
@@ -115,7 +124,7 @@ class VisitsPanel(Vertical):
             title.update("No upcoming visits to move or cancel.")
             return
         title.update(f"Upcoming visits ({len(self.visits)}) · s move to a free time · "
-                     "x cancel")
+                     "x cancel · w wanted earlier")
         listing.highlighted = 0
         if self._take_focus:
             listing.focus()
@@ -149,6 +158,30 @@ class VisitsPanel(Vertical):
         self.app.push_screen(CancelDialog(appt, late=self.backend.is_late_cancel(appt),
                                           late_hours=self.backend.late_cancel_hours()),
                              reason_given)
+
+    def action_earlier(self) -> None:
+        from frontdesk.domain.model import Status
+        from frontdesk.ui.backend.waitlist import Wish
+        from frontdesk.ui.widgets.waitlist_form import WaitlistForm
+
+        appt = self.selected
+        if appt is None:
+            return
+        if appt.status not in (Status.BOOKED, Status.CONFIRMED):
+            self.notify("Only a booked visit can be put on the waitlist for an earlier time.",
+                        severity="warning", markup=False)
+            return
+
+        def saved(message: str | None) -> None:
+            if message:
+                self.notify(message, markup=False)
+
+        start = appt.local_start
+        self.app.push_screen(WaitlistForm(
+            self.backend, f"Earlier time wanted · {printable(appt.patient_short)}\n"
+                          f"{appt.visit_type_name.split(' (')[0]}, now {start:%a} {start.day} "
+                          f"{start:%b %H:%M} at {appt.location_name}",
+            Wish(appt.patient_id, appointment_id=appt.id), today=self.backend.today()), saved)
 
     def _answer(self, change: Move, ask: Ask) -> None:
         """What the booking checks need before the move (warnings, an override, …)."""

@@ -35,6 +35,7 @@ from frontdesk.ui.widgets.title import TitleRow
 
 if TYPE_CHECKING:
     from frontdesk.services.schedule_admin import ClosureRow, TemplateRow
+    from frontdesk.services.worklists.waitlist import Hours
     from frontdesk.ui.backend.door import Backend
     from frontdesk.ui.schedule.data import EditorData
 
@@ -89,6 +90,7 @@ class ScheduleEditorScreen(Screen[None]):
         self.provider_id = provider_id
         self.data: EditorData | None = None
         self.zone = ZoneInfo(backend.zone)
+        self._hours_before: Hours | None = None  # the provider's hours as last read
 
     def compose(self) -> ComposeResult:
         yield TitleRow("Schedule · loading…", title_id="sched-title")
@@ -204,6 +206,12 @@ class ScheduleEditorScreen(Screen[None]):
                                       error=True)
             return
         self.app.call_from_thread(self._show, data)
+        if data.provider_id is not None:  # what a change here then opens is matched
+            try:
+                hours = self.backend.provider_hours(data.provider_id)
+            except Exception:  # noqa: BLE001 - the editor works without the waitlist
+                return
+            self.app.call_from_thread(setattr, self, "_hours_before", hours)
 
     def _go(self, provider_id: int | None) -> None:
         if provider_id is not None and provider_id != self.provider_id:
@@ -259,7 +267,27 @@ class ScheduleEditorScreen(Screen[None]):
     def _form_closed(self, message: str | None) -> None:
         if message:
             self._say(message)
+            self._match_opened(self._hours_before)
             self.action_reload()
+
+    @work(thread=True, group="schedule-waitlist", exit_on_error=False)
+    def _match_opened(self, before: Hours | None) -> None:
+        """Hours saved or a closure removed: who on the waitlist the time it opened suits
+        (shown over the editor when anyone does)."""
+        from frontdesk.ui.widgets.waitlist import WaitlistMatches
+
+        if before is None or self.backend.staff is None:
+            return
+        try:
+            opened = self.backend.opened_since(before)
+            found = self.backend.opened_matches(opened) if opened else []
+        except Exception:  # noqa: BLE001 - the change is saved; the waitlist screen has it
+            return
+        if found:
+            name = self.data.provider_name if self.data else "the provider"
+            self.app.call_from_thread(self.app.push_screen, WaitlistMatches(
+                self.backend, f"Waitlist matches · time opened for {name}", found,
+                lambda: self.backend.opened_matches(opened)))
 
     @work(thread=True, group="schedule-change", exit_on_error=False)
     def _change(self, what: str, target_id: int, confirm: bool) -> None:
@@ -274,6 +302,8 @@ class ScheduleEditorScreen(Screen[None]):
             return
         if isinstance(outcome, Done):
             self._say(outcome.message)
+            if what == "closure":  # a closure gone opens its time
+                self._match_opened(self._hours_before)
             self.action_reload()
         elif isinstance(outcome, Refused):
             self._say(f"Nothing removed: {outcome.message}", error=True)

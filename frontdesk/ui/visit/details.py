@@ -31,6 +31,7 @@ from frontdesk.ui.text import (
 
 if TYPE_CHECKING:
     from frontdesk.services.history import HistoryEntry
+    from frontdesk.ui.backend.door import Backend
 
     Load = Callable[[], tuple[AppointmentView, Sequence[HistoryEntry], PatientView | None]]
 
@@ -78,20 +79,43 @@ def history_lines(entries: Sequence[HistoryEntry], zone: str) -> list[str]:
 
 
 class DetailsScreen(ModalScreen[None]):
-    """Read-only: Esc or Enter closes it."""
+    """Esc or Enter closes it; w puts a visit still to come on the waitlist (wanted earlier)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss(None)", "Close", id="details.close",
                 tooltip="Back to the board"),
         Binding("enter", "dismiss(None)", "Close", id="details.close_enter", show=False,
                 tooltip="Back to the board"),
+        Binding("w", "waitlist", "Earlier time wanted", id="details.waitlist",
+                tooltip="The patient wants this visit earlier: put it on the waitlist "
+                        "(where, which days, what times, until)"),
     ]
 
-    def __init__(self, appt: AppointmentView, load: Load) -> None:
+    def __init__(self, appt: AppointmentView, load: Load, *, backend: Backend | None = None,
+                 earlier: Callable[[AppointmentView], object] | None = None) -> None:
         super().__init__()
         self.appt = appt
         self.patient: PatientView | None = None
         self._load_details = load
+        self.backend = backend
+        self.earlier = earlier  # ``w``: the visit wanted earlier (the waitlist form)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """``w`` only for a visit still to come, booked or confirmed, by someone who may book."""
+        if action != "waitlist":
+            return True
+        from frontdesk.domain.model import Status
+        from frontdesk.domain.permissions import Permission
+
+        b = self.backend
+        usable = (b is not None and self.earlier is not None and b.may(Permission.BOOK)
+                  and self.appt.status in (Status.BOOKED, Status.CONFIRMED)
+                  and self.appt.start > b.ctx.now())
+        return True if usable else None
+
+    def action_waitlist(self) -> None:
+        if self.earlier is not None and self.check_action("waitlist", ()) is not None:
+            self.earlier(self.appt)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="details"):
@@ -125,3 +149,4 @@ class DetailsScreen(ModalScreen[None]):
         text = "\n".join(f"{label:<{LABEL}}{printable(value)}"
                          for label, value in facts(appt, self.patient))
         self.query_one("#details-facts", Static).update(text)
+        self.refresh_bindings()

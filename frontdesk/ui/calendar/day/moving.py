@@ -112,6 +112,7 @@ class MoveAndBook(AppointmentKeys[GridBoard]):
         if self.acting:
             return  # the last one is on its way
         self._visit_codes = {appt.id: appt.visit_type_code}
+        self.freeing(appt)
         self._submit(Move(appt.id, appt.version, start,
                           column.provider_id, self.location_id))
 
@@ -125,6 +126,7 @@ class MoveAndBook(AppointmentKeys[GridBoard]):
         def chosen(slot: SlotView | None) -> None:
             if slot is not None:
                 self._visit_codes = {appt.id: appt.visit_type_code}
+                self.freeing(appt)
                 self._submit(Move(appt.id, appt.version, slot.start,
                                   slot.provider_id, slot.location_id))
 
