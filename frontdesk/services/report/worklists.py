@@ -7,6 +7,7 @@ asks each in turn, inside the report's one read.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -15,7 +16,12 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from frontdesk.services.context import Context
-from frontdesk.services.report.values import WorklistLine
+from frontdesk.services.errors import FrontDeskError
+from frontdesk.services.report.values import DrillKind, Figure, WorklistLine
+
+log = logging.getLogger(__name__)
+#: The line a worklist that could not be read shows (its count is 0: nothing was counted).
+COULD_NOT_READ = "Could not be read (see the log)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,9 +62,33 @@ def _reminders(_session: Session, wday: WorklistDay) -> list[WorklistLine]:
     return reminders.report_lines(wday.ctx, day=wday.day)
 
 
-def _gatherers() -> tuple[Gatherer, ...]:
-    return (_confirmations, _reminders, _recalls)
+def _waitlist(_session: Session, wday: WorklistDay) -> list[WorklistLine]:
+    from frontdesk.services.worklists import waitlist
+
+    return waitlist.report_lines(wday.ctx, by=wday.by, day=wday.day,
+                                 location_id=wday.location_id)
+
+
+#: Each worklist's name in the report, and how its lines are gathered.
+GATHERERS: tuple[tuple[str, Gatherer], ...] = (
+    ("Confirmations", _confirmations),
+    ("Reminders", _reminders),
+    ("Waitlist", _waitlist),
+    ("Recalls", _recalls),
+)
 
 
 def worklist_lines(session: Session, wday: WorklistDay) -> tuple[WorklistLine, ...]:
-    return tuple(line for gather in _gatherers() for line in gather(session, wday))
+    """Every worklist's lines. One list that cannot be read (a row it does not understand, a
+    setting gone wrong) says so in its own line and leaves the rest of the report whole."""
+    lines: list[WorklistLine] = []
+    for name, gather in GATHERERS:
+        try:
+            lines += gather(session, wday)
+        except FrontDeskError:
+            raise  # e.g. the person may not read the report: the report says so
+        except Exception as exc:  # the report must stand without this list
+            log.warning("worklist %s could not be read: %s", name, type(exc).__name__)
+            lines.append(WorklistLine(name, COULD_NOT_READ, Figure(DrillKind.APPOINTMENTS, (),
+                                                                   f"{name}: not read")))
+    return tuple(lines)

@@ -75,11 +75,25 @@ def _reminders_standing(backend: Backend) -> str:
     return said + (f", {unsure} unsure" if unsure else "")
 
 
+def _waitlist(backend: Backend, _poll_seconds: float) -> Screen[Any]:
+    from frontdesk.ui.worklists.waitlist import WaitlistScreen
+
+    return WaitlistScreen(backend)
+
+
+def _waitlist_standing(backend: Backend) -> str:
+    waiting = backend.waitlist(None)
+    return f"{len(waiting)} waiting for an earlier time"
+
+
 def entries() -> tuple[Entry, ...]:
     return (
         Entry("1", "Confirmations", "The next working day's visits to confirm by phone, "
               "procedures and first visits first, with what to remind each patient.",
               _confirmations, _confirmations_standing),
+        Entry("2", "Waitlist", "Callers who want an earlier time: Enter on one looks for free "
+              "times that suit them now. A cancelled or moved visit lists them by itself.",
+              _waitlist, _waitlist_standing),
         Entry("3", "Recalls", "Patients due for a next step: a repeat RFA or therapeutic "
               "injection their payer now allows, an overdue relief callback, a diagnostic "
               "block with nothing booked after it.", _recalls, _recalls_standing),
@@ -117,7 +131,8 @@ class WorklistsScreen(Screen[None]):
         table: DataTable[Text] = self.query_one("#worklists-table", DataTable)
         table.add_column(Text("#"), width=1, key="key")
         table.add_column(Text("List"), width=14, key="title")
-        table.add_column(Text("Where it stands"), key="standing")
+        table.add_column(Text("Where it stands"), key="standing",
+                         width=max(20, self.size.width - 24))
         for entry in self.lists:
             table.add_row(Text(entry.key), Text(entry.title), Text("…"), key=entry.key)
         table.focus()
@@ -128,21 +143,24 @@ class WorklistsScreen(Screen[None]):
 
     def action_refresh(self) -> None:
         for entry in self.lists:
-            self.run_worker(partial(self._stand, entry), name=entry.key, group="worklists",
-                            thread=True, exit_on_error=False)
+            # one read per list at a time: r pressed again replaces the one under way
+            self.run_worker(partial(self._stand, entry), name=entry.key,
+                            group=f"worklists-{entry.key}", thread=True, exit_on_error=False,
+                            exclusive=True)
 
     def _stand(self, entry: Entry) -> tuple[str, str]:
         return entry.key, entry.standing(self.backend)
 
     @on(Worker.StateChanged)
     def _stood(self, event: Worker.StateChanged) -> None:
-        if event.worker.group != "worklists" or event.state not in (WorkerState.SUCCESS,
-                                                                     WorkerState.ERROR):
+        if not event.worker.group.startswith("worklists-") or event.state not in (
+                WorkerState.SUCCESS, WorkerState.ERROR):
             return
         table: DataTable[Text] = self.query_one("#worklists-table", DataTable)
         if event.state == WorkerState.SUCCESS and event.worker.result is not None:
             key, said = event.worker.result
-            table.update_cell(key, "standing", Text(said, no_wrap=True, overflow="ellipsis"))
+            table.update_cell(key, "standing", Text(said, no_wrap=True, overflow="ellipsis"),
+                              update_width=True)
         elif any(e.key == event.worker.name for e in self.lists):
             table.update_cell(event.worker.name, "standing",
                               Text("Could not read it (r: read again)"))
