@@ -37,6 +37,7 @@ from frontdesk.db.models import (
     Staff,
     Template,
     VisitType,
+    WaitlistEntry,
 )
 from frontdesk.domain.availability import expand_template, subtract
 from frontdesk.domain.calls import CallOutcome, CallReason
@@ -553,3 +554,20 @@ def test_patients_last_seen_months_ago_bring_repeats_to_the_recalls(
                 if a.patient_id in returning]
     due = [r for r in recalls(ctx, by="rita") if r.kind is RecallKind.REPEAT]
     assert len(due) >= RETURNING // 2
+
+
+def test_a_few_patients_booked_weeks_ahead_wait_for_an_earlier_time(
+        ctx: Context, seeded: demo.DemoSummary) -> None:
+    from frontdesk.services.worklists.waitlist import waiting
+
+    entries = rows(ctx, WaitlistEntry)
+    assert 1 <= len(entries) <= 6
+    assert len({e.patient_id for e in entries}) == len(entries)
+    visits = {a.id: a for a in rows(ctx, Appointment)}
+    for e in entries:
+        held = visits[e.appointment_id]
+        assert held.patient_id == e.patient_id
+        assert held.status in ("booked", "confirmed")
+        assert e.until is not None
+        assert e.until < local_day(held.starts_at)
+    assert len(waiting(ctx, by="rita")) == len(entries)

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import insert
 from sqlmodel import SQLModel, col, select
 
-from frontdesk.db.models import Appointment, Call, Patient, VisitType
+from frontdesk.db.models import Appointment, Call, Patient, VisitType, WaitlistEntry
 from frontdesk.domain.calls import CallbackKind, CallOutcome, CallReason
 from frontdesk.domain.model import Role, Status
 from frontdesk.services.demo.content import (
@@ -154,6 +154,33 @@ class _ActivityBuilder(_PracticeBuilder):
             connection.execute(insert(SQLModel.metadata.tables["relief_report"]), reports)
         self.say(f"Earlier procedures {len(visits):,}")
         return len(visits)
+
+    def waiting_list(self) -> None:
+        """A few patients booked weeks ahead who asked for an earlier time (at the same
+        location, any day), as the desk would have put them on the waitlist: a cancellation
+        in the coming weeks lists them. Their own random stream."""
+        rng = random.Random(self.seed + 17)
+        soon, later = self.now + timedelta(days=14), self.now + timedelta(days=35)
+        ahead = self.session.exec(
+            select(Appointment)
+            .join(VisitType, col(VisitType.id) == Appointment.visit_type_id)
+            .where(col(VisitType.code).in_(("new-patient", "follow-up", "facet-diagnostic")))
+            .where(col(Appointment.starts_at) >= soon, col(Appointment.starts_at) < later)
+            .where(col(Appointment.status).in_([Status.BOOKED.value, Status.CONFIRMED.value]))
+            .order_by(col(Appointment.id))).all()
+        chosen: dict[int, Appointment] = {}
+        for appt in rng.sample(list(ahead), min(len(ahead), 12)):
+            chosen.setdefault(appt.patient_id, appt)
+        desk = self.staff_ids[Role.RECEPTIONIST]
+        rows = [WaitlistEntry(
+            patient_id=a.patient_id, visit_type_id=a.visit_type_id, appointment_id=a.id,
+            region=a.region, levels=a.levels, side=a.side, location_ids=[a.location_id],
+            until=a.starts_at.astimezone(self.zone).date() - timedelta(days=1),
+            note="Asked for anything sooner", status="waiting",
+            created_at=self.now - timedelta(days=rng.randint(1, 20), hours=rng.randint(0, 6)),
+            created_by_id=desk) for a in list(chosen.values())[:6]]
+        self.session.add_all(rows)
+        self.say(f"Waitlist {len(rows):,}")
 
     def _returning(self, rng: random.Random, count: int) -> list[int]:
         """Patients last seen months ago (the demo's own patients all have visits in its weeks,

@@ -80,7 +80,7 @@ def build_practice(
     One transaction: all or nothing. ``min_appointments`` raises the fill (up to 0.9) when the
     first plan comes out short, for the benchmark's row-count target. ``earlier``: also a
     few patients last seen months before the window, with the procedures the recalls list
-    brings back (the demo; not the benchmark's sized practices).
+    brings back, and a few on the waitlist (the demo; not the benchmark's sized practices).
     """
     _check_sizes(locations, providers, patients, days_back, days_ahead, fill)
     day = today or ctx.now().astimezone(ZoneInfo(ZONE)).date()
@@ -102,6 +102,8 @@ def build_practice(
         builder.insert(rows)
         builder.relief_follow_up()
         before = builder.earlier_procedures() if earlier else 0
+        if earlier:
+            builder.waiting_list()
         builder.desk_activity()
         return builder.finish(len(rows) + before)
 
