@@ -453,6 +453,15 @@ def test_slots_for_an_entry_suit_its_wishes(ctx: Context, practice: Practice) ->
     assert [m.start for m in found] == sorted(m.start for m in found)
 
 
+def test_slots_for_an_entry_offer_each_time_once(ctx: Context, practice: Practice) -> None:
+    p = practice  # any day, any time: the days' searches overlap at midnight
+    entry = wl.add(ctx, staff=p.staff, patient_id=p.patient_id, visit_type="follow-up").entry
+    found = wl.slots_for(ctx, by=p.staff, entry_id=entry.id, limit=8)
+    assert found
+    times = [(m.start, m.provider_id, m.location_id) for m in found]
+    assert len(times) == len(set(times))
+
+
 
 def test_hours_opened_in_the_editor_are_matched_to_who_can_come_then(
     ctx: Context, practice: Practice

@@ -280,9 +280,12 @@ def slots_for(ctx: Context, *, by: str, entry_id: int, limit: int = 8) -> list[M
     with read_session(ctx.engine) as session:
         vt = session.exec(select(VisitType).where(
             VisitType.code == entry.visit_type_code)).one()
+        seen: set[tuple[datetime, int, int]] = set()
         for slot in sorted(offered, key=lambda s: s.start):
-            if not suits(entry, slot.start, slot.end, slot.timezone):
-                continue
+            once = (slot.start, slot.provider_id, slot.location_id)
+            if once in seen or not suits(entry, slot.start, slot.end, slot.timezone):
+                continue  # the days' searches overlap: one time is offered once
+            seen.add(once)
             asks = refused(session, ctx, entry, vt, slot.start, slot.end, slot.provider_id,
                            slot.location_id, now)
             if asks is None:
