@@ -453,8 +453,12 @@ def test_slots_for_an_entry_suit_its_wishes(ctx: Context, practice: Practice) ->
     assert [m.start for m in found] == sorted(m.start for m in found)
 
 
-def test_slots_for_an_entry_offer_each_time_once(ctx: Context, practice: Practice) -> None:
-    p = practice  # any day, any time: the days' searches overlap at midnight
+def test_slots_for_an_entry_offer_each_time_once(ctx: Context, practice: Practice,
+                                                 clock: FrozenClock) -> None:
+    # a Sunday noon: the first day's search runs on into Monday morning, which the next
+    # day's search reads again
+    clock.now = datetime(2027, 3, 14, 18, tzinfo=UTC)
+    p = practice
     entry = wl.add(ctx, staff=p.staff, patient_id=p.patient_id, visit_type="follow-up").entry
     found = wl.slots_for(ctx, by=p.staff, entry_id=entry.id, limit=8)
     assert found
