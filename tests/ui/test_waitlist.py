@@ -80,7 +80,7 @@ async def test_a_cancellation_lists_the_matching_waitlisted_patients_and_booking
         await pilot.press("enter")  # offer it to the first
         offer = pilot.app.screen
         assert isinstance(offer, OfferDialog)
-        assert "Wednesday, March 10 at 10:00, with Pat Baker, PA-C at Test Clinic" in shown(
+        assert "Wednesday, March 10 at 10:00 AM, with Pat Baker, PA-C at Test Clinic" in shown(
             offer, "#offer-say")
         SHOTS["offer"] = pilot.app.export_screenshot()
         await pilot.press("enter")  # booked

@@ -106,7 +106,7 @@ ALL: dict[str, tuple[str, ...]] = {
 
 def waitlist_opening(visit: str, when: str, provider: str, place: str, *, moved: bool) -> str:
     """Offering a waitlisted caller a time that opened: what it is and when, nothing more.
-    ``when`` is spoken-style ("Thursday, March 11 at 10:00")."""
+    ``when`` is spoken-style ("Thursday, March 11 at 10:00 AM")."""
     instead = " instead of the time you have now" if moved else ""
     return (f"A time has opened for your {visit.lower()}: {when}, with {provider} at {place}. "
             f"Would you like it{instead}?")

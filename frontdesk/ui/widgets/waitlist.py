@@ -48,9 +48,9 @@ CHOICES = (
 
 
 def spoken(match: Match) -> str:
-    """'Thursday, March 11 at 10:00' in the location's zone."""
+    """'Thursday, March 11 at 10:00 AM' in the location's zone: as it is said aloud."""
     at = match.local_start
-    return f"{at:%A}, {at:%B} {at.day} at {at:%H:%M}"
+    return f"{at:%A}, {at:%B} {at.day} at {at.hour % 12 or 12}:{at:%M %p}"
 
 
 def slot_words(match: Match) -> str:
