@@ -286,7 +286,7 @@ async def test_hours_opened_in_the_editor_list_who_can_come_then(
         assert "time opened for Dr. Avery Able" in shown(matches, "#matches-title")
         assert [r.split(" · ")[0] for r in rows(matches, "#matches-list")] == ["Testcase, C."]
         await pilot.press("enter")
-        assert "Saturday, March 13 at 09:00" in shown(pilot.app.screen, "#offer-say")
+        assert "Saturday, March 13 at 9:00 AM" in shown(pilot.app.screen, "#offer-say")
 
 
 async def test_in_a_call_a_visit_is_wanted_earlier_and_a_cancel_lists_the_waiting(
