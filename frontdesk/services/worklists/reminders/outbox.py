@@ -116,12 +116,11 @@ def _existing(session: Session, appointment_ids: list[int]) -> dict[Key, tuple[i
     found: dict[Key, tuple[int, str]] = {}
     for start in range(0, len(appointment_ids), 500):
         chunk = appointment_ids[start:start + 500]
-        rows = session.exec(select(Reminder.appointment_id, Reminder.channel,
-                                   Reminder.before_min, Reminder.visit_starts_at,
-                                   Reminder.id, Reminder.status)
+        rows = session.exec(select(Reminder)
                             .where(col(Reminder.appointment_id).in_(chunk))).all()
-        found.update(((a, c, b, utc(s)), (i, st)) for a, c, b, s, i, st in rows
-                     if i is not None)
+        found.update(((row.appointment_id, row.channel, row.before_min,
+                       utc(row.visit_starts_at)), (row.id, row.status))
+                     for row in rows if row.id is not None)
     return found
 
 
