@@ -965,7 +965,7 @@ def test_the_text_command_gets_no_more_of_the_environment_than_it_needs(
     names = set(out.read_text().split())
     assert {"FRONTDESK_SMS_TO", "FRONTDESK_MESSAGE_ID", "PATH"} <= names
     assert names <= {"FRONTDESK_SMS_TO", "FRONTDESK_MESSAGE_ID", "PATH", "LANG", "LC_ALL",
-                     "LC_CTYPE", "TZ", "LC_CTYPE"}
+                     "LC_CTYPE", "TZ"}
 
 
 def test_secrets_files_others_can_read_or_missing_stop_the_sender_before_any_try(
