@@ -704,6 +704,12 @@ def test_a_visit_moved_and_moved_back_is_reminded_again(
             col(AuditEvent.entity_id).in_([r.id for r in back]),
             col(AuditEvent.entity) == "reminder")).all()
     assert sorted(audited).count("reminder.replanned") == 2
+    from frontdesk.services.audit import audit_events
+
+    said = [e.summary for e in audit_events(ctx, by=practice.manager, action="reminder.")
+            if e.entity_id == back[0].id]
+    assert (f"reminder {back[0].id} (email, appointment {appt}): wanted again (the visit is "
+            "back at its time, or consent given again): pending") in said
 
 
 def test_consent_withdrawn_then_given_again_is_reminded_again(
@@ -1011,3 +1017,19 @@ def test_a_setup_gone_wrong_mid_run_is_no_delivery_try(
     assert (row.status, row.attempts, row.next_try_at) == (
         "pending", 0, clock.now + timedelta(minutes=5))
     assert row.last_error == "cannot use the SMTP password file"
+
+
+def test_a_header_that_cannot_be_written_fails_the_text_before_anything_is_sent(
+        tmp_path: Path) -> None:
+    from frontdesk.services.worklists.reminders import transport
+    from frontdesk.services.worklists.reminders.letter import Letter
+
+    headers = tmp_path / "sms-headers"
+    headers.write_text("Authorization: Bearer tökén\u20ac\n")
+    headers.chmod(0o600)
+    with http_server() as (inbox, url):
+        settings = sms_settings(url=url)
+        settings = replace(settings, sms=replace(settings.sms, headers_file=str(headers)))
+        outcome = transport.send(settings, Letter(1, "sms", "<k>", "+19185550177", "hi"))
+    assert outcome == outbox.Outcome("failed", "cannot make the request (UnicodeEncodeError)")
+    assert inbox.requests == []

@@ -141,7 +141,7 @@ def send_email(settings: ReminderSettings, letter: Letter) -> Outcome:
                 context=ssl.create_default_context())
         else:
             server = smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout_s)
-    except (OSError, smtplib.SMTPException) as exc:
+    except Exception as exc:  # nothing handed over yet
         return Outcome(RETRY, f"cannot reach the mail server ({type(exc).__name__})")
     try:
         return _converse(server, smtp.security, smtp.username, password, smtp.sender,
@@ -255,10 +255,10 @@ def send_http(settings: ReminderSettings, letter: Letter) -> Outcome:
     except SecretFileError:
         return Outcome(CONFIG, "cannot use the SMS headers file")
     body = json.dumps({"to": letter.to, "body": letter.body}).encode()
-    request = urllib.request.Request(settings.sms.url, data=body, headers=headers,
-                                     method="POST")
     opener = urllib.request.build_opener(_NoRedirects)
     try:
+        request = urllib.request.Request(settings.sms.url, data=body, headers=headers,
+                                         method="POST")
         with opener.open(request, timeout=settings.sms.timeout_s) as response:
             status = response.status
     except urllib.error.HTTPError as exc:
@@ -268,6 +268,8 @@ def send_http(settings: ReminderSettings, letter: Letter) -> Outcome:
     except (OSError, http.client.HTTPException) as exc:  # sent, but no (whole) answer
         return Outcome(UNSURE, f"SMS endpoint did not answer after the request was sent "
                                f"({type(exc).__name__}): it may have gone out")
+    except ValueError as exc:  # a header or address that cannot be written: not sent
+        return Outcome(FAILED, f"cannot make the request ({type(exc).__name__})")
     if 200 <= status < 300:
         return Outcome(SENT, f"HTTP {status}")
     if 300 <= status < 400:
