@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import functools
 import getpass
-import os
-import stat
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -134,10 +132,11 @@ def checked_username(username: str, option: str) -> str:
 
 def read_password_file(path: Path) -> str:
     """The first line of ``path``: a pipe, or a file nobody else can read."""
+    from frontdesk.services.files import others_can_read
+
     try:
         with open(path.expanduser(), encoding="utf-8") as handle:
-            mode = os.fstat(handle.fileno()).st_mode
-            if stat.S_ISREG(mode) and mode & 0o077:
+            if others_can_read(handle.fileno()):
                 raise Unproven(f"{path} can be read by other users: chmod 600 it first")
             line = handle.readline()
     except OSError as exc:

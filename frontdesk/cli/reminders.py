@@ -33,13 +33,21 @@ def send_cmd(runtime: Runtime, once: bool) -> None:
     import signal
     import threading
 
-    from frontdesk.services.worklists.reminders import sender
+    from frontdesk.cli.errors import CommandFailed
+    from frontdesk.services.worklists.reminders import sender, transport
 
     ctx = runtime.context()
     settings = ctx.settings.reminders
     if not settings.offsets("email") and not settings.offsets("sms"):
         click.echo("warning: no reminders are set up: give [reminders.smtp] host and from, "
                    "or [reminders.sms] command or url, in settings.toml", err=True)
+    wrong = [p for p in runtime.settings_problems() if ": reminders" in p]
+    wrong += transport.setup_problems(settings)
+    if wrong:  # said before anything is tried: a wrong setup is never a delivery try
+        for problem in wrong[:-1]:
+            click.echo(f"error: {problem}", err=True)
+        raise CommandFailed(f"{wrong[-1]}\nreminders not sent: correct the setup "
+                            "(docs/reminders.md) and start it again")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     stop = threading.Event()
 

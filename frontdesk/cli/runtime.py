@@ -72,6 +72,10 @@ class Runtime:
                 self._warn(where)
         return self._light
 
+    def settings_problems(self) -> tuple[str, ...]:
+        """The settings file's problems ("file: key: reason" lines)."""
+        return self._settings().problems
+
     def _clock(self) -> Callable[[], datetime]:
         return self.clock or _utc_now
 

@@ -21,7 +21,11 @@ _STATES = ("AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI
 US_STATES = frozenset(_STATES.split(" "))
 
 _ZIP = re.compile(r"^(\d{5})(?:-?(\d{4}))?$")
-_EMAIL = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?"
+#: an ASCII dot-atom before the @ (what a mail server takes as it is: no quotes, no <>), a
+#: domain of letters, digits and hyphens after it
+_ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_EMAIL = re.compile(rf"^(?=[^@]{{1,64}}@){_ATEXT}(?:\.{_ATEXT})*"
+                    r"@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?"
                     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)+$")
 MAX_EMAIL = 120
 MAX_ALERT_NOTE = 200

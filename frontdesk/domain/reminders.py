@@ -11,6 +11,8 @@ are read from files whose paths the settings give.
 
 from __future__ import annotations
 
+import ipaddress
+import math
 import re
 import string
 from collections.abc import Mapping
@@ -135,6 +137,41 @@ def parse_reminders(raw: Any) -> tuple[ReminderSettings, list[tuple[str, str]]]:
         return result, problems
     if not isinstance(raw, Mapping):
         return result, [("reminders", "must be a table")]
+    result = _parsed(raw, problems)
+    if result.smtp.security == "none" and result.smtp.host and not loopback(result.smtp.host):
+        problems.append(("reminders.smtp.security",
+                         "none (no encryption) only for a mail server on this machine "
+                         "(localhost, 127.0.0.1 or ::1): starttls is used"))
+        result = replace(result, smtp=replace(result.smtp, security="starttls"))
+    needed = min_claim_timeout(result)
+    if result.claim_timeout_min < needed:
+        problems.append(("reminders.claim_timeout_min",
+                         f"must be at least {needed} minutes (10 times the longest timeout_s) "
+                         f"so a slow send is not taken for a dead sender: {needed} is used"))
+        result = replace(result, claim_timeout_min=needed)
+    return result, problems
+
+
+def min_claim_timeout(settings: ReminderSettings) -> int:
+    """The shortest claim timeout that a whole send can never outlast: ten times the longest
+    network time limit (an SMTP dialogue waits up to ``timeout_s`` at each of its steps)."""
+    longest = max(settings.smtp.timeout_s, settings.sms.timeout_s)
+    return max(2, math.ceil(10 * longest / 60))
+
+
+def loopback(host: str) -> bool:
+    """Whether ``host`` is this machine: localhost or a loopback address."""
+    name = host.strip().strip("[]").lower()
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def _parsed(raw: Mapping[str, Any], problems: list[tuple[str, str]]) -> ReminderSettings:
+    result = ReminderSettings()
     for key, value in raw.items():
         full = f"reminders.{key}"
         if key in ("email_before", "sms_before"):
@@ -154,7 +191,7 @@ def parse_reminders(raw: Any) -> tuple[ReminderSettings, list[tuple[str, str]]]:
             result = replace(result, sms=_sms(value, problems))
         else:
             problems.append((full, "unknown setting"))
-    return result, problems
+    return result
 
 
 def _with(settings: T, key: str, value: Any) -> T:
@@ -163,10 +200,13 @@ def _with(settings: T, key: str, value: Any) -> T:
 
 
 #: what the practice file's [reminders] may set: the practice's choices. Where things are on
-#: the sender's machine (the password and headers files, the SMS command) and how the sender
-#: runs (claim_timeout_min, poll_s) stay in settings.toml.
-MACHINE_ONLY = {"": ("claim_timeout_min", "poll_s"), "smtp": ("password_file", "password"),
-                "sms": ("command", "headers_file", "token", "headers")}
+#: the sender's machine (the password and headers files, the SMS command), where its secrets
+#: are sent (the mail server, its security and sign-in name; the SMS endpoint) and how the
+#: sender runs (claim_timeout_min, poll_s) stay in settings.toml: a practice file is stored
+#: in the database, and must not be able to send the sender's password elsewhere.
+MACHINE_ONLY = {"": ("claim_timeout_min", "poll_s"),
+                "smtp": ("host", "port", "security", "username", "password_file", "password"),
+                "sms": ("url", "command", "headers_file", "token", "headers")}
 
 
 def practice_file_problems(raw: Any) -> list[tuple[str, str]]:
@@ -175,15 +215,25 @@ def practice_file_problems(raw: Any) -> list[tuple[str, str]]:
     if not isinstance(raw, Mapping):
         return [("reminders", "must be a table")]
     _settings, problems = parse_reminders(raw)
+    # the claim timeout is settings.toml's: checked against the timeouts where it is set
+    problems = [p for p in problems if p[0] != "reminders.claim_timeout_min"]
     for sub, keys in MACHINE_ONLY.items():
         table = raw.get(sub, {}) if sub else raw
         for key in keys:
             if isinstance(table, Mapping) and key in table:
                 full = ".".join(p for p in ("reminders", sub, key) if p)
                 problems = [p for p in problems if p[0] != full]
-                problems.append((full, "belongs in settings.toml on the sender's machine, "
-                                       "not in the practice file"))
+                why = ("belongs in settings.toml on the sender's machine, not in the "
+                       "practice file")
+                if key in _WHERE_SECRETS_GO:
+                    why += (": the sender's password or token is sent to the server it names"
+                            if sub == "sms" or key == "host" else
+                            ": it decides how the sender's password is sent")
+                problems.append((full, why))
     return problems
+
+
+_WHERE_SECRETS_GO = ("host", "port", "security", "username", "url")
 
 
 def layered_reminders(file_table: Mapping[str, Any], practice: Mapping[str, Any]

@@ -215,3 +215,30 @@ def folder_problem(folder: Path) -> str:
         return (f"{who} can change what is in {folder} (mode {mode:04o}); "
                 f"use a folder of your own (chmod go-w {_quoted(folder)})")
     return ""
+
+
+def others_can_read(fd: int) -> bool:
+    """Whether the open regular file ``fd`` can be read by its group or other users (a pipe
+    cannot: it is nobody else's). Secrets files must not be."""
+    mode = os.fstat(fd).st_mode
+    return stat.S_ISREG(mode) and bool(mode & 0o077)
+
+
+def read_secret_file(path: Path, *, what: str) -> str:
+    """The text of the secrets file ``path`` (``what`` names it in a message): refused when
+    others can read it, is missing or is not UTF-8 — a message that never quotes its text."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            if others_can_read(handle.fileno()):
+                raise SecretFileError(f"{what} {path} can be read by other users: "
+                                      "chmod 600 it first")
+            return handle.read()
+    except OSError as exc:
+        raise SecretFileError(f"cannot read {what} {path}: "
+                              f"{exc.strerror or type(exc).__name__}") from None
+    except UnicodeDecodeError:
+        raise SecretFileError(f"{what} {path} is not UTF-8 text") from None
+
+
+class SecretFileError(Exception):
+    """A secrets file that cannot be used; the message says which and why."""

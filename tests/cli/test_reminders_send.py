@@ -295,3 +295,39 @@ def test_a_missing_or_bad_id_is_said_plainly(desk: Desk) -> None:
     assert "no reminder with id 99" in result.output
     assert "Traceback" not in result.output
 
+
+
+@pytest.mark.parametrize("wrong", ["missing", "readable", "unencrypted"])
+def test_a_wrong_setup_is_said_at_start_and_nothing_is_tried(
+        desk: Desk, config: Path, wrong: str) -> None:
+    """A password file that is missing or others can read, or a mail server without
+    encryption elsewhere: the sender refuses to start, says why, and no reminder is made or
+    tried (a wrong setup is never counted as a delivery try)."""
+    visit_soon(desk)
+    password = config.parent / "smtp-password"
+    with smtp_server() as (box, port):
+        settings(config, smtp_port=port)
+        toml = config / "settings.toml"
+        toml.write_text(toml.read_text() + f'password_file = "{password}"\n'
+                        'username = "reminders"\n')
+        if wrong != "missing":
+            password.write_text("hunter2\n")
+            password.chmod(0o644 if wrong == "readable" else 0o600)
+        if wrong == "unencrypted":
+            toml.write_text(toml.read_text().replace('host = "127.0.0.1"',
+                                                     'host = "mail.example.test"'))
+        proc = sender(desk, config)
+        _out, err = proc.communicate(timeout=60)
+    said = err.decode()
+    assert proc.returncode == 1, said
+    assert "reminders not sent: correct the setup" in said
+    assert {"missing": f"cannot read the SMTP password file {password}: No such file",
+            "readable": f"the SMTP password file {password} can be read by other users: "
+                        "chmod 600 it first",
+            "unencrypted": "reminders.smtp.security: none (no encryption) only for a mail "
+                           "server on this machine"}[wrong] in said
+    assert "Traceback" not in said
+    assert "hunter2" not in said
+    assert box.messages == []
+    assert reminder(desk) is None
+    assert outcomes(desk) == []

@@ -125,3 +125,19 @@ def test_headers_file_lines_and_a_bad_line_named_by_number_only() -> None:
 def test_backoff_doubles_up_to_six_hours() -> None:
     settings = r.ReminderSettings()
     assert [settings.backoff(n).total_seconds() / 60 for n in (1, 2, 3, 10)] == [5, 10, 20, 360]
+
+
+def test_a_claim_timeout_shorter_than_a_whole_send_is_refused_and_raised() -> None:
+    """A claim older than the timeout is taken for a dead sender's: a slow send must never
+    outlast it (ten times the longest time limit)."""
+    settings, found = parse_settings({"reminders": {"claim_timeout_min": 5,
+                                                    "smtp": {"timeout_s": 60}}})
+    [problem] = found
+    assert problem.key == "reminders.claim_timeout_min"
+    assert problem.reason.startswith("must be at least 10 minutes")
+    assert settings.reminders.claim_timeout_min == 10
+    assert problems({"claim_timeout_min": 10, "smtp": {"timeout_s": 60}}) == {}
+    assert problems({"sms": {"timeout_s": 600}}) == {
+        "reminders.claim_timeout_min": "must be at least 100 minutes (10 times the longest "
+                                       "timeout_s) so a slow send is not taken for a dead "
+                                       "sender: 100 is used"}

@@ -164,6 +164,41 @@ def test_text_consent_needs_a_mobile_and_goes_with_it(ctx: Context, practice: Pr
                                                      "version": edited.version}
 
 
+def test_a_new_mobile_or_email_clears_its_consent_unless_given_again_with_it(
+    ctx: Context, practice: Practice,
+) -> None:
+    """A consent is to the number or address it was given for: reminders must not go to a
+    new one nobody agreed to."""
+    jordan = practice.other_patient_id
+    given = edit_patient(ctx, staff="desk", patient_id=jordan, version=None,
+                         mobile="918-555-0191", sms_consent=True,
+                         email="jordan@example.com", email_consent=True)
+    assert (given.sms_consent, given.email_consent) == (True, True)
+    same = edit_patient(ctx, staff="desk", patient_id=jordan, version=None,
+                        mobile="918.555.0191", email="jordan@example.com", city="Tulsa")
+    assert (same.sms_consent, same.email_consent) == (True, True)  # the same ones
+    moved = edit_patient(ctx, staff="desk", patient_id=jordan, version=None,
+                         mobile="918-555-0192", email="jordan@example.org")
+    assert (moved.sms_consent, moved.email_consent) == (False, False)
+    again = edit_patient(ctx, staff="desk", patient_id=jordan, version=None,
+                         mobile="918-555-0193", sms_consent=True,
+                         email="jo@example.org", email_consent=True)
+    assert (again.sms_consent, again.email_consent) == (True, True)
+
+
+@pytest.mark.parametrize("address", ["josé@example.com", "a>b@example.com", '"a b"@example.com',
+                                     "a..b@example.com", ".a@example.com", "a@b@example.com"])
+def test_an_email_address_a_mail_server_cannot_take_as_it_is_is_refused(
+    ctx: Context, practice: Practice, address: str,
+) -> None:
+    with pytest.raises(InvalidDetails, match="an email address looks like name@example.com"):
+        edit_patient(ctx, staff="desk", patient_id=practice.other_patient_id, version=None,
+                     email=address)
+    kept = edit_patient(ctx, staff="desk", patient_id=practice.other_patient_id,
+                        version=None, email="o'brien+rem@example.com")
+    assert kept.email == "o'brien+rem@example.com"
+
+
 def test_an_edit_against_a_version_changed_meanwhile_is_refused(
     ctx: Context, practice: Practice,
 ) -> None:

@@ -25,9 +25,6 @@ sms_before = ["24h"]
 sms_body = "{practice}: see you {date} at {time}. {practice_phone}"
 
 [reminders.smtp]
-host = "smtp.clinic.example"
-port = 465
-security = "ssl"
 from = "Prairie Spine Clinic <remind@clinic.example>"
 '''
 
@@ -60,7 +57,8 @@ def test_the_file_s_reminders_lie_over_the_settings_file_s_and_round_trip(
         rem = reopened.settings.reminders
         assert rem.email_before == (72 * 60, 3 * 60)  # the practice file's
         assert rem.poll_s == 5  # the machine's
-        assert rem.smtp.host == "smtp.clinic.example"
+        assert rem.smtp.host == "localhost"  # where the password goes: the machine's
+        assert rem.smtp.sender == "Prairie Spine Clinic <remind@clinic.example>"
         assert rem.smtp.password_file == "/etc/frontdesk/smtp"  # stays the settings file's
         assert rem.sms.command == ("/usr/local/bin/send-sms", "{to}")
         assert rem.templates.sms_body.startswith("{practice}: see you")
@@ -77,6 +75,11 @@ def test_the_file_s_reminders_lie_over_the_settings_file_s_and_round_trip(
     ('[reminders.smtp]\npassword_file = "/etc/pw"\n', "reminders.smtp.password_file"),
     ('[reminders.sms]\ncommand = ["/bin/send"]\n', "reminders.sms.command"),
     ('[reminders]\npoll_s = 5\n', "reminders.poll_s"),
+    ('[reminders.smtp]\nhost = "mail.elsewhere.example"\n', "reminders.smtp.host"),
+    ('[reminders.smtp]\nport = 25\n', "reminders.smtp.port"),
+    ('[reminders.smtp]\nsecurity = "none"\n', "reminders.smtp.security"),
+    ('[reminders.smtp]\nusername = "someone"\n', "reminders.smtp.username"),
+    ('[reminders.sms]\nurl = "https://sms.elsewhere.example/v1"\n', "reminders.sms.url"),
     ('[reminders.templates]\nsubject = "{last_name}"\n', "reminders.templates.subject"),
 ])
 def test_a_secret_or_machine_setting_or_a_bad_template_is_refused(
@@ -85,3 +88,41 @@ def test_a_secret_or_machine_setting_or_a_bad_template_is_refused(
         practice.apply_practice(ctx, staff=boss, text=CLINIC + "\n" + extra)
     [problem] = refused.value.problems
     assert key in problem.reason
+    assert "settings.toml" in problem.reason or "placeholder" in problem.reason
+
+
+def test_a_stored_practice_file_never_moves_where_the_sender_s_secrets_go() -> None:
+    """A practice file stored before these keys were refused (or written into the database
+    by hand) still cannot point the sender's password or token at another server."""
+    from frontdesk.domain.settings import practice_overlay
+
+    machine, problems = parse_settings({"reminders": {
+        "smtp": {"host": "smtp.practice.example", "security": "starttls", "username": "rem",
+                 "password_file": "/etc/frontdesk/smtp-password",
+                 "from": "P <rem@practice.example>"},
+        "sms": {"url": "https://sms.provider.example/v1",
+                "headers_file": "/etc/frontdesk/sms-headers"}}})
+    assert problems == []
+    stored = {"reminders": {"smtp": {"host": "mail.attacker.example", "port": 25,
+                                     "security": "none", "username": "x"},
+                            "sms": {"url": "http://169.254.169.254/anything"}}}
+    rem = practice_overlay(machine, stored).reminders
+    assert (rem.smtp.host, rem.smtp.port, rem.smtp.security, rem.smtp.username) == (
+        "smtp.practice.example", 587, "starttls", "rem")
+    assert rem.sms.url == "https://sms.provider.example/v1"
+
+
+@pytest.mark.parametrize(("host", "allowed"), [
+    ("localhost", True), ("127.0.0.1", True), ("::1", True), ("127.0.0.2", True),
+    ("smtp.practice.example", False), ("10.0.0.5", False)])
+def test_an_unencrypted_mail_server_only_on_this_machine(host: str, allowed: bool) -> None:
+    settings, problems = parse_settings({"reminders": {"smtp": {
+        "host": host, "security": "none", "from": "P <r@practice.example>"}}})
+    if allowed:
+        assert problems == []
+        assert settings.reminders.smtp.security == "none"
+    else:
+        [problem] = problems
+        assert problem.key == "reminders.smtp.security"
+        assert "this machine" in problem.reason
+        assert settings.reminders.smtp.security == "starttls"

@@ -302,6 +302,7 @@ def test_a_text_goes_to_the_http_endpoint_with_the_idempotency_key(
         ctx: Context, practice: Practice, clock: FrozenClock, tmp_path: Path) -> None:
     headers = tmp_path / "sms-headers"
     headers.write_text("# the provider's token\nAuthorization: Bearer test-token\n")
+    headers.chmod(0o600)
     with http_server() as (inbox, url):
         settings = sms_settings(url=url)
         ctx = with_reminders(ctx, replace(settings, sms=replace(
@@ -542,23 +543,39 @@ def test_an_accented_name_goes_out_as_seven_bit_mail_and_reads_back_the_same() -
     assert "Hola José" in body.get_content()
 
 
-def test_an_endpoint_that_does_not_answer_in_time_is_tried_again_with_the_same_key(
+def test_an_endpoint_that_does_not_answer_in_time_is_unsure_and_not_sent_twice(
         ctx: Context, practice: Practice, clock: FrozenClock) -> None:
+    """The request was sent but no answer came in time: the text may have gone out, so it is
+    unsure (a manager decides), never tried again by itself."""
     with http_server(Inbox(delay=1.5)) as (inbox, url):
         settings = sms_settings(url=url)
         ctx = with_reminders(ctx, replace(settings, sms=replace(settings.sms, timeout_s=1)))
         consent(ctx, practice.patient_id)
         book(ctx, practice)
         clock.advance(hours=25)
-        assert rem.work_due(ctx).retried == 1
+        assert rem.work_due(ctx).unsure == 1
         inbox.delay = 0
         clock.advance(hours=1)
-        assert rem.work_due(ctx).sent == 1
+        assert rem.work_due(ctx).sent == 0
     row = rows(ctx)[0]
-    assert log_of(ctx, row.id or 0) == ["retry", "sent"]
-    assert row.last_error == ""
-    keys = [h["idempotency-key"] for h, _ in inbox.requests]
-    assert keys == [row.message_id, row.message_id]  # the provider can drop the repeat
+    assert row.status == "unsure"
+    assert row.last_error.startswith("SMS endpoint did not answer after the request was sent")
+    assert log_of(ctx, row.id or 0) == ["unsure"]
+    assert len(inbox.requests) == 1
+
+
+def test_an_endpoint_that_refuses_the_connection_is_tried_again(
+        ctx: Context, practice: Practice, clock: FrozenClock) -> None:
+    from tests.reminder_receivers import free_port
+
+    ctx = with_reminders(ctx, sms_settings(url=f"http://127.0.0.1:{free_port()}/sms"))
+    consent(ctx, practice.patient_id)
+    book(ctx, practice)
+    clock.advance(hours=25)
+    assert rem.work_due(ctx).retried == 1
+    row = rows(ctx)[0]
+    assert (row.status, row.attempts) == ("pending", 1)
+    assert row.last_error == "SMS endpoint not reachable (ConnectionRefusedError)"
 
 
 def test_a_connection_lost_after_the_message_was_handed_over_is_unsure_not_retried(
@@ -611,3 +628,408 @@ def test_a_connection_lost_after_the_message_was_handed_over_is_unsure_not_retri
     clock.advance(hours=1)
     rem.work_due(ctx)
     assert log_of(ctx, row.id or 0) == ["unsure"]  # not tried again
+
+
+# -- the security review's findings ------------------------------------------------------------
+
+def test_a_redirect_of_the_text_is_never_followed_and_the_token_stays_home(
+        ctx: Context, practice: Practice, clock: FrozenClock, tmp_path: Path) -> None:
+    """A 302 of the POST would be followed as a GET carrying the Authorization header to
+    wherever it points, and its 200 taken for "sent": it is failed, and nothing follows it."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    elsewhere: list[dict[str, str]] = []
+
+    class Elsewhere(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            elsewhere.append(dict(self.headers))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    class Redirecting(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            self.send_response(302)
+            self.send_header("Location", f"http://localhost:{far.server_address[1]}/x")
+            self.end_headers()
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    far = ThreadingHTTPServer(("127.0.0.1", 0), Elsewhere)
+    near = ThreadingHTTPServer(("127.0.0.1", 0), Redirecting)
+    for server in (far, near):
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+    headers = tmp_path / "sms-headers"
+    headers.write_text("Authorization: Bearer secret-token\n")
+    headers.chmod(0o600)
+    try:
+        settings = sms_settings(url=f"http://127.0.0.1:{near.server_address[1]}/sms")
+        ctx = with_reminders(ctx, replace(settings, sms=replace(
+            settings.sms, headers_file=str(headers))))
+        consent(ctx, practice.patient_id)
+        book(ctx, practice)
+        clock.advance(hours=25)
+        assert rem.work_due(ctx).failed == 1
+    finally:
+        for server in (far, near):
+            server.shutdown()
+            server.server_close()
+    assert elsewhere == []
+    row = rows(ctx)[0]
+    assert row.status == "failed"
+    assert row.last_error.startswith("HTTP 302: the SMS endpoint redirected")
+
+
+def test_a_visit_moved_and_moved_back_is_reminded_again(
+        ctx: Context, practice: Practice) -> None:
+    ctx = with_reminders(ctx, email_settings(2525))
+    consent(ctx, practice.patient_id)
+    appt = book(ctx, practice)
+    rem.plan(ctx)
+    for start in (VISIT - timedelta(days=1), VISIT):
+        scheduling.reschedule(ctx, staff=practice.scheduler, appointment_id=appt, start=start,
+                              accept_warnings=scheduling.WARNING_CODES)
+        rem.plan(ctx)
+    back = [r for r in rows(ctx) if r.visit_starts_at == VISIT]
+    assert sorted((r.before_min, r.status) for r in back) == [(120, "pending"),
+                                                              (2880, "pending")]
+    assert all(log_of(ctx, r.id or 0) == ["skipped", "replanned"] for r in back)
+    assert {r.status for r in rows(ctx) if r.visit_starts_at != VISIT} == {"skipped"}
+    with Session(ctx.engine) as session:
+        audited = session.exec(select(AuditEvent.action).where(
+            col(AuditEvent.entity_id).in_([r.id for r in back]),
+            col(AuditEvent.entity) == "reminder")).all()
+    assert sorted(audited).count("reminder.replanned") == 2
+    from frontdesk.services.audit import audit_events
+
+    said = [e.summary for e in audit_events(ctx, by=practice.manager, action="reminder.")
+            if e.entity_id == back[0].id]
+    assert (f"reminder {back[0].id} (email, appointment {appt}): wanted again (the visit is "
+            "back at its time, or consent given again): pending") in said
+
+
+def test_consent_withdrawn_then_given_again_is_reminded_again(
+        ctx: Context, practice: Practice, clock: FrozenClock) -> None:
+    with smtp_server() as (box, port):
+        ctx = with_reminders(ctx, email_settings(port))
+        consent(ctx, practice.patient_id)
+        book(ctx, practice)
+        rem.plan(ctx)
+        consent(ctx, practice.patient_id, email=False)
+        assert rem.plan(ctx).skipped == 2
+        consent(ctx, practice.patient_id, email=True)
+        assert rem.plan(ctx).made == 2
+        clock.advance(hours=1)
+        assert rem.work_due(ctx).sent == 1
+    assert len(box.messages) == 1
+
+
+def test_after_a_sender_outage_only_the_latest_due_reminder_goes_out(
+        ctx: Context, practice: Practice, clock: FrozenClock) -> None:
+    with smtp_server() as (box, port):
+        ctx = with_reminders(ctx, email_settings(port))
+        consent(ctx, practice.patient_id)
+        book(ctx, practice)
+        rem.plan(ctx)  # 48 h and 2 h
+        clock.now = VISIT - timedelta(minutes=60)  # the sender was down until now
+        done = rem.work_due(ctx)
+        assert (done.sent, done.skipped) == (1, 1)
+    assert len(box.messages) == 1
+    early = next(r for r in rows(ctx) if r.before_min == 2880)
+    assert early.status == "skipped"
+    assert early.last_error.startswith("a later reminder of this visit is due now")
+    assert next(r for r in rows(ctx) if r.before_min == 120).status == "sent"
+
+
+def test_a_retry_due_after_the_later_reminder_went_out_is_skipped(
+        ctx: Context, practice: Practice, clock: FrozenClock) -> None:
+    with smtp_server(MailBox(answers=["451 try later"])) as (box, port):
+        ctx = with_reminders(ctx, email_settings(port, retry_min=240))
+        consent(ctx, practice.patient_id)
+        book(ctx, practice)
+        rem.plan(ctx)
+        clock.advance(hours=1)
+        assert rem.work_due(ctx).retried == 1  # the 48 h one waits 4 h now
+        clock.now = VISIT - timedelta(minutes=90)  # the 2 h one went out...
+        rem.work_due(ctx)
+        assert len(box.messages) == 2  # the refused try and the 2 h one
+        assert rem.work_due(ctx).sent == 0  # ...the 48 h retry is past its time too
+    early = next(r for r in rows(ctx) if r.before_min == 2880)
+    assert early.status == "skipped"
+
+
+def test_a_channel_or_time_turned_off_is_not_sent(
+        ctx: Context, practice: Practice, clock: FrozenClock) -> None:
+    with smtp_server() as (box, port):
+        on = with_reminders(ctx, email_settings(port))
+        consent(on, practice.patient_id)
+        book(on, practice)
+        rem.plan(on)
+        clock.advance(hours=1)
+        off = with_reminders(ctx, email_settings(port, email_before=(120,)))
+        done = rem.work_due(off)
+        assert (done.sent, done.skipped) == (0, 1)
+        assert rem.work_due(with_reminders(ctx, email_settings(port, email_before=()))
+                             ).skipped == 1
+    assert box.messages == []
+    assert {r.last_error for r in rows(ctx)} == {
+        "no longer set up: this channel or time was turned off in the settings"}
+
+
+def test_a_recovery_never_overwrites_a_send_recorded_meanwhile(
+        ctx: Context, practice: Practice, clock: FrozenClock, db_url: str,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """recover reads the claims without a lock; a slow sender records "sent" between that
+    read and recover's write. On PostgreSQL both commit; the sent stays sent. (SQLite lets
+    one writer at a time: the sender's record waits for recover and then wins.)"""
+    ctx = with_reminders(ctx, email_settings(2525))
+    consent(ctx, practice.patient_id)
+    book(ctx, practice)
+    rem.plan(ctx)
+    clock.advance(hours=1)
+    rid = rem.claim(ctx, "other-host:77")
+    assert rid is not None
+    clock.advance(minutes=16)  # older than the claim timeout: taken for a dead sender
+    real, recorded = outbox.utc, []
+    engine = make_engine(db_url)
+    own = replace(ctx, engine=engine)
+
+    def sent() -> None:
+        try:
+            recorded.append(outbox.record(own, rid, "other-host:77",
+                                          outbox.Outcome("sent", "250")))
+        except Exception as exc:  # pragma: no cover - shown by the assertion below
+            recorded.append(exc)
+
+    worker = threading.Thread(target=sent)
+
+    def in_between(moment: datetime) -> datetime:
+        if not worker.is_alive() and not recorded:
+            worker.start()
+            worker.join(timeout=10 if ctx.dialect == "postgresql" else 1)
+        return real(moment)
+
+    monkeypatch.setattr(outbox, "utc", in_between)
+    try:
+        marked = rem.recover(ctx)
+    finally:
+        monkeypatch.undo()
+        worker.join(timeout=30)
+        engine.dispose()
+    row = next(r for r in rows(ctx) if r.id == rid)
+    assert recorded == [True]
+    assert row.status == "sent"  # whoever wrote first, the sent is what stays
+    if ctx.dialect == "postgresql":  # both committed: recover found its claim gone
+        assert marked == []
+        assert log_of(ctx, rid) == ["sent"]
+
+
+def test_a_skip_never_overwrites_a_row_claimed_meanwhile(
+        ctx: Context, practice: Practice, clock: FrozenClock) -> None:
+    from frontdesk.services.context import write
+
+    ctx = with_reminders(ctx, email_settings(2525))
+    consent(ctx, practice.patient_id)
+    book(ctx, practice)
+    rem.plan(ctx)
+    clock.advance(hours=1)
+    rid = rem.claim(ctx, "test:1")
+    assert rid is not None
+    assert write(ctx, lambda s: outbox.skip(s, ctx, rid, "visit moved")) == 0
+    assert next(r for r in rows(ctx) if r.id == rid).status == "sending"
+
+
+def test_a_bad_row_never_stops_the_sender_and_says_why(
+        ctx: Context, practice: Practice, clock: FrozenClock,
+        caplog: pytest.LogCaptureFixture) -> None:
+    from frontdesk.db.models import Location
+
+    with smtp_server() as (box, port):
+        ctx = with_reminders(ctx, email_settings(port, max_attempts=2))
+        consent(ctx, practice.patient_id)
+        book(ctx, practice)
+        rem.plan(ctx)
+        clock.advance(hours=1)
+
+        def broken(session: Session) -> None:
+            location = session.get(Location, practice.location_id)
+            assert location is not None
+            location.timezone = "Not/AZone"
+            session.add(location)
+
+        run_write(ctx.engine, broken)
+        assert rem.work_due(ctx).retried == 1
+        clock.advance(hours=1)
+        rem.work_due(ctx)  # the second try of two: failed
+    assert box.messages == []
+    row = next(r for r in rows(ctx) if r.before_min == 2880)
+    assert row.status == "failed"
+    assert row.last_error == (f"location {practice.location_id} has an unknown time zone: "
+                              "correct it in the practice file")
+    assert log_of(ctx, row.id or 0) == ["retry", "failed"]
+
+
+def test_the_sender_survives_a_pass_that_fails(
+        ctx: Context, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    def boom(_ctx: Context) -> object:
+        raise RuntimeError("Casey Testcase casey@example.test")
+
+    monkeypatch.setattr(outbox, "plan", boom)
+    stop = threading.Event()
+    passes: list[int] = []
+
+    def counting(seconds: float) -> bool:
+        passes.append(1)
+        if len(passes) == 2:
+            stop.set()
+        return stop.is_set()
+
+    monkeypatch.setattr(stop, "wait", counting)
+    with caplog.at_level("ERROR", logger="frontdesk.reminders"):
+        assert sender.run(with_reminders(ctx, email_settings(2525)), stop=stop) == sender.Pass()
+    assert len(passes) == 2
+    assert "reminders pass failed (RuntimeError)" in caplog.text
+    assert "casey" not in caplog.text.lower()
+
+
+@pytest.mark.parametrize("address", ["josé@example.test", "a>b@example.test"])
+def test_an_address_the_mail_server_cannot_take_as_it_is_fails_and_is_never_unsure(
+        ctx: Context, practice: Practice, clock: FrozenClock, address: str) -> None:
+    with smtp_server() as (box, port):
+        ctx = with_reminders(ctx, email_settings(port))
+        consent(ctx, practice.patient_id)
+
+        def odd(session: Session) -> None:  # stored before the address check was tightened
+            p = session.get(Patient, practice.patient_id)
+            assert p is not None
+            p.email = address
+            session.add(p)
+
+        run_write(ctx.engine, odd)
+        book(ctx, practice)
+        rem.plan(ctx)
+        clock.advance(hours=1)
+        assert rem.work_due(ctx).failed == 1
+    assert box.messages == []
+    row = next(r for r in rows(ctx) if r.before_min == 2880)
+    assert row.status == "failed"
+    assert row.last_error.startswith("the patient's email address cannot be used")
+
+
+def test_an_error_before_the_message_was_handed_over_is_failed_not_unsure(
+        ctx: Context, practice: Practice, clock: FrozenClock,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from frontdesk.services.worklists.reminders import transport
+
+    def cannot(*_args: object) -> object:
+        raise UnicodeEncodeError("ascii", "é", 0, 1, "no")
+
+    with smtp_server() as (box, port):
+        ctx = with_reminders(ctx, email_settings(port))
+        consent(ctx, practice.patient_id)
+        book(ctx, practice)
+        rem.plan(ctx)
+        clock.advance(hours=1)
+        monkeypatch.setattr(transport, "email_message", cannot)
+        assert rem.work_due(ctx).failed == 1
+        monkeypatch.undo()
+        monkeypatch.setattr(smtplib_smtp(), "rcpt", cannot)
+        clock.now = VISIT - timedelta(minutes=119)
+        assert rem.work_due(ctx).failed == 1
+    assert box.messages == []
+    assert [r.last_error for r in rows(ctx)] == [
+        "cannot make the message (UnicodeEncodeError)",
+        "cannot talk to the mail server (UnicodeEncodeError)"]
+
+
+def smtplib_smtp() -> type:
+    import smtplib
+
+    return smtplib.SMTP
+
+
+def test_the_text_command_gets_no_more_of_the_environment_than_it_needs(
+        ctx: Context, practice: Practice, clock: FrozenClock, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "env.txt"
+    script = tmp_path / "send-sms"
+    script.write_text(f"#!{sys.executable}\nimport os, sys\nsys.stdin.read()\n"
+                      f"open({str(out)!r}, 'w').write(' '.join(sorted(os.environ)))\n")
+    script.chmod(0o700)
+    monkeypatch.setenv("FRONTDESK_DB", "postgresql://frontdesk:s3cret@db/frontdesk")
+    monkeypatch.setenv("PGPASSWORD", "s3cret")
+    ctx = with_reminders(ctx, sms_settings(command=(str(script), "{to}")))
+    consent(ctx, practice.patient_id)
+    book(ctx, practice)
+    clock.advance(hours=25)
+    assert rem.work_due(ctx).sent == 1
+    names = set(out.read_text().split())
+    assert {"FRONTDESK_SMS_TO", "FRONTDESK_MESSAGE_ID", "PATH"} <= names
+    assert names <= {"FRONTDESK_SMS_TO", "FRONTDESK_MESSAGE_ID", "PATH", "LANG", "LC_ALL",
+                     "LC_CTYPE", "TZ"}
+
+
+def test_secrets_files_others_can_read_or_missing_stop_the_sender_before_any_try(
+        ctx: Context, practice: Practice, clock: FrozenClock, tmp_path: Path) -> None:
+    from frontdesk.services.worklists.reminders import transport
+
+    password = tmp_path / "smtp-password"
+    with smtp_server() as (box, port):
+        settings = email_settings(port)
+        settings = replace(settings, smtp=replace(settings.smtp, password_file=str(password)))
+        ctx = with_reminders(ctx, settings)
+        assert transport.setup_problems(settings) == [
+            f"cannot read the SMTP password file {password}: No such file or directory"]
+        password.write_text("hunter2\n")
+        password.chmod(0o644)
+        assert transport.setup_problems(settings) == [
+            f"the SMTP password file {password} can be read by other users: chmod 600 it "
+            "first"]
+        consent(ctx, practice.patient_id)
+        book(ctx, practice)
+        rem.plan(ctx)
+        clock.advance(hours=1)
+        assert rem.work_due(ctx) == sender.Pass()
+        assert box.messages == []
+        assert {(r.status, r.attempts) for r in rows(ctx)} == {("pending", 0)}
+        assert all(log_of(ctx, r.id or 0) == [] for r in rows(ctx))
+        password.chmod(0o600)
+        assert transport.setup_problems(settings) == []
+
+
+def test_a_setup_gone_wrong_mid_run_is_no_delivery_try(
+        ctx: Context, practice: Practice, clock: FrozenClock) -> None:
+    ctx = with_reminders(ctx, email_settings(2525))
+    consent(ctx, practice.patient_id)
+    book(ctx, practice)
+    rem.plan(ctx)
+    clock.advance(hours=1)
+    rid = rem.claim(ctx, "test:1")
+    assert rid is not None
+    assert rem.record(ctx, rid, "test:1",
+                      outbox.Outcome("config", "cannot use the SMTP password file"))
+    row = next(r for r in rows(ctx) if r.id == rid)
+    assert (row.status, row.attempts, row.next_try_at) == (
+        "pending", 0, clock.now + timedelta(minutes=5))
+    assert row.last_error == "cannot use the SMTP password file"
+
+
+def test_a_header_that_cannot_be_written_fails_the_text_before_anything_is_sent(
+        tmp_path: Path) -> None:
+    from frontdesk.services.worklists.reminders import transport
+    from frontdesk.services.worklists.reminders.letter import Letter
+
+    headers = tmp_path / "sms-headers"
+    headers.write_text("Authorization: Bearer tökén\u20ac\n")
+    headers.chmod(0o600)
+    with http_server() as (inbox, url):
+        settings = sms_settings(url=url)
+        settings = replace(settings, sms=replace(settings.sms, headers_file=str(headers)))
+        outcome = transport.send(settings, Letter(1, "sms", "<k>", "+19185550177", "hi"))
+    assert outcome == outbox.Outcome("failed", "cannot make the request (UnicodeEncodeError)")
+    assert inbox.requests == []

@@ -116,6 +116,42 @@ async def test_ctrl_t_edits_every_detail_of_the_caller(
     assert call.patient_id == jordan
 
 
+async def test_a_new_mobile_or_email_unticks_its_consent_and_says_so(
+    sqlite_ctx: Context, practice: Practice,
+) -> None:
+    """A consent is to the number or address it was given for: typing a new one unticks the
+    box with a note; ticked again, it goes with the new one."""
+    from frontdesk.services.patients.edit import edit_patient
+
+    jordan = practice.other_patient_id
+    edit_patient(sqlite_ctx, staff="desk", patient_id=jordan, version=None,
+                 mobile="918-555-0191", sms_consent=True, email="jordan@example.com",
+                 email_consent=True)
+    async with app_for(sqlite_ctx).run_test(size=(80, 24)) as pilot:
+        await identified(pilot, "sample")
+        dialog = await editing(pilot)
+        for field in ("mobile", "email"):
+            box = dialog.query_one(f"#{field}", Input)
+            box.focus()
+            await pilot.pause()
+            box.value = {"mobile": "918-555-0192", "email": "jordan@example.org"}[field]
+            await pilot.pause()
+        assert not dialog.query_one("#sms_consent", Checkbox).value
+        assert not dialog.query_one("#email_consent", Checkbox).value
+        assert text(dialog, "#sms_consent-error") == (
+            "A new mobile needs the patient's consent again: tick Texts OK if they agree to it")
+        assert text(dialog, "#email_consent-error") == (
+            "A new email needs the patient's consent again: tick Reminders OK if they agree "
+            "to it")
+        dialog.query_one("#sms_consent", Checkbox).value = True  # they agree to texts
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await quiet(pilot)
+    row = patient(sqlite_ctx, jordan)
+    assert (row.mobile, row.sms_consent) == ("+19185550192", True)
+    assert (row.email, row.email_consent) == ("jordan@example.org", False)
+
+
 async def test_every_problem_shows_under_its_field_at_once_and_nothing_is_written(
     sqlite_ctx: Context, practice: Practice,
 ) -> None:

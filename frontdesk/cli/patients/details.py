@@ -30,10 +30,12 @@ def detail_options(f: F) -> F:
     options = [
         click.option("--mobile", metavar="TEXT", help="Mobile phone (empty clears it)."),
         click.option("--sms-consent/--no-sms-consent", default=None,
-                     help="Agreed to text messages on the mobile (needs a mobile)."),
+                     help="Agreed to text messages on the mobile (needs a mobile; a new "
+                          "mobile clears it unless given again with it)."),
         click.option("--email", metavar="TEXT", help="Email address (empty clears it)."),
         click.option("--email-consent/--no-email-consent", default=None,
-                     help="Agreed to reminders by email (needs an email address)."),
+                     help="Agreed to reminders by email (needs an email address; a new "
+                          "address clears it unless given again with it)."),
         click.option("--address", metavar="TEXT", help="Street address."),
         click.option("--city", metavar="TEXT"),
         click.option("--state", metavar="XX", help="Two-letter state code, e.g. OK."),

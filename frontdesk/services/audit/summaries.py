@@ -374,6 +374,9 @@ _REMINDER_WORDS = {
     "retry": "not sent, to be tried again", "failed": "failed",
     "unsure": "may have gone out: its sender stopped while sending",
     "skipped": "skipped", "requeue": "re-queued to be sent again",
+    "replanned": "wanted again (the visit is back at its time, or consent given again): "
+                 "pending",
+    "config": "not sent: the sender's setup is wrong (not counted as a try)",
 }
 
 

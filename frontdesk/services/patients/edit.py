@@ -39,7 +39,8 @@ def edit_patient(ctx: Context, *, staff: str, patient_id: int, version: int | No
                  **details: Any) -> PatientSaved:
     """Change the details ``changes`` (or the keyword ``details``: name, dob, phone, mobile,
     sms_consent, email, email_consent, address, city, state, zip, location, payer, member_id,
-    alerts, alert_note) of the patient, as seen at ``version`` (None: as it is now).
+    alerts, alert_note) of the patient, as seen at ``version`` (None: as it is now). A new
+    mobile or email address clears its consent unless the same edit gives it again.
 
     InvalidDetails lists every bad detail; StalePatient when the record changed since
     ``version``; BrokenPlan (a NotAllowed naming the visits and rules) when the new payer's
@@ -65,8 +66,11 @@ def edit_patient(ctx: Context, *, staff: str, patient_id: int, version: int | No
         patient = live_patient(session, patient_id, lock=True)
         if version is not None and patient.version != version:
             raise StalePatient(patient_view(patient))
+        # a consent is to the number or address it was given for: a new one needs it again,
+        # given in the same edit
         mobile = values.get("mobile", patient.mobile)
-        consent = values.get("sms_consent", patient.sms_consent and bool(mobile))
+        consent = values.get("sms_consent", patient.sms_consent and bool(mobile)
+                             and mobile == patient.mobile)
         wrong = list(problems)
         problem = consent_problem(mobile, consent)
         if problem and changes.sms_consent is not None and not any(
@@ -76,7 +80,8 @@ def edit_patient(ctx: Context, *, staff: str, patient_id: int, version: int | No
             raise InvalidDetails(wrong)
         values["sms_consent"] = consent  # a mobile taken away takes the consent with it
         email = values.get("email", patient.email)
-        by_email = values.get("email_consent", patient.email_consent and bool(email))
+        by_email = values.get("email_consent", patient.email_consent and bool(email)
+                              and email == patient.email)
         problem = email_consent_problem(email, by_email)
         if problem and changes.email_consent is not None and not any(
                 f == "email" for f, _ in wrong):

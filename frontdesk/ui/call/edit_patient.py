@@ -14,7 +14,7 @@ from frontdesk.domain.payers import PayerPlan
 from frontdesk.services.errors import MergedAway, StalePatient
 from frontdesk.services.views import LocationView, PatientView
 from frontdesk.ui.backend.calls import Signed
-from frontdesk.ui.call.patient_form import LABELS, PatientForm
+from frontdesk.ui.call.patient_form import CONSENT_OF, LABELS, PatientForm
 from frontdesk.ui.call.plan_override import PlanSigning, Upcoming, dated
 from frontdesk.ui.text import phone_text, printable
 
@@ -68,14 +68,22 @@ class EditPatientDialog(PatientForm):
                 self.query_one("#location", Select).value = value
             else:
                 self.query_one(f"#{field}", Input).value = value
+        for field, consent in CONSENT_OF.items():
+            if field in brought and consent not in brought:  # not agreed to the new one
+                self.query_one(f"#{consent}", Checkbox).value = False
         said = ", ".join(LABELS.get(f, f) for f in brought)
         self.query_one("#patient-form-title", Static).update(
             f"{self._title()}\nTyped for a new patient, not saved yet: {said}. Ctrl+S saves "
             "it to this record; Esc leaves the record as it is.")
 
     def changes(self, values: dict[str, Any]) -> dict[str, Any]:
-        """What differs from the form as it opened."""
-        return {k: v for k, v in values.items() if v != self.initial.get(k)}
+        """What differs from the form as it opened; a new mobile or address goes with its
+        consent box as it stands (a consent is to the one it was given for)."""
+        out = {k: v for k, v in values.items() if v != self.initial.get(k)}
+        for field, consent in CONSENT_OF.items():
+            if field in out and values.get(consent):
+                out[consent] = True
+        return out
 
     def _save_in_thread(self, values: dict[str, Any]) -> None:
         p = self.patient

@@ -41,6 +41,9 @@ MISSING = {"name": "Say the patient's first and last name.",
            "dob": "Ask for the date of birth.",
            "phone": "Ask for a phone number."}
 
+#: the consent that goes with each contact detail, and its box's label
+CONSENT_OF = {"mobile": "sms_consent", "email": "email_consent"}
+CONSENT_BOX = {"mobile": "Texts OK", "email": "Reminders OK"}
 LABELS = {"phone": "phone", "mobile": "mobile", "sms_consent": "text consent",
           "email": "email", "email_consent": "email consent", "address": "address",
           "city": "city", "state": "state",
@@ -251,9 +254,26 @@ class PatientForm(ModalScreen[PatientView | None]):
             self._hide(event.input.id)
         if event.input.id == "payer":
             self._show_matches(event.value)
+        if event.input.id in CONSENT_OF and event.input.has_focus:
+            self._consent_again(event.input.id, event.value)
+
+    def _consent_again(self, field: str, value: str) -> None:
+        """A consent is to the number or address it was given for: a new one unticks it, and
+        the note under it says so (ticked again, it goes with the new one)."""
+        box = self.query_one(f"#{CONSENT_OF[field]}", Checkbox)
+        if (self.patient is None or not box.value or not self.initial.get(CONSENT_OF[field])
+                or value.strip() == self.initial.get(field)):
+            return
+        box.value = False
+        note = self.query_one(f"#{CONSENT_OF[field]}-error", Static)
+        note.update(f"A new {LABELS[field]} needs the patient's consent again: tick "
+                    f"{CONSENT_BOX[field]} if they agree to it")
+        note.display = True
 
     @on(Checkbox.Changed)
     def _ticked(self, event: Checkbox.Changed) -> None:
+        if event.checkbox.id in CONSENT_OF.values() and not event.value:
+            return  # unticked: a note saying why stays
         self._hide("alerts" if (event.checkbox.id or "").startswith("alert-")
                    else event.checkbox.id or "")
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlmodel import Session
 
@@ -40,6 +40,10 @@ class Letter:
     ics: bytes = b""
 
 
+class LetterProblem(Exception):
+    """Why a reminder cannot be made now (the setup or the data is wrong); no patient detail."""
+
+
 def load(ctx: Context, reminder_id: int) -> Letter | str:
     """The reminder as it would go out now, or why it must not (the visit moved, was
     cancelled or has begun; the consent or the address is gone)."""
@@ -59,11 +63,17 @@ def _load(session: Session, ctx: Context, reminder_id: int) -> Letter | str:
     why = r.stale_reason(status=appt.status, starts_at=utc(appt.starts_at),
                          made_for=utc(row.visit_starts_at), reach=reach(patient),
                          channel=row.channel, now=ctx.now())
+    settings = ctx.settings.reminders
+    if why is None and row.before_min not in settings.offsets(row.channel):
+        why = "no longer set up: this channel or time was turned off in the settings"
     if why is not None:
         return why
     practice = practice_name(session, ctx)
-    settings = ctx.settings.reminders
-    zone = ZoneInfo(location.timezone)
+    try:
+        zone = ZoneInfo(location.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise LetterProblem(f"location {location.id} has an unknown time zone: correct it "
+                            "in the practice file") from None
     start = utc(appt.starts_at).astimezone(zone)
     arrive = start - timedelta(minutes=settings.arrive_early_min)
     visit = session.get(VisitType, appt.visit_type_id)

@@ -96,8 +96,11 @@ def plan_rows(session: Session, ctx: Context, now: datetime) -> Planned:
             for want in r.wanted(settings, starts_at=utc(appt.starts_at), reach=reach(patient),
                                  now=now):
                 key = (appt.id, want.channel, want.before_min, want.visit_starts_at)
-                if key not in have:  # only what is missing is tried (a planner racing
+                found = have.get(key)
+                if found is None:  # only what is missing is tried (a planner racing
                     made += _insert(session, ctx, appt.id, want, now)  # us: no conflict)
+                elif found[1] == r.SKIPPED:  # wanted again: the visit is back at this time,
+                    made += _unskip(session, ctx, found[0], want, now)  # consent given again
     if made or skipped:
         q.add_audit(session, origin=ctx.origin.stamp, at=now, staff_id=None,
                     action="reminder.plan", entity="reminder", entity_id=None,
@@ -105,17 +108,40 @@ def plan_rows(session: Session, ctx: Context, now: datetime) -> Planned:
     return Planned(made, skipped)
 
 
-def _existing(session: Session, appointment_ids: list[int]
-              ) -> set[tuple[int, str, int, datetime]]:
-    """The outbox keys the visits have already (whatever their status)."""
-    found: set[tuple[int, str, int, datetime]] = set()
+Key = tuple[int, str, int, datetime]
+
+
+def _existing(session: Session, appointment_ids: list[int]) -> dict[Key, tuple[int, str]]:
+    """The outbox keys the visits have already, each with its row's id and status."""
+    found: dict[Key, tuple[int, str]] = {}
     for start in range(0, len(appointment_ids), 500):
         chunk = appointment_ids[start:start + 500]
-        rows = session.exec(select(Reminder.appointment_id, Reminder.channel,
-                                   Reminder.before_min, Reminder.visit_starts_at)
+        rows = session.exec(select(Reminder)
                             .where(col(Reminder.appointment_id).in_(chunk))).all()
-        found.update((a, c, b, utc(s)) for a, c, b, s in rows)
+        found.update(((row.appointment_id, row.channel, row.before_min,
+                       utc(row.visit_starts_at)), (row.id, row.status))
+                     for row in rows if row.id is not None)
     return found
+
+
+def _unskip(session: Session, ctx: Context, reminder_id: int, want: r.Wanted,
+            now: datetime) -> int:
+    """A skipped row that is wanted again (the visit moved back to this time, consent was
+    given again, the time was set up again) is pending again: it never went out. The UPDATE
+    names the status it expects, so a planner racing us turns it back once."""
+    done = session.execute(
+        update(Reminder).where(col(Reminder.id) == reminder_id,
+                               col(Reminder.status) == r.SKIPPED)
+        .values(status=r.PENDING, attempts=0, due_at=want.due_at,
+                next_try_at=max(want.due_at, now), claimed_at=None, claimed_by="",
+                last_error=""))
+    if done.rowcount != 1:  # type: ignore[attr-defined]
+        return 0
+    row = session.get(Reminder, reminder_id, populate_existing=True)
+    assert row is not None
+    log(session, ctx, row, "replanned", "wanted again: the visit is at this time again "
+                                        "and the patient may be reached", before=r.SKIPPED)
+    return 1
 
 
 def _insert(session: Session, ctx: Context, appointment_id: int, want: r.Wanted,
@@ -153,19 +179,32 @@ def _skip_stale(session: Session, ctx: Context, now: datetime) -> int:
         .join(Appointment, col(Appointment.id) == Reminder.appointment_id)
         .join(Patient, col(Patient.id) == Appointment.patient_id)
         .where(col(Reminder.status) == r.PENDING)).all()
+    settings = ctx.settings.reminders
     skipped = 0
     for row, appt, patient in rows:
         why = r.stale_reason(status=appt.status, starts_at=utc(appt.starts_at),
                              made_for=utc(row.visit_starts_at), reach=reach(patient),
                              channel=row.channel, now=now)
-        if why is not None:
-            row.status = r.SKIPPED
-            row.last_error = why
-            session.add(row)
-            session.flush()
-            log(session, ctx, row, r.SKIPPED, why, before=r.PENDING)
-            skipped += 1
+        if why is None and row.before_min not in settings.offsets(row.channel):
+            why = "no longer set up: this channel or time was turned off in the settings"
+        if why is not None and row.id is not None:
+            skipped += skip(session, ctx, row.id, why)
     return skipped
+
+
+def skip(session: Session, ctx: Context, reminder_id: int, why: str) -> int:
+    """Skip the row if it is still pending (read without a lock: a sender may have claimed
+    and sent it meanwhile, and that is never overwritten)."""
+    done = session.execute(
+        update(Reminder).where(col(Reminder.id) == reminder_id,
+                               col(Reminder.status) == r.PENDING)
+        .values(status=r.SKIPPED, last_error=why[:300]))
+    if done.rowcount != 1:  # type: ignore[attr-defined]
+        return 0
+    row = session.get(Reminder, reminder_id, populate_existing=True)
+    assert row is not None
+    log(session, ctx, row, r.SKIPPED, why, before=r.PENDING)
+    return 1
 
 
 # -- claiming and recording ------------------------------------------------------------------
@@ -176,6 +215,7 @@ def claim(ctx: Context, claimer: str) -> int | None:
 
     def work(session: Session) -> int | None:
         now = ctx.now()
+        _skip_superseded(session, ctx, now)
         due = session.exec(
             select(Reminder.id).where(col(Reminder.status) == r.PENDING,
                                       col(Reminder.next_try_at) <= now)
@@ -198,10 +238,45 @@ def claim(ctx: Context, claimer: str) -> int | None:
     return write(ctx, work)
 
 
+SUPERSEDED = ("a later reminder of this visit is due now or gone out (the sender was not "
+              "running): only the later one is sent")
+
+
+def skip_superseded(ctx: Context) -> int:
+    """:func:`_skip_superseded` in a transaction of its own: how many were skipped."""
+    return write(ctx, lambda session: _skip_superseded(session, ctx, ctx.now()))
+
+
+def _skip_superseded(session: Session, ctx: Context, now: datetime) -> int:
+    """Skip each due row when a later reminder of the same visit and channel is due too, or
+    has gone out (e.g. after a sender outage): the patient never gets two at once."""
+    due = session.exec(select(Reminder).where(col(Reminder.status) == r.PENDING,
+                                              col(Reminder.next_try_at) <= now)).all()
+    if not due:
+        return 0
+    later = session.exec(
+        select(Reminder.appointment_id, Reminder.channel, Reminder.visit_starts_at,
+               Reminder.before_min)
+        .where(col(Reminder.appointment_id).in_({row.appointment_id for row in due}),
+               col(Reminder.due_at) <= now,
+               col(Reminder.status).in_((r.PENDING, r.SENDING, r.SENT, r.UNSURE)))).all()
+    nearest: dict[tuple[int, str, datetime], int] = {}
+    for appt, channel, starts, before in later:
+        key = (appt, channel, utc(starts))
+        nearest[key] = min(before, nearest.get(key, before))
+    skipped = 0
+    for row in due:
+        closest = nearest.get((row.appointment_id, row.channel, utc(row.visit_starts_at)))
+        if row.id is not None and closest is not None and closest < row.before_min:
+            skipped += skip(session, ctx, row.id, SUPERSEDED)
+    return skipped
+
+
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    """What came of one try: ``kind`` sent | retry | failed | unsure | skipped, and a detail
-    without patient details (a server's status line, an exit code, an error's kind)."""
+    """What came of one try: ``kind`` sent | retry | failed | unsure | skipped | config (the
+    setup is wrong: pending again, not counted as a try), and a detail without patient details
+    (a server's status line, an exit code, an error's kind)."""
 
     kind: str
     detail: str = ""
@@ -220,7 +295,10 @@ def record(ctx: Context, reminder_id: int, claimer: str, outcome: Outcome) -> bo
         kind = outcome.kind
         if kind in (r.SENT, "retry", r.FAILED):
             row.attempts += 1
-        if kind == r.SENT:
+        if kind == "config":  # the setup is wrong, not the delivery: not a try
+            row.status, row.last_error = r.PENDING, outcome.detail[:300]
+            row.next_try_at = now + timedelta(minutes=settings.retry_min)
+        elif kind == r.SENT:
             row.status, row.sent_at, row.last_error = r.SENT, now, ""
         elif kind == "retry" and row.attempts < settings.max_attempts:
             row.status, row.last_error = r.PENDING, outcome.detail[:300]
@@ -251,24 +329,32 @@ def recover(ctx: Context, *, proc: Path = PROC) -> list[int]:
     def work(session: Session) -> list[int]:
         now = ctx.now()
         limit = now - timedelta(minutes=ctx.settings.reminders.claim_timeout_min)
-        rows = session.exec(select(Reminder).where(col(Reminder.status) == r.SENDING)).all()
+        rows = session.exec(select(Reminder.id, Reminder.claimed_by, Reminder.claimed_at)
+                            .where(col(Reminder.status) == r.SENDING)).all()
         marked: list[int] = []
-        for row in rows:
-            claimed_host, _, pid_text = row.claimed_by.rpartition(":")
+        for rid, claimed_by, claimed_at in rows:
+            claimed_host, _, pid_text = claimed_by.rpartition(":")
             here_dead = (claimed_host == host and pid_text.isdigit()
                          and not alive(int(pid_text), proc=proc))
-            old = row.claimed_at is None or utc(row.claimed_at) < limit
-            if not (here_dead or old):
+            old = claimed_at is None or utc(claimed_at) < limit
+            if rid is None or not (here_dead or old):
                 continue
-            row.status = r.UNSURE
-            row.last_error = ("sender stopped while sending: it may have gone out; "
-                              "not sent again unless re-queued")
-            session.add(row)
-            session.flush()
-            assert row.id is not None
+            # read without a lock: the UPDATE names the claim it found, so a sender that
+            # recorded its outcome meanwhile (e.g. sent) is never overwritten
+            done = session.execute(
+                update(Reminder).where(col(Reminder.id) == rid,
+                                       col(Reminder.status) == r.SENDING,
+                                       col(Reminder.claimed_by) == claimed_by)
+                .values(status=r.UNSURE,
+                        last_error="sender stopped while sending: it may have gone out; "
+                                   "not sent again unless re-queued"))
+            if done.rowcount != 1:  # type: ignore[attr-defined]
+                continue
+            row = session.get(Reminder, rid, populate_existing=True)
+            assert row is not None
             log(session, ctx, row, r.UNSURE,
                 "sender gone" if here_dead else "claim timed out", before=r.SENDING)
-            marked.append(row.id)
+            marked.append(rid)
         return marked
 
     return write(ctx, work)

@@ -37,8 +37,12 @@ def work_due(ctx: Context, *, claimer: str | None = None,
     who = claimer or outbox.me()
     unsure = len(outbox.recover(ctx))
     planned = outbox.plan(ctx)
+    superseded = outbox.skip_superseded(ctx)
     counts = {"sent": 0, "retry": 0, "failed": 0, "skipped": 0, "unsure": 0}
-    while stop is None or not stop.is_set():
+    broken = transport.setup_problems(ctx.settings.reminders)
+    if broken:  # nothing is claimed: a wrong setup is never a delivery try
+        LOG.error("reminders not sent: %s", "; ".join(broken))
+    while not broken and (stop is None or not stop.is_set()):
         rid = outbox.claim(ctx, who)
         if rid is None:
             break
@@ -46,14 +50,22 @@ def work_due(ctx: Context, *, claimer: str | None = None,
         counts[outcome.kind] = counts.get(outcome.kind, 0) + 1
         _record(ctx, rid, who, outcome)
         LOG.info("reminder %s: %s (%s)", rid, outcome.kind, outcome.detail)
-    return Pass(planned=planned.made, skipped=planned.skipped + counts["skipped"],
+    return Pass(planned=planned.made, skipped=planned.skipped + superseded + counts["skipped"],
                 unsure=unsure + counts["unsure"], sent=counts["sent"],
                 retried=counts["retry"], failed=counts["failed"])
 
 
 def send_one(ctx: Context, reminder_id: int) -> Outcome:
-    """Check the visit and the consent once more, right before sending, then send."""
-    found = letters.load(ctx, reminder_id)
+    """Check the visit and the consent once more, right before sending, then send. What goes
+    wrong before anything was handed to the network is a retry with its reason."""
+    try:
+        found = letters.load(ctx, reminder_id)
+    except letters.LetterProblem as exc:
+        return Outcome("retry", str(exc))
+    except Exception as exc:  # the kind only: an error's text may quote the patient
+        LOG.error("reminder %s: cannot make the reminder (%s)", reminder_id,
+                  type(exc).__name__)
+        return Outcome("retry", f"cannot make the reminder ({type(exc).__name__})")
     if isinstance(found, str):
         return Outcome("skipped", found)
     try:
@@ -86,6 +98,10 @@ def run(ctx: Context, *, stop: threading.Event, once: bool = False) -> Pass:
         except Busy:
             done = Pass()
             LOG.warning("database busy; trying again at the next pass")
+        except Exception as exc:  # one bad pass never stops the sender; the kind only
+            done = Pass()
+            LOG.error("reminders pass failed (%s); trying again at the next pass",
+                      type(exc).__name__)
         total = Pass(*(a + b for a, b in zip(_astuple(total), _astuple(done), strict=True)))
         if once:
             break

@@ -3,14 +3,18 @@ command or an HTTP endpoint. Each says what came of it as an :class:`Outcome` wh
 names no patient (a status code, an exit code, the kind of an error — never a server's text,
 which may quote the address).
 
-Where it cannot be known whether the message went out — the connection broke after the whole
-email was handed over but before the server answered, or the SMS command was killed at its
-time limit — the outcome is ``unsure``: never tried again by itself.
+Where it cannot be known whether the message went out — the connection broke after the email
+was being handed over but before the server answered, the HTTP request was sent but no answer
+came, or the SMS command was killed at its time limit — the outcome is ``unsure``: never tried
+again by itself. Whatever goes wrong before anything was handed to the network is a retry or a
+failure with its reason. A secrets file that cannot be read is ``config``: the setup is wrong,
+not the delivery, so it never counts as a try.
 """
 
 from __future__ import annotations
 
 import contextlib
+import http.client
 import json
 import os
 import re
@@ -21,15 +25,16 @@ import urllib.error
 import urllib.request
 from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
-from email.utils import formatdate
+from email.utils import formatdate, parseaddr
 from pathlib import Path
 
 from frontdesk.domain import reminders as r
 from frontdesk.domain.reminders import ReminderSettings
+from frontdesk.services.files import SecretFileError, read_secret_file
 from frontdesk.services.worklists.reminders.letter import Letter
 from frontdesk.services.worklists.reminders.outbox import Outcome
 
-RETRY, FAILED, SENT, UNSURE = "retry", r.FAILED, r.SENT, r.UNSURE
+RETRY, FAILED, SENT, UNSURE, CONFIG = "retry", r.FAILED, r.SENT, r.UNSURE, "config"
 
 
 def send(settings: ReminderSettings, letter: Letter) -> Outcome:
@@ -39,7 +44,56 @@ def send(settings: ReminderSettings, letter: Letter) -> Outcome:
         return send_command(settings, letter)
     if settings.sms.url:
         return send_http(settings, letter)
-    return Outcome(RETRY, "no text-message sender set up")
+    return Outcome(CONFIG, "no text-message sender set up")
+
+
+# -- the setup -------------------------------------------------------------------------------
+
+def smtp_password(settings: ReminderSettings) -> str:
+    """The first line of the SMTP password file ('' when none is given)."""
+    if not settings.smtp.password_file:
+        return ""
+    text = read_secret_file(Path(settings.smtp.password_file),
+                            what="the SMTP password file")
+    lines = text.splitlines()
+    if not lines or not lines[0]:
+        raise SecretFileError(f"the SMTP password file {settings.smtp.password_file} "
+                              "is empty")
+    return lines[0]
+
+
+def sms_headers(settings: ReminderSettings) -> dict[str, str]:
+    """The extra headers (the token) of the SMS endpoint ({} when no file is given)."""
+    if not settings.sms.headers_file:
+        return {}
+    text = read_secret_file(Path(settings.sms.headers_file), what="the SMS headers file")
+    extra, problem = r.parse_headers(text)
+    if problem is not None:
+        raise SecretFileError(f"the SMS headers file {settings.sms.headers_file}: {problem}")
+    return extra
+
+
+def setup_problems(settings: ReminderSettings) -> list[str]:
+    """What keeps the sender from working at all, checked before it starts: the secrets files
+    (readable, private, well formed) and the SMS command (an executable program)."""
+    problems: list[str] = []
+    if settings.offsets(r.EMAIL):
+        try:
+            smtp_password(settings)
+        except SecretFileError as exc:
+            problems.append(str(exc))
+    if settings.offsets(r.SMS):
+        if settings.sms.command:
+            program = settings.sms.command[0]
+            if not (os.path.isfile(program) and os.access(program, os.X_OK)):
+                problems.append(f"the text-message command {program} is not a program this "
+                                "user can run")
+        else:
+            try:
+                sms_headers(settings)
+            except SecretFileError as exc:
+                problems.append(str(exc))
+    return problems
 
 
 # -- email -----------------------------------------------------------------------------------
@@ -61,15 +115,25 @@ def email_message(settings: ReminderSettings, letter: Letter) -> EmailMessage:
     return message
 
 
+def plain_address(to: str) -> bool:
+    """Whether ``to`` is a bare ASCII address an SMTP envelope carries as it is."""
+    return bool(to) and to.isascii() and parseaddr(to)[1] == to and to.count("@") == 1 \
+        and not any(c in to for c in "<>()[],;:\\\" \r\n\t")
+
+
 def send_email(settings: ReminderSettings, letter: Letter) -> Outcome:
     smtp = settings.smtp
-    password = ""
-    if smtp.password_file:
-        try:
-            password = Path(smtp.password_file).read_text(encoding="utf-8").splitlines()[0]
-        except (OSError, UnicodeDecodeError, IndexError):
-            return Outcome(RETRY, "cannot read the SMTP password_file")
-    data = email_message(settings, letter).as_bytes()
+    if not plain_address(letter.to):
+        return Outcome(FAILED, "the patient's email address cannot be used (not a plain "
+                               "ASCII address): correct it in the patient record")
+    try:
+        password = smtp_password(settings)
+    except SecretFileError:
+        return Outcome(CONFIG, "cannot use the SMTP password file")
+    try:
+        data = email_message(settings, letter).as_bytes()
+    except Exception as exc:  # nothing went out: the message could not be made
+        return Outcome(FAILED, f"cannot make the message ({type(exc).__name__})")
     try:
         if smtp.security == "ssl":
             server: smtplib.SMTP = smtplib.SMTP_SSL(
@@ -77,7 +141,7 @@ def send_email(settings: ReminderSettings, letter: Letter) -> Outcome:
                 context=ssl.create_default_context())
         else:
             server = smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout_s)
-    except (OSError, smtplib.SMTPException) as exc:
+    except Exception as exc:  # nothing handed over yet
         return Outcome(RETRY, f"cannot reach the mail server ({type(exc).__name__})")
     try:
         return _converse(server, smtp.security, smtp.username, password, smtp.sender,
@@ -89,8 +153,8 @@ def send_email(settings: ReminderSettings, letter: Letter) -> Outcome:
 
 def _converse(server: smtplib.SMTP, security: str, username: str, password: str,
               sender: str, to: str, data: bytes) -> Outcome:
-    """The SMTP dialogue, step by step, so a broken connection is known to have happened
-    before the message was handed over (try again) or after (unsure)."""
+    """The SMTP dialogue, step by step, so a failure is known to have happened before the
+    message was handed over (try again, or failed) or after (unsure)."""
     try:
         server.ehlo()
         if security == "starttls":
@@ -113,6 +177,8 @@ def _converse(server: smtplib.SMTP, security: str, username: str, password: str,
         return _refused("message", exc.smtp_code)
     except (OSError, smtplib.SMTPException) as exc:
         return Outcome(RETRY, f"mail server connection failed ({type(exc).__name__})")
+    except Exception as exc:  # e.g. a value the dialogue cannot encode: nothing handed over
+        return Outcome(FAILED, f"cannot talk to the mail server ({type(exc).__name__})")
     # from here on the message is on its way: a break leaves it unknown
     try:
         stuffed = re.sub(rb"(?m)^\.", b"..", data)
@@ -120,7 +186,7 @@ def _converse(server: smtplib.SMTP, security: str, username: str, password: str,
             stuffed += b"\r\n"
         server.send(stuffed + b".\r\n")
         code, _ = server.getreply()
-    except (OSError, smtplib.SMTPException) as exc:
+    except Exception as exc:
         return Outcome(UNSURE, f"connection lost after the message was handed over "
                                f"({type(exc).__name__})")
     if code == 250:
@@ -136,19 +202,24 @@ def _refused(what: str, code: int) -> Outcome:
 
 
 def _address(sender: str) -> str:
-    from email.utils import parseaddr
-
     return parseaddr(sender)[1] or sender
 
 
 # -- text messages ---------------------------------------------------------------------------
 
+#: what the SMS command inherits of the sender's environment (nothing else: the sender's may
+#: hold the database's address and password)
+COMMAND_ENV = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ")
+
+
 def send_command(settings: ReminderSettings, letter: Letter) -> Outcome:
     """Run the practice's command (no shell): the message on stdin, the number in ``{to}``
-    arguments and $FRONTDESK_SMS_TO, the message id in $FRONTDESK_MESSAGE_ID. Exit 0: sent."""
+    arguments and $FRONTDESK_SMS_TO, the message id in $FRONTDESK_MESSAGE_ID. Exit 0: sent.
+    Its environment is only :data:`COMMAND_ENV` and those two."""
     argv = [a.replace("{to}", letter.to) for a in settings.sms.command]
-    env = {**os.environ, "FRONTDESK_SMS_TO": letter.to,
-           "FRONTDESK_MESSAGE_ID": letter.message_id}
+    env = {k: os.environ[k] for k in COMMAND_ENV if k in os.environ}
+    env.setdefault("PATH", os.defpath)
+    env.update({"FRONTDESK_SMS_TO": letter.to, "FRONTDESK_MESSAGE_ID": letter.message_id})
     try:
         done = subprocess.run(argv, input=letter.body.encode(), env=env, check=False,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -158,37 +229,52 @@ def send_command(settings: ReminderSettings, letter: Letter) -> Outcome:
                                "and was stopped")
     except OSError as exc:
         return Outcome(RETRY, f"cannot run the text-message command ({type(exc).__name__})")
+    except ValueError as exc:  # e.g. a NUL in an argument: it never ran
+        return Outcome(FAILED, f"cannot run the text-message command ({type(exc).__name__})")
     if done.returncode == 0:
         return Outcome(SENT, "command exited 0")
     return Outcome(RETRY, f"command exited {done.returncode}")
 
 
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A redirect is never followed: it would resend the token to wherever it points."""
+
+    def redirect_request(self, req: urllib.request.Request, fp: object, code: int, msg: str,
+                         headers: object, newurl: str) -> None:
+        return None
+
+
 def send_http(settings: ReminderSettings, letter: Letter) -> Outcome:
     """POST ``{"to", "body"}`` as JSON with the Idempotency-Key: 2xx sent; 408, 429 and 5xx
-    (and no answer) tried again; any other 4xx failed at once."""
+    (and no connection) tried again; a redirect (never followed) and any other 4xx failed at
+    once; no answer after the request was sent unsure (it may have gone out)."""
     headers = {"Content-Type": "application/json", "Idempotency-Key": letter.message_id,
                "User-Agent": "frontdesk-reminders"}
-    if settings.sms.headers_file:
-        try:
-            text = Path(settings.sms.headers_file).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            return Outcome(RETRY, "cannot read the SMS headers_file")
-        extra, problem = r.parse_headers(text)
-        if problem is not None:
-            return Outcome(RETRY, f"SMS headers_file: {problem}")
-        headers.update(extra)
-    body = json.dumps({"to": letter.to, "body": letter.body}).encode()
-    request = urllib.request.Request(settings.sms.url, data=body, headers=headers,
-                                     method="POST")
     try:
-        with urllib.request.urlopen(request, timeout=settings.sms.timeout_s) as response:
+        headers.update(sms_headers(settings))
+    except SecretFileError:
+        return Outcome(CONFIG, "cannot use the SMS headers file")
+    body = json.dumps({"to": letter.to, "body": letter.body}).encode()
+    opener = urllib.request.build_opener(_NoRedirects)
+    try:
+        request = urllib.request.Request(settings.sms.url, data=body, headers=headers,
+                                         method="POST")
+        with opener.open(request, timeout=settings.sms.timeout_s) as response:
             status = response.status
     except urllib.error.HTTPError as exc:
         status = exc.code
-    except (urllib.error.URLError, OSError) as exc:
-        return Outcome(RETRY, f"SMS endpoint not answering ({type(exc).__name__})")
+    except urllib.error.URLError as exc:  # no connection, or the request not sent
+        return Outcome(RETRY, f"SMS endpoint not reachable ({type(exc.reason).__name__})")
+    except (OSError, http.client.HTTPException) as exc:  # sent, but no (whole) answer
+        return Outcome(UNSURE, f"SMS endpoint did not answer after the request was sent "
+                               f"({type(exc).__name__}): it may have gone out")
+    except ValueError as exc:  # a header or address that cannot be written: not sent
+        return Outcome(FAILED, f"cannot make the request ({type(exc).__name__})")
     if 200 <= status < 300:
         return Outcome(SENT, f"HTTP {status}")
+    if 300 <= status < 400:
+        return Outcome(FAILED, f"HTTP {status}: the SMS endpoint redirected, and a redirect is "
+                               "never followed (set url to the address it points to)")
     if status in (408, 429) or status >= 500:
         return Outcome(RETRY, f"HTTP {status}")
     return Outcome(FAILED, f"HTTP {status}")
