@@ -19,9 +19,11 @@ from frontdesk.domain.pathway import PayerRules
 from frontdesk.domain.payers import DEFAULT_RULE_SETS
 from frontdesk.domain.recalls import RecallKind, RecallOutcome, RecallRules
 from frontdesk.domain.settings import Settings
+from frontdesk.services import scheduling
 from frontdesk.services.audit.summaries import _Names, summarise
 from frontdesk.services.context import Context
 from frontdesk.services.errors import InvalidInput
+from frontdesk.services.pathway import PayerRulesBroken
 from frontdesk.services.report.values import DrillKind
 from frontdesk.services.worklists.recalls import (
     Recall,
@@ -116,6 +118,26 @@ def test_relief_short_of_the_rule_or_a_payer_refusing_repeats_never_shows_it(
         assert f"repeat:{short_rfa}" not in listed(ctx, practice)
         assert f"repeat:{other_rfa}" not in listed(strict, practice)
     assert f"repeat:{other_rfa}" in listed(ctx, practice)
+
+
+def test_a_poorer_relief_report_taken_later_ends_a_repeat_the_booking_would_refuse(
+    ctx: Context, practice: Practice
+) -> None:
+    """The first eligible day is past; a relief report taken since (not linked to the RFA)
+    says it did not last: the booking's own check, asked as of today, refuses the repeat, so
+    the list does not offer the call."""
+    patient = medicare_patient(ctx)
+    rfa = rfa_history(ctx, practice, patient, date(2026, 8, 3))
+    item = listed(ctx, practice)[f"repeat:{rfa}"]
+    assert item.since == date(2027, 2, 3)  # due since then, the check still passes today
+
+    relief(ctx, patient, None, "rfa", percent=20, months=1, reported=at(date(2027, 3, 8)))
+    assert f"repeat:{rfa}" not in listed(ctx, practice)
+    with pytest.raises(PayerRulesBroken, match="a repeat needs the last one"):
+        scheduling.book(ctx, staff=practice.staff, patient_id=patient, visit_type="rfa",
+                        provider_id=practice.able, location_id=practice.location_id,
+                        start=at(date(2027, 3, 19)), region="lumbar", levels="L4-L5",
+                        side="bilateral", accept_warnings=scheduling.WARNING_CODES)
 
 
 def test_no_relief_on_record_or_no_payer_rules_is_no_repeat_recall(

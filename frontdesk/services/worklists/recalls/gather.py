@@ -33,7 +33,7 @@ from frontdesk.domain.recalls import (
 from frontdesk.services.callbacks import RELIEF_REPORT, callbacks_due
 from frontdesk.services.context import Context
 from frontdesk.services.errors import InvalidInput
-from frontdesk.services.pathway import COUNTED, load_history, payer_of
+from frontdesk.services.pathway import COUNTED, load_histories, payer_of
 
 PRACTICE_ZONE = ZoneInfo("America/Chicago")
 #: Overdue relief callbacks read at most (the most overdue first).
@@ -149,12 +149,16 @@ def _repeats(session: Session, ctx: Context, now: datetime, rules: RecallRules,
     if ref is not None:
         last = {g: v for g, v in last.items() if v[0].id == ref}
     # a repeat needs the relief on record: only the patients with a report of the kind are
-    # read further (their history, one patient at a time)
+    # read further (their histories all at once)
     reported = _reported(session, {g[0] for g in last})
     last = {g: v for g, v in last.items() if (g[0], g[1]) in reported}
     people = patients_by_id(session, {g[0] for g in last})
     later = _later_visits(session, {g[0] for g in last}, since)
-    horizon = now.astimezone(PRACTICE_ZONE).date() + timedelta(days=rules.look_ahead_days)
+    histories = load_histories(session, {
+        g[0] for g in last if (p := people.get(g[0])) is not None and p.merged_into_id is None
+        and payer_of(ctx, p).rules is not None}, now=now)
+    today = now.astimezone(PRACTICE_ZONE).date()
+    horizon = today + timedelta(days=rules.look_ahead_days)
     out: list[Candidate] = []
     for (patient_id, code, region), (appt, _, zone) in last.items():
         patient = people.get(patient_id)
@@ -164,13 +168,13 @@ def _repeats(session: Session, ctx: Context, now: datetime, rules: RecallRules,
         if payer.rules is None:
             continue  # not recognised, or a plan with no payer rules: no date to wait for
         day = appt.starts_at.astimezone(ZoneInfo(zone)).date()
-        history = load_history(session, patient_id, now=now)
+        history = histories[patient_id]
         procedure = Procedure(code)
         session_of = [s for s in history.in_region(procedure, _region_of(appt))
                       if s.day == day]
         if not session_of:
             continue
-        eligible = first_eligible(session_of[-1], history, payer.rules)
+        eligible = first_eligible(session_of[-1], history, payer.rules, today=today)
         if eligible is None:
             continue
         out.append(Candidate(
