@@ -362,3 +362,33 @@ def test_a_recall_not_due_yet_takes_no_outcome(ctx: Context, practice: Practice,
     move_to(clock, ELIGIBLE - timedelta(days=30))
     assert record_outcome(ctx, staff=practice.staff, key=f"repeat:{rfa}",
                           outcome="no-answer").tries == 1
+
+
+def test_histories_read_in_bulk_are_each_patient_s_own(ctx: Context, practice: Practice) -> None:
+    """The recalls read every candidate's history in two queries, each as load_history
+    reads it alone."""
+    from sqlalchemy import event
+
+    from frontdesk.services.pathway import load_histories, load_history
+
+    first, second = medicare_patient(ctx), medicare_patient(ctx, "Sky", "Bulkcase")
+    rfa_history(ctx, practice, first, RFA_DAY)
+    rfa_history(ctx, practice, second, date(2026, 5, 4), percent=60, months=2)
+    wanted = {first, second, practice.patient_id, 999_999}
+    now = at(date(2027, 3, 10))
+    queries: list[str] = []
+
+    def count(*args: object) -> None:
+        if str(args[2]).startswith("SELECT"):
+            queries.append(str(args[2]))
+
+    with Session(ctx.engine) as session:
+        event.listen(ctx.engine, "before_cursor_execute", count)
+        try:
+            bulk = load_histories(session, wanted, now=now)
+        finally:
+            event.remove(ctx.engine, "before_cursor_execute", count)
+        assert len(queries) == 2
+        assert bulk == {i: load_history(session, i, now=now) for i in wanted}
+    assert len(bulk[first].sessions) == 3
+    assert bulk[999_999].sessions == ()
