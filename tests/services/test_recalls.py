@@ -206,6 +206,27 @@ def test_an_overdue_relief_callback_is_listed_with_its_key(
     assert f"follow-up:{block}" not in found  # the relief recall covers it
 
 
+def test_a_declined_relief_recall_does_not_come_back_as_the_block_s_follow_up(
+    ctx: Context, practice: Practice
+) -> None:
+    block = visit(ctx, practice, practice.other_patient_id, "facet-diagnostic",
+                  date(2027, 3, 8))
+    task = callback(ctx, practice.other_patient_id, block, due=at(date(2027, 3, 9)))
+    assert set(listed(ctx, practice)) == {f"relief:{task}"}
+    record_outcome(ctx, staff=practice.staff, key=f"relief:{task}", outcome="declined",
+                   note="pain gone, does not want more calls")
+    assert listed(ctx, practice) == {}
+    with Session(ctx.engine) as session:
+        cancelled = session.get(CallbackTask, task)
+        assert cancelled is not None
+        assert cancelled.status == "cancelled"
+    # a callback cancelled some other way still leaves the block to follow up
+    other = visit(ctx, practice, practice.patient_id, "facet-diagnostic", date(2027, 3, 1))
+    callback(ctx, practice.patient_id, other, due=at(date(2027, 3, 2)), status="cancelled",
+             done_at=at(date(2027, 3, 2)))
+    assert set(listed(ctx, practice)) == {f"follow-up:{other}"}
+
+
 def test_a_diagnostic_block_without_its_next_step_is_listed_until_one_is_booked(
     ctx: Context, practice: Practice
 ) -> None:

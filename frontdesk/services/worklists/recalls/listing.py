@@ -30,12 +30,11 @@ from frontdesk.services.context import Context
 from frontdesk.services.directory import display_phone
 from frontdesk.services.worklists.recalls.gather import (
     PRACTICE_ZONE,
+    WORKLIST,
     Candidate,
     candidates,
     patients_by_id,
 )
-
-WORKLIST = "recall"
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,10 +24,11 @@ from frontdesk.services.context import Context
 from frontdesk.services.report.values import DrillKind, Figure, WorklistLine
 from frontdesk.services.worklists.recalls.gather import (
     PRACTICE_ZONE,
+    WORKLIST,
     appointment_places,
     parse_key,
 )
-from frontdesk.services.worklists.recalls.listing import WORKLIST, recalls
+from frontdesk.services.worklists.recalls.listing import recalls
 
 
 def report_lines(ctx: Context, *, by: str, day: date, location_id: int | None = None,
