@@ -14,7 +14,8 @@ import pytest
 from dateutil.relativedelta import relativedelta
 from sqlmodel import Session, select
 
-from frontdesk.db.models import AuditEvent, CallbackTask, Outreach
+from frontdesk.db.engine import run_write
+from frontdesk.db.models import AuditEvent, CallbackTask, Outreach, Staff
 from frontdesk.domain.pathway import PayerRules
 from frontdesk.domain.payers import DEFAULT_RULE_SETS
 from frontdesk.domain.recalls import RecallKind, RecallOutcome, RecallRules
@@ -355,7 +356,7 @@ def test_the_location_filter_and_the_report_lines_agree_with_the_list(
                                else DrillKind.APPOINTMENTS)
     assert lines["Due now: relief callback"].ids == (task,)
     assert lines["Due now: no follow-up booked"].ids == (block2,)
-    assert lines["Reached today"].ids == tuple(sorted({other, rfa}))  # what each is about
+    assert lines["Reached"].ids == tuple(sorted({other, rfa}))  # what each is about
     assert lines["Booked from recalls"].ids == (consult,)
     done = progress(ctx, by=practice.staff, day=clock.now.date())
     assert (done.tried, done.booked) == (2, (consult,))
@@ -363,6 +364,37 @@ def test_the_location_filter_and_the_report_lines_agree_with_the_list(
                     location_id=practice.location_id + 99).tried == 0
     assert listed(ctx, practice, location_id=practice.location_id).keys() == {
         r.key for r in found}
+    yesterday = clock.now.date() - timedelta(days=1)
+    before = {line.label: line.figure for line in
+              report_lines(ctx, by=practice.manager, day=yesterday)}
+    assert list(before) == [f"Due now (as of today): {kind.label.lower()}"
+                            for kind in RecallKind] + ["Reached", "Booked from recalls"]
+    assert before["Reached"].ids == before["Booked from recalls"].ids == ()
+    assert before["Reached"].title == f"Visits whose recall reached the patient, " \
+                                      f"{yesterday:%a} {yesterday.day} {yesterday:%b %Y}"
+
+
+def test_a_row_the_recalls_did_not_write_is_left_out_of_the_report(
+    ctx: Context, practice: Practice, clock: FrozenClock
+) -> None:
+    block = visit(ctx, practice, practice.patient_id, "facet-diagnostic", date(2027, 3, 1))
+    record_outcome(ctx, staff=practice.staff, key=f"follow-up:{block}", outcome="no-answer")
+
+    def strays(session: Session) -> None:
+        staff = session.exec(select(Staff).where(Staff.username == "desk")).one()
+        for subject, outcome in ((f"follow-up:{block}", "wrong-number"),
+                                 ("callback:7", "no-answer"), ("repeat:x", "declined")):
+            session.add(Outreach(worklist="recall", patient_id=practice.patient_id,
+                                 subject=subject, outcome=outcome, note="", at=clock.now,
+                                 staff_id=staff.id or 0))
+
+    run_write(ctx.engine, strays)
+    done = progress(ctx, by=practice.staff, day=clock.now.date())
+    assert (done.tried, done.reached) == (1, ())
+    lines = {line.label: line.figure.ids for line in
+             report_lines(ctx, by=practice.manager, day=clock.now.date())}
+    assert lines["Due now: no follow-up booked"] == (block,)
+    assert f"follow-up:{block}" in listed(ctx, practice)
     assert listed(ctx, practice, location_id=practice.location_id + 99) == {}
 
 
