@@ -445,3 +445,23 @@ def test_histories_read_in_bulk_are_each_patient_s_own(ctx: Context, practice: P
         assert bulk == {i: load_history(session, i, now=now) for i in wanted}
     assert len(bulk[first].sessions) == 3
     assert bulk[999_999].sessions == ()
+
+
+def test_the_mobile_is_the_number_to_call_when_the_record_has_one(
+    ctx: Context, practice: Practice
+) -> None:
+    """As on the confirmation list: the mobile first, else the phone on file."""
+    from frontdesk.db.models import Patient
+
+    block = visit(ctx, practice, practice.patient_id, "facet-diagnostic", date(2027, 3, 1))
+    key = f"follow-up:{block}"
+    assert listed(ctx, practice)[key].phone == "+19185550111"
+
+    def mobile(session: Session) -> None:
+        row = session.get(Patient, practice.patient_id)
+        assert row is not None
+        row.mobile = "+19185550199"
+        session.add(row)
+
+    run_write(ctx.engine, mobile)
+    assert listed(ctx, practice)[key].phone == "+19185550199"

@@ -108,7 +108,8 @@ def _recall(c: Candidate, stand: Standing, patient: Patient,
     last = stand.last
     return Recall(
         key=c.key, kind=c.kind, patient_id=c.patient_id,
-        patient_short=f"{patient.last_name}, {patient.first_name[:1]}.", phone=patient.phone,
+        patient_short=f"{patient.last_name}, {patient.first_name[:1]}.",
+        phone=patient.mobile or patient.phone,
         what=c.what, since=c.since, rule=c.rule, anchor_id=c.anchor_id,
         appointment_id=c.appointment_id, location_id=c.location_id,
         location_name=places.get(c.location_id, ""), tries=stand.tries,
