@@ -122,6 +122,7 @@ def detail(row: ConfirmRow, width: int) -> str:
                          f"{row.called_by}{tries}", width))
     else:
         lines.append("Not called yet" if row.standing is Standing.TO_CALL
+                     else "Not called" if row.standing.value in STATUS_WORDS
                      else f"{row.standing.label.capitalize()} (not through this list)")
     return "\n".join(lines)
 
