@@ -1,6 +1,7 @@
 """The confirmation list from the command line: a day's visits to confirm, and a call's outcome
-recorded (confirmed, left a message, no answer). Cancelling and moving go through `frontdesk
-cancel` and `frontdesk reschedule`, or the list's screen."""
+recorded (confirmed, left a message, no answer, cancelled with its reason, wants to move). The
+move itself is made with `frontdesk reschedule` (or the day view), and the visit stays counted
+under the day it was called about."""
 
 from __future__ import annotations
 
@@ -18,8 +19,8 @@ from frontdesk.cli.runtime import Runtime
 if TYPE_CHECKING:
     from frontdesk.services.worklists.confirmations import ConfirmationList, ConfirmRow
 
-#: The outcomes a call recorded here may have (a cancel needs its reason, a move its time).
-OUTCOMES = ("confirmed", "left-message", "no-answer")
+#: The outcomes a call recorded here may have (a cancel needs its --reason).
+OUTCOMES = ("confirmed", "left-message", "no-answer", "cancelled", "wants-move")
 
 
 @click.group("confirmations", invoke_without_command=True,
@@ -106,18 +107,28 @@ def _json(found: ConfirmationList, where: str) -> dict[str, Any]:
 @click.argument("outcome", type=click.Choice(OUTCOMES, case_sensitive=False))
 @click.option("--note", default="", metavar="TEXT",
               help="A note on the call (kept with it; up to 500 characters).")
+@click.option("--reason", default="", metavar="TEXT",
+              help="Why the patient cancelled (needed with cancelled).")
 @acting_as()
 @if_version_option
 @json_option
 @click.pass_obj
-def record_cmd(runtime: Runtime, appointment_id: int, outcome: str, note: str, staff: str,
-               expected_version: int | None) -> None:
+def record_cmd(runtime: Runtime, appointment_id: int, outcome: str, note: str, reason: str,
+               staff: str, expected_version: int | None) -> None:
     """Record OUTCOME of the call about a visit on the list: confirmed (the visit is marked
-    confirmed), left-message or no-answer (the visit stays as it is)."""
+    confirmed), left-message or no-answer (the visit stays as it is), cancelled (the visit is
+    cancelled with --reason, as `frontdesk cancel` does) or wants-move (the visit stays
+    booked until it is moved with `frontdesk reschedule`; the list counts it as moved)."""
     from frontdesk.domain.confirmations import Outcome
+    from frontdesk.services.errors import InvalidInput
     from frontdesk.services.worklists import confirmations
 
     said = Outcome(outcome.lower())
+    if said is Outcome.CANCELLED and not reason.strip():
+        raise InvalidInput("reason", "give the reason the patient cancelled with --reason")
+    if said is not Outcome.CANCELLED and reason:
+        raise InvalidInput("reason", "--reason goes with cancelled only")
     appt = confirmations.record(runtime.context(), staff=staff, appointment_id=appointment_id,
-                                outcome=said, expected_version=expected_version, note=note)
+                                outcome=said, expected_version=expected_version, note=note,
+                                reason=reason)
     emit_appointment(runtime, f"Appointment {appt.id}: {said.label} (call recorded)", appt)

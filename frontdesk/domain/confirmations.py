@@ -47,10 +47,16 @@ class Standing(StrEnum):
     NO_ANSWER = "no-answer"
     WANTS_MOVE = "wants-move"
     CANCELLED = "cancelled"
+    # A visit of the day under way or over that no call was made about: its status.
+    CHECKED_IN = "checked_in"
+    COMPLETED = "completed"
+    NO_SHOW = "no_show"
 
     @property
     def label(self) -> str:
-        return "to call" if self is Standing.TO_CALL else Outcome(self.value).label
+        if self is Standing.TO_CALL:
+            return "to call"
+        return STATUS_WORDS.get(self.value) or Outcome(self.value).label
 
     @property
     def reached(self) -> bool:
@@ -58,11 +64,20 @@ class Standing(StrEnum):
         return self in (Standing.CONFIRMED, Standing.WANTS_MOVE, Standing.CANCELLED)
 
 
+#: The statuses of a visit under way or over, as its row on the list says them.
+STATUS_WORDS = {"checked_in": "checked in", "completed": "completed", "no_show": "no-show"}
+#: Visits still to happen, and those of the day under way or over: both are on a day's list
+#: (so its counts and the report's survive the day's check-ins and no-shows).
+TO_HAPPEN = ("booked", "confirmed")
+OVER = tuple(STATUS_WORDS)
+
+
 def standing(status: str, newest: str | None) -> Standing:
     """Where a visit stands from its status and the newest confirmation call's outcome (None:
     not called). A visit confirmed some other way (the patient rang, the day view's ``c``)
     stands confirmed whatever message was left before; a patient who asked to move stands so
-    until another call says otherwise."""
+    until another call says otherwise. A visit under way or over that nobody called stands as
+    its status (checked in, completed, no-show), never "to call"."""
     if status == "cancelled":
         return Standing.CANCELLED
     if newest == Outcome.WANTS_MOVE.value:
@@ -71,6 +86,8 @@ def standing(status: str, newest: str | None) -> Standing:
         return Standing.CONFIRMED
     if newest in (Outcome.LEFT_MESSAGE.value, Outcome.NO_ANSWER.value):
         return Standing(newest)
+    if status in OVER:
+        return Standing(status)
     return Standing.TO_CALL
 
 

@@ -7,7 +7,8 @@ booking, writes the override and its audit event inside the booking's own transa
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
@@ -103,6 +104,44 @@ def load_history(session: Session, patient_id: int, *, now: datetime,
         .where(Appointment.patient_id == patient_id)
         .where(col(Appointment.status).in_(COUNTED))
     ).all()
+    reports = [r for r in session.exec(
+        select(ReliefReport).where(ReliefReport.patient_id == patient_id)
+        .order_by(col(ReliefReport.id))
+    ).all() if exclude_call is None or r.call_id != exclude_call]
+    return _history(rows, reports, now=now, exclude_id=exclude_id)
+
+
+#: Patients read per query by :func:`load_histories` (well within any database's parameters).
+_CHUNK = 500
+
+
+def load_histories(session: Session, patient_ids: Iterable[int], *, now: datetime
+                   ) -> dict[int, History]:
+    """:func:`load_history` of many patients at once, in two queries per ``_CHUNK`` of
+    them (a list of many patients, e.g. the recalls). Every patient asked has a History, an
+    empty one when nothing is on record."""
+    wanted = sorted(set(patient_ids))
+    rows: dict[int, list[tuple[Appointment, str, str]]] = defaultdict(list)
+    reports: dict[int, list[ReliefReport]] = defaultdict(list)
+    for start in range(0, len(wanted), _CHUNK):
+        chunk = wanted[start:start + _CHUNK]
+        for appt, code, zone in session.exec(
+                select(Appointment, VisitType.code, Location.timezone)
+                .join(VisitType, col(VisitType.id) == Appointment.visit_type_id)
+                .join(Location, col(Location.id) == Appointment.location_id)
+                .where(col(Appointment.patient_id).in_(chunk))
+                .where(col(Appointment.status).in_(COUNTED))).all():
+            rows[appt.patient_id].append((appt, code, zone))
+        for report in session.exec(
+                select(ReliefReport).where(col(ReliefReport.patient_id).in_(chunk))
+                .order_by(col(ReliefReport.id))).all():
+            reports[report.patient_id].append(report)
+    return {i: _history(rows.get(i, []), reports.get(i, []), now=now) for i in wanted}
+
+
+def _history(rows: Sequence[tuple[Appointment, str, str]], reports: Sequence[ReliefReport], *,
+             now: datetime, exclude_id: int | None = None) -> History:
+    """One patient's History from their counted visits (with code and zone) and reports."""
     seen = False
     sessions: list[PastSession] = []
     days: dict[int, date] = {}
@@ -119,9 +158,6 @@ def load_history(session: Session, patient_id: int, *, now: datetime,
                 procedure=Procedure(code), region=_region(appt.region), day=day,
                 levels=_levels(appt.levels), provider_id=appt.provider_id,
                 level_set=treated[appt.id or 0][0], side=treated[appt.id or 0][1]))
-    reports = [r for r in session.exec(
-        select(ReliefReport).where(ReliefReport.patient_id == patient_id)
-    ).all() if exclude_call is None or r.call_id != exclude_call]
     reliefs: list[PastRelief] = []
     for r in reports:
         if r.procedure not in _PROCEDURES:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from textual import on
 from textual.app import App
 from textual.screen import Screen
+from textual.widget import AwaitMount
 
 from frontdesk.ui.navigation import CallPatient, EditHours, ShowAttention, ShowDay, ShowWeek
 
@@ -72,9 +73,14 @@ class Routes(App[None]):
         behind it may be reached — no call, no report, no palette, not even a list of keys."""
         return bool(getattr(self._front(), "COVERS_APP", False))
 
-    def push_screen(self, *args: Any, **kwargs: Any) -> Any:
+    def push_screen(self, screen: Any, *args: Any, **kwargs: Any) -> Any:
+        """Push ``screen`` — but over a password screen only another password screen: a
+        screen opened by a worker that finished after the lock (a call, a list) stays shut,
+        its callback never called."""
+        if self.covered() and not getattr(screen, "COVERS_APP", False):
+            return AwaitMount(self.screen, [])  # nothing to wait for
         self._close_keys()  # the screens change under the list: it closes first
-        return super().push_screen(*args, **kwargs)
+        return super().push_screen(screen, *args, **kwargs)
 
     def pop_screen(self) -> Any:
         """A screen closing itself while a list of keys shows over it (a call logged by its

@@ -94,13 +94,39 @@ def test_record_confirmed_then_no_answer_and_the_list_shows_it(desk: Desk) -> No
     assert (data["reached"], data["confirmed"]) == (1, 1)
 
 
+def test_cancelled_and_wants_move_count_as_cancelled_or_moved(desk: Desk) -> None:
+    nine = desk.book(THU_NINE)
+    one = desk.book(THU_ONE, patient=desk.practice.other_patient_id)
+
+    cancel = desk.run("confirmations", "record", str(nine.id), "cancelled", "--reason",
+                      "Feeling better", "--as", "desk")
+    assert_clean(cancel)
+    assert cancel.exit_code == 0, cancel.stderr
+    assert "status     cancelled" in cancel.stdout
+    move = desk.run("confirmations", "record", str(one.id), "wants-move", "--as", "desk")
+    assert move.exit_code == 0, move.stderr
+    assert outreach(desk) == [(nine.id, "cancelled", ""), (one.id, "wants-move", "")]
+
+    listed = desk.run("confirmations", "--date", "2027-03-11", "--as", "desk")
+    assert listed.stdout.splitlines()[0].endswith(
+        "1 of 1 reached · 0 confirmed · 0 to call · 2 cancelled or moved")
+    assert "Cancelled or moved through the list:" in listed.stdout
+
+
 def test_bad_input_changed_meanwhile_and_unproven_write_nothing(desk: Desk) -> None:
     nine = desk.book(THU_NINE)
     before = desk.state()
 
-    wrong = desk.run("confirmations", "record", str(nine.id), "cancelled", "--as", "desk")
+    wrong = desk.run("confirmations", "record", str(nine.id), "maybe", "--as", "desk")
     assert wrong.exit_code == 2
-    assert "'cancelled' is not one of" in wrong.stderr
+    assert "'maybe' is not one of" in wrong.stderr
+    no_reason = desk.run("confirmations", "record", str(nine.id), "cancelled", "--as", "desk")
+    assert no_reason.exit_code == 2
+    assert "--reason" in no_reason.stderr
+    stray = desk.run("confirmations", "record", str(nine.id), "confirmed", "--reason", "x",
+                     "--as", "desk")
+    assert stray.exit_code == 2
+    assert "--reason goes with cancelled only" in stray.stderr
     unknown = desk.run("confirmations", "record", "999", "confirmed", "--as", "desk")
     assert unknown.exit_code == 2
     assert "no appointment with id 999" in unknown.stderr
@@ -113,7 +139,7 @@ def test_bad_input_changed_meanwhile_and_unproven_write_nothing(desk: Desk) -> N
     bad_day = desk.run("confirmations", "--date", "someday", "--as", "desk")
     assert bad_day.exit_code == 2
     assert "date" in bad_day.stderr
-    for result in (wrong, unknown, stale, nobody, bad_day):
+    for result in (wrong, no_reason, stray, unknown, stale, nobody, bad_day):
         assert_clean(result)
     assert desk.state() == before
     assert outreach(desk) == []

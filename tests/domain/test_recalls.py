@@ -34,6 +34,7 @@ from frontdesk.domain.recalls import (
 LUMBAR = Region.LUMBAR
 AT = frozenset({"L4-L5"})
 MEDICARE = PayerRules()
+SOON = date(2026, 9, 20)  # just after the procedures below
 
 
 def _history(procedure: Procedure, day: date, *, percent: int, months: float,
@@ -55,7 +56,7 @@ def test_a_repeat_is_allowed_from_the_day_its_relief_rule_months_end(
     procedure: Procedure
 ) -> None:
     last, history = _history(procedure, date(2026, 8, 31), percent=80, months=9)
-    found = first_eligible(last, history, MEDICARE)
+    found = first_eligible(last, history, MEDICARE, today=SOON)
     assert found is not None
     _, months = MEDICARE.repeat_relief(procedure)
     assert found.day == date(2026, 8, 31) + relativedelta(months=months)
@@ -67,7 +68,7 @@ def test_a_repeat_is_allowed_from_the_day_its_relief_rule_months_end(
 def test_a_full_cap_moves_it_to_the_day_the_check_names() -> None:
     last, history = _history(Procedure.RFA, date(2026, 9, 15), percent=80, months=7,
                              earlier=(date(2026, 5, 18),))
-    found = first_eligible(last, history, MEDICARE)
+    found = first_eligible(last, history, MEDICARE, today=SOON)
     assert found is not None
     assert found.day == date(2027, 5, 18)
     assert found.rule.endswith("1 of 2 RFA sessions in 12 months")
@@ -82,14 +83,33 @@ def test_no_date_when_waiting_never_helps(percent: int, months: float,
                                           rules: PayerRules) -> None:
     last, history = _history(Procedure.RFA, date(2026, 9, 15), percent=percent,
                              months=months)
-    assert first_eligible(last, history, rules) is None
+    assert first_eligible(last, history, rules, today=SOON) is None
 
 
 def test_no_date_without_relief_documented_about_the_last_one() -> None:
     last, history = _history(Procedure.RFA, date(2026, 9, 15), percent=80, months=9)
     undocumented = History(True, history.sessions, tuple(
         r for r in history.reliefs if r.procedure != Procedure.RFA))
-    assert first_eligible(last, undocumented, MEDICARE) is None
+    assert first_eligible(last, undocumented, MEDICARE, today=SOON) is None
+
+
+def test_a_day_gone_by_is_asked_again_as_of_today() -> None:
+    """The first eligible day passed: the recall stays due since then while the booking's
+    check still allows it today — and is gone once a poorer relief report, taken later,
+    says the last RFA did not last (the check booking makes would refuse it)."""
+    last, history = _history(Procedure.RFA, date(2025, 8, 4), percent=80, months=7)
+    today = date(2026, 9, 20)
+    found = first_eligible(last, history, MEDICARE, today=today)
+    assert found is not None
+    assert found.day == date(2026, 2, 4)  # due since then, still allowed today
+    poorer = PastRelief(Procedure.RFA, LUMBAR, date(2026, 3, 8), 20, MONTH_HOURS,
+                        level_set=AT, side=Side.BILATERAL)  # taken later, not linked
+    later = replace(history, reliefs=(*history.reliefs, poorer))
+    assert payer_check(Procedure.RFA, LUMBAR, 1, found.day, later, MEDICARE, level_set=AT,
+                       side=Side.BILATERAL).allowed  # on the old day it did not show yet
+    assert not payer_check(Procedure.RFA, LUMBAR, 1, today, later, MEDICARE, level_set=AT,
+                           side=Side.BILATERAL).allowed
+    assert first_eligible(last, later, MEDICARE, today=today) is None
 
 
 def test_a_booked_next_step_closes_each_kind() -> None:

@@ -61,7 +61,7 @@ def visit(ctx: Context, p: Practice, patient_id: int, code: str, day: date, *,
     return run_write(ctx.engine, work)
 
 
-def relief(ctx: Context, patient_id: int, appointment_id: int, procedure: str, *,
+def relief(ctx: Context, patient_id: int, appointment_id: int | None, procedure: str, *,
            percent: int, months: float | None = None, hours: float | None = None,
            reported: datetime) -> None:
     def work(session: Session) -> None:

@@ -389,6 +389,62 @@ def test_the_report_lines_agree_with_the_list(ctx: Context, practice: Practice) 
         made["friday"].id,)
 
 
+def test_the_days_figures_survive_its_check_ins_and_no_shows(ctx: Context, practice: Practice,
+                                                              clock: FrozenClock) -> None:
+    """Once Thursday's visits are checked in, completed or missed, they stay on its list and
+    in its report — each saying its status, not "to call" — with the no-shows to set against
+    the confirmed; and a visit already over takes no call's outcome any more."""
+    made = thursday(ctx, practice)
+    extra = book(ctx, practice, THU, 11, patient=practice.other_patient_id)
+    conf.record(ctx, staff=practice.staff, appointment_id=made["facet"].id, outcome="confirmed")
+    conf.record(ctx, staff=practice.staff, appointment_id=made["follow-up"].id,
+                outcome="no-answer")
+    conf.record(ctx, staff=practice.staff, appointment_id=made["new-patient"].id,
+                outcome="wants-move")
+    worked = {line.label: line.figure.ids
+              for line in conf.report_lines(ctx, THU, practice.location_id)}
+
+    clock.now = at(THU, 18)
+    for visit, status in ((made["facet"], Status.CHECKED_IN), (made["facet"], Status.COMPLETED),
+                          (made["follow-up"], Status.NO_SHOW), (extra, Status.CHECKED_IN)):
+        scheduling.set_status(ctx, staff=practice.scheduler, appointment_id=visit.id,
+                              status=status)
+    found = listed(ctx, practice)
+    lines = {line.label: line.figure.ids
+             for line in conf.report_lines(ctx, THU, practice.location_id)}
+
+    assert {r.id: r.standing for r in found.rows} == {
+        made["facet"].id: Standing.CONFIRMED, made["follow-up"].id: Standing.NO_ANSWER,
+        made["new-patient"].id: Standing.WANTS_MOVE, extra.id: Standing.CHECKED_IN}
+    assert Standing.CHECKED_IN.label == "checked in"
+    assert {label: set(ids) for label, ids in lines.items()} == {
+        label: set(ids) for label, ids in worked.items()} | {
+        "of them no-show": {made["follow-up"].id}, "Not tried yet": set()}
+    assert set(lines["To confirm"]) == {r.id for r in found.rows}
+    assert set(lines["Confirmed"]) == {made["facet"].id}
+    assert lines["of them no-show"] == tuple(r.id for r in found.no_shows)
+    assert found.progress == ("2 of 4 reached · 1 confirmed · 0 to call · "
+                              "1 cancelled or moved · 1 no-show")
+    for visit in (made["follow-up"], made["new-patient"], extra):  # over, nobody marked one
+        for outcome in Outcome:
+            with pytest.raises(InvalidInput, match="the visit has started"):
+                conf.record(ctx, staff=practice.staff, appointment_id=visit.id,
+                            outcome=outcome, reason="Forgot")
+    assert scheduling.get_appointment(ctx, made["new-patient"].id).status is Status.BOOKED
+    assert scheduling.get_appointment(ctx, made["follow-up"].id).status is Status.NO_SHOW
+
+
+def test_the_progress_line_counts_a_wanted_move_as_the_report_does(
+        ctx: Context, practice: Practice) -> None:
+    visit = thursday(ctx, practice)["follow-up"]
+    conf.record(ctx, staff=practice.staff, appointment_id=visit.id, outcome="wants-move")
+    found = listed(ctx, practice)
+    moved = next(line for line in conf.report_lines(ctx, THU, practice.location_id)
+                 if line.label == "Cancelled or moved")
+    assert moved.figure.ids == (visit.id,)
+    assert found.progress == "1 of 3 reached · 0 confirmed · 2 to call · 1 cancelled or moved"
+
+
 def test_the_audit_log_tells_each_call_and_finds_it_under_the_patient(
         ctx: Context, practice: Practice) -> None:
     visit = thursday(ctx, practice)["facet"]

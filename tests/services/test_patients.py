@@ -23,8 +23,10 @@ from frontdesk.db.models import (
     AuditEvent,
     Call,
     CallbackTask,
+    Outreach,
     Patient,
     ReliefReport,
+    WaitlistEntry,
 )
 from frontdesk.services import calls, directory, payers, record
 from frontdesk.services import scheduling as s
@@ -352,7 +354,8 @@ def _twin(ctx: Context, clock: FrozenClock, **kw: Any) -> int:
 
 
 def _history_of(ctx: Context, practice: Practice, clock: FrozenClock, patient_id: int) -> None:
-    """A booked block (with its callback task), a call and a relief report."""
+    """A booked block (with its callback task), a call, a relief report, a worklist's call
+    about the block and a wish on the waitlist."""
     s.book(ctx, staff="desk", patient_id=patient_id, visit_type="facet-diagnostic",
            provider_id=practice.able, location_id=practice.location_id, start=MAR11,
            region="lumbar", levels="L4-L5", side="left", ordered_by_physician=True,
@@ -365,6 +368,14 @@ def _history_of(ctx: Context, practice: Practice, clock: FrozenClock, patient_id
         session.add(ReliefReport(patient_id=patient_id, procedure="facet-diagnostic",
                                  region="lumbar", percent_relief=80, hours_lasted=4,
                                  reported_at=clock(), taken_by_id=1))
+        block = session.exec(select(Appointment).where(
+            Appointment.patient_id == patient_id)).one()
+        session.add(Outreach(worklist="confirm", patient_id=patient_id,
+                             appointment_id=block.id, subject="2027-03-11",
+                             outcome="no-answer", at=clock(), staff_id=1))
+        session.add(WaitlistEntry(patient_id=patient_id, visit_type_id=block.visit_type_id,
+                                  appointment_id=block.id, created_at=clock(),
+                                  created_by_id=1))
 
     run_write(ctx.engine, report)
 
@@ -381,9 +392,10 @@ def test_a_merge_moves_everything_and_loses_nothing(
         before_keep, before_other = counts(session, keep), counts(session, other)
         totals = {t: session.exec(select(func.count()).select_from(m)).one()
                   for t, m in (("a", Appointment), ("c", Call), ("r", ReliefReport),
-                               ("t", CallbackTask), ("p", Patient))}
+                               ("t", CallbackTask), ("o", Outreach), ("w", WaitlistEntry),
+                               ("p", Patient))}
     assert before_other == {"appointments": 1, "calls": 1, "relief_reports": 1,
-                            "callbacks": 1}
+                            "callbacks": 1, "outreach": 1, "waitlist_entries": 1}
     result = merge_patients(ctx, staff="mgr", keep_id=keep, other_id=other)
     assert result.moved == {**before_other, "merged_records": 0}
     assert result.filled == ("mobile", "email", "address", "alerts")
@@ -394,7 +406,8 @@ def test_a_merge_moves_everything_and_loses_nothing(
                                          for k in before_keep}
         assert {t: session.exec(select(func.count()).select_from(m)).one()
                 for t, m in (("a", Appointment), ("c", Call), ("r", ReliefReport),
-                             ("t", CallbackTask), ("p", Patient))} == totals  # nothing lost
+                             ("t", CallbackTask), ("o", Outreach), ("w", WaitlistEntry),
+                             ("p", Patient))} == totals  # nothing lost
     kept, gone = row(ctx, keep), row(ctx, other)
     assert (kept.mobile, kept.sms_consent, kept.email, kept.zip, kept.alerts) == (
         "+19185550189", True, "j@example.com", "74103", ["interpreter"])
@@ -502,7 +515,8 @@ def test_the_audit_trail_tells_edits_and_merges_in_plain_words(
     assert said["patient.edit"] == f"changed the record of patient {keep}: email, alert note"
     assert said["patient.merge"] == (
         f"merged patient {other} into patient {keep}; moved 1 appointments, 1 calls, "
-        f"1 relief reports, 1 callbacks; left on patient {other}: name, payer")
+        f"1 relief reports, 1 callbacks, 1 outreach, 1 waitlist entries; left on patient "
+        f"{other}: name, payer")
     assert "example" not in str(said)
 
 

@@ -14,14 +14,17 @@ import pytest
 from dateutil.relativedelta import relativedelta
 from sqlmodel import Session, select
 
-from frontdesk.db.models import AuditEvent, CallbackTask, Outreach
+from frontdesk.db.engine import run_write
+from frontdesk.db.models import AuditEvent, CallbackTask, Outreach, Staff
 from frontdesk.domain.pathway import PayerRules
 from frontdesk.domain.payers import DEFAULT_RULE_SETS
 from frontdesk.domain.recalls import RecallKind, RecallOutcome, RecallRules
 from frontdesk.domain.settings import Settings
+from frontdesk.services import scheduling
 from frontdesk.services.audit.summaries import _Names, summarise
 from frontdesk.services.context import Context
 from frontdesk.services.errors import InvalidInput
+from frontdesk.services.pathway import PayerRulesBroken
 from frontdesk.services.report.values import DrillKind
 from frontdesk.services.worklists.recalls import (
     Recall,
@@ -118,6 +121,26 @@ def test_relief_short_of_the_rule_or_a_payer_refusing_repeats_never_shows_it(
     assert f"repeat:{other_rfa}" in listed(ctx, practice)
 
 
+def test_a_poorer_relief_report_taken_later_ends_a_repeat_the_booking_would_refuse(
+    ctx: Context, practice: Practice
+) -> None:
+    """The first eligible day is past; a relief report taken since (not linked to the RFA)
+    says it did not last: the booking's own check, asked as of today, refuses the repeat, so
+    the list does not offer the call."""
+    patient = medicare_patient(ctx)
+    rfa = rfa_history(ctx, practice, patient, date(2026, 8, 3))
+    item = listed(ctx, practice)[f"repeat:{rfa}"]
+    assert item.since == date(2027, 2, 3)  # due since then, the check still passes today
+
+    relief(ctx, patient, None, "rfa", percent=20, months=1, reported=at(date(2027, 3, 8)))
+    assert f"repeat:{rfa}" not in listed(ctx, practice)
+    with pytest.raises(PayerRulesBroken, match="a repeat needs the last one"):
+        scheduling.book(ctx, staff=practice.staff, patient_id=patient, visit_type="rfa",
+                        provider_id=practice.able, location_id=practice.location_id,
+                        start=at(date(2027, 3, 19)), region="lumbar", levels="L4-L5",
+                        side="bilateral", accept_warnings=scheduling.WARNING_CODES)
+
+
 def test_no_relief_on_record_or_no_payer_rules_is_no_repeat_recall(
     ctx: Context, practice: Practice, clock: FrozenClock
 ) -> None:
@@ -182,6 +205,27 @@ def test_an_overdue_relief_callback_is_listed_with_its_key(
     assert item.location_name == "Test Clinic"
     assert f"relief:{not_yet}" not in found
     assert f"follow-up:{block}" not in found  # the relief recall covers it
+
+
+def test_a_declined_relief_recall_does_not_come_back_as_the_block_s_follow_up(
+    ctx: Context, practice: Practice
+) -> None:
+    block = visit(ctx, practice, practice.other_patient_id, "facet-diagnostic",
+                  date(2027, 3, 8))
+    task = callback(ctx, practice.other_patient_id, block, due=at(date(2027, 3, 9)))
+    assert set(listed(ctx, practice)) == {f"relief:{task}"}
+    record_outcome(ctx, staff=practice.staff, key=f"relief:{task}", outcome="declined",
+                   note="pain gone, does not want more calls")
+    assert listed(ctx, practice) == {}
+    with Session(ctx.engine) as session:
+        cancelled = session.get(CallbackTask, task)
+        assert cancelled is not None
+        assert cancelled.status == "cancelled"
+    # a callback cancelled some other way still leaves the block to follow up
+    other = visit(ctx, practice, practice.patient_id, "facet-diagnostic", date(2027, 3, 1))
+    callback(ctx, practice.patient_id, other, due=at(date(2027, 3, 2)), status="cancelled",
+             done_at=at(date(2027, 3, 2)))
+    assert set(listed(ctx, practice)) == {f"follow-up:{other}"}
 
 
 def test_a_diagnostic_block_without_its_next_step_is_listed_until_one_is_booked(
@@ -312,7 +356,7 @@ def test_the_location_filter_and_the_report_lines_agree_with_the_list(
                                else DrillKind.APPOINTMENTS)
     assert lines["Due now: relief callback"].ids == (task,)
     assert lines["Due now: no follow-up booked"].ids == (block2,)
-    assert lines["Reached today"].ids == tuple(sorted({other, rfa}))  # what each is about
+    assert lines["Reached"].ids == tuple(sorted({other, rfa}))  # what each is about
     assert lines["Booked from recalls"].ids == (consult,)
     done = progress(ctx, by=practice.staff, day=clock.now.date())
     assert (done.tried, done.booked) == (2, (consult,))
@@ -320,6 +364,37 @@ def test_the_location_filter_and_the_report_lines_agree_with_the_list(
                     location_id=practice.location_id + 99).tried == 0
     assert listed(ctx, practice, location_id=practice.location_id).keys() == {
         r.key for r in found}
+    yesterday = clock.now.date() - timedelta(days=1)
+    before = {line.label: line.figure for line in
+              report_lines(ctx, by=practice.manager, day=yesterday)}
+    assert list(before) == [f"Due now (as of today): {kind.label.lower()}"
+                            for kind in RecallKind] + ["Reached", "Booked from recalls"]
+    assert before["Reached"].ids == before["Booked from recalls"].ids == ()
+    assert before["Reached"].title == f"Visits whose recall reached the patient, " \
+                                      f"{yesterday:%a} {yesterday.day} {yesterday:%b %Y}"
+
+
+def test_a_row_the_recalls_did_not_write_is_left_out_of_the_report(
+    ctx: Context, practice: Practice, clock: FrozenClock
+) -> None:
+    block = visit(ctx, practice, practice.patient_id, "facet-diagnostic", date(2027, 3, 1))
+    record_outcome(ctx, staff=practice.staff, key=f"follow-up:{block}", outcome="no-answer")
+
+    def strays(session: Session) -> None:
+        staff = session.exec(select(Staff).where(Staff.username == "desk")).one()
+        for subject, outcome in ((f"follow-up:{block}", "wrong-number"),
+                                 ("callback:7", "no-answer"), ("repeat:x", "declined")):
+            session.add(Outreach(worklist="recall", patient_id=practice.patient_id,
+                                 subject=subject, outcome=outcome, note="", at=clock.now,
+                                 staff_id=staff.id or 0))
+
+    run_write(ctx.engine, strays)
+    done = progress(ctx, by=practice.staff, day=clock.now.date())
+    assert (done.tried, done.reached) == (1, ())
+    lines = {line.label: line.figure.ids for line in
+             report_lines(ctx, by=practice.manager, day=clock.now.date())}
+    assert lines["Due now: no follow-up booked"] == (block,)
+    assert f"follow-up:{block}" in listed(ctx, practice)
     assert listed(ctx, practice, location_id=practice.location_id + 99) == {}
 
 
@@ -340,3 +415,53 @@ def test_a_recall_not_due_yet_takes_no_outcome(ctx: Context, practice: Practice,
     move_to(clock, ELIGIBLE - timedelta(days=30))
     assert record_outcome(ctx, staff=practice.staff, key=f"repeat:{rfa}",
                           outcome="no-answer").tries == 1
+
+
+def test_histories_read_in_bulk_are_each_patient_s_own(ctx: Context, practice: Practice) -> None:
+    """The recalls read every candidate's history in two queries, each as load_history
+    reads it alone."""
+    from sqlalchemy import event
+
+    from frontdesk.services.pathway import load_histories, load_history
+
+    first, second = medicare_patient(ctx), medicare_patient(ctx, "Sky", "Bulkcase")
+    rfa_history(ctx, practice, first, RFA_DAY)
+    rfa_history(ctx, practice, second, date(2026, 5, 4), percent=60, months=2)
+    wanted = {first, second, practice.patient_id, 999_999}
+    now = at(date(2027, 3, 10))
+    queries: list[str] = []
+
+    def count(*args: object) -> None:
+        if str(args[2]).startswith("SELECT"):
+            queries.append(str(args[2]))
+
+    with Session(ctx.engine) as session:
+        event.listen(ctx.engine, "before_cursor_execute", count)
+        try:
+            bulk = load_histories(session, wanted, now=now)
+        finally:
+            event.remove(ctx.engine, "before_cursor_execute", count)
+        assert len(queries) == 2
+        assert bulk == {i: load_history(session, i, now=now) for i in wanted}
+    assert len(bulk[first].sessions) == 3
+    assert bulk[999_999].sessions == ()
+
+
+def test_the_mobile_is_the_number_to_call_when_the_record_has_one(
+    ctx: Context, practice: Practice
+) -> None:
+    """As on the confirmation list: the mobile first, else the phone on file."""
+    from frontdesk.db.models import Patient
+
+    block = visit(ctx, practice, practice.patient_id, "facet-diagnostic", date(2027, 3, 1))
+    key = f"follow-up:{block}"
+    assert listed(ctx, practice)[key].phone == "+19185550111"
+
+    def mobile(session: Session) -> None:
+        row = session.get(Patient, practice.patient_id)
+        assert row is not None
+        row.mobile = "+19185550199"
+        session.add(row)
+
+    run_write(ctx.engine, mobile)
+    assert listed(ctx, practice)[key].phone == "+19185550199"

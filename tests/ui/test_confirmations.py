@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 from textual.pilot import Pilot
-from textual.widgets import Input
+from textual.widgets import DataTable, Input
 from textual.worker import WorkerCancelled
 
 from frontdesk.db.models import AuditEvent, Outreach
@@ -18,14 +18,16 @@ from frontdesk.domain.model import Status
 from frontdesk.services import scheduling
 from frontdesk.services.context import Context
 from frontdesk.services.views import AppointmentView
+from frontdesk.services.worklists import confirmations as conf
 from frontdesk.ui.app import FrontDeskApp
 from frontdesk.ui.calendar.day.screen import DayViewScreen
 from frontdesk.ui.visit.cancel import CancelDialog
 from frontdesk.ui.widgets.go_to import GoToDialog
 from frontdesk.ui.worklists.confirm_layout import plan_columns
 from frontdesk.ui.worklists.confirmations import ConfirmationsScreen
+from tests.conftest import FrozenClock
 from tests.practice import Practice
-from tests.services.test_confirmations import FRI, THU, book
+from tests.services.test_confirmations import FRI, THU, at, book
 from tests.ui.conftest import settled, text_of
 
 
@@ -208,3 +210,42 @@ def test_the_columns_fit_80_and_grow_with_the_terminal() -> None:
     assert [c.key for c in wide] == [
         "time", "patient", "phone", "visit", "standing", "provider", "remind"]
     assert sum(c.width + 2 for c in wide) == 158
+
+
+async def test_a_day_under_way_shows_each_visit_s_status_and_takes_no_outcome(
+        sqlite_ctx: Context, practice: Practice, clock: FrozenClock) -> None:
+    """Thursday evening: the visits checked in, completed or missed stay on the list, each
+    saying its status rather than "to call", the progress line counting the no-show; the
+    outcome keys are off on them."""
+    eight, nine, ten, one = four_on_thursday(sqlite_ctx, practice)
+    conf.record(sqlite_ctx, staff="desk", appointment_id=eight.id, outcome="confirmed")
+    clock.now = at(THU, 18)
+    for visit, status in ((eight, Status.CHECKED_IN), (eight, Status.COMPLETED),
+                          (nine, Status.NO_SHOW), (ten, Status.CHECKED_IN)):
+        scheduling.set_status(sqlite_ctx, staff="sched", appointment_id=visit.id,
+                              status=status)
+    app = FrontDeskApp(context=sqlite_ctx, staff="desk")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await opened(pilot, day=THU)
+        table = screen.query_one("#confirm-table", DataTable)
+        shown = "\n".join(" ".join(str(c) for c in table.get_row_at(i))
+                          for i in range(table.row_count))
+        assert "● completed" in shown
+        assert "⊘ no-show" in shown
+        assert "→ checked in" in shown
+        assert screen.listing.progress == (
+            "1 of 4 reached · 1 confirmed · 1 to call · 1 no-show")
+        assert text_of(screen, "#confirm-progress") == screen.listing.progress
+        assert text_of(screen, "#confirm-detail").endswith("Not called")  # 10:00, checked in
+        while cursor_id(screen) != nine.id:
+            await pilot.press("down")
+        for action in ("record('confirmed')", "record('no-answer')", "cancel_visit",
+                       "move_visit"):
+            assert screen.check_action(action.split("(")[0], tuple(
+                [action.split("'")[1]] if "'" in action else [])) is None, action
+        await pilot.press("x")
+        await pilot.pause()
+        assert not isinstance(pilot.app.screen, CancelDialog)
+    assert outcomes(sqlite_ctx) == [(eight.id, "confirmed")]
+    assert one.id in {r.id for r in conf.confirmation_list(
+        sqlite_ctx, by="desk", day=THU).having(conf.Standing.TO_CALL)}

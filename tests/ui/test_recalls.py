@@ -7,11 +7,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input
 
-from frontdesk.db.models import Call, Outreach
+from frontdesk.db.models import AuditEvent, Call, Outreach
 from frontdesk.domain.recalls import RecallKind
 from frontdesk.services.context import Context
 from frontdesk.ui.app import FrontDeskApp
@@ -190,3 +190,28 @@ async def test_booked_is_refused_until_a_visit_is_and_declined_asks_why(
         screen = await _listed(pilot)
         assert first not in [i.key for i in screen.items]
         assert _outreach(sqlite_ctx) == [(first, "declined")]
+
+
+def _listings(ctx: Context) -> list[dict[str, Any]]:
+    with Session(ctx.engine) as session:
+        return [e.after for e in session.exec(
+            select(AuditEvent).where(AuditEvent.action == "patient.list")
+            .order_by(col(AuditEvent.id))).all()]
+
+
+async def test_the_first_read_of_each_location_and_kind_is_audited(
+    sqlite_ctx: Context, practice: Practice
+) -> None:
+    """Names and phones are shown: the first read of a location and kind is audited as the
+    command line's is (who, how many — never the rows); a read keeping it fresh is not."""
+    _recalls(sqlite_ctx, practice)
+    async with app_for(sqlite_ctx, staff="desk").run_test(size=(80, 24)) as pilot:
+        screen = await _open(pilot)
+        assert _listings(sqlite_ctx) == [{"command": "recalls", "rows": 3}]
+        screen._refresh_quietly()
+        screen.reload()  # back from a call
+        await _listed(pilot)
+        assert len(_listings(sqlite_ctx)) == 1
+        await pilot.press("k")  # another kind: its first read
+        await _listed(pilot)
+        assert len(_listings(sqlite_ctx)) == 2

@@ -538,3 +538,51 @@ class TestIdleLock:
             assert draft.status == "open"  # kept for rita to resume
             assert draft.note == "asks about parking"
         assert audit_actions(demo)[-2:] == ["staff.screen_lock", "staff.sign_in"]
+
+    async def test_a_call_read_while_the_screen_locks_stays_shut_until_f2_after_unlock(
+            self, demo: Context, monkeypatch: pytest.MonkeyPatch) -> None:
+        """F2, and the lock comes before the call is read: no call (with its patient's
+        details) opens over the lock, nor does any other screen but a password one; after
+        the unlock, F2 offers the call kept as a draft."""
+        from frontdesk.ui.backend.door import Backend
+        from frontdesk.ui.call.dialogs import ResumeDialog
+        from frontdesk.ui.treatments.screen import TreatmentScreen
+        from frontdesk.ui.widgets.keys import KeysScreen
+
+        locked = Event()
+        reading = Backend.open_calls
+
+        def after_the_lock(backend: Backend) -> Any:
+            locked.wait(5)
+            return reading(backend)
+
+        monkeypatch.setattr(Backend, "open_calls", after_the_lock)
+        app = FrontDeskApp(context=demo, poll_seconds=SLOW)
+        async with app.run_test(size=(80, 24)) as pilot:
+            board = await wait_for(pilot, TodayScreen)
+            await pilot.press("f2")
+            await pilot.press("ctrl+l")
+            lock = await wait_for(pilot, LockScreen)
+            locked.set()
+            await workers_done(pilot)
+            await quiet(pilot)
+            assert app.screen_stack[-2:] == [board, lock]
+            assert app._calls is not None
+            assert not app._calls.busy
+            backend = app.backend
+            assert backend is not None
+            for screen in (TreatmentScreen(backend), KeysScreen(board)):
+                app.push_screen(screen)  # a worker's screen, a list of keys: refused
+                await quiet(pilot)
+                assert app.screen_stack[-2:] == [board, lock]
+            second = LockScreen(backend, name="Rita")
+            app.push_screen(second)  # a password screen still may
+            await quiet(pilot)
+            assert app.screen is second
+            second.dismiss(None)
+            await quiet(pilot)
+            await type_into(pilot, "#lock-password", RITA)
+            assert pilot.app.screen is board
+            await pilot.press("f2")
+            dialog = await wait_for(pilot, ResumeDialog)
+            assert dialog.drafts

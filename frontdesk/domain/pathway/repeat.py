@@ -46,21 +46,42 @@ def relief_for(last: PastSession, history: History) -> PastRelief | None:
     return found[-1] if found else None
 
 
-def first_eligible(last: PastSession, history: History, payer: PayerRules) -> Eligible | None:
+def first_eligible(last: PastSession, history: History, payer: PayerRules, *,
+                   today: date) -> Eligible | None:
     """The first day ``payer`` allows repeating ``last`` (an RFA or a therapeutic injection),
     or None: no relief documented about it, relief short of the rule, or a cap that waiting
-    never frees (a payer that refuses repeats)."""
+    never frees (a payer that refuses repeats).
+
+    A day already past is asked again as of ``today`` — the booking's own check, which
+    weighs every relief report on record by then (one taken later, poorer, ends the recall)
+    and today's caps: still allowed, the recall stays due since that day; allowed only later,
+    it is due from then; never, there is none."""
     relief = relief_for(last, history)
     if last.procedure not in REPEATED or relief is None:
         return None
     percent, months = payer.repeat_relief(last.procedure)
-    day = max(last.day + timedelta(days=1), last.day + relativedelta(months=months))
+    first = max(last.day + timedelta(days=1), last.day + relativedelta(months=months))
+    found = _allowed_from(last, history, payer, first)
+    if found is None:
+        return None
+    day, check = found
+    if day < today:
+        still = _allowed_from(last, history, payer, today)
+        if still is None:
+            return None
+        day, check = (day, still[1]) if still[0] == today else still
+    return Eligible(day, _rule(last, payer, check, relief, percent, months), check, relief)
+
+
+def _allowed_from(last: PastSession, history: History, payer: PayerRules, day: date
+                  ) -> tuple[date, PayerCheck] | None:
+    """The first day from ``day`` the booking check allows repeating ``last``, with the
+    check, following the day it names while a cap is full; None when waiting never helps."""
     for _ in range(_STEPS):
         check = payer_check(last.procedure, last.region, last.levels, day, history, payer,
                             level_set=last.level_set, side=last.side)
         if check.allowed:
-            return Eligible(day, _rule(last, payer, check, relief, percent, months), check,
-                            relief)
+            return day, check
         later = check.earliest
         if later is None or later <= day:
             return None

@@ -16,7 +16,15 @@ from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from frontdesk.db import queries as q
-from frontdesk.db.models import Appointment, Call, CallbackTask, Patient, ReliefReport
+from frontdesk.db.models import (
+    Appointment,
+    Call,
+    CallbackTask,
+    Outreach,
+    Patient,
+    ReliefReport,
+    WaitlistEntry,
+)
 from frontdesk.domain.patients import ALERTS, MAX_ALERT_NOTE
 from frontdesk.domain.permissions import Permission
 from frontdesk.services.access import acting
@@ -29,7 +37,8 @@ from frontdesk.services.views import MergeView
 
 #: What moves, by the name the result and the audit event give it.
 MOVED: dict[str, Any] = {"appointments": Appointment, "calls": Call,
-                         "relief_reports": ReliefReport, "callbacks": CallbackTask}
+                         "relief_reports": ReliefReport, "callbacks": CallbackTask,
+                         "outreach": Outreach, "waitlist_entries": WaitlistEntry}
 
 #: Details the kept record takes from the other when its own are empty, as groups that go
 #: together (an address is taken whole, a mobile with its text consent, a payer with its id).

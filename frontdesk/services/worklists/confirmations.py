@@ -30,6 +30,8 @@ from frontdesk.db.engine import DatabaseBusyError, read_session, run_write
 from frontdesk.db.models import Location, Outreach, Patient, Staff, Template, VisitType
 from frontdesk.domain.availability import working_spans
 from frontdesk.domain.confirmations import (
+    OVER,
+    TO_HAPPEN,
     WORKLIST,
     Outcome,
     Standing,
@@ -54,8 +56,10 @@ from frontdesk.services.scheduling.reading import _view
 from frontdesk.services.scheduling.transaction import _appointment, _check_version
 from frontdesk.services.views import AppointmentView
 
-#: Visits still to happen: what the list holds (holds, cancelled and past statuses do not).
-TO_HAPPEN = (Status.BOOKED.value, Status.CONFIRMED.value)
+#: What a day's list holds: the visits still to happen and those under way or over (checked
+#: in, completed, no-show: each was to confirm when the list was worked). Holds and cancelled
+#: visits are not on it (a visit the list itself cancelled is counted in ``settled``).
+LISTED = (*TO_HAPPEN, *OVER)
 #: How far ahead the next working day is looked for.
 AHEAD_DAYS = 31
 #: The outcomes that take a visit off its day's list through the list itself.
@@ -93,9 +97,10 @@ class ConfirmRow:
 
 @dataclass(frozen=True, slots=True)
 class ConfirmationList:
-    """A day's list at a location (None: every location). ``rows`` are the visits still to
-    happen, in calling order; ``settled`` the ones this day's list cancelled or moved to
-    another day (no longer on it, still counted)."""
+    """A day's list at a location (None: every location). ``rows`` are the day's visits still
+    to happen and those under way or over (checked in, completed, no-show: they keep the day's
+    counts once it has begun), in calling order; ``settled`` the ones this day's list
+    cancelled or moved to another day (no longer on it, still counted)."""
 
     day: date
     location_id: int | None
@@ -118,17 +123,25 @@ class ConfirmationList:
         return len(self.having(Standing.TO_CALL))
 
     @property
+    def no_shows(self) -> tuple[ConfirmRow, ...]:
+        """The visits on the list the patient did not come to (to set against the confirmed)."""
+        return tuple(r for r in self.rows if r.appointment.status is Status.NO_SHOW)
+
+    @property
     def cancelled_or_moved(self) -> tuple[ConfirmRow, ...]:
         """Cancelled or moved through the list: gone from it, or still on it to be moved."""
         return (*self.settled, *self.having(Standing.WANTS_MOVE))
 
     @property
     def progress(self) -> str:
-        """'7 of 18 reached · 5 confirmed · 9 to call' (· '2 cancelled or moved')."""
+        """'7 of 18 reached · 5 confirmed · 9 to call' (· '2 cancelled or moved' · '1
+        no-show'): the same counts as the report's lines."""
         said = (f"{self.reached} of {len(self.rows)} reached · {self.confirmed} confirmed · "
                 f"{self.to_call} to call")
-        if self.settled:
-            said += f" · {len(self.settled)} cancelled or moved"
+        if self.cancelled_or_moved:
+            said += f" · {len(self.cancelled_or_moved)} cancelled or moved"
+        if self.no_shows:
+            said += f" · {len(self.no_shows)} no-show"
         return said
 
 
@@ -210,7 +223,7 @@ def _gather(session: Session, day: date, location_id: int | None) -> Confirmatio
     for tz, ids in by_zone.items():
         start, end = local_day_bounds(day, ZoneInfo(tz))
         views += [v for v in map(appointment_view, q.appointment_rows(
-            session, start=start, end=end, location_ids=ids)) if v.status.value in TO_HAPPEN]
+            session, start=start, end=end, location_ids=ids)) if v.status.value in LISTED]
     subject = day.isoformat()
     calls = _calls(session, subject, [v.id for v in views])
     listed = {v.id for v in views}
@@ -299,9 +312,7 @@ def record(ctx: Context, *, staff: str, appointment_id: int, outcome: Outcome | 
     version = seen.version if expected_version is None else expected_version
     if expected_version is not None and seen.version != expected_version:
         raise StaleAppointment(seen)
-    if seen.status.value not in TO_HAPPEN:
-        raise InvalidInput("appointment", f"a {seen.status.label} visit is not on the "
-                                          "confirmation list")
+    _still_to_happen(seen.status.value, seen.start, ctx.now())
     call = OutreachNote(WORKLIST, said.value, subject=seen.local_start.date().isoformat(),
                         note=note).checked()
     if said is Outcome.CANCELLED:
@@ -317,12 +328,7 @@ def record(ctx: Context, *, staff: str, appointment_id: int, outcome: Outcome | 
         person = acting(session, staff, Permission.CONFIRMATIONS)
         appt = _appointment(session, appointment_id)
         _check_version(session, appt, version)
-        if appt.status not in TO_HAPPEN:
-            raise InvalidInput("appointment", f"a {Status(appt.status).label} visit is not "
-                                              "on the confirmation list")
-        if appt.starts_at <= now:
-            raise InvalidInput("appointment", "the visit has started; there is nothing left "
-                                              "to confirm")
+        _still_to_happen(appt.status, appt.starts_at, now)
         write_outreach(session, ctx, appt=appt, staff=person, note=call, now=now)
         return _view(session, appointment_id)
 
@@ -332,15 +338,28 @@ def record(ctx: Context, *, staff: str, appointment_id: int, outcome: Outcome | 
         raise Busy(str(exc)) from exc
 
 
+def _still_to_happen(status: str, start: datetime, now: datetime) -> None:
+    """Refuse a call's outcome for a visit not to happen any more: one under way or over (its
+    start passed, whatever its status says: a no-show is not made a late cancel), a hold, a
+    cancelled visit."""
+    if status in OVER or (status in TO_HAPPEN and start <= now):
+        raise InvalidInput("appointment", "the visit has started; there is nothing left to "
+                                          "confirm")
+    if status not in TO_HAPPEN:
+        raise InvalidInput("appointment", f"a {Status(status).label} visit is not on the "
+                                          "confirmation list")
+
+
 # --------------------------------------------------------------------------- the report
 
 
 def report_lines(source: Context | Session, day: date, location_id: int | None
                  ) -> list[WorklistLine]:
     """The daily report's confirmation figures for ``day`` at ``location_id`` (None: all),
-    each with the visits behind it, counted by the list's own read: to confirm (the visits
-    still to happen that day), confirmed, left a message, no answer, cancelled or moved
-    through the list, not tried yet. ``source``: the report's open session, or a context."""
+    each with the visits behind it, counted by the list's own read: to confirm (the day's
+    visits still to happen, checked in, completed or no-show), of them no-show, confirmed,
+    left a message, no answer, cancelled or moved through the list, not tried yet.
+    ``source``: the report's open session, or a context."""
     if isinstance(source, Session):
         found = _gather(source, day, location_id)
     else:
@@ -355,6 +374,7 @@ def report_lines(source: Context | Session, day: date, location_id: int | None
 
     return [
         line("To confirm", found.rows),
+        line("of them no-show", found.no_shows),
         line("Confirmed", found.having(Standing.CONFIRMED)),
         line("Left a message", found.having(Standing.LEFT_MESSAGE)),
         line("No answer", found.having(Standing.NO_ANSWER)),

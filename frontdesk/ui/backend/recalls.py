@@ -17,13 +17,20 @@ if TYPE_CHECKING:  # the recalls' services load when the list is first opened
 class RecallDoor(BackendCore):
     """What the recalls screen asks of the services."""
 
-    def recalls(self, location_id: int | None,
-                kind: RecallKind | None = None) -> list[Recall]:
-        """The recalls due at ``location_id`` (None: everywhere), of ``kind`` (None: all)."""
+    def recalls(self, location_id: int | None, kind: RecallKind | None = None, *,
+                audit: bool = True) -> list[Recall]:
+        """The recalls due at ``location_id`` (None: everywhere), of ``kind`` (None: all).
+        They show names and phones, so the read is audited (``patient.list``: who, how
+        many), as the command line's is — unless ``audit`` is False: a read that only keeps
+        the same list fresh."""
+        from frontdesk.services import directory
         from frontdesk.services.worklists import recalls
 
-        return recalls.recalls(self.ctx, by=self._acting(), location_id=location_id,
-                               kind=kind)
+        staff = self._acting()
+        found = recalls.recalls(self.ctx, by=staff, location_id=location_id, kind=kind)
+        if audit:
+            directory.record_listed(self.ctx, staff=staff, command="recalls", rows=len(found))
+        return found
 
     def recall_progress(self, location_id: int | None) -> Progress:
         """What the desk did with the recalls today (tried, reached, booked)."""

@@ -74,14 +74,25 @@ class CallOpener:
         self.busy = False
         self.app.notify(message, severity="error", markup=False)
 
+    def _covered(self) -> bool:
+        """The screen was locked (or someone else is signing in) while the call was read:
+        nothing with a patient's details opens over it. The call is saved as a draft, so F2
+        resumes it once the screen is unlocked."""
+        covered = getattr(self.app, "covered", None)
+        return bool(covered is not None and covered())
+
     def _show(self, backend: Backend, call: CallView | None, drafts: list[CallView],
               places: tuple[LocationView, ...]) -> None:
         self.busy = False
+        if self._covered():
+            return
         if call is not None:
             self.app.push_screen(CallScreen(backend, call, locations=places))
             return
 
         def chosen(choice: CallView | str | None) -> None:
+            if self._covered():
+                return
             if choice == "new":
                 self.busy = True
                 self._run(partial(self._start, backend, places))

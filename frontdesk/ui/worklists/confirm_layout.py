@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from frontdesk.domain.confirmations import Standing
+from frontdesk.domain.confirmations import STATUS_WORDS, Standing
 from frontdesk.ui.text import fit, phone_text
 
 if TYPE_CHECKING:
@@ -91,11 +91,16 @@ def cell_text(row: ConfirmRow, column: Column) -> str:
 
 #: One symbol per standing, so colour never carries the meaning alone.
 MARKS = {Standing.TO_CALL: "·", Standing.CONFIRMED: "✓", Standing.LEFT_MESSAGE: "✉",
-         Standing.NO_ANSWER: "∅", Standing.WANTS_MOVE: "↻", Standing.CANCELLED: "✗"}
+         Standing.NO_ANSWER: "∅", Standing.WANTS_MOVE: "↻", Standing.CANCELLED: "✗",
+         Standing.CHECKED_IN: "→", Standing.COMPLETED: "●", Standing.NO_SHOW: "⊘"}
 
 
 def standing_text(row: ConfirmRow) -> str:
-    """'✓ confirmed', '∅ no answer ×2' (the tries, once more than one)."""
+    """'✓ confirmed', '∅ no answer ×2' (the tries, once more than one); a visit under way or
+    over says its status ('⊘ no-show', '● completed'), its last call in the detail below."""
+    status = row.appointment.status.value
+    if status in STATUS_WORDS:
+        return f"{MARKS[Standing(status)]} {STATUS_WORDS[status]}"
     tries = f" ×{row.tries}" if row.tries > 1 else ""
     return f"{MARKS[row.standing]} {row.standing.label}{tries}"
 
@@ -117,6 +122,7 @@ def detail(row: ConfirmRow, width: int) -> str:
                          f"{row.called_by}{tries}", width))
     else:
         lines.append("Not called yet" if row.standing is Standing.TO_CALL
+                     else "Not called" if row.standing.value in STATUS_WORDS
                      else f"{row.standing.label.capitalize()} (not through this list)")
     return "\n".join(lines)
 

@@ -19,7 +19,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Static
 from textual.worker import Worker, WorkerState
 
-from frontdesk.domain.confirmations import Outcome
+from frontdesk.domain.confirmations import OVER, Outcome
 from frontdesk.domain.permissions import Permission
 from frontdesk.services.errors import FrontDeskError
 from frontdesk.ui.navigation import ShowDay
@@ -261,7 +261,9 @@ class ConfirmationsScreen(Screen[None]):
         key = f"{action}({', '.join(repr(p) for p in parameters)})" if parameters else action
         if key in NEEDS:
             needs = NEEDS[key]
-            usable = (self.selected is not None and not self._writing
+            row = self.selected
+            usable = (row is not None and not self._writing
+                      and row.appointment.status.value not in OVER  # under way or over
                       and self.backend.may(Permission.CONFIRMATIONS)
                       and (needs is None or self.backend.may(needs)))
             return True if usable else None

@@ -13,7 +13,8 @@ A visit of the next step's kind booked after the procedure closes a recall by it
 "no answer" sorts it after the untried ones. The most overdue come first.
 """
 
-from frontdesk.services.worklists.recalls.listing import WORKLIST, Recall, recalls
+from frontdesk.services.worklists.recalls.gather import WORKLIST
+from frontdesk.services.worklists.recalls.listing import Recall, recalls
 from frontdesk.services.worklists.recalls.outcomes import Recorded, record_outcome
 from frontdesk.services.worklists.recalls.report import Progress, progress, report_lines
 

@@ -17,6 +17,7 @@ from frontdesk.db.models import (
     Appointment,
     CallbackTask,
     Location,
+    Outreach,
     Patient,
     ReliefReport,
     VisitType,
@@ -27,15 +28,18 @@ from frontdesk.domain.pathway.repeat import REPEATED, first_eligible
 from frontdesk.domain.recalls import (
     EXPECT_NEXT,
     RecallKind,
+    RecallOutcome,
     RecallRules,
     closes,
 )
 from frontdesk.services.callbacks import RELIEF_REPORT, callbacks_due
 from frontdesk.services.context import Context
 from frontdesk.services.errors import InvalidInput
-from frontdesk.services.pathway import COUNTED, load_history, payer_of
+from frontdesk.services.pathway import COUNTED, load_histories, payer_of
 
 PRACTICE_ZONE = ZoneInfo("America/Chicago")
+#: The ``Outreach.worklist`` of a recall's try.
+WORKLIST = "recall"
 #: Overdue relief callbacks read at most (the most overdue first).
 CALLBACKS_AT_MOST = 500
 
@@ -149,12 +153,16 @@ def _repeats(session: Session, ctx: Context, now: datetime, rules: RecallRules,
     if ref is not None:
         last = {g: v for g, v in last.items() if v[0].id == ref}
     # a repeat needs the relief on record: only the patients with a report of the kind are
-    # read further (their history, one patient at a time)
+    # read further (their histories all at once)
     reported = _reported(session, {g[0] for g in last})
     last = {g: v for g, v in last.items() if (g[0], g[1]) in reported}
     people = patients_by_id(session, {g[0] for g in last})
     later = _later_visits(session, {g[0] for g in last}, since)
-    horizon = now.astimezone(PRACTICE_ZONE).date() + timedelta(days=rules.look_ahead_days)
+    histories = load_histories(session, {
+        g[0] for g in last if (p := people.get(g[0])) is not None and p.merged_into_id is None
+        and payer_of(ctx, p).rules is not None}, now=now)
+    today = now.astimezone(PRACTICE_ZONE).date()
+    horizon = today + timedelta(days=rules.look_ahead_days)
     out: list[Candidate] = []
     for (patient_id, code, region), (appt, _, zone) in last.items():
         patient = people.get(patient_id)
@@ -164,13 +172,13 @@ def _repeats(session: Session, ctx: Context, now: datetime, rules: RecallRules,
         if payer.rules is None:
             continue  # not recognised, or a plan with no payer rules: no date to wait for
         day = appt.starts_at.astimezone(ZoneInfo(zone)).date()
-        history = load_history(session, patient_id, now=now)
+        history = histories[patient_id]
         procedure = Procedure(code)
         session_of = [s for s in history.in_region(procedure, _region_of(appt))
                       if s.day == day]
         if not session_of:
             continue
-        eligible = first_eligible(session_of[-1], history, payer.rules)
+        eligible = first_eligible(session_of[-1], history, payer.rules, today=today)
         if eligible is None:
             continue
         out.append(Candidate(
@@ -228,12 +236,16 @@ def _follow_ups(session: Session, ctx: Context, now: datetime, rules: RecallRule
         tasks[task.appointment_id].append(task)
     later = _later_visits(session, {a.patient_id for a, _, _ in done},
                           min(a.starts_at for a, _, _ in done))
+    declined = _declined(session, [t for own in tasks.values() for t in own
+                                   if t.status == "cancelled"])
     wait = timedelta(hours=ctx.settings.callbacks.relief_report_hours)
     out: list[Candidate] = []
     for appt, code, zone in done:
         own = tasks.get(appt.id, [])
         if any(t.status == "open" for t in own):
             continue  # its relief callback is still to do: the relief recall covers it
+        if any(t.id in declined for t in own):
+            continue  # the patient declined its relief recall: no second recall about it
         reported = [t.done_at for t in own if t.status == "done" and t.done_at is not None]
         due_at = min([appt.starts_at + wait, *reported])
         block_day = appt.starts_at.astimezone(ZoneInfo(zone))
@@ -249,6 +261,18 @@ def _follow_ups(session: Session, ctx: Context, now: datetime, rules: RecallRule
             anchor_id=appt.id or 0, appointment_id=appt.id, location_id=appt.location_id,
             due=due_at <= now, closed_by=_closing(appt, code, later.get(appt.patient_id, ()))))
     return out
+
+
+def _declined(session: Session, cancelled: Sequence[CallbackTask]) -> set[int | None]:
+    """The ids of ``cancelled`` relief callbacks whose recall the patient declined."""
+    if not cancelled:
+        return set()
+    subjects = {f"{RecallKind.RELIEF.value}:{t.id}": t.id for t in cancelled}
+    rows = session.exec(select(Outreach.subject)
+                        .where(Outreach.worklist == WORKLIST)
+                        .where(Outreach.outcome == RecallOutcome.DECLINED.value)
+                        .where(col(Outreach.subject).in_(sorted(subjects)))).all()
+    return {subjects[s] for s in rows}
 
 
 def _reliefs(ctx: Context, location_id: int | None) -> list[Candidate]:

@@ -30,12 +30,11 @@ from frontdesk.services.context import Context
 from frontdesk.services.directory import display_phone
 from frontdesk.services.worklists.recalls.gather import (
     PRACTICE_ZONE,
+    WORKLIST,
     Candidate,
     candidates,
     patients_by_id,
 )
-
-WORKLIST = "recall"
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +108,8 @@ def _recall(c: Candidate, stand: Standing, patient: Patient,
     last = stand.last
     return Recall(
         key=c.key, kind=c.kind, patient_id=c.patient_id,
-        patient_short=f"{patient.last_name}, {patient.first_name[:1]}.", phone=patient.phone,
+        patient_short=f"{patient.last_name}, {patient.first_name[:1]}.",
+        phone=patient.mobile or patient.phone,
         what=c.what, since=c.since, rule=c.rule, anchor_id=c.anchor_id,
         appointment_id=c.appointment_id, location_id=c.location_id,
         location_name=places.get(c.location_id, ""), tries=stand.tries,

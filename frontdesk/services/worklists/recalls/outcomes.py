@@ -26,10 +26,11 @@ from frontdesk.services.errors import InvalidInput
 from frontdesk.services.patients.lookup import live_patient
 from frontdesk.services.worklists.recalls.gather import (
     PRACTICE_ZONE,
+    WORKLIST,
     one,
     parse_key,
 )
-from frontdesk.services.worklists.recalls.listing import WORKLIST, try_of
+from frontdesk.services.worklists.recalls.listing import try_of
 
 
 @dataclass(frozen=True, slots=True)

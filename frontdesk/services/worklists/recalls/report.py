@@ -21,32 +21,40 @@ from frontdesk.domain.recalls import (
 )
 from frontdesk.services.access import require
 from frontdesk.services.context import Context
+from frontdesk.services.errors import InvalidInput
 from frontdesk.services.report.values import DrillKind, Figure, WorklistLine
 from frontdesk.services.worklists.recalls.gather import (
     PRACTICE_ZONE,
+    WORKLIST,
     appointment_places,
     parse_key,
 )
-from frontdesk.services.worklists.recalls.listing import WORKLIST, recalls
+from frontdesk.services.worklists.recalls.listing import recalls
 
 
 def report_lines(ctx: Context, *, by: str, day: date, location_id: int | None = None,
                  rules: RecallRules | None = None) -> list[WorklistLine]:
     """The recalls' lines of the daily report: due now (per kind: the visits or callbacks
-    the list shows), reached on ``day`` (the visits the recalls reached are about) and booked
-    from recalls on ``day`` (the visits booked)."""
+    the list shows — as of today, whatever ``day`` the report is about, so labelled "Due now
+    (as of today)" on another day's report), reached on ``day`` (the visits the recalls
+    reached are about) and booked from recalls on ``day`` (the visits booked)."""
     listed = recalls(ctx, by=by, location_id=location_id, rules=rules)
+    today = ctx.now().astimezone(PRACTICE_ZONE).date()
+    due = "Due now" if day == today else "Due now (as of today)"
+    when = f"{day:%a} {day.day} {day:%b %Y}"
     lines = []
     for kind in RecallKind:
         items = [r for r in listed if r.kind is kind]
         drill = DrillKind.CALLBACKS if kind is RecallKind.RELIEF else DrillKind.APPOINTMENTS
-        lines.append(WorklistLine("Recalls", f"Due now: {kind.label.lower()}", Figure(
-            drill, tuple(r.anchor_id for r in items), f"Recalls due now: {kind.label.lower()}")))
+        lines.append(WorklistLine("Recalls", f"{due}: {kind.label.lower()}", Figure(
+            drill, tuple(r.anchor_id for r in items),
+            f"Recalls {due.lower()}: {kind.label.lower()}")))
     done = progress(ctx, by=by, day=day, location_id=location_id)
-    lines.append(WorklistLine("Recalls", "Reached today", Figure(
-        DrillKind.APPOINTMENTS, done.reached, "Visits whose recall reached the patient")))
+    lines.append(WorklistLine("Recalls", "Reached", Figure(
+        DrillKind.APPOINTMENTS, done.reached,
+        f"Visits whose recall reached the patient, {when}")))
     lines.append(WorklistLine("Recalls", "Booked from recalls", Figure(
-        DrillKind.APPOINTMENTS, done.booked, "Visits booked from recalls")))
+        DrillKind.APPOINTMENTS, done.booked, f"Visits booked from recalls, {when}")))
     return lines
 
 
@@ -72,6 +80,8 @@ def progress(ctx: Context, *, by: str, day: date, location_id: int | None = None
             .where(Outreach.at >= start).where(Outreach.at < end)
             .order_by(col(Outreach.at))).all())
         anchors = _anchors(session, {r.subject for r in rows})
+    # a row this code did not write (an unknown outcome or key) is left out, never fatal
+    rows = [r for r in rows if r.outcome in KNOWN and _key(r.subject) is not None]
     if location_id is not None:
         rows = [r for r in rows if anchors.get(r.subject, (None, None))[1] == location_id]
     reached = {anchors[r.subject][0] for r in rows
@@ -86,7 +96,9 @@ def _anchors(session: Session, subjects: set[str]) -> dict[str, tuple[int | None
     """Recall key -> (the visit it is about, that visit's location)."""
     visits: dict[str, int] = {}
     for subject in subjects:
-        kind, ref = parse_key(subject)
+        if (key := _key(subject)) is None:
+            continue
+        kind, ref = key
         if kind is RecallKind.RELIEF:
             task = session.get(CallbackTask, ref)
             if task is not None and task.appointment_id is not None:
@@ -96,3 +108,15 @@ def _anchors(session: Session, subjects: set[str]) -> dict[str, tuple[int | None
     places = appointment_places(session, sorted(set(visits.values())))
     return {subject: (visit, places[visit]) for subject, visit in visits.items()
             if visit in places}
+
+
+#: The outcomes a recall's try may have.
+KNOWN = frozenset(o.value for o in RecallOutcome)
+
+
+def _key(subject: str) -> tuple[RecallKind, int] | None:
+    """A recall key read, or None when it is not one."""
+    try:
+        return parse_key(subject)
+    except InvalidInput:
+        return None

@@ -93,6 +93,7 @@ class RecallsScreen(Screen[None]):
         self.calling: str | None = None  # the recall whose patient Enter called
         self._next_in_row = False  # an outcome was recorded: the next recall takes its row
         self._columns: tuple[Column, ...] = ()
+        self._audited: set[tuple[int | None, RecallKind | None]] = set()  # read, audited
 
     def compose(self) -> ComposeResult:
         yield TitleRow("Recalls", title_id="recalls-title")
@@ -107,7 +108,7 @@ class RecallsScreen(Screen[None]):
 
     def _refresh_quietly(self) -> None:
         if self.is_current and self.loaded:
-            self._read(self.location_id, self.kind, None)
+            self._read(self.location_id, self.kind, None, False)
 
     def on_screen_resume(self) -> None:
         """Back from a call (or anywhere): read what is left to do."""
@@ -119,15 +120,19 @@ class RecallsScreen(Screen[None]):
         self.loaded = False
         self.refresh_bindings()
         calling, self.calling = self.calling, None
-        self._read(self.location_id, self.kind, calling)
+        audit = (self.location_id, self.kind) not in self._audited
+        self._read(self.location_id, self.kind, calling, audit)
 
     @work(thread=True, exclusive=True, group="recalls", exit_on_error=False)
-    def _read(self, location_id: int | None, kind: RecallKind | None, calling: str | None
-              ) -> tuple[int | None, RecallKind | None, list[Recall], Progress,
-                         tuple[LocationView, ...], str | None]:
+    def _read(self, location_id: int | None, kind: RecallKind | None, calling: str | None,
+              audit: bool) -> tuple[int | None, RecallKind | None, list[Recall], Progress,
+                                    tuple[LocationView, ...], str | None]:
         """The list; with ``calling`` (the recall Enter called about), a booking the call
-        made is recorded for it first when it has left the list."""
-        found = self.backend.recalls(location_id, kind)
+        made is recorded for it first when it has left the list. ``audit``: the first read
+        of a location and kind is audited (names and phones shown), a re-read is not."""
+        found = self.backend.recalls(location_id, kind, audit=audit)
+        if audit:
+            self._audited.add((location_id, kind))
         said = None
         if calling is not None and all(r.key != calling for r in found):
             # the call booked its next step (or took the relief report): a booking is
