@@ -7,19 +7,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, time
+from typing import TYPE_CHECKING
 
 from frontdesk.services.errors import Busy, FrontDeskError, InvalidInput
-from frontdesk.services.views import AppointmentView
-from frontdesk.services.worklists import waitlist
-from frontdesk.services.worklists.waitlist import (
-    Hours,
-    Match,
-    OfferOutcome,
-    OpenedTime,
-    WaitlistView,
-)
 from frontdesk.ui.backend.changes import Outcome
 from frontdesk.ui.backend.core import BackendCore
+
+if TYPE_CHECKING:
+    from frontdesk.services.views import AppointmentView
+    from frontdesk.services.worklists.waitlist import (
+        Hours,
+        Match,
+        OfferOutcome,
+        OpenedTime,
+        WaitlistView,
+    )
 
 
 @dataclass(frozen=True)
@@ -44,30 +46,44 @@ class WaitlistDoor(BackendCore):
     """What the waitlist screen, the matches after a cancel and the waitlist form ask."""
 
     def waitlist(self, location_id: int | None = None) -> list[WaitlistView]:
+        from frontdesk.services.worklists import waitlist
+
         return waitlist.waiting(self.ctx, by=self._acting(), location_id=location_id)
 
     def freed_matches(self, appt: AppointmentView) -> list[Match]:
         """Who on the waitlist the time ``appt`` held (as the screen showed it: before a
         cancel, or before a move) suits, best first."""
-        opened = OpenedTime(appt.provider_id, appt.location_id, appt.start, appt.end)
+        from frontdesk.services.worklists import waitlist
+
+        opened = waitlist.OpenedTime(appt.provider_id, appt.location_id, appt.start, appt.end)
         return waitlist.match(self.ctx, by=self._acting(), opened=opened)
 
     def provider_hours(self, provider_id: int) -> Hours:
         """The provider's working time ahead: what the hours editor compares after a change."""
+        from frontdesk.services.worklists import waitlist
+
         return waitlist.hours_of(self.ctx, provider_id)
 
     def opened_since(self, before: Hours) -> list[OpenedTime]:
+        from frontdesk.services.worklists import waitlist
+
         return waitlist.opened_since(self.ctx, before)
 
     def opened_matches(self, opened: list[OpenedTime]) -> list[Match]:
         """Who on the waitlist the time the hours editor opened suits, best first."""
+        from frontdesk.services.worklists import waitlist
+
         return waitlist.match_opened(self.ctx, by=self._acting(), opened=opened)
 
     def waitlist_slots(self, entry_id: int) -> list[Match]:
         """Open times that suit the entry now, soonest first."""
+        from frontdesk.services.worklists import waitlist
+
         return waitlist.slots_for(self.ctx, by=self._acting(), entry_id=entry_id)
 
     def add_to_waitlist(self, wish: Wish) -> Outcome:
+        from frontdesk.services.worklists import waitlist
+
         def write() -> str:
             added = waitlist.add(
                 self.ctx, staff=self._acting(), patient_id=wish.patient_id,
@@ -81,6 +97,8 @@ class WaitlistDoor(BackendCore):
         return self._waitlist_write(write, "Not added to the waitlist")
 
     def record_offer(self, match: Match, outcome: OfferOutcome) -> Outcome:
+        from frontdesk.services.worklists import waitlist
+
         def write() -> str:
             waitlist.record_offer(self.ctx, staff=self._acting(), entry_id=match.entry.id,
                                   outcome=outcome, start=match.start,
@@ -91,6 +109,8 @@ class WaitlistDoor(BackendCore):
         return self._waitlist_write(write, "The offer was not recorded")
 
     def remove_from_waitlist(self, entry: WaitlistView, reason: str) -> Outcome:
+        from frontdesk.services.worklists import waitlist
+
         def write() -> str:
             waitlist.remove(self.ctx, staff=self._acting(), entry_id=entry.id, reason=reason,
                             expected_version=entry.version)
