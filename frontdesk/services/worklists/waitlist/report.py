@@ -18,10 +18,8 @@ from frontdesk.services.worklists.waitlist.entries import PRACTICE_ZONE, waiting
 from frontdesk.services.worklists.waitlist.offers import WORKLIST, OfferOutcome
 
 TITLE = "Waitlist"
-#: The report has no drill-down of waitlist entries or of offers yet: their ids are kept on
-#: the figures, and these kinds name the nearest list (the lead adds the waitlist's own).
-ENTRY_KIND = DrillKind.CALLS
-OFFER_KIND = DrillKind.CALLS
+ENTRY_KIND = DrillKind.WAITLIST  # ids of waitlist entries
+OFFER_KIND = DrillKind.OUTREACH  # ids of outreach rows (the offers)
 
 
 def report_lines(ctx: Context, *, by: str, day: date,

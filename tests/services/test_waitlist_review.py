@@ -1,0 +1,83 @@
+"""The waitlist, reviewed: the report's drill-down of entries and offers (their own tables,
+audited), the report's lines at one location, the accept that moves a held visit only as the
+desk last saw it, and a merge that carries the entries to the record kept.
+
+Same practice and frozen clock as tests/services/test_waitlist.py (Wed 2027-03-10 09:00 in
+Tulsa; Dr. Able and Pat Baker work Mon-Fri at Test Clinic).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlmodel import Session, col, select
+
+from frontdesk.db.models import AuditEvent
+from frontdesk.services.context import Context
+from frontdesk.services.errors import NotAllowed
+from frontdesk.services.report import drill
+from frontdesk.services.report.values import DrillKind
+from frontdesk.services.worklists import waitlist as wl
+from frontdesk.services.worklists.waitlist import OfferOutcome
+from tests.practice import Practice
+from tests.services.test_waitlist import follow_up, local
+
+
+def last_audit(ctx: Context) -> AuditEvent:
+    with Session(ctx.engine) as session:
+        found = session.exec(select(AuditEvent).order_by(col(AuditEvent.id).desc())).first()
+        assert found is not None
+        return found
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_the_reports_waitlist_figures_drill_into_entries_and_offers(
+    ctx: Context, practice: Practice
+) -> None:
+    p = practice
+    held = follow_up(ctx, p, local(31, 10), p.other_patient_id)
+    holds = wl.add(ctx, staff=p.staff, patient_id=p.other_patient_id, appointment_id=held.id,
+                   until=date(2027, 4, 2)).entry
+    fresh = wl.add(ctx, staff=p.scheduler, patient_id=p.patient_id,
+                   visit_type="follow-up").entry
+    wl.record_offer(ctx, staff=p.staff, entry_id=holds.id, outcome=OfferOutcome.DECLINED,
+                    start=local(11, 10), provider_id=p.able, location_id=p.location_id)
+    lines = {line.label: line.figure for line in
+             wl.report_lines(ctx, by=p.manager, day=date(2027, 3, 10))}
+    waiting, offers = lines["Still waiting"], lines["Offers made"]
+    assert (waiting.kind, offers.kind) == (DrillKind.WAITLIST, DrillKind.OUTREACH)
+
+    entries = drill(ctx, waiting, by=p.manager)
+
+    assert entries.headers == ("Since", "Patient", "Wants", "Holds", "Until", "Now",
+                               "Added by")
+    assert [(r[1], r[2], r[3], r[4], r[5]) for r in entries.rows] == [
+        (_name(ctx, p.other_patient_id), "Follow-up", "Wed 03/31 10:00", "Fri 04/02",
+         "waiting"),
+        (_name(ctx, p.patient_id), "Follow-up", "no visit yet", "", "waiting")]
+    assert entries.appointment_ids == (held.id, None)
+    assert [e.id for e in wl.waiting(ctx, by=p.staff)] == [holds.id, fresh.id]
+    seen = last_audit(ctx)
+    assert (seen.action, seen.after["rows"]) == ("patient.list", 2)
+    assert "Waitlist entries" in seen.after["command"]
+
+    offered = drill(ctx, offers, by=p.manager)
+
+    assert offered.headers == ("At", "Patient", "Offered", "Outcome", "By")
+    assert offered.rows == ((
+        "Wed 03/10 09:00", _name(ctx, p.other_patient_id),
+        "Thu 03/11 10:00 · Dr. Avery Able · Test Clinic", "declined", "Dana Desk"),)
+    assert offered.appointment_ids == (held.id,)
+    assert last_audit(ctx).after["rows"] == 1
+    with pytest.raises(NotAllowed):
+        drill(ctx, offers, by=p.staff)  # the names are for who may read the report
+
+
+def _name(ctx: Context, patient_id: int) -> str:
+    from frontdesk.db.models import Patient
+
+    with Session(ctx.engine) as session:
+        row = session.get(Patient, patient_id)
+        assert row is not None
+        return f"{row.first_name} {row.last_name}"
