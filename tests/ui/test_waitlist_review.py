@@ -1,0 +1,53 @@
+"""The waitlist on screen, reviewed: ``w`` while a time is held for the caller does not put
+them on the list for a second visit (it says how to ask an earlier time for the held one)."""
+
+from __future__ import annotations
+
+from textual.widgets import OptionList
+
+from frontdesk.services.context import Context
+from frontdesk.ui.app import FrontDeskApp
+from frontdesk.ui.call.booking import CallBookingDialog
+from tests.practice import Practice
+from tests.ui.call_helpers import SLOW, quiet, shown
+from tests.ui.conftest import settled
+from tests.ui.test_waitlist import entries
+
+
+async def test_w_with_a_time_held_says_to_book_it_first_and_adds_nothing(
+    sqlite_ctx: Context, practice: Practice
+) -> None:
+    async with FrontDeskApp(context=sqlite_ctx, poll_seconds=SLOW).run_test(
+            size=(80, 24)) as pilot:
+        await settled(pilot)
+        await pilot.press("f2")
+        await quiet(pilot)
+        await pilot.press(*"9185550111")
+        await quiet(pilot)
+        await pilot.press("enter")  # the caller
+        await quiet(pilot)
+        await pilot.press("3")  # a visit the physician ordered
+        await quiet(pilot)
+        listing = pilot.app.focused
+        assert isinstance(listing, OptionList)
+        number = next(str(o.prompt)[0] for o in listing.options
+                      if "Follow-up" in str(o.prompt))
+        await pilot.press(number)
+        await quiet(pilot)
+        await pilot.press("enter")  # offer times
+        await quiet(pilot)
+        dialog = pilot.app.screen
+        assert isinstance(dialog, CallBookingDialog)
+        await pilot.press("enter")  # hold the first
+        await quiet(pilot)
+        assert dialog.held is not None
+        assert "Held for the caller" in shown(dialog, "#callbook-note")
+
+        await pilot.press("w")
+        await quiet(pilot)
+
+        assert pilot.app.screen is dialog  # no form: nothing to save yet
+        assert "A time is held for the caller: Enter books it, then w on that visit" in (
+            shown(dialog, "#callbook-note"))
+        assert dialog.held is not None  # still held
+    assert entries(sqlite_ctx) == []
