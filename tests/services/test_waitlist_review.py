@@ -14,14 +14,15 @@ import pytest
 from sqlmodel import Session, col, select
 
 from frontdesk.db.models import AuditEvent
+from frontdesk.services import scheduling
 from frontdesk.services.context import Context
-from frontdesk.services.errors import NotAllowed
+from frontdesk.services.errors import InvalidInput, NotAllowed, StaleAppointment
 from frontdesk.services.report import drill
 from frontdesk.services.report.values import DrillKind
 from frontdesk.services.worklists import waitlist as wl
 from frontdesk.services.worklists.waitlist import OfferOutcome
 from tests.practice import Practice
-from tests.services.test_waitlist import follow_up, local
+from tests.services.test_waitlist import entry_row, follow_up, local
 
 
 def last_audit(ctx: Context) -> AuditEvent:
@@ -81,3 +82,29 @@ def _name(ctx: Context, patient_id: int) -> str:
         row = session.get(Patient, patient_id)
         assert row is not None
         return f"{row.first_name} {row.last_name}"
+
+
+def test_accept_moves_the_held_visit_only_as_the_offer_saw_it_and_only_earlier(
+    ctx: Context, practice: Practice
+) -> None:
+    p = practice
+    held = follow_up(ctx, p, local(31, 10), p.patient_id)
+    entry = wl.add(ctx, staff=p.staff, patient_id=p.patient_id, appointment_id=held.id).entry
+    with pytest.raises(InvalidInput, match="not earlier"):
+        wl.accept(ctx, staff=p.staff, entry_id=entry.id, start=local(31, 14),
+                  provider_id=p.able, location_id=p.location_id)
+    # someone moves the visit meanwhile: the offer read the old one
+    scheduling.reschedule(ctx, staff=p.scheduler, appointment_id=held.id,
+                          start=local(30, 10), provider_id=p.able, location_id=p.location_id)
+    with pytest.raises(StaleAppointment):
+        wl.accept(ctx, staff=p.staff, entry_id=entry.id, start=local(11, 10),
+                  provider_id=p.able, location_id=p.location_id, held_version=held.version,
+                  expected_version=entry.version)
+    # the wish changed meanwhile (only Mondays now): the offer for a Thursday is refused
+    wl.add(ctx, staff=p.staff, patient_id=p.patient_id, appointment_id=held.id, weekdays=[0])
+    with pytest.raises(InvalidInput, match="changed meanwhile"):
+        wl.accept(ctx, staff=p.staff, entry_id=entry.id, start=local(11, 10),
+                  provider_id=p.able, location_id=p.location_id,
+                  expected_version=entry.version)
+    assert entry_row(ctx, entry.id).status == "waiting"
+    assert scheduling.get_appointment(ctx, held.id).start == local(30, 10)

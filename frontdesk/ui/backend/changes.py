@@ -76,6 +76,7 @@ class Move:
     location_id: int
     said: Said = Said()
     waitlist_id: int | None = None  # an accepted waitlist offer: the entry closes with it
+    waitlist_version: int | None = None  # the entry as the offer read it
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,7 @@ class NewBooking:
     start: datetime
     said: Said = Said()
     waitlist_id: int | None = None  # an accepted waitlist offer: the entry closes with it
+    waitlist_version: int | None = None  # the entry as the offer read it
 
 
 Change = Request | Move | NewBooking

@@ -170,12 +170,12 @@ class WaitlistMatches(ModalScreen[None]):
         change: Move | NewBooking
         if e.held is not None:
             change = Move(e.held.id, e.held.version, match.start, match.provider_id,
-                          match.location_id, waitlist_id=e.id)
+                          match.location_id, waitlist_id=e.id, waitlist_version=e.version)
         else:
             change = NewBooking(e.patient_id, e.visit_type_code, match.provider_id,
                                 match.location_id, match.start,
                                 said=Said(region=e.region, levels=e.levels, side=e.side),
-                                waitlist_id=e.id)
+                                waitlist_id=e.id, waitlist_version=e.version)
         self._apply(change)
 
     @work(thread=True, group="matches-act", exit_on_error=False)

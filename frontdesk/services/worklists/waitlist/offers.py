@@ -100,7 +100,7 @@ def _outreach(session: Session, ctx: Context, entry: WaitlistEntry, outcome: Off
 
 def accept(
     ctx: Context, *, staff: str, entry_id: int, start: datetime, provider_id: int,
-    location_id: int, expected_version: int | None = None,
+    location_id: int, expected_version: int | None = None, held_version: int | None = None,
     region: str | None = None, levels: str | None = None, side: str | None = None,
     ordered_by_physician: bool = False, accept_warnings: Collection[str] = (),
     override_reason: str | None = None, override_by: str | None = None,
@@ -112,17 +112,28 @@ def accept(
     the entry holds moved there with ``scheduling.reschedule``. In the same transaction the
     entry becomes booked (with the visit), with an outreach row and its audit event: a
     second accept of the same time finds it taken (SlotTaken) and leaves its entry waiting;
-    an entry booked or removed meanwhile refuses the booking (InvalidInput 'waitlist')."""
+    an entry booked or removed meanwhile refuses the booking (InvalidInput 'waitlist'), as
+    does one changed since ``expected_version`` (its wishes) or a held visit changed since
+    ``held_version`` (StaleAppointment); the held visit only moves earlier."""
+    if start.tzinfo is None:
+        raise InvalidInput("start", "needs a time zone (e.g. 2027-03-15T09:00-05:00)")
     entry = get(ctx, entry_id)
     if entry.status is not EntryStatus.WAITING:
         raise InvalidInput("waitlist", f"this entry is {entry.status.value} already; the "
                                        "list shows it no more")
+    if expected_version is not None and entry.version != expected_version:
+        raise InvalidInput("waitlist", "this entry was changed meanwhile; look at it again")
+    if entry.held is not None and start >= entry.held.start:
+        raise InvalidInput("start", "is not earlier than the visit they hold; the waitlist "
+                                    "only moves a visit earlier")
     subject = slot_subject(start, provider_id, location_id)
 
     def close(session: Session, appt: Appointment, staff_row: Staff, now: datetime) -> None:
         row = locked_entry(session, entry_id, expected_version)
         if row.appointment_id is not None and row.appointment_id != appt.id:
             raise InvalidInput("waitlist", "this entry now holds another visit; look again")
+        if row.patient_id != appt.patient_id:  # merged meanwhile
+            raise InvalidInput("waitlist", "this entry was changed meanwhile; look again")
         before = snapshot(row)
         row.status = EntryStatus.BOOKED.value
         row.booked_appointment_id = appt.id
@@ -139,7 +150,7 @@ def accept(
         return scheduling.reschedule(
             ctx, staff=staff, appointment_id=entry.held.id, start=start,
             provider_id=provider_id, location_id=location_id, region=region, levels=levels,
-            side=side, ordered_by_physician=ordered_by_physician,
+            side=side, expected_version=held_version, ordered_by_physician=ordered_by_physician,
             accept_warnings=accept_warnings, override_reason=override_reason,
             override_by=override_by, override_password=override_password, within=close)
     if entry.held_gone:
