@@ -22,7 +22,7 @@ from frontdesk.services.report.values import DrillKind
 from frontdesk.services.worklists import waitlist as wl
 from frontdesk.services.worklists.waitlist import OfferOutcome
 from tests.practice import Practice
-from tests.services.test_waitlist import entry_row, follow_up, local
+from tests.services.test_waitlist import entry_row, follow_up, local, outreach, patient
 
 
 def last_audit(ctx: Context) -> AuditEvent:
@@ -108,3 +108,29 @@ def test_accept_moves_the_held_visit_only_as_the_offer_saw_it_and_only_earlier(
                   expected_version=entry.version)
     assert entry_row(ctx, entry.id).status == "waiting"
     assert scheduling.get_appointment(ctx, held.id).start == local(30, 10)
+
+
+def test_a_merge_carries_the_entries_to_the_record_kept_once_per_visit_type(
+    ctx: Context, practice: Practice
+) -> None:
+    from frontdesk.services.patients.merge import merge_patients
+
+    p = practice
+    keep, other = patient(ctx, "Keeper", seen=p), patient(ctx, "Keeper", seen=p)
+    kept = wl.add(ctx, staff=p.staff, patient_id=keep, visit_type="follow-up").entry
+    twin = wl.add(ctx, staff=p.staff, patient_id=other, visit_type="follow-up").entry
+    moved = wl.add(ctx, staff=p.staff, patient_id=other, visit_type="med-management").entry
+    wl.record_offer(ctx, staff=p.staff, entry_id=moved.id, outcome=OfferOutcome.NO_ANSWER,
+                    start=local(11, 10), provider_id=p.able, location_id=p.location_id)
+
+    merge_patients(ctx, staff=p.manager, keep_id=keep, other_id=other)
+
+    listed = wl.waiting(ctx, by=p.staff)
+    assert [(e.id, e.patient_id) for e in listed] == [(kept.id, keep), (moved.id, keep)]
+    gone = entry_row(ctx, twin.id)
+    assert (gone.patient_id, gone.status) == (keep, "removed")
+    assert "merged into patient" in gone.note
+    assert [o.patient_id for o in outreach(ctx)] == [keep]
+    booked = wl.accept(ctx, staff=p.staff, entry_id=moved.id, start=local(11, 10),
+                       provider_id=p.able, location_id=p.location_id)
+    assert booked.patient_id == keep

@@ -16,7 +16,14 @@ from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from frontdesk.db import queries as q
-from frontdesk.db.models import Appointment, Call, CallbackTask, Patient, ReliefReport
+from frontdesk.db.models import (
+    Appointment,
+    Call,
+    CallbackTask,
+    Outreach,
+    Patient,
+    ReliefReport,
+)
 from frontdesk.domain.patients import ALERTS, MAX_ALERT_NOTE
 from frontdesk.domain.permissions import Permission
 from frontdesk.services.access import acting
@@ -66,6 +73,7 @@ def merge_patients(ctx: Context, *, staff: str, keep_id: int, other_id: int,
 
     def work(session: Session) -> MergeView:
         from frontdesk.services.scheduling.guards import overlapping_visits
+        from frontdesk.services.worklists.waitlist.entries import merged as waitlist_merged
 
         person = acting(session, staff, Permission.PATIENT_MERGE)
         first, second = sorted((keep_id, other_id))  # locked in one order: no deadlock
@@ -95,6 +103,11 @@ def merge_patients(ctx: Context, *, staff: str, keep_id: int, other_id: int,
         earlier = session.exec(update(Patient).where(
             col(Patient.merged_into_id) == other_id).values(merged_into_id=keep_id))
         moved["merged_records"] = int(earlier.rowcount or 0)
+        # the worklists' rows follow the person: their tries and their waitlist wishes
+        session.exec(update(Outreach).where(col(Outreach.patient_id) == other_id)
+                     .values(patient_id=keep_id))
+        waitlisted = waitlist_merged(session, ctx, staff_row=person, keep_id=keep_id,
+                                     other_id=other_id, now=now)
         session.flush()
         session.expire_all()  # the visits as moved
         keep, other = _fresh(session, keep_id), _fresh(session, other_id)
@@ -118,6 +131,8 @@ def merge_patients(ctx: Context, *, staff: str, keep_id: int, other_id: int,
         forced = bool(force and keep.dob != other.dob)
         after: dict[str, Any] = {"keep_id": keep_id, "other_id": other_id, "moved": moved,
                                  "filled": filled, "left": left, "forced": forced}
+        if waitlisted:
+            after["waitlist_entries"] = waitlisted
         if broken:
             after["broken_visits"] = [b.appointment_id for b in broken]
         q.add_audit(session, origin=ctx.origin.stamp, at=now, staff_id=person.id,

@@ -264,6 +264,35 @@ def remove(ctx: Context, *, staff: str, entry_id: int, reason: str,
     return write(ctx, work)
 
 
+def merged(session: Session, ctx: Context, *, staff_row: Staff, keep_id: int, other_id: int,
+           now: datetime) -> list[int]:
+    """Inside a patient merge: the merged-away record's entries go to the record kept. One
+    that would wait beside the kept record's own for the same visit type comes off the list
+    (removed, audited), the kept record's standing. Returns the ids moved."""
+    rows = session.exec(select(WaitlistEntry).where(WaitlistEntry.patient_id == other_id)
+                        .order_by(col(WaitlistEntry.id)).with_for_update()).all()
+    kept_types = set(session.exec(select(WaitlistEntry.visit_type_id).where(
+        WaitlistEntry.patient_id == keep_id,
+        WaitlistEntry.status == EntryStatus.WAITING.value)).all())
+    for entry in rows:
+        before = snapshot(entry)
+        entry.patient_id = keep_id
+        entry.version += 1
+        twin = (entry.status == EntryStatus.WAITING.value
+                and entry.visit_type_id in kept_types)
+        if twin:
+            entry.status = EntryStatus.REMOVED.value
+            entry.closed_at, entry.closed_by_id = now, staff_row.id
+            entry.note = ((f"{entry.note} · " if entry.note else "")
+                          + f"removed: merged into patient {keep_id}")[-MAX_NOTE:]
+        session.add(entry)
+        q.add_audit(session, origin=ctx.origin.stamp, at=now, staff_id=staff_row.id,
+                    action="waitlist.remove" if twin else "waitlist.update",
+                    entity="waitlist_entry", entity_id=entry.id, before=before,
+                    after=snapshot(entry) | {"reason": f"merged into patient {keep_id}"})
+    return [e.id or 0 for e in rows]
+
+
 def locked_entry(session: Session, entry_id: int,
                  expected_version: int | None = None) -> WaitlistEntry:
     """The entry read afresh and locked for this transaction (PostgreSQL), still waiting and
