@@ -58,10 +58,10 @@ def test_the_reports_waitlist_figures_drill_into_entries_and_offers(
          "waiting"),
         (_name(ctx, p.patient_id), "Follow-up", "no visit yet", "", "waiting")]
     assert entries.appointment_ids == (held.id, None)
-    assert [e.id for e in wl.waiting(ctx, by=p.staff)] == [holds.id, fresh.id]
     seen = last_audit(ctx)
     assert (seen.action, seen.after["rows"]) == ("patient.list", 2)
     assert "Waitlist entries" in seen.after["command"]
+    assert [e.id for e in wl.waiting(ctx, by=p.staff)] == [holds.id, fresh.id]
 
     offered = drill(ctx, offers, by=p.manager)
 
@@ -134,3 +134,71 @@ def test_a_merge_carries_the_entries_to_the_record_kept_once_per_visit_type(
     booked = wl.accept(ctx, staff=p.staff, entry_id=moved.id, start=local(11, 10),
                        provider_id=p.able, location_id=p.location_id)
     assert booked.patient_id == keep
+
+
+def test_the_report_counts_offers_and_refills_where_the_time_offered_was(
+    ctx: Context, practice: Practice
+) -> None:
+    p = practice
+    elsewhere = second_location(ctx)
+    here = wl.add(ctx, staff=p.staff, patient_id=p.patient_id, visit_type="follow-up").entry
+    there = wl.add(ctx, staff=p.staff, patient_id=p.other_patient_id,
+                   visit_type="follow-up").entry
+    wl.record_offer(ctx, staff=p.staff, entry_id=there.id, outcome=OfferOutcome.DECLINED,
+                    start=local(11, 10), provider_id=p.able, location_id=elsewhere)
+    kept = wl.accept(ctx, staff=p.staff, entry_id=here.id, start=local(11, 10),
+                     provider_id=p.able, location_id=p.location_id)
+    later = patient(ctx, "Later", seen=p)
+    undone_entry = wl.add(ctx, staff=p.staff, patient_id=later, visit_type="follow-up").entry
+    undone = wl.accept(ctx, staff=p.staff, entry_id=undone_entry.id, start=local(11, 14),
+                       provider_id=p.able, location_id=p.location_id)
+    scheduling.cancel(ctx, staff=p.staff, appointment_id=undone.id, reason="changed mind")
+
+    def figures(location_id: int | None) -> dict[str, tuple[int, ...]]:
+        return {line.label: line.figure.ids for line in wl.report_lines(
+            ctx, by=p.manager, day=date(2027, 3, 10), location_id=location_id)}
+
+    at_clinic, at_other, everywhere = (figures(p.location_id), figures(elsewhere),
+                                       figures(None))
+    # a refill let go since fills nothing; an offer counts where its time was
+    assert at_clinic["Slots refilled"] == everywhere["Slots refilled"] == (kept.id,)
+    assert at_other["Slots refilled"] == ()
+    assert len(at_clinic["Offers made"]) == 2
+    assert len(at_other["Offers made"]) == 1
+    assert len(everywhere["Offers made"]) == 3
+    assert at_other["Still waiting"] == tuple(
+        e.id for e in wl.waiting(ctx, by=p.staff, location_id=elsewhere)) == (there.id,)
+
+
+def second_location(ctx: Context) -> int:
+    from frontdesk.db.engine import run_write
+    from frontdesk.db.models import Location
+
+    def work(session: Session) -> int:
+        row = Location(name="Second Site", address="2 Test Way, Tulsa, OK 74101",
+                       phone="+19185550101", timezone="America/Chicago")
+        session.add(row)
+        session.flush()
+        assert row.id is not None
+        return row.id
+
+    return run_write(ctx.engine, work)
+
+
+def test_reading_the_list_or_matches_of_patients_is_audited_once(
+    ctx: Context, practice: Practice
+) -> None:
+    p = practice
+    wl.add(ctx, staff=p.staff, patient_id=p.patient_id, visit_type="follow-up")
+    wl.waiting(ctx, by=p.staff)
+    seen = last_audit(ctx)
+    assert (seen.action, seen.after) == ("patient.list", {"command": "waitlist", "rows": 1})
+    before = seen.id
+    wl.waiting(ctx, by=p.staff, audit=False)
+    wl.report_lines(ctx, by=p.manager, day=date(2027, 3, 10))  # counts: no names shown
+    assert last_audit(ctx).id == before
+    opened = wl.OpenedTime(p.able, p.location_id, local(11, 10), local(11, 11))
+    assert wl.match(ctx, by=p.staff, opened=opened)
+    seen = last_audit(ctx)
+    assert (seen.action, seen.after) == ("patient.list",
+                                         {"command": "waitlist matches", "rows": 1})

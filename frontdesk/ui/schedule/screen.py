@@ -287,7 +287,7 @@ class ScheduleEditorScreen(Screen[None]):
             name = self.data.provider_name if self.data else "the provider"
             self.app.call_from_thread(self.app.push_screen, WaitlistMatches(
                 self.backend, f"Waitlist matches · time opened for {name}", found,
-                lambda: self.backend.opened_matches(opened)))
+                lambda: self.backend.opened_matches(opened, audit=False)))
 
     @work(thread=True, group="schedule-change", exit_on_error=False)
     def _change(self, what: str, target_id: int, confirm: bool) -> None:

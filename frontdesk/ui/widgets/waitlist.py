@@ -251,7 +251,7 @@ def offer_freed_time(node: Widget, backend: Backend, appt: AppointmentView, why:
         if found:
             node.app.call_from_thread(_show_when_back, node, WaitlistMatches(
                 backend, freed_heading(appt, why), found,
-                lambda: backend.freed_matches(appt)))
+                lambda: backend.freed_matches(appt, audit=False)))
 
     node.run_worker(read, thread=True, group="waitlist-freed", exit_on_error=False)
 

@@ -107,14 +107,16 @@ class WaitlistScreen(Screen[None]):
         self.query_one(OptionList).focus()
 
     def on_screen_resume(self) -> None:
-        self.reload()
+        # shown anew: the read is audited (a list of patients); back from an offer or a
+        # removal it is the same list kept fresh
+        self.reload(audit=not self.loaded)
 
-    def reload(self) -> None:
-        self._read()
+    def reload(self, *, audit: bool = False) -> None:
+        self._read(audit)
 
     @work(thread=True, exclusive=True, group="waitlist", exit_on_error=False)
-    def _read(self) -> tuple[list[WaitlistView], datetime]:
-        return self.backend.waitlist(), self.backend.ctx.now()
+    def _read(self, audit: bool) -> tuple[list[WaitlistView], datetime]:
+        return self.backend.waitlist(audit=audit), self.backend.ctx.now()
 
     @on(Worker.StateChanged)
     def _worked(self, event: Worker.StateChanged) -> None:

@@ -199,20 +199,43 @@ def _held(session: Session, appointment_id: int, patient_id: int,
     return appt
 
 
-def waiting(ctx: Context, *, by: str, location_id: int | None = None) -> list[WaitlistView]:
+def waiting(ctx: Context, *, by: str, location_id: int | None = None,
+            audit: bool = True) -> list[WaitlistView]:
     """Who is waiting, longest first. Not listed: an entry whose ``until`` has passed, and one
     whose visit can be offered nothing earlier (it is over, cancelled, or starts within the
-    minimum notice). ``location_id``: those who can come there."""
+    minimum notice). ``location_id``: those who can come there.
+
+    The list names patients and their phones, so the read is audited (``patient.list``: who,
+    how many) unless ``audit`` is False — a count, or a screen reading it again to keep it
+    fresh."""
     require(ctx, by, Permission.BOOK)
     now = ctx.now()
-    with read_session(ctx.engine) as session:
+
+    def work(session: Session) -> list[WaitlistView]:
         rows = session.exec(select(WaitlistEntry)
                             .where(WaitlistEntry.status == EntryStatus.WAITING.value)
                             .order_by(col(WaitlistEntry.created_at), col(WaitlistEntry.id))
                             ).all()
-        return [v for v in views(session, rows)
-                if still_wanted(v, ctx, now)
-                and (location_id is None or not v.location_ids or location_id in v.location_ids)]
+        found = [v for v in views(session, rows)
+                 if still_wanted(v, ctx, now)
+                 and (location_id is None or not v.location_ids
+                      or location_id in v.location_ids)]
+        if audit:
+            listed(session, ctx, by=by, command="waitlist", rows=len(found))
+        return found
+
+    if audit:
+        return write(ctx, work)
+    with read_session(ctx.engine) as session:
+        return work(session)
+
+
+def listed(session: Session, ctx: Context, *, by: str, command: str, rows: int) -> None:
+    """The audit event of a list of patients read (who, which list, how many; no rows)."""
+    person = acting(session, by, Permission.BOOK)
+    q.add_audit(session, origin=ctx.origin.stamp, at=ctx.now(), staff_id=person.id,
+                action="patient.list", entity="patient", entity_id=None,
+                after={"command": command, "rows": rows})
 
 
 def still_wanted(entry: WaitlistView, ctx: Context, now: datetime) -> bool:

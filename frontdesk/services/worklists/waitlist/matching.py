@@ -25,7 +25,7 @@ from frontdesk.domain.geo import distance_miles, miles_text
 from frontdesk.domain.permissions import Permission
 from frontdesk.services import pathway, scheduling
 from frontdesk.services.access import require
-from frontdesk.services.context import Context
+from frontdesk.services.context import Context, write
 from frontdesk.services.errors import InvalidInput
 from frontdesk.services.scheduling import FirstVisitRefused, guards
 from frontdesk.services.views import SlotView
@@ -33,6 +33,7 @@ from frontdesk.services.worklists.waitlist.entries import (
     PRACTICE_ZONE,
     EntryStatus,
     WaitlistView,
+    listed,
     still_wanted,
     views,
 )
@@ -80,7 +81,8 @@ class Match:
         return self.start.astimezone(ZoneInfo(self.timezone))
 
 
-def match(ctx: Context, *, by: str, opened: OpenedTime, limit: int = 20) -> list[Match]:
+def match(ctx: Context, *, by: str, opened: OpenedTime, limit: int = 20,
+          audit: bool = True) -> list[Match]:
     """The waiting entries ``opened`` suits, best match first:
 
     1. soonest need: an entry with no visit yet first, then the one whose held visit the
@@ -90,7 +92,10 @@ def match(ctx: Context, *, by: str, opened: OpenedTime, limit: int = 20) -> list
        distances last.
 
     Each entry is offered the earliest start in the opened stretch that suits it. ``reason``
-    on each row says the ranking in words ("no visit yet · waiting 12 days · 4 mi")."""
+    on each row says the ranking in words ("no visit yet · waiting 12 days · 4 mi").
+
+    The rows name patients and their phones: a read that finds any is audited
+    (``patient.list``) unless ``audit`` is False (the same list read again after an offer)."""
     require(ctx, by, Permission.BOOK)
     if opened.start.tzinfo is None or opened.end.tzinfo is None:
         raise InvalidInput("start", "needs a time zone")
@@ -137,7 +142,16 @@ def match(ctx: Context, *, by: str, opened: OpenedTime, limit: int = 20) -> list
                     continue
                 found.append(_match(session, entry, start, end, provider, place, asks, now))
                 break
-    return rank(found)[:limit]
+    best = rank(found)[:limit]
+    if best and audit:
+        audit_matches(ctx, by=by, rows=len(best))
+    return best
+
+
+def audit_matches(ctx: Context, *, by: str, rows: int) -> None:
+    """The ``patient.list`` event of waitlist matches shown (who, how many)."""
+    write(ctx, lambda session: listed(session, ctx, by=by, command="waitlist matches",
+                                      rows=rows))
 
 
 def _on_the_mark(at: datetime, step: timedelta) -> datetime:
