@@ -202,3 +202,29 @@ def test_reading_the_list_or_matches_of_patients_is_audited_once(
     seen = last_audit(ctx)
     assert (seen.action, seen.after) == ("patient.list",
                                          {"command": "waitlist matches", "rows": 1})
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_a_long_waitlist_checks_only_the_best_candidates_against_the_booking(
+    ctx: Context, practice: Practice, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from frontdesk.services.worklists.waitlist import matching
+
+    p = practice
+    made = [wl.add(ctx, staff=p.staff, patient_id=patient(ctx, f"Wait{n:02d}"),
+                   visit_type="med-management").entry for n in range(40)]
+    checked: list[int] = []
+    real = matching.refused
+
+    def counting(session: Session, ctx_: Context, entry: wl.WaitlistView,
+                 *args: object) -> str | None:
+        checked.append(entry.id)
+        return real(session, ctx_, entry, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(matching, "refused", counting)
+    opened = wl.OpenedTime(p.able, p.location_id, local(11, 10), local(11, 11))
+
+    found = wl.match(ctx, by=p.staff, opened=opened, limit=5)
+
+    assert [m.entry.id for m in found] == [e.id for e in made[:5]]  # longest waiting first
+    assert len(checked) == 5  # not forty
