@@ -51,3 +51,40 @@ async def test_w_with_a_time_held_says_to_book_it_first_and_adds_nothing(
             shown(dialog, "#callbook-note"))
         assert dialog.held is not None  # still held
     assert entries(sqlite_ctx) == []
+
+
+async def test_open_times_found_while_the_screen_locked_wait_for_the_person_to_come_back(
+    sqlite_ctx: Context, practice: Practice
+) -> None:
+    from frontdesk.services.worklists import waitlist as wl
+    from frontdesk.ui.account.sign_in import LockScreen
+    from frontdesk.ui.widgets.waitlist import WaitlistMatches
+    from frontdesk.ui.worklists.waitlist import WaitlistScreen
+    from tests.ui.test_waitlist import settle
+
+    p = practice
+    wl.add(sqlite_ctx, staff=p.staff, patient_id=p.patient_id, visit_type="follow-up")
+    app = FrontDeskApp(context=sqlite_ctx, poll_seconds=SLOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(pilot)
+        assert app.backend is not None
+        screen = WaitlistScreen(app.backend)
+        await app.push_screen(screen)
+        await settle(pilot)
+        assert screen.selected is not None
+        found = app.backend.waitlist_slots(screen.selected.id)
+        assert found
+        app.action_lock()
+        await settle(pilot)
+        lock = app.screen
+        assert isinstance(lock, LockScreen)
+
+        screen._offer_times((screen.selected, found))  # the worker's answer comes now
+        await settle(pilot)
+
+        assert app.screen is lock  # nothing about the patient over the lock
+        assert "Testcase" not in app.export_screenshot()
+        lock.dismiss(None)  # the same person is back
+        await settle(pilot)
+        await pilot.pause(0.4)
+        assert isinstance(app.screen, WaitlistMatches)

@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
@@ -203,13 +203,19 @@ class WaitlistMatches(ModalScreen[None]):
     def _acted(self, event: Worker.StateChanged) -> None:
         if event.worker.group != "matches-act":
             return
-        if event.state == WorkerState.ERROR:
+        if event.state in (WorkerState.SUCCESS, WorkerState.ERROR):
+            # locked meanwhile: what came of it (a question, the read-back) waits for the
+            # same person to come back; nothing shows over the lock
+            when_back(self, lambda: self._done(event.worker))
+
+    def _done(self, worker: Worker[object]) -> None:
+        if worker.state == WorkerState.ERROR:
             self.notify("Could not reach the database; nothing may have been saved.",
                         severity="error", markup=False)
             return
-        if event.state != WorkerState.SUCCESS or event.worker.result is None:
+        if worker.state != WorkerState.SUCCESS or worker.result is None:
             return
-        outcome, change, script, matches = event.worker.result
+        outcome, change, script, matches = worker.result  # type: ignore[misc]
         if outcome.ask is not None and change is not None:
             if self._checks is None:
                 self._checks = CheckAnswers(self.app, self.backend)
@@ -249,19 +255,26 @@ def offer_freed_time(node: Widget, backend: Backend, appt: AppointmentView, why:
                 "waitlist screen has it.", severity="warning", markup=False)
             return
         if found:
-            node.app.call_from_thread(_show_when_back, node, WaitlistMatches(
+            node.app.call_from_thread(show_when_back, node, WaitlistMatches(
                 backend, freed_heading(appt, why), found,
                 lambda: backend.freed_matches(appt, audit=False)))
 
     node.run_worker(read, thread=True, group="waitlist-freed", exit_on_error=False)
 
 
-def _show_when_back(node: Widget, matches: WaitlistMatches) -> None:
-    """Show the matches once the desk is back where the time freed: a read-back for the
-    caller on the line (or any dialog) is finished first."""
+def show_when_back(node: Widget, screen: Screen[object]) -> None:
+    """Show ``screen`` once the desk is back where ``node`` is: a read-back for the caller on
+    the line (or any dialog) is finished first, and nothing shows over the lock — what a
+    worker found while the screen was locked waits for the same person to come back."""
+    when_back(node, lambda: node.app.push_screen(screen))
+
+
+def when_back(node: Widget, then: Callable[[], object]) -> None:
+    """Run ``then`` once ``node``'s screen is in front again (now, when it is); never when
+    ``node`` has gone."""
     if not node.is_attached:
         return
     if node.app.screen is node.screen:
-        node.app.push_screen(matches)
+        then()
     else:
-        node.set_timer(0.3, lambda: _show_when_back(node, matches))
+        node.set_timer(0.3, lambda: when_back(node, then))

@@ -24,7 +24,7 @@ from textual.worker import Worker, WorkerState
 from frontdesk.domain.text import printable
 from frontdesk.ui.text import phone_text
 from frontdesk.ui.widgets.footer import KeyFooter
-from frontdesk.ui.widgets.waitlist import INDENT, WaitlistMatches
+from frontdesk.ui.widgets.waitlist import INDENT, WaitlistMatches, show_when_back
 
 if TYPE_CHECKING:
     from frontdesk.services.worklists.waitlist import Match, WaitlistView
@@ -194,7 +194,7 @@ class WaitlistScreen(Screen[None]):
             return
         note.update(f"{len(self.entries)} waiting, longest first · Enter: open times to "
                     "offer · x: remove")
-        self.app.push_screen(WaitlistMatches(
+        show_when_back(self, WaitlistMatches(
             self.backend, f"Open times for {printable(entry.patient_short)} · "
                           f"{printable(entry.wants_text)}", found,
             lambda: self.backend.waitlist_slots(entry.id), by_time=True))
