@@ -88,3 +88,27 @@ async def test_open_times_found_while_the_screen_locked_wait_for_the_person_to_c
         await settle(pilot)
         await pilot.pause(0.4)
         assert isinstance(app.screen, WaitlistMatches)
+
+
+async def test_the_offer_to_someone_holding_a_visit_says_it_moves_that_visit(
+    sqlite_ctx: Context, practice: Practice
+) -> None:
+    from frontdesk.services.worklists import waitlist as wl
+    from frontdesk.ui.widgets.waitlist import MOVES, OfferDialog
+    from tests.ui.conftest import THU_TEN, book
+    from tests.ui.test_waitlist import settle
+
+    p = practice
+    later = book(sqlite_ctx, p, patient=p.patient_id, visit="follow-up", provider=p.able,
+                 start=THU_TEN.replace(day=24))
+    entry = wl.add(sqlite_ctx, staff=p.staff, patient_id=p.patient_id,
+                   appointment_id=later.id).entry
+    (offer, *_) = wl.slots_for(sqlite_ctx, by=p.staff, entry_id=entry.id)
+    app = FrontDeskApp(context=sqlite_ctx, poll_seconds=SLOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(pilot)
+        dialog = OfferDialog(offer)
+        await app.push_screen(dialog)
+        await settle(pilot)
+        choices = [str(o.prompt) for o in dialog.query_one(OptionList).options]
+    assert choices[0] == MOVES == "Booked: they take it (moves their visit here now)"

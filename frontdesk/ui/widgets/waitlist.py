@@ -10,7 +10,7 @@ frees: it reads the matches in a worker and shows this screen only when there ar
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -45,6 +45,8 @@ CHOICES = (
     ("no-answer", "No answer"),
     ("left-message", "Left a message"),
 )
+#: The booking's choice for a patient who holds a visit: it moves, nothing new is booked.
+MOVES = "Booked: they take it (moves their visit here now)"
 
 
 def spoken(match: Match) -> str:
@@ -94,8 +96,9 @@ class OfferDialog(ModalScreen[str | None]):
             yield Static("Say: " + waitlist_opening(
                 e.visit_type_name.split(" (")[0], spoken(m), m.provider_name, m.location_name,
                 moved=e.held is not None), id="offer-say", markup=False)
-            yield OptionList(*(Option(Content(label), id=code) for code, label in CHOICES),
-                             id="offer-options")
+            yield OptionList(*(Option(Content(MOVES if code == BOOKED and e.held is not None
+                                              else label), id=code)
+                               for code, label in CHOICES), id="offer-options")
             yield Static("Enter records what came of it · Esc: back, nothing recorded",
                          id="offer-help", markup=False)
 
@@ -208,14 +211,15 @@ class WaitlistMatches(ModalScreen[None]):
             # same person to come back; nothing shows over the lock
             when_back(self, lambda: self._done(event.worker))
 
-    def _done(self, worker: Worker[object]) -> None:
+    def _done(self, worker: Worker[Any]) -> None:
         if worker.state == WorkerState.ERROR:
             self.notify("Could not reach the database; nothing may have been saved.",
                         severity="error", markup=False)
             return
         if worker.state != WorkerState.SUCCESS or worker.result is None:
             return
-        outcome, change, script, matches = worker.result  # type: ignore[misc]
+        acted: tuple[Outcome, Move | NewBooking | None, Any, tuple[Match, ...]] = worker.result
+        outcome, change, script, matches = acted
         if outcome.ask is not None and change is not None:
             if self._checks is None:
                 self._checks = CheckAnswers(self.app, self.backend)
@@ -262,7 +266,7 @@ def offer_freed_time(node: Widget, backend: Backend, appt: AppointmentView, why:
     node.run_worker(read, thread=True, group="waitlist-freed", exit_on_error=False)
 
 
-def show_when_back(node: Widget, screen: Screen[object]) -> None:
+def show_when_back(node: Widget, screen: Screen[Any]) -> None:
     """Show ``screen`` once the desk is back where ``node`` is: a read-back for the caller on
     the line (or any dialog) is finished first, and nothing shows over the lock — what a
     worker found while the screen was locked waits for the same person to come back."""

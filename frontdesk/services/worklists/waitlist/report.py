@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from sqlmodel import col, select
+from sqlalchemy import select as sa_select
+from sqlmodel import col
 
 from frontdesk.db.engine import read_session
 from frontdesk.db.models import Appointment, Outreach
@@ -47,11 +48,11 @@ def report_lines(ctx: Context, *, by: str, day: date,
     require(ctx, by, Permission.BOOK)
     start, end = local_day_bounds(day, ZoneInfo(PRACTICE_ZONE))
     with read_session(ctx.engine) as session:
-        rows = session.exec(
-            select(Outreach.id, Outreach.outcome, Outreach.appointment_id, Outreach.subject,
-                   Appointment.status)
+        rows = session.connection().execute(
+            sa_select(col(Outreach.id), col(Outreach.outcome), col(Outreach.appointment_id),
+                      col(Outreach.subject), col(Appointment.status))
             .outerjoin(Appointment, col(Appointment.id) == Outreach.appointment_id)
-            .where(Outreach.worklist == WORKLIST, col(Outreach.at) >= start,
+            .where(col(Outreach.worklist) == WORKLIST, col(Outreach.at) >= start,
                    col(Outreach.at) < end)
             .order_by(col(Outreach.id))).all()
     # where the time offered was (the outreach row's own record of it), not where a visit
