@@ -228,3 +228,30 @@ def test_a_long_waitlist_checks_only_the_best_candidates_against_the_booking(
 
     assert [m.entry.id for m in found] == [e.id for e in made[:5]]  # longest waiting first
     assert len(checked) == 5  # not forty
+
+
+def test_an_entry_taken_off_while_its_offer_is_booked_undoes_the_booking(
+    ctx: Context, practice: Practice, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from frontdesk.services.worklists.waitlist import offers
+
+    p = practice
+    entry = wl.add(ctx, staff=p.staff, patient_id=p.patient_id, visit_type="follow-up").entry
+    # the accept read the entry waiting; the desk took it off before the booking was written
+    monkeypatch.setattr(offers, "get", lambda _ctx, _id: entry)
+    wl.remove(ctx, staff=p.scheduler, entry_id=entry.id, reason="found a time elsewhere")
+
+    with pytest.raises(InvalidInput, match="removed already"):
+        wl.accept(ctx, staff=p.staff, entry_id=entry.id, start=local(11, 10),
+                  provider_id=p.able, location_id=p.location_id)
+
+    with Session(ctx.engine) as session:
+        from frontdesk.db.models import Appointment
+
+        assert session.exec(select(Appointment).where(
+            Appointment.patient_id == p.patient_id, Appointment.status == "booked")).all() == []
+    assert outreach(ctx) == []
+    with pytest.raises(InvalidInput, match="time zone"):
+        wl.record_offer(ctx, staff=p.staff, entry_id=entry.id, outcome="no-answer",
+                        start=local(11, 10).replace(tzinfo=None), provider_id=p.able,
+                        location_id=p.location_id)

@@ -69,6 +69,8 @@ def record_offer(ctx: Context, *, staff: str, entry_id: int, outcome: OfferOutco
                            ) from None
     if outcome is OfferOutcome.BOOKED:
         raise InvalidInput("outcome", "an accepted offer is booked with accept")
+    if start.tzinfo is None:
+        raise InvalidInput("start", "needs a time zone (e.g. 2027-03-15T09:00-05:00)")
     note = note.strip()
     if len(note) > MAX_NOTE:
         raise InvalidInput("note", f"keep it under {MAX_NOTE} characters")
