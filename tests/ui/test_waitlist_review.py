@@ -1,5 +1,7 @@
 """The waitlist on screen, reviewed: ``w`` while a time is held for the caller does not put
-them on the list for a second visit (it says how to ask an earlier time for the held one)."""
+them on the list for a second visit (it says how to ask an earlier time for the held one);
+open times found while the screen locked wait for the person to come back; the offer to
+someone holding a visit says it moves it, and nothing is chosen until the arrows choose."""
 
 from __future__ import annotations
 
@@ -111,4 +113,14 @@ async def test_the_offer_to_someone_holding_a_visit_says_it_moves_that_visit(
         await app.push_screen(dialog)
         await settle(pilot)
         choices = [str(o.prompt) for o in dialog.query_one(OptionList).options]
+        assert dialog.query_one(OptionList).highlighted is None  # a double Enter books nobody
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is dialog
     assert choices[0] == MOVES == "Booked: they take it (moves their visit here now)"
+    assert entry_row_status(sqlite_ctx, entry.id) == "waiting"
+
+
+def entry_row_status(ctx: Context, entry_id: int) -> str:
+    (found,) = [e for e in entries(ctx) if e.id == entry_id]
+    return found.status

@@ -75,8 +75,9 @@ def time_row(match: Match) -> str:
 
 
 class OfferDialog(ModalScreen[str | None]):
-    """The line to read, then what came of the offer; dismisses with the outcome's code (see
-    ``CHOICES``) or None (Esc: nothing recorded)."""
+    """The line to read, then what came of the offer, chosen with the arrows (none is chosen
+    at first); dismisses with the outcome's code (see ``CHOICES``) or None (Esc: nothing
+    recorded)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss(None)", "Back", id="offer.back",
@@ -99,12 +100,13 @@ class OfferDialog(ModalScreen[str | None]):
             yield OptionList(*(Option(Content(MOVES if code == BOOKED and e.held is not None
                                               else label), id=code)
                                for code, label in CHOICES), id="offer-options")
-            yield Static("Enter records what came of it · Esc: back, nothing recorded",
+            yield Static("↑↓ choose, Enter records it · Esc: back, nothing recorded",
                          id="offer-help", markup=False)
 
     def on_mount(self) -> None:
+        # nothing chosen yet: an Enter pressed twice in a hurry books nobody unasked
         options = self.query_one(OptionList)
-        options.highlighted = 0
+        options.highlighted = None
         options.focus()
 
     @on(OptionList.OptionSelected)
