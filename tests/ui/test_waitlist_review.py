@@ -124,3 +124,38 @@ async def test_the_offer_to_someone_holding_a_visit_says_it_moves_that_visit(
 def entry_row_status(ctx: Context, entry_id: int) -> str:
     (found,) = [e for e in entries(ctx) if e.id == entry_id]
     return found.status
+
+
+async def test_the_waitlist_shown_is_audited_once_not_on_each_return_or_refresh(
+    sqlite_ctx: Context, practice: Practice
+) -> None:
+    from sqlmodel import Session, col, select
+
+    from frontdesk.db.models import AuditEvent
+    from frontdesk.services.worklists import waitlist as wl
+    from frontdesk.ui.worklists.waitlist import RemoveDialog, WaitlistScreen
+    from tests.ui.test_waitlist import settle
+
+    def listed() -> list[object]:
+        with Session(sqlite_ctx.engine) as session:
+            return [e.after for e in session.exec(select(AuditEvent).where(
+                AuditEvent.action == "patient.list").order_by(col(AuditEvent.id)))]
+
+    p = practice
+    wl.add(sqlite_ctx, staff=p.staff, patient_id=p.patient_id, visit_type="follow-up")
+    app = FrontDeskApp(context=sqlite_ctx, poll_seconds=SLOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(pilot)
+        assert app.backend is not None
+        before = len(listed())
+        screen = WaitlistScreen(app.backend)
+        await app.push_screen(screen)
+        await settle(pilot)
+        assert listed()[before:] == [{"command": "waitlist", "rows": 1}]
+        await pilot.press("x")
+        assert isinstance(app.screen, RemoveDialog)
+        await pilot.press("escape")
+        await pilot.press("r")
+        await settle(pilot)
+        assert app.screen is screen
+        assert len(listed()) == before + 1
