@@ -125,6 +125,10 @@ def test_a_merge_carries_the_entries_to_the_record_kept_once_per_visit_type(
 
     merge_patients(ctx, staff=p.manager, keep_id=keep, other_id=other)
 
+    merged = last_audit(ctx)
+    assert merged.action == "patient.merge"
+    assert merged.after["waitlist_entries"] == [twin.id, moved.id]
+    assert merged.after["worklist_tries"] == 1
     listed = wl.waiting(ctx, by=p.staff)
     assert [(e.id, e.patient_id) for e in listed] == [(kept.id, keep), (moved.id, keep)]
     gone = entry_row(ctx, twin.id)

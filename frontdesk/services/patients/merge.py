@@ -104,8 +104,8 @@ def merge_patients(ctx: Context, *, staff: str, keep_id: int, other_id: int,
             col(Patient.merged_into_id) == other_id).values(merged_into_id=keep_id))
         moved["merged_records"] = int(earlier.rowcount or 0)
         # the worklists' rows follow the person: their tries and their waitlist wishes
-        session.exec(update(Outreach).where(col(Outreach.patient_id) == other_id)
-                     .values(patient_id=keep_id))
+        tries = session.exec(update(Outreach).where(col(Outreach.patient_id) == other_id)
+                             .values(patient_id=keep_id))
         waitlisted = waitlist_merged(session, ctx, staff_row=person, keep_id=keep_id,
                                      other_id=other_id, now=now)
         session.flush()
@@ -133,6 +133,8 @@ def merge_patients(ctx: Context, *, staff: str, keep_id: int, other_id: int,
                                  "filled": filled, "left": left, "forced": forced}
         if waitlisted:
             after["waitlist_entries"] = waitlisted
+        if tries.rowcount:
+            after["worklist_tries"] = int(tries.rowcount)
         if broken:
             after["broken_visits"] = [b.appointment_id for b in broken]
         q.add_audit(session, origin=ctx.origin.stamp, at=now, staff_id=person.id,
