@@ -423,7 +423,7 @@ def test_report_lines_agree_with_the_list(ctx: Context, practice: Practice) -> N
     wl.record_offer(ctx, staff=p.staff, entry_id=waits.id, outcome=OfferOutcome.NO_ANSWER,
                     start=local(11, 10), provider_id=p.able, location_id=p.location_id)
     booked = wl.accept(ctx, staff=p.staff, entry_id=taken.id, start=local(11, 10),
-                       provider_id=p.able, location_id=p.location_id)
+                       provider_id=p.able, location_id=p.location_id, refill=True)
 
     lines = {line.label: line.figure for line in
              wl.report_lines(ctx, by=p.manager, day=date(2027, 3, 10))}

@@ -140,7 +140,7 @@ def test_a_merge_carries_the_entries_to_the_record_kept_once_per_visit_type(
     assert booked.patient_id == keep
 
 
-def test_the_report_counts_offers_and_refills_where_the_time_offered_was(
+def test_the_report_counts_offers_where_the_time_was_and_refills_of_freed_time_still_kept(
     ctx: Context, practice: Practice
 ) -> None:
     p = practice
@@ -151,12 +151,17 @@ def test_the_report_counts_offers_and_refills_where_the_time_offered_was(
     wl.record_offer(ctx, staff=p.staff, entry_id=there.id, outcome=OfferOutcome.DECLINED,
                     start=local(11, 10), provider_id=p.able, location_id=elsewhere)
     kept = wl.accept(ctx, staff=p.staff, entry_id=here.id, start=local(11, 10),
-                     provider_id=p.able, location_id=p.location_id)
+                     provider_id=p.able, location_id=p.location_id, refill=True)
     later = patient(ctx, "Later", seen=p)
     undone_entry = wl.add(ctx, staff=p.staff, patient_id=later, visit_type="follow-up").entry
     undone = wl.accept(ctx, staff=p.staff, entry_id=undone_entry.id, start=local(11, 14),
-                       provider_id=p.able, location_id=p.location_id)
+                       provider_id=p.able, location_id=p.location_id, refill=True)
     scheduling.cancel(ctx, staff=p.staff, appointment_id=undone.id, reason="changed mind")
+    # an open time found for an entry books it, but fills no freed time
+    found = patient(ctx, "Found", seen=p)
+    open_entry = wl.add(ctx, staff=p.staff, patient_id=found, visit_type="follow-up").entry
+    wl.accept(ctx, staff=p.staff, entry_id=open_entry.id, start=local(12, 14),
+              provider_id=p.able, location_id=p.location_id)
 
     def figures(location_id: int | None) -> dict[str, tuple[int, ...]]:
         return {line.label: line.figure.ids for line in wl.report_lines(
@@ -167,9 +172,9 @@ def test_the_report_counts_offers_and_refills_where_the_time_offered_was(
     # a refill let go since fills nothing; an offer counts where its time was
     assert at_clinic["Slots refilled"] == everywhere["Slots refilled"] == (kept.id,)
     assert at_other["Slots refilled"] == ()
-    assert len(at_clinic["Offers made"]) == 2
+    assert len(at_clinic["Offers made"]) == 3
     assert len(at_other["Offers made"]) == 1
-    assert len(everywhere["Offers made"]) == 3
+    assert len(everywhere["Offers made"]) == 4
     assert at_other["Still waiting"] == tuple(
         e.id for e in wl.waiting(ctx, by=p.staff, location_id=elsewhere)) == (there.id,)
 

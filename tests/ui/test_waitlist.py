@@ -106,6 +106,9 @@ async def test_a_cancellation_lists_the_matching_waitlisted_patients_and_booking
         assert (appt.patient_id, appt.provider_id, appt.status) == (first, p.baker, "booked")
         assert appt.starts_at == booked[1].start
         assert [o.outcome for o in session.exec(select(Outreach))] == ["booked"]
+        # a freed time filled: the report counts it among the slots refilled
+        assert [o.subject.endswith("/refill") for o in session.exec(select(Outreach))] == [
+            True]
     assert [e.patient_id for e in wl.waiting(sqlite_ctx, by=p.staff)] == [
         second, stored[max(stored)].patient_id]
 
@@ -263,6 +266,9 @@ async def test_the_waitlist_screen_offers_open_times_and_removes_with_a_reason(
         assert rows(screen, "#waitlist-table") == []
     status = {e.id: e.status for e in entries(sqlite_ctx)}
     assert status == {kept.id: "booked", gone.id: "removed"}
+    with Session(sqlite_ctx.engine) as session:  # an open time found: no refill
+        assert [o.subject.endswith("/refill") for o in session.exec(select(Outreach))] == [
+            False]
 
 
 async def test_hours_opened_in_the_editor_list_who_can_come_then(

@@ -223,7 +223,7 @@ def _offered(subject: str, zone: ZoneInfo, names: _Names) -> str:
     """A waitlist offer's time ('2027-03-11T15:00Z/p1/l1') as 'Thu 03/11 09:00 · Dr. Able ·
     Clinic'; another list's subject as it is kept."""
     try:
-        at, provider, place = subject.split("/")
+        at, provider, place, *_ = subject.split("/")
         start = datetime.strptime(at, "%Y-%m-%dT%H:%MZ").replace(tzinfo=UTC)
         who = names.providers.get(int(provider.removeprefix("p")), "?")
         where = names.locations.get(int(place.removeprefix("l")), "?")

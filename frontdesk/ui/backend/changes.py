@@ -77,6 +77,7 @@ class Move:
     said: Said = Said()
     waitlist_id: int | None = None  # an accepted waitlist offer: the entry closes with it
     waitlist_version: int | None = None  # the entry as the offer read it
+    waitlist_refill: bool = False  # the offer was of a time a cancel or a move freed
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,7 @@ class NewBooking:
     said: Said = Said()
     waitlist_id: int | None = None  # an accepted waitlist offer: the entry closes with it
     waitlist_version: int | None = None  # the entry as the offer read it
+    waitlist_refill: bool = False  # the offer was of a time a cancel or a move freed
 
 
 Change = Request | Move | NewBooking

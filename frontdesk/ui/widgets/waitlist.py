@@ -125,8 +125,10 @@ class WaitlistMatches(ModalScreen[None]):
     ]
 
     def __init__(self, backend: Backend, heading: str, matches: Sequence[Match],
-                 reload: Callable[[], Sequence[Match]], *, by_time: bool = False) -> None:
+                 reload: Callable[[], Sequence[Match]], *, by_time: bool = False,
+                 refills: bool = False) -> None:
         super().__init__()
+        self.refills = refills  # the time was freed by a cancel or a move: a booking refills it
         self.backend = backend
         self.heading = heading
         self.matches: tuple[Match, ...] = tuple(matches)
@@ -175,12 +177,14 @@ class WaitlistMatches(ModalScreen[None]):
         change: Move | NewBooking
         if e.held is not None:
             change = Move(e.held.id, e.held.version, match.start, match.provider_id,
-                          match.location_id, waitlist_id=e.id, waitlist_version=e.version)
+                          match.location_id, waitlist_id=e.id, waitlist_version=e.version,
+                          waitlist_refill=self.refills)
         else:
             change = NewBooking(e.patient_id, e.visit_type_code, match.provider_id,
                                 match.location_id, match.start,
                                 said=Said(region=e.region, levels=e.levels, side=e.side),
-                                waitlist_id=e.id, waitlist_version=e.version)
+                                waitlist_id=e.id, waitlist_version=e.version,
+                                waitlist_refill=self.refills)
         self._apply(change)
 
     @work(thread=True, group="matches-act", exit_on_error=False)
@@ -263,7 +267,7 @@ def offer_freed_time(node: Widget, backend: Backend, appt: AppointmentView, why:
         if found:
             node.app.call_from_thread(show_when_back, node, WaitlistMatches(
                 backend, freed_heading(appt, why), found,
-                lambda: backend.freed_matches(appt, audit=False)))
+                lambda: backend.freed_matches(appt, audit=False), refills=True))
 
     node.run_worker(read, thread=True, group="waitlist-freed", exit_on_error=False)
 

@@ -51,9 +51,16 @@ OUTCOME_LABELS = {
 }
 
 
-def slot_subject(start: datetime, provider_id: int, location_id: int) -> str:
-    """The time offered, as the outreach row keeps it: '2027-03-11T15:00Z/p1/l1'."""
-    return f"{start.astimezone(UTC):%Y-%m-%dT%H:%MZ}/p{provider_id}/l{location_id}"
+#: Marks the subject of an accepted offer that filled time a cancel or a move freed.
+REFILL = "refill"
+
+
+def slot_subject(start: datetime, provider_id: int, location_id: int, *,
+                 refill: bool = False) -> str:
+    """The time offered, as the outreach row keeps it: '2027-03-11T15:00Z/p1/l1', with
+    '/refill' when the booking filled a freed time (what the report counts as refilled)."""
+    subject = f"{start.astimezone(UTC):%Y-%m-%dT%H:%MZ}/p{provider_id}/l{location_id}"
+    return f"{subject}/{REFILL}" if refill else subject
 
 
 def record_offer(ctx: Context, *, staff: str, entry_id: int, outcome: OfferOutcome | str,
@@ -106,7 +113,7 @@ def accept(
     region: str | None = None, levels: str | None = None, side: str | None = None,
     ordered_by_physician: bool = False, accept_warnings: Collection[str] = (),
     override_reason: str | None = None, override_by: str | None = None,
-    override_password: str | None = None,
+    override_password: str | None = None, refill: bool = False,
 ) -> AppointmentView:
     """Book the offered time for the entry through the one booking path: a new visit with
     ``scheduling.book`` (every guard and payer rule; BookingNeedsConfirmation,
@@ -116,7 +123,9 @@ def accept(
     second accept of the same time finds it taken (SlotTaken) and leaves its entry waiting;
     an entry booked or removed meanwhile refuses the booking (InvalidInput 'waitlist'), as
     does one changed since ``expected_version`` (its wishes) or a held visit changed since
-    ``held_version`` (StaleAppointment); the held visit only moves earlier."""
+    ``held_version`` (StaleAppointment); the held visit only moves earlier. ``refill``: the
+    time was freed by a cancel or a move (the matches shown after one), so the booking counts
+    among the report's slots refilled; an open time found for the entry does not."""
     if start.tzinfo is None:
         raise InvalidInput("start", "needs a time zone (e.g. 2027-03-15T09:00-05:00)")
     entry = get(ctx, entry_id)
@@ -128,7 +137,7 @@ def accept(
     if entry.held is not None and start >= entry.held.start:
         raise InvalidInput("start", "is not earlier than the visit they hold; the waitlist "
                                     "only moves a visit earlier")
-    subject = slot_subject(start, provider_id, location_id)
+    subject = slot_subject(start, provider_id, location_id, refill=refill)
 
     def close(session: Session, appt: Appointment, staff_row: Staff, now: datetime) -> None:
         row = locked_entry(session, entry_id, expected_version)
