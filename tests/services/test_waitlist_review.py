@@ -264,3 +264,22 @@ def test_an_entry_taken_off_while_its_offer_is_booked_undoes_the_booking(
         wl.record_offer(ctx, staff=p.staff, entry_id=entry.id, outcome="no-answer",
                         start=local(11, 10).replace(tzinfo=None), provider_id=p.able,
                         location_id=p.location_id)
+
+
+def test_a_wish_for_a_visit_type_whose_time_is_held_is_refused_until_it_is_booked(
+    ctx: Context, practice: Practice
+) -> None:
+    p = practice
+    hold = scheduling.book(ctx, staff=p.staff, patient_id=p.patient_id, visit_type="follow-up",
+                           provider_id=p.able, location_id=p.location_id, start=local(31, 10),
+                           hold=True, accept_warnings=scheduling.WARNING_CODES)
+    with pytest.raises(InvalidInput, match="a time is held for them"):
+        wl.add(ctx, staff=p.staff, patient_id=p.patient_id, visit_type="follow-up")
+    booked = scheduling.confirm_hold(ctx, staff=p.staff, appointment_id=hold.id)
+
+    entry = wl.add(ctx, staff=p.staff, patient_id=p.patient_id, appointment_id=booked.id).entry
+
+    assert entry.held is not None
+    moved = wl.accept(ctx, staff=p.staff, entry_id=entry.id, start=local(11, 10),
+                      provider_id=p.able, location_id=p.location_id)
+    assert moved.id == booked.id  # moved, not a second visit

@@ -155,6 +155,11 @@ def add(
         assert vt.id is not None
         if not vt.active:
             raise InvalidInput("visit-type", f"{vt.code} is retired: it is booked no more")
+        if held is None and _holding(session, patient_id, vt.id, now):
+            # the entry would want a second visit: an accepted offer would book another
+            raise InvalidInput("appointment", "a time is held for them for this visit: book "
+                                              "it first, then ask an earlier time for that "
+                                              "visit")
         for loc_id in locs:
             place = session.get(Location, loc_id)
             if place is None:
@@ -186,6 +191,14 @@ def add(
         return Added(views(session, [entry])[0], updated=found is not None)
 
     return write(ctx, work)
+
+
+def _holding(session: Session, patient_id: int, visit_type_id: int, now: datetime) -> bool:
+    """Whether a time is held (not yet booked) for the patient for this visit type."""
+    return session.exec(select(Appointment.id).where(
+        Appointment.patient_id == patient_id, Appointment.visit_type_id == visit_type_id,
+        Appointment.status == Status.HELD.value,
+        col(Appointment.hold_expires_at) > now)).first() is not None
 
 
 def _held(session: Session, appointment_id: int, patient_id: int,
