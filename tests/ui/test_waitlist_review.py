@@ -159,3 +159,47 @@ async def test_the_waitlist_shown_is_audited_once_not_on_each_return_or_refresh(
         await settle(pilot)
         assert app.screen is screen
         assert len(listed()) == before + 1
+
+
+async def test_l_lists_who_can_come_to_one_location_as_the_report_counts_them(
+    sqlite_ctx: Context, practice: Practice
+) -> None:
+    from datetime import date
+
+    from frontdesk.services.worklists import waitlist as wl
+    from frontdesk.ui.worklists.waitlist import WaitlistScreen
+    from tests.services.test_waitlist import patient
+    from tests.services.test_waitlist_review import second_location
+    from tests.ui.test_waitlist import rows, settle
+
+    p = practice
+    other = second_location(sqlite_ctx)
+    wl.add(sqlite_ctx, staff=p.staff, patient_id=p.patient_id, visit_type="follow-up",
+           location_ids=[p.location_id])
+    wl.add(sqlite_ctx, staff=p.staff, patient_id=p.other_patient_id, visit_type="follow-up",
+           location_ids=[other])
+    wl.add(sqlite_ctx, staff=p.staff, patient_id=patient(sqlite_ctx, "Anywhere", seen=p),
+           visit_type="follow-up")
+    report = {line.label: line.figure.n for line in wl.report_lines(
+        sqlite_ctx, by=p.manager, day=date(2027, 3, 10), location_id=p.location_id)}
+    app = FrontDeskApp(context=sqlite_ctx, poll_seconds=SLOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(pilot)
+        assert app.backend is not None
+        screen = WaitlistScreen(app.backend)
+        await app.push_screen(screen)
+        await settle(pilot)
+        assert len(rows(screen, "#waitlist-table")) == 3
+        assert shown(screen, "#waitlist-title") == "Waitlist · all locations"
+
+        await pilot.press("l")
+        await settle(pilot)
+
+        assert shown(screen, "#waitlist-title") == "Waitlist · Test Clinic"
+        names = [r.split(" · ")[0] for r in rows(screen, "#waitlist-table")]
+        assert names == ["Testcase, C.", "Anywhere, T."]
+        assert len(names) == report["Still waiting"]
+        await pilot.press("l", "l")  # the second location, then every location again
+        await settle(pilot)
+        assert shown(screen, "#waitlist-title") == "Waitlist · all locations"
+        assert len(rows(screen, "#waitlist-table")) == 3
