@@ -146,8 +146,8 @@ def test_adding_checks_what_was_asked_and_a_second_wish_updates_the_first(
     assert again.entry.weekdays == (4,)
     assert again.entry.created_at == first.entry.created_at  # waiting since the first ask
     assert again.entry.wants_text == "Follow-up · any location · Fri · until Fri 2 Apr"
-    assert [e.id for e in wl.waiting(ctx, by=p.staff)] == [first.entry.id]
     assert actions(ctx)[-2:] == ["waitlist.add", "waitlist.update"]
+    assert [e.id for e in wl.waiting(ctx, by=p.staff)] == [first.entry.id]
 
 
 def test_a_held_visit_is_asked_for_by_its_own_visit_type_and_details(
@@ -297,8 +297,8 @@ def test_an_offer_not_taken_is_recorded_and_the_entry_keeps_waiting(
     (row,) = outreach(ctx)
     assert (row.worklist, row.outcome, row.waitlist_id) == ("waitlist", outcome.value, entry.id)
     assert row.subject == f"2027-03-11T16:00Z/p{p.able}/l{p.location_id}"
-    assert [e.id for e in wl.waiting(ctx, by=p.staff)] == [entry.id]
     assert actions(ctx)[-1] == "waitlist.offer"
+    assert [e.id for e in wl.waiting(ctx, by=p.staff)] == [entry.id]
     with pytest.raises(InvalidInput, match="accept"):
         wl.record_offer(ctx, staff=p.staff, entry_id=entry.id, outcome="booked",
                         start=local(11, 10), provider_id=p.able, location_id=p.location_id)
@@ -423,7 +423,7 @@ def test_report_lines_agree_with_the_list(ctx: Context, practice: Practice) -> N
     wl.record_offer(ctx, staff=p.staff, entry_id=waits.id, outcome=OfferOutcome.NO_ANSWER,
                     start=local(11, 10), provider_id=p.able, location_id=p.location_id)
     booked = wl.accept(ctx, staff=p.staff, entry_id=taken.id, start=local(11, 10),
-                       provider_id=p.able, location_id=p.location_id)
+                       provider_id=p.able, location_id=p.location_id, refill=True)
 
     lines = {line.label: line.figure for line in
              wl.report_lines(ctx, by=p.manager, day=date(2027, 3, 10))}

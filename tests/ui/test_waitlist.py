@@ -83,7 +83,10 @@ async def test_a_cancellation_lists_the_matching_waitlisted_patients_and_booking
         assert "Wednesday, March 10 at 10:00 AM, with Pat Baker, PA-C at Test Clinic" in shown(
             offer, "#offer-say")
         SHOTS["offer"] = pilot.app.export_screenshot()
-        await pilot.press("enter")  # booked
+        await pilot.press("enter")  # nothing chosen yet: nothing happens
+        await settle(pilot)
+        assert pilot.app.screen is offer
+        await pilot.press("down", "enter")  # booked
         await settle(pilot)
 
         assert isinstance(pilot.app.screen, VisitReadBack)
@@ -103,6 +106,9 @@ async def test_a_cancellation_lists_the_matching_waitlisted_patients_and_booking
         assert (appt.patient_id, appt.provider_id, appt.status) == (first, p.baker, "booked")
         assert appt.starts_at == booked[1].start
         assert [o.outcome for o in session.exec(select(Outreach))] == ["booked"]
+        # a freed time filled: the report counts it among the slots refilled
+        assert [o.subject.endswith("/refill") for o in session.exec(select(Outreach))] == [
+            True]
     assert [e.patient_id for e in wl.waiting(sqlite_ctx, by=p.staff)] == [
         second, stored[max(stored)].patient_id]
 
@@ -122,7 +128,7 @@ async def test_an_offer_declined_is_recorded_and_the_patient_stays_listed(
         await settle(pilot)
         matches = pilot.app.screen
         assert isinstance(matches, WaitlistMatches)
-        await pilot.press("enter", "down", "enter")  # declined
+        await pilot.press("enter", "down", "down", "enter")  # declined
         await settle(pilot)
         assert current(pilot) is matches
         assert [r.split(" · ")[0] for r in rows(matches, "#matches-list")] == ["Waitfirst, T."]
@@ -242,7 +248,7 @@ async def test_the_waitlist_screen_offers_open_times_and_removes_with_a_reason(
         times = pilot.app.screen
         assert isinstance(times, WaitlistMatches)
         assert rows(times, "#matches-list")[0].startswith("Thu 11 Mar 08:00")
-        await pilot.press("enter", "enter")  # offer the first, booked
+        await pilot.press("enter", "down", "enter")  # offer the first, booked
         await settle(pilot)
         assert isinstance(pilot.app.screen, VisitReadBack)
         await pilot.press("escape")
@@ -260,6 +266,9 @@ async def test_the_waitlist_screen_offers_open_times_and_removes_with_a_reason(
         assert rows(screen, "#waitlist-table") == []
     status = {e.id: e.status for e in entries(sqlite_ctx)}
     assert status == {kept.id: "booked", gone.id: "removed"}
+    with Session(sqlite_ctx.engine) as session:  # an open time found: no refill
+        assert [o.subject.endswith("/refill") for o in session.exec(select(Outreach))] == [
+            False]
 
 
 async def test_hours_opened_in_the_editor_list_who_can_come_then(

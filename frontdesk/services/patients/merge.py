@@ -23,7 +23,6 @@ from frontdesk.db.models import (
     Outreach,
     Patient,
     ReliefReport,
-    WaitlistEntry,
 )
 from frontdesk.domain.patients import ALERTS, MAX_ALERT_NOTE
 from frontdesk.domain.permissions import Permission
@@ -38,7 +37,7 @@ from frontdesk.services.views import MergeView
 #: What moves, by the name the result and the audit event give it.
 MOVED: dict[str, Any] = {"appointments": Appointment, "calls": Call,
                          "relief_reports": ReliefReport, "callbacks": CallbackTask,
-                         "outreach": Outreach, "waitlist_entries": WaitlistEntry}
+                         "outreach": Outreach}
 
 #: Details the kept record takes from the other when its own are empty, as groups that go
 #: together (an address is taken whole, a mobile with its text consent, a payer with its id).
@@ -75,6 +74,7 @@ def merge_patients(ctx: Context, *, staff: str, keep_id: int, other_id: int,
 
     def work(session: Session) -> MergeView:
         from frontdesk.services.scheduling.guards import overlapping_visits
+        from frontdesk.services.worklists.waitlist.entries import merged as waitlist_merged
 
         person = acting(session, staff, Permission.PATIENT_MERGE)
         first, second = sorted((keep_id, other_id))  # locked in one order: no deadlock
@@ -104,6 +104,9 @@ def merge_patients(ctx: Context, *, staff: str, keep_id: int, other_id: int,
         earlier = session.exec(update(Patient).where(
             col(Patient.merged_into_id) == other_id).values(merged_into_id=keep_id))
         moved["merged_records"] = int(earlier.rowcount or 0)
+        # the waitlist wishes follow the person (a wish both records had is kept once)
+        waitlisted = waitlist_merged(session, ctx, staff_row=person, keep_id=keep_id,
+                                     other_id=other_id, now=now)
         session.flush()
         session.expire_all()  # the visits as moved
         keep, other = _fresh(session, keep_id), _fresh(session, other_id)
@@ -127,6 +130,8 @@ def merge_patients(ctx: Context, *, staff: str, keep_id: int, other_id: int,
         forced = bool(force and keep.dob != other.dob)
         after: dict[str, Any] = {"keep_id": keep_id, "other_id": other_id, "moved": moved,
                                  "filled": filled, "left": left, "forced": forced}
+        if waitlisted:
+            after["waitlist_entries"] = waitlisted
         if broken:
             after["broken_visits"] = [b.appointment_id for b in broken]
         q.add_audit(session, origin=ctx.origin.stamp, at=now, staff_id=person.id,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -19,7 +19,15 @@ from sqlmodel import Session, col, select
 
 from frontdesk.db import queries as q
 from frontdesk.db.engine import read_session
-from frontdesk.db.models import Appointment, Call, CallbackTask, Patient, ReliefReport
+from frontdesk.db.models import (
+    Appointment,
+    Call,
+    CallbackTask,
+    Outreach,
+    Patient,
+    ReliefReport,
+    WaitlistEntry,
+)
 from frontdesk.domain.calls import CallbackKind, CallOutcome, CallReason, callback_label
 from frontdesk.domain.model import Status
 from frontdesk.domain.permissions import Permission
@@ -28,7 +36,7 @@ from frontdesk.services.context import Context, write
 from frontdesk.services.report.reads import _booking, _fetch, _Names, _names, _utc, _zone
 from frontdesk.services.report.values import DrillKind, DrillTable, Figure
 
-M = TypeVar("M", Call, CallbackTask, ReliefReport)
+M = TypeVar("M", Call, CallbackTask, ReliefReport, WaitlistEntry, Outreach)
 
 
 def ids_of(ctx: Context, figure: Figure, *, by: str) -> tuple[int, ...]:
@@ -79,6 +87,10 @@ def _read(session: Session, figure: Figure) -> DrillTable:
         return _drill_calls(session, figure, zone, names)
     if figure.kind is DrillKind.CALLBACKS:
         return _drill_callbacks(session, figure, zone, names)
+    if figure.kind is DrillKind.WAITLIST:
+        return _drill_waitlist(session, figure, zone, names)
+    if figure.kind is DrillKind.OUTREACH:
+        return _drill_outreach(session, figure, zone, names)
     return _drill_reliefs(session, figure, zone, names)
 
 
@@ -180,3 +192,53 @@ def _drill_reliefs(session: Session, figure: Figure, zone: ZoneInfo,
     return DrillTable(figure.title, ("Taken", "Patient", "Where", "Relief", "Lasted",
                                      "Taken by"),
                       tuple(lines), tuple(r.appointment_id for r in reports))
+
+
+def _drill_waitlist(session: Session, figure: Figure, zone: ZoneInfo,
+                    names: _Names) -> DrillTable:
+    """Waitlist entries: since when, who, the visit type, the visit they hold, until when."""
+    entries = _by_ids(session, WaitlistEntry, figure.ids, "created_at")
+    people = _patient_names(session, (e.patient_id for e in entries))
+    held = {a.id: a.starts_at for part in _chunks([e.appointment_id for e in entries
+                                                   if e.appointment_id is not None])
+            for a in session.exec(select(Appointment).where(col(Appointment.id).in_(part)))}
+    lines = []
+    for e in entries:
+        holds = _when(held.get(e.appointment_id), zone) if e.appointment_id else "no visit yet"
+        lines.append((_when(e.created_at, zone), people.get(e.patient_id, ""),
+                      names.visits.get(e.visit_type_id, ("?", "unknown"))[1].split(" (")[0],
+                      holds, e.until.strftime("%a %m/%d") if e.until else "", e.status,
+                      names.staff.get(e.created_by_id, ("?", "unknown"))[1]))
+    return DrillTable(figure.title, ("Since", "Patient", "Wants", "Holds", "Until", "Now",
+                                     "Added by"),
+                      tuple(lines), tuple(e.appointment_id for e in entries))
+
+
+#: An outreach row's outcome in words (the worklists' codes; anything else as stored).
+_OUTCOMES = {"offered-declined": "declined", "no-answer": "no answer",
+             "left-message": "left a message"}
+
+
+def _offered(subject: str, zone: ZoneInfo, names: _Names) -> str:
+    """A waitlist offer's time ('2027-03-11T15:00Z/p1/l1') as 'Thu 03/11 09:00 · Dr. Able ·
+    Clinic'; another list's subject as it is kept."""
+    try:
+        at, provider, place, *_ = subject.split("/")
+        start = datetime.strptime(at, "%Y-%m-%dT%H:%MZ").replace(tzinfo=UTC)
+        who = names.providers.get(int(provider.removeprefix("p")), "?")
+        where = names.locations.get(int(place.removeprefix("l")), "?")
+    except ValueError:
+        return subject
+    return f"{_when(start, zone)} · {who} · {where}"
+
+
+def _drill_outreach(session: Session, figure: Figure, zone: ZoneInfo,
+                    names: _Names) -> DrillTable:
+    """Worklist tries (a waitlist offer): when, who, the time offered, what came of it, by."""
+    rows = _by_ids(session, Outreach, figure.ids, "at")
+    people = _patient_names(session, (o.patient_id for o in rows))
+    lines = [(_when(o.at, zone), people.get(o.patient_id, ""),
+              _offered(o.subject, zone, names), _OUTCOMES.get(o.outcome, o.outcome),
+              names.staff.get(o.staff_id, ("?", "unknown"))[1]) for o in rows]
+    return DrillTable(figure.title, ("At", "Patient", "Offered", "Outcome", "By"),
+                      tuple(lines), tuple(o.appointment_id for o in rows))

@@ -37,6 +37,8 @@ class DrillKind(StrEnum):
     CALLS = "calls"
     CALLBACKS = "callbacks"
     RELIEF_REPORTS = "relief_reports"
+    WAITLIST = "waitlist"  # waitlist entries
+    OUTREACH = "outreach"  # worklist tries (a waitlist offer, a recall call)
 
 
 @dataclass(frozen=True, slots=True)

@@ -233,6 +233,9 @@ class CalendarDoor(BackendCore):
         done = waitlist.accept(
             self.ctx, staff=staff, entry_id=entry_id, start=change.start,
             provider_id=change.provider_id, location_id=change.location_id,
+            expected_version=change.waitlist_version,
+            held_version=change.expected_version if isinstance(change, Move) else None,
+            refill=change.waitlist_refill,
             region=said.region, levels=said.levels, side=said.side,
             ordered_by_physician=said.ordered_by_physician,
             accept_warnings=said.accept_warnings, override_reason=said.override_reason,

@@ -76,6 +76,8 @@ class Move:
     location_id: int
     said: Said = Said()
     waitlist_id: int | None = None  # an accepted waitlist offer: the entry closes with it
+    waitlist_version: int | None = None  # the entry as the offer read it
+    waitlist_refill: bool = False  # the offer was of a time a cancel or a move freed
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,8 @@ class NewBooking:
     start: datetime
     said: Said = Said()
     waitlist_id: int | None = None  # an accepted waitlist offer: the entry closes with it
+    waitlist_version: int | None = None  # the entry as the offer read it
+    waitlist_refill: bool = False  # the offer was of a time a cancel or a move freed
 
 
 Change = Request | Move | NewBooking

@@ -45,18 +45,22 @@ class Wish:
 class WaitlistDoor(BackendCore):
     """What the waitlist screen, the matches after a cancel and the waitlist form ask."""
 
-    def waitlist(self, location_id: int | None = None) -> list[WaitlistView]:
+    def waitlist(self, location_id: int | None = None, *,
+                 audit: bool = True) -> list[WaitlistView]:
+        """Who is waiting (audited as a list of patients unless ``audit`` is False: the same
+        list read again to keep it fresh)."""
         from frontdesk.services.worklists import waitlist
 
-        return waitlist.waiting(self.ctx, by=self._acting(), location_id=location_id)
+        return waitlist.waiting(self.ctx, by=self._acting(), location_id=location_id,
+                                audit=audit)
 
-    def freed_matches(self, appt: AppointmentView) -> list[Match]:
+    def freed_matches(self, appt: AppointmentView, *, audit: bool = True) -> list[Match]:
         """Who on the waitlist the time ``appt`` held (as the screen showed it: before a
         cancel, or before a move) suits, best first."""
         from frontdesk.services.worklists import waitlist
 
         opened = waitlist.OpenedTime(appt.provider_id, appt.location_id, appt.start, appt.end)
-        return waitlist.match(self.ctx, by=self._acting(), opened=opened)
+        return waitlist.match(self.ctx, by=self._acting(), opened=opened, audit=audit)
 
     def provider_hours(self, provider_id: int) -> Hours:
         """The provider's working time ahead: what the hours editor compares after a change."""
@@ -69,11 +73,13 @@ class WaitlistDoor(BackendCore):
 
         return waitlist.opened_since(self.ctx, before)
 
-    def opened_matches(self, opened: list[OpenedTime]) -> list[Match]:
+    def opened_matches(self, opened: list[OpenedTime], *,
+                       audit: bool = True) -> list[Match]:
         """Who on the waitlist the time the hours editor opened suits, best first."""
         from frontdesk.services.worklists import waitlist
 
-        return waitlist.match_opened(self.ctx, by=self._acting(), opened=opened)
+        return waitlist.match_opened(self.ctx, by=self._acting(), opened=opened,
+                                     audit=audit)
 
     def waitlist_slots(self, entry_id: int) -> list[Match]:
         """Open times that suit the entry now, soonest first."""

@@ -127,6 +127,13 @@ class CallBookingDialog(ModalScreen["AppointmentView | None"]):
         from frontdesk.ui.backend.waitlist import Wish
         from frontdesk.ui.widgets.waitlist_form import WaitlistForm
 
+        if self.held is not None:
+            # the entry would want a new visit while this one is booked: an accepted offer
+            # would book a second visit, not move this one earlier
+            self._note("A time is held for the caller: Enter books it, then w on that visit "
+                       "(the call's Reschedule or cancel) asks for an earlier time; or Esc "
+                       "lets the held time go.")
+            return
         b = self.booking
         wish = Wish(self.patient.id, visit_type=b.visit_type, region=b.region,
                     levels=b.levels, side=b.side)

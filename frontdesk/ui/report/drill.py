@@ -1,6 +1,6 @@
 """Every number of the report opens: the section tables whose cells ask for the rows behind a
-number (Enter), and the list of those appointments or calls — the only place the report names
-patients."""
+number (Enter), and the list of those rows (appointments, calls, callbacks, relief reports,
+waitlist entries, waitlist offers) — the only place the report names patients."""
 
 from __future__ import annotations
 
@@ -35,7 +35,8 @@ class FigureTable(DataTable[Text]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "select_cursor", "List", id="report.list",
-                tooltip="List the appointments or calls behind this number"),
+                tooltip="List the rows behind this number (visits, calls, waitlist "
+                        "entries, offers…)"),
     ]
 
     class Drill(Message):

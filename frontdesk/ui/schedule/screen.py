@@ -274,7 +274,7 @@ class ScheduleEditorScreen(Screen[None]):
     def _match_opened(self, before: Hours | None) -> None:
         """Hours saved or a closure removed: who on the waitlist the time it opened suits
         (shown over the editor when anyone does)."""
-        from frontdesk.ui.widgets.waitlist import WaitlistMatches
+        from frontdesk.ui.widgets.waitlist import WaitlistMatches, show_when_back
 
         if before is None or self.backend.staff is None:
             return
@@ -285,9 +285,9 @@ class ScheduleEditorScreen(Screen[None]):
             return
         if found:
             name = self.data.provider_name if self.data else "the provider"
-            self.app.call_from_thread(self.app.push_screen, WaitlistMatches(
+            self.app.call_from_thread(show_when_back, self, WaitlistMatches(
                 self.backend, f"Waitlist matches · time opened for {name}", found,
-                lambda: self.backend.opened_matches(opened)))
+                lambda: self.backend.opened_matches(opened, audit=False)))
 
     @work(thread=True, group="schedule-change", exit_on_error=False)
     def _change(self, what: str, target_id: int, confirm: bool) -> None:

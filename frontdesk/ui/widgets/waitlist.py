@@ -10,14 +10,14 @@ frees: it reads the matches in a worker and shows this screen only when there ar
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
@@ -45,6 +45,8 @@ CHOICES = (
     ("no-answer", "No answer"),
     ("left-message", "Left a message"),
 )
+#: The booking's choice for a patient who holds a visit: it moves, nothing new is booked.
+MOVES = "Booked: they take it (moves their visit here now)"
 
 
 def spoken(match: Match) -> str:
@@ -73,8 +75,9 @@ def time_row(match: Match) -> str:
 
 
 class OfferDialog(ModalScreen[str | None]):
-    """The line to read, then what came of the offer; dismisses with the outcome's code (see
-    ``CHOICES``) or None (Esc: nothing recorded)."""
+    """The line to read, then what came of the offer, chosen with the arrows (none is chosen
+    at first); dismisses with the outcome's code (see ``CHOICES``) or None (Esc: nothing
+    recorded)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss(None)", "Back", id="offer.back",
@@ -94,14 +97,16 @@ class OfferDialog(ModalScreen[str | None]):
             yield Static("Say: " + waitlist_opening(
                 e.visit_type_name.split(" (")[0], spoken(m), m.provider_name, m.location_name,
                 moved=e.held is not None), id="offer-say", markup=False)
-            yield OptionList(*(Option(Content(label), id=code) for code, label in CHOICES),
-                             id="offer-options")
-            yield Static("Enter records what came of it · Esc: back, nothing recorded",
+            yield OptionList(*(Option(Content(MOVES if code == BOOKED and e.held is not None
+                                              else label), id=code)
+                               for code, label in CHOICES), id="offer-options")
+            yield Static("↑↓ choose, Enter records it · Esc: back, nothing recorded",
                          id="offer-help", markup=False)
 
     def on_mount(self) -> None:
+        # nothing chosen yet: an Enter pressed twice in a hurry books nobody unasked
         options = self.query_one(OptionList)
-        options.highlighted = 0
+        options.highlighted = None
         options.focus()
 
     @on(OptionList.OptionSelected)
@@ -120,8 +125,10 @@ class WaitlistMatches(ModalScreen[None]):
     ]
 
     def __init__(self, backend: Backend, heading: str, matches: Sequence[Match],
-                 reload: Callable[[], Sequence[Match]], *, by_time: bool = False) -> None:
+                 reload: Callable[[], Sequence[Match]], *, by_time: bool = False,
+                 refills: bool = False) -> None:
         super().__init__()
+        self.refills = refills  # the time was freed by a cancel or a move: a booking refills it
         self.backend = backend
         self.heading = heading
         self.matches: tuple[Match, ...] = tuple(matches)
@@ -170,12 +177,14 @@ class WaitlistMatches(ModalScreen[None]):
         change: Move | NewBooking
         if e.held is not None:
             change = Move(e.held.id, e.held.version, match.start, match.provider_id,
-                          match.location_id, waitlist_id=e.id)
+                          match.location_id, waitlist_id=e.id, waitlist_version=e.version,
+                          waitlist_refill=self.refills)
         else:
             change = NewBooking(e.patient_id, e.visit_type_code, match.provider_id,
                                 match.location_id, match.start,
                                 said=Said(region=e.region, levels=e.levels, side=e.side),
-                                waitlist_id=e.id)
+                                waitlist_id=e.id, waitlist_version=e.version,
+                                waitlist_refill=self.refills)
         self._apply(change)
 
     @work(thread=True, group="matches-act", exit_on_error=False)
@@ -203,13 +212,20 @@ class WaitlistMatches(ModalScreen[None]):
     def _acted(self, event: Worker.StateChanged) -> None:
         if event.worker.group != "matches-act":
             return
-        if event.state == WorkerState.ERROR:
+        if event.state in (WorkerState.SUCCESS, WorkerState.ERROR):
+            # locked meanwhile: what came of it (a question, the read-back) waits for the
+            # same person to come back; nothing shows over the lock
+            when_back(self, lambda: self._done(event.worker))
+
+    def _done(self, worker: Worker[Any]) -> None:
+        if worker.state == WorkerState.ERROR:
             self.notify("Could not reach the database; nothing may have been saved.",
                         severity="error", markup=False)
             return
-        if event.state != WorkerState.SUCCESS or event.worker.result is None:
+        if worker.state != WorkerState.SUCCESS or worker.result is None:
             return
-        outcome, change, script, matches = event.worker.result
+        acted: tuple[Outcome, Move | NewBooking | None, Any, tuple[Match, ...]] = worker.result
+        outcome, change, script, matches = acted
         if outcome.ask is not None and change is not None:
             if self._checks is None:
                 self._checks = CheckAnswers(self.app, self.backend)
@@ -249,19 +265,26 @@ def offer_freed_time(node: Widget, backend: Backend, appt: AppointmentView, why:
                 "waitlist screen has it.", severity="warning", markup=False)
             return
         if found:
-            node.app.call_from_thread(_show_when_back, node, WaitlistMatches(
+            node.app.call_from_thread(show_when_back, node, WaitlistMatches(
                 backend, freed_heading(appt, why), found,
-                lambda: backend.freed_matches(appt)))
+                lambda: backend.freed_matches(appt, audit=False), refills=True))
 
     node.run_worker(read, thread=True, group="waitlist-freed", exit_on_error=False)
 
 
-def _show_when_back(node: Widget, matches: WaitlistMatches) -> None:
-    """Show the matches once the desk is back where the time freed: a read-back for the
-    caller on the line (or any dialog) is finished first."""
+def show_when_back(node: Widget, screen: Screen[Any]) -> None:
+    """Show ``screen`` once the desk is back where ``node`` is: a read-back for the caller on
+    the line (or any dialog) is finished first, and nothing shows over the lock — what a
+    worker found while the screen was locked waits for the same person to come back."""
+    when_back(node, lambda: node.app.push_screen(screen))
+
+
+def when_back(node: Widget, then: Callable[[], object]) -> None:
+    """Run ``then`` once ``node``'s screen is in front again (now, when it is); never when
+    ``node`` has gone."""
     if not node.is_attached:
         return
     if node.app.screen is node.screen:
-        node.app.push_screen(matches)
+        then()
     else:
-        node.set_timer(0.3, lambda: _show_when_back(node, matches))
+        node.set_timer(0.3, lambda: when_back(node, then))

@@ -1,7 +1,8 @@
 """The waitlist: who wants an earlier time, what they want and how long they have waited,
 longest first. Enter looks for open times that suit the highlighted entry now and offers them
 (the same offer as after a cancel: booked, declined, no answer, a message left); ``x`` takes an
-entry off the list, asking why.
+entry off the list, asking why; ``l`` shows only who can come to one location (each in turn),
+as the daily report's waitlist lines count them for that location.
 
 Pushed by the Worklists hub: ``WaitlistScreen(backend)``.
 """
@@ -24,9 +25,10 @@ from textual.worker import Worker, WorkerState
 from frontdesk.domain.text import printable
 from frontdesk.ui.text import phone_text
 from frontdesk.ui.widgets.footer import KeyFooter
-from frontdesk.ui.widgets.waitlist import INDENT, WaitlistMatches
+from frontdesk.ui.widgets.waitlist import INDENT, WaitlistMatches, show_when_back
 
 if TYPE_CHECKING:
+    from frontdesk.services.views import LocationView
     from frontdesk.services.worklists.waitlist import Match, WaitlistView
     from frontdesk.ui.backend.changes import Outcome
     from frontdesk.ui.backend.door import Backend
@@ -85,6 +87,8 @@ class WaitlistScreen(Screen[None]):
                         "one"),
         Binding("x", "remove", "Remove", id="waitlist.remove",
                 tooltip="Take the highlighted entry off the waitlist (asks why)"),
+        Binding("l", "location", "Location", id="waitlist.location",
+                tooltip="Only those who can come to one location (each in turn, then all)"),
         Binding("r", "refresh", "Refresh", id="waitlist.refresh",
                 tooltip="Read the waitlist again now"),
         Binding("escape,backspace", "back", "Back", id="waitlist.back", key_display="esc",
@@ -96,9 +100,11 @@ class WaitlistScreen(Screen[None]):
         self.backend = backend
         self.entries: tuple[WaitlistView, ...] = ()
         self.loaded = False
+        self.places: tuple[LocationView, ...] = ()
+        self.place: LocationView | None = None  # None: every location
 
     def compose(self) -> ComposeResult:
-        yield Static("Waitlist", id="waitlist-title", markup=False)
+        yield Static("Waitlist · all locations", id="waitlist-title", markup=False)
         yield Static("Loading…", id="waitlist-note", markup=False)
         yield OptionList(id="waitlist-table")
         yield KeyFooter()
@@ -107,14 +113,19 @@ class WaitlistScreen(Screen[None]):
         self.query_one(OptionList).focus()
 
     def on_screen_resume(self) -> None:
-        self.reload()
+        # shown anew: the read is audited (a list of patients); back from an offer or a
+        # removal it is the same list kept fresh
+        self.reload(audit=not self.loaded)
 
-    def reload(self) -> None:
-        self._read()
+    def reload(self, *, audit: bool = False) -> None:
+        self._read(audit)
 
     @work(thread=True, exclusive=True, group="waitlist", exit_on_error=False)
-    def _read(self) -> tuple[list[WaitlistView], datetime]:
-        return self.backend.waitlist(), self.backend.ctx.now()
+    def _read(self, audit: bool) -> tuple[list[WaitlistView], datetime,
+                                          tuple[LocationView, ...]]:
+        place = self.place.id if self.place is not None else None
+        return (self.backend.waitlist(place, audit=audit), self.backend.ctx.now(),
+                self.places or self.backend.locations())
 
     @on(Worker.StateChanged)
     def _worked(self, event: Worker.StateChanged) -> None:
@@ -124,7 +135,7 @@ class WaitlistScreen(Screen[None]):
             if state == WorkerState.ERROR:
                 note.update("Could not read the waitlist. Press r to try again.")
             elif state == WorkerState.SUCCESS and event.worker.result is not None:
-                entries, now = event.worker.result
+                entries, now, self.places = event.worker.result
                 self._paint(tuple(entries), now)
         elif group == "waitlist-times" and state in (WorkerState.SUCCESS, WorkerState.ERROR):
             self._offer_times(event.worker.result if state == WorkerState.SUCCESS else None)
@@ -147,10 +158,17 @@ class WaitlistScreen(Screen[None]):
         ids = [e.id for e in entries]
         if ids:
             listing.highlighted = ids.index(keep) if keep in ids else 0
+        where = f" for {self.place.name}" if self.place is not None else ""
+        self.query_one("#waitlist-title", Static).update(
+            f"Waitlist · {self.place.name if self.place is not None else 'all locations'}")
         self.query_one("#waitlist-note", Static).update(
-            f"{len(entries)} waiting, longest first · Enter: open times to offer · "
-            "x: remove" if entries else "Nobody is waiting for an earlier time.")
+            self._ready_note() if entries
+            else f"Nobody is waiting for an earlier time{where}.")
         self.refresh_bindings()
+
+    def _ready_note(self) -> str:
+        return (f"{len(self.entries)} waiting, longest first · Enter: open times to offer · "
+                "x: remove")
 
     @property
     def selected(self) -> WaitlistView | None:
@@ -166,6 +184,8 @@ class WaitlistScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("times", "remove"):
             return True if self.selected is not None else None
+        if action == "location":
+            return True if self.places else None
         return True
 
     def action_times(self) -> None:
@@ -190,9 +210,8 @@ class WaitlistScreen(Screen[None]):
             note.update(f"No open time suits {printable(entry.patient_short)} now; they "
                         "stay on the list for a cancellation.")
             return
-        note.update(f"{len(self.entries)} waiting, longest first · Enter: open times to "
-                    "offer · x: remove")
-        self.app.push_screen(WaitlistMatches(
+        note.update(self._ready_note())
+        show_when_back(self, WaitlistMatches(
             self.backend, f"Open times for {printable(entry.patient_short)} · "
                           f"{printable(entry.wants_text)}", found,
             lambda: self.backend.waitlist_slots(entry.id), by_time=True))
@@ -213,6 +232,17 @@ class WaitlistScreen(Screen[None]):
         return self.backend.remove_from_waitlist(entry, reason)
 
     def action_refresh(self) -> None:
+        self.reload()
+
+    def action_location(self) -> None:
+        """The next location in turn (those who can come there, or who named none), then
+        every location again."""
+        if not self.places:
+            return
+        ids = [p.id for p in self.places]
+        at = ids.index(self.place.id) + 1 if self.place is not None else 0
+        self.place = self.places[at] if at < len(self.places) else None
+        self.query_one("#waitlist-note", Static).update("Loading…")
         self.reload()
 
     def action_back(self) -> None:

@@ -155,6 +155,11 @@ def add(
         assert vt.id is not None
         if not vt.active:
             raise InvalidInput("visit-type", f"{vt.code} is retired: it is booked no more")
+        if held is None and _holding(session, patient_id, vt.id, now):
+            # the entry would want a second visit: an accepted offer would book another
+            raise InvalidInput("appointment", "a time is held for them for this visit: book "
+                                              "it first, then ask an earlier time for that "
+                                              "visit")
         for loc_id in locs:
             place = session.get(Location, loc_id)
             if place is None:
@@ -188,6 +193,14 @@ def add(
     return write(ctx, work)
 
 
+def _holding(session: Session, patient_id: int, visit_type_id: int, now: datetime) -> bool:
+    """Whether a time is held (not yet booked) for the patient for this visit type."""
+    return session.exec(select(Appointment.id).where(
+        Appointment.patient_id == patient_id, Appointment.visit_type_id == visit_type_id,
+        Appointment.status == Status.HELD.value,
+        col(Appointment.hold_expires_at) > now)).first() is not None
+
+
 def _held(session: Session, appointment_id: int, patient_id: int,
           now: datetime) -> Appointment:
     appt = session.get(Appointment, appointment_id)
@@ -199,20 +212,43 @@ def _held(session: Session, appointment_id: int, patient_id: int,
     return appt
 
 
-def waiting(ctx: Context, *, by: str, location_id: int | None = None) -> list[WaitlistView]:
+def waiting(ctx: Context, *, by: str, location_id: int | None = None,
+            audit: bool = True) -> list[WaitlistView]:
     """Who is waiting, longest first. Not listed: an entry whose ``until`` has passed, and one
     whose visit can be offered nothing earlier (it is over, cancelled, or starts within the
-    minimum notice). ``location_id``: those who can come there."""
+    minimum notice). ``location_id``: those who can come there.
+
+    The list names patients and their phones, so the read is audited (``patient.list``: who,
+    how many) unless ``audit`` is False — a count, or a screen reading it again to keep it
+    fresh."""
     require(ctx, by, Permission.BOOK)
     now = ctx.now()
-    with read_session(ctx.engine) as session:
+
+    def work(session: Session) -> list[WaitlistView]:
         rows = session.exec(select(WaitlistEntry)
                             .where(WaitlistEntry.status == EntryStatus.WAITING.value)
                             .order_by(col(WaitlistEntry.created_at), col(WaitlistEntry.id))
                             ).all()
-        return [v for v in views(session, rows)
-                if still_wanted(v, ctx, now)
-                and (location_id is None or not v.location_ids or location_id in v.location_ids)]
+        found = [v for v in views(session, rows)
+                 if still_wanted(v, ctx, now)
+                 and (location_id is None or not v.location_ids
+                      or location_id in v.location_ids)]
+        if audit:
+            listed(session, ctx, by=by, command="waitlist", rows=len(found))
+        return found
+
+    if audit:
+        return write(ctx, work)
+    with read_session(ctx.engine) as session:
+        return work(session)
+
+
+def listed(session: Session, ctx: Context, *, by: str, command: str, rows: int) -> None:
+    """The audit event of a list of patients read (who, which list, how many; no rows)."""
+    person = acting(session, by, Permission.BOOK)
+    q.add_audit(session, origin=ctx.origin.stamp, at=ctx.now(), staff_id=person.id,
+                action="patient.list", entity="patient", entity_id=None,
+                after={"command": command, "rows": rows})
 
 
 def still_wanted(entry: WaitlistView, ctx: Context, now: datetime) -> bool:
@@ -262,6 +298,35 @@ def remove(ctx: Context, *, staff: str, entry_id: int, reason: str,
         return views(session, [entry])[0]
 
     return write(ctx, work)
+
+
+def merged(session: Session, ctx: Context, *, staff_row: Staff, keep_id: int, other_id: int,
+           now: datetime) -> list[int]:
+    """Inside a patient merge: the merged-away record's entries go to the record kept. One
+    that would wait beside the kept record's own for the same visit type comes off the list
+    (removed, audited), the kept record's standing. Returns the ids moved."""
+    rows = session.exec(select(WaitlistEntry).where(WaitlistEntry.patient_id == other_id)
+                        .order_by(col(WaitlistEntry.id)).with_for_update()).all()
+    kept_types = set(session.exec(select(WaitlistEntry.visit_type_id).where(
+        WaitlistEntry.patient_id == keep_id,
+        WaitlistEntry.status == EntryStatus.WAITING.value)).all())
+    for entry in rows:
+        before = snapshot(entry)
+        entry.patient_id = keep_id
+        entry.version += 1
+        twin = (entry.status == EntryStatus.WAITING.value
+                and entry.visit_type_id in kept_types)
+        if twin:
+            entry.status = EntryStatus.REMOVED.value
+            entry.closed_at, entry.closed_by_id = now, staff_row.id
+            entry.note = ((f"{entry.note} · " if entry.note else "")
+                          + f"removed: merged into patient {keep_id}")[-MAX_NOTE:]
+        session.add(entry)
+        q.add_audit(session, origin=ctx.origin.stamp, at=now, staff_id=staff_row.id,
+                    action="waitlist.remove" if twin else "waitlist.update",
+                    entity="waitlist_entry", entity_id=entry.id, before=before,
+                    after=snapshot(entry) | {"reason": f"merged into patient {keep_id}"})
+    return [e.id or 0 for e in rows]
 
 
 def locked_entry(session: Session, entry_id: int,

@@ -25,7 +25,7 @@ from frontdesk.domain.geo import distance_miles, miles_text
 from frontdesk.domain.permissions import Permission
 from frontdesk.services import pathway, scheduling
 from frontdesk.services.access import require
-from frontdesk.services.context import Context
+from frontdesk.services.context import Context, write
 from frontdesk.services.errors import InvalidInput
 from frontdesk.services.scheduling import FirstVisitRefused, guards
 from frontdesk.services.views import SlotView
@@ -33,6 +33,7 @@ from frontdesk.services.worklists.waitlist.entries import (
     PRACTICE_ZONE,
     EntryStatus,
     WaitlistView,
+    listed,
     still_wanted,
     views,
 )
@@ -80,7 +81,8 @@ class Match:
         return self.start.astimezone(ZoneInfo(self.timezone))
 
 
-def match(ctx: Context, *, by: str, opened: OpenedTime, limit: int = 20) -> list[Match]:
+def match(ctx: Context, *, by: str, opened: OpenedTime, limit: int = 20,
+          audit: bool = True) -> list[Match]:
     """The waiting entries ``opened`` suits, best match first:
 
     1. soonest need: an entry with no visit yet first, then the one whose held visit the
@@ -90,7 +92,10 @@ def match(ctx: Context, *, by: str, opened: OpenedTime, limit: int = 20) -> list
        distances last.
 
     Each entry is offered the earliest start in the opened stretch that suits it. ``reason``
-    on each row says the ranking in words ("no visit yet · waiting 12 days · 4 mi")."""
+    on each row says the ranking in words ("no visit yet · waiting 12 days · 4 mi").
+
+    The rows name patients and their phones: a read that finds any is audited
+    (``patient.list``) unless ``audit`` is False (the same list read again after an offer)."""
     require(ctx, by, Permission.BOOK)
     if opened.start.tzinfo is None or opened.end.tzinfo is None:
         raise InvalidInput("start", "needs a time zone")
@@ -117,27 +122,53 @@ def match(ctx: Context, *, by: str, opened: OpenedTime, limit: int = 20) -> list
             WaitlistEntry.status == EntryStatus.WAITING.value,
             col(WaitlistEntry.visit_type_id).in_(codes))
             .order_by(col(WaitlistEntry.created_at))).all()
+        by_code = {vt.code: vt for vt in codes.values()}
         place = session.get(Location, opened.location_id)
         provider = session.get(Provider, opened.provider_id)
         assert place is not None
         assert provider is not None
+        # each entry's soonest start its wishes allow, best first: the booking's checks
+        # (a few queries each) run in that order and stop once no later one can rank
+        # among the best ``limit`` (a start checked later only ranks lower)
+        hopeful: list[tuple[Match, list[datetime]]] = []
         for entry in views(session, rows):
             if not still_wanted(entry, ctx, now):
                 continue
             if entry.location_ids and opened.location_id not in entry.location_ids:
                 continue
-            vt = codes[next(i for i, v in codes.items() if v.code == entry.visit_type_code)]
-            for start in starts[entry.visit_type_code]:
+            vt = by_code[entry.visit_type_code]
+            fitting = [s for s in starts[entry.visit_type_code]
+                       if suits(entry, s, s + timedelta(minutes=vt.duration_min),
+                                place.timezone)]
+            if fitting:
+                first = fitting[0]
+                hopeful.append((_match(session, entry, first,
+                                       first + timedelta(minutes=vt.duration_min), provider,
+                                       place, "", now), fitting))
+        hopeful.sort(key=lambda h: _key(h[0]))
+        for best_case, fitting in hopeful:
+            if len(found) >= limit and _key(best_case) > max(_key(f) for f in found):
+                break
+            entry = best_case.entry
+            vt = by_code[entry.visit_type_code]
+            for start in fitting:
                 end = start + timedelta(minutes=vt.duration_min)
-                if not suits(entry, start, end, place.timezone):
-                    continue
                 asks = refused(session, ctx, entry, vt, start, end, opened.provider_id,
                                opened.location_id, now)
                 if asks is None:
                     continue
                 found.append(_match(session, entry, start, end, provider, place, asks, now))
                 break
-    return rank(found)[:limit]
+    best = rank(found)[:limit]
+    if best and audit:
+        audit_matches(ctx, by=by, rows=len(best))
+    return best
+
+
+def audit_matches(ctx: Context, *, by: str, rows: int) -> None:
+    """The ``patient.list`` event of waitlist matches shown (who, how many)."""
+    write(ctx, lambda session: listed(session, ctx, by=by, command="waitlist matches",
+                                      rows=rows))
 
 
 def _on_the_mark(at: datetime, step: timedelta) -> datetime:
@@ -149,12 +180,13 @@ def _on_the_mark(at: datetime, step: timedelta) -> datetime:
 
 def rank(found: Iterable[Match]) -> list[Match]:
     """Best first, as :func:`match` documents."""
-    def key(m: Match) -> tuple[int, int, datetime, int, float, int]:
-        gain_days = -1 if m.gain is None else round(m.gain / timedelta(days=1))
-        return (0 if m.gain is None else 1, -gain_days, m.entry.created_at,
-                1 if m.miles is None else 0, m.miles or 0.0, m.entry.id)
+    return sorted(found, key=_key)
 
-    return sorted(found, key=key)
+
+def _key(m: Match) -> tuple[int, int, datetime, int, float, int]:
+    gain_days = -1 if m.gain is None else round(m.gain / timedelta(days=1))
+    return (0 if m.gain is None else 1, -gain_days, m.entry.created_at,
+            1 if m.miles is None else 0, m.miles or 0.0, m.entry.id)
 
 
 def suits(entry: WaitlistView, start: datetime, end: datetime, zone: str) -> bool:

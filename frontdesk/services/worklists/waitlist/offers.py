@@ -51,9 +51,16 @@ OUTCOME_LABELS = {
 }
 
 
-def slot_subject(start: datetime, provider_id: int, location_id: int) -> str:
-    """The time offered, as the outreach row keeps it: '2027-03-11T15:00Z/p1/l1'."""
-    return f"{start.astimezone(UTC):%Y-%m-%dT%H:%MZ}/p{provider_id}/l{location_id}"
+#: Marks the subject of an accepted offer that filled time a cancel or a move freed.
+REFILL = "refill"
+
+
+def slot_subject(start: datetime, provider_id: int, location_id: int, *,
+                 refill: bool = False) -> str:
+    """The time offered, as the outreach row keeps it: '2027-03-11T15:00Z/p1/l1', with
+    '/refill' when the booking filled a freed time (what the report counts as refilled)."""
+    subject = f"{start.astimezone(UTC):%Y-%m-%dT%H:%MZ}/p{provider_id}/l{location_id}"
+    return f"{subject}/{REFILL}" if refill else subject
 
 
 def record_offer(ctx: Context, *, staff: str, entry_id: int, outcome: OfferOutcome | str,
@@ -69,6 +76,8 @@ def record_offer(ctx: Context, *, staff: str, entry_id: int, outcome: OfferOutco
                            ) from None
     if outcome is OfferOutcome.BOOKED:
         raise InvalidInput("outcome", "an accepted offer is booked with accept")
+    if start.tzinfo is None:
+        raise InvalidInput("start", "needs a time zone (e.g. 2027-03-15T09:00-05:00)")
     note = note.strip()
     if len(note) > MAX_NOTE:
         raise InvalidInput("note", f"keep it under {MAX_NOTE} characters")
@@ -100,11 +109,11 @@ def _outreach(session: Session, ctx: Context, entry: WaitlistEntry, outcome: Off
 
 def accept(
     ctx: Context, *, staff: str, entry_id: int, start: datetime, provider_id: int,
-    location_id: int, expected_version: int | None = None,
+    location_id: int, expected_version: int | None = None, held_version: int | None = None,
     region: str | None = None, levels: str | None = None, side: str | None = None,
     ordered_by_physician: bool = False, accept_warnings: Collection[str] = (),
     override_reason: str | None = None, override_by: str | None = None,
-    override_password: str | None = None,
+    override_password: str | None = None, refill: bool = False,
 ) -> AppointmentView:
     """Book the offered time for the entry through the one booking path: a new visit with
     ``scheduling.book`` (every guard and payer rule; BookingNeedsConfirmation,
@@ -112,17 +121,30 @@ def accept(
     the entry holds moved there with ``scheduling.reschedule``. In the same transaction the
     entry becomes booked (with the visit), with an outreach row and its audit event: a
     second accept of the same time finds it taken (SlotTaken) and leaves its entry waiting;
-    an entry booked or removed meanwhile refuses the booking (InvalidInput 'waitlist')."""
+    an entry booked or removed meanwhile refuses the booking (InvalidInput 'waitlist'), as
+    does one changed since ``expected_version`` (its wishes) or a held visit changed since
+    ``held_version`` (StaleAppointment); the held visit only moves earlier. ``refill``: the
+    time was freed by a cancel or a move (the matches shown after one), so the booking counts
+    among the report's slots refilled; an open time found for the entry does not."""
+    if start.tzinfo is None:
+        raise InvalidInput("start", "needs a time zone (e.g. 2027-03-15T09:00-05:00)")
     entry = get(ctx, entry_id)
     if entry.status is not EntryStatus.WAITING:
         raise InvalidInput("waitlist", f"this entry is {entry.status.value} already; the "
                                        "list shows it no more")
-    subject = slot_subject(start, provider_id, location_id)
+    if expected_version is not None and entry.version != expected_version:
+        raise InvalidInput("waitlist", "this entry was changed meanwhile; look at it again")
+    if entry.held is not None and start >= entry.held.start:
+        raise InvalidInput("start", "is not earlier than the visit they hold; the waitlist "
+                                    "only moves a visit earlier")
+    subject = slot_subject(start, provider_id, location_id, refill=refill)
 
     def close(session: Session, appt: Appointment, staff_row: Staff, now: datetime) -> None:
         row = locked_entry(session, entry_id, expected_version)
         if row.appointment_id is not None and row.appointment_id != appt.id:
             raise InvalidInput("waitlist", "this entry now holds another visit; look again")
+        if row.patient_id != appt.patient_id:  # merged meanwhile
+            raise InvalidInput("waitlist", "this entry was changed meanwhile; look again")
         before = snapshot(row)
         row.status = EntryStatus.BOOKED.value
         row.booked_appointment_id = appt.id
@@ -139,7 +161,7 @@ def accept(
         return scheduling.reschedule(
             ctx, staff=staff, appointment_id=entry.held.id, start=start,
             provider_id=provider_id, location_id=location_id, region=region, levels=levels,
-            side=side, ordered_by_physician=ordered_by_physician,
+            side=side, expected_version=held_version, ordered_by_physician=ordered_by_physician,
             accept_warnings=accept_warnings, override_reason=override_reason,
             override_by=override_by, override_password=override_password, within=close)
     if entry.held_gone:

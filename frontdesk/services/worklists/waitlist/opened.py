@@ -15,7 +15,13 @@ from frontdesk.db.models import Location
 from frontdesk.domain.availability import subtract, working_spans
 from frontdesk.domain.model import Interval
 from frontdesk.services.context import Context
-from frontdesk.services.worklists.waitlist.matching import Match, OpenedTime, match, rank
+from frontdesk.services.worklists.waitlist.matching import (
+    Match,
+    OpenedTime,
+    audit_matches,
+    match,
+    rank,
+)
 
 #: How far ahead opened time is looked for (a waitlist is about soon).
 OPENED_DAYS = 28
@@ -63,12 +69,15 @@ def opened_since(ctx: Context, before: Hours) -> list[OpenedTime]:
     return sorted(found, key=lambda o: o.start)[:STRETCHES_AT_MOST]
 
 
-def match_opened(ctx: Context, *, by: str, opened: list[OpenedTime],
-                 limit: int = 20) -> list[Match]:
+def match_opened(ctx: Context, *, by: str, opened: list[OpenedTime], limit: int = 20,
+                 audit: bool = True) -> list[Match]:
     """Who on the waitlist the opened stretches suit, each entry once (at its soonest suiting
-    start), best first as :func:`~.matching.match` ranks."""
+    start), best first as :func:`~.matching.match` ranks (audited as it is)."""
     best: dict[int, Match] = {}
     for stretch in opened:
-        for found in match(ctx, by=by, opened=stretch, limit=limit):
+        for found in match(ctx, by=by, opened=stretch, limit=limit, audit=False):
             best.setdefault(found.entry.id, found)
-    return rank(best.values())[:limit]
+    chosen = rank(best.values())[:limit]
+    if chosen and audit:
+        audit_matches(ctx, by=by, rows=len(chosen))
+    return chosen
