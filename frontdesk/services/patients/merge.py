@@ -23,6 +23,7 @@ from frontdesk.db.models import (
     Outreach,
     Patient,
     ReliefReport,
+    WaitlistEntry,
 )
 from frontdesk.domain.patients import ALERTS, MAX_ALERT_NOTE
 from frontdesk.domain.permissions import Permission
@@ -37,7 +38,7 @@ from frontdesk.services.views import MergeView
 #: What moves, by the name the result and the audit event give it.
 MOVED: dict[str, Any] = {"appointments": Appointment, "calls": Call,
                          "relief_reports": ReliefReport, "callbacks": CallbackTask,
-                         "outreach": Outreach}
+                         "outreach": Outreach, "waitlist_entries": WaitlistEntry}
 
 #: Details the kept record takes from the other when its own are empty, as groups that go
 #: together (an address is taken whole, a mobile with its text consent, a payer with its id).
@@ -94,7 +95,13 @@ def merge_patients(ctx: Context, *, staff: str, keep_id: int, other_id: int,
                                       "with force")
         now = ctx.now()
         moved: dict[str, int] = {}
+        # the waitlist wishes follow the person (a wish both records had is kept once)
+        waitlisted = waitlist_merged(session, ctx, staff_row=person, keep_id=keep_id,
+                                     other_id=other_id, now=now)
         for name, table in MOVED.items():
+            if table is WaitlistEntry:
+                moved[name] = len(waitlisted)  # moved just above, entry by entry
+                continue
             changes: dict[str, Any] = {"patient_id": keep_id}
             if table is Appointment:
                 changes["version"] = Appointment.version + 1  # a screen showing it looks again
@@ -104,9 +111,6 @@ def merge_patients(ctx: Context, *, staff: str, keep_id: int, other_id: int,
         earlier = session.exec(update(Patient).where(
             col(Patient.merged_into_id) == other_id).values(merged_into_id=keep_id))
         moved["merged_records"] = int(earlier.rowcount or 0)
-        # the waitlist wishes follow the person (a wish both records had is kept once)
-        waitlisted = waitlist_merged(session, ctx, staff_row=person, keep_id=keep_id,
-                                     other_id=other_id, now=now)
         session.flush()
         session.expire_all()  # the visits as moved
         keep, other = _fresh(session, keep_id), _fresh(session, other_id)
@@ -130,8 +134,6 @@ def merge_patients(ctx: Context, *, staff: str, keep_id: int, other_id: int,
         forced = bool(force and keep.dob != other.dob)
         after: dict[str, Any] = {"keep_id": keep_id, "other_id": other_id, "moved": moved,
                                  "filled": filled, "left": left, "forced": forced}
-        if waitlisted:
-            after["waitlist_entries"] = waitlisted
         if broken:
             after["broken_visits"] = [b.appointment_id for b in broken]
         q.add_audit(session, origin=ctx.origin.stamp, at=now, staff_id=person.id,
