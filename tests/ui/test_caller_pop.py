@@ -252,7 +252,7 @@ class TestChannel:
     async def test_a_pop_through_the_socket_reaches_the_running_app(
             self, sqlite_ctx: Context, practice: Practice, tmp_path: Path) -> None:
         where = tmp_path / "run"
-        app = app_for(sqlite_ctx, listen=where)
+        app = app_for(sqlite_ctx, listen=where, listen_as="clinic")
         async with app.run_test(size=(80, 24)) as pilot:
             await wait_for(pilot, TodayScreen)
             for _ in range(50):
@@ -262,14 +262,17 @@ class TestChannel:
             socket_file = next(where.glob("pop-*.sock"))
             assert oct(where.stat().st_mode & 0o777) == "0o700"
             assert oct(socket_file.stat().st_mode & 0o777) == "0o600"
-            answer = await asyncio.to_thread(channel.hand_over, CASEY, where)
+            assert await asyncio.to_thread(channel.hand_over, CASEY, where,
+                                           database="demo") is None  # another database's
+            answer = await asyncio.to_thread(channel.hand_over, CASEY, where, database="clinic")
             assert answer == "shown"
             screen = await wait_for(pilot, CallScreen)
             await quiet(pilot)
             assert screen.patient is not None
             assert screen.patient.id == practice.patient_id
             # what is not a phone number is answered so, and nothing opens
-            for junk in (b"rm -rf /\n", b"9" * 200 + b"\n", b"\xff\xfe\n", b"\n"):
+            for junk in (b"rm -rf /\n", b"9" * 200 + b"\n", b"\xff\xfe\n", b"\n",
+                         b"+19185550111 1000000000\n"):  # the last: sent long ago
                 reply = await asyncio.to_thread(raw_send, socket_file, junk)
                 assert not reply.startswith(b"OK"), junk
             await quiet(pilot)
@@ -284,8 +287,9 @@ def raw_send(path: Path, data: bytes) -> bytes:
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
         sock.settimeout(5)
         sock.connect(str(path))
-        sock.sendall(data)
         try:
+            assert sock.recv(100).startswith(b"FRONTDESK-POP 2 clinic\n")
+            sock.sendall(data)
             return sock.recv(100)
         except OSError:
             return b""
