@@ -335,6 +335,9 @@ class FrontDeskApp(Routes):
             self._pops = CallerPops(self)
         return self._pops.arrived(number)
 
+    def pop_opening(self) -> bool:
+        return self._pops is not None and self._pops.busy
+
     def _pop_waiting(self) -> None:
         """Someone is signed in (or back from the lock): the call waiting for them opens once
         the screen in front has settled."""

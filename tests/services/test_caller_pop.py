@@ -84,6 +84,23 @@ class TestCallersByPhone:
         found = callers_by_phone(ctx, SHARED, staff=practice.staff)
         assert [p.last_name for p in found] == ["Sample", "Testcase"]
 
+    def test_a_merged_records_old_number_finds_the_kept_record(
+            self, ctx: Context, practice: Practice) -> None:
+        old = "+19185550166"
+
+        def work(session: Session) -> None:
+            kept = session.get(Patient, practice.patient_id)
+            assert kept is not None
+            session.add(Patient(first_name="Casey", last_name="Oldrecord", dob=kept.dob,
+                                phone="+19185550155", mobile=old, payer="Self-pay",
+                                created_at=kept.created_at,
+                                merged_into_id=practice.patient_id))
+
+        run_write(ctx.engine, work)
+        found = callers_by_phone(ctx, old, staff=practice.staff)
+        assert [p.id for p in found] == [practice.patient_id]
+        assert callers_by_phone(ctx, old, staff=practice.staff, limit=0) == ()
+
     def test_nobody(self, ctx: Context, practice: Practice) -> None:
         assert callers_by_phone(ctx, "+19185550199", staff=practice.staff) == ()
         assert callers_by_phone(ctx, "+61 2 9185 5501", staff=practice.staff) == ()

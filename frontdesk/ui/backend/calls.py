@@ -243,10 +243,11 @@ class CallDoor(BackendCore):
                                       status="open", note="no answer", retry_hours=hours)
 
     def callers(self, number: str) -> tuple[PatientView, ...]:
-        """The patients on file with this phone or mobile (the caller pop)."""
-        from frontdesk.services.pop.callers import callers_by_phone
+        """The patients on file with this phone or mobile (the caller pop): at most one more
+        than ``MAX_CALLERS``, so that "more than that" can be said."""
+        from frontdesk.services.pop.callers import MAX_CALLERS, callers_by_phone
 
-        return callers_by_phone(self.ctx, number, staff=self._acting())
+        return callers_by_phone(self.ctx, number, staff=self._acting(), limit=MAX_CALLERS + 1)
 
     def add_patient(self, *, name: str, dob: date, phone: str, location: str | None,
                     payer: str | None, member_id: str | None = None,
