@@ -77,7 +77,7 @@ class CallerPops:
     def arrived(self, number: str) -> str:
         """A number from the phone system: ``shown``, ``queued`` (a call is open: told,
         F2 takes it) or ``held`` (nobody signed in, or the screen locked)."""
-        if self.pending is not None:
+        if self.pending is not None and self.pending.number != number:  # not a repeat of it
             self.missed.append(self.pending)
         self.pending = Pop(number, self.clock())
         if not self.ready():
