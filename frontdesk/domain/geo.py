@@ -12,20 +12,25 @@ import re
 from functools import lru_cache
 
 _EARTH_MILES = 3958.8
-_ZIP = re.compile(r"^(\d{5})(?:-\d{4})?$")
+_ZIP = re.compile(r"([0-9]{5})(?:-[0-9]{4})?", re.ASCII)  # ASCII digits only: \d takes any
 
 
 @lru_cache(maxsize=4096)
 def coordinates(zip_code: str) -> tuple[float, float] | None:
-    """(latitude, longitude) of a five-digit ZIP (or ZIP+4), or None when it is unknown."""
-    found = _ZIP.match(zip_code.strip())
+    """(latitude, longitude) of a five-digit ZIP (or ZIP+4), or None when it is unknown.
+    Only ASCII digits reach the table (``zipcodes`` panics on others, a BaseException); any
+    failure of the table — that panic included — is an unknown ZIP."""
+    text = zip_code.strip()
+    found = _ZIP.fullmatch(text) if text.isascii() else None
     if found is None:
         return None
     import zipcodes  # the table loads on first use, off the start path
 
     try:
         rows = zipcodes.matching(found.group(1))  # type: ignore[no-untyped-call]
-    except (TypeError, ValueError):
+    except (KeyboardInterrupt, SystemExit, GeneratorExit):
+        raise
+    except BaseException:  # noqa: BLE001 - its Rust core's PanicException is a BaseException
         return None
     for row in rows:
         try:

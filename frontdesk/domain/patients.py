@@ -20,7 +20,7 @@ _STATES = ("AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI
            "NV NH NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR VI GU AS MP")
 US_STATES = frozenset(_STATES.split(" "))
 
-_ZIP = re.compile(r"^(\d{5})(?:-?(\d{4}))?$")
+_ZIP = re.compile(r"([0-9]{5})(?:-?([0-9]{4}))?", re.ASCII)  # ASCII digits: \d takes any
 #: an ASCII dot-atom before the @ (what a mail server takes as it is: no quotes, no <>), a
 #: domain of letters, digits and hyphens after it
 _ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
@@ -62,7 +62,7 @@ def check_zip(text: str) -> str:
     value = check_plain("zip", text).strip()
     if not value:
         return ""
-    match = _ZIP.match(value)
+    match = _ZIP.fullmatch(value)
     if match is None:
         raise DetailError("zip", "a ZIP code is 5 digits, or ZIP+4 such as 74133-1234")
     five, four = match.groups()

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 from frontdesk.domain.geo import coordinates, distance_miles
+from frontdesk.services.context import Context
 from frontdesk.services.views import LocationView, SlotView
 
 NO_ZIP = "No distances: the caller's record has no ZIP code."
@@ -83,3 +84,21 @@ def nearest_first(slots: Iterable[SlotView], miles: Mapping[int, float], *, limi
             if len(chosen) == limit:
                 break
     return chosen
+
+
+def nearest_slots(ctx: Context, *, visit_type: str, miles: Mapping[int, float],
+                  places: Iterable[int], limit: int, days: int = 90,
+                  provider_ids: Collection[int] | None = None) -> list[SlotView]:
+    """Free times for ``visit_type`` searched location by location, the nearest first (by
+    ``miles``), then the locations among ``places`` whose distance is unknown: the soonest
+    :data:`PER_PLACE` at each, ``limit`` in all (see :func:`nearest_first`)."""
+    from frontdesk.services import scheduling
+
+    wanted = sorted(miles, key=lambda loc: miles[loc]) + [p for p in places if p not in miles]
+    found: list[SlotView] = []
+    for place in dict.fromkeys(wanted):  # each once, in that order
+        found += scheduling.find_slots(ctx, visit_type=visit_type, days=days, limit=PER_PLACE,
+                                       provider_ids=provider_ids, location_ids=[place])
+        if len(found) >= limit:
+            break
+    return nearest_first(found, miles, limit=limit)

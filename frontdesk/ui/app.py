@@ -85,6 +85,8 @@ class FrontDeskApp(Routes):
     says is calling: the call screen opens on that caller once someone has signed in
     (``frontdesk.ui.call.pop``). ``listen``: the directory where this app listens for more such
     numbers from the same OS user (``frontdesk.services.pop.channel``); None: it does not.
+    ``listen_as``: the database's tag (``channel.database_tag``) the listener greets with: a
+    number meant for an app on another database never reaches this one.
     """
 
     TITLE = "frontdesk"
@@ -112,7 +114,7 @@ class FrontDeskApp(Routes):
                  poll_seconds: float = POLL_SECONDS, staff: str | None = None,
                  theme: str | None = None, sign_in: bool = False,
                  form_first: bool = False, demo: bool = False, pop: str | None = None,
-                 listen: Path | None = None) -> None:
+                 listen: Path | None = None, listen_as: str = "") -> None:
         if context is not None and connect is None:
             connect = _use_context(context, staff, sign_in)
         elif connect is None or context is not None:
@@ -133,6 +135,7 @@ class FrontDeskApp(Routes):
         self.backend: Backend | None = None
         self._first_pop = pop
         self._listen_in = listen
+        self._listen_as = listen_as
         self._listener: Listener | None = None
         self._pops: CallerPops | None = None  # made with the first number from the phone system
 
@@ -332,6 +335,9 @@ class FrontDeskApp(Routes):
             self._pops = CallerPops(self)
         return self._pops.arrived(number)
 
+    def pop_opening(self) -> bool:
+        return self._pops is not None and self._pops.busy
+
     def _pop_waiting(self) -> None:
         """Someone is signed in (or back from the lock): the call waiting for them opens once
         the screen in front has settled."""
@@ -348,7 +354,7 @@ class FrontDeskApp(Routes):
         from frontdesk.services.pop.channel import ChannelRefused, Listener
 
         assert self._listen_in is not None
-        listener = Listener(self._listen_in, self.caller_pop)
+        listener = Listener(self._listen_in, self.caller_pop, database=self._listen_as)
         try:
             await listener.start()
         except (ChannelRefused, OSError) as exc:
@@ -405,6 +411,11 @@ def make_app(db: str, *, demo: bool = False, clock: Callable[[], datetime] | Non
     """
 
     origin = app_origin(os.environ)
+    listen_as = ""
+    if listen is not None:
+        from frontdesk.services.pop.channel import database_tag
+
+        listen_as = database_tag(db)
 
     def connect(report: Report) -> Opened:
         from frontdesk.services.config import LoadedSettings, load_settings
@@ -431,7 +442,7 @@ def make_app(db: str, *, demo: bool = False, clock: Callable[[], datetime] | Non
 
     return FrontDeskApp(connect=connect, poll_seconds=poll_seconds, theme=theme,
                         sign_in=staff is None, form_first=origin.channel != "ssh", demo=demo,
-                        pop=pop, listen=listen)
+                        pop=pop, listen=listen, listen_as=listen_as)
 
 
 def _utc_now() -> datetime:

@@ -37,6 +37,14 @@ class Routes(App[None]):
             self._calls = self._calls or CallOpener(self)  # F2 twice while opening: one call
             self._calls.open(self.backend)
 
+    def call_opening(self) -> bool:
+        """F2 (or a patient's call from a screen) is opening a call screen right now."""
+        return self._calls is not None and self._calls.busy
+
+    def pop_opening(self) -> bool:
+        """The caller pop is opening a call screen right now (the app says)."""
+        return False
+
     @on(CallPatient)
     def _call_patient(self, event: CallPatient) -> None:
         """A new call with ``event.patient_id`` as the caller (unfinished calls stay for F2)."""

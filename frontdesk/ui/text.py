@@ -12,7 +12,8 @@ from frontdesk.domain.text import printable
 from frontdesk.services.views import AppointmentView, LocationView, PatientView, SlotView
 
 __all__ = ["INACTIVE", "alerts_text", "cycle_location", "details_text", "fit", "format_day",
-           "location_label", "patient_line", "phone_text", "printable", "slot_text",
+           "location_label", "offer_text", "patient_line", "phone_text", "printable",
+           "slot_text",
            "status_text", "when_text"]
 
 #: Shown faint, hidden on request and never counted: cancelled visits and lapsed holds.
@@ -53,6 +54,20 @@ def slot_text(slot: SlotView) -> str:
     start, end = slot.local_start, slot.end.astimezone(slot.local_start.tzinfo)
     return (f"{start:%a} {start.day} {start:%b %H:%M}–{end:%H:%M} · {slot.provider_name} · "
             f"{slot.location_name}")
+
+
+def offer_text(slot: SlotView, *, miles: str = "", extra: str = "", width: int = 0) -> str:
+    """An offered time on one line: 'Thu 11 Mar 09:00–09:45 · Dr. Avery Able · 13 mi · Test
+    Clinic' (then `` · extra``); with ``width``, the location's name is cut to fit it (the
+    time, the provider and the miles always show)."""
+    start, end = slot.local_start, slot.end.astimezone(slot.local_start.tzinfo)
+    head = " · ".join(p for p in (f"{start:%a} {start.day} {start:%b %H:%M}–{end:%H:%M}",
+                                  slot.provider_name, miles) if p) + " · "
+    tail = f" · {extra}" if extra else ""
+    place = printable(slot.location_name)
+    if width:
+        place = fit(place, max(8, width - len(head) - len(tail)))
+    return head + place + tail
 
 
 def phone_text(e164: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from frontdesk.domain.geo import coordinates, distance_miles, miles_text
+from frontdesk.domain.patients import DetailError, check_zip
 
 
 def test_a_tulsa_zip_has_its_coordinates() -> None:
@@ -33,3 +34,46 @@ def test_miles_are_written_for_the_desk() -> None:
     assert miles_text(None) == ""
     assert miles_text(0.4) == "<1 mi"
     assert miles_text(12.4) == "12 mi"
+
+
+@pytest.mark.parametrize("other_digits", ["７４１０３", "٧٤١٠٣", "७४१०३", "74١03",
+                                          "74103-１２３４"])
+def test_digits_other_than_ascii_are_no_zip(other_digits: str) -> None:
+    """\\d matches any script's digits; the ZIP table panics on them (a BaseException)."""
+    coordinates.cache_clear()
+    assert coordinates(other_digits) is None
+    assert distance_miles(other_digits, "74103") is None
+    with pytest.raises(DetailError, match="a ZIP code is 5 digits"):
+        check_zip(other_digits)
+
+
+def test_a_failure_of_the_table_is_an_unknown_zip_but_an_interrupt_is_not(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import zipcodes
+
+    class PanicException(BaseException):  # what the table's Rust core raises
+        pass
+
+    def panics(_code: str) -> None:
+        raise PanicException("called `Option::unwrap()` on a `None` value")
+
+    coordinates.cache_clear()
+    monkeypatch.setattr(zipcodes, "matching", panics)
+    assert coordinates("74103") is None
+
+    def interrupted(_code: str) -> None:
+        raise KeyboardInterrupt
+
+    coordinates.cache_clear()
+    monkeypatch.setattr(zipcodes, "matching", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        coordinates("74104")
+    coordinates.cache_clear()
+
+
+def test_check_zip_takes_ascii_digits_only() -> None:
+    assert check_zip(" 74103 ") == "74103"
+    assert check_zip("741031234") == "74103-1234"
+    for bad in ("７４１０３", "٧٤١٠٣", "74103-١٢٣٤", "74103\n1"):
+        with pytest.raises(DetailError):
+            check_zip(bad)

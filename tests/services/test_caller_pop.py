@@ -5,11 +5,15 @@ sessions of one user and stale sockets."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import socket
 import stat
 import struct
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlmodel import Session
@@ -21,18 +25,32 @@ from frontdesk.services.errors import InvalidInput
 from frontdesk.services.pop import channel
 from frontdesk.services.pop.callers import callers_by_phone
 from frontdesk.services.pop.channel import (
+    FRESH_SECONDS,
+    GREETING,
     ChannelRefused,
     Listener,
     check_private,
-    hand_over,
+    database_tag,
+    host_name,
     peer_allowed,
     pop_dir,
     private_dir,
+    read_line,
     read_number,
 )
 from tests.practice import Practice
 
 SHARED = "+19185550177"
+DB = database_tag("/srv/frontdesk/clinic.db")
+
+
+def hand_over(number: str, directory: Path, *, database: str = DB,
+              timeout: float = channel.READ_SECONDS) -> str | None:
+    return channel.hand_over(number, directory, database=database, timeout=timeout)
+
+
+def make_listener(directory: Path, deliver: Callable[[str], str], **kwargs: Any) -> Listener:
+    return Listener(directory, deliver, database=kwargs.pop("database", DB), **kwargs)
 
 
 def set_phones(ctx: Context, p: Practice, *, merged_too: bool = False) -> None:
@@ -65,6 +83,23 @@ class TestCallersByPhone:
         set_phones(ctx, practice, merged_too=True)
         found = callers_by_phone(ctx, SHARED, staff=practice.staff)
         assert [p.last_name for p in found] == ["Sample", "Testcase"]
+
+    def test_a_merged_records_old_number_finds_the_kept_record(
+            self, ctx: Context, practice: Practice) -> None:
+        old = "+19185550166"
+
+        def work(session: Session) -> None:
+            kept = session.get(Patient, practice.patient_id)
+            assert kept is not None
+            session.add(Patient(first_name="Casey", last_name="Oldrecord", dob=kept.dob,
+                                phone="+19185550155", mobile=old, payer="Self-pay",
+                                created_at=kept.created_at,
+                                merged_into_id=practice.patient_id))
+
+        run_write(ctx.engine, work)
+        found = callers_by_phone(ctx, old, staff=practice.staff)
+        assert [p.id for p in found] == [practice.patient_id]
+        assert callers_by_phone(ctx, old, staff=practice.staff, limit=0) == ()
 
     def test_nobody(self, ctx: Context, practice: Practice) -> None:
         assert callers_by_phone(ctx, "+19185550199", staff=practice.staff) == ()
@@ -137,6 +172,32 @@ class TestProtocol:
     def test_only_a_phone_number_is_read(self, line: bytes, number: str | None) -> None:
         assert read_number(line) == number
 
+    @pytest.mark.parametrize(("line", "read"), [
+        (b"+19185550142 1765000000.125\n", ("+19185550142", 1765000000.125)),
+        (b"+19185550142 1765000000\n", ("+19185550142", 1765000000.0)),
+        (b"+19185550142\n", None), (b"+19185550142 soon\n", None),
+        (b"+19185550142 1e9\n", None), (b"+19185550142 -5\n", None),
+        ("+19185550142 １７６５０００００００\n".encode(), None),
+        (b"anonymous 1765000000\n", None), (b"9" * 70 + b" 1\n", None),
+    ])
+    def test_a_line_is_a_number_and_when_it_was_sent(
+            self, line: bytes, read: tuple[str, float] | None) -> None:
+        assert read_line(line) == read
+
+    def test_the_database_is_named_by_a_hash_never_by_its_url(
+            self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.chdir(tmp_path)
+        here = database_tag("clinic.db")
+        assert here == database_tag(str(tmp_path / "clinic.db"))
+        assert here == database_tag(f"sqlite:///{tmp_path / 'clinic.db'}")
+        assert here == database_tag("sqlite:///clinic.db")
+        assert here != database_tag("demo.db")
+        url = "postgresql+psycopg://desk:s3cret@db.example:5432/clinic"
+        assert database_tag(url) == database_tag(url.replace("s3cret", "other"))
+        assert database_tag(url) != database_tag(url.replace("/clinic", "/training"))
+        assert "s3cret" not in database_tag(url)
+        assert len(here) == 16
+
 
 class TestListener:
     def test_a_number_is_delivered_and_answered_and_the_socket_goes_on_close(
@@ -144,13 +205,13 @@ class TestListener:
         got: list[str] = []
 
         async def scenario() -> None:
-            listener = Listener(tmp_path / "run", lambda n: got.append(n) or "shown")
+            listener = make_listener(tmp_path / "run", lambda n: got.append(n) or "shown")
             path = await listener.start()
             assert stat.S_IMODE(path.stat().st_mode) == 0o600
             assert await asyncio.to_thread(hand_over, "+19185550142", tmp_path / "run") \
                 == "shown"
-            assert await asyncio.to_thread(send, path, b"not a number\n") \
-                == b"ERR not a phone number\n"
+            assert await asyncio.to_thread(send, path, b"not a number 1\n") \
+                == f"{GREETING} {DB}\nERR not a phone number\n".encode()
             listener.close()
             assert not path.exists()
 
@@ -164,7 +225,7 @@ class TestListener:
         monkeypatch.setattr(channel, "peer_credentials", lambda _sock: other)
 
         async def scenario() -> None:
-            listener = Listener(tmp_path, lambda n: got.append(n) or "shown")
+            listener = make_listener(tmp_path, lambda n: got.append(n) or "shown")
             path = await listener.start()
             assert await asyncio.to_thread(send, path, b"+19185550142\n") == b""
             # and the client will not talk to a listener of another uid either
@@ -178,10 +239,10 @@ class TestListener:
         got: list[tuple[str, str]] = []
 
         async def scenario() -> None:
-            older = Listener(tmp_path, lambda n: got.append(("older", n)) or "shown")
+            older = make_listener(tmp_path, lambda n: got.append(("older", n)) or "shown")
             older_path = await older.start()
             # a second session of the same user (another process: another pid's name)
-            newer_path = tmp_path / "pop-999999.sock"
+            newer_path = tmp_path / f"pop-{host_name()}-999999.sock"
             stamp = older_path.stat().st_mtime_ns + 10**9
             server = await asyncio.start_unix_server(
                 lambda r, w: answer(r, w, got), path=str(newer_path))
@@ -191,7 +252,7 @@ class TestListener:
             await server.wait_closed()
             newer_path.unlink(missing_ok=True)
             # a socket whose app died without closing it: refused, removed, the next one asked
-            dead = tmp_path / "pop-999998.sock"
+            dead = tmp_path / f"pop-{host_name()}-999998.sock"
             gone = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             gone.bind(str(dead))
             gone.close()
@@ -204,7 +265,7 @@ class TestListener:
         assert got == [("newer", "+19185550142"), ("older", "+19185550143")]
 
     def test_a_stale_socket_of_the_same_name_is_replaced(self, tmp_path: Path) -> None:
-        stale = tmp_path / f"pop-{os.getpid()}.sock"
+        stale = tmp_path / f"pop-{host_name()}-{os.getpid()}.sock"
         tmp_path.chmod(0o700)
         gone = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         gone.bind(str(stale))
@@ -212,7 +273,7 @@ class TestListener:
         before = stale.stat().st_ino
 
         async def scenario() -> None:
-            listener = Listener(tmp_path, lambda n: "shown")
+            listener = make_listener(tmp_path, lambda n: "shown")
             assert await listener.start() == stale
             assert stale.stat().st_ino != before
             assert await asyncio.to_thread(hand_over, "+19185550142", tmp_path) == "shown"
@@ -220,6 +281,94 @@ class TestListener:
 
         asyncio.run(scenario())
         assert not [p for p in tmp_path.iterdir() if p.name != stale.name]  # no leftovers
+
+    def test_a_stopped_or_hung_app_is_sent_nothing(self, tmp_path: Path) -> None:
+        """An app that does not greet (stopped with ^Z, hung) never gets the number: it would
+        read it after the sender gave up, and another session may have popped it already."""
+        tmp_path.chmod(0o700)
+        path = tmp_path / f"pop-{host_name()}-999997.sock"
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as stopped:
+            stopped.bind(str(path))
+            stopped.listen(1)  # the kernel queues the connection; nobody accepts it
+            assert hand_over("+19185550142", tmp_path, timeout=0.3) is None
+            conn, _ = stopped.accept()  # it wakes up later, and reads what was sent
+            with conn:
+                conn.settimeout(2)
+                assert conn.recv(100) == b""  # nothing: the client sent no number
+
+    def test_a_number_read_too_late_is_dropped(self, tmp_path: Path) -> None:
+        got: list[str] = []
+
+        async def scenario() -> None:
+            late = make_listener(tmp_path, lambda n: got.append(n) or "shown",
+                                 clock=lambda: time.time() + FRESH_SECONDS + 1)
+            path = await late.start()
+            assert await asyncio.to_thread(hand_over, "+19185550142", tmp_path) is None
+            sent = f"+19185550142 {time.time() - FRESH_SECONDS - 5:.3f}\n".encode()
+            late.clock = time.time
+            assert (await asyncio.to_thread(send, path, sent)).endswith(b"ERR too late\n")
+            late.close()
+
+        asyncio.run(scenario())
+        assert got == []
+
+    def test_an_app_on_another_database_is_not_handed_the_number(self, tmp_path: Path) -> None:
+        got: list[tuple[str, str]] = []
+
+        async def scenario() -> None:
+            demo_path = tmp_path / f"pop-{host_name()}-999996.sock"
+            demo = make_listener(tmp_path, lambda n: got.append(("demo", n)) or "shown",
+                                 database=database_tag("/tmp/frontdesk-demo.db"))
+            started = await demo.start()
+            started.rename(demo_path)  # as if another process's
+            demo.path = demo_path
+            clinic = make_listener(tmp_path, lambda n: got.append(("clinic", n)) or "shown")
+            await clinic.start()
+            # the demo app is the newer session of the two
+            future = time.time_ns() + 10**9
+            os.utime(demo_path, ns=(future, future))
+            assert await asyncio.to_thread(hand_over, "+19185550142", tmp_path) == "shown"
+            demo.close()
+            clinic.close()
+            assert await asyncio.to_thread(hand_over, "+19185550143", tmp_path) is None
+
+        asyncio.run(scenario())
+        assert got == [("clinic", "+19185550142")]
+
+    def test_another_hosts_socket_is_never_asked_nor_removed(self, tmp_path: Path) -> None:
+        """A home directory shared over NFS: another machine's app cannot be reached from here
+        (connecting is refused) but it is alive there."""
+        tmp_path.chmod(0o700)
+        theirs = tmp_path / "pop-elsewhere.example-4242.sock"
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as gone:
+            gone.bind(str(theirs))
+        assert hand_over("+19185550142", tmp_path) is None
+        assert theirs.exists()
+
+    def test_the_name_appears_only_once_the_socket_listens(
+            self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        seen: list[bool] = []
+        replace = os.replace
+
+        def checked(src: Any, dst: Any) -> None:
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+                try:
+                    probe.connect(str(src))
+                    seen.append(True)
+                except ConnectionRefusedError:
+                    seen.append(False)
+            replace(src, dst)
+
+        monkeypatch.setattr(channel.os, "replace", checked)
+
+        async def scenario() -> None:
+            app = make_listener(tmp_path, lambda n: "shown")
+            path = await app.start()
+            assert path.name == f"pop-{host_name()}-{os.getpid()}.sock"
+            app.close()
+
+        asyncio.run(scenario())
+        assert seen == [True]
 
     def test_no_app_running(self, tmp_path: Path) -> None:
         assert hand_over("+19185550142", tmp_path / "none") is None
@@ -233,8 +382,9 @@ class TestListener:
 
 async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
                  got: list[tuple[str, str]]) -> None:
+    writer.write(f"{GREETING} {DB}\n".encode())
     line = await reader.readline()
-    got.append(("newer", line.decode().strip()))
+    got.append(("newer", line.decode().split()[0]))
     writer.write(b"OK queued\n")
     await writer.drain()
     writer.close()
@@ -244,7 +394,8 @@ def send(path: Path, data: bytes) -> bytes:
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
         sock.settimeout(5)
         sock.connect(str(path))
-        sock.sendall(data)
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # closed on us
+            sock.sendall(data)
         chunks = b""
         while True:
             try:

@@ -74,6 +74,20 @@ def toasts(app: FrontDeskApp) -> list[str]:
     return [n.message for n in app._notifications]
 
 
+async def picked(pilot: Pilot[None], screen: CallScreen) -> None:
+    """The one patient with the number is offered, not assumed: one Enter takes them."""
+    assert screen.patient is None
+    assert screen.call.patient_id is None
+    assert shown(screen, "#call-hint").startswith("Caller ID matches ")
+    assert "confirm name and date of birth, then Enter." in shown(screen, "#call-hint")
+    listed = screen.query_one("#call-candidates", OptionList)
+    assert listed.display
+    assert listed.option_count == 1
+    assert listed.highlighted == 0
+    await pilot.press("enter")
+    await quiet(pilot)
+
+
 def app_for(ctx: Context, **kwargs: Any) -> FrontDeskApp:
     return FrontDeskApp(context=ctx, poll_seconds=SLOW, **kwargs)
 
@@ -87,6 +101,7 @@ class TestCallFrom:
         async with app.run_test(size=(80, 24)) as pilot:
             screen = await wait_for(pilot, CallScreen)
             await quiet(pilot)
+            await picked(pilot, screen)
             assert screen.patient is not None
             assert screen.patient.id == practice.patient_id
             assert "Testcase, Casey" in shown(screen, "#call-title")
@@ -142,6 +157,7 @@ class TestCallFrom:
             await pilot.press(*RITA, "enter")
             screen = await wait_for(pilot, CallScreen)
             await quiet(pilot)
+            await picked(pilot, screen)
             assert screen.patient is not None
             assert screen.patient.phone == number
             assert app.backend is not None
@@ -176,6 +192,7 @@ class TestRunningApp:
             await pilot.press(*RITA, "enter")
             screen = await wait_for(pilot, CallScreen)
             await quiet(pilot)
+            await picked(pilot, screen)
             assert screen.patient is not None
             assert screen.patient.phone == number
 
@@ -198,6 +215,7 @@ class TestRunningApp:
             second = await wait_for(pilot, CallScreen)
             await quiet(pilot)
             assert second is not first
+            await picked(pilot, second)
             assert second.patient is not None
             assert second.patient.id == practice.patient_id
             assert not [t for t in toasts(app) if "F2 to take it" in t]  # taken: not said
@@ -243,6 +261,7 @@ class TestSshLogin:
             gate.set()
             screen = await wait_for(pilot, CallScreen)
             await quiet(pilot)
+            await picked(pilot, screen)
             assert screen.patient is not None
             assert screen.patient.phone == number
             assert screen.backend.staff == "rita"
@@ -252,7 +271,7 @@ class TestChannel:
     async def test_a_pop_through_the_socket_reaches_the_running_app(
             self, sqlite_ctx: Context, practice: Practice, tmp_path: Path) -> None:
         where = tmp_path / "run"
-        app = app_for(sqlite_ctx, listen=where)
+        app = app_for(sqlite_ctx, listen=where, listen_as="clinic")
         async with app.run_test(size=(80, 24)) as pilot:
             await wait_for(pilot, TodayScreen)
             for _ in range(50):
@@ -262,14 +281,18 @@ class TestChannel:
             socket_file = next(where.glob("pop-*.sock"))
             assert oct(where.stat().st_mode & 0o777) == "0o700"
             assert oct(socket_file.stat().st_mode & 0o777) == "0o600"
-            answer = await asyncio.to_thread(channel.hand_over, CASEY, where)
+            assert await asyncio.to_thread(channel.hand_over, CASEY, where,
+                                           database="demo") is None  # another database's
+            answer = await asyncio.to_thread(channel.hand_over, CASEY, where, database="clinic")
             assert answer == "shown"
             screen = await wait_for(pilot, CallScreen)
             await quiet(pilot)
+            await picked(pilot, screen)
             assert screen.patient is not None
             assert screen.patient.id == practice.patient_id
             # what is not a phone number is answered so, and nothing opens
-            for junk in (b"rm -rf /\n", b"9" * 200 + b"\n", b"\xff\xfe\n", b"\n"):
+            for junk in (b"rm -rf /\n", b"9" * 200 + b"\n", b"\xff\xfe\n", b"\n",
+                         b"+19185550111 1000000000\n"):  # the last: sent long ago
                 reply = await asyncio.to_thread(raw_send, socket_file, junk)
                 assert not reply.startswith(b"OK"), junk
             await quiet(pilot)
@@ -284,8 +307,136 @@ def raw_send(path: Path, data: bytes) -> bytes:
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
         sock.settimeout(5)
         sock.connect(str(path))
-        sock.sendall(data)
         try:
+            assert sock.recv(100).startswith(b"FRONTDESK-POP 2 clinic\n")
+            sock.sendall(data)
             return sock.recv(100)
         except OSError:
             return b""
+
+
+def add_patients(ctx: Context, p: Practice, count: int, number: str) -> None:
+    def work(session: Session) -> None:
+        first = session.get(Patient, p.patient_id)
+        assert first is not None
+        for i in range(count):
+            session.add(Patient(first_name=f"Kid{i:02d}", last_name="Zzsample", dob=first.dob,
+                                phone=number, payer="Self-pay", created_at=first.created_at))
+
+    run_write(ctx.engine, work)
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    for _ in range(30):
+        await workers_done(pilot)
+        await pilot.pause()
+
+
+class TestReview:
+    async def test_a_caller_on_a_merged_records_old_number_is_the_kept_patient(
+            self, sqlite_ctx: Context, practice: Practice) -> None:
+        old = "+19185550166"
+
+        def work(session: Session) -> None:
+            kept = session.get(Patient, practice.patient_id)
+            assert kept is not None
+            session.add(Patient(first_name="Casey", last_name="Testcase", dob=kept.dob,
+                                phone=old, payer="Self-pay", created_at=kept.created_at,
+                                merged_into_id=practice.patient_id))
+
+        run_write(sqlite_ctx.engine, work)
+        app = app_for(sqlite_ctx, pop=old)
+        async with app.run_test(size=(80, 24)) as pilot:
+            screen = await wait_for(pilot, CallScreen)
+            await quiet(pilot)
+            assert not isinstance(app.screen, NewPatientDialog)
+            await picked(pilot, screen)
+            assert screen.patient is not None
+            assert screen.patient.id == practice.patient_id
+
+    async def test_more_than_twelve_with_the_number_says_so(
+            self, sqlite_ctx: Context, practice: Practice) -> None:
+        add_patients(sqlite_ctx, practice, 13, SHARED)
+        app = app_for(sqlite_ctx, pop=SHARED)
+        async with app.run_test(size=(80, 24)) as pilot:
+            screen = await wait_for(pilot, CallScreen)
+            await quiet(pilot)
+            assert screen.query_one("#call-candidates", OptionList).option_count == 12
+            assert shown(screen, "#call-hint").startswith(
+                "More than 12 patients have this number: search by name")
+
+    async def test_exactly_twelve_are_all_listed(
+            self, sqlite_ctx: Context, practice: Practice) -> None:
+        add_patients(sqlite_ctx, practice, 12, SHARED)
+        app = app_for(sqlite_ctx, pop=SHARED)
+        async with app.run_test(size=(80, 24)) as pilot:
+            screen = await wait_for(pilot, CallScreen)
+            await quiet(pilot)
+            assert screen.query_one("#call-candidates", OptionList).option_count == 12
+            assert "12 patients have this number: confirm" in shown(screen, "#call-hint")
+
+    async def test_f2_just_as_the_pop_arrives_opens_one_call(
+            self, sqlite_ctx: Context, practice: Practice) -> None:
+        app = app_for(sqlite_ctx)
+        async with app.run_test(size=(80, 24), notifications=True) as pilot:
+            await wait_for(pilot, TodayScreen)
+            assert app.caller_pop(CASEY) == "shown"
+            await pilot.press("f2")  # while the pop's call is being opened
+            await settle(pilot)
+            assert sum(isinstance(s, CallScreen) for s in app.screen_stack) == 1
+            screen = app.screen
+            assert isinstance(screen, CallScreen)
+            assert screen.query_one("#call-search", Input).value == "(918) 555-0111"
+        assert len(calls(sqlite_ctx)) == 1
+
+    async def test_a_pop_just_after_f2_waits_for_f2_and_opens_no_second_screen(
+            self, sqlite_ctx: Context, practice: Practice) -> None:
+        app = app_for(sqlite_ctx)
+        async with app.run_test(size=(80, 24), notifications=True) as pilot:
+            await wait_for(pilot, TodayScreen)
+            await pilot.press("f2")  # the call is being opened
+            assert app.caller_pop(CASEY) == "queued"
+            await settle(pilot)
+            assert sum(isinstance(s, CallScreen) for s in app.screen_stack) == 1
+            assert any(t.startswith("Call from (918) 555-0111 — F2 to take it")
+                       for t in toasts(app))
+        assert len(calls(sqlite_ctx)) == 1
+
+    async def test_a_second_pop_while_a_call_is_open_says_the_first_was_missed(
+            self, sqlite_ctx: Context, practice: Practice) -> None:
+        app = app_for(sqlite_ctx)
+        async with app.run_test(size=(80, 24), notifications=True) as pilot:
+            await wait_for(pilot, TodayScreen)
+            await pilot.press("f2")
+            await wait_for(pilot, CallScreen)
+            await quiet(pilot)
+            assert app.caller_pop(CASEY) == "queued"
+            await quiet(pilot)  # two connections: their toasts shown in between
+            assert app.caller_pop(NOBODY) == "queued"
+            await quiet(pilot)
+            said = toasts(app)
+            assert any(t.startswith("Missed: a call from (918) 555-0111") for t in said)
+            assert [t for t in said if "F2 to take it" in t] == [
+                f"Call from (918) 555-0199{pop_module.TAKE}"]
+
+    async def test_pops_replaced_behind_the_lock_are_said_missed_once_back(
+            self, sqlite_ctx: Context, practice: Practice) -> None:
+        app = app_for(sqlite_ctx)
+        async with app.run_test(size=(80, 24), notifications=True) as pilot:
+            await wait_for(pilot, TodayScreen)
+            await pilot.press("ctrl+l")
+            await wait_for(pilot, LockScreen)
+            app.caller_pop(NOBODY)
+            app.caller_pop(CASEY)
+            app.caller_pop(CASEY)  # the phone system said it twice: one call, none missed
+            await quiet(pilot)
+            assert not any("555" in t for t in toasts(app))  # nothing said behind the lock
+            app.pop_screen()  # the lock lifted (as an unlock does)
+            assert app._pops is not None
+            app._pops.deliver()
+            screen = await wait_for(pilot, CallScreen)
+            await quiet(pilot)
+            assert screen.query_one("#call-search", Input).value == "(918) 555-0111"
+            missed = [t for t in toasts(app) if t.startswith("Missed:")]
+            assert len(missed) == 1
+            assert missed[0].startswith("Missed: a call from (918) 555-0199")

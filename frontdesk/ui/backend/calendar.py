@@ -4,8 +4,9 @@ screen showed."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from frontdesk.domain.pathway import PayerCheck
 from frontdesk.services import attention, directory, history, pathway, scheduling
@@ -22,6 +23,9 @@ from frontdesk.ui.backend.boards import DayBoard, GridBoard
 from frontdesk.ui.backend.changes import DONE, Ask, Change, Move, NewBooking, Outcome
 from frontdesk.ui.backend.core import BackendCore
 from frontdesk.ui.text import slot_text, when_text
+
+if TYPE_CHECKING:
+    from frontdesk.services.nearest import Order
 
 
 class CalendarDoor(BackendCore):
@@ -108,10 +112,22 @@ class CalendarDoor(BackendCore):
     def late_cancel_hours(self) -> int:
         return self.ctx.settings.booking.late_cancel_hours
 
-    def offers(self, appt: AppointmentView, *, limit: int = 12) -> list[SlotView]:
-        """Free slots to move ``appt`` to: its own location and provider first, then earliest."""
+    def offers(self, appt: AppointmentView, *, limit: int = 12, order: Order | None = None,
+               miles: Mapping[int, float] | None = None) -> list[SlotView]:
+        """Free slots to move ``appt`` to, in ``order``: BEST (None) its own location and
+        provider first, then the earliest; NEAREST searched location by location, the nearest
+        to the patient first (``miles``: location id → distance), then those of unknown
+        distance; SOONEST the earliest anywhere."""
+        from frontdesk.services.nearest import Order, nearest_slots
+
+        code = appt.visit_type_code
+        if order is Order.NEAREST and miles:
+            return nearest_slots(self.ctx, visit_type=code, miles=miles, limit=limit,
+                                 places=[loc.id for loc in self.locations()])
+        if order is Order.SOONEST:
+            return scheduling.find_slots(self.ctx, visit_type=code, days=90, limit=limit)
         return scheduling.find_slots(
-            self.ctx, visit_type=appt.visit_type_code, days=90, limit=limit,
+            self.ctx, visit_type=code, days=90, limit=limit,
             preferred_location_id=appt.location_id, previous_provider_id=appt.provider_id)
 
     def fitting(self, provider_id: int, location_id: int, start: datetime

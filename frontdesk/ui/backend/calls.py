@@ -134,7 +134,7 @@ class CallDoor(BackendCore):
         ``physician_review``: with physicians only, unless the practice's settings let any
         clinician take it."""
         from frontdesk.services import pathway, scheduling
-        from frontdesk.services.nearest import PER_PLACE, Order, nearest_first
+        from frontdesk.services.nearest import Order, nearest_slots
 
         who = None
         if physician_review and self.ctx.settings.booking.physician_review_by_physicians_only:
@@ -143,15 +143,10 @@ class CallDoor(BackendCore):
         if order is Order.SOONEST:
             return scheduling.find_slots(self.ctx, visit_type=visit_type, days=90, limit=limit,
                                          provider_ids=who)
-        if order is Order.NEAREST and miles:
-            found: list[SlotView] = []
-            for place in sorted(miles, key=lambda loc: miles[loc]):  # the nearest first
-                found += scheduling.find_slots(self.ctx, visit_type=visit_type, days=90,
-                                               limit=PER_PLACE, provider_ids=who,
-                                               location_ids=[place])
-                if len(found) >= limit:
-                    break
-            return nearest_first(found, miles, limit=limit)
+        if order is Order.NEAREST and miles:  # then the locations of unknown distance
+            return nearest_slots(self.ctx, visit_type=visit_type, miles=miles, limit=limit,
+                                 places=[loc.id for loc in self.locations()],
+                                 provider_ids=who)
         history = pathway.patient_history(self.ctx, patient.id)
         previous = sorted(history.sessions, key=lambda s: s.day)
         provider = previous[-1].provider_id if previous else None
@@ -243,10 +238,11 @@ class CallDoor(BackendCore):
                                       status="open", note="no answer", retry_hours=hours)
 
     def callers(self, number: str) -> tuple[PatientView, ...]:
-        """The patients on file with this phone or mobile (the caller pop)."""
-        from frontdesk.services.pop.callers import callers_by_phone
+        """The patients on file with this phone or mobile (the caller pop): at most one more
+        than ``MAX_CALLERS``, so that "more than that" can be said."""
+        from frontdesk.services.pop.callers import MAX_CALLERS, callers_by_phone
 
-        return callers_by_phone(self.ctx, number, staff=self._acting())
+        return callers_by_phone(self.ctx, number, staff=self._acting(), limit=MAX_CALLERS + 1)
 
     def add_patient(self, *, name: str, dob: date, phone: str, location: str | None,
                     payer: str | None, member_id: str | None = None,

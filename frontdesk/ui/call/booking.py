@@ -30,7 +30,7 @@ from frontdesk.domain.geo import miles_text
 from frontdesk.services.nearest import Distances, Order, ordered
 from frontdesk.ui.call.callbacks import CallbacksDue
 from frontdesk.ui.call.pathway import ChoiceList, PathwayPanel
-from frontdesk.ui.text import printable, slot_text
+from frontdesk.ui.text import offer_text, printable, slot_text
 from frontdesk.ui.widgets.booking import (
     ProcedureDetails,
     ProcedureDialog,
@@ -38,6 +38,7 @@ from frontdesk.ui.widgets.booking import (
     refused_text,
     warnings_question,
 )
+from frontdesk.ui.widgets.footer import KeyFooter
 from frontdesk.ui.widgets.override import Authorised, OverrideDialog
 from frontdesk.ui.widgets.readback import ReadBackDialog
 
@@ -50,6 +51,7 @@ if TYPE_CHECKING:
     from frontdesk.ui.backend.door import Backend, CallBooking
 
 BOOK = "book"
+LINE = 72  # cells an offered time may take in the dialog (its list, less a scroll bar)
 NO_MILES = "No distances: the ZIP code table could not be read."
 ORDER_WORDS = {Order.BEST: "Best first (preferred location, then earliest)",
                Order.NEAREST: "Nearest first, then soonest",
@@ -102,6 +104,7 @@ class CallBookingDialog(ModalScreen["AppointmentView | None"]):
             yield Static("", id="callbook-title", markup=False)
             yield Static("Looking for the best free times…", id="callbook-note", markup=False)
             yield ChoiceList(id="callbook-options")
+        yield KeyFooter()  # this dialog's keys, not those of the screen under it
 
     def on_mount(self) -> None:
         self.query_one(OptionList).display = False
@@ -182,10 +185,9 @@ class CallBookingDialog(ModalScreen["AppointmentView | None"]):
         options = self.query_one(OptionList)
         options.clear_options()
         options.add_options([
-            Option(Content((f"{i}  " if i < 10 else "   ") + slot_text(s)
-                           + (f" · {miles_text(miles[s.location_id])}"
-                              if s.location_id in miles else "")
-                           + (" · sooner, elsewhere" if key(s) in self.sooner else "")),
+            Option(Content((f"{i}  " if i < 10 else "   ") + offer_text(
+                s, miles=miles_text(miles[s.location_id]) if s.location_id in miles else "",
+                extra="sooner, elsewhere" if key(s) in self.sooner else "", width=LINE - 3)),
                    id=str(i - 1))
             for i, s in enumerate(slots, start=1)])
         options.display = bool(slots)

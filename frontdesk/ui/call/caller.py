@@ -114,14 +114,26 @@ class CallerOnLine(BookForCaller):
 
     def offer_callers(self, number: str, found: tuple[PatientView, ...]) -> None:
         """The caller pop: exactly the patients on file with ``number`` (E.164) listed to pick
-        from, or none (the hint says so, and Ctrl+N adds the caller)."""
+        from, or none (the hint says so, and Ctrl+N adds the caller). One is highlighted, for
+        one Enter to take once the desk has confirmed who is calling (caller ID can be faked,
+        or the spouse calls); nobody is the call's caller until picked. More than
+        ``MAX_CALLERS``: the first of them, and the hint says to search by name."""
+        from frontdesk.services.pop.callers import MAX_CALLERS
+
         text = phone_text(number)
         self._pinned = text
         field = self.query_one("#call-search", Input)
         with field.prevent(Input.Changed):
             field.value = text
-        self._show_found(text, found)
-        if found:
+        self._show_found(text, found[:MAX_CALLERS])
+        if len(found) > MAX_CALLERS:
+            self._hint(f"More than {MAX_CALLERS} patients have this number: search by name "
+                       "(or ↓ and Enter picks one of these).")
+        elif len(found) == 1:
+            who = found[0]
+            self._hint(f"Caller ID matches {printable(f'{who.last_name}, {who.first_name}')}: "
+                       "confirm name and date of birth, then Enter.")
+        elif found:
             self._hint(f"{len(found)} patients have this number: confirm the date of birth, "
                        "then ↓ and Enter.")
         else:

@@ -1,5 +1,6 @@
 """F2 from any screen: the unfinished calls to resume, or a new call at once. The drafts are
-read in a worker; pressing F2 again while a call is being opened still opens one call."""
+read in a worker; pressing F2 again while a call is being opened still opens one call, and no
+call screen is ever pushed while one is open or being opened (by the caller pop too)."""
 
 from __future__ import annotations
 
@@ -28,16 +29,22 @@ class CallOpener:
         self.app = app
         self.busy = False
 
+    def call_shown(self) -> bool:
+        """A call screen is open (anywhere in the stack), or the caller pop is opening one."""
+        pop_opening = getattr(self.app, "pop_opening", None)  # the app's caller pop
+        return (any(isinstance(s, CallScreen) for s in self.app.screen_stack)
+                or bool(pop_opening is not None and pop_opening()))
+
     def open(self, backend: Backend) -> None:
         """Resume or start a call, unless one is already open or being opened."""
-        if self.busy or isinstance(self.app.screen, CallScreen):
+        if self.busy or self.call_shown():
             return
         self.busy = True
         self._run(partial(self._read, backend))
 
     def open_on(self, backend: Backend, patient_id: int) -> None:
         """A new call with ``patient_id`` as the caller, unless a call is open or opening."""
-        if self.busy or isinstance(self.app.screen, CallScreen):
+        if self.busy or self.call_shown():
             return
         self.busy = True
         self._run(partial(self._start_on, backend, patient_id))
@@ -84,14 +91,14 @@ class CallOpener:
     def _show(self, backend: Backend, call: CallView | None, drafts: list[CallView],
               places: tuple[LocationView, ...]) -> None:
         self.busy = False
-        if self._covered():
-            return
+        if self._covered() or self.call_shown():
+            return  # behind a lock, or a call opened meanwhile: the draft stays, for F2
         if call is not None:
             self.app.push_screen(CallScreen(backend, call, locations=places))
             return
 
         def chosen(choice: CallView | str | None) -> None:
-            if self._covered():
+            if self._covered() or self.call_shown() or self.busy:
                 return
             if choice == "new":
                 self.busy = True

@@ -1,11 +1,15 @@
 """The caller pop: the phone system said who is calling (``frontdesk call --from``, or the
-running session's local channel), and the call screen opens on them — the one patient with that
-number, the several to pick from, or the new-patient form with the number filled in.
+running session's local channel), and the call screen opens on them — the patients with that
+number listed to pick from (one: highlighted, "Caller ID matches …: confirm name and date of
+birth", one Enter takes it; caller ID can be faked, or the spouse calls, so nobody is the
+call's caller until the desk picks them), or the new-patient form with the number filled in.
 
 It opens only for someone signed in, never behind the lock or the sign-in form: until then the
 pop waits (and says nothing about the caller). An open call is never replaced: the desk is told
 "Call from … — F2 to take it", and F2 (once that call is left or ended) opens it. A pop not taken
-within :data:`KEEP_SECONDS` is said to be missed instead of opening long after the phone rang.
+within :data:`KEEP_SECONDS` is said to be missed instead of opening long after the phone rang; so
+is one a newer call replaced before it was taken (once someone signed in may be told). A call
+screen is never opened over another one, nor while F2 is opening one (nor F2's while this is).
 """
 
 from __future__ import annotations
@@ -47,6 +51,8 @@ class PopHost(Protocol):
 
     def run_worker(self, *args: Any, **kwargs: Any) -> Any: ...
 
+    def call_opening(self) -> bool: ...
+
     def call_from_thread(self, *args: Any, **kwargs: Any) -> Any: ...
 
 
@@ -63,6 +69,7 @@ class CallerPops:
         self.app = app
         self.clock = clock
         self.pending: Pop | None = None
+        self.missed: list[Pop] = []  # replaced by a newer call before taken: to be said
         self.busy = False
 
     # ------------------------------------------------------------------ a number arrives
@@ -70,11 +77,14 @@ class CallerPops:
     def arrived(self, number: str) -> str:
         """A number from the phone system: ``shown``, ``queued`` (a call is open: told,
         F2 takes it) or ``held`` (nobody signed in, or the screen locked)."""
+        if self.pending is not None and self.pending.number != number:  # not a repeat of it
+            self.missed.append(self.pending)
         self.pending = Pop(number, self.clock())
         if not self.ready():
             if self.app.covered():  # the sign-in form or the lock: nothing about the caller
                 self.app.notify(WAITING, markup=False)
             return "held"
+        self._say_missed()
         if self.call_open() or self.busy:
             self._tell()
             return "queued"
@@ -86,14 +96,28 @@ class CallerPops:
         return backend is not None and backend.person is not None and not self.app.covered()
 
     def call_open(self) -> bool:
+        """A call screen is open, or F2 is opening one."""
         from frontdesk.ui.call.screen import CallScreen
 
-        return any(isinstance(s, CallScreen) for s in self.app.screen_stack)
+        return (any(isinstance(s, CallScreen) for s in self.app.screen_stack)
+                or self.app.call_opening())
+
+    def _say_missed(self) -> None:
+        """The calls a newer one replaced before they were taken (said only to someone signed
+        in: nothing about a caller shows behind the lock)."""
+        for pop in self.missed:
+            self.app.notify(f"Missed: a call from {phone_text(pop.number)} (a newer call came "
+                            "in before it was taken).", severity="warning", timeout=30,
+                            markup=False)
+        self.missed = []
 
     def deliver(self) -> None:
         """Someone is signed in again (or the lock lifted): the waiting pop, if any."""
         pop = self.pending
-        if pop is None or not self.ready():
+        if not self.ready():
+            return
+        self._say_missed()
+        if pop is None:
             return
         if self.clock() - pop.at > KEEP_SECONDS:
             self.pending = None
@@ -142,11 +166,9 @@ class CallerPops:
         try:
             found = backend.callers(pop.number)
             places = backend.locations()
-            call = backend.start_call()
-            if len(found) == 1:
-                call = backend.save_call(call, patient_id=found[0].id)
-            else:
-                call = backend.save_call(call, answers={"search": phone_text(pop.number)})
+            # nobody is the call's caller yet, not even the one match: the desk confirms
+            call = backend.save_call(backend.start_call(),
+                                     answers={"search": phone_text(pop.number)})
             self.app.call_from_thread(self._show, backend, pop, call, found, places)
         except Exception:
             self.app.call_from_thread(self._failed)
@@ -168,4 +190,4 @@ class CallerPops:
                 self._tell()
             return
         self.app.push_screen(CallScreen(backend, call, locations=places, popped=pop.number,
-                                        callers=found if len(found) > 1 else ()))
+                                        callers=found))

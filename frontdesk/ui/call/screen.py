@@ -71,9 +71,8 @@ class CallScreen(CallerOnLine):
                  locations: tuple[LocationView, ...], popped: str = "",
                  callers: tuple[PatientView, ...] = ()) -> None:
         """``popped``: the number (E.164) the phone system said the call is from, and
-        ``callers`` the patients on file with it when they are several (listed to pick from);
-        none: the new-patient form opens with the number. A single caller is the call's own
-        (``call.patient_id``)."""
+        ``callers`` the patients on file with it (listed to pick from, even just one: caller
+        ID is no proof of who is calling); none: the new-patient form opens with the number."""
         super().__init__(backend, call, locations=locations)
         self._popped = (popped, callers)
         self.callbacks: tuple[CallbackView, ...] = ()

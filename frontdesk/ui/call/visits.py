@@ -142,8 +142,9 @@ class VisitsPanel(Vertical):
         patient = self.patient
         miles = (None if patient is None
                  else lambda: self.backend.distances(patient))  # the caller's, by ZIP
-        self.app.push_screen(SlotOffers(appt, lambda: self.backend.offers(appt), miles),
-                             chosen)
+        self.app.push_screen(SlotOffers(
+            appt, lambda order, near: self.backend.offers(appt, order=order, miles=near),
+            miles), chosen)
 
     def action_cancel_visit(self) -> None:
         appt = self.selected

@@ -3,13 +3,14 @@
 The offers are the services' own ranking for the visit's type — its location and provider
 first, then the earliest — so what is offered can really be booked (the move still goes through
 the services, which check again). Given the patient's distances (by ZIP code, worked out in a
-worker), each time shows the miles to its location and D orders the same times nearest first
-(then soonest), soonest first, or as ranked.
+worker), each time shows the miles to its location and D looks again in the next order: nearest
+first (location by location, the nearest first, a few times at each, then the locations of
+unknown distance), soonest first anywhere, or as ranked.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import ClassVar
 
 from textual import on, work
@@ -18,7 +19,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import OptionList, Static
+from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
@@ -26,8 +27,9 @@ from frontdesk.domain.geo import miles_text
 from frontdesk.domain.text import printable
 from frontdesk.services.nearest import Distances, Order, ordered
 from frontdesk.services.views import AppointmentView, SlotView
-from frontdesk.ui.text import slot_text, when_text
+from frontdesk.ui.text import offer_text, when_text
 
+LINE = 72  # cells an offered time may take in the dialog (its list, less a scroll bar)
 ORDER_WORDS = {Order.BEST: "Free times (this location and provider first)",
                Order.NEAREST: "Nearest first, then soonest",
                Order.SOONEST: "Soonest first"}
@@ -44,9 +46,12 @@ class SlotOffers(ModalScreen[SlotView | None]):
                         "soonest first"),
     ]
 
-    def __init__(self, appt: AppointmentView, offers: Callable[[], Sequence[SlotView]],
+    def __init__(self, appt: AppointmentView,
+                 offers: Callable[[Order, Mapping[int, float]], Sequence[SlotView]],
                  distances: Callable[[], Distances] | None = None) -> None:
-        """``distances``: the patient's distance to each location (None: none shown)."""
+        """``offers(order, miles)``: the free times in that order (``miles``: the patient's
+        distance to each location, by id); ``distances``: those distances (None: none
+        shown)."""
         super().__init__()
         self.appt = appt
         self._offers = offers
@@ -64,6 +69,7 @@ class SlotOffers(ModalScreen[SlotView | None]):
                          id="offers-title", markup=False)
             yield Static("Looking for free times…", id="offers-note", markup=False)
             yield OptionList(id="offers-options")
+        yield Footer()  # this dialog's keys, not those of the screen under it
 
     def on_mount(self) -> None:
         self.query_one(OptionList).display = False
@@ -78,7 +84,8 @@ class SlotOffers(ModalScreen[SlotView | None]):
 
     @work(thread=True, exclusive=True, group="offers", exit_on_error=False)
     def _read(self) -> tuple[SlotView, ...]:
-        return tuple(self._offers())
+        miles = self.distances.miles if self.distances is not None else {}
+        return tuple(self._offers(self.order, miles))
 
     @on(Worker.StateChanged)
     def _loaded(self, event: Worker.StateChanged) -> None:
@@ -99,7 +106,10 @@ class SlotOffers(ModalScreen[SlotView | None]):
         elif state == WorkerState.SUCCESS and worker.result is not None:
             self.offered = worker.result
             if not self.offered:
-                note.update("No free time for this visit in the next 90 days. Esc to go back.")
+                note.update("No free time for this visit in the next 90 days. Esc to go back."
+                            if self.order is Order.BEST else
+                            f"No free time found, {self.order.value} first. D: look again in "
+                            "the next order; Esc to go back.")
                 return
             self._list()
 
@@ -122,8 +132,9 @@ class SlotOffers(ModalScreen[SlotView | None]):
         options = self.query_one(OptionList)
         options.clear_options()
         options.add_options([
-            Option(Content(slot_text(s) + (f" · {miles_text(miles[s.location_id])}"
-                                           if s.location_id in miles else "")), id=str(i))
+            Option(Content(offer_text(s, miles=miles_text(miles[s.location_id])
+                                      if s.location_id in miles else "", width=LINE)),
+                   id=str(i))
             for i, s in enumerate(self.slots)])
         options.display = True
         options.highlighted = 0
@@ -132,17 +143,20 @@ class SlotOffers(ModalScreen[SlotView | None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "order":
-            return len(self.offered) > 1
+            return len(self.offered) > 1 or self.order is not Order.BEST
         return True
 
     def action_order(self) -> None:
-        """D: the same times in the next order (as ranked → nearest → soonest first)."""
-        if len(self.offered) < 2:
+        """D: the free times looked for again in the next order (as ranked → nearest →
+        soonest first)."""
+        if len(self.offered) < 2 and self.order is Order.BEST:
             return
         orders = self._orders()
         now = self.order if self.order in orders else Order.BEST
         self.order = orders[(orders.index(now) + 1) % len(orders)]
-        self._list()
+        self.query_one("#offers-note", Static).update(
+            f"Looking for free times, {self.order.value} first…")
+        self._read()
 
     @on(OptionList.OptionSelected)
     def _chosen(self, event: OptionList.OptionSelected) -> None:

@@ -132,7 +132,7 @@ class MoveAndBook(AppointmentKeys[GridBoard]):
 
         backend = self.backend
         self.app.push_screen(SlotOffers(
-            appt, lambda: backend.offers(appt),
+            appt, lambda order, miles: backend.offers(appt, order=order, miles=miles),
             lambda: backend.distances(backend.patient(appt.patient_id))), chosen)
 
     @property
