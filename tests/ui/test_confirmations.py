@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input
+from textual.widgets import DataTable, Input, OptionList
 from textual.worker import WorkerCancelled
 
 from frontdesk.db.models import AuditEvent, Outreach
@@ -249,3 +249,35 @@ async def test_a_day_under_way_shows_each_visit_s_status_and_takes_no_outcome(
     assert outcomes(sqlite_ctx) == [(eight.id, "confirmed")]
     assert one.id in {r.id for r in conf.confirmation_list(
         sqlite_ctx, by="desk", day=THU).having(conf.Standing.TO_CALL)}
+
+
+async def test_a_cancel_from_the_list_shows_who_on_the_waitlist_could_take_the_time(
+        sqlite_ctx: Context, practice: Practice) -> None:
+    from frontdesk.services.worklists import waitlist as wl
+    from frontdesk.ui.widgets.waitlist import WaitlistMatches
+    from tests.services.test_waitlist import patient
+
+    eight, nine, first, facet = four_on_thursday(sqlite_ctx, practice)
+    wl.add(sqlite_ctx, staff=practice.staff, visit_type="follow-up",
+           patient_id=patient(sqlite_ctx, "Waitfirst", seen=practice))
+    async with FrontDeskApp(context=sqlite_ctx, staff="desk").run_test(size=(80, 24)) as pilot:
+        screen = await opened(pilot)
+        screen.query_one("#confirm-table", DataTable).move_cursor(row=2)  # the 8:00 follow-up
+        await pilot.pause()
+        assert cursor_id(screen) == eight.id
+        await pilot.press("x")
+        await pilot.pause()
+        dialog = pilot.app.screen
+        assert isinstance(dialog, CancelDialog)
+        dialog.query_one(Input).value = "Feeling better"
+        await pilot.press("enter")
+        for _ in range(50):
+            with contextlib.suppress(WorkerCancelled):
+                await pilot.app.workers.wait_for_complete()
+            await pilot.pause()
+            if isinstance(pilot.app.screen, WaitlistMatches):
+                break
+        matches = pilot.app.screen
+        assert isinstance(matches, WaitlistMatches)
+        assert "Waitfirst" in str(matches.query_one("#matches-list", OptionList).options[0]
+                                  .prompt)

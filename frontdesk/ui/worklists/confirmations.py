@@ -29,6 +29,7 @@ from frontdesk.ui.widgets.back import name_the_way_back
 from frontdesk.ui.widgets.footer import KeyFooter
 from frontdesk.ui.widgets.go_to import GoToDialog
 from frontdesk.ui.widgets.title import TitleRow
+from frontdesk.ui.widgets.waitlist import offer_freed_time
 from frontdesk.ui.worklists.confirm_layout import (
     Column,
     cell_text,
@@ -289,7 +290,7 @@ class ConfirmationsScreen(Screen[None]):
         def cancelled(reason: str | None) -> None:
             if reason:
                 self._change(row, partial(self.backend.record_call, row, Outcome.CANCELLED,
-                                          reason=reason))
+                                          reason=reason), frees=True)
 
         self.app.push_screen(dialog, cancelled)
 
@@ -302,18 +303,21 @@ class ConfirmationsScreen(Screen[None]):
                          then_move=True)
 
     def _change(self, row: ConfirmRow, change: Callable[[], Said], *,
-                then_move: bool = False) -> None:
+                then_move: bool = False, frees: bool = False) -> None:
         table = self.query_one("#confirm-table", DataTable)
         self._writing = True
         self._acted = (row.id, table.cursor_row)
         self.refresh_bindings()
-        self._write(row, change, then_move)
+        self._write(row, change, then_move, frees)
 
     @work(thread=True, group="confirm-write", exclusive=True, exit_on_error=False)
-    def _write(self, row: ConfirmRow, change: Callable[[], Said], then_move: bool) -> None:
+    def _write(self, row: ConfirmRow, change: Callable[[], Said], then_move: bool,
+               frees: bool = False) -> None:
         """Write one outcome, say how it went, then read the list again (or, for a move,
-        open the day view: coming back reads it again). A fault beyond the backend's words is
-        said as such; its kind is logged, never the patient's details."""
+        open the day view: coming back reads it again; the move shows who on the waitlist
+        could take the old time). A cancel (``frees``) shows the waitlisted patients the
+        freed time suits. A fault beyond the backend's words is said as such; its kind is
+        logged, never the patient's details."""
         try:
             said = change()
         except Exception as error:  # noqa: BLE001 - said in plain words, kind logged
@@ -325,6 +329,9 @@ class ConfirmationsScreen(Screen[None]):
             return
         self.app.call_from_thread(self.notify, said.message, severity=said.severity,
                                   markup=False)
+        if frees and said.changed:
+            self.app.call_from_thread(offer_freed_time, self, self.backend, row.appointment,
+                                      "cancelled")
         if then_move and said.changed:
             appt = row.appointment
             self.app.call_from_thread(self._open_move, appt.local_start.date(),
