@@ -23,6 +23,7 @@ from frontdesk.cli.runtime import Runtime
 
 if TYPE_CHECKING:
     from frontdesk.services.context import Context
+    from frontdesk.services.views import AppointmentView
 
 STATUSES = ("booked", "confirmed", "checked_in", "completed", "no_show")
 
@@ -228,12 +229,34 @@ def reschedule_cmd(runtime: Runtime, appointment_id: int, start: str, staff: str
 @click.pass_obj
 def cancel_cmd(runtime: Runtime, appointment_id: int, reason: str, staff: str,
                expected_version: int | None) -> None:
-    """Cancel a visit; flagged late inside the late-cancel window."""
+    """Cancel a visit; flagged late inside the late-cancel window. Says how many on the
+    waitlist the freed time suits (`frontdesk waitlist matches` lists them)."""
     from frontdesk.services import scheduling
 
-    appt = scheduling.cancel(runtime.context(), staff=staff, appointment_id=appointment_id,
+    ctx = runtime.context()
+    appt = scheduling.cancel(ctx, staff=staff, appointment_id=appointment_id,
                              reason=reason, expected_version=expected_version)
-    emit_appointment(runtime, f"Cancelled appointment {appt.id}", appt)
+    emit_appointment(runtime, f"Cancelled appointment {appt.id}", appt,
+                     _waitlist_hint(ctx, staff, appt))
+
+
+def _waitlist_hint(ctx: Context, staff: str, appt: AppointmentView) -> str:
+    """'\n2 on the waitlist could take this time: frontdesk waitlist matches ...' (a count
+    only, no names: the list itself is audited when asked for); "" when none or unreadable."""
+    from frontdesk.services.errors import FrontDeskError
+    from frontdesk.services.worklists import waitlist
+
+    if appt.start <= ctx.now():
+        return ""
+    try:
+        found = waitlist.match(ctx, by=staff, opened=waitlist.OpenedTime(
+            appt.provider_id, appt.location_id, appt.start, appt.end), audit=False)
+    except FrontDeskError:
+        return ""  # e.g. a role that may not book: the cancel stands, the hint is not theirs
+    if not found:
+        return ""
+    return (f"\n{len(found)} on the waitlist could take this time: frontdesk waitlist "
+            f"matches --appointment {appt.id}")
 
 
 @click.command("status", short_help="Confirm, check in, complete or mark no-show.")

@@ -30,6 +30,10 @@ def test_add_list_and_the_matches_for_a_cancelled_visit(desk: Desk) -> None:
     visit = desk.book(THU_TEN)  # someone else's block, then cancelled
     cancelled = desk.run("cancel", str(visit.id), "--reason", "called off", "--as", "desk")
     assert cancelled.exit_code == 0, cancelled.stderr
+    assert cancelled.stdout.rstrip().endswith(
+        f"1 on the waitlist could take this time: frontdesk waitlist matches --appointment "
+        f"{visit.id}")
+    assert "Sample" not in cancelled.stdout  # a count, no names
     matched = desk.run("waitlist", "matches", "--appointment", str(visit.id), "--as", "desk")
     assert matched.exit_code == 0, matched.stderr
     lines = matched.stdout.splitlines()
