@@ -255,7 +255,7 @@ def test_finding_patients_by_a_mapped_os_user_is_done_the_light_way_and_says_the
     said = [(e.at, e.staff_id, e.entity, e.entity_id, e.before, e.after, e.channel, e.os_user)
             for e in listed]
     assert said[:len(searches)] == said[len(searches):]
-    assert said[0][5:] == ({"command": "patients find", "rows": 7}, "cli", real_os_user())
+    assert said[0][5:] == ({"command": "patients find", "rows": 8}, "cli", real_os_user())
     # a refused text is refused the light way too, in the same words, writing nothing
     refused = invoke("--db", demo_url, "patients", "find", " ", clock=clock)
     assert refused.exit_code != 0
