@@ -17,6 +17,7 @@ import pytest
 
 from frontdesk.db import migrate
 from frontdesk.services import paths
+from frontdesk.services.demo.activity import RETURNING
 from tests.cli.conftest import Desk, assert_clean, invoke
 from tests.conftest import FrozenClock
 
@@ -59,8 +60,8 @@ def test_seed_demo_goes_to_the_demo_database_by_default(clock: FrozenClock) -> N
     assert result.exit_code == 0, result.stderr
     demo = Path(paths.demo_db())
     assert result.stdout.startswith(f"seeded the demo practice into {demo}\n")
-    assert "  patients: 200\n" in result.stdout
-    assert _count(demo, "patient") == 200
+    assert f"  patients: {200 + RETURNING}\n" in result.stdout
+    assert _count(demo, "patient") == 200 + RETURNING
     assert not Path(paths.default_db()).exists()  # the practice's own database is untouched
 
 
@@ -235,6 +236,17 @@ class AppRecorder:
         return self.app
 
 
+def started(tui: AppRecorder) -> list[tuple[str, dict[str, Any]]]:
+    """The apps opened, with what they were given, less the caller pop's: no number to pop
+    (a plain start), and a private directory to listen in (checked in the caller-pop tests)."""
+    out = []
+    for db, kwargs in tui.calls:
+        assert kwargs.pop("pop") is None
+        assert kwargs.pop("listen") is not None
+        out.append((db, kwargs))
+    return out
+
+
 @pytest.fixture
 def tui(monkeypatch: pytest.MonkeyPatch) -> AppRecorder:
     from frontdesk.ui import app
@@ -248,7 +260,7 @@ def test_no_command_opens_the_app_on_the_default_database(tui: AppRecorder,
                                                          clock: FrozenClock) -> None:
     result = invoke(clock=clock)
     assert result.exit_code == 0
-    assert tui.calls == [(paths.default_db(), {"demo": False, "clock": clock, "theme": None,
+    assert started(tui) == [(paths.default_db(), {"demo": False, "clock": clock, "theme": None,
         "passwords_apart": True})]
     assert tui.app.ran
 
@@ -265,7 +277,7 @@ def test_demo_opens_the_separate_demo_database(tui: AppRecorder,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FRONTDESK_DB", "postgresql+psycopg://desk@clinic/practice")
     assert invoke("--demo").exit_code == 0
-    assert tui.calls == [(paths.demo_db(), {"demo": True, "clock": None, "theme": None,
+    assert started(tui) == [(paths.demo_db(), {"demo": True, "clock": None, "theme": None,
         "passwords_apart": True})]
     assert paths.demo_db() != paths.default_db()
 
@@ -273,7 +285,7 @@ def test_demo_opens_the_separate_demo_database(tui: AppRecorder,
 def test_demo_with_an_explicit_db_uses_it(tui: AppRecorder, tmp_path: Path) -> None:
     chosen = str(tmp_path / "trial.db")
     assert invoke("--db", chosen, "--demo").exit_code == 0
-    assert tui.calls == [(chosen, {"demo": True, "clock": None, "theme": None,
+    assert started(tui) == [(chosen, {"demo": True, "clock": None, "theme": None,
         "passwords_apart": True})]
 
 
@@ -287,7 +299,7 @@ def test_db_option_or_environment_chooses_the_database(
         assert invoke().exit_code == 0
     else:
         assert invoke("--db", chosen).exit_code == 0
-    assert tui.calls == [(chosen, {"demo": False, "clock": None, "theme": None,
+    assert started(tui) == [(chosen, {"demo": False, "clock": None, "theme": None,
         "passwords_apart": True})]
 
 

@@ -21,6 +21,7 @@ from frontdesk.db.engine import make_engine
 from frontdesk.domain.calls import CallOutcome
 from frontdesk.services import calls, demo
 from frontdesk.services.context import Context
+from frontdesk.services.demo.activity import RETURNING
 from frontdesk.services.demo.content import demo_password
 from tests.cli.conftest import Desk, assert_clean, invoke
 from tests.conftest import FrozenClock
@@ -240,7 +241,7 @@ def _override_days(db: str) -> list[str]:
 
 def test_no_patient_name_in_any_format(demo_db: str, clock: FrozenClock) -> None:
     names = _patient_names(demo_db)
-    assert len(names) == 400
+    assert len(names) == 2 * (200 + RETURNING)  # "First Last" and "Last, F." of each
     days = ["today", "yesterday", *_override_days(demo_db)]
     for day in days:
         for fmt in FORMATS:

@@ -11,7 +11,11 @@ from frontdesk.cli.output import emit
 from frontdesk.cli.runtime import Runtime
 
 KINDS = {"appointments": "visit(s)", "calls": "call(s)", "relief_reports": "relief report(s)",
-         "callbacks": "callback(s)", "merged_records": "record(s) merged into it before"}
+         "callbacks": "callback(s)", "outreach": "worklist call(s)",
+         "waitlist_entries": "waitlist entr(y/ies)",
+         "merged_records": "record(s) merged into it before"}
+#: Said even when none moved (the others only when some did).
+ALWAYS = ("appointments", "calls", "relief_reports", "callbacks")
 
 
 @click.command("merge")
@@ -37,8 +41,8 @@ def patients_merge(runtime: Runtime, keep_id: int, other_id: int, force: bool,
     with broken_plan():
         result = merge_patients(ctx, staff=staff, keep_id=keep_id, other_id=other_id,
                                 force=force, override_reason=override_reason)
-    moved = ", ".join(f"{n} {KINDS[k]}" for k, n in result.moved.items()
-                      if n or k != "merged_records")
+    moved = ", ".join(f"{n} {KINDS.get(k, k.replace('_', ' '))}" for k, n in result.moved.items()
+                      if n or k in ALWAYS)
     lines = [f"Merged patient {result.merged_id} into patient {result.kept.id}"
              + (" (birth dates differ: forced)." if result.forced else "."),
              f"Moved: {moved}.",
