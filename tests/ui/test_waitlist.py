@@ -339,6 +339,17 @@ async def test_in_a_call_a_visit_is_wanted_earlier_and_a_cancel_lists_the_waitin
         assert isinstance(pilot.app.screen, CancelDialog)
         await pilot.press(*"feeling better", "enter")
         await settle(pilot)
+        # the caller is still on the line: how many, now; the list once the call ends
+        assert current(pilot) is screen
+        said = [n.message for n in pilot.app._notifications]
+        assert "2 on the waitlist could take the freed time: listed when this call ends." in said
+        await pilot.press("ctrl+f")
+        await quiet(pilot)
+        await pilot.press("enter")  # the call's outcome: what it did (cancelled a visit)
+        for _ in range(10):
+            await settle(pilot)
+            if isinstance(current(pilot), WaitlistMatches):
+                break
         matches = pilot.app.screen
         assert isinstance(matches, WaitlistMatches)
         # the one with no visit yet first; then the caller's own follow-up, 13 days sooner

@@ -108,7 +108,8 @@ class VisitsPanel(Vertical):
                 before = next((v for v in self.visits if v.id == appointment_id), None)
                 if outcome.changed and before is not None:
                     offer_freed_time(self, self.backend, before,
-                                     "moved" if isinstance(change, Move) else "cancelled")
+                                     "moved" if isinstance(change, Move) else "cancelled",
+                                     after_call=True)
             if self.patient is not None:
                 self._read(self.patient.id)
             return

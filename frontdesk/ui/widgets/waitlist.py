@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
@@ -250,11 +250,26 @@ def freed_heading(appt: AppointmentView, why: str) -> str:
             f"{appt.local_end:%H:%M} · {appt.provider_name} · {appt.location_name}")
 
 
-def offer_freed_time(node: Widget, backend: Backend, appt: AppointmentView, why: str) -> None:
+def offer_freed_time(node: Widget, backend: Backend, appt: AppointmentView, why: str, *,
+                     after_call: bool = False) -> None:
     """After ``appt``'s time freed (``why``: "cancelled", "moved"): read who on the waitlist
-    it suits, in a worker, and show them when there are any (nothing shows when none)."""
+    it suits, in a worker, and show them when there are any (nothing shows when none).
+    ``after_call``: the caller is still on the line — say how many now, and list them once
+    the call has ended (the desk calls them then)."""
     if backend.staff is None:
         return
+    app, call = node.app, node.screen
+
+    def listed(found: list[Match]) -> None:
+        matches = WaitlistMatches(backend, freed_heading(appt, why), found,
+                                  lambda: backend.freed_matches(appt, audit=False),
+                                  refills=True)
+        if not after_call:
+            show_when_back(node, matches)
+            return
+        app.notify(f"{len(found)} on the waitlist could take the freed time: listed when "
+                   "this call ends.", markup=False)
+        after_leaving(app, call, lambda: app.push_screen(matches))
 
     def read() -> None:
         try:
@@ -265,11 +280,19 @@ def offer_freed_time(node: Widget, backend: Backend, appt: AppointmentView, why:
                 "waitlist screen has it.", severity="warning", markup=False)
             return
         if found:
-            node.app.call_from_thread(show_when_back, node, WaitlistMatches(
-                backend, freed_heading(appt, why), found,
-                lambda: backend.freed_matches(appt, audit=False), refills=True))
+            app.call_from_thread(listed, found)
 
     node.run_worker(read, thread=True, group="waitlist-freed", exit_on_error=False)
+
+
+def after_leaving(app: App[Any], screen: Screen[Any], then: Callable[[], object]) -> None:
+    """Run ``then`` once ``screen`` (a call) has closed and nothing else is in front of the
+    board or list under it: no dialog, no lock (what was found waits for the desk)."""
+    if (screen in app.screen_stack or isinstance(app.screen, ModalScreen)
+            or bool(getattr(app, "covered", lambda: False)())):
+        app.set_timer(0.5, lambda: after_leaving(app, screen, then))
+        return
+    then()
 
 
 def show_when_back(node: Widget, screen: Screen[Any]) -> None:
